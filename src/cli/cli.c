@@ -82,11 +82,17 @@ static int option_of(const char *const *options, const char *a, int *valued, int
 {
     size_t len = a[1] == '-' ? strcspn(a, "=") : strlen(a);
     for (int k = 0; options[k]; k++) {
-        size_t n = strcspn(options[k], "=");
-        if (n == len && strncmp(options[k], a, n) == 0) {
-            *valued = options[k][n] == '=';
-            *inline_value = a[len] == '=';
-            return k;
+        /* The entry's spellings, "|" between them ("-o|--output="). */
+        for (const char *p = options[k];; p++) {
+            size_t n = strcspn(p, "|=");
+            if (n == len && strncmp(p, a, n) == 0) {
+                *valued = options[k][strlen(options[k]) - 1] == '=';
+                *inline_value = a[len] == '=';
+                return k;
+            }
+            p += n;
+            if (*p != '|')
+                break;
         }
     }
     return -1;

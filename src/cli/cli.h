@@ -33,8 +33,9 @@ int px_cli_print_json(json_t *o, size_t flags);
 /* Prints a usage line to stderr and returns PX_EXIT_USAGE. */
 int px_cli_usage(const char *usage);
 /* A command's words. Each command names its options once, NULL-ended: "--name" a flag,
- * "--name=" an option with a value (the next argument, or after "="), "-o=" a one-letter
- * option with a value (the next argument). --json is every command's (px_cli_main takes it). */
+ * "--name=" an option with a value (the next argument, or after "="), "-o|--output=" one
+ * option of two spellings (a one-letter one takes its value as the next argument). --json is
+ * every command's (px_cli_main takes it). */
 
 /* Checks argv[first..] against options before the command reads anything: every option known
  * and given once, each valued one with its value, a flag without one, and at most max_args

@@ -27,9 +27,9 @@
 #define IN_MAX 2048
 #define OUT_MAX (64u * 1024 * 1024)
 
-static const char *const k_options[] = {"-o=",       "--output=", "--rect", "--auto",
-                                        "--module=", "--quiet=",  "--gray", "--gs-char=",
-                                        "--qr",      "--domain=", NULL};
+static const char *const k_options[] = {"-o|--output=", "--rect", "--auto",     "--module=",
+                                        "--quiet=",     "--gray", "--gs-char=", "--qr",
+                                        "--domain=",    NULL};
 
 /* A small non-negative integer option; def when absent, -1 when malformed. */
 static int int_opt(int argc, char **argv, const char *name, int def)

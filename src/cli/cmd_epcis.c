@@ -190,7 +190,7 @@ typedef struct export_args {
 static int export_args_read(const px_cli *cli, int argc, char **argv, export_args *a)
 {
     static const char *const options[] = {
-        "--gtin=", "--batch=", "--profile=", "--format=", "-o=", "--output=", NULL};
+        "--gtin=", "--batch=", "--profile=", "--format=", "-o|--output=", NULL};
     int ex = px_cli_check(argc, argv, 2, options, 0, USAGE);
     if (ex != PX_EXIT_OK)
         return ex;
@@ -363,7 +363,7 @@ static int convert_event(void *ctx, const px_epcis_event *ev)
 static int cmd_convert(px_cli *cli, int argc, char **argv)
 {
     static const char *const options[] = {
-        "--to=", "-o=", "--output=", "--sender=", "--receiver=", "--instance-id=", NULL};
+        "--to=", "-o|--output=", "--sender=", "--receiver=", "--instance-id=", NULL};
     int ex = px_cli_check(argc, argv, 2, options, 1, USAGE);
     if (ex != PX_EXIT_OK)
         return ex;

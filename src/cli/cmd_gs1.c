@@ -108,9 +108,6 @@ static int read_input(const px_cli *cli, int argc, char **argv, const char *cons
 {
     g->format = "";
     px_err_clear(&g->err);
-    int ex = px_cli_check(argc, argv, 2, options, 1, GS1_USAGE);
-    if (ex != PX_EXIT_OK)
-        return ex;
     if (!get_input(g->in, argc, argv, options, &g->gsc))
         return px_cli_usage(GS1_USAGE);
     if (parse_any(&g->e, g->in, &g->err, &g->format) != PX_OK)
@@ -137,9 +134,11 @@ static int element_date(char iso[11], const gs1_ai_def *d, const char *value, in
 
 static int cmd_check(px_cli *cli, int argc, char **argv)
 {
-    gs1_input g;
-    int ex = read_input(cli, argc, argv, k_check_options, &g);
+    int ex = px_cli_check(argc, argv, 2, k_check_options, 1, GS1_USAGE);
     if (ex != PX_EXIT_OK)
+        return ex;
+    gs1_input g;
+    if ((ex = read_input(cli, argc, argv, k_check_options, &g)) != PX_EXIT_OK)
         return ex;
     int year = current_year();
     char es[1024], hri[1024], dl[GS1_DL_MAX];
@@ -231,14 +230,14 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
 
 static int cmd_convert(px_cli *cli, int argc, char **argv)
 {
-    gs1_input g;
-    int ex = read_input(cli, argc, argv, k_convert_options, &g);
+    int ex = px_cli_check(argc, argv, 2, k_convert_options, 1, GS1_USAGE);
     if (ex != PX_EXIT_OK)
         return ex;
     const char *to = px_cli_opt(argc, argv, "to");
     if (!to)
         return px_cli_usage(GS1_USAGE);
-    if (ex != PX_EXIT_OK)
+    gs1_input g;
+    if ((ex = read_input(cli, argc, argv, k_convert_options, &g)) != PX_EXIT_OK)
         return ex;
     char out[2048];
     px_rc rc;

@@ -22,8 +22,8 @@
 
 int px_cmd_label(px_cli *cli, int argc, char **argv)
 {
-    static const char *const options[] = {"-o=",       "--output=", "--datamatrix",
-                                          "--module=", "--no-hri",  NULL};
+    static const char *const options[] = {"-o|--output=", "--datamatrix", "--module=", "--no-hri",
+                                          NULL};
     int ex = px_cli_check(argc, argv, 1, options, 1, LABEL_USAGE);
     if (ex != PX_EXIT_OK)
         return ex;

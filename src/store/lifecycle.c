@@ -765,8 +765,9 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
         "$11, $12, $13, $14, $15, $16::text[], $17, $18, $19, $20, $21, $22, $23, $24, $25, "
         "$26, $27, $28, $29, $30, $31, $32::text[])",
         PX__ARGS(e->id, e->tenant_id, e->org_id, e->op, e->action, e->biz_step,
-                 px__nz(e->disposition), t, PX__INT(e->tz_offset_min), e->gtin, PX__INT(e->gcp_len), e->serial_set,
-                 px__nz(e->commission_id), px__nz(e->release_id), px__nz(e->op_id), a, PX__INT(e->epc_count),
+                 px__nz(e->disposition), t, PX__INT(e->tz_offset_min), e->gtin,
+                 PX__INT(e->gcp_len), e->serial_set, px__nz(e->commission_id),
+                 px__nz(e->release_id), px__nz(e->op_id), a, PX__INT(e->epc_count),
                  px__nz(e->lot), px__nz(e->expiry), px__nz(e->reason), px__nz(e->market),
                  px__nz(e->location_gln), px__nz(e->read_point), px__nz(e->biz_location),
                  e->event_hash, px__nz(e->source_party), px__nz(e->source_location),

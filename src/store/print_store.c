@@ -340,7 +340,8 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
         "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS("$5") ", $6::uuid)) "
         "ORDER BY pj.created_at, pj.id LIMIT $7",
         PX__ARGS(px__nz(f->tenant_id), px__nz(f->org_id), px__nz(f->gtin), px__nz(f->serial),
-                 keyset ? PX__INT(f->after_us) : NULL, keyset ? f->after_id : NULL, PX__INT(f->limit)), err);
+                 keyset ? PX__INT(f->after_us) : NULL, keyset ? f->after_id : NULL,
+                 PX__INT(f->limit)), err);
     /* clang-format on */
     if (!r)
         return err->rc;

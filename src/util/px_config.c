@@ -337,10 +337,19 @@ static px_rc no_misspelt_setting(px_err *err)
         name[n] = '\0';
         if (setting_named(name))
             continue;
-        for (size_t i = 0; i < PX_COUNT(k_settings); i++)
-            if (px_edit_distance(name, k_settings[i].name, 2) <= 2)
-                return px_err_set(err, PX_EINVALID, "bad_config", "%s is not a setting; is it %s?",
-                                  name, k_settings[i].name);
+        /* The nearest setting is the one meant (the first of the table among equals). */
+        const char *meant = NULL;
+        size_t best = 3;
+        for (size_t i = 0; i < PX_COUNT(k_settings); i++) {
+            size_t d = px_edit_distance(name, k_settings[i].name, best - 1);
+            if (d < best) {
+                best = d;
+                meant = k_settings[i].name;
+            }
+        }
+        if (meant)
+            return px_err_set(err, PX_EINVALID, "bad_config", "%s is not a setting; is it %s?",
+                              name, meant);
     }
     return PX_OK;
 }

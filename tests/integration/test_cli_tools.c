@@ -188,10 +188,13 @@ static void test_cli__words_checked_first(void **state)
         {{"gs1", "check", "--gs-char=^", "(01)09506000134352"}, 0},
         {{"gs1", "check", "(01)09506000134352", "(21)1"}, 2},
         {{"gs1", "check", "--to", "hri", "(01)09506000134352"}, 2}, /* convert's option */
+        {{"gs1", "convert", "(01)09506000134353"}, 2}, /* no --to: usage, before the input */
         {{"datamatrix", "(01)09506000134352", "-o", "/dev/null/x.png", "--gray=yes"}, 2},
         {{"label", "--no-hri=1", "-o", "x.png", "000000000000000000"}, 2},
         {{"epcis", "convert", "--to", "2.0-json", "--bogus=1", "in.xml"}, 2},
         {{"epcis", "export", "--gtin", "09506000134352", "-o", "a.xml", "-o", "b.xml"}, 2},
+        {{"epcis", "export", "--gtin", "09506000134352", "-o", "a.xml", "--output", "b.xml"}, 2},
+        {{"epcis", "validate", "--format", "1.2-xml"}, 2}, /* no file */
         {{"epcis", "validate", "--xsd-dir"}, 2},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {

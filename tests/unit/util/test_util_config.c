@@ -199,6 +199,8 @@ static void test_util__config_misspelt_setting(void **state)
         {"packid_demo", "PACKID_DEMO"},
         {"PAKCID_LOG_LEVEL", "PACKID_LOG_LEVEL"},
         {"PACKID_EPCIS3_XSD_DIR", "PACKID_EPCIS_XSD_DIR"},
+        /* two from PACKID_CLONE_MAX_KMH, one from PACKID_CLONE_MIN_KM: the nearest is meant */
+        {"PACKID_CLONE_MIN_KMH", "PACKID_CLONE_MIN_KM"},
         {"PACKID_EPCIS2_XSD_DIR", NULL}, /* one letter from PACKID_EPCIS_XSD_DIR, and a setting */
         {"PACKID_BIN", NULL},
         {"PACKID_TEST_DATABASE_URL", NULL},
@@ -215,8 +217,10 @@ static void test_util__config_misspelt_setting(void **state)
                 fail_msg("%s: %s", v[i].name, err.message);
             continue;
         }
+        char meant[96];
+        snprintf(meant, sizeof(meant), "is it %s?", v[i].meant);
         if (rc != PX_EINVALID || strcmp(err.code, "bad_config") != 0 ||
-            !strstr(err.message, v[i].name) || !strstr(err.message, v[i].meant))
+            !strstr(err.message, v[i].name) || !strstr(err.message, meant))
             fail_msg("%s -> %d %s", v[i].name, (int)rc, err.message);
     }
     clear();
@@ -389,11 +393,51 @@ static void test_util__config_text_whole(void **state)
     path511[0] = '/';
     memcpy(path512, path511, 511);
     path512[511] = 'p';
+    static char url1023[1100], url1024[1100];
+    memset(url1023, 'h', 1023);
+    memcpy(url1024, url1023, 1023);
+    url1024[1023] = 'h';
     const setting v[] = {
-        {"PACKID_DL_DOMAIN", dl255, 1, __LINE__},     {"PACKID_DL_DOMAIN", dl256, 0, __LINE__},
-        {"PACKID_PUBLIC_URL", dl255, 1, __LINE__},    {"PACKID_PUBLIC_URL", dl256, 0, __LINE__},
-        {"PACKID_GCP_LIST", path511, 1, __LINE__},    {"PACKID_GCP_LIST", path512, 0, __LINE__},
-        {"PACKID_EPCIS_XSD_DIR", path511, 1, __LINE__}, {"PACKID_EPCIS_XSD_DIR", path512, 0, __LINE__},
+        {"PACKID_DL_DOMAIN", dl255, 1, __LINE__},
+        {"PACKID_DL_DOMAIN", dl256, 0, __LINE__},
+        {"PACKID_PUBLIC_URL", dl255, 1, __LINE__},
+        {"PACKID_PUBLIC_URL", dl256, 0, __LINE__},
+        {"PACKID_GCP_LIST", path511, 1, __LINE__},
+        {"PACKID_GCP_LIST", path512, 0, __LINE__},
+        {"PACKID_EPCIS_XSD_DIR", path511, 1, __LINE__},
+        {"PACKID_EPCIS_XSD_DIR", path512, 0, __LINE__},
+        {"PACKID_DATA_DIR", path511, 1, __LINE__},
+        {"PACKID_DATA_DIR", path512, 0, __LINE__},
+        {"PACKID_DATABASE_URL", url1023, 1, __LINE__},
+        {"PACKID_DATABASE_URL", url1024, 0, __LINE__},
     };
     check_settings(v, PX_COUNT(v), "bad_config");
+}
+
+/* Settings that must agree: the body budget holds two of the largest body (a buffer grows by
+ * doubling), a link secret given has 32 bytes at least. Each refusal names its setting. */
+static void test_util__config_settings_agree(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b, *named; /* named NULL: taken */
+    } v[] = {
+        {"PACKID_MAX_BODY=1048576", "PACKID_BODY_BUDGET=2097152", NULL},
+        {"PACKID_MAX_BODY=1048576", "PACKID_BODY_BUDGET=2097151", "PACKID_BODY_BUDGET"},
+        {"PACKID_LINK_SECRET=0123456789abcdef0123456789abcdef", "PACKID_WORKERS=2", NULL},
+        {"PACKID_LINK_SECRET=0123456789abcdef0123456789abcde", "PACKID_WORKERS=2",
+         "PACKID_LINK_SECRET"},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        clear();
+        putenv((char *)v[i].a);
+        putenv((char *)v[i].b);
+        px_config cfg;
+        px_err err = PX_ERR_INIT;
+        px_rc rc = px_config_load(&cfg, &err);
+        if ((rc == PX_OK) != !v[i].named || (v[i].named && (strcmp(err.code, "bad_config") != 0 ||
+                                                            !strstr(err.message, v[i].named))))
+            fail_msg("%s %s -> %d %s", v[i].a, v[i].b, (int)rc, err.message);
+    }
+    clear();
 }
