@@ -2,7 +2,6 @@
  * the parents of a request locked in one statement, every rule and every change of every
  * child in one more, the aggregations and their events in a third. The three are prepared
  * once per connection (px__exec_cached): their plans are reused by every request. */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,8 +339,7 @@ static const char RECORD[] =
 px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
 {
     arrays a = {.n = 0};
-    char t[24];
-    snprintf(t, sizeof(t), "%" PRId64, s->created_us);
+    const char *t = PX__INT(s->created_us);
     size_t k = s->n_aggs ? s->n_aggs : 1;
     char (*num)[24] = calloc(k, sizeof(*num));
     const char **nums = calloc(k, sizeof(*nums));

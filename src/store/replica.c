@@ -8,7 +8,6 @@
  * that starts after the standby reached the fence sees every one of those commits. A standby
  * that does not get there within PACKID_READ_MAX_WAIT_MS is passed over and the primary
  * answers. The fence costs the primary one query that touches no table and takes no lock. */
-#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>

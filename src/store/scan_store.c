@@ -1,5 +1,4 @@
 /* The verification network's rows (scan_store.h, migration 0035). */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +147,7 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 static px_rc scan_months_resolve(px_db *db, struct px__scan_months *m, int64_t since_us,
                                  int64_t until_us, px_err *err)
 {
-    char since[24], until[24];
-    snprintf(since, sizeof(since), "%" PRId64, since_us);
-    snprintf(until, sizeof(until), "%" PRId64, until_us);
+    const char *since = PX__INT(since_us), *until = PX__INT(until_us);
     PGresult *r = px__exec(db, MONTHS_SQL, PX__ARGS(since, until), err);
     if (!r)
         return err->rc;
@@ -282,9 +279,7 @@ px_rc px_store_scan_lookup_many(px_db *db, px_scan_lookup *const *items, int n, 
     }
     if (n < 1 || n > PX_SCAN_LOOKUP_MAX)
         return n < 1 ? PX_OK : px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-    char since[24], until[24];
-    snprintf(since, sizeof(since), "%" PRId64, since_us);
-    snprintf(until, sizeof(until), "%" PRId64, until_us);
+    const char *since = PX__INT(since_us), *until = PX__INT(until_us);
     px_buf g, s;
     px_buf_init(&g, 0);
     px_buf_init(&s, 0);
@@ -323,9 +318,7 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
                             const char *serial, int64_t now_us, int64_t window_us, px_err *err)
 {
     *n = 0;
-    char since[24], until[24];
-    snprintf(since, sizeof(since), "%" PRId64, now_us - window_us);
-    snprintf(until, sizeof(until), "%" PRId64, now_us);
+    const char *since = PX__INT(now_us - window_us), *until = PX__INT(now_us);
     /* clang-format off */
     PGresult *r = px__exec(
         db,
@@ -352,8 +345,8 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
 
 px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], px_err *err)
 {
-    char at[24], lat[32], lon[32];
-    snprintf(at, sizeof(at), "%" PRId64, s->at_us);
+    const char *at = PX__INT(s->at_us);
+    char lat[32], lon[32];
     snprintf(lat, sizeof(lat), "%.7f", s->lat);
     snprintf(lon, sizeof(lon), "%.7f", s->lon);
     /* The address is hashed here with the salt that never leaves the database; only the
@@ -385,8 +378,7 @@ px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, cons
                                   int64_t now_us, px_err *err)
 {
     *out = 0;
-    char since[24];
-    snprintf(since, sizeof(since), "%" PRId64, now_us - (int64_t)3600 * 1000000);
+    const char *since = PX__INT(now_us - (int64_t)3600 * 1000000);
     PGresult *r = px__exec(db,
                            "SELECT count(DISTINCT (s.gtin, s.serial)) FROM scan s JOIN product p "
                            "ON p.gtin = s.gtin WHERE p.mah_id = $1::uuid AND s.client = $2 AND "
@@ -405,8 +397,7 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
 {
     *opened = 0;
     id[0] = '\0';
-    char at[24];
-    snprintf(at, sizeof(at), "%" PRId64, at_us);
+    const char *at = PX__INT(at_us);
     /* The partial unique indexes of migration 0035 make "one open alert" hold across
      * processes: a second flag of the same serial inserts nothing. */
     /* clang-format off */
@@ -455,8 +446,7 @@ px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
 px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, const char *id,
                            const char *reason, int64_t at_us, px_err *err)
 {
-    char at[24];
-    snprintf(at, sizeof(at), "%" PRId64, at_us);
+    const char *at = PX__INT(at_us);
     const char *p[] = {tenant_id, id, reason, at};
     /* clang-format off */
     PGresult *r = px__exec(db,

@@ -1,5 +1,4 @@
 /* SQL of the packing hierarchy (sscc_store.h, docs/aggregation.md). */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,8 +563,7 @@ px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err)
 {
-    char t[24];
-    snprintf(t, sizeof(t), "%" PRId64, m->now_us);
+    const char *t = PX__INT(m->now_us);
     /* The columns a release or a decommission of a pack sets (store/lifecycle.c), so the case
      * reads as any released or decommissioned pack. */
     /* clang-format off */
@@ -868,8 +866,7 @@ px_rc px_store_agg_case_clear(px_db *db, const char *gtin, const char *serial, i
 
 px_rc px_store_aggregation_insert(px_db *db, const px_aggregation_rec *a, px_err *err)
 {
-    char t[24];
-    snprintf(t, sizeof(t), "%" PRId64, a->created_us);
+    const char *t = PX__INT(a->created_us);
     return px__exec_cmd(
         db,
         "INSERT INTO aggregation (id, org_id, tenant_id, action, "
@@ -886,8 +883,7 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
     const char *a = px__text_array(&b, e->epcs, e->n_epcs, "children", err);
     if (!a)
         return err->rc;
-    char t[24];
-    snprintf(t, sizeof(t), "%" PRId64, e->event_time_us);
+    const char *t = PX__INT(e->event_time_us);
     /* clang-format off */
     px_rc rc = px__exec_cmd(
         db,
