@@ -67,6 +67,16 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
         px_err_field(err, "gln_prefix_length");
         return PX_EINVALID;
     }
+    /* REQ-POLICY-4: a regulator reads the events and reports of its market (report_read.c,
+     * epcis_query.c), so one without a market would see nothing, for good (PATCH takes no
+     * market); another kind serves no market, and one given to it would be kept and mean
+     * nothing. */
+    if (kind == PX_ORG_REGULATOR && !org->market[0])
+        return px_err_set_field(err, PX_EINVALID, "missing_market", "market",
+                                "a regulator organization needs the market it serves");
+    if (kind != PX_ORG_REGULATOR && org->market[0])
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "market",
+                                "only a regulator organization serves a market");
     if (org->market[0])
         return px_market_check(org->market, err);
     return PX_OK;

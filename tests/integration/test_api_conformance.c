@@ -143,7 +143,7 @@ static void organizations_and_keys(fixture *f)
     char body[512], path[128];
     json_t *j = call(f, "POST", "/v1/orgs", f->admin.key,
                      "{\"kind\":\"mah\",\"name\":\"Conformance MAH\",\"gln\":\"" MAH_GLN
-                     "\",\"gln_prefix_length\":7,\"market\":\"DE\"}",
+                     "\",\"gln_prefix_length\":7}",
                      201);
     copy_field(f->mah.org, sizeof(f->mah.org), j, "org_id");
     json_decref(j);

@@ -42,7 +42,7 @@ static int setup(void **state)
     px_test_org_key(&f->env, "operator", "Operator", "admin", org, f->admin_key);
     px_test_org_key(&f->env, "mah", "Fixture MAH", "mah", f->mah_org, f->mah_key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", org, mah2_key);
-    px_test_org_key(&f->env, "regulator", "Regulator", "regulator", org, f->regulator_key);
+    px_test_regulator(&f->env, "Regulator", "DE", org, f->regulator_key);
     px_test_key(&f->env, f->mah_org, "auditor", f->auditor_key);
     px_test_product(&f->env, f->mah_key, GTIN, "P " GTIN, "EU");
     px_test_product(&f->env, f->mah_key, GTIN_UNPARTNERED, "P " GTIN_UNPARTNERED, "EU");

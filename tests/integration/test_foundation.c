@@ -284,6 +284,36 @@ static void test_foundation__admin_creates_org_and_key(void **state)
                    "not_found");
 }
 
+/* REQ-POLICY-4: a regulator reads its market's events and reports, so it is created with its
+ * market (none: missing_market); another kind serves no market (given one: invalid_value).
+ * Each refusal names the field and stores nothing; a verifier needs its GLN as before. */
+static void test_foundation__org_market_and_gln_needed(void **state)
+{
+    fixture *f = *state;
+    static const char *const rows[] = {"organization", "audit_log", NULL};
+    static const struct {
+        const char *body, *code, *field;
+    } v[] = {
+        {"{\"kind\":\"regulator\",\"name\":\"NCA without market\"}", "missing_market", "market"},
+        {"{\"kind\":\"mah\",\"name\":\"MAH with market\",\"market\":\"DE\"}", "invalid_value",
+         "market"},
+        {"{\"kind\":\"cmo\",\"name\":\"CMO with market\",\"market\":\"FR\"}", "invalid_value",
+         "market"},
+        {"{\"kind\":\"verifier\",\"name\":\"Wholesaler without GLN\"}", "missing_gln", "gln"},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_test_refused(&f->env, rows, "POST", "/v1/orgs", f->admin.key, v[i].body, NULL, 422,
+                        "validation_error");
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key, v[i].body, NULL);
+        json_t *d = json_array_get(px_test_details(r.json), 0);
+        if (!d || strcmp(px_test_str(d, "code"), v[i].code) != 0 ||
+            strcmp(px_test_str(d, "field"), v[i].field) != 0)
+            fail_msg("%s: %ld %s", v[i].body, r.status, r.body);
+        px_http_resp_free(&r);
+    }
+}
+
 /* An organization's answer lists the roles its keys may carry (key_roles), and POST /v1/keys
  * takes exactly those: each role of each kind of organization asked for. */
 static void test_foundation__org_key_roles(void **state)

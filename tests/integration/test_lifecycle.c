@@ -47,7 +47,7 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Lifecycle MAH", "mah", f->mah.org, f->mah.key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     char reg_org[40];
-    px_test_org_key(&f->env, "regulator", "Regulator", "regulator", reg_org, f->regulator_key);
+    px_test_regulator(&f->env, "Regulator", "DE", reg_org, f->regulator_key);
     px_test_key(&f->env, f->mah.org, "auditor", f->auditor_key);
     px_test_product(&f->env, f->mah.key, GTIN, "Amoxil 500 mg", "EU");
     px_test_product(&f->env, f->mah.key, GTIN_US, "US pack", "US");
