@@ -35,6 +35,14 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
             px_err_field(err, "gtins[%d]", i);
             return PX_EINVALID;
         }
+        /* A product granted twice would be stored once: the list is refused, not merged. */
+        for (int j = 0; j < i; j++)
+            if (strcmp(norm[j], norm[i]) == 0) {
+                px_err_set(err, PX_EINVALID, "duplicate_gtin",
+                           "%s is granted twice (gtins[%d] and gtins[%d])", norm[i], j, i);
+                px_err_field(err, "gtins[%d]", i);
+                return PX_EINVALID;
+            }
         px_rc rc = px_svc_product_access(db, by, norm[i], 0, &p, err);
         if (rc != PX_OK) {
             px_err_field(err, "gtins[%d]", i);
@@ -145,6 +153,15 @@ px_rc px_svc_partner_create(px_db *db, const px_app *app, const px_actor *by, co
                             const char *const *gtins, int n, px_partner_result *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
+    /* An existing CMO keeps its own name and GLN: a new CMO's data beside its org_id would be
+     * dropped, and the MAH would believe the read point set. */
+    if (org_id && *org_id && (name || gln || gln_prefix_length))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value",
+                                name  ? "name"
+                                : gln ? "gln"
+                                      : "gln_prefix_length",
+                                "give org_id (a CMO that exists, which keeps its own name and "
+                                "GLN) or a new CMO's name and gln, not both");
     partner_ctx c = {app, name, gln,  org_id, gln_prefix_length, gtins, n, NULL, NULL,
                      out, NULL, NULL, NULL};
     px_rc rc = gtins_alloc(&c, n, err);

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 /* One server and database for the group (px_test_fixture_setup). */
@@ -344,6 +345,14 @@ static void test_catalog__partner_errors(void **state)
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", org2);
     px_test_expect(f, "POST", "/v1/partners", key, body, 404, "not_found");
     px_test_expect(f, "POST", "/v1/partners", key, "{\"org_id\":\"not-a-uuid\"}", 404, "not_found");
+    /* A product granted twice is refused, not merged (the short and the 14-digit form alike). */
+    snprintf(body, sizeof(body), "{\"name\":\"Twice CMO\",\"gtins\":[\"%s\",\"%s\"]}", mine,
+             mine + 1);
+    j = px_http_expect(f, "POST", "/v1/partners", key, body, NULL, 422, "validation_error");
+    d = json_array_get(px_test_details(j), 0);
+    assert_string_equal(px_test_str(d, "code"), "duplicate_gtin");
+    assert_string_equal(px_test_str(d, "field"), "gtins[1]");
+    json_decref(j);
     px_expect_count(f, ps_before, "SELECT count(*) FROM partnership");
     px_expect_count(f, org_before, "SELECT count(*) FROM organization");
     px_expect_count(f, key_before, "SELECT count(*) FROM api_key");
@@ -359,6 +368,16 @@ static void test_catalog__partner_errors(void **state)
     /* The same CMO twice: 409, PATCH instead. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", cmo);
     px_test_expect(f, "POST", "/v1/partners", key, body, 409, "partnership_exists");
+    /* An existing CMO keeps its own name and GLN: a new CMO's data beside org_id is refused,
+     * naming the field, and the CMO's row is unchanged. */
+    static const char *const extra[] = {"\"name\":\"Renamed\"", "\"gln\":\"9506000000022\"",
+                                        "\"gln_prefix_length\":7"};
+    static const char *const extra_field[] = {"name", "gln", "gln_prefix_length"};
+    for (size_t i = 0; i < PX_COUNT(extra); i++) {
+        snprintf(body, sizeof(body), "{\"org_id\":\"%s\",%s}", cmo, extra[i]);
+        px_test_expect_field(f, "POST", "/v1/partners", key, body, extra_field[i], NULL);
+    }
+    px_expect_count(f, 1, "%s", q);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     px_test_expect_field(f, "PATCH", path, key, "{\"status\":\"paused\"}", "status", NULL);
     snprintf(body, sizeof(body), "{\"gtins\":[\"%s\"]}", theirs);
