@@ -41,9 +41,17 @@ static json_t *answer_json(const px_vrs_result *v)
                      v->responder_gln, "data", data, "corrUUID", v->corr_uuid);
 }
 
-/* exp_name: the query name of the expiry, "exp" (convenience alphas) or "17" (canonical). */
-static void verify(px_req *r, const char *exp_name)
+/* exp_name: the query name of the expiry, "exp" (convenience alphas) or "17" (canonical);
+ * other_name: the other form's. An expiry under the other form's name would be ignored and the
+ * pack verified without its expiry compared (a "yes" the requester did not ask for): refused,
+ * as every bad parameter, before anything is read. */
+static void verify(px_req *r, const char *exp_name, const char *other_name)
 {
+    if (px_req_query(r, other_name)) {
+        px_reply_fieldf(r, other_name, "bad_request", "%s is not this form's expiry: send it as %s",
+                        other_name, exp_name);
+        return;
+    }
     px_db *db = px_req_begin(r);
     if (!db)
         return;
@@ -58,14 +66,14 @@ static void verify(px_req *r, const char *exp_name)
 
 void h_vrs_verify(px_req *r)
 {
-    verify(r, "exp");
+    verify(r, "exp", "17");
 }
 
 /* The canonical numeric Digital Link form, accepted as a tolerance (docs/verification.md); AI 17
  * is the expiry. */
 void h_vrs_verify_dl(px_req *r)
 {
-    verify(r, "17");
+    verify(r, "17", "exp");
 }
 
 void h_vrs_connectivity(px_req *r)

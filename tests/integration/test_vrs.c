@@ -222,6 +222,9 @@ static void test_vrs__bad_parameters(void **state)
                    "context=dscsaSaleableReturn&reqGLN=" REQ_GLN "&corrUUID=1234"},
         {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?ctrlPossessAtt=maybe&" Q},
         {__LINE__, "/vrs/verify/01/" GTIN "/10/L/21/S?17=991332&" Q},
+        /* the other form's name of the expiry: refused, never a verdict without it */
+        {__LINE__, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?exp=261230&" Q},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?17=261230&" Q},
     };
     const char *counted[] = {"vrs_request", NULL};
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
