@@ -24,6 +24,12 @@ static px_rc settings_parse(px_serial_settings *out, const px_settings_input *in
         return px_err_set_field(err, PX_EINVALID, "invalid_length", "length",
                                 "length %lld is not between %d and %d", in->length,
                                 PX_SERIAL_LEN_MIN, PX_SERIAL_LEN_MAX);
+    /* Symbols are RANDOM_ALPHANUMERIC's alphabet; a numeric strategy draws from 0-9, so
+     * symbols sent with one would be dropped unseen, and settings once used never change. */
+    if (in->symbols && st != PX_SERIAL_RANDOM_ALPHANUMERIC)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "symbols",
+                                "symbols are RANDOM_ALPHANUMERIC's; %s serials are digits",
+                                px_serial_strategy_name(st));
     /* REQ-POOL-3: strategy, length 6..20, symbols all in set 82 with at least 3 distinct
      * (domain/serial_gen: px_serial_settings_validate). */
     return px_serial_settings_init(out, st, (int)in->length, in->symbols, err);

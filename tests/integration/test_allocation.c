@@ -201,6 +201,10 @@ static void test_alloc__settings_validation(void **state)
                          "symbols_required");
     px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":5}",
                          "length", "invalid_length");
+    /* Symbols with a numeric strategy would be dropped unseen: refused. */
+    px_test_expect_field(f, "PUT", path, key,
+                         "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":8,\"symbols\":\"ABC\"}",
+                         "symbols", "invalid_value");
     px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":21}",
                          "length", "invalid_length");
     px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":\"12\"}",
