@@ -51,7 +51,8 @@ void px__decode_slashes(char *s)
 }
 
 /* What px__query_refused looks for: a name or value that is not UTF-8, and, on a route whose
- * query names are listed (routes.def), a name it does not take or one given twice. */
+ * query names are listed (routes.def), a name it does not take, one given twice, or (on a
+ * keyed /v1/ route) one given empty. */
 typedef struct query_check {
     const px_route *rt; /* NULL: no route (the resolver's other forms), UTF-8 only */
     uint64_t seen;      /* a bit per listed name given so far */
@@ -90,6 +91,16 @@ static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char
     if (q->seen & ((uint64_t)1 << i)) {
         q->bad = key;
         q->why = "is given more than once";
+        return MHD_NO;
+    }
+    /* On packid's own keyed routes an empty value would read as the filter left out (every
+     * row listed, as a mistyped name would): refused too. The public routes (a scan may lack
+     * a batch) and the EPCIS queries (/v1/epcis/, /epcis/: their query language's own rules)
+     * keep theirs. */
+    if ((!value || !*value) && !(q->rt->flags & PX_PUBLIC) &&
+        strncmp(q->rt->pattern, "/v1/", 4) == 0 && strncmp(q->rt->pattern, "/v1/epcis/", 10) != 0) {
+        q->bad = key;
+        q->why = "is empty (leave it out for no filter)";
         return MHD_NO;
     }
     q->seen |= (uint64_t)1 << i;

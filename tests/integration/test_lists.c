@@ -468,6 +468,23 @@ static void test_lists__query_names(void **state)
     assert_string_equal(px_test_str(d, "field"), "query");
     assert_non_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "no name"));
     json_decref(j);
+    /* An empty filter would list everything, as a mistyped one would: refused, naming it, on
+     * every keyed /v1/ list (the same lists answer without it). */
+    static const char *const empty[][2] = {{"/v1/alerts?state=", "state"},
+                                           {"/v1/print-jobs?gtin=", "gtin"},
+                                           {"/v1/print-jobs?serial=&first=5", "serial"},
+                                           {"/v1/keys?org_id=", "org_id"},
+                                           {"/v1/jobs?status=", "status"}};
+    for (size_t i = 0; i < PX_COUNT(empty); i++) {
+        const char *key = f->mah.key;
+        j = px_http_expect(&f->env, "GET", empty[i][0], key, NULL, NULL, 400, "bad_request");
+        assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "field"),
+                            empty[i][1]);
+        json_decref(j);
+        char bare[64];
+        snprintf(bare, sizeof(bare), "%.*s", (int)strcspn(empty[i][0], "?"), empty[i][0]);
+        json_decref(px_test_call(&f->env, "GET", bare, key, NULL, 200));
+    }
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
