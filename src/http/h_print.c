@@ -14,8 +14,10 @@
 
 /* ---- carriers --------------------------------------------------------------------------- */
 
-/* ?shape=square|rect|auto (DataMatrix) &module=1..64 &quiet=0..32 &depth=1|8 (PNG). */
-static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int dm)
+/* ?shape=square|rect|auto (DataMatrix) &module=1..64 &quiet=0..32 &depth=1|8 (PNG): each route
+ * takes only those that change its symbol (routes.def), so shape on a QR Code or depth on an
+ * SVG is refused as any name a route does not take, never ignored. */
+static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt)
 {
     px_carrier_opts_init(o);
     o->format = fmt;
@@ -24,7 +26,7 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
     const char *quiet = px_req_query(r, "quiet");
     const char *depth = px_req_query(r, "depth");
     long v;
-    if (shape && dm) {
+    if (shape) {
         static const char *const shapes[] = {
             [PX_CARRIER_SQUARE] = "square", [PX_CARRIER_RECT] = "rect", [PX_CARRIER_AUTO] = "auto"};
         int i = px_name_index(shapes, PX_COUNT(shapes), shape);
@@ -65,7 +67,7 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt, int
 static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
 {
     px_carrier_opts o;
-    if (symbol_opts(r, &o, fmt, kind == PX_SYMBOL_DATAMATRIX) != 0)
+    if (symbol_opts(r, &o, fmt) != 0)
         return;
     px_db *db = px_req_read_db(r);
     if (!db)

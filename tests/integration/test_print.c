@@ -140,6 +140,20 @@ static void test_print__carrier_json(void **state)
     }
     px_test_expect_field(&f->env, "GET", "/v1/print-jobs?gtin=123456789012345", f->mah.key, NULL,
                          "gtin", "invalid_value");
+    /* An option that would not change the symbol (a QR Code has no DataMatrix shape, an SVG no
+     * bit depth) is refused as a name the route does not take, never ignored. */
+    static const char *const unused[][2] = {{"qr.png?shape=rect", "shape"},
+                                            {"qr.svg?depth=1", "depth"},
+                                            {"datamatrix.svg?depth=8", "depth"}};
+    for (size_t i = 0; i < PX_COUNT(unused); i++) {
+        char path[160];
+        snprintf(path, sizeof(path), "/v1/packs/" GTIN "/SER0001/%s", unused[i][0]);
+        json_t *j =
+            px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 400, "bad_request");
+        assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "field"),
+                            unused[i][1]);
+        json_decref(j);
+    }
 }
 
 static void fetch_decode(fixture *f, const char *path, int svg, const char *want_id,
