@@ -359,7 +359,10 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
             return px__epcis_rest_bad_param(err, name, "an EPC class URI is expected");
         q->matches_nothing = 1;
     } else if (strcmp(name, "EQ_eventID") == 0) {
-        if (!px_str_printable(v, PX_EPCIS_EVENT_ID_MAX - 1))
+        /* One ID (the binding allows a list; packid answers one): "a|b" would be taken as one
+         * ID and match nothing, an empty answer where either was asked for. No eventID holds
+         * a "|" (urn:uuid, ni:///sha-256). */
+        if (!px_str_printable(v, PX_EPCIS_EVENT_ID_MAX - 1) || strchr(v, '|'))
             return px__epcis_rest_bad_param(err, name, "one event ID is expected");
         f->event_hash = v;
     } else if (strcmp(name, "perPage") == 0) {

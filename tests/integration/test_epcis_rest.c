@@ -286,6 +286,9 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         {__LINE__, "?EQ_bizStep=bogus", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?eventType=FooEvent", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?EQ_action=ADD|", NULL, 400, "epcisException:QueryParameterException"},
+        /* one eventID: a list would match nothing rather than either */
+        {__LINE__, "?EQ_eventID=ni:///sha-256;aa|ni:///sha-256;bb", NULL, 400,
+         "epcisException:QueryParameterException"},
         {__LINE__, "?GE_eventTime=yesterday", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?perPage=0", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?perPage=1000001", NULL, 400, "epcisException:QueryParameterException"},
