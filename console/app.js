@@ -420,7 +420,9 @@ function releaseForm(gtin, name) {
           confirm.disabled = true;
           const g = generation;
           try {
-            const r = await api("POST", "/v1/releases", { gtin, batch: name, market: m });
+            // The count just confirmed goes with it: a pack commissioned since is not released
+            // unseen (the server answers count_changed and releases nothing).
+            const r = await api("POST", "/v1/releases", { gtin, batch: name, market: m, expected_count: d.would_release });
             // The page again, so its counts and releases show this one.
             redrawWith(g, h("p", { class: "success", role: "status", id: "release-done" },
               `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued."));

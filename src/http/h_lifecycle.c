@@ -203,8 +203,9 @@ static void read_shipping(px_req *r, px_release_req *req, px_ship_to *ship_to)
 
 void h_release_create(px_req *r)
 {
-    static const char *const allowed[] = {"gtin",        "batch",   "market", "serials", "ship_to",
-                                          "transaction", "dry_run", "ssccs",  NULL};
+    static const char *const allowed[] = {"gtin",           "batch",       "market",  "serials",
+                                          "ship_to",        "transaction", "dry_run", "ssccs",
+                                          "expected_count", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     size_t n = 0;
@@ -219,6 +220,8 @@ void h_release_create(px_req *r)
     px_ship_to ship_to;
     read_shipping(r, &req, &ship_to);
     int dry_run = px_json_bool(r, r->json, "dry_run");
+    req.expected_count =
+        px_json_int(r, r->json, "expected_count", 1, PX_RELEASE_EXPECTED_MAX, 0, 0);
     if (px_req_answered(r)) {
         free(serials);
         free(ssccs);

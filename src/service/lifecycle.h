@@ -91,6 +91,9 @@ typedef struct px_ship_to {
     int location_prefix_length;   /* 6..12; 0: not given */
 } px_ship_to;
 
+/* The largest expected_count a release takes (a batch holds far fewer packs). */
+#define PX_RELEASE_EXPECTED_MAX 1000000000LL
+
 typedef struct px_release_req {
     const char *gtin;
     const char *batch;
@@ -111,6 +114,8 @@ typedef struct px_release_req {
                                      NULL together with transaction_id: none */
     const char *transaction_id;   /* 1..100 printable ASCII characters */
     int dry_run;                  /* check everything, change nothing (answer what it would do) */
+    long long expected_count;     /* > 0: the packs the caller confirmed (a dry run's
+                                     would_release); another number moves nothing */
 } px_release_req;
 
 typedef struct px_release_result {

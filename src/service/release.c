@@ -57,6 +57,19 @@ static px_rc listed_misfits(release_ctx *c, px_db *db, px_err *err)
                       req->batch);
 }
 
+/* A release of a whole batch moves the packs commissioned when it runs: the count the caller
+ * confirmed (expected_count, a dry run's would_release) holds it to what was confirmed, so a
+ * pack commissioned in between is not released unseen. The transaction rolls back. */
+static px_rc count_confirmed(const px_release_req *req, long long count, px_err *err)
+{
+    if (req->expected_count <= 0 || count == req->expected_count)
+        return PX_OK;
+    return px_err_set_field(err, PX_ESTATE, "count_changed", "expected_count",
+                            "the release would move %lld packs, not the %lld expected: nothing "
+                            "was released",
+                            count, req->expected_count);
+}
+
 /* The packs move to released and the release is recorded (its shipping data with it). */
 static px_rc release_rows(release_ctx *c, px_db *db, px_err *err)
 {
@@ -89,6 +102,8 @@ static px_rc release_rows(release_ctx *c, px_db *db, px_err *err)
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "%zu of %zu listed packs were not commissioned in batch '%s' any more",
                           req->n_serials - c->count, req->n_serials, req->batch);
+    if ((rc = count_confirmed(req, (long long)c->count, err)) != PX_OK)
+        return rc;
     return px_store_release_insert(db, &rel, (long)c->count, err);
 }
 
@@ -140,8 +155,9 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
     if (req->dry_run) {
         px_tx_discard(tx);
         res->would_report = reports;
-        return px_store_release_count(db, &res->would_release, c->gtin, req->batch, req->serials,
-                                      req->serials ? req->n_serials : 0, err);
+        rc = px_store_release_count(db, &res->would_release, c->gtin, req->batch, req->serials,
+                                    req->serials ? req->n_serials : 0, err);
+        return rc == PX_OK ? count_confirmed(req, (long long)res->would_release, err) : rc;
     }
     return res->missing.n ? px__report_refusal(&res->missing, err) : PX_OK;
 }

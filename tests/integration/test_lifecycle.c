@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 #define T0 "2026-03-01T10:00:00Z"
@@ -494,6 +495,40 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
 }
 
 /* ---- release, visibility ---------------------------------------------------------------- */
+
+/* A release of a whole batch holds to the count the caller confirmed (expected_count, the dry
+ * run's would_release): a pack commissioned in between makes it 409 count_changed, with
+ * nothing released, in the dry run as in the release; the right count releases. */
+static void test_lifecycle__release_expected_count(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-CNT", "271231", "[\"CNT-1\",\"CNT-2\"]");
+    json_t *d = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
+                             "\"dry_run\":true}",
+                             200);
+    assert_int_equal(json_integer_value(json_object_get(d, "would_release")), 2);
+    json_decref(d);
+    /* A third pack is commissioned after the count was confirmed. */
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-CNT", "271231", "[\"CNT-3\"]");
+    static const char *const stale[] = {
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\",\"expected_count\":2}",
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\",\"expected_count\":2,"
+        "\"dry_run\":true}"};
+    for (size_t i = 0; i < PX_COUNT(stale); i++)
+        px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key, stale[i], NULL,
+                        409, "count_changed");
+    px_test_expect_field(&f->env, "POST", "/v1/releases", f->mah.key,
+                         "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
+                         "\"expected_count\":0}",
+                         "expected_count", NULL);
+    json_t *r = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
+                             "\"expected_count\":3}",
+                             201);
+    assert_int_equal(json_integer_value(json_object_get(r, "released")), 3);
+    json_decref(r);
+}
 
 static void test_lifecycle__release_mah_only(void **state)
 {
