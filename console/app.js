@@ -428,7 +428,10 @@ function releaseForm(gtin, name) {
               `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued."));
           } catch (e) {
             confirm.disabled = false;
-            out.replaceChildren(errorBox(e));
+            // Packs were commissioned since the count was shown: check again, showing the new
+            // count to confirm, rather than offer the same stale one.
+            if (e.code === "count_changed") form.requestSubmit();
+            else out.replaceChildren(errorBox(e));
           }
         });
         out.replaceChildren(h("div", { class: "panel", role: "region", "aria-label": "Confirm the release" },

@@ -256,7 +256,7 @@ void h_epcis2_events(px_req *r)
  * path (packid's hash IDs hold '/', ';', '?', '='). */
 void h_epcis2_event(px_req *r)
 {
-    args a = {.r = r, .n = 1, .bad = 0};
+    args a = {.r = r, .n = 1, .bad = 0, .n_path = 1}; /* a malformed ID names no event: 404 */
     a.p[0].name = "EQ_eventID";
     a.p[0].value = px_req_param(r, 0);
     answer(r, &a, 1);

@@ -50,6 +50,7 @@ static void verify(px_req *r, const char *exp_name, const char *other_name)
     if (px_req_query(r, other_name)) {
         px_reply_fieldf(r, other_name, "bad_request", "%s is not this form's expiry: send it as %s",
                         other_name, exp_name);
+        no_cache(r);
         return;
     }
     px_db *db = px_req_begin(r);

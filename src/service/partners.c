@@ -5,6 +5,7 @@
 #include "display_name.h"
 #include "epcis.h"
 #include "gs1.h"
+#include "pack_identity.h"
 #include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -30,19 +31,34 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
         return px_err_set(err, PX_EINVALID, "too_many", "at most %d gtins",
                           PX_PARTNER_GTINS_MAX);
     for (int i = 0; i < n; i++) {
-        px_product p;
         if (gs1_gtin_normalize(norm[i], gtins[i], err) != PX_OK) {
             px_err_field(err, "gtins[%d]", i);
             return PX_EINVALID;
         }
-        /* A product granted twice would be stored once: the list is refused, not merged. */
-        for (int j = 0; j < i; j++)
-            if (strcmp(norm[j], norm[i]) == 0) {
-                px_err_set(err, PX_EINVALID, "duplicate_gtin",
-                           "%s is granted twice (gtins[%d] and gtins[%d])", norm[i], j, i);
-                px_err_field(err, "gtins[%d]", i);
-                return PX_EINVALID;
-            }
+        gp[i] = norm[i];
+    }
+    /* A product granted twice would be stored once: the list is refused, not merged (the
+     * first repeat named, found as the commission's repeated serials are). */
+    unsigned char *dup = n ? calloc((size_t)n, 1) : NULL;
+    px_serial_ref *scratch = n ? calloc((size_t)n, sizeof(*scratch)) : NULL;
+    if (n && (!dup || !scratch)) {
+        free(dup);
+        free(scratch);
+        return px_err_oom(err);
+    }
+    size_t repeats = n ? px_commission_mark_duplicates(dup, gp, (size_t)n, scratch) : 0;
+    int first = 0;
+    while (repeats && !dup[first])
+        first++;
+    free(dup);
+    free(scratch);
+    if (repeats) {
+        px_err_set(err, PX_EINVALID, "duplicate_gtin", "%s is granted twice", norm[first]);
+        px_err_field(err, "gtins[%d]", first);
+        return PX_EINVALID;
+    }
+    for (int i = 0; i < n; i++) {
+        px_product p;
         px_rc rc = px_svc_product_access(db, by, norm[i], 0, &p, err);
         if (rc != PX_OK) {
             px_err_field(err, "gtins[%d]", i);
@@ -50,7 +66,6 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
         }
         if (market)
             read_point_market(market, &p);
-        gp[i] = norm[i];
     }
     return PX_OK;
 }

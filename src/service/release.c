@@ -284,6 +284,12 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     c.asked = req;
     c.res = res;
     c.now = px_now_us();
+    /* Listed serials move exactly those, all or none: a count beside them says nothing more
+     * (a whole batch, or the packs the containers hold, is what it holds to). */
+    if (req->expected_count > 0 && req->serials)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "expected_count",
+                                "expected_count is for a release of a whole batch or of "
+                                "containers: listed serials move exactly those");
     px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);
     if (rc != PX_OK)
         return rc;

@@ -375,13 +375,16 @@ static void test_catalog__partner_errors(void **state)
     static const char *const extra_field[] = {"name", "gln", "gln_prefix_length"};
     for (size_t i = 0; i < PX_COUNT(extra); i++) {
         snprintf(body, sizeof(body), "{\"org_id\":\"%s\",%s}", cmo, extra[i]);
-        px_test_expect_field(f, "POST", "/v1/partners", key, body, extra_field[i], NULL);
+        px_test_expect_field(f, "POST", "/v1/partners", key, body, extra_field[i], "invalid_value");
     }
     px_expect_count(f, 1, "%s", q);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     px_test_expect_field(f, "PATCH", path, key, "{\"status\":\"paused\"}", "status", NULL);
     snprintf(body, sizeof(body), "{\"gtins\":[\"%s\"]}", theirs);
     px_test_expect(f, "PATCH", path, key, body, 404, "product_not_found");
+    /* A grant list that repeats a product is refused on PATCH as on POST. */
+    snprintf(body, sizeof(body), "{\"gtins\":[\"%s\",\"%s\"]}", mine, mine);
+    px_test_expect_field(f, "PATCH", path, key, body, "gtins[1]", "duplicate_gtin");
     px_test_expect(f, "PATCH", path, key2, "{\"status\":\"suspended\"}", 404, "not_found");
     px_test_expect(f, "PATCH", "/v1/partners/nope", key, "{\"status\":\"suspended\"}", 404,
                    "not_found");

@@ -178,7 +178,7 @@ static void test_cli__words_checked_first(void **state)
         {{"audit", "verify", "--checkpiont", "f.json"}, 2},
         {{"audit", "checkpoint", "--checkpoint", "f.json"}, 2}, /* verify's, not checkpoint's */
         {{"org", "create", "--kind", "mah", "--name", "A", "--name", "B"}, 2}, /* twice */
-        {{"org", "create", "--kind", "mah", "--name", "A", "--market=FR"}, 1},
+        {{"org", "create", "--kind", "regulator", "--name", "A", "--market=FR"}, 1},
         {{"key", "create", "--org", "x", "--role", "mah", "--mode", "live", "extra"}, 2},
         {{"key", "revoke", "k1", "k2"}, 2},
         {{"key", "revoke", "k1"}, 1},

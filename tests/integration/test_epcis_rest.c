@@ -402,6 +402,8 @@ static void test_epcis_rest__one_event_by_id(void **state)
     } v[] = {
         {__LINE__, f->mah2.key, path},
         {__LINE__, f->mah.key, "/epcis/events/urn%3Auuid%3Anot-stored"},
+        /* a path ID that is no one ID (a list) names no event either: 404, not 400 */
+        {__LINE__, f->mah.key, "/epcis/events/urn%3Auuid%3Aa%7Curn%3Auuid%3Ab"},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_http(&f->env, &r, "GET", v[i].path, v[i].key, NULL, NULL);

@@ -78,6 +78,7 @@ static const char *const lifecycle_rows[] = {"serial",
                                              "market_release",
                                              "pack_op",
                                              "epcis_event",
+                                             "report",
                                              "audit_log",
                                              "batch",
                                              "idempotency",
@@ -522,6 +523,15 @@ static void test_lifecycle__release_expected_count(void **state)
                          "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
                          "\"expected_count\":0}",
                          "expected_count", NULL);
+    px_test_expect_field(&f->env, "POST", "/v1/releases", f->mah.key,
+                         "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
+                         "\"serials\":[\"CNT-1\"],\"expected_count\":1}",
+                         "expected_count", "invalid_value");
+    /* The count that holds: the dry run answers as without it. */
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
+                             "\"expected_count\":3,\"dry_run\":true}",
+                             200));
     json_t *r = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
                              "\"expected_count\":3}",
