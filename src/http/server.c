@@ -215,6 +215,20 @@ static void reply_too_large(px_req *r)
                   r->app->cfg.max_body);
 }
 
+/* A body sent to one of packid's keyed routes that takes none (a GET list, a revocation, a
+ * retry) would be dropped unread, filters or a reason with it: refused. The public routes and
+ * the EPCIS binding (whose capture reads its own body) keep their rules. 1 when refused. */
+static int body_refused(px_req *r)
+{
+    if ((r->route->flags & (PX_BODY | PX_PUBLIC)) || r->body.len == 0 ||
+        strncmp(r->route->pattern, "/v1/", 4) != 0)
+        return 0;
+    px_reply_fail(r, PX_EINVALID, "bad_request",
+                  "%s %s takes no body: a body sent to it would be dropped unread", r->method,
+                  r->route->pattern);
+    return 1;
+}
+
 /* A client that sends Idempotency-Key expects a retry to be recognised; only a PX_IDEMPOTENT
  * route does that, so on another of packid's own routes the header is refused rather than
  * ignored (the EPCIS binding's routes keep their own rules). 1 when refused. */
@@ -267,7 +281,7 @@ static void dispatch(px_req *r)
     r->page = (r->route->flags & PX_PAGE) != 0;
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))
         return;
-    if (px__query_refused(r, r->route) || idempotency_refused(r))
+    if (px__query_refused(r, r->route) || idempotency_refused(r) || body_refused(r))
         return;
     if (r->body_too_big) {
         reply_too_large(r);

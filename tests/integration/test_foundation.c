@@ -104,6 +104,28 @@ static void test_foundation__revoked_key(void **state)
     px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 401, "invalid_token");
 }
 
+/* A keyed /v1/ route that takes no body refuses one (400 bad_request) rather than drop it
+ * unread: a revocation with a "reason" revokes nothing, a GET with filters in its body lists
+ * nothing; the same requests without a body are served. */
+static void test_foundation__body_where_none_is_taken(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64];
+    px_test_org_key(&f->env, "mah", "Body MAH", "mah", org, key);
+    json_t *me = px_test_call(&f->env, "GET", "/v1/whoami", key, NULL, 200);
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/keys/%s", px_test_str(me, "key_id"));
+    json_decref(me);
+    static const char *const rows[] = {"api_key WHERE revoked_at IS NOT NULL", "audit_log", NULL};
+    px_test_refused(&f->env, rows, "DELETE", path, f->admin.key, "{\"reason\":\"left\"}", NULL, 400,
+                    "bad_request");
+    px_test_refused(&f->env, rows, "GET", "/v1/whoami", key, "{\"verbose\":true}", NULL, 400,
+                    "bad_request");
+    px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 200, NULL);
+    px_test_expect(&f->env, "DELETE", path, f->admin.key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", "/v1/whoami", key, NULL, 401, "invalid_token");
+}
+
 /* A key revoked while one of its writes is on its way (past the key check, before its
  * transaction holds the key): the write is refused 401 and changes nothing, never committed
  * after the revocation answered. Another session plays the revocation as px_store_key_revoke
