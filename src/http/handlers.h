@@ -15,5 +15,10 @@ void px_route_methods(const char *path, char *out, size_t cap);
 /* The position of name among the query names rt takes (routes.def), or -1 when it takes no
  * such name. rt->query is not PX_QUERY_ANY. */
 int px_route_query_index(const px_route *rt, const char *name);
+/* 1 when rt is a keyed route of packid's own /v1/ API, which refuses what it would otherwise
+ * ignore (an empty query value, a body it does not take, Idempotency-Key where no answer is
+ * kept); the public routes (a scan may lack a batch) and the EPCIS queries and binding
+ * (/v1/epcis/, /epcis/: their own rules) keep theirs. */
+int px_route_own_keyed(const px_route *rt);
 
 #endif

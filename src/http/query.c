@@ -94,11 +94,8 @@ static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char
         return MHD_NO;
     }
     /* On packid's own keyed routes an empty value would read as the filter left out (every
-     * row listed, as a mistyped name would): refused too. The public routes (a scan may lack
-     * a batch) and the EPCIS queries (/v1/epcis/, /epcis/: their query language's own rules)
-     * keep theirs. */
-    if ((!value || !*value) && !(q->rt->flags & PX_PUBLIC) &&
-        strncmp(q->rt->pattern, "/v1/", 4) == 0 && strncmp(q->rt->pattern, "/v1/epcis/", 10) != 0) {
+     * row listed, as a mistyped name would): refused too. */
+    if ((!value || !*value) && px_route_own_keyed(q->rt)) {
         q->bad = key;
         q->why = "is empty (leave it out for no filter)";
         return MHD_NO;

@@ -98,6 +98,12 @@ void px_route_methods(const char *path, char *out, size_t cap)
     }
 }
 
+int px_route_own_keyed(const px_route *rt)
+{
+    return !(rt->flags & PX_PUBLIC) && strncmp(rt->pattern, "/v1/", 4) == 0 &&
+           strncmp(rt->pattern, "/v1/epcis/", 10) != 0;
+}
+
 int px_route_query_index(const px_route *rt, const char *name)
 {
     size_t len = strlen(name);

@@ -216,12 +216,11 @@ static void reply_too_large(px_req *r)
 }
 
 /* A body sent to one of packid's keyed routes that takes none (a GET list, a revocation, a
- * retry) would be dropped unread, filters or a reason with it: refused. The public routes and
- * the EPCIS binding (whose capture reads its own body) keep their rules. 1 when refused. */
+ * retry) would be dropped unread, filters or a reason with it: refused (px_route_own_keyed).
+ * 1 when refused. */
 static int body_refused(px_req *r)
 {
-    if ((r->route->flags & (PX_BODY | PX_PUBLIC)) || r->body.len == 0 ||
-        strncmp(r->route->pattern, "/v1/", 4) != 0)
+    if ((r->route->flags & PX_BODY) || r->body.len == 0 || !px_route_own_keyed(r->route))
         return 0;
     px_reply_fail(r, PX_EINVALID, "bad_request",
                   "%s %s takes no body: a body sent to it would be dropped unread", r->method,
@@ -230,11 +229,11 @@ static int body_refused(px_req *r)
 }
 
 /* A client that sends Idempotency-Key expects a retry to be recognised; only a PX_IDEMPOTENT
- * route does that, so on another of packid's own routes the header is refused rather than
- * ignored (the EPCIS binding's routes keep their own rules). 1 when refused. */
+ * route does that, so on another of packid's own keyed routes (px_route_own_keyed) the header
+ * is refused rather than ignored. 1 when refused. */
 static int idempotency_refused(px_req *r)
 {
-    if ((r->route->flags & PX_IDEMPOTENT) || strncmp(r->route->pattern, "/v1/", 4) != 0 ||
+    if ((r->route->flags & PX_IDEMPOTENT) || !px_route_own_keyed(r->route) ||
         !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key"))
         return 0;
     px_reply_field(r, "Idempotency-Key", "bad_request",
