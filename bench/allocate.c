@@ -18,7 +18,7 @@
 #include "allocation.h"
 #include "bench.h"
 #include "bench_app.h"
-#include "pool_store.h"
+#include "job_store.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "serial_gen.h"

@@ -4,6 +4,7 @@
 #ifndef PX_ALLOCATION_H
 #define PX_ALLOCATION_H
 
+#include "job_store.h"
 #include "pool_store.h"
 #include "service.h"
 

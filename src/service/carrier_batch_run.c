@@ -15,9 +15,9 @@
 
 #include "allotment_store.h"
 #include "carrier_batch.h"
+#include "job_store.h"
 #include "lifecycle.h"
 #include "pack_internal.h"
-#include "pool_store.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "tx.h"

@@ -4,6 +4,7 @@
 #ifndef PX_SERVICE_LISTS_H
 #define PX_SERVICE_LISTS_H
 
+#include "job_store.h"
 #include "list_store.h"
 #include "pool_store.h"
 #include "print_store.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pool_store.h"
+#include "job_store.h"
 #include "px_array.h"
 #include "px_log.h"
 #include "workers.h"

@@ -272,14 +272,6 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
     return PX_OK;
 }
 
-px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
-{
-    return px__exec_cmd(db,
-                        "UPDATE job SET status = 'completed', done = total, started_at = "
-                        "now(), finished_at = now() WHERE id = $1::uuid",
-                        PX__ARGS(job_id), err);
-}
-
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
                          int hide_released, px_sscc_item_fn fn, void *ctx, px_err *err)
 {

@@ -56,8 +56,6 @@ px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const cha
 px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, size_t n,
                            const char *prefix, const char *tenant_id, const char *org_id,
                            const char *allocation_id, const char *origin, px_err *err);
-/* Marks a job that ran inside the request's own transaction as completed. */
-px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err);
 
 typedef struct px_sscc_item {
     const char *sscc;
