@@ -110,17 +110,24 @@ int gs1_dl_domain_valid(const char *d)
 
 static const char *dl_misfit(const gs1_ai_def *kd, const gs1_elements *e);
 
-/* The first primary key whose qualifiers and attributes fit the other AIs; when none fits, the
- * first primary key (its misfit is reported by the caller); -1 when there is none. */
-int gs1__dl_key_index(const gs1_elements *e)
+/* The data validated, and the primary key its Digital Link is built on: the first whose
+ * qualifiers and attributes fit the other AIs; when none fits, the first (its misfit is the
+ * caller's to report). no_dl_key when the data holds none (DL URI Syntax §4: every Digital
+ * Link has a primary key). */
+px_rc gs1__dl_key_of(const gs1_elements *e, int *key, px_err *err)
 {
+    px_rc rc = gs1_elements_validate(e, err);
+    if (rc != PX_OK)
+        return rc;
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < e->count; i++) {
             const gs1_ai_def *d = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
-            if (d->dlpkey && (pass == 1 || !dl_misfit(d, e)))
-                return i;
+            if (d->dlpkey && (pass == 1 || !dl_misfit(d, e))) {
+                *key = i;
+                return PX_OK;
+            }
         }
-    return -1;
+    return px_err_set(err, PX_EINVALID, "no_dl_key", "no GS1 Digital Link primary key in the data");
 }
 
 /* Element string to Digital Link (GS1 Digital Link URI Syntax; docs/gs1.md "Digital Link
@@ -143,15 +150,11 @@ px_rc gs1_dl_format(char *out, size_t cap, const char *domain, const gs1_element
 px_rc gs1__dl_format(char *out, size_t cap, const char *domain, size_t domain_len,
                      const gs1_elements *e, px_err *err)
 {
-    px_rc rc = gs1_elements_validate(e, err);
+    int key;
+    px_rc rc = gs1__dl_key_of(e, &key, err);
     if (rc != PX_OK)
         return rc;
-    int key = gs1__dl_key_index(e);
-    const gs1_ai_def *kd =
-        key < 0 ? NULL : gs1_ai_lookup(e->items[key].ai, strlen(e->items[key].ai));
-    if (key < 0)
-        return px_err_set(err, PX_EINVALID, "no_dl_key",
-                          "no GS1 Digital Link primary key in the data");
+    const gs1_ai_def *kd = gs1_ai_lookup(e->items[key].ai, strlen(e->items[key].ai));
     /* Choose the qualifier alternative that leaves only permitted attributes for the query
      * and carries the most qualifiers (first one on a tie). */
     int best = -1, best_count = -1;
@@ -326,6 +329,15 @@ static int alt_accepts(const char *alt, size_t alen, const char *s, const seg *q
     return 1;
 }
 
+/* A path that names no primary key, at [pos, pos + len) of the input. */
+static px_rc no_key_in_path(px_err *err, size_t pos, size_t len)
+{
+    return gs1__at(
+        err,
+        px_err_set(err, PX_EINVALID, "no_dl_key", "no GS1 Digital Link primary key in the path"),
+        pos, len);
+}
+
 /* Uncompressed path (GS1 Digital Link URI Syntax): anything before the primary key is an opaque
  * stem; walk (AI, value) pairs back from the end to the rightmost primary key, check the qualifier
  * sequence, add the values. */
@@ -353,10 +365,7 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
         }
     }
     if (key < 0)
-        return gs1__at(err,
-                       px_err_set(err, PX_EINVALID, "no_dl_key",
-                                  "no GS1 Digital Link primary key in the path"),
-                       base + p, qmark - p);
+        return no_key_in_path(err, base + p, qmark - p);
     seg quals[DL_MAX_SEGMENTS / 2];
     int m = 0;
     for (int i = key + 2; i < nseg; i += 2)
@@ -531,10 +540,7 @@ static px_rc path_segments(const char *s, size_t p, size_t qmark, size_t base,
                            seg segs[DL_MAX_SEGMENTS], int *nseg, px_err *err)
 {
     if (p >= qmark || s[p] != '/')
-        return gs1__at(err,
-                       px_err_set(err, PX_EINVALID, "no_dl_key",
-                                  "no GS1 Digital Link primary key in the path"),
-                       base + p, 0);
+        return no_key_in_path(err, base + p, 0);
     if (s[qmark - 1] == '/')
         return gs1__at(err,
                        px_err_set(err, PX_EINVALID, "invalid_path",

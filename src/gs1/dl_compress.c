@@ -694,13 +694,10 @@ static px_rc compress_core(gs1__out *o, const char *prefix, size_t prefix_len,
                            const gs1_elements *e, unsigned flags, const gs1__dl_pair *other,
                            int nother, const char *frag, size_t frag_len, px_err *err)
 {
-    px_rc rc = gs1_elements_validate(e, err);
+    int key; /* the key gs1_dl_format would choose */
+    px_rc rc = gs1__dl_key_of(e, &key, err);
     if (rc != PX_OK)
         return rc;
-    int key = gs1__dl_key_index(e); /* the key gs1_dl_format would choose */
-    if (key < 0)
-        return px_err_set(err, PX_EINVALID, "no_dl_key",
-                          "no GS1 Digital Link primary key in the data");
     gs1__out_putn(o, prefix, prefix_len);
     gs1__out_putc(o, '/');
     const char *skip = NULL;

@@ -5,23 +5,20 @@
 #include "gs1_ai.h"
 #include "gs1_internal.h"
 
+static void put_element(gs1__out *o, const gs1_elements *e, int i)
+{
+    const gs1_ai_def *d = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
+    gs1__out_puts(o, e->items[i].ai);
+    gs1__out_puts(o, e->items[i].value);
+    /* GenSpecs §7.8.4: a separator follows every element that is not of predefined length,
+     * unless it is the last one; never a trailing separator. */
+    if (!(d->flags & GS1_AI_PREDEFINED) && i + 1 < e->count)
+        gs1__out_putc(o, (char)GS1_GS);
+}
+
 px_rc gs1_element_string_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
 {
-    px_rc rc = gs1_elements_validate(e, err);
-    if (rc != PX_OK)
-        return rc;
-    gs1__out o;
-    gs1__out_init(&o, out, cap);
-    for (int i = 0; i < e->count; i++) {
-        const gs1_ai_def *d = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
-        gs1__out_puts(&o, e->items[i].ai);
-        gs1__out_puts(&o, e->items[i].value);
-        /* GenSpecs §7.8.4: a separator follows every element that is not of predefined length,
-         * unless it is the last one; never a trailing separator. */
-        if (!(d->flags & GS1_AI_PREDEFINED) && i + 1 < e->count)
-            gs1__out_putc(&o, (char)GS1_GS);
-    }
-    return gs1__out_done(&o, err);
+    return gs1__format_elements(out, cap, e, put_element, err);
 }
 
 px_rc gs1__unknown_ai(px_err *err, const char *s, size_t digits, size_t pos)

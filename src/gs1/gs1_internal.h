@@ -37,6 +37,13 @@ void gs1__out_puts(gs1__out *o, const char *s);
 /* NUL-terminates; PX_ETOOBIG when the output did not fit. */
 px_rc gs1__out_done(gs1__out *o, px_err *err);
 
+/* Writes element i of e to o in one output form. */
+typedef void (*gs1__put_element)(gs1__out *o, const gs1_elements *e, int i);
+/* An output form of e (element string, HRI): e is validated first, so no form writes data
+ * another would refuse; then put writes each element in turn (out.c). */
+px_rc gs1__format_elements(char *out, size_t cap, const gs1_elements *e, gs1__put_element put,
+                           px_err *err);
+
 /* Percent-encodes all but RFC 3986 unreserved characters (Digital Link values, §4.2). */
 void gs1__out_pct(gs1__out *o, const char *v);
 /* Element lookup: index of ai in e, or -1. */
@@ -85,8 +92,9 @@ px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip
 px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
                               const char *s, size_t len, size_t base, px_err *err);
 unsigned gs1__dl_value_bits(unsigned n);
-/* Index of the element that is the Digital Link primary key of e (digital_link.c), or -1. */
-int gs1__dl_key_index(const gs1_elements *e);
+/* e validated, and *key the index of its Digital Link primary key (digital_link.c);
+ * no_dl_key when it has none. */
+px_rc gs1__dl_key_of(const gs1_elements *e, int *key, px_err *err);
 /* gs1_dl_format without the domain check, for a prefix cut from a parsed Digital Link. */
 px_rc gs1__dl_format(char *out, size_t cap, const char *prefix, size_t prefix_len,
                      const gs1_elements *e, px_err *err);

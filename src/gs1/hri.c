@@ -24,26 +24,22 @@ static int ai_bracket_at(const char *s, size_t len, size_t i)
     return k > i + 1 && k < len && s[k] == ')';
 }
 
+static void put_element(gs1__out *o, const gs1_elements *e, int i)
+{
+    const char *v = e->items[i].value;
+    gs1__out_putc(o, '(');
+    gs1__out_puts(o, e->items[i].ai);
+    gs1__out_putc(o, ')');
+    for (size_t k = 0; v[k]; k++) {
+        if (v[k] == '(') /* REQ-GS1-7: every "(" in data is written "\(" */
+            gs1__out_putc(o, '\\');
+        gs1__out_putc(o, v[k]);
+    }
+}
+
 px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
 {
-    px_rc rc = gs1_elements_validate(e, err);
-    if (rc != PX_OK)
-        return rc;
-    gs1__out o;
-    gs1__out_init(&o, out, cap);
-    for (int i = 0; i < e->count; i++) {
-        const char *v = e->items[i].value;
-        size_t vlen = strlen(v);
-        gs1__out_putc(&o, '(');
-        gs1__out_puts(&o, e->items[i].ai);
-        gs1__out_putc(&o, ')');
-        for (size_t k = 0; k < vlen; k++) {
-            if (v[k] == '(') /* REQ-GS1-7: every "(" in data is written "\(" */
-                gs1__out_putc(&o, '\\');
-            gs1__out_putc(&o, v[k]);
-        }
-    }
-    return gs1__out_done(&o, err);
+    return gs1__format_elements(out, cap, e, put_element, err);
 }
 
 /* REQ-GS1-3: a space in HRI input is reported where it stands, never skipped or trimmed. */

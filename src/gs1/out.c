@@ -54,3 +54,16 @@ int gs1__find(const gs1_elements *e, const char *ai)
             return i;
     return -1;
 }
+
+px_rc gs1__format_elements(char *out, size_t cap, const gs1_elements *e, gs1__put_element put,
+                           px_err *err)
+{
+    px_rc rc = gs1_elements_validate(e, err);
+    if (rc != PX_OK)
+        return rc;
+    gs1__out o;
+    gs1__out_init(&o, out, cap);
+    for (int i = 0; i < e->count; i++)
+        put(&o, e, i);
+    return gs1__out_done(&o, err);
+}
