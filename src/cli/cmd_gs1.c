@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "gs1.h"
 #include "gs1_ai.h"
+#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_file.h"
 #include "px_str.h"
@@ -27,13 +28,6 @@
 static const char *const k_check_options[] = {"--gs-char=", NULL};
 static const char *const k_convert_options[] = {
     "--to=", "--domain=", "--gcp-length=", "--gs-char=", NULL};
-
-static int current_year(void)
-{
-    char ts[32];
-    px_time_format(ts, px_now_us());
-    return (ts[0] - '0') * 1000 + (ts[1] - '0') * 100 + (ts[2] - '0') * 10 + (ts[3] - '0');
-}
 
 /* EPC URIs are accepted wherever an element string is. */
 static px_rc parse_any(gs1_elements *e, const char *in, px_err *err, const char **format)
@@ -140,7 +134,7 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
     gs1_input g;
     if ((ex = read_input(cli, argc, argv, k_check_options, &g)) != PX_EXIT_OK)
         return ex;
-    int year = current_year();
+    int year = px_year_of_us(px_now_us());
     char es[1024], hri[1024], dl[GS1_DL_MAX];
     gs1_element_string_format(es, sizeof(es), &g.e, NULL);
     gs1_hri_format(hri, sizeof(hri), &g.e, NULL);

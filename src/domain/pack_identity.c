@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pack_state.h"
+#include "px_calendar.h"
 
 px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
                                const char *product_code_schema, px_err *err)
@@ -55,11 +56,9 @@ int px_expiry_passed(const gs1_date *expiry, int64_t now_us)
 px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_us,
                                  px_err *err)
 {
-    int y, m, d;
-    px_civil_from_us(now_us, &y, &m, &d);
     /* REQ-COMMISSION-3: AI 17 is YYMMD0 (DD=00 allowed, the month's last day), century by
      * GenSpecs §7.12 relative to the current year */
-    px_rc rc = gs1_date_parse(out, yymmdd ? yymmdd : "", 1, y, err);
+    px_rc rc = gs1_date_parse(out, yymmdd ? yymmdd : "", 1, px_year_of_us(now_us), err);
     if (rc != PX_OK) {
         px_err_field(err, "expiry_date");
         return rc;

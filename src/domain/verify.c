@@ -1,4 +1,5 @@
 #include "verify.h"
+#include "px_calendar.h"
 
 #include <string.h>
 
@@ -22,10 +23,8 @@ const char *px_verdict_name(px_verdict v)
  * before today's date (UTC): a pack is usable through its expiry day. */
 static int expired(const char *yymmdd, int64_t now_us)
 {
-    int y, m, d;
-    px_civil_from_us(now_us, &y, &m, &d);
     gs1_date e;
-    if (gs1_date_parse(&e, yymmdd, 1, y, NULL) != PX_OK)
+    if (gs1_date_parse(&e, yymmdd, 1, px_year_of_us(now_us), NULL) != PX_OK)
         return 0;
     return px_expiry_passed(&e, now_us);
 }

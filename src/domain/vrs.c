@@ -43,17 +43,10 @@ static px_vrs_answer answer(int verified, px_vrs_reason reason, px_vrs_info info
     return a;
 }
 
-static int current_year(int64_t now_us)
-{
-    int y, m, d;
-    px_civil_from_us(now_us, &y, &m, &d);
-    return y;
-}
-
 static int expired(const char *yymmdd, int64_t now_us)
 {
     gs1_date e;
-    if (!yymmdd || !yymmdd[0] || gs1_date_parse(&e, yymmdd, 1, current_year(now_us), NULL))
+    if (!yymmdd || !yymmdd[0] || gs1_date_parse(&e, yymmdd, 1, px_year_of_us(now_us), NULL))
         return 0;
     return px_expiry_passed(&e, now_us);
 }

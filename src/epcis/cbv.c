@@ -119,13 +119,10 @@ px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err
     if (n != 6)
         return px_err_set(err, PX_EINVALID, "invalid_date",
                           "expiry \"%s\" is neither YYYY-MM-DD nor YYMMDD", expiry);
-    char ref[32];
-    epcis__time_ms(ref, ref_us);
-    int year = (ref[0] - '0') * 1000 + (ref[1] - '0') * 100 + (ref[2] - '0') * 10 + (ref[3] - '0');
     gs1_date d;
     /* AI (17) is YYMMD0: DD=00 allowed, meaning the month's last day (GS1 General
      * Specifications; gs1_date_parse). */
-    px_rc rc = gs1_date_parse(&d, expiry, 1, year, err);
+    px_rc rc = gs1_date_parse(&d, expiry, 1, px_year_of_us(ref_us), err);
     if (rc != PX_OK)
         return rc;
     gs1_date_iso(out, &d);

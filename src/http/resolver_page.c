@@ -6,6 +6,7 @@
 #include "dl_resolve.h"
 #include "gs1.h"
 #include "px_buf.h"
+#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "resolver_page.h"
@@ -181,7 +182,8 @@ void px__resolver_page(px_req *r, const px_public_view *v, const char *gtin, con
             row(&b, "batch", "Batch", p->pack.batch);
         gs1_date d;
         char iso[11];
-        if (p->pack.expiry[0] && gs1_date_parse(&d, p->pack.expiry, 1, 2026, NULL) == PX_OK) {
+        if (p->pack.expiry[0] &&
+            gs1_date_parse(&d, p->pack.expiry, 1, px_year_of_us(px_now_us()), NULL) == PX_OK) {
             gs1_date_iso(iso, &d);
             row(&b, "expiry", "Expiry", iso);
         }

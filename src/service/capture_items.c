@@ -50,11 +50,9 @@ static int expiry_yymmdd(char out[7], const char *s)
     if (n == 10 && s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 &&
         strspn(s + 5, "0123456789") == 2 && strspn(s + 8, "0123456789") == 2) {
         char v[7] = {s[2], s[3], s[5], s[6], s[8], s[9], '\0'};
-        int y, m, d;
-        px_civil_from_us(px_now_us(), &y, &m, &d);
         gs1_date g;
         int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-        if (gs1_date_parse(&g, v, 1, y, NULL) == PX_OK && g.year != year)
+        if (gs1_date_parse(&g, v, 1, px_year_of_us(px_now_us()), NULL) == PX_OK && g.year != year)
             return -1;
         memcpy(out, v, 7);
         return 0;

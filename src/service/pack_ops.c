@@ -4,14 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack_identity.h"
 #include "gs1.h"
+#include "pack_identity.h"
 #include "pack_internal.h"
 #include "packing.h"
-#include "reports_internal.h"
+#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"
+#include "reports_internal.h"
 
 /* A stored pack's status as the state machine (domain/pack_state.h) reads it. */
 static px_rc status_of(px_pack_status *st, const px_pack_row *row, px_err *err)
@@ -335,9 +336,7 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
     c.treq.reason = reason;
     c.treq.org_id = by->org_id;
     c.treq.now_us = c.now;
-    int y, m, d;
-    px_civil_from_us(c.now, &y, &m, &d);
-    c.current_year = y;
+    c.current_year = px_year_of_us(c.now);
     c.to = calloc(n, sizeof(*c.to));
     c.found = calloc(n, 1);
     c.states = calloc(n, sizeof(*c.states));

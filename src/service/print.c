@@ -9,6 +9,7 @@
 #include "pack_identity.h"
 #include "pack_internal.h"
 #include "print.h"
+#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_cursor.h"
@@ -395,10 +396,8 @@ static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
         if (!req->batch)
             return px_err_set_field(err, PX_EINVALID, "required", "batch",
                                     "expiry is given without its batch");
-        int y, m, d;
-        px_civil_from_us(px_now_us(), &y, &m, &d);
         gs1_date date;
-        if (gs1_date_parse(&date, req->expiry, 1, y, err) != PX_OK) {
+        if (gs1_date_parse(&date, req->expiry, 1, px_year_of_us(px_now_us()), err) != PX_OK) {
             px_err_field(err, "expiry");
             return PX_EINVALID;
         }

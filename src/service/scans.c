@@ -5,6 +5,7 @@
 
 #include "gs1.h"
 #include "px_array.h"
+#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_cursor.h"
 #include "px_str.h"
@@ -351,7 +352,7 @@ static px_rc verify_input(verify_ctx *c, char g[GS1_GTIN_LEN + 1], const char *g
         return PX_EINVALID;
     }
     gs1_date d;
-    if (c->expiry && gs1_date_parse(&d, c->expiry, 1, 2000, err) != PX_OK) {
+    if (c->expiry && gs1_date_parse(&d, c->expiry, 1, px_year_of_us(px_now_us()), err) != PX_OK) {
         px_err_field(err, "expiry");
         return PX_EINVALID;
     }

@@ -54,3 +54,10 @@ void px_civil_from_us(int64_t us, int *year, int *month, int *day)
     /* |us| < 2^63 is about ±292,000 years: the year fits an int. */
     *year = (int)y;
 }
+
+int px_year_of_us(int64_t us)
+{
+    int y, m, d;
+    px_civil_from_us(us, &y, &m, &d);
+    return y;
+}

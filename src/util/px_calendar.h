@@ -28,5 +28,8 @@ int64_t px_floor_div(int64_t a, int64_t b);
 
 /* The UTC civil date of an instant in microseconds since the epoch. */
 void px_civil_from_us(int64_t us, int *year, int *month, int *day);
+/* The UTC year of an instant: the year a two-digit GS1 year is read against (GenSpecs §7.12,
+ * gs1_date_parse's current_year) is px_year_of_us(now), never a year written down. */
+int px_year_of_us(int64_t us);
 
 #endif

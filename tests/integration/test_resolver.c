@@ -272,6 +272,42 @@ static void chromium_verdict(fixture *f, const char *serial, const char *want)
         fail_msg("chromium's DOM has no %s verdict: %.400s", want, dom);
 }
 
+/* The page writes a pack's YYMMDD expiry as a date with the century of GenSpecs §7.12, read
+ * against the year of packid's clock (px_year_of_us), not a year written into the code: under
+ * a clock in 2081, "900101" is 1 January 2090 (a good pack), where read against 2026 it
+ * would be 1990. */
+static void test_resolver__page_expiry_century(void **state)
+{
+    (void)state;
+    px_test_env env;
+    memset(&env, 0, sizeof(env));
+    px_test_db_create(&env);
+    px_test_setenv(&env, "PACKID_ALLOW_TEST_CLOCK=1");
+    px_test_setenv(&env, "PACKID_TEST_NOW=2081-06-01T10:00:00Z");
+    px_test_server_start(&env);
+    char org[40], key[64], gtin[15], sql[256], path[64];
+    px_test_org_key(&env, "mah", "Century MAH", "mah", org, key);
+    px_test_gtin(gtin, 778);
+    px_test_product(&env, key, gtin, "Century pack", "DE");
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES "
+             "('%s', 'C90', 'released', 'external', 'B9', '900101')",
+             gtin);
+    assert_int_equal(px_sql_exec(&env, sql), 0);
+    snprintf(path, sizeof(path), "/01/%s/21/C90", gtin);
+    px_http_resp a;
+    get(&env, &a, path, "text/html", NULL, NULL);
+    /* Read before the assertions, so that a failure leaves no server behind. */
+    long status = a.status;
+    int genuine = strstr(a.body, "data-verdict=\"genuine\"") != NULL;
+    int dated = strstr(a.body, "2090-01-01") != NULL;
+    px_http_resp_free(&a);
+    px_test_teardown(&env);
+    assert_int_equal(status, 200);
+    assert_true(genuine);
+    assert_true(dated);
+}
+
 /* A phone's browser: headless Chromium loads the page from the server and the test reads the
  * verdict from the DOM it built. */
 static void test_resolver__chromium_reads_the_verdict(void **state)
@@ -969,6 +1005,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolver__page),
+        cmocka_unit_test(test_resolver__page_expiry_century),
         cmocka_unit_test(test_resolver__chromium_reads_the_verdict),
         cmocka_unit_test(test_resolver__linkset),
         cmocka_unit_test(test_resolver__redirects_json_well_known),

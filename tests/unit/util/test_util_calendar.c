@@ -107,8 +107,9 @@ static void test_util__calendar_from_us(void **state)
     static const struct {
         int y, m, d;
         int line;
-    } v[] = {{1970, 1, 1, __LINE__},  {1969, 12, 31, __LINE__}, {2000, 2, 29, __LINE__},
-             {2026, 3, 15, __LINE__}, {2100, 3, 1, __LINE__},   {1600, 1, 1, __LINE__}};
+    } v[] = {{1970, 1, 1, __LINE__},   {1969, 12, 31, __LINE__}, {2000, 2, 29, __LINE__},
+             {2026, 3, 15, __LINE__},  {2100, 3, 1, __LINE__},   {1600, 1, 1, __LINE__},
+             {2025, 12, 31, __LINE__}, {2026, 1, 1, __LINE__},   {2081, 6, 1, __LINE__}};
     for (size_t i = 0; i < PX_COUNT(v); i++) {
         /* the first and the last microsecond of the day */
         int64_t first = px_civil_days(v[i].y, v[i].m, v[i].d) * PX_DAY_US;
@@ -118,6 +119,9 @@ static void test_util__calendar_from_us(void **state)
             px_civil_from_us(at[k], &y, &m, &d);
             if (y != v[i].y || m != v[i].m || d != v[i].d)
                 fail_msg("%s:%d: got %04d-%02d-%02d", __FILE__, v[i].line, y, m, d);
+            /* the year two-digit GS1 years are read against (GenSpecs §7.12) */
+            if (px_year_of_us(at[k]) != v[i].y)
+                fail_msg("%s:%d: year %d", __FILE__, v[i].line, px_year_of_us(at[k]));
         }
     }
     int y, m, d;
@@ -125,6 +129,7 @@ static void test_util__calendar_from_us(void **state)
     assert_int_equal(y, 1969);
     assert_int_equal(m, 12);
     assert_int_equal(d, 31);
+    assert_int_equal(px_year_of_us(-1), 1969);
 }
 
 static void test_util__calendar_floor_div(void **state)
