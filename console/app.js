@@ -449,60 +449,14 @@ function releaseForm(gtin, name) {
   return h("section", { "aria-labelledby": "rel-h" }, h("h2", { id: "rel-h" }, "Release to a market"), form, out);
 }
 
-// Pack trace: GTIN + serial, or a scanned element string or Digital Link URI.
-//
-// The length of an AI by its first two digits (GS1 General Specifications 3.2; the same for
-// every AI of a prefix in the GS1 Barcode Syntax Dictionary), and the element strings of
-// predefined length, AI included, that need no FNC1 after them (Figure 7.8.5-2). Any other
-// element string ends at the GS character (FNC1) or at the end.
-const AI_LENGTH = { 23: 3, 24: 3, 25: 3, 31: 4, 32: 4, 33: 4, 34: 4, 35: 4, 36: 4, 39: 4, 40: 3, 41: 3, 42: 3, 43: 4, 70: 4, 71: 3, 72: 4, 80: 4, 81: 4, 82: 4 };
-const PREDEFINED = { "00": 20, "01": 16, "02": 16, "03": 16, "04": 18, 11: 8, 12: 8, 13: 8, 14: 8, 15: 8, 16: 8, 17: 8, 18: 8, 19: 8, 20: 4, 31: 10, 32: 10, 33: 10, 34: 10, 35: 10, 36: 10, 41: 16 };
-
-function elementsOf(s) {
-  const out = {};
-  let i = 0;
-  while (i < s.length) {
-    const p = s.slice(i, i + 2);
-    if (!/^\d\d$/.test(p)) return null;
-    const ai = s.slice(i, i + (AI_LENGTH[+p] || 2));
-    let end = PREDEFINED[p] ? i + PREDEFINED[p] : s.indexOf("\u001d", i);
-    if (end < 0) end = s.length;
-    out[ai] = s.slice(i + ai.length, end);
-    i = end + (s[end] === "\u001d" ? 1 : 0);
-  }
-  return out;
-}
-
-function parseScan(text) {
-  // A scanner's symbology identifier first (]d2 DataMatrix, ]Q3 or ]Q1 QR, ]C1 GS1-128, ]e0
-  // DataBar: ISO/IEC 15424).
-  const s = text.trim().replace(/^\][A-Za-z]\d/, "");
-  let ai = null;
-  if (/^https?:\/\//i.test(s)) {
-    // A Digital Link: AI/value pairs in the path from its primary key (01) on, e.g.
-    // /01/{gtin}/10/{lot}/21/{serial} (GS1 Digital Link 1.x), then query attributes.
-    try {
-      const u = new URL(s);
-      const segs = u.pathname.split("/").map((x) => decodeURIComponent(x));
-      // The key and its qualifiers end the path, in AI/value pairs: walk them from the end (a
-      // path prefix before them may hold anything, a serial may be "01").
-      let k = -1;
-      for (let i = segs.length - 2; i >= 1 && /^\d{2,4}$/.test(segs[i]); i -= 2)
-        if (segs[i] === "01") { k = i; break; }
-      if (k < 0) return null;
-      ai = {};
-      for (let i = k; i + 1 < segs.length; i += 2) ai[segs[i]] = segs[i + 1];
-    } catch (e) {
-      return null;
-    }
-  } else if (s.startsWith("(")) {
-    ai = {};
-    for (const m of s.matchAll(/\((\d{2,4})\)([^(]*)/g)) ai[m[1]] = m[2];
-  } else {
-    ai = elementsOf(s);
-  }
-  return ai && /^\d{8,14}$/.test(ai["01"] || "") && ai["21"]
-    ? { gtin: ai["01"].padStart(14, "0"), serial: ai["21"] } : null;
+// Pack trace: GTIN + serial, or a scanned code. packid's own GS1 parser reads the code
+// (POST /v1/gs1/parse: every form a scanner or a label gives, validated, the fault's position
+// named), so the console keeps no table of Application Identifiers of its own.
+async function readScan(text) {
+  const r = await api("POST", "/v1/gs1/parse", { data: text.trim() });
+  const ai = {};
+  for (const e of r.elements) ai[e.ai] = e;
+  return ai;
 }
 
 function trace(params) {
@@ -512,19 +466,27 @@ function trace(params) {
   const scan = field("Or a scanned code", { name: "scan", id: "trace-scan" }, "element string, e.g. (01)…(21)…, or a GS1 Digital Link URI");
   const form = h("form", {
     id: "trace-form",
-    onsubmit: (ev) => {
+    onsubmit: async (ev) => {
       ev.preventDefault();
       const sc = form.querySelector("#trace-scan").value;
       let g = form.querySelector("#trace-gtin").value.trim();
       let s = form.querySelector("#trace-serial").value.trim();
+      let scanned = null;
       if (sc.trim()) {
-        const p = parseScan(sc);
-        if (!p) {
-          out.replaceChildren(errorBox({ message: "The scanned code has no GTIN (01) and serial (21) that the console can read.", details: [{ field: "scan", message: "give an element string with (01) and (21), or a Digital Link URI" }] }));
+        let ai;
+        try {
+          ai = await readScan(sc);
+        } catch (e) {
+          if (e.status !== 401) out.replaceChildren(errorBox(e));
           return;
         }
-        g = p.gtin;
-        s = p.serial;
+        if (!ai["01"] || !ai["21"]) {
+          out.replaceChildren(errorBox({ message: "The scanned code names no pack: it has no GTIN (01) and serial (21).", details: [{ field: "scan", message: "scan the pack's own code, or give its GTIN and serial" }] }));
+          return;
+        }
+        g = ai["01"].value;
+        s = ai["21"].value;
+        scanned = { batch: ai["10"], expiry: ai["17"] };
         form.querySelector("#trace-gtin").value = g;
         form.querySelector("#trace-serial").value = s;
       }
@@ -532,7 +494,7 @@ function trace(params) {
         out.replaceChildren(errorBox({ message: "Give a GTIN (8, 12, 13 or 14 digits) and a serial, or a scanned code.", details: [] }));
         return;
       }
-      showPack(out, g, s);
+      showPack(out, g, s, scanned);
     },
   }, gtin, serial, scan, h("div", null, h("button", { type: "submit", id: "trace-go" }, "Trace")));
   page("Trace a pack", form, out);
@@ -555,7 +517,24 @@ function orgText(id) {
   return id === session.org_id ? `${session.org_name} (you)` : id.slice(0, 8) + "…";
 }
 
-async function showPack(out, gtin, serial) {
+// What a scanned code says that the pack's record does not (its batch, its expiry): a code
+// that disagrees with its pack's record is not to be trusted (Delegated Regulation (EU)
+// 2016/161 Art. 24 and 30: a pack suspected of falsification is not supplied and is
+// reported). scanned: the code's AI 10 and 17 elements, each undefined when absent.
+function mismatchOf(p, scanned) {
+  if (!scanned) return null;
+  const said = [];
+  if (scanned.batch && scanned.batch.value !== p.batch)
+    said.push(`batch ${scanned.batch.value} (packid holds ${p.batch || "none"})`);
+  if (scanned.expiry && scanned.expiry.value !== p.expiry)
+    said.push(`expiry ${scanned.expiry.date || scanned.expiry.value} (packid holds ${expiryText(p.expiry) || "none"})`);
+  if (!said.length) return null;
+  return h("div", { class: "error", role: "alert", id: "pack-mismatch" },
+    h("strong", null, "The scanned code does not match this pack's record. "),
+    `It says ${said.join("; ")}. Hold the pack and report it: its code may be mislabelled or falsified.`);
+}
+
+async function showPack(out, gtin, serial, scanned) {
   out.replaceChildren(h("p", { class: "hint" }, "Looking up…"));
   const path = `/v1/packs/${encodeURIComponent(gtin)}/${encodeURIComponent(serial).replace(/%2F/g, "%2F")}`;
   try {
@@ -575,8 +554,8 @@ async function showPack(out, gtin, serial) {
       ? h("figure", { class: "symbol" }, h("img", { src: path + "/datamatrix.png", alt: `GS1 DataMatrix of GTIN ${p.gtin} serial ${p.serial}`, id: "pack-datamatrix" }),
         h("figcaption", { class: "hint" }, "GS1 DataMatrix"))
       : null;
-    out.replaceChildren(h("div", { class: "pack" }, h("div", null, facts, h("h2", null, "History"), events,
-      parentsOf(p)), side));
+    out.replaceChildren(...[mismatchOf(p, scanned), h("div", { class: "pack" }, h("div", null, facts,
+      h("h2", null, "History"), events, parentsOf(p)), side)].filter(Boolean));
   } catch (e) {
     if (e.status === 404)
       out.replaceChildren(errorBox({ message: `No pack ${gtin} / ${serial} that you may see.`, details: [] }));

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "gs1.h"
 #include "gs1_ai.h"
+#include "json_shapes.h"
 #include "px_calendar.h"
 #include "px_clock.h"
 #include "px_file.h"
@@ -28,26 +29,6 @@
 static const char *const k_check_options[] = {"--gs-char=", NULL};
 static const char *const k_convert_options[] = {
     "--to=", "--domain=", "--gcp-length=", "--gs-char=", NULL};
-
-/* EPC URIs are accepted wherever an element string is. */
-static px_rc parse_any(gs1_elements *e, const char *in, px_err *err, const char **format)
-{
-    if (strncmp(in, "urn:epc:", 8) == 0) {
-        *format = "epc_uri";
-        return gs1_epc_parse(e, NULL, NULL, in, err);
-    }
-    const char *s = in;
-    if (s[0] == ']' && s[1] && s[2])
-        s += 3;
-    if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0 ||
-        strncmp(s, "HTTP://", 7) == 0 || strncmp(s, "HTTPS://", 8) == 0)
-        *format = "digital_link";
-    else if (s[0] == '(' || (s[0] == ' ' && strchr(s, '(')))
-        *format = "hri";
-    else
-        *format = in[0] == ']' ? "scan_data" : "element_string";
-    return gs1_parse(e, in, err);
-}
 
 static void swap_gs(char *s, char from, char to)
 {
@@ -104,26 +85,16 @@ static int read_input(const px_cli *cli, int argc, char **argv, const char *cons
     px_err_clear(&g->err);
     if (!get_input(g->in, argc, argv, options, &g->gsc))
         return px_cli_usage(GS1_USAGE);
-    if (parse_any(&g->e, g->in, &g->err, &g->format) != PX_OK)
+    if (gs1_parse_form(&g->e, g->in, &g->format, &g->err) != PX_OK)
         return fail_at(cli, &g->err, g->in);
     return PX_EXIT_OK;
 }
 
-/* ISO date of a date AI (YYMMDD first: 11, 13, 15, 16, 17, 7003), for EPCIS-minded readers;
- * DD=00 resolves to the month's last day (the GS1 General Specifications). */
-static int element_date(char iso[11], const gs1_ai_def *d, const char *value, int year)
+/* Member name of o as text ("" when it is not a string). */
+static const char *text_of(const json_t *o, const char *name)
 {
-    const char *l = d->comp[0].linters;
-    if (!l || (strncmp(l, "yymmd0", 6) != 0 && strncmp(l, "yymmdd", 6) != 0) || strlen(value) < 6)
-        return 0;
-    char six[7];
-    memcpy(six, value, 6);
-    six[6] = '\0';
-    gs1_date date;
-    if (gs1_date_parse(&date, six, l[5] == '0', year, NULL) != PX_OK)
-        return 0;
-    gs1_date_iso(iso, &date);
-    return 1;
+    const char *v = json_string_value(json_object_get(o, name));
+    return v ? v : "";
 }
 
 static int cmd_check(px_cli *cli, int argc, char **argv)
@@ -134,38 +105,23 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
     gs1_input g;
     if ((ex = read_input(cli, argc, argv, k_check_options, &g)) != PX_EXIT_OK)
         return ex;
-    int year = px_year_of_us(px_now_us());
-    char es[1024], hri[1024], dl[GS1_DL_MAX];
-    gs1_element_string_format(es, sizeof(es), &g.e, NULL);
-    gs1_hri_format(hri, sizeof(hri), &g.e, NULL);
-    int have_dl = gs1_dl_format(dl, sizeof(dl), cli->cfg.dl_domain, &g.e, NULL) == PX_OK;
-    if (cli->json) {
-        json_t *list = json_array();
-        for (int i = 0; i < g.e.count; i++) {
-            const gs1_ai_def *d = gs1_ai_lookup(g.e.items[i].ai, strlen(g.e.items[i].ai));
-            json_t *it = json_pack("{s:s, s:s, s:s}", "ai", g.e.items[i].ai, "title", d->title,
-                                   "value", g.e.items[i].value);
-            char iso[11];
-            if (element_date(iso, d, g.e.items[i].value, year))
-                json_object_set_new(it, "date", json_string(iso));
-            json_array_append_new(list, it);
-        }
-        json_t *o = json_pack("{s:b, s:s, s:o, s:s, s:s}", "valid", 1, "format", g.format,
-                              "elements", list, "element_string", es, "hri", hri);
-        if (have_dl)
-            json_object_set_new(o, "digital_link", json_string(dl));
+    json_t *o = px_json_gs1_reading(&g.e, g.format, cli->cfg.dl_domain, px_year_of_us(px_now_us()));
+    if (cli->json)
         return px_cli_print_json(o, JSON_COMPACT);
-    }
-    printf("valid %s, %d element%s\n", g.format, g.e.count, g.e.count == 1 ? "" : "s");
-    for (int i = 0; i < g.e.count; i++) {
-        const gs1_ai_def *d = gs1_ai_lookup(g.e.items[i].ai, strlen(g.e.items[i].ai));
-        printf("  (%s) %-22s %s", g.e.items[i].ai, d->title, g.e.items[i].value);
-        char iso[11];
-        if (element_date(iso, d, g.e.items[i].value, year))
-            printf("  (%s)", iso);
+    /* The same reading in words: one element a line, then its forms. */
+    json_t *els = json_object_get(o, "elements"), *it;
+    size_t i;
+    printf("valid %s, %zu element%s\n", g.format, json_array_size(els),
+           json_array_size(els) == 1 ? "" : "s");
+    json_array_foreach(els, i, it)
+    {
+        printf("  (%s) %-22s %s", text_of(it, "ai"), text_of(it, "title"), text_of(it, "value"));
+        if (json_object_get(it, "date"))
+            printf("  (%s)", text_of(it, "date"));
         printf("\n");
     }
-    if (!g.gsc) {
+    char *es = strdup(text_of(o, "element_string"));
+    if (es && !g.gsc) {
         printf("element string: ");
         for (const char *p = es; *p; p++) {
             if (*p == GS1_GS)
@@ -174,13 +130,15 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
                 putchar(*p);
         }
         printf("\n");
-    } else {
+    } else if (es) {
         swap_gs(es, (char)GS1_GS, g.gsc[0]);
         printf("element string: %s\n", es);
     }
-    printf("hri: %s\n", hri);
-    if (have_dl)
-        printf("digital link: %s\n", dl);
+    free(es);
+    printf("hri: %s\n", text_of(o, "hri"));
+    if (json_is_string(json_object_get(o, "digital_link")))
+        printf("digital link: %s\n", text_of(o, "digital_link"));
+    json_decref(o);
     return PX_EXIT_OK;
 }
 

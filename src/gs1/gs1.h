@@ -123,6 +123,10 @@ px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
  * accepted), bracketed HRI "(01)…(21)…" (a "(" in data written "\(", no spaces), or a Digital
  * Link URI. At most GS1_INPUT_MAX bytes. Validates. */
 px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err);
+/* gs1_parse, an EPC URI too ("urn:epc:id:sgtin:…", gs1_epc_parse), and the form it was in
+ * (*form, a static string): "scan_data" (an identifier of an element string carrier),
+ * "digital_link" (with or without ]d1 ]Q1 ]J0), "hri", "element_string" or "epc_uri". */
+px_rc gs1_parse_form(gs1_elements *out, const char *input, const char **form, px_err *err);
 
 /* ---- Digital Link (§4) --------------------------------------------------------------- */
 

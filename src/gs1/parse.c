@@ -34,7 +34,8 @@ static int symid_in(const char *s, size_t len, const char *const *ids, size_t n)
     return 0;
 }
 
-px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err)
+/* gs1_parse, with the form it read in *form (gs1_parse_form's names). */
+static px_rc parse(gs1_elements *out, const char *input, const char **form, px_err *err)
 {
     /* REQ-GS1-6: the input limit has its own error code (GS1_INPUT_MAX, gs1.h). */
     size_t len = 0;
@@ -50,14 +51,17 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err)
     size_t skip = 0;
     if (symid_in(input, len, gs1_symids, PX_COUNT(gs1_symids))) {
         skip = 3;
+        *form = "scan_data";
         return gs1__element_string_parse(out, input + skip, len - skip, skip, 1, err);
     }
     if (symid_in(input, len, plain_symids, PX_COUNT(plain_symids)))
         skip = 3;
     const char *s = input + skip;
     size_t n = len - skip;
-    if (is_uri(s, n))
+    if (is_uri(s, n)) {
+        *form = "digital_link";
         return gs1__dl_parse(out, s, n, skip, err);
+    }
     if (skip) {
         memset(out, 0, sizeof(*out));
         px_err_set(err, PX_EINVALID, "invalid_symbology",
@@ -70,7 +74,26 @@ px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err)
     size_t lead = 0;
     while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
         lead++;
-    if (lead < n && s[lead] == '(')
+    if (lead < n && s[lead] == '(') {
+        *form = "hri";
         return gs1__hri_parse(out, s, n, 0, err);
+    }
+    *form = "element_string";
     return gs1__element_string_parse(out, s, n, 0, 0, err);
+}
+
+px_rc gs1_parse(gs1_elements *out, const char *input, px_err *err)
+{
+    const char *form;
+    return parse(out, input, &form, err);
+}
+
+px_rc gs1_parse_form(gs1_elements *out, const char *input, const char **form, px_err *err)
+{
+    *form = "";
+    if (strncmp(input, "urn:epc:", 8) == 0) {
+        *form = "epc_uri";
+        return gs1_epc_parse(out, NULL, NULL, input, err);
+    }
+    return parse(out, input, form, err);
 }

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "gs1.h"
 #include "service.h"
 
 /* A new reference: org_id, kind, name, gln, gln_prefix_length, market, created_at and the
@@ -20,5 +21,11 @@ json_t *px_json_key_created(const px_key_info *k, const char *secret, px_key_mod
  * head, checkpoints; when broken, reason and (the entry where it broke, when there is one)
  * broken_at. */
 json_t *px_json_audit_verdict(const px_audit_verdict *v);
+/* What a GS1 code says (POST /v1/gs1/parse, `packid gs1 check --json`): valid (true), format
+ * (gs1_parse_form's), elements [{ai, title, value, date (a date AI's ISO date, its century
+ * read against year)}], element_string, hri, digital_link on dl_domain (null when the data
+ * has no Digital Link primary key). */
+json_t *px_json_gs1_reading(const gs1_elements *e, const char *form, const char *dl_domain,
+                            int year);
 
 #endif

@@ -381,6 +381,28 @@ class ConsoleBrowser(unittest.TestCase):
             d.execute_script("arguments[0].value = arguments[1]", box, code)
             self.css("#trace-go").click()
             self.text_in("#pack-facts", serial)
+            self.assertFalse(self.has("#pack-mismatch"))  # the code agrees with the record
+        # A code whose batch and expiry are not the pack's: the pack is traced, and the page
+        # says first what the code says that the record does not.
+        self.go("#/trace")
+        box = self.css("#trace-scan")
+        d.execute_script("arguments[0].value = arguments[1]", box,
+                         f"(01){self.gtin}(17)311231(10)LOT-X9(21){SERIALS[2]}")
+        self.css("#trace-go").click()
+        self.text_in("#pack-facts", SERIALS[2])
+        self.text_in("#pack-mismatch", "batch LOT-X9")
+        self.text_in("#pack-mismatch", f"packid holds {BATCH}")
+        self.text_in("#pack-mismatch", "expiry 2031-12-31")
+        self.shoot("auditor-trace-mismatch")
+        # A code that breaks a GS1 rule (the GTIN's check digit): packid's parser names the
+        # rule, and no pack is looked up.
+        bad = self.gtin[:-1] + str((int(self.gtin[-1]) + 1) % 10)
+        self.go("#/trace")
+        box = self.css("#trace-scan")
+        d.execute_script("arguments[0].value = arguments[1]", box, f"(01){bad}(21){SERIALS[2]}")
+        self.css("#trace-go").click()
+        self.text_in("main [role=alert]", "check digit")
+        self.assertFalse(self.has("#pack-facts"))
         # The skip link moves the focus to the page's content and stays on the page.
         self.go("#/trace")
         skip = d.find_element(By.CSS_SELECTOR, "a.skip")

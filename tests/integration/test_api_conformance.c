@@ -915,6 +915,77 @@ static void not_utf8(fixture *f)
            f->mah.key, NULL, 400);
 }
 
+/* POST /v1/gs1/parse reads a code in every form it arrives in to the same elements, says it in
+ * the forms of DOMAIN.md §3 and §4.3's worked example (its element string and Digital Link),
+ * answers as `packid gs1 check --json` (one shape), and names the rule a broken code breaks
+ * with the characters' position. Any key may ask; none is refused. */
+static void gs1_codes(fixture *f)
+{
+#define HRI "(01)09506000134352(17)201225(10)ABC123(21)12345"
+    static const struct {
+        const char *data, *format, *hri;
+    } forms[] = {
+        {"]d201095060001343521720122510ABC123\\u001d2112345", "scan_data", HRI},
+        {"01095060001343521720122510ABC123\\u001d2112345", "element_string", HRI},
+        {HRI, "hri", HRI},
+        /* A Digital Link's elements come in its order: key, qualifiers, then the query. */
+        {"]Q1https://id.gs1.org/01/09506000134352/10/ABC123/21/12345?17=201225", "digital_link",
+         "(01)09506000134352(10)ABC123(21)12345(17)201225"},
+    };
+    char body[256];
+    for (size_t i = 0; i < PX_COUNT(forms); i++) {
+        snprintf(body, sizeof(body), "{\"data\":\"%s\"}", forms[i].data);
+        json_t *j =
+            call(f, "POST", "/v1/gs1/parse", i % 2 ? f->auditor_key : f->cmo_key, body, 200);
+        assert_string_equal(px_test_str(j, "format"), forms[i].format);
+        assert_string_equal(px_test_str(j, "hri"), forms[i].hri);
+        if (strcmp(forms[i].format, "digital_link") != 0)
+            assert_string_equal(px_test_str(j, "element_string"),
+                                "01095060001343521720122510ABC123\x1d"
+                                "2112345");
+        assert_string_equal(px_test_str(j, "digital_link"),
+                            "https://id.gs1.org/01/09506000134352/10/ABC123/21/12345?17=201225");
+        json_t *els = json_object_get(j, "elements");
+        json_t *expiry = json_array_get(els, strcmp(forms[i].format, "digital_link") != 0 ? 1 : 3);
+        assert_string_equal(px_test_str(expiry, "ai"), "17");
+        assert_string_equal(px_test_str(expiry, "date"), "2020-12-25");
+        json_decref(j);
+    }
+    /* The command line's reading of the same code is the same JSON. */
+    int rc;
+    const char *args[] = {"gs1", "check", HRI, NULL};
+    json_t *cli = px_test_cli(&f->env, &rc, args);
+    assert_int_equal(rc, 0);
+    json_t *api = call(f, "POST", "/v1/gs1/parse", f->mah.key, "{\"data\":\"" HRI "\"}", 200);
+    assert_true(json_equal(cli, api));
+    json_decref(cli);
+    json_decref(api);
+    /* Data with no Digital Link primary key has no Digital Link; an EPC URI is read too (the
+     * EPC Tag Data Standard's SGTIN example). */
+    api = call(f, "POST", "/v1/gs1/parse", f->regulator_key, "{\"data\":\"(400)PO123\"}", 200);
+    assert_true(json_is_null(json_object_get(api, "digital_link")));
+    json_decref(api);
+    api = call(f, "POST", "/v1/gs1/parse", f->mah.key,
+               "{\"data\":\"urn:epc:id:sgtin:0614141.812345.6789\"}", 200);
+    assert_string_equal(px_test_str(api, "format"), "epc_uri");
+    assert_string_equal(px_test_str(api, "hri"), "(01)80614141123458(21)6789");
+    json_decref(api);
+    /* The GTIN's check digit is wrong: the rule, the field and where (position 17 of the
+     * input, as the command line says it). */
+    api = call(f, "POST", "/v1/gs1/parse", f->mah.key, "{\"data\":\"(01)09506000134353(21)12345\"}",
+               422);
+    json_t *d = json_array_get(json_object_get(json_object_get(api, "error"), "details"), 0);
+    assert_string_equal(px_test_str(d, "code"), "invalid_check_digit");
+    assert_string_equal(px_test_str(d, "field"), "data");
+    assert_int_equal(json_integer_value(json_object_get(d, "position")), 17);
+    assert_int_equal(json_integer_value(json_object_get(d, "length")), 1);
+    json_decref(api);
+    expect(f, "POST", "/v1/gs1/parse", f->mah.key, "{}", 422);
+    expect(f, "POST", "/v1/gs1/parse", f->mah.key, "{\"data\":\"(10)A\",\"gtin\":\"x\"}", 422);
+    expect(f, "POST", "/v1/gs1/parse", NULL, "{\"data\":\"(10)A\"}", 401);
+#undef HRI
+}
+
 /* Every answer is one schemas/openapi.yaml describes. */
 static void test_api__answers_match_openapi(void **state)
 {
@@ -936,6 +1007,7 @@ static void test_api__answers_match_openapi(void **state)
     repairs(f);
     verification_responder(f, serials);
     verification_network(f, serials);
+    gs1_codes(f);
     audit(f);
     sessions_and_console(f);
     fclose(f->answers);
