@@ -104,6 +104,10 @@ static int add_row(void *ctx, const px_vrs_log_row *w)
                   w->responder_gln, "gtin", w->gtin, "lot", px_json_str_or_null(w->lot), "serial",
                   px_json_str_or_null(w->serial), "exp", px_json_str_or_null(w->exp), "context",
                   w->context, "corr_uuid", px_json_str_or_null(w->corr_uuid), "answer", answer);
+    json_object_set_new(item, "ctrl_possess_att",
+                        w->ctrl_possess_att < 0 ? json_null() : json_boolean(w->ctrl_possess_att));
+    json_object_set_new(item, "email", px_json_str_or_null(w->email));
+    json_object_set_new(item, "telephone", px_json_str_or_null(w->telephone));
     return px_list_add(ctx, w->id, item);
 }
 

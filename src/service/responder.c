@@ -62,7 +62,10 @@ static px_rc log_it(px_db *db, const px_actor *by, const px_vrs_params *p, const
                     .corr_uuid = out->corr_uuid[0] ? out->corr_uuid : NULL,
                     .verified = verified,
                     .reason = verified >= 0 ? px_vrs_reason_name(out->answer.reason) : NULL,
-                    .info = verified >= 0 ? px_vrs_info_name(out->answer.info) : NULL};
+                    .info = verified >= 0 ? px_vrs_info_name(out->answer.info) : NULL,
+                    .ctrl_possess_att = verified >= 0 ? p->ctrl_possess_att : NULL,
+                    .email = verified >= 0 ? p->email : NULL,
+                    .telephone = verified >= 0 ? p->telephone : NULL};
     return px_store_vrs_log_insert(db, &l, err);
 }
 

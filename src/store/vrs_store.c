@@ -66,11 +66,12 @@ px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
         db, PX__Q_VRS_LOG,
         "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, req_gln, "
         "responder_gln, gtin, lot, serial, exp, context, corr_uuid, verified, failure_reason, "
-        "additional_info) VALUES ($1::timestamptz, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7, $8, "
-        "$9, $10, $11, $12, $13, $14::bool, $15, $16)",
+        "additional_info, ctrl_possess_att, email, telephone) VALUES ($1::timestamptz, $2, "
+        "$3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10, $11, $12, $13, $14::bool, $15, $16, "
+        "$17::bool, $18, $19)",
         PX__ARGS(l->at, l->kind, l->tenant_id, l->requester_id, l->key_id, l->req_gln,
                  l->responder_gln, l->gtin, l->lot, l->serial, l->exp, l->context, l->corr_uuid,
-                 verified, l->reason, l->info),
+                 verified, l->reason, l->info, l->ctrl_possess_att, l->email, l->telephone),
         err);
     if (!r)
         return err->rc;
@@ -88,6 +89,8 @@ static void log_row(px_vrs_log_row *o, const PGresult *r, int i)
     o->verified = px__isnull(r, i, 13) ? -1 : px__val(r, i, 13)[0] == 't';
     px_strlcpy(o->reason, px__val(r, i, 14), sizeof(o->reason));
     px_strlcpy(o->info, px__val(r, i, 15), sizeof(o->info));
+    o->ctrl_possess_att = px__isnull(r, i, 16) ? -1 : px__val(r, i, 16)[0] == 't';
+    px__texts(r, i, 17, PX__TEXT(o->email), PX__TEXT(o->telephone), NULL);
 }
 
 px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, const char *after_id,
@@ -99,7 +102,8 @@ px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, con
         PX__PAGE("SELECT q.id, " PX__SQL_ISO("q.at") ", q.kind, q.requester_id, q.key_id, "
                  "q.req_gln, q.responder_gln, q.gtin, coalesce(q.lot, ''), coalesce(q.serial, ''), "
                  "coalesce(q.exp, ''), q.context, coalesce(q.corr_uuid, ''), q.verified, "
-                 "coalesce(q.failure_reason, ''), coalesce(q.additional_info, ''), q.at "
+                 "coalesce(q.failure_reason, ''), coalesce(q.additional_info, ''), "
+                 "q.ctrl_possess_att, coalesce(q.email, ''), coalesce(q.telephone, ''), q.at "
                  "FROM vrs_request q WHERE ($2::bool AND q.requester_id = $1::uuid) OR "
                  "(NOT $2::bool AND q.tenant_id = $1::uuid)",
                  "true", "$3", "$4"),

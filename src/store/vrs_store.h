@@ -41,6 +41,8 @@ typedef struct px_vrs_log {
     const char *req_gln, *responder_gln, *gtin, *lot, *serial, *exp, *context, *corr_uuid;
     int verified;
     const char *reason, *info;
+    /* R1.3: the requester's attestation ("true"/"false") and contact; NULL when not given. */
+    const char *ctrl_possess_att, *email, *telephone;
 } px_vrs_log;
 
 /* One INSERT, in its own transaction (autocommit): nothing else is written by a request. */
@@ -58,6 +60,8 @@ typedef struct px_vrs_log_row {
     char corr_uuid[65];
     int verified; /* 1, 0, or -1 (no verdict) */
     char reason[64], info[64];
+    int ctrl_possess_att; /* 1, 0, or -1 (not given) */
+    char email[255], telephone[33];
 } px_vrs_log_row;
 
 typedef int (*px_vrs_log_fn)(void *ctx, const px_vrs_log_row *row);

@@ -323,10 +323,12 @@ static void test_vrs__request_log(void **state)
     fixture *f = *state;
     /* One request of the second verifier about the other MAH's product. */
     char path[512];
-    snprintf(path, sizeof(path),
-             "/vrs/verify/gtin/%s/lot/LOT1/ser/SN1001?linkType=verificationService&context="
-             "dscsaSaleableReturn&reqGLN=" REQ2_GLN "&corrUUID=" CORR,
-             f->gtin2);
+    snprintf(
+        path, sizeof(path),
+        "/vrs/verify/gtin/%s/lot/LOT1/ser/SN1001?linkType=verificationService&context="
+        "dscsaSaleableReturn&reqGLN=" REQ2_GLN "&corrUUID=" CORR
+        "&ctrlPossessAtt=true&email=returns%%40wholesaler.example&telephone=%%2B1%%20555%%200100",
+        f->gtin2);
     const char *counted[] = {"audit_log", "serial", "epcis_event", "webhook_delivery", NULL};
     px_test_rows rows;
     px_test_rows_begin(&rows, &f->env, counted);
@@ -359,6 +361,10 @@ static void test_vrs__request_log(void **state)
     assert_string_equal(px_test_str(it, "lot"), "LOT1");
     assert_string_equal(px_test_str(it, "serial"), "SN1001");
     assert_string_equal(px_test_str(it, "corr_uuid"), CORR);
+    /* R1.3's attestation and contact, as the request gave them (migration 0209). */
+    assert_true(json_is_true(json_object_get(it, "ctrl_possess_att")));
+    assert_string_equal(px_test_str(it, "email"), "returns@wholesaler.example");
+    assert_string_equal(px_test_str(it, "telephone"), "+1 555 0100");
     assert_true(json_is_true(json_object_get(json_object_get(it, "answer"), "verified")));
     json_decref(page);
     /* Other roles: forbidden; a bad cursor: 400. */
