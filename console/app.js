@@ -127,16 +127,10 @@ function when(ts) {
   return String(ts).replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
 }
 
-// A GS1 date YYMMDD as a reader writes it: the century by GS1 General Specifications 7.12
-// (a year 51 or more ahead of this one is of the century before, 50 or more behind of the one
-// after); day 00 means the month's last day, written as the month alone.
-function expiryText(e) {
-  if (!/^\d{6}$/.test(e || "")) return e || "";
-  const yy = +e.slice(0, 2), now = new Date().getUTCFullYear();
-  const diff = yy - (now % 100);
-  const century = Math.floor(now / 100) - (diff >= 51 ? 1 : 0) + (diff <= -50 ? 1 : 0);
-  const ym = `${century * 100 + yy}-${e.slice(2, 4)}`;
-  return e.slice(4) === "00" ? ym : `${ym}-${e.slice(4)}`;
+// An expiry as a reader writes it: the date the answer gives beside the YYMMDD (packid reads
+// the century, GS1 General Specifications 7.12, and a day 00 as the month's last day).
+function expiryText(o) {
+  return o.expiry_date || o.expiry || "";
 }
 
 // What an action said, shown on the page drawn again after it (redrawWith): a release's
@@ -347,12 +341,12 @@ function batches(params) {
     const by = new Map();
     for (const c of p.items) {
       const k = c.gtin + "\u0000" + c.batch;
-      const b = by.get(k) || { gtin: c.gtin, batch: c.batch, expiry: c.expiry, count: 0, last: c.created_at };
+      const b = by.get(k) || { gtin: c.gtin, batch: c.batch, expiry: c.expiry, expiry_date: c.expiry_date, count: 0, last: c.created_at };
       b.count += c.count;
       by.set(k, b);
     }
     return table(["GTIN", "Batch", "Expiry", "Packs commissioned", ""], [...by.values()].map((b) => [
-      mono(b.gtin), b.batch, expiryText(b.expiry), String(b.count),
+      mono(b.gtin), b.batch, expiryText(b), String(b.count),
       h("a", { href: `#/batches?gtin=${encodeURIComponent(b.gtin)}&batch=${encodeURIComponent(b.batch)}`, class: "open-batch", "data-batch": b.batch }, "Open")]),
     "No batch has been commissioned yet.");
   }));
@@ -373,7 +367,7 @@ function batch(gtin, name) {
     const markets = Object.entries(b.released_by_market || {}).map(([m, n]) => `${m}: ${n}`).join(", ");
     const out = [h("dl", { class: "kv", id: "batch-facts" },
       h("dt", null, "GTIN"), h("dd", { class: "mono" }, b.gtin),
-      kv("Batch", b.batch), kv("Expiry", expiryText(b.expiry)),
+      kv("Batch", b.batch), kv("Expiry", expiryText(b)),
       kv(role === "cmo" ? "Yours, unreleased" : "Commissioned", b.packs.commissioned, "commissioned-count"),
       kv("Released", b.packs.released, "released-count"),
       kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
@@ -527,7 +521,7 @@ function mismatchOf(p, scanned) {
   if (scanned.batch && scanned.batch.value !== p.batch)
     said.push(`batch ${scanned.batch.value} (packid holds ${p.batch || "none"})`);
   if (scanned.expiry && scanned.expiry.value !== p.expiry)
-    said.push(`expiry ${scanned.expiry.date || scanned.expiry.value} (packid holds ${expiryText(p.expiry) || "none"})`);
+    said.push(`expiry ${scanned.expiry.date || scanned.expiry.value} (packid holds ${expiryText(p) || "none"})`);
   if (!said.length) return null;
   return h("div", { class: "error", role: "alert", id: "pack-mismatch" },
     h("strong", null, "The scanned code does not match this pack's record. "),
@@ -541,7 +535,7 @@ async function showPack(out, gtin, serial, scanned) {
     const p = await api("GET", path);
     const kv = (k, v) => v === null || v === undefined || v === "" ? [] : [h("dt", null, k), h("dd", null, String(v))];
     const facts = h("dl", { class: "kv", id: "pack-facts" }, kv("GTIN", p.gtin), kv("Serial", p.serial),
-      [h("dt", null, "State"), h("dd", null, badge(p.state))], kv("Batch", p.batch), kv("Expiry", expiryText(p.expiry)),
+      [h("dt", null, "State"), h("dd", null, badge(p.state))], kv("Batch", p.batch), kv("Expiry", expiryText(p)),
       kv("Market", p.market), kv("Origin", p.origin), kv("Commissioned", when(p.commissioned_at)),
       kv("Commissioned by", orgText(p.commissioned_by)), kv("Released", when(p.released_at)),
       kv("Released by", orgText(p.released_by)), kv("Reason", p.reason));

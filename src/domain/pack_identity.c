@@ -53,6 +53,17 @@ int px_expiry_passed(const gs1_date *expiry, int64_t now_us)
            px_civil_days(expiry->year, expiry->month, expiry->day);
 }
 
+int px_expiry_iso(char out[11], const char *yymmdd, int64_t now_us)
+{
+    gs1_date d;
+    out[0] = '\0';
+    if (!yymmdd || !yymmdd[0] ||
+        gs1_date_parse(&d, yymmdd, 1, px_year_of_us(now_us), NULL) != PX_OK)
+        return 0;
+    gs1_date_iso(out, &d);
+    return 1;
+}
+
 px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_us,
                                  px_err *err)
 {

@@ -19,6 +19,7 @@ void h_batch_get(px_req *r)
     }
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "gtin", s.gtin, "batch", s.batch, "expiry",
                           s.expiry, "created_at", s.created_at, "packs", packs);
+    json_object_set_new(o, "expiry_date", px_json_expiry_date(s.expiry));
     if (s.markets_json) {
         json_t *m = json_loads(s.markets_json, 0, NULL);
         if (m)

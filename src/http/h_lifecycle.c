@@ -429,6 +429,7 @@ void h_pack_get(px_req *r)
         str_or_null(p.commissioned_by), "commissioned_at", str_or_null(p.commissioned_at),
         "released_by", str_or_null(p.released_by), "released_at", str_or_null(p.released_at),
         "market", str_or_null(p.market), "events", events);
+    json_object_set_new(o, "expiry_date", px_json_expiry_date(p.expiry));
     if (strcmp(p.state, "decommissioned") == 0) {
         json_object_set_new(o, "reason", json_string(p.reason));
         json_object_set_new(o, "decommissioned_by", str_or_null(p.decommissioned_by));

@@ -30,12 +30,12 @@ void px_list_reply(px_req *r, px_list_kind kind, px_list_render render)
 static json_t *commission_json(const px_list_item *it)
 {
     const px_list_row *c = it->row;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "commission_id",
-                     c->id, "org_id", c->org_id, "gtin", c->gtin, "batch", c->batch, "expiry",
-                     c->expiry, "count", (json_int_t)c->count, "allocated",
-                     (json_int_t)c->allocated, "external", (json_int_t)c->external, "rejected",
-                     (json_int_t)c->rejected, "partial", c->partial, "created_at",
-                     c->created_at);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:b, s:s}",
+                     "commission_id", c->id, "org_id", c->org_id, "gtin", c->gtin, "batch",
+                     c->batch, "expiry", c->expiry, "expiry_date", px_json_expiry_date(c->expiry),
+                     "count", (json_int_t)c->count, "allocated", (json_int_t)c->allocated,
+                     "external", (json_int_t)c->external, "rejected", (json_int_t)c->rejected,
+                     "partial", c->partial, "created_at", c->created_at);
 }
 
 void h_commission_list(px_req *r)

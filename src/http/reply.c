@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pack_identity.h"
+#include "px_clock.h"
 #include "px_cursor.h"
 #include "px_str.h"
 #include "request.h"
@@ -71,6 +73,12 @@ void px_reply_bytes(px_req *r, int status, const char *content_type, const void 
 json_t *px_json_str_or_null(const char *s)
 {
     return s[0] ? json_string(s) : json_null();
+}
+
+json_t *px_json_expiry_date(const char *yymmdd)
+{
+    char iso[11];
+    return px_expiry_iso(iso, yymmdd, px_now_us()) ? json_string(iso) : json_null();
 }
 
 void px_reply_json(px_req *r, int status, json_t *body)

@@ -147,6 +147,10 @@ void px_reply_json(px_req *r, int status, json_t *body);
 /* A text member of an answer: the string, or JSON null when it is empty (docs/api.md: an
  * absent value is null, never ""). */
 json_t *px_json_str_or_null(const char *s);
+/* A pack's or batch's YYMMDD expiry as its date, "YYYY-MM-DD" (px_expiry_iso: the century of
+ * GenSpecs §7.12, DD 00 the month's last day), or JSON null when there is none: answers carry
+ * it beside `expiry` so no client reads the century rule again. */
+json_t *px_json_expiry_date(const char *yymmdd);
 void px_reply_bytes(px_req *r, int status, const char *content_type, const void *data, size_t len);
 /* Takes ownership of data (malloc'd). */
 void px_reply_take(px_req *r, int status, const char *content_type, char *data, size_t len);

@@ -5,6 +5,7 @@
 
 #include "dl_resolve.h"
 #include "gs1.h"
+#include "pack_identity.h"
 #include "px_buf.h"
 #include "px_calendar.h"
 #include "px_clock.h"
@@ -180,13 +181,9 @@ void px__resolver_page(px_req *r, const px_public_view *v, const char *gtin, con
     if (vouched && p->pack.found) {
         if (p->pack.batch[0])
             row(&b, "batch", "Batch", p->pack.batch);
-        gs1_date d;
         char iso[11];
-        if (p->pack.expiry[0] &&
-            gs1_date_parse(&d, p->pack.expiry, 1, px_year_of_us(px_now_us()), NULL) == PX_OK) {
-            gs1_date_iso(iso, &d);
+        if (px_expiry_iso(iso, p->pack.expiry, px_now_us()))
             row(&b, "expiry", "Expiry", iso);
-        }
     }
     int public_fields = p->product_found && (v->verdict != PX_VERDICT_UNKNOWN || product_only);
     if (public_fields)

@@ -364,7 +364,11 @@ static void packs_and_carriers(fixture *f, char serials[6][24])
                                         "carrier"};
     char path[200];
     snprintf(path, sizeof(path), "/v1/packs/%s/%s", f->gtin, serials[0]);
-    expect(f, "GET", path, f->mah.key, NULL, 200);
+    json_t *pack = call(f, "GET", path, f->mah.key, NULL, 200);
+    /* AI 17 as stored, and the day it stands for. */
+    assert_string_equal(px_test_str(pack, "expiry"), EXPIRY);
+    assert_string_equal(px_test_str(pack, "expiry_date"), "2030-12-31");
+    json_decref(pack);
     snprintf(path, sizeof(path), "/v1/packs/%s/NOSUCH", f->gtin);
     expect(f, "GET", path, f->mah.key, NULL, 404);
     for (size_t k = 0; k < PX_COUNT(kinds); k++) {
@@ -886,7 +890,9 @@ static void sessions_and_console(fixture *f)
     expect(f, "GET", path, NULL, NULL, 200);
     expect(f, "GET", "/console/app.000000000000.js", NULL, NULL, 404);
     snprintf(path, sizeof(path), "/v1/batches/%s/B1", f->gtin);
-    expect(f, "GET", path, f->auditor_key, NULL, 200);
+    json_t *batch = call(f, "GET", path, f->auditor_key, NULL, 200);
+    assert_string_equal(px_test_str(batch, "expiry_date"), "2030-12-31");
+    json_decref(batch);
     expect(f, "GET", path, f->regulator_key, NULL, 403);
     snprintf(path, sizeof(path), "/v1/batches/%s/NO-SUCH-BATCH", f->gtin);
     expect(f, "GET", path, f->mah.key, NULL, 404);

@@ -125,6 +125,38 @@ static void test_domain__commission_expiry(void **state)
     }
 }
 
+/* A stored expiry as the date it stands for (px_expiry_iso, what the answers' expiry_date and
+ * the verification page show): day 00 is the month's last day, the century is GenSpecs §7.12's
+ * against the clock's year, and no date is no date. A past expiry is still a date. */
+static void test_domain__expiry_iso(void **state)
+{
+    (void)state;
+    const struct {
+        const char *yymmdd;
+        int64_t now;
+        const char *iso; /* "" when no date */
+        int line;
+    } v[] = {
+        {"301231", at(2026, 3, 15, 0), "2030-12-31", __LINE__},
+        {"261200", at(2026, 3, 15, 0), "2026-12-31", __LINE__},
+        {"240200", at(2026, 3, 15, 0), "2024-02-29", __LINE__}, /* past, leap */
+        {"250200", at(2026, 3, 15, 0), "2025-02-28", __LINE__},
+        {"900101", at(2026, 3, 15, 0), "1990-01-01", __LINE__}, /* diff 64: the century before */
+        {"900101", at(2081, 6, 1, 0), "2090-01-01", __LINE__},  /* diff 9 */
+        {"761231", at(2026, 3, 15, 0), "2076-12-31", __LINE__}, /* diff 50: this century */
+        {"301301", at(2026, 3, 15, 0), "", __LINE__},
+        {"3012", at(2026, 3, 15, 0), "", __LINE__},
+        {"", at(2026, 3, 15, 0), "", __LINE__},
+        {NULL, at(2026, 3, 15, 0), "", __LINE__},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        char iso[11] = "x";
+        int ok = px_expiry_iso(iso, v[i].yymmdd, v[i].now);
+        if (ok != (v[i].iso[0] != '\0') || strcmp(iso, v[i].iso) != 0)
+            fail_msg("line %d: %d '%s', want '%s'", v[i].line, ok, iso, v[i].iso);
+    }
+}
+
 /* REQ-COMMISSION-4: 1..100,000 serials per request. */
 static void test_domain__commission_count(void **state)
 {
