@@ -155,7 +155,7 @@ void h_commission_create(px_req *r)
         free(serials);
         return;
     }
-    px_commission_req req = {gtin, schema, batch, expiry, serials, n, partial};
+    px_commission_req req = {gtin, schema, batch, expiry, serials, n, partial, NULL};
     px_commission_result res;
     px_err err = PX_ERR_INIT;
     px_rc rc = px_svc_commission(db, &r->actor, &req, key ? &idem : NULL, &res, &err);

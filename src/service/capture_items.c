@@ -21,6 +21,8 @@ void px__capture_items_free(capture_ctx *c)
             free(c->items[i].serials[k]);
         free(c->items[i].serials);
         free(c->items[i].children);
+        free(c->items[i].read_point);
+        free(c->items[i].biz_location);
     }
     free(c->items);
 }
@@ -168,6 +170,53 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
 
 /* The event as one commission or aggregation (it->detail empty), or the reason it is not
  * one. */
+/* How far a captured event's time may lie after packid's clock: the two clocks' disagreement,
+ * not an event yet to happen (an event is captured after it occurred, EPCIS 2.0 §7.4.6
+ * eventTime). */
+#define CLOCK_SKEW_US (5LL * 60 * 1000000)
+/* A location URI kept as the event gave it: at most this many bytes. */
+#define LOCATION_MAX 512
+
+/* A location of the event (readPoint, bizLocation) copied into *out, or the event refused:
+ * a URI of printable characters without spaces, at most LOCATION_MAX bytes. 1 out of memory. */
+static int take_location(item *it, char **out, const char *what, const char *v)
+{
+    if (!v || !v[0])
+        return 0;
+    size_t n = strlen(v);
+    if (n > LOCATION_MAX || !px_str_printable(v, LOCATION_MAX) || strchr(v, ' ')) {
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
+                           "%s must be a URI of at most %d printable characters", what,
+                           LOCATION_MAX);
+        return 0;
+    }
+    *out = strdup(v);
+    return *out ? 0 : 1;
+}
+
+/* The commissioning's time and place (px_event_origin): kept as the event says, refused when
+ * its time lies ahead of packid's clock. 1 out of memory. */
+static int take_origin(item *it, const px_epcis_event *ev)
+{
+    int64_t now = px_now_us();
+    if (ev->event_time_us > now + CLOCK_SKEW_US) {
+        char t[32], n[32];
+        px_time_format(t, ev->event_time_us);
+        px_time_format(n, now);
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
+                           "eventTime %s is after packid's clock (%s): an event is captured "
+                           "after it happened",
+                           t, n);
+        return 0;
+    }
+    it->event_time_us = ev->event_time_us;
+    it->tz_offset_min = ev->tz_offset_min;
+    if (take_location(it, &it->read_point, "readPoint", ev->read_point) != 0 ||
+        take_location(it, &it->biz_location, "bizLocation", ev->biz_location) != 0)
+        return 1;
+    return 0;
+}
+
 static int take_event(item *it, const px_epcis_event *ev)
 {
     if (ev->type == PX_EPCIS_AGGREGATION_EVENT)
@@ -233,7 +282,7 @@ static int take_event(item *it, const px_epcis_event *ev)
                            "");
         return 0;
     }
-    return 0;
+    return take_origin(it, ev) != 0 ? -1 : 0;
 }
 
 int px__capture_on_header(void *vctx, px_epcis_format format, const px_epcis_doc_header *h)

@@ -5,6 +5,7 @@
 #define PX_CAPTURE_ITEMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "epcis.h"
 #include "exceptions.h"
@@ -31,6 +32,11 @@ typedef struct item {
     char gtin[GS1_GTIN_LEN + 1];
     char lot[24];
     char expiry[7]; /* YYMMDD */
+    /* A commissioning's time and place as the event gave them: packid's event keeps them
+     * (px_event_origin); a location NULL when the event named none. */
+    int64_t event_time_us;
+    int tz_offset_min;
+    char *read_point, *biz_location;
     char **serials;
     size_t n_serials;
     char parent[GS1_SSCC_LEN + 1]; /* aggregation: the container */

@@ -39,7 +39,7 @@ static void *hash_ahead_main(void *arg)
 /* prod must outlive the join (it is the caller's). */
 static void hash_ahead_start(hash_ahead *h, const px_actor *by, const px_product *prod,
                              const char *const *cand, size_t n, const char *batch,
-                             const char *expiry, int64_t now)
+                             const char *expiry, int64_t now, const px_event_origin *origin)
 {
     memset(h, 0, sizeof(*h));
     px_pack_status_init(&h->to);
@@ -56,6 +56,7 @@ static void hash_ahead_start(hash_ahead *h, const px_actor *by, const px_product
         .serial_set = "commission",
         .lot = batch,
         .expiry = expiry,
+        .origin = origin,
     };
     h->in = in;
     px_epcis_vocab vocab;
@@ -233,6 +234,7 @@ static px_rc commission_event(commission_ctx *c, px_db *db, const px_product *pr
         .commission_id = res->commission_id,
         .lot = req->batch,
         .expiry = req->expiry_date,
+        .origin = req->origin,
     };
     px_rc rc = px__event_record(db, &ev, hash_ahead_take(c->ahead, epcs, k), res->event_id,
                                 res->event_hash, err);
@@ -420,7 +422,8 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
     if (!doomed && (ahead = malloc(sizeof(*ahead))) != NULL) {
         px_err ignore;
         if (px_store_product_get(db, &prod, res->gtin, 0, &ignore) == PX_OK)
-            hash_ahead_start(ahead, by, &prod, cand, n_cand, req->batch, req->expiry_date, now);
+            hash_ahead_start(ahead, by, &prod, cand, n_cand, req->batch, req->expiry_date, now,
+                             req->origin);
         else
             memset(ahead, 0, sizeof(*ahead));
     }

@@ -53,6 +53,12 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
                         size_t n, char commission_id[PX_ID_LEN + 1], px_epcis_ex *ex, char *detail,
                         size_t detail_cap, px_err *err)
 {
+    /* packid's commissioning event is the captured one's: its time and place, not the
+     * capture's. */
+    px_event_origin origin = {.event_time_us = it->event_time_us,
+                              .tz_offset_min = it->tz_offset_min,
+                              .read_point = it->read_point,
+                              .biz_location = it->biz_location};
     px_commission_req req = {
         .product_code = it->gtin,
         .product_code_schema = "GTIN",
@@ -61,6 +67,7 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
         .serials = serials,
         .n_serials = n,
         .partial = 0,
+        .origin = &origin,
     };
     px_commission_result res;
     memset(&res, 0, sizeof(res));
@@ -92,10 +99,19 @@ typedef struct apply_ctx {
 static px_rc errors_json(px_buf *b, const capture_ctx *c);
 static int none_refused(const capture_ctx *c);
 
+static int same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* b commissions into a's batch at a's time and place: one commission, one event, can stand
+ * for both. */
 static int same_batch(const item *a, const item *b)
 {
     return b->kind == ITEM_COMMISSION && strcmp(a->gtin, b->gtin) == 0 &&
-           strcmp(a->lot, b->lot) == 0 && strcmp(a->expiry, b->expiry) == 0;
+           strcmp(a->lot, b->lot) == 0 && strcmp(a->expiry, b->expiry) == 0 &&
+           a->event_time_us == b->event_time_us && a->tz_offset_min == b->tz_offset_min &&
+           same_text(a->read_point, b->read_point) && same_text(a->biz_location, b->biz_location);
 }
 
 /* Items [from, to) (commissions of one batch; duplicates skipped) as one commission, their

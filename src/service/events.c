@@ -39,6 +39,15 @@ void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
         out[0] = '\0';
 }
 
+/* A location of the event: the one a captured event gave, else the organization's SGLN, else
+ * none. */
+static const char *place(const char *given, const char *sgln)
+{
+    if (given && given[0])
+        return given;
+    return sgln[0] ? sgln : NULL;
+}
+
 px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[64],
                       const px__event_in *in, px_err *err)
 {
@@ -52,8 +61,8 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
     ev.action = vocab->action;
     ev.biz_step = px_cbv_bizstep_lookup(vocab->biz_step);
     ev.disposition = vocab->disposition ? px_cbv_disp_lookup(vocab->disposition) : PX_DISP_NONE;
-    ev.event_time_us = in->now_us;
-    ev.tz_offset_min = 0;
+    ev.event_time_us = in->origin ? in->origin->event_time_us : in->now_us;
+    ev.tz_offset_min = in->origin ? in->origin->tz_offset_min : 0;
     ev.sgtin_gtin = in->prod->gtin;
     ev.sgtin_gcp_len = in->prod->company_prefix_length;
     ev.serials = in->serials;
@@ -64,8 +73,8 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
         ev.serials = NULL;
         ev.n_serials = 0;
     }
-    ev.read_point = sgln[0] ? sgln : NULL;
-    ev.biz_location = sgln[0] ? sgln : NULL;
+    ev.read_point = place(in->origin ? in->origin->read_point : NULL, sgln);
+    ev.biz_location = place(in->origin ? in->origin->biz_location : NULL, sgln);
     if (vocab->action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
         ev.lot = in->lot;
         ev.expiry = in->expiry;
@@ -110,8 +119,8 @@ px_rc px__event_record(px_db *db, const px__event_in *in, const char *precompute
     rec.action = px_epcis_action_name(vocab.action);
     rec.biz_step = vocab.biz_step;
     rec.disposition = vocab.disposition;
-    rec.event_time_us = in->now_us;
-    rec.tz_offset_min = 0;
+    rec.event_time_us = ev.event_time_us;
+    rec.tz_offset_min = ev.tz_offset_min;
     rec.gtin = in->prod->gtin;
     rec.gcp_len = in->prod->company_prefix_length;
     rec.serial_set = in->serial_set;
@@ -130,8 +139,8 @@ px_rc px__event_record(px_db *db, const px__event_in *in, const char *precompute
     rec.reason = in->reason;
     rec.market = in->market;
     rec.location_gln = in->by->org_gln;
-    rec.read_point = sgln;
-    rec.biz_location = sgln;
+    rec.read_point = ev.read_point ? ev.read_point : "";
+    rec.biz_location = ev.biz_location ? ev.biz_location : "";
     if (in->ship && in->ship->has_parties) {
         rec.source_party = in->ship->sources[0].id;
         rec.source_location = in->ship->sources[1].id;

@@ -45,6 +45,9 @@ typedef struct px__event_in {
      * migration 0090); NULL: the serials. */
     const char *const *epcs;
     size_t n_epcs;
+    /* The event's time and place as a captured event gave them; NULL: now_us and the
+     * organization's SGLN. */
+    const px_event_origin *origin;
 } px__event_in;
 
 /* The organization's location as SGLN, its events' read point and business location; "" when

@@ -41,6 +41,16 @@ typedef struct px_idem {
 
 /* ---- commissioning ---------------------------------------------------------------------- */
 
+/* When and where an event happened, when that is not packid's own now and place: a captured
+ * EPCIS event's eventTime, eventTimeZoneOffset, readPoint and bizLocation, as the document
+ * gave them (docs/epcis.md "EPCIS 2.0 capture"). A location NULL or "" leaves the
+ * organization's own SGLN in its place. */
+typedef struct px_event_origin {
+    int64_t event_time_us;
+    int tz_offset_min;
+    const char *read_point, *biz_location;
+} px_event_origin;
+
 typedef struct px_commission_req {
     const char *product_code;
     const char *product_code_schema;
@@ -49,6 +59,7 @@ typedef struct px_commission_req {
     const char *const *serials;
     size_t n_serials;
     int partial;
+    const px_event_origin *origin; /* NULL: the event happens now, at the organization's place */
 } px_commission_req;
 
 typedef enum px_item_status {

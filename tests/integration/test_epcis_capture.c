@@ -210,12 +210,18 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     char q[256];
     snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", epc_prefix);
     json_t *ev = px_test_call(&f->env, "GET", q, f->mah.key, NULL, 200);
-    assert_int_equal(
-        json_array_size(json_object_get(
-            json_object_get(json_object_get(json_object_get(ev, "epcisBody"), "queryResults"),
-                            "resultsBody"),
-            "eventList")),
-        1);
+    json_t *list = json_object_get(
+        json_object_get(json_object_get(json_object_get(ev, "epcisBody"), "queryResults"),
+                        "resultsBody"),
+        "eventList");
+    assert_int_equal(json_array_size(list), 1);
+    /* packid's event is the captured one's: when and where the packs were commissioned, not
+     * when the document arrived. */
+    json_t *one = json_array_get(list, 0);
+    assert_string_equal(px_test_str(one, "eventTime"), "2025-03-01T09:00:00.000Z");
+    assert_string_equal(px_test_str(one, "eventTimeZoneOffset"), "+01:00");
+    assert_string_equal(px_test_str(json_object_get(one, "readPoint"), "id"),
+                        "urn:epc:id:sgln:4012345.00000.0");
     json_decref(ev);
     long commissions =
         px_count_of(&f->env, "SELECT count(*) FROM commission WHERE gtin = '%s'", f->gtin);
@@ -282,6 +288,73 @@ static void test_epcis_capture__rollback_nothing_proceed_good_ones(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "errors")), 1);
     json_decref(j);
     assert_int_equal(packs(f, "L-CAP-2"), 2);
+    free(doc);
+}
+
+/* One commissioning event of a given time and place, JSON-LD (the place as a readPoint and a
+ * bizLocation). */
+static void ld_commission_at(char *out, size_t cap, const char *event_id, const char *serial,
+                             const char *lot, const char *time, const char *place)
+{
+    snprintf(out, cap,
+             "{\"type\":\"ObjectEvent\",\"eventTime\":\"%s\",\"eventTimeZoneOffset\":\"-05:00\","
+             "\"eventID\":\"%s\",\"epcList\":[\"%s%s\"],\"action\":\"ADD\",\"bizStep\":"
+             "\"commissioning\",\"disposition\":\"active\",\"readPoint\":{\"id\":\"%s\"},"
+             "\"bizLocation\":{\"id\":\"%s\"},\"ilmd\":{\"cbvmda:lotNumber\":\"%s\","
+             "\"cbvmda:itemExpirationDate\":\"2030-12-31\"}}",
+             time, event_id, epc_prefix, serial, place, place, lot);
+}
+
+/* A captured commissioning keeps its own time and place (EPCIS 2.0 §7.4.6: eventTime is when
+ * the event occurred; readPoint and bizLocation where): two events of one batch at different
+ * times are two commissioning events, each with its time, offset and location as sent (a
+ * Digital Link location too); an event dated after packid's clock is refused, nothing kept. */
+static void test_epcis_capture__event_time_and_place_kept(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], e2[2048], job[128];
+    ld_commission_at(e1, sizeof(e1), "urn:uuid:6f0a3a4e-0012-4000-8000-000000000001", "CT1",
+                     "L-TIME", "2025-03-01T09:00:00.000Z", "urn:epc:id:sgln:4012345.00011.0");
+    ld_commission_at(e2, sizeof(e2), "urn:uuid:6f0a3a4e-0012-4000-8000-000000000002", "CT2",
+                     "L-TIME", "2025-03-01T11:30:00.000Z", "https://id.gs1.org/414/4012345000115");
+    char *doc = ld_doc(e1, e2, NULL);
+    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    free(doc);
+    assert_int_equal(packs(f, "L-TIME"), 2);
+    const char *rows = "SELECT count(*) FROM epcis_event e JOIN commission c ON c.id = "
+                       "e.commission_id WHERE c.batch = 'L-TIME' AND e.tz_offset_min = -300 AND ";
+    char q[512];
+    snprintf(q, sizeof(q),
+             "%se.event_time = '2025-03-01T09:00:00Z' AND e.read_point = "
+             "'urn:epc:id:sgln:4012345.00011.0' AND e.biz_location = e.read_point",
+             rows);
+    px_expect_count(&f->env, 1, "%s", q);
+    snprintf(q, sizeof(q),
+             "%se.event_time = '2025-03-01T11:30:00Z' AND e.read_point = "
+             "'https://id.gs1.org/414/4012345000115'",
+             rows);
+    px_expect_count(&f->env, 1, "%s", q);
+    /* A pack's history says when it was commissioned. */
+    char path[128];
+    snprintf(path, sizeof(path), "/v1/packs/%s/CT2", f->gtin);
+    json_t *pack = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
+    assert_string_equal(
+        px_test_str(json_array_get(json_object_get(pack, "events"), 0), "event_time"),
+        "2025-03-01T11:30:00.000Z");
+    json_decref(pack);
+
+    const char *id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000003";
+    ld_commission_at(e1, sizeof(e1), id, "CT3", "L-TIME", "2099-01-01T00:00:00.000Z",
+                     "urn:epc:id:sgln:4012345.00011.0");
+    doc = ld_doc(e1, NULL, NULL);
+    const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
+    j = rolled_back(f, "application/ld+json", doc, counted, id, "an event ahead of the clock",
+                    __LINE__);
+    assert_non_null(strstr(px_test_str(json_array_get(json_object_get(j, "errors"), 0), "detail"),
+                           "after packid's clock"));
+    json_decref(j);
     free(doc);
 }
 
