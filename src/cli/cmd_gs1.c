@@ -106,7 +106,7 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
     if ((ex = read_input(cli, argc, argv, k_check_options, &g)) != PX_EXIT_OK)
         return ex;
     json_t *o = px_json_gs1_reading(&g.e, g.format, cli->cfg.dl_domain, px_year_of_us(px_now_us()));
-    if (cli->json)
+    if (cli->json || !o)
         return px_cli_print_json(o, JSON_COMPACT);
     /* The same reading in words: one element a line, then its forms. */
     json_t *els = json_object_get(o, "elements"), *it;
@@ -120,21 +120,17 @@ static int cmd_check(px_cli *cli, int argc, char **argv)
             printf("  (%s)", text_of(it, "date"));
         printf("\n");
     }
-    char *es = strdup(text_of(o, "element_string"));
-    if (es && !g.gsc) {
-        printf("element string: ");
-        for (const char *p = es; *p; p++) {
-            if (*p == GS1_GS)
-                fputs("<GS>", stdout);
-            else
-                putchar(*p);
-        }
-        printf("\n");
-    } else if (es) {
-        swap_gs(es, (char)GS1_GS, g.gsc[0]);
-        printf("element string: %s\n", es);
+    /* The separator as --gs-char spells it, else as <GS>. */
+    printf("element string: ");
+    for (const char *p = text_of(o, "element_string"); *p; p++) {
+        if (*p != GS1_GS)
+            putchar(*p);
+        else if (g.gsc)
+            putchar(g.gsc[0]);
+        else
+            fputs("<GS>", stdout);
     }
-    free(es);
+    printf("\n");
     printf("hri: %s\n", text_of(o, "hri"));
     if (json_is_string(json_object_get(o, "digital_link")))
         printf("digital link: %s\n", text_of(o, "digital_link"));

@@ -213,7 +213,9 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], p
     if (p->ctrl_possess_att && strcmp(p->ctrl_possess_att, "true") != 0 &&
         strcmp(p->ctrl_possess_att, "false") != 0)
         return bad(err, "ctrlPossessAtt", p->ctrl_possess_att, "true or false");
-    if (p->email && (!printable(p->email, 254) || !strchr(p->email, '@')))
+    /* RFC 5321 §4.5.3.1.3: at most 254 characters; a local part and a domain around the '@'. */
+    if (p->email && (!printable(p->email, 254) || !strchr(p->email, '@') || p->email[0] == '@' ||
+                     p->email[strlen(p->email) - 1] == '@'))
         return bad(err, "email", p->email, "an e-mail address of at most 254 characters");
     if (p->telephone && (!printable(p->telephone, 32) ||
                          strspn(p->telephone, "0123456789+-() .") != strlen(p->telephone)))

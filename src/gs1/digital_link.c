@@ -329,13 +329,14 @@ static int alt_accepts(const char *alt, size_t alen, const char *s, const seg *q
     return 1;
 }
 
-/* A path that names no primary key, at [pos, pos + len) of the input. */
-static px_rc no_key_in_path(px_err *err, size_t pos, size_t len)
+/* A link whose where ("path", "compressed data") names no primary key, at [pos, pos + len)
+ * of the input. */
+static px_rc no_key_in(px_err *err, const char *where, size_t pos, size_t len)
 {
-    return gs1__at(
-        err,
-        px_err_set(err, PX_EINVALID, "no_dl_key", "no GS1 Digital Link primary key in the path"),
-        pos, len);
+    return gs1__at(err,
+                   px_err_set(err, PX_EINVALID, "no_dl_key",
+                              "no GS1 Digital Link primary key in the %s", where),
+                   pos, len);
 }
 
 /* Uncompressed path (GS1 Digital Link URI Syntax): anything before the primary key is an opaque
@@ -365,7 +366,7 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
         }
     }
     if (key < 0)
-        return no_key_in_path(err, base + p, qmark - p);
+        return no_key_in(err, "path", base + p, qmark - p);
     seg quals[DL_MAX_SEGMENTS / 2];
     int m = 0;
     for (int i = key + 2; i < nseg; i += 2)
@@ -476,10 +477,7 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
                                   "AI (%s) is not permitted in a Digital Link with key (%s)",
                                   bad_ai, first_key->ai),
                        base + last->off, last->len);
-    return gs1__at(err,
-                   px_err_set(err, PX_EINVALID, "no_dl_key",
-                              "no GS1 Digital Link primary key in the compressed data"),
-                   base + last->off, last->len);
+    return no_key_in(err, "compressed data", base + last->off, last->len);
 }
 
 /* The URI up to its path: URI characters only, the scheme, and the authority; *path is where
@@ -540,7 +538,7 @@ static px_rc path_segments(const char *s, size_t p, size_t qmark, size_t base,
                            seg segs[DL_MAX_SEGMENTS], int *nseg, px_err *err)
 {
     if (p >= qmark || s[p] != '/')
-        return no_key_in_path(err, base + p, 0);
+        return no_key_in(err, "path", base + p, 0);
     if (s[qmark - 1] == '/')
         return gs1__at(err,
                        px_err_set(err, PX_EINVALID, "invalid_path",

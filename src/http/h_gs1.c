@@ -1,6 +1,7 @@
 /* POST /v1/gs1/parse: what a scanned code says, read by packid's one GS1 parser (docs/api.md
  * "GS1 codes"), so a console or a partner's program keeps no AI table of its own. The answer
  * is `packid gs1 check --json`'s (px_json_gs1_reading). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "gs1.h"
@@ -28,10 +29,15 @@ static int element_date(char iso[11], const gs1_ai_def *d, const char *value, in
     return 1;
 }
 
+/* An output form of the data, or JSON null when the data has none in that form. */
+static json_t *form_json(px_rc rc, const char *text)
+{
+    return rc == PX_OK ? json_string(text) : json_null();
+}
+
 json_t *px_json_gs1_reading(const gs1_elements *e, const char *form, const char *dl_domain,
                             int year)
 {
-    char es[GS1_INPUT_MAX + 1], hri[GS1_INPUT_MAX + 1], dl[GS1_DL_MAX];
     json_t *list = json_array();
     for (int i = 0; i < e->count; i++) {
         const gs1_ai_def *d = gs1_ai_lookup(e->items[i].ai, strlen(e->items[i].ai));
@@ -42,14 +48,21 @@ json_t *px_json_gs1_reading(const gs1_elements *e, const char *form, const char 
             json_object_set_new(it, "date", json_string(iso));
         json_array_append_new(list, it);
     }
-    /* The elements were validated when they were read: the element string and HRI cannot
-     * fail; a Digital Link needs a primary key the data may lack (then null). */
-    gs1_element_string_format(es, sizeof(es), e, NULL);
-    gs1_hri_format(hri, sizeof(hri), e, NULL);
-    int have_dl = gs1_dl_format(dl, sizeof(dl), dl_domain, e, NULL) == PX_OK;
-    return json_pack("{s:b, s:s, s:o, s:s, s:s, s:o}", "valid", 1, "format", form, "elements", list,
-                     "element_string", es, "hri", hri, "digital_link",
-                     have_dl ? json_string(dl) : json_null());
+    /* Each form fits the input's limit: data read from at most GS1_INPUT_MAX bytes is written
+     * back in as many (a Digital Link's percent-escapes included: 32 values of 90 characters
+     * at most three bytes each). The element string and HRI of validated data cannot fail; a
+     * Digital Link needs a primary key and only AIs a Digital Link may carry. */
+    char *buf = malloc(GS1_INPUT_MAX + 1);
+    if (!buf) {
+        json_decref(list);
+        return NULL;
+    }
+    json_t *es = form_json(gs1_element_string_format(buf, GS1_INPUT_MAX + 1, e, NULL), buf);
+    json_t *hri = form_json(gs1_hri_format(buf, GS1_INPUT_MAX + 1, e, NULL), buf);
+    json_t *dl = form_json(gs1_dl_format(buf, GS1_INPUT_MAX + 1, dl_domain, e, NULL), buf);
+    free(buf);
+    return json_pack("{s:b, s:s, s:o, s:o, s:o, s:o}", "valid", 1, "format", form, "elements", list,
+                     "element_string", es, "hri", hri, "digital_link", dl);
 }
 
 void h_gs1_parse(px_req *r)
@@ -67,6 +80,9 @@ void h_gs1_parse(px_req *r)
         px_reply_error(r, &r->err);
         return;
     }
-    px_reply_json(r, 200,
-                  px_json_gs1_reading(&e, form, r->app->cfg.dl_domain, px_year_of_us(px_now_us())));
+    json_t *o = px_json_gs1_reading(&e, form, r->app->cfg.dl_domain, px_year_of_us(px_now_us()));
+    if (!o)
+        px_reply_oom(r);
+    else
+        px_reply_json(r, 200, o);
 }

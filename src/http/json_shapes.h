@@ -24,7 +24,8 @@ json_t *px_json_audit_verdict(const px_audit_verdict *v);
 /* What a GS1 code says (POST /v1/gs1/parse, `packid gs1 check --json`): valid (true), format
  * (gs1_parse_form's), elements [{ai, title, value, date (a date AI's ISO date, its century
  * read against year)}], element_string, hri, digital_link on dl_domain (null when the data
- * has no Digital Link primary key). */
+ * has no Digital Link: no primary key, or an AI a link with that key may not carry); NULL
+ * out of memory. */
 json_t *px_json_gs1_reading(const gs1_elements *e, const char *form, const char *dl_domain,
                             int year);
 

@@ -1,4 +1,4 @@
-/* Jobs in PostgreSQL (job_store.h, docs/pool.md "Jobs"). */
+/* Jobs in PostgreSQL (job_store.h, docs/pool.md "The job runner"). */
 #include <stdlib.h>
 #include <string.h>
 

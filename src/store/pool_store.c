@@ -1,4 +1,4 @@
-/* Serial settings, allocation jobs and the serial pool (pool_store.h, docs/pool.md). */
+/* Serial settings, allocations and the serial pool (pool_store.h, docs/pool.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

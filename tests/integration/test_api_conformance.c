@@ -763,6 +763,8 @@ static void verification_responder(fixture *f, char serials[][24])
              serials[0]);
     expect(f, "GET", path, ver.key, NULL, 200);
     expect(f, "GET", path, f->mah.key, NULL, 403);
+    /* A verifier reads GS1 codes too (POST /v1/gs1/parse takes any key). */
+    expect(f, "POST", "/v1/gs1/parse", ver.key, "{\"data\":\"(400)PO1\"}", 200);
     snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=1&" VQ, f->gtin,
              serials[0]);
     expect(f, "GET", path, ver.key, NULL, 400);
@@ -965,6 +967,16 @@ static void gs1_codes(fixture *f)
     json_t *api = call(f, "POST", "/v1/gs1/parse", f->mah.key, "{\"data\":\"" HRI "\"}", 200);
     assert_true(json_equal(cli, api));
     json_decref(cli);
+    json_decref(api);
+    /* Nine internal AIs of 90 characters make a Digital Link of 891 bytes: written whole. */
+    char big[1024] = "{\"data\":\"(01)09506000134352(21)12345";
+    for (int ai = 91; ai <= 99; ai++) {
+        size_t o = strlen(big);
+        snprintf(big + o, sizeof(big) - o, "(%d)%090d", ai, ai);
+    }
+    strcat(big, "\"}");
+    api = call(f, "POST", "/v1/gs1/parse", f->mah.key, big, 200);
+    assert_int_equal(strlen(px_test_str(api, "digital_link")), 891);
     json_decref(api);
     /* Data with no Digital Link primary key has no Digital Link; an EPC URI is read too (the
      * EPC Tag Data Standard's SGTIN example). */

@@ -273,9 +273,8 @@ static void chromium_verdict(fixture *f, const char *serial, const char *want)
 }
 
 /* The page writes a pack's YYMMDD expiry as a date with the century of GenSpecs §7.12, read
- * against the year of packid's clock (px_year_of_us), not a year written into the code: under
- * a clock in 2081, "900101" is 1 January 2090 (a good pack), where read against 2026 it
- * would be 1990. */
+ * against the year of packid's clock (px_expiry_iso): under a clock in 2081, "900101" is
+ * 1 January 2090 (a good pack); read against 2026 it would be 1990. */
 static void test_resolver__page_expiry_century(void **state)
 {
     (void)state;

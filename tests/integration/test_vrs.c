@@ -221,6 +221,9 @@ static void test_vrs__bad_parameters(void **state)
         {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
                    "context=dscsaSaleableReturn&reqGLN=" REQ_GLN "&corrUUID=1234"},
         {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?ctrlPossessAtt=maybe&" Q},
+        /* an address needs something on each side of its '@' (the log keeps it) */
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?email=a%40&" Q},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?email=%40b&" Q},
         {__LINE__, "/vrs/verify/01/" GTIN "/10/L/21/S?17=991332&" Q},
         /* the other form's name of the expiry: refused, never a verdict without it */
         {__LINE__, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?exp=261230&" Q},
