@@ -47,14 +47,14 @@ static int capture_fails(px_rc rc, const px_err *e)
     return rc == PX_EINTERNAL || px_tx_retryable(rc, e);
 }
 
-/* Applies the commission of serials (of items' GTIN, lot, expiry); refuses the items it
- * stands for with the commission's reason. */
+/* Applies the commission of serials (of items' GTIN, lot, expiry, at it's time and place);
+ * refuses the items it stands for with the commission's reason. */
 static px_rc commission(px_db *db, const px_actor *by, const item *it, const char *const *serials,
                         size_t n, char commission_id[PX_ID_LEN + 1], px_epcis_ex *ex, char *detail,
                         size_t detail_cap, px_err *err)
 {
-    /* packid's commissioning event is the captured one's: its time and place, not the
-     * capture's. */
+    /* packid's commissioning event is dated and placed as the captured events say, not at the
+     * capture's time and place. */
     px_event_origin origin = {.event_time_us = it->event_time_us,
                               .tz_offset_min = it->tz_offset_min,
                               .read_point = it->read_point,
@@ -104,13 +104,12 @@ static int same_text(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* b commissions into a's batch at a's time and place: one commission, one event, can stand
- * for both. */
+/* b commissions into a's batch at a's place: one commission, one event, can stand for both
+ * (dated by the later of the two: apply_commissions). */
 static int same_batch(const item *a, const item *b)
 {
     return b->kind == ITEM_COMMISSION && strcmp(a->gtin, b->gtin) == 0 &&
            strcmp(a->lot, b->lot) == 0 && strcmp(a->expiry, b->expiry) == 0 &&
-           a->event_time_us == b->event_time_us && a->tz_offset_min == b->tz_offset_min &&
            same_text(a->read_point, b->read_point) && same_text(a->biz_location, b->biz_location);
 }
 
@@ -138,7 +137,16 @@ static px_rc apply_commissions(px_db *db, const px_actor *by, apply_ctx *a, size
     char cid[PX_ID_LEN + 1] = "";
     px_epcis_ex ex = PX_EPCIS_EX_VALIDATION;
     char detail[256] = "";
-    rc = commission(db, by, &c->items[from], all, total, cid, &ex, detail, sizeof(detail), err);
+    /* One event stands for the run: dated when its last pack was commissioned (the latest
+     * eventTime of the events it applies; every pack of it was commissioned by then), a line
+     * that sends an event per pack being one commission still (docs/epcis.md "Time and
+     * place"). */
+    size_t last = from;
+    for (size_t i = from, found = 0; i < to; i++)
+        if (!c->items[i].duplicate &&
+            (!found++ || c->items[i].event_time_us >= c->items[last].event_time_us))
+            last = i;
+    rc = commission(db, by, &c->items[last], all, total, cid, &ex, detail, sizeof(detail), err);
     if (rc != PX_OK && capture_fails(rc, err))
         goto done;
     for (size_t i = from; i < to; i++) {

@@ -306,9 +306,10 @@ static void ld_commission_at(char *out, size_t cap, const char *event_id, const 
 }
 
 /* A captured commissioning keeps its own time and place (EPCIS 2.0 §7.4.6: eventTime is when
- * the event occurred; readPoint and bizLocation where): two events of one batch at different
- * times are two commissioning events, each with its time, offset and location as sent (a
- * Digital Link location too); an event dated after packid's clock is refused, nothing kept. */
+ * the event occurred; readPoint and bizLocation where): events of one batch at two places are
+ * two commissioning events, each with its time, offset and location as sent (a Digital Link
+ * location too); events of one batch at one place are one, dated by the latest of them; an
+ * event dated after packid's clock is refused, nothing kept. */
 static void test_epcis_capture__event_time_and_place_kept(void **state)
 {
     fixture *f = *state;
@@ -317,12 +318,15 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
                      "L-TIME", "2025-03-01T09:00:00.000Z", "urn:epc:id:sgln:4012345.00011.0");
     ld_commission_at(e2, sizeof(e2), "urn:uuid:6f0a3a4e-0012-4000-8000-000000000002", "CT2",
                      "L-TIME", "2025-03-01T11:30:00.000Z", "https://id.gs1.org/414/4012345000115");
-    char *doc = ld_doc(e1, e2, NULL);
+    char e3[2048];
+    ld_commission_at(e3, sizeof(e3), "urn:uuid:6f0a3a4e-0012-4000-8000-000000000004", "CT4",
+                     "L-TIME", "2025-03-01T12:00:00.000Z", "https://id.gs1.org/414/4012345000115");
+    char *doc = ld_doc(e1, e2, e3);
     json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
     free(doc);
-    assert_int_equal(packs(f, "L-TIME"), 2);
+    assert_int_equal(packs(f, "L-TIME"), 3);
     const char *rows = "SELECT count(*) FROM epcis_event e JOIN commission c ON c.id = "
                        "e.commission_id WHERE c.batch = 'L-TIME' AND e.tz_offset_min = -300 AND ";
     char q[512];
@@ -331,18 +335,22 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
              "'urn:epc:id:sgln:4012345.00011.0' AND e.biz_location = e.read_point",
              rows);
     px_expect_count(&f->env, 1, "%s", q);
+    /* CT2 and CT4, one place: one event, at 12:00 (by then both were commissioned). */
     snprintf(q, sizeof(q),
-             "%se.event_time = '2025-03-01T11:30:00Z' AND e.read_point = "
-             "'https://id.gs1.org/414/4012345000115'",
+             "%se.event_time = '2025-03-01T12:00:00Z' AND e.read_point = "
+             "'https://id.gs1.org/414/4012345000115' AND e.epc_count = 2",
              rows);
     px_expect_count(&f->env, 1, "%s", q);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM epcis_event e JOIN commission c ON c.id = "
+                    "e.commission_id WHERE c.batch = 'L-TIME'");
     /* A pack's history says when it was commissioned. */
     char path[128];
-    snprintf(path, sizeof(path), "/v1/packs/%s/CT2", f->gtin);
+    snprintf(path, sizeof(path), "/v1/packs/%s/CT1", f->gtin);
     json_t *pack = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_string_equal(
         px_test_str(json_array_get(json_object_get(pack, "events"), 0), "event_time"),
-        "2025-03-01T11:30:00.000Z");
+        "2025-03-01T09:00:00.000Z");
     json_decref(pack);
 
     const char *id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000003";
