@@ -329,18 +329,15 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     assert_int_equal(packs(f, "L-TIME"), 3);
     const char *rows = "SELECT count(*) FROM epcis_event e JOIN commission c ON c.id = "
                        "e.commission_id WHERE c.batch = 'L-TIME' AND e.tz_offset_min = -300 AND ";
-    char q[512];
-    snprintf(q, sizeof(q),
-             "%se.event_time = '2025-03-01T09:00:00Z' AND e.read_point = "
-             "'urn:epc:id:sgln:4012345.00011.0' AND e.biz_location = e.read_point",
-             rows);
-    px_expect_count(&f->env, 1, "%s", q);
+    px_expect_count(&f->env, 1,
+                    "%se.event_time = '2025-03-01T09:00:00Z' AND e.read_point = "
+                    "'urn:epc:id:sgln:4012345.00011.0' AND e.biz_location = e.read_point",
+                    rows);
     /* CT2 and CT4, one place: one event, at 12:00 (by then both were commissioned). */
-    snprintf(q, sizeof(q),
-             "%se.event_time = '2025-03-01T12:00:00Z' AND e.read_point = "
-             "'https://id.gs1.org/414/4012345000115' AND e.epc_count = 2",
-             rows);
-    px_expect_count(&f->env, 1, "%s", q);
+    px_expect_count(&f->env, 1,
+                    "%se.event_time = '2025-03-01T12:00:00Z' AND e.read_point = "
+                    "'https://id.gs1.org/414/4012345000115' AND e.epc_count = 2",
+                    rows);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM epcis_event e JOIN commission c ON c.id = "
                     "e.commission_id WHERE c.batch = 'L-TIME'");
