@@ -93,9 +93,11 @@ void px__agg_container_sgln(char out[64], const px_actor *by, const char *prefix
 static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *ev,
                     const char *parent_sscc, char event_id[PX_ID_LEN + 1], px_err *err)
 {
-    ev->event_time_us = c->now;
-    ev->read_point = c->sgln[0] ? c->sgln : NULL;
-    ev->biz_location = ev->read_point;
+    const px_event_origin *o = c->req->origin;
+    ev->event_time_us = o ? o->event_time_us : c->now;
+    ev->tz_offset_min = o ? o->tz_offset_min : 0;
+    ev->read_point = px__event_place(o ? o->read_point : NULL, c->sgln);
+    ev->biz_location = px__event_place(o ? o->biz_location : NULL, c->sgln);
     char hash[PX_EPCIS_EVENT_ID_MAX];
     px_rc rc = px_epcis_event_hash(hash, ev, err);
     if (rc != PX_OK)
@@ -112,7 +114,8 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
     rec.action = px_epcis_action_name(ev->action);
     rec.biz_step = px_cbv_bizstep_name(ev->biz_step);
     rec.disposition = px_cbv_disp_name(ev->disposition);
-    rec.event_time_us = c->now;
+    rec.event_time_us = ev->event_time_us;
+    rec.tz_offset_min = ev->tz_offset_min;
     rec.parent_id = ev->parent_id;
     rec.parent_sscc = parent_sscc;
     rec.parent_gtin = c->req->parent_gtin; /* a case's unpacking: the case (NULL otherwise) */

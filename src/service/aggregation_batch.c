@@ -365,6 +365,7 @@ px_rc px__agg_pack_single(px_db *db, const px_actor *by, const px_agg_request *r
     b.groups = &g;
     b.n_groups = 1;
     b.single = 1;
+    b.origin = req->origin;
     b.out = &res;
     rc = aggregate_groups(db, by, &b, err);
     batch_dispose(&b);

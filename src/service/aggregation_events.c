@@ -65,9 +65,11 @@ static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *
 {
     if (e->c.n == e->cap)
         return px_err_set(err, PX_EINTERNAL, "internal", "more events than room for them");
-    ev->event_time_us = b->now;
-    ev->read_point = sgln[0] ? sgln : NULL;
-    ev->biz_location = ev->read_point;
+    const px_event_origin *o = b->origin;
+    ev->event_time_us = o ? o->event_time_us : b->now;
+    ev->tz_offset_min = o ? o->tz_offset_min : 0;
+    ev->read_point = px__event_place(o ? o->read_point : NULL, sgln);
+    ev->biz_location = px__event_place(o ? o->biz_location : NULL, sgln);
     char hash[PX_EPCIS_EVENT_ID_MAX], id[PX_ID_LEN + 1];
     px_rc rc = px_epcis_event_hash(hash, ev, err);
     if (rc != PX_OK)
@@ -88,7 +90,7 @@ static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *
     e->c.parent_gtin[i] = parent_gtin;
     e->c.parent_serial[i] = parent_serial;
     e->c.epcs[i] = own(b, joined(ev->epcs, ev->n_epcs));
-    e->c.read_point[i] = own(b, strdup(sgln));
+    e->c.read_point[i] = own(b, strdup(ev->read_point ? ev->read_point : ""));
     e->c.event_hash[i] = own(b, strdup(hash));
     if (!e->c.id[i] || !e->c.epcs[i] || !e->c.read_point[i] || !e->c.event_hash[i] ||
         !e->c.parent_id[i])
@@ -253,6 +255,9 @@ px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err
                             px__agg_tenant_of(b, 0),
                             px__agg_action_names[b->action],
                             b->now,
+                            b->origin ? b->origin->event_time_us : b->now,
+                            b->origin ? b->origin->tz_offset_min : 0,
+                            b->origin ? b->origin->biz_location : NULL,
                             agg_ids,
                             b->parents,
                             b->pgtins,

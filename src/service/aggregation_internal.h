@@ -58,6 +58,7 @@ typedef struct batch {
     size_t n;
     px_container *par; /* per group, locked */
     int64_t now;
+    const px_event_origin *origin; /* the one-parent form's: a captured event's time, place */
     px_agg_batch_result *out;
     const px_actor *by;
     /* the events, rebuilt on every attempt */

@@ -194,8 +194,8 @@ static int take_location(item *it, char **out, const char *what, const char *v)
     return *out ? 0 : 1;
 }
 
-/* The commissioning's time and place (px_event_origin): kept as the event says, refused when
- * its time lies ahead of packid's clock. 1 out of memory. */
+/* The event's time and place (px_event_origin), for packid's event of what it applies: kept
+ * as the event says, refused when its time lies ahead of packid's clock. 1 out of memory. */
 static int take_origin(item *it, const px_epcis_event *ev)
 {
     int64_t now = px_now_us();
@@ -282,7 +282,7 @@ static int take_event(item *it, const px_epcis_event *ev)
                            "");
         return 0;
     }
-    return take_origin(it, ev) != 0 ? -1 : 0;
+    return 0;
 }
 
 int px__capture_on_header(void *vctx, px_epcis_format format, const px_epcis_doc_header *h)
@@ -329,7 +329,8 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
         if (px_epcis_event_hash(it->event_id, ev, &e2) != PX_OK)
             px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s", e2.message);
     }
-    if (!it->detail[0] && take_event(it, ev) != 0) {
+    if ((!it->detail[0] && take_event(it, ev) != 0) ||
+        (!it->detail[0] && take_origin(it, ev) != 0)) {
         c->rc = PX_EINTERNAL;
         return 1;
     }

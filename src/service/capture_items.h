@@ -32,8 +32,8 @@ typedef struct item {
     char gtin[GS1_GTIN_LEN + 1];
     char lot[24];
     char expiry[7]; /* YYMMDD */
-    /* A commissioning's time and place as the event gave them: packid's event keeps them
-     * (px_event_origin); a location NULL when the event named none. */
+    /* The event's time and place as it gave them: packid's event of what it applies keeps
+     * them (px_event_origin); a location NULL when the event named none. */
     int64_t event_time_us;
     int tz_offset_min;
     char *read_point, *biz_location;

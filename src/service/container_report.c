@@ -50,6 +50,7 @@ static int write_container_event(void *vc, const px_container_event_row *row)
     ev.biz_step = px_cbv_bizstep_lookup(row->biz_step);
     ev.disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;
     ev.event_time_us = row->event_time_us;
+    ev.tz_offset_min = row->tz_offset_min;
     ev.event_id = row->event_hash[0] ? row->event_hash : NULL;
     ev.parent_id = row->parent_id[0] ? row->parent_id : NULL;
     ev.epcs = v;

@@ -183,12 +183,18 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
         kids[i] = ch->sscc[0] ? (px_agg_child){NULL, NULL, ch->sscc}
                               : (px_agg_child){ch->gtin, ch->serial, NULL};
     }
+    /* packid's AggregationEvent is dated and placed as the captured one says. */
+    px_event_origin origin = {.event_time_us = it->event_time_us,
+                              .tz_offset_min = it->tz_offset_min,
+                              .read_point = it->read_point,
+                              .biz_location = it->biz_location};
     px_agg_request req = {.action = it->kind == ITEM_PACK ? PX_AGG_PACK : PX_AGG_UNPACK,
                           .parent_sscc = it->parent[0] ? it->parent : NULL,
                           .parent_gtin = it->parent_gtin[0] ? it->parent_gtin : NULL,
                           .parent_serial = it->parent_gtin[0] ? it->parent_serial : NULL,
                           .children = kids,
-                          .n = it->n_children};
+                          .n = it->n_children,
+                          .origin = &origin};
     px_agg_result res;
     px_rc rc = px_svc_aggregate(db, by, &req, &res, err);
     free(kids);

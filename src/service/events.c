@@ -39,9 +39,7 @@ void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
         out[0] = '\0';
 }
 
-/* A location of the event: the one a captured event gave, else the organization's SGLN, else
- * none. */
-static const char *place(const char *given, const char *sgln)
+const char *px__event_place(const char *given, const char *sgln)
 {
     if (given && given[0])
         return given;
@@ -73,8 +71,8 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
         ev.serials = NULL;
         ev.n_serials = 0;
     }
-    ev.read_point = place(in->origin ? in->origin->read_point : NULL, sgln);
-    ev.biz_location = place(in->origin ? in->origin->biz_location : NULL, sgln);
+    ev.read_point = px__event_place(in->origin ? in->origin->read_point : NULL, sgln);
+    ev.biz_location = px__event_place(in->origin ? in->origin->biz_location : NULL, sgln);
     if (vocab->action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
         ev.lot = in->lot;
         ev.expiry = in->expiry;

@@ -50,6 +50,10 @@ typedef struct px__event_in {
     const px_event_origin *origin;
 } px__event_in;
 
+/* A location of an event: the one a captured event gave (given not NULL or ""), else the
+ * organization's SGLN, else none (NULL). */
+const char *px__event_place(const char *given, const char *sgln);
+
 /* The organization's location as SGLN, its events' read point and business location; "" when
  * its GLN's company prefix length is not known. */
 void px__org_sgln(char out[64], const px_actor *by, const px_product *p);

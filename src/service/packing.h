@@ -59,6 +59,7 @@ typedef struct px_agg_request {
     const char *parent_gtin, *parent_serial;
     const px_agg_child *children;
     size_t n;                     /* unpack with n = 0 empties the parent */
+    const px_event_origin *origin; /* NULL: the events happen now, at the caller's place */
 } px_agg_request;
 
 typedef struct px_agg_result {

@@ -8,6 +8,7 @@
 
 #include "agg_sql.h"
 #include "lifecycle_store.h"
+#include "px_array.h"
 #include "px_str.h"
 #include "sscc_store.h"
 #include "store_internal.h"
@@ -327,11 +328,12 @@ static const char RECORD[] =
     "unnest($5::uuid[], $6::text[], $19::text[], $20::text[], $7::int[]) AS t(id, p, pg, ps, n) "
     "RETURNING 1) "
     "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, type, action, "
-    "biz_step, disposition, event_time, parent_id, parent_sscc, parent_gtin, parent_serial, "
-    "epcs, read_point, biz_location, event_hash) SELECT e.id, $2::uuid, $1::uuid, e.agg, e.ty, "
-    "e.ac, e.bs, nullif(e.di, ''), ('epoch'::timestamptz + $4::bigint * interval "
-    "'1 microsecond'), nullif(e.pid, ''), nullif(e.ps, ''), nullif(e.pg, ''), nullif(e.pse, ''), "
-    "string_to_array(e.ep, ' '), nullif(e.rp, ''), nullif(e.rp, ''), e.h FROM "
+    "biz_step, disposition, event_time, tz_offset_min, parent_id, parent_sscc, parent_gtin, "
+    "parent_serial, epcs, read_point, biz_location, event_hash) SELECT e.id, $2::uuid, "
+    "$1::uuid, e.agg, e.ty, e.ac, e.bs, nullif(e.di, ''), ('epoch'::timestamptz + $23::bigint * "
+    "interval '1 microsecond'), $24::smallint, nullif(e.pid, ''), nullif(e.ps, ''), "
+    "nullif(e.pg, ''), nullif(e.pse, ''), string_to_array(e.ep, ' '), nullif(e.rp, ''), "
+    "coalesce(nullif($25, ''), nullif(e.rp, '')), e.h FROM "
     "unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], "
     "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], $17::text[], $18::text[]) "
     "WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, h, o) ORDER BY e.o";
@@ -352,7 +354,10 @@ px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
         snprintf(num[i], sizeof(num[i]), "%ld", s->children[i]);
         nums[i] = num[i];
     }
-    const char *p[22] = {s->org_id, s->tenant_id, s->action, t};
+    const char *p[25] = {s->org_id, s->tenant_id, s->action, t};
+    p[22] = PX__INT(s->event_us);
+    p[23] = PX__INT(s->tz_offset_min);
+    p[24] = s->biz_location;
     const px_agg_event_cols *e = &s->events;
     if (!(p[4] = arrays_add(&a, s->agg_ids, s->n_aggs, err)) ||
         !(p[5] = arrays_add(&a, s->parents, s->n_aggs, err)) ||
@@ -375,7 +380,7 @@ px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
         rc = err->rc;
         goto done;
     }
-    PGresult *r = px__exec_cached(db, PX__Q_AGG_RECORD, RECORD, 22, p, err);
+    PGresult *r = px__exec_cached(db, PX__Q_AGG_RECORD, RECORD, (int)PX_COUNT(p), p, err);
     if (!r)
         rc = err->rc;
     PQclear(r);

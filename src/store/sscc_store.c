@@ -614,7 +614,7 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
         "SELECT type, action, biz_step, coalesce(disposition, ''), "
         "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
         "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
-        "event_hash FROM container_event WHERE parent_sscc IN (SELECT s FROM a) OR "
+        "event_hash, tz_offset_min FROM container_event WHERE parent_sscc IN (SELECT s FROM a) OR "
         "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER BY seq",
         PX__ARGS(gtin, batch, release_id), err);
     if (!r)
@@ -625,6 +625,7 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
                                       px__val(r, i, 2),
                                       px__val(r, i, 3),
                                       strtoll(px__val(r, i, 4), NULL, 10),
+                                      (int)strtol(px__val(r, i, 10), NULL, 10),
                                       px__val(r, i, 5),
                                       px__val(r, i, 6),
                                       px__val(r, i, 7),
@@ -881,13 +882,14 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
         db,
         "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, type, action, "
         "biz_step, disposition, event_time, parent_id, parent_sscc, epcs, read_point, "
-        "biz_location, event_hash, parent_gtin, parent_serial) VALUES "
+        "biz_location, event_hash, parent_gtin, parent_serial, tz_offset_min) VALUES "
         "($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7, $8, " TSUS("$9") ", $10, $11, "
-        "$12::text[], $13, $14, $15, $16, $17)",
+        "$12::text[], $13, $14, $15, $16, $17, $18::smallint)",
         PX__ARGS(e->id, e->tenant_id, e->org_id, px__nz(e->aggregation_id), e->type, e->action,
                  e->biz_step, px__nz(e->disposition), t, px__nz(e->parent_id),
                  px__nz(e->parent_sscc), a, px__nz(e->read_point), px__nz(e->biz_location),
-                 e->event_hash, px__nz(e->parent_gtin), px__nz(e->parent_serial)), err);
+                 e->event_hash, px__nz(e->parent_gtin), px__nz(e->parent_serial),
+                 PX__INT(e->tz_offset_min)), err);
     /* clang-format on */
     px_buf_dispose(&b);
     return rc;

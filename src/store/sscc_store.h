@@ -163,6 +163,7 @@ px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_
 typedef struct px_container_event_row {
     const char *type, *action, *biz_step, *disposition; /* disposition "" when none */
     int64_t event_time_us;
+    int tz_offset_min;
     const char *parent_id;       /* "" for an ObjectEvent */
     const char *epcs;            /* the EPC URIs separated by one space (URIs hold none) */
     const char *read_point, *biz_location, *event_hash;
@@ -255,6 +256,7 @@ typedef struct px_container_event_rec {
     const char *id, *tenant_id, *org_id, *aggregation_id;
     const char *type, *action, *biz_step, *disposition;
     int64_t event_time_us;
+    int tz_offset_min;
     const char *parent_id, *parent_sscc;
     const char *const *epcs;
     size_t n_epcs;
@@ -312,7 +314,10 @@ typedef struct px_agg_event_cols {
 
 typedef struct px_agg_record_set {
     const char *org_id, *tenant_id, *action;
-    int64_t created_us;           /* the aggregations' and the events' time */
+    int64_t created_us; /* the aggregations' time */
+    int64_t event_us;   /* the events' time, and their offset */
+    int tz_offset_min;
+    const char *biz_location;     /* the events' business location; NULL: their read point */
     const char *const *agg_ids;   /* one aggregation per parent */
     const char *const *parents;   /* its SSCC, or "" for a case ... */
     const char *const *parent_gtins, *const *parent_serials; /* ... and the case's, or "" */

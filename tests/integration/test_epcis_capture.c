@@ -638,11 +638,13 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
                     "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
                     "a.parent_sscc = '%s' AND a.action = 'pack' AND a.children = 3",
                     add_id, sscc);
-    /* packid's own AggregationEvent, as for POST /v1/aggregations. */
+    /* packid's own AggregationEvent, as for POST /v1/aggregations, dated as the captured one
+     * (10:00 at +01:00); no location sent: the organization's. */
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM container_event WHERE type = "
                     "'AggregationEvent' AND action = 'ADD' AND parent_sscc = '%s' "
-                    "AND cardinality(epcs) = 3",
+                    "AND cardinality(epcs) = 3 AND event_time = '2025-03-01T10:00:00Z' AND "
+                    "tz_offset_min = 60",
                     sscc);
     const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL",
                              "aggregation",
@@ -668,6 +670,11 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
                     "ON a.id = c.aggregation_id WHERE c.event_id = '%s' AND "
                     "a.action = 'unpack'",
                     del_id);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' AND "
+                    "parent_sscc = '%s' AND event_time = '2025-03-01T10:00:00Z' AND "
+                    "tz_offset_min = 60",
+                    sscc);
     free(doc);
 }
 
