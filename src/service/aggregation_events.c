@@ -91,9 +91,10 @@ static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *
     e->c.parent_serial[i] = parent_serial;
     e->c.epcs[i] = own(b, joined(ev->epcs, ev->n_epcs));
     e->c.read_point[i] = own(b, strdup(ev->read_point ? ev->read_point : ""));
+    e->c.biz_location[i] = own(b, strdup(ev->biz_location ? ev->biz_location : ""));
     e->c.event_hash[i] = own(b, strdup(hash));
-    if (!e->c.id[i] || !e->c.epcs[i] || !e->c.read_point[i] || !e->c.event_hash[i] ||
-        !e->c.parent_id[i])
+    if (!e->c.id[i] || !e->c.epcs[i] || !e->c.read_point[i] || !e->c.biz_location[i] ||
+        !e->c.event_hash[i] || !e->c.parent_id[i])
         return px_err_oom(err);
     e->c.n++;
     return PX_OK;
@@ -220,14 +221,17 @@ px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err
     event_cols e;
     memset(&e, 0, sizeof(e));
     e.cap = cap;
-    const char ***cols[] = {&e.c.id,          &e.c.aggregation_id, &e.c.type,      &e.c.action,
-                            &e.c.biz_step,    &e.c.disposition,    &e.c.parent_id, &e.c.parent_sscc,
-                            &e.c.parent_gtin, &e.c.parent_serial,  &e.c.epcs,      &e.c.read_point,
-                            &e.c.event_hash};
+    const char ***cols[] = {
+        &e.c.id,           &e.c.aggregation_id, &e.c.type,      &e.c.action,
+        &e.c.biz_step,     &e.c.disposition,    &e.c.parent_id, &e.c.parent_sscc,
+        &e.c.parent_gtin,  &e.c.parent_serial,  &e.c.epcs,      &e.c.read_point,
+        &e.c.biz_location, &e.c.event_hash};
     const char **scratch = malloc((b->n ? b->n : 1) * sizeof(*scratch));
     const char **agg_ids = malloc(b->n_groups * sizeof(*agg_ids));
     long *counts = malloc(b->n_groups * sizeof(*counts));
     px_rc rc = PX_OK;
+    /* An event owns at most eight strings: its six columns' (event_add) and a repacked case's
+     * two (repack_deletes). */
     char **owned = realloc(b->owned, 8 * cap * sizeof(*b->owned));
     if (owned)
         b->owned = owned;
@@ -257,7 +261,6 @@ px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err
                             b->now,
                             b->origin ? b->origin->event_time_us : b->now,
                             b->origin ? b->origin->tz_offset_min : 0,
-                            b->origin ? b->origin->biz_location : NULL,
                             agg_ids,
                             b->parents,
                             b->pgtins,

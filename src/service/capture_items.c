@@ -168,8 +168,6 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     return 0;
 }
 
-/* The event as one commission or aggregation (it->detail empty), or the reason it is not
- * one. */
 /* How far a captured event's time may lie after packid's clock: the two clocks' disagreement,
  * not an event yet to happen (an event is captured after it occurred, EPCIS 2.0 §7.4.6
  * eventTime). */
@@ -178,15 +176,19 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
 #define LOCATION_MAX 512
 
 /* A location of the event (readPoint, bizLocation) copied into *out, or the event refused:
- * a URI of printable characters without spaces, at most LOCATION_MAX bytes. 1 out of memory. */
+ * a URI of at most LOCATION_MAX bytes. 1 out of memory. */
 static int take_location(item *it, char **out, const char *what, const char *v)
 {
     if (!v || !v[0])
         return 0;
-    size_t n = strlen(v);
-    if (n > LOCATION_MAX || !px_str_printable(v, LOCATION_MAX) || strchr(v, ' ')) {
+    /* RFC 3986 §2: a URI is printable ASCII without spaces (an IRI's other characters are
+     * percent-encoded in its URI form). */
+    size_t n = 0;
+    while (v[n] > 0x20 && v[n] < 0x7f)
+        n++;
+    if (v[n] != '\0' || n > LOCATION_MAX) {
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
-                           "%s must be a URI of at most %d printable characters", what,
+                           "%s must be a URI of at most %d bytes of printable ASCII", what,
                            LOCATION_MAX);
         return 0;
     }
@@ -211,12 +213,15 @@ static int take_origin(item *it, const px_epcis_event *ev)
     }
     it->event_time_us = ev->event_time_us;
     it->tz_offset_min = ev->tz_offset_min;
-    if (take_location(it, &it->read_point, "readPoint", ev->read_point) != 0 ||
-        take_location(it, &it->biz_location, "bizLocation", ev->biz_location) != 0)
+    if (take_location(it, &it->read_point, "readPoint", ev->read_point) != 0)
         return 1;
-    return 0;
+    if (it->detail[0]) /* the first refusal is the one told */
+        return 0;
+    return take_location(it, &it->biz_location, "bizLocation", ev->biz_location);
 }
 
+/* The event as one commission or aggregation (it->detail empty), or the reason it is not
+ * one. */
 static int take_event(item *it, const px_epcis_event *ev)
 {
     if (ev->type == PX_EPCIS_AGGREGATION_EVENT)

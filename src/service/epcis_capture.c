@@ -47,7 +47,7 @@ static int capture_fails(px_rc rc, const px_err *e)
     return rc == PX_EINTERNAL || px_tx_retryable(rc, e);
 }
 
-/* Applies the commission of serials (of items' GTIN, lot, expiry, at it's time and place);
+/* Applies the commission of serials (of items' GTIN, lot, expiry, at its time and place);
  * refuses the items it stands for with the commission's reason. */
 static px_rc commission(px_db *db, const px_actor *by, const item *it, const char *const *serials,
                         size_t n, char commission_id[PX_ID_LEN + 1], px_epcis_ex *ex, char *detail,

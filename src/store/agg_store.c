@@ -333,10 +333,12 @@ static const char RECORD[] =
     "$1::uuid, e.agg, e.ty, e.ac, e.bs, nullif(e.di, ''), ('epoch'::timestamptz + $23::bigint * "
     "interval '1 microsecond'), $24::smallint, nullif(e.pid, ''), nullif(e.ps, ''), "
     "nullif(e.pg, ''), nullif(e.pse, ''), string_to_array(e.ep, ' '), nullif(e.rp, ''), "
-    "coalesce(nullif($25, ''), nullif(e.rp, '')), e.h FROM "
+    "nullif(e.bl, ''), e.h FROM "
     "unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], "
-    "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], $17::text[], $18::text[]) "
-    "WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, h, o) ORDER BY e.o";
+    "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], $17::text[], $25::text[], "
+    "$18::text[]) WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, bl, h, "
+    "o) "
+    "ORDER BY e.o";
 
 px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
 {
@@ -357,7 +359,6 @@ px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
     const char *p[25] = {s->org_id, s->tenant_id, s->action, t};
     p[22] = PX__INT(s->event_us);
     p[23] = PX__INT(s->tz_offset_min);
-    p[24] = s->biz_location;
     const px_agg_event_cols *e = &s->events;
     if (!(p[4] = arrays_add(&a, s->agg_ids, s->n_aggs, err)) ||
         !(p[5] = arrays_add(&a, s->parents, s->n_aggs, err)) ||
@@ -376,7 +377,8 @@ px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
         !(p[18] = arrays_add(&a, s->parent_gtins, s->n_aggs, err)) ||
         !(p[19] = arrays_add(&a, s->parent_serials, s->n_aggs, err)) ||
         !(p[20] = arrays_add(&a, e->parent_gtin, e->n, err)) ||
-        !(p[21] = arrays_add(&a, e->parent_serial, e->n, err))) {
+        !(p[21] = arrays_add(&a, e->parent_serial, e->n, err)) ||
+        !(p[24] = arrays_add(&a, e->biz_location, e->n, err))) {
         rc = err->rc;
         goto done;
     }

@@ -307,7 +307,7 @@ typedef struct px_agg_event_cols {
     const char **id, **aggregation_id, **type, **action, **biz_step, **disposition;
     const char **parent_id, **parent_sscc, **parent_gtin, **parent_serial;
     const char **epcs;            /* the EPC URIs separated by one space */
-    const char **read_point;      /* also the business location */
+    const char **read_point, **biz_location; /* "" for none */
     const char **event_hash;
     size_t n;
 } px_agg_event_cols;
@@ -317,7 +317,6 @@ typedef struct px_agg_record_set {
     int64_t created_us; /* the aggregations' time */
     int64_t event_us;   /* the events' time, and their offset */
     int tz_offset_min;
-    const char *biz_location;     /* the events' business location; NULL: their read point */
     const char *const *agg_ids;   /* one aggregation per parent */
     const char *const *parents;   /* its SSCC, or "" for a case ... */
     const char *const *parent_gtins, *const *parent_serials; /* ... and the case's, or "" */

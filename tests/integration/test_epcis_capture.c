@@ -321,7 +321,9 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     char e3[2048];
     ld_commission_at(e3, sizeof(e3), "urn:uuid:6f0a3a4e-0012-4000-8000-000000000004", "CT4",
                      "L-TIME", "2025-03-01T12:00:00.000Z", "https://id.gs1.org/414/4012345000115");
-    char *doc = ld_doc(e1, e2, e3);
+    /* The later of the two one-place events first: the run is dated by its latest time, not
+     * by its last event. */
+    char *doc = ld_doc(e1, e3, e2);
     json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
     assert_true(json_is_true(json_object_get(j, "success")));
     json_decref(j);
@@ -613,6 +615,37 @@ static long packed_in(fixture *f, const char *sscc)
     return px_count_of(&f->env, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", sscc);
 }
 
+/* A captured packing that names its readPoint and no bizLocation: the read point as sent,
+ * the business location the organization's (as every location an event leaves out), in the
+ * row as in the hashed event. */
+static void test_epcis_capture__aggregation_read_point_kept(void **state)
+{
+    fixture *f = *state;
+    char sscc[19], uri[64], e1[2048], e2[2048], epcs[256], job[128];
+    sscc_of(f, sscc, uri, 7011);
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0013-4000-8000-000000000001",
+             "AR1,AR2", "L-AGG-RP");
+    epc_list(epcs, sizeof(epcs), epc_prefix, "AR1,AR2");
+    snprintf(e2, sizeof(e2),
+             "{\"type\":\"AggregationEvent\",\"eventTime\":\"2025-03-01T10:00:00.000Z\","
+             "\"eventTimeZoneOffset\":\"+01:00\",\"eventID\":"
+             "\"urn:uuid:6f0a3a4e-0013-4000-8000-0000000000a1\",\"parentID\":\"%s\","
+             "\"childEPCs\":[%s],\"action\":\"ADD\",\"bizStep\":\"packing\",\"readPoint\":"
+             "{\"id\":\"urn:epc:id:sgln:4012345.00022.0\"}}",
+             uri, epcs);
+    char *doc = ld_doc(e1, e2, NULL);
+    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    free(doc);
+    /* Its AggregationEvent and the container's commissioning, both where the line said. */
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM container_event WHERE parent_sscc = '%s' AND "
+                    "read_point = 'urn:epc:id:sgln:4012345.00022.0' AND biz_location IS "
+                    "DISTINCT FROM read_point AND event_time = '2025-03-01T10:00:00Z'",
+                    sscc);
+}
+
 /* REQ-EPCISREST-10: one document commissions three packs and packs them (ADD, an SSCC parent
  * packid has not seen: registered as the caller's external SSCC, as POST /v1/aggregations
  * does); a second unpacks them (DELETE). Each captured eventID is kept beside the aggregation
@@ -644,7 +677,7 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
                     "SELECT count(*) FROM container_event WHERE type = "
                     "'AggregationEvent' AND action = 'ADD' AND parent_sscc = '%s' "
                     "AND cardinality(epcs) = 3 AND event_time = '2025-03-01T10:00:00Z' AND "
-                    "tz_offset_min = 60",
+                    "tz_offset_min = 60 AND biz_location IS NOT DISTINCT FROM read_point",
                     sscc);
     const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL",
                              "aggregation",
