@@ -177,7 +177,8 @@ static int all_digits(const char *s, size_t n)
     return strlen(s) == n && px_digits(s, n);
 }
 
-px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], px_err *err)
+px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], int64_t now_us,
+                          px_err *err)
 {
     /* REQ-VRS-5: every parameter's length and character set before anything is looked up
      * (the GS1 Lightweight Messaging Standard); a bad one is 400 naming the parameter
@@ -206,7 +207,8 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], p
         return bad(err, "ser", p->serial, "1 to 20 characters of GS1 set 82");
     gs1_date d;
     /* AI 17 as printed: YYMMDD, DD=00 allowed (GenSpecs §7.12). */
-    if (p->exp && (!all_digits(p->exp, 6) || gs1_date_parse(&d, p->exp, 1, 2000, NULL)))
+    if (p->exp &&
+        (!all_digits(p->exp, 6) || gs1_date_parse(&d, p->exp, 1, px_year_of_us(now_us), NULL)))
         return bad(err, "exp", p->exp, "a YYMMDD date");
     /* R1.3 additions (the GS1 US implementation guideline R1.3): an attestation flag and the
      * requester's contact. */

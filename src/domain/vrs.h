@@ -89,7 +89,9 @@ typedef struct px_vrs_params {
 
 /* Checks every parameter of a verify request (verify = 1) or of checkConnectivity (verify = 0:
  * gtin, reqGLN and context only; linkType, lot, serial and exp are not part of it) and writes
- * the 14-digit GTIN. PX_EINVALID "bad_request" (400) naming the parameter in err->field. */
-px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], px_err *err);
+ * the 14-digit GTIN; exp is a date read against now_us's year (GenSpecs §7.12). PX_EINVALID
+ * "bad_request" (400) naming the parameter in err->field. */
+px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], int64_t now_us,
+                          px_err *err);
 
 #endif

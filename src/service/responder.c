@@ -14,7 +14,7 @@ static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int 
                      char gtin[15], px_vrs_row *row, px_vrs_result *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
-    px_rc rc = px_vrs_params_check(p, verify, gtin, err);
+    px_rc rc = px_vrs_params_check(p, verify, gtin, px_now_us(), err);
     if (rc != PX_OK)
         return rc;
     /* REQ-VRS-6: reqGLN is the requester's identity inside the message (docs/verification.md

@@ -216,7 +216,7 @@ static void test_domain_vrs__params(void **state)
         const pvector *v = &k_params[i];
         px_err err = PX_ERR_INIT;
         char g[15] = "";
-        px_rc rc = px_vrs_params_check(&v->p, v->verify, g, &err);
+        px_rc rc = px_vrs_params_check(&v->p, v->verify, g, at(NOW), &err);
         if (!v->bad_field) {
             if (rc != PX_OK)
                 fail_msg("%s:%d: refused: %s", v->file, v->line, err.message);
