@@ -336,9 +336,8 @@ static const char RECORD[] =
     "nullif(e.bl, ''), e.h FROM "
     "unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], "
     "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], $17::text[], $25::text[], "
-    "$18::text[]) WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, bl, h, "
-    "o) "
-    "ORDER BY e.o";
+    "$18::text[]) WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, bl, "
+    "h, o) ORDER BY e.o";
 
 px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
 {
