@@ -746,9 +746,19 @@ static void test_container_ship__eu_reports_packs(void **state)
              "[{\"gtin\":\"%s\",\"serial\":\"E1\"},{\"gtin\":\"%s\",\"serial\":\"E2\"}]",
              f->eu_gtin, f->eu_gtin);
     pack(f, b, body);
+    /* A count confirmed beside the containers holds to the packs they hold: 3 is not the 2
+     * the case holds (409 count_changed, nothing released); 2 is. */
+    static const char *const rows[] = {"serial WHERE state = 'released'", "report", NULL};
     snprintf(body, sizeof(body),
-             "{\"gtin\":\"%s\",\"batch\":\"EU1\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}", f->eu_gtin,
-             b);
+             "{\"gtin\":\"%s\",\"batch\":\"EU1\",\"market\":\"DE\",\"ssccs\":[\"%s\"],"
+             "\"expected_count\":3}",
+             f->eu_gtin, b);
+    px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah.key, body, NULL, 409,
+                    "count_changed");
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"%s\",\"batch\":\"EU1\",\"market\":\"DE\",\"ssccs\":[\"%s\"],"
+             "\"expected_count\":2}",
+             f->eu_gtin, b);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     px_expect_count(&f->env, 1,
