@@ -243,6 +243,26 @@ class ConsoleBrowser(unittest.TestCase):
         self.assertIn(b"EPCISDocument", self.rx.documents[0][1])
         self.text_in("main table", "release")  # what the report is about
         self.shoot("mah-reports")
+        # A pack commissioned between the check and the confirmation: the release refuses the
+        # count shown (409 count_changed, nothing moves) and the console checks again, asking
+        # for the new count to be confirmed rather than offering the stale one.
+        def commission(lot, serial):
+            status = self.s.request("POST", "/v1/commissions", key=self.cmo_key, body={
+                "product_code": self.gtin, "product_code_schema": "GTIN", "batch": lot,
+                "expiry_date": "301231", "serials": [serial]})[0]
+            self.assertEqual(status, 200)
+        commission("LOT-C2", "CNTA0001")
+        self.go(f"#/batches?gtin={self.gtin}&batch=LOT-C2")
+        self.css("#release-market input, input#release-market").send_keys("DE")
+        self.css("#check-release").click()
+        self.text_in("#release-result", "1 packs")
+        commission("LOT-C2", "CNTB0001")
+        self.css("#confirm-release").click()
+        self.text_in("#release-result", "2 packs")
+        self.assertEqual(self.s.sql("SELECT count(*) FROM serial WHERE batch = 'LOT-C2' "
+                                    "AND state = 'released'"), "0")
+        self.css("#confirm-release").click()
+        self.text_in("#release-done", "Released 2 packs to DE")
         self.go("#/jobs")
         self.css(f"td[title='{self.allocation['allocation_id']}']")
         self.text_in("main", "line 1")
