@@ -127,6 +127,11 @@ function when(ts) {
   return String(ts).replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
 }
 
+// A number of packs in words: "1 pack", "5 packs".
+function packsText(n) {
+  return `${n} pack${n === 1 ? "" : "s"}`;
+}
+
 // An expiry as a reader writes it: the date the answer gives beside the YYMMDD (packid reads
 // the century, GS1 General Specifications 7.12, and a day 00 as the month's last day).
 function expiryText(o) {
@@ -407,7 +412,7 @@ function releaseForm(gtin, name) {
           out.replaceChildren(errorBox({ message: "No commissioned pack of this batch is left to release.", details: [] }));
           return;
         }
-        const confirm = h("button", { type: "button", id: "confirm-release", class: "danger" }, `Release ${d.would_release} packs to ${m}`);
+        const confirm = h("button", { type: "button", id: "confirm-release", class: "danger" }, `Release ${packsText(d.would_release)} to ${m}`);
         const cancel = h("button", { type: "button", class: "secondary" }, "Cancel");
         cancel.addEventListener("click", () => out.replaceChildren());
         confirm.addEventListener("click", async () => {
@@ -419,7 +424,7 @@ function releaseForm(gtin, name) {
             const r = await api("POST", "/v1/releases", { gtin, batch: name, market: m, expected_count: d.would_release });
             // The page again, so its counts and releases show this one.
             redrawWith(g, h("p", { class: "success", role: "status", id: "release-done" },
-              `Released ${r.released} packs to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued."));
+              `Released ${packsText(r.released)} to ${m}. Report `, h("a", { href: "#/reports" }, r.report_id), " is queued."));
           } catch (e) {
             confirm.disabled = false;
             // Packs were commissioned since the count was shown: check again, showing the new
@@ -429,9 +434,9 @@ function releaseForm(gtin, name) {
           }
         });
         out.replaceChildren(h("div", { class: "panel", role: "region", "aria-label": "Confirm the release" },
-          h("p", null, h("strong", null, `${d.would_release} packs`), ` of batch ${name} (GTIN ${gtin}) will move from commissioned to released for market ${m}.`),
+          h("p", null, h("strong", null, packsText(d.would_release)), ` of batch ${name} (GTIN ${gtin}) will move from commissioned to released for market ${m}.`),
           h("p", null, d.report
-            ? `An EPCIS report of these ${d.would_release} packs will be queued for each active ${m} regulator endpoint.`
+            ? `An EPCIS report of ${d.would_release === 1 ? "this pack" : `these ${d.would_release} packs`} will be queued for each active ${m} regulator endpoint.`
             : `No report will be queued for ${m}.`),
           h("div", { class: "actions" }, confirm, cancel)));
         confirm.focus();

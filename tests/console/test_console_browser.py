@@ -255,7 +255,7 @@ class ConsoleBrowser(unittest.TestCase):
         self.go(f"#/batches?gtin={self.gtin}&batch=LOT-C2")
         self.css("#release-market input, input#release-market").send_keys("DE")
         self.css("#check-release").click()
-        self.text_in("#release-result", "1 packs")
+        self.text_in("#release-result", "1 pack of batch")
         commission("LOT-C2", "CNTB0001")
         self.css("#confirm-release").click()
         self.text_in("#release-result", "2 packs")
