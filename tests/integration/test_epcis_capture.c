@@ -363,6 +363,17 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
                            "after packid's clock"));
     json_decref(j);
     free(doc);
+    /* A location that is no URI (a space in it) is refused, nothing kept. */
+    id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000005";
+    ld_commission_at(e1, sizeof(e1), id, "CT5", "L-TIME", "2025-03-01T09:00:00.000Z",
+                     "line 4 of hall B");
+    doc = ld_doc(e1, NULL, NULL);
+    j = rolled_back(f, "application/ld+json", doc, counted, id, "a location that is no URI",
+                    __LINE__);
+    assert_non_null(strstr(px_test_str(json_array_get(json_object_get(j, "errors"), 0), "detail"),
+                           "readPoint must be a URI"));
+    json_decref(j);
+    free(doc);
 }
 
 /* An expiry written with its century must be the year AI (17)'s six digits stand for
