@@ -90,11 +90,8 @@ static px_rc allocate_body(px_tx *tx, void *vc, px_err *err)
                                     px_market_requires_randomisation(p.market), err)) != PX_OK ||
         (rc = px_store_product_issued_add(db, c->gtin, req->count, err)) != PX_OK)
         return rc;
-    px_strlcpy(j->kind, "allocation", sizeof(j->kind));
-    j->total = req->count;
-    px_strlcpy(j->org_id, by->org_id, sizeof(j->org_id));
-    px_strlcpy(j->tenant_id, p.mah_id, sizeof(j->tenant_id));
-    if ((rc = px_store_job_insert(db, j, err)) != PX_OK)
+    if ((rc = px_store_job_insert(db, "allocation", req->count, by->org_id, p.mah_id, j, err)) !=
+        PX_OK)
         return rc;
     px_strlcpy(a->gtin, c->gtin, sizeof(a->gtin));
     px_strlcpy(a->requested_by, by->org_id, sizeof(a->requested_by));

@@ -134,11 +134,8 @@ static px_rc sscc_allocate_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = prefix_owner(db, by, c, a, err);
     if (rc != PX_OK)
         return rc;
-    px_strlcpy(j->kind, "sscc_allocation", sizeof(j->kind));
-    j->total = req->count;
-    px_strlcpy(j->org_id, by->org_id, sizeof(j->org_id));
-    px_strlcpy(j->tenant_id, a->tenant_id, sizeof(j->tenant_id));
-    if ((rc = px_store_job_insert(db, j, err)) != PX_OK)
+    if ((rc = px_store_job_insert(db, "sscc_allocation", req->count, by->org_id, a->tenant_id, j,
+                                  err)) != PX_OK)
         return rc;
     px_strlcpy(a->org_id, by->org_id, sizeof(a->org_id));
     a->extension_digit = req->extension_digit;

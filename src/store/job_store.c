@@ -29,16 +29,16 @@ static void job_row(px_job *j, const PGresult *r, int i)
               PX__TEXT(j->gtin), NULL);
 }
 
-px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err)
+px_rc px_store_job_insert(px_db *db, const char *kind, long total, const char *org_id,
+                          const char *tenant_id, px_job *out, px_err *err)
 {
-    const char *total = PX__INT(j->total);
     PGresult *r = px__exec(db,
                            "INSERT INTO job AS j (kind, total, org_id, tenant_id) "
                            "VALUES ($1, $2::bigint, $3::uuid, $4::uuid) RETURNING " JOB_COLS,
-                           PX__ARGS(j->kind, total, j->org_id, px__nz(j->tenant_id)), err);
+                           PX__ARGS(kind, PX__INT(total), org_id, px__nz(tenant_id)), err);
     if (!r)
         return err->rc;
-    job_row(j, r, 0);
+    job_row(out, r, 0);
     PQclear(r);
     return PX_OK;
 }

@@ -20,8 +20,10 @@ typedef struct px_job {
     char gtin[15]; /* the product the job works on (allocation or export) */
 } px_job;
 
-/* Inserts a queued job (kind, total, org_id, tenant_id in; id, status, created_at out). */
-px_rc px_store_job_insert(px_db *db, px_job *j, px_err *err);
+/* Inserts a queued job of kind, total units, for org_id in tenant_id (the MAH whose work it is)
+ * into *out: the row as stored (id, status, created_at). */
+px_rc px_store_job_insert(px_db *db, const char *kind, long total, const char *org_id,
+                          const char *tenant_id, px_job *out, px_err *err);
 /* The job if org_id may see it: it created the job, is the job's tenant (the MAH), or the
  * job allocates serials to it; all_orgs = 1 skips the check. PX_ENOTFOUND "not_found". */
 px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_id, int all_orgs,
