@@ -1,5 +1,5 @@
 # px_layer(NAME DEPS <packid layers below> PRIVATE_LIBS <third-party targets>)
-# One static library per directory of src/ (DESIGN.md layers). Sources are every *.c in the
+# One static library per directory of src/ (docs/architecture.md "Layers"). Sources are every *.c in the
 # directory, so adding a file needs no CMake edit. DEPS are PUBLIC (a layer's headers may
 # mention the types of the layers below); third-party libraries are PRIVATE, so their headers
 # are not on any other layer's include path: `#include <libpq-fe.h>` in gs1/ does not compile.

@@ -12,7 +12,7 @@ function(px__test_executable name first)
 endfunction()
 
 # px_unit_test(NAME SOURCES... LIBS lib...): a cmocka test linked only against the layer it
-# tests (STYLE.md "Tests"); labelled `unit`.
+# tests (tests/README.md); labelled `unit`.
 function(px_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
   px__test_executable(${name} ${T_SOURCES})

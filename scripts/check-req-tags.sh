@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every requirement tag in src/ (REQ-<AREA>-<n>, STYLE.md "Comments") must be named by a test
+# Every requirement tag in src/ (REQ-<AREA>-<n>, tests/README.md) must be named by a test
 # under tests/, so `git grep REQ-X-n` leads from the rule to its code and to its test.
 # Usage: check-req-tags.sh [dir...]  (default: src). Exits 1 and lists the untested tags.
 set -u

@@ -1,7 +1,7 @@
 /* delivery — outbound HTTP for reports and webhooks: one POST with libcurl, TLS verification
  * on, connect and total timeouts, the body signed with HMAC-SHA256.
- * libcurl belongs to this layer only. No retries here: the outbox (service/reports.c) decides
- * when to try again. docs/delivery.md. */
+ * libcurl belongs to this layer only. No retries here: the outbox's runners decide when to try
+ * again (service/delivery_runner.c, webhook_runner.c, delivery_attempt.c). docs/delivery.md. */
 #ifndef PX_DELIVERY_H
 #define PX_DELIVERY_H
 

@@ -1,5 +1,6 @@
-/* The reply of the object lists (GET /v1/allocations, /v1/jobs, /v1/exports, /v1/commissions,
- * /v1/releases): one skeleton, each list giving only its item's JSON. */
+/* The reply of the object lists (GET /v1/allocations, /v1/sscc-allocations, /v1/jobs,
+ * /v1/exports, /v1/commissions, /v1/releases): one skeleton, each list giving only its item's
+ * JSON. */
 #ifndef PX_HTTP_LIST_REPLY_H
 #define PX_HTTP_LIST_REPLY_H
 

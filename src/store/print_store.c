@@ -1,4 +1,4 @@
-/* SQL of carriers, print manifests and print jobs (docs/print.md). Lists of serials
+/* SQL of server secrets, print manifests and print jobs (docs/print.md). Lists of serials
  * travel as one text[] parameter joined with unnest(): one round trip per statement. */
 #include <stdio.h>
 #include <stdlib.h>

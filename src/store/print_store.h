@@ -1,4 +1,5 @@
-/* print_store — SQL of carriers, print manifests (exports) and print jobs (docs/print.md). */
+/* print_store — SQL of server secrets, print manifests (exports) and print jobs
+ * (docs/print.md). */
 #ifndef PX_PRINT_STORE_H
 #define PX_PRINT_STORE_H
 

@@ -181,7 +181,7 @@ static void test_catalog__gtin_taken(void **state)
     px_expect_count(f, 1, "%s", q);
 }
 
-/* Another tenant's product answers 404 (DESIGN.md "Security"), in GET and in lists. */
+/* Another tenant's product answers 404 (docs/architecture.md "Requests"), in GET and in lists. */
 static void test_catalog__tenant_isolation(void **state)
 {
     fixture *f = *state;

@@ -410,7 +410,7 @@ static void test_print__export_allocation_jsonl(void **state)
     assert_int_equal(n, 5);
     px_http_resp_free(&r);
 
-    /* A released pack leaves the CMO's view, in manifests too (DESIGN.md: a CMO never sees
+    /* A released pack leaves the CMO's view, in manifests too (docs/api.md: a CMO never sees
      * packs after release); the MAH's manifest of the same allocation still lists it. */
     px_sqlf(&f->env,
             "UPDATE serial SET state = 'released', released_at = now() WHERE gtin = '%s' AND "

@@ -179,7 +179,7 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     assert_int_equal(listed(f, f->mah.key, a1, NULL), 3);
     assert_int_equal(listed(f, f->mah2.key, a1, NULL), -1);
     assert_int_equal(listed(f, f->mah2.key, a3, NULL), 4);
-    /* A released container leaves the CMO's list (DESIGN.md: a CMO never sees what is
+    /* A released container leaves the CMO's list (docs/api.md: a CMO never sees what is
      * released), not the MAH's. */
     px_sqlf(&f->env, "UPDATE sscc SET state = 'released' WHERE sscc = '%s'", first);
     assert_int_equal(listed(f, f->cmo.key, a1, NULL), 2);

@@ -1,5 +1,5 @@
-/* The independent decoder the carrier tests check against (STYLE.md "External oracles beat
- * self-made expectations"): ZXingReader from Debian's zxing-cpp-tools, with SVGs rasterised by
+/* The independent decoder the carrier tests check against (tests/README.md: outside
+ * oracles where they exist): ZXingReader from Debian's zxing-cpp-tools, with SVGs rasterised by
  * rsvg-convert (librsvg2-bin). Tests are not a layer: they write files and spawn processes. */
 #ifndef PX_TEST_CARRIER_ORACLE_H
 #define PX_TEST_CARRIER_ORACLE_H

@@ -11,8 +11,8 @@
 #include "policy.h"
 #include "px_array.h"
 
-/* The expected permissions, written independently of policy.c from DESIGN.md / docs/api.md:
- * one line per role listing what it may do. Everything not listed is forbidden. */
+/* The expected permissions, written independently of policy.c from docs/domain.md "Role policy" and
+ * docs/api.md: one line per role listing what it may do. Everything not listed is forbidden. */
 typedef struct allowed {
     px_role role;
     px_action action;
@@ -99,7 +99,7 @@ static void test_domain__policy_every_cell(void **state)
     assert_int_equal(checked, PX_ROLE__COUNT * PX_ACTION__COUNT);
 }
 
-/* REQ-POLICY-2: the CMO "may never" list of DESIGN.md, spelled out. */
+/* REQ-POLICY-2: the CMO "may never" list of docs/domain.md "Role policy", spelled out. */
 static void test_domain__policy_cmo_never(void **state)
 {
     (void)state;

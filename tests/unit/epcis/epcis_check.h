@@ -27,8 +27,8 @@ int ck_run_oracle(const char *tool_and_args, char paths[][64], size_t n, int qui
  * complaints on stderr). */
 int ck_xsd_valid(const px_buf *doc);
 
-/* STYLE.md "Errors", sticky failure, on an open writer w (any format): ok is added, bad is
- * refused (PX_EINVALID invalid_event), then every add is a no-op returning that error and
+/* Sticky failure (docs/architecture.md "Errors"), on an open writer w (any format): ok is added,
+ * bad is refused (PX_EINVALID invalid_event), then every add is a no-op returning that error and
  * finish reports it, naming events[1]. Frees w. */
 void ck_sticky_first_error(px_epcis_writer *w, const px_epcis_event *ok, const px_epcis_event *bad);
 /* An open writer w whose sink refuses: ok is added until an add fails (1000 at most), and

@@ -1,6 +1,6 @@
 /* EPCIS writer: every event kind × every profile is written and validated with the official
- * EPCIS 1.2 XSD through ../shared/tools/epcis-validate (an external oracle, STYLE.md
- * "Tests"); plus sticky failure, profile rules, sink failure and EPC escaping. */
+ * EPCIS 1.2 XSD through ../shared/tools/epcis-validate (an external oracle,
+ * tests/README.md); plus sticky failure, profile rules, sink failure and EPC escaping. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

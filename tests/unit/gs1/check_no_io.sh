@@ -1,5 +1,5 @@
 #!/bin/sh
-# gs1 is pure (DESIGN.md "Layers"): its static library must not reference the heap,
+# gs1 is pure (docs/architecture.md "Layers"): its static library must not reference the heap,
 # files, sockets or stdio. Usage: check_no_io.sh path/to/libpackid_gs1.a
 set -eu
 lib=$1

@@ -1,5 +1,5 @@
 /* Shared helpers for the gs1 unit tests: every vector carries __FILE__/__LINE__ so a failure
- * names the row that broke (STYLE.md "Tests"). */
+ * names the row that broke (tests/README.md: table-driven). */
 #ifndef PX_GS1_TEST_H
 #define PX_GS1_TEST_H
 

@@ -1,4 +1,4 @@
-/* External oracle (STYLE.md "Tests"): packid's AI table equals GS1's Barcode Syntax Dictionary,
+/* External oracle (tests/README.md): packid's AI table equals GS1's Barcode Syntax Dictionary,
  * read at test time from ../shared/reference/gs1-syntax/, entry by entry and in both directions
  * (every table row is a dictionary AI, every dictionary AI is a table row): format, length,
  * character set, linters (names and GS1_LINT_* bits), '*' predefined-length flag, '?' DL
