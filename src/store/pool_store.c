@@ -253,64 +253,26 @@ static px_rc simple(px_db *db, const char *sql, px_err *err)
     return px_db_exec(db, sql, err);
 }
 
-/* One COPY text line: gtin \t serial \t allocation \t org \n. No escaping is needed: set 82
- * has no backslash, tab or newline (the GS1 General Specifications), and the other fields are
- * digits/uuids. */
+/* One COPY text line a serial: gtin \t serial \t allocation \t org \n. No escaping is needed:
+ * set 82 has no backslash, tab or newline (the GS1 General Specifications), and the other
+ * fields are digits and UUIDs. In a savepoint, so a serial already known (the caller then
+ * inserts the set another way) leaves the transaction usable. */
 px_rc px_store_serials_copy(px_db *db, const px_alloc_claim *c, const px_serial_set *set,
                             px_err *err)
 {
+    px_buf b;
+    px_buf_init(&b, (size_t)64 << 20);
+    for (size_t i = 0; i < set->n; i++)
+        px_buf_printf(&b, "%s\t%s\t%s\t%s\n", c->gtin, set->serials + i * PX_SERIAL_STRIDE,
+                      c->allocation_id, c->org_id);
     px_rc rc = simple(db, "SAVEPOINT px_copy", err);
-    if (rc != PX_OK)
-        return rc;
-    PGconn *conn = db->conn;
-    PGresult *r = PQexec(conn, "COPY serial (gtin, serial, allocation_id, allocated_to) "
-                               "FROM STDIN");
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        rc = px__sqlstate_map(r, conn, err);
-        PQclear(r);
-        simple(db, "ROLLBACK TO SAVEPOINT px_copy", NULL);
+    if (rc != PX_OK) {
+        px_buf_dispose(&b);
         return rc;
     }
-    PQclear(r);
-    /* The fixed part of each line, then the serial. */
-    char head[16], tail[2 * PX_ID_LEN + 4];
-    int hl = snprintf(head, sizeof(head), "%s\t", c->gtin);
-    int tl = snprintf(tail, sizeof(tail), "\t%s\t%s\n", c->allocation_id, c->org_id);
-    enum { BUF = 256 * 1024 };
-    char *buf = malloc(BUF);
-    size_t len = 0;
-    int ok = buf != NULL;
-    for (size_t i = 0; ok && i < set->n; i++) {
-        const char *s = set->serials + i * PX_SERIAL_STRIDE;
-        size_t sl = strlen(s);
-        if (len + (size_t)hl + sl + (size_t)tl > BUF) {
-            ok = PQputCopyData(conn, buf, (int)len) == 1;
-            len = 0;
-        }
-        memcpy(buf + len, head, (size_t)hl);
-        len += (size_t)hl;
-        memcpy(buf + len, s, sl);
-        len += sl;
-        memcpy(buf + len, tail, (size_t)tl);
-        len += (size_t)tl;
-    }
-    if (ok && len)
-        ok = PQputCopyData(conn, buf, (int)len) == 1;
-    free(buf);
-    PQputCopyEnd(conn, ok ? NULL : "packid: copy aborted");
-    r = PQgetResult(conn);
-    if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-        rc = PX_OK;
-    } else {
-        const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        if (st && strcmp(st, "23505") == 0)
-            rc = px_err_set(err, PX_EEXISTS, "exists", "a serial of the set is already known");
-        else
-            rc = px__sqlstate_map(r, conn, err);
-    }
-    PQclear(r);
-    while ((r = PQgetResult(conn)) != NULL)
-        PQclear(r);
+    rc = px__copy(db, "COPY serial (gtin, serial, allocation_id, allocated_to) FROM STDIN", &b,
+                  "serials", err);
+    px_buf_dispose(&b);
     if (rc == PX_OK)
         return simple(db, "RELEASE SAVEPOINT px_copy", err);
     simple(db, "ROLLBACK TO SAVEPOINT px_copy", NULL);
