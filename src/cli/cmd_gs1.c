@@ -23,7 +23,6 @@
     "gs1 check <element string | HRI | Digital Link | EPC URI> [--gs-char C] [--json]\n"           \
     "       packid gs1 convert --to hri|dl|element|epc <input> [--domain URL] "                    \
     "[--gcp-length N] [--gs-char C] [--json]"
-#define GCP_LIST_MAX (64u * 1024 * 1024)
 #define IN_MAX 2048
 
 static const char *const k_check_options[] = {"--gs-char=", NULL};
@@ -163,7 +162,7 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
     const char *key = e->items[k].value;
     char *xml = NULL;
     size_t len = 0;
-    rc = px_file_read(cli->cfg.gcp_list, GCP_LIST_MAX, &xml, &len, err);
+    rc = px_file_read(cli->cfg.gcp_list, GS1_GCP_LIST_MAX, &xml, &len, err);
     if (rc != PX_OK)
         return rc;
     int n = gs1_gcp_length_lookup(xml, len, key, gcppos);

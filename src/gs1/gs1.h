@@ -212,6 +212,9 @@ px_rc gs1_epc_format(char *out, size_t cap, const gs1_elements *e, int gcp_len, 
 
 /* ---- GS1 Company Prefix length (§1.5) ------------------------------------------------ */
 
+/* The most of a GCPPrefixFormatList file a reader takes (GS1's list is about 4 MB). */
+#define GS1_GCP_LIST_MAX ((size_t)64 << 20)
+
 /* Longest-prefix lookup in the text of GS1's GCPPrefixFormatList XML (the caller reads the
  * file; this scans the buffer, allocating nothing). key: a GTIN-14 (indicator dropped), GLN or
  * SSCC per the gcppos rules. Returns the GCP length, or -1 when no prefix matches.

@@ -6,35 +6,21 @@
 #include "epcis.h"
 #include "gs1.h"
 #include "outbound.h"
-#include "px_buf.h"
+#include "px_file.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "scan_buffer.h"
 #include "service.h"
 
-/* Reads GS1's GCP prefix format list once (≈4 MB); lookups scan it in memory. */
+/* Reads GS1's GCP prefix format list once; lookups scan it in memory. */
 static px_rc load_gcp_list(px_app *app, px_err *err)
 {
     if (!app->cfg.gcp_list[0])
         return PX_OK;
-    FILE *f = fopen(app->cfg.gcp_list, "rb");
-    if (!f)
-        return px_err_set(err, PX_EINVALID, "bad_config", "cannot read PACKID_GCP_LIST %s",
-                          app->cfg.gcp_list);
-    px_buf b;
-    px_buf_init(&b, 256u << 20);
-    char chunk[65536];
-    size_t n;
-    px_rc rc = PX_OK;
-    while (rc == PX_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rc = px_buf_add(&b, chunk, n);
-    fclose(f);
-    if (rc != PX_OK) {
-        px_buf_dispose(&b);
-        return px_err_set(err, rc, "bad_config", "PACKID_GCP_LIST is too large");
-    }
-    app->gcp_xml_len = b.len;
-    app->gcp_xml = px_buf_take(&b);
+    px_err ferr = PX_ERR_INIT;
+    if (px_file_read(app->cfg.gcp_list, GS1_GCP_LIST_MAX, &app->gcp_xml, &app->gcp_xml_len,
+                     &ferr) != PX_OK)
+        return px_err_set(err, PX_EINVALID, "bad_config", "PACKID_GCP_LIST: %s", ferr.message);
     return PX_OK;
 }
 

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "px_buf.h"
+#include "px_clock.h"
 #include "px_crypto.h"
 #include "px_log.h"
 #include "px_str.h"
@@ -580,7 +580,7 @@ px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err
     *did_work = 0;
     if (app->cfg.audit_checkpoint_interval <= 0 || app->audit_keys.n == 0)
         return PX_OK;
-    long long now = (long long)time(NULL);
+    long long now = (long long)(px_mono_ms() / 1000); /* an interval: the monotonic clock */
     long long next = app->audit_next_checkpoint;
     /* One worker thread of this process takes the turn; the advisory lock keeps other
      * processes from signing the same heads at the same moment. */

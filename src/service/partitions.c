@@ -3,7 +3,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "partitions.h"
 #include "px_clock.h"
@@ -112,7 +111,7 @@ px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px
 px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     *did_work = 0;
-    long long now = (long long)time(NULL);
+    long long now = (long long)(px_mono_ms() / 1000); /* an interval: the monotonic clock */
     long long next = app->partitions_next;
     if (now < next || !atomic_compare_exchange_strong(&app->partitions_next, &next, now + 3600))
         return PX_OK;

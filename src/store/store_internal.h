@@ -243,7 +243,7 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
     "SELECT NULL, NULL WHERE EXISTS (SELECT 1 FROM " p " n WHERE n.chain IS NULL)) e"
 #define PX__AUDIT_CUT_COVERS(c) c ".cut AND " c ".chain = e.chain AND " c ".seq >= e.s"
 /* Appends sql to b with each {p} replaced by name, a month's name px_partition_table_of admits
- * (partition_store.c): the one way a partition's name enters SQL. */
+ * (partition_store.c): only such a name, or one the catalog lists, is pasted into SQL. */
 void px__sql_month(px_buf *b, const char *sql, const char *name);
 /* The outbox's one rule after a send attempt with outcome o (reports and webhook deliveries,
  * docs/architecture.md "Background work"): delivered and dead are final, any other outcome

@@ -208,8 +208,9 @@ static void test_cli__words_checked_first(void **state)
 
 /* The Digital Link domain (printed in every pack's link) and the public URL (the root of
  * signed links) are checked when a command opens packid's context, before the database: a
- * malformed one is bad_config at once, not a failure of the first print job. The same
- * command with both well formed gets as far as the database (not there here). */
+ * malformed one is bad_config at once, not a failure of the first print job. So is a GS1
+ * prefix list that cannot be read. The same command with each well formed gets as far as
+ * the database (not there here). */
 static void test_cli__urls_checked_at_start(void **state)
 {
     (void)state;
@@ -222,6 +223,8 @@ static void test_cli__urls_checked_at_start(void **state)
         {"PACKID_PUBLIC_URL=https://packid example.com", "bad_config"},
         {"PACKID_DL_DOMAIN=https://id.example.com/stem", NULL},
         {"PACKID_PUBLIC_URL=https://packid.example.com:8443/", NULL},
+        {"PACKID_GCP_LIST=/proc/packid-no-such-list.xml", "bad_config"},
+        {"PACKID_GCP_LIST=/dev/null", NULL}, /* readable (empty: every look-up unknown) */
     };
     const char *a[] = {"org", "list", NULL};
     for (size_t i = 0; i < PX_COUNT(v); i++) {
