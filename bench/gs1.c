@@ -6,7 +6,7 @@
  *   bench_gs1 [N]      N parses per input (default 200000); prints one line per input
  *
  * No assertion on time (tests/README.md: no timing asserts): the figures are for the reader; the
- * bar is microseconds, as before the full AI table. */
+ * bar is a parse in microseconds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -69,10 +69,10 @@ typedef struct px_app {
     /* The audit signing key and the retired ones (PACKID_AUDIT_KEY_FILE, docs/audit.md):
      * loaded once, never in the database, never logged. */
     px_sign_ring audit_keys;
-    _Atomic long long
-        audit_next_checkpoint; /* px_mono_ms seconds of the next periodic checkpoint */
-    /* epcis_event's monthly partitions (partitions.h): the runner's next pass (px_mono_ms seconds)
-     * and what it saw, for /metrics. */
+    /* The next periodic audit checkpoint, in seconds of the monotonic clock (px_mono_ms). */
+    _Atomic long long audit_next_checkpoint;
+    /* The monthly partitions (partitions.h): the runner's next pass, in seconds of the
+     * monotonic clock, and what it saw, for /metrics. */
     _Atomic long long partitions_next;
     /* per table of px_partitioned_tables (partition_store.h) */
     _Atomic int partitions_months[PX_PARTITIONED_N];

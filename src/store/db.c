@@ -158,12 +158,19 @@ px_rc px__copy(px_db *db, const char *sql, const px_buf *b, const char *what, px
     }
     PQclear(r);
     px_rc rc = PX_OK;
-    if ((len && PQputCopyData(db->conn, data, (int)len) != 1) || PQputCopyEnd(db->conn, NULL) != 1)
+    /* The COPY is ended in every case, aborted when its data did not go: a COPY left open
+     * answers every PQgetResult with another COPY_IN, for ever. */
+    int sent = len == 0 || PQputCopyData(db->conn, data, (int)len) == 1;
+    if (PQputCopyEnd(db->conn, sent ? NULL : "packid: the COPY data could not be sent") != 1 ||
+        !sent)
         rc = px__sqlstate_map(NULL, db->conn, err);
     while ((r = PQgetResult(db->conn))) {
-        if (rc == PX_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+        ExecStatusType st = PQresultStatus(r);
+        if (rc == PX_OK && st != PGRES_COMMAND_OK)
             rc = px__sqlstate_map(r, db->conn, err);
         PQclear(r);
+        if (st == PGRES_COPY_IN) /* the end did not reach the server: the connection is gone */
+            break;
     }
     return rc;
 }

@@ -1,5 +1,7 @@
-/* The one place SQLSTATEs become px_rc (docs/architecture.md "Errors"). Details of the server's
- * message go to the log; the error the client sees never carries SQL or internals. */
+/* The one place SQLSTATEs become px_rc (docs/architecture.md "Errors"). The server's primary
+ * message goes to the log; the error the client sees never carries SQL or internals. Its
+ * DETAIL and CONTEXT are not logged: they quote the rows at fault ("Failing row contains",
+ * "COPY serial, line 1: …"), which carry serials and other data the log must not keep. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +11,7 @@
 px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(conn);
     char esc[512], fields[700];
     px_json_escape(esc, sizeof(esc), msg ? msg : "");
     snprintf(fields, sizeof(fields), "\"sqlstate\":\"%s\",\"detail\":\"%s\"",

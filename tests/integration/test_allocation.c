@@ -332,6 +332,10 @@ static void test_alloc__refused_chunk_fails_after_tries(void **state)
     assert_non_null(json_object_get(j, "error"));
     json_decref(j);
     px_test_refuse_end(f, "serial");
+    /* Each refused try is logged at error level, without the rows the database quotes: the
+     * COPY's context names the serials (src/store/sqlstate.c). */
+    assert_true(px_test_log_has(f, "database error", "XX000"));
+    assert_false(px_test_log_has(f, "COPY serial", NULL));
     px_expect_count(f, 1, "SELECT count(*) FROM job WHERE id = '%s' AND failures = 5", job_bad);
     assert_gtin_rows(f, "product", bad, "issued_count = 0", 1);
     assert_gtin_rows(f, "serial", bad, "true", 0);
