@@ -93,11 +93,7 @@ void px__agg_container_sgln(char out[64], const px_actor *by, const char *prefix
 static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *ev,
                     const char *parent_sscc, char event_id[PX_ID_LEN + 1], px_err *err)
 {
-    const px_event_origin *o = c->req->origin;
-    ev->event_time_us = o ? o->event_time_us : c->now;
-    ev->tz_offset_min = o ? o->tz_offset_min : 0;
-    ev->read_point = px__event_place(o ? o->read_point : NULL, c->sgln);
-    ev->biz_location = px__event_place(o ? o->biz_location : NULL, c->sgln);
+    px__event_at(ev, c->req->origin, c->now, c->sgln);
     char hash[PX_EPCIS_EVENT_ID_MAX];
     px_rc rc = px_epcis_event_hash(hash, ev, err);
     if (rc != PX_OK)

@@ -65,11 +65,7 @@ static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *
 {
     if (e->c.n == e->cap)
         return px_err_set(err, PX_EINTERNAL, "internal", "more events than room for them");
-    const px_event_origin *o = b->origin;
-    ev->event_time_us = o ? o->event_time_us : b->now;
-    ev->tz_offset_min = o ? o->tz_offset_min : 0;
-    ev->read_point = px__event_place(o ? o->read_point : NULL, sgln);
-    ev->biz_location = px__event_place(o ? o->biz_location : NULL, sgln);
+    px__event_at(ev, b->origin, b->now, sgln);
     char hash[PX_EPCIS_EVENT_ID_MAX], id[PX_ID_LEN + 1];
     px_rc rc = px_epcis_event_hash(hash, ev, err);
     if (rc != PX_OK)

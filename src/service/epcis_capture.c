@@ -47,18 +47,23 @@ static int capture_fails(px_rc rc, const px_err *e)
     return rc == PX_EINTERNAL || px_tx_retryable(rc, e);
 }
 
+/* The captured event's time and place, which packid's own event of what it applies keeps
+ * (not the capture's time and place). */
+static px_event_origin origin_of(const item *it)
+{
+    return (px_event_origin){.event_time_us = it->event_time_us,
+                             .tz_offset_min = it->tz_offset_min,
+                             .read_point = it->read_point,
+                             .biz_location = it->biz_location};
+}
+
 /* Applies the commission of serials (of items' GTIN, lot, expiry, at its time and place);
  * refuses the items it stands for with the commission's reason. */
 static px_rc commission(px_db *db, const px_actor *by, const item *it, const char *const *serials,
                         size_t n, char commission_id[PX_ID_LEN + 1], px_epcis_ex *ex, char *detail,
                         size_t detail_cap, px_err *err)
 {
-    /* packid's commissioning event is dated and placed as the captured events say, not at the
-     * capture's time and place. */
-    px_event_origin origin = {.event_time_us = it->event_time_us,
-                              .tz_offset_min = it->tz_offset_min,
-                              .read_point = it->read_point,
-                              .biz_location = it->biz_location};
+    px_event_origin origin = origin_of(it);
     px_commission_req req = {
         .product_code = it->gtin,
         .product_code_schema = "GTIN",
@@ -183,11 +188,7 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
         kids[i] = ch->sscc[0] ? (px_agg_child){NULL, NULL, ch->sscc}
                               : (px_agg_child){ch->gtin, ch->serial, NULL};
     }
-    /* packid's AggregationEvent is dated and placed as the captured one says. */
-    px_event_origin origin = {.event_time_us = it->event_time_us,
-                              .tz_offset_min = it->tz_offset_min,
-                              .read_point = it->read_point,
-                              .biz_location = it->biz_location};
+    px_event_origin origin = origin_of(it);
     px_agg_request req = {.action = it->kind == ITEM_PACK ? PX_AGG_PACK : PX_AGG_UNPACK,
                           .parent_sscc = it->parent[0] ? it->parent : NULL,
                           .parent_gtin = it->parent_gtin[0] ? it->parent_gtin : NULL,

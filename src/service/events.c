@@ -39,11 +39,19 @@ void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
         out[0] = '\0';
 }
 
-const char *px__event_place(const char *given, const char *sgln)
+static const char *place(const char *given, const char *sgln)
 {
     if (given && given[0])
         return given;
     return sgln[0] ? sgln : NULL;
+}
+
+void px__event_at(px_epcis_event *ev, const px_event_origin *o, int64_t now_us, const char *sgln)
+{
+    ev->event_time_us = o ? o->event_time_us : now_us;
+    ev->tz_offset_min = o ? o->tz_offset_min : 0;
+    ev->read_point = place(o ? o->read_point : NULL, sgln);
+    ev->biz_location = place(o ? o->biz_location : NULL, sgln);
 }
 
 px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[64],
@@ -59,8 +67,7 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
     ev.action = vocab->action;
     ev.biz_step = px_cbv_bizstep_lookup(vocab->biz_step);
     ev.disposition = vocab->disposition ? px_cbv_disp_lookup(vocab->disposition) : PX_DISP_NONE;
-    ev.event_time_us = in->origin ? in->origin->event_time_us : in->now_us;
-    ev.tz_offset_min = in->origin ? in->origin->tz_offset_min : 0;
+    px__event_at(&ev, in->origin, in->now_us, sgln);
     ev.sgtin_gtin = in->prod->gtin;
     ev.sgtin_gcp_len = in->prod->company_prefix_length;
     ev.serials = in->serials;
@@ -71,8 +78,6 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
         ev.serials = NULL;
         ev.n_serials = 0;
     }
-    ev.read_point = px__event_place(in->origin ? in->origin->read_point : NULL, sgln);
-    ev.biz_location = px__event_place(in->origin ? in->origin->biz_location : NULL, sgln);
     if (vocab->action == PX_EPCIS_ADD) { /* ILMD belongs to the commissioning event only */
         ev.lot = in->lot;
         ev.expiry = in->expiry;

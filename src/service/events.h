@@ -50,9 +50,10 @@ typedef struct px__event_in {
     const px_event_origin *origin;
 } px__event_in;
 
-/* A location of an event: the one a captured event gave (given not NULL or ""), else the
- * organization's SGLN, else none (NULL). */
-const char *px__event_place(const char *given, const char *sgln);
+/* ev's time and place: a captured event's (o; a location it does not give is sgln's), else
+ * now_us, UTC, and the organization's SGLN (sgln; "" none) as read point and business
+ * location. The ObjectEvents' writer and both AggregationEvent writers share this rule. */
+void px__event_at(px_epcis_event *ev, const px_event_origin *o, int64_t now_us, const char *sgln);
 
 /* The organization's location as SGLN, its events' read point and business location; "" when
  * its GLN's company prefix length is not known. */
