@@ -68,14 +68,10 @@ static json_t *pack(fixture *f, const char *key, const char *action, const char 
 static void refused_body_detail(fixture *f, const char *key, const char *b, long status,
                                 const char *code, long index, const char *detail_code)
 {
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", key, b, NULL, status, code);
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/aggregations", key, b, NULL);
-    json_t *d = json_array_get(px_test_details(r.json), 0);
-    if (!d || json_integer_value(json_object_get(d, "index")) != index ||
-        strcmp(json_string_value(json_object_get(d, "code")), detail_code) != 0)
-        fail_msg("want detail %ld %s: %s", index, detail_code, r.body);
-    px_http_resp_free(&r);
+    json_t *j = px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations", key, b,
+                                       NULL, status, code);
+    px_expect_detail(j, 0, index, detail_code, NULL);
+    json_decref(j);
 }
 
 /* The first detail of a refused request of a container parent: its index and code. */
@@ -168,9 +164,8 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
     json_t *e =
         px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                      "{\"action\":\"move\",\"parent\":{\"sscc\":\"003551540000010017\"}}", 422);
-    json_t *d = json_array_get(px_test_details(e), 0);
-    assert_string_equal(px_test_str(d, "field"), "action");
-    assert_string_equal(px_test_str(d, "message"),
+    px_expect_detail(e, 0, -1, NULL, "action");
+    assert_string_equal(px_test_str(json_array_get(px_test_details(e), 0), "message"),
                         "action 'move' is not one of pack, unpack or repack");
     json_decref(e);
 }
@@ -398,14 +393,10 @@ static void test_aggregation__shipping_a_pallet(void **state)
         char body[512];
         snprintf(body, sizeof(body),
                  "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":%s" SHIP_TX, bad[i].ssccs);
-        px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah.key, body, NULL,
-                        bad[i].status, bad[i].code);
-        px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
-        json_t *d = json_array_get(px_test_details(r.json), 0);
-        if (!d || strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0)
-            fail_msg("%s: want detail %s: %s", bad[i].ssccs, bad[i].detail, r.body);
-        px_http_resp_free(&r);
+        json_t *j = px_test_refused_answer(&f->env, rows, "POST", "/v1/releases", f->mah.key, body,
+                                           NULL, bad[i].status, bad[i].code);
+        px_expect_detail(j, 0, -1, bad[i].detail, NULL);
+        json_decref(j);
     }
     /* REQ-AGG-9: the DSCSA report carries the pallet's packing events with their parentIDs
      * (the receiver infers the contents, DOMAIN-2.md §10.5), and validates against the XSD. */
@@ -486,12 +477,9 @@ static void test_aggregation__too_many_children(void **state)
             off += (size_t)snprintf(b + off, cap - off, "%s{\"sscc\":\"003551540000003019\"}",
                                     i ? "," : "");
         snprintf(b + off, cap - off, "%s", tails[k]);
-        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, b, NULL, 413,
-                        "too_many_children");
-        json_t *j = px_http_expect(&f->env, "POST", "/v1/aggregations", f->mah.key, b, NULL, 413,
-                                   "too_many_children");
-        json_t *d = json_array_get(px_test_details(j), 0);
-        assert_string_equal(px_test_str(d, "field"), "children");
+        json_t *j = px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                           f->mah.key, b, NULL, 413, "too_many_children");
+        px_expect_detail(j, 0, -1, NULL, "children");
         json_decref(j);
     }
     free(b);
@@ -605,21 +593,17 @@ static void test_aggregation__unpack_then_repack(void **state)
 static void batch_refused(fixture *f, const char *body, long status, const char *code,
                           long parent_index, long index, const char *detail_code)
 {
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, body, NULL,
-                    status, code);
-    if (!detail_code)
-        return;
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah.key, body, NULL);
-    json_t *d = json_array_get(px_test_details(r.json), 0);
-    char field[64];
-    snprintf(field, sizeof(field), "aggregations[%ld].children[%ld]", parent_index, index);
-    if (!d || json_integer_value(json_object_get(d, "parent_index")) != parent_index ||
-        json_integer_value(json_object_get(d, "index")) != index ||
-        strcmp(json_string_value(json_object_get(d, "field")), field) != 0 ||
-        strcmp(json_string_value(json_object_get(d, "code")), detail_code) != 0)
-        fail_msg("want detail %ld/%ld %s: %s", parent_index, index, detail_code, r.body);
-    px_http_resp_free(&r);
+    json_t *j = px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->mah.key, body, NULL, status, code);
+    if (detail_code) {
+        char field[64];
+        snprintf(field, sizeof(field), "aggregations[%ld].children[%ld]", parent_index, index);
+        px_expect_detail(j, 0, index, detail_code, field);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(px_test_details(j), 0),
+                                                            "parent_index")),
+                         parent_index);
+    }
+    json_decref(j);
 }
 
 /* REQ-AGG-10: a line reports a run at once — two cases of packs and the pallet that takes
@@ -855,15 +839,11 @@ static void test_aggregation__case_refusals(void **state)
          "invalid_child", 1},
     };
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
-        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key, bad[i].body,
-                        NULL, 409, "aggregation_refused");
-        px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/aggregations", f->mah.key, bad[i].body, NULL);
-        json_t *d = json_array_get(px_test_details(r.json), 0);
-        if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
-            strcmp(json_string_value(json_object_get(d, "code")), bad[i].code) != 0)
-            fail_msg("%zu: want %ld %s: %s", i, bad[i].index, bad[i].code, r.body);
-        px_http_resp_free(&r);
+        json_t *j =
+            px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key,
+                                   bad[i].body, NULL, 409, "aggregation_refused");
+        px_expect_detail(j, 0, bad[i].index, bad[i].code, NULL);
+        json_decref(j);
     }
     /* Another MAH's view of the case, and an unknown case: 404. */
     px_test_refused(

@@ -392,8 +392,7 @@ static void test_audit__list_both_orders(void **state)
     json_decref(j);
     px_test_expect(&f->env, "GET", path, f->a_auditor, NULL, 400, NULL);
     j = px_test_call(&f->env, "GET", "/v1/audit?order=newest", f->a_auditor, NULL, 422);
-    json_t *d = json_array_get(px_test_details(j), 0);
-    assert_string_equal(px_test_str(d, "field"), "order");
+    px_expect_detail(j, 0, -1, NULL, "order");
     json_decref(j);
 }
 

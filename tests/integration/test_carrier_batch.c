@@ -566,14 +566,10 @@ static void test_carrier_batch__tenants_and_validation(void **state)
          "design.module_px"},
     };
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
-        px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/carrier-batches", f->mah.key, bad[i].body, NULL);
-        json_t *d0 = r.json ? json_array_get(px_test_details(r.json), 0) : NULL;
-        const char *field = d0 ? json_string_value(json_object_get(d0, "field")) : NULL;
-        if (r.status != 422 || !field || strcmp(field, bad[i].field) != 0)
-            fail_msg("%s:%d: %ld %s, want 422 on %s", bad[i].file, bad[i].line, r.status,
-                     r.body ? r.body : "", bad[i].field);
-        px_http_resp_free(&r);
+        json_t *answer = px_http_expect(&f->env, "POST", "/v1/carrier-batches", f->mah.key,
+                                        bad[i].body, NULL, 422, NULL);
+        px_expect_detail_at(bad[i].file, bad[i].line, answer, 0, -1, NULL, bad[i].field);
+        json_decref(answer);
     }
     /* 1,001 items are refused whole. */
     json_t *items = json_array();
@@ -844,9 +840,7 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     json_decref(j);
     px_sqlf(&f->env, "UPDATE job SET status = 'failed' WHERE id = '%s'", first_job);
     j = px_test_call(&f->env, "GET", "/v1/jobs?status=done", f->mah.key, NULL, 422);
-    json_t *d = json_array_get(px_test_details(j), 0);
-    assert_string_equal(px_test_str(d, "field"), "status");
-    assert_string_equal(px_test_str(d, "code"), "invalid_value");
+    px_expect_detail(j, 0, -1, "invalid_value", "status");
     json_decref(j);
     px_sqlf(&f->env, "DELETE FROM webhook WHERE tenant_id = '%s'", f->mah.org);
 }

@@ -215,18 +215,14 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"ssccs\":%s}", bad[i].batch, list);
         else
             snprintf(path_body, sizeof(path_body), "{\"gtin\":\"" GTIN "\",\"ssccs\":%s}", list);
-        px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah.key, path_body, NULL,
-                        bad[i].status, bad[i].code);
-        px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/recalls", f->mah.key, path_body, NULL);
-        json_t *d = json_array_get(px_test_details(r.json), 0);
-        const char *msg = d ? json_string_value(json_object_get(d, "message")) : NULL;
-        if (!d || json_integer_value(json_object_get(d, "index")) != bad[i].index ||
-            strcmp(json_string_value(json_object_get(d, "code")), bad[i].detail) != 0 || !msg ||
-            !strstr(msg, bad[i].names))
-            fail_msg("%s:%d: want detail %ld %s naming %s: %s", __FILE__, bad[i].line, bad[i].index,
-                     bad[i].detail, bad[i].names, r.body);
-        px_http_resp_free(&r);
+        json_t *j = px_test_refused_answer(&f->env, rows, "POST", "/v1/recalls", f->mah.key,
+                                           path_body, NULL, bad[i].status, bad[i].code);
+        px_expect_detail_at(__FILE__, bad[i].line, j, 0, bad[i].index, bad[i].detail, NULL);
+        const char *msg = px_test_str(json_array_get(px_test_details(j), 0), "message");
+        if (!strstr(msg, bad[i].names))
+            fail_msg("%s:%d: want a detail naming %s: %s", __FILE__, bad[i].line, bad[i].names,
+                     msg);
+        json_decref(j);
     }
     /* An unknown container: 404 with its index. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b1, unknown);
@@ -878,16 +874,13 @@ static void test_container_ship__pallet_of_cases(void **state)
                                        "container_event", "report", NULL};
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTP\",\"ssccs\":[\"%s\"]" SHIP_TX, p);
-    px_test_refused(&f->env, rows, "POST", "/v1/releases", f->mah.key, body, NULL, 409,
-                    "invalid_state");
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
-    json_t *d = px_test_details(r.json);
-    assert_int_equal(json_array_size(d), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 0);
-    assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "other_batch");
-    assert_non_null(strstr(px_test_str(json_array_get(d, 0), "message"), GTIN "/Q5"));
-    px_http_resp_free(&r);
+    json_t *e = px_test_refused_answer(&f->env, rows, "POST", "/v1/releases", f->mah.key, body,
+                                       NULL, 409, "invalid_state");
+    assert_int_equal(json_array_size(px_test_details(e)), 1);
+    px_expect_detail(e, 0, 0, "other_batch", NULL);
+    assert_non_null(
+        strstr(px_test_str(json_array_get(px_test_details(e), 0), "message"), GTIN "/Q5"));
+    json_decref(e);
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                              "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"" CASE_GTIN
                              "\",\"serial\":\"P2\"},\"children\":[" SGTIN("Q5") "]}",

@@ -295,7 +295,7 @@ static void test_foundation__admin_creates_org_and_key(void **state)
     px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key,
             "{\"kind\":\"mah\",\"name\":\"Bad GLN\",\"gln\":\"9506000000029\"}", NULL);
     assert_int_equal(r.status, 422);
-    assert_string_equal(px_test_str(json_array_get(px_test_details(r.json), 0), "field"), "gln");
+    px_expect_detail(r.json, 0, -1, NULL, "gln");
     px_http_resp_free(&r);
     /* A key whose role does not fit the organization is refused. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\",\"role\":\"cmo\"}", f->mah.org);
@@ -324,15 +324,10 @@ static void test_foundation__org_market_and_gln_needed(void **state)
         {"{\"kind\":\"verifier\",\"name\":\"Wholesaler without GLN\"}", "missing_gln", "gln"},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {
-        px_test_refused(&f->env, rows, "POST", "/v1/orgs", f->admin.key, v[i].body, NULL, 422,
-                        "validation_error");
-        px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key, v[i].body, NULL);
-        json_t *d = json_array_get(px_test_details(r.json), 0);
-        if (!d || strcmp(px_test_str(d, "code"), v[i].code) != 0 ||
-            strcmp(px_test_str(d, "field"), v[i].field) != 0)
-            fail_msg("%s: %ld %s", v[i].body, r.status, r.body);
-        px_http_resp_free(&r);
+        json_t *j = px_test_refused_answer(&f->env, rows, "POST", "/v1/orgs", f->admin.key,
+                                           v[i].body, NULL, 422, "validation_error");
+        px_expect_detail(j, 0, -1, v[i].code, v[i].field);
+        json_decref(j);
     }
 }
 

@@ -173,16 +173,12 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
     /* index 0 good, 1 already commissioned, 2 allocated to another organization */
     char *b = px_test_commission_body(GTIN, "B-DUP", "271231",
                                       "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 409,
-                    "duplicate_serial");
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo.key, b, NULL);
-    json_t *d = px_test_details(r.json);
-    assert_int_equal(json_array_size(d), 2);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "index")), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 1), "index")), 2);
-    assert_string_equal(px_test_str(json_array_get(d, 1), "code"), "duplicate_serial");
-    px_http_resp_free(&r);
+    json_t *e = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
+                                       f->cmo.key, b, NULL, 409, "duplicate_serial");
+    assert_int_equal(json_array_size(px_test_details(e)), 2);
+    px_expect_detail(e, 0, 1, NULL, NULL);
+    px_expect_detail(e, 1, 2, "duplicate_serial", NULL);
+    json_decref(e);
     free(b);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'");
     /* The same serials with partial: the good one is commissioned, the others come back
@@ -216,26 +212,14 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
     /* 0 duplicate, 1 bad character, 2 good, 3 repeated in the request */
     char *b = px_test_commission_body(GTIN, "B-MIX", "271231",
                                       "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
-                    "validation_error");
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/commissions", f->cmo.key, b, NULL);
+    json_t *e = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
+                                       f->cmo.key, b, NULL, 422, "validation_error");
     free(b);
-    json_t *d = px_test_details(r.json);
-    if (json_array_size(d) != 3)
-        fail_msg("want 3 details: %s", r.body);
-    static const char *const codes[] = {"duplicate_serial", "invalid_character",
-                                        "duplicate_serial_in_request"};
-    static const int idx[] = {0, 1, 3};
-    for (size_t i = 0; i < 3; i++) {
-        json_t *e = json_array_get(d, i);
-        assert_int_equal(json_integer_value(json_object_get(e, "index")), idx[i]);
-        assert_string_equal(px_test_str(e, "code"), codes[i]);
-        char field[32];
-        snprintf(field, sizeof(field), "serials[%d]", idx[i]);
-        assert_string_equal(px_test_str(e, "field"), field);
-    }
-    px_http_resp_free(&r);
+    assert_int_equal(json_array_size(px_test_details(e)), 3);
+    px_expect_detail(e, 0, 0, "duplicate_serial", "serials[0]");
+    px_expect_detail(e, 1, 1, "invalid_character", "serials[1]");
+    px_expect_detail(e, 2, 3, "duplicate_serial_in_request", "serials[3]");
+    json_decref(e);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'");
     /* Only syntax errors: unchanged, 422 with those. */
     b = px_test_commission_body(GTIN, "B-MIX", "271231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);

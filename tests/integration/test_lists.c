@@ -464,8 +464,7 @@ static void test_lists__query_names(void **state)
         px_test_call(&f->env, "GET", "/v1/jobs?&status=failed&&first=5&", f->mah.key, NULL, 200));
     json_t *j = px_http_expect(&f->env, "GET", "/v1/jobs?first=5&=failed", f->mah.key, NULL, NULL,
                                400, "bad_request");
-    json_t *d = json_array_get(px_test_details(j), 0);
-    assert_string_equal(px_test_str(d, "field"), "query");
+    px_expect_detail(j, 0, -1, NULL, "query");
     assert_non_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "no name"));
     json_decref(j);
     /* An empty filter would list everything, as a mistyped one would: refused, naming it, on
@@ -478,8 +477,7 @@ static void test_lists__query_names(void **state)
     for (size_t i = 0; i < PX_COUNT(empty); i++) {
         const char *key = f->mah.key;
         j = px_http_expect(&f->env, "GET", empty[i][0], key, NULL, NULL, 400, "bad_request");
-        assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "field"),
-                            empty[i][1]);
+        px_expect_detail(j, 0, -1, NULL, empty[i][1]);
         json_decref(j);
         char bare[64];
         snprintf(bare, sizeof(bare), "%.*s", (int)strcspn(empty[i][0], "?"), empty[i][0]);

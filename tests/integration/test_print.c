@@ -150,8 +150,7 @@ static void test_print__carrier_json(void **state)
         snprintf(path, sizeof(path), "/v1/packs/" GTIN "/SER0001/%s", unused[i][0]);
         json_t *j =
             px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 400, "bad_request");
-        assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "field"),
-                            unused[i][1]);
+        px_expect_detail(j, 0, -1, NULL, unused[i][1]);
         json_decref(j);
     }
 }
@@ -522,9 +521,8 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0007\", \"SER0006\"], "
                   "\"line\": \"L4\", \"operator\": \"a.smith\"}",
                   409, "already_printed");
-    json_t *d = json_array_get(px_test_details(j), 0);
-    assert_string_equal(px_test_str(d, "serial"), "SER0006");
-    assert_int_equal(json_integer_value(json_object_get(d, "index")), 1);
+    px_expect_detail(j, 0, 1, NULL, NULL);
+    assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "serial"), "SER0006");
     assert_int_equal(json_array_size(px_test_details(j)), 1);
     json_decref(j);
     assert_int_equal(printed(f, "SER0007"), 0);
@@ -603,8 +601,7 @@ static void test_print__missing_values_refused(void **state)
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], "
                           "\"line\": \"L3\", \"operator\": \"j.doe\"}",
                           422, "validation_error");
-    json_t *d = json_array_get(px_test_details(j), 0);
-    assert_string_equal(px_test_str(d, "code"), "missing_batch");
+    px_expect_detail(j, 0, -1, "missing_batch", NULL);
     json_decref(j);
     assert_int_equal(printed(f, "AL1"), 0);
     /* A batch with another expiry than the one recorded is refused. */

@@ -67,11 +67,7 @@ static void expect_bad(fixture *f, const char *method, const char *path, const c
     snapshot s;
     snap(f, &s, table, where);
     json_t *j = call(f, method, path, key, c->body, 422, "validation_error");
-    json_t *d = json_array_get(px_test_details(j), 0);
-    const char *got = json_string_value(json_object_get(d, "field"));
-    if (!got || strcmp(got, c->field) != 0)
-        fail_msg("line %d: %s: field %s, want %s", c->line, c->body, got ? got : "(none)",
-                 c->field);
+    px_expect_detail_at(__FILE__, c->line, j, 0, -1, NULL, c->field);
     json_decref(j);
     unchanged(f, &s, table, where, c->line);
 }
@@ -184,12 +180,7 @@ static void test_repair__org_patch(void **state)
         snap(f, &before, "organization", where);
         json_t *j = call(f, same[i].method, post ? "/v1/orgs" : path,
                          post ? f->admin.key : f->mah.key, same[i].body, 422, "validation_error");
-        json_t *d = json_array_get(px_test_details(j), 0);
-        const char *code = json_string_value(json_object_get(d, "code"));
-        const char *field = json_string_value(json_object_get(d, "field"));
-        if (!code || strcmp(code, same[i].code) != 0 || !field || strcmp(field, same[i].field) != 0)
-            fail_msg("%s %s: %s at %s, want %s at %s", same[i].method, same[i].body,
-                     code ? code : "(none)", field ? field : "(none)", same[i].code, same[i].field);
+        px_expect_detail(j, 0, -1, same[i].code, same[i].field);
         json_decref(j);
         px_expect_count(&f->env, orgs, "SELECT count(*) FROM organization");
         unchanged(f, &before, "organization", where, __LINE__);
@@ -484,8 +475,7 @@ static void test_repair__mah_keys(void **state)
     long long keys = px_sql_count(&f->env, "SELECT count(*) FROM api_key");
     json_t *j =
         call(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"cmo\"}", 403, "forbidden_role");
-    json_t *d = json_array_get(px_test_details(j), 0);
-    assert_string_equal(px_test_str(d, "field"), "role");
+    px_expect_detail(j, 0, -1, NULL, "role");
     json_decref(j);
     px_test_expect(&f->env, "POST", "/v1/keys", f->mah.key, "{\"role\":\"admin\"}", 403,
                    "forbidden_role");

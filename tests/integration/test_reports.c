@@ -322,9 +322,8 @@ static void test_reports__no_endpoint_refused(void **state)
     long long before = release_rows(f);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-IT-1\",\"market\":\"IT\"}", 422);
-    json_t *d = px_test_details(j);
-    assert_int_equal(json_array_size(d), 1);
-    assert_string_equal(px_test_str(json_array_get(d, 0), "code"), "no_endpoint");
+    assert_int_equal(json_array_size(px_test_details(j)), 1);
+    px_expect_detail(j, 0, -1, "no_endpoint", NULL);
     json_decref(j);
     assert_int_equal(release_rows(f), before);
 }
@@ -797,17 +796,10 @@ static void test_reports__us_release_with_shipping(void **state)
         {NULL, NULL}};
     long long before = release_rows(f);
     for (int i = 0; bad[i].body; i++) {
-        px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, bad[i].body, NULL);
-        if (r.status != 422)
-            fail_msg("%s: got %ld %s", bad[i].body, r.status, r.body);
-        assert_string_equal(px_http_error_code(&r), "validation_error");
-        json_t *d = json_array_get(px_test_details(r.json), 0);
-        const char *field = json_string_value(json_object_get(d, "field"));
-        if (!field || strcmp(field, bad[i].field) != 0)
-            fail_msg("%s: field %s, want %s (%s)", bad[i].body, field ? field : "-", bad[i].field,
-                     r.body);
-        px_http_resp_free(&r);
+        json_t *j = px_http_expect(&f->env, "POST", "/v1/releases", f->mah.key, bad[i].body, NULL,
+                                   422, "validation_error");
+        px_expect_detail(j, 0, -1, NULL, bad[i].field);
+        json_decref(j);
         assert_int_equal(release_rows(f), before); /* nothing changed */
     }
 

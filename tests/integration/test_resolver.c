@@ -768,14 +768,8 @@ static void expect_link_error(fixture *f, const char *key, const char *body, lon
     char path[128];
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
     json_t *j = px_http_expect(&f->env, "PUT", path, key, body, NULL, status, NULL);
-    if (field) {
-        json_t *d = json_array_get(px_test_details(j), 0);
-        const char *got_code = json_string_value(json_object_get(d, "code"));
-        const char *got_field = json_string_value(json_object_get(d, "field"));
-        if (!got_code || strcmp(got_code, code) != 0 || !got_field || strcmp(got_field, field) != 0)
-            fail_msg("%s: want %s at %s, got %s at %s", body, code, field,
-                     got_code ? got_code : "-", got_field ? got_field : "-");
-    }
+    if (field)
+        px_expect_detail(j, 0, -1, code, field);
     json_decref(j);
 }
 

@@ -684,12 +684,7 @@ void px_test_expect_field(px_test_env *env, const char *method, const char *path
                           const char *body, const char *field, const char *detail_code)
 {
     json_t *j = px_http_expect(env, method, path, key, body, NULL, 422, "validation_error");
-    json_t *d = json_array_get(px_test_details(j), 0);
-    const char *got = json_string_value(json_object_get(d, "field"));
-    if (!got || strcmp(got, field) != 0)
-        fail_msg("%s: field %s, want %s", body, got ? got : "(none)", field);
-    if (detail_code)
-        assert_string_equal(px_test_str(d, "code"), detail_code);
+    px_expect_detail(j, 0, -1, detail_code, field);
     json_decref(j);
 }
 
@@ -709,6 +704,21 @@ void px_test_is_download(const px_http_resp *r, const char *suffix)
 json_t *px_test_details(json_t *answer)
 {
     return json_object_get(json_object_get(answer, "error"), "details");
+}
+
+void px_expect_detail_at(const char *file, int line, json_t *answer, size_t i, long index,
+                         const char *code, const char *field)
+{
+    json_t *d = json_array_get(px_test_details(answer), i);
+    const char *got_code = json_string_value(json_object_get(d, "code"));
+    const char *got_field = json_string_value(json_object_get(d, "field"));
+    if (!d || (index >= 0 && json_integer_value(json_object_get(d, "index")) != index) ||
+        (code && (!got_code || strcmp(got_code, code) != 0)) ||
+        (field && (!got_field || strcmp(got_field, field) != 0))) {
+        char *dump = json_dumps(answer, 0);
+        fail_msg("%s:%d: want detail %zu with index %ld, code %s, field %s in %s", file, line, i,
+                 index, code ? code : "(any)", field ? field : "(any)", dump ? dump : "(null)");
+    }
 }
 
 const char *px_test_str(json_t *o, const char *k)
@@ -797,16 +807,25 @@ void px_test_rows_same_at(px_test_rows *s, const char *what, const char *file, i
         fail_msg("%s:%d: %s changed rows: %s -> %s", file, line, what, s->before, after);
 }
 
+json_t *px_test_refused_answer(px_test_env *env, const char *const *counted, const char *method,
+                               const char *path, const char *key, const char *body,
+                               const char *const *headers, long status, const char *code)
+{
+    px_test_rows rows;
+    px_test_rows_begin(&rows, env, counted);
+    json_t *j = px_http_expect(env, method, path, key, body, headers, status, code);
+    char what[256];
+    snprintf(what, sizeof(what), "%s %s", method, path);
+    px_test_rows_same(&rows, what);
+    return j;
+}
+
 void px_test_refused(px_test_env *env, const char *const *counted, const char *method,
                      const char *path, const char *key, const char *body,
                      const char *const *headers, long status, const char *code)
 {
-    px_test_rows rows;
-    px_test_rows_begin(&rows, env, counted);
-    json_decref(px_http_expect(env, method, path, key, body, headers, status, code));
-    char what[256];
-    snprintf(what, sizeof(what), "%s %s", method, path);
-    px_test_rows_same(&rows, what);
+    json_decref(
+        px_test_refused_answer(env, counted, method, path, key, body, headers, status, code));
 }
 
 int px_test_next_page(json_t *page, const char *base, char *path, size_t cap)

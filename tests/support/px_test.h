@@ -165,6 +165,13 @@ void px_test_expect_field(px_test_env *env, const char *method, const char *path
                           const char *body, const char *field, const char *detail_code);
 /* The details array of an error answer (docs/api.md "Errors"), or NULL when it has none. */
 json_t *px_test_details(json_t *answer);
+/* Fails the test, naming the calling line and the answer, unless the error answer has a
+ * detail i whose index is index (-1: not compared), whose code is code and whose field is
+ * field (NULL: not compared). */
+void px_expect_detail_at(const char *file, int line, json_t *answer, size_t i, long index,
+                         const char *code, const char *field);
+#define px_expect_detail(answer, i, index, code, field)                                            \
+    px_expect_detail_at(__FILE__, __LINE__, (answer), (i), (index), (code), (field))
 /* The string member k of o; fails the test when there is none. */
 const char *px_test_str(json_t *o, const char *k);
 
@@ -216,6 +223,11 @@ void px_test_rows_same_at(px_test_rows *s, const char *what, const char *file, i
 void px_test_refused(px_test_env *env, const char *const *counted, const char *method,
                      const char *path, const char *key, const char *body,
                      const char *const *headers, long status, const char *code);
+/* px_test_refused that returns the error answer, for its details (the caller
+ * json_decref()s). */
+json_t *px_test_refused_answer(px_test_env *env, const char *const *counted, const char *method,
+                               const char *path, const char *key, const char *body,
+                               const char *const *headers, long status, const char *code);
 
 /* After page (an answer of a cursor-paged list, docs/api.md): when it has_next_page, the
  * path of the next one (base, then &after=<next_cursor>) into path and 1; else 0. */
