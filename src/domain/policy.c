@@ -133,12 +133,10 @@ const char *px_role_name(px_role role)
 
 px_rc px_role_parse(px_role *out, const char *s, px_err *err)
 {
-    int i = px_name_index(k_role_names, PX_ROLE__COUNT, s);
-    if (i < 0)
-        return px_name_refused(err, "invalid_role", "role", "role", s, k_role_names,
-                               PX_ROLE__COUNT);
-    *out = (px_role)i;
-    return PX_OK;
+    int i = px_name_pick(k_role_names, PX_ROLE__COUNT, s, "invalid_role", "role", err);
+    if (i >= 0)
+        *out = (px_role)i;
+    return i < 0 ? err->rc : PX_OK;
 }
 
 const char *px_org_kind_name(px_org_kind kind)

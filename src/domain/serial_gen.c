@@ -36,12 +36,11 @@ const char *px_serial_strategy_name(px_serial_strategy s)
 
 px_rc px_serial_strategy_parse(px_serial_strategy *out, const char *s, px_err *err)
 {
-    int i = px_name_index(k_strategy_names, PX_SERIAL_STRATEGY__COUNT, s);
-    if (i < 0)
-        return px_name_refused(err, "invalid_strategy", "strategy", "strategy", s, k_strategy_names,
-                               PX_SERIAL_STRATEGY__COUNT);
-    *out = (px_serial_strategy)i;
-    return PX_OK;
+    int i = px_name_pick(k_strategy_names, PX_SERIAL_STRATEGY__COUNT, s, "invalid_strategy",
+                         "strategy", err);
+    if (i >= 0)
+        *out = (px_serial_strategy)i;
+    return i < 0 ? err->rc : PX_OK;
 }
 
 static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg)

@@ -51,9 +51,8 @@ void h_audit_list(px_req *r)
     /* The serial listings' words for the two orders (h_allocations.c); index 1 is newest first. */
     static const char *const orders[] = {"CREATED_ASC", "CREATED_DESC"};
     if (order) {
-        int i = px_name_index(orders, PX_COUNT(orders), order);
-        if (i < 0 && px_reply_failed(r, px_name_refused(&r->err, "invalid_value", "order", "order",
-                                                        order, orders, PX_COUNT(orders))))
+        int i = px_name_pick(orders, PX_COUNT(orders), order, "invalid_value", "order", &r->err);
+        if (i < 0 && px_reply_failed(r, r->err.rc))
             return;
         al.newest_first = i;
     }

@@ -29,9 +29,8 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt)
     if (shape) {
         static const char *const shapes[] = {
             [PX_CARRIER_SQUARE] = "square", [PX_CARRIER_RECT] = "rect", [PX_CARRIER_AUTO] = "auto"};
-        int i = px_name_index(shapes, PX_COUNT(shapes), shape);
-        if (i < 0 && px_reply_failed(r, px_name_refused(&r->err, "invalid_value", "shape", "shape",
-                                                        shape, shapes, PX_COUNT(shapes))))
+        int i = px_name_pick(shapes, PX_COUNT(shapes), shape, "invalid_value", "shape", &r->err);
+        if (i < 0 && px_reply_failed(r, r->err.rc))
             return -1;
         o->shape = (px_carrier_shape)i;
     }

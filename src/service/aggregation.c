@@ -205,12 +205,11 @@ const char *const px__agg_action_names[] = {
 
 px_rc px_agg_action_parse(px_agg_action *out, const char *s, px_err *err)
 {
-    int i = px_name_index(px__agg_action_names, PX_COUNT(px__agg_action_names), s);
-    if (i < 0)
-        return px_name_refused(err, "invalid_value", "action", "action", s, px__agg_action_names,
-                               PX_COUNT(px__agg_action_names));
-    *out = (px_agg_action)i;
-    return PX_OK;
+    int i = px_name_pick(px__agg_action_names, PX_COUNT(px__agg_action_names), s, "invalid_value",
+                         "action", err);
+    if (i >= 0)
+        *out = (px_agg_action)i;
+    return i < 0 ? err->rc : PX_OK;
 }
 
 /* The parent of an unpacking, locked and checked: a container (px__agg_parent_check), or a case

@@ -293,9 +293,9 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     memset(&b, 0, sizeof(b));
     static const char *const symbologies[] = {"datamatrix", "qr"};
     const char *sym = req->symbology ? req->symbology : "datamatrix";
-    if (px_name_index(symbologies, PX_COUNT(symbologies), sym) < 0)
-        return px_name_refused(err, "invalid_value", "symbology", "symbology", sym, symbologies,
-                               PX_COUNT(symbologies));
+    if (px_name_pick(symbologies, PX_COUNT(symbologies), sym, "invalid_value", "symbology", err) <
+        0)
+        return err->rc;
     if (req->n_items < 1 || req->n_items > PX_CARRIER_BATCH_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "items",
                                 "items must hold 1 to %d entries", PX_CARRIER_BATCH_MAX);

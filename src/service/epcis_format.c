@@ -25,12 +25,10 @@ static const char *const k_names[PX_EPCIS_FORMAT__COUNT] = {
 
 px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err)
 {
-    int i = px_name_index(k_names, PX_EPCIS_FORMAT__COUNT, name);
-    if (i < 0)
-        return px_name_refused(err, "invalid_value", "format", "format", name, k_names,
-                               PX_EPCIS_FORMAT__COUNT);
-    *out = (px_epcis_format)i;
-    return PX_OK;
+    int i = px_name_pick(k_names, PX_EPCIS_FORMAT__COUNT, name, "invalid_value", "format", err);
+    if (i >= 0)
+        *out = (px_epcis_format)i;
+    return i < 0 ? err->rc : PX_OK;
 }
 
 const char *px_epcis_api_format_name(px_epcis_format f)

@@ -19,12 +19,10 @@ const char *px_key_mode_name(px_key_mode mode)
 
 px_rc px_key_mode_parse(px_key_mode *out, const char *s, px_err *err)
 {
-    int i = px_name_index(k_mode_names, PX_COUNT(k_mode_names), s);
-    if (i < 0)
-        return px_name_refused(err, "invalid_value", "mode", "mode", s, k_mode_names,
-                               PX_COUNT(k_mode_names));
-    *out = (px_key_mode)i;
-    return PX_OK;
+    int i = px_name_pick(k_mode_names, PX_COUNT(k_mode_names), s, "invalid_value", "mode", err);
+    if (i >= 0)
+        *out = (px_key_mode)i;
+    return i < 0 ? err->rc : PX_OK;
 }
 
 /* A key is its mode's prefix + 32 random bytes in base64url: 256 bits, nothing to guess. The

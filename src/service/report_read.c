@@ -73,9 +73,8 @@ px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, cons
     px_rc rc = report_scope(by, &tenant, &scope_market, err);
     if (rc != PX_OK)
         return rc;
-    if (state && px_name_index(states, PX_COUNT(states), state) < 0)
-        return px_name_refused(err, "invalid_value", "state", "state", state, states,
-                               PX_COUNT(states));
+    if (state && px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", err) < 0)
+        return err->rc;
     if (market && (rc = px_market_check(market, err)) != PX_OK)
         return rc;
     if (after && !px_uuid_valid(after))

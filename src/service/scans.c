@@ -442,9 +442,9 @@ px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const
                          long limit, px_alert_fn fn, void *ctx, px_err *err)
 {
     static const char *const states[] = {"open", "closed"};
-    if (state && *state && px_name_index(states, PX_COUNT(states), state) < 0)
-        return px_name_refused(err, "invalid_value", "state", "state", state, states,
-                               PX_COUNT(states));
+    if (state && *state &&
+        px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", err) < 0)
+        return err->rc;
     if (cursor && *cursor && !px_uuid_valid(cursor))
         return px_cursor_refuse(err);
     return px_store_alerts_each(db, by->org_id, state && *state ? state : NULL, cursor, limit, fn,

@@ -185,10 +185,11 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "extension_digit",
                                 "extension_digit must be from 0 to 9");
     static const char *const strategies[] = {"sequential", "random"}; /* random: 1 */
-    int random = req->strategy ? px_name_index(strategies, PX_COUNT(strategies), req->strategy) : 0;
+    int random = req->strategy ? px_name_pick(strategies, PX_COUNT(strategies), req->strategy,
+                                              "invalid_value", "strategy", err)
+                               : 0;
     if (random < 0)
-        return px_name_refused(err, "invalid_value", "strategy", "strategy", req->strategy,
-                               strategies, PX_COUNT(strategies));
+        return err->rc;
     if (req->company_prefix && !gs1_gcp_valid(req->company_prefix))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
                                 "company_prefix must be 6 to 12 digits");

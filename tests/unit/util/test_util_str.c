@@ -301,6 +301,15 @@ static void test_util__str_name_table(void **state)
     px_name_refused(&err, "invalid_format", NULL, "EPCIS format", NULL, names, 2);
     assert_string_equal(err.field, "");
     assert_string_equal(err.message, "EPCIS format '' is not one of B1 or B2");
+    /* px_name_pick: the index, or -1 with the refusal on the field that names the value. */
+    px_err picked = PX_ERR_INIT;
+    assert_int_equal(px_name_pick(names, 3, "B2", "invalid_value", "expired", &picked), 1);
+    assert_int_equal(picked.rc, PX_OK);
+    assert_int_equal(px_name_pick(names, 3, "b2", "invalid_value", "expired", &picked), -1);
+    assert_int_equal(picked.rc, PX_EINVALID);
+    assert_string_equal(picked.code, "invalid_value");
+    assert_string_equal(picked.field, "expired");
+    assert_string_equal(picked.message, "expired 'b2' is not one of B1, B2 or default");
 }
 
 /* The optimal string alignment distance, checked against hand-counted pairs: one edit of each
