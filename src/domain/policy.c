@@ -133,10 +133,11 @@ const char *px_role_name(px_role role)
 
 px_rc px_role_parse(px_role *out, const char *s, px_err *err)
 {
-    int i = px_name_pick(k_role_names, PX_ROLE__COUNT, s, "invalid_role", "role", err);
-    if (i >= 0)
+    int i = 0;
+    px_rc rc = px_name_pick(k_role_names, PX_ROLE__COUNT, s, "invalid_role", "role", &i, err);
+    if (rc == PX_OK)
         *out = (px_role)i;
-    return i < 0 ? err->rc : PX_OK;
+    return rc;
 }
 
 const char *px_org_kind_name(px_org_kind kind)

@@ -36,11 +36,12 @@ const char *px_serial_strategy_name(px_serial_strategy s)
 
 px_rc px_serial_strategy_parse(px_serial_strategy *out, const char *s, px_err *err)
 {
-    int i = px_name_pick(k_strategy_names, PX_SERIAL_STRATEGY__COUNT, s, "invalid_strategy",
-                         "strategy", err);
-    if (i >= 0)
+    int i = 0;
+    px_rc rc = px_name_pick(k_strategy_names, PX_SERIAL_STRATEGY__COUNT, s, "invalid_strategy",
+                            "strategy", &i, err);
+    if (rc == PX_OK)
         *out = (px_serial_strategy)i;
-    return i < 0 ? err->rc : PX_OK;
+    return rc;
 }
 
 static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg)

@@ -62,13 +62,7 @@ void h_allocation_list(px_req *r)
 
 void h_allocation_get(px_req *r)
 {
-    px_db *db = px_req_begin(r);
-    if (!db)
-        return;
-    px_allocation a;
-    if (px_reply_failed(r, px_svc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &r->err)))
-        return;
-    px_reply_json(r, 200, allocation_json(&a));
+    PX_REPLY_ONE(r, px_allocation, px_svc_allocation_get, allocation_json);
 }
 
 /* REQ-POOL-8: ?order= names (the pool seed's vocabulary) and the tag each one's cursors

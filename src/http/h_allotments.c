@@ -54,13 +54,7 @@ void h_allotment_put(px_req *r)
 
 void h_allotment_get(px_req *r)
 {
-    px_db *db = px_req_begin(r);
-    if (!db)
-        return;
-    px_allotment a;
-    if (px_reply_failed(r, px_svc_allotment_get(db, &r->actor, px_req_param(r, 0), &a, &r->err)))
-        return;
-    px_reply_json(r, 200, allotment_json(&a));
+    PX_REPLY_ONE(r, px_allotment, px_svc_allotment_get, allotment_json);
 }
 
 static int add_allotment(void *ctx, const px_allotment *a)

@@ -51,10 +51,9 @@ void h_audit_list(px_req *r)
     /* The serial listings' words for the two orders (h_allocations.c); index 1 is newest first. */
     static const char *const orders[] = {"CREATED_ASC", "CREATED_DESC"};
     if (order) {
-        int i = px_name_pick(orders, PX_COUNT(orders), order, "invalid_value", "order", &r->err);
-        if (i < 0 && px_reply_failed(r, r->err.rc))
+        if (px_reply_failed(r, px_name_pick(orders, PX_COUNT(orders), order, "invalid_value",
+                                            "order", &al.newest_first, &r->err)))
             return;
-        al.newest_first = i;
     }
     px_list *l = &al.list;
     px_db *db = px_list_begin(l, r, 1);

@@ -88,14 +88,7 @@ void h_carrier_template_create(px_req *r)
 
 void h_carrier_template_get(px_req *r)
 {
-    px_db *db = px_req_begin(r);
-    if (!db)
-        return;
-    px_carrier_template t;
-    if (px_reply_failed(
-            r, px_svc_carrier_template_get(db, &r->actor, px_req_param(r, 0), &t, &r->err)))
-        return;
-    px_reply_json(r, 200, template_json(&t));
+    PX_REPLY_ONE(r, px_carrier_template, px_svc_carrier_template_get, template_json);
 }
 
 /* ---- batches ------------------------------------------------------------------------------- */

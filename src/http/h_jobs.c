@@ -39,11 +39,5 @@ void h_job_list(px_req *r)
 
 void h_job_get(px_req *r)
 {
-    px_db *db = px_req_begin(r);
-    if (!db)
-        return;
-    px_job j;
-    if (px_reply_failed(r, px_svc_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err)))
-        return;
-    px_reply_json(r, 200, job_json(&j));
+    PX_REPLY_ONE(r, px_job, px_svc_job_get, job_json);
 }

@@ -29,8 +29,9 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt)
     if (shape) {
         static const char *const shapes[] = {
             [PX_CARRIER_SQUARE] = "square", [PX_CARRIER_RECT] = "rect", [PX_CARRIER_AUTO] = "auto"};
-        int i = px_name_pick(shapes, PX_COUNT(shapes), shape, "invalid_value", "shape", &r->err);
-        if (i < 0 && px_reply_failed(r, r->err.rc))
+        int i = 0;
+        if (px_reply_failed(r, px_name_pick(shapes, PX_COUNT(shapes), shape, "invalid_value",
+                                            "shape", &i, &r->err)))
             return -1;
         o->shape = (px_carrier_shape)i;
     }
@@ -284,13 +285,7 @@ void h_print_job_create(px_req *r)
 
 void h_print_job_get(px_req *r)
 {
-    px_db *db = px_req_begin(r);
-    if (!db)
-        return;
-    px_print_job j;
-    if (px_reply_failed(r, px_svc_print_job_get(db, &r->actor, px_req_param(r, 0), &j, &r->err)))
-        return;
-    px_reply_json(r, 200, job_json(&j));
+    PX_REPLY_ONE(r, px_print_job, px_svc_print_job_get, job_json);
 }
 
 static int add_job(void *ctx, const px_print_job *j)

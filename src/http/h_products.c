@@ -164,13 +164,7 @@ void h_product_update(px_req *r)
 
 void h_product_get(px_req *r)
 {
-    px_db *db = px_req_begin(r);
-    if (!db)
-        return;
-    px_product p;
-    if (px_reply_failed(r, px_svc_product_get(db, &r->actor, px_req_param(r, 0), &p, &r->err)))
-        return;
-    px_reply_json(r, 200, product_json(&p));
+    PX_REPLY_ONE(r, px_product, px_svc_product_get, product_json);
 }
 
 static int add_product(void *ctx, const px_product *p)

@@ -25,12 +25,5 @@ void h_sscc_allocation_list(px_req *r)
 
 void h_sscc_allocation_get(px_req *r)
 {
-    px_db *db = px_req_begin(r);
-    if (!db)
-        return;
-    px_sscc_allocation a;
-    if (px_reply_failed(r,
-                        px_svc_sscc_allocation_get(db, &r->actor, px_req_param(r, 0), &a, &r->err)))
-        return;
-    px_reply_json(r, 200, sscc_allocation_json(&a));
+    PX_REPLY_ONE(r, px_sscc_allocation, px_svc_sscc_allocation_get, sscc_allocation_json);
 }

@@ -163,6 +163,18 @@ void px_reply_problem(px_req *r, px_epcis_ex ex, const char *detail);
  *     if (px_reply_failed(r, px_svc_job_get(db, &r->actor, id, &j, &r->err)))
  *         return; */
 int px_reply_failed(px_req *r, px_rc rc);
+/* The body of a GET of one object by the id in the path (/v1/<things>/{id}): the use case
+ * get (px_db *, const px_actor *, id, T *, px_err *) reads it in the caller's scope, to_json
+ * (const T *) renders it: 200, or the use case's error. One shape for every such route, so
+ * that none forgets the scope or the error. */
+#define PX_REPLY_ONE(r, T, get, to_json)                                                           \
+    do {                                                                                           \
+        px_db *one_db_ = px_req_begin(r);                                                          \
+        T one_;                                                                                    \
+        if (one_db_ && !px_reply_failed((r), get(one_db_, &(r)->actor, px_req_param((r), 0),       \
+                                                 &one_, &(r)->err)))                               \
+            px_reply_json((r), 200, to_json(&one_));                                               \
+    } while (0)
 /* A body a use case rendered into out (returning rc): 200 with out's bytes (taken) as
  * content_type, or out dropped and the request's error (r->err) answered. 0 when the body went
  * out (the caller may add headers), -1 when the error did. */

@@ -205,11 +205,12 @@ const char *const px__agg_action_names[] = {
 
 px_rc px_agg_action_parse(px_agg_action *out, const char *s, px_err *err)
 {
-    int i = px_name_pick(px__agg_action_names, PX_COUNT(px__agg_action_names), s, "invalid_value",
-                         "action", err);
-    if (i >= 0)
+    int i = 0;
+    px_rc rc = px_name_pick(px__agg_action_names, PX_COUNT(px__agg_action_names), s,
+                            "invalid_value", "action", &i, err);
+    if (rc == PX_OK)
         *out = (px_agg_action)i;
-    return i < 0 ? err->rc : PX_OK;
+    return rc;
 }
 
 /* The parent of an unpacking, locked and checked: a container (px__agg_parent_check), or a case

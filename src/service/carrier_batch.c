@@ -293,9 +293,10 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     memset(&b, 0, sizeof(b));
     static const char *const symbologies[] = {"datamatrix", "qr"};
     const char *sym = req->symbology ? req->symbology : "datamatrix";
-    if (px_name_pick(symbologies, PX_COUNT(symbologies), sym, "invalid_value", "symbology", err) <
-        0)
-        return err->rc;
+    px_rc rc = px_name_pick(symbologies, PX_COUNT(symbologies), sym, "invalid_value", "symbology",
+                            NULL, err);
+    if (rc != PX_OK)
+        return rc;
     if (req->n_items < 1 || req->n_items > PX_CARRIER_BATCH_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "items",
                                 "items must hold 1 to %d entries", PX_CARRIER_BATCH_MAX);
@@ -304,7 +305,7 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
                                 "carrier template not found");
     /* The inline design is checked even when a template overrides it: a request is valid or
      * not on its own. */
-    px_rc rc = px_svc_carrier_design_check(&b.design, req->design, err);
+    rc = px_svc_carrier_design_check(&b.design, req->design, err);
     if (rc != PX_OK)
         return rc;
     px_strlcpy(b.symbology, sym, sizeof(b.symbology));

@@ -25,10 +25,12 @@ static const char *const k_names[PX_EPCIS_FORMAT__COUNT] = {
 
 px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err)
 {
-    int i = px_name_pick(k_names, PX_EPCIS_FORMAT__COUNT, name, "invalid_value", "format", err);
-    if (i >= 0)
+    int i = 0;
+    px_rc rc =
+        px_name_pick(k_names, PX_EPCIS_FORMAT__COUNT, name, "invalid_value", "format", &i, err);
+    if (rc == PX_OK)
         *out = (px_epcis_format)i;
-    return i < 0 ? err->rc : PX_OK;
+    return rc;
 }
 
 const char *px_epcis_api_format_name(px_epcis_format f)

@@ -171,8 +171,8 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     }
     static const char *const gs_styles[] = {"escape", "tag"};
     const char *gs = req->gs && *req->gs ? req->gs : "escape";
-    if (px_name_pick(gs_styles, PX_COUNT(gs_styles), gs, "invalid_value", "gs", err) < 0)
-        return err->rc;
+    if (px_name_pick(gs_styles, PX_COUNT(gs_styles), gs, "invalid_value", "gs", NULL, err) != PX_OK)
+        return PX_EINVALID;
     if (!by_alloc) {
         if (!req->gtin || !req->batch) {
             return px_err_set_field(err, PX_EINVALID, "required", req->gtin ? "batch" : "gtin",

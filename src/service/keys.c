@@ -19,10 +19,12 @@ const char *px_key_mode_name(px_key_mode mode)
 
 px_rc px_key_mode_parse(px_key_mode *out, const char *s, px_err *err)
 {
-    int i = px_name_pick(k_mode_names, PX_COUNT(k_mode_names), s, "invalid_value", "mode", err);
-    if (i >= 0)
+    int i = 0;
+    px_rc rc =
+        px_name_pick(k_mode_names, PX_COUNT(k_mode_names), s, "invalid_value", "mode", &i, err);
+    if (rc == PX_OK)
         *out = (px_key_mode)i;
-    return i < 0 ? err->rc : PX_OK;
+    return rc;
 }
 
 /* A key is its mode's prefix + 32 random bytes in base64url: 256 bits, nothing to guess. The

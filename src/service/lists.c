@@ -64,8 +64,8 @@ px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *
         return px_name_refused(err, "invalid_value", "status", "status", status, k_job_statuses,
                                PX_COUNT(k_job_statuses));
     if (status && px_name_pick(k_job_statuses, PX_COUNT(k_job_statuses), status, "invalid_value",
-                               "status", err) < 0)
-        return err->rc;
+                               "status", NULL, err) != PX_OK)
+        return PX_EINVALID;
     /* mah and auditor keys belong to the MAH (REQ-POLICY-5): both see the tenant's rows. */
     px_list_scope scope = {by->org_id, by->org_kind == PX_ORG_MAH, by->org_kind == PX_ORG_CMO,
                            status};

@@ -73,8 +73,9 @@ px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, cons
     px_rc rc = report_scope(by, &tenant, &scope_market, err);
     if (rc != PX_OK)
         return rc;
-    if (state && px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", err) < 0)
-        return err->rc;
+    if (state && (rc = px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", NULL,
+                                    err)) != PX_OK)
+        return rc;
     if (market && (rc = px_market_check(market, err)) != PX_OK)
         return rc;
     if (after && !px_uuid_valid(after))

@@ -443,8 +443,8 @@ px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const
 {
     static const char *const states[] = {"open", "closed"};
     if (state && *state &&
-        px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", err) < 0)
-        return err->rc;
+        px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", NULL, err) != PX_OK)
+        return PX_EINVALID;
     if (cursor && *cursor && !px_uuid_valid(cursor))
         return px_cursor_refuse(err);
     return px_store_alerts_each(db, by->org_id, state && *state ? state : NULL, cursor, limit, fn,

@@ -185,11 +185,10 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "extension_digit",
                                 "extension_digit must be from 0 to 9");
     static const char *const strategies[] = {"sequential", "random"}; /* random: 1 */
-    int random = req->strategy ? px_name_pick(strategies, PX_COUNT(strategies), req->strategy,
-                                              "invalid_value", "strategy", err)
-                               : 0;
-    if (random < 0)
-        return err->rc;
+    int random = 0;
+    if (req->strategy && px_name_pick(strategies, PX_COUNT(strategies), req->strategy,
+                                      "invalid_value", "strategy", &random, err) != PX_OK)
+        return PX_EINVALID;
     if (req->company_prefix && !gs1_gcp_valid(req->company_prefix))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
                                 "company_prefix must be 6 to 12 digits");

@@ -177,13 +177,15 @@ px_rc px_name_refused(px_err *err, const char *code, const char *field, const ch
                             s ? s : "", choices);
 }
 
-int px_name_pick(const char *const *names, size_t n, const char *s, const char *code,
-                 const char *field, px_err *err)
+px_rc px_name_pick(const char *const *names, size_t n, const char *s, const char *code,
+                   const char *field, int *index, px_err *err)
 {
     int i = px_name_index(names, n, s);
     if (i < 0)
-        px_name_refused(err, code, field, field, s, names, n);
-    return i;
+        return px_name_refused(err, code, field, field, s, names, n);
+    if (index)
+        *index = i;
+    return PX_OK;
 }
 
 int px_uuid_valid(const char *s)

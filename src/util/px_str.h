@@ -60,10 +60,11 @@ void px_name_choices(char *out, size_t cap, const char *const *names, size_t n);
  * none), "<what> '<s>' is not one of a, b or c". Returns PX_EINVALID. */
 px_rc px_name_refused(px_err *err, const char *code, const char *field, const char *what,
                       const char *s, const char *const *names, size_t n);
-/* A value that must be a name of the table, read once: its index, or -1 with err set by
- * px_name_refused (code on field, the field naming the value in the message). */
-int px_name_pick(const char *const *names, size_t n, const char *s, const char *code,
-                 const char *field, px_err *err);
+/* A value that must be a name of the table, read once: PX_OK with its index into *index (NULL:
+ * not wanted), or px_name_refused's PX_EINVALID (code on field, the field naming the value in
+ * the message; err NULL: none kept). */
+px_rc px_name_pick(const char *const *names, size_t n, const char *s, const char *code,
+                   const char *field, int *index, px_err *err);
 
 /* The edit distance of a and b, letters compared without case (a letter inserted, deleted or
  * changed, or two neighbours swapped, count one each: the optimal string alignment

@@ -303,10 +303,15 @@ static void test_util__str_name_table(void **state)
     assert_string_equal(err.message, "EPCIS format '' is not one of B1 or B2");
     /* px_name_pick: the index, or -1 with the refusal on the field that names the value. */
     px_err picked = PX_ERR_INIT;
-    assert_int_equal(px_name_pick(names, 3, "B2", "invalid_value", "expired", &picked), 1);
-    assert_int_equal(picked.rc, PX_OK);
-    assert_int_equal(px_name_pick(names, 3, "b2", "invalid_value", "expired", &picked), -1);
-    assert_int_equal(picked.rc, PX_EINVALID);
+    int at = -1;
+    assert_int_equal(px_name_pick(names, 3, "B2", "invalid_value", "expired", &at, &picked), PX_OK);
+    assert_int_equal(at, 1);
+    assert_int_equal(px_name_pick(names, 3, "B1", "invalid_value", "expired", NULL, NULL), PX_OK);
+    assert_int_equal(px_name_pick(names, 3, "b2", "invalid_value", "expired", NULL, NULL),
+                     PX_EINVALID); /* no error kept: none asked for */
+    assert_int_equal(px_name_pick(names, 3, "b2", "invalid_value", "expired", &at, &picked),
+                     PX_EINVALID);
+    assert_int_equal(at, 1); /* untouched */
     assert_string_equal(picked.code, "invalid_value");
     assert_string_equal(picked.field, "expired");
     assert_string_equal(picked.message, "expired 'b2' is not one of B1, B2 or default");
