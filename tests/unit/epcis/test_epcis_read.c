@@ -186,11 +186,23 @@ static void test_epcis_read__golden_1_2_documents(void **state)
     }
 }
 
-/* One event, for documents that are wrong around it. */
-#define DUP_EV                                                                                     \
+/* The opening of a JSON-LD document up to its first event, an ObjectEvent without its closing
+ * brace, the same in XML up to its action: the documents below differ only after them. */
+#define JSON_DOC_HEAD                                                                              \
+    "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","                       \
+    "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+#define JSON_EV_HEAD                                                                               \
     "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","                            \
     "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"      \
-    "\"action\":\"OBSERVE\"}"
+    "\"action\":\"OBSERVE\""
+#define XML_EV_HEAD                                                                                \
+    "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "        \
+    "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"                    \
+    "<eventTime>2025-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"                       \
+    "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:0355154.094495.1</epc></epcList>"        \
+    "<action>OBSERVE</action>"
+/* One event, for documents that are wrong around it. */
+#define DUP_EV JSON_EV_HEAD "}"
 
 static void test_epcis_read__rejects_what_the_model_lacks(void **state)
 {
@@ -202,84 +214,44 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
         const char *code;
     } vectors[] = {
         {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
-         "{\"type\":\"TransformationEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
-         "\"eventTimeZoneOffset\":\"+00:00\"}]}}",
+         JSON_DOC_HEAD "{\"type\":\"TransformationEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
+                       "\"eventTimeZoneOffset\":\"+00:00\"}]}}",
          "epcis_unsupported"},
         {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
-         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
-         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
-         "\"action\":\"OBSERVE\",\"bizStep\":\"urn:example:custom-step\"}]}}",
+         JSON_DOC_HEAD JSON_EV_HEAD ",\"bizStep\":\"urn:example:custom-step\"}]}}",
          "epcis_unsupported"},
         {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
-         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
-         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
-         "\"action\":\"OBSERVE\",\"persistentDisposition\":{\"set\":[\"completeness_inferred\"]}}]}"
+         JSON_DOC_HEAD JSON_EV_HEAD
+         ",\"persistentDisposition\":{\"set\":[\"completeness_inferred\"]}}]}"
          "}",
          "epcis_unsupported"},
         {__FILE__, __LINE__,
-         "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
-         "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"
-         "<eventTime>2025-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"
-         "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:0355154.094495.1</epc></epcList>"
-         "<action>OBSERVE</action><sensorElementList/></ObjectEvent></EventList></EPCISBody>"
-         "</epcis:EPCISDocument>",
+         XML_EV_HEAD "<sensorElementList/></ObjectEvent></EventList></EPCISBody>"
+                     "</epcis:EPCISDocument>",
          "epcis_unsupported"},
         {__FILE__, __LINE__,
-         "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
-         "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"
-         "<eventTime>2025-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"
-         "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:0355154.094495.1</epc></epcList>"
-         "<action>OBSERVE</action><ex:f xmlns:ex=\"urn:x:\" unit=\"C\">5</ex:f></ObjectEvent>"
-         "</EventList></EPCISBody></epcis:EPCISDocument>",
+         XML_EV_HEAD "<ex:f xmlns:ex=\"urn:x:\" unit=\"C\">5</ex:f></ObjectEvent>"
+                     "</EventList></EPCISBody></epcis:EPCISDocument>",
          "epcis_unsupported"}, /* an attribute would be lost */
         {__FILE__, __LINE__,
-         "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
-         "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"
-         "<eventTime>2025-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00"
-         "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:0355154.094495.1</epc></epcList>"
-         "<action>OBSERVE</action><ex:f xmlns:ex=\"urn:x:\">a<ex:g>b</ex:g></ex:f></ObjectEvent>"
-         "</EventList></EPCISBody></epcis:EPCISDocument>",
+         XML_EV_HEAD "<ex:f xmlns:ex=\"urn:x:\">a<ex:g>b</ex:g></ex:f></ObjectEvent>"
+                     "</EventList></EPCISBody></epcis:EPCISDocument>",
          "epcis_unsupported"}, /* mixed content */
-        {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
-         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
-         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
-         "\"action\":\"OBSERVE\",\"nope:field\":\"x\"}]}}",
+        {__FILE__, __LINE__, JSON_DOC_HEAD JSON_EV_HEAD ",\"nope:field\":\"x\"}]}}",
          "epcis_invalid"}, /* a prefix no @context declares */
         {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
+         JSON_DOC_HEAD
          "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
          "\"eventTimeZoneOffset\":\"+15:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
          "\"action\":\"OBSERVE\"}]}}",
          "epcis_invalid"}, /* offset beyond 14:00 */
         {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
-         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
-         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
-         "\"action\":\"OBSERVE\",\"quantityList\":{\"epcClass\":\"x\"}}]}}",
+         JSON_DOC_HEAD JSON_EV_HEAD ",\"quantityList\":{\"epcClass\":\"x\"}}]}}",
          "epcis_invalid"}, /* a list that is no array: never read as empty */
         {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
-         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
-         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
-         "\"action\":\"OBSERVE\",\"sourceList\":\"urn:x\",\"bizTransactionList\":[]}]}}",
+         JSON_DOC_HEAD JSON_EV_HEAD ",\"sourceList\":\"urn:x\",\"bizTransactionList\":[]}]}}",
          "epcis_invalid"},
-        {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":["
-         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
-         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],"
-         "\"action\":\"OBSERVE\",\"bizTransactionList\":7}]}}",
+        {__FILE__, __LINE__, JSON_DOC_HEAD JSON_EV_HEAD ",\"bizTransactionList\":7}]}}",
          "epcis_invalid"},
         {__FILE__, __LINE__, "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><EPC",
          "epcis_xml"},
@@ -291,11 +263,7 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
          "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[]},"
          "\"epcisBody\":{\"eventList\":[" DUP_EV "]}}",
          "epcis_json"},
-        {__FILE__, __LINE__,
-         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
-         "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[" DUP_EV
-         "],\"eventList\":[]}}",
-         "epcis_json"},
+        {__FILE__, __LINE__, JSON_DOC_HEAD DUP_EV "],\"eventList\":[]}}", "epcis_json"},
         {__FILE__, __LINE__,
          "{\"@context\":[],\"type\":\"EPCISQueryDocument\",\"schemaVersion\":\"2.0\","
          "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"queryResults\":{"
