@@ -42,6 +42,17 @@ px_rc px_delivery_header_check(const char *value, px_err *err)
     return PX_OK;
 }
 
+px_rc px_delivery_secret_check(const char *secret, const char *field, px_err *err)
+{
+    size_t n = secret ? strlen(secret) : 0;
+    if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
+        !px_str_printable(secret, PX_DELIVERY_SECRET_MAX))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", field,
+                                "%s must be %d to %d characters without control characters", field,
+                                PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
+    return PX_OK;
+}
+
 static int loopback_host(const char *h)
 {
     if (strcmp(h, "localhost") == 0 || strcmp(h, "[::1]") == 0 || strcmp(h, "::1") == 0)

@@ -53,6 +53,10 @@ px_rc px_delivery_url_check(const char *url, px_err *err);
 /* An Authorization value: 1..PX_DELIVERY_HEADER_MAX bytes of visible ASCII and spaces (no CR,
  * LF, NUL: no header injection). PX_EINVALID "invalid_header" otherwise. */
 px_rc px_delivery_header_check(const char *value, px_err *err);
+/* A secret that signs bodies (px_delivery_sign): PX_DELIVERY_SECRET_MIN..MAX bytes without
+ * control characters, so that a receiver can type it and no short key is guessed.
+ * PX_EINVALID "invalid_value" on field (which names it in the message) otherwise. */
+px_rc px_delivery_secret_check(const char *secret, const char *field, px_err *err);
 
 /* POSTs the body. PX_OK with out filled whenever the request ran, whatever the answer (the
  * caller looks at http_status: 2xx delivered); an error only when the request could not be

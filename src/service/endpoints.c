@@ -26,15 +26,9 @@ static px_rc endpoint_fields(const px_endpoint_request *rq, px_err *err)
         px_err_field(err, "auth_header");
         return rc;
     }
-    if (rq->hmac_secret) {
-        size_t n = strlen(rq->hmac_secret);
-        if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
-            !px_str_printable(rq->hmac_secret, PX_DELIVERY_SECRET_MAX))
-            return px_err_set_field(err, PX_EINVALID, "invalid_value", "hmac_secret",
-                                    "hmac_secret must be %d to %d characters without control "
-                                    "characters",
-                                    PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
-    }
+    if (rq->hmac_secret &&
+        (rc = px_delivery_secret_check(rq->hmac_secret, "hmac_secret", err)) != PX_OK)
+        return rc;
     if (rq->receiver_gln && (rc = gs1_gln_validate(rq->receiver_gln, err)) != PX_OK) {
         px_err_field(err, "receiver_gln");
         return rc;

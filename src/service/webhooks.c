@@ -28,12 +28,8 @@ static px_rc webhook_fields(const px_webhook_request *rq, px_err *err)
         px_err_field(err, "url");
         return rc;
     }
-    size_t n = rq->secret ? strlen(rq->secret) : 0;
-    if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
-        !px_str_printable(rq->secret, PX_DELIVERY_SECRET_MAX))
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "secret",
-                                "secret must be %d to %d characters without control characters",
-                                PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
+    if ((rc = px_delivery_secret_check(rq->secret, "secret", err)) != PX_OK)
+        return rc;
     if (rq->n_events < 1 || rq->n_events > PX_WEBHOOK_EVENTS_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "events",
                                 "events must list 1 to %d events", PX_WEBHOOK_EVENTS_MAX);

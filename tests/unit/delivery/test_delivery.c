@@ -67,6 +67,37 @@ static void test_delivery__header_check(void **state)
     assert_string_equal(err.code, "invalid_header");
 }
 
+/* A signing secret: 16 to 1024 characters, none a control character; the refusal names the
+ * field it came in. */
+static void test_delivery__secret_check(void **state)
+{
+    (void)state;
+    px_err err;
+    char secret[PX_DELIVERY_SECRET_MAX + 2];
+    memset(secret, 'k', sizeof(secret) - 1);
+    secret[sizeof(secret) - 1] = '\0';
+    assert_int_equal(px_delivery_secret_check(secret, "secret", &err), PX_EINVALID); /* 1025 */
+    secret[PX_DELIVERY_SECRET_MAX] = '\0';
+    assert_int_equal(px_delivery_secret_check(secret, "secret", &err), PX_OK); /* 1024 */
+    secret[PX_DELIVERY_SECRET_MIN] = '\0';
+    assert_int_equal(px_delivery_secret_check(secret, "secret", &err), PX_OK); /* 16 */
+    secret[PX_DELIVERY_SECRET_MIN - 1] = '\0';
+    assert_int_equal(px_delivery_secret_check(secret, "hmac_secret", &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_value");
+    assert_string_equal(err.field, "hmac_secret");
+    assert_string_equal(err.message,
+                        "hmac_secret must be 16 to 1024 characters without control characters");
+    assert_int_equal(px_delivery_secret_check("sixteen-chars-\x01"
+                                              "x",
+                                              "secret", &err),
+                     PX_EINVALID);
+    assert_int_equal(px_delivery_secret_check("s\xc3\xa9"
+                                              "cret-with-accent",
+                                              "secret", &err),
+                     PX_OK);
+    assert_int_equal(px_delivery_secret_check(NULL, "secret", &err), PX_EINVALID);
+}
+
 static void test_delivery__signature(void **state)
 {
     (void)state;
