@@ -74,22 +74,22 @@ const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r)
 
 px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err)
 {
-    int i = px_name_index(k_recall_rule, PX_VRS_RECALL__COUNT, s);
-    if (i < 0)
-        return px_name_refused(err, "invalid_value", "recalled", "recalled", s, k_recall_rule,
-                               PX_VRS_RECALL__COUNT);
-    *out = (px_vrs_recall_rule)i;
-    return PX_OK;
+    int i = 0;
+    px_rc rc =
+        px_name_pick(k_recall_rule, PX_VRS_RECALL__COUNT, s, "invalid_value", "recalled", &i, err);
+    if (rc == PX_OK)
+        *out = (px_vrs_recall_rule)i;
+    return rc;
 }
 
 px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err)
 {
-    int i = px_name_index(k_expiry_rule, PX_VRS_EXPIRY__COUNT, s);
-    if (i < 0)
-        return px_name_refused(err, "invalid_value", "expired", "expired", s, k_expiry_rule,
-                               PX_VRS_EXPIRY__COUNT);
-    *out = (px_vrs_expiry_rule)i;
-    return PX_OK;
+    int i = 0;
+    px_rc rc =
+        px_name_pick(k_expiry_rule, PX_VRS_EXPIRY__COUNT, s, "invalid_value", "expired", &i, err);
+    if (rc == PX_OK)
+        *out = (px_vrs_expiry_rule)i;
+    return rc;
 }
 
 px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *policy, int64_t now_us)

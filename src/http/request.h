@@ -169,11 +169,13 @@ int px_reply_failed(px_req *r, px_rc rc);
  * that none forgets the scope or the error. */
 #define PX_REPLY_ONE(r, T, get, to_json)                                                           \
     do {                                                                                           \
-        px_db *one_db_ = px_req_begin(r);                                                          \
+        px_req *one_r_ = (r);                                                                      \
+        px_db *one_db_ = px_req_begin(one_r_);                                                     \
         T one_;                                                                                    \
-        if (one_db_ && !px_reply_failed((r), get(one_db_, &(r)->actor, px_req_param((r), 0),       \
-                                                 &one_, &(r)->err)))                               \
-            px_reply_json((r), 200, to_json(&one_));                                               \
+        if (one_db_ &&                                                                             \
+            !px_reply_failed(one_r_, get(one_db_, &one_r_->actor, px_req_param(one_r_, 0), &one_,  \
+                                         &one_r_->err)))                                           \
+            px_reply_json(one_r_, 200, to_json(&one_));                                            \
     } while (0)
 /* A body a use case rendered into out (returning rc): 200 with out's bytes (taken) as
  * content_type, or out dropped and the request's error (r->err) answered. 0 when the body went

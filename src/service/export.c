@@ -171,8 +171,9 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     }
     static const char *const gs_styles[] = {"escape", "tag"};
     const char *gs = req->gs && *req->gs ? req->gs : "escape";
-    if (px_name_pick(gs_styles, PX_COUNT(gs_styles), gs, "invalid_value", "gs", NULL, err) != PX_OK)
-        return PX_EINVALID;
+    px_rc rc = px_name_pick(gs_styles, PX_COUNT(gs_styles), gs, "invalid_value", "gs", NULL, err);
+    if (rc != PX_OK)
+        return rc;
     if (!by_alloc) {
         if (!req->gtin || !req->batch) {
             return px_err_set_field(err, PX_EINVALID, "required", req->gtin ? "batch" : "gtin",
@@ -198,7 +199,7 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
 
     export_ctx c = {&e, req};
-    px_rc rc = px_tx_run(db, by, export_body, &c, err);
+    rc = px_tx_run(db, by, export_body, &c, err);
     if (rc == PX_OK)
         *out = e;
     return rc;

@@ -230,11 +230,13 @@ px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
                             px_partnership *out, px_err *err)
 {
     static const char *const statuses[] = {"active", "suspended"};
-    if (status && px_name_pick(statuses, PX_COUNT(statuses), status, "invalid_status", "status",
-                               NULL, err) != PX_OK)
-        return PX_EINVALID;
+    px_rc rc = status ? px_name_pick(statuses, PX_COUNT(statuses), status, "invalid_status",
+                                     "status", NULL, err)
+                      : PX_OK;
+    if (rc != PX_OK)
+        return rc;
     partner_ctx c = {NULL, NULL, NULL, NULL, 0, gtins, n, NULL, NULL, NULL, id, status, out};
-    px_rc rc = gtins_alloc(&c, n, err);
+    rc = gtins_alloc(&c, n, err);
     if (rc == PX_OK)
         rc = px_tx_run(db, by, partner_update_body, &c, err);
     free(c.norm);

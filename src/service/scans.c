@@ -442,9 +442,11 @@ px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const
                          long limit, px_alert_fn fn, void *ctx, px_err *err)
 {
     static const char *const states[] = {"open", "closed"};
-    if (state && *state &&
-        px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", NULL, err) != PX_OK)
-        return PX_EINVALID;
+    px_rc rc = state && *state ? px_name_pick(states, PX_COUNT(states), state, "invalid_value",
+                                              "state", NULL, err)
+                               : PX_OK;
+    if (rc != PX_OK)
+        return rc;
     if (cursor && *cursor && !px_uuid_valid(cursor))
         return px_cursor_refuse(err);
     return px_store_alerts_each(db, by->org_id, state && *state ? state : NULL, cursor, limit, fn,

@@ -186,9 +186,11 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
                                 "extension_digit must be from 0 to 9");
     static const char *const strategies[] = {"sequential", "random"}; /* random: 1 */
     int random = 0;
-    if (req->strategy && px_name_pick(strategies, PX_COUNT(strategies), req->strategy,
-                                      "invalid_value", "strategy", &random, err) != PX_OK)
-        return PX_EINVALID;
+    px_rc rc = req->strategy ? px_name_pick(strategies, PX_COUNT(strategies), req->strategy,
+                                            "invalid_value", "strategy", &random, err)
+                             : PX_OK;
+    if (rc != PX_OK)
+        return rc;
     if (req->company_prefix && !gs1_gcp_valid(req->company_prefix))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
                                 "company_prefix must be 6 to 12 digits");
@@ -204,7 +206,6 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
                                 "gtin must be a valid GTIN");
     c.ssccs = malloc((size_t)req->count * sizeof(*c.ssccs));
     c.ptrs = malloc((size_t)req->count * sizeof(*c.ptrs));
-    px_rc rc;
     if (!c.ssccs || !c.ptrs)
         rc = px_err_oom(err);
     else

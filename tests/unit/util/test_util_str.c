@@ -301,7 +301,8 @@ static void test_util__str_name_table(void **state)
     px_name_refused(&err, "invalid_format", NULL, "EPCIS format", NULL, names, 2);
     assert_string_equal(err.field, "");
     assert_string_equal(err.message, "EPCIS format '' is not one of B1 or B2");
-    /* px_name_pick: the index, or -1 with the refusal on the field that names the value. */
+    /* px_name_pick: PX_OK with the index, or PX_EINVALID with the refusal on the field that
+     * names the value (the index untouched). */
     px_err picked = PX_ERR_INIT;
     int at = -1;
     assert_int_equal(px_name_pick(names, 3, "B2", "invalid_value", "expired", &at, &picked), PX_OK);
