@@ -100,11 +100,9 @@ static void test_alloc_crash__kill_restart_completes(void **state)
     }
     assert_true(done > 0 && done < TOTAL);
     px_test_server_kill(&f->env);
-    char q[256];
-    snprintf(q, sizeof(q), "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc);
-    long long rows = px_sql_count(&f->env, q);
-    snprintf(q, sizeof(q), "SELECT done FROM job WHERE id = '%s'", job);
-    long long committed = px_sql_count(&f->env, q);
+    long long rows =
+        px_count_of(&f->env, "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc);
+    long long committed = px_count_of(&f->env, "SELECT done FROM job WHERE id = '%s'", job);
     /* What was committed is exactly the recorded progress: the chunk in flight is gone. */
     assert_int_equal(rows, committed);
     assert_true(committed < TOTAL);
@@ -133,11 +131,10 @@ static void test_alloc_crash__kill_restart_completes(void **state)
     assert_int_equal(jint(j, "total"), TOTAL);
     json_decref(j);
 
-    snprintf(q, sizeof(q), "SELECT count(*) FROM serial WHERE allocation_id = '%s'", alloc);
-    px_expect_count(&f->env, TOTAL, "%s", q);
-    snprintf(q, sizeof(q), "SELECT count(DISTINCT serial) FROM serial WHERE allocation_id = '%s'",
-             alloc);
-    px_expect_count(&f->env, TOTAL, "%s", q);
+    px_expect_count(&f->env, TOTAL, "SELECT count(*) FROM serial WHERE allocation_id = '%s'",
+                    alloc);
+    px_expect_count(&f->env, TOTAL,
+                    "SELECT count(DISTINCT serial) FROM serial WHERE allocation_id = '%s'", alloc);
     /* Nothing outside the allocation was written for the GTIN. */
     px_expect_count(&f->env, TOTAL, "SELECT count(*) FROM serial WHERE gtin = '04012345999990'");
     px_expect_count(&f->env, 0,

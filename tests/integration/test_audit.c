@@ -157,9 +157,17 @@ static void restore(fixture *f)
 
 static long long tenant_last_seq(fixture *f, const char *org)
 {
-    char q[256];
-    snprintf(q, sizeof(q), "SELECT max(seq) FROM audit_log WHERE chain = '%s'", org);
-    return px_sql_count(&f->env, q);
+    return px_count_of(&f->env, "SELECT max(seq) FROM audit_log WHERE chain = '%s'", org);
+}
+
+/* The seq of the entry back entries before the head of org's chain: what an attacker's cut
+ * keeps. */
+static long long seq_before_head(fixture *f, const char *org, int back)
+{
+    return px_count_of(&f->env,
+                       "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC OFFSET %d "
+                       "LIMIT 1",
+                       org, back);
 }
 
 /* ---- no global lock --------------------------------------------------------------------- */
@@ -563,13 +571,9 @@ static void test_audit__deleted_tail_detected(void **state)
     checkpoint_cli(f, &refused);
     snapshot(f);
     long long head = tenant_last_seq(f, f->a.org);
-    char q[1024];
-    snprintf(q, sizeof(q),
-             "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
-             "OFFSET 2 LIMIT 1",
-             f->a.org);
-    long long keep = px_sql_count(&f->env, q);
+    long long keep = seq_before_head(f, f->a.org, 2);
     assert_true(keep > 0);
+    char q[1024];
     /* REQ-AUDIT-3: the naive cut (the head row left as it was) is seen by the head row. */
     snprintf(q, sizeof(q), "DELETE FROM audit_log WHERE chain = '%s' AND seq > %lld", f->a.org,
              keep);
@@ -607,12 +611,8 @@ static void test_audit__held_checkpoint_detects_cut_with_checkpoints_deleted(voi
     json_decref(page);
     snapshot(f);
     long long head = tenant_last_seq(f, f->a.org);
+    long long keep = seq_before_head(f, f->a.org, 1);
     char q[1024];
-    snprintf(q, sizeof(q),
-             "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq DESC "
-             "OFFSET 1 LIMIT 1",
-             f->a.org);
-    long long keep = px_sql_count(&f->env, q);
     snprintf(q, sizeof(q),
              "DELETE FROM audit_log WHERE chain = '%s' AND seq > %lld; "
              "DELETE FROM audit_checkpoint WHERE chain = '%s' AND seq > %lld; "
@@ -692,11 +692,10 @@ static void test_audit__rechained_history_detected(void **state)
     /* REQ-AUDIT-2, REQ-AUDIT-4: A's second entry is rewritten, and it and every later entry
      * of A's chain are re-hashed and re-linked in order, the head row moved along: every
      * hash and link is valid again. */
+    long long victim = px_count_of(
+        &f->env, "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq OFFSET 1 LIMIT 1",
+        f->a.org);
     char q[4096];
-    snprintf(q, sizeof(q),
-             "SELECT seq FROM audit_log WHERE chain = '%s' ORDER BY seq OFFSET 1 LIMIT 1",
-             f->a.org);
-    long long victim = px_sql_count(&f->env, q);
     snprintf(q, sizeof(q),
              "UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = %lld; "
              "DO $$ DECLARE r record; prev text := NULL; BEGIN "

@@ -406,8 +406,8 @@ static void test_foundation__audit_chain(void **state)
     /* A superuser who bypasses the trigger is caught by the chain. */
     char original[512], sql[1024];
     /* The MAH's first entry (the server's first start wrote the demo organizations before). */
-    snprintf(q, sizeof(q), "SELECT min(seq) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
-    long long seq = px_sql_count(&f->env, q);
+    long long seq =
+        px_count_of(&f->env, "SELECT min(seq) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
     assert_true(seq > 0);
     snprintf(q, sizeof(q), "SELECT details::text FROM audit_log WHERE seq = %lld", seq);
     px_sql_text(&f->env, q, original, sizeof(original));

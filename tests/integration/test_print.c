@@ -493,11 +493,9 @@ static json_t *print_job(fixture *f, const char *key, const char *body, long sta
 
 static long long printed(fixture *f, const char *serial)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM print_job_serial WHERE gtin = '%s' AND serial = '%s'", GTIN,
-             serial);
-    return px_sql_count(&f->env, sql);
+    return px_count_of(&f->env,
+                       "SELECT count(*) FROM print_job_serial WHERE gtin = '%s' AND serial = '%s'",
+                       GTIN, serial);
 }
 
 /* REQ-PRINT-1: a serial is printed once; REQ-PRINT-2: a reprint only of a serial printed

@@ -90,9 +90,7 @@ static px_rc enqueue(fixture *f, const char *tenant, const char *event, const ch
 
 static long long deliveries(fixture *f, const char *where)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM webhook_delivery WHERE %s", where);
-    return px_sql_count(&f->env, sql);
+    return px_count_of(&f->env, "SELECT count(*) FROM webhook_delivery WHERE %s", where);
 }
 
 /* Polls until the delivery of event is in state want (fails after 60 s). */
