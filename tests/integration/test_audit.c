@@ -525,15 +525,13 @@ static void test_audit__key_file_private(void **state)
     unlink(cmd);
     body[strcspn(body, "\n")] = '\0';
     assert_true(strlen(body) > 40);
-    char q[512];
-    snprintf(q, sizeof(q),
-             "SELECT count(*) FROM audit_log l WHERE position('%s' IN l::text) > 0 OR "
-             "position('PRIVATE KEY' IN l::text) > 0",
-             body);
-    px_expect_count(&f->env, 0, "%s", q);
-    snprintf(q, sizeof(q),
-             "SELECT count(*) FROM audit_checkpoint c WHERE position('%s' IN c::text) > 0", body);
-    px_expect_count(&f->env, 0, "%s", q);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM audit_log l WHERE position('%s' IN l::text) > 0 OR "
+                    "position('PRIVATE KEY' IN l::text) > 0",
+                    body);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM audit_checkpoint c WHERE position('%s' IN c::text) > 0",
+                    body);
     /* ... nor in the server's log. */
     assert_false(px_test_log_has(&f->env, body, NULL) || px_test_log_has(&f->env, "PRIVATE", NULL));
     /* A key file others may read is refused: packid will not sign with a shared secret. */
@@ -717,11 +715,10 @@ static void test_audit__rechained_history_detected(void **state)
      * longer what was signed. An auditor needs no seal key for this, only the public key, the
      * checkpoint and the entry's hash from GET /v1/audit. */
     long long head = tenant_last_seq(f, f->a.org);
-    snprintf(q, sizeof(q),
-             "SELECT count(*) FROM audit_checkpoint c JOIN audit_log l ON l.seq = c.seq "
-             "WHERE c.chain = '%s' AND c.seq = %lld AND c.head <> l.hash",
-             f->a.org, head);
-    px_expect_count(&f->env, 1, "%s", q);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_checkpoint c JOIN audit_log l ON l.seq = c.seq "
+                    "WHERE c.chain = '%s' AND c.seq = %lld AND c.head <> l.hash",
+                    f->a.org, head);
     restore(f);
 }
 
@@ -754,17 +751,13 @@ static void test_audit__key_rotation(void **state)
     px_test_commission(&f->env, f->a_cmo, f->gtin_a, "A-2", EXPIRY, "[\"A2-1\"]");
     assert_true(checkpoint_cli(f, &refused) >= 1);
     assert_int_equal(refused, 0);
-    char q[256];
-    snprintf(q, sizeof(q),
-             "SELECT count(DISTINCT key_id) FROM audit_checkpoint WHERE key_id IN "
-             "('%s', '%s')",
-             old_id, new_id);
-    px_expect_count(&f->env, 2, "%s", q);
-    snprintf(q, sizeof(q),
-             "SELECT count(DISTINCT mac_key) FROM audit_log WHERE mac_key IN "
-             "('%s', '%s')",
-             old_id, new_id);
-    px_expect_count(&f->env, 2, "%s", q);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(DISTINCT key_id) FROM audit_checkpoint WHERE key_id IN "
+                    "('%s', '%s')",
+                    old_id, new_id);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(DISTINCT mac_key) FROM audit_log WHERE mac_key IN ('%s', '%s')",
+                    old_id, new_id);
     json_t *page = px_test_call(&f->env, "GET", "/v1/audit/checkpoints", f->a_auditor, NULL, 200);
     json_t *items = json_object_get(page, "items");
     json_t *first = json_array_get(items, 0);

@@ -165,7 +165,7 @@ static void test_catalog__product_validation(void **state)
 static void test_catalog__gtin_taken(void **state)
 {
     fixture *f = *state;
-    char org1[40], key1[64], org2[40], key2[64], g[15], body[256], q[256];
+    char org1[40], key1[64], org2[40], key2[64], g[15], body[256];
     px_test_org_key(f, "mah", "First MAH", "mah", org1, key1);
     px_test_org_key(f, "mah", "Second MAH", "mah", org2, key2);
     product(f, key1, g);
@@ -175,10 +175,10 @@ static void test_catalog__gtin_taken(void **state)
              g);
     px_test_expect(f, "POST", "/v1/products", key2, body, 409, "product_exists");
     px_test_expect(f, "POST", "/v1/products", key1, body, 409, "product_exists");
-    snprintf(q, sizeof(q), "SELECT count(*) FROM product WHERE gtin = '%s' AND mah_id = '%s' "
-                           "AND name LIKE 'Catalog%%'",
-             g, org1);
-    px_expect_count(f, 1, "%s", q);
+    px_expect_count(f, 1,
+                    "SELECT count(*) FROM product WHERE gtin = '%s' AND mah_id = '%s' AND name "
+                    "LIKE 'Catalog%%'",
+                    g, org1);
 }
 
 /* Another tenant's product answers 404 (docs/architecture.md "Requests"), in GET and in lists. */
