@@ -210,13 +210,12 @@ static void test_aggregation__worked_example_events(void **state)
     };
     char got[1024];
     for (int i = 0; i < 3; i++) {
-        char sql[512];
-        snprintf(sql, sizeof(sql),
-                 "SELECT concat_ws('|', parent_id, array_to_string(epcs, ','), action, biz_step, "
-                 "disposition, read_point, biz_location) FROM container_event WHERE type = "
-                 "'AggregationEvent' AND tenant_id = '%s' ORDER BY seq OFFSET %d LIMIT 1",
-                 f->mah.org, i);
-        px_sql_text(&f->env, sql, got, sizeof(got));
+        px_sql_textf(
+            &f->env, got, sizeof(got),
+            "SELECT concat_ws('|', parent_id, array_to_string(epcs, ','), action, biz_step, "
+            "disposition, read_point, biz_location) FROM container_event WHERE type = "
+            "'AggregationEvent' AND tenant_id = '%s' ORDER BY seq OFFSET %d LIMIT 1",
+            f->mah.org, i);
         assert_string_equal(got, want[i]);
     }
     px_expect_count(&f->env, 1,
@@ -556,13 +555,11 @@ static void test_aggregation__unpack_then_repack(void **state)
     snprintf(agg, sizeof(agg), "%s", px_test_str(j, "aggregation_id"));
     json_decref(j);
     char got[512];
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT string_agg(concat_ws('|', type, action, biz_step, parent_id, "
-             "array_to_string(epcs, ',')), ';' ORDER BY seq) FROM container_event WHERE "
-             "aggregation_id = '%s'",
-             agg);
-    px_sql_text(&f->env, sql, got, sizeof(got));
+    px_sql_textf(&f->env, got, sizeof(got),
+                 "SELECT string_agg(concat_ws('|', type, action, biz_step, parent_id, "
+                 "array_to_string(epcs, ',')), ';' ORDER BY seq) FROM container_event WHERE "
+                 "aggregation_id = '%s'",
+                 agg);
     assert_string_equal(got,
                         "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.0000000701;"
                         "AggregationEvent|DELETE|unpacking|urn:epc:id:sscc:0355154.0000000601|"
@@ -766,13 +763,12 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     char ev[40];
     snprintf(ev, sizeof(ev), "%s", px_test_str(j, "event_id"));
     json_decref(j);
-    char got[512], sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT concat_ws('|', type, action, biz_step, disposition, parent_id, "
-             "array_to_string(epcs, ','), parent_gtin, parent_serial, coalesce(parent_sscc, "
-             "'none')) FROM container_event WHERE id = '%s'",
-             ev);
-    px_sql_text(&f->env, sql, got, sizeof(got));
+    char got[512];
+    px_sql_textf(&f->env, got, sizeof(got),
+                 "SELECT concat_ws('|', type, action, biz_step, disposition, parent_id, "
+                 "array_to_string(epcs, ','), parent_gtin, parent_serial, coalesce(parent_sscc, "
+                 "'none')) FROM container_event WHERE id = '%s'",
+                 ev);
     assert_string_equal(got, "AggregationEvent|ADD|packing|in_progress|"
                              "urn:epc:id:sgtin:0355154.194495.C1|"
                              "urn:epc:id:sgtin:0355154.094495.K1,"
@@ -896,15 +892,15 @@ static void test_aggregation__unpack_a_case(void **state)
         201);
     assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
     char got[512], sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT concat_ws('|', e.type, e.action, e.biz_step, coalesce(e.disposition, '-'), "
-             "e.parent_id, array_to_string(e.epcs, ','), e.read_point, e.parent_gtin, "
-             "e.parent_serial, coalesce(e.parent_sscc, 'none'), a.action, a.parent_gtin, "
-             "a.parent_serial, coalesce(a.parent_sscc, 'none'), a.children) FROM container_event "
-             "e JOIN aggregation a ON a.id = e.aggregation_id WHERE e.id = '%s' AND "
-             "e.event_hash LIKE 'ni:///sha-256;%%'",
-             px_test_str(j, "event_id"));
-    px_sql_text(&f->env, sql, got, sizeof(got));
+    px_sql_textf(
+        &f->env, got, sizeof(got),
+        "SELECT concat_ws('|', e.type, e.action, e.biz_step, coalesce(e.disposition, '-'), "
+        "e.parent_id, array_to_string(e.epcs, ','), e.read_point, e.parent_gtin, "
+        "e.parent_serial, coalesce(e.parent_sscc, 'none'), a.action, a.parent_gtin, "
+        "a.parent_serial, coalesce(a.parent_sscc, 'none'), a.children) FROM container_event "
+        "e JOIN aggregation a ON a.id = e.aggregation_id WHERE e.id = '%s' AND "
+        "e.event_hash LIKE 'ni:///sha-256;%%'",
+        px_test_str(j, "event_id"));
     assert_string_equal(got, "AggregationEvent|DELETE|unpacking|-|"
                              "urn:epc:id:sgtin:0355154.194495.C5|"
                              "urn:epc:id:sgtin:0355154.094495.CU2|"

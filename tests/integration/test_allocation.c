@@ -553,11 +553,10 @@ static void walk_order(fixture *f, const char *key, const char *alloc, const cha
 /* The oracle: the same rows sorted by PostgreSQL on the column the order names. */
 static void sorted_by(fixture *f, const char *alloc, const char *order_by, char *out, size_t cap)
 {
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT string_agg(serial, ',' ORDER BY %s) FROM serial WHERE allocation_id = '%s'",
-             order_by, alloc);
-    px_sql_text(f, sql, out, cap);
+    px_sql_textf(
+        f, out, cap,
+        "SELECT string_agg(serial, ',' ORDER BY %s) FROM serial WHERE allocation_id = '%s'",
+        order_by, alloc);
 }
 
 /* REQ-POOL-8: GET /v1/allocations/{id}/serials?order=CREATED_ASC|CREATED_DESC|MODIFIED_ASC|
@@ -576,11 +575,11 @@ static void test_alloc__ordered_listing(void **state)
     /* Modify five serials, picked from the start of the creation order, by commissioning
      * them through the API: they become the newest modified. */
     char sql[1024], five[256], body_serials[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT string_agg('\"' || serial || '\"', ',' ORDER BY serial) FROM (SELECT serial "
-             "FROM serial WHERE allocation_id = '%s' ORDER BY created_seq LIMIT 5) s",
-             alloc);
-    px_sql_text(f, sql, five, sizeof(five));
+    px_sql_textf(
+        f, five, sizeof(five),
+        "SELECT string_agg('\"' || serial || '\"', ',' ORDER BY serial) FROM (SELECT serial "
+        "FROM serial WHERE allocation_id = '%s' ORDER BY created_seq LIMIT 5) s",
+        alloc);
     snprintf(body_serials, sizeof(body_serials), "[%s]", five);
     px_test_commission(f, key, g, "LOT-ORD-1", "301231", body_serials);
 
@@ -606,16 +605,14 @@ static void test_alloc__ordered_listing(void **state)
     assert_string_not_equal(plain, want);
     walk_order(f, key, alloc, "MODIFIED_DESC", 5, NULL, got, sizeof(got));
     char first5[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT string_agg(serial, ',' ORDER BY serial) FROM (SELECT unnest("
-             "string_to_array('%.200s', ',')) AS serial LIMIT 5) s",
-             got);
-    px_sql_text(f, sql, first5, sizeof(first5));
-    snprintf(sql, sizeof(sql),
-             "SELECT string_agg(serial, ',' ORDER BY serial) FROM serial WHERE allocation_id = "
-             "'%s' AND state = 'commissioned'",
-             alloc);
-    px_sql_text(f, sql, want, sizeof(want));
+    px_sql_textf(f, first5, sizeof(first5),
+                 "SELECT string_agg(serial, ',' ORDER BY serial) FROM (SELECT unnest("
+                 "string_to_array('%.200s', ',')) AS serial LIMIT 5) s",
+                 got);
+    px_sql_textf(f, want, sizeof(want),
+                 "SELECT string_agg(serial, ',' ORDER BY serial) FROM serial WHERE allocation_id = "
+                 "'%s' AND state = 'commissioned'",
+                 alloc);
     assert_string_equal(first5, want);
 
     /* Rows written while a client pages: CREATED_ASC meets them at the end, exactly once;

@@ -794,7 +794,7 @@ static void verification_network(fixture *f, char serials[][24])
     static const char *const bad_header[] = {"X-Note: a\x7f"
                                              "b",
                                              NULL};
-    char path[256], id[40], sql[512];
+    char path[256], id[40];
     snprintf(path, sizeof(path), "/01/%s", f->gtin);
     json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
     json_decref(call_h(f, "GET", "/01/09506000134353", NULL, NULL, as_json, 400));
@@ -815,11 +815,10 @@ static void verification_network(fixture *f, char serials[][24])
     json_decref(call_h(f, "GET", "/01/09506000134353/10/B1/21/X", NULL, NULL, as_json, 400));
     expect(f, "GET", "/.well-known/gs1resolver", NULL, NULL, 200);
     json_decref(call_h(f, "GET", "/.well-known/gs1resolver", NULL, NULL, bad_header, 400));
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO clone_alert (tenant_id, gtin, serial, kind, rules, opened_at) VALUES "
-             "('%s', '%s', 'CONF1', 'clone', 'lifecycle', now()) RETURNING id",
-             f->mah.org, f->gtin);
-    px_sql_text(&f->env, sql, id, sizeof(id));
+    px_sql_textf(&f->env, id, sizeof(id),
+                 "INSERT INTO clone_alert (tenant_id, gtin, serial, kind, rules, opened_at) VALUES "
+                 "('%s', '%s', 'CONF1', 'clone', 'lifecycle', now()) RETURNING id",
+                 f->mah.org, f->gtin);
     expect(f, "GET", "/v1/alerts?state=open", f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/alerts?state=maybe", f->mah.key, NULL, 422);
     snprintf(path, sizeof(path), "/v1/alerts/%s/close", id);

@@ -369,21 +369,20 @@ static void audit_seqs(fixture *f, const char *key, const char *order, char *out
 static void test_audit__list_both_orders(void **state)
 {
     fixture *f = *state;
-    char asc[8192], desc[8192], want[8192], q[256];
-    snprintf(q, sizeof(q),
-             "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM audit_log WHERE tenant_id = '%s'",
-             f->a.org);
-    px_sql_text(&f->env, q, want, sizeof(want));
+    char asc[8192], desc[8192], want[8192];
+    px_sql_textf(
+        &f->env, want, sizeof(want),
+        "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM audit_log WHERE tenant_id = '%s'",
+        f->a.org);
     assert_non_null(strchr(want, ','));
     audit_seqs(f, f->a_auditor, NULL, asc, sizeof(asc));
     assert_string_equal(asc, want);
     audit_seqs(f, f->a_auditor, "CREATED_ASC", asc, sizeof(asc));
     assert_string_equal(asc, want);
-    snprintf(q, sizeof(q),
-             "SELECT string_agg(seq::text, ',' ORDER BY seq DESC) FROM audit_log WHERE "
-             "tenant_id = '%s'",
-             f->a.org);
-    px_sql_text(&f->env, q, want, sizeof(want));
+    px_sql_textf(&f->env, want, sizeof(want),
+                 "SELECT string_agg(seq::text, ',' ORDER BY seq DESC) FROM audit_log WHERE "
+                 "tenant_id = '%s'",
+                 f->a.org);
     audit_seqs(f, f->a_auditor, "CREATED_DESC", desc, sizeof(desc));
     assert_string_equal(desc, want);
     /* Cursors do not cross orders. */
@@ -431,8 +430,7 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     long long seq = json_integer_value(json_object_get(last, "seq"));
     assert_int_equal(seq, tenant_last_seq(f, f->a.org));
     char q[256], hash[80];
-    snprintf(q, sizeof(q), "SELECT hash FROM audit_log WHERE seq = %lld", seq);
-    px_sql_text(&f->env, q, hash, sizeof(hash));
+    px_sql_textf(&f->env, hash, sizeof(hash), "SELECT hash FROM audit_log WHERE seq = %lld", seq);
     assert_string_equal(px_test_str(last, "head"), hash);
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE chain = '%s'", f->a.org);
     assert_int_equal(json_integer_value(json_object_get(last, "entries")),

@@ -793,9 +793,9 @@ static void test_carrier_batch__all_refused_is_told(void **state)
                     "event = 'job.failed' AND body LIKE '%%%s%%'",
                     f->mah.org, id);
     assert_true(px_test_log_has(&f->env, "no item of the batch rendered", id));
-    char sql[128], job_path[80], job_id[40];
-    snprintf(sql, sizeof(sql), "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);
-    px_sql_text(&f->env, sql, job_id, sizeof(job_id));
+    char job_path[80], job_id[40];
+    px_sql_textf(&f->env, job_id, sizeof(job_id),
+                 "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);
     snprintf(job_path, sizeof(job_path), "/v1/jobs/%s", job_id);
     j = px_test_call(&f->env, "GET", job_path, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "status"), "failed");

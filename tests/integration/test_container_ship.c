@@ -352,15 +352,15 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     json_decref(j);
     /* One DELETE per case, with the case as parentID (not the pallet above it), at the
      * decommissioner's location. */
-    char got[1024], sql[512], mine[128];
+    char got[1024], mine[128];
     snprintf(mine, sizeof(mine), "parent_sscc IN ('%s', '%s', '%s')", b1, b2, p);
-    snprintf(sql, sizeof(sql),
-             "SELECT string_agg(concat_ws('|', type, action, biz_step, coalesce(disposition, "
-             "'-'), parent_id, array_to_string(epcs, ','), read_point), ';' ORDER BY parent_id) "
-             "FROM container_event WHERE action = 'DELETE' AND aggregation_id IS NULL AND "
-             "event_hash LIKE 'ni:///sha-256;%%' AND %s",
-             mine);
-    px_sql_text(&f->env, sql, got, sizeof(got));
+    px_sql_textf(
+        &f->env, got, sizeof(got),
+        "SELECT string_agg(concat_ws('|', type, action, biz_step, coalesce(disposition, "
+        "'-'), parent_id, array_to_string(epcs, ','), read_point), ';' ORDER BY parent_id) "
+        "FROM container_event WHERE action = 'DELETE' AND aggregation_id IS NULL AND "
+        "event_hash LIKE 'ni:///sha-256;%%' AND %s",
+        mine);
     assert_string_equal(got,
                         "AggregationEvent|DELETE|unpacking|-|urn:epc:id:sscc:0355154.0000000540|"
                         "urn:epc:id:sgtin:0355154.094495.D2|urn:epc:id:sgln:0355154.00000.0;"
@@ -612,12 +612,10 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     static const char *const formats[] = {"epcis-1.2-xml", "epcis-2.0-xml", "epcis-2.0-jsonld"};
     for (size_t k = 0; k < 3; k++) {
         char id[64], path[128], got[8192];
-        char sql[256];
-        snprintf(sql, sizeof(sql),
-                 "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
-                 "WHERE r.release_id = '%s' AND e.format = '%s'",
-                 release_id, formats[k]);
-        px_sql_text(&f->env, sql, id, sizeof(id));
+        px_sql_textf(&f->env, id, sizeof(id),
+                     "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+                     "WHERE r.release_id = '%s' AND e.format = '%s'",
+                     release_id, formats[k]);
         snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
         px_http_resp doc;
         px_http(&f->env, &doc, "GET", path, f->mah.key, NULL, NULL);
@@ -650,12 +648,11 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
 /* The events of the release's EPCIS 1.2 report, checked against its XSD. */
 static void release_doc_events(fixture *f, const char *release_id, char *got, size_t cap)
 {
-    char id[64], sql[256], path[128];
-    snprintf(sql, sizeof(sql),
-             "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
-             "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
-             release_id);
-    px_sql_text(&f->env, sql, id, sizeof(id));
+    char id[64], path[128];
+    px_sql_textf(&f->env, id, sizeof(id),
+                 "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+                 "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
+                 release_id);
     snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
     px_http_resp doc;
     px_http(&f->env, &doc, "GET", path, f->mah.key, NULL, NULL);

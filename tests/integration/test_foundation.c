@@ -391,10 +391,9 @@ static void test_foundation__audit_chain(void **state)
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
     assert_int_equal(json_integer_value(json_object_get(r.json, "entries")),
                      px_sql_count(&f->env, q));
-    snprintf(q, sizeof(q),
-             "SELECT hash FROM audit_log WHERE tenant_id = '%s' ORDER BY seq DESC LIMIT 1",
-             f->mah.org);
-    px_sql_text(&f->env, q, head, sizeof(head));
+    px_sql_textf(&f->env, head, sizeof(head),
+                 "SELECT hash FROM audit_log WHERE tenant_id = '%s' ORDER BY seq DESC LIMIT 1",
+                 f->mah.org);
     assert_string_equal(px_test_str(r.json, "head"), head);
     px_http_resp_free(&r);
     px_test_party other;
@@ -409,8 +408,8 @@ static void test_foundation__audit_chain(void **state)
     long long seq =
         px_count_of(&f->env, "SELECT min(seq) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
     assert_true(seq > 0);
-    snprintf(q, sizeof(q), "SELECT details::text FROM audit_log WHERE seq = %lld", seq);
-    px_sql_text(&f->env, q, original, sizeof(original));
+    px_sql_textf(&f->env, original, sizeof(original),
+                 "SELECT details::text FROM audit_log WHERE seq = %lld", seq);
     snprintf(sql, sizeof(sql),
              "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
              "UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = %lld;"

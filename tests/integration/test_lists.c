@@ -187,12 +187,11 @@ static int walk(fixture *f, const char *path, const char *key, int page, const c
  * table with the visibility rule written out here). */
 static void expected(fixture *f, const char *table, const char *where, char *out, size_t cap)
 {
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "SELECT coalesce(string_agg(t.id::text, ',' ORDER BY t.created_at DESC, t.id DESC), "
-             "'') FROM %s t WHERE %s",
-             table, where);
-    px_sql_text(&f->env, sql, out, cap);
+    px_sql_textf(
+        &f->env, out, cap,
+        "SELECT coalesce(string_agg(t.id::text, ',' ORDER BY t.created_at DESC, t.id DESC), "
+        "'') FROM %s t WHERE %s",
+        table, where);
 }
 
 /* tmpl with every "ORG" replaced by org. */
@@ -299,12 +298,11 @@ static void test_lists__paging_and_visibility(void **state)
          * is empty, never "the caller's rows older than it" (which would tell that the id
          * exists, and when it was made). The other MAH's rows come last in the fixture, so
          * the caller has rows older than it. */
-        char foreign[64], sql[1024];
-        snprintf(sql, sizeof(sql),
-                 "SELECT coalesce((SELECT t.id::text FROM %s t WHERE NOT (%s) ORDER BY "
-                 "t.created_at DESC LIMIT 1), '')",
-                 c->table, where);
-        px_sql_text(&f->env, sql, foreign, sizeof(foreign));
+        char foreign[64];
+        px_sql_textf(&f->env, foreign, sizeof(foreign),
+                     "SELECT coalesce((SELECT t.id::text FROM %s t WHERE NOT (%s) ORDER BY "
+                     "t.created_at DESC LIMIT 1), '')",
+                     c->table, where);
         if (!foreign[0] || !rows)
             continue;
         char cursor[96], url[256];

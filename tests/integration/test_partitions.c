@@ -39,12 +39,10 @@ static int setup(void **state)
 /* The month partition a row of epcis_event lives in ("" when none). */
 static void home_of(fixture *f, const char *where, char *out, size_t cap)
 {
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT coalesce(string_agg(DISTINCT tableoid::regclass::text, ','), '') FROM "
-             "epcis_event WHERE %s",
-             where);
-    px_sql_text(&f->env, sql, out, cap);
+    px_sql_textf(&f->env, out, cap,
+                 "SELECT coalesce(string_agg(DISTINCT tableoid::regclass::text, ','), '') FROM "
+                 "epcis_event WHERE %s",
+                 where);
 }
 
 /* `packid partitions <sub> [arg]`: the JSON answer, the exit code in *rc. */
@@ -372,9 +370,8 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
         assert_string_equal(json_string_value(json_object_get(it, "keep_until")),
                             by_packs ? "2051-01-01" : "2024-07-01");
         assert_string_equal(json_string_value(json_object_get(it, "table")), table);
-        char sql[128];
-        snprintf(sql, sizeof(sql), "SELECT '%s_p' || to_char(now(), 'YYYYMM')", table);
-        px_sql_text(&f->env, sql, now_month, sizeof(now_month));
+        px_sql_textf(&f->env, now_month, sizeof(now_month),
+                     "SELECT '%s_p' || to_char(now(), 'YYYYMM')", table);
         it = listed(list, now_month);
         if (!it)
             fail_msg("%s is not listed", now_month);

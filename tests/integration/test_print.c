@@ -69,17 +69,14 @@ static int setup(void **state)
             "gtin = '%s' AND serial = 'SER0020'",
             GTIN);
     /* An allocation of 5 serials to the CMO, not commissioned yet (no batch). */
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "WITH j AS (INSERT INTO job (kind, status, total, done, org_id) VALUES "
-             "('allocation', 'completed', 5, 5, '%s') RETURNING id) SELECT id FROM j",
-             f->mah.org);
-    px_sql_text(&f->env, sql, f->tmp, sizeof(f->tmp));
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
-             "'%s', '%s', 5, '%s') RETURNING id",
-             GTIN, f->cmo.org, f->mah.org, f->tmp);
-    px_sql_text(&f->env, sql, f->alloc_id, sizeof(f->alloc_id));
+    px_sql_textf(&f->env, f->tmp, sizeof(f->tmp),
+                 "WITH j AS (INSERT INTO job (kind, status, total, done, org_id) VALUES "
+                 "('allocation', 'completed', 5, 5, '%s') RETURNING id) SELECT id FROM j",
+                 f->mah.org);
+    px_sql_textf(&f->env, f->alloc_id, sizeof(f->alloc_id),
+                 "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
+                 "'%s', '%s', 5, '%s') RETURNING id",
+                 GTIN, f->cmo.org, f->mah.org, f->tmp);
     assert_true(strlen(f->alloc_id) == 36);
     px_sqlf(&f->env,
             "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
@@ -807,11 +804,10 @@ static void test_print__export_of_failed_allocation(void **state)
     /* not_before: no worker claims this job (it would fail it at once, for the product has no
      * serial settings, before the export below is queued). */
     px_sql_text(&f->env, sql, job, sizeof(job));
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
-             "'%s', '%s', 5, '%s') RETURNING id",
-             GTIN, f->cmo.org, f->mah.org, job);
-    px_sql_text(&f->env, sql, alloc, sizeof(alloc));
+    px_sql_textf(&f->env, alloc, sizeof(alloc),
+                 "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
+                 "'%s', '%s', 5, '%s') RETURNING id",
+                 GTIN, f->cmo.org, f->mah.org, job);
     px_sqlf(&f->env,
             "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
             "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",

@@ -38,10 +38,8 @@ typedef struct {
 
 static void snap(fixture *f, snapshot *s, const char *table, const char *where)
 {
-    char sql[512];
-    snprintf(sql, sizeof(sql), "SELECT md5(string_agg(t::text, ',')) FROM %s t WHERE %s", table,
-             where);
-    px_sql_text(&f->env, sql, s->row, sizeof(s->row));
+    px_sql_textf(&f->env, s->row, sizeof(s->row),
+                 "SELECT md5(string_agg(t::text, ',')) FROM %s t WHERE %s", table, where);
     s->audit = px_sql_count(&f->env, "SELECT count(*) FROM audit_log");
 }
 
@@ -112,11 +110,10 @@ static void test_repair__org_patch(void **state)
     json_decref(o);
     char v[128];
     char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT name || '|' || gln || '|' || gln_prefix_length "
-             "FROM organization WHERE id = '%s'",
-             f->mah.org);
-    px_sql_text(&f->env, sql, v, sizeof(v));
+    px_sql_textf(&f->env, v, sizeof(v),
+                 "SELECT name || '|' || gln || '|' || gln_prefix_length "
+                 "FROM organization WHERE id = '%s'",
+                 f->mah.org);
     char want[160];
     snprintf(want, sizeof(want), "Repair MAH GmbH|%s|7", g1);
     assert_string_equal(v, want);
@@ -319,13 +316,12 @@ static void test_repair__product_patch(void **state)
     json_decref(o);
     assert_int_equal(product_version(f), v0 + 3);
     assert_int_equal(px_audit_count(&f->env, "product.update", f->gtin), audits + 3);
-    char sql[256], det[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT (details->>'old_name') || '|' || (details->>'name') || '|' || "
-             "(details->>'master_version') FROM audit_log WHERE action = 'product.update' "
-             "AND subject = '%s' ORDER BY seq LIMIT 1 OFFSET %lld",
-             f->gtin, audits);
-    px_sql_text(&f->env, sql, det, sizeof(det));
+    char det[256];
+    px_sql_textf(&f->env, det, sizeof(det),
+                 "SELECT (details->>'old_name') || '|' || (details->>'name') || '|' || "
+                 "(details->>'master_version') FROM audit_log WHERE action = 'product.update' "
+                 "AND subject = '%s' ORDER BY seq LIMIT 1 OFFSET %lld",
+                 f->gtin, audits);
     char want[128];
     snprintf(want, sizeof(want), "Repair 10 mg|Repair 10 mg tablets|%lld", v0 + 1);
     assert_string_equal(det, want);
@@ -502,9 +498,9 @@ static void test_repair__mah_keys(void **state)
     px_test_expect(&f->env, "DELETE", path, f->mah.key, NULL, 200, NULL);
     px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 401, "invalid_token");
     assert_int_equal(px_audit_count(&f->env, "key.revoke", mk_id), 1);
-    char sql[200], cmo_key_id[40];
-    snprintf(sql, sizeof(sql), "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo.org);
-    px_sql_text(&f->env, sql, cmo_key_id, sizeof(cmo_key_id));
+    char cmo_key_id[40];
+    px_sql_textf(&f->env, cmo_key_id, sizeof(cmo_key_id),
+                 "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo.org);
     snprintf(path, sizeof(path), "/v1/keys/%s", cmo_key_id);
     px_test_expect(&f->env, "DELETE", path, f->mah.key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/products", f->cmo.key, NULL, 200, NULL);
@@ -585,13 +581,12 @@ static void test_repair__key_list(void **state)
     snprintf(test_key, sizeof(test_key), "%s", px_test_str(k, "api_key"));
     json_decref(k);
 
-    char want[2048], got[2048], sql[512];
+    char want[2048], got[2048];
 #define ROWS(schema)                                                                               \
     "SELECT string_agg(id::text || ':' || role || ':' || coalesce(label, '') || ':' || "           \
     "(revoked_at IS NOT NULL)::int, ',' ORDER BY created_at, id) FROM " schema                     \
     "api_key WHERE org_id = '%s'"
-    snprintf(sql, sizeof(sql), ROWS(""), f->mah2.org);
-    px_sql_text(&f->env, sql, want, sizeof(want));
+    px_sql_textf(&f->env, want, sizeof(want), ROWS(""), f->mah2.org);
     assert_non_null(strstr(want, ":auditor:desk:1"));
     listed_keys(f, "", f->mah2.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
@@ -600,13 +595,11 @@ static void test_repair__key_list(void **state)
     snprintf(q, sizeof(q), "org_id=%s", f->mah2.org);
     listed_keys(f, q, f->admin.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
-    snprintf(sql, sizeof(sql), ROWS(""), f->admin.org);
-    px_sql_text(&f->env, sql, want, sizeof(want));
+    px_sql_textf(&f->env, want, sizeof(want), ROWS(""), f->admin.org);
     listed_keys(f, "", f->admin.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
     /* A test key: the sandbox's keys of its organization. */
-    snprintf(sql, sizeof(sql), ROWS("sandbox."), f->mah2.org);
-    px_sql_text(&f->env, sql, want, sizeof(want));
+    px_sql_textf(&f->env, want, sizeof(want), ROWS("sandbox."), f->mah2.org);
     assert_int_equal(strchr(want, ',') == NULL, 1); /* the one test key */
     listed_keys(f, "", test_key, "test", got, sizeof(got));
     assert_string_equal(got, want);
@@ -616,8 +609,7 @@ static void test_repair__key_list(void **state)
     for (char *p = upper; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     snprintf(q, sizeof(q), "org_id=%s", upper);
-    snprintf(sql, sizeof(sql), ROWS(""), f->mah2.org);
-    px_sql_text(&f->env, sql, want, sizeof(want));
+    px_sql_textf(&f->env, want, sizeof(want), ROWS(""), f->mah2.org);
     listed_keys(f, q, f->mah2.key, "live", got, sizeof(got));
     assert_string_equal(got, want);
 #undef ROWS

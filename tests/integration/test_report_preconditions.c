@@ -248,11 +248,10 @@ static void test_report_preconditions__endpoint_switched_off_during_a_release(vo
     fixture *f = *state;
     commission(f, "P-9", "PZ", 2);
     char ep[40], sql[384];
-    snprintf(sql, sizeof(sql),
-             "SELECT id::text FROM regulator_endpoint WHERE tenant_id = '%s' AND market = 'DE' "
-             "AND active",
-             f->mah.org);
-    px_sql_text(&f->env, sql, ep, sizeof(ep));
+    px_sql_textf(&f->env, ep, sizeof(ep),
+                 "SELECT id::text FROM regulator_endpoint WHERE tenant_id = '%s' AND market = 'DE' "
+                 "AND active",
+                 f->mah.org);
     long long reports = px_count_of(&f->env, "SELECT count(*) FROM report");
     snprintf(sql, sizeof(sql),
              "SELECT pg_advisory_xact_lock(7103, hashtext('%s')); UPDATE regulator_endpoint SET "
@@ -314,12 +313,11 @@ static void test_report_preconditions__status_changes_reported(void **state)
  * MAH's reports where cond holds, newest first. */
 static void reports_walk(fixture *f, const char *base, const char *cond)
 {
-    char want[4096], got[4096] = "", sql[512], path[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT coalesce(string_agg(id::text, ',' ORDER BY created_at DESC, id DESC), '') "
-             "FROM report WHERE tenant_id = '%s' AND %s",
-             f->mah.org, cond);
-    px_sql_text(&f->env, sql, want, sizeof(want));
+    char want[4096], got[4096] = "", path[512];
+    px_sql_textf(&f->env, want, sizeof(want),
+                 "SELECT coalesce(string_agg(id::text, ',' ORDER BY created_at DESC, id DESC), '') "
+                 "FROM report WHERE tenant_id = '%s' AND %s",
+                 f->mah.org, cond);
     snprintf(path, sizeof(path), "%s", base);
     int pages = 0;
     for (;;) {

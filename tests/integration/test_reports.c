@@ -406,9 +406,7 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     px_test_server_kill(&f->env);
     release_hang(rv);
     char st[32];
-    char sql[160];
-    snprintf(sql, sizeof(sql), "SELECT state FROM report WHERE id = '%s'", id);
-    px_sql_text(&f->env, sql, st, sizeof(st));
+    px_sql_textf(&f->env, st, sizeof(st), "SELECT state FROM report WHERE id = '%s'", id);
     assert_string_equal(st, "sending");
     px_test_server_start(&f->env);
     json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
@@ -653,9 +651,8 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     snprintf(cmo.org, sizeof(cmo.org), "%s", json_string_value(json_object_get(j, "org_id")));
     json_decref(j);
     char sql[512], v[256];
-    snprintf(sql, sizeof(sql), "SELECT gln_prefix_length FROM organization WHERE id = '%s'",
-             cmo.org);
-    px_sql_text(&f->env, sql, v, sizeof(v));
+    px_sql_textf(&f->env, v, sizeof(v),
+                 "SELECT gln_prefix_length FROM organization WHERE id = '%s'", cmo.org);
     assert_string_equal(v, "8");
 
     j = px_test_call(&f->env, "POST", "/v1/commissions", cmo.key,
@@ -667,11 +664,10 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     json_decref(j);
     /* SGLN of GLN 4012345000016 with an 8-digit prefix: CP 40123450, location ref 0001, no
      * extension (DOMAIN.md §5.1). */
-    snprintf(sql, sizeof(sql),
-             "SELECT read_point || ' ' || biz_location || ' ' || location_gln FROM epcis_event "
-             "WHERE id = '%s'",
-             event_id);
-    px_sql_text(&f->env, sql, v, sizeof(v));
+    px_sql_textf(&f->env, v, sizeof(v),
+                 "SELECT read_point || ' ' || biz_location || ' ' || location_gln FROM epcis_event "
+                 "WHERE id = '%s'",
+                 event_id);
     assert_string_equal(v,
                         "urn:epc:id:sgln:40123450.0001.0 urn:epc:id:sgln:40123450.0001.0 " CMO_GLN);
 
@@ -837,21 +833,19 @@ static void test_reports__us_release_with_shipping(void **state)
     assert_non_null(strstr(doc, "<destination type=\"urn:epcglobal:cbv:sdt:location\">"
                                 "urn:epc:id:sgln:0614141.00001.0</destination>"));
     /* Stored with the release and on its event. */
-    char sql[512], v[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT ship_from_gln || ship_to_party_gln || ship_to_location_gln || "
-             "transaction_type || transaction_id FROM market_release WHERE id = '%s'",
-             release_id);
-    px_sql_text(&f->env, sql, v, sizeof(v));
+    char v[512];
+    px_sql_textf(&f->env, v, sizeof(v),
+                 "SELECT ship_from_gln || ship_to_party_gln || ship_to_location_gln || "
+                 "transaction_type || transaction_id FROM market_release WHERE id = '%s'",
+                 release_id);
     assert_string_equal(v, MAH_GLN "0614141000005"
                                    "0614141000012"
                                    "po"
                                    "PO-4711");
-    snprintf(sql, sizeof(sql),
-             "SELECT concat_ws(' ', source_party, source_location, dest_party, dest_location, "
-             "biz_tx_type, biz_tx) FROM epcis_event WHERE id = '%s'",
-             event_id);
-    px_sql_text(&f->env, sql, v, sizeof(v));
+    px_sql_textf(&f->env, v, sizeof(v),
+                 "SELECT concat_ws(' ', source_party, source_location, dest_party, dest_location, "
+                 "biz_tx_type, biz_tx) FROM epcis_event WHERE id = '%s'",
+                 event_id);
     assert_string_equal(v, "urn:epc:id:sgln:9506000.00000.0 urn:epc:id:sgln:9506000.00000.0 "
                            "urn:epc:id:sgln:0614141.00000.0 urn:epc:id:sgln:0614141.00001.0 po "
                            "urn:epcglobal:cbv:bt:0614141000005:PO-4711");

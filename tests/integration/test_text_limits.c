@@ -90,11 +90,11 @@ static void at_limit(fixture *f, const char *key, const char *path, const char *
 /* The newest audit entry of action has details member equal to text, whole. */
 static void audited_whole(fixture *f, const char *action, const char *member, const char *text)
 {
-    char sql[256], v[1024];
-    snprintf(sql, sizeof(sql),
-             "SELECT details->>'%s' FROM audit_log WHERE action = '%s' ORDER BY seq DESC LIMIT 1",
-             member, action);
-    px_sql_text(&f->env, sql, v, sizeof(v));
+    char v[1024];
+    px_sql_textf(
+        &f->env, v, sizeof(v),
+        "SELECT details->>'%s' FROM audit_log WHERE action = '%s' ORDER BY seq DESC LIMIT 1",
+        member, action);
     if (strcmp(v, text) != 0)
         fail_msg("audit %s.%s is not the text whole: %s", action, member, v);
 }

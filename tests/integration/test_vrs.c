@@ -271,11 +271,9 @@ static void test_vrs__authentication(void **state)
     px_test_key(&f->env, f->ver.org, "verifier", key);
     json_decref(px_test_call(&f->env, "GET", path, key, NULL, 200));
     char kid[64];
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT id FROM api_key WHERE org_id = '%s' ORDER BY created_at DESC LIMIT 1",
-             f->ver.org);
-    px_sql_text(&f->env, sql, kid, sizeof(kid));
+    px_sql_textf(&f->env, kid, sizeof(kid),
+                 "SELECT id FROM api_key WHERE org_id = '%s' ORDER BY created_at DESC LIMIT 1",
+                 f->ver.org);
     const char *revoke[] = {"key", "revoke", kid, NULL};
     json_decref(px_test_cli(&f->env, &rc, revoke));
     assert_int_equal(rc, 0);

@@ -256,9 +256,9 @@ static void test_webhook__dead_after_max_attempts(void **state)
                                    retry_id),
                      1);
     assert_int_equal(px_receiver_count(&f->rv), 1);
-    char sql[160], body[512];
-    snprintf(sql, sizeof(sql), "SELECT body FROM webhook_delivery WHERE id = '%s'", id);
-    px_sql_text(&f->env, sql, body, sizeof(body));
+    char body[512];
+    px_sql_textf(&f->env, body, sizeof(body), "SELECT body FROM webhook_delivery WHERE id = '%s'",
+                 id);
     assert_int_equal(f->rv.req[0].len, strlen(body));
     assert_memory_equal(f->rv.req[0].body, body, strlen(body));
     px_expect_count(&f->env, 1,
@@ -295,14 +295,13 @@ static void test_webhook__deliveries_paging(void **state)
     assert_int_equal(json_array_size(items2), 1);
     assert_true(json_is_false(json_object_get(p2, "has_next_page")));
     /* newest first, every row once: the order of the database's (created_at, id) */
-    char sql[160], want[40];
-    snprintf(sql, sizeof(sql), "SELECT id FROM webhook_delivery ORDER BY created_at, id LIMIT 1");
-    px_sql_text(&f->env, sql, want, sizeof(want));
+    char want[40];
+    px_sql_textf(&f->env, want, sizeof(want),
+                 "SELECT id FROM webhook_delivery ORDER BY created_at, id LIMIT 1");
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(items2, 0), "delivery_id")), want);
-    snprintf(sql, sizeof(sql),
-             "SELECT id FROM webhook_delivery ORDER BY created_at DESC, id DESC LIMIT 1");
-    px_sql_text(&f->env, sql, want, sizeof(want));
+    px_sql_textf(&f->env, want, sizeof(want),
+                 "SELECT id FROM webhook_delivery ORDER BY created_at DESC, id DESC LIMIT 1");
     assert_string_equal(px_test_str(json_array_get(items, 0), "delivery_id"), want);
     json_decref(p1);
     json_decref(p2);

@@ -836,14 +836,33 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap)
     return 1;
 }
 
+/* fmt's query into sql (cap bytes); a query that does not fit fails the test rather than run
+ * cut. */
+static void sql_vformat(char *sql, size_t cap, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(sql, cap, fmt, ap);
+    if (n < 0 || (size_t)n >= cap)
+        fail_msg("the query is longer than %zu bytes: %.120s", cap, sql);
+}
+
 long long px_count_of(px_test_env *env, const char *fmt, ...)
 {
-    char sql[1024];
+    char sql[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
+    sql_vformat(sql, sizeof(sql), fmt, ap);
     va_end(ap);
     return px_sql_count(env, sql);
+}
+
+void px_sql_textf(px_test_env *env, char *out, size_t cap, const char *fmt, ...)
+{
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    sql_vformat(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    px_sql_text(env, sql, out, cap);
 }
 
 void px_expect_count_at(const char *file, int line, px_test_env *env, long long want,
@@ -925,7 +944,7 @@ void px_sqlf(px_test_env *env, const char *fmt, ...)
     char sql[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
+    sql_vformat(sql, sizeof(sql), fmt, ap);
     va_end(ap);
     PGconn *c;
     PGresult *r = query(env, &c, sql);
@@ -1140,12 +1159,10 @@ int px_test_wait_table_lock_waiter(px_test_env *env, const char *pattern)
 
 void px_test_dead_webhook_delivery(px_test_env *env, const char *tenant, char id[40])
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO webhook_delivery (tenant_id, event, body, state, attempts) VALUES "
-             "('%s', 'report.dead', '{}', 'dead', 3) RETURNING id",
-             tenant);
-    px_sql_text(env, sql, id, 40);
+    px_sql_textf(env, id, 40,
+                 "INSERT INTO webhook_delivery (tenant_id, event, body, state, attempts) VALUES "
+                 "('%s', 'report.dead', '{}', 'dead', 3) RETURNING id",
+                 tenant);
 }
 
 void px_test_refuse_rows(px_test_env *env, const char *table, const char *condition,

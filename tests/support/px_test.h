@@ -237,6 +237,9 @@ int px_test_next_page(json_t *page, const char *base, char *path, size_t cap);
 long px_test_proc_kb(pid_t pid, const char *name);
 /* px_sql_count of a printf-formatted query. */
 long long px_count_of(px_test_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* px_sql_text of a printf-formatted query. */
+void px_sql_textf(px_test_env *env, char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Fails the test unless the printf-formatted query counts want: the failure names the calling
  * line, both numbers and the query. */
 #define px_expect_count(env, want, ...)                                                            \
