@@ -425,13 +425,11 @@ static void test_alloc__cmo_access(void **state)
     json_decref(j);
     /* A CMO never sees a pack after release, not even its state in the allocation's listing
      * (as GET /v1/packs answers 404 for it); the MAH still does. */
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
-             "(gtin, serial) = (SELECT gtin, serial FROM serial WHERE allocation_id = '%s' "
-             "ORDER BY serial LIMIT 1)",
-             alloc);
-    assert_int_equal(px_sql_exec(f, sql), 0);
+    px_sqlf(f,
+            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+            "(gtin, serial) = (SELECT gtin, serial FROM serial WHERE allocation_id = '%s' "
+            "ORDER BY serial LIMIT 1)",
+            alloc);
     j = px_test_call(f, "GET", path, cmo_key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 9);
     json_decref(j);
@@ -733,13 +731,12 @@ static void test_alloc__paging_10000(void **state)
 static void test_alloc__collisions_never_surface(void **state)
 {
     fixture *f = *state;
-    char org[40], key[64], g[15], job[40], alloc[40], sql[512];
+    char org[40], key[64], g[15], job[40], alloc[40];
     mah_product_settings(f, org, key, "US", g, RANDOM6);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, origin) SELECT '%s', lpad(i::text, 6, "
-             "'0'), 'commissioned', 'external' FROM generate_series(0, 899999) i",
-             g);
-    assert_int_equal(px_sql_exec(f, sql), 0);
+    px_sqlf(f,
+            "INSERT INTO serial (gtin, serial, state, origin) SELECT '%s', lpad(i::text, 6, "
+            "'0'), 'commissioned', 'external' FROM generate_series(0, 899999) i",
+            g);
     allocate(f, key, g, "{\"count\":20000}", 202, NULL, job, alloc);
     wait_completed(f, key, job, 20000);
     px_expect_count(f, 20000,
@@ -754,11 +751,10 @@ static void test_alloc__collisions_never_surface(void **state)
     product(f, key, "US", s);
     put_product_settings(f, key, s, "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":8}", 201,
                          NULL);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, origin) VALUES ('%s', '00000005', "
-             "'commissioned', 'external'), ('%s', '00000010', 'commissioned', 'external')",
-             s, s);
-    assert_int_equal(px_sql_exec(f, sql), 0);
+    px_sqlf(f,
+            "INSERT INTO serial (gtin, serial, state, origin) VALUES ('%s', '00000005', "
+            "'commissioned', 'external'), ('%s', '00000010', 'commissioned', 'external')",
+            s, s);
     partner(f, key, s, cmo, cmo_key, ps);
     allocate(f, key, s, "{\"count\":20}", 202, NULL, j1, a1);
     snprintf(body, sizeof(body), "{\"count\":20,\"for_org\":\"%s\"}", cmo);

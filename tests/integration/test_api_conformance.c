@@ -848,13 +848,12 @@ static void verification_network(fixture *f, char serials[][24])
 static void sessions_and_console(fixture *f)
 {
     static const char token[] = "ps_CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
-    char sql[512], cookie[128], csrf_h[128], page_asset[64], path[128];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO console_session (token_hash, key_id, expires_at, idle_seconds) "
-             "SELECT sha256('%s'::bytea), k.id, now() + interval '1 hour', 600 FROM api_key k "
-             "WHERE k.org_id = '%s' AND k.role = 'mah' LIMIT 1",
-             token, f->mah.org);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    char cookie[128], csrf_h[128], page_asset[64], path[128];
+    px_sqlf(&f->env,
+            "INSERT INTO console_session (token_hash, key_id, expires_at, idle_seconds) "
+            "SELECT sha256('%s'::bytea), k.id, now() + interval '1 hour', 600 FROM api_key k "
+            "WHERE k.org_id = '%s' AND k.role = 'mah' LIMIT 1",
+            token, f->mah.org);
     char in[64], csrf[64];
     uint8_t h[32];
     int n = snprintf(in, sizeof(in), "packid-csrf:%s", token);

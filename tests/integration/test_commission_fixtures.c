@@ -66,12 +66,10 @@ static int setup(void **state)
                        "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
                        "\"FIXBATCH\",\"expiry_date\":\"271231\",\"serials\":[\"FIX-IDEM-1\"]}",
                        h, 200, NULL));
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, origin, allocated_to) VALUES ('" GTIN
-             "', 'FIX-OTHER-1', 'allocated', 'generated', '%s')",
-             cmo2.org);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, origin, allocated_to) VALUES ('" GTIN
+            "', 'FIX-OTHER-1', 'allocated', 'generated', '%s')",
+            cmo2.org);
     *state = f;
     return 0;
 }

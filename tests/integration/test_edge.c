@@ -381,23 +381,20 @@ static void export_file(fixture *f, const char *body, px_http_resp *file)
 static void test_edge__manifest_formulas(void **state)
 {
     fixture *f = *state;
-    char gtin[15], sql[1024];
+    char gtin[15];
     px_test_gtin(gtin, 4242);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-             "('%s', '%s', 7, 'Formula 10 mg x 30', 'EU')",
-             gtin, f->mah.org);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '-B7', '261115')", gtin);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, "
-             "commissioned_by, commissioned_at) SELECT '%s', s, 'commissioned', '%s', '-B7', "
-             "'261115', '%s', now() FROM unnest(ARRAY['=1+2', '+41', '-3-4', "
-             "'=HYPERLINK(\"x\")', 'PLAIN1']) s",
-             gtin, f->mah.org, f->mah.org);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+            "('%s', '%s', 7, 'Formula 10 mg x 30', 'EU')",
+            gtin, f->mah.org);
+    px_sqlf(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '-B7', '261115')",
+            gtin);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, "
+            "commissioned_by, commissioned_at) SELECT '%s', s, 'commissioned', '%s', '-B7', "
+            "'261115', '%s', now() FROM unnest(ARRAY['=1+2', '+41', '-3-4', "
+            "'=HYPERLINK(\"x\")', 'PLAIN1']) s",
+            gtin, f->mah.org, f->mah.org);
 
     char body[128];
     snprintf(body, sizeof(body), "{\"gtin\": \"%s\", \"batch\": \"-B7\"}", gtin);

@@ -65,19 +65,18 @@ static int setup(void **state)
     /* n - 1 more events like the real one, each with its own serial, time and ID. The copies
      * point at the rows the real one points at, so the foreign-key triggers are skipped
      * (replica role, this session only): they would double the fixture's time. */
-    char sql[2048];
-    snprintf(sql, sizeof(sql),
-             "SET session_replication_role = replica; INSERT INTO epcis_event (id, tenant_id, org_id, op, type, action, biz_step, "
-             "disposition, event_time, tz_offset_min, gtin, gcp_len, serial_set, serials, "
-             "epc_count, lot, expiry, location_gln, read_point, biz_location, event_hash) "
-             "SELECT gen_random_uuid(), e.tenant_id, e.org_id, e.op, e.type, e.action, "
-             "e.biz_step, e.disposition, e.event_time + g * interval '1 millisecond', "
-             "e.tz_offset_min, e.gtin, e.gcp_len, 'list', ARRAY['ST' || g], 1, e.lot, e.expiry, "
-             "e.location_gln, e.read_point, e.biz_location, "
-             "'ni:///sha-256;' || md5(g::text) || md5('x' || g) || '?ver=CBV2.0' "
-             "FROM epcis_event e, generate_series(1, %ld) g WHERE e.gtin = '%s'",
-             f->n - 1, f->gtin);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "SET session_replication_role = replica; INSERT INTO epcis_event (id, tenant_id, "
+            "org_id, op, type, action, biz_step, "
+            "disposition, event_time, tz_offset_min, gtin, gcp_len, serial_set, serials, "
+            "epc_count, lot, expiry, location_gln, read_point, biz_location, event_hash) "
+            "SELECT gen_random_uuid(), e.tenant_id, e.org_id, e.op, e.type, e.action, "
+            "e.biz_step, e.disposition, e.event_time + g * interval '1 millisecond', "
+            "e.tz_offset_min, e.gtin, e.gcp_len, 'list', ARRAY['ST' || g], 1, e.lot, e.expiry, "
+            "e.location_gln, e.read_point, e.biz_location, "
+            "'ni:///sha-256;' || md5(g::text) || md5('x' || g) || '?ver=CBV2.0' "
+            "FROM epcis_event e, generate_series(1, %ld) g WHERE e.gtin = '%s'",
+            f->n - 1, f->gtin);
     px_expect_count(&f->env, f->n, "SELECT count(*) FROM epcis_event WHERE gtin = '%s'", f->gtin);
     assert_int_equal(px_sql_exec(&f->env, "ANALYZE epcis_event"), 0);
     return 0;

@@ -403,19 +403,18 @@ static void test_foundation__audit_chain(void **state)
     assert_int_not_equal(px_sql_exec(&f->env, "UPDATE audit_log SET action = 'x' WHERE seq = 2"),
                          0);
     /* A superuser who bypasses the trigger is caught by the chain. */
-    char original[512], sql[1024];
+    char original[512];
     /* The MAH's first entry (the server's first start wrote the demo organizations before). */
     long long seq =
         px_count_of(&f->env, "SELECT min(seq) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
     assert_true(seq > 0);
     px_sql_textf(&f->env, original, sizeof(original),
                  "SELECT details::text FROM audit_log WHERE seq = %lld", seq);
-    snprintf(sql, sizeof(sql),
-             "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
-             "UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = %lld;"
-             "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
-             seq);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+            "UPDATE audit_log SET details = '{\"role\":\"admin\"}' WHERE seq = %lld;"
+            "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
+            seq);
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
@@ -442,22 +441,20 @@ static void test_foundation__audit_chain(void **state)
     px_http_resp_free(&r);
     json_decref(o);
     /* Restoring the original text heals the chain: the hash covers exactly the content. */
-    snprintf(sql, sizeof(sql),
-             "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
-             "UPDATE audit_log SET details = '%s' WHERE seq = %lld;"
-             "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
-             original, seq);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+            "UPDATE audit_log SET details = '%s' WHERE seq = %lld;"
+            "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
+            original, seq);
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah.key, NULL, NULL);
     assert_true(json_is_true(json_object_get(r.json, "ok")));
     px_http_resp_free(&r);
     /* Deleting a row is caught too: the entry is missing. */
-    snprintf(sql, sizeof(sql),
-             "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
-             "DELETE FROM audit_log WHERE seq = %lld;"
-             "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
-             seq + 1);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;"
+            "DELETE FROM audit_log WHERE seq = %lld;"
+            "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update;",
+            seq + 1);
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah.key, NULL, NULL);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
     /* A tenant learns that its chain is broken, not where: whose the missing entry was is

@@ -90,13 +90,11 @@ static const char *const lifecycle_rows[] = {"serial",
 static void allocate_sql(fixture *f, const char *gtin, const char *org, const char *prefix,
                          int from, int n)
 {
-    char sql[768];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, origin, allocated_to) "
-             "SELECT '%s', '%s' || lpad(g::text, 6, '0'), 'allocated', 'generated', '%s' "
-             "FROM generate_series(%d, %d) g",
-             gtin, prefix, org, from, from + n - 1);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, origin, allocated_to) "
+            "SELECT '%s', '%s' || lpad(g::text, 6, '0'), 'allocated', 'generated', '%s' "
+            "FROM generate_series(%d, %d) g",
+            gtin, prefix, org, from, from + n - 1);
 }
 
 /* ---- commissioning ------------------------------------------------------------------- */

@@ -415,17 +415,16 @@ static void test_report_formats__invalid_jsonld_is_never_sent(void **state)
         "\"2026-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[{\"type\":\"ObjectEvent\","
         "\"eventTimeZoneOffset\":\"+00:00\",\"epcList\":[],\"action\":\"ADD\"}]}}";
     assert_int_not_equal(px_test_run_on(PX_TEST_VALIDATE_GS1, doc, strlen(doc), 0), 0);
-    char ep[40], sql[2048];
+    char ep[40];
     px_sql_text(&f->env,
                 "SELECT id FROM regulator_endpoint WHERE market = 'DE' AND format = "
                 "'epcis-2.0-jsonld'",
                 ep, sizeof(ep));
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, "
-             "document, document_sha256) VALUES ('11111111-2222-4333-8444-5555555555a1', '%s', "
-             "'%s', 'DE', '%s', '11111111-2222-4333-8444-5555555555a1', '%s', repeat('0', 64))",
-             f->mah.org, ep, f->gtin, doc);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, "
+            "document, document_sha256) VALUES ('11111111-2222-4333-8444-5555555555a1', '%s', "
+            "'%s', 'DE', '%s', '11111111-2222-4333-8444-5555555555a1', '%s', repeat('0', 64))",
+            f->mah.org, ep, f->gtin, doc);
     const char *why[] = {"epcis_schema", "/epcisBody/eventList/0", "eventTime", NULL};
     px_receiver_expect_unsent(&f->env, &f->rv, f->mah.key, "11111111-2222-4333-8444-5555555555a1",
                               why);

@@ -333,19 +333,17 @@ static void test_reports__invalid_document_is_never_sent(void **state)
 {
     fixture *f = *state;
     px_receiver_reset(&f->rv, 0, 0);
-    char sql[1024];
     /* A document the official XSD refuses: an ObjectEvent without its required action. */
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, "
-             "document, document_sha256) VALUES ('11111111-2222-4333-8444-555555555555', '%s', "
-             "'%s', 'EU', '" GTIN "', '11111111-2222-4333-8444-555555555555', "
-             "'<?xml version=\"1.0\"?><epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:"
-             "xsd:1\" schemaVersion=\"1.2\" creationDate=\"2026-01-01T00:00:00Z\"><EPCISBody>"
-             "<EventList><ObjectEvent><eventTime>2026-01-01T00:00:00Z</eventTime>"
-             "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset><epcList/></ObjectEvent>"
-             "</EventList></EPCISBody></epcis:EPCISDocument>', repeat('0', 64))",
-             f->mah.org, f->ep_eu);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, "
+            "document, document_sha256) VALUES ('11111111-2222-4333-8444-555555555555', '%s', "
+            "'%s', 'EU', '" GTIN "', '11111111-2222-4333-8444-555555555555', "
+            "'<?xml version=\"1.0\"?><epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:"
+            "xsd:1\" schemaVersion=\"1.2\" creationDate=\"2026-01-01T00:00:00Z\"><EPCISBody>"
+            "<EventList><ObjectEvent><eventTime>2026-01-01T00:00:00Z</eventTime>"
+            "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset><epcList/></ObjectEvent>"
+            "</EventList></EPCISBody></epcis:EPCISDocument>', repeat('0', 64))",
+            f->mah.org, f->ep_eu);
     const char *why[] = {"epcis_schema", "action", NULL};
     px_receiver_expect_unsent(&f->env, &f->rv, f->mah.key, "11111111-2222-4333-8444-555555555555",
                               why);

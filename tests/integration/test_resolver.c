@@ -108,19 +108,17 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", other_org, f->other_key);
     px_test_gtin(f->gtin, 777);
     px_test_product(&f->env, f->mah.key, f->gtin, "Examplamab 50 mg tablets", "DE");
-    char sql[2048];
-    snprintf(sql, sizeof(sql),
-             "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"form\": \"tablet\", "
-             "\"internal_cost\": \"12.40\"}' WHERE gtin = '%s'; "
-             "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
-             "('%s', 'GEN1', 'released', 'external', 'B1', '301231', NULL), "
-             "('%s', 'CLN1', 'released', 'external', 'B1', '301231', NULL), "
-             "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
-             "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed'), "
-             "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL), "
-             "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL)",
-             f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"form\": \"tablet\", "
+            "\"internal_cost\": \"12.40\"}' WHERE gtin = '%s'; "
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
+            "('%s', 'GEN1', 'released', 'external', 'B1', '301231', NULL), "
+            "('%s', 'CLN1', 'released', 'external', 'B1', '301231', NULL), "
+            "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
+            "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed'), "
+            "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL), "
+            "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL)",
+            f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
     char path[128], body[256];
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
     json_decref(px_http_expect(&f->env, "PUT", path, f->mah.key,
@@ -285,15 +283,14 @@ static void test_resolver__page_expiry_century(void **state)
     px_test_setenv(&env, "PACKID_ALLOW_TEST_CLOCK=1");
     px_test_setenv(&env, "PACKID_TEST_NOW=2081-06-01T10:00:00Z");
     px_test_server_start(&env);
-    char org[40], key[64], gtin[15], sql[256], path[64];
+    char org[40], key[64], gtin[15], path[64];
     px_test_org_key(&env, "mah", "Century MAH", "mah", org, key);
     px_test_gtin(gtin, 778);
     px_test_product(&env, key, gtin, "Century pack", "DE");
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES "
-             "('%s', 'C90', 'released', 'external', 'B9', '900101')",
-             gtin);
-    assert_int_equal(px_sql_exec(&env, sql), 0);
+    px_sqlf(&env,
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES "
+            "('%s', 'C90', 'released', 'external', 'B9', '900101')",
+            gtin);
     snprintf(path, sizeof(path), "/01/%s/21/C90", gtin);
     px_http_resp a;
     get(&env, &a, path, "text/html", NULL, NULL);
@@ -543,14 +540,13 @@ static void test_resolver__history_by_month(void **state)
                      0);
     static const char *const ago[][2] = {
         {"25 days", "DE"}, {"20 days", "FR"}, {"10 minutes", "IT"}};
-    char sql[512], path[256];
+    char path[256];
     for (int i = 0; i < 3; i++) {
-        snprintf(sql, sizeof(sql),
-                 "INSERT INTO scan (gtin, serial, at, country, client, known, verdict, source) "
-                 "VALUES ('%s', 'MON1', now() - interval '%s', '%s', repeat('b', 64), true, "
-                 "'genuine', 'verify')",
-                 f->gtin, ago[i][0], ago[i][1]);
-        assert_int_equal(px_sql_exec(&f->env, sql), 0);
+        px_sqlf(&f->env,
+                "INSERT INTO scan (gtin, serial, at, country, client, known, verdict, source) "
+                "VALUES ('%s', 'MON1', now() - interval '%s', '%s', repeat('b', 64), true, "
+                "'genuine', 'verify')",
+                f->gtin, ago[i][0], ago[i][1]);
     }
     px_sleep_ms(1100); /* the server's connections ask for the months again (once a second) */
     snprintf(path, sizeof(path), "/v1/verify/%s/MON1?country=us", f->gtin);

@@ -52,21 +52,19 @@ static int setup(void **state)
     const char *v2[] = {"--kind", "verifier", "--name", "Pharmacy", "--gln", REQ2_GLN, NULL};
     px_test_org_args_key(&f->env, v2, "verifier", f->ver2.org, f->ver2.key);
     /* Packs in every state, written directly: the lifecycle endpoints are tested elsewhere. */
-    char sql[2048];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
-             "('" GTIN "', 'SN1001', 'released', 'external', 'LOT1', '261231', NULL), "
-             "('" GTIN "', 'SN1002', 'commissioned', 'external', 'LOT1', '261231', NULL), "
-             "('" GTIN "', 'OLD1', 'released', 'external', 'LOT0', '250101', NULL), "
-             "('" GTIN "', 'STO1', 'decommissioned', 'external', 'LOT1', '261231', 'stolen'), "
-             "('" GTIN "', 'REC1', 'decommissioned', 'external', 'LOT1', '261231', 'recalled'), "
-             "('" GTIN "', 'DIS1', 'decommissioned', 'external', 'LOT1', '261231', 'dispensed'), "
-             "('" GTIN "', 'EXP1', 'decommissioned', 'external', 'LOT1', '250101', 'expired'), "
-             "('" GTIN "', 'ALL1', 'allocated', 'generated', NULL, NULL, NULL), "
-             "('" GTIN "', 'A/B%%1', 'released', 'external', 'L/2', '261231', NULL), "
-             "('%s', 'SN1001', 'released', 'external', 'LOT1', '261231', NULL)",
-             f->gtin2);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
+            "('" GTIN "', 'SN1001', 'released', 'external', 'LOT1', '261231', NULL), "
+            "('" GTIN "', 'SN1002', 'commissioned', 'external', 'LOT1', '261231', NULL), "
+            "('" GTIN "', 'OLD1', 'released', 'external', 'LOT0', '250101', NULL), "
+            "('" GTIN "', 'STO1', 'decommissioned', 'external', 'LOT1', '261231', 'stolen'), "
+            "('" GTIN "', 'REC1', 'decommissioned', 'external', 'LOT1', '261231', 'recalled'), "
+            "('" GTIN "', 'DIS1', 'decommissioned', 'external', 'LOT1', '261231', 'dispensed'), "
+            "('" GTIN "', 'EXP1', 'decommissioned', 'external', 'LOT1', '250101', 'expired'), "
+            "('" GTIN "', 'ALL1', 'allocated', 'generated', NULL, NULL, NULL), "
+            "('" GTIN "', 'A/B%%1', 'released', 'external', 'L/2', '261231', NULL), "
+            "('%s', 'SN1001', 'released', 'external', 'LOT1', '261231', NULL)",
+            f->gtin2);
     return 0;
 }
 

@@ -31,12 +31,10 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_WORKERS=1");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Wake MAH", "mah", f->mah.org, f->mah.key);
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-             "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
-             GTIN, f->mah.org);
-    assert_int_equal(px_sql_exec(&f->env, sql), 0);
+    px_sqlf(&f->env,
+            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+            "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
+            GTIN, f->mah.org);
     return 0;
 }
 

@@ -609,22 +609,17 @@ void px_test_xsd_valid(const char *doc, size_t len)
 
 void px_test_org_gln(px_test_env *env, const char *org_id, const char *gln)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "UPDATE organization SET gln = '%s', gln_prefix_length = 7 WHERE id = '%s'", gln,
-             org_id);
-    assert_int_equal(px_sql_exec(env, sql), 0);
+    px_sqlf(env, "UPDATE organization SET gln = '%s', gln_prefix_length = 7 WHERE id = '%s'", gln,
+            org_id);
 }
 
 void px_test_product_master(px_test_env *env, const char *gtin)
 {
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "UPDATE product SET master_data = '{\"dosage_form\":\"CAPSULE\",\"strength\":"
-             "\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\",\"manufacturer\":"
-             "\"Test MAH\",\"ndc\":\"12345-6789-01\"}' WHERE gtin = '%s'",
-             gtin);
-    assert_int_equal(px_sql_exec(env, sql), 0);
+    px_sqlf(env,
+            "UPDATE product SET master_data = '{\"dosage_form\":\"CAPSULE\",\"strength\":"
+            "\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\",\"manufacturer\":"
+            "\"Test MAH\",\"ndc\":\"12345-6789-01\"}' WHERE gtin = '%s'",
+            gtin);
 }
 
 void px_test_idle_endpoint(px_test_env *env, const char *key, const char *market)
