@@ -98,7 +98,7 @@ static void test_agg_cases__cmo_own_prefix(void **state)
                     "'ObjectEvent' AND epcs = "
                     "'{urn:epc:id:sscc:0614141.0000000001}'");
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" CMO_CASE, f->mah.key, NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
+    assert_int_equal(px_test_int(json_object_get(t, "counts"), "packs"), 2);
     json_decref(t);
     /* A pallet under the same prefix whose only child is a container: the child's MAH. */
     pack_ok(f, f->cmo.key, CMO_CASE2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
@@ -199,7 +199,7 @@ static void test_agg_cases__reactivate_packed(void **state)
                     "SELECT count(*) FROM sscc WHERE sscc IN ('" R_PALLET "', '" R_CASE_A
                     "') AND state = 'commissioned'");
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" R_PALLET, f->mah.key, NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 1);
+    assert_int_equal(px_test_int(json_object_get(t, "counts"), "packs"), 1);
     json_decref(t);
     /* Destroyed with its pallet: no way back (Art. 13(1)(d)), nothing changed. */
     pack_ok(f, f->mah.key, R_PALLET2,
@@ -234,9 +234,8 @@ static long long by_batch(json_t *counts, int depth, const char *gtin)
     json_t *bb = json_object_get(counts, "by_batch");
     for (size_t i = 0; i < json_array_size(bb); i++) {
         json_t *e = json_array_get(bb, i);
-        if (json_integer_value(json_object_get(e, "depth")) == depth &&
-            strcmp(px_test_str(e, "gtin"), gtin) == 0)
-            return json_integer_value(json_object_get(e, "packs"));
+        if (px_test_int(e, "depth") == depth && strcmp(px_test_str(e, "gtin"), gtin) == 0)
+            return px_test_int(e, "packs");
     }
     return -1;
 }
@@ -266,12 +265,12 @@ static void test_agg_cases__empty_case_counts(void **state)
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" E_PALLET, f->mah.key, NULL, 200);
     json_t *counts = json_object_get(t, "counts");
     /* K1 and the empty K2 are containers; E001, E002 in K1 and the plain K3 are packs. */
-    assert_int_equal(json_integer_value(json_object_get(counts, "containers")), 2);
-    assert_int_equal(json_integer_value(json_object_get(counts, "packs")), 3);
+    assert_int_equal(px_test_int(counts, "containers"), 2);
+    assert_int_equal(px_test_int(counts, "packs"), 3);
     json_t *l1 = json_array_get(json_object_get(counts, "levels"), 0);
-    assert_int_equal(json_integer_value(json_object_get(l1, "depth")), 1);
-    assert_int_equal(json_integer_value(json_object_get(l1, "containers")), 2);
-    assert_int_equal(json_integer_value(json_object_get(l1, "packs")), 1);
+    assert_int_equal(px_test_int(l1, "depth"), 1);
+    assert_int_equal(px_test_int(l1, "containers"), 2);
+    assert_int_equal(px_test_int(l1, "packs"), 1);
     assert_int_equal(by_batch(counts, 1, CASE_GTIN), 1);
     assert_int_equal(by_batch(counts, 2, GTIN), 2);
     /* The tree's shape is kept: the three are listed as pack nodes. */

@@ -100,7 +100,7 @@ static void test_aggregation__sscc_allocation_sequential(void **state)
     json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->mah.key,
                              "{\"count\":5,\"extension_digit\":3}", 202);
     assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(json_integer_value(json_object_get(j, "total")), 5);
+    assert_int_equal(px_test_int(j, "total"), 5);
     assert_string_equal(px_test_str(j, "company_prefix"), "0355154");
     char path[160];
     snprintf(path, sizeof(path), "/v1/sscc-allocations/%s/ssccs?first=3",
@@ -188,7 +188,7 @@ static void test_aggregation__worked_example_events(void **state)
     commission(f, "LOT1", "[\"SN1001\",\"SN1002\",\"SN1003\",\"SN1004\",\"SN1005\",\"SN1006\"]");
     json_t *j = pack(f, f->mah.key, "pack", CASE1,
                      "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]", 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "children")), 3);
+    assert_int_equal(px_test_int(j, "children"), 3);
     char ev1[40];
     snprintf(ev1, sizeof(ev1), "%s", px_test_str(j, "event_id"));
     json_decref(j);
@@ -253,16 +253,15 @@ static void test_aggregation__container_tree_and_parents(void **state)
     /* Direct children only: the cases' own children are not listed. */
     assert_int_equal(json_array_size(json_object_get(json_array_get(kids, 0), "children")), 0);
     json_t *counts = json_object_get(j, "counts");
-    assert_int_equal(json_integer_value(json_object_get(counts, "packs")), 6);
-    assert_int_equal(json_integer_value(json_object_get(counts, "containers")), 2);
+    assert_int_equal(px_test_int(counts, "packs"), 6);
+    assert_int_equal(px_test_int(counts, "containers"), 2);
     json_t *levels = json_object_get(counts, "levels");
     assert_int_equal(json_array_size(levels), 2);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(levels, 0), "containers")),
-                     2);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(levels, 1), "packs")), 6);
+    assert_int_equal(px_test_int(json_array_get(levels, 0), "containers"), 2);
+    assert_int_equal(px_test_int(json_array_get(levels, 1), "packs"), 6);
     json_t *bb = json_array_get(json_object_get(counts, "by_batch"), 0);
     assert_string_equal(px_test_str(bb, "batch"), "LOT1");
-    assert_int_equal(json_integer_value(json_object_get(bb, "packs")), 6);
+    assert_int_equal(px_test_int(bb, "packs"), 6);
     json_decref(j);
     j = px_test_call(&f->env, "GET", "/v1/containers/" PALLET "?depth=all", f->mah.key, NULL, 200);
     json_t *case2 = json_array_get(json_object_get(j, "children"), 1);
@@ -352,7 +351,7 @@ static void test_aggregation__labels_decode(void **state)
 static void release_report(fixture *f, const char *body, long released, px_http_resp *doc)
 {
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
+    assert_int_equal(px_test_int(j, "released"), released);
     char path[160];
     snprintf(path, sizeof(path), "/v1/reports/%s/document", px_test_str(j, "report_id"));
     json_decref(j);
@@ -447,7 +446,7 @@ static void test_aggregation__decommission_a_case(void **state)
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000010017\"],"
                              "\"reason\":\"destroyed\"}",
                              200);
-    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
+    assert_int_equal(px_test_int(j, "decommissioned"), 2);
     json_decref(j);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM serial WHERE serial IN ('D1', "
@@ -539,7 +538,7 @@ static void test_aggregation__unpack_then_repack(void **state)
     json_decref(pack(f, f->mah.key, "pack", "003551540000006010",
                      "[" SGTIN("U1") "," SGTIN("U2") "," SGTIN("U3") "]", 201));
     json_t *j = pack(f, f->mah.key, "unpack", "003551540000006010", "[" SGTIN("U2") "]", 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
+    assert_int_equal(px_test_int(j, "children"), 1);
     json_decref(j);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM serial WHERE parent_sscc = "
@@ -550,7 +549,7 @@ static void test_aggregation__unpack_then_repack(void **state)
     /* Repack U1 into a new case: DELETE on the old one, ADD on the new one. */
     j = pack(f, f->mah.key, "repack", "003551540000007017", "[" SGTIN("U1") "," SGTIN("U2") "]",
              201);
-    assert_int_equal(json_integer_value(json_object_get(j, "children")), 2);
+    assert_int_equal(px_test_int(j, "children"), 2);
     char agg[40];
     snprintf(agg, sizeof(agg), "%s", px_test_str(j, "aggregation_id"));
     json_decref(j);
@@ -569,7 +568,7 @@ static void test_aggregation__unpack_then_repack(void **state)
     /* Empty the first case: one DELETE with no children (DOMAIN-2.md §10.3). */
     j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                      "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"003551540000006010\"}}", 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
+    assert_int_equal(px_test_int(j, "children"), 1);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM container_event WHERE id = '%s' AND action "
                     "= 'DELETE' AND cardinality(epcs) = 0",
@@ -596,8 +595,7 @@ static void batch_refused(fixture *f, const char *body, long status, const char 
         char field[64];
         snprintf(field, sizeof(field), "aggregations[%ld].children[%ld]", parent_index, index);
         px_expect_detail(j, 0, index, detail_code, field);
-        assert_int_equal(json_integer_value(json_object_get(json_array_get(px_test_details(j), 0),
-                                                            "parent_index")),
+        assert_int_equal(px_test_int(json_array_get(px_test_details(j), 0), "parent_index"),
                          parent_index);
     }
     json_decref(j);
@@ -623,7 +621,7 @@ static void test_aggregation__many_parents_in_one_request(void **state)
                             "{\"parent\":{\"sscc\":\"" BATCH_PALLET
                             "\"},\"children\":[" BOX(BATCH_CASE_A) "," BOX(BATCH_CASE_B) "]}]}",
         201);
-    assert_int_equal(json_integer_value(json_object_get(j, "children")), 7);
+    assert_int_equal(px_test_int(j, "children"), 7);
     json_t *items = json_object_get(j, "aggregations");
     assert_int_equal(json_array_size(items), 3);
     static const char *const parents[] = {BATCH_CASE_A, BATCH_CASE_B, BATCH_PALLET};
@@ -632,7 +630,7 @@ static void test_aggregation__many_parents_in_one_request(void **state)
         json_t *it = json_array_get(items, i);
         assert_string_equal(
             json_string_value(json_object_get(json_object_get(it, "parent"), "sscc")), parents[i]);
-        assert_int_equal(json_integer_value(json_object_get(it, "children")), counts[i]);
+        assert_int_equal(px_test_int(it, "children"), counts[i]);
         /* Its event is the ADD of its own parent, in its own aggregation. */
         px_expect_count(&f->env, 1,
                         "SELECT count(*) FROM container_event e JOIN aggregation a "
@@ -890,7 +888,7 @@ static void test_aggregation__unpack_a_case(void **state)
         &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN("CU2") "]}",
         201);
-    assert_int_equal(json_integer_value(json_object_get(j, "children")), 1);
+    assert_int_equal(px_test_int(j, "children"), 1);
     char got[512], sql[512];
     px_sql_textf(
         &f->env, got, sizeof(got),
@@ -935,7 +933,7 @@ static void test_aggregation__unpack_a_case(void **state)
     j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                      "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[]}",
                      201);
-    assert_int_equal(json_integer_value(json_object_get(j, "children")), 2);
+    assert_int_equal(px_test_int(j, "children"), 2);
     snprintf(sql, sizeof(sql),
              "SELECT concat_ws('|', action, parent_id, coalesce(array_to_string(epcs, ','), "
              "'')) FROM container_event WHERE id = '%s'",

@@ -104,10 +104,10 @@ static void wait_completed(fixture *f, const char *key, const char *job_id, long
     json_t *j = wait_job(f, key, job_id);
     if (strcmp(px_test_str(j, "status"), "completed") != 0)
         fail_msg("job %s: %s", job_id, json_dumps(j, 0));
-    assert_int_equal(json_integer_value(json_object_get(j, "total")), total);
-    assert_int_equal(json_integer_value(json_object_get(j, "done")), total);
+    assert_int_equal(px_test_int(j, "total"), total);
+    assert_int_equal(px_test_int(j, "done"), total);
     assert_true(json_real_value(json_object_get(j, "progress")) == 1.0 ||
-                json_integer_value(json_object_get(j, "progress")) == 1);
+                px_test_int(j, "progress") == 1);
     json_decref(j);
 }
 
@@ -144,7 +144,7 @@ static void test_alloc__settings_immutable(void **state)
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", g);
     json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
     assert_string_equal(px_test_str(j, "strategy"), "RANDOM_ALPHANUMERIC");
-    assert_int_equal(json_integer_value(json_object_get(j, "length")), 12);
+    assert_int_equal(px_test_int(j, "length"), 12);
     assert_string_equal(px_test_str(j, "source"), "product");
     json_decref(j);
 
@@ -154,7 +154,7 @@ static void test_alloc__settings_immutable(void **state)
     px_test_expect(f, "PUT", "/v1/serial-settings", key,
                    "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":19}", 409, "settings_immutable");
     j = px_test_call(f, "GET", "/v1/serial-settings", key, NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(j, "length")), 20);
+    assert_int_equal(px_test_int(j, "length"), 20);
     json_decref(j);
     px_expect_count(f, 1, "SELECT count(*) FROM org_serial_settings WHERE org_id = '%s'", org);
 }
@@ -173,8 +173,7 @@ static void test_alloc__settings_validation(void **state)
                        "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":12,\"symbols\":\"ABC~D\"}",
                        NULL, 422, "validation_error");
     px_expect_detail(j, 0, -1, "invalid_character", "symbols");
-    assert_int_equal(
-        json_integer_value(json_object_get(json_array_get(px_test_details(j), 0), "position")), 3);
+    assert_int_equal(px_test_int(json_array_get(px_test_details(j), 0), "position"), 3);
     json_decref(j);
     /* A space, '#', and non-ASCII are outside set 82 too (DOMAIN.md §2.2). */
     px_test_expect_field(
@@ -250,7 +249,7 @@ static void test_alloc__settings_copied_from_org(void **state)
     j = px_test_call(f, "GET", path, key, NULL, 200);
     json_t *s = json_object_get(j, "serial_settings");
     assert_string_equal(px_test_str(s, "strategy"), "RANDOM_ALPHANUMERIC");
-    assert_int_equal(json_integer_value(json_object_get(s, "length")), 14);
+    assert_int_equal(px_test_int(s, "length"), 14);
     assert_string_equal(px_test_str(s, "symbols"), "XYZ0123456789");
     json_decref(j);
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 409,
@@ -719,7 +718,7 @@ static void test_alloc__paging_10000(void **state)
     snprintf(path, sizeof(path), "/v1/allocations/%s", alloc);
     json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
     assert_string_equal(px_test_str(j, "label"), "Spring run 04");
-    assert_int_equal(json_integer_value(json_object_get(j, "count")), 10000);
+    assert_int_equal(px_test_int(j, "count"), 10000);
     json_decref(j);
     /* The job's completion is audited. */
     assert_int_equal(px_audit_count(f, "allocation.complete", alloc), 1);

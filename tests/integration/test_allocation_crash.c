@@ -65,7 +65,7 @@ static void post(px_test_env *env, const char *method, const char *path, const c
 
 static long long jint(json_t *j, const char *k)
 {
-    return (long long)json_integer_value(json_object_get(j, k));
+    return (long long)px_test_int(j, k);
 }
 
 static void test_alloc_crash__kill_restart_completes(void **state)

@@ -993,8 +993,8 @@ static void gs1_codes(fixture *f)
     json_t *d = json_array_get(json_object_get(json_object_get(api, "error"), "details"), 0);
     assert_string_equal(px_test_str(d, "code"), "invalid_check_digit");
     assert_string_equal(px_test_str(d, "field"), "data");
-    assert_int_equal(json_integer_value(json_object_get(d, "position")), 17);
-    assert_int_equal(json_integer_value(json_object_get(d, "length")), 1);
+    assert_int_equal(px_test_int(d, "position"), 17);
+    assert_int_equal(px_test_int(d, "length"), 1);
     json_decref(api);
     expect(f, "POST", "/v1/gs1/parse", f->mah.key, "{}", 422);
     expect(f, "POST", "/v1/gs1/parse", f->mah.key, "{\"data\":\"(10)A\",\"gtin\":\"x\"}", 422);

@@ -95,7 +95,7 @@ static void expect_broken(fixture *f, const char *held, long long seq, const cha
         fail_msg("expected a break (%s), got ok=%d reason=%s", why,
                  json_is_true(json_object_get(v, "ok")), reason ? reason : "-");
     assert_int_equal(rc, 1);
-    assert_int_equal(json_integer_value(json_object_get(v, "broken_at")), seq);
+    assert_int_equal(px_test_int(v, "broken_at"), seq);
     json_decref(v);
 }
 
@@ -104,8 +104,8 @@ static int checkpoint_cli(fixture *f, int *refused)
     int rc;
     const char *a[] = {"audit", "checkpoint", NULL};
     json_t *o = cli(f, &rc, a);
-    int made = (int)json_integer_value(json_object_get(o, "made"));
-    *refused = (int)json_integer_value(json_object_get(o, "refused"));
+    int made = (int)px_test_int(o, "made");
+    *refused = (int)px_test_int(o, "refused");
     json_decref(o);
     return made;
 }
@@ -295,9 +295,8 @@ static int openssl_verifies(fixture *f, const char *key_file, json_t *item)
     FILE *m = fopen(path, "w");
     assert_non_null(m);
     fprintf(m, "packid-audit-checkpoint-v1|%s|%lld|%lld|%s|%s", px_test_str(item, "chain"),
-            (long long)json_integer_value(json_object_get(item, "entries")),
-            (long long)json_integer_value(json_object_get(item, "seq")), px_test_str(item, "head"),
-            px_test_str(item, "at"));
+            (long long)px_test_int(item, "entries"), (long long)px_test_int(item, "seq"),
+            px_test_str(item, "head"), px_test_str(item, "at"));
     fclose(m);
     /* The signature's bytes from its hex digits. */
     snprintf(path, sizeof(path), "%s/sig", dir);
@@ -355,8 +354,7 @@ static void audit_seqs(fixture *f, const char *key, const char *order, char *out
         json_array_foreach(json_object_get(j, "items"), i, it)
         {
             size_t o = strlen(out);
-            snprintf(out + o, cap - o, "%s%lld", o ? "," : "",
-                     (long long)json_integer_value(json_object_get(it, "seq")));
+            snprintf(out + o, cap - o, "%s%lld", o ? "," : "", (long long)px_test_int(it, "seq"));
         }
         more = px_test_next_page(j, base, path, sizeof(path));
         json_decref(j);
@@ -427,14 +425,13 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
         assert_true(openssl_verifies(f, f->key_file, it));
     }
     json_t *last = json_array_get(items, json_array_size(items) - 1);
-    long long seq = json_integer_value(json_object_get(last, "seq"));
+    long long seq = px_test_int(last, "seq");
     assert_int_equal(seq, tenant_last_seq(f, f->a.org));
     char q[256], hash[80];
     px_sql_textf(&f->env, hash, sizeof(hash), "SELECT hash FROM audit_log WHERE seq = %lld", seq);
     assert_string_equal(px_test_str(last, "head"), hash);
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE chain = '%s'", f->a.org);
-    assert_int_equal(json_integer_value(json_object_get(last, "entries")),
-                     px_sql_count(&f->env, q));
+    assert_int_equal(px_test_int(last, "entries"), px_sql_count(&f->env, q));
     /* The auditor follows A's chain through GET /v1/audit alone: positions without gaps,
      * each link naming the entry before, and the checkpointed head where it was signed. */
     json_t *log = px_test_call(&f->env, "GET", "/v1/audit?first=1000", f->a_auditor, NULL, 200);
@@ -444,11 +441,11 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     int head_found = 0;
     json_array_foreach(entries, i, it)
     {
-        assert_int_equal(json_integer_value(json_object_get(it, "chain_seq")), ++pos);
-        assert_int_equal(json_integer_value(json_object_get(it, "prev_seq")), prev_seq);
+        assert_int_equal(px_test_int(it, "chain_seq"), ++pos);
+        assert_int_equal(px_test_int(it, "prev_seq"), prev_seq);
         if (prev_hash)
             assert_string_equal(px_test_str(it, "prev_hash"), prev_hash);
-        prev_seq = json_integer_value(json_object_get(it, "seq"));
+        prev_seq = px_test_int(it, "seq");
         prev_hash = px_test_str(it, "hash");
         if (prev_seq == seq) {
             assert_string_equal(prev_hash, px_test_str(last, "head"));
@@ -477,7 +474,7 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
         page = px_test_call(&f->env, "GET", path, f->a_auditor, NULL, 200);
         json_t *one = json_array_get(json_object_get(page, "items"), 0);
         if (one) {
-            long long s = json_integer_value(json_object_get(one, "seq"));
+            long long s = px_test_int(one, "seq");
             assert_true(s > last_seq);
             last_seq = s;
             pages++;
@@ -496,7 +493,7 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     int rc;
     json_t *v = verify_cli(f, NULL, &rc);
     assert_true(json_is_true(json_object_get(v, "ok")));
-    assert_true(json_integer_value(json_object_get(v, "checkpoints")) >= 3);
+    assert_true(px_test_int(v, "checkpoints") >= 3);
     json_decref(v);
 }
 
@@ -586,7 +583,7 @@ static void test_audit__deleted_tail_detected(void **state)
     /* A MAH learns that its chain was cut, and where: the entry is its own. */
     json_t *v = px_test_call(&f->env, "GET", "/v1/audit/verify", f->a.key, NULL, 200);
     assert_true(json_is_false(json_object_get(v, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(v, "broken_at")), head);
+    assert_int_equal(px_test_int(v, "broken_at"), head);
     json_decref(v);
     restore(f);
 }

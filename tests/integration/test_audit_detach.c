@@ -75,7 +75,7 @@ static long long cut_now(fixture *f)
     int rc;
     json_t *o = run(f, &rc, "audit", "checkpoint", opt);
     assert_int_equal(rc, 0);
-    long long made = json_integer_value(json_object_get(o, "made"));
+    long long made = px_test_int(o, "made");
     json_decref(o);
     return made;
 }
@@ -151,14 +151,14 @@ static void test_audit_detach__cut_while_busy_writes_nothing(void **state)
     json_decref(o);
     o = run(f, &rc, "audit", "checkpoint", NULL);
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(o, "made")), 0);
+    assert_int_equal(px_test_int(o, "made"), 0);
     json_decref(o);
     px_expect_count(&f->env, before, "SELECT count(*) FROM audit_checkpoint");
     PQfinish(held);
     /* Not vacuous: without the other session, the heads that moved are signed. */
     o = run(f, &rc, "audit", "checkpoint", NULL);
     assert_int_equal(rc, 0);
-    assert_true(json_integer_value(json_object_get(o, "made")) >= 1);
+    assert_true(px_test_int(o, "made") >= 1);
     json_decref(o);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM audit_checkpoint WHERE cut");
 }

@@ -116,7 +116,7 @@ static json_t *target_item(const char *uri)
 static const char *item_error(json_t *items, size_t i)
 {
     json_t *it = json_array_get(items, i);
-    assert_int_equal(json_integer_value(json_object_get(it, "index")), (json_int_t)i);
+    assert_int_equal(px_test_int(it, "index"), (json_int_t)i);
     json_t *e = json_object_get(it, "error");
     return e ? json_string_value(json_object_get(e, "code")) : NULL;
 }
@@ -150,15 +150,15 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
     /* API.md: 202 {"id", "object": "batch", "status": "processing", counts}. */
     assert_string_equal(px_test_str(j, "object"), "batch");
     assert_string_equal(px_test_str(j, "status"), "processing");
-    assert_int_equal(json_integer_value(json_object_get(j, "total_count")), N_ITEMS);
+    assert_int_equal(px_test_int(j, "total_count"), N_ITEMS);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
 
     j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 997);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
+    assert_int_equal(px_test_int(j, "completed_count"), 997);
+    assert_int_equal(px_test_int(j, "error_count"), 3);
     json_t *its = json_object_get(j, "items");
     assert_int_equal(json_array_size(its), N_ITEMS);
     int errors = 0;
@@ -272,7 +272,7 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
     j = batch_done(f, f->mah.key, id);
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 2);
+    assert_int_equal(px_test_int(j, "completed_count"), 2);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
     assert_null(item_error(its, 1));
@@ -367,7 +367,7 @@ static void test_carrier_batch__template_overrides(void **state)
     j = batch_done(f, f->mah.key, id);
     json_t *design = json_object_get(j, "design");
     assert_string_equal(px_test_str(design, "error_correction"), "Q");
-    assert_int_equal(json_integer_value(json_object_get(design, "module_px")), 3);
+    assert_int_equal(px_test_int(design, "module_px"), 3);
     char file[300], ec[4];
     fetch(f, px_test_str(json_array_get(json_object_get(j, "items"), 0), "png"), f->mah.key,
           "tpl.png", "image/png", file, sizeof(file));
@@ -457,7 +457,7 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     long long used = px_count_of(&f->env, USED, f->mah.org);
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
+    assert_int_equal(px_test_int(j, "error_count"), 3);
     /* Only the item that can render is charged to the allotment (docs/allotments.md). */
     px_expect_count(&f->env, used + 1, USED, f->mah.org);
 #undef USED
@@ -471,8 +471,8 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
                     id);
     j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 3);
+    assert_int_equal(px_test_int(j, "completed_count"), 1);
+    assert_int_equal(px_test_int(j, "error_count"), 3);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
     assert_string_not_equal(item_error(its, 1), "invalid_item");
@@ -495,7 +495,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     char id[40], path[128];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     /* The CMO's target is refused as the batch arrives: counted in the answer already. */
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 1);
+    assert_int_equal(px_test_int(j, "error_count"), 1);
     json_decref(j);
     j = batch_done(f, f->cmo.key, id);
     json_t *its = json_object_get(j, "items");
@@ -587,7 +587,7 @@ static json_t *batch_at(fixture *f, const char *key, const char *id, long long w
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
     for (int i = 0; i < 1200; i++) {
         json_t *j = px_test_call(&f->env, "GET", path, key, NULL, 200);
-        if (json_integer_value(json_object_get(j, "completed_count")) >= want)
+        if (px_test_int(j, "completed_count") >= want)
             return j;
         json_decref(j);
         usleep(100 * 1000);
@@ -630,8 +630,8 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
     j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_string_equal(px_test_str(j, "status"), "processing");
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 500);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 0);
+    assert_int_equal(px_test_int(j, "completed_count"), 500);
+    assert_int_equal(px_test_int(j, "error_count"), 0);
     json_t *its = json_object_get(j, "items");
     for (size_t i = 0; i < N_ITEMS; i++) {
         json_t *it = json_array_get(its, i);
@@ -651,8 +651,8 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
     px_test_refuse_end(&f->env, "carrier");
     j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), N_ITEMS);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 0);
+    assert_int_equal(px_test_int(j, "completed_count"), N_ITEMS);
+    assert_int_equal(px_test_int(j, "error_count"), 0);
     json_decref(j);
     px_expect_count(&f->env, N_ITEMS,
                     "SELECT count(DISTINCT idx) FROM carrier WHERE batch_id = '%s'", id);
@@ -695,8 +695,8 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
     json_decref(j);
     j = batch_done(f, f->mah.key, bad);
     assert_string_equal(px_test_str(j, "status"), "failed");
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    assert_int_equal(px_test_int(j, "completed_count"), 0);
+    assert_int_equal(px_test_int(j, "error_count"), 2);
     json_t *items = json_object_get(j, "items");
     for (size_t i = 0; i < 2; i++)
         assert_string_equal(item_error(items, i), "batch_failed");
@@ -751,8 +751,8 @@ static void test_carrier_batch__job_refused_item_given_back(void **state)
     assert_int_equal(charged, used + 2);
     j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 1);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 1);
+    assert_int_equal(px_test_int(j, "completed_count"), 1);
+    assert_int_equal(px_test_int(j, "error_count"), 1);
     assert_string_equal(item_error(json_object_get(j, "items"), 1), "not_found");
     json_decref(j);
     px_expect_count(&f->env, used + 1, USED, f->mah.org);
@@ -775,13 +775,13 @@ static void test_carrier_batch__all_refused_is_told(void **state)
                              target_item("https://id.gs1.org/01/" GTIN2 "/21/THEIRS"));
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
-    assert_int_equal(json_integer_value(json_object_get(j, "error_count")), 2);
+    assert_int_equal(px_test_int(j, "error_count"), 2);
     char id[40];
     snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
     json_decref(j);
     j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "failed");
-    assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 0);
+    assert_int_equal(px_test_int(j, "completed_count"), 0);
     json_decref(j);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM audit_log WHERE action = "

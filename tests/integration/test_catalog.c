@@ -50,7 +50,7 @@ static void test_catalog__product_create(void **state)
              g + 1);
     json_t *j = px_test_call(f, "POST", "/v1/products", key, body, 201);
     assert_string_equal(px_test_str(j, "gtin"), g);
-    assert_int_equal(json_integer_value(json_object_get(j, "company_prefix_length")), 7);
+    assert_int_equal(px_test_int(j, "company_prefix_length"), 7);
     assert_string_equal(px_test_str(j, "market"), "DE");
     assert_string_equal(px_test_str(json_object_get(j, "nhrn"), "ai"), "710");
     assert_string_equal(px_test_str(json_object_get(j, "master_data"), "strength"), "500 mg");

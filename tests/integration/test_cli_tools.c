@@ -50,15 +50,15 @@ static void test_cli__gs1_check_names_the_bad_character(void **state)
     assert_int_equal(rc, 1);
     json_t *e = json_object_get(o, "error");
     assert_string_equal(px_test_str(e, "code"), "invalid_check_digit");
-    assert_int_equal(json_integer_value(json_object_get(e, "position")), 17);
-    assert_int_equal(json_integer_value(json_object_get(e, "length")), 1);
+    assert_int_equal(px_test_int(e, "position"), 17);
+    assert_int_equal(px_test_int(e, "length"), 1);
     json_decref(o);
     /* '~' is not in character set 82. */
     const char *b[] = {"gs1", "check", "(01)09506000134352(21)AB~C", NULL};
     o = cli(&rc, b);
     assert_int_equal(rc, 1);
     e = json_object_get(o, "error");
-    assert_int_equal(json_integer_value(json_object_get(e, "position")), 24);
+    assert_int_equal(px_test_int(e, "position"), 24);
     json_decref(o);
 }
 

@@ -105,7 +105,7 @@ static char *body_of(json_t *e)
     if (gen) {
         json_t *serials = json_object_get(body, "serials");
         const char *prefix = json_string_value(json_object_get(gen, "prefix"));
-        json_int_t n = json_integer_value(json_object_get(gen, "count"));
+        json_int_t n = px_test_int(gen, "count");
         for (json_int_t i = 0; i < n; i++) {
             char s[32];
             snprintf(s, sizeof(s), "%s%lld", prefix, (long long)i);
@@ -132,7 +132,7 @@ static void test_commission_fixtures__corpus(void **state)
         if (!e)
             fail_msg("fixture line %d: %s", n + 1, jerr.text);
         const char *name = json_string_value(json_object_get(e, "name"));
-        long status = (long)json_integer_value(json_object_get(e, "status"));
+        long status = (long)px_test_int(e, "status");
         const char *code = json_string_value(json_object_get(e, "code"));
         const char *detail = json_string_value(json_object_get(e, "detail"));
         const char *headers[4] = {NULL};

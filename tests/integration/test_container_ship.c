@@ -112,7 +112,7 @@ static void commission(fixture *f, const char *batch, const char *serials)
 static void release_ok(fixture *f, const char *body, long released, char release_id[40])
 {
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), released);
+    assert_int_equal(px_test_int(j, "released"), released);
     snprintf(release_id, 40, "%s", px_test_str(j, "release_id"));
     json_decref(j);
 }
@@ -134,7 +134,7 @@ static void test_container_ship__recall_a_pallet(void **state)
     pack(f, sscc(p, 1, 510), body);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 5);
+    assert_int_equal(px_test_int(j, "recalled"), 5);
     assert_string_equal(px_test_str(j, "reason"), "recalled");
     char recall_id[40];
     snprintf(recall_id, sizeof(recall_id), "%s", px_test_str(j, "recall_id"));
@@ -296,7 +296,7 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTS\",\"ssccs\":[\"%s\"]}",
              b3);
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 1);
+    assert_int_equal(px_test_int(j, "recalled"), 1);
     json_decref(j);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM sscc WHERE sscc = '%s' AND parent_sscc IS "
@@ -330,7 +330,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D4\",\"D2\"],"
                              "\"reason\":\"sample\"}",
                              200);
-    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
+    assert_int_equal(px_test_int(j, "decommissioned"), 2);
     json_decref(j);
     /* The trees: the case holds D1 and D3 only, the pallet counts two packs. */
     char path[64];
@@ -340,11 +340,11 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     assert_int_equal(json_array_size(kids), 2);
     assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "D1");
     assert_string_equal(px_test_str(json_array_get(kids, 1), "serial"), "D3");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 2);
+    assert_int_equal(px_test_int(json_object_get(j, "counts"), "packs"), 2);
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/containers/%s", p);
     j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 2);
+    assert_int_equal(px_test_int(json_object_get(j, "counts"), "packs"), 2);
     json_decref(j);
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/D2", f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "parents")), 0);
@@ -405,7 +405,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     snprintf(path, sizeof(path), "/v1/containers/%s", p);
     j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "counts"), "packs")), 0);
+    assert_int_equal(px_test_int(json_object_get(j, "counts"), "packs"), 0);
     json_decref(j);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE serial = 'D1' AND "
@@ -637,7 +637,7 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
      * queued, with the recall of the six packs. */
     json_t *r = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" PALLET "\"]}", 201);
-    assert_int_equal(json_integer_value(json_object_get(r, "recalled")), 6);
+    assert_int_equal(px_test_int(r, "recalled"), 6);
     px_expect_count(&f->env, 3,
                     "SELECT count(*) FROM report WHERE op_id = '%s' AND market = "
                     "'US' AND event_count = 1",
@@ -753,7 +753,7 @@ static void test_container_ship__eu_reports_packs(void **state)
              "\"expected_count\":2}",
              f->eu_gtin, b);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
+    assert_int_equal(px_test_int(j, "released"), 2);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM epcis_event WHERE release_id = '%s' AND "
                     "epcs IS NULL AND epc_count = 2",
@@ -792,7 +792,7 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"G2\"],"
                              "\"reason\":\"sample\"}",
                              200);
-    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 1);
+    assert_int_equal(px_test_int(j, "decommissioned"), 1);
     json_decref(j);
     char got[4096];
     px_sql_text(&f->env,
@@ -923,7 +923,7 @@ static void test_container_ship__pallet_of_cases(void **state)
     /* The recall of the shipped pallet: the four packs, and the cases with them. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 4);
+    assert_int_equal(px_test_int(j, "recalled"), 4);
     json_decref(j);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
@@ -957,7 +957,7 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
              "{\"gtin\":\"%s\",\"batch\":\"EU2\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}", f->eu_gtin,
              pallet);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
+    assert_int_equal(px_test_int(j, "released"), 2);
     eu_doc_lists_packs(f, px_test_str(j, "report_id"), "E3", "E4", ".EC1");
     json_decref(j);
     px_expect_count(&f->env, 1,
@@ -994,7 +994,7 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
                     "' AND serial LIKE 'M_' AND state = 'commissioned'");
     /* Asked again, the recall takes the box as it is now: all three packs. */
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);
+    assert_int_equal(px_test_int(j, "recalled"), 3);
     json_decref(j);
 }
 

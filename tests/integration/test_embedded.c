@@ -117,7 +117,7 @@ static void test_embedded__changed_migration_refused(void **state)
     const char *migrate[] = {"migrate", NULL};
     json_t *o = px_test_cli(&env, &rc, migrate);
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(o, "applied")), 0);
+    assert_int_equal(px_test_int(o, "applied"), 0);
     json_decref(o);
     /* As if 0001's text had been edited after it was applied. */
     assert_int_equal(px_sql_exec(&env, "UPDATE schema_migration SET checksum = 'edited' "

@@ -309,7 +309,7 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         get(f, &r, f->mah.key, v[i].qs, v[i].accept, v[i].status, __FILE__, v[i].line);
         assert_string_equal(r.content_type, "application/problem+json");
         assert_string_equal(px_test_str(r.json, "type"), v[i].type);
-        assert_int_equal(json_integer_value(json_object_get(r.json, "status")), v[i].status);
+        assert_int_equal(px_test_int(r.json, "status"), v[i].status);
         px_http_resp_free(&r);
     }
     /* An action outside EPCIS's three is refused with the three named. */

@@ -389,8 +389,7 @@ static void test_foundation__audit_chain(void **state)
     /* The auditor sees its MAH's part of the chain: the count and head of its entries. */
     char q[256], head[80];
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_log WHERE tenant_id = '%s'", f->mah.org);
-    assert_int_equal(json_integer_value(json_object_get(r.json, "entries")),
-                     px_sql_count(&f->env, q));
+    assert_int_equal(px_test_int(r.json, "entries"), px_sql_count(&f->env, q));
     px_sql_textf(&f->env, head, sizeof(head),
                  "SELECT hash FROM audit_log WHERE tenant_id = '%s' ORDER BY seq DESC LIMIT 1",
                  f->mah.org);
@@ -418,7 +417,7 @@ static void test_foundation__audit_chain(void **state)
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_true(json_is_false(json_object_get(r.json, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(r.json, "broken_at")), seq);
+    assert_int_equal(px_test_int(r.json, "broken_at"), seq);
     px_http_resp_free(&r);
     /* Another MAH learns that the chain is broken, not where in someone else's history. */
     px_http(&f->env, &r, "GET", "/v1/audit/verify", other.key, NULL, NULL);
@@ -430,7 +429,7 @@ static void test_foundation__audit_chain(void **state)
     json_t *o = px_test_cli(&f->env, &rc, a);
     assert_int_equal(rc, 1);
     assert_true(json_is_false(json_object_get(o, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), seq);
+    assert_int_equal(px_test_int(o, "broken_at"), seq);
     /* The operator's API verdict and the command line's are one shape, one verdict. */
     px_http(&f->env, &r, "GET", "/v1/audit/verify", f->admin.key, NULL, NULL);
     assert_int_equal(r.status, 200);
@@ -464,7 +463,7 @@ static void test_foundation__audit_chain(void **state)
     px_http_resp_free(&r);
     o = px_test_cli(&f->env, &rc, a);
     assert_int_equal(rc, 1);
-    assert_int_equal(json_integer_value(json_object_get(o, "broken_at")), seq + 1);
+    assert_int_equal(px_test_int(o, "broken_at"), seq + 1);
     json_decref(o);
 }
 
@@ -482,7 +481,7 @@ static void test_foundation__audit_paging(void **state)
         json_t *items = json_object_get(r.json, "items");
         assert_true(json_array_size(items) <= 1);
         if (json_array_size(items) == 1) {
-            long long seq = json_integer_value(json_object_get(json_array_get(items, 0), "seq"));
+            long long seq = px_test_int(json_array_get(items, 0), "seq");
             assert_true(seq > last);
             last = seq;
             pages++;

@@ -113,8 +113,8 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
     assert_int_equal(json_array_size(data), 4);
     assert_string_equal(px_test_str(json_array_get(data, 1), "serial_number"), "EXT-1");
     assert_string_equal(px_test_str(json_array_get(data, 1), "status"), "commissioned");
-    assert_int_equal(json_integer_value(json_object_get(j, "allocated")), 2);
-    assert_int_equal(json_integer_value(json_object_get(j, "external")), 2);
+    assert_int_equal(px_test_int(j, "allocated"), 2);
+    assert_int_equal(px_test_int(j, "external"), 2);
     const char *cid = json_string_value(json_object_get(j, "commission_id"));
     const char *eid = json_string_value(json_object_get(j, "event_id"));
     assert_non_null(cid);
@@ -189,7 +189,7 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
     assert_string_equal(px_test_str(json_array_get(data, 0), "status"), "commissioned");
     assert_string_equal(px_test_str(json_array_get(data, 1), "status"), "rejected");
     assert_string_equal(px_test_str(json_array_get(data, 2), "code"), "duplicate_serial");
-    assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 2);
+    assert_int_equal(px_test_int(j, "rejected"), 2);
     json_decref(j);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW' AND state = "
@@ -236,7 +236,7 @@ static void test_lifecycle__commission_partial_with_invalid_items(void **state)
     assert_string_equal(px_test_str(json_array_get(data, 1), "code"), "invalid_character");
     assert_string_equal(px_test_str(json_array_get(data, 2), "code"),
                         "duplicate_serial_in_request");
-    assert_int_equal(json_integer_value(json_object_get(j, "commissioned")), 1);
+    assert_int_equal(px_test_int(j, "commissioned"), 1);
     json_decref(j);
 }
 
@@ -376,7 +376,7 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
     char *b = px_test_commission_body(
         GTIN_US, "B-US", "271231", "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
-    assert_int_equal(json_integer_value(json_object_get(j, "external")), 5);
+    assert_int_equal(px_test_int(j, "external"), 5);
     json_decref(j);
     free(b);
     j = px_test_call(&f->env, "POST", "/v1/products/" GTIN_US "/allocations", f->cmo.key,
@@ -422,7 +422,7 @@ static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
     b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
     j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
-    assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 1);
+    assert_int_equal(px_test_int(j, "rejected"), 1);
     assert_string_equal(px_test_str(j, "event_hash"), h1);
     json_decref(j);
 }
@@ -490,7 +490,7 @@ static void test_lifecycle__release_expected_count(void **state)
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
                              "\"dry_run\":true}",
                              200);
-    assert_int_equal(json_integer_value(json_object_get(d, "would_release")), 2);
+    assert_int_equal(px_test_int(d, "would_release"), 2);
     json_decref(d);
     /* A third pack is commissioned after the count was confirmed. */
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-CNT", "271231", "[\"CNT-3\"]");
@@ -518,7 +518,7 @@ static void test_lifecycle__release_expected_count(void **state)
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
                              "\"expected_count\":3}",
                              201);
-    assert_int_equal(json_integer_value(json_object_get(r, "released")), 3);
+    assert_int_equal(px_test_int(r, "released"), 3);
     json_decref(r);
 }
 
@@ -562,12 +562,12 @@ static void test_lifecycle__release_mah_only(void **state)
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\",\"serials\":"
                      "[\"REL-1\"]}",
                      201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 1);
+    assert_int_equal(px_test_int(j, "released"), 1);
     assert_true(json_is_string(json_object_get(j, "report_id"))); /* the EU endpoint's report */
     json_decref(j);
     /* The rest of the batch. */
     j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, rel, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
+    assert_int_equal(px_test_int(j, "released"), 2);
     char rid[64];
     snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(j, "release_id")));
     json_decref(j);
@@ -639,7 +639,7 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\",\"D-2\"],\"reason\":"
                              "\"damaged\"}",
                              200);
-    assert_int_equal(json_integer_value(json_object_get(j, "decommissioned")), 2);
+    assert_int_equal(px_test_int(j, "decommissioned"), 2);
     json_decref(j);
     /* "ssccs": null counts as absent (docs/api.md "Requests"): a decommission by serials. */
     json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
@@ -668,7 +668,7 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
     j = px_test_call(
         &f->env, "POST", "/v1/reactivations", f->cmo.key,
         "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"label re-checked\"}", 200);
-    assert_int_equal(json_integer_value(json_object_get(j, "reactivated")), 1);
+    assert_int_equal(px_test_int(j, "reactivated"), 1);
     json_decref(j);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE serial = 'D-1' AND state = "
@@ -707,7 +707,7 @@ static void test_lifecycle__batch_recall(void **state)
                     "validation_error");
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, rc, 201);
     /* C-1, C-2 (released), C-4 (commissioned); C-3 was dispensed and stays so. */
-    assert_int_equal(json_integer_value(json_object_get(j, "recalled")), 3);
+    assert_int_equal(px_test_int(j, "recalled"), 3);
     json_decref(j);
     px_expect_count(&f->env, 3,
                     "SELECT count(*) FROM serial WHERE batch = 'B-RCL' AND reason = "

@@ -121,11 +121,11 @@ static void test_partitions__ensure_creates_ahead_once(void **state)
     assert_int_equal(PX_PARTITIONED_N, 7);
     json_t *j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "created")), 4 * 7 * 2);
+    assert_int_equal(px_test_int(j, "created"), 4 * 7 * 2);
     json_decref(j);
     j = cli(f, &rc, "ensure", "--ahead=7");
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "created")), 0);
+    assert_int_equal(px_test_int(j, "created"), 0);
     json_decref(j);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM pg_class WHERE relname = 'epcis_event_p' "

@@ -243,12 +243,12 @@ static void test_print__export_batch_csv(void **state)
     json_t *e = export_done(f, f->cmo.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCH002\"}");
     /* The CMO's batch manifest: the packs it commissioned and that are not released (20 of
      * 21), as the pack visibility rule has it. */
-    assert_int_equal(json_integer_value(json_object_get(e, "count")), 20);
+    assert_int_equal(px_test_int(e, "count"), 20);
     const char *url = json_string_value(json_object_get(e, "url"));
     assert_non_null(url);
     assert_non_null(strstr(url, "expires="));
     assert_non_null(strstr(url, "&sig="));
-    long long ms = json_integer_value(json_object_get(e, "expires_in_ms"));
+    long long ms = px_test_int(e, "expires_in_ms");
     assert_true(ms > 0 && ms <= LINK_TTL * 1000);
     assert_non_null(strstr(json_string_value(json_object_get(e, "filename")), ".csv"));
     px_http_resp r;
@@ -368,7 +368,7 @@ static void test_print__export_allocation_jsonl(void **state)
                          "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"gs\": \"caret\"}", "gs",
                          "invalid_value");
     json_t *e = export_done(f, f->cmo.key, body);
-    assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
+    assert_int_equal(px_test_int(e, "count"), 5);
     /* A CMO reads its export through its partnership, as its jobs: suspended, 403 and no
      * fresh link, and the list leaves it out; active again, it is back. */
     char get[80];
@@ -413,10 +413,10 @@ static void test_print__export_allocation_jsonl(void **state)
             "serial = 'AL5'",
             GTIN);
     e = export_done(f, f->cmo.key, body);
-    assert_int_equal(json_integer_value(json_object_get(e, "count")), 4);
+    assert_int_equal(px_test_int(e, "count"), 4);
     json_decref(e);
     e = export_done(f, f->mah.key, body);
-    assert_int_equal(json_integer_value(json_object_get(e, "count")), 5);
+    assert_int_equal(px_test_int(e, "count"), 5);
     json_decref(e);
     px_sqlf(&f->env,
             "UPDATE serial SET state = 'allocated', released_at = NULL WHERE gtin = '%s' AND "
@@ -504,7 +504,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0005\", \"SER0006\"], "
                           "\"line\": \"L3\", \"operator\": \"j.doe\", \"reprint\": false}",
                           201, NULL);
-    assert_int_equal(json_integer_value(json_object_get(j, "count")), 2);
+    assert_int_equal(px_test_int(j, "count"), 2);
     assert_false(json_is_true(json_object_get(j, "reprint")));
     char first_id[40];
     snprintf(first_id, sizeof(first_id), "%s",
@@ -765,7 +765,7 @@ static void test_print__export_million_bounded(void **state)
         n = strtol(e, NULL, 10);
     px_test_commissioned_sql(&f->env, GTIN, "BIG", "270630", "B", 9, n, f->mah.org);
     json_t *ex = export_done(f, f->mah.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BIG\"}");
-    assert_int_equal(json_integer_value(json_object_get(ex, "count")), n);
+    assert_int_equal(px_test_int(ex, "count"), n);
     char url[1024];
     snprintf(url, sizeof(url), "%s%s", f->env.base_url,
              link_path(json_string_value(json_object_get(ex, "url"))));

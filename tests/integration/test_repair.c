@@ -106,7 +106,7 @@ static void test_repair__org_patch(void **state)
     json_t *o = call(f, "PATCH", path, f->mah.key, body, 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Repair MAH GmbH");
     assert_string_equal(px_test_str(o, "gln"), g1);
-    assert_int_equal(json_integer_value(json_object_get(o, "gln_prefix_length")), 7);
+    assert_int_equal(px_test_int(o, "gln_prefix_length"), 7);
     json_decref(o);
     char v[128];
     char sql[512];
@@ -132,7 +132,7 @@ static void test_repair__org_patch(void **state)
     /* the same GLN sent again keeps the prefix length given by hand (no prefix list here) */
     snprintf(body, sizeof(body), "{\"name\":\"Repair MAH AG\",\"gln\":\"%s\"}", g1);
     o = call(f, "PATCH", path, f->mah.key, body, 200, NULL);
-    assert_int_equal(json_integer_value(json_object_get(o, "gln_prefix_length")), 7);
+    assert_int_equal(px_test_int(o, "gln_prefix_length"), 7);
     json_decref(o);
 
     /* each bad field: 422 with the field, nothing changed */
@@ -289,30 +289,30 @@ static void test_repair__product_patch(void **state)
     long long audits = px_audit_count(&f->env, "product.update", f->gtin);
 
     json_t *o = call(f, "GET", path, f->mah.key, NULL, 200, NULL);
-    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0);
+    assert_int_equal(px_test_int(o, "master_version"), v0);
     json_decref(o);
 
     o = call(f, "PATCH", path, f->mah.key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Repair 10 mg tablets");
-    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 1);
+    assert_int_equal(px_test_int(o, "master_version"), v0 + 1);
     json_decref(o);
     o = call(f, "PATCH", path, f->mah.key,
              "{\"master_data\":{\"dosage_form\":\"TABLET\",\"strength\":\"10 mg\"},"
              "\"nhrn\":{\"ai\":\"714\",\"value\":\"1234567\"}}",
              200, NULL);
-    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 2);
+    assert_int_equal(px_test_int(o, "master_version"), v0 + 2);
     json_t *md = json_object_get(o, "master_data");
     assert_string_equal(px_test_str(md, "dosage_form"), "TABLET");
     assert_string_equal(px_test_str(json_object_get(o, "nhrn"), "ai"), "714");
     json_decref(o);
     /* the same values again: nothing changed, no new version, nothing audited */
     o = call(f, "PATCH", path, f->mah.key, "{\"name\":\"Repair 10 mg tablets\"}", 200, NULL);
-    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 2);
+    assert_int_equal(px_test_int(o, "master_version"), v0 + 2);
     json_decref(o);
     /* nhrn null removes it */
     o = call(f, "PATCH", path, f->mah.key, "{\"nhrn\":null}", 200, NULL);
     assert_null(json_object_get(o, "nhrn"));
-    assert_int_equal(json_integer_value(json_object_get(o, "master_version")), v0 + 3);
+    assert_int_equal(px_test_int(o, "master_version"), v0 + 3);
     json_decref(o);
     assert_int_equal(product_version(f), v0 + 3);
     assert_int_equal(px_audit_count(&f->env, "product.update", f->gtin), audits + 3);

@@ -181,7 +181,7 @@ static void test_report_formats__cli_export_formats(void **state)
                            formats[k], "-o",     out,      NULL};
         json_t *j = px_test_cli(&f->env, &rc, a);
         assert_int_equal(rc, 0);
-        assert_true(json_integer_value(json_object_get(j, "events")) >= 2);
+        assert_true(px_test_int(j, "events") >= 2);
         json_decref(j);
         char *buf = calloc(1, 1 << 20);
         assert_non_null(buf);
@@ -295,7 +295,7 @@ static void test_report_formats__cli_export_checks_its_output(void **state)
         if (v[i].exit_code == 0) {
             if (strcmp(names, "export.out\n") != 0)
                 fail_msg("%s:%d: the folder holds %s", __FILE__, v[i].line, names);
-            assert_true(json_integer_value(json_object_get(j, "events")) >= 2);
+            assert_true(px_test_int(j, "events") >= 2);
             unlink(out);
         } else {
             json_t *e = json_object_get(j, "error");

@@ -153,14 +153,14 @@ static void test_reports__delivered_after_three_failures(void **state)
     char id[40];
     reported_release(f, 3, 0, "B-EU-1", "EU1", 5, "EU", id);
     json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
+    assert_int_equal(px_test_int(j, "attempts"), 4);
     assert_string_equal(px_test_str(j, "market"), "EU");
     json_t *att = json_object_get(j, "delivery_attempts");
     assert_int_equal(json_array_size(att), 4);
     for (size_t i = 0; i < 3; i++) {
         json_t *a = json_array_get(att, i);
         assert_string_equal(px_test_str(a, "outcome"), "retry");
-        assert_int_equal(json_integer_value(json_object_get(a, "http_status")), 500);
+        assert_int_equal(px_test_int(a, "http_status"), 500);
     }
     assert_string_equal(px_test_str(json_array_get(att, 3), "outcome"), "delivered");
     json_decref(j);
@@ -356,7 +356,7 @@ static void test_reports__max_attempts_then_dead(void **state)
     commission_release(f, "B-DE-1", "DE1", 3, "DE", id);
     assert_int_equal(strlen(id), 36);
     json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "dead", 100);
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
+    assert_int_equal(px_test_int(j, "attempts"), 5);
     assert_int_equal(json_array_size(json_object_get(j, "delivery_attempts")), 5);
     assert_non_null(json_string_value(json_object_get(j, "last_error")));
     assert_string_equal(
@@ -364,7 +364,7 @@ static void test_reports__max_attempts_then_dead(void **state)
     json_decref(j);
     px_sleep_ms(500);
     j = px_test_wait_report(&f->env, f->mah.key, id, "dead", 100);
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 5);
+    assert_int_equal(px_test_int(j, "attempts"), 5);
     json_decref(j);
 }
 
@@ -408,7 +408,7 @@ static void test_reports__crash_between_send_and_mark_sent(void **state)
     assert_string_equal(st, "sending");
     px_test_server_start(&f->env);
     json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
+    assert_int_equal(px_test_int(j, "attempts"), 2);
     json_t *a0 = json_array_get(json_object_get(j, "delivery_attempts"), 0);
     assert_true(json_is_null(json_object_get(a0, "finished_at"))); /* the lost attempt */
     json_decref(j);
@@ -542,7 +542,7 @@ static void test_reports__cli_export(void **state)
     const char *a[] = {"epcis", "export", "--gtin", GTIN, "--batch", "B-EU-1", "-o", out, NULL};
     json_t *j = px_test_cli(&f->env, &rc, a);
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "events")), 2);
+    assert_int_equal(px_test_int(j, "events"), 2);
     json_decref(j);
     FILE *fp = fopen(out, "rb");
     assert_non_null(fp);
@@ -556,7 +556,7 @@ static void test_reports__cli_export(void **state)
     const char *all[] = {"epcis", "export", "--gtin", GTIN, "-o", out, NULL};
     j = px_test_cli(&f->env, &rc, all);
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "events")), 7);
+    assert_int_equal(px_test_int(j, "events"), 7);
     json_decref(j);
     const char *bad[] = {"epcis", "export", "--gtin", "123", "-o", out, NULL};
     j = px_test_cli(&f->env, &rc, bad);
@@ -710,7 +710,7 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
                          "8",     NULL};
     j = px_test_cli(&f->env, &rc, cli);
     assert_int_equal(rc, 0);
-    assert_int_equal(json_integer_value(json_object_get(j, "gln_prefix_length")), 8);
+    assert_int_equal(px_test_int(j, "gln_prefix_length"), 8);
     json_decref(j);
     const char *cli_bad[] = {"org",   "create", "--kind",
                              "cmo",   "--name", "CLI CMO",
@@ -804,7 +804,7 @@ static void test_reports__us_release_with_shipping(void **state)
     snprintf(release_id, sizeof(release_id), "%s",
              json_string_value(json_object_get(j, "release_id")));
     snprintf(event_id, sizeof(event_id), "%s", json_string_value(json_object_get(j, "event_id")));
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 3);
+    assert_int_equal(px_test_int(j, "released"), 3);
     json_decref(j);
 #undef REL
 #undef SHIP
@@ -941,7 +941,7 @@ static void test_reports__late_delivered_counts(void **state)
     pthread_mutex_unlock(&rv->mu);
     release_hang(rv);
     json_t *j = px_test_wait_report(&f->env, f->mah.key, id, "delivered", 100);
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 2);
+    assert_int_equal(px_test_int(j, "attempts"), 2);
     json_decref(j);
     assert_int_equal(px_receiver_count(rv), 1);
 }

@@ -251,7 +251,7 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
                     "'{urn:epc:id:sscc:" CMO_GCP ".0000000000}'");
     snprintf(path, sizeof(path), "/v1/containers/%s", first);
     json_t *t = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "counts"), "packs")), 2);
+    assert_int_equal(px_test_int(json_object_get(t, "counts"), "packs"), 2);
     json_decref(t);
 }
 
@@ -299,7 +299,7 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
     json_t *j = px_test_call(
         &f->env, "POST", "/v1/releases", f->mah.key,
         "{\"gtin\":\"" GTIN "\",\"batch\":\"LP1\",\"ssccs\":[\"" P_PALLET "\"]" SHIP_TX, 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "released")), 4);
+    assert_int_equal(px_test_int(j, "released"), 4);
     json_decref(j);
     assert_int_equal(containers_in(f, "released"), 3);
     json_decref(px_test_call(

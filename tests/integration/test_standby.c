@@ -259,7 +259,7 @@ static void test_standby__export_download_from_standby(void **state)
     }
     if (!e)
         fail_msg("the export did not complete");
-    long long count = json_integer_value(json_object_get(e, "count"));
+    long long count = px_test_int(e, "count");
     const char *url = strstr(px_test_str(e, "url"), "/v1/exports/");
     assert_non_null(url);
     assert_int_equal(count, 2 * LOOP_PACKS + 4);

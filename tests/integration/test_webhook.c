@@ -206,7 +206,7 @@ static void test_webhook__retried_after_500(void **state)
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
     assert_string_equal(px_test_str(d, "delivery_id"), id);
     assert_string_equal(px_test_str(d, "state"), "delivered");
-    assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 2);
+    assert_int_equal(px_test_int(d, "attempts"), 2);
     json_decref(l);
 }
 
@@ -223,7 +223,7 @@ static void test_webhook__dead_after_max_attempts(void **state)
                                NULL, 200, NULL);
     json_t *d = json_array_get(json_object_get(l, "items"), 0);
     assert_string_equal(px_test_str(d, "delivery_id"), id);
-    assert_int_equal(json_integer_value(json_object_get(d, "attempts")), 3);
+    assert_int_equal(px_test_int(d, "attempts"), 3);
     assert_true(json_is_string(json_object_get(d, "last_error")));
     json_decref(l);
     /* The dead attempt is an error line with the classified code and libcurl's own words, as

@@ -62,7 +62,7 @@ static void test_workers_wake__carrier_batch_starts_without_poll(void **state)
         json_decref(j);
         j = until_done(f, path, "status");
         assert_string_equal(px_test_str(j, "status"), "completed");
-        assert_int_equal(json_integer_value(json_object_get(j, "completed_count")), 2);
+        assert_int_equal(px_test_int(j, "completed_count"), 2);
         json_decref(j);
     }
 }

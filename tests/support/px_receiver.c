@@ -206,7 +206,7 @@ void px_receiver_expect_unsent(px_test_env *env, px_receiver *rv, const char *ke
     assert_non_null(why);
     for (const char *const *n = needles; *n; n++)
         assert_non_null(strstr(why, *n));
-    assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 0);
+    assert_int_equal(px_test_int(j, "attempts"), 0);
     json_decref(j);
     px_sleep_ms(300);
     assert_int_equal(px_receiver_count(rv), 0);

@@ -707,13 +707,25 @@ void px_expect_detail_at(const char *file, int line, json_t *answer, size_t i, l
     json_t *d = json_array_get(px_test_details(answer), i);
     const char *got_code = json_string_value(json_object_get(d, "code"));
     const char *got_field = json_string_value(json_object_get(d, "field"));
-    if (!d || (index >= 0 && json_integer_value(json_object_get(d, "index")) != index) ||
+    json_t *got_index = json_object_get(d, "index");
+    if (!d ||
+        (index >= 0 && (!json_is_integer(got_index) || json_integer_value(got_index) != index)) ||
         (code && (!got_code || strcmp(got_code, code) != 0)) ||
         (field && (!got_field || strcmp(got_field, field) != 0))) {
         char *dump = json_dumps(answer, 0);
         fail_msg("%s:%d: want detail %zu with index %ld, code %s, field %s in %s", file, line, i,
                  index, code ? code : "(any)", field ? field : "(any)", dump ? dump : "(null)");
     }
+}
+
+long long px_test_int(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_integer(v)) {
+        char *dump = json_dumps(o, 0);
+        fail_msg("no integer \"%s\" in %s", k, dump ? dump : "(null)");
+    }
+    return json_integer_value(v);
 }
 
 const char *px_test_str(json_t *o, const char *k)

@@ -174,6 +174,9 @@ void px_expect_detail_at(const char *file, int line, json_t *answer, size_t i, l
     px_expect_detail_at(__FILE__, __LINE__, (answer), (i), (index), (code), (field))
 /* The string member k of o; fails the test when there is none. */
 const char *px_test_str(json_t *o, const char *k);
+/* The integer member k of o; fails the test when there is none (an absent member never reads
+ * as 0). */
+long long px_test_int(json_t *o, const char *k);
 
 /* `packid key create --org org_id --role role`: the key into api_key (64 bytes). */
 void px_test_key(px_test_env *env, const char *org_id, const char *role, char *api_key);
