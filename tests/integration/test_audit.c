@@ -729,9 +729,9 @@ static void test_audit__key_rotation(void **state)
     const char *a[] = {"audit", "rotate-key", NULL};
     json_t *o = cli(f, &rc, a);
     assert_int_equal(rc, 0);
-    assert_string_equal(json_string_value(json_object_get(o, "retired")), old_id);
+    assert_string_equal(px_test_str(o, "retired"), old_id);
     openssl_key_id(f, f->key_file, new_id);
-    assert_string_equal(json_string_value(json_object_get(o, "key_id")), new_id);
+    assert_string_equal(px_test_str(o, "key_id"), new_id);
     assert_string_not_equal(old_id, new_id);
     json_decref(o);
     char retired[400];

@@ -505,7 +505,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
                           "\"line\": \"L3\", \"operator\": \"j.doe\", \"reprint\": false}",
                           201, NULL);
     assert_int_equal(px_test_int(j, "count"), 2);
-    assert_false(json_is_true(json_object_get(j, "reprint")));
+    assert_true(json_is_false(json_object_get(j, "reprint")));
     char first_id[40];
     snprintf(first_id, sizeof(first_id), "%s",
              json_string_value(json_object_get(j, "print_job_id")));
@@ -557,7 +557,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     json_t *items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 2);
     json_t *a = json_array_get(items, 0), *b = json_array_get(items, 1);
-    assert_false(json_is_true(json_object_get(a, "reprint")));
+    assert_true(json_is_false(json_object_get(a, "reprint")));
     assert_true(json_is_true(json_object_get(b, "reprint")));
     assert_string_equal(px_test_str(a, "operator"), "j.doe");
     assert_string_equal(px_test_str(a, "line"), "L3");
