@@ -120,7 +120,8 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
         if (cpl && px_parse_long(cpl, 1, 99, &v) != 0) {
             px_err e;
             px_err_set_field(&e, PX_EINVALID, "invalid_value", "gln_prefix_length",
-                             "--gln-prefix-length must be a number from 6 to 12");
+                             "--gln-prefix-length must be a number from %d to %d", GS1_GCP_LEN_MIN,
+                             GS1_GCP_LEN_MAX);
             return px_cli_fail(cli, &e);
         }
         org.gln_prefix_length = (int)v;

@@ -145,9 +145,10 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
     const char *opt = px_cli_opt(argc, argv, "gcp-length");
     long v;
     if (opt) {
-        if (px_parse_long(opt, 6, 12, &v) != 0)
+        if (px_parse_long(opt, GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX, &v) != 0)
             return px_err_set(err, PX_EINVALID, "invalid_gcp_length",
-                              "--gcp-length must be 6..12, got \"%s\"", opt);
+                              "--gcp-length must be %d..%d, got \"%s\"", GS1_GCP_LEN_MIN,
+                              GS1_GCP_LEN_MAX, opt);
         *out = (int)v;
         return PX_OK;
     }
@@ -167,7 +168,7 @@ static px_rc gcp_length(const px_cli *cli, int argc, char **argv, const gs1_elem
         return rc;
     int n = gs1_gcp_length_lookup(xml, len, key, gcppos);
     free(xml);
-    if (n < 6 || n > 12)
+    if (!gs1_gcp_len_valid(n))
         return px_err_set(err, PX_ENOTFOUND, "gcp_length_unknown",
                           "no GS1 Company Prefix for \"%s\" in %s; give --gcp-length N", key,
                           cli->cfg.gcp_list);

@@ -89,11 +89,17 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
 
 /* ---- formatting ---------------------------------------------------------------------- */
 
-static px_rc check_gcp_len(int gcp_len, int lo, px_err *err)
+int gs1_gcp_len_valid(long len)
 {
-    if (gcp_len < lo || gcp_len > 12)
+    return len >= GS1_GCP_LEN_MIN && len <= GS1_GCP_LEN_MAX;
+}
+
+static px_rc check_gcp_len(int gcp_len, px_err *err)
+{
+    if (!gs1_gcp_len_valid(gcp_len))
         return px_err_set(err, PX_EINVALID, "invalid_gcp_length",
-                          "GS1 Company Prefix length must be %d..12, got %d", lo, gcp_len);
+                          "GS1 Company Prefix length must be %d..%d, got %d", GS1_GCP_LEN_MIN,
+                          GS1_GCP_LEN_MAX, gcp_len);
     return PX_OK;
 }
 
@@ -116,12 +122,12 @@ static px_rc check_key(const char *key, size_t want, const char *what, px_err *e
     return gs1_key_validate(key, len, err);
 }
 
-/* A key that an EPC URI splits at its GS1 Company Prefix (gcp_len digits, 6..12). */
+/* A key that an EPC URI splits at its GS1 Company Prefix (gcp_len digits, GS1_GCP_LEN_MIN..MAX). */
 static px_rc check_split_key(const char *key, size_t want, const char *what, int gcp_len,
                              px_err *err)
 {
     px_rc rc = check_key(key, want, what, err);
-    return rc == PX_OK ? check_gcp_len(gcp_len, 6, err) : rc;
+    return rc == PX_OK ? check_gcp_len(gcp_len, err) : rc;
 }
 
 /* GTIN -> CompanyPrefix "." Indicator+ItemRef (check digit dropped), TDS §7.1. */
@@ -269,10 +275,11 @@ static px_rc cp_ref(const char *s, size_t *p, size_t total, size_t *cp, size_t *
 {
     *cp = *p;
     size_t n = digits_at(s, p);
-    if (n < 6 || n > 12 || s[*p] != '.')
+    if (!gs1_gcp_len_valid((long)n) || s[*p] != '.')
         return gs1__at(err,
                        px_err_set(err, PX_EINVALID, "invalid_epc_uri",
-                                  "company prefix must be 6..12 digits followed by \".\""),
+                                  "company prefix must be %d..%d digits followed by \".\"",
+                                  GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX),
                        *cp, n ? n : 1);
     *L = (int)n;
     (*p)++;

@@ -42,18 +42,24 @@ px_rc gs1_gln_validate(const char *gln, px_err *err);
 int gs1_iso3166_alpha2(const char *cc);
 px_rc gs1_sscc_validate(const char *sscc, px_err *err);
 
+/* The lengths a GS1 Company Prefix may have where an EPC URI carries it (EPC Tag Data
+ * Standard §14, the partition tables: 6 to 12 digits): an SGTIN's, an SSCC's, an SGLN's. The
+ * prefix list has shorter ones, which no EPC URI can carry. */
+#define GS1_GCP_LEN_MIN 6
+#define GS1_GCP_LEN_MAX 12
+/* 1 when len is such a length. */
+int gs1_gcp_len_valid(long len);
+
 /* SSCC construction (GS1 General Specifications §3.3.1): extension digit 0..9, a company prefix of
- * GS1_SSCC_GCP_MIN..MAX digits, and a serial reference below gs1_sscc_capacity(L), written
+ * GS1_GCP_LEN_MIN..MAX digits, and a serial reference below gs1_sscc_capacity(L), written
  * right-aligned with leading zeros; out gets the 18 digits with the check digit.
  * PX_EINVALID for a bad part, PX_EEXHAUSTED "sscc_exhausted" when ref does not fit. */
-#define GS1_SSCC_GCP_MIN 6
-#define GS1_SSCC_GCP_MAX 12
 px_rc gs1_sscc_build(char out[GS1_SSCC_LEN + 1], int ext, const char *gcp, uint64_t ref,
                      px_err *err);
 /* Serial references per extension digit for a company prefix of gcp_len digits:
  * 10^(16 - gcp_len); 0 when gcp_len is out of range. */
 uint64_t gs1_sscc_capacity(int gcp_len);
-/* 1 when s is a company prefix an SSCC may carry: GS1_SSCC_GCP_MIN..MAX digits. */
+/* 1 when s is a company prefix an SSCC may carry: GS1_GCP_LEN_MIN..MAX digits. */
 int gs1_gcp_valid(const char *s);
 /* A valid SSCC (length, digits, check digit) whose company prefix (from its second digit) is
  * gcp: PX_EINVALID "wrong_company_prefix" otherwise. */

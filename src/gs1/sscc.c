@@ -18,9 +18,10 @@ static px_rc gcp_check(const char *gcp, size_t *len, px_err *err)
     size_t n = gcp ? strlen(gcp) : 0;
     /* The EPC URI partitions of TDS §14 span 6 to 12 digits; an SSCC's serial reference then
      * has 16 - L digits, 4 to 10. */
-    if (n < GS1_SSCC_GCP_MIN || n > GS1_SSCC_GCP_MAX) {
+    if (!gs1_gcp_len_valid((long)n)) {
         px_err_set(err, PX_EINVALID, "invalid_length",
-                   "company prefix must have 6 to 12 digits, got %zu", n);
+                   "company prefix must have %d to %d digits, got %zu", GS1_GCP_LEN_MIN,
+                   GS1_GCP_LEN_MAX, n);
         px_err_span(err, 0, (int)n);
         return PX_EINVALID;
     }
@@ -38,7 +39,7 @@ static px_rc gcp_check(const char *gcp, size_t *len, px_err *err)
 
 uint64_t gs1_sscc_capacity(int gcp_len)
 {
-    if (gcp_len < GS1_SSCC_GCP_MIN || gcp_len > GS1_SSCC_GCP_MAX)
+    if (!gs1_gcp_len_valid(gcp_len))
         return 0;
     /* 16 - L digits: 10^(16-L) serial references per extension digit. */
     return pow10u(16 - gcp_len);
@@ -47,7 +48,7 @@ uint64_t gs1_sscc_capacity(int gcp_len)
 int gs1_gcp_valid(const char *s)
 {
     size_t n = strlen(s);
-    return n >= GS1_SSCC_GCP_MIN && n <= GS1_SSCC_GCP_MAX && strspn(s, "0123456789") == n;
+    return gs1_gcp_len_valid((long)n) && strspn(s, "0123456789") == n;
 }
 
 px_rc gs1_sscc_build(char out[GS1_SSCC_LEN + 1], int ext, const char *gcp, uint64_t ref,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "display_name.h"
+#include "gs1.h"
 #include "handlers.h"
 #include "json_shapes.h"
 #include "paging.h"
@@ -73,7 +74,8 @@ void h_org_update(px_req *r)
     rq.gln = px_json_str(r, r->json, "gln", 13, 0);
     /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); a new gln without it:
      * GS1's list. */
-    rq.gln_prefix_length = (int)px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
+    rq.gln_prefix_length =
+        (int)px_json_int(r, r->json, "gln_prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX, 0, 0);
     /* REQ-SSCC-8: a CMO's company prefixes beyond its GLN's, the whole list ([] clears it);
      * their digits and count are the use case's rules. */
     int n = 0;
@@ -100,7 +102,8 @@ void h_org_create(px_req *r)
     const char *market = px_json_str(r, r->json, "market", 2, 0);
     /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's prefix
      * list. */
-    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
+    long long cpl =
+        px_json_int(r, r->json, "gln_prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX, 0, 0);
     if (px_req_answered(r))
         return;
     px_org org;

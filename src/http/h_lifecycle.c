@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gs1.h"
 #include "handlers.h"
 #include "lifecycle.h"
 #include "packing.h"
@@ -192,9 +193,10 @@ static void read_shipping(px_req *r, px_release_req *req, px_ship_to *ship_to)
     json_t *tx = px_json_object(r, r->json, "transaction", tx_allowed);
     ship_to->owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", 13);
     ship_to->location = px_json_member_str(r, ship, "ship_to", "location", 13);
-    ship_to->prefix_length = px_json_member_int(r, ship, "ship_to", "prefix_length", 6, 12);
-    ship_to->location_prefix_length =
-        px_json_member_int(r, ship, "ship_to", "location_prefix_length", 6, 12);
+    ship_to->prefix_length =
+        px_json_member_int(r, ship, "ship_to", "prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX);
+    ship_to->location_prefix_length = px_json_member_int(
+        r, ship, "ship_to", "location_prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX);
     req->ship_to = ship ? ship_to : NULL;
     req->transaction_given = tx != NULL;
     req->transaction_type = px_json_member_str(r, tx, "transaction", "type", 16);

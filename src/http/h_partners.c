@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "display_name.h"
+#include "gs1.h"
 #include "handlers.h"
 #include "paging.h"
 #include "px_crypto.h"
@@ -51,7 +52,8 @@ void h_partner_create(px_req *r)
     const char *gln = px_json_str(r, r->json, "gln", 13, 0);
     /* The site GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's
      * prefix list. */
-    long long cpl = px_json_int(r, r->json, "gln_prefix_length", 6, 12, 0, 0);
+    long long cpl =
+        px_json_int(r, r->json, "gln_prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX, 0, 0);
     const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n);
     px_db *db = px_req_begin(r);
     if (!db) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "display_name.h"
+#include "gs1.h"
 #include "handlers.h"
 #include "paging.h"
 #include "px_array.h"
@@ -74,8 +75,8 @@ void h_product_create(px_req *r)
         copy_str(r, r->json, "name", p.name, sizeof(p.name), 1) ||
         copy_str(r, r->json, "market", p.market, sizeof(p.market), 1))
         return;
-    p.company_prefix_length =
-        (int)px_json_int(r, r->json, "company_prefix_length", 6, 12, 0, 0);
+    p.company_prefix_length = (int)px_json_int(r, r->json, "company_prefix_length", GS1_GCP_LEN_MIN,
+                                               GS1_GCP_LEN_MAX, 0, 0);
     if (px_req_answered(r))
         return;
     json_t *nhrn = json_object_get(r->json, "nhrn");

@@ -66,9 +66,9 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
         p->company_prefix_length = len;
     }
     /* EPC Tag Data Standard: company prefixes of 6 to 12 digits. */
-    if (p->company_prefix_length < 6 || p->company_prefix_length > 12) {
-        px_err_set(err, PX_EINVALID, "invalid_value",
-                   "company_prefix_length must be from 6 to 12");
+    if (!gs1_gcp_len_valid(p->company_prefix_length)) {
+        px_err_set(err, PX_EINVALID, "invalid_value", "company_prefix_length must be from %d to %d",
+                   GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX);
         px_err_field(err, "company_prefix_length");
         return PX_EINVALID;
     }

@@ -184,8 +184,6 @@ static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value,
  * its SGLN URN selects. The URN splits the GLN at the company prefix, whose length the query
  * does not know, so the item stands for the SGLN URNs of every prefix length (6..12 digits):
  * only the one packid wrote can equal a stored value. */
-#define SGLN_GCP_MIN 6
-#define SGLN_GCP_MAX 12
 
 /* The key AI and the one optional qualifier AI of a Digital Link URI that may carry nothing
  * else (a location's (414)/(254), an EPC's (01)/(21)): PX_OK with *key set, or a 400 naming
@@ -224,7 +222,7 @@ static px_rc location_dl(item_list *l, const char *item, px_err *err)
         return rc;
     px_err e2; /* a prefix length that does not fit the GLN is skipped, not an error */
     px_err_clear(&e2);
-    for (int g = SGLN_GCP_MIN; rc == PX_OK && g <= SGLN_GCP_MAX; g++) {
+    for (int g = GS1_GCP_LEN_MIN; rc == PX_OK && g <= GS1_GCP_LEN_MAX; g++) {
         char urn[GS1_EPC_URI_MAX];
         if (gs1_epc_sgln_format(urn, sizeof(urn), gln, g, ext, &e2) == PX_OK)
             rc = append_item(l, urn, err);

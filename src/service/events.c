@@ -29,7 +29,7 @@ void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
     if (strlen(by->org_gln) != 13)
         return;
     int cpl = by->org_gln_prefix_length;
-    if (cpl < 6 || cpl > 12) {
+    if (!gs1_gcp_len_valid(cpl)) {
         cpl = p->company_prefix_length;
         if (memcmp(by->org_gln, p->gtin + 1, (size_t)cpl) != 0)
             return;

@@ -22,7 +22,8 @@ px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_
         snprintf(field, sizeof(field), "company_prefixes[%zu]", i);
         if (!gs1_gcp_valid(prefixes[i]))
             return px_err_set_field(err, PX_EINVALID, "invalid_value", field,
-                                    "a company prefix is 6 to 12 digits");
+                                    "a company prefix is %d to %d digits", GS1_GCP_LEN_MIN,
+                                    GS1_GCP_LEN_MAX);
         for (size_t j = 0; j < i; j++)
             if (strcmp(prefixes[i], prefixes[j]) == 0)
                 return px_err_set_field(err, PX_EINVALID, "invalid_value", field,

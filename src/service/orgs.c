@@ -13,9 +13,10 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
     *out = 0;
     if (given) {
         /* EPC Tag Data Standard: an SGLN's company prefix has 6 to 12 digits. */
-        if (given < 6 || given > 12)
+        if (!gs1_gcp_len_valid(given))
             return px_err_set(err, PX_EINVALID, "invalid_value",
-                              "the GLN's company prefix length must be from 6 to 12");
+                              "the GLN's company prefix length must be from %d to %d",
+                              GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX);
         *out = given;
         return PX_OK;
     }
@@ -25,7 +26,7 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
      * Barcode Syntax Dictionary). Lengths 4 and 5 exist in the list but no EPC URI can carry
      * them. */
     int len = gs1_gcp_length_lookup(app->gcp_xml, app->gcp_xml_len, gln, 1);
-    if (len >= 6 && len <= 12)
+    if (gs1_gcp_len_valid(len))
         *out = len;
     return PX_OK;
 }

@@ -193,7 +193,8 @@ px_rc px_svc_sscc_allocate(px_db *db, const px_actor *by, const px_sscc_alloc_re
         return rc;
     if (req->company_prefix && !gs1_gcp_valid(req->company_prefix))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "company_prefix",
-                                "company_prefix must be 6 to 12 digits");
+                                "company_prefix must be %d to %d digits", GS1_GCP_LEN_MIN,
+                                GS1_GCP_LEN_MAX);
     sscc_alloc_ctx c = {req, random, out, "", NULL, NULL};
     if (req->mah_id && req->gtin)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "gtin",
