@@ -39,8 +39,8 @@ static const char reserve_sql[] =
     "WITH h AS (INSERT INTO audit_head AS x (chain) VALUES ($1::uuid) ON CONFLICT (chain) "
     "DO UPDATE SET chain = x.chain RETURNING x.chain_seq, x.last_seq, x.last_hash), "
     "t AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) "
-    "SELECT h.chain_seq, h.last_seq, h.last_hash, nextval('audit_log_seq'), "
-    "(extract(epoch FROM t.at) * 1000000)::bigint, t.at::text, $2::jsonb::text FROM h, t";
+    "SELECT h.chain_seq, h.last_seq, h.last_hash, nextval('audit_log_seq'), " PX__SQL_EPOCH_US(
+        "t.at") ", t.at::text, $2::jsonb::text FROM h, t";
 
 static const char insert_sql[] =
     "WITH e AS (INSERT INTO audit_log (seq, at, org_id, key_id, tenant_id, action, subject, "
@@ -108,11 +108,12 @@ done:
 }
 
 #define ENTRY_COLUMNS                                                                              \
-    "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, "                                     \
-    PX__SQL_ISO("at") ", coalesce(org_id::text, ''), "                                             \
-    "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "                 \
-    "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, 0), "          \
-    "coalesce(prev_seq, 0), coalesce(mac, ''), coalesce(mac_key, '') FROM audit_log "
+    "SELECT seq, " PX__SQL_EPOCH_US("at") ", " PX__SQL_ISO(                                        \
+        "at") ", coalesce(org_id::text, ''), "                                                     \
+              "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "       \
+              "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, "    \
+              "0), "                                                                               \
+              "coalesce(prev_seq, 0), coalesce(mac, ''), coalesce(mac_key, '') FROM audit_log "
 
 static void entry_row(px_audit_entry *e, const PGresult *r, int i)
 {

@@ -12,7 +12,7 @@
 
 #define TS(n) PX__SQL_US(n)
 #define ISO(col) PX__SQL_ISO(col)
-#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+#define US(col) PX__SQL_EPOCH_US(col)
 
 /* ---- server secret ----------------------------------------------------------------------- */
 

@@ -11,8 +11,8 @@
 
 #define TS(col) PX__SQL_ISO0(col)
 /* Microseconds since the epoch <-> timestamptz, exactly (no float seconds). */
-#define AT(p) "('epoch'::timestamptz + (" p ")::bigint * interval '1 microsecond')"
-#define US(col) "(extract(epoch from " col ") * 1000000)::bigint"
+#define AT(p) PX__SQL_US(p)
+#define US(col) PX__SQL_EPOCH_US(col)
 
 /* The pack's facts: columns 2..5 of pack_public_row. */
 #define PACK_FACTS "s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), coalesce(s.expiry, '')"

@@ -611,11 +611,14 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
         "c.gtin = rel.parent_gtin AND c.serial = rel.parent_serial), "
         "a(s, d) AS (SELECT parent_sscc, 1 FROM rel WHERE parent_sscc IS NOT NULL UNION "
         "SELECT parent_sscc, 1 FROM cases WHERE parent_sscc IS NOT NULL UNION " PX_AGG_UP_STEP ") "
-        "SELECT type, action, biz_step, coalesce(disposition, ''), "
-        "(extract(epoch FROM event_time) * 1000000)::bigint, coalesce(parent_id, ''), "
-        "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
-        "event_hash, tz_offset_min FROM container_event WHERE parent_sscc IN (SELECT s FROM a) OR "
-        "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER BY seq",
+        "SELECT type, action, biz_step, coalesce(disposition, ''), " PX__SQL_EPOCH_US(
+            "event_time") ", coalesce(parent_id, ''), "
+                          "array_to_string(epcs, ' '), coalesce(read_point, ''), "
+                          "coalesce(biz_location, ''), "
+                          "event_hash, tz_offset_min FROM container_event WHERE parent_sscc IN "
+                          "(SELECT s FROM a) OR "
+                          "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER "
+                          "BY seq",
         PX__ARGS(gtin, batch, release_id), err);
     if (!r)
         return err->rc;

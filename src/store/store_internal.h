@@ -225,6 +225,9 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
  * PX__SQL_ISO(col) a timestamptz column as the API's RFC 3339 UTC text with milliseconds
  * ("2025-01-31T12:00:00.000Z"); PX__SQL_ISO0(col) the same, "" for NULL. */
 #define PX__SQL_US(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
+/* The other way: a timestamptz column as µs since the epoch (a bigint; exact to the µs a
+ * timestamptz keeps). */
+#define PX__SQL_EPOCH_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 #define PX__SQL_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
 /* A month `p` of audit_log as the chains with entries in it, each with its last seq there
