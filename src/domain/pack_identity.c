@@ -53,12 +53,18 @@ int px_expiry_passed(const gs1_date *expiry, int64_t now_us)
            px_civil_days(expiry->year, expiry->month, expiry->day);
 }
 
+int px_expiry_text_passed(const char *yymmdd, int64_t now_us)
+{
+    gs1_date e;
+    return yymmdd && yymmdd[0] && gs1_expiry_parse(&e, yymmdd, now_us, NULL) == PX_OK &&
+           px_expiry_passed(&e, now_us);
+}
+
 int px_expiry_iso(char out[11], const char *yymmdd, int64_t now_us)
 {
     gs1_date d;
     out[0] = '\0';
-    if (!yymmdd || !yymmdd[0] ||
-        gs1_date_parse(&d, yymmdd, 1, px_year_of_us(now_us), NULL) != PX_OK)
+    if (!yymmdd || !yymmdd[0] || gs1_expiry_parse(&d, yymmdd, now_us, NULL) != PX_OK)
         return 0;
     gs1_date_iso(out, &d);
     return 1;
@@ -69,7 +75,7 @@ px_rc px_commission_expiry_check(gs1_date *out, const char *yymmdd, int64_t now_
 {
     /* REQ-COMMISSION-3: AI 17 is YYMMD0 (DD=00 allowed, the month's last day), century by
      * GenSpecs §7.12 relative to the current year */
-    px_rc rc = gs1_date_parse(out, yymmdd ? yymmdd : "", 1, px_year_of_us(now_us), err);
+    px_rc rc = gs1_expiry_parse(out, yymmdd ? yymmdd : "", now_us, err);
     if (rc != PX_OK) {
         px_err_field(err, "expiry_date");
         return rc;

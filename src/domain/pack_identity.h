@@ -69,6 +69,9 @@ px_rc px_commission_duplicate_error(px_err *err, const char *serial, size_t inde
 /* 1 when the expiry date is before today (UTC) of now_us: a pack is usable through its
  * expiry day and expired from the next day on. */
 int px_expiry_passed(const gs1_date *expiry, int64_t now_us);
+/* px_expiry_passed of an expiry as printed (AI 17 text, gs1_expiry_parse): 0 when yymmdd is
+ * NULL, empty or no date. */
+int px_expiry_text_passed(const char *yymmdd, int64_t now_us);
 /* A stored expiry (AI 17: YYMMDD, DD 00 the month's last day) as the date it stands for,
  * "YYYY-MM-DD", its century by GenSpecs §7.12 read against now_us's year: 1, or 0 (out left
  * "") when yymmdd is empty or no date. Every answer and page that shows an expiry as a date

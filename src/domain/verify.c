@@ -19,27 +19,31 @@ const char *px_verdict_name(px_verdict v)
     return "unknown";
 }
 
-/* 1 when the YYMMDD expiry (DD=00 = last day of the month, GenSpecs §7.12 century rule) is
- * before today's date (UTC): a pack is usable through its expiry day. */
-static int expired(const char *yymmdd, int64_t now_us)
+int px_verify_unknown(const px_verify_facts *f)
 {
-    gs1_date e;
-    if (gs1_date_parse(&e, yymmdd, 1, px_year_of_us(now_us), NULL) != PX_OK)
-        return 0;
-    return px_expiry_passed(&e, now_us);
+    return !f->found || f->state == PX_PACK_ALLOCATED;
+}
+
+int px_verify_lot_differs(const px_verify_facts *f)
+{
+    return f->asked_batch && strcmp(f->asked_batch, f->batch ? f->batch : "") != 0;
+}
+
+int px_verify_expiry_differs(const px_verify_facts *f)
+{
+    return f->asked_expiry && strcmp(f->asked_expiry, f->expiry ? f->expiry : "") != 0;
 }
 
 px_verdict px_verify_verdict(const px_verify_facts *f, int64_t now_us)
 {
-    /* An allocated serial was never put on a pack: to the person holding one it is unknown. */
-    if (!f->found || f->state == PX_PACK_ALLOCATED)
+    if (px_verify_unknown(f))
         return PX_VERDICT_UNKNOWN;
     if (f->state == PX_PACK_DECOMMISSIONED)
         return f->reason == PX_REASON_STOLEN ? PX_VERDICT_SUSPECT : PX_VERDICT_DECOMMISSIONED;
-    if ((f->asked_batch && strcmp(f->asked_batch, f->batch ? f->batch : "") != 0) ||
-        (f->asked_expiry && strcmp(f->asked_expiry, f->expiry ? f->expiry : "") != 0))
+    if (px_verify_lot_differs(f) || px_verify_expiry_differs(f))
         return PX_VERDICT_MISMATCH;
-    if (f->expiry && f->expiry[0] && expired(f->expiry, now_us))
+    /* A pack is usable through its expiry day (px_expiry_passed). */
+    if (px_expiry_text_passed(f->expiry, now_us))
         return PX_VERDICT_EXPIRED;
     return PX_VERDICT_GENUINE;
 }

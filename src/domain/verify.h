@@ -30,6 +30,14 @@ typedef struct px_verify_facts {
     const char *asked_expiry;  /* from the query, NULL when not given */
 } px_verify_facts;
 
+/* The facts both verifications (the public verdict here, the DSCSA responder's answer in
+ * vrs.h) read alike: a serial never put on a pack (not found, or only allocated) is unknown to
+ * whoever holds one; a lot or expiry asked for that differs from the commissioned one, the
+ * expiry compared as printed (docs/verification.md "The decision"). */
+int px_verify_unknown(const px_verify_facts *f);
+int px_verify_lot_differs(const px_verify_facts *f);
+int px_verify_expiry_differs(const px_verify_facts *f);
+
 /* Precedence: unknown, suspect (stolen), decommissioned, mismatch, expired, genuine — the
  * most alarming finding wins, and a mismatch is reported before expiry because it means the
  * pack in hand is not the one commissioned. */

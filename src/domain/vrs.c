@@ -43,14 +43,6 @@ static px_vrs_answer answer(int verified, px_vrs_reason reason, px_vrs_info info
     return a;
 }
 
-static int expired(const char *yymmdd, int64_t now_us)
-{
-    gs1_date e;
-    if (!yymmdd || !yymmdd[0] || gs1_date_parse(&e, yymmdd, 1, px_year_of_us(now_us), NULL))
-        return 0;
-    return px_expiry_passed(&e, now_us);
-}
-
 static const char *const k_recall_rule[PX_VRS_RECALL__COUNT] = {
     [PX_VRS_RECALL_B2] = "B2",
     [PX_VRS_RECALL_B1] = "B1",
@@ -100,15 +92,14 @@ px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *polic
     /* REQ-VRS-2: step 1 of docs/verification.md "The decision" — GTIN + serial unknown (an
      * allocated serial never reached a pack): No_match_GTIN_Serial, and lot and expiry are not
      * checked (the GS1 Lightweight Messaging Standard). */
-    if (!f->found || f->state == PX_PACK_ALLOCATED)
+    if (px_verify_unknown(f))
         return answer(0, PX_VRS_NO_MATCH_GTIN_SERIAL, PX_VRS_INFO_NONE);
     /* REQ-VRS-3: step 2 — the product identifier is GTIN, serial, lot and expiry (DSCSA
      * §581(14)); a lot or expiry that differs from the commissioned one is a mismatch. */
-    int lot_bad = f->asked_batch && strcmp(f->asked_batch, f->batch ? f->batch : "") != 0;
-    /* The AI 17 text is compared as printed, as for the public verify (docs/verification.md "The
-     * decision": the format must be identical; "261231" asked of a pack printed "261200" is a
-     * mismatch). */
-    int exp_bad = f->asked_expiry && strcmp(f->asked_expiry, f->expiry ? f->expiry : "") != 0;
+    int lot_bad = px_verify_lot_differs(f);
+    /* The AI 17 text is compared as printed, as for the public verify ("261231" asked of a pack
+     * printed "261200" is a mismatch). */
+    int exp_bad = px_verify_expiry_differs(f);
     if (lot_bad || exp_bad)
         return answer(0,
                       lot_bad && exp_bad ? PX_VRS_NO_MATCH_LOT_EXPIRY
@@ -142,7 +133,7 @@ px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *polic
     /* REQ-VRS-9: an active pack past its expiry. B1-Expiration, the default: the identifier
      * is genuine and the requester learns that it expired; B2-Expiration: not verified;
      * Default: the expiry date is not looked at. */
-    if (policy->expired != PX_VRS_EXPIRY_DEFAULT && expired(f->expiry, now_us))
+    if (policy->expired != PX_VRS_EXPIRY_DEFAULT && px_expiry_text_passed(f->expiry, now_us))
         return policy->expired == PX_VRS_EXPIRY_B2
                    ? answer(0, PX_VRS_MANUFACTURER_POLICY, PX_VRS_INFO_EXPIRED)
                    : answer(1, PX_VRS_REASON_NONE, PX_VRS_INFO_EXPIRED);
@@ -207,8 +198,7 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
         return bad(err, "ser", p->serial, "1 to 20 characters of GS1 set 82");
     gs1_date d;
     /* AI 17 as printed: YYMMDD, DD=00 allowed (GenSpecs §7.12). */
-    if (p->exp &&
-        (!all_digits(p->exp, 6) || gs1_date_parse(&d, p->exp, 1, px_year_of_us(now_us), NULL)))
+    if (p->exp && (!all_digits(p->exp, 6) || gs1_expiry_parse(&d, p->exp, now_us, NULL) != PX_OK))
         return bad(err, "exp", p->exp, "a YYMMDD date");
     /* R1.3 additions (the GS1 US implementation guideline R1.3): an attestation flag and the
      * requester's contact. */

@@ -122,7 +122,7 @@ px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err
     gs1_date d;
     /* AI (17) is YYMMD0: DD=00 allowed, meaning the month's last day (GS1 General
      * Specifications; gs1_date_parse). */
-    px_rc rc = gs1_date_parse(&d, expiry, 1, px_year_of_us(ref_us), err);
+    px_rc rc = gs1_expiry_parse(&d, expiry, ref_us, err);
     if (rc != PX_OK)
         return rc;
     gs1_date_iso(out, &d);

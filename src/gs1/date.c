@@ -61,6 +61,11 @@ px_rc gs1_date_parse(gs1_date *out, const char *yymmdd, int allow_day00, int cur
     return PX_OK;
 }
 
+px_rc gs1_expiry_parse(gs1_date *out, const char *yymmdd, int64_t now_us, px_err *err)
+{
+    return gs1_date_parse(out, yymmdd, 1, px_year_of_us(now_us), err);
+}
+
 static void put_num(char *p, int v, int width)
 {
     for (int i = width - 1; i >= 0; i--) {

@@ -83,6 +83,10 @@ typedef struct gs1_date {
  * to current_year (e.g. 2026). */
 px_rc gs1_date_parse(gs1_date *out, const char *yymmdd, int allow_day00, int current_year,
                      px_err *err);
+/* An expiry as AI (17) prints it (YYMMDD, DD 00 the month's last day) read against the year
+ * of now_us (µs since the epoch): gs1_date_parse with day 00 allowed and px_year_of_us(now_us)
+ * as the current year. The one reading of a printed expiry, wherever one arrives or is shown. */
+px_rc gs1_expiry_parse(gs1_date *out, const char *yymmdd, int64_t now_us, px_err *err);
 /* "YYYY-MM-DD" (xsd:date, for EPCIS itemExpirationDate). */
 void gs1_date_iso(char out[11], const gs1_date *d);
 

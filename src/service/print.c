@@ -397,7 +397,7 @@ static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
             return px_err_set_field(err, PX_EINVALID, "required", "batch",
                                     "expiry is given without its batch");
         gs1_date date;
-        if (gs1_date_parse(&date, req->expiry, 1, px_year_of_us(px_now_us()), err) != PX_OK) {
+        if (gs1_expiry_parse(&date, req->expiry, px_now_us(), err) != PX_OK) {
             px_err_field(err, "expiry");
             return PX_EINVALID;
         }

@@ -352,7 +352,7 @@ static px_rc verify_input(verify_ctx *c, char g[GS1_GTIN_LEN + 1], const char *g
         return PX_EINVALID;
     }
     gs1_date d;
-    if (c->expiry && gs1_date_parse(&d, c->expiry, 1, px_year_of_us(px_now_us()), err) != PX_OK) {
+    if (c->expiry && gs1_expiry_parse(&d, c->expiry, px_now_us(), err) != PX_OK) {
         px_err_field(err, "expiry");
         return PX_EINVALID;
     }

@@ -25,7 +25,7 @@ px_rc px_svc_verify(px_db *db, const char *gtin, const char *serial, const char 
         return PX_EINVALID;
     if (expiry) {
         gs1_date d;
-        if (gs1_date_parse(&d, expiry, 1, px_year_of_us(px_now_us()), err) != PX_OK)
+        if (gs1_expiry_parse(&d, expiry, px_now_us(), err) != PX_OK)
             return field(PX_EINVALID, err, "expiry");
     }
     px_verify_row row;
