@@ -99,7 +99,7 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
     if (rc != PX_OK)
         return rc;
     if (px_uuid_v4(event_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     px_container_event_rec rec;
     memset(&rec, 0, sizeof(rec));
     rec.id = event_id;
@@ -289,7 +289,7 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
             return rc;
     }
     if (px_uuid_v4(c->out->aggregation_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     long moved = 0;
     if (req->parent_gtin)
         rc = px_store_agg_case_clear(db, req->parent_gtin, req->parent_serial, req->n > 0, &moved,

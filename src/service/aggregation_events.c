@@ -71,7 +71,7 @@ static px_rc event_add(batch *b, event_cols *e, px_epcis_event *ev, const char *
     if (rc != PX_OK)
         return rc;
     if (px_uuid_v4(id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     if (event_id)
         px_strlcpy(event_id, id, PX_ID_LEN + 1);
     size_t i = e->c.n;
@@ -240,7 +240,7 @@ px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err
     }
     for (size_t g = 0; g < b->n_groups && rc == PX_OK; g++) {
         if (px_uuid_v4(b->out->done[g].aggregation_id) != PX_OK) {
-            rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+            rc = px_err_no_random(err);
             break;
         }
         b->out->done[g].children = (long)b->groups[g].n;

@@ -126,7 +126,7 @@ px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *
     px_strlcpy(out->name, name, sizeof(out->name));
     px_strlcpy(out->org_id, by->org_id, sizeof(out->org_id));
     if (px_uuid_v4(out->id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        return px_err_no_random(err);
     template_ctx c = {out};
     return px_tx_run(db, by, template_body, &c, err);
 }
@@ -314,7 +314,7 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     b.role = (int)by->role;
     px_strlcpy(b.key_id, by->key_id, sizeof(b.key_id));
     if (px_uuid_v4(b.id) != PX_OK || px_uuid_v4(b.job_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        return px_err_no_random(err);
     batch_ctx c = {&b, req, {NULL, NULL, NULL}};
     if ((rc = check_targets(by, req, &c.ck, err)) == PX_OK)
         rc = px_tx_run(db, by, batch_body, &c, err);

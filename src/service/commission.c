@@ -184,7 +184,7 @@ static px_rc check_pool_body(px_tx *tx, void *vc, px_err *err)
     memset(&out, 0, sizeof(out));
     char id[PX_ID_LEN + 1];
     px_rc rc = px_uuid_v4(id) == PX_OK ? commission_rows(c, px_tx_db(tx), id, &prod, &out, err)
-                                       : px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+                                       : px_err_no_random(err);
     px_commission_outcome_dispose(&out);
     /* Access and batch refusals yield to the field rules; the database's own failures (and
      * the conflicts the helper reruns) do not. */
@@ -280,7 +280,7 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
         }
     }
     if (px_uuid_v4(res->commission_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     px_product prod;
     px_commission_outcome out;
     memset(&out, 0, sizeof(out));

@@ -88,7 +88,7 @@ static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod,
     if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     px_container_event_rec rec = {
         .id = id,
         .tenant_id = prod->mah_id,

@@ -440,7 +440,7 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
         (rc = mark_known(db, by, &c, err)) != PX_OK)
         goto done;
     if (px_uuid_v4(capture_id) != PX_OK) {
-        rc = px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        rc = px_err_no_random(err);
         goto done;
     }
     named = 1;

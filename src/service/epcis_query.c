@@ -122,7 +122,7 @@ px_rc px_svc_epcis_export_as(px_db *db, const px_actor *by, const char *gtin, co
         return rc;
     char instance[37];
     if (px_uuid_v4(instance) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     px_epcis_filter f = {.tenant_id = product.mah_id, .gtin = g, .lot = batch};
     export_doc x = {&f, format, profile, &product, instance, sink, ctx, count};
     return px_tx_read(db, export_doc_body, &x, err);

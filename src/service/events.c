@@ -112,7 +112,7 @@ px_rc px__event_record(px_db *db, const px__event_in *in, const char *precompute
     else if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(event_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     px_event_rec rec;
     memset(&rec, 0, sizeof(rec));
     rec.id = event_id;

@@ -196,7 +196,7 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     px_strlcpy(e.org_id, by->org_id, sizeof(e.org_id));
     px_strlcpy(e.key_id, by->key_id, sizeof(e.key_id));
     if (px_uuid_v4(e.id) != PX_OK || px_uuid_v4(e.job_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        return px_err_no_random(err);
 
     export_ctx c = {&e, req};
     rc = px_tx_run(db, by, export_body, &c, err);

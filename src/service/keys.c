@@ -133,8 +133,8 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     int sandbox = px_db_is_sandbox(db);
     if (sandbox)
         mode = PX_KEY_TEST;
-    if ((rc = new_secret(api_key, hash, mode)) != PX_OK)
-        return px_err_set(err, rc, "internal", "internal error");
+    if (new_secret(api_key, hash, mode) != PX_OK)
+        return px_err_no_random(err);
     rc = mode == PX_KEY_TEST && !sandbox ? px_store_key_insert_sandbox(db, out, hash, err)
                                          : px_store_key_insert(db, out, hash, err);
     if (rc != PX_OK)

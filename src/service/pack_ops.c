@@ -293,7 +293,7 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         (rc = op_move_containers(c, db, n, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(c->res->op_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     px_pack_op_rec op = {c->res->op_id, c->kind,        c->by->org_id, c->prod.mah_id, c->gtin,
                          NULL,          c->reason_text, (long)n,       c->now};
     if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK ||

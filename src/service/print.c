@@ -348,7 +348,7 @@ static px_rc print_body(px_tx *tx, void *vp, px_err *err)
         return rc;
     memset(j, 0, sizeof(*j));
     if (px_uuid_v4(j->id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     print_job_fill(j, c->by, req, p->gtin, prod.mah_id, p->batch, p->expiry);
     rc = px_store_print_job_insert(db, j, req->serials, req->n_serials, err);
     /* Lost a race with a concurrent first print of the same serial: the unique index on first

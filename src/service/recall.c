@@ -58,7 +58,7 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "batch '%s' has no packs that can be recalled", c->req->batch);
     if (px_uuid_v4(c->res->op_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     px_pack_op_rec op = {c->res->op_id, "recall", c->by->org_id,  c->prod.mah_id, c->gtin,
                          c->req->batch, reason,   (long)c->count, c->now};
     if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK)

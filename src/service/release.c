@@ -250,7 +250,7 @@ static px_rc release_body(px_tx *tx, void *vc, px_err *err)
     if (req->serials && !c->asked->ssccs && (rc = listed_misfits(c, db, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(res->release_id) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+        return px_err_no_random(err);
     if ((rc = release_rows(c, db, err)) != PX_OK)
         return rc;
     if (c->asked->ssccs && (rc = containers_ship(c, db, err)) != PX_OK)

@@ -76,7 +76,7 @@ static int queue_one(void *ctx, const px_endpoint *e)
     px_report rep;
     memset(&rep, 0, sizeof(rep));
     if (px_uuid_v4(rep.id) != PX_OK) {
-        q->rc = px_err_set(q->err, PX_EINTERNAL, "internal", "no randomness");
+        q->rc = px_err_no_random(q->err);
         return 1;
     }
     px_strlcpy(rep.document_id, rep.id, sizeof(rep.document_id));

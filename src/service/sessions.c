@@ -68,7 +68,7 @@ px_rc px_svc_session_create(px_db *db, const px_config *cfg, const char *api_key
                                 "API");
     uint8_t raw[32], hash[PX_SHA256_LEN];
     if (px_random_bytes(raw, sizeof(raw)) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        return px_err_no_random(err);
     memcpy(out->token, "ps_", 3);
     px_base64url_encode(out->token + 3, raw, sizeof(raw));
     px_cleanse(raw, sizeof(raw));

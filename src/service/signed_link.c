@@ -19,7 +19,7 @@ static px_rc link_secret(px_db *db, const px_app *app, uint8_t key[32], px_err *
     }
     uint8_t proposal[32];
     if (px_random_bytes(proposal, sizeof(proposal)) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        return px_err_no_random(err);
     px_rc rc = px_store_secret_get(db, key, "link", proposal, err);
     px_cleanse(proposal, sizeof(proposal));
     return rc;

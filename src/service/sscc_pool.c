@@ -27,7 +27,7 @@ static px_rc random_ref(uint64_t *out, uint64_t cap, px_err *err)
     for (;;) {
         uint64_t v;
         if (px_random_bytes(&v, sizeof(v)) != PX_OK)
-            return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+            return px_err_no_random(err);
         if (v < limit) {
             *out = v % cap;
             return PX_OK;

@@ -60,6 +60,11 @@ px_rc px_err_oom(px_err *err)
     return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");
 }
 
+px_rc px_err_no_random(px_err *err)
+{
+    return px_err_set(err, PX_EINTERNAL, "internal", "no randomness");
+}
+
 void px_err_field(px_err *err, const char *fmt, ...)
 {
     if (!err)

@@ -66,6 +66,9 @@ px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *fiel
 /* PX_EINTERNAL "internal" with the message "out of memory", after a failed allocation:
  *     if (!p) return px_err_oom(err); */
 px_rc px_err_oom(px_err *err);
+/* PX_EINTERNAL "internal" with the message "no randomness", when the system's random source
+ * failed (px_random_bytes, px_uuid_v4): nothing is made with a guessable id or secret. */
+px_rc px_err_no_random(px_err *err);
 
 /* Sets field (a JSON path such as "serials[3]") on an already set error. */
 void px_err_field(px_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -205,6 +205,10 @@ static void test_util__err_one_line(void **state)
     assert_string_equal(err.message, "out of memory");
     assert_string_equal(err.field, "");
 
+    assert_int_equal(px_err_no_random(&err), PX_EINTERNAL);
+    assert_string_equal(err.code, "internal");
+    assert_string_equal(err.message, "no randomness");
+
     assert_int_equal(px_err_oom(NULL), PX_EINTERNAL); /* err may be NULL */
     assert_int_equal(px_err_set_field(NULL, PX_EINVALID, "x", "y", "z"), PX_EINVALID);
 
