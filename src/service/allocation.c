@@ -8,6 +8,7 @@
 #include "gs1.h"
 #include "px_str.h"
 #include "serial_gen.h"
+#include "service_internal.h"
 #include "tx.h"
 
 /* ---- allocation requests ----------------------------------------------------------------- */
@@ -118,8 +119,8 @@ px_rc px_svc_allocate(px_db *db, const px_actor *by, const px_alloc_request *req
 {
     memset(out, 0, sizeof(*out));
     char g[GS1_GTIN_LEN + 1];
-    if (gs1_gtin_normalize(g, req->gtin, err) != PX_OK)
-        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
+    if (px__product_gtin(g, req->gtin, err) != PX_OK)
+        return PX_ENOTFOUND;
     if (req->count < 1 || req->count > PX_ALLOC_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "count",
                                 "count must be from 1 to %d", PX_ALLOC_MAX);

@@ -176,9 +176,8 @@ px_rc px_svc_product_get(px_db *db, const px_actor *by, const char *gtin, px_pro
                          px_err *err)
 {
     char g[GS1_GTIN_LEN + 1];
-    if (gs1_gtin_normalize(g, gtin, err) != PX_OK)
-        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
-    return px_svc_product_access(db, by, g, 0, out, err);
+    px_rc rc = px__product_gtin(g, gtin, err);
+    return rc == PX_OK ? px_svc_product_access(db, by, g, 0, out, err) : rc;
 }
 
 px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, long limit,
@@ -280,8 +279,23 @@ px_rc px_svc_product_update(px_db *db, const px_actor *by, const char *gtin,
                             const px_product_patch *rq, px_product *out, px_err *err)
 {
     char g[GS1_GTIN_LEN + 1];
-    if (gs1_gtin_normalize(g, gtin, err) != PX_OK)
-        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
+    if (px__product_gtin(g, gtin, err) != PX_OK)
+        return PX_ENOTFOUND;
     product_patch_ctx c = {g, rq, out};
     return px_tx_run(db, by, product_patch_body, &c, err);
+}
+
+px_rc px__product_gtin(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
+{
+    if (gs1_gtin_normalize(g, gtin, err) != PX_OK)
+        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
+    return PX_OK;
+}
+
+px_rc px__gtin_field(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
+{
+    if (gs1_gtin_normalize(g, gtin ? gtin : "", err) == PX_OK)
+        return PX_OK;
+    px_err_field(err, "gtin");
+    return PX_EINVALID;
 }

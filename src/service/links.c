@@ -4,6 +4,7 @@
 
 #include "gs1.h"
 #include "links.h"
+#include "service_internal.h"
 #include "tx.h"
 
 typedef struct put_ctx {
@@ -23,19 +24,11 @@ static px_rc put_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-static px_rc gtin_of(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
-{
-    if (gs1_gtin_normalize(g, gtin, err) == PX_OK)
-        return PX_OK;
-    px_err_field(err, "gtin");
-    return PX_EINVALID;
-}
-
 px_rc px_svc_links_put(px_db *db, const px_actor *by, const char *gtin, const px_link_in *in,
                        int n, px_err *err)
 {
     char g[GS1_GTIN_LEN + 1];
-    if (gtin_of(g, gtin, err) != PX_OK)
+    if (px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
     if (n > PX_LINKS_MAX)
         return px_err_set_field(err, PX_EINVALID, "too_many", "links", "at most %d links",
@@ -78,7 +71,7 @@ px_rc px_svc_links_get(px_db *db, const px_actor *by, const char *gtin, px_produ
 {
     char g[GS1_GTIN_LEN + 1];
     *n = 0;
-    if (gtin_of(g, gtin, err) != PX_OK)
+    if (px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
     return px_store_links_get(db, by->org_id, g, out, n, PX_LINKS_MAX, err);
 }
@@ -88,7 +81,7 @@ px_rc px_svc_links_public(px_db *db, const char *gtin, px_product_link *out, int
 {
     char g[GS1_GTIN_LEN + 1];
     *n = 0;
-    if (gtin_of(g, gtin, err) != PX_OK)
+    if (px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
     return px_store_links_get(db, NULL, g, out, n, PX_LINKS_MAX, err);
 }

@@ -15,6 +15,7 @@
 #include "px_cursor.h"
 #include "px_log.h"
 #include "px_str.h"
+#include "service_internal.h"
 #include "tx.h"
 
 /* ---- carriers --------------------------------------------------------------------------- */
@@ -411,10 +412,8 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
 {
     memset(res, 0, sizeof(*res));
     char gtin[GS1_GTIN_LEN + 1];
-    if (gs1_gtin_normalize(gtin, req->gtin ? req->gtin : "", err) != PX_OK) {
-        px_err_field(err, "gtin");
+    if (px__gtin_field(gtin, req->gtin, err) != PX_OK)
         return PX_EINVALID;
-    }
     print_tx p;
     memset(&p, 0, sizeof(p));
     p.gtin = gtin;
@@ -457,10 +456,8 @@ px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, co
                              px_err *err)
 {
     char g[GS1_GTIN_LEN + 1] = "";
-    if (gtin && *gtin && gs1_gtin_normalize(g, gtin, err) != PX_OK) {
-        px_err_field(err, "gtin");
+    if (gtin && *gtin && px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
-    }
     if (serial && *serial) {
         if (!g[0]) {
             return px_err_set_field(err, PX_EINVALID, "required", "gtin", "serial needs gtin");

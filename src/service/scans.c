@@ -11,6 +11,7 @@
 #include "px_str.h"
 #include "scan_buffer.h"
 #include "scans.h"
+#include "service_internal.h"
 #include "tx.h"
 #include "verify_batch.h"
 #include "webhook.h"
@@ -339,10 +340,8 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
 static px_rc verify_input(verify_ctx *c, char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
 {
     const px_scan_where *w = c->w;
-    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
-        px_err_field(err, "gtin");
+    if (px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
-    }
     if (c->serial[0] && gs1_cset82_validate(c->serial, GS1_SERIAL_MAX, err) != PX_OK) {
         px_err_field(err, "serial");
         return PX_EINVALID;
@@ -515,10 +514,8 @@ px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
                           const char *const *fields, int n, px_err *err)
 {
     char g[GS1_GTIN_LEN + 1];
-    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
-        px_err_field(err, "gtin");
+    if (px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
-    }
     if (n > PX_PASSPORT_FIELDS_MAX)
         return bad(err, "public_fields", "too_many", "at most 16 public fields");
     for (int i = 0; i < n; i++) {
@@ -544,9 +541,7 @@ px_rc px_svc_passport_get(px_db *db, const px_actor *by, const char *gtin, char 
 {
     char g[GS1_GTIN_LEN + 1];
     *n = 0;
-    if (gs1_gtin_normalize(g, gtin, err) != PX_OK) {
-        px_err_field(err, "gtin");
+    if (px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
-    }
     return px_store_passport_get(db, by->org_id, g, fields, n, PX_PASSPORT_FIELDS_MAX, err);
 }

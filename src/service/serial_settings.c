@@ -10,6 +10,7 @@
 #include "px_log.h"
 #include "px_str.h"
 #include "serial_gen.h"
+#include "service_internal.h"
 #include "tx.h"
 
 /* ---- small checks --------------------------------------------------------------------- */
@@ -76,13 +77,6 @@ px_rc px_svc_org_settings_get(px_db *db, const px_actor *by, px_serial_settings 
     return rc;
 }
 
-static px_rc normalize_gtin(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
-{
-    if (gs1_gtin_normalize(g, gtin, err) != PX_OK)
-        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product not found");
-    return PX_OK;
-}
-
 typedef struct product_settings_ctx {
     const char *gtin;
     const px_serial_settings *s;
@@ -114,7 +108,7 @@ px_rc px_svc_product_settings_put(px_db *db, const px_actor *by, const char *gti
                                   const px_settings_input *in, px_serial_settings *out, px_err *err)
 {
     char g[GS1_GTIN_LEN + 1];
-    px_rc rc = normalize_gtin(g, gtin, err);
+    px_rc rc = px__product_gtin(g, gtin, err);
     if (rc != PX_OK)
         return rc;
     if ((rc = settings_parse(out, in, err)) != PX_OK)

@@ -3,6 +3,7 @@
 #ifndef PX_SERVICE_INTERNAL_H
 #define PX_SERVICE_INTERNAL_H
 
+#include "gs1.h"
 #include "service.h"
 #include "tx.h"
 
@@ -34,6 +35,13 @@ px_rc px__prefix_not_taken(px_db *db, const char *org_id, const char *key, int s
  * records the old and new lists in d (may be NULL). */
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
                            px_audit_details *d, px_err *err);
+
+/* A GTIN from outside normalized into g (catalog.c), refused in one of two ways: one that names
+ * a product (a path's, a product's settings) answers PX_ENOTFOUND "product_not_found" when it
+ * is no GTIN, as an unknown product does; one sent as a request's field answers gs1's
+ * PX_EINVALID refusal on field "gtin". */
+px_rc px__product_gtin(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err);
+px_rc px__gtin_field(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err);
 
 /* px_svc_product_create's body (catalog.c): validation, insert, audit as by. */
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,
