@@ -1,5 +1,5 @@
 /* Shared by the files of service/ only: the bodies of use cases that a first start (and a
- * partnership) runs inside a larger transaction. */
+ * partnership) runs inside a larger transaction, and small rules several use cases apply. */
 #ifndef PX_SERVICE_INTERNAL_H
 #define PX_SERVICE_INTERNAL_H
 
