@@ -9,6 +9,7 @@
 
 #include "allotments.h"
 #include "carrier_batch.h"
+#include "pack_internal.h"
 #include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -215,10 +216,21 @@ typedef struct batch_ctx {
  * error not_found as it is stored (another MAH's product answers as an unknown one: nothing
  * leaks). The job looks again (a product could change hands meanwhile). Consecutive items of
  * one GTIN are looked up once. */
+px_rc px_svc_carrier_target_product(px_db *db, const px_actor *by, const char *gtin, px_err *err)
+{
+    px_product prod;
+    px_rc rc = px_store_product_get(db, &prod, gtin, 0, err);
+    if (rc == PX_OK && !px__org_sees_product(by, &prod))
+        rc = PX_ENOTFOUND;
+    if (rc == PX_ENOTFOUND)
+        px_err_set(err, PX_ENOTFOUND, "not_found", "product %s not found", gtin);
+    return rc;
+}
+
 static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, px_err *err)
 {
     char last[GS1_GTIN_LEN + 1] = "";
-    int last_ok = 0;
+    px_err last_err = PX_ERR_INIT;
     for (size_t i = 0; i < c->req->n_items; i++) {
         px_carrier_item_in *it = &c->ck.items[i];
         const char *gtin = c->ck.target_gtin[i];
@@ -228,19 +240,17 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
         it->error = NULL;
         it->error_code = NULL;
         if (strcmp(gtin, last) != 0) {
-            px_product prod;
-            px_err nf = PX_ERR_INIT;
-            px_rc rc = px_store_product_get(db, &prod, gtin, 0, &nf);
+            px_err_clear(&last_err);
+            px_rc rc = px_svc_carrier_target_product(db, by, gtin, &last_err);
             if (rc != PX_OK && rc != PX_ENOTFOUND) {
-                *err = nf;
+                *err = last_err;
                 return rc;
             }
-            last_ok = rc == PX_OK && strcmp(prod.mah_id, by->org_id) == 0;
             px_strlcpy(last, gtin, sizeof(last));
         }
-        if (!last_ok) {
+        if (last_err.rc != PX_OK) {
             px_err *e = &c->ck.errs[i];
-            px_err_set(e, PX_ENOTFOUND, "not_found", "product %s not found", gtin);
+            *e = last_err;
             it->error = e->message;
             it->error_code = e->code;
         }

@@ -98,16 +98,8 @@ static px_rc resolve(run_ctx *c, const px_carrier_item *it, px_carrier_row *row,
     px_rc rc = px_svc_carrier_target_check(&c->by, it->target, &el, &gtin, err);
     if (rc != PX_OK)
         return rc;
-    px_product prod;
-    px_err nf = PX_ERR_INIT;
-    rc = px_store_product_get(c->db, &prod, gtin, 0, &nf);
-    if (rc != PX_OK && rc != PX_ENOTFOUND) {
-        *err = nf;
+    if ((rc = px_svc_carrier_target_product(c->db, &c->by, gtin, err)) != PX_OK)
         return rc;
-    }
-    /* Another MAH's product answers like an unknown one (nothing leaks). */
-    if (rc == PX_ENOTFOUND || strcmp(prod.mah_id, c->by.org_id) != 0)
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "product %s not found", gtin);
     px_strlcpy(row->gtin, gtin, sizeof(row->gtin));
     if (qr)
         return px_strlcpy(row->data, it->target, sizeof(row->data)) < sizeof(row->data)
