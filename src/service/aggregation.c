@@ -186,12 +186,7 @@ px_rc px__agg_refused(px_err *err, size_t bad, size_t n, int unpack)
 px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char *sscc,
                            const char *field, px_err *err)
 {
-    int visible = !p->sscc[0]                  ? 0
-                  : by->org_kind == PX_ORG_MAH ? strcmp(p->tenant_id, by->org_id) == 0
-                  : by->org_kind == PX_ORG_CMO
-                      ? strcmp(p->org_id, by->org_id) == 0 && strcmp(p->state, "released") != 0
-                      : 0;
-    if (!visible) /* another tenant's container: 404, nothing leaks */
+    if (!p->sscc[0] || !px__container_visible(by, p)) /* another tenant's: 404, nothing leaks */
         return px_err_set_field(err, PX_ENOTFOUND, "not_found", field, "container %s not found",
                                 sscc);
     if (strcmp(p->state, "allocated") != 0 && strcmp(p->state, "commissioned") != 0)

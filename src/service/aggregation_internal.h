@@ -23,6 +23,10 @@ void px__agg_event_init(px_epcis_event *ev, px_epcis_action act, const char *par
 void px__agg_misfit_error(px_item_error *e, size_t index, const px_agg_misfit *f);
 /* The request's refusal when bad of n children were refused. */
 px_rc px__agg_refused(px_err *err, size_t bad, size_t n, int unpack);
+/* REQ-AGG-7: 1 when by may see the container: its MAH (and auditors) all of theirs, a CMO the
+ * ones it holds until they are released (as a CMO never sees packs after release)
+ * (container_read.c). */
+int px__container_visible(const px_actor *by, const px_container *box);
 /* A container parent the caller may use, in a state that may take or give children. */
 px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char *sscc,
                            const char *field, px_err *err);

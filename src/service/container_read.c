@@ -2,6 +2,7 @@
  * (packing.h, docs/aggregation.md). */
 #include <string.h>
 
+#include "aggregation_internal.h"
 #include "carrier.h"
 #include "gs1.h"
 #include "packing.h"
@@ -18,9 +19,7 @@ typedef struct read_ctx {
     const px_actor *by;
 } read_ctx;
 
-/* REQ-AGG-7: a CMO sees only the containers it holds, until they are released (as a CMO
- * never sees packs after release); the MAH and its auditors see all of theirs. */
-static int container_visible(const px_actor *by, const px_container *box)
+int px__container_visible(const px_actor *by, const px_container *box)
 {
     return by->org_kind == PX_ORG_MAH   ? strcmp(box->tenant_id, by->org_id) == 0
            : by->org_kind == PX_ORG_CMO ? strcmp(box->org_id, by->org_id) == 0 &&
@@ -35,7 +34,7 @@ static px_rc read_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_container_get(db, c->out, c->sscc, 0, err);
     if (rc != PX_OK)
         return rc;
-    if (!container_visible(c->by, c->out))
+    if (!px__container_visible(c->by, c->out))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", c->sscc);
     if ((rc = px_store_container_tree_each(db, c->sscc, c->all, c->tree_fn, c->ctx, err)) !=
         PX_OK)
@@ -64,7 +63,7 @@ px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
     px_rc rc = px_store_container_get(db, &box, sscc, 0, err);
     if (rc != PX_OK)
         return rc;
-    if (!container_visible(by, &box))
+    if (!px__container_visible(by, &box))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
     return px_carrier_label_sscc(out, sscc, o, err);
 }

@@ -22,6 +22,7 @@
 #include "px_jsonw.h"
 #include "px_log.h"
 #include "px_str.h"
+#include "service_internal.h"
 #include "signed_link.h"
 #include "tx.h"
 #include "webhook.h"
@@ -205,13 +206,6 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     return rc;
 }
 
-static int export_visible(const px_actor *by, const px_export *e)
-{
-    if (strcmp(e->org_id, by->org_id) == 0)
-        return 1;
-    return by->org_kind == PX_ORG_MAH && strcmp(e->tenant_id, by->org_id) == 0;
-}
-
 px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const char *id,
                         px_export *out, px_export_link *link, px_err *err)
 {
@@ -219,7 +213,7 @@ px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const 
     if (check_uuid(id, "export", err) != PX_OK)
         return err->rc;
     px_rc rc = px_store_export_get(db, out, id, err);
-    if (rc == PX_OK && !export_visible(by, out))
+    if (rc == PX_OK && !px__maker_or_its_mah(by, out->org_id, out->tenant_id))
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "export not found");
     if (rc == PX_OK && by->org_kind == PX_ORG_CMO) {
         /* A CMO reads its exports through its partnership, as its jobs (px_svc_job_get):

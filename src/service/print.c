@@ -433,20 +433,13 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
     return rc;
 }
 
-static int job_visible(const px_actor *by, const px_print_job *j)
-{
-    if (strcmp(j->org_id, by->org_id) == 0)
-        return 1;
-    return by->org_kind == PX_ORG_MAH && strcmp(j->tenant_id, by->org_id) == 0;
-}
-
 px_rc px_svc_print_job_get(px_db *db, const px_actor *by, const char *id, px_print_job *out,
                            px_err *err)
 {
     if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
     px_rc rc = px_store_print_job_get(db, out, id, err);
-    if (rc == PX_OK && !job_visible(by, out))
+    if (rc == PX_OK && !px__maker_or_its_mah(by, out->org_id, out->tenant_id))
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
     return rc;
 }

@@ -3,6 +3,8 @@
 #ifndef PX_SERVICE_INTERNAL_H
 #define PX_SERVICE_INTERNAL_H
 
+#include <string.h>
+
 #include "gs1.h"
 #include "service.h"
 #include "tx.h"
@@ -42,6 +44,16 @@ px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefix
  * PX_EINVALID refusal on field "gtin". */
 px_rc px__product_gtin(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err);
 px_rc px__gtin_field(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err);
+
+/* 1 when by may read an object an organization made (org_id) for a MAH (tenant_id): its maker,
+ * or that MAH (its mah and auditor keys); anyone else gets the object's 404 (exports, print
+ * jobs; docs/architecture.md "Requests"). */
+static inline int px__maker_or_its_mah(const px_actor *by, const char *org_id,
+                                       const char *tenant_id)
+{
+    return strcmp(org_id, by->org_id) == 0 ||
+           (by->org_kind == PX_ORG_MAH && strcmp(tenant_id, by->org_id) == 0);
+}
 
 /* px_svc_product_create's body (catalog.c): validation, insert, audit as by. */
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,
