@@ -32,10 +32,8 @@ static px_rc allocation_target(px_db *db, const px_actor *by, const px_product *
                                 "for_org is not a CMO partnered on product %s", p->gtin);
     if (rc != PX_OK)
         return rc;
-    /* REQ-POOL-6: a suspended partnership stops the CMO's access at once. */
-    if (strcmp(ps.status, "active") != 0)
-        return px_err_set(err, PX_EFORBIDDEN, "partnership_suspended",
-                          "the partnership for product %s is suspended", p->gtin);
+    if ((rc = px__partnership_active(&ps, p->gtin, err)) != PX_OK)
+        return rc;
     px_strlcpy(to, for_org, PX_ID_LEN + 1);
     return PX_OK;
 }

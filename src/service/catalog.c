@@ -160,10 +160,7 @@ px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, i
         rc = px_store_partner_access(db, &ps, by->org_id, gtin14, err);
         if (rc != PX_OK)
             return rc;
-        if (strcmp(ps.status, "active") == 0)
-            return PX_OK;
-        return px_err_set(err, PX_EFORBIDDEN, "partnership_suspended",
-                          "the partnership for product %s is suspended", gtin14);
+        return px__partnership_active(&ps, gtin14, err);
     }
     default:
         break;
@@ -298,4 +295,12 @@ px_rc px__gtin_field(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
         return PX_OK;
     px_err_field(err, "gtin");
     return PX_EINVALID;
+}
+
+px_rc px__partnership_active(const px_partnership *ps, const char *gtin, px_err *err)
+{
+    if (strcmp(ps->status, "active") == 0)
+        return PX_OK;
+    return px_err_set(err, PX_EFORBIDDEN, "partnership_suspended",
+                      "the partnership for product %s is suspended", gtin);
 }

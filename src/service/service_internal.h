@@ -55,6 +55,10 @@ static inline int px__maker_or_its_mah(const px_actor *by, const char *org_id,
            (by->org_kind == PX_ORG_MAH && strcmp(tenant_id, by->org_id) == 0);
 }
 
+/* REQ-POOL-6 (catalog.c): a suspended partnership stops the CMO's access to gtin at once:
+ * PX_OK while ps is active, else PX_EFORBIDDEN "partnership_suspended". */
+px_rc px__partnership_active(const px_partnership *ps, const char *gtin, px_err *err);
+
 /* px_svc_product_create's body (catalog.c): validation, insert, audit as by. */
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,
                                px_err *err);
