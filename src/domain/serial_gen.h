@@ -14,11 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gs1.h"
 #include "market.h" /* px_market_requires_randomisation: the market decides the 10,000x rule */
 #include "px_err.h"
 
 #define PX_SERIAL_LEN_MIN 6
-#define PX_SERIAL_LEN_MAX 20        /* AI 21 X..20, Delegated Regulation (EU) 2016/161 Art. 4(b)(ii) */
+/* AI 21 X..20, Delegated Regulation (EU) 2016/161 Art. 4(b)(ii): the GS1 bound itself. */
+#define PX_SERIAL_LEN_MAX GS1_SERIAL_MAX
 #define PX_SERIAL_SYMBOLS_MAX 82    /* GS1 AI character set 82, each at most once */
 #define PX_SERIAL_SYMBOLS_MIN 3     /* docs/api.md: at least 3 distinct characters */
 #define PX_SERIAL_POOL_BYTES 4096   /* measured: a 4 KiB pool reaches ~10M serials/s */

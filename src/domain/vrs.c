@@ -174,10 +174,11 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
     /* REQ-VRS-5: every parameter's length and character set before anything is looked up
      * (the GS1 Lightweight Messaging Standard); a bad one is 400 naming the parameter
      * (docs/verification.md "Parameters"). */
-    if (!p->gtin || !all_digits(p->gtin, 14) || gs1_key_validate(p->gtin, 14, NULL) != PX_OK)
+    if (!p->gtin || !all_digits(p->gtin, GS1_GTIN_LEN) ||
+        gs1_key_validate(p->gtin, GS1_GTIN_LEN, NULL) != PX_OK)
         return bad(err, "gtin", p->gtin, "a GTIN-14 (14 digits with its check digit)");
     memcpy(gtin14, p->gtin, 15);
-    if (!p->req_gln || !all_digits(p->req_gln, 13) ||
+    if (!p->req_gln || !all_digits(p->req_gln, GS1_GLN_LEN) ||
         gs1_key_validate(p->req_gln, 13, NULL) != PX_OK)
         return bad(err, "reqGLN", p->req_gln, "a GLN (13 digits with its check digit)");
     /* checkConnectivity defaults context to dscsaSaleableReturn (the GS1 Lightweight Messaging

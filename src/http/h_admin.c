@@ -71,7 +71,7 @@ void h_org_update(px_req *r)
         return;
     px_org_patch rq = {.id = px_req_param(r, 0)};
     rq.name = px_json_str(r, r->json, "name", PX_NAME_MAX, 0);
-    rq.gln = px_json_str(r, r->json, "gln", 13, 0);
+    rq.gln = px_json_str(r, r->json, "gln", GS1_GLN_LEN, 0);
     /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); a new gln without it:
      * GS1's list. */
     rq.gln_prefix_length =
@@ -98,7 +98,7 @@ void h_org_create(px_req *r)
         return;
     const char *kind = px_json_str(r, r->json, "kind", 15, 1);
     const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, 1);
-    const char *gln = px_json_str(r, r->json, "gln", 13, 0);
+    const char *gln = px_json_str(r, r->json, "gln", GS1_GLN_LEN, 0);
     const char *market = px_json_str(r, r->json, "market", 2, 0);
     /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's prefix
      * list. */

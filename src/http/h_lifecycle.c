@@ -191,8 +191,8 @@ static void read_shipping(px_req *r, px_release_req *req, px_ship_to *ship_to)
     static const char *const tx_allowed[] = {"type", "id", NULL};
     json_t *ship = px_json_object(r, r->json, "ship_to", ship_allowed);
     json_t *tx = px_json_object(r, r->json, "transaction", tx_allowed);
-    ship_to->owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", 13);
-    ship_to->location = px_json_member_str(r, ship, "ship_to", "location", 13);
+    ship_to->owning_party = px_json_member_str(r, ship, "ship_to", "owning_party", GS1_GLN_LEN);
+    ship_to->location = px_json_member_str(r, ship, "ship_to", "location", GS1_GLN_LEN);
     ship_to->prefix_length =
         px_json_member_int(r, ship, "ship_to", "prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX);
     ship_to->location_prefix_length = px_json_member_int(

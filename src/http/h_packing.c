@@ -23,7 +23,7 @@ void h_sscc_allocation_create(px_req *r)
     req.company_prefix = px_json_str(r, r->json, "company_prefix", 12, 0);
     req.strategy = px_json_str(r, r->json, "strategy", 16, 0);
     req.mah_id = px_json_str(r, r->json, "mah_id", 36, 0);
-    req.gtin = px_json_str(r, r->json, "gtin", 14, 0);
+    req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 0);
     px_db *db = px_req_begin(r);
     if (!db)
         return;
@@ -55,7 +55,7 @@ void h_sscc_allocation_ssccs(px_req *r)
         return;
     /* A cursor of this list is an SSCC: 18 digits. */
     size_t n = strlen(l.after);
-    if (n != 0 && (n != 18 || !px_digits(l.after, n))) {
+    if (n != 0 && (n != GS1_SSCC_LEN || !px_digits(l.after, n))) {
         json_decref(l.items);
         px_reply_bad_cursor(r);
         return;
@@ -119,9 +119,9 @@ static const char *const parent_allowed[] = {"sscc", "gtin", "serial", NULL};
 static int parent_read(px_req *r, json_t *parent, const char *name, const char **sscc,
                        const char **gtin, const char **serial)
 {
-    *sscc = px_json_member_str(r, parent, name, "sscc", 18);
-    *gtin = px_json_member_str(r, parent, name, "gtin", 14);
-    *serial = px_json_member_str(r, parent, name, "serial", 20);
+    *sscc = px_json_member_str(r, parent, name, "sscc", GS1_SSCC_LEN);
+    *gtin = px_json_member_str(r, parent, name, "gtin", GS1_GTIN_LEN);
+    *serial = px_json_member_str(r, parent, name, "serial", GS1_SERIAL_MAX);
     if (px_req_answered(r))
         return -1;
     if (*sscc ? (*gtin || *serial) : (!*gtin || !*serial)) {

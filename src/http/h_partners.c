@@ -49,12 +49,13 @@ void h_partner_create(px_req *r)
     int n = 0;
     const char *org_id = px_json_str(r, r->json, "org_id", 36, 0);
     const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, !org_id);
-    const char *gln = px_json_str(r, r->json, "gln", 13, 0);
+    const char *gln = px_json_str(r, r->json, "gln", GS1_GLN_LEN, 0);
     /* The site GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's
      * prefix list. */
     long long cpl =
         px_json_int(r, r->json, "gln_prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX, 0, 0);
-    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n);
+    const char **gtins =
+        px_json_str_array(r, r->json, "gtins", GS1_GTIN_LEN, PX_PARTNER_GTINS_MAX, 0, &n);
     px_db *db = px_req_begin(r);
     if (!db) {
         free(gtins);
@@ -91,7 +92,8 @@ void h_partner_update(px_req *r)
         return;
     int n = 0;
     const char *status = px_json_str(r, r->json, "status", 16, 0);
-    const char **gtins = px_json_str_array(r, r->json, "gtins", 14, 10000, 0, &n);
+    const char **gtins =
+        px_json_str_array(r, r->json, "gtins", GS1_GTIN_LEN, PX_PARTNER_GTINS_MAX, 0, &n);
     if (px_req_answered(r))
         return;
     /* Null counts as absent (docs/api.md "Requests"): only a list replaces the products. */

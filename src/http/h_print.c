@@ -160,7 +160,7 @@ void h_export_create(px_req *r)
     px_export_request req;
     memset(&req, 0, sizeof(req));
     req.allocation_id = px_json_str(r, r->json, "allocation_id", 64, 0);
-    req.gtin = px_json_str(r, r->json, "gtin", 14, 0);
+    req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 0);
     req.batch = px_json_str(r, r->json, "batch", 64, 0);
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0);
     req.gs = px_json_str(r, r->json, "gs", 16, 0);
@@ -240,7 +240,7 @@ void h_print_job_create(px_req *r)
     int n = 0;
     px_print_request req;
     memset(&req, 0, sizeof(req));
-    req.gtin = px_json_str(r, r->json, "gtin", 14, 1);
+    req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 1);
     req.line = px_json_str(r, r->json, "line", 64, 1);
     req.operator_name = px_json_str(r, r->json, "operator", 100, 1);
     req.reason = px_json_str(r, r->json, "reason", 200, 0);
@@ -299,7 +299,7 @@ void h_print_job_list(px_req *r)
 {
     const char *gtin = px_req_query(r, "gtin");
     const char *serial = px_req_query(r, "serial");
-    if (gtin && strlen(gtin) > 14)
+    if (gtin && strlen(gtin) > GS1_GTIN_LEN)
         px_reply_field(r, "gtin", "invalid_value", "gtin is at most 14 digits");
     else if (serial && strlen(serial) > 64)
         px_reply_field(r, "serial", "invalid_value", "serial is at most 64 characters");

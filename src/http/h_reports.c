@@ -40,7 +40,7 @@ void h_endpoint_create(px_req *r)
     rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 1);
     rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0);
     rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0);
-    rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", 13, 0);
+    rq.receiver_gln = px_json_str(r, r->json, "receiver_gln", GS1_GLN_LEN, 0);
     rq.format = px_json_str(r, r->json, "format", 32, 0);
     px_db *db = px_req_begin(r);
     if (!db)

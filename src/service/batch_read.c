@@ -13,7 +13,7 @@ px_rc px_svc_batch_get(px_db *db, const px_actor *by, const char *gtin, const ch
     px_err ignore;
     memset(out, 0, sizeof(*out));
     if (!gtin || gs1_gtin_normalize(g, gtin, &ignore) != PX_OK || !batch ||
-        gs1_cset82_validate(batch, 20, &ignore) != PX_OK)
+        gs1_cset82_validate(batch, GS1_BATCH_MAX, &ignore) != PX_OK)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found");
     px_product prod;
     px_rc rc;

@@ -26,7 +26,7 @@ px_rc px__child_epc(char out[GS1_EPC_URI_MAX], const char *sscc, const char *gti
 void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
 {
     out[0] = '\0';
-    if (strlen(by->org_gln) != 13)
+    if (strlen(by->org_gln) != GS1_GLN_LEN)
         return;
     int cpl = by->org_gln_prefix_length;
     if (!gs1_gcp_len_valid(cpl)) {

@@ -11,8 +11,6 @@
 #include "px_str.h"
 #include "service_internal.h"
 
-#define PX_PARTNER_GTINS_MAX 10000
-
 /* A market of a granted product whose reports need a read point (into market, "" none). */
 static void read_point_market(char market[3], const px_product *p)
 {

@@ -104,7 +104,7 @@ static px_rc party_check(px_missing_list *l, px_db *db, const px_actor *by,
 {
     px_org mah;
     px_rc rc = px_store_org_get(db, &mah, p->mah_id, err);
-    if (rc == PX_OK && strlen(mah.gln) != 13)
+    if (rc == PX_OK && strlen(mah.gln) != GS1_GLN_LEN)
         rc = missing_add(l, "missing_gln", "gln", p->mah_id, err,
                          "the marketing authorization holder has no GLN: its reports name it "
                          "as sender (PATCH /v1/orgs/%s)",

@@ -229,6 +229,8 @@ typedef struct px_partner_result {
     char read_point_market[3];
 } px_partner_result;
 
+/* The products one partnership may grant, at most. */
+#define PX_PARTNER_GTINS_MAX 10000
 /* POST /v1/partners: creates the CMO organization (or links org_id, a CMO), the
  * partnership, grants gtins (the MAH's own products) and a cmo key — one transaction. gln
  * (optional, new organizations only) is the CMO site's GLN: its EPCIS events carry it as

@@ -96,7 +96,7 @@ static px_rc transaction_prepare(px__shipping *sh, const px_actor *by, const px_
                                 "transaction.id must be 1 to 100 printable ASCII characters");
     const char *issuer =
         (type == PX_BTT_PO || type == PX_BTT_POC) && sh->to_party[0] ? sh->to_party : by->org_gln;
-    if (strlen(issuer) != 13)
+    if (strlen(issuer) != GS1_GLN_LEN)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "transaction",
                                 "a business transaction id needs the GLN of the party that "
                                 "issued it: the releasing organization has none (give ship_to "
