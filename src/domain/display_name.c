@@ -10,3 +10,12 @@ px_rc px_display_name_check(const char *name, const char *code, px_err *err)
                             "name must be 1 to %d characters without control characters",
                             PX_NAME_MAX);
 }
+
+px_rc px_label_check(const char *label, const char *code, px_err *err)
+{
+    if (label && px_str_printable(label, PX_LABEL_MAX))
+        return PX_OK;
+    return px_err_set_field(err, PX_EINVALID, code, "label",
+                            "label must be 1 to %d characters without control characters",
+                            PX_LABEL_MAX);
+}

@@ -1,5 +1,6 @@
-/* display_name — the name a person gives an organization, a product or a partnership: shown in
- * lists, reports and the console, never parsed. One rule for all three (docs/api.md). */
+/* display_name — the name a person gives an organization, a product or a partnership, and the
+ * label of a key or an allocation: shown in lists, reports and the console, never parsed. One
+ * rule for each (docs/api.md). */
 #ifndef PX_DISPLAY_NAME_H
 #define PX_DISPLAY_NAME_H
 
@@ -11,5 +12,12 @@
 /* 1 to PX_NAME_MAX bytes of text without control characters (px_str_printable); else
  * PX_EINVALID with code, field "name". */
 px_rc px_display_name_check(const char *name, const char *code, px_err *err);
+
+/* The most bytes of UTF-8 a label (of a key, of an allocation) has. */
+#define PX_LABEL_MAX 200
+
+/* A label given: 1 to PX_LABEL_MAX bytes of text without control characters; else PX_EINVALID
+ * with code, field "label". */
+px_rc px_label_check(const char *label, const char *code, px_err *err);
 
 #endif

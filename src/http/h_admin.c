@@ -130,7 +130,7 @@ void h_key_create(px_req *r)
     const char *org_id =
         px_json_str(r, r->json, "org_id", 36, r->actor.role == PX_ROLE_ADMIN);
     const char *role = px_json_str(r, r->json, "role", 15, 1);
-    const char *label = px_json_str(r, r->json, "label", 200, 0);
+    const char *label = px_json_str(r, r->json, "label", PX_LABEL_MAX, 0);
     /* docs/sandbox.md: "test" makes a pk_test_ key acting on the sandbox; a test key's own
      * request makes test keys only. Default: the caller's own mode. */
     const char *mode = px_json_str(r, r->json, "mode", 4, 0);

@@ -122,9 +122,9 @@ px_rc px_svc_allocate(px_db *db, const px_actor *by, const px_alloc_request *req
     if (req->count < 1 || req->count > PX_ALLOC_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "count",
                                 "count must be from 1 to %d", PX_ALLOC_MAX);
-    if (req->label && !px_str_printable(req->label, 200))
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "label",
-                                "label must be 1 to 200 characters without control characters");
+    px_rc rc = req->label ? px_label_check(req->label, "invalid_value", err) : PX_OK;
+    if (rc != PX_OK)
+        return rc;
     alloc_ctx c = {req, g, out};
     return px_tx_run(db, by, allocate_body, &c, err);
 }

@@ -111,9 +111,8 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     px_rc rc = px_role_parse(&r, role, err);
     if (rc != PX_OK)
         return rc;
-    if (label && *label && !px_str_printable(label, 200))
-        return px_err_set(err, PX_EINVALID, "invalid_label",
-                          "label must be at most 200 characters without control characters");
+    if (label && *label && (rc = px_label_check(label, "invalid_label", err)) != PX_OK)
+        return rc;
     if ((rc = px_store_org_get(db, &org, org_id, err)) != PX_OK)
         return rc;
     px_org_kind kind;

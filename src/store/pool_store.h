@@ -37,7 +37,7 @@ typedef struct px_allocation {
     char org_id[PX_ID_LEN + 1];        /* allocated to */
     char requested_by[PX_ID_LEN + 1];
     char mah_id[PX_ID_LEN + 1];        /* the product's MAH (read only) */
-    char label[201];
+    char label[PX_LABEL_MAX + 1];
     long long count;
     char job_id[PX_ID_LEN + 1];
     char created_at[32];

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "display_name.h"
 #include "px_buf.h"
 #include "px_config.h"
 #include "px_err.h"
@@ -137,7 +138,7 @@ typedef struct px_key_info {
     char id[PX_ID_LEN + 1];
     char org_id[PX_ID_LEN + 1];
     char role[16];
-    char label[201];
+    char label[PX_LABEL_MAX + 1];
     char created_at[32];
     char revoked_at[32];    /* "" while active */
 } px_key_info;

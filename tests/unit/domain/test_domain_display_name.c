@@ -1,4 +1,4 @@
-/* Unit tests for domain/display_name: the one rule for the names of organizations, products and
+/* Unit tests for domain/display_name: the rules for the names of organizations, products and
  * partnerships. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,5 +31,28 @@ static void test_domain__display_name(void **state)
         assert_int_equal(px_display_name_check(bad[i], "invalid_name", &err), PX_EINVALID);
         assert_string_equal(err.code, "invalid_name");
         assert_string_equal(err.field, "name");
+    }
+}
+
+/* A label (a key's, an allocation's): 1 to PX_LABEL_MAX bytes without control characters; the
+ * refusal carries the caller's code on field "label". */
+static void test_domain__label(void **state)
+{
+    (void)state;
+    char longest[PX_LABEL_MAX + 2];
+    memset(longest, 'l', sizeof(longest));
+    longest[PX_LABEL_MAX] = '\0';
+    assert_int_equal(px_label_check("Spring run 04", "invalid_value", NULL), PX_OK);
+    assert_int_equal(px_label_check(longest, "invalid_label", NULL), PX_OK);
+    longest[PX_LABEL_MAX] = 'l';
+    longest[PX_LABEL_MAX + 1] = '\0';
+    const char *const bad[] = {NULL, "", longest, "line\nbreak", "c1\xc2\x85"};
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
+        px_err err = PX_ERR_INIT;
+        assert_int_equal(px_label_check(bad[i], "invalid_label", &err), PX_EINVALID);
+        assert_string_equal(err.code, "invalid_label");
+        assert_string_equal(err.field, "label");
+        assert_string_equal(err.message,
+                            "label must be 1 to 200 characters without control characters");
     }
 }
