@@ -151,17 +151,6 @@ static px_rc bad(px_err *err, const char *param, const char *value, const char *
                             value, what);
 }
 
-static int printable(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
-    return 1;
-}
-
 /* Exactly n digits and nothing after them. */
 static int all_digits(const char *s, size_t n)
 {
@@ -207,10 +196,10 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
         strcmp(p->ctrl_possess_att, "false") != 0)
         return bad(err, "ctrlPossessAtt", p->ctrl_possess_att, "true or false");
     /* RFC 5321 §4.5.3.1.3: at most 254 characters; a local part and a domain around the '@'. */
-    if (p->email && (!printable(p->email, 254) || !strchr(p->email, '@') || p->email[0] == '@' ||
-                     p->email[strlen(p->email) - 1] == '@'))
+    if (p->email && (!px_str_printable(p->email, 254) || !strchr(p->email, '@') ||
+                     p->email[0] == '@' || p->email[strlen(p->email) - 1] == '@'))
         return bad(err, "email", p->email, "an e-mail address of at most 254 characters");
-    if (p->telephone && (!printable(p->telephone, 32) ||
+    if (p->telephone && (!px_str_printable(p->telephone, 32) ||
                          strspn(p->telephone, "0123456789+-() .") != strlen(p->telephone)))
         return bad(err, "telephone", p->telephone, "a telephone number of at most 32 characters");
     return PX_OK;

@@ -87,11 +87,7 @@ static px_rc transaction_prepare(px__shipping *sh, const px_actor *by, const px_
                                 "type (po, poc, desadv, inv, bol, recadv, rma, prodorder, "
                                 "pedigree, …)",
                                 req->transaction_type);
-    size_t n = strlen(req->transaction_id);
-    int ok = n >= 1 && n <= 100;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = req->transaction_id[i] >= 0x20 && req->transaction_id[i] <= 0x7e;
-    if (!ok)
+    if (!px_ascii_printable(req->transaction_id, 100))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "transaction.id",
                                 "transaction.id must be 1 to 100 printable ASCII characters");
     const char *issuer =
@@ -105,7 +101,7 @@ static px_rc transaction_prepare(px__shipping *sh, const px_actor *by, const px_
      * unreserved in a URI, is not a URN character (RFC 2141 §2.2), and this is a URN. So the
      * URI is valid xsd:anyURI and is hashed and written byte for byte the same. */
     size_t o = (size_t)snprintf(sh->bt_uri, sizeof(sh->bt_uri), "urn:epcglobal:cbv:bt:%s:", issuer);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; req->transaction_id[i]; i++) {
         unsigned char c = (unsigned char)req->transaction_id[i];
         if (px_uri_unreserved(c) && c != '~') {
             sh->bt_uri[o++] = (char)c;

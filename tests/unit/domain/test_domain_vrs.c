@@ -193,6 +193,20 @@ static const pvector k_params[] = {
       "corrUUID"),
     P(1, OKP("yes", NULL, NULL), "ctrlPossessAtt"),
     P(1, OKP(NULL, "nobody", NULL), "email"),
+    /* the contact is text without control characters, C1 included, and valid UTF-8 */
+    P(1, OKP(NULL, "ops\xc2\x85@example.com", NULL), "email"),
+    P(1,
+      OKP(NULL,
+          "ops@ex\xff"
+          "ample.com",
+          NULL),
+      "email"),
+    P(1,
+      OKP(NULL,
+          "ops@\xc3\xa9"
+          "xample.com",
+          NULL),
+      NULL),
     P(1, OKP(NULL, NULL, "555-CALL"), "telephone"),
     /* checkConnectivity: gtin and reqGLN; context defaults, and only its one value. */
     P(0, Q(G, NULL, NULL, NULL, NULL, NULL, GLN, NULL), NULL),
