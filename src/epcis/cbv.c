@@ -106,8 +106,7 @@ px_rc epcis__tz_format(char out[8], int minutes, px_err *err)
 px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err *err)
 {
     size_t n = strlen(expiry);
-    if (n == 10 && px_digits(expiry, 4) && expiry[4] == '-' && px_digits(expiry + 5, 2) &&
-        expiry[7] == '-' && px_digits(expiry + 8, 2)) {
+    if (px_iso_date_shape(expiry)) {
         int mo = (expiry[5] - '0') * 10 + (expiry[6] - '0');
         int d = (expiry[8] - '0') * 10 + (expiry[9] - '0');
         if (mo < 1 || mo > 12 || d < 1 || d > 31)

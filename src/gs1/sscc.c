@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "px_str.h"
 
 /* Ten to the power n for n <= 19 (fits uint64_t). */
 static uint64_t pow10u(int n)
@@ -48,7 +49,7 @@ uint64_t gs1_sscc_capacity(int gcp_len)
 int gs1_gcp_valid(const char *s)
 {
     size_t n = strlen(s);
-    return gs1_gcp_len_valid((long)n) && strspn(s, "0123456789") == n;
+    return gs1_gcp_len_valid((long)n) && px_digits(s, n);
 }
 
 px_rc gs1_sscc_build(char out[GS1_SSCC_LEN + 1], int ext, const char *gcp, uint64_t ref,

@@ -13,6 +13,7 @@
 #include "links.h"
 #include "px_buf.h"
 #include "px_crypto.h"
+#include "px_str.h"
 #include "resolver_page.h"
 #include "scans.h"
 
@@ -49,7 +50,7 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 {
     (void)kind;
     query_ctx *q = cls;
-    if (q->ais_only && (!key[0] || strspn(key, "0123456789") != strlen(key)))
+    if (q->ais_only && (!key[0] || !px_digits(key, strlen(key))))
         return MHD_YES;
     px_buf_puts(q->b, q->n++ ? "&" : "");
     put_escaped(q->b, key, 1);

@@ -45,12 +45,11 @@ void px__capture_refuse(item *it, px_epcis_ex ex, const char *fmt, ...)
 static int expiry_yymmdd(char out[7], const char *s)
 {
     size_t n = strlen(s);
-    if (n == 6 && strspn(s, "0123456789") == 6) {
+    if (n == 6 && px_digits(s, 6)) {
         memcpy(out, s, 7);
         return 0;
     }
-    if (n == 10 && s[4] == '-' && s[7] == '-' && strspn(s, "0123456789") == 4 &&
-        strspn(s + 5, "0123456789") == 2 && strspn(s + 8, "0123456789") == 2) {
+    if (px_iso_date_shape(s)) {
         char v[7] = {s[2], s[3], s[5], s[6], s[8], s[9], '\0'};
         gs1_date g;
         int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');

@@ -155,7 +155,7 @@ px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_el
     for (int i = 0; i < el->count; i++)
         if (strcmp(el->items[i].ai, "01") == 0)
             *gtin = el->items[i].value;
-    if (!*gtin || !**gtin || strspn(*gtin, "0123456789") != strlen(*gtin))
+    if (!*gtin || !**gtin || !px_digits(*gtin, strlen(*gtin)))
         return px_err_set(err, PX_EINVALID, "invalid_value",
                           "the Digital Link has no GTIN (AI 01) as its primary key");
     return PX_OK;

@@ -185,7 +185,7 @@ px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, lon
     if (!mah && !cmo)
         return PX_OK; /* nobody else owns products */
     /* The cursor is a GTIN this list gave (its key: 14 digits). */
-    if (after && *after && (strlen(after) != GS1_GTIN_LEN || strspn(after, "0123456789") != GS1_GTIN_LEN))
+    if (after && *after && (strlen(after) != GS1_GTIN_LEN || !px_digits(after, GS1_GTIN_LEN)))
         return px_cursor_refuse(err);
     return px_store_product_each(db, mah, cmo, after, limit, fn, ctx, err);
 }

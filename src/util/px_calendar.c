@@ -1,5 +1,9 @@
 #include "px_calendar.h"
 
+#include <string.h>
+
+#include "px_str.h"
+
 int px_leap_year(int64_t year)
 {
     return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -60,4 +64,10 @@ int px_year_of_us(int64_t us)
     int y, m, d;
     px_civil_from_us(us, &y, &m, &d);
     return y;
+}
+
+int px_iso_date_shape(const char *s)
+{
+    return strlen(s) == 10 && px_digits(s, 4) && s[4] == '-' && px_digits(s + 5, 2) &&
+           s[7] == '-' && px_digits(s + 8, 2);
 }

@@ -26,6 +26,10 @@ void px_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
  * falls in (-1 us -> day -1), which C's truncating '/' gets wrong. */
 int64_t px_floor_div(int64_t a, int64_t b);
 
+/* 1 when s is "YYYY-MM-DD" as xsd:date writes a date without a zone: ten characters, digits
+ * where digits go (the month and day ranges are the caller's to check). */
+int px_iso_date_shape(const char *s);
+
 /* The UTC civil date of an instant in microseconds since the epoch. */
 void px_civil_from_us(int64_t us, int *year, int *month, int *day);
 /* The UTC year of an instant: the year a two-digit GS1 year is read against (GenSpecs §7.12,

@@ -146,3 +146,16 @@ static void test_util__calendar_floor_div(void **state)
         if (px_floor_div(v[i].a, v[i].b) != v[i].q)
             fail_msg("%s:%d", __FILE__, v[i].line);
 }
+
+/* The shape of an xsd:date without a zone; the ranges are left to the caller. */
+static void test_util__iso_date_shape(void **state)
+{
+    (void)state;
+    assert_true(px_iso_date_shape("2027-06-30"));
+    assert_true(px_iso_date_shape("2027-13-40")); /* shape only */
+    static const char *const bad[] = {"",           "2027-06-3",  "2027-06-300",
+                                      "2027/06/30", "27-06-30",   "2027-6-300",
+                                      "20a7-06-30", "2027-06-3x", "270630"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(px_iso_date_shape(bad[i]));
+}
