@@ -53,8 +53,8 @@ px_rc px_svc_allotment_get(px_db *db, const px_actor *by, const char *org_id, px
 px_rc px_svc_allotments_each(px_db *db, const px_actor *by, const char *after, long limit,
                              px_allotment_fn fn, void *ctx, px_err *err)
 {
-    if (after && *after && !px_uuid_valid(after))
-        return px_cursor_refuse(err);
+    if (px_cursor_check_uuid(after, err) != PX_OK)
+        return PX_EINVALID;
     return px_store_allotments_each(db, by->role == PX_ROLE_ADMIN ? NULL : by->org_id, after,
                                     limit, fn, ctx, err);
 }

@@ -58,8 +58,8 @@ static const char *const k_job_statuses[] = {"queued", "running", "completed", "
 px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *status,
                   const char *after, long limit, px_list_item_fn fn, void *ctx, px_err *err)
 {
-    if (after && *after && !px_uuid_valid(after))
-        return px_cursor_refuse(err);
+    if (px_cursor_check_uuid(after, err) != PX_OK)
+        return PX_EINVALID;
     /* A status filters jobs only: on another list any status is refused, naming the jobs'. */
     if (status && (kind != PX_LIST_JOBS ||
                    px_name_index(k_job_statuses, PX_COUNT(k_job_statuses), status) < 0))

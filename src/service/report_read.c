@@ -78,8 +78,8 @@ px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, cons
         return rc;
     if (market && (rc = px_market_check(market, err)) != PX_OK)
         return rc;
-    if (after && !px_uuid_valid(after))
-        return px_cursor_refuse(err);
+    if (px_cursor_check_uuid(after, err) != PX_OK)
+        return PX_EINVALID;
     return px_store_report_each(db, tenant, scope_market, state, market, after, limit, fn, ctx,
                                 err);
 }

@@ -114,8 +114,8 @@ px_rc px_svc_vrs_connectivity(px_db *db, const px_actor *by, const px_vrs_params
 px_rc px_svc_vrs_log_page(px_db *db, const px_actor *by, const char *after_id, long limit,
                           px_vrs_log_fn fn, void *ctx, px_err *err)
 {
-    if (after_id && *after_id && !px_uuid_valid(after_id))
-        return px_cursor_refuse(err);
+    if (px_cursor_check_uuid(after_id, err) != PX_OK)
+        return PX_EINVALID;
     /* REQ-VRS-8: scope ORG (policy PX_ACT_VRS_LOG_READ): a MAH or auditor sees the requests
      * about its own products, a verifier those its own organization made — never another
      * verifier's, never another MAH's. */

@@ -446,8 +446,8 @@ px_rc px_svc_alerts_each(px_db *db, const px_actor *by, const char *state, const
                                : PX_OK;
     if (rc != PX_OK)
         return rc;
-    if (cursor && *cursor && !px_uuid_valid(cursor))
-        return px_cursor_refuse(err);
+    if (px_cursor_check_uuid(cursor, err) != PX_OK)
+        return PX_EINVALID;
     return px_store_alerts_each(db, by->org_id, state && *state ? state : NULL, cursor, limit, fn,
                                 ctx, err);
 }

@@ -115,8 +115,8 @@ px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *
                                      px_err *err)
 {
     /* The cursor is the last delivery's id, as every newest-first list's. */
-    if (cursor && *cursor && !px_uuid_valid(cursor))
-        return px_cursor_refuse(err);
+    if (px_cursor_check_uuid(cursor, err) != PX_OK)
+        return PX_EINVALID;
     return px_store_webhook_deliveries_each(db, by->org_id, cursor, limit, fn, ctx, err);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "px_crypto.h"
+#include "px_str.h"
 
 int px_cursor_encode(char *out, size_t cap, const char *raw)
 {
@@ -45,4 +46,9 @@ px_rc px_cursor_refuse(px_err *err)
 {
     return px_err_set_field(err, PX_EINVALID, "bad_request", "after",
                             "after is not a cursor of this list");
+}
+
+px_rc px_cursor_check_uuid(const char *after, px_err *err)
+{
+    return !after || !*after || px_uuid_valid(after) ? PX_OK : px_cursor_refuse(err);
 }

@@ -18,5 +18,8 @@ int px_cursor_decode(char *raw, size_t cap, const char *cursor);
 /* The refusal of a cursor packid did not issue for this list, the same on every list:
  * PX_EINVALID, 400 bad_request on the field "after" (docs/api.md "Paging"). */
 px_rc px_cursor_refuse(px_err *err);
+/* A list paged by its rows' ids: PX_OK when after is NULL, empty or a UUID, else
+ * px_cursor_refuse's refusal. */
+px_rc px_cursor_check_uuid(const char *after, px_err *err);
 
 #endif

@@ -112,3 +112,18 @@ static void test_util__base64url_values(void **state)
     assert_int_equal(px_base64url_span("Ab-9/x"), 4);
     assert_int_equal(px_base64url_span("=pad"), 0);
 }
+
+/* A list paged by ids takes no cursor, or a UUID; anything else is the one refusal of a cursor
+ * this list did not issue. */
+static void test_util__cursor_check_uuid(void **state)
+{
+    (void)state;
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(px_cursor_check_uuid(NULL, &err), PX_OK);
+    assert_int_equal(px_cursor_check_uuid("", &err), PX_OK);
+    assert_int_equal(px_cursor_check_uuid("0b7c6f0e-2d7a-4c51-9a0e-2f1d3c4b5a69", &err), PX_OK);
+    assert_int_equal(px_cursor_check_uuid("MDEyMzQ1Njc4OTAxMjM0NQ", &err), PX_EINVALID);
+    assert_string_equal(err.code, "bad_request");
+    assert_string_equal(err.field, "after");
+    assert_string_equal(err.message, "after is not a cursor of this list");
+}
