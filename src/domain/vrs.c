@@ -172,8 +172,8 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
         return bad(err, "reqGLN", p->req_gln, "a GLN (13 digits with its check digit)");
     /* checkConnectivity defaults context to dscsaSaleableReturn (the GS1 Lightweight Messaging
      * Standard); verify requires it, and it is the only context the standard enumerates. */
-    if ((verify || p->context) && (!p->context || strcmp(p->context, "dscsaSaleableReturn")))
-        return bad(err, "context", p->context, "dscsaSaleableReturn");
+    if ((verify || p->context) && (!p->context || strcmp(p->context, PX_VRS_CONTEXT)))
+        return bad(err, "context", p->context, PX_VRS_CONTEXT);
     /* Both requests log corrUUID: checked before either goes on, never cut to fit. */
     if (p->corr_uuid && !px_uuid_valid(p->corr_uuid))
         return bad(err, "corrUUID", p->corr_uuid, "a UUID");

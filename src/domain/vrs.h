@@ -11,6 +11,11 @@
 #include "px_err.h"
 #include "verify.h"
 
+/* The one verification context the GS1 Lightweight Messaging Standard enumerates: a saleable
+ * return (DSCSA saleable returns verification); verify requires it, checkConnectivity defaults
+ * to it. */
+#define PX_VRS_CONTEXT "dscsaSaleableReturn"
+
 /* verificationFailureReason (the GS1 Lightweight Messaging Standard). */
 typedef enum px_vrs_reason {
     PX_VRS_REASON_NONE = 0,        /* verified: no reason is sent */

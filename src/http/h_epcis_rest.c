@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "epcis_format.h"
 #include "epcis_headers.h"
 #include "epcis_rest.h"
 #include "gs1.h"
@@ -50,16 +51,16 @@ static const char *negotiate(const char *accept, px_epcis_format *format)
         const char *range, *type;
         px_epcis_format format;
     } k[] = {
-        {"application/ld+json", "application/ld+json", PX_EPCIS_FORMAT_JSONLD_2_0},
+        {"application/ld+json", PX_EPCIS_MEDIA_JSONLD, PX_EPCIS_FORMAT_JSONLD_2_0},
         {"application/json", "application/json", PX_EPCIS_FORMAT_JSONLD_2_0},
-        {"application/xml", "application/xml; charset=utf-8", PX_EPCIS_FORMAT_XML_2_0},
-        {"text/xml", "application/xml; charset=utf-8", PX_EPCIS_FORMAT_XML_2_0},
-        {"*/*", "application/ld+json", PX_EPCIS_FORMAT_JSONLD_2_0},
-        {"application/*", "application/ld+json", PX_EPCIS_FORMAT_JSONLD_2_0},
+        {"application/xml", PX_EPCIS_MEDIA_XML, PX_EPCIS_FORMAT_XML_2_0},
+        {"text/xml", PX_EPCIS_MEDIA_XML, PX_EPCIS_FORMAT_XML_2_0},
+        {"*/*", PX_EPCIS_MEDIA_JSONLD, PX_EPCIS_FORMAT_JSONLD_2_0},
+        {"application/*", PX_EPCIS_MEDIA_JSONLD, PX_EPCIS_FORMAT_JSONLD_2_0},
     };
     *format = PX_EPCIS_FORMAT_JSONLD_2_0;
     if (!accept || !accept[strspn(accept, " \t")])
-        return "application/ld+json";
+        return PX_EPCIS_MEDIA_JSONLD;
     const char *p = accept;
     while (*p) {
         size_t n = strcspn(p, ",");

@@ -211,7 +211,7 @@ void h_epcis_events(px_req *r)
         return;
     }
     size_t len = out.len;
-    px_reply_take(r, 200, "application/xml; charset=utf-8", px_buf_take(&out), len);
+    px_reply_take(r, 200, PX_EPCIS_MEDIA_XML, px_buf_take(&out), len);
 }
 
 static int add_report(void *ctx, const px_report *rep)

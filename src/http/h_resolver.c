@@ -16,6 +16,7 @@
 #include "px_str.h"
 #include "resolver_page.h"
 #include "scans.h"
+#include "vrs.h"
 
 #define VOC "https://ref.gs1.org/voc/"
 
@@ -146,7 +147,7 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
             json_object_set_new(ls, VOC "verificationService",
                                 json_pack("[{s:s, s:s, s:s, s:[s]}]", "href", b.data, "title",
                                           "DSCSA product identifier verification", "type",
-                                          "application/json", "context", "dscsaSaleableReturn"));
+                                          "application/json", "context", PX_VRS_CONTEXT));
         px_buf_dispose(&b);
     }
     /* REQ-LINKS-2: the MAH's links under their link types, in the MAH's order (the first of a
@@ -442,14 +443,14 @@ void h_gs1resolver(px_req *r)
     /* The GS1-Conformant Resolver Standard: the resolver description file. */
     char base[256];
     px_app_public_base(r->app, base, sizeof(base));
-    json_t *d = json_pack(
-        "{s:s, s:s, s:[s], s:[{s:s, s:s}], s:b, s:b, s:[s], s:b, s:b, s:b, s:[s,s,s]}",
-        "resolverRoot", base, "name", "packid verification resolver", "supportedPrimaryKeys", "01",
-        "supportedLinkType", "namespace", VOC, "prefix", "gs1:", "linkTypeDefaultCanBeLinkset", 0,
-        "linkTypeDefaultCanBeAll", 0, "supportedContextValuesEnumerated", "dscsaSaleableReturn",
-        "supportsLanguageVariants", 0, "supportsSemanticInterpretation", 0,
-        "validatesAIcombinations", 1, "activeLinkTypes", "gs1:defaultLink",
-        "gs1:verificationService", "gs1:linkset");
+    json_t *d =
+        json_pack("{s:s, s:s, s:[s], s:[{s:s, s:s}], s:b, s:b, s:[s], s:b, s:b, s:b, s:[s,s,s]}",
+                  "resolverRoot", base, "name", "packid verification resolver",
+                  "supportedPrimaryKeys", "01", "supportedLinkType", "namespace", VOC, "prefix",
+                  "gs1:", "linkTypeDefaultCanBeLinkset", 0, "linkTypeDefaultCanBeAll", 0,
+                  "supportedContextValuesEnumerated", PX_VRS_CONTEXT, "supportsLanguageVariants", 0,
+                  "supportsSemanticInterpretation", 0, "validatesAIcombinations", 1,
+                  "activeLinkTypes", "gs1:defaultLink", "gs1:verificationService", "gs1:linkset");
     px_reply_json(r, 200, d);
     resolver_headers(r, NULL);
 }

@@ -57,6 +57,5 @@ px_epcis_format px_epcis_document_format(const char *doc, size_t len)
 
 const char *px_epcis_media_type(px_epcis_format f)
 {
-    return f == PX_EPCIS_FORMAT_JSONLD_2_0 ? "application/ld+json"
-                                           : "application/xml; charset=utf-8";
+    return f == PX_EPCIS_FORMAT_JSONLD_2_0 ? PX_EPCIS_MEDIA_JSONLD : PX_EPCIS_MEDIA_XML;
 }

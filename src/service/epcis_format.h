@@ -11,6 +11,11 @@
  * "invalid_value" with field "format" otherwise. */
 px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err);
 const char *px_epcis_api_format_name(px_epcis_format f);
+/* The media types packid answers and sends EPCIS documents as: XML (1.2 and 2.0) and the
+ * 2.0 JSON-LD binding. */
+#define PX_EPCIS_MEDIA_XML "application/xml; charset=utf-8"
+#define PX_EPCIS_MEDIA_JSONLD "application/ld+json"
+
 /* The format of a document packid built, from its bytes ('{' → JSON-LD; the EPCIS 2.0
  * namespace → 2.0 XML; else 1.2 XML), and its media type. */
 px_epcis_format px_epcis_document_format(const char *doc, size_t len);

@@ -58,7 +58,7 @@ static px_rc log_it(px_db *db, const px_actor *by, const px_vrs_params *p, const
                     .lot = verified >= 0 ? p->lot : NULL,
                     .serial = verified >= 0 ? p->serial : NULL,
                     .exp = verified >= 0 ? p->exp : NULL,
-                    .context = "dscsaSaleableReturn",
+                    .context = PX_VRS_CONTEXT,
                     .corr_uuid = out->corr_uuid[0] ? out->corr_uuid : NULL,
                     .verified = verified,
                     .reason = verified >= 0 ? px_vrs_reason_name(out->answer.reason) : NULL,
