@@ -22,13 +22,14 @@
 
 #include "gs1.h"
 #include "policy.h"
+#include "px_calendar.h"
 #include "px_err.h"
 
 #define PX_ORG_ID_MAX 37 /* canonical UUID text (36) + NUL */
 
 /* Delegated Regulation (EU) 2016/161 Art. 13(1)(b): not more than 10 days. Elapsed time
  * (now - decommissioned_at) <= 10 × 24 h is allowed, one microsecond more is refused. */
-#define PX_REACTIVATION_WINDOW_US (10LL * 24 * 3600 * 1000000)
+#define PX_REACTIVATION_WINDOW_US (10 * PX_DAY_US)
 
 typedef enum px_pack_state {
     PX_PACK_ALLOCATED = 0, /* serial issued from the pool, not on a pack yet.

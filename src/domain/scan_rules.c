@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "px_array.h"
+#include "px_calendar.h"
 
 #define US_PER_HOUR 3600000000.0
 
@@ -13,11 +14,11 @@ void px_clone_rules_default(px_clone_rules *r)
      * (REQ-CLONE-1, REQ-CLONE-2), and the clock-skew allowance. */
     r->travel_min_km = 500.0;
     r->travel_max_kmh = 900.0;
-    r->travel_window_us = 48LL * 3600 * 1000000;
-    r->skew_us = 60LL * 1000000;
+    r->travel_window_us = 48 * PX_HOUR_US;
+    r->skew_us = 60 * PX_SEC_US;
     r->dispersion_countries = 3;
     r->dispersion_clients = 5;
-    r->dispersion_window_us = 30LL * 86400 * 1000000;
+    r->dispersion_window_us = 30 * PX_DAY_US;
 }
 
 double px_geo_distance_km(double lat1, double lon1, double lat2, double lon2)

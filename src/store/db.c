@@ -245,14 +245,10 @@ px_rc px__copy_text(px_buf *b, const char *s)
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch, for COPY. */
 void px__copy_ts(char out[40], int64_t us)
 {
-    int64_t day_us = 86400LL * 1000000, d = us / day_us, rem = us % day_us;
-    if (rem < 0) {
-        rem += day_us;
-        d--;
-    }
+    int64_t rem = us - px_floor_div(us, PX_DAY_US) * PX_DAY_US; /* of its day, before 1970 too */
     int y, m, dd;
-    px_civil_from_us(d * day_us, &y, &m, &dd);
-    int64_t sec = rem / 1000000;
+    px_civil_from_us(us, &y, &m, &dd);
+    int64_t sec = rem / PX_SEC_US;
     snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", y, m, dd, (int)(sec / 3600),
-             (int)(sec / 60 % 60), (int)(sec % 60), (long long)(rem % 1000000));
+             (int)(sec / 60 % 60), (int)(sec % 60), (long long)(rem % PX_SEC_US));
 }

@@ -8,7 +8,9 @@
 
 #include <stdint.h>
 
-#define PX_DAY_US (86400LL * 1000000LL)
+#define PX_SEC_US 1000000LL
+#define PX_HOUR_US (3600LL * PX_SEC_US)
+#define PX_DAY_US (86400LL * PX_SEC_US)
 
 /* 1 when year is a Gregorian leap year: divisible by 4, except centuries not divisible by
  * 400 (1900 no, 2000 yes). */

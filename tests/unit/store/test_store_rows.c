@@ -106,3 +106,19 @@ static void test_store_rows__numbers_as_text(void **state)
     args_seen(PX__ARGS(PX__INT(n), PX__INT(us)), 2,
               (const char *const[]){"100000", "1798761600000000"});
 }
+
+/* A timestamp for COPY, to the microsecond, on either side of the epoch: the instant before
+ * 1970 falls in the day it is in (floor division), not the day after. */
+static void test_store_rows__copy_timestamps(void **state)
+{
+    (void)state;
+    char out[40];
+    px__copy_ts(out, 0);
+    assert_string_equal(out, "1970-01-01 00:00:00.000000+00");
+    px__copy_ts(out, -1);
+    assert_string_equal(out, "1969-12-31 23:59:59.999999+00");
+    px__copy_ts(out, 1767225600000000LL + 3723000001LL); /* 2026-01-01 01:02:03.000001 */
+    assert_string_equal(out, "2026-01-01 01:02:03.000001+00");
+    px__copy_ts(out, -86400000000LL);
+    assert_string_equal(out, "1969-12-31 00:00:00.000000+00");
+}
