@@ -90,12 +90,14 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
         }
     }
     px_master_data *md = &p->master;
-    if ((rc = text_field(md->regulated_product_name, 200, "master_data.regulated_product_name",
-                         err)) ||
-        (rc = text_field(md->dosage_form, 200, "master_data.dosage_form", err)) ||
-        (rc = text_field(md->strength, 200, "master_data.strength", err)) ||
-        (rc = text_field(md->pack_size, 200, "master_data.pack_size", err)) ||
-        (rc = text_field(md->manufacturer, 200, "master_data.manufacturer", err)))
+    /* The free-text members, each bounded by its own buffer; the NDC has its own rule below. */
+    rc = PX_OK;
+#define TEXT_FIELD(name, member)                                                                   \
+    if (rc == PX_OK && strcmp(name, "ndc") != 0)                                                   \
+        rc = text_field(md->member, sizeof(md->member) - 1, "master_data." name, err);
+    PX_MASTER_DATA_FIELDS(TEXT_FIELD)
+#undef TEXT_FIELD
+    if (rc != PX_OK)
         return rc;
     if (md->ndc[0] && !ndc_ok(md->ndc)) {
         px_err_set(err, PX_EINVALID, "invalid_ndc",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "px_array.h"
 #include "px_str.h"
 #include "reports_internal.h"
 
@@ -57,7 +58,7 @@ px_rc px__master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
         {"master_data.manufacturer", offsetof(px_master_data, manufacturer)},
     };
     px_rc rc = PX_OK;
-    for (size_t i = 0; pi->masterdata_required && rc == PX_OK && i < 4; i++) {
+    for (size_t i = 0; pi->masterdata_required && rc == PX_OK && i < PX_COUNT(fields); i++) {
         const char *v = (const char *)&p->master + fields[i].off;
         if (!v[0])
             rc = missing_add(l, "missing_master_data", fields[i].field, NULL, err,
