@@ -96,6 +96,17 @@ px_rc epcis__serial_epc(px_epcis_writer *w, const px_epcis_event *ev, size_t i,
 px_rc epcis__product_idpat(px_epcis_writer *w, const px_epcis_product *pr, size_t i,
                            char idpat[GS1_EPC_URI_MAX]);
 
+/* An extension element at depth (0: a member of the event) within PX_EPCIS_XFIELD_DEPTH_MAX:
+ * PX_OK, else PX_EINVALID with code (the readers' epcis_invalid, the writers' and the hash's
+ * invalid_event) and the one message every syntax gives. */
+static inline px_rc epcis__xfield_depth(int depth, const char *code, px_err *err)
+{
+    if (depth < PX_EPCIS_XFIELD_DEPTH_MAX)
+        return PX_OK;
+    return px_err_set(err, PX_EINVALID, code, "extension nested deeper than %d levels",
+                      PX_EPCIS_XFIELD_DEPTH_MAX);
+}
+
 /* A member the writers write: given, and not empty (the model's absent text is NULL or ""). */
 static inline int epcis__nonempty(const char *s)
 {

@@ -172,9 +172,8 @@ static px_rc put_decimal(px_buf *b, const char *s)
 /* {ns}name[=value][children, sorted] (rules 19-20). */
 static px_rc put_xfield(px_buf *b, const px_epcis_xfield *f, int depth, px_err *err)
 {
-    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
-        return px_err_set(err, PX_EINVALID, "invalid_event",
-                          "extension nested deeper than %d levels", PX_EPCIS_XFIELD_DEPTH_MAX);
+    if (epcis__xfield_depth(depth, "invalid_event", err) != PX_OK)
+        return PX_EINVALID;
     TRY(put(b, "{"));
     TRY(put(b, f->ns ? f->ns : ""));
     TRY(put(b, "}"));

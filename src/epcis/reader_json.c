@@ -128,9 +128,8 @@ static const char *j_str(j_ctx *j, const json_t *o, const char *key, px_err *err
 static px_rc j_xfield(j_ctx *j, px_epcis_xfield *f, const char *key, const json_t *v, int depth,
                       px_err *err)
 {
-    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
-        return px_err_set(err, PX_EINVALID, "epcis_invalid",
-                          "extension nested deeper than %d levels", PX_EPCIS_XFIELD_DEPTH_MAX);
+    if (epcis__xfield_depth(depth, "epcis_invalid", err) != PX_OK)
+        return PX_EINVALID;
     px_rc rc = j_qname(j, key, &f->ns, &f->name, err);
     if (rc != PX_OK)
         return rc;

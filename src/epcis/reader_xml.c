@@ -64,9 +64,8 @@ static char *attr(epcis__arena *a, const xmlNode *n, const char *name)
 
 static px_rc x_xfield(epcis__arena *a, px_epcis_xfield *f, const xmlNode *n, int depth, px_err *err)
 {
-    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
-        return px_err_set(err, PX_EINVALID, "epcis_invalid",
-                          "extension nested deeper than %d levels", PX_EPCIS_XFIELD_DEPTH_MAX);
+    if (epcis__xfield_depth(depth, "epcis_invalid", err) != PX_OK)
+        return PX_EINVALID;
     const char *ns = ns_of(n);
     if (!ns)
         return epcis__unsupported(err, "element", lname(n));

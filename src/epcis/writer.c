@@ -633,10 +633,8 @@ static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const ch
                           const char *parent_prefix, int depth)
 {
     xmlTextWriterPtr xw = w->xw;
-    if (depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
-        return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
-                                  "extension nested deeper than %d levels",
-                                  PX_EPCIS_XFIELD_DEPTH_MAX);
+    if (epcis__xfield_depth(depth, "invalid_event", w->failed ? NULL : &w->err) != PX_OK)
+        return epcis__writer_adopt(w, PX_EINVALID);
     if (!ncname(f->name) || !epcis__nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
         !xml_safe(f->ns))
         return epcis__writer_fail(w, PX_EINVALID, "invalid_event",

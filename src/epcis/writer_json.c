@@ -217,10 +217,8 @@ static px_rc collect_ns(px_epcis_writer *w, ns_table *t, const px_epcis_xfield *
 {
     /* depth is the level of f's elements: an empty list of children below the deepest level
      * allowed is no deeper element. */
-    if (n && depth >= PX_EPCIS_XFIELD_DEPTH_MAX)
-        return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
-                                  "extension nested deeper than %d levels",
-                                  PX_EPCIS_XFIELD_DEPTH_MAX);
+    if (n && epcis__xfield_depth(depth, "invalid_event", w->failed ? NULL : &w->err) != PX_OK)
+        return epcis__writer_adopt(w, PX_EINVALID);
     for (size_t i = 0; i < n; i++) {
         if (!epcis__nonempty(f[i].ns) || !epcis__nonempty(f[i].name))
             return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
