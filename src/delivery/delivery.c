@@ -183,7 +183,7 @@ static int tls_error(CURLcode cc)
 static void classify(px_delivery_result *out, CURLcode cc, const guard_ctx *g)
 {
     if (cc == CURLE_OK) {
-        if (out->http_status >= 200 && out->http_status <= 299)
+        if (px_delivery_accepted(out->http_status))
             return;
         snprintf(out->code, sizeof(out->code), "http_status");
         snprintf(out->error, sizeof(out->error), "HTTP %ld", out->http_status);

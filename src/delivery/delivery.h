@@ -40,6 +40,13 @@ typedef struct px_delivery_result {
     char detail[256];             /* libcurl's reason or the guard's: the log only */
 } px_delivery_result;
 
+/* 1 when the receiver's answer says it took the body: any 2xx (RFC 9110 §15.3), the one test of
+ * "delivered" for reports and webhooks alike. */
+static inline int px_delivery_accepted(long http_status)
+{
+    return http_status >= 200 && http_status <= 299;
+}
+
 /* "sha256=<hex HMAC-SHA256(secret, body)>" (docs/api.md "regulator-endpoints"). */
 void px_delivery_sign(char out[PX_DELIVERY_SIGNATURE_LEN], const char *secret, const char *body,
                       size_t len);

@@ -27,7 +27,7 @@ px_delivery_outcome px__delivery_judge(const px_config *cfg, long http_status, i
                                        long *retry_ms)
 {
     *retry_ms = 0;
-    if (http_status >= 200 && http_status <= 299)
+    if (px_delivery_accepted(http_status))
         return PX_DELIVERED;
     if (n >= max)
         return PX_DELIVERY_DEAD;
