@@ -189,9 +189,9 @@ void h_epcis_events(px_req *r)
                           q.eq_biz_location};
     _Static_assert(PX_COUNT(names) == PX_COUNT(vals), "a name per value");
     for (size_t i = 0; i < PX_COUNT(vals); i++)
-        if (vals[i] && (!vals[i][0] || strlen(vals[i]) > 512))
-            px_reply_fieldf(r, names[i], "invalid_parameter",
-                            "%s must be 1 to 512 characters", names[i]);
+        if (vals[i] && (!vals[i][0] || strlen(vals[i]) > PX_EPCIS_QUERY_VALUE_MAX))
+            px_reply_fieldf(r, names[i], "invalid_parameter", "%s must be 1 to %d characters",
+                            names[i], PX_EPCIS_QUERY_VALUE_MAX);
     px_db *db = px_req_read_db(r);
     if (!db)
         return;

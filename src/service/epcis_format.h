@@ -11,6 +11,10 @@
  * "invalid_value" with field "format" otherwise. */
 px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err);
 const char *px_epcis_api_format_name(px_epcis_format f);
+/* The longest value of one EPCIS query parameter packid takes, in the 1.2 query and the 2.0
+ * REST bindings alike (an EPC URI, a GLN location, a timestamp or a '|' list of a few). */
+#define PX_EPCIS_QUERY_VALUE_MAX 512
+
 /* The media types packid answers and sends EPCIS documents as: XML (1.2 and 2.0) and the
  * 2.0 JSON-LD binding. */
 #define PX_EPCIS_MEDIA_XML "application/xml; charset=utf-8"

@@ -2,6 +2,7 @@
  * same store filter as the 1.2 query (px_epcis_filter): the standard's names, pipe lists of CBV
  * words, locations and EPCs in URN or Digital Link form, times and the page token. */
 #include "epcis_rest_params.h"
+#include "epcis_format.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,8 +384,8 @@ int px_epcis_rest_value_valid(const char *param, const char *value)
     if (!q)
         return 0;
     px_err err = PX_ERR_INIT;
-    int ok = value && value[0] && !strchr(value, '|') && strlen(value) <= 512 &&
-             parse_one(q, param, value, &err) == PX_OK;
+    int ok = value && value[0] && !strchr(value, '|') &&
+             strlen(value) <= PX_EPCIS_QUERY_VALUE_MAX && parse_one(q, param, value, &err) == PX_OK;
     free(q);
     return ok;
 }
@@ -400,9 +401,13 @@ px_rc px__epcis_rest_params(rest_query *q, const px_epcis_rest_param *params, si
             if (strcmp(params[i].name, params[j].name) == 0)
                 return px__epcis_rest_bad_param(err, params[i].name,
                                                 "given twice: join values with '|'");
-        if (!params[i].value || !params[i].value[0] || strlen(params[i].value) > 512)
-            return px__epcis_rest_bad_param(err, params[i].name,
-                                            "1 to 512 characters are expected");
+        if (!params[i].value || !params[i].value[0] ||
+            strlen(params[i].value) > PX_EPCIS_QUERY_VALUE_MAX) {
+            char what[48];
+            snprintf(what, sizeof(what), "1 to %d characters are expected",
+                     PX_EPCIS_QUERY_VALUE_MAX);
+            return px__epcis_rest_bad_param(err, params[i].name, what);
+        }
         px_rc rc = parse_one(q, params[i].name, params[i].value, err);
         if (rc != PX_OK)
             return rc;
