@@ -157,6 +157,18 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
     px_buf_dispose(&b);
 }
 
+/* The Link header of a collection's next page, path's after token (the EPCIS 2.0 REST
+ * bindings' paging: perPage and nextPageToken; none on the last page). */
+static void next_page_link(px_req *r, const char *path, long per_page, const char *token)
+{
+    px_buf b;
+    px_buf_init(&b, 4096);
+    px_buf_printf(&b, "<%s?perPage=%ld&nextPageToken=%s>; rel=\"next\"", path, per_page, token);
+    if (b.data)
+        MHD_add_response_header(r->response, "Link", b.data);
+    px_buf_dispose(&b);
+}
+
 /* 1 when err is about the value a resource's path gave (no such resource), not about the
  * query string (the same parameter there too is the query's error: given twice). */
 static int path_value(const args *a, const px_err *err)
@@ -397,11 +409,9 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
         json_array_append_new(m, json_string(names[i]));
     collection(r, m, &prefs);
     if (r->status == 200 && to < n) {
-        char link[256];
-        snprintf(link, sizeof(link),
-                 "<%s?perPage=%ld&nextPageToken=" VOCAB_TOKEN "%zu>; rel=\"next\"", collection_path,
-                 per_page, to);
-        MHD_add_response_header(r->response, "Link", link);
+        char next[32];
+        snprintf(next, sizeof(next), VOCAB_TOKEN "%zu", to);
+        next_page_link(r, collection_path, per_page, next);
     }
 }
 
@@ -475,15 +485,8 @@ static void known_values(px_req *r, const char *collection_path, px_epcis_value_
         return;
     }
     collection(r, m, &prefs);
-    if (r->status == 200 && token[0]) {
-        px_buf b;
-        px_buf_init(&b, 4096);
-        px_buf_printf(&b, "<%s?perPage=%ld&nextPageToken=%s>; rel=\"next\"", collection_path,
-                      per_page, token);
-        if (b.data)
-            MHD_add_response_header(r->response, "Link", b.data);
-        px_buf_dispose(&b);
-    }
+    if (r->status == 200 && token[0])
+        next_page_link(r, collection_path, per_page, token);
 }
 
 void h_epcis2_epcs(px_req *r)
