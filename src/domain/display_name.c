@@ -11,11 +11,11 @@ px_rc px_display_name_check(const char *name, const char *code, px_err *err)
                             PX_NAME_MAX);
 }
 
-px_rc px_label_check(const char *label, const char *code, px_err *err)
+px_rc px_label_check(const char *label, int optional, const char *code, px_err *err)
 {
-    if (label && px_str_printable(label, PX_LABEL_MAX))
+    if ((optional && (!label || !label[0])) || (label && px_str_printable(label, PX_LABEL_MAX)))
         return PX_OK;
     return px_err_set_field(err, PX_EINVALID, code, "label",
-                            "label must be 1 to %d characters without control characters",
-                            PX_LABEL_MAX);
+                            "label must be %s %d characters without control characters",
+                            optional ? "at most" : "1 to", PX_LABEL_MAX);
 }

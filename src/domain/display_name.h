@@ -16,8 +16,9 @@ px_rc px_display_name_check(const char *name, const char *code, px_err *err);
 /* The most bytes of UTF-8 a label (of a key, of an allocation) has. */
 #define PX_LABEL_MAX 200
 
-/* A label given: 1 to PX_LABEL_MAX bytes of text without control characters; else PX_EINVALID
- * with code, field "label". */
-px_rc px_label_check(const char *label, const char *code, px_err *err);
+/* A label: 1 to PX_LABEL_MAX bytes of text without control characters (optional: none, or an
+ * empty one, is taken too); else PX_EINVALID with code, field "label", its message naming the
+ * bounds the caller takes. */
+px_rc px_label_check(const char *label, int optional, const char *code, px_err *err);
 
 #endif

@@ -6,7 +6,7 @@
 #include "px_array.h"
 #include "px_calendar.h"
 
-#define US_PER_HOUR 3600000000.0
+#define US_PER_HOUR ((double)PX_HOUR_US)
 
 void px_clone_rules_default(px_clone_rules *r)
 {

@@ -1,5 +1,4 @@
 #include "verify.h"
-#include "px_calendar.h"
 
 #include <string.h>
 

@@ -6,7 +6,6 @@
 
 #include "gs1.h"
 #include "pack_identity.h"
-#include "px_calendar.h"
 #include "px_str.h"
 
 static const char *const k_reason[PX_VRS_REASON__COUNT] = {
@@ -168,7 +167,7 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
         return bad(err, "gtin", p->gtin, "a GTIN-14 (14 digits with its check digit)");
     memcpy(gtin14, p->gtin, 15);
     if (!p->req_gln || !all_digits(p->req_gln, GS1_GLN_LEN) ||
-        gs1_key_validate(p->req_gln, 13, NULL) != PX_OK)
+        gs1_key_validate(p->req_gln, GS1_GLN_LEN, NULL) != PX_OK)
         return bad(err, "reqGLN", p->req_gln, "a GLN (13 digits with its check digit)");
     /* checkConnectivity defaults context to dscsaSaleableReturn (the GS1 Lightweight Messaging
      * Standard); verify requires it, and it is the only context the standard enumerates. */

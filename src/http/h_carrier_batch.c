@@ -155,7 +155,7 @@ static void read_item(json_t *v, px_carrier_item_in *it)
     }
     const char *g = json_string_value(gtin), *s = json_string_value(serial);
     if (strlen(g) != json_string_length(gtin) || !px_ascii_printable(g, GS1_GTIN_LEN) ||
-        strlen(s) != json_string_length(serial) || !px_ascii_printable(s, 20)) {
+        strlen(s) != json_string_length(serial) || !px_ascii_printable(s, GS1_SERIAL_MAX)) {
         it->error = "gtin is 1 to 14 digits and serial 1 to 20 characters of GS1 set 82";
         return;
     }

@@ -20,7 +20,7 @@ void h_sscc_allocation_create(px_req *r)
     /* REQ-SSCC-3: up to 100,000 SSCCs per request. */
     req.count = (long)px_json_int(r, r->json, "count", 1, PX_SSCC_ALLOC_MAX, 0, 1);
     req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0);
-    req.company_prefix = px_json_str(r, r->json, "company_prefix", 12, 0);
+    req.company_prefix = px_json_str(r, r->json, "company_prefix", GS1_GCP_LEN_MAX, 0);
     req.strategy = px_json_str(r, r->json, "strategy", 16, 0);
     req.mah_id = px_json_str(r, r->json, "mah_id", 36, 0);
     req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 0);

@@ -122,7 +122,7 @@ px_rc px_svc_allocate(px_db *db, const px_actor *by, const px_alloc_request *req
     if (req->count < 1 || req->count > PX_ALLOC_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "count",
                                 "count must be from 1 to %d", PX_ALLOC_MAX);
-    px_rc rc = req->label ? px_label_check(req->label, "invalid_value", err) : PX_OK;
+    px_rc rc = req->label ? px_label_check(req->label, 0, "invalid_value", err) : PX_OK;
     if (rc != PX_OK)
         return rc;
     alloc_ctx c = {req, g, out};

@@ -170,7 +170,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
 /* How far a captured event's time may lie after packid's clock: the two clocks' disagreement,
  * not an event yet to happen (an event is captured after it occurred, EPCIS 2.0 §7.4.6
  * eventTime). */
-#define CLOCK_SKEW_US (5LL * 60 * 1000000)
+#define CLOCK_SKEW_US (5 * 60 * PX_SEC_US)
 /* A location URI kept as the event gave it: at most this many bytes. */
 #define LOCATION_MAX 512
 

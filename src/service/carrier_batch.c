@@ -212,10 +212,6 @@ typedef struct batch_ctx {
     checked_items ck; /* req's items, targets checked (check_targets) */
 } batch_ctx;
 
-/* The product of each target item left: one of the caller's (a MAH's) products, or the item's
- * error not_found as it is stored (another MAH's product answers as an unknown one: nothing
- * leaks). The job looks again (a product could change hands meanwhile). Consecutive items of
- * one GTIN are looked up once. */
 px_rc px_svc_carrier_target_product(px_db *db, const px_actor *by, const char *gtin, px_err *err)
 {
     px_product prod;
@@ -227,6 +223,10 @@ px_rc px_svc_carrier_target_product(px_db *db, const px_actor *by, const char *g
     return rc;
 }
 
+/* The product of each target item left: one of the caller's (a MAH's) products, or the item's
+ * error not_found as it is stored (another MAH's product answers as an unknown one: nothing
+ * leaks). The job looks again (a product could change hands meanwhile). Consecutive items of
+ * one GTIN are looked up once. */
 static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, px_err *err)
 {
     char last[GS1_GTIN_LEN + 1] = "";

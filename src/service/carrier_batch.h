@@ -38,14 +38,14 @@ void px_svc_carrier_design_opts(px_carrier_opts *o, const px_carrier_design *d,
  * for one (forbidden_target), it must parse as a GS1 Digital Link (the GS1 core's code) and
  * name a GTIN (AI 01) as its primary key (invalid_value). On PX_OK, el holds its elements and
  * *gtin points at the GTIN among them. Checked as the batch arrives and again by the job
- * (which then looks the product up). */
+ * (which then looks the product up: px_svc_carrier_target_product). */
+px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_elements *el,
+                                  const char **gtin, px_err *err);
 /* The product a Digital Link target names, which must be one of by's (a MAH's) own: PX_OK;
  * PX_ENOTFOUND "not_found" "product <gtin> not found" when it is unknown or another MAH's
  * (nothing leaks); the database's error otherwise. Checked when the batch is submitted and
  * again when its job runs (a product could change hands meanwhile). */
 px_rc px_svc_carrier_target_product(px_db *db, const px_actor *by, const char *gtin, px_err *err);
-px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_elements *el,
-                                  const char **gtin, px_err *err);
 
 /* POST /v1/carrier-templates. */
 px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *name,

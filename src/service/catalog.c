@@ -40,11 +40,9 @@ static int ndc_ok(const char *s)
 static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
 {
     char gtin[GS1_GTIN_LEN + 1];
-    px_rc rc = gs1_gtin_normalize(gtin, p->gtin, err);
-    if (rc != PX_OK) {
-        px_err_field(err, "gtin");
-        return PX_EINVALID;
-    }
+    px_rc rc = px__gtin_field(gtin, p->gtin, err);
+    if (rc != PX_OK)
+        return rc;
     memcpy(p->gtin, gtin, sizeof(gtin));
     if (p->company_prefix_length == 0) {
         /* GS1 Company Prefix length is not derivable from the GTIN itself: it comes from the

@@ -7,6 +7,7 @@
 #include "px_crypto.h"
 #include "px_str.h"
 #include "reports_internal.h"
+#include "service_internal.h"
 
 static px_rc bad_param(px_err *err, const char *name, const char *what)
 {
@@ -102,14 +103,12 @@ px_rc px_svc_epcis_export_as(px_db *db, const px_actor *by, const char *gtin, co
 {
     *count = 0;
     char g[GS1_GTIN_LEN + 1];
-    px_rc rc = gs1_gtin_normalize(g, gtin ? gtin : "", err);
-    if (rc != PX_OK) {
-        px_err_field(err, "gtin");
+    px_rc rc = px__gtin_field(g, gtin, err);
+    if (rc != PX_OK)
         return rc;
-    }
-    if (batch && !px_str_printable(batch, 20))
+    if (batch && !px_str_printable(batch, GS1_BATCH_MAX))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "batch",
-                                "batch must be 1 to 20 characters");
+                                "batch must be 1 to %d characters", GS1_BATCH_MAX);
     px_product product;
     if (by->role == PX_ROLE_ADMIN)
         rc = px_store_product_get(db, &product, g, 0, err);

@@ -181,11 +181,6 @@ static px_rc parse_list(char out[LIST_MAX], const char *name, const char *value,
     return rc;
 }
 
-/* REQ-EPCISREST-18: a location given as a GS1 Digital Link (/414/GLN[/254/ext]) selects what
- * its SGLN URN selects. The URN splits the GLN at the company prefix, whose length the query
- * does not know, so the item stands for the SGLN URNs of every prefix length (6..12 digits):
- * only the one packid wrote can equal a stored value. */
-
 /* The key AI and the one optional qualifier AI of a Digital Link URI that may carry nothing
  * else (a location's (414)/(254), an EPC's (01)/(21)): PX_OK with *key set, or a 400 naming
  * `name` with `what` when the URI is not a Digital Link or carries another AI. */
@@ -211,6 +206,10 @@ static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char 
     return PX_OK;
 }
 
+/* REQ-EPCISREST-18: a location given as a GS1 Digital Link (/414/GLN[/254/ext]) selects what
+ * its SGLN URN selects. The URN splits the GLN at the company prefix, whose length the query
+ * does not know, so the item stands for the SGLN URNs of every prefix length (6..12 digits):
+ * only the one packid wrote can equal a stored value. */
 static px_rc location_dl(item_list *l, const char *item, px_err *err)
 {
     gs1_elements el;

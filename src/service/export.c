@@ -180,10 +180,8 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
             return px_err_set_field(err, PX_EINVALID, "required", req->gtin ? "batch" : "gtin",
                                     "gtin and batch are both required");
         }
-        if (gs1_gtin_normalize(e.gtin, req->gtin, err) != PX_OK) {
-            px_err_field(err, "gtin");
+        if (px__gtin_field(e.gtin, req->gtin, err) != PX_OK)
             return PX_EINVALID;
-        }
         if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
             px_err_field(err, "batch");
             return PX_EINVALID;

@@ -111,7 +111,7 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     px_rc rc = px_role_parse(&r, role, err);
     if (rc != PX_OK)
         return rc;
-    if (label && *label && (rc = px_label_check(label, "invalid_label", err)) != PX_OK)
+    if ((rc = px_label_check(label, 1, "invalid_label", err)) != PX_OK)
         return rc;
     if ((rc = px_store_org_get(db, &org, org_id, err)) != PX_OK)
         return rc;

@@ -48,7 +48,6 @@ typedef struct op_ctx {
     unsigned char *found;
     const char **states;
     px__errlist errs;
-    int current_year;
     int oom;
     px__market_set markets;        /* where the listed released packs went */
     long left;                     /* packs taken out of their containers */
@@ -77,7 +76,7 @@ static int op_row(void *vctx, size_t i, const px_pack_row *row)
     px_transition_req t = c->treq;
     if (rc == PX_OK && row->expiry[0]) {
         px_err de;
-        if (gs1_date_parse(&t.expiry, row->expiry, 1, c->current_year, &de) != PX_OK)
+        if (gs1_expiry_parse(&t.expiry, row->expiry, c->now, &de) != PX_OK)
             memset(&t.expiry, 0, sizeof(t.expiry));
     }
     if (rc == PX_OK)
@@ -336,7 +335,6 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
     c.treq.reason = reason;
     c.treq.org_id = by->org_id;
     c.treq.now_us = c.now;
-    c.current_year = px_year_of_us(c.now);
     c.to = calloc(n, sizeof(*c.to));
     c.found = calloc(n, 1);
     c.states = calloc(n, sizeof(*c.states));

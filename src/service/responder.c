@@ -37,7 +37,7 @@ static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int 
     if (p->corr_uuid)
         px_strlcpy(out->corr_uuid, p->corr_uuid, sizeof(out->corr_uuid));
     else if (px_uuid_v4(out->corr_uuid) != PX_OK)
-        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+        return px_err_no_random(err);
     return PX_OK;
 }
 

@@ -320,30 +320,26 @@ done:
  * space-separated text: EPC URIs hold no space), in event order: seq follows it. The events'
  * aggregation_id references rows of the same statement: the foreign key is checked at its
  * end. */
+/* clang-format off */
 static const char RECORD[] =
     "WITH a AS (INSERT INTO aggregation (id, org_id, tenant_id, action, parent_sscc, "
     "parent_gtin, parent_serial, children, created_at) SELECT t.id, $1::uuid, $2::uuid, $3, "
-    "nullif(t.p, ''), nullif(t.pg, ''), nullif(t.ps, ''), t.n, " PX__SQL_US(
-        "$4") " FROM "
-              "unnest($5::uuid[], $6::text[], $19::text[], $20::text[], $7::int[]) AS t(id, p, pg, "
-              "ps, n) "
-              "RETURNING 1) "
-              "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, type, action, "
-              "biz_step, disposition, event_time, tz_offset_min, parent_id, parent_sscc, "
-              "parent_gtin, "
-              "parent_serial, epcs, read_point, biz_location, event_hash) SELECT e.id, $2::uuid, "
-              "$1::uuid, e.agg, e.ty, e.ac, e.bs, nullif(e.di, ''), " PX__SQL_US(
-                  "$23") ", $24::smallint, nullif(e.pid, ''), nullif(e.ps, ''), "
-                         "nullif(e.pg, ''), nullif(e.pse, ''), string_to_array(e.ep, ' '), "
-                         "nullif(e.rp, ''), "
-                         "nullif(e.bl, ''), e.h FROM "
-                         "unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], "
-                         "$13::text[], "
-                         "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], "
-                         "$17::text[], $25::text[], "
-                         "$18::text[]) WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, "
-                         "pse, ep, rp, bl, "
-                         "h, o) ORDER BY e.o";
+    "nullif(t.p, ''), nullif(t.pg, ''), nullif(t.ps, ''), t.n, "
+    PX__SQL_US("$4") " FROM "
+    "unnest($5::uuid[], $6::text[], $19::text[], $20::text[], $7::int[]) AS t(id, p, pg, ps, n) "
+    "RETURNING 1) "
+    "INSERT INTO container_event (id, tenant_id, org_id, aggregation_id, type, action, "
+    "biz_step, disposition, event_time, tz_offset_min, parent_id, parent_sscc, parent_gtin, "
+    "parent_serial, epcs, read_point, biz_location, event_hash) SELECT e.id, $2::uuid, "
+    "$1::uuid, e.agg, e.ty, e.ac, e.bs, nullif(e.di, ''), " PX__SQL_US("$23") ", $24::smallint, "
+    "nullif(e.pid, ''), nullif(e.ps, ''), "
+    "nullif(e.pg, ''), nullif(e.pse, ''), string_to_array(e.ep, ' '), nullif(e.rp, ''), "
+    "nullif(e.bl, ''), e.h FROM "
+    "unnest($8::uuid[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], "
+    "$14::text[], $15::text[], $21::text[], $22::text[], $16::text[], $17::text[], $25::text[], "
+    "$18::text[]) WITH ORDINALITY AS e(id, agg, ty, ac, bs, di, pid, ps, pg, pse, ep, rp, bl, "
+    "h, o) ORDER BY e.o";
+/* clang-format on */
 
 px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
 {

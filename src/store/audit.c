@@ -35,12 +35,14 @@ void px_audit_entry_seal(char out[65], const px_sign_key *key, const char *hash)
 /* REQ-AUDIT-1: an append locks its own tenant's chain head only (the row of audit_head), so
  * tenants never wait on each other; within a chain, the lock orders the entries, and seq is
  * drawn after the lock is held, so a chain's entries are in seq order. */
+/* clang-format off */
 static const char reserve_sql[] =
     "WITH h AS (INSERT INTO audit_head AS x (chain) VALUES ($1::uuid) ON CONFLICT (chain) "
     "DO UPDATE SET chain = x.chain RETURNING x.chain_seq, x.last_seq, x.last_hash), "
     "t AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS at) "
-    "SELECT h.chain_seq, h.last_seq, h.last_hash, nextval('audit_log_seq'), " PX__SQL_EPOCH_US(
-        "t.at") ", t.at::text, $2::jsonb::text FROM h, t";
+    "SELECT h.chain_seq, h.last_seq, h.last_hash, nextval('audit_log_seq'), "
+    PX__SQL_EPOCH_US("t.at") ", t.at::text, $2::jsonb::text FROM h, t";
+/* clang-format on */
 
 static const char insert_sql[] =
     "WITH e AS (INSERT INTO audit_log (seq, at, org_id, key_id, tenant_id, action, subject, "
@@ -107,13 +109,14 @@ done:
     return rc;
 }
 
+/* clang-format off */
 #define ENTRY_COLUMNS                                                                              \
-    "SELECT seq, " PX__SQL_EPOCH_US("at") ", " PX__SQL_ISO(                                        \
-        "at") ", coalesce(org_id::text, ''), "                                                     \
-              "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "       \
-              "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, "    \
-              "0), "                                                                               \
-              "coalesce(prev_seq, 0), coalesce(mac, ''), coalesce(mac_key, '') FROM audit_log "
+    "SELECT seq, " PX__SQL_EPOCH_US("at") ", "                                                     \
+    PX__SQL_ISO("at") ", coalesce(org_id::text, ''), "                                             \
+    "coalesce(key_id::text, ''), coalesce(tenant_id::text, ''), action, subject, "                 \
+    "details::text, prev_hash, hash, coalesce(chain::text, ''), coalesce(chain_seq, 0), "          \
+    "coalesce(prev_seq, 0), coalesce(mac, ''), coalesce(mac_key, '') FROM audit_log "
+/* clang-format on */
 
 static void entry_row(px_audit_entry *e, const PGresult *r, int i)
 {

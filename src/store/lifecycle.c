@@ -569,21 +569,18 @@ px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
 
 /* ---- packs ------------------------------------------------------------------------------ */
 
-#define PACK_COLS                                                                                  \
-    "gtin, serial, state, origin, coalesce(batch, ''), coalesce(expiry, ''), "                     \
-    "coalesce(allocation_id::text, ''), coalesce(allocated_to::text, ''), "                        \
-    "coalesce(commissioned_by::text, ''), coalesce(" ISO(                                          \
-        "commissioned_at") ", ''), "                                                               \
-                           "coalesce(commission_id::text, ''), coalesce(released_by::text, ''), "  \
-                           "coalesce(" ISO(                                                        \
-                               "released_at") ", ''), coalesce(release_id::text, ''), "            \
-                                              "coalesce(market, ''), coalesce(reason, ''), "       \
-                                              "coalesce(prior_state, ''), "                        \
-                                              "coalesce(decommissioned_by::text, ''), "            \
-                                              "coalesce(" PX__SQL_EPOCH_US(                        \
-                                                  "decommissioned_at") ", 0), "                    \
-                                                                       "coalesce(" ISO(            \
-                                                                           "decommissioned_at") ", '')"
+/* clang-format off */
+#define PACK_COLS                                                                           \
+    "gtin, serial, state, origin, coalesce(batch, ''), coalesce(expiry, ''), "              \
+    "coalesce(allocation_id::text, ''), coalesce(allocated_to::text, ''), "                 \
+    "coalesce(commissioned_by::text, ''), coalesce(" ISO("commissioned_at") ", ''), "       \
+    "coalesce(commission_id::text, ''), coalesce(released_by::text, ''), "                  \
+    "coalesce(" ISO("released_at") ", ''), coalesce(release_id::text, ''), "                \
+    "coalesce(market, ''), coalesce(reason, ''), coalesce(prior_state, ''), "               \
+    "coalesce(decommissioned_by::text, ''), "                                               \
+    "coalesce(" PX__SQL_EPOCH_US("decommissioned_at") ", 0), "                              \
+    "coalesce(" ISO("decommissioned_at") ", '')"
+/* clang-format on */
 
 static void pack_row(px_pack_row *p, const PGresult *r, int i)
 {

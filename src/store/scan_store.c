@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "px_buf.h"
+#include "px_calendar.h"
 #include "px_crypto.h"
 #include "px_str.h"
 #include "scan_store.h"
@@ -378,7 +379,7 @@ px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, cons
                                   int64_t now_us, px_err *err)
 {
     *out = 0;
-    const char *since = PX__INT(now_us - (int64_t)3600 * 1000000);
+    const char *since = PX__INT(now_us - PX_HOUR_US);
     PGresult *r = px__exec(db,
                            "SELECT count(DISTINCT (s.gtin, s.serial)) FROM scan s JOIN product p "
                            "ON p.gtin = s.gtin WHERE p.mah_id = $1::uuid AND s.client = $2 AND "

@@ -600,6 +600,7 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
                                              const char *release_id, px_container_event_fn fn,
                                              void *ctx, px_err *err)
 {
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
         /* the released packs, the cases (carrying their own GTIN) they are in, and every
@@ -611,15 +612,13 @@ px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const 
         "c.gtin = rel.parent_gtin AND c.serial = rel.parent_serial), "
         "a(s, d) AS (SELECT parent_sscc, 1 FROM rel WHERE parent_sscc IS NOT NULL UNION "
         "SELECT parent_sscc, 1 FROM cases WHERE parent_sscc IS NOT NULL UNION " PX_AGG_UP_STEP ") "
-        "SELECT type, action, biz_step, coalesce(disposition, ''), " PX__SQL_EPOCH_US(
-            "event_time") ", coalesce(parent_id, ''), "
-                          "array_to_string(epcs, ' '), coalesce(read_point, ''), "
-                          "coalesce(biz_location, ''), "
-                          "event_hash, tz_offset_min FROM container_event WHERE parent_sscc IN "
-                          "(SELECT s FROM a) OR "
-                          "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER "
-                          "BY seq",
+        "SELECT type, action, biz_step, coalesce(disposition, ''), "
+        PX__SQL_EPOCH_US("event_time") ", coalesce(parent_id, ''), "
+        "array_to_string(epcs, ' '), coalesce(read_point, ''), coalesce(biz_location, ''), "
+        "event_hash, tz_offset_min FROM container_event WHERE parent_sscc IN (SELECT s FROM a) OR "
+        "(parent_gtin, parent_serial) IN (SELECT gtin, serial FROM cases) ORDER BY seq",
         PX__ARGS(gtin, batch, release_id), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

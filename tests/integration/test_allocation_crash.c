@@ -63,11 +63,6 @@ static void post(px_test_env *env, const char *method, const char *path, const c
     px_http_resp_free(&r);
 }
 
-static long long jint(json_t *j, const char *k)
-{
-    return (long long)px_test_int(j, k);
-}
-
 static void test_alloc_crash__kill_restart_completes(void **state)
 {
     fixture *f = *state;
@@ -89,7 +84,7 @@ static void test_alloc_crash__kill_restart_completes(void **state)
     long long done = 0;
     for (int i = 0; i < 12000; i++) {
         json_t *j = get(&f->env, path, key);
-        done = jint(j, "done");
+        done = px_test_int(j, "done");
         const char *st = json_string_value(json_object_get(j, "status"));
         assert_string_not_equal(st, "completed");
         assert_string_not_equal(st, "failed");
@@ -127,8 +122,8 @@ static void test_alloc_crash__kill_restart_completes(void **state)
     }
     assert_non_null(j);
     assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(jint(j, "done"), TOTAL);
-    assert_int_equal(jint(j, "total"), TOTAL);
+    assert_int_equal(px_test_int(j, "done"), TOTAL);
+    assert_int_equal(px_test_int(j, "total"), TOTAL);
     json_decref(j);
 
     px_expect_count(&f->env, TOTAL, "SELECT count(*) FROM serial WHERE allocation_id = '%s'",

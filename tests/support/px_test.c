@@ -926,10 +926,10 @@ long long px_test_metric_of(px_test_env *env, const char *series)
 
 long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
 {
-    char sql[1024];
+    char sql[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
+    sql_vformat(sql, sizeof(sql), fmt, ap);
     va_end(ap);
     long long n = 0;
     for (int i = 0; i < tries && !n; i++) {

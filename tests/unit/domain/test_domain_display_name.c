@@ -34,7 +34,7 @@ static void test_domain__display_name(void **state)
     }
 }
 
-/* A label (a key's, an allocation's): 1 to PX_LABEL_MAX bytes without control characters; the
+/* A label (an allocation's, given): 1 to PX_LABEL_MAX bytes without control characters; the
  * refusal carries the caller's code on field "label". */
 static void test_domain__label(void **state)
 {
@@ -42,17 +42,24 @@ static void test_domain__label(void **state)
     char longest[PX_LABEL_MAX + 2];
     memset(longest, 'l', sizeof(longest));
     longest[PX_LABEL_MAX] = '\0';
-    assert_int_equal(px_label_check("Spring run 04", "invalid_value", NULL), PX_OK);
-    assert_int_equal(px_label_check(longest, "invalid_label", NULL), PX_OK);
+    assert_int_equal(px_label_check("Spring run 04", 0, "invalid_value", NULL), PX_OK);
+    assert_int_equal(px_label_check(longest, 0, "invalid_label", NULL), PX_OK);
     longest[PX_LABEL_MAX] = 'l';
     longest[PX_LABEL_MAX + 1] = '\0';
     const char *const bad[] = {NULL, "", longest, "line\nbreak", "c1\xc2\x85"};
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
         px_err err = PX_ERR_INIT;
-        assert_int_equal(px_label_check(bad[i], "invalid_label", &err), PX_EINVALID);
+        assert_int_equal(px_label_check(bad[i], 0, "invalid_label", &err), PX_EINVALID);
         assert_string_equal(err.code, "invalid_label");
         assert_string_equal(err.field, "label");
         assert_string_equal(err.message,
                             "label must be 1 to 200 characters without control characters");
     }
+    /* An optional label (a key's) may be absent or empty; its refusal says "at most". */
+    assert_int_equal(px_label_check(NULL, 1, "invalid_label", NULL), PX_OK);
+    assert_int_equal(px_label_check("", 1, "invalid_label", NULL), PX_OK);
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(px_label_check(longest, 1, "invalid_label", &err), PX_EINVALID);
+    assert_string_equal(err.message,
+                        "label must be at most 200 characters without control characters");
 }
