@@ -269,6 +269,30 @@ static void test_epcis__hash_ilmd_and_decimal(void **state)
                         "{urn:epcglobal:cbv:mda}lotNumber=LOT1");
 }
 
+/* An expiry written as a date must be a day of its month (xsd:date): 2025-02-31 is refused,
+ * 2024-02-29 (a leap day) taken. */
+static void test_epcis__hash_expiry_is_a_day(void **state)
+{
+    (void)state;
+    px_epcis_event ev = {
+        .type = PX_EPCIS_OBJECT_EVENT,
+        .action = PX_EPCIS_ADD,
+        .biz_step = PX_BIZSTEP_COMMISSIONING,
+        .event_time_us = t("2025-03-01T09:00:00Z"),
+        .lot = "LOT1",
+        .expiry = "2025-02-31",
+    };
+    px_buf b;
+    px_buf_init(&b, 1 << 20);
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(px_epcis_event_prehash(&b, &ev, &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_date");
+    px_buf_reset(&b);
+    ev.expiry = "2024-02-29";
+    assert_int_equal(px_epcis_event_prehash(&b, &ev, &err), PX_OK);
+    px_buf_dispose(&b);
+}
+
 static void test_epcis__hash_aggregation(void **state)
 {
     (void)state;
