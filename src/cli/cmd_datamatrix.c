@@ -53,7 +53,7 @@ static int rank(const char *ai)
     for (size_t i = 0; i < PX_COUNT(order); i++)
         if (strcmp(ai, order[i]) == 0)
             return (int)i;
-    if (strlen(ai) == 3 && ai[0] == '7' && ai[1] == '1' && ai[2] >= '0' && ai[2] <= '7')
+    if (gs1_nhrn_ai_index(ai) >= 0)
         return 4;
     return 5;
 }

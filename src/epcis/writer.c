@@ -244,9 +244,8 @@ static px_rc write_attribute(px_epcis_writer *w, const char *id, const char *val
 const char *epcis__nhrn_type(const char *ai)
 {
     static const char *const names[] = {"PZN", "CIP", "CN", "DRN", "AIM", "NDC", "AIC", "SRN"};
-    if (ai && strlen(ai) == 3 && ai[0] == '7' && ai[1] == '1' && ai[2] >= '0' && ai[2] <= '7')
-        return names[ai[2] - '0'];
-    return NULL;
+    int i = gs1_nhrn_ai_index(ai);
+    return i < 0 ? NULL : names[i];
 }
 
 size_t epcis__product_attrs(const px_epcis_product *pr, const px_epcis_profile_info *p,

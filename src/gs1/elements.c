@@ -177,8 +177,7 @@ px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err)
     if (rc == PX_OK && p->serial[0])
         rc = gs1_elements_add(out, "21", p->serial, err);
     if (rc == PX_OK && p->nhrn_ai[0]) {
-        if (strlen(p->nhrn_ai) != 3 || strncmp(p->nhrn_ai, "71", 2) != 0 || p->nhrn_ai[2] < '0' ||
-            p->nhrn_ai[2] > '7')
+        if (gs1_nhrn_ai_index(p->nhrn_ai) < 0)
             return px_err_set(err, PX_EINVALID, "invalid_nhrn_ai",
                               "NHRN AI must be 710..717, got \"%.3s\"", p->nhrn_ai);
         rc = gs1_elements_add(out, p->nhrn_ai, p->nhrn, err);
@@ -200,4 +199,11 @@ px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err)
             px_err_field(err, "nhrn");
     }
     return rc;
+}
+
+int gs1_nhrn_ai_index(const char *ai)
+{
+    if (ai && strlen(ai) == 3 && ai[0] == '7' && ai[1] == '1' && ai[2] >= '0' && ai[2] <= '7')
+        return ai[2] - '0';
+    return -1;
 }

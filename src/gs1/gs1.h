@@ -79,6 +79,11 @@ typedef struct gs1_date {
     int day_unspecified;    /* 1 when the YYMMDD had DD=00 */
 } gs1_date;
 
+/* The national healthcare reimbursement number AIs, 710 to 717 (GS1 Barcode Syntax
+ * Dictionary; Delegated Regulation (EU) 2016/161 Art. 4(b)(iii)): ai's place among them, 0 for
+ * 710 … 7 for 717, or -1 when ai is none of them. */
+int gs1_nhrn_ai_index(const char *ai);
+
 /* YYMMDD (allow_day00: YYMMD0 as for AI 17) with the century rule of GenSpecs §7.12 relative
  * to current_year (e.g. 2026). */
 px_rc gs1_date_parse(gs1_date *out, const char *yymmdd, int allow_day00, int current_year,
@@ -108,7 +113,7 @@ typedef struct gs1_pack {
     char expiry[7];                        /* YYMMDD, "" if none */
     char batch[GS1_BATCH_MAX + 1];         /* "" if none */
     char serial[GS1_SERIAL_MAX + 1];       /* "" if none */
-    char nhrn_ai[4];                       /* "710".."717", "" if none */
+    char nhrn_ai[4];                       /* "710".."717" (gs1_nhrn_ai_index), "" if none */
     char nhrn[GS1_SERIAL_MAX + 1];
 } gs1_pack;
 

@@ -77,11 +77,9 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
     if (p->nhrn_ai[0] || p->nhrn_value[0]) {
         /* NHRN: AIs 710–717, X..20 (GS1 Barcode Syntax Dictionary; Delegated Regulation (EU)
          * 2016/161 Art. 4(b)(iii)). */
-        if (strlen(p->nhrn_ai) != 3 || strncmp(p->nhrn_ai, "71", 2) != 0 ||
-            p->nhrn_ai[2] < '0' || p->nhrn_ai[2] > '7') {
+        if (gs1_nhrn_ai_index(p->nhrn_ai) < 0)
             return px_err_set_field(err, PX_EINVALID, "invalid_nhrn_ai", "nhrn.ai",
                                     "nhrn.ai must be 710 to 717");
-        }
         if (gs1_cset82_validate(p->nhrn_value, GS1_SERIAL_MAX, err) != PX_OK) {
             px_err_field(err, "nhrn.value");
             return PX_EINVALID;

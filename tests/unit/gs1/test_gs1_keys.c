@@ -239,3 +239,16 @@ static void test_gs1__dates(void **state)
         }
     }
 }
+
+/* The NHRN AIs are 710 to 717 (GS1 Barcode Syntax Dictionary), nothing around them. */
+static void test_gs1__nhrn_ais(void **state)
+{
+    (void)state;
+    assert_int_equal(gs1_nhrn_ai_index("710"), 0);
+    assert_int_equal(gs1_nhrn_ai_index("715"), 5);
+    assert_int_equal(gs1_nhrn_ai_index("717"), 7);
+    static const char *const none[] = {"718", "709", "71", "7100", "", "01", "7a0"};
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+        assert_int_equal(gs1_nhrn_ai_index(none[i]), -1);
+    assert_int_equal(gs1_nhrn_ai_index(NULL), -1);
+}
