@@ -23,6 +23,17 @@ int px_verify_unknown(const px_verify_facts *f)
     return !f->found || f->state == PX_PACK_ALLOCATED;
 }
 
+px_rc px_verify_facts_state(px_verify_facts *f, const char *state, const char *reason, px_err *err)
+{
+    if (!f->found)
+        return PX_OK;
+    if (px_pack_state_parse(&f->state, state, NULL) != PX_OK)
+        return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    if (!reason || !reason[0] || px_decom_reason_parse(&f->reason, reason, NULL) != PX_OK)
+        f->reason = PX_REASON_NONE;
+    return PX_OK;
+}
+
 int px_verify_lot_differs(const px_verify_facts *f)
 {
     return f->asked_batch && strcmp(f->asked_batch, f->batch ? f->batch : "") != 0;

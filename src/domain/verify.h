@@ -35,6 +35,10 @@ typedef struct px_verify_facts {
  * whoever holds one; a lot or expiry asked for that differs from the commissioned one, the
  * expiry compared as printed (docs/verification.md "The decision"). */
 int px_verify_unknown(const px_verify_facts *f);
+/* A found pack's stored state and reason (their names as the store keeps them) into f: PX_OK; a
+ * state that is no pack state is PX_EINTERNAL "internal" (a row its CHECK should have refused);
+ * a reason that is none of the reasons is taken as none. Nothing to read when !f->found. */
+px_rc px_verify_facts_state(px_verify_facts *f, const char *state, const char *reason, px_err *err);
 int px_verify_lot_differs(const px_verify_facts *f);
 int px_verify_expiry_differs(const px_verify_facts *f);
 

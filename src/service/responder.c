@@ -82,12 +82,8 @@ px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, p
                          .expiry = row.expiry,
                          .asked_batch = p->lot,
                          .asked_expiry = p->exp};
-    if (row.found) {
-        if (px_pack_state_parse(&f.state, row.state, err) != PX_OK)
-            return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-        if (row.reason[0] && px_decom_reason_parse(&f.reason, row.reason, err) != PX_OK)
-            f.reason = PX_REASON_NONE;
-    }
+    if (px_verify_facts_state(&f, row.state, row.reason, err) != PX_OK)
+        return PX_EINTERNAL;
     /* Decided at the instant the answer names (verificationTimestamp, docs/verification.md
      * "The answer"). */
     int64_t now = out->decided_us;

@@ -145,13 +145,8 @@ static px_rc verdict_of(verify_ctx *c, int64_t now_us, px_err *err)
                          .expiry = o->pub.pack.expiry,
                          .asked_batch = c->batch,
                          .asked_expiry = c->expiry};
-    if (f.found) {
-        if (px_pack_state_parse(&f.state, o->pub.pack.state, err) != PX_OK)
-            return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-        if (o->pub.pack.reason[0] &&
-            px_decom_reason_parse(&f.reason, o->pub.pack.reason, NULL) != PX_OK)
-            f.reason = PX_REASON_NONE;
-    }
+    if (px_verify_facts_state(&f, o->pub.pack.state, o->pub.pack.reason, err) != PX_OK)
+        return PX_EINTERNAL;
     o->verdict = px_verify_verdict(&f, now_us);
     return PX_OK;
 }

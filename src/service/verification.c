@@ -33,12 +33,8 @@ px_rc px_svc_verify(px_db *db, const char *gtin, const char *serial, const char 
         return rc;
     px_verify_facts f = {.found = row.found, .batch = row.batch, .expiry = row.expiry,
                          .asked_batch = batch, .asked_expiry = expiry};
-    if (row.found) {
-        if (px_pack_state_parse(&f.state, row.state, err) != PX_OK)
-            return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
-        if (row.reason[0] && px_decom_reason_parse(&f.reason, row.reason, err) != PX_OK)
-            f.reason = PX_REASON_NONE;
-    }
+    if (px_verify_facts_state(&f, row.state, row.reason, err) != PX_OK)
+        return PX_EINTERNAL;
     *out = px_verify_verdict(&f, px_now_us());
     return PX_OK;
 }

@@ -72,3 +72,22 @@ static void test_domain__verify_verdicts(void **state)
                      px_verdict_name(v->want));
     }
 }
+
+/* A found pack's stored state and reason read into the facts; a state the store should never
+ * hold is an internal error, an unknown reason is none; nothing is read of a pack not found. */
+static void test_domain__verify_facts_state(void **state)
+{
+    (void)state;
+    px_verify_facts f = {.found = 1};
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(px_verify_facts_state(&f, "decommissioned", "stolen", &err), PX_OK);
+    assert_int_equal(f.state, PX_PACK_DECOMMISSIONED);
+    assert_int_equal(f.reason, PX_REASON_STOLEN);
+    assert_int_equal(px_verify_facts_state(&f, "released", "no such reason", &err), PX_OK);
+    assert_int_equal(f.reason, PX_REASON_NONE);
+    assert_int_equal(px_verify_facts_state(&f, "shipped", "", &err), PX_EINTERNAL);
+    assert_string_equal(err.code, "internal");
+    px_verify_facts none = {.found = 0, .state = PX_PACK_ALLOCATED};
+    assert_int_equal(px_verify_facts_state(&none, "garbage", NULL, &err), PX_OK);
+    assert_int_equal(none.state, PX_PACK_ALLOCATED);
+}
