@@ -102,9 +102,8 @@ static px_rc template_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK || (rc = px_store_carrier_template_get(px_tx_db(tx), c->t, c->t->id, by->org_id,
                                                            err)) != PX_OK)
         return rc;
-    px_audit_str(px_tx_audit(tx, by->org_kind == PX_ORG_MAH ? by->org_id : NULL,
-                             "carrier_template.create", c->t->id),
-                 "name", c->t->name);
+    px_audit_str(px_tx_audit(tx, px_tenant_of(by), "carrier_template.create", c->t->id), "name",
+                 c->t->name);
     return PX_OK;
 }
 
@@ -288,8 +287,7 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, charged, "items", err)) != PX_OK)
         return rc;
-    px_audit_details *d = px_tx_audit(tx, by->org_kind == PX_ORG_MAH ? by->org_id : NULL,
-                                      "carrier_batch.create", c->b->id);
+    px_audit_details *d = px_tx_audit(tx, px_tenant_of(by), "carrier_batch.create", c->b->id);
     px_audit_str(d, "symbology", c->b->symbology);
     px_audit_int(d, "total_count", c->b->total_count);
     return PX_OK;

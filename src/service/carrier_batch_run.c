@@ -262,7 +262,7 @@ static px_rc render_and_record(run_ctx *c, px_err *err)
 static px_rc tell_failed(px_tx *tx, const px_carrier_batch *b, long long items_failed, int tries,
                          const char *why, px_err *err)
 {
-    const char *tenant = strcmp(b->org_kind, "mah") == 0 ? b->org_id : NULL;
+    const char *tenant = px_tenant_of_org(b->org_kind, b->org_id);
     px_audit_details *d =
         px_tx_audit_job(tx, b->org_id, tenant, "carrier_batch.fail", b->id, b->job_id);
     px_audit_int(d, "items_failed", items_failed);

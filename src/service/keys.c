@@ -139,9 +139,9 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     if (rc != PX_OK)
         return rc;
     /* A CMO key made by its MAH concerns that MAH; a MAH's own keys concern the MAH. */
-    const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id
-                         : by->org_kind == PX_ORG_MAH ? by->org_id
-                                                      : NULL;
+    const char *tenant = px_tenant_of_org(org.kind, org.id);
+    if (!tenant)
+        tenant = px_tenant_of(by);
     px_audit_details *d = px_tx_audit_as(tx, by, tenant, "key.create", out->id);
     px_audit_str(d, "role", role);
     px_audit_str(d, "org_id", org.id);
@@ -223,8 +223,7 @@ static px_rc revoke_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px_store_org_get(db, &org, key.org_id, err)) != PX_OK ||
         (rc = px_store_key_revoke(db, key.id, err)) != PX_OK)
         return rc;
-    const char *tenant = strcmp(org.kind, "mah") == 0 ? org.id : NULL;
-    px_tx_audit(tx, tenant, "key.revoke", key.id);
+    px_tx_audit(tx, px_tenant_of_org(org.kind, org.id), "key.revoke", key.id);
     return PX_OK;
 }
 

@@ -91,8 +91,8 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
         return rc;
     if ((rc = px_store_org_insert(px_tx_db(tx), org, err)) != PX_OK)
         return rc;
-    const char *tenant = strcmp(org->kind, "mah") == 0 ? org->id : NULL;
-    px_audit_details *d = px_tx_audit_as(tx, by, tenant, "org.create", org->id);
+    px_audit_details *d =
+        px_tx_audit_as(tx, by, px_tenant_of_org(org->kind, org->id), "org.create", org->id);
     px_audit_str(d, "kind", org->kind);
     px_audit_str(d, "name", org->name);
     if (org->gln_prefix_length)
@@ -201,9 +201,9 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     if ((rc = px_store_org_update(db, o, err)) != PX_OK)
         return rc;
-    const char *tenant = strcmp(o->kind, "mah") == 0 ? o->id
-                         : by->org_kind == PX_ORG_MAH ? by->org_id
-                                                      : NULL;
+    const char *tenant = px_tenant_of_org(o->kind, o->id);
+    if (!tenant)
+        tenant = px_tenant_of(by);
     px_audit_details *d = px_tx_audit(tx, tenant, "org.update", o->id);
     if (rq->company_prefixes) {
         rc = px__org_prefixes_set(db, o, rq->company_prefixes, rq->n_company_prefixes, d, err);

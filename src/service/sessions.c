@@ -27,13 +27,6 @@ void px_session_csrf(char out[PX_CSRF_TOKEN_LEN + 1], const char *token)
     px_cleanse(buf, sizeof(buf));
 }
 
-/* The MAH whose data a sign-in concerns: its own organization for MAH and auditor keys (an
- * auditor's key belongs to the MAH it audits), none for the others. */
-static const char *tenant_of(const px_actor *a)
-{
-    return a->org_kind == PX_ORG_MAH ? a->org_id : NULL;
-}
-
 typedef struct create_ctx {
     const px_config *cfg;
     const uint8_t *hash;
@@ -49,7 +42,7 @@ static px_rc create_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK)
         return rc;
     /* REQ-CONSOLE-1: a sign-in is in the audit log (who, with which key), like every write. */
-    px_tx_audit(tx, tenant_of(a), "session.create", a->key_id);
+    px_tx_audit(tx, px_tenant_of(a), "session.create", a->key_id);
     return PX_OK;
 }
 
@@ -130,7 +123,7 @@ static px_rc revoke_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK)
         return rc;
     const px_actor *a = px_tx_actor(tx);
-    px_tx_audit(tx, tenant_of(a), "session.revoke", a->key_id);
+    px_tx_audit(tx, px_tenant_of(a), "session.revoke", a->key_id);
     return PX_OK;
 }
 

@@ -16,6 +16,8 @@
 #ifndef PX_TX_H
 #define PX_TX_H
 
+#include <string.h>
+
 #include "audit_details.h"
 #include "px_log.h"
 #include "service.h"
@@ -43,6 +45,18 @@ px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err);
 
 px_db *px_tx_db(const px_tx *tx);
 const px_actor *px_tx_actor(const px_tx *tx);
+
+/* The MAH whose audit chain an organization's act goes to (px_tx_audit's tenant_id): a MAH's
+ * own (its auditors' keys belong to it too), none for another kind of organization. By the
+ * actor, or by an organization's stored kind and id. */
+static inline const char *px_tenant_of(const px_actor *by)
+{
+    return by->org_kind == PX_ORG_MAH ? by->org_id : NULL;
+}
+static inline const char *px_tenant_of_org(const char *kind, const char *org_id)
+{
+    return strcmp(kind, px_org_kind_name(PX_ORG_MAH)) == 0 ? org_id : NULL;
+}
 
 /* Asks for an audit entry (appended after the body: chains in tenant order, each chain's
  * entries in the order asked) and returns the builder of its details, or NULL when out of
