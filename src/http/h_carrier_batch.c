@@ -101,11 +101,9 @@ static json_t *batch_json(const px_carrier_batch *b)
                   (json_int_t)b->completed_count, "error_count", (json_int_t)b->error_count,
                   "symbology", b->symbology, "created_at", b->created_at);
     json_object_set_new(o, "job_id", json_string(b->job_id));
-    json_object_set_new(o, "template_id",
-                        b->template_id[0] ? json_string(b->template_id) : json_null());
+    json_object_set_new(o, "template_id", px_json_str_or_null(b->template_id));
     json_object_set_new(o, "design", design_json(&b->design));
-    json_object_set_new(o, "finished_at",
-                        b->finished_at[0] ? json_string(b->finished_at) : json_null());
+    json_object_set_new(o, "finished_at", px_json_str_or_null(b->finished_at));
     return o;
 }
 

@@ -64,11 +64,6 @@ static void reply_refusal(px_req *r, const px_err *err, const px_item_error *e, 
         reply_items(r, err, e, n, "serials");
 }
 
-static json_t *str_or_null(const char *s)
-{
-    return s && *s ? json_string(s) : json_null();
-}
-
 /* ---- POST /v1/commissions ---------------------------------------------------------------- */
 
 /* The commission answer, rendered straight into a buffer: 100,000 items through jansson's
@@ -372,7 +367,7 @@ static int add_event(void *ctx, const px_event_row *e)
     json_t *events = ctx;
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "event_id", e->event_id,
                           "event_hash", e->event_hash, "op", e->op, "type", e->type, "action",
-                          e->action, "disposition", str_or_null(e->disposition), "biz_step",
+                          e->action, "disposition", px_json_str_or_null(e->disposition), "biz_step",
                           e->biz_step, "event_time", e->event_time, "by", e->by);
     if (e->reason[0])
         json_object_set_new(o, "reason", json_string(e->reason));
@@ -425,17 +420,18 @@ void h_pack_get(px_req *r)
     }
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "gtin", p.gtin,
-        "serial", p.serial, "state", p.state, "batch", str_or_null(p.batch), "expiry",
-        str_or_null(p.expiry), "origin", p.origin, "allocated_to", str_or_null(p.allocated_to),
-        "allocation_id", str_or_null(p.allocation_id), "commissioned_by",
-        str_or_null(p.commissioned_by), "commissioned_at", str_or_null(p.commissioned_at),
-        "released_by", str_or_null(p.released_by), "released_at", str_or_null(p.released_at),
-        "market", str_or_null(p.market), "events", events);
+        "serial", p.serial, "state", p.state, "batch", px_json_str_or_null(p.batch), "expiry",
+        px_json_str_or_null(p.expiry), "origin", p.origin, "allocated_to",
+        px_json_str_or_null(p.allocated_to), "allocation_id", px_json_str_or_null(p.allocation_id),
+        "commissioned_by", px_json_str_or_null(p.commissioned_by), "commissioned_at",
+        px_json_str_or_null(p.commissioned_at), "released_by", px_json_str_or_null(p.released_by),
+        "released_at", px_json_str_or_null(p.released_at), "market", px_json_str_or_null(p.market),
+        "events", events);
     json_object_set_new(o, "expiry_date", px_json_expiry_date(p.expiry));
     if (strcmp(p.state, "decommissioned") == 0) {
         json_object_set_new(o, "reason", json_string(p.reason));
-        json_object_set_new(o, "decommissioned_by", str_or_null(p.decommissioned_by));
-        json_object_set_new(o, "decommissioned_at", str_or_null(p.decommissioned_at));
+        json_object_set_new(o, "decommissioned_by", px_json_str_or_null(p.decommissioned_by));
+        json_object_set_new(o, "decommissioned_at", px_json_str_or_null(p.decommissioned_at));
     }
     /* docs/api.md "Packing hierarchy": the containers the pack is in, innermost first. */
     char parents[PX_PARENTS_MAX][19];

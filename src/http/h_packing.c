@@ -375,9 +375,8 @@ static int add_count(void *vc, const px_tree_count *k)
                         json_integer(json_integer_value(json_object_get(lv, what)) + k->n));
     if (k->gtin[0]) {
         c->packs += k->n;
-        json_t *b = json_pack("{s:i, s:s, s:o, s:I}", "depth", k->depth, "gtin", k->gtin,
-                              "batch", k->batch[0] ? json_string(k->batch) : json_null(),
-                              "packs", (json_int_t)k->n);
+        json_t *b = json_pack("{s:i, s:s, s:o, s:I}", "depth", k->depth, "gtin", k->gtin, "batch",
+                              px_json_str_or_null(k->batch), "packs", (json_int_t)k->n);
         if (!b || json_array_append_new(c->by_batch, b) != 0)
             return c->oom = 1;
     } else
@@ -427,9 +426,8 @@ void h_container_get(px_req *r)
      * counts per level and per GTIN and batch extend it. */
     px_reply_json(r, 200,
                   json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:o, s:o}}", "sscc", box.sscc,
-                            "state", box.state, "parent",
-                            box.parent[0] ? json_string(box.parent) : json_null(), "children",
-                            top, "counts", "packs", c.packs, "containers", c.containers,
+                            "state", box.state, "parent", px_json_str_or_null(box.parent),
+                            "children", top, "counts", "packs", c.packs, "containers", c.containers,
                             "levels", levels, "by_batch", c.by_batch));
 }
 

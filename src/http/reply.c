@@ -72,7 +72,7 @@ void px_reply_bytes(px_req *r, int status, const char *content_type, const void 
 
 json_t *px_json_str_or_null(const char *s)
 {
-    return s[0] ? json_string(s) : json_null();
+    return s && s[0] ? json_string(s) : json_null();
 }
 
 json_t *px_json_expiry_date(const char *yymmdd)

@@ -144,7 +144,7 @@ const char *px_req_param(px_req *r, int i);
 
 /* Responses. px_reply_json steals body. */
 void px_reply_json(px_req *r, int status, json_t *body);
-/* A text member of an answer: the string, or JSON null when it is empty (docs/api.md: an
+/* A text member of an answer: the string, or JSON null when it is NULL or empty (docs/api.md: an
  * absent value is null, never ""). */
 json_t *px_json_str_or_null(const char *s);
 /* A pack's or batch's YYMMDD expiry as its date, "YYYY-MM-DD" (px_expiry_iso: the century of
