@@ -44,7 +44,7 @@ void h_alert_close(px_req *r)
     static const char *const allowed[] = {"reason", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    const char *reason = px_json_str(r, r->json, "reason", 500, 1);
+    const char *reason = px_json_str(r, r->json, "reason", PX_ALERT_REASON_MAX, 1);
     px_db *db = px_req_begin(r);
     if (!db)
         return;

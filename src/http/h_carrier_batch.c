@@ -71,7 +71,7 @@ void h_carrier_template_create(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int present = 0;
-    const char *name = px_json_str(r, r->json, "name", 100, 1);
+    const char *name = px_json_str(r, r->json, "name", PX_CARRIER_TEMPLATE_NAME_MAX, 1);
     if (px_req_answered(r))
         return;
     px_carrier_design_request d;

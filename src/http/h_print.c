@@ -241,9 +241,9 @@ void h_print_job_create(px_req *r)
     px_print_request req;
     memset(&req, 0, sizeof(req));
     req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 1);
-    req.line = px_json_str(r, r->json, "line", 64, 1);
-    req.operator_name = px_json_str(r, r->json, "operator", 100, 1);
-    req.reason = px_json_str(r, r->json, "reason", 200, 0);
+    req.line = px_json_str(r, r->json, "line", PX_PRINT_LINE_MAX, 1);
+    req.operator_name = px_json_str(r, r->json, "operator", PX_PRINT_OPERATOR_MAX, 1);
+    req.reason = px_json_str(r, r->json, "reason", PX_PRINT_REASON_MAX, 0);
     req.batch = px_json_str(r, r->json, "batch", 64, 0);
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0);
     req.reprint = px_json_bool(r, r->json, "reprint");

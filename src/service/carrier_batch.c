@@ -113,11 +113,11 @@ px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *
 {
     memset(out, 0, sizeof(*out));
     size_t n = name ? strlen(name) : 0;
-    if (n < 1 || n > 100)
+    if (n < 1 || n > PX_CARRIER_TEMPLATE_NAME_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "name",
-                                "name must be 1 to 100 characters");
+                                "name must be 1 to %d characters", PX_CARRIER_TEMPLATE_NAME_MAX);
     /* Text as every name: no control character, C0 or C1 (docs/api.md "Limits"). */
-    if (!px_str_printable(name, 100))
+    if (!px_str_printable(name, PX_CARRIER_TEMPLATE_NAME_MAX))
         return px_err_set_field(err, PX_EINVALID, "invalid_character", "name",
                                 "name must be text: no control character, U+FFFE or U+FFFF");
     px_rc rc = px_svc_carrier_design_check(&out->design, design, err);

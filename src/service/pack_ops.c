@@ -421,10 +421,6 @@ px_rc px_svc_decommission(px_db *db, const px_app *app, const px_actor *by, cons
     return px__pack_op_containers(db, app, by, req, NULL, action, reason, res, err);
 }
 
-/* The reason of a reactivation is free text of at most 200 characters, kept whole on the
- * operation, its event and its audit entry. */
-#define PX_REACTIVATE_REASON_MAX 200
-
 px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const px_pack_op_req *req,
                         px_pack_op_result *res, px_err *err)
 {

@@ -379,9 +379,9 @@ static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
     if (req->n_serials == 0 || req->n_serials > PX_PRINT_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "serials",
                                 "serials must list 1 to %d serials", PX_PRINT_MAX);
-    if (validate_text(req->line, 64, "line", 1, err) != PX_OK ||
-        validate_text(req->operator_name, 100, "operator", 1, err) != PX_OK ||
-        validate_text(req->reason, 200, "reason", 0, err) != PX_OK)
+    if (validate_text(req->line, PX_PRINT_LINE_MAX, "line", 1, err) != PX_OK ||
+        validate_text(req->operator_name, PX_PRINT_OPERATOR_MAX, "operator", 1, err) != PX_OK ||
+        validate_text(req->reason, PX_PRINT_REASON_MAX, "reason", 0, err) != PX_OK)
         return PX_EINVALID;
     if (req->reason && *req->reason && !req->reprint)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",

@@ -101,8 +101,8 @@ typedef struct px_print_request {
     const char *gtin;
     const char *const *serials;
     size_t n_serials;
-    const char *line;          /* 1..64 printable characters */
-    const char *operator_name; /* 1..100 printable characters */
+    const char *line;          /* 1..PX_PRINT_LINE_MAX printable characters */
+    const char *operator_name; /* 1..PX_PRINT_OPERATOR_MAX printable characters */
     int reprint;               /* damaged labels: every serial printed before */
     const char *reason;        /* reprints: why (default "damaged") */
     const char *batch;         /* optional: the batch printed (with expiry) */

@@ -469,9 +469,10 @@ px_rc px_svc_alert_close(px_db *db, const px_actor *by, const char *id, const ch
 {
     if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "no alert %s", id);
-    if (!reason || !px_str_printable(reason, 500))
-        return bad(err, "reason", "invalid_value",
-                   "reason must be 1..500 bytes of text without control characters");
+    if (!reason || !px_str_printable(reason, PX_ALERT_REASON_MAX))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
+                                "reason must be 1..%d bytes of text without control characters",
+                                PX_ALERT_REASON_MAX);
     close_ctx c = {id, reason, out};
     return px_tx_run(db, by, close_body, &c, err);
 }

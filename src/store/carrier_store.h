@@ -17,10 +17,13 @@ typedef struct px_carrier_design {
     int module_px;  /* 1..64 */
 } px_carrier_design;
 
+/* The most bytes a carrier template's name has (printable, required). */
+#define PX_CARRIER_TEMPLATE_NAME_MAX 100
+
 typedef struct px_carrier_template {
     char id[PX_ID_LEN + 1];
     char org_id[PX_ID_LEN + 1];
-    char name[101];
+    char name[PX_CARRIER_TEMPLATE_NAME_MAX + 1];
     px_carrier_design design;
     char created_at[32];
 } px_carrier_template;

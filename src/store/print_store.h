@@ -8,6 +8,12 @@
 
 #include "store.h"
 
+/* A print job's free text (docs/api.md "Print jobs"): the line and the operator are required,
+ * a reprint's reason optional; printable characters, at most these many bytes. */
+#define PX_PRINT_LINE_MAX 64
+#define PX_PRINT_OPERATOR_MAX 100
+#define PX_PRINT_REASON_MAX 200
+
 /* ---- server secret ------------------------------------------------------------------- */
 
 /* The named secret (32 random bytes), created once by whichever process asks first (the
@@ -90,10 +96,10 @@ typedef struct px_print_job {
     char key_id[PX_ID_LEN + 1];
     char tenant_id[PX_ID_LEN + 1];
     char gtin[15];
-    char line[65];
-    char operator_name[101];
+    char line[PX_PRINT_LINE_MAX + 1];
+    char operator_name[PX_PRINT_OPERATOR_MAX + 1];
     int reprint;
-    char reason[201];
+    char reason[PX_PRINT_REASON_MAX + 1];
     char batch[21];
     char expiry[7];
     long count;

@@ -114,6 +114,9 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
                           const char *gtin, const char *serial, const char *client,
                           const char *kind, const char *rules, int64_t at_us, px_err *err);
 
+/* The most bytes of text a closed alert's reason has (printable, required). */
+#define PX_ALERT_REASON_MAX 500
+
 typedef struct px_alert {
     char id[37];
     char kind[16];
@@ -123,7 +126,7 @@ typedef struct px_alert {
     char state[8];
     char opened_at[40];
     char closed_at[40]; /* "" while open */
-    char close_reason[501];
+    char close_reason[PX_ALERT_REASON_MAX + 1];
 } px_alert;
 typedef int (*px_alert_fn)(void *ctx, const px_alert *a);
 
