@@ -326,7 +326,7 @@ typedef struct convert_state {
     px_epcis_format to;
     file_sink out;
     const char *sender, *receiver, *instance_id; /* overrides from the command line */
-    char uuid[37];
+    char uuid[PX_UUID_LEN + 1];
     px_epcis_writer *w;
     px_err err; /* the writer's opening error */
     px_rc open_rc;

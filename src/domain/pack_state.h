@@ -24,8 +24,9 @@
 #include "policy.h"
 #include "px_calendar.h"
 #include "px_err.h"
+#include "px_str.h"
 
-#define PX_ORG_ID_MAX 37 /* canonical UUID text (36) + NUL */
+#define PX_ORG_ID_MAX (PX_UUID_LEN + 1) /* an organization's id (a UUID's text) and its NUL */
 
 /* Delegated Regulation (EU) 2016/161 Art. 13(1)(b): not more than 10 days. Elapsed time
  * (now - decommissioned_at) <= 10 × 24 h is allowed, one microsecond more is refused. */

@@ -128,7 +128,7 @@ void h_key_create(px_req *r)
         return;
     /* The operator names the organization; a MAH's key is for its own (org_id optional). */
     const char *org_id =
-        px_json_str(r, r->json, "org_id", 36, r->actor.role == PX_ROLE_ADMIN);
+        px_json_str(r, r->json, "org_id", PX_UUID_LEN, r->actor.role == PX_ROLE_ADMIN);
     const char *role = px_json_str(r, r->json, "role", 15, 1);
     const char *label = px_json_str(r, r->json, "label", PX_LABEL_MAX, 0);
     /* docs/sandbox.md: "test" makes a pk_test_ key acting on the sandbox; a test key's own

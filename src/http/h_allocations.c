@@ -24,7 +24,7 @@ void h_allocation_create(px_req *r)
     /* REQ-POOL-4: up to 1,000,000 serials per job. */
     req.count = px_json_int(r, r->json, "count", 1, PX_ALLOC_MAX, 0, 1);
     req.label = px_json_str(r, r->json, "label", PX_LABEL_MAX, 0);
-    req.for_org = px_json_str(r, r->json, "for_org", 36, 0);
+    req.for_org = px_json_str(r, r->json, "for_org", PX_UUID_LEN, 0);
     px_db *db = px_req_begin(r);
     if (!db)
         return;

@@ -22,7 +22,7 @@ void h_sscc_allocation_create(px_req *r)
     req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0);
     req.company_prefix = px_json_str(r, r->json, "company_prefix", GS1_GCP_LEN_MAX, 0);
     req.strategy = px_json_str(r, r->json, "strategy", 16, 0);
-    req.mah_id = px_json_str(r, r->json, "mah_id", 36, 0);
+    req.mah_id = px_json_str(r, r->json, "mah_id", PX_UUID_LEN, 0);
     req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 0);
     px_db *db = px_req_begin(r);
     if (!db)

@@ -47,7 +47,7 @@ void h_partner_create(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int n = 0;
-    const char *org_id = px_json_str(r, r->json, "org_id", 36, 0);
+    const char *org_id = px_json_str(r, r->json, "org_id", PX_UUID_LEN, 0);
     const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, !org_id);
     const char *gln = px_json_str(r, r->json, "gln", GS1_GLN_LEN, 0);
     /* The site GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's

@@ -119,7 +119,7 @@ px_rc px_svc_epcis_export_as(px_db *db, const px_actor *by, const char *gtin, co
     px_epcis_profile profile = px_epcis_profile_for_market(product.market);
     if (profile_name && (rc = px_epcis_profile_parse(&profile, profile_name, err)) != PX_OK)
         return rc;
-    char instance[37];
+    char instance[PX_UUID_LEN + 1];
     if (px_uuid_v4(instance) != PX_OK)
         return px_err_no_random(err);
     px_epcis_filter f = {.tenant_id = product.mah_id, .gtin = g, .lot = batch};

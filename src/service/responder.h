@@ -13,7 +13,7 @@ typedef struct px_vrs_result {
     int64_t decided_us; /* when the responder decided (µs since the epoch) */
     char timestamp[32]; /* verificationTimestamp: RFC 3339 UTC with ms */
     char responder_gln[14];
-    char corr_uuid[37]; /* the request's, or one made here when it sent none */
+    char corr_uuid[PX_UUID_LEN + 1]; /* the request's, or one made here when it sent none */
     px_vrs_answer answer;
 } px_vrs_result;
 

@@ -110,7 +110,7 @@ static px_rc clone_check(px_tx *tx, verify_ctx *c, const px_scan *now, px_err *e
     o->flags = evaluate(&rules, o, rows, n, now);
     if (!o->flags)
         return PX_OK;
-    char names[64], id[37];
+    char names[64], id[PX_UUID_LEN + 1];
     px_clone_flag_names(names, sizeof(names), o->flags);
     rc = px_store_alert_open(px_tx_db(tx), &o->alert_opened, id, o->pub.mah_id, c->gtin, c->serial,
                              NULL, "clone", names, now->at_us, err);
@@ -324,7 +324,7 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
     if (unknown <= c->app->cfg.enum_limit)
         return PX_OK;
     o->enumeration = 1;
-    char id[37];
+    char id[PX_UUID_LEN + 1];
     int opened = 0;
     return px_store_alert_open(px_tx_db(tx), &opened, id, o->pub.mah_id, c->gtin, c->serial, client,
                                "enumeration", "enumeration", now_us, err);

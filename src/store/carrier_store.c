@@ -310,7 +310,7 @@ static void carrier_row(px_carrier_row *c, const PGresult *r, int i)
  * its first 24 characters, "xxxxxxxx-xxxx-xxxx-xxxx-"), its index in 2 bytes, 4 random bytes. */
 #define ID_PREFIX 24
 
-px_rc px_store_carrier_id(char out[37], const char *batch_id, int idx)
+px_rc px_store_carrier_id(char out[PX_UUID_LEN + 1], const char *batch_id, int idx)
 {
     uint8_t rnd[4];
     if (strlen(batch_id) != 36 || idx < 0 || idx > 0xffff ||
@@ -326,7 +326,7 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
     /* The batch ids whose first 10 bytes are the id's (at most one: carrier_batch_id_prefix)
      * and the index, on carrier's primary key (batch_id, idx); a carrier written before
      * migration 0181 by its random id, on carrier_legacy_id. */
-    char lo[37], hi[37], idx[12] = "-1";
+    char lo[PX_UUID_LEN + 1], hi[PX_UUID_LEN + 1], idx[12] = "-1";
     if (strlen(id) == 36) {
         snprintf(lo, sizeof(lo), "%.*s000000000000", ID_PREFIX, id);
         snprintf(hi, sizeof(hi), "%.*sffffffffffff", ID_PREFIX, id);

@@ -103,7 +103,7 @@ typedef struct px_carrier_row {
 
 /* The id of the carrier of batch_id's item idx: names the batch and the index (migration
  * 0181), so the carrier is found on its one index; 4 random bytes complete it. */
-px_rc px_store_carrier_id(char out[37], const char *batch_id, int idx);
+px_rc px_store_carrier_id(char out[PX_UUID_LEN + 1], const char *batch_id, int idx);
 px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_err *err);
 typedef int (*px_carrier_row_fn)(void *ctx, const px_carrier_row *c);
 /* The carriers of a batch in index order. */

@@ -392,7 +392,7 @@ px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, cons
     return PX_OK;
 }
 
-px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenant_id,
+px_rc px_store_alert_open(px_db *db, int *opened, char id[PX_UUID_LEN + 1], const char *tenant_id,
                           const char *gtin, const char *serial, const char *client,
                           const char *kind, const char *rules, int64_t at_us, px_err *err)
 {
@@ -412,7 +412,7 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
         return err->rc;
     if (PQntuples(r) == 1) {
         *opened = 1;
-        px_strlcpy(id, px__val(r, 0, 0), 37);
+        px_strlcpy(id, px__val(r, 0, 0), PX_UUID_LEN + 1);
     }
     PQclear(r);
     return PX_OK;

@@ -12,7 +12,7 @@
 
 typedef struct px_pack_public {
     int product_found;
-    char mah_id[37];
+    char mah_id[PX_UUID_LEN + 1];
     char product_name[201];
     px_verify_row pack; /* found = 0 when the serial is not stored */
     int open_alert;     /* an open clone alert on the serial */
@@ -110,7 +110,7 @@ px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, cons
 
 /* Opens an alert unless one is open for the same serial (clone) or client (enumeration):
  * *opened = 1 and id (37 bytes) when this call opened it. */
-px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenant_id,
+px_rc px_store_alert_open(px_db *db, int *opened, char id[PX_UUID_LEN + 1], const char *tenant_id,
                           const char *gtin, const char *serial, const char *client,
                           const char *kind, const char *rules, int64_t at_us, px_err *err);
 
@@ -118,7 +118,7 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[37], const char *tenan
 #define PX_ALERT_REASON_MAX 500
 
 typedef struct px_alert {
-    char id[37];
+    char id[PX_UUID_LEN + 1];
     char kind[16];
     char gtin[15];
     char serial[21];

@@ -11,6 +11,7 @@
 #include "px_config.h"
 #include "px_err.h"
 #include "px_sign.h"
+#include "px_str.h"
 
 typedef struct px_db px_db;       /* one connection, used by one thread at a time */
 typedef struct px_pool px_pool;   /* a fixed set of connections shared by threads */
@@ -117,7 +118,7 @@ px_rc px_migration_status(px_db *db, px_migration_report *rep, px_err *err);
 
 /* ---- organizations and keys (store/org.c, store/key.c) ------------------------------ */
 
-#define PX_ID_LEN 36   /* uuid text */
+#define PX_ID_LEN PX_UUID_LEN /* an id: a uuid's text */
 #define PX_ORG_GCP_MAX 20 /* company prefixes an organization lists beyond its GLN's */
 
 typedef struct px_org {

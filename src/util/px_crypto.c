@@ -136,7 +136,7 @@ void px_base64url_encode(char *out, const uint8_t *in, size_t len)
     out[o] = '\0';
 }
 
-px_rc px_uuid_v4(char out[37])
+px_rc px_uuid_v4(char out[PX_UUID_LEN + 1])
 {
     uint8_t b[16];
     if (px_random_bytes(b, sizeof(b)) != PX_OK)

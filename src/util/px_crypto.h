@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "px_err.h"
+#include "px_str.h"
 
 #define PX_SHA256_LEN 32
 #define PX_SHA256_HEX_LEN 64
@@ -41,6 +42,6 @@ int px_base64url_value(int c);
 /* The length of the run of base64url characters s starts with. */
 size_t px_base64url_span(const char *s);
 /* Random RFC 4122 version-4 UUID, 36 characters + NUL. */
-px_rc px_uuid_v4(char out[37]);
+px_rc px_uuid_v4(char out[PX_UUID_LEN + 1]);
 
 #endif

@@ -83,7 +83,7 @@ static int ascii_lower(int c)
     return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-void px_uuid_lower(char out[37], const char *s)
+void px_uuid_lower(char out[PX_UUID_LEN + 1], const char *s)
 {
     size_t i = 0;
     for (; s[i] && i < 36; i++)

@@ -72,6 +72,9 @@ px_rc px_name_pick(const char *const *names, size_t n, const char *s, const char
  * tells a mistyped name from another name (a setting spelled "PACKID_RETENTON_MONTHS"). */
 size_t px_edit_distance(const char *a, const char *b, size_t max);
 
+/* A UUID's canonical text: 8-4-4-4-12 hex digits, 36 characters (RFC 9562 §4). Every id packid
+ * makes or takes has this length. */
+#define PX_UUID_LEN 36
 /* 1 when s is a UUID in its canonical text form (8-4-4-4-12 hex digits). Ids from outside are
  * checked before they reach SQL, where a malformed uuid would be an internal error rather
  * than "not found". */
@@ -79,7 +82,7 @@ int px_uuid_valid(const char *s);
 /* A UUID's text as PostgreSQL writes it, letters in lower case, into out (at most 36 bytes of
  * s and a NUL): a UUID names one object in either case (RFC 9562 §4: its hex digits are read
  * case-insensitively), and packid compares ids as text. */
-void px_uuid_lower(char out[37], const char *s);
+void px_uuid_lower(char out[PX_UUID_LEN + 1], const char *s);
 /* 1 when a and b are the same text but for the case of letters: the same UUID. */
 int px_uuid_same(const char *a, const char *b);
 
