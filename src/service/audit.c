@@ -35,7 +35,7 @@ px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long aft
 typedef struct {
     char chain[PX_ID_LEN + 1]; /* "" = free slot */
     long long last_seq, chain_seq;
-    char last_hash[65];
+    char last_hash[PX_SHA256_HEX_LEN + 1];
     long long cut_chain_seq; /* the newest cut's position (0: none): the chain starts there */
 } chain_state;
 
@@ -146,7 +146,7 @@ static void entry_unlinked(char *reason, size_t cap, long long seq)
  * chain form. */
 static int entry_altered(const px_audit_entry *e, px_buf *text, char *reason, size_t cap)
 {
-    char h[65];
+    char h[PX_SHA256_HEX_LEN + 1];
     if (px_audit_entry_hash(h, text, e) == PX_OK && strcmp(h, e->hash) == 0)
         return 0;
     snprintf(reason, cap, "entry %lld was altered: its content does not match its hash", e->seq);
@@ -177,7 +177,7 @@ static int check_entry(chain_state *st, const px_audit_entry *e, const px_sign_r
     /* REQ-AUDIT-2: only packid holds the seal key: a row added with database access alone,
      * however well it is hashed and linked, carries no valid seal. */
     const px_sign_key *k = e->mac_key[0] ? px_sign_ring_find(keys, e->mac_key) : NULL;
-    char mac[65];
+    char mac[PX_SHA256_HEX_LEN + 1];
     if (k)
         px_audit_entry_seal(mac, k, e->hash);
     if (!e->mac[0] || !e->mac_key[0]) {
@@ -206,7 +206,7 @@ typedef struct {
     const char *tenant;   /* NULL: report the whole trail */
     long long legacy_seq; /* the old single chain (entries before migration 0060) */
     int chained;          /* an entry of a per-tenant chain has been seen */
-    char legacy_hash[65];
+    char legacy_hash[PX_SHA256_HEX_LEN + 1];
     tables t;
     px_buf text;
     int oom;

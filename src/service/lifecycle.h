@@ -30,7 +30,7 @@ typedef struct px_item_error {
 typedef struct px_idem {
     const char *key;              /* NULL: no key given */
     const char *route;            /* e.g. "POST /v1/commissions" */
-    char request_hash[65];        /* SHA-256 hex of the request body */
+    char request_hash[PX_SHA256_HEX_LEN + 1]; /* SHA-256 hex of the request body */
     char *(*render)(void *ctx, const void *result, int *status);
     void *render_ctx;
     /* out */

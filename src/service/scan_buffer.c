@@ -78,8 +78,8 @@ static uint32_t bucket(const char *gtin, const char *serial)
     return h & (BUCKETS - 1);
 }
 
-px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr, char out[65],
-                                 px_err *err)
+px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr,
+                                 char out[PX_SHA256_HEX_LEN + 1], px_err *err)
 {
     /* The last address this thread hashed, and its hash: a phone that scans again, a
      * scanning app behind one NAT, a load test — the same client in a row is the common case,
@@ -87,7 +87,7 @@ px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr,
      * secret than the salt this process already holds; the address is not kept anywhere
      * else, so it is wiped when the next one replaces it. */
     static _Thread_local uint64_t last_gen;
-    static _Thread_local char last_addr[64], last_hash[65];
+    static _Thread_local char last_addr[64], last_hash[PX_SHA256_HEX_LEN + 1];
     size_t an = strlen(addr);
     if (last_gen == b->gen && an < sizeof(last_addr) && memcmp(last_addr, addr, an + 1) == 0) {
         memcpy(out, last_hash, 65);

@@ -23,8 +23,8 @@ void px_scan_buffer_free(px_scan_buffer *b);
 
 /* The client hash as the database computes it (hex SHA-256 of the salt and the address); the
  * salt is read once. */
-px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr, char out[65],
-                                 px_err *err);
+px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr,
+                                 char out[PX_SHA256_HEX_LEN + 1], px_err *err);
 
 /* Scans lost since start: a write of the buffer failed and the buffer had no room left to
  * keep them for the next one (each loss also logged at error level; /metrics). */

@@ -288,7 +288,7 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
         return PX_OK;
     }
     px_scan now = scan_now(c, now_us);
-    char client[65];
+    char client[PX_SHA256_HEX_LEN + 1];
     px_scan_in in = {.gtin = c->gtin,
                      .serial = c->serial,
                      .at_us = now_us,

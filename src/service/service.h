@@ -255,11 +255,11 @@ px_rc px_svc_partners_each(px_db *db, const px_actor *by, const char *id, px_par
 typedef struct px_audit_verdict {
     int ok;
     long long entries;
-    char head[65];             /* hash of the last entry ("" when empty) */
+    char head[PX_SHA256_HEX_LEN + 1]; /* hash of the last entry ("" when empty) */
     long long broken_seq;      /* first bad entry when !ok; -1 when not the caller's to know */
     char reason[160];
     long long own_entries;     /* the tenant's entries (tenant-scoped verification) */
-    char own_head[65];
+    char own_head[PX_SHA256_HEX_LEN + 1];
     long long checkpoints;     /* signed checkpoints checked against the rows */
 } px_audit_verdict;
 

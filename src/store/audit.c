@@ -10,7 +10,7 @@
 #include "px_str.h"
 #include "store_internal.h"
 
-px_rc px_audit_entry_hash(char out[65], px_buf *text, const px_audit_entry *e)
+px_rc px_audit_entry_hash(char out[PX_SHA256_HEX_LEN + 1], px_buf *text, const px_audit_entry *e)
 {
     px_buf_reset(text);
     px_rc rc;
@@ -27,7 +27,7 @@ px_rc px_audit_entry_hash(char out[65], px_buf *text, const px_audit_entry *e)
     return rc;
 }
 
-void px_audit_entry_seal(char out[65], const px_sign_key *key, const char *hash)
+void px_audit_entry_seal(char out[PX_SHA256_HEX_LEN + 1], const px_sign_key *key, const char *hash)
 {
     px_hmac_sha256_hex(out, key->mac, sizeof(key->mac), hash, strlen(hash));
 }

@@ -19,7 +19,7 @@
 px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const uint8_t proposal[32],
                           px_err *err)
 {
-    char hex[65];
+    char hex[PX_SHA256_HEX_LEN + 1];
     px_hex_encode(hex, proposal, 32);
     const char *p[] = {name, hex};
     /* Two statements: the SELECT takes a fresh snapshot, so it sees the row of a process that

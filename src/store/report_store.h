@@ -68,7 +68,7 @@ typedef struct px_report {
     char delivered_at[32];            /* "" until delivered */
     int has_document;
     long long document_len;
-    char document_sha256[65];
+    char document_sha256[PX_SHA256_HEX_LEN + 1];
     int event_count;
 } px_report;
 

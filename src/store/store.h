@@ -9,6 +9,7 @@
 #include "display_name.h"
 #include "px_buf.h"
 #include "px_config.h"
+#include "px_crypto.h"
 #include "px_err.h"
 #include "px_sign.h"
 #include "px_str.h"
@@ -218,13 +219,13 @@ typedef struct px_audit_entry {
     char action[64];
     char subject[256];
     const char *details;     /* jsonb text, borrowed for the callback's duration */
-    char prev_hash[65];
-    char hash[65];
+    char prev_hash[PX_SHA256_HEX_LEN + 1];
+    char hash[PX_SHA256_HEX_LEN + 1];
     /* Per-tenant chains (migration 0060); chain "" for an entry of the old single chain. */
     char chain[PX_ID_LEN + 1];
     long long chain_seq;     /* position in its chain, from 1 */
     long long prev_seq;      /* seq of the chain's entry before, 0 for the first */
-    char mac[65];            /* HMAC-SHA256 seal under mac_key's derived key, "" if none */
+    char mac[PX_SHA256_HEX_LEN + 1]; /* HMAC-SHA256 seal under mac_key's derived key, "" if none */
     char mac_key[PX_SIGN_ID_LEN + 1];
 } px_audit_entry;
 
@@ -233,9 +234,9 @@ typedef struct px_audit_entry {
  * chained entry adds its chain, position and link:
  *   2|seq|at_us|org|key|tenant|action|subject|details|prev_hash|chain|chain_seq|prev_seq
  * text is the caller's scratch buffer; PX_OK, or its failure when the text does not fit. */
-px_rc px_audit_entry_hash(char out[65], px_buf *text, const px_audit_entry *e);
+px_rc px_audit_entry_hash(char out[PX_SHA256_HEX_LEN + 1], px_buf *text, const px_audit_entry *e);
 /* The entry's seal: hex HMAC-SHA256 of its hash under the key's derived seal key. */
-void px_audit_entry_seal(char out[65], const px_sign_key *key, const char *hash);
+void px_audit_entry_seal(char out[PX_SHA256_HEX_LEN + 1], const px_sign_key *key, const char *hash);
 
 /* Appends an entry inside the caller's transaction to the chain of tenant_id (the operator's
  * chain when empty), sealed with the connection's audit key. Locks only that chain's head row
@@ -259,7 +260,7 @@ typedef struct px_audit_head {
     char chain[PX_ID_LEN + 1];
     long long chain_seq;
     long long last_seq;
-    char last_hash[65];
+    char last_hash[PX_SHA256_HEX_LEN + 1];
 } px_audit_head;
 typedef int (*px_audit_head_fn)(void *ctx, const px_audit_head *h);
 px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_err *err);
