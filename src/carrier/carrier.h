@@ -30,6 +30,9 @@
 #define PX_CARRIER_QR_TEXT_MAX 2331
 
 #define PX_CARRIER_MODULE_PX_MAX 64
+/* The most bytes one rendered symbol or label (PNG or SVG) may take in the server's answers
+ * and a batch's archive: a render past it fails rather than grows without bound. */
+#define PX_CARRIER_IMAGE_MAX (8u << 20)
 #define PX_CARRIER_QUIET_MAX 32
 /* quiet_zone_modules = PX_CARRIER_QUIET_DEFAULT picks the symbology's minimum: 1 module on
  * every side for Data Matrix ECC 200 (ISO/IEC 16022, "quiet zone"; the GS1 General

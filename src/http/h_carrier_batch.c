@@ -268,7 +268,7 @@ static void carrier_symbol(px_req *r, px_carrier_format fmt)
     if (!db)
         return;
     px_buf out;
-    px_buf_init(&out, 8u << 20);
+    px_buf_init(&out, PX_CARRIER_IMAGE_MAX);
     px_rc rc = px_svc_carrier_render(db, &r->actor, px_req_param(r, 0), fmt, &out, &r->err);
     if (px_reply_rendered(r, rc, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)
         px_reply_private(r);

@@ -458,7 +458,7 @@ static void container_label(px_req *r, px_carrier_format fmt)
     if (!db)
         return;
     px_buf out;
-    px_buf_init(&out, 8u << 20);
+    px_buf_init(&out, PX_CARRIER_IMAGE_MAX);
     px_rc rc = px_svc_container_label(db, &r->actor, px_req_param(r, 0), &o, &out, &r->err);
     px_reply_rendered(r, rc, &out, px_image_type(fmt == PX_CARRIER_PNG));
 }

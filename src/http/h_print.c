@@ -73,7 +73,7 @@ static void symbol(px_req *r, px_symbol_kind kind, px_carrier_format fmt)
     if (!db)
         return;
     px_buf out;
-    px_buf_init(&out, 8u << 20);
+    px_buf_init(&out, PX_CARRIER_IMAGE_MAX);
     px_rc rc = px_svc_pack_symbol(db, r->app, &r->actor, px_req_param(r, 0), px_req_param(r, 1),
                                   kind, &o, &out, &r->err);
     if (px_reply_rendered(r, rc, &out, px_image_type(fmt == PX_CARRIER_PNG)) == 0)

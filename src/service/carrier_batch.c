@@ -437,7 +437,7 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
         return px__link_refused(err);
     snprintf(filename, cap, "packid-carriers-%.8s.zip", b.id);
     zip_ctx z = {.err = err, .rc = PX_OK};
-    px_buf_init(&z.img, 8u << 20);
+    px_buf_init(&z.img, PX_CARRIER_IMAGE_MAX);
     rc = px_carrier_zip_new(&z.z, err);
     if (rc == PX_OK)
         rc = px_store_carriers_each(db, b.id, zip_one, &z, err);
