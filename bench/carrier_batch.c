@@ -81,7 +81,7 @@ static double bare_zip(char (*es)[64], long n)
     px_carrier_opts o;
     px_carrier_opts_init(&o);
     px_buf img, zip;
-    px_buf_init(&img, 8u << 20);
+    px_buf_init(&img, PX_CARRIER_IMAGE_MAX);
     px_buf_init(&zip, 256u << 20);
     px_err err;
     px_carrier_zip *z = NULL;

@@ -123,7 +123,7 @@ px_rc px_carrier_render(px_buf *out, const px_carrier_matrix *m, const px_carrie
                         px_err *err);
 /* Whether m can be drawn under o: every check px_carrier_render makes before it draws (the
  * options in range, the image within its largest side). A matrix that passes renders in
- * either format, short of memory (the largest design fits the download's 8 MiB buffer:
+ * either format, short of memory (the largest design fits PX_CARRIER_IMAGE_MAX:
  * test_carrier__largest_design_fits_the_download): what a carrier batch's job proves of each item
  * without drawing an image it would throw away. */
 px_rc px_carrier_drawable(const px_carrier_matrix *m, const px_carrier_opts *o, px_err *err);

@@ -107,7 +107,8 @@ px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err
 {
     size_t n = strlen(expiry);
     if (px_iso_date_shape(expiry)) {
-        int y = (int)strtol(expiry, NULL, 10);
+        int y = (expiry[0] - '0') * 1000 + (expiry[1] - '0') * 100 + (expiry[2] - '0') * 10 +
+                (expiry[3] - '0');
         int mo = (expiry[5] - '0') * 10 + (expiry[6] - '0');
         int d = (expiry[8] - '0') * 10 + (expiry[9] - '0');
         /* a day the month has (2025-02-31 is no date) */

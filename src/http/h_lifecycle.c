@@ -275,7 +275,7 @@ static void pack_op(px_req *r, int reactivate)
         return;
     size_t n = 0, n_ssccs = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1);
-    const char *reason = px_json_str(r, r->json, "reason", PX_REACTIVATE_REASON_MAX, !reactivate);
+    const char *reason = px_json_str(r, r->json, "reason", PX_PACK_OP_REASON_MAX, !reactivate);
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
     int by_box = px_json_present(r->json, "ssccs");
     const char **ssccs =

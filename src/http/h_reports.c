@@ -114,7 +114,7 @@ static json_t *report_json(const px_report *rep)
     char url[96];
     snprintf(url, sizeof(url), "/v1/reports/%s/document", rep->id);
     json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:o, "
+        "{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:o, s:o, "
         "s:o, s:o}",
         "report_id", rep->id, "market", rep->market, "state", rep->state, "attempts", rep->attempts,
         "max_attempts", rep->max_attempts, "last_error", px_json_str_or_null(rep->last_error),
@@ -125,12 +125,10 @@ static json_t *report_json(const px_report *rep)
         (strcmp(rep->state, "queued") == 0 || strcmp(rep->state, "sending") == 0)
             ? json_string(rep->next_attempt_at)
             : json_null(),
-        "delivered_at", rep->delivered_at, "document_sha256",
+        "delivered_at", px_json_str_or_null(rep->delivered_at), "document_sha256",
         px_json_str_or_null(rep->document_sha256), "document_bytes",
         rep->has_document ? json_integer(rep->document_len) : json_null(), "event_count",
         rep->has_document ? json_integer(rep->event_count) : json_null());
-    if (!rep->delivered_at[0])
-        json_object_set_new(o, "delivered_at", json_null());
     json_object_set_new(o, "op_id", px_json_str_or_null(rep->op_id));
     json_object_set_new(o, "master_version", rep->master_version
                                                  ? json_integer(rep->master_version)

@@ -92,8 +92,8 @@ static chain_state *chain_find(tables *t, const char *chain, int add)
         return NULL;
     chain_state *c = &t->chains[j];
     px_strlcpy(c->chain, chain, sizeof(c->chain));
-    memset(c->last_hash, '0', 64);
-    c->last_hash[64] = '\0';
+    memset(c->last_hash, '0', PX_SHA256_HEX_LEN);
+    c->last_hash[PX_SHA256_HEX_LEN] = '\0';
     t->nchains++;
     return c;
 }

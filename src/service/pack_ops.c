@@ -425,10 +425,10 @@ px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const 
                         px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    if (req->reason && !px_str_printable(req->reason, PX_REACTIVATE_REASON_MAX))
+    if (req->reason && !px_str_printable(req->reason, PX_PACK_OP_REASON_MAX))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
                                 "reason must be 1 to %d bytes without control characters",
-                                PX_REACTIVATE_REASON_MAX);
+                                PX_PACK_OP_REASON_MAX);
     /* REQ-AGG-15: by ssccs, every held pack through Art. 13's rules, all or none. */
     if (req->ssccs)
         return px__pack_op_containers(db, app, by, req, NULL, PX_PACK_REACTIVATE, PX_REASON_NONE,

@@ -90,7 +90,7 @@ px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr,
     static _Thread_local char last_addr[64], last_hash[PX_SHA256_HEX_LEN + 1];
     size_t an = strlen(addr);
     if (last_gen == b->gen && an < sizeof(last_addr) && memcmp(last_addr, addr, an + 1) == 0) {
-        memcpy(out, last_hash, 65);
+        memcpy(out, last_hash, sizeof(last_hash));
         return PX_OK;
     }
     unsigned char salt[128];
@@ -122,7 +122,7 @@ px_rc px_scan_buffer_client_hash(px_scan_buffer *b, px_db *db, const char *addr,
     last_gen = 0;
     if (an < sizeof(last_addr)) {
         memcpy(last_addr, addr, an + 1);
-        memcpy(last_hash, out, 65);
+        memcpy(last_hash, out, sizeof(last_hash));
         last_gen = b->gen;
     }
     return PX_OK;

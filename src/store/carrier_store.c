@@ -313,11 +313,11 @@ static void carrier_row(px_carrier_row *c, const PGresult *r, int i)
 px_rc px_store_carrier_id(char out[PX_UUID_LEN + 1], const char *batch_id, int idx)
 {
     uint8_t rnd[4];
-    if (strlen(batch_id) != 36 || idx < 0 || idx > 0xffff ||
+    if (strlen(batch_id) != PX_UUID_LEN || idx < 0 || idx > 0xffff ||
         px_random_bytes(rnd, sizeof(rnd)) != PX_OK)
         return PX_EINTERNAL;
-    snprintf(out, 37, "%.*s%04x%02x%02x%02x%02x", ID_PREFIX, batch_id, (unsigned)idx, rnd[0],
-             rnd[1], rnd[2], rnd[3]);
+    snprintf(out, PX_UUID_LEN + 1, "%.*s%04x%02x%02x%02x%02x", ID_PREFIX, batch_id, (unsigned)idx,
+             rnd[0], rnd[1], rnd[2], rnd[3]);
     return PX_OK;
 }
 
@@ -327,7 +327,7 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
      * and the index, on carrier's primary key (batch_id, idx); a carrier written before
      * migration 0181 by its random id, on carrier_legacy_id. */
     char lo[PX_UUID_LEN + 1], hi[PX_UUID_LEN + 1], idx[12] = "-1";
-    if (strlen(id) == 36) {
+    if (strlen(id) == PX_UUID_LEN) {
         snprintf(lo, sizeof(lo), "%.*s000000000000", ID_PREFIX, id);
         snprintf(hi, sizeof(hi), "%.*sffffffffffff", ID_PREFIX, id);
         char hex[5] = {0};

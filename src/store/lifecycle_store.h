@@ -14,9 +14,9 @@
 #include "px_err.h"
 #include "store.h"
 
-/* The reason of a reactivation is free text of at most 200 characters, kept whole on the
- * operation, its event and its audit entry. */
-#define PX_REACTIVATE_REASON_MAX 200
+/* The most bytes of a pack operation's reason: a decommission's (one of its names) or a
+ * reactivation's free text, kept whole on the operation, its event and its audit entry. */
+#define PX_PACK_OP_REASON_MAX 200
 
 /* ---- idempotency ----------------------------------------------------------------------- */
 
@@ -228,8 +228,8 @@ typedef struct px_event_row {
     char event_time[32];
     char by[PX_ID_LEN + 1];
     char event_hash[100];
-    char reason[PX_REACTIVATE_REASON_MAX + 1]; /* a decommission reason, or a reactivation's
-                                                * free text whole */
+    char reason[PX_PACK_OP_REASON_MAX + 1]; /* a decommission reason, or a reactivation's
+                                             * free text whole */
     char market[3];
 } px_event_row;
 typedef int (*px_event_row_fn)(void *ctx, const px_event_row *e);

@@ -344,7 +344,8 @@ px_rc px_store_scan_history(px_db *db, px_scan_row *out, int *n, const char *gti
     return PX_OK;
 }
 
-px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], px_err *err)
+px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[PX_SHA256_HEX_LEN + 1],
+                           px_err *err)
 {
     const char *at = PX__INT(s->at_us);
     char lat[32], lon[32];
@@ -370,7 +371,7 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], 
     /* clang-format on */
     if (!r)
         return err->rc;
-    px_strlcpy(client_out, PQntuples(r) == 1 ? px__val(r, 0, 0) : "", 65);
+    px_strlcpy(client_out, PQntuples(r) == 1 ? px__val(r, 0, 0) : "", PX_SHA256_HEX_LEN + 1);
     PQclear(r);
     return PX_OK;
 }

@@ -75,7 +75,7 @@ typedef struct px_scan_rec {
     char country[3]; /* "" when not given */
     int has_pos;
     double lat, lon;
-    char client[65];
+    char client[PX_SHA256_HEX_LEN + 1];
     char verdict[16];
     char source[9];
 } px_scan_rec;
@@ -100,16 +100,17 @@ typedef struct px_scan_in {
     int durable;        /* 0: the transaction may commit asynchronously (docs/resolver.md) */
 } px_scan_in;
 
-/* Records a scan; client_out (65 bytes): the client's hash. A scan that is not durable sets
+/* Records a scan; client_out: the client's hash (SHA-256 hex). A scan that is not durable sets
  * synchronous_commit off for the rest of its transaction. */
-px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[65], px_err *err);
+px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[PX_SHA256_HEX_LEN + 1],
+                           px_err *err);
 
 /* Unknown serials of gtin's MAH asked by client (hash) in the hour before now_us. */
 px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, const char *client,
                                   int64_t now_us, px_err *err);
 
 /* Opens an alert unless one is open for the same serial (clone) or client (enumeration):
- * *opened = 1 and id (37 bytes) when this call opened it. */
+ * *opened = 1 and id when this call opened it. */
 px_rc px_store_alert_open(px_db *db, int *opened, char id[PX_UUID_LEN + 1], const char *tenant_id,
                           const char *gtin, const char *serial, const char *client,
                           const char *kind, const char *rules, int64_t at_us, px_err *err);

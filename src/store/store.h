@@ -271,7 +271,7 @@ typedef struct px_audit_checkpoint {
     char chain[PX_ID_LEN + 1];
     long long chain_seq;     /* entries in the chain up to and with the head */
     long long seq;           /* the head entry's seq */
-    char head[65];           /* the head entry's hash */
+    char head[PX_SHA256_HEX_LEN + 1]; /* the head entry's hash */
     char at[32];             /* RFC 3339 UTC with milliseconds, as signed */
     char key_id[PX_SIGN_ID_LEN + 1];
     char signature[2 * PX_SIGN_SIG_LEN + 1];

@@ -16,7 +16,7 @@
 px_rc px_random_bytes(void *out, size_t len);
 
 void px_sha256(uint8_t out[PX_SHA256_LEN], const void *data, size_t len);
-/* Writes 64 lowercase hex digits and a NUL into out[65]. */
+/* Writes PX_SHA256_HEX_LEN lowercase hex digits and a NUL into out. */
 void px_sha256_hex(char out[PX_SHA256_HEX_LEN + 1], const void *data, size_t len);
 void px_hmac_sha256(uint8_t out[PX_SHA256_LEN], const void *key, size_t key_len,
                     const void *data, size_t len);

@@ -86,7 +86,7 @@ static int ascii_lower(int c)
 void px_uuid_lower(char out[PX_UUID_LEN + 1], const char *s)
 {
     size_t i = 0;
-    for (; s[i] && i < 36; i++)
+    for (; s[i] && i < PX_UUID_LEN; i++)
         out[i] = (char)ascii_lower((unsigned char)s[i]);
     out[i] = '\0';
 }
@@ -190,9 +190,9 @@ px_rc px_name_pick(const char *const *names, size_t n, const char *s, const char
 
 int px_uuid_valid(const char *s)
 {
-    if (!s || strlen(s) != 36)
+    if (!s || strlen(s) != PX_UUID_LEN)
         return 0;
-    for (int i = 0; i < 36; i++) {
+    for (int i = 0; i < PX_UUID_LEN; i++) {
         char c = s[i];
         int ok =
             (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : px_hexval((unsigned char)c) >= 0;

@@ -462,10 +462,10 @@ static void test_carrier__check_as_render(void **state)
     assert_true(refused > 50);
 }
 
-/* What a carrier batch's job proves without drawing is drawn later into the download's 8 MiB
- * buffer (h_carrier_batch.c): the largest symbol of each kind at the largest design a batch
- * can ask for (64 px modules, a 32-module quiet zone, in black and white or in colours) fits
- * it as PNG and as SVG, so "renders" holds for the download too. */
+/* What a carrier batch's job proves without drawing is drawn later into a buffer of
+ * PX_CARRIER_IMAGE_MAX (the batch's archive, service/carrier_batch.c): the largest symbol of each
+ * kind at the largest design a batch can ask for (64 px modules, a 32-module quiet zone, in black
+ * and white or in colours) fits it as PNG and as SVG, so "renders" holds for the download too. */
 static void test_carrier__largest_design_fits_the_download(void **state)
 {
     (void)state;
@@ -485,7 +485,7 @@ static void test_carrier__largest_design_fits_the_download(void **state)
                      PX_OK);
     assert_int_equal(m[1].width, 144);
     px_buf out;
-    px_buf_init(&out, 8u << 20);
+    px_buf_init(&out, PX_CARRIER_IMAGE_MAX);
     for (int k = 0; k < 2; k++)
         for (int colors = 0; colors < 2; colors++)
             for (int f = 0; f < 2; f++) {

@@ -741,3 +741,25 @@ static void test_epcis_read__extension_depth_bound(void **state)
         px_buf_dispose(&out);
     }
 }
+
+/* An expiry that is no day of its month (2025-02-31) is refused as the document is read:
+ * the event could have no hash ID. */
+static void test_epcis_read__expiry_no_such_day(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
+        "{\"cbvmda\":\"urn:epcglobal:cbv:mda:\"}],\"type\":\"EPCISDocument\","
+        "\"schemaVersion\":\"2.0\",\"creationDate\":\"2025-01-01T00:00:00Z\","
+        "\"epcisBody\":{\"eventList\":[{\"type\":\"ObjectEvent\","
+        "\"eventTime\":\"2025-03-01T09:00:00.000Z\",\"eventTimeZoneOffset\":\"+01:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],\"action\":\"ADD\","
+        "\"bizStep\":\"commissioning\",\"ilmd\":{\"cbvmda:lotNumber\":\"L1\","
+        "\"cbvmda:itemExpirationDate\":\"2025-02-31\"}}]}}";
+    read_result r;
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(read_doc(&r, doc, sizeof(doc) - 1, NULL, 0, &err), PX_EINVALID);
+    if (!strstr(err.message, "2025-02-31"))
+        fail_msg("%s (%s)", err.message, err.code);
+    result_dispose(&r);
+}
