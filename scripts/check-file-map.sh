@@ -34,11 +34,11 @@ done
 
 for dir in src/*/; do
   folder=$(basename "$dir")
-  names=$(mapped "$folder")
   if ! grep -qxF "### \`src/$folder/\`" "$doc"; then
     problem "no section ### \`src/$folder/\`"
     continue
   fi
+  names=$(mapped "$folder")
   for path in "$dir"*.c "$dir"*.def "$dir"*.h; do
     [ -e "$path" ] || continue
     f=$(basename "$path")

@@ -106,13 +106,10 @@ px_rc epcis__tz_format(char out[8], int minutes, px_err *err)
 px_rc epcis__expiry_iso(char out[11], const char *expiry, int64_t ref_us, px_err *err)
 {
     size_t n = strlen(expiry);
-    if (px_iso_date_shape(expiry)) {
-        int y = (expiry[0] - '0') * 1000 + (expiry[1] - '0') * 100 + (expiry[2] - '0') * 10 +
-                (expiry[3] - '0');
-        int mo = (expiry[5] - '0') * 10 + (expiry[6] - '0');
-        int d = (expiry[8] - '0') * 10 + (expiry[9] - '0');
+    int y, mo, day;
+    if (px_iso_date_shape(expiry, &y, &mo, &day)) {
         /* a day the month has (2025-02-31 is no date) */
-        if (mo < 1 || mo > 12 || d < 1 || d > px_days_in_month(y, mo))
+        if (mo < 1 || mo > 12 || day < 1 || day > px_days_in_month(y, mo))
             return px_err_set(err, PX_EINVALID, "invalid_date",
                               "expiry \"%s\" is not a valid xsd:date", expiry);
         memcpy(out, expiry, 11);

@@ -49,10 +49,10 @@ static int expiry_yymmdd(char out[7], const char *s)
         memcpy(out, s, 7);
         return 0;
     }
-    if (px_iso_date_shape(s)) {
+    int year, month, day;
+    if (px_iso_date_shape(s, &year, &month, &day)) {
         char v[7] = {s[2], s[3], s[5], s[6], s[8], s[9], '\0'};
         gs1_date g;
-        int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
         if (gs1_expiry_parse(&g, v, px_now_us(), NULL) != PX_OK || g.year != year)
             return -1; /* no such day, or another century than the six digits stand for */
         memcpy(out, v, 7);

@@ -139,9 +139,7 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
     if (rc != PX_OK)
         return rc;
     /* A CMO key made by its MAH concerns that MAH; a MAH's own keys concern the MAH. */
-    const char *tenant = px_tenant_of_org(org.kind, org.id);
-    if (!tenant)
-        tenant = px_tenant_of(by);
+    const char *tenant = px_tenant_of_act_on(by, org.kind, org.id);
     px_audit_details *d = px_tx_audit_as(tx, by, tenant, "key.create", out->id);
     px_audit_str(d, "role", role);
     px_audit_str(d, "org_id", org.id);

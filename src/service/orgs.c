@@ -201,9 +201,7 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     if ((rc = px_store_org_update(db, o, err)) != PX_OK)
         return rc;
-    const char *tenant = px_tenant_of_org(o->kind, o->id);
-    if (!tenant)
-        tenant = px_tenant_of(by);
+    const char *tenant = px_tenant_of_act_on(by, o->kind, o->id);
     px_audit_details *d = px_tx_audit(tx, tenant, "org.update", o->id);
     if (rq->company_prefixes) {
         rc = px__org_prefixes_set(db, o, rq->company_prefixes, rq->n_company_prefixes, d, err);

@@ -8,7 +8,6 @@
 #include "pack_identity.h"
 #include "pack_internal.h"
 #include "packing.h"
-#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"

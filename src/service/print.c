@@ -9,7 +9,6 @@
 #include "pack_identity.h"
 #include "pack_internal.h"
 #include "print.h"
-#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_cursor.h"

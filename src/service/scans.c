@@ -5,7 +5,6 @@
 
 #include "gs1.h"
 #include "px_array.h"
-#include "px_calendar.h"
 #include "px_clock.h"
 #include "px_cursor.h"
 #include "px_str.h"

@@ -57,6 +57,14 @@ static inline const char *px_tenant_of_org(const char *kind, const char *org_id)
 {
     return strcmp(kind, px_org_kind_name(PX_ORG_MAH)) == 0 ? org_id : NULL;
 }
+/* An act on an organization: its own chain when it is a MAH, else the acting MAH's (a CMO's
+ * data changed by its MAH concerns that MAH). */
+static inline const char *px_tenant_of_act_on(const px_actor *by, const char *kind,
+                                              const char *org_id)
+{
+    const char *t = px_tenant_of_org(kind, org_id);
+    return t ? t : px_tenant_of(by);
+}
 
 /* Asks for an audit entry (appended after the body: chains in tenant order, each chain's
  * entries in the order asked) and returns the builder of its details, or NULL when out of

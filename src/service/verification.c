@@ -1,7 +1,6 @@
 #include <string.h>
 
 #include "gs1.h"
-#include "px_calendar.h"
 #include "px_clock.h"
 #include "verification.h"
 #include "verify_store.h"

@@ -66,8 +66,13 @@ int px_year_of_us(int64_t us)
     return y;
 }
 
-int px_iso_date_shape(const char *s)
+int px_iso_date_shape(const char *s, int *y, int *m, int *d)
 {
-    return strlen(s) == 10 && px_digits(s, 4) && s[4] == '-' && px_digits(s + 5, 2) &&
-           s[7] == '-' && px_digits(s + 8, 2);
+    if (strlen(s) != 10 || !px_digits(s, 4) || s[4] != '-' || !px_digits(s + 5, 2) || s[7] != '-' ||
+        !px_digits(s + 8, 2))
+        return 0;
+    *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    *m = (s[5] - '0') * 10 + (s[6] - '0');
+    *d = (s[8] - '0') * 10 + (s[9] - '0');
+    return 1;
 }

@@ -29,8 +29,9 @@ void px_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 int64_t px_floor_div(int64_t a, int64_t b);
 
 /* 1 when s is "YYYY-MM-DD" as xsd:date writes a date without a zone: ten characters, digits
- * where digits go (the month and day ranges are the caller's to check). */
-int px_iso_date_shape(const char *s);
+ * where digits go; then its year, month and day into *y, *m, *d (the month and day ranges are
+ * the caller's to check, px_days_in_month). */
+int px_iso_date_shape(const char *s, int *y, int *m, int *d);
 
 /* The UTC civil date of an instant in microseconds since the epoch. */
 void px_civil_from_us(int64_t us, int *year, int *month, int *day);

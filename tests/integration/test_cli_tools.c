@@ -224,7 +224,8 @@ static void test_cli__urls_checked_at_start(void **state)
         {"PACKID_DL_DOMAIN=https://id.example.com/stem", NULL},
         {"PACKID_PUBLIC_URL=https://packid.example.com:8443/", NULL},
         {"PACKID_GCP_LIST=/proc/packid-no-such-list.xml", "bad_config"},
-        {"PACKID_GCP_LIST=/dev/null", NULL}, /* readable (empty: every look-up unknown) */
+        {"PACKID_GCP_LIST=/dev/null", NULL},         /* readable (empty: every look-up unknown) */
+        {"PACKID_GCP_LIST=/dev/zero", "bad_config"}, /* past GS1_GCP_LIST_MAX: never read whole */
     };
     const char *a[] = {"org", "list", NULL};
     for (size_t i = 0; i < PX_COUNT(v); i++) {

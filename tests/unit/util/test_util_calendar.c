@@ -151,11 +151,16 @@ static void test_util__calendar_floor_div(void **state)
 static void test_util__iso_date_shape(void **state)
 {
     (void)state;
-    assert_true(px_iso_date_shape("2027-06-30"));
-    assert_true(px_iso_date_shape("2027-13-40")); /* shape only */
+    int y = 0, m = 0, d = 0;
+    assert_true(px_iso_date_shape("2027-06-30", &y, &m, &d));
+    assert_int_equal(y, 2027);
+    assert_int_equal(m, 6);
+    assert_int_equal(d, 30);
+    assert_true(px_iso_date_shape("2027-13-40", &y, &m, &d)); /* shape only */
+    assert_int_equal(m, 13);
     static const char *const bad[] = {"",           "2027-06-3",  "2027-06-300",
                                       "2027/06/30", "27-06-30",   "2027-6-300",
                                       "20a7-06-30", "2027-06-3x", "270630"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_false(px_iso_date_shape(bad[i]));
+        assert_false(px_iso_date_shape(bad[i], &y, &m, &d));
 }
