@@ -36,11 +36,7 @@ px_rc px_store_allotment_get(px_db *db, const char *org_id, px_allotment *out, p
 {
     PGresult *r = px__exec(db, "SELECT " ALLOTMENT_COLS ALLOTMENT_FROM " WHERE o.id = $1::uuid",
                            PX__ARGS(org_id), err);
-    px_rc rc = px__one(r, err, "not_found", "organization not found");
-    if (rc == PX_OK)
-        row_allotment(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, row_allotment, out, "not_found", "organization not found");
 }
 
 static const char *limit_param(char *buf, size_t cap, long long v)

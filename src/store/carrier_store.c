@@ -188,11 +188,7 @@ px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *i
 {
     PGresult *r = px__exec(db, "SELECT " BATCH_COLS " FROM carrier_batch b WHERE b.id = $1",
                            PX__ARGS(id), err);
-    px_rc rc = px__one(r, err, "not_found", "carrier batch not found");
-    if (rc == PX_OK)
-        batch_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, batch_row, out, "not_found", "carrier batch not found");
 }
 
 px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_only, long limit,
@@ -343,11 +339,7 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
                            "(SELECT " CARRIER_COLS " FROM carrier WHERE id = $1::uuid "
                            "AND legacy_id) LIMIT 1",
                            PX__ARGS(id, lo, hi, idx), err);
-    px_rc rc = px__one(r, err, "not_found", "carrier not found");
-    if (rc == PX_OK)
-        carrier_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, carrier_row, out, "not_found", "carrier not found");
 }
 
 px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn fn, void *ctx,

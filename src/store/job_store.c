@@ -53,11 +53,7 @@ px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_i
                            "SELECT " JOB_COLS
                            " FROM job j WHERE j.id = $1::uuid AND ($3::bool OR " ORG_2_SEES_JOB ")",
                            PX__ARGS(id, org_id, all_orgs ? "true" : "false"), err);
-    px_rc rc = px__one(r, err, "not_found", "job %s not found", id);
-    if (rc == PX_OK)
-        job_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, job_row, out, "not_found", "job %s not found", id);
 }
 
 px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *completed, px_err *err)

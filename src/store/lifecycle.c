@@ -600,11 +600,7 @@ px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const cha
 {
     PGresult *r = px__exec(db, "SELECT " PACK_COLS " FROM serial WHERE gtin = $1 AND serial = $2",
                            PX__ARGS(gtin, serial), err);
-    px_rc rc = px__one(r, err, "not_found", "pack not found");
-    if (rc == PX_OK)
-        pack_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, pack_row, out, "not_found", "pack not found");
 }
 
 px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,

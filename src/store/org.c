@@ -107,11 +107,7 @@ px_rc px_store_org_update(px_db *db, px_org *org, px_err *err)
                            "gln_prefix_length = $4::smallint WHERE id = $1::uuid "
                            "RETURNING " ORG_COLS,
                            PX__ARGS(org->id, org->name, g.gln, g.len), err);
-    px_rc rc = px__one(r, err, "not_found", "organization not found");
-    if (rc == PX_OK)
-        org_row(org, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, org_row, org, "not_found", "organization not found");
 }
 
 px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char *cmo_id,

@@ -18,11 +18,7 @@ static void ps_row(px_partnership *p, const PGresult *r, int i)
 
 static px_rc one(PGresult *r, px_partnership *out, px_err *err)
 {
-    px_rc rc = px__one(r, err, "not_found", "partnership not found");
-    if (rc == PX_OK)
-        ps_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, ps_row, out, "not_found", "partnership not found");
 }
 
 px_rc px_store_partnership_insert(px_db *db, px_partnership *p, px_err *err)

@@ -148,11 +148,7 @@ px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_
                            "SELECT " ALLOC_COLS " FROM allocation a JOIN product p "
                            "ON p.gtin = a.gtin WHERE a.id = $1::uuid",
                            PX__ARGS(id), err);
-    px_rc rc = px__one(r, err, "not_found", "allocation %s not found", id);
-    if (rc == PX_OK)
-        alloc_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, alloc_row, out, "not_found", "allocation %s not found", id);
 }
 
 /* One statement per order. Serial order walks the index serial_allocation (allocation_id,

@@ -120,11 +120,7 @@ px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err
                            "SELECT " EXPORT_COLS " FROM export e JOIN product p ON p.gtin = e.gtin "
                            "WHERE e.id = $1",
                            PX__ARGS(id), err);
-    px_rc rc = px__one(r, err, "not_found", "export not found");
-    if (rc == PX_OK)
-        export_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, export_row, out, "not_found", "export not found");
 }
 
 #define EXPORT_JOB_CLAIMABLE PX__JOB_CLAIMABLE("export")
@@ -319,11 +315,7 @@ px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_er
 {
     PGresult *r =
         px__exec(db, "SELECT " JOB_COLS " FROM print_job pj WHERE pj.id = $1", PX__ARGS(id), err);
-    px_rc rc = px__one(r, err, "not_found", "print job not found");
-    if (rc == PX_OK)
-        job_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, job_row, out, "not_found", "print job not found");
 }
 
 px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print_job_fn fn,

@@ -83,11 +83,7 @@ px_rc px_store_product_update(px_db *db, px_product *p, px_err *err)
         "'manufacturer', $9::text, 'ndc', $10::text)), master_version = master_version + 1 "
         "WHERE gtin = $1 RETURNING " PRODUCT_COLS,
         10, params, err);
-    px_rc rc = px__one(r, err, "product_not_found", "product %s not found", p->gtin);
-    if (rc == PX_OK)
-        product_row(p, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, product_row, p, "product_not_found", "product %s not found", p->gtin);
 }
 
 px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for_update,
@@ -98,11 +94,7 @@ px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for
                  for_update ? "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1 FOR UPDATE"
                             : "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1",
                  PX__ARGS(gtin), err);
-    px_rc rc = px__one(r, err, "product_not_found", "product %s not found", gtin);
-    if (rc == PX_OK)
-        product_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, product_row, out, "product_not_found", "product %s not found", gtin);
 }
 
 /* The CMO of $2 is actively partnered on the product. */

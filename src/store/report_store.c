@@ -79,11 +79,7 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
  * tenant's endpoint answers like a missing one). */
 static px_rc endpoint_one(px_endpoint *out, PGresult *r, px_err *err)
 {
-    px_rc rc = px__one(r, err, "not_found", "regulator endpoint not found");
-    if (rc == PX_OK)
-        endpoint_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, endpoint_row, out, "not_found", "regulator endpoint not found");
 }
 
 px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const char *tenant_id,
@@ -186,11 +182,7 @@ px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char 
 {
     PGresult *r = px__exec(db, "SELECT " REPORT_COLS " FROM report r" SCOPE_WHERE,
                            PX__ARGS(id, px__nz(tenant_id), px__nz(market)), err);
-    px_rc rc = px__one(r, err, "not_found", "no report %s", id);
-    if (rc == PX_OK)
-        report_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, report_row, out, "not_found", "no report %s", id);
 }
 
 px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id,

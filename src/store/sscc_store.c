@@ -212,11 +212,7 @@ px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const cha
 {
     PGresult *r = px__exec(db, "SELECT " ALLOC_COLS " FROM sscc_allocation WHERE id = $1::uuid",
                            PX__ARGS(id), err);
-    px_rc rc = px__one(r, err, "not_found", "allocation %s not found", id);
-    if (rc == PX_OK)
-        alloc_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, alloc_row, out, "not_found", "allocation %s not found", id);
 }
 
 /* Runs sql with $1 the SSCCs ssccs[n] as a text array and $2… the np values of more: the one

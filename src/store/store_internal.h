@@ -203,6 +203,19 @@ px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *p
  * the caller maps row 0. The caller PQclear()s r either way (NULL is fine). */
 px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* PQclear(r), then rc: lets a read end on one expression that clears its result. */
+static inline px_rc px__cleared(PGresult *r, px_rc rc)
+{
+    PQclear(r);
+    return rc;
+}
+/* The whole tail of a "get one" read, as an expression: px__one's verdict on r (code and the
+ * printf message name what is not found), row 0 mapped into out with ROW(out, r, 0) when there
+ * is one, r cleared. A macro, not a function taking a row callback, so that each ROW keeps its
+ * own typed out (as PX__EACH_ROW does). */
+#define PX__ONE_ROW(r, err, ROW, out, ...)                                                         \
+    px__cleared((r), px__one((r), (err), __VA_ARGS__) != PX_OK ? (err)->rc                         \
+                                                             : (ROW((out), (r), 0), PX_OK))
 /* A 32-byte hash as a bytea parameter's text: "\\x" and 64 hex digits (rows.c). */
 void px__bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32]);
 /* A whole number as a statement's text parameter, in a buffer that lives to the end of the

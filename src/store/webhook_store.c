@@ -63,11 +63,7 @@ px_rc px_store_webhook_get(px_db *db, px_webhook *out, const char *tenant_id, px
 {
     PGresult *r = px__exec(db, "SELECT " WEBHOOK_COLS " FROM webhook WHERE tenant_id = $1::uuid",
                            PX__ARGS(tenant_id), err);
-    px_rc rc = px__one(r, err, "not_found", "no webhook is configured");
-    if (rc == PX_OK)
-        webhook_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, webhook_row, out, "not_found", "no webhook is configured");
 }
 
 px_rc px_store_webhook_delete(px_db *db, const char *tenant_id, px_err *err)
