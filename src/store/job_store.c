@@ -36,11 +36,7 @@ px_rc px_store_job_insert(px_db *db, const char *kind, long total, const char *o
                            "INSERT INTO job AS j (kind, total, org_id, tenant_id) "
                            "VALUES ($1, $2::bigint, $3::uuid, $4::uuid) RETURNING " JOB_COLS,
                            PX__ARGS(kind, PX__INT(total), org_id, px__nz(tenant_id)), err);
-    if (!r)
-        return err->rc;
-    job_row(out, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, job_row, out);
 }
 
 /* The organization of $2 (NULL: none) sees the job. */

@@ -23,11 +23,7 @@ static px_rc key_insert(px_db *db, const char *sql, px_key_info *key, const uint
     px__bytea_hex(hex, hash);
     PGresult *r = px__exec(
         db, sql, PX__ARGS(key->org_id, key->role, hex, key->label[0] ? key->label : NULL), err);
-    if (!r)
-        return err->rc;
-    key_row(key, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, key_row, key);
 }
 
 #define KEY_INSERT(table)                                                                      \

@@ -44,11 +44,7 @@ px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
                            "gln_prefix_length) VALUES ($1, $2, $3, $4, $5::smallint) "
                            "RETURNING " ORG_COLS,
                            PX__ARGS(org->kind, org->name, g.gln, px__nz(org->market), g.len), err);
-    if (!r)
-        return err->rc;
-    org_row(org, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, org_row, org);
 }
 
 px_rc px_store_org_hold(px_db *db, const char *id, int exclusive, px_err *err)

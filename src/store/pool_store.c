@@ -135,11 +135,7 @@ px_rc px_store_allocation_insert(px_db *db, px_allocation *a, px_err *err)
         "SELECT " ALLOC_COLS " FROM a JOIN product p ON p.gtin = a.gtin",
         PX__ARGS(a->gtin, a->org_id, a->requested_by, px__nz(a->label), count, px__nz(a->job_id)),
         err);
-    if (!r)
-        return err->rc;
-    alloc_row(a, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, alloc_row, a);
 }
 
 px_rc px_store_allocation_get(px_db *db, px_allocation *out, const char *id, px_err *err)

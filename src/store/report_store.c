@@ -42,11 +42,7 @@ px_rc px_store_endpoint_insert(px_db *db, px_endpoint *e, const char *auth_heade
                  PX__ARGS(e->tenant_id, e->market, e->url, px__nz(auth_header), px__nz(hmac_secret),
                           px__nz(e->receiver_gln), px__nz(e->format)),
                  err);
-    if (!r)
-        return err->rc;
-    endpoint_row(e, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, endpoint_row, e);
 }
 
 px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *market,
@@ -165,11 +161,7 @@ px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
                  PX__INT(rep->max_attempts > 0 ? rep->max_attempts : 8), px__nz(rep->op_id),
                  px__nz(rep->retry_of), rep->master_version ? PX__INT(rep->master_version) : NULL),
         err);
-    if (!r)
-        return err->rc;
-    report_row(rep, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, report_row, rep);
 }
 
 /* Scope: tenant ($2) or market ($3); the caller passes exactly the one its role allows. */

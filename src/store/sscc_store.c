@@ -201,11 +201,7 @@ px_rc px_store_sscc_allocation_insert(px_db *db, px_sscc_allocation *a, px_err *
                  PX__ARGS(a->org_id, a->tenant_id, a->company_prefix, PX__INT(a->extension_digit),
                           a->strategy, PX__INT(a->count), px__nz(a->job_id)),
                  err);
-    if (!r)
-        return err->rc;
-    alloc_row(a, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, alloc_row, a);
 }
 
 px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const char *id, px_err *err)

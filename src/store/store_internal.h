@@ -216,6 +216,11 @@ static inline px_rc px__cleared(PGresult *r, px_rc rc)
 #define PX__ONE_ROW(r, err, ROW, out, ...)                                                         \
     px__cleared((r), px__one((r), (err), __VA_ARGS__) != PX_OK ? (err)->rc                         \
                                                              : (ROW((out), (r), 0), PX_OK))
+/* The tail of an INSERT … RETURNING (one row whenever the statement succeeds), as an
+ * expression: r NULL (px__exec failed) -> err->rc; else the row mapped into out with
+ * ROW(out, r, 0), r cleared, PX_OK. */
+#define PX__INSERTED(r, err, ROW, out)                                                             \
+    ((r) ? (ROW((out), (r), 0), px__cleared((r), PX_OK)) : (err)->rc)
 /* A 32-byte hash as a bytea parameter's text: "\\x" and 64 hex digits (rows.c). */
 void px__bytea_hex(char out[2 + 64 + 1], const uint8_t hash[32]);
 /* A whole number as a statement's text parameter, in a buffer that lives to the end of the

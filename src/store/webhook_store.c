@@ -52,11 +52,7 @@ px_rc px_store_webhook_put(px_db *db, px_webhook *w, const char *secret, px_err 
                            "secret = EXCLUDED.secret, events = EXCLUDED.events, "
                            "updated_at = now() RETURNING " WEBHOOK_COLS,
                            PX__ARGS(w->tenant_id, w->url, secret, events), err);
-    if (!r)
-        return err->rc;
-    webhook_row(w, r, 0);
-    PQclear(r);
-    return PX_OK;
+    return PX__INSERTED(r, err, webhook_row, w);
 }
 
 px_rc px_store_webhook_get(px_db *db, px_webhook *out, const char *tenant_id, px_err *err)
