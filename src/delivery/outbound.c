@@ -342,7 +342,9 @@ px_rc px_outbound_check_url(const char *url, px_err *err)
     for (struct addrinfo *p = ai; p && rc == PX_OK; p = p->ai_next) {
         px_err e = PX_ERR_INIT;
         if (px_outbound_check_addr(allow, host, p->ai_addr, &e) != PX_OK) {
-            rc = px_err_set(err, PX_EINVALID, "invalid_url",
+            /* Its own code (docs/api.md "Errors"): the URL is well formed; the operator, not
+             * the client, can make it acceptable. */
+            rc = px_err_set(err, PX_EINVALID, "endpoint_not_allowed",
                             "url host %.80s is an internal address (%s) packid may not reach; "
                             "the operator can allow it in PACKID_OUTBOUND_ALLOW",
                             bare, px_outbound_internal(p->ai_addr));

@@ -141,6 +141,7 @@ static int top_level_invalid(const char *code)
                                         "invalid_utf8",
                                         "report_precondition",
                                         "too_many_markets",
+                                        "endpoint_not_allowed",
                                         "not_implemented",
                                         NULL};
     for (int i = 0; codes[i]; i++)

@@ -303,7 +303,8 @@ static void test_edge__body_budget(void **state)
 }
 
 /* REQ-EDGE-1: a regulator endpoint inside the network is refused when it is created, in
- * every spelling, and nothing is stored; a public address is accepted (the control). */
+ * every spelling (422 endpoint_not_allowed), and nothing is stored; a public address is
+ * accepted (the control); a webhook inside the network likewise. */
 static void test_edge__endpoint_inside(void **state)
 {
     fixture *f = *state;
@@ -343,10 +344,16 @@ static void test_edge__endpoint_inside(void **state)
         if (after != before + (v[i].status == 201))
             fail_msg("%s:%d: %s: %lld endpoints, then %lld", __FILE__, v[i].line, v[i].url, before,
                      after);
-        if (v[i].status == 422 && !strstr(r.body, "invalid_url"))
+        if (v[i].status == 422 && strcmp(px_http_error_code(&r), "endpoint_not_allowed") != 0)
             fail_msg("%s:%d: %s", __FILE__, v[i].line, r.body);
         px_http_resp_free(&r);
     }
+    /* A webhook's URL by the same rule. */
+    static const char *const hooks[] = {"webhook", "audit_log", NULL};
+    px_test_refused(&f->env, hooks, "PUT", "/v1/webhook", f->mah.key,
+                    "{\"url\":\"https://10.0.0.1/hook\",\"secret\":\"0123456789abcdef\","
+                    "\"events\":[\"report.failed\"]}",
+                    NULL, 422, "endpoint_not_allowed");
 }
 
 /* Posts an export as the MAH, waits for its job and downloads the file. */

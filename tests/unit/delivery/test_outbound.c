@@ -236,7 +236,7 @@ static void test_outbound__check_url(void **state)
         if ((rc == PX_OK) != v[i].ok)
             fail_msg("%s:%d: %s: got %d (%s)", __FILE__, v[i].line, v[i].url, rc, err.message);
         if (!v[i].ok) {
-            assert_string_equal(err.code, "invalid_url");
+            assert_string_equal(err.code, "endpoint_not_allowed");
             assert_string_equal(err.field, "url");
             /* refused for its address, not its spelling: libcurl reads every form above */
             if (!strstr(err.message, "internal address"))
