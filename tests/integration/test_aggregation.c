@@ -971,12 +971,13 @@ static void test_aggregation__two_packers_race(void **state)
                  "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" GTIN
                  "\",\"serial\":\"%s\"}]}",
                  sb, serial);
-        px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, ""};
-        px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, ""};
+        px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, "", ""};
+        px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, "", ""};
         px_test_race2(&f->env, &a, &b);
         px_test_race_req *loser = px_test_race_loser(&a, &b, 201, round);
         assert_int_equal(loser->status, 409);
         assert_string_equal(loser->code, "aggregation_refused");
+        assert_string_equal(loser->detail, "already_packed");
         snprintf(sql, sizeof(sql),
                  "SELECT count(*) FROM serial WHERE serial = '%s' AND "
                  "parent_sscc IS NOT NULL",

@@ -778,15 +778,18 @@ static void test_alloc__concurrent_gate(void **state)
     mah_product_settings(f, org, key, "EU", g, RANDOM6);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", g);
     for (int round = 0; round < 3; round++) {
-        px_test_race_req a = {"POST", path, key, "{\"count\":60}", 0, ""};
+        px_test_race_req a = {"POST", path, key, "{\"count\":60}", 0, "", ""};
         px_test_race_req b = a;
         px_test_race2(f, &a, &b);
         if (round == 0) {
-            assert_true((a.status == 202 && b.status == 409) ||
-                        (a.status == 409 && b.status == 202));
+            px_test_race_req *loser = px_test_race_loser(&a, &b, 202, round);
+            assert_int_equal(loser->status, 409);
+            assert_string_equal(loser->code, "serial_space_exhausted");
         } else {
             assert_int_equal(a.status, 409);
             assert_int_equal(b.status, 409);
+            assert_string_equal(a.code, "serial_space_exhausted");
+            assert_string_equal(b.code, "serial_space_exhausted");
         }
     }
     px_expect_count(f, 60, "SELECT issued_count FROM product WHERE gtin = '%s'", g);

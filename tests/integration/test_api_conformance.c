@@ -41,7 +41,12 @@ static json_t *call_h(fixture *f, const char *method, const char *path, const ch
 {
     px_http_resp r;
     px_http(&f->env, &r, method, path, key, body, headers);
-    int is_json = strncmp(r.content_type, "application/json", 16) == 0;
+    /* application/json and every +json type (problem+json, ld+json): the checker holds each
+     * to its schema. */
+    const char *semi = strchr(r.content_type, ';');
+    size_t mlen = semi ? (size_t)(semi - r.content_type) : strlen(r.content_type);
+    int is_json = (mlen == 16 && strncmp(r.content_type, "application/json", 16) == 0) ||
+                  (mlen > 5 && strncmp(r.content_type + mlen - 5, "+json", 5) == 0);
     json_t *line = json_pack("{s:s, s:s, s:i, s:s, s:o}", "method", method, "path", path, "status",
                              (int)r.status, "content_type", r.content_type, "body",
                              is_json && r.body ? json_stringn(r.body, r.len) : json_null());

@@ -475,8 +475,9 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     assert_int_equal(px_test_int(j, "error_count"), 3);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
-    assert_string_not_equal(item_error(its, 1), "invalid_item");
-    /* The GS1 core's own code (docs/carrier.md "Per-item errors"). */
+    /* The GS1 core's own code (docs/carrier.md "Per-item errors"): 0401234500001 checks
+     * to 6, not 7 (GenSpecs §7.9.1). */
+    assert_string_equal(item_error(its, 1), "invalid_check_digit");
     assert_string_equal(item_error(its, 2), "no_dl_key");
     assert_string_equal(item_error(its, 3), "not_found");
     json_decref(j);

@@ -981,7 +981,7 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
     snprintf(sql, sizeof(sql), "SELECT 1 FROM sscc WHERE sscc = '%s' FOR UPDATE", b);
     PGconn *held = px_test_hold(&f->env, sql);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", b);
-    px_test_async recall = {&f->env, "POST", "/v1/recalls", f->mah.key, body, 0, 0};
+    px_test_async recall = {&f->env, "POST", "/v1/recalls", f->mah.key, body, 0, 0, "", ""};
     px_test_async_start(&recall);
     px_test_wait_row_lock_waiters(&f->env, 1);
     /* What a packing of M3 into the box does, committed while the recall waits. */
@@ -989,6 +989,11 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
              "' AND serial = 'M3'", b);
     px_test_hold_end(held, sql);
     assert_int_equal(px_test_async_join(&recall), 409);
+    assert_string_equal(recall.code, "containers_changed");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sscc WHERE sscc = '%s' AND state = "
+                    "'commissioned'",
+                    b);
     px_expect_count(&f->env, 3,
                     "SELECT count(*) FROM serial WHERE gtin = '" GTIN
                     "' AND serial LIKE 'M_' AND state = 'commissioned'");

@@ -428,7 +428,7 @@ static void test_epcis_capture__job_commits_with_its_events(void **state)
     snprintf(sql, sizeof(sql), "SELECT 1 FROM audit_head WHERE chain = '%s' FOR UPDATE",
              f->mah.org);
     PGconn *held = px_test_hold(&f->env, sql);
-    px_test_async cap = {&f->env, "POST", "/epcis/capture", f->mah.key, doc, 0, 0};
+    px_test_async cap = {&f->env, "POST", "/epcis/capture", f->mah.key, doc, 0, 0, "", ""};
     px_test_async_start(&cap);
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_expect_count(&f->env, before, "SELECT count(*) FROM epcis_capture");

@@ -146,7 +146,7 @@ static void test_foundation__key_revoked_during_a_write(void **state)
              "= now() WHERE id = '%s'",
              key_id, key_id);
     PGconn *held = px_test_hold(&f->env, sql);
-    px_test_async w = {&f->env, "POST", "/v1/keys", key, "{\"role\":\"auditor\"}", 0, 0};
+    px_test_async w = {&f->env, "POST", "/v1/keys", key, "{\"role\":\"auditor\"}", 0, 0, "", ""};
     px_test_async_start(&w);
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_test_hold_end(held, NULL);

@@ -470,6 +470,13 @@ static void test_partitions__deliveries_held_by_their_attempts(void **state)
                      0);
     json_decref(cli(f, &rc, "detach", "webhook_delivery_p201803"));
     assert_int_equal(rc, 0);
+    /* Out of the table, its row kept in the detached one. */
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
+                    "'webhook_delivery_p201803'::regclass");
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = "
+                    "'00000000-0000-4000-8000-000000000318'");
     px_expect_count(&f->env, 1, "SELECT count(*) FROM webhook_delivery_p201803");
 }
 

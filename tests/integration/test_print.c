@@ -266,10 +266,13 @@ static void test_print__export_batch_csv(void **state)
     /* RFC 4180 quoting of a serial holding a quote and a comma. */
     assert_non_null(strstr(r.body, "\n\"Q\"\"a,b%/1\"," GTIN ","));
     px_http_resp_free(&r);
-    json_decref(e);
     /* The MAH of the product sees the CMO's export; another MAH and another CMO do not. */
-    const char *id = json_string_value(json_object_get(e, "export_id"));
-    (void)id;
+    char get[80];
+    snprintf(get, sizeof(get), "/v1/exports/%s", px_test_str(e, "export_id"));
+    json_decref(e);
+    px_test_expect(&f->env, "GET", get, f->mah.key, NULL, 200, NULL);
+    px_test_expect(&f->env, "GET", get, f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", get, f->cmo2.key, NULL, 404, "not_found");
 }
 
 /* An export whose run the database refuses at every try (here: its rows) fails after

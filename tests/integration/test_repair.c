@@ -257,11 +257,13 @@ static void test_repair__org_patch_meets_a_new_partnership(void **state)
              cmo, f->mah2.org, cmo);
     PGconn *held = px_test_hold(&f->env, sql);
     snprintf(path, sizeof(path), "/v1/orgs/%s", cmo);
-    px_test_async patch = {&f->env, "PATCH", path, f->mah.key, "{\"name\":\"Mine alone\"}", 0, 0};
+    px_test_async patch = {&f->env, "PATCH", path, f->mah.key, "{\"name\":\"Mine alone\"}",
+                           0,       0,       "",   ""};
     px_test_async_start(&patch);
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&patch), 403);
+    assert_string_equal(patch.code, "shared_organization");
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM organization WHERE id = '%s' AND name = "
                     "'Skew CMO'",

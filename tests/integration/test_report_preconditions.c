@@ -264,11 +264,15 @@ static void test_report_preconditions__endpoint_switched_off_during_a_release(vo
                          f->mah.key,
                          "{\"gtin\":\"" GTIN "\",\"batch\":\"P-9\",\"market\":\"DE\"}",
                          0,
-                         0};
+                         0,
+                         "",
+                         ""};
     px_test_async_start(&rel);
     px_test_wait_row_lock_waiters(&f->env, 1);
     px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&rel), 422);
+    assert_string_equal(rel.code, "report_precondition");
+    assert_string_equal(rel.detail, "no_endpoint");
     px_expect_count(&f->env, reports, "SELECT count(*) FROM report");
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM serial WHERE batch = 'P-9' AND state = "

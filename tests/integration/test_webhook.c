@@ -337,7 +337,7 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", dead);
     snprintf(sql, sizeof(sql), "SELECT 1 FROM webhook_delivery WHERE id = '%s' FOR UPDATE", dead);
     PGconn *held = px_test_hold(&f->env, sql);
-    px_test_async a = {&f->env, "POST", path, f->mah.key, NULL, 0, 0};
+    px_test_async a = {&f->env, "POST", path, f->mah.key, NULL, 0, 0, "", ""};
     px_test_async b = a;
     px_test_async_start(&a);
     px_test_async_start(&b);
@@ -346,6 +346,7 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
     px_test_async_join(&a);
     px_test_async_join(&b);
     assert_true((a.status == 202 && b.status == 409) || (a.status == 409 && b.status == 202));
+    assert_string_equal(a.status == 409 ? a.code : b.code, "already_retried");
     px_expect_count(&f->env, 1, "SELECT count(*) FROM webhook_delivery WHERE retry_of = '%s'",
                     dead);
 }

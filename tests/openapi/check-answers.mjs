@@ -1,6 +1,6 @@
 // Checks real answers of the server against schemas/openapi.yaml: for each recorded answer
 // (one JSON object a line: method, path, status, content_type, body — body the text of a JSON
-// answer, null for other media), the route and the status must be listed, the media type must
+// answer (application/json or any +json type), null for other media), the route and the status must be listed, the media type must
 // be one the status describes, and a JSON body must validate against that status's schema
 // (Ajv, an outside JSON Schema validator, with OpenAPI 3.0's nullable).
 // With --coverage, every documented operation must also have been answered at least once
@@ -63,11 +63,12 @@ for (const [n, line] of lines.entries()) {
     fail(`content type '${media}' is not described for ${a.status} (${Object.keys(resp.content ?? {}).join(", ") || "none"})`);
     continue;
   }
-  if (media === "application/json") {
+  if (media === "application/json" || media.endsWith("+json")) {
     let body;
     try { body = JSON.parse(a.body); } catch (e) { fail(`body is not JSON: ${e.message}`); continue; }
     if (!described.schema) { fail("no schema describes this JSON body"); continue; }
-    const v = validatorFor(`${opKey} ${a.status}`, described.schema);
+    // One validator per media type: a status may describe several (the resolver's 200).
+    const v = validatorFor(`${opKey} ${a.status} ${media}`, described.schema);
     if (!v(body)) {
       fail(`body does not match the schema:\n${ajv.errorsText(v.errors, { separator: "\n  " })}`);
       continue;

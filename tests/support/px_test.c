@@ -463,6 +463,13 @@ const char *px_http_error_code(const px_http_resp *r)
     return c ? c : "";
 }
 
+const char *px_http_detail_code(const px_http_resp *r)
+{
+    const char *c =
+        json_string_value(json_object_get(json_array_get(px_test_details(r->json), 0), "code"));
+    return c ? c : "";
+}
+
 static PGresult *query(px_test_env *env, PGconn **c, const char *sql)
 {
     *c = PQconnectdb(env->conninfo);
@@ -1094,6 +1101,8 @@ static void *async_run(void *vc)
     px_http_resp r;
     px_http(a->env, &r, a->method, a->path, a->key, a->body, NULL);
     a->status = r.status;
+    snprintf(a->code, sizeof(a->code), "%s", px_http_error_code(&r));
+    snprintf(a->detail, sizeof(a->detail), "%s", px_http_detail_code(&r));
     px_http_resp_free(&r);
     return NULL;
 }
@@ -1101,6 +1110,7 @@ static void *async_run(void *vc)
 void px_test_async_start(px_test_async *a)
 {
     a->status = 0;
+    a->code[0] = a->detail[0] = '\0';
     assert_int_equal(pthread_create(&a->th, NULL, async_run, a), 0);
 }
 

@@ -126,6 +126,8 @@ void px_test_gln(char out[14], const char *twelve);
 
 /* The error code of an API error body, or "". */
 const char *px_http_error_code(const px_http_resp *r);
+/* The code of an API error body's first detail, or "". */
+const char *px_http_detail_code(const px_http_resp *r);
 
 /* Runs a shell command (test housekeeping); returns its exit status. */
 int px_test_shell(const char *cmd);
@@ -262,12 +264,14 @@ long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
 long long px_audit_count(px_test_env *env, const char *action, const char *subject);
 
 /* A request answered on a thread of its own, for tests that hold a row lock in another session
- * while it runs: px_test_async_start, then px_test_async_join for its status. */
+ * while it runs: px_test_async_start, then px_test_async_join for its status; code and detail
+ * are then its error's code and its first detail's code ("" where the answer has none). */
 typedef struct px_test_async {
     px_test_env *env;
     const char *method, *path, *key, *body;
     long status;
     pthread_t th;
+    char code[64], detail[64];
 } px_test_async;
 void px_test_async_start(px_test_async *a);
 long px_test_async_join(px_test_async *a);
@@ -335,12 +339,12 @@ int px_test_run(const char *const argv[], const char *out_path);
 void px_test_decode(const char *file, int svg, char id[8], char *got, size_t cap, size_t *got_len,
                     char ec[4]);
 
-/* One of two requests raced by px_test_race2: what to send, and (after) the answer's status
- * and error code ("" when none). */
+/* One of two requests raced by px_test_race2: what to send, and (after) the answer's status,
+ * error code and its first detail's code ("" when none). */
 typedef struct px_test_race_req {
     const char *method, *path, *key, *body;
     long status;
-    char code[64];
+    char code[64], detail[64];
 } px_test_race_req;
 /* Sends a and b at the same moment (two threads released by one barrier) and waits for both
  * answers. */

@@ -26,6 +26,7 @@ static void *race(void *arg)
     px_http(r->env, &resp, r->req->method, r->req->path, r->req->key, r->req->body, NULL);
     r->req->status = resp.status;
     snprintf(r->req->code, sizeof(r->req->code), "%s", px_http_error_code(&resp));
+    snprintf(r->req->detail, sizeof(r->req->detail), "%s", px_http_detail_code(&resp));
     px_http_resp_free(&resp);
     return NULL;
 }
