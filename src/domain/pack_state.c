@@ -195,6 +195,18 @@ int px_pack_move_allowed(px_pack_state state, px_decom_reason current, px_pack_a
     return find_move(state, current, action, requested) != NULL;
 }
 
+void px_pack_move_sources(px_pack_move_from *out, px_pack_action action, px_decom_reason requested)
+{
+    out->n_states = out->n_reasons = 0;
+    for (int s = 0; s < PX_PACK_STATE__COUNT; s++)
+        if (s != PX_PACK_DECOMMISSIONED &&
+            px_pack_move_allowed((px_pack_state)s, PX_REASON_NONE, action, requested))
+            out->states[out->n_states++] = k_state_names[s];
+    for (int r = 1; r < PX_REASON__COUNT; r++)
+        if (px_pack_move_allowed(PX_PACK_DECOMMISSIONED, (px_decom_reason)r, action, requested))
+            out->reasons[out->n_reasons++] = k_reasons[r].name;
+}
+
 static px_rc refuse(px_err *err, const px_pack_status *from, px_pack_action action)
 {
     /* REQ-STATE-2: every move not in the table; the message names from-state and action */

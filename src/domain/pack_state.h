@@ -111,6 +111,19 @@ px_rc px_pack_transition(const px_pack_status *from, const px_transition_req *re
 int px_pack_move_allowed(px_pack_state state, px_decom_reason current, px_pack_action action,
                          px_decom_reason requested);
 
+/* Where a move of a whole set of packs (a batch's, a container's cases) starts from, in the
+ * table's names: the states other than decommissioned from which action (with requested)
+ * moves a pack, and the reasons of the decommissioned packs it moves (REQ-STATE-5/6: a recall
+ * over a reversible decommissioning, a destruction of a pack still in hand). A statement that
+ * moves rows by these lists moves exactly the packs px_pack_transition would. */
+typedef struct px_pack_move_from {
+    const char *states[PX_PACK_STATE__COUNT];
+    size_t n_states;
+    const char *reasons[PX_REASON__COUNT];
+    size_t n_reasons;
+} px_pack_move_from;
+void px_pack_move_sources(px_pack_move_from *out, px_pack_action action, px_decom_reason requested);
+
 /* 1 when a pack decommissioned for reason may never be reactivated. */
 int px_decom_reason_irreversible(px_decom_reason reason);
 

@@ -193,8 +193,18 @@ static px_rc op_move_containers(op_ctx *c, px_db *db, size_t n, px_err *err)
                                           c->action == PX_PACK_REACTIVATE, c->now, &c->left, err);
     /* REQ-AGG-8: decommissioned containers go with what they hold; REQ-AGG-14: so do the
      * cases that carry their own GTIN in them. */
-    px_case_move cm = {
-        "decommissioned", c->by->org_id, NULL, NULL, px_decom_reason_name(c->reason), c->now};
+    px_pack_move_from from; /* which cases move with their containers: the table's */
+    px_pack_move_sources(&from, c->action, c->reason);
+    px_case_move cm = {"decommissioned",
+                       c->by->org_id,
+                       NULL,
+                       NULL,
+                       px_decom_reason_name(c->reason),
+                       c->now,
+                       from.states,
+                       from.n_states,
+                       from.reasons,
+                       from.n_reasons};
     /* REQ-AGG-15: reactivated by ssccs, the containers, the cases in them and their packs come
      * back together and the packs stay where they were: the unit goes on as a whole. */
     int back = c->action == PX_PACK_REACTIVATE;
@@ -202,7 +212,8 @@ static px_rc op_move_containers(op_ctx *c, px_db *db, size_t n, px_err *err)
                     : px_store_containers_set_state(db, req->ssccs, req->n_ssccs,
                                                     "decommissioned", err);
     if (rc == PX_OK)
-        rc = back ? px_store_cases_below_reactivate(db, req->ssccs, req->n_ssccs, err)
+        rc = back ? px_store_cases_below_reactivate(db, req->ssccs, req->n_ssccs, from.reasons,
+                                                    from.n_reasons, err)
                   : px_store_cases_below_move(db, req->ssccs, req->n_ssccs, &cm, err);
     /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet;
      * REQ-AGG-15: so does a case reactivated without its pallet (which stays decommissioned). */

@@ -16,9 +16,7 @@ typedef struct recall_ctx {
     char gtin[15];
     px_product prod;
     px_decom_reason reason;
-    /* Which packs the recall reaches: from the transition table, not from here. */
-    const char *states[PX_PACK_STATE__COUNT], *reasons[PX_REASON__COUNT];
-    size_t ns, nr;
+    px_pack_move_from from; /* which packs the recall reaches: the transition table's */
     int64_t now;
     char **recalled;
     size_t count;
@@ -48,11 +46,12 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     memset(&c->markets, 0, sizeof(c->markets));
     px_missing_list_dispose(&c->res->missing);
     if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK ||
-        (rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->states, c->ns,
-                                    c->reasons, c->nr, c->by->org_id, c->now, &c->recalled,
-                                    &c->count, note_market, &c->markets, err)) != PX_OK ||
-        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets,
-                                               &c->res->missing, err)) != PX_OK)
+        (rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->from.states,
+                                    c->from.n_states, c->from.reasons, c->from.n_reasons,
+                                    c->by->org_id, c->now, &c->recalled, &c->count, note_market,
+                                    &c->markets, err)) != PX_OK ||
+        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets, &c->res->missing,
+                                               err)) != PX_OK)
         return rc;
     if (c->count == 0)
         return px_err_set(err, PX_ESTATE, "invalid_state",
@@ -128,14 +127,7 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_r
     if ((rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err)) != PX_OK ||
         (rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK)
         return rc;
-    for (int s = 0; s < PX_PACK_STATE__COUNT; s++)
-        if (s != PX_PACK_DECOMMISSIONED &&
-            px_pack_move_allowed((px_pack_state)s, PX_REASON_NONE, PX_PACK_RECALL, c.reason))
-            c.states[c.ns++] = px_pack_state_name((px_pack_state)s);
-    for (int r = 1; r < PX_REASON__COUNT; r++)
-        if (px_pack_move_allowed(PX_PACK_DECOMMISSIONED, (px_decom_reason)r, PX_PACK_RECALL,
-                                 c.reason))
-            c.reasons[c.nr++] = px_decom_reason_name((px_decom_reason)r);
+    px_pack_move_sources(&c.from, PX_PACK_RECALL, c.reason);
     rc = px_tx_run(db, by, recall_body, &c, err);
     free(c.recalled);
     return rc;

@@ -169,7 +169,10 @@ static px_rc containers_ship(release_ctx *c, px_db *db, px_err *err)
 {
     const char *const *ssccs = c->asked->ssccs;
     size_t n = c->asked->n_ssccs;
-    px_case_move cm = {"released", c->by->org_id, c->res->release_id, c->req->market, NULL, c->now};
+    px_pack_move_from from;
+    px_pack_move_sources(&from, PX_PACK_RELEASE, PX_REASON_NONE);
+    px_case_move cm = {"released",  c->by->org_id, c->res->release_id, c->req->market, NULL, c->now,
+                       from.states, from.n_states, from.reasons,       from.n_reasons};
     px_rc rc = px_store_containers_set_state(db, ssccs, n, "released", err);
     if (rc == PX_OK)
         rc = px_store_cases_below_move(db, ssccs, n, &cm, err);

@@ -631,13 +631,13 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
 }
 
 /* Two text[] parameters (px__text_array); on failure neither buffer is left to dispose. */
-static px_rc two_arrays(px_buf *b1, const char **s1, const char *const *v1, size_t n1,
-                        px_buf *b2, const char **s2, const char *const *v2, size_t n2,
-                        px_err *err)
+px_rc px__text_arrays2(px_buf *b1, const char **s1, const char *const *v1, size_t n1, px_buf *b2,
+                       const char **s2, const char *const *v2, size_t n2, const char *what,
+                       px_err *err)
 {
-    if (!(*s1 = px__text_array(b1, v1, n1, "serials", err)))
+    if (!(*s1 = px__text_array(b1, v1, n1, what, err)))
         return err->rc;
-    if (!(*s2 = px__text_array(b2, v2, n2, "serials", err))) {
+    if (!(*s2 = px__text_array(b2, v2, n2, what, err))) {
         px_buf_dispose(b1);
         return err->rc;
     }
@@ -650,7 +650,7 @@ px_rc px_store_packs_decommission(px_db *db, const char *gtin, const char *const
 {
     px_buf a1, a2;
     const char *s1, *s2;
-    if (two_arrays(&a1, &s1, serials, n, &a2, &s2, prior_states, n, err) != PX_OK)
+    if (px__text_arrays2(&a1, &s1, serials, n, &a2, &s2, prior_states, n, "serials", err) != PX_OK)
         return err->rc;
     const char *now = PX__INT(now_us);
     /* clang-format off */
@@ -672,7 +672,7 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
 {
     px_buf a1, a2;
     const char *s1, *s2;
-    if (two_arrays(&a1, &s1, serials, n, &a2, &s2, states, n, err) != PX_OK)
+    if (px__text_arrays2(&a1, &s1, serials, n, &a2, &s2, states, n, "serials", err) != PX_OK)
         return err->rc;
     px_rc rc = px__exec_cmd(db,
                             "UPDATE serial p SET state = t.st, reason = NULL, prior_state = NULL, "
@@ -695,7 +695,8 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
     *count = 0;
     px_buf a1, a2;
     const char *s1, *s2;
-    if (two_arrays(&a1, &s1, from_states, n_states, &a2, &s2, from_reasons, n_reasons, err))
+    if (px__text_arrays2(&a1, &s1, from_states, n_states, &a2, &s2, from_reasons, n_reasons,
+                         "serials", err))
         return err->rc;
     const char *now = PX__INT(now_us);
     /* clang-format off */

@@ -213,7 +213,7 @@ px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const cha
 
 /* Runs sql with $1 the SSCCs ssccs[n] as a text array and $2… the np values of more: the one
  * shape of every statement over a list of containers. NULL (err set) on failure. */
-#define SSCCS_MORE_MAX 7
+#define SSCCS_MORE_MAX 8
 static PGresult *exec_on_ssccs(px_db *db, const char *sql, const char *const *ssccs, size_t n,
                                int np, const char *const *more, px_err *err)
 {
@@ -547,45 +547,66 @@ px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err)
 {
+    px_buf a1, a2;
+    const char *states, *reasons;
+    if (px__text_arrays2(&a1, &states, m->from_states, m->n_states, &a2, &reasons, m->from_reasons,
+                         m->n_reasons, "states", err) != PX_OK)
+        return err->rc;
     const char *t = PX__INT(m->now_us);
     /* The columns a release or a decommission of a pack sets (store/lifecycle.c), so the case
-     * reads as any released or decommissioned pack. */
+     * reads as any released or decommissioned pack; a decommissioned case moved again keeps
+     * the state it had before (as px_store_recall_batch keeps a pack's). */
     /* clang-format off */
-    return cmd_on_ssccs(
+    px_rc rc = cmd_on_ssccs(
         db,
         BELOW_LISTED
         "UPDATE serial c SET state = $2, "
         "released_by = CASE WHEN $2 = 'released' THEN $3::uuid ELSE released_by END, "
         "released_at = CASE WHEN $2 = 'released' THEN " TSUS("$4") " ELSE released_at END, "
         "release_id = coalesce($5::uuid, release_id), market = coalesce($6, market), "
-        "prior_state = CASE WHEN $2 = 'decommissioned' THEN c.state ELSE prior_state END, "
+        "prior_state = CASE WHEN $2 <> 'decommissioned' THEN prior_state "
+        "WHEN c.state = 'decommissioned' THEN c.prior_state ELSE c.state END, "
         "reason = coalesce($7, reason), "
         "decommissioned_by = CASE WHEN $2 = 'decommissioned' THEN $3::uuid ELSE "
         "decommissioned_by END, decommissioned_at = CASE WHEN $2 = 'decommissioned' "
         "THEN " TSUS("$4") " ELSE decommissioned_at END "
-        "FROM t WHERE c.parent_sscc = t.sscc AND" IN_T("c.parent_sscc") "AND c.state <> $2 "
+        "FROM t WHERE c.parent_sscc = t.sscc AND" IN_T("c.parent_sscc") "AND "
+        "(c.state = ANY ($8::text[]) OR (c.state = 'decommissioned' AND "
+        "c.reason = ANY ($9::text[]))) "
         "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = c.gtin AND "
         "k.parent_serial = c.serial)",
         ssccs, n,
-        PX__ARGS(m->state, m->by, t, px__nz(m->release_id), px__nz(m->market), px__nz(m->reason)),
+        PX__ARGS(m->state, m->by, t, px__nz(m->release_id), px__nz(m->market), px__nz(m->reason),
+                 states, reasons),
         err);
     /* clang-format on */
+    px_buf_dispose(&a1);
+    px_buf_dispose(&a2);
+    return rc;
 }
 
 px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
-                                      px_err *err)
+                                      const char *const *reasons, size_t n_reasons, px_err *err)
 {
-    return cmd_on_ssccs(
+    px_buf b;
+    const char *rs = px__text_array(&b, reasons, n_reasons, "reasons", err);
+    if (!rs)
+        return err->rc;
+    /* clang-format off */
+    px_rc rc = cmd_on_ssccs(
         db,
         BELOW_LISTED
         "UPDATE serial c SET state = c.prior_state, reason = NULL, "
         "prior_state = NULL, decommissioned_by = NULL, "
         "decommissioned_at = NULL FROM t WHERE c.parent_sscc = t.sscc "
         "AND" IN_T("c.parent_sscc") "AND c.state = 'decommissioned' "
-                                    "AND c.prior_state IS NOT NULL "
-                                    "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = "
-                                    "c.gtin AND k.parent_serial = c.serial)",
-        ssccs, n, 0, NULL, err);
+        "AND c.reason = ANY ($2::text[]) AND c.prior_state IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = "
+        "c.gtin AND k.parent_serial = c.serial)",
+        ssccs, n, PX__ARGS(rs), err);
+    /* clang-format on */
+    px_buf_dispose(&b);
+    return rc;
 }
 
 px_rc px_store_release_container_events_each(px_db *db, const char *gtin, const char *batch,

@@ -148,16 +148,26 @@ px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t
 typedef struct px_case_move {
     const char *state, *by, *release_id, *market, *reason;
     int64_t now_us;
+    /* Which cases move, by the transition table (px_pack_move_sources): those in one of
+     * from_states, and the decommissioned ones whose reason is one of from_reasons. */
+    const char *const *from_states;
+    size_t n_states;
+    const char *const *from_reasons;
+    size_t n_reasons;
 } px_case_move;
 /* Moves every case that carries its own GTIN (a pack that holds packs) in the listed
- * containers or in a container below them to m->state, unless it is there already. */
+ * containers or in a container below them to m->state, as the table moves a pack from where
+ * it stands: a case decommissioned for a reversible reason is recalled with its pallet, one
+ * still in hand destroyed with it (it keeps the state it had before its first
+ * decommissioning); a case the move does not apply to stays as it is. */
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err);
-/* REQ-AGG-15: every decommissioned case that carries its own GTIN in the listed containers or
- * below them goes back to the state it had (prior_state), its decommissioning columns
- * cleared, as a reactivated pack's are (store/lifecycle.c). */
+/* REQ-AGG-15: every case that carries its own GTIN in the listed containers or below them,
+ * decommissioned for one of reasons[n_reasons] (the reversible ones: px_pack_move_sources),
+ * goes back to the state it had (prior_state), its decommissioning columns cleared, as a
+ * reactivated pack's are (store/lifecycle.c); a recalled or destroyed case stays. */
 px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
-                                      px_err *err);
+                                      const char *const *reasons, size_t n_reasons, px_err *err);
 
 /* A stored container event, as the report writer needs it. */
 typedef struct px_container_event_row {

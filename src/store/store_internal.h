@@ -237,6 +237,11 @@ const char *px__nz(const char *s);
  * b then already disposed (disposing it again is harmless) (lifecycle.c). */
 const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
                            px_err *err);
+/* Two px__text_array parameters at once; on failure neither buffer needs disposing
+ * (lifecycle.c). */
+px_rc px__text_arrays2(px_buf *b1, const char **s1, const char *const *v1, size_t n1, px_buf *b2,
+                       const char **s2, const char *const *v2, size_t n2, const char *what,
+                       px_err *err);
 
 /* The SQL of a time, in one place for every statement (each connection runs in UTC, db.c):
  * PX__SQL_US(n) is parameter $n, µs since the epoch, as a timestamptz (exact, no float);

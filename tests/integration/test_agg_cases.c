@@ -278,6 +278,45 @@ static void test_agg_cases__empty_case_counts(void **state)
     json_decref(t);
 }
 
+#define CASE2_GTIN "20355154944958" /* another case level: indicator 2 */
+#define Q_PALLET "103551540000005072"
+
+/* REQ-STATE-5, REQ-AGG-14: a case that carries its own GTIN moves with its pallet as the
+ * transition table moves a pack: decommissioned as damaged with the pallet, then recalled
+ * with it, the case is recalled as its packs are (it was left "damaged", which its MAH could
+ * then reactivate alone, Art. 13(1)(d)); reactivated by the pallet, a recalled case stays. */
+static void test_agg_cases__case_recalled_with_its_pallet(void **state)
+{
+    fixture *f = *state;
+    px_test_product(&f->env, f->mah.key, CASE2_GTIN, "US case of 2", "US");
+    px_test_commissioned_sql(&f->env, CASE2_GTIN, "LQ1", "271231", "Q", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LQ2", "271231", "Q", 3, 2, f->mah.org);
+    post_ok(f, "/v1/aggregations",
+            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE2_GTIN, "Q1") ",\"children\":[" PACK_OF(
+                GTIN, "Q001") "," PACK_OF(GTIN, "Q002") "]}",
+            201);
+    pack_ok(f, f->mah.key, Q_PALLET, "[" PACK_OF(CASE2_GTIN, "Q1") "]");
+    post_ok(f, "/v1/decommissions",
+            "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" Q_PALLET "\"]}", 200);
+#define CASE_Q1 "SELECT count(*) FROM serial WHERE gtin = '" CASE2_GTIN "' AND serial = 'Q1' AND "
+    px_expect_count(&f->env, 1, CASE_Q1 "state = 'decommissioned' AND reason = 'damaged'");
+    post_ok(f, "/v1/recalls", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" Q_PALLET "\"]}", 201);
+    assert_int_equal(serials_where(f, "serial IN ('Q001', 'Q002') AND reason = 'recalled'"), 2);
+    px_expect_count(&f->env, 1,
+                    CASE_Q1 "state = 'decommissioned' AND reason = 'recalled' AND prior_state = "
+                            "'commissioned'");
+    /* The case alone cannot come back: it is registered as recalled. */
+    static const char *const rows[] = {"serial WHERE state = 'decommissioned'", "audit_log", NULL};
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->mah.key,
+                    "{\"gtin\":\"" CASE2_GTIN "\",\"serials\":[\"Q1\"]}", NULL, 409,
+                    "invalid_state");
+    px_test_refused(&f->env, rows, "POST", "/v1/reactivations", f->mah.key,
+                    "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" Q_PALLET "\"]}", NULL, 409,
+                    "invalid_state");
+    px_expect_count(&f->env, 1, CASE_Q1 "reason = 'recalled'");
+#undef CASE_Q1
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -550,3 +550,38 @@ static void test_domain__pack_names(void **state)
     assert_string_equal(px_decom_reason_name((px_decom_reason)99), "?");
     assert_string_equal(px_decom_reason_name(PX_REASON_NONE), "");
 }
+
+/* The lists a set move starts from, joined with ",". */
+static void sources(char *out, size_t cap, px_pack_action action, px_decom_reason requested)
+{
+    px_pack_move_from m;
+    px_pack_move_sources(&m, action, requested);
+    size_t o = (size_t)snprintf(out, cap, "states:");
+    for (size_t i = 0; i < m.n_states; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "," : "", m.states[i]);
+    o += (size_t)snprintf(out + o, cap - o, " reasons:");
+    for (size_t i = 0; i < m.n_reasons; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "," : "", m.reasons[i]);
+}
+
+/* What a whole set of packs (a batch, the cases of a pallet) moves from, written out from
+ * DOMAIN.md §8: a recall reaches the active packs and the reversibly decommissioned ones
+ * (REQ-STATE-5); a destruction the active ones and those still in hand (REQ-STATE-6); a
+ * release the commissioned only; a reactivation the reversibly decommissioned. */
+static void test_domain__pack_move_sources(void **state)
+{
+    (void)state;
+    char got[512];
+    sources(got, sizeof(got), PX_PACK_RECALL, PX_REASON_RECALLED);
+    assert_string_equal(got, "states:commissioned,released "
+                             "reasons:damaged,sample,free_sample,locked,checked_out");
+    sources(got, sizeof(got), PX_PACK_DECOMMISSION, PX_REASON_DESTROYED);
+    assert_string_equal(got, "states:commissioned,released reasons:damaged,sample,free_sample,"
+                             "locked,recalled,withdrawn,expired,checked_out");
+    sources(got, sizeof(got), PX_PACK_DECOMMISSION, PX_REASON_DAMAGED);
+    assert_string_equal(got, "states:commissioned,released reasons:");
+    sources(got, sizeof(got), PX_PACK_RELEASE, PX_REASON_NONE);
+    assert_string_equal(got, "states:commissioned reasons:");
+    sources(got, sizeof(got), PX_PACK_REACTIVATE, PX_REASON_NONE);
+    assert_string_equal(got, "states: reasons:damaged,sample,free_sample,locked,checked_out");
+}
