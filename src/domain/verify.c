@@ -5,6 +5,11 @@
 #include "pack_identity.h"
 #include "gs1.h"
 
+int px_verdict_vouches(px_verdict v)
+{
+    return v == PX_VERDICT_GENUINE || v == PX_VERDICT_EXPIRED || v == PX_VERDICT_DECOMMISSIONED;
+}
+
 const char *px_verdict_name(px_verdict v)
 {
     switch (v) {

@@ -47,5 +47,9 @@ int px_verify_expiry_differs(const px_verify_facts *f);
  * pack in hand is not the one commissioned. */
 px_verdict px_verify_verdict(const px_verify_facts *f, int64_t now_us);
 const char *px_verdict_name(px_verdict v);
+/* 1 when the verdict vouches for the pack in hand (genuine, expired, decommissioned), so its
+ * commissioned batch and expiry may be shown to whoever scanned it; a mismatch, a suspect or
+ * an unknown pack must not teach a counterfeiter the genuine data (docs/resolver.md). */
+int px_verdict_vouches(px_verdict v);
 
 #endif

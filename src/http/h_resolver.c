@@ -309,9 +309,13 @@ static void resolve_reply(px_req *r, const resolve_found *f)
             px_reply_fail(r, PX_ENOTFOUND, "not_found", "no links for this item");
             break;
         }
+        /* The stored batch completes the verification service's link only when the verdict
+         * vouches for the pack, as on the page: a link must not tell what the page withholds. */
         ls = links(r, f->anchor, f->gtin,
-                   f->lot ? f->lot : (v->pub.pack.found ? v->pub.pack.batch : NULL), f->serial,
-                   f->ext, f->next);
+                   f->lot ? f->lot
+                          : (v->pub.pack.found && px_verdict_vouches(v->verdict) ? v->pub.pack.batch
+                                                                                 : NULL),
+                   f->serial, f->ext, f->next);
         if (f->a == PX_RESOLVE_LINKSET)
             reply_linkset(r, v, f->anchor, ls);
         else

@@ -174,11 +174,8 @@ void px__resolver_page(px_req *r, const px_public_view *v, const char *gtin, con
     row(&b, "gtin", "GTIN", gtin);
     if (serial[0])
         row(&b, "serial", "Serial number", serial);
-    /* The pack's own data only when the verdict vouches for the pack: a mismatch or a suspect
-     * pack must not teach a counterfeiter the genuine batch and expiry. */
-    int vouched = v->verdict == PX_VERDICT_GENUINE || v->verdict == PX_VERDICT_EXPIRED ||
-                  v->verdict == PX_VERDICT_DECOMMISSIONED;
-    if (vouched && p->pack.found) {
+    /* The pack's own data only when the verdict vouches for the pack. */
+    if (px_verdict_vouches(v->verdict) && p->pack.found) {
         if (p->pack.batch[0])
             row(&b, "batch", "Batch", p->pack.batch);
         char iso[11];

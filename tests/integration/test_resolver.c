@@ -428,6 +428,15 @@ static void test_resolver__redirects_json_well_known(void **state)
     assert_int_equal(a.status, 200);
     assert_string_equal(a.body, "{\"verdict\":\"suspect\"}");
     px_http_resp_free(&a);
+    /* Nor do its links tell the batch its page withholds: no verification service link (it
+     * needs the batch), so no redirect to one either. */
+    get(&f->env, &a, path, "application/linkset+json", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "defaultLink"));
+    assert_null(strstr(a.body, "/10/B1"));
+    px_http_resp_free(&a);
+    snprintf(path, sizeof(path), "/01/%s/21/STO1?linkType=gs1:verificationService", f->gtin);
+    expect_get(&f->env, path, NULL, NULL, 404, NULL, NULL);
     /* §12.1 item 11. */
     get(&f->env, &a, "/.well-known/gs1resolver", NULL, NULL, NULL);
     assert_int_equal(a.status, 200);
