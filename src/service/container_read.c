@@ -22,8 +22,7 @@ typedef struct read_ctx {
 int px__container_visible(const px_actor *by, const px_container *box)
 {
     return by->org_kind == PX_ORG_MAH   ? strcmp(box->tenant_id, by->org_id) == 0
-           : by->org_kind == PX_ORG_CMO ? strcmp(box->org_id, by->org_id) == 0 &&
-                                              strcmp(box->state, "released") != 0
+           : by->org_kind == PX_ORG_CMO ? strcmp(box->org_id, by->org_id) == 0 && !box->released
                                         : 0;
 }
 

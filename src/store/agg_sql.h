@@ -2,6 +2,12 @@
 #ifndef PX_AGG_SQL_H
 #define PX_AGG_SQL_H
 
+/* A container that has been released: released now, or decommissioned after its release (its
+ * prior_state). A CMO never sees it again, as it never sees a pack after its release
+ * (released_at, service/pack_read.c; docs/lifecycle.md). x is the sscc row's alias. */
+#define PX_SSCC_RELEASED(x)                                                                        \
+    "(" x ".state = 'released' OR coalesce(" x ".prior_state, '') = 'released')"
+
 /* REQ-AGG-5: whether the caller may use a child: the tenant's packs and containers; a CMO
  * only the packs it commissioned and the containers it holds, unreleased, on products it is
  * actively partnered on. child is the alias of the request's row (its sscc NULL for a pack),
@@ -13,7 +19,7 @@
     "::uuid AND (" cmo "::uuid IS NULL OR (s.commissioned_by = " cmo "::uuid AND "                 \
     "s.released_at IS NULL AND " PX__CMO_PARTNERED(cmo "::uuid", "s.gtin") ")) "                  \
     "ELSE x.sscc IS NOT NULL AND x.tenant_id = " tenant "::uuid AND (" cmo "::uuid IS NULL OR "   \
-    "(x.org_id = " cmo "::uuid AND x.state <> 'released')) END"
+    "(x.org_id = " cmo "::uuid AND NOT " PX_SSCC_RELEASED("x") ")) END"
 /* clang-format on */
 
 /* How many levels a walk of the containers, up or down, goes at most. A hierarchy is acyclic

@@ -270,8 +270,8 @@ px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after
     PGresult *r = px__exec(
         db,
         "SELECT sscc, state FROM sscc WHERE allocation_id = $1::uuid AND "
-        "sscc > $2 AND NOT ($4::bool AND state = 'released') ORDER BY sscc "
-        "LIMIT $3::bigint",
+        "sscc > $2 AND NOT ($4::bool AND " PX_SSCC_RELEASED("sscc") ") ORDER BY sscc "
+                                                                    "LIMIT $3::bigint",
         PX__ARGS(allocation_id, after ? after : "", PX__INT(limit), hide_released ? "t" : "f"),
         err);
     if (!r)
@@ -290,20 +290,19 @@ px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after
 px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int for_update,
                              px_err *err)
 {
+#define CONTAINER_GET                                                                              \
+    "SELECT sscc, company_prefix, tenant_id, org_id, state, coalesce(parent_sscc, ''), origin, "   \
+    "(" PX_SSCC_RELEASED("sscc") ")::int FROM sscc WHERE sscc = $1"
     PGresult *r =
-        px__exec(db,
-                 for_update ? "SELECT sscc, company_prefix, tenant_id, org_id, state, "
-                              "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1 "
-                              "FOR UPDATE"
-                            : "SELECT sscc, company_prefix, tenant_id, org_id, state, "
-                              "coalesce(parent_sscc, ''), origin FROM sscc WHERE sscc = $1",
-                 PX__ARGS(sscc), err);
+        px__exec(db, for_update ? CONTAINER_GET " FOR UPDATE" : CONTAINER_GET, PX__ARGS(sscc), err);
+#undef CONTAINER_GET
     px_rc rc = px__one(r, err, "not_found", "container %s not found", sscc);
     if (rc == PX_OK) {
         memset(out, 0, sizeof(*out));
         px__texts(r, 0, 0, PX__TEXT(out->sscc), PX__TEXT(out->company_prefix),
                   PX__TEXT(out->tenant_id), PX__TEXT(out->org_id), PX__TEXT(out->state),
                   PX__TEXT(out->parent), PX__TEXT(out->origin), NULL);
+        out->released = px__val(r, 0, 7)[0] == '1';
     }
     PQclear(r);
     return rc;

@@ -77,6 +77,7 @@ typedef struct px_container {
     char state[16];
     char parent[19];               /* "" when at the top */
     char origin[12];
+    int released; /* released, now or before its decommissioning (PX_SSCC_RELEASED) */
 } px_container;
 
 /* The container, locked FOR UPDATE when for_update. PX_ENOTFOUND "not_found". */

@@ -170,6 +170,33 @@ static void test_container_ship__recall_a_pallet(void **state)
     assert_int_equal(px_audit_count(&f->env, "pack.recall", recall_id), 1);
 }
 
+/* A CMO never sees a container again once it was released, as it never sees a released pack
+ * (docs/lifecycle.md): neither released nor decommissioned after its release (a recall by
+ * SSCC of a shipped pallet); the MAH does. The rows are written as those moves leave them. */
+static void test_container_ship__cmo_loses_a_released_container(void **state)
+{
+    fixture *f = *state;
+    static const char *const moves[][2] = {{"commissioned", "NULL"},
+                                           {"released", "NULL"},
+                                           {"decommissioned", "'released'"},
+                                           {"decommissioned", "'commissioned'"}};
+    static const long cmo_sees[] = {200, 404, 404, 200};
+    char b[19], path[64];
+    sscc(b, 0, 596);
+    snprintf(path, sizeof(path), "/v1/containers/%s", b);
+    px_sqlf(&f->env,
+            "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin, state) VALUES "
+            "('%s', '0355154', '%s', '%s', 'generated', 'commissioned')",
+            b, f->mah.org, f->cmo.org);
+    for (size_t i = 0; i < PX_COUNT(cmo_sees); i++) {
+        px_sqlf(&f->env, "UPDATE sscc SET state = '%s', prior_state = %s WHERE sscc = '%s'",
+                moves[i][0], moves[i][1], b);
+        px_test_expect(&f->env, "GET", path, f->cmo.key, NULL, cmo_sees[i],
+                       cmo_sees[i] == 404 ? "not_found" : NULL);
+        px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 200, NULL);
+    }
+}
+
 /* REQ-RECALL-SSCC-2: a container holding a pack a recall cannot move refuses the whole request,
  * the pack named under the index of the container listed; an unknown container is 404 with
  * its index; a batch given must be every pack's; nothing changes. */
