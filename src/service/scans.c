@@ -150,17 +150,25 @@ static px_rc verdict_of(verify_ctx *c, int64_t now_us, px_err *err)
     return PX_OK;
 }
 
-/* The scan this request makes at now_us, as the clone rules read it. */
-static px_scan scan_now(const verify_ctx *c, int64_t now_us)
+/* The scan this request makes at now_us, as the clone rules read it, its client (client, the
+ * salted hash of its address: px_scan_buffer_client_hash) among them: the dispersion rule
+ * counts this scan's client with the others' (docs/resolver.md "Scans and clone detection"). */
+static px_rc scan_now(const verify_ctx *c, px_db *db, int64_t now_us, px_scan *now,
+                      char client[PX_SHA256_HEX_LEN + 1], px_err *err)
 {
-    px_scan now = {.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
-    px_strlcpy(now.country, c->country, sizeof(now.country));
-    return now;
+    *now = (px_scan){.at_us = now_us, .has_pos = c->has_pos, .lat = c->lat, .lon = c->lon};
+    px_strlcpy(now->country, c->country, sizeof(now->country));
+    px_rc rc = px_scan_buffer_client_hash(c->app->scans, db,
+                                          c->w->client_addr ? c->w->client_addr : "", client, err);
+    if (rc == PX_OK)
+        px_strlcpy(now->client, client, sizeof(now->client)); /* its first 16 digits, as stored */
+    return rc;
 }
 
-/* The fast path's record of the scan: into the scan buffer, written with others later; a full
- * buffer is written first. */
-static px_rc buffer_scan(const verify_ctx *c, px_db *db, int64_t now_us, px_err *err)
+/* The fast path's record of the scan (client: its hash, as scan_now gave it): into the scan
+ * buffer, written with others later; a full buffer is written first. */
+static px_rc buffer_scan(const verify_ctx *c, px_db *db, int64_t now_us, const char *client,
+                         px_err *err)
 {
     px_scan_rec rec;
     memset(&rec, 0, sizeof(rec));
@@ -173,10 +181,8 @@ static px_rc buffer_scan(const verify_ctx *c, px_db *db, int64_t now_us, px_err 
     rec.lon = c->lon;
     px_strlcpy(rec.verdict, px_verdict_name(c->out->verdict), sizeof(rec.verdict));
     px_strlcpy(rec.source, c->w->source, sizeof(rec.source));
-    px_rc rc = px_scan_buffer_client_hash(
-        c->app->scans, db, c->w->client_addr ? c->w->client_addr : "", rec.client, err);
-    if (rc != PX_OK)
-        return rc;
+    px_strlcpy(rec.client, client, sizeof(rec.client));
+    px_rc rc;
     int full = 0;
     size_t written;
     if (px_scan_buffer_push(c->app->scans, &rec, &full) != 0) {
@@ -254,10 +260,13 @@ static px_rc fast_verify(verify_ctx *c, px_db *db, int *done, px_err *err)
     if (o->verdict == PX_VERDICT_UNKNOWN)
         return PX_OK;
     px_scan_buffer_history(c->app->scans, c->gtin, c->serial, since, rows, &n, HISTORY_ROWS);
-    px_scan now = scan_now(c, now_us);
+    px_scan now;
+    char client[PX_SHA256_HEX_LEN + 1];
+    if ((rc = scan_now(c, db, now_us, &now, client, err)) != PX_OK)
+        return rc;
     if (evaluate(&rules, o, rows, n, &now))
         return PX_OK;
-    if ((rc = buffer_scan(c, db, now_us, err)) != PX_OK)
+    if ((rc = buffer_scan(c, db, now_us, client, err)) != PX_OK)
         return rc;
     if (o->pub.open_alert)
         o->verdict = PX_VERDICT_SUSPECT; /* REQ-CLONE-5: a flagged serial is suspect */
@@ -286,8 +295,10 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
         px_tx_discard(tx);
         return PX_OK;
     }
-    px_scan now = scan_now(c, now_us);
+    px_scan now;
     char client[PX_SHA256_HEX_LEN + 1];
+    if ((rc = scan_now(c, px_tx_db(tx), now_us, &now, client, err)) != PX_OK)
+        return rc;
     px_scan_in in = {.gtin = c->gtin,
                      .serial = c->serial,
                      .at_us = now_us,

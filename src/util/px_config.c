@@ -259,8 +259,10 @@ static const setting k_settings[] = {
     /* The verification network (docs/resolver.md "Configuration"). */
     NUM("PACKID_CLONE_MAX_KMH", clone_max_kmh, 900, 1, 100000),
     NUM("PACKID_CLONE_MIN_KM", clone_min_km, 500, 0, 20000),
-    NUM("PACKID_CLONE_COUNTRIES", clone_countries, 3, 1, 250),
-    NUM("PACKID_CLONE_CLIENTS", clone_clients, 5, 1, 10000),
+    /* At most 63: the rules count up to 64 distinct values over the 64 newest scans
+     * (domain/scan_rules.c, PX_SCAN_HISTORY_MAX); a higher threshold could never fire. */
+    NUM("PACKID_CLONE_COUNTRIES", clone_countries, 3, 1, 63),
+    NUM("PACKID_CLONE_CLIENTS", clone_clients, 5, 1, 63),
     NUM("PACKID_PUBLIC_RATE", public_rate, 10, 1, 1000000),
     NUM("PACKID_PUBLIC_BURST", public_burst, 30, 1, 1000000),
     NUM("PACKID_ENUM_LIMIT", enum_limit, 20, 1, 1000000),

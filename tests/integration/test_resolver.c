@@ -117,8 +117,9 @@ static int setup(void **state)
             "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
             "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed'), "
             "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL), "
-            "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL)",
-            f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
+            "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL), "
+            "('%s', 'CLI1', 'released', 'external', 'B1', '301231', NULL)",
+            f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
     char path[128], body[256];
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
     json_decref(px_http_expect(&f->env, "PUT", path, f->mah.key,
@@ -535,6 +536,23 @@ static void test_resolver__buffered_scans(void **state)
     /* The first three scans were hashed in the process (a thread's last client hash is kept),
      * the fourth in SQL with the stored salt: one client, one hash. */
     px_expect_count(&f->env, 1, "SELECT count(DISTINCT client) FROM scan WHERE serial = 'BUF1'");
+}
+
+/* REQ-CLONE-2: more distinct clients than PACKID_CLONE_CLIENTS (5) in the window is
+ * dispersion, the scanning client counted with the others: the sixth client's own scan is
+ * suspect (docs/resolver.md), not only the scan after it. */
+static void test_resolver__sixth_client_suspect(void **state)
+{
+    fixture *f = *state;
+    char path[128], from[64];
+    snprintf(path, sizeof(path), "/v1/verify/%s/CLI1", f->gtin);
+    for (int i = 1; i <= 6; i++) {
+        snprintf(from, sizeof(from), "X-Forwarded-For: 203.0.113.%d", 20 + i);
+        expect_get(&f->env, path, "application/json", from, 200,
+                   i < 6 ? "\"genuine\"" : "\"suspect\"", NULL);
+    }
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM clone_alert WHERE serial = 'CLI1' AND state = 'open'");
 }
 
 /* REQ-CLONE-2 across months: the one-read path names the month partitions of the window once
@@ -995,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_resolver__redirects_json_well_known),
         cmocka_unit_test(test_resolver__clone_one_webhook),
         cmocka_unit_test(test_resolver__buffered_scans),
+        cmocka_unit_test(test_resolver__sixth_client_suspect),
         cmocka_unit_test(test_resolver__history_by_month),
         cmocka_unit_test(test_resolver__enumeration),
         cmocka_unit_test(test_resolver__preflight),

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -135,6 +136,19 @@ static void test_scan_rules__dispersion(void **state)
     assert_int_equal(px_clone_evaluate(&r, c, 5, &now, REL), 0);
     c[4] = (px_scan)CC(t - 1, "", "c5");
     assert_int_equal(px_clone_evaluate(&r, c, 5, &now, REL), PX_CLONE_DISPERSION);
+    /* The largest threshold the configuration takes (63) still fires: 63 clients in the 64
+     * scans the store reads and the scanning one make 64. */
+    px_scan many[64];
+    memset(many, 0, sizeof(many));
+    for (int i = 0; i < 64; i++) {
+        many[i].at_us = t - 64 + i;
+        snprintf(many[i].client, sizeof(many[i].client), "m%d", i % 63);
+    }
+    r.dispersion_clients = 63;
+    now = (px_scan)CC(t, "", "m63");
+    assert_int_equal(px_clone_evaluate(&r, many, 64, &now, REL), PX_CLONE_DISPERSION);
+    now = (px_scan)CC(t, "", "m0");
+    assert_int_equal(px_clone_evaluate(&r, many, 64, &now, REL), 0);
     char names[64];
     px_clone_flag_names(names, sizeof(names), PX_CLONE_TRAVEL | PX_CLONE_DISPERSION);
     assert_string_equal(names, "impossible_travel,dispersion");
