@@ -5,6 +5,7 @@
 #include "display_name.h"
 #include "gs1.h"
 #include "market.h"
+#include "ndc.h"
 #include "px_cursor.h"
 #include "px_str.h"
 #include "service_internal.h"
@@ -18,23 +19,6 @@ static px_rc text_field(const char *v, size_t max, const char *field, px_err *er
         return PX_EINVALID;
     }
     return PX_OK;
-}
-
-/* US NDC as printed: 10 digits in a 4-4-2, 5-3-2 or 5-4-1 layout, or the 11-digit HIPAA
- * form 5-4-2 (GS1 US implementation guideline, "Integrating NDCs into GTINs"); hyphens
- * optional. */
-static int ndc_ok(const char *s)
-{
-    int digits = 0, hyphens = 0;
-    for (; *s; s++) {
-        if (*s >= '0' && *s <= '9')
-            digits++;
-        else if (*s == '-')
-            hyphens++;
-        else
-            return 0;
-    }
-    return (digits == 10 || digits == 11) && hyphens <= 2;
 }
 
 static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
@@ -95,9 +79,12 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
 #undef TEXT_FIELD
     if (rc != PX_OK)
         return rc;
-    if (md->ndc[0] && !ndc_ok(md->ndc)) {
+    /* Refused here what the DSCSA report could not carry (its 11-digit form, ndc.h). */
+    char ndc11[12];
+    if (md->ndc[0] && !px_ndc11(ndc11, md->ndc)) {
         px_err_set(err, PX_EINVALID, "invalid_ndc",
-                   "master_data.ndc must be a 10- or 11-digit NDC (digits and hyphens)");
+                   "master_data.ndc must be 11 digits, or an NDC with its hyphens in the 4-4-2, "
+                   "5-3-2, 5-4-1 or 5-4-2 layout");
         px_err_field(err, "master_data.ndc");
         return PX_EINVALID;
     }

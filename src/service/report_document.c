@@ -3,9 +3,10 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "ndc.h"
+#include "packing.h"
 #include "px_clock.h"
 #include "px_str.h"
-#include "packing.h"
 #include "reports_internal.h"
 
 /* A GLN as the SBDH carries it: a valid GS1 key of 13 digits. */
@@ -14,45 +15,9 @@ static int is_gln(const char *s)
     return s && gs1_gln_validate(s, NULL) == PX_OK;
 }
 
-/* NDC as printed ("1234-5678-90", "12345-678-90", "12345-6789-1") -> the 11-digit HIPAA form
- * (5-4-2, zero-padded segments); 11 bare digits pass; anything else is copied as is (the
- * DSCSA profile then refuses it with its reason). */
-static void ndc11(char out[16], const char *ndc)
-{
-    const char *seg[3] = {0};
-    size_t len[3] = {0};
-    int n = 0;
-    const char *p = ndc;
-    px_strlcpy(out, ndc, 16);
-    while (n < 3) {
-        seg[n] = p;
-        const char *h = strchr(p, '-');
-        len[n] = h ? (size_t)(h - p) : strlen(p);
-        n++;
-        if (!h)
-            break;
-        p = h + 1;
-    }
-    if (n != 3 || strchr(p, '-'))
-        return;
-    static const size_t want[3] = {5, 4, 2};
-    char buf[16];
-    size_t o = 0;
-    for (int i = 0; i < 3; i++) {
-        if (len[i] == 0 || len[i] > want[i])
-            return;
-        for (size_t k = len[i]; k < want[i]; k++)
-            buf[o++] = '0';
-        memcpy(buf + o, seg[i], len[i]);
-        o += len[i];
-    }
-    buf[o] = '\0';
-    px_strlcpy(out, buf, 16);
-}
-
 typedef struct product_md {
     px_epcis_product p;
-    char ndc[16];
+    char ndc[16]; /* the 11-digit form, or the stored text the profile then refuses */
     char gcp_gtin[15];
 } product_md;
 
@@ -69,7 +34,10 @@ static void product_master(product_md *m, const px_product *pr)
     m->p.net_content_description = pr->master.pack_size;
     m->p.manufacturer_name = pr->master.manufacturer;
     if (pr->master.ndc[0]) {
-        ndc11(m->ndc, pr->master.ndc);
+        /* A stored NDC the catalog would refuse today is passed on as it is: the DSCSA
+         * profile then names it (report_preconditions.c refuses it before any change). */
+        if (!px_ndc11(m->ndc, pr->master.ndc))
+            px_strlcpy(m->ndc, pr->master.ndc, sizeof(m->ndc));
         m->p.ndc = m->ndc;
     }
     m->p.nhrn_ai = pr->nhrn_ai[0] ? pr->nhrn_ai : NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ndc.h"
 #include "px_array.h"
 #include "px_str.h"
 #include "reports_internal.h"
@@ -65,10 +66,12 @@ px_rc px__master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
                              "product %s has no %s, which the %s report carries", p->gtin,
                              fields[i].field, pi->name);
     }
-    if (rc == PX_OK && pi->ndc_required && !p->master.ndc[0])
+    char ndc11[12];
+    if (rc == PX_OK && pi->ndc_required && !px_ndc11(ndc11, p->master.ndc))
         rc = missing_add(l, "missing_master_data", "master_data.ndc", NULL, err,
-                         "product %s has no NDC, which the %s report carries", p->gtin,
-                         pi->name);
+                         "product %s has no NDC the %s report can carry (11 digits, or with its "
+                         "hyphens in the 4-4-2, 5-3-2, 5-4-1 or 5-4-2 layout)",
+                         p->gtin, pi->name);
     return rc;
 }
 

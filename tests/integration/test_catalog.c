@@ -132,6 +132,15 @@ static void test_catalog__product_validation(void **state)
                               "\"market\":\"US\",\"master_data\":{\"ndc\":\"abc\"}}",
                               g),
                          "master_data.ndc", NULL);
+    /* An NDC the DSCSA report could not carry is refused here, not at the first US release:
+     * ten digits without the hyphens that say their layout, a segment too long. */
+    static const char *const no_ndc[] = {"1234567890", "12345-6789-123", "123-4567-890"};
+    for (size_t i = 0; i < PX_COUNT(no_ndc); i++)
+        px_test_expect_field(f, "POST", "/v1/products", key,
+                             BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
+                                  "\"market\":\"US\",\"master_data\":{\"ndc\":\"%s\"}}",
+                                  g, no_ndc[i]),
+                             "master_data.ndc", "invalid_ndc");
     px_test_expect_field(f, "POST", "/v1/products", key,
                          BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
                               "\"market\":\"EU\",\"master_data\":{\"colour\":\"red\"}}",
