@@ -396,8 +396,10 @@ static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
         if (!req->batch)
             return px_err_set_field(err, PX_EINVALID, "required", "batch",
                                     "expiry is given without its batch");
+        /* The commissioning rule, as an export run has it: the batch this claims is one the
+         * packs will be commissioned in, which a past expiry never could be. */
         gs1_date date;
-        if (gs1_expiry_parse(&date, req->expiry, px_now_us(), err) != PX_OK) {
+        if (px_commission_expiry_check(&date, req->expiry, px_now_us(), err) != PX_OK) {
             px_err_field(err, "expiry");
             return PX_EINVALID;
         }

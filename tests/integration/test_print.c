@@ -633,6 +633,15 @@ static void test_print__missing_values_refused(void **state)
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM batch WHERE gtin = '" GTIN
                     "' AND batch = 'NEWB2' AND expiry = '280131'");
+    /* A new batch's expiry already past is refused as a commission refuses it: the batch it
+     * would claim could never be commissioned. */
+    j = print_job(f, f->cmo.key,
+                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL5\"], \"line\": \"L3\", "
+                  "\"operator\": \"j.doe\", \"batch\": \"NEWB3\", \"expiry\": \"200101\"}",
+                  422, "validation_error");
+    px_expect_detail(j, 0, -1, "expiry_in_past", "expiry");
+    json_decref(j);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM batch WHERE batch = 'NEWB3'");
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
     const char *cmo = f->cmo.key, *cmo2 = f->cmo2.key, *mah2 = f->mah2.key;
     const struct {
