@@ -347,8 +347,7 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
         "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
         "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
         "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " WHERE id = $1::uuid "
-        "AND ((state = 'sending' AND attempts = $2::int) OR ($4 = 'delivered' AND state IN "
-        "('queued', 'sending'))) RETURNING 1",
+        "AND " PX__SQL_ATTEMPT_MOVES_ROW("$2", "$4") " RETURNING 1",
         PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, px__nz(error), t.retry), err);
     /* clang-format on */
     if (!r)

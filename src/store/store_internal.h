@@ -277,6 +277,14 @@ void px__sql_month(px_buf *b, const char *sql, const char *name);
 #define PX__SQL_STATE_AFTER(o)                                                                     \
     "CASE " o " WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' ELSE 'queued' END"
 #define PX__SQL_DELIVERED_AT(o) "CASE " o " WHEN 'delivered' THEN clock_timestamp() END"
+/* Whether attempt n's outcome o still moves its row (the row's own columns state and
+ * attempts): while n is its latest attempt and still sending; a late "delivered" also while
+ * the row is not finished (the receiver has it: never sent again nor declared dead). Another
+ * late outcome stays with its attempt only (docs/delivery.md "A sender that stalls past its
+ * lease"). */
+#define PX__SQL_ATTEMPT_MOVES_ROW(n, o)                                                            \
+    "((state = 'sending' AND attempts = " n "::int) OR (" o " = 'delivered' AND state IN "         \
+    "('queued', 'sending')))"
 #define PX__SQL_MS_FROM_NOW(ms) "clock_timestamp() + " ms "::bigint * interval '1 millisecond'"
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);

@@ -18,6 +18,7 @@
 #include "px_receiver.h"
 #include "px_test.h"
 #include "webhook.h"
+#include "webhook_store.h"
 
 #define SECRET "hook-secret-abcdefghijklmnop"
 
@@ -324,6 +325,60 @@ static void test_webhook__deliveries_paging(void **state)
     json_t *foreign = px_http_expect(&f->env, "GET", path, f->mah2.key, NULL, NULL, 200, NULL);
     assert_int_equal(json_array_size(json_object_get(foreign, "items")), 0);
     json_decref(foreign);
+}
+
+/* A delivery whose attempts 1 and 2 were started and whose lease runs for an hour (a sender
+ * that stalled past its lease, and the one that took over); its id. */
+static void taken_over(fixture *f, char id[40])
+{
+    px_sql_textf(&f->env, id, 40,
+                 "INSERT INTO webhook_delivery (tenant_id, event, body, state, attempts, "
+                 "next_attempt_at) VALUES ('%s', 'report.dead', '{}', 'sending', 2, now() + "
+                 "interval '1 hour') RETURNING id",
+                 f->mah2.org);
+    px_sqlf(&f->env,
+            "INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
+            "SELECT id, created_at, n, now() FROM webhook_delivery, generate_series(1, 2) n "
+            "WHERE id = '%s'",
+            id);
+}
+
+/* The outbox's one rule for a late outcome (docs/delivery.md "A sender that stalls past its
+ * lease"), as reports have it: a late failure stays with its own attempt (finished, the
+ * delivery untouched); a late success completes the delivery, never sent again nor dead. */
+static void test_webhook__late_outcomes(void **state)
+{
+    fixture *f = *state;
+    char id[40];
+    px_err err = PX_ERR_INIT;
+    taken_over(f, id);
+    assert_int_equal(
+        px_store_webhook_end_attempt(f->db, id, 1, 500, "retry", "HTTP 500", 100, &err), PX_OK);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_attempt WHERE delivery_id = '%s' AND n = 1 AND "
+                    "outcome = 'retry' AND finished_at IS NOT NULL",
+                    id);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state = 'sending' "
+                    "AND attempts = 2",
+                    id);
+    taken_over(f, id);
+    assert_int_equal(px_store_webhook_end_attempt(f->db, id, 1, 204, "delivered", NULL, 0, &err),
+                     PX_OK);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state = "
+                    "'delivered' AND delivered_at IS NOT NULL",
+                    id);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_attempt WHERE delivery_id = '%s' AND n = 1 AND "
+                    "outcome = 'delivered'",
+                    id);
+    /* The newer attempt's own failure, after: the delivered delivery stays delivered. */
+    assert_int_equal(
+        px_store_webhook_end_attempt(f->db, id, 2, 500, "retry", "HTTP 500", 100, &err), PX_OK);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state = 'delivered'",
+                    id);
 }
 
 /* Two retries of one dead delivery at once (a double click): exactly one is queued, the other
