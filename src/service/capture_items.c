@@ -39,26 +39,31 @@ void px__capture_refuse(item *it, px_epcis_ex ex, const char *fmt, ...)
     px_utf8_scrub(it->detail);
 }
 
-/* "YYYY-MM-DD" (JSON-LD and XML) or the AI (17) "YYMMDD" → YYMMDD; -1 otherwise. A four-digit
- * year must be the one the six digits stand for under GenSpecs §7.12's century rule (AI 17
- * has no century): 2127-06-30 would be stored as 270630, read back as 2027. */
-static int expiry_yymmdd(char out[7], const char *s)
+/* "YYYY-MM-DD" (JSON-LD and XML) or the AI (17) "YYMMDD" → YYMMDD; -1 otherwise. AI (17) has
+ * no century: GenSpecs §7.12 reads it against a year, which is today's for the pack (its
+ * answers) and the event's for its EPCIS documents and hash (epcis/cbv.c, stable for ever).
+ * The six digits must stand for one year under both, and a four-digit year must be it:
+ * 2127-06-30 would be stored as 270630 and read back as 2027; an event of 1970 with 270630
+ * would be reported as 1927 while the pack shows 2027. */
+static int expiry_yymmdd(char out[7], const char *s, int64_t event_time_us)
 {
-    size_t n = strlen(s);
-    if (n == 6 && px_digits(s, 6)) {
-        memcpy(out, s, 7);
-        return 0;
-    }
-    int year, month, day;
-    if (px_iso_date_shape(s, &year, &month, &day)) {
-        char v[7] = {s[2], s[3], s[5], s[6], s[8], s[9], '\0'};
-        gs1_date g;
-        if (gs1_expiry_parse(&g, v, px_now_us(), NULL) != PX_OK || g.year != year)
-            return -1; /* no such day, or another century than the six digits stand for */
-        memcpy(out, v, 7);
-        return 0;
-    }
-    return -1;
+    char v[7];
+    int year = -1, month, day;
+    if (strlen(s) == 6 && px_digits(s, 6))
+        memcpy(v, s, 7);
+    else if (px_iso_date_shape(s, &year, &month, &day))
+        memcpy(v, (char[7]){s[2], s[3], s[5], s[6], s[8], s[9], '\0'}, 7);
+    else
+        return -1;
+    /* An event ahead of the clock is refused for its time (take_origin), not for this. */
+    int64_t now = px_now_us();
+    gs1_date today, then;
+    if (gs1_expiry_parse(&today, v, now, NULL) != PX_OK ||
+        gs1_expiry_parse(&then, v, event_time_us < now ? event_time_us : now, NULL) != PX_OK ||
+        today.year != then.year || (year >= 0 && today.year != year))
+        return -1; /* no such day, or not one century for the six digits */
+    memcpy(out, v, 7);
+    return 0;
 }
 
 static int add_serial(item *it, const char *serial)
@@ -273,16 +278,17 @@ static int take_event(item *it, const px_epcis_event *ev)
         return 0;
     }
     /* A commission names its batch and expiry (docs/api.md "Commissioning"). */
-    if (!ev->lot || !ev->lot[0] || strlen(ev->lot) >= sizeof(it->lot)) {
+    if (!ev->lot || !ev->lot[0] || strlen(ev->lot) > GS1_BATCH_MAX) {
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "the ILMD needs cbvmda:lotNumber (1 to 20 characters)%s", "");
         return 0;
     }
     px_strlcpy(it->lot, ev->lot, sizeof(it->lot));
-    if (!ev->expiry || expiry_yymmdd(it->expiry, ev->expiry) != 0) {
+    if (!ev->expiry || expiry_yymmdd(it->expiry, ev->expiry, ev->event_time_us) != 0) {
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "the ILMD needs cbvmda:itemExpirationDate: YYYY-MM-DD (or YYMMDD) "
-                           "in the years AI (17) can carry (GenSpecs 7.12)%s",
+                           "in the years AI (17) can carry, read alike against today and the "
+                           "event's time (GenSpecs 7.12)%s",
                            "");
         return 0;
     }

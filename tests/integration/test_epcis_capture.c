@@ -388,6 +388,21 @@ static void test_epcis_capture__expiry_century_kept(void **state)
     json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "itemExpirationDate",
                             "a century dropped", __LINE__));
     free(doc);
+    /* An event of 1970 with 2027-06-30: its documents would read 270630 against the event's
+     * year (1927), the pack's answers against today's (2027). Refused too. */
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "CC1", "L-CENT");
+    memcpy(strstr(e1, "2025-03-01T"), "1970-01-01T", 11);
+    memcpy(strstr(e1, "2030-12-31"), "2027-06-30", 10);
+    doc = ld_doc(e1, NULL, NULL);
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "itemExpirationDate",
+                            "two centuries", __LINE__));
+    free(doc);
+    /* A lot of 21 characters: past AI (10)'s 20. */
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "CC1", "L-0123456789-01234567");
+    doc = ld_doc(e1, NULL, NULL);
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "1 to 20 characters",
+                            "a lot too long", __LINE__));
+    free(doc);
 }
 
 /* A capture whose transaction fails after its job row was written (here the database refuses
