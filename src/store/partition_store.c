@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gs1.h"
 #include "partition_store.h"
 #include "px_buf.h"
+#include "px_clock.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -29,13 +31,16 @@ const char *const px_partitioned_tables[PX_PARTITIONED_N] = {
  *   webhook_delivery: a copy of an event for a subscriber; the event stays in epcis_event;
  *   audit_log: an entry names what was done, not a pack's life; its month is held by the
  *     signed cuts instead (uncut_sql). */
+#define HELD_FOR_GOOD "for-good" /* packs_sql's word for "no expiry lets it go" */
+#define KEPT_FOR_GOOD "9999-12-31"
 static const char *const packs_sql[PX_PARTITIONED_N] = {
     "SELECT expiry FROM {p} WHERE expiry IS NOT NULL "
     "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.batch = e.lot "
     "AND s.commission_id = e.commission_id WHERE e.serial_set = 'commission' "
     "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.batch = e.lot "
     "AND s.release_id = e.release_id WHERE e.serial_set = 'release' "
-    "UNION ALL SELECT '991231' FROM {p} e WHERE e.serial_set = 'release' AND e.lot IS NULL "
+    "UNION ALL SELECT '" HELD_FOR_GOOD "' FROM {p} e WHERE e.serial_set = 'release' AND "
+    "e.lot IS NULL "
     "UNION ALL SELECT s.expiry FROM {p} e JOIN serial s ON s.gtin = e.gtin AND s.serial = ANY "
     "(e.serials) WHERE e.serial_set = 'list'",
     "SELECT s.expiry FROM {p} t JOIN serial s ON s.gtin = t.gtin AND s.serial = t.serial",
@@ -136,13 +141,10 @@ static const char *const uncut_sql[PX_PARTITIONED_N] = {
 };
 
 /* Runs head || body (with {p} replaced by partition `name`) || tail, with $1 = months when
- * months >= 0 (no parameter otherwise), and copies its one text value into out (cap bytes). */
-static px_rc value_of(px_db *db, const char *head, const char *body, const char *tail,
-                      const char *name, int months, char *out, size_t cap, px_err *err)
+ * months >= 0 (no parameter otherwise); NULL (err set) on failure. */
+static PGresult *rows_of(px_db *db, const char *head, const char *body, const char *tail,
+                         const char *name, int months, px_err *err)
 {
-    out[0] = '\0';
-    if (!body)
-        return PX_OK;
     px_buf sql;
     px_buf_init(&sql, 8192);
     px_buf_printf(&sql, "%s", head);
@@ -155,6 +157,17 @@ static px_rc value_of(px_db *db, const char *head, const char *body, const char 
     else
         r = px__exec(db, sql.data, months >= 0 ? 1 : 0, months >= 0 ? p : NULL, err);
     px_buf_dispose(&sql);
+    return r;
+}
+
+/* rows_of's one text value into out (cap bytes); "" when there is no body. */
+static px_rc value_of(px_db *db, const char *head, const char *body, const char *tail,
+                      const char *name, int months, char *out, size_t cap, px_err *err)
+{
+    out[0] = '\0';
+    if (!body)
+        return PX_OK;
+    PGresult *r = rows_of(db, head, body, tail, name, months, err);
     if (!r)
         return err->rc;
     px_strlcpy(out, px__val(r, 0, 0), cap);
@@ -162,19 +175,41 @@ static px_rc value_of(px_db *db, const char *head, const char *body, const char 
     return PX_OK;
 }
 
-/* The day the packs named by partition `name`'s rows let it go: the latest expiry among them
- * plus after_expiry_months (YYYY-MM-DD), "" when they name no pack with an expiry. An expiry
- * YYMMDD counts as the end of its month (DD 00 is allowed, GS1 General Specifications 3.4.7),
- * years 20YY (valid to 2099). */
+/* The day the packs named by partition `name`'s rows let it go: the first day of the month
+ * after the latest expiry among them, plus after_expiry_months (YYYY-MM-DD); "" when they
+ * name no pack with an expiry. An expiry YYMMDD counts as the end of its month (DD 00 is
+ * allowed) in the year GS1's century rule gives it against the clock (gs1_expiry_parse,
+ * GenSpecs §7.12), as the pack's answers read it: the distinct expiries are read in C. */
 static px_rc packs_keep_until(px_db *db, int table, const char *name, int after_expiry_months,
                               char out[11], px_err *err)
 {
-    return value_of(db,
-                    "SELECT coalesce(to_char(max((make_date(2000 + left(x, 2)::int, "
-                    "substr(x, 3, 2)::int, 1) + interval '1 month')::date + "
-                    "make_interval(months => $1::int)), 'YYYY-MM-DD'), '') FROM (",
-                    packs_sql[table], ") t(x) WHERE x ~ '^[0-9]{2}(0[1-9]|1[0-2])[0-9]{2}$'", name,
-                    after_expiry_months, out, 11, err);
+    out[0] = '\0';
+    if (!packs_sql[table])
+        return PX_OK;
+    PGresult *r =
+        rows_of(db, "SELECT DISTINCT x FROM (", packs_sql[table],
+                ") t(x) WHERE x ~ '^[0-9]{6}$' OR x = '" HELD_FOR_GOOD "'", name, -1, err);
+    if (!r)
+        return err->rc;
+    int64_t now = px_now_us();
+    int last = -1, for_good = 0; /* last: year * 12 + month - 1 of the latest expiry */
+    for (int i = 0; i < PQntuples(r); i++) {
+        gs1_date d;
+        for_good |= strcmp(px__val(r, i, 0), HELD_FOR_GOOD) == 0;
+        if (gs1_expiry_parse(&d, px__val(r, i, 0), now, NULL) == PX_OK &&
+            d.year * 12 + d.month - 1 > last)
+            last = d.year * 12 + d.month - 1;
+    }
+    PQclear(r);
+    if (for_good)
+        px_strlcpy(out, KEPT_FOR_GOOD, 11);
+    else if (last >= 0) {
+        int keep = last + 1 + after_expiry_months; /* the month after, then the months kept */
+        char day[32];
+        snprintf(day, sizeof(day), "%04d-%02d-01", keep / 12, keep % 12 + 1);
+        px_strlcpy(out, day, 11);
+    }
+    return PX_OK;
 }
 
 /* The day the month of the latest row referencing partition `name` may go by its age

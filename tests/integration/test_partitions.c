@@ -257,6 +257,16 @@ static void test_partitions__detach_only_after_retention(void **state)
     assert_true(json_is_true(json_object_get(it, "detachable")));
     assert_string_equal(px_test_str(it, "keep_until"), "2025-02-01");
     json_decref(list);
+    /* 991231 is 1999 by GS1's century rule read today (GenSpecs §7.12), as the pack's answers
+     * read it: long expired, not a pack that holds the month to 2101. */
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE serial SET expiry = '991231' WHERE serial = "
+                                          "'O-2'"),
+                     0);
+    list = cli(f, &rc, "list", NULL);
+    it = listed(list, "epcis_event_p201901");
+    assert_true(json_is_true(json_object_get(it, "detachable")));
+    assert_string_equal(px_test_str(it, "keep_until"), "2025-02-01");
+    json_decref(list);
     json_t *j = cli(f, &rc, "detach", NULL);
     assert_int_equal(rc, 0);
     assert_int_equal(json_array_size(json_object_get(j, "detached")), 1);
@@ -404,6 +414,33 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
         px_expect_count(&f->env, 0, "SELECT count(*) FROM %s WHERE tableoid = '%s'::regclass",
                         table, old);
     }
+}
+
+/* A release event without a lot (its packs cannot be found through the batch index) holds its
+ * month for good, past its age: keep_until 9999-12-31 (docs/scaling.md "Retention"). The
+ * event is a commissioning one made a lot-less release's (the CHECKs want a release id; the
+ * foreign keys' triggers are off for it). */
+static void test_partitions__lotless_release_holds_its_month(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah_key, GTIN, "P-LOTLESS", "301231", "[\"LL-1\"]");
+    px_sqlf(&f->env,
+            "UPDATE serial SET expiry = '200100' WHERE serial = 'LL-1'"); /* long expired */
+    px_sqlf(&f->env, "SELECT partition_add_month('epcis_event', '2018-08-01')");
+    px_sqlf(&f->env,
+            "SET session_replication_role = replica; "
+            "UPDATE epcis_event SET created_at = '2018-08-15T00:00:00Z', serial_set = 'release', "
+            "commission_id = NULL, release_id = gen_random_uuid(), lot = NULL WHERE lot = "
+            "'P-LOTLESS'");
+    int rc;
+    json_t *list = cli(f, &rc, "list", NULL);
+    json_t *it = listed(list, "epcis_event_p201808");
+    assert_non_null(it);
+    assert_true(json_is_false(json_object_get(it, "detachable")));
+    assert_string_equal(px_test_str(it, "held_by"), "pack_expiry");
+    assert_string_equal(px_test_str(it, "keep_until"), "9999-12-31");
+    json_decref(list);
+    detach_refused(f, "epcis_event_p201808");
 }
 
 /* An entry of the old single chain (before migration 0060, no chain) is never cut: its month is
