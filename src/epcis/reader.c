@@ -147,15 +147,8 @@ px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err)
 /* "+hh:mm" / "-hh:mm" within ±14:00 (the pattern of the EPCIS 2.0 XSD and JSON Schema). */
 px_rc epcis__parse_tz(int *minutes, const char *v, px_err *err)
 {
-    if (strlen(v) == 6 && (v[0] == '+' || v[0] == '-') && v[3] == ':') {
-        int h = (v[1] - '0') * 10 + (v[2] - '0'), m = (v[4] - '0') * 10 + (v[5] - '0');
-        int ok = v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9' && v[4] >= '0' &&
-                 v[4] <= '5' && v[5] >= '0' && v[5] <= '9' && (h < 14 || (h == 14 && m == 0));
-        if (ok) {
-            *minutes = (v[0] == '-' ? -1 : 1) * (h * 60 + m);
-            return PX_OK;
-        }
-    }
+    if (strlen(v) == 6 && px_tz_offset_parse(v, minutes) == 0)
+        return PX_OK;
     return px_err_set(err, PX_EINVALID, "epcis_invalid",
                       "eventTimeZoneOffset \"%s\" is not [+-]hh:mm within 14:00", v);
 }

@@ -51,13 +51,11 @@ int px_time_parse(const char *s, int64_t *us)
             frac *= 10;
     }
     int64_t off = 0;
+    int minutes;
     if (*p == 'Z' || *p == 'z') {
         p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh = digits(p + 1, 2), om = p[1] && p[2] && p[3] == ':' ? digits(p + 4, 2) : -1;
-        if (oh < 0 || om < 0 || oh > 14 || om > 59) /* real offsets: -12:00..+14:00 */
-            return -1;
-        off = (int64_t)(oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+    } else if (px_tz_offset_parse(p, &minutes) == 0) {
+        off = (int64_t)minutes * 60;
         p += 6;
     } else {
         return -1;
@@ -66,6 +64,17 @@ int px_time_parse(const char *s, int64_t *us)
         return -1;
     int64_t secs = px_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
     *us = secs * 1000000 + frac;
+    return 0;
+}
+
+int px_tz_offset_parse(const char *s, int *minutes)
+{
+    if (s[0] != '+' && s[0] != '-')
+        return -1;
+    int h = digits(s + 1, 2), m = s[1] && s[2] && s[3] == ':' ? digits(s + 4, 2) : -1;
+    if (h < 0 || m < 0 || m > 59 || h * 60 + m > 14 * 60)
+        return -1;
+    *minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
     return 0;
 }
 

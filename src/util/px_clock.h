@@ -21,5 +21,9 @@ void px_sleep_ms(long ms);
 void px_time_format(char out[32], int64_t us);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a ±hh:mm offset; 0 on success. */
 int px_time_parse(const char *s, int64_t *us);
+/* A time zone offset "+hh:mm" or "-hh:mm" at the start of s, within -14:00..+14:00 (the
+ * offsets of xsd:dateTime, XML Schema 1.1 Part 2 §3.3.7; EPCIS eventTimeZoneOffset): *minutes
+ * east of UTC and 0, or -1. The one reading of an offset, in times and in EPCIS events. */
+int px_tz_offset_parse(const char *s, int *minutes);
 
 #endif
