@@ -17,7 +17,7 @@
 static px_rc allocation_target(px_db *db, const px_actor *by, const px_product *p,
                                const char *for_org, char *to, px_err *err)
 {
-    if (!for_org || strcmp(for_org, by->org_id) == 0) {
+    if (!for_org || px_uuid_same(for_org, by->org_id)) { /* a UUID in any case */
         px_strlcpy(to, by->org_id, PX_ID_LEN + 1);
         return PX_OK;
     }

@@ -45,7 +45,7 @@ px_rc px_svc_allotment_get(px_db *db, const px_actor *by, const char *org_id, px
 {
     /* REQ-ALLOT-3: another organization's allotment answers not_found, as every object of
      * another tenant. */
-    if (!px_uuid_valid(org_id) || (by->role != PX_ROLE_ADMIN && strcmp(org_id, by->org_id) != 0))
+    if (!px_uuid_valid(org_id) || (by->role != PX_ROLE_ADMIN && !px_uuid_same(org_id, by->org_id)))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
     return px_store_allotment_get(db, org_id, out, err);
 }

@@ -194,7 +194,16 @@ px_rc px_svc_key_create(px_db *db, const px_actor *by, const char *org_id, const
                         const char *label, px_key_mode mode, char api_key[PX_API_KEY_LEN + 1],
                         px_key_info *out, px_err *err)
 {
-    key_ctx c = {org_id, role, label, mode, api_key, out};
+    char org[PX_ID_LEN + 1]; /* a UUID in any case, as px_svc_keys_each reads it */
+    if (org_id) {
+        px_uuid_lower(org, org_id);
+        if (strlen(org_id) >= sizeof(org) || !px_uuid_valid(org)) {
+            api_key[0] = '\0';
+            return px_err_set(err, PX_ENOTFOUND, "not_found", "organization \"%.40s\" not found",
+                              org_id);
+        }
+    }
+    key_ctx c = {org_id ? org : NULL, role, label, mode, api_key, out};
     px_rc rc = px_tx_run(db, by, key_body, &c, err);
     if (rc != PX_OK) {
         px_cleanse(api_key, PX_API_KEY_LEN + 1);

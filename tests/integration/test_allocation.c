@@ -1,5 +1,6 @@
 /* Serial settings, allocation jobs and the compliance gates over real HTTP and a real
  * PostgreSQL (docs/pool.md). */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -404,8 +405,13 @@ static void test_alloc__cmo_access(void **state)
     char job[40], alloc[40];
     allocate(f, cmo_key, a, "{\"count\":10}", 202, NULL, job, alloc);
     wait_completed(f, cmo_key, job, 10);
+    /* Its own id in upper case is its own id (a UUID is read in any case). */
+    char body[128], upper[40];
+    for (size_t i = 0; i < sizeof(upper); i++)
+        upper[i] = (char)toupper((unsigned char)cmo[i]);
+    snprintf(body, sizeof(body), "{\"count\":1,\"for_org\":\"%s\"}", upper);
+    allocate(f, cmo_key, a, body, 202, NULL, NULL, NULL);
     /* A CMO may not allocate to another organization. */
-    char body[128];
     snprintf(body, sizeof(body), "{\"count\":10,\"for_org\":\"%s\"}", cmo2);
     allocate(f, cmo_key, a, body, 403, "forbidden_role", NULL, NULL);
     /* The MAH allocates to the second CMO; the CMO can follow the job and read the serials. */

@@ -1,5 +1,6 @@
 /* Foundation over real HTTP and a real PostgreSQL: authentication, roles, routing errors,
  * body limits, the audit chain, restart durability. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,6 +330,27 @@ static void test_foundation__org_market_and_gln_needed(void **state)
         px_expect_detail(j, 0, -1, v[i].code, v[i].field);
         json_decref(j);
     }
+}
+
+/* An organization's own id in upper case is its own id (a UUID is read in any case): a MAH
+ * mints a key for it and reads its allotment by it, as it lists its keys by it. */
+static void test_foundation__own_id_in_any_case(void **state)
+{
+    fixture *f = *state;
+    char upper[40], body[128], path[96];
+    for (size_t i = 0; i < sizeof(upper); i++)
+        upper[i] = (char)toupper((unsigned char)f->mah.org[i]);
+    snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"org_id\":\"%s\"}", upper);
+    json_t *k = px_test_call(&f->env, "POST", "/v1/keys", f->mah.key, body, 201);
+    assert_string_equal(px_test_str(k, "org_id"), f->mah.org);
+    json_decref(k);
+    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", upper);
+    px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 200, NULL);
+    snprintf(path, sizeof(path), "/v1/keys?org_id=%s", upper);
+    px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 200, NULL);
+    /* Its id with more after it is no id of its: never read as cut to a UUID's length. */
+    snprintf(body, sizeof(body), "{\"role\":\"auditor\",\"org_id\":\"%sAB\"}", f->mah.org);
+    px_test_expect_field(&f->env, "POST", "/v1/keys", f->mah.key, body, "org_id", "invalid_value");
 }
 
 /* An organization's answer lists the roles its keys may carry (key_roles), and POST /v1/keys
