@@ -577,7 +577,14 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     for (int i = 0; i < 1001; i++)
         json_array_append_new(items, pack_item(GTIN, "CB0001"));
     json_t *body = json_pack("{s:o}", "items", items);
-    json_decref(post_batch(f, f->mah.key, body, 422));
+    char *text = json_dumps(body, JSON_COMPACT);
+    assert_non_null(text);
+    static const char *const stored[] = {"carrier_batch", "carrier", "job", "audit_log", NULL};
+    j = px_test_refused_answer(&f->env, stored, "POST", "/v1/carrier-batches", f->mah.key, text,
+                               NULL, 422, "validation_error");
+    px_expect_detail(j, 0, -1, NULL, "items");
+    json_decref(j);
+    free(text);
     json_decref(body);
 }
 

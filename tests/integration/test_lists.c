@@ -328,6 +328,11 @@ static void test_lists__items_and_errors(void **state)
     json_decref(j);
     j = px_test_call(&f->env, "GET", "/v1/commissions?first=1000", f->cmo.key, NULL, 200);
     json_t *items = json_object_get(j, "items");
+    /* Exactly its own: as many as it made, each its own. */
+    assert_true(json_array_size(items) >= 1);
+    assert_int_equal(
+        json_array_size(items),
+        px_count_of(&f->env, "SELECT count(*) FROM commission WHERE org_id = '%s'", f->cmo.org));
     for (size_t i = 0; i < json_array_size(items); i++)
         assert_string_equal(px_test_str(json_array_get(items, i), "org_id"), f->cmo.org);
     json_decref(j);

@@ -680,6 +680,17 @@ static void test_repair__webhook_config(void **state)
     /* another MAH has its own (none); a CMO and an auditor may not */
     px_test_expect(&f->env, "GET", "/v1/webhook", f->mah2.key, NULL, 404, "not_found");
     px_test_expect(&f->env, "GET", "/v1/webhook", f->cmo.key, NULL, 403, "forbidden_role");
+    char auditor[64];
+    px_test_key(&f->env, f->mah.org, "auditor", auditor);
+    px_test_expect(&f->env, "GET", "/v1/webhook", auditor, NULL, 403, "forbidden_role");
+    px_test_expect(&f->env, "PUT", "/v1/webhook", auditor,
+                   "{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET
+                   "\",\"events\":[\"report.dead\"]}",
+                   403, "forbidden_role");
+    px_test_expect(&f->env, "PUT", "/v1/webhook", f->cmo.key,
+                   "{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET
+                   "\",\"events\":[\"report.dead\"]}",
+                   403, "forbidden_role");
     assert_int_equal(px_audit_count(&f->env, "webhook.put", f->mah.org), 2);
     px_test_expect(&f->env, "GET", "/v1/webhook/deliveries", f->mah.key, NULL, 200, NULL);
     px_test_expect(&f->env, "DELETE", "/v1/webhook", f->mah.key, NULL, 200, NULL);

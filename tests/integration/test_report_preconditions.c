@@ -190,12 +190,11 @@ static void test_report_preconditions__named_then_repaired(void **state)
     /* A country packid has no profile for, and a code that is no country. */
     refused(f, "/v1/releases", "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"CH\"}",
             "unknown_market");
-    px_http_resp r;
-    px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key,
-            "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"XX\"}", NULL);
-    assert_int_equal(r.status, 422);
-    assert_non_null(strstr(r.body, "unknown_market"));
-    px_http_resp_free(&r);
+    j = px_test_refused_answer(&f->env, release_rows, "POST", "/v1/releases", f->mah.key,
+                               "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"XX\"}", NULL,
+                               422, "validation_error");
+    px_expect_detail(j, 0, -1, "unknown_market", "market");
+    json_decref(j);
 
     /* The repair, through the API: the MAH's GLN and its CMO partner's site GLN with their
      * prefix lengths, the product's master data, an endpoint. */

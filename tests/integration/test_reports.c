@@ -281,21 +281,29 @@ static void test_reports__scoping(void **state)
 static void test_reports__endpoint_checks(void **state)
 {
     fixture *f = *state;
-    const char *bad[] = {
-        "{\"market\":\"EU\",\"url\":\"http://example.org/in\"}",      /* http off loopback */
-        "{\"market\":\"EU\",\"url\":\"ftp://127.0.0.1/in\"}",         /* not http(s) */
-        "{\"market\":\"EU\",\"url\":\"https://u:p@example.org/in\"}", /* credentials in URL */
-        "{\"market\":\"eu\",\"url\":\"https://example.org/in\"}",     /* market */
-        "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"auth_header\":\"a\\r\\nX: y\"}",
-        "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"hmac_secret\":\"short\"}",
-        "{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"colour\":\"red\"}",
-        NULL};
-    for (int i = 0; bad[i]; i++) {
-        px_http_resp r;
-        px_http(&f->env, &r, "POST", "/v1/regulator-endpoints", f->mah.key, bad[i], NULL);
-        if (r.status != 422)
-            fail_msg("%s: got %ld %s", bad[i], r.status, r.body);
-        px_http_resp_free(&r);
+    /* Each refused for its own defect, named (field and code), and nothing stored. */
+    static const struct {
+        const char *body, *field, *code;
+    } bad[] = {
+        {"{\"market\":\"EU\",\"url\":\"http://example.org/in\"}", "url",
+         "invalid_url"}, /* http off loopback */
+        {"{\"market\":\"EU\",\"url\":\"ftp://127.0.0.1/in\"}", "url", "invalid_url"},
+        {"{\"market\":\"EU\",\"url\":\"https://u:p@example.org/in\"}", "url",
+         "invalid_url"}, /* credentials in the URL */
+        {"{\"market\":\"eu\",\"url\":\"https://example.org/in\"}", "market", "invalid_market"},
+        {"{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"auth_header\":\"a\\r\\nX: y\"}",
+         "auth_header", "invalid_header"},
+        {"{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"hmac_secret\":\"short\"}",
+         "hmac_secret", "invalid_value"},
+        {"{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"colour\":\"red\"}", "colour",
+         "unknown_field"},
+    };
+    static const char *const stored[] = {"regulator_endpoint", "audit_log", NULL};
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
+        json_t *j = px_test_refused_answer(&f->env, stored, "POST", "/v1/regulator-endpoints",
+                                           f->mah.key, bad[i].body, NULL, 422, "validation_error");
+        px_expect_detail(j, 0, -1, bad[i].code, bad[i].field);
+        json_decref(j);
     }
 }
 

@@ -227,7 +227,8 @@ static void test_resolver__page(void **state)
     px_http_resp_free(&a);
     /* A mismatch does not show the genuine batch and expiry. */
     snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
-    expect_get(&f->env, path, "text/html", NULL, 0, NULL, "2030-12-31");
+    expect_get(&f->env, path, "text/html", NULL, 200, "data-verdict=\"mismatch\"", "2030-12-31");
+    expect_get(&f->env, path, "text/html", NULL, 200, "data-verdict=\"mismatch\"", ">B1<");
     /* §12.1 item 2: a syntax error is 400 (a wrong check digit): in the error shape to a
      * machine, as a page in words to a person's browser (docs/resolver.md "The page"). */
     expect_get(&f->env, "/01/09506000134353/21/GEN1", "application/json", NULL, 400,

@@ -191,6 +191,10 @@ static void test_text_limits__error_texts_cut_whole_characters(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "POST", "/v1/releases", f->mah.key, body, NULL);
     assert_int_equal(r.status, 422);
+    /* A JSON answer (jansson reads UTF-8 only: no character cut in two), naming the field. */
+    assert_non_null(r.json);
+    assert_string_equal(px_test_str(json_array_get(px_test_details(r.json), 0), "field"),
+                        "transaction.type");
     px_http_resp_free(&r);
     assert_int_equal(rows(f), before);
 }

@@ -63,8 +63,9 @@ static int setup(void **state)
             "('" GTIN "', 'EXP1', 'decommissioned', 'external', 'LOT1', '250101', 'expired'), "
             "('" GTIN "', 'ALL1', 'allocated', 'generated', NULL, NULL, NULL), "
             "('" GTIN "', 'A/B%%1', 'released', 'external', 'L/2', '261231', NULL), "
-            "('%s', 'SN1001', 'released', 'external', 'LOT1', '261231', NULL)",
-            f->gtin2);
+            "('%s', 'SN1001', 'released', 'external', 'LOT1', '261231', NULL), "
+            "('%s', 'REC2', 'decommissioned', 'external', 'LOT1', '261231', 'recalled')",
+            f->gtin2, f->gtin2);
     return 0;
 }
 
@@ -417,10 +418,18 @@ static void test_vrs__settings(void **state)
     assert_true(json_is_true(json_object_get(d, "verified")));
     assert_int_equal(json_object_size(d), 1);
     json_decref(d);
-    /* Another MAH's settings are its own: its GTIN still answers by the defaults. */
+    /* Another MAH's settings are its own: its GTIN still answers by the defaults (B2 for a
+     * recalled pack) while the first MAH's recalled are B1. */
     j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah2.key, NULL, 200);
     assert_string_equal(px_test_str(j, "recalled"), "B2");
     json_decref(j);
+    char rec2[160];
+    snprintf(rec2, sizeof(rec2), "/vrs/verify/gtin/%s/lot/LOT1/ser/REC2?" Q, f->gtin2);
+    d = data_of(f, rec2);
+    assert_true(json_is_false(json_object_get(d, "verified")));
+    assert_string_equal(px_test_str(d, "verificationFailureReason"), "Manufacturer_policy");
+    assert_string_equal(px_test_str(d, "additionalInfo"), "Recalled");
+    json_decref(d);
     px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah.key, "{\"recalled\":\"B3\"}",
                          "recalled", NULL);
     px_test_expect_field(&f->env, "PUT", "/v1/vrs-settings", f->mah.key, "{\"other\":1}", "other",
