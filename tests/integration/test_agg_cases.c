@@ -240,6 +240,16 @@ static long long by_batch(json_t *counts, int depth, const char *gtin)
     return -1;
 }
 
+/* Packs children (a JSON array's items) into the case that carries its own GTIN, parent (a
+ * PACK_OF), as its MAH. */
+static void case_packed(fixture *f, const char *parent, const char *children)
+{
+    char body[512];
+    snprintf(body, sizeof(body), "{\"action\":\"pack\",\"parent\":%s,\"children\":[%s]}", parent,
+             children);
+    post_ok(f, "/v1/aggregations", body, 201);
+}
+
 /* REQ-AGG-16: on a pallet, a case that carries its own GTIN counts as a container of its
  * level, whether it holds packs or was emptied, and the packs in it one level below; a serial
  * of the case GTIN that never held anything stays a pack. */
@@ -249,14 +259,8 @@ static void test_agg_cases__empty_case_counts(void **state)
     px_test_product(&f->env, f->mah.key, CASE_GTIN, "US case of 10", "US");
     px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "271231", "K", 1, 3, f->mah.org);
     px_test_commissioned_sql(&f->env, GTIN, "LE1", "271231", "E", 3, 3, f->mah.org);
-    post_ok(f, "/v1/aggregations",
-            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K1") ",\"children\":[" PACK_OF(
-                GTIN, "E001") "," PACK_OF(GTIN, "E002") "]}",
-            201);
-    post_ok(f, "/v1/aggregations",
-            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[" PACK_OF(
-                GTIN, "E003") "]}",
-            201);
+    case_packed(f, PACK_OF(CASE_GTIN, "K1"), PACK_OF(GTIN, "E001") "," PACK_OF(GTIN, "E002"));
+    case_packed(f, PACK_OF(CASE_GTIN, "K2"), PACK_OF(GTIN, "E003"));
     post_ok(f, "/v1/aggregations",
             "{\"action\":\"unpack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[]}", 201);
     pack_ok(
@@ -291,10 +295,7 @@ static void test_agg_cases__case_recalled_with_its_pallet(void **state)
     px_test_product(&f->env, f->mah.key, CASE2_GTIN, "US case of 2", "US");
     px_test_commissioned_sql(&f->env, CASE2_GTIN, "LQ1", "271231", "Q", 1, 1, f->mah.org);
     px_test_commissioned_sql(&f->env, GTIN, "LQ2", "271231", "Q", 3, 2, f->mah.org);
-    post_ok(f, "/v1/aggregations",
-            "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE2_GTIN, "Q1") ",\"children\":[" PACK_OF(
-                GTIN, "Q001") "," PACK_OF(GTIN, "Q002") "]}",
-            201);
+    case_packed(f, PACK_OF(CASE2_GTIN, "Q1"), PACK_OF(GTIN, "Q001") "," PACK_OF(GTIN, "Q002"));
     pack_ok(f, f->mah.key, Q_PALLET, "[" PACK_OF(CASE2_GTIN, "Q1") "]");
     post_ok(f, "/v1/decommissions",
             "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" Q_PALLET "\"]}", 200);

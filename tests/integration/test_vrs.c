@@ -423,7 +423,7 @@ static void test_vrs__settings(void **state)
     j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah2.key, NULL, 200);
     assert_string_equal(px_test_str(j, "recalled"), "B2");
     json_decref(j);
-    char rec2[160];
+    char rec2[320];
     snprintf(rec2, sizeof(rec2), "/vrs/verify/gtin/%s/lot/LOT1/ser/REC2?" Q, f->gtin2);
     d = data_of(f, rec2);
     assert_true(json_is_false(json_object_get(d, "verified")));
