@@ -8,6 +8,13 @@
 #define PX_SSCC_RELEASED(x)                                                                        \
     "(" x ".state = 'released' OR coalesce(" x ".prior_state, '') = 'released')"
 
+/* A container's columns as px__container_row maps them (sscc_store.c), of the sscc row x:
+ * PX_CONTAINER_NCOLS of them. */
+#define PX_CONTAINER_COLS(x)                                                                       \
+    x ".sscc, " x ".company_prefix, " x ".tenant_id, " x ".org_id, " x ".state, coalesce(" x       \
+      ".parent_sscc, ''), " x ".origin, (" PX_SSCC_RELEASED(x) ")::int"
+#define PX_CONTAINER_NCOLS 8
+
 /* REQ-AGG-5: whether the caller may use a child: the tenant's packs and containers; a CMO
  * only the packs it commissioned and the containers it holds, unreleased, on products it is
  * actively partnered on. child is the alias of the request's row (its sscc NULL for a pack),

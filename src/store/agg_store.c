@@ -44,10 +44,10 @@ static const char PARENTS_LOCK[] =
     "AS t(p, o)), "
     "a(s, d) AS (SELECT x.parent_sscc, 1 FROM sscc x JOIN l ON x.sscc = l.s WHERE "
     "x.parent_sscc IS NOT NULL UNION " PX_AGG_UP_STEP ") "
-    "SELECT x.sscc, x.company_prefix, x.tenant_id, x.org_id, x.state, "
-    "coalesce(x.parent_sscc, ''), x.origin, coalesce(l.o, 0) FROM sscc x LEFT JOIN l ON "
-    "l.s = x.sscc WHERE x.sscc IN (SELECT s FROM l UNION SELECT s FROM a) ORDER BY x.sscc "
-    "FOR UPDATE OF x";
+    "SELECT " PX_CONTAINER_COLS(
+        "x") ", coalesce(l.o, 0) FROM sscc x LEFT JOIN l ON "
+             "l.s = x.sscc WHERE x.sscc IN (SELECT s FROM l UNION SELECT s FROM a) ORDER BY x.sscc "
+             "FOR UPDATE OF x";
 
 px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,
                                 size_t *found, px_err *err)
@@ -66,14 +66,10 @@ px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, p
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
-        long o = strtol(px__val(r, i, 7), NULL, 10);
+        long o = strtol(px__val(r, i, PX_CONTAINER_NCOLS), NULL, 10);
         if (o < 1 || (size_t)o > n)
             continue; /* an ancestor: locked, not listed */
-        px_container *c = &out[o - 1];
-        memset(c, 0, sizeof(*c));
-        px__texts(r, i, 0, PX__TEXT(c->sscc), PX__TEXT(c->company_prefix), PX__TEXT(c->tenant_id),
-                  PX__TEXT(c->org_id), PX__TEXT(c->state), PX__TEXT(c->parent), PX__TEXT(c->origin),
-                  NULL);
+        px__container_row(&out[o - 1], r, i);
         (*found)++;
     }
     PQclear(r);

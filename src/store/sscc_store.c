@@ -287,25 +287,23 @@ px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after
 
 /* ---- containers ------------------------------------------------------------------------ */
 
+void px__container_row(px_container *c, const PGresult *r, int i)
+{
+    memset(c, 0, sizeof(*c));
+    px__texts(r, i, 0, PX__TEXT(c->sscc), PX__TEXT(c->company_prefix), PX__TEXT(c->tenant_id),
+              PX__TEXT(c->org_id), PX__TEXT(c->state), PX__TEXT(c->parent), PX__TEXT(c->origin),
+              NULL);
+    c->released = px__val(r, i, 7)[0] == '1';
+}
+
 px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int for_update,
                              px_err *err)
 {
-#define CONTAINER_GET                                                                              \
-    "SELECT sscc, company_prefix, tenant_id, org_id, state, coalesce(parent_sscc, ''), origin, "   \
-    "(" PX_SSCC_RELEASED("sscc") ")::int FROM sscc WHERE sscc = $1"
+#define CONTAINER_GET "SELECT " PX_CONTAINER_COLS("x") " FROM sscc x WHERE x.sscc = $1"
     PGresult *r =
         px__exec(db, for_update ? CONTAINER_GET " FOR UPDATE" : CONTAINER_GET, PX__ARGS(sscc), err);
 #undef CONTAINER_GET
-    px_rc rc = px__one(r, err, "not_found", "container %s not found", sscc);
-    if (rc == PX_OK) {
-        memset(out, 0, sizeof(*out));
-        px__texts(r, 0, 0, PX__TEXT(out->sscc), PX__TEXT(out->company_prefix),
-                  PX__TEXT(out->tenant_id), PX__TEXT(out->org_id), PX__TEXT(out->state),
-                  PX__TEXT(out->parent), PX__TEXT(out->origin), NULL);
-        out->released = px__val(r, 0, 7)[0] == '1';
-    }
-    PQclear(r);
-    return rc;
+    return PX__ONE_ROW(r, err, px__container_row, out, "not_found", "container %s not found", sscc);
 }
 
 px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err)

@@ -203,6 +203,10 @@ px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *p
  * the caller maps row 0. The caller PQclear()s r either way (NULL is fine). */
 px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Row i of a result whose first columns are PX_CONTAINER_COLS (agg_sql.h) into c (sscc_store.c):
+ * the one mapping of a container, its visibility's "released" included. */
+struct px_container;
+void px__container_row(struct px_container *c, const PGresult *r, int i);
 /* PQclear(r), then rc: lets a read end on one expression that clears its result. */
 static inline px_rc px__cleared(PGresult *r, px_rc rc)
 {

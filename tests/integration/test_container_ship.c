@@ -172,7 +172,8 @@ static void test_container_ship__recall_a_pallet(void **state)
 
 /* A CMO never sees a container again once it was released, as it never sees a released pack
  * (docs/lifecycle.md): neither released nor decommissioned after its release (a recall by
- * SSCC of a shipped pallet); the MAH does. The rows are written as those moves leave them. */
+ * SSCC of a shipped pallet), to read or to pack into; the MAH does. The rows are written as
+ * those moves leave them. */
 static void test_container_ship__cmo_loses_a_released_container(void **state)
 {
     fixture *f = *state;
@@ -181,8 +182,12 @@ static void test_container_ship__cmo_loses_a_released_container(void **state)
                                            {"decommissioned", "'released'"},
                                            {"decommissioned", "'commissioned'"}};
     static const long cmo_sees[] = {200, 404, 404, 200};
-    char b[19], path[64];
+    char b[19], path[64], body[256];
     sscc(b, 0, 596);
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTRC", "261231", "[\"RC1\"]");
+    snprintf(body, sizeof(body),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("RC1") "]}",
+             b);
     snprintf(path, sizeof(path), "/v1/containers/%s", b);
     px_sqlf(&f->env,
             "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin, state) VALUES "
@@ -193,6 +198,9 @@ static void test_container_ship__cmo_loses_a_released_container(void **state)
                 moves[i][0], moves[i][1], b);
         px_test_expect(&f->env, "GET", path, f->cmo.key, NULL, cmo_sees[i],
                        cmo_sees[i] == 404 ? "not_found" : NULL);
+        /* Nor can it pack into it: unknown to it, as to a read (never "it is released"). */
+        if (cmo_sees[i] == 404)
+            px_test_expect(&f->env, "POST", "/v1/aggregations", f->cmo.key, body, 404, "not_found");
         px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 200, NULL);
     }
 }
