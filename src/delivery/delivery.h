@@ -55,7 +55,7 @@ void px_delivery_sign(char out[PX_DELIVERY_SIGNATURE_LEN], const char *secret, c
  * https://, or http:// to a loopback host only (127.0.0.0/8, ::1, localhost), no user
  * info, and a host that does not resolve to an internal address unless the operator allows
  * it (px_outbound_check_url, outbound.h: this function is that check). PX_EINVALID
- * "invalid_url" otherwise. */
+ * "invalid_url" for the syntax, "endpoint_not_allowed" for an internal address. */
 px_rc px_delivery_url_check(const char *url, px_err *err);
 /* An Authorization value: 1..PX_DELIVERY_HEADER_MAX bytes of visible ASCII and spaces (no CR,
  * LF, NUL: no header injection). PX_EINVALID "invalid_header" otherwise. */

@@ -60,7 +60,8 @@ px_rc px_outbound_configure(const char *list, px_err *err);
 /* The check for an endpoint URL when it is created: px_delivery_url_check's syntax rules,
  * then every address the host resolves to now must pass px_outbound_check_addr with the
  * process's allow list. A host that does not resolve now is accepted (the connect-time check
- * decides at delivery). PX_EINVALID "invalid_url" (field "url") otherwise. */
+ * decides at delivery). PX_EINVALID, field "url": "invalid_url" for a URL the syntax rules
+ * refuse, "endpoint_not_allowed" for a host at an internal address. */
 px_rc px_outbound_check_url(const char *url, px_err *err);
 
 #endif

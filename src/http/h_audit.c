@@ -1,5 +1,5 @@
-/* GET /v1/audit, GET /v1/audit/verify, GET /v1/audit/checkpoints (MAH, auditor; admin sees
- * every tenant). */
+/* GET /v1/audit, GET /v1/audit/verify, GET /v1/audit/checkpoints (MAH, auditor: their own
+ * organization's log; every other role is 403 by the policy table, domain/policy.c). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

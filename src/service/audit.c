@@ -16,7 +16,9 @@
 px_rc px_svc_audit_each(px_db *db, const px_actor *by, long long after_seq, int newest_first,
                         long limit, px_audit_fn fn, void *ctx, px_err *err)
 {
-    /* The policy scope is the tenant filter: MAH and auditor see their organization's log. */
+    /* The policy scope is the tenant filter: MAH and auditor see their organization's log
+     * (the table gives no role the system scope on this action today; the filter follows the
+     * table, not a role written here). */
     const char *tenant =
         px_policy_scope(by->role, PX_ACT_AUDIT_READ) == PX_SCOPE_SYSTEM ? NULL : by->org_id;
     return px_store_audit_each(db, tenant, after_seq, newest_first, limit, fn, ctx, err);

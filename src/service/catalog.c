@@ -21,7 +21,8 @@ static px_rc text_field(const char *v, size_t max, const char *field, px_err *er
     return PX_OK;
 }
 
-static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
+/* old: the product as stored (a PATCH), NULL at creation. */
+static px_rc validate_product(const px_app *app, px_product *p, const px_product *old, px_err *err)
 {
     char gtin[GS1_GTIN_LEN + 1];
     px_rc rc = px__gtin_field(gtin, p->gtin, err);
@@ -79,9 +80,12 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
 #undef TEXT_FIELD
     if (rc != PX_OK)
         return rc;
-    /* Refused here what the DSCSA report could not carry (its 11-digit form, ndc.h). */
+    /* Refused here what the DSCSA report could not carry (its 11-digit form, ndc.h). An NDC
+     * as stored is not judged again: a product saved before this rule can still be renamed (its
+     * US release names the NDC as a missing precondition until it is corrected). */
     char ndc11[12];
-    if (md->ndc[0] && !px_ndc11(ndc11, md->ndc)) {
+    if (md->ndc[0] && !(old && strcmp(old->master.ndc, md->ndc) == 0) &&
+        !px_ndc11(ndc11, md->ndc)) {
         px_err_set(err, PX_EINVALID, "invalid_ndc",
                    "master_data.ndc must be 11 digits, or an NDC with its hyphens in the 4-4-2, "
                    "5-3-2, 5-4-1 or 5-4-2 layout");
@@ -94,7 +98,7 @@ static px_rc validate_product(const px_app *app, px_product *p, px_err *err)
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,
                                px_err *err)
 {
-    px_rc rc = validate_product(app, p, err);
+    px_rc rc = validate_product(app, p, NULL, err);
     if (rc != PX_OK)
         return rc;
     px_strlcpy(p->mah_id, by->org_id, sizeof(p->mah_id));
@@ -242,7 +246,7 @@ static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
         px_strlcpy(p->nhrn_value, rq->nhrn_value ? rq->nhrn_value : "", sizeof(p->nhrn_value));
     }
     /* The field rules of creation, on the product as it would become. */
-    if ((rc = validate_product(NULL, p, err)) != PX_OK)
+    if ((rc = validate_product(NULL, p, &old, err)) != PX_OK)
         return rc;
     if (master_same(&old, p)) {
         px_tx_discard(tx); /* nothing changed: no new version, nothing to audit */

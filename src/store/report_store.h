@@ -134,7 +134,8 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
 px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
                                     px_err *err);
 /* Ends attempt n: outcome "delivered" | "retry" (next try in retry_ms) | "dead". The report
- * takes it only while n is its latest attempt and it is still sending (*current = 1); a
+ * takes it while n is its latest attempt and it is still sending, or when it is a late
+ * "delivered" and the report is not finished (*current = 1; PX__SQL_ATTEMPT_MOVES_ROW); a
  * superseded attempt records its own outcome alone (*current = 0). */
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
                                   const char *outcome, const char *error, long retry_ms,

@@ -78,9 +78,10 @@ void px_webhook_job_dispose(px_webhook_job *j);
  * UPDATE SKIP LOCKED: marks it 'sending' leased for lease_ms, counts the attempt and records
  * its start. PX_ENOTFOUND when nothing is due. */
 px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_err *err);
-/* Ends attempt n: outcome delivered | retry (due again in retry_ms) | dead. Applies only while
- * the delivery is still 'sending' at attempt n (a late answer after a lease ran out changes
- * nothing that a newer attempt wrote). */
+/* Ends attempt n: outcome delivered | retry (due again in retry_ms) | dead. The attempt's row
+ * always takes it; the delivery by the outbox's rule (PX__SQL_ATTEMPT_MOVES_ROW): while n is
+ * its latest attempt and still sending, or a late "delivered" while it is not finished (a
+ * late failure changes nothing a newer attempt wrote). */
 px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_status,
                                    const char *outcome, const char *error, long retry_ms,
                                    px_err *err);

@@ -69,6 +69,16 @@ static void test_catalog__product_create(void **state)
     px_test_expect(f, "POST", "/v1/products", key, body, 201, NULL);
     /* The creation is audited. */
     assert_int_equal(px_audit_count(f, "product.create", g), 1);
+    /* An NDC stored before today's rule (ten bare digits) is not judged again by a change of
+     * something else: the product can still be renamed; a new one is judged. */
+    px_sqlf(f,
+            "UPDATE product SET master_data = master_data || '{\"ndc\": \"1234567890\"}' "
+            "WHERE gtin = '%s'",
+            g);
+    snprintf(path, sizeof(path), "/v1/products/%s", g);
+    px_test_expect(f, "PATCH", path, key, "{\"name\":\"US pack 2\"}", 200, NULL);
+    px_test_expect_field(f, "PATCH", path, key, "{\"master_data\":{\"ndc\":\"0987654321\"}}",
+                         "master_data.ndc", "invalid_ndc");
 }
 
 static void test_catalog__product_validation(void **state)

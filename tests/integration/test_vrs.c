@@ -423,6 +423,8 @@ static void test_vrs__settings(void **state)
     j = px_test_call(&f->env, "GET", "/v1/vrs-settings", f->mah2.key, NULL, 200);
     assert_string_equal(px_test_str(j, "recalled"), "B2");
     json_decref(j);
+    /* (A request about gtin2: after test_vrs__request_log, which counts them; the tests run
+     * in the order written.) */
     char rec2[320];
     snprintf(rec2, sizeof(rec2), "/vrs/verify/gtin/%s/lot/LOT1/ser/REC2?" Q, f->gtin2);
     d = data_of(f, rec2);
