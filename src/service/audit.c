@@ -593,10 +593,13 @@ px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err
     px_rc rc = px_svc_audit_checkpoint(db, &app->audit_keys, NULL, &made, &refused, err);
     if (rc == PX_OK && made)
         px_logf(PX_LOG_INFO, "audit checkpoints signed: %d", made);
-    /* A failure here is logged and retried next period; it never stops the other runners. */
-    if (rc != PX_OK) {
-        px_logf(PX_LOG_ERROR, "audit checkpoint failed: %s", err->message);
-        px_err_clear(err);
-    }
-    return PX_OK;
+    /* A failure, or a chain left unsigned because its rows do not hash to its head (each
+     * logged at error level where found), is the runner's failure: the worker loop logs and
+     * counts it (packid_runner_errors_total{runner="audit-checkpoint"}) and the other runners
+     * go on; the next period tries again. */
+    if (rc == PX_OK && refused)
+        rc = px_err_set(err, PX_EINTERNAL, "audit_chain_broken",
+                        "%d audit chain(s) not checkpointed: their rows do not hash to their head",
+                        refused);
+    return rc;
 }

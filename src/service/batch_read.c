@@ -10,10 +10,10 @@ px_rc px_svc_batch_get(px_db *db, const px_actor *by, const char *gtin, const ch
                        px_batch_summary *out, px_err *err)
 {
     char g[15];
-    px_err ignore;
+    px_err read_err = PX_ERR_INIT;
     memset(out, 0, sizeof(*out));
-    if (!gtin || gs1_gtin_normalize(g, gtin, &ignore) != PX_OK || !batch ||
-        gs1_cset82_validate(batch, GS1_BATCH_MAX, &ignore) != PX_OK)
+    if (!gtin || gs1_gtin_normalize(g, gtin, &read_err) != PX_OK || !batch ||
+        gs1_cset82_validate(batch, GS1_BATCH_MAX, &read_err) != PX_OK)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found");
     px_product prod;
     px_rc rc;
@@ -24,8 +24,12 @@ px_rc px_svc_batch_get(px_db *db, const px_actor *by, const char *gtin, const ch
             return rc == PX_ENOTFOUND
                        ? px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found")
                        : rc;
-    } else if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK ||
-               px_policy_scope(by->role, PX_ACT_PACK_READ) != PX_SCOPE_ORG ||
+    } else if ((rc = px_store_product_get(db, &prod, g, 0, &read_err)) != PX_OK &&
+               rc != PX_ENOTFOUND) {
+        if (err)
+            *err = read_err; /* a failed read is that failure, never "not found" */
+        return rc;
+    } else if (rc != PX_OK || px_policy_scope(by->role, PX_ACT_PACK_READ) != PX_SCOPE_ORG ||
                strcmp(prod.mah_id, by->org_id) != 0) {
         /* Another tenant's batch answers 404, never 403 (docs/architecture.md "Requests"). */
         return px_err_set(err, PX_ENOTFOUND, "not_found", "batch not found");

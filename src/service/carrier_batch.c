@@ -431,9 +431,14 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
     if (rc != PX_OK)
         return rc;
     px_carrier_batch b;
-    px_err ignore;
-    if (px_store_carrier_batch_get(db, &b, id, &ignore) != PX_OK ||
-        strcmp(b.status, "completed") != 0)
+    px_err nf = PX_ERR_INIT;
+    rc = px_store_carrier_batch_get(db, &b, id, &nf);
+    if (rc != PX_OK && rc != PX_ENOTFOUND) {
+        if (err) /* a failed read is that failure, not a refused link */
+            *err = nf;
+        return rc;
+    }
+    if (rc != PX_OK || strcmp(b.status, "completed") != 0)
         return px__link_refused(err);
     snprintf(filename, cap, "packid-carriers-%.8s.zip", b.id);
     zip_ctx z = {.err = err, .rc = PX_OK};

@@ -42,8 +42,8 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
                       px_pack_row *out, px_event_row_fn fn, void *ctx, px_err *err)
 {
     char g[15];
-    px_err ignore;
-    if (!gtin || gs1_gtin_normalize(g, gtin, &ignore) != PX_OK || !serial ||
+    px_err read_err = PX_ERR_INIT;
+    if (!gtin || gs1_gtin_normalize(g, gtin, &read_err) != PX_OK || !serial ||
         strlen(serial) > GS1_SERIAL_MAX)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
     px_product prod;
@@ -57,7 +57,13 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
         if ((rc = px_svc_product_access(db, by, g, 0, &prod, err)) != PX_OK)
             return rc == PX_ENOTFOUND ? px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found")
                                       : rc;
-    } else if (px_store_product_get(db, &prod, g, 0, &ignore) != PX_OK) {
+    } else if ((rc = px_store_product_get(db, &prod, g, 0, &read_err)) != PX_OK) {
+        /* Unknown product: as an unknown pack. A failed read is that failure, never 404. */
+        if (rc != PX_ENOTFOUND) {
+            if (err)
+                *err = read_err;
+            return rc;
+        }
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
     }
     rc = px_store_pack_get(db, out, g, serial, err);

@@ -107,8 +107,14 @@ static void *loop(void *arg)
              * on a connection that sees only the sandbox. */
             int sandbox_any = 0;
             pass(w->app, db, &any, &err);
-            if (px_db_set_sandbox(db, 1, &err) == PX_OK)
+            if (px_db_set_sandbox(db, 1, &err) == PX_OK) {
                 pass(w->app, db, &sandbox_any, &err);
+            } else {
+                /* The sandbox's work waits this pass: said and counted, as a lost connection. */
+                px_logf(PX_LOG_ERROR, "workers: cannot switch to the sandbox: %s", err.message);
+                for (int i = 0; runners[i].fn; i++)
+                    w->app->runner_errors[i]++;
+            }
             px_pool_release(w->app->pool, db);
             any |= sandbox_any;
         } else if (!atomic_load(&w->stopping)) {

@@ -275,10 +275,11 @@ px_rc px_store_report_claim(px_db *db, px_report_job *out, px_err *err)
     report_row(&out->r, r, 0);
     px_strlcpy(out->url, px__val(r, 0, REPORT_NCOLS), sizeof(out->url));
     px_strlcpy(out->receiver_gln, px__val(r, 0, REPORT_NCOLS + 1), sizeof(out->receiver_gln));
-    out->auth_header = px__dup(r, 0, REPORT_NCOLS + 2);
-    out->hmac_secret = px__dup(r, 0, REPORT_NCOLS + 3);
-    px_rc rc = PX_OK;
-    if (!px__isnull(r, 0, REPORT_NCOLS + 4)) {
+    /* A secret that failed to copy must not read as none: the report would go unsigned. */
+    px_rc rc = px__dup_col(&out->auth_header, r, 0, REPORT_NCOLS + 2, err);
+    if (rc == PX_OK)
+        rc = px__dup_col(&out->hmac_secret, r, 0, REPORT_NCOLS + 3, err);
+    if (rc == PX_OK && !px__isnull(r, 0, REPORT_NCOLS + 4)) {
         size_t n = (size_t)PQgetlength(r, 0, REPORT_NCOLS + 4);
         out->document = malloc(n + 1);
         if (out->document) {

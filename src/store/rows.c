@@ -35,6 +35,12 @@ char *px__dup(const PGresult *res, int r, int c)
     return px__isnull(res, r, c) ? NULL : strdup(px__val(res, r, c));
 }
 
+px_rc px__dup_col(char **out, const PGresult *res, int r, int c, px_err *err)
+{
+    *out = px__dup(res, r, c);
+    return *out || px__isnull(res, r, c) ? PX_OK : px_err_oom(err);
+}
+
 void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retry_ms)
 {
     snprintf(t->n, sizeof(t->n), "%d", n);

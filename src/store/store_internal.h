@@ -184,6 +184,9 @@ void px__texts(const PGresult *res, int r, int c, ...);
 /* A malloc'd copy of row r, column c; NULL for SQL NULL (and when out of memory: a caller
  * that needs the value tells the two apart with px__isnull) (rows.c). */
 char *px__dup(const PGresult *res, int r, int c);
+/* px__dup into *out that tells the two NULLs apart: PX_OK with *out NULL for SQL NULL, a failed
+ * copy PX_EINTERNAL out of memory (a secret that failed to copy is never sent as none). */
+px_rc px__dup_col(char **out, const PGresult *res, int r, int c, px_err *err);
 
 /* A send attempt's numbers as SQL text parameters, for the outbox's attempt rows (reports
  * and webhook deliveries): its number, the HTTP status (use only when non-zero: none is

@@ -217,12 +217,13 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         delivery_row(&out->d, r, 0);
         out->attempt = out->d.attempts;
         out->body = px__dup(r, 0, DELIVERY_NCOLS);
-        out->url = px__dup(r, 0, DELIVERY_NCOLS + 1);
-        out->secret = px__dup(r, 0, DELIVERY_NCOLS + 2);
-        if (!out->body || (!px__isnull(r, 0, DELIVERY_NCOLS + 1) && (!out->url || !out->secret))) {
+        rc = out->body ? PX_OK : px_err_oom(err);
+        if (rc == PX_OK)
+            rc = px__dup_col(&out->url, r, 0, DELIVERY_NCOLS + 1, err);
+        if (rc == PX_OK)
+            rc = px__dup_col(&out->secret, r, 0, DELIVERY_NCOLS + 2, err);
+        if (rc != PX_OK)
             px_webhook_job_dispose(out);
-            rc = px_err_oom(err);
-        }
     }
     PQclear(r);
     return rc;

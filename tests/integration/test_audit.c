@@ -810,6 +810,37 @@ static void test_audit__worker_checkpoints_periodically(void **state)
     expect_intact(f);
 }
 
+/* The periodic signer meets a chain whose new rows do not hash to its head: it signs nothing
+ * for it, and says so where an operator looks, the error log and
+ * packid_runner_errors_total{runner="audit-checkpoint"}, pass after pass. Last: it breaks B. */
+static void test_audit__worker_counts_a_broken_chain(void **state)
+{
+    fixture *f = *state;
+    /* The head moved and edited while no signer runs (interval 0), then the signer starts. */
+    assert_int_equal(px_test_server_stop(&f->env), 0);
+    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
+    px_test_server_start(&f->env);
+    px_test_commission(&f->env, f->b_cmo, f->gtin_b, "B-X", EXPIRY, "[\"BX-1\"]");
+    long long head = tenant_last_seq(f, f->b.org);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "UPDATE audit_log SET subject = 'edited' WHERE seq = %lld", head);
+    attack(f, sql);
+    assert_int_equal(px_test_server_stop(&f->env), 0);
+    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=1");
+    px_test_server_start(&f->env);
+#define SERIES "packid_runner_errors_total{runner=\"audit-checkpoint\"}"
+    long long errors = 0;
+    for (int i = 0; i < 500 && errors < 1; i++) {
+        errors = px_test_metric_of(&f->env, SERIES);
+        if (errors < 1)
+            usleep(10000);
+    }
+#undef SERIES
+    assert_true(errors >= 1);
+    assert_true(px_test_log_has(&f->env, "not checkpointed", f->b.org));
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM audit_checkpoint WHERE seq = %lld", head);
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
