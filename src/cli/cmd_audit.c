@@ -53,11 +53,18 @@ static px_rc read_held(const char *path, px_audit_checkpoint **out, int *n, px_e
                             i, path);
             goto done;
         }
-        px_strlcpy(c->chain, chain, sizeof(c->chain));
-        px_strlcpy(c->head, head, sizeof(c->head));
-        px_strlcpy(c->at, at, sizeof(c->at));
-        px_strlcpy(c->key_id, key, sizeof(c->key_id));
-        px_strlcpy(c->signature, sig, sizeof(c->signature));
+        /* Each value whole or refused: a head or signature cut to its field would verify as if
+         * the held file said exactly that. */
+        if (px_strlcpy(c->chain, chain, sizeof(c->chain)) >= sizeof(c->chain) ||
+            px_strlcpy(c->head, head, sizeof(c->head)) >= sizeof(c->head) ||
+            px_strlcpy(c->at, at, sizeof(c->at)) >= sizeof(c->at) ||
+            px_strlcpy(c->key_id, key, sizeof(c->key_id)) >= sizeof(c->key_id) ||
+            px_strlcpy(c->signature, sig, sizeof(c->signature)) >= sizeof(c->signature)) {
+            rc = px_err_set(err, PX_EINVALID, "bad_request",
+                            "checkpoint %zu of %s has a field longer than any checkpoint's", i,
+                            path);
+            goto done;
+        }
         c->seq = (long long)json_integer_value(seq);
         c->chain_seq = (long long)json_integer_value(entries);
         c->cut = json_is_true(json_object_get(it, "cut"));

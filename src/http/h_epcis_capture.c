@@ -107,11 +107,13 @@ void h_epcis_capture_get(px_req *r)
     }
     if (px_reply_failed(r, rc))
         return;
-    json_t *errors = json_loads(c.errors ? c.errors : "[]", 0, NULL);
-    json_t *o =
-        json_pack("{s:s, s:s, s:b, s:b, s:s, s:o}", "captureID", c.id, "createdAt", c.created_at,
-                  "running", c.running, "success", c.success, "captureErrorBehaviour",
-                  c.error_behaviour, "errors", errors ? errors : json_array());
+    /* The stored list as it is (the store refuses a failed copy): one that does not read back
+     * is a failure of this answer, never an empty list. */
+    json_t *errors = json_loads(c.errors, 0, NULL);
+    json_t *o = errors ? json_pack("{s:s, s:s, s:b, s:b, s:s, s:o}", "captureID", c.id, "createdAt",
+                                   c.created_at, "running", c.running, "success", c.success,
+                                   "captureErrorBehaviour", c.error_behaviour, "errors", errors)
+                       : NULL;
     if (o && c.finished_at[0])
         json_object_set_new(o, "finishedAt", json_string(c.finished_at));
     px_capture_row_dispose(&c);

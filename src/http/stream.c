@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "px_log.h"
+#include "px_str.h"
 #include "stream.h"
 
 #define STREAM_BLOCK (64 * 1024)  /* what MHD asks for per call */
@@ -24,7 +25,7 @@ typedef struct {
     px_buf buf;
     size_t off;
     int eof;
-    char rid[17];
+    char rid[sizeof(((px_req *)0)->rid)]; /* the request's id whole, for the log line */
 } stream;
 
 static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
@@ -39,7 +40,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         s->off = 0;
         px_err err = PX_ERR_INIT;
         if (s->next(s->ctx, &s->buf, &s->eof, &err) != PX_OK) {
-            char fields[PX_ERR_MSG_MAX * 2 + 64], msg[PX_ERR_MSG_MAX * 2];
+            char fields[PX_ERR_MSG_MAX * 2 + 160], msg[PX_ERR_MSG_MAX * 2];
             px_json_escape(msg, sizeof(msg), err.message);
             snprintf(fields, sizeof(fields), "\"rid\":\"%s\",\"detail\":\"%s\"", s->rid, msg);
             px_log(PX_LOG_ERROR, "streamed response cut", fields);
@@ -77,7 +78,7 @@ void px_reply_stream(px_req *r, int status, const char *content_type, const char
     s->next = next;
     s->free_fn = free_fn;
     s->ctx = ctx;
-    memcpy(s->rid, r->rid, sizeof(s->rid));
+    px_strlcpy(s->rid, r->rid, sizeof(s->rid));
     px_buf_init(&s->buf, STREAM_BUF_MAX);
     if (r->response)
         MHD_destroy_response(r->response);

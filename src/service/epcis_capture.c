@@ -325,7 +325,9 @@ static px_rc errors_json(px_buf *b, const capture_ctx *c)
         px_buf_puts(b, "}");
     }
     px_buf_puts(b, "]");
-    return b->data ? PX_OK : PX_EINTERNAL;
+    /* Sticky: a list past the buffer's bound (or out of memory) is that failure, never a cut
+     * list handed on as JSON. */
+    return px_buf_failed(b);
 }
 
 static int by_event_id(const void *x, const void *y)

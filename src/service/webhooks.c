@@ -59,9 +59,9 @@ static px_rc put_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     /* Audited without the secret and without the URL's query (it may carry a token). */
     px_audit_details *d = px_tx_audit(tx, c->out->tenant_id, "webhook.put", c->out->tenant_id);
-    char url[96];
+    char url[PX_DELIVERY_URL_MAX + 1];
     size_t base = strcspn(c->out->url, "?");
-    snprintf(url, sizeof(url), "%.*s", (int)(base < 80 ? base : 80), c->out->url);
+    snprintf(url, sizeof(url), "%.*s", (int)base, c->out->url); /* the whole URL but its query */
     px_audit_str(d, "url", url);
     char events[PX_WEBHOOK_EVENTS_MAX * (PX_WEBHOOK_EVENT_LEN + 1) + 1];
     size_t off = 0;

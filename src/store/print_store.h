@@ -53,7 +53,7 @@ typedef struct px_export {
     char status[16];                   /* queued | running | completed | failed */
     long long count;                   /* -1 until completed */
     char filename[201];
-    char error[201];
+    char error[PX_ERR_MSG_MAX]; /* the failure's message whole, as the job keeps it */
     char created_at[32];
     char finished_at[32];
     /* the product, for rendering rows */

@@ -608,6 +608,22 @@ static void test_audit__held_checkpoint_detects_cut_with_checkpoints_deleted(voi
         px_test_call(&f->env, "GET", "/v1/audit/checkpoints?first=1000", f->a_auditor, NULL, 200);
     char held[400];
     snprintf(held, sizeof(held), "%s/held-checkpoints.json", f->env.data_dir);
+    /* A held file whose head carries more than a head can is refused, never read as cut. */
+    json_t *first = json_array_get(json_object_get(page, "items"), 0);
+    char longer[256];
+    snprintf(longer, sizeof(longer), "%s00", px_test_str(first, "head"));
+    json_t *orig = json_incref(json_object_get(first, "head"));
+    json_object_set_new(first, "head", json_string(longer));
+    assert_int_equal(json_dump_file(page, held, 0), 0);
+    int rc;
+    json_t *v = verify_cli(f, held, &rc);
+    assert_int_not_equal(rc, 0);
+    char *said = json_dumps(v, 0);
+    json_decref(v);
+    if (!said || !strstr(said, "longer than any checkpoint"))
+        fail_msg("a too long held head: %s", said ? said : "(nothing)");
+    free(said);
+    json_object_set_new(first, "head", orig);
     assert_int_equal(json_dump_file(page, held, 0), 0);
     json_decref(page);
     snapshot(f);
