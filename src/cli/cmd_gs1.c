@@ -23,7 +23,7 @@
     "gs1 check <element string | HRI | Digital Link | EPC URI> [--gs-char C] [--json]\n"           \
     "       packid gs1 convert --to hri|dl|element|epc <input> [--domain URL] "                    \
     "[--gcp-length N] [--gs-char C] [--json]"
-#define IN_MAX 2048
+#define IN_MAX (GS1_INPUT_MAX + 1) /* the longest code gs1 reads, as POST /v1/gs1/parse takes */
 
 static const char *const k_check_options[] = {"--gs-char=", NULL};
 static const char *const k_convert_options[] = {

@@ -3,6 +3,7 @@
  * accepts the cookie in place of a key (server.c dispatch -> px__session_auth). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "handlers.h"
 #include "px_crypto.h"
@@ -53,7 +54,7 @@ int px__session_auth(px_req *r, px_db *db, const char *cookie)
 static void set_cookie(px_req *r, const char *value, long max_age)
 {
     char c[256];
-    int secure = strncmp(r->app->cfg.public_url, "https://", 8) == 0;
+    int secure = strncasecmp(r->app->cfg.public_url, "https://", 8) == 0; /* RFC 3986 §3.1 */
     snprintf(c, sizeof(c), COOKIE_NAME "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
              value, max_age, secure ? "; Secure" : "");
     MHD_add_response_header(r->response, "Set-Cookie", c);

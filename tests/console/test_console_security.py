@@ -69,15 +69,16 @@ class ConsoleSecurity(unittest.TestCase):
 
     def test_console__secure_cookie_behind_tls(self):
         # A TLS-terminating proxy in front: packid's public URL is https, so the cookie is
-        # Secure. A second server on the same database.
-        s2 = Server(PACKID, {"PACKID_PUBLIC_URL": "https://packid.example"},
-                    conninfo=self.s.conninfo)
-        try:
-            st, hdrs, _ = s2.request("POST", "/v1/sessions", body={"api_key": self.mah_key})
-            self.assertEqual(st, 201)
-            self.assertIn("Secure", session_cookie(hdrs)[1])
-        finally:
-            self.assertEqual(s2.stop(), 0)
+        # Secure, its scheme in either case (RFC 3986 3.1). A second server on the same
+        # database.
+        for url in ["https://packid.example", "HTTPS://packid.example"]:
+            s2 = Server(PACKID, {"PACKID_PUBLIC_URL": url}, conninfo=self.s.conninfo)
+            try:
+                st, hdrs, _ = s2.request("POST", "/v1/sessions", body={"api_key": self.mah_key})
+                self.assertEqual(st, 201)
+                self.assertIn("Secure", session_cookie(hdrs)[1], url)
+            finally:
+                self.assertEqual(s2.stop(), 0)
 
     def test_console__bad_key_no_session(self):
         before = self.s.sql("SELECT count(*) FROM console_session")

@@ -44,6 +44,15 @@ static void test_cli__gs1_check_names_the_bad_character(void **state)
 {
     (void)state;
     int rc;
+    /* A code of 3,000 bytes is read, as POST /v1/gs1/parse reads up to 16,384, and judged by
+     * the GS1 rules (here a serial too long), not refused as a usage error. */
+    static char longer[3100];
+    snprintf(longer, sizeof(longer), "(01)09506000134352(21)%03000d", 0);
+    const char *l[] = {"gs1", "check", longer, NULL};
+    json_t *lo = cli(&rc, l);
+    assert_int_equal(rc, 1);
+    assert_string_equal(px_test_str(json_object_get(lo, "error"), "code"), "invalid_length");
+    json_decref(lo);
     /* Check digit of the GTIN is wrong: position 17 (0-based) of the HRI input. */
     const char *a[] = {"gs1", "check", "(01)09506000134353(21)12345", NULL};
     json_t *o = cli(&rc, a);
