@@ -45,6 +45,15 @@ px_rc px__prefix_not_taken(px_db *db, const char *org_id, const char *key, int s
     return rc;
 }
 
+px_rc px__gln_prefix_free(px_db *db, const px_org *org, px_err *err)
+{
+    if (!org->gln[0] || !org->gln_prefix_length)
+        return PX_OK;
+    /* A new organization has no row yet: the nil UUID is no organization's. */
+    return px__prefix_not_taken(db, org->id[0] ? org->id : "00000000-0000-0000-0000-000000000000",
+                                org->gln, 0, org->gln_prefix_length, "gln", err);
+}
+
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
                            px_audit_details *d, px_err *err)
 {

@@ -89,7 +89,8 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
     px_rc rc = validate_org(app, org, err);
     if (rc != PX_OK)
         return rc;
-    if ((rc = px_store_org_insert(px_tx_db(tx), org, err)) != PX_OK)
+    if ((rc = px__gln_prefix_free(px_tx_db(tx), org, err)) != PX_OK ||
+        (rc = px_store_org_insert(px_tx_db(tx), org, err)) != PX_OK)
         return rc;
     px_audit_details *d =
         px_tx_audit_as(tx, by, px_tenant_of_org(org->kind, org->id), "org.create", org->id);
@@ -189,10 +190,8 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         }
     }
     /* A GLN's company prefix is one licensee's too: not one another organization listed. */
-    if (o->gln[0] && o->gln_prefix_length &&
-        (strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length) &&
-        (rc = px__prefix_not_taken(db, o->id, o->gln, 0, o->gln_prefix_length, "gln", err)) !=
-            PX_OK)
+    if ((strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length) &&
+        (rc = px__gln_prefix_free(db, o, err)) != PX_OK)
         return rc;
     /* The new prefixes' own rules before the organization's row is written (a refusal changes
      * nothing, not even inside this transaction). */

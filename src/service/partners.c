@@ -109,7 +109,8 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
     px_strlcpy(cmo->kind, "cmo", sizeof(cmo->kind));
     px_strlcpy(cmo->name, c->name, sizeof(cmo->name));
     px_strlcpy(cmo->gln, c->gln ? c->gln : "", sizeof(cmo->gln));
-    return px_store_org_insert(db, cmo, err);
+    px_rc rc = px__gln_prefix_free(db, cmo, err);
+    return rc == PX_OK ? px_store_org_insert(db, cmo, err) : rc;
 }
 
 static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)

@@ -33,6 +33,10 @@ px_rc px__org_name_gln_check(const char *name, const char *name_code, const char
  * own; else PX_ECONFLICT "company_prefix_taken" naming field. */
 px_rc px__prefix_not_taken(px_db *db, const char *org_id, const char *key, int skip, int prefix_len,
                            const char *field, px_err *err);
+/* px__prefix_not_taken of org's GLN at its prefix length (nothing to check without both): the
+ * rule when an organization is created (POST /v1/orgs, a new CMO of POST /v1/partners) as when
+ * its GLN changes. */
+px_rc px__gln_prefix_free(px_db *db, const px_org *org, px_err *err);
 /* Checks them (px__org_prefixes_check, then none another organization's), writes them, and
  * records the old and new lists in d (may be NULL). */
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,

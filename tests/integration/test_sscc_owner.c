@@ -435,6 +435,29 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     px_test_refused(&f->env, prefix_rows, "PATCH", mah_path, f->mah.key,
                     "{\"gln\":\"0614160001236\",\"gln_prefix_length\":9}", NULL, 409,
                     "company_prefix_taken");
+    /* So is a new organization's GLN under one: created by the operator, or a new CMO of a
+     * partnership. Nothing is stored. */
+    long long orgs = px_count_of(&f->env, "SELECT count(*) FROM organization");
+    const char *create[] = {"org",
+                            "create",
+                            "--kind",
+                            "cmo",
+                            "--name",
+                            "Taken CMO",
+                            "--gln",
+                            "0614160001236",
+                            "--gln-prefix-length",
+                            "9",
+                            NULL};
+    json_t *o2 = px_test_cli(&f->env, &rc, create);
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(px_test_str(json_object_get(o2, "error"), "code"), "company_prefix_taken");
+    json_decref(o2);
+    static const char *const partners[] = {"organization", "partnership", "audit_log", NULL};
+    px_test_refused(&f->env, partners, "POST", "/v1/partners", f->mah.key,
+                    "{\"name\":\"Taken CMO\",\"gln\":\"0614160001236\",\"gln_prefix_length\":9}",
+                    NULL, 409, "company_prefix_taken");
+    px_expect_count(&f->env, orgs, "SELECT count(*) FROM organization");
     /* The list is as it was. */
     char listed[128];
     px_sql_textf(&f->env, listed, sizeof(listed),
