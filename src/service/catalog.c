@@ -158,6 +158,17 @@ px_rc px_svc_product_access(px_db *db, const px_actor *by, const char *gtin14, i
     return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin14);
 }
 
+px_rc px__cmo_reads_through_partnership(px_db *db, const px_actor *by, const char *gtin,
+                                        const char *what, px_err *err)
+{
+    if (by->org_kind != PX_ORG_CMO)
+        return PX_OK;
+    px_product p;
+    px_rc rc = px_svc_product_access(db, by, gtin, 0, &p, err);
+    return rc == PX_ENOTFOUND ? px_err_set(err, PX_ENOTFOUND, "not_found", "%s not found", what)
+                              : rc;
+}
+
 px_rc px_svc_product_get(px_db *db, const px_actor *by, const char *gtin, px_product *out,
                          px_err *err)
 {

@@ -213,15 +213,9 @@ px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const 
     px_rc rc = px_store_export_get(db, out, id, err);
     if (rc == PX_OK && !px__maker_or_its_mah(by, out->org_id, out->tenant_id))
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "export not found");
-    if (rc == PX_OK && by->org_kind == PX_ORG_CMO) {
-        /* A CMO reads its exports through its partnership, as its jobs (px_svc_job_get):
-         * suspended -> 403 partnership_suspended; the product no longer granted -> not
-         * found, and no fresh download link either way. */
-        px_product p;
-        rc = px_svc_product_access(db, by, out->gtin, 0, &p, err);
-        if (rc == PX_ENOTFOUND)
-            rc = px_err_set(err, PX_ENOTFOUND, "not_found", "export not found");
-    }
+    /* No fresh download link for a CMO whose partnership no longer serves the product. */
+    if (rc == PX_OK)
+        rc = px__cmo_reads_through_partnership(db, by, out->gtin, "export", err);
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
         return rc;
     char path[96];

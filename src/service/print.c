@@ -442,6 +442,8 @@ px_rc px_svc_print_job_get(px_db *db, const px_actor *by, const char *id, px_pri
     px_rc rc = px_store_print_job_get(db, out, id, err);
     if (rc == PX_OK && !px__maker_or_its_mah(by, out->org_id, out->tenant_id))
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "print job not found");
+    if (rc == PX_OK)
+        rc = px__cmo_reads_through_partnership(db, by, out->gtin, "print job", err);
     return rc;
 }
 

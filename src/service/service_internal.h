@@ -59,6 +59,12 @@ static inline int px__maker_or_its_mah(const px_actor *by, const char *org_id,
            (by->org_kind == PX_ORG_MAH && strcmp(tenant_id, by->org_id) == 0);
 }
 
+/* A CMO reads an object of gtin (an export, a print job) through its partnership, as every
+ * access of its (catalog.c): suspended -> 403 partnership_suspended; the product not (or no
+ * longer) granted -> PX_ENOTFOUND "not_found" "<what> not found". PX_OK for any other caller. */
+px_rc px__cmo_reads_through_partnership(px_db *db, const px_actor *by, const char *gtin,
+                                        const char *what, px_err *err);
+
 /* REQ-POOL-6 (catalog.c): a suspended partnership stops the CMO's access to gtin at once:
  * PX_OK while ps is active, else PX_EFORBIDDEN "partnership_suspended". */
 px_rc px__partnership_active(const px_partnership *ps, const char *gtin, px_err *err);

@@ -326,7 +326,8 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
     PGresult *r = px__exec(
         db,
         "SELECT " JOB_COLS " FROM print_job pj WHERE ($1::uuid IS NULL OR pj.tenant_id = $1) "
-        "AND ($2::uuid IS NULL OR pj.org_id = $2) AND ($3::text IS NULL OR pj.gtin = $3) "
+        "AND ($2::uuid IS NULL OR (pj.org_id = $2 AND " PX__CMO_PARTNERED("$2::uuid", "pj.gtin")
+        ")) AND ($3::text IS NULL OR pj.gtin = $3) "
         "AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM print_job_serial ps WHERE "
         "ps.gtin = pj.gtin AND ps.serial = $4 AND ps.print_job_id = pj.id)) "
         "AND ($5::bigint IS NULL OR (pj.created_at, pj.id) > (" TS("$5") ", $6::uuid)) "

@@ -513,6 +513,22 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     snprintf(first_id, sizeof(first_id), "%s",
              json_string_value(json_object_get(j, "print_job_id")));
     json_decref(j);
+    /* A CMO reads its print jobs through its partnership, as its exports: suspended, 403, and
+     * the list leaves them out; active again, they are back (docs/api.md "Access"). */
+    char get[96], serials[112];
+    snprintf(get, sizeof(get), "/v1/print-jobs/%s", first_id);
+    snprintf(serials, sizeof(serials), "%s/serials", get);
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
+    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 403, "partnership_suspended");
+    px_test_expect(&f->env, "GET", serials, f->cmo.key, NULL, 403, "partnership_suspended");
+    json_t *l = px_test_call(&f->env, "GET", "/v1/print-jobs", f->cmo.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
+    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 200, NULL);
+    l = px_test_call(&f->env, "GET", "/v1/print-jobs", f->cmo.key, NULL, 200);
+    assert_true(json_array_size(json_object_get(l, "items")) >= 1);
+    json_decref(l);
 
     /* A duplicate print is refused, names the serial, and prints nothing (SER0007 too). */
     j = print_job(f, f->cmo.key,
