@@ -48,8 +48,8 @@ px_rc px_delivery_secret_check(const char *secret, const char *field, px_err *er
     if (n < PX_DELIVERY_SECRET_MIN || n > PX_DELIVERY_SECRET_MAX ||
         !px_str_printable(secret, PX_DELIVERY_SECRET_MAX))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", field,
-                                "%s must be %d to %d characters without control characters", field,
-                                PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
+                                "%s must be %d to %d bytes of text without control characters",
+                                field, PX_DELIVERY_SECRET_MIN, PX_DELIVERY_SECRET_MAX);
     return PX_OK;
 }
 

@@ -327,6 +327,23 @@ static void test_webhook__deliveries_paging(void **state)
     json_decref(foreign);
 }
 
+/* A secret is bounded in bytes, as the API says and the database now checks too (migration
+ * 0210): eight two-byte characters are 16 bytes, a secret (it was a 500: the table counted
+ * characters). */
+static void test_webhook__secret_in_bytes(void **state)
+{
+    fixture *f = *state;
+    char body[256];
+    snprintf(
+        body, sizeof(body),
+        "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+        "\u00e9\u00e9\",\"events\":[\"report.dead\"]}",
+        f->rv.port);
+    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah2.key, body, NULL, 200, NULL));
+    json_decref(
+        px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah2.key, NULL, NULL, 200, NULL));
+}
+
 /* A delivery whose attempts 1 and 2 were started and whose lease runs for an hour (a sender
  * that stalled past its lease, and the one that took over); its id. */
 static void taken_over(fixture *f, char id[40])

@@ -86,7 +86,7 @@ static void test_delivery__secret_check(void **state)
     assert_string_equal(err.code, "invalid_value");
     assert_string_equal(err.field, "hmac_secret");
     assert_string_equal(err.message,
-                        "hmac_secret must be 16 to 1024 characters without control characters");
+                        "hmac_secret must be 16 to 1024 bytes of text without control characters");
     assert_int_equal(px_delivery_secret_check("sixteen-chars-\x01"
                                               "x",
                                               "secret", &err),
