@@ -665,7 +665,9 @@ async function download(r, msg) {
   try {
     const res = await api("GET", `/v1/reports/${r.report_id}/document`, undefined, true);
     const url = URL.createObjectURL(await res.blob());
-    const a = h("a", { href: url, download: `report-${r.report_id}.xml` });
+    // The file's ending by what the server sent: an EPCIS 2.0 JSON-LD report is no .xml.
+    const json = (res.headers.get("Content-Type") || "").includes("json");
+    const a = h("a", { href: url, download: `report-${r.report_id}.${json ? "jsonld" : "xml"}` });
     document.body.append(a);
     a.click();
     a.remove();
