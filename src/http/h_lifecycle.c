@@ -385,7 +385,8 @@ static int add_case_child(void *ctx, const px_case_child *c)
 }
 
 /* docs/aggregation.md "Cases that carry their own GTIN": the case a pack is in ("case"), and
- * for a case the packs it holds ("children", at most PX_CASE_CHILDREN_SHOWN). */
+ * for a case the packs it holds ("children", at most PX_CASE_CHILDREN_SHOWN; one more read
+ * says whether there are more: "children_truncated", never a list cut without a word). */
 #define PX_CASE_CHILDREN_SHOWN 1000
 static px_rc pack_case_json(px_db *db, json_t *o, const px_pack_row *p, px_err *err)
 {
@@ -396,8 +397,12 @@ static px_rc pack_case_json(px_db *db, json_t *o, const px_pack_row *p, px_err *
     if (cg[0])
         json_object_set_new(o, "case", json_pack("{s:s, s:s}", "gtin", cg, "serial", cs));
     json_t *kids = json_array();
-    rc = px_svc_case_children(db, p->gtin, p->serial, PX_CASE_CHILDREN_SHOWN, add_case_child, kids,
-                              err);
+    rc = px_svc_case_children(db, p->gtin, p->serial, PX_CASE_CHILDREN_SHOWN + 1, add_case_child,
+                              kids, err);
+    if (rc == PX_OK && json_array_size(kids) > PX_CASE_CHILDREN_SHOWN) {
+        json_array_remove(kids, PX_CASE_CHILDREN_SHOWN);
+        json_object_set_new(o, "children_truncated", json_true());
+    }
     if (rc == PX_OK && json_array_size(kids) > 0)
         json_object_set_new(o, "children", kids);
     else

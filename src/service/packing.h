@@ -129,8 +129,9 @@ px_rc px_svc_pack_case(px_db *db, const char *gtin, const char *serial, char cas
 px_rc px_svc_case_children(px_db *db, const char *gtin, const char *serial, long limit,
                            px_case_child_fn fn, void *ctx, px_err *err);
 
-/* The containers a pack is in, innermost first (the caller has read the pack already). */
-#define PX_PARENTS_MAX 16
+/* The containers a pack is in, innermost first (the caller has read the pack already): all of
+ * them, as many as a walk up goes (PX_AGG_DEPTH_GUARD, store/agg_sql.h). */
+#define PX_PARENTS_MAX 64
 px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
                           char (*out)[19], size_t *n, px_err *err);
 

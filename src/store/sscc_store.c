@@ -321,23 +321,20 @@ static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, cha
     PGresult *r = px__exec(db, sql, np, p, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r) && *n < max; i++)
+    px_rc rc = PX_OK;
+    if ((size_t)PQntuples(r) > max) /* never a list cut short without a word */
+        rc = px_err_set(err, PX_EINTERNAL, "internal", "a chain of %d containers, past %zu",
+                        PQntuples(r), max);
+    for (int i = 0; rc == PX_OK && i < PQntuples(r); i++)
         px_strlcpy(out[(*n)++], px__val(r, i, 0), 19);
     PQclear(r);
-    return PX_OK;
+    return rc;
 }
 
 /* The containers above $1 (a container's parent first). */
 #define ANCESTORS_OF(start)                                                                        \
     "WITH RECURSIVE a(s, d) AS (SELECT " start ", 1 UNION ALL " PX_AGG_UP_STEP ") "                \
     "SELECT s FROM a WHERE s IS NOT NULL ORDER BY d"
-
-px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_t *n,
-                                   const char *sscc, px_err *err)
-{
-    return chain(db, ANCESTORS_OF("(SELECT parent_sscc FROM sscc WHERE sscc = $1)"), PX__ARGS(sscc),
-                 out, max, n, err);
-}
 
 px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
                             const char *serial, px_err *err)

@@ -85,10 +85,8 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
                              px_err *err);
 /* allocated -> commissioned (its first packing). */
 px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err);
-/* The chain of containers above sscc, innermost first, into out (at most max); *n set. */
-px_rc px_store_container_ancestors(px_db *db, char (*out)[19], size_t max, size_t *n,
-                                   const char *sscc, px_err *err);
-/* The parent SSCCs of a pack, innermost first. */
+/* The parent SSCCs of a pack, innermost first, into out: all of them, or PX_EINTERNAL when
+ * there are more than max (never a list cut short). */
 px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
                             const char *serial, px_err *err);
 

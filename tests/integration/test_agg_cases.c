@@ -316,6 +316,18 @@ static void test_agg_cases__case_recalled_with_its_pallet(void **state)
                     "invalid_state");
     px_expect_count(&f->env, 1, CASE_Q1 "reason = 'recalled'");
 #undef CASE_Q1
+    /* A case's answer lists its packs, 1,000 at most, and says when it holds more. */
+    json_t *q1 = px_test_call(&f->env, "GET", "/v1/packs/" CASE2_GTIN "/Q1", f->mah.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(q1, "children")), 2);
+    assert_null(json_object_get(q1, "children_truncated"));
+    json_decref(q1);
+    px_test_commissioned_sql(&f->env, GTIN, "LQ3", "271231", "QM", 4, 1001, f->mah.org);
+    px_sqlf(&f->env, "UPDATE serial SET parent_gtin = '" CASE2_GTIN
+                     "', parent_serial = 'Q1' WHERE gtin = '" GTIN "' AND batch = 'LQ3'");
+    q1 = px_test_call(&f->env, "GET", "/v1/packs/" CASE2_GTIN "/Q1", f->mah.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(q1, "children")), 1000);
+    assert_true(json_is_true(json_object_get(q1, "children_truncated")));
+    json_decref(q1);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
