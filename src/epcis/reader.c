@@ -136,11 +136,14 @@ px_rc epcis__parse_action(px_epcis_action *out, const char *v, px_err *err)
 
 px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err)
 {
+    return epcis__parse_time_of("eventTime", us, v, err);
+}
+
+px_rc epcis__parse_time_of(const char *what, int64_t *us, const char *v, px_err *err)
+{
     if (px_time_parse(v, us) != 0)
         return px_err_set(err, PX_EINVALID, "epcis_invalid",
-                          "eventTime \"%s\" is not a date-time "
-                          "with an offset",
-                          v);
+                          "%s \"%.64s\" is not a date-time with an offset", what, v);
     return PX_OK;
 }
 

@@ -49,6 +49,9 @@ px_rc epcis__parse_btt(px_cbv_btt *out, const char *v, px_err *err);
 px_rc epcis__parse_sdt(px_cbv_sdt *out, const char *v, px_err *err);
 px_rc epcis__parse_action(px_epcis_action *out, const char *v, px_err *err);
 px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err);
+/* The same rule for another time of the document (creationDate), named what in the refusal: a
+ * time packid cannot place is refused, never replaced. */
+px_rc epcis__parse_time_of(const char *what, int64_t *us, const char *v, px_err *err);
 px_rc epcis__parse_tz(int *minutes, const char *v, px_err *err);
 int epcis__digits13(const char *s);
 px_rc epcis__check_event(const px_epcis_event *ev, char hash_id[PX_EPCIS_EVENT_ID_MAX],

@@ -264,6 +264,16 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
          "\"epcisBody\":{\"eventList\":[" DUP_EV "]}}",
          "epcis_json"},
         {__FILE__, __LINE__, JSON_DOC_HEAD DUP_EV "],\"eventList\":[]}}", "epcis_json"},
+        /* A creationDate packid cannot place (no offset) is refused, never replaced by the
+         * time of reading (a converted document would carry that instead). */
+        {__FILE__, __LINE__,
+         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+         "\"creationDate\":\"2025-01-01T00:00:00\",\"epcisBody\":{\"eventList\":[]}}",
+         "epcis_invalid"},
+        {__FILE__, __LINE__,
+         "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
+         "creationDate=\"2025-01-01\"><EPCISBody><EventList/></EPCISBody></epcis:EPCISDocument>",
+         "epcis_invalid"},
         {__FILE__, __LINE__,
          "{\"@context\":[],\"type\":\"EPCISQueryDocument\",\"schemaVersion\":\"2.0\","
          "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{\"queryResults\":{"
