@@ -198,6 +198,11 @@ px_rc epcis__send_header(epcis__reader *st, px_err *err)
 {
     if (st->header_sent)
         return PX_OK;
+    if (st->products_lost)
+        return px_err_set(err, PX_ETOOBIG, "too_big",
+                          "the header's master data names more than %d products (or they did not "
+                          "fit in memory): not read rather than read in part",
+                          PRODUCTS_MAX);
     st->header_sent = 1;
     if (st->cb->on_header && st->cb->on_header(st->cb->ctx, st->format, &st->h) != 0)
         return px_err_set(err, PX_ECONFLICT, "stopped", "the reader's caller stopped it");
@@ -225,13 +230,16 @@ px_epcis_product *epcis__md_product(epcis__reader *st, const char *id)
     gs1_epc_kind kind;
     int gcp_len = 0;
     px_err ignored;
-    if (!id || st->n_products == PRODUCTS_MAX ||
-        gs1_epc_parse(&e, &kind, &gcp_len, id, &ignored) != PX_OK || kind != GS1_EPC_IDPAT_SGTIN ||
-        e.count < 1)
+    if (!id || gs1_epc_parse(&e, &kind, &gcp_len, id, &ignored) != PX_OK ||
+        kind != GS1_EPC_IDPAT_SGTIN || e.count < 1)
         return NULL;
-    if (!st->products &&
-        !(st->products = epcis__ar_alloc(&st->ha, PRODUCTS_MAX * sizeof(*st->products))))
+    /* A product's master data is kept or the read fails (epcis__send_header): never dropped. */
+    if (st->n_products == PRODUCTS_MAX ||
+        (!st->products &&
+         !(st->products = epcis__ar_alloc(&st->ha, PRODUCTS_MAX * sizeof(*st->products))))) {
+        st->products_lost = 1;
         return NULL;
+    }
     px_epcis_product *p = &st->products[st->n_products++];
     memset(p, 0, sizeof(*p));
     p->gtin = epcis__ar_strdup(&st->ha, e.items[0].value, strlen(e.items[0].value));

@@ -28,6 +28,7 @@ typedef struct epcis__reader {
     px_epcis_doc_header h;
     px_epcis_product *products; /* in ha */
     size_t n_products;
+    int products_lost; /* a product class past PRODUCTS_MAX, or out of memory for them */
     int header_sent;
     size_t count;
     epcis__arena a;  /* per event */

@@ -291,6 +291,39 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
     }
 }
 
+/* The header's master data is read whole or not at all: 1,025 product classes (one past what a
+ * read keeps) fail the read (too_big) instead of losing the last one's attributes. */
+static void test_epcis_read__master_data_not_cut(void **state)
+{
+    (void)state;
+    for (int n = 1024; n <= 1025; n++) {
+        size_t cap = (size_t)n * 96 + 1024;
+        char *doc = malloc(cap);
+        assert_non_null(doc);
+        size_t o = (size_t)snprintf(
+            doc, cap,
+            "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
+            "\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisHeader\":{\"epcisMasterData\":{"
+            "\"vocabularyList\":[{\"type\":\"urn:epcglobal:epcis:vtype:EPCClass\","
+            "\"vocabularyElementList\":[");
+        for (int i = 0; i < n; i++)
+            o += (size_t)snprintf(
+                doc + o, cap - o,
+                "%s{\"id\":\"urn:epc:idpat:sgtin:4012345.%06d.*\",\"attributes\":[]}", i ? "," : "",
+                i);
+        snprintf(doc + o, cap - o, "]}]}},\"epcisBody\":{\"eventList\":[]}}");
+        read_result r;
+        px_err err = PX_ERR_INIT;
+        px_rc rc = read_doc(&r, doc, strlen(doc), NULL, 0, &err);
+        if (n == 1024)
+            assert_int_equal(rc, PX_OK);
+        else
+            assert_string_equal(err.code, "too_big");
+        result_dispose(&r);
+        free(doc);
+    }
+}
+
 /* JSON members come in any order: the document @context after epcisBody still resolves the
  * extension prefix of an event read before it (the streaming reader's two passes). */
 static void test_epcis_read__jsonld_context_after_body(void **state)
