@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "px_log.h"
 #include "store_internal.h"
 
 struct px_pool {
@@ -88,6 +89,12 @@ px_db *px_pool_acquire(px_pool *p, px_err *err)
         db->sandbox = 0;  /* a new session starts on its own search_path */
         db->prepared = 0; /* … and with no prepared statement */
     }
+    /* Never a connection that still looks at the sandbox (its reset failed at release). */
+    if (db->sandbox && px_db_set_sandbox(db, 0, err) != PX_OK) {
+        px_pool_release(p, db);
+        px_err_set(err, PX_EUNAVAIL, "unavailable", "the database is unavailable");
+        return NULL;
+    }
     return db;
 }
 
@@ -97,9 +104,12 @@ void px_pool_release(px_pool *p, px_db *db)
         return;
     if (db->in_tx || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         px_db_rollback(db); /* never hand on a connection inside a transaction */
-    /* Nor one that still looks at the sandbox: the next request may be a live one. */
-    if (db->sandbox)
-        px_db_set_sandbox(db, 0, NULL);
+    /* Nor one that still looks at the sandbox: the next request may be a live one. A reset
+     * that fails is said; the connection stays marked, and px_pool_acquire tries again before
+     * it hands the connection on, or hands none. */
+    px_err e = PX_ERR_INIT;
+    if (db->sandbox && px_db_set_sandbox(db, 0, &e) != PX_OK)
+        px_logf(PX_LOG_ERROR, "pool: a connection's search_path not reset: %s", e.message);
     pthread_mutex_lock(&p->mu);
     p->free_list[p->nfree++] = db;
     p->in_use--;
