@@ -63,7 +63,9 @@ static int cmd_validate(px_cli *cli, int argc, char **argv)
     const char *format = px_cli_opt(argc, argv, "format");
     px_epcis_format fmt = PX_EPCIS_FORMAT_XML_1_2;
     px_err ferr = PX_ERR_INIT;
-    if (format && px_epcis_format_parse(&fmt, format, &ferr) != PX_OK)
+    /* The names export takes: the short ones and an endpoint's (epcis-2.0-jsonld …). */
+    if (format && px_epcis_api_format_parse(&fmt, format, &ferr) != PX_OK &&
+        px_epcis_format_parse(&fmt, format, &ferr) != PX_OK)
         return px_cli_fail(cli, &ferr);
     /* The schema of the format: the XSD folders, or for JSON-LD the JSON schema file (an
      * export in epcis-2.0-jsonld is checked as a report is, docs/epcis.md "Report formats"). */

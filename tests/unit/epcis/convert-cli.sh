@@ -20,6 +20,9 @@ golden=$src/epcis/examples/us-dscsa.xml
 # refuses the same document with an event's eventTime taken out.
 PACKID_EPCIS2_JSON_SCHEMA="$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" \
   "$packid" epcis validate --format 2.0-json "$tmp/a.jsonld" >/dev/null
+# The format by an endpoint's name too, as epcis export takes it.
+PACKID_EPCIS2_JSON_SCHEMA="$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" \
+  "$packid" epcis validate --format epcis-2.0-jsonld "$tmp/a.jsonld" >/dev/null
 sed 's/"eventTime":"[^"]*",//' "$tmp/a.jsonld" >"$tmp/bad.jsonld"
 set +e
 PACKID_EPCIS2_JSON_SCHEMA="$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" \
