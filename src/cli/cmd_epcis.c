@@ -338,6 +338,12 @@ static int convert_header(void *ctx, px_epcis_format from, const px_epcis_doc_he
 {
     convert_state *c = ctx;
     (void)from;
+    /* The header is written again: one not read whole is refused, never written in part
+     * (a creationDate of the time of reading, products without their master data). */
+    if (src->unread) {
+        c->open_rc = px_err_set(&c->err, PX_EINVALID, "epcis_invalid", "%s", src->unread);
+        return -1;
+    }
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
                              .sender_gln = c->sender ? c->sender : src->sender_gln,
                              .receiver_gln = c->receiver ? c->receiver : src->receiver_gln,

@@ -170,6 +170,11 @@ typedef struct px_epcis_doc_header {
     const px_epcis_product *products; /* EPCClass master data, may be NULL */
     size_t n_products;
     int indent;                   /* 1: pretty-print (golden files); 0: compact (fastest) */
+    /* Reading only: NULL, or what of the header could not be read whole (a creationDate
+     * without an offset, master data past the reader's bound). A caller that writes the
+     * header again (epcis convert) refuses the document with it; one that does not use the
+     * header (capture) goes on. */
+    const char *unread;
 } px_epcis_doc_header;
 
 typedef enum px_epcis_event_type {

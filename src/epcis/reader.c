@@ -136,14 +136,9 @@ px_rc epcis__parse_action(px_epcis_action *out, const char *v, px_err *err)
 
 px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err)
 {
-    return epcis__parse_time_of("eventTime", us, v, err);
-}
-
-px_rc epcis__parse_time_of(const char *what, int64_t *us, const char *v, px_err *err)
-{
     if (px_time_parse(v, us) != 0)
         return px_err_set(err, PX_EINVALID, "epcis_invalid",
-                          "%s \"%.64s\" is not a date-time with an offset", what, v);
+                          "eventTime \"%.64s\" is not a date-time with an offset", v);
     return PX_OK;
 }
 
@@ -198,11 +193,11 @@ px_rc epcis__send_header(epcis__reader *st, px_err *err)
 {
     if (st->header_sent)
         return PX_OK;
-    if (st->products_lost)
-        return px_err_set(err, PX_ETOOBIG, "too_big",
-                          "the header's master data names more than %d products (or they did not "
-                          "fit in memory): not read rather than read in part",
-                          PRODUCTS_MAX);
+    if (st->ha.oom)
+        return px_err_oom(err);
+    if (st->products_lost && !st->h.unread)
+        st->h.unread = "the header's master data names more than " EPCIS__TEXT(
+            PRODUCTS_MAX) " products: not read whole";
     st->header_sent = 1;
     if (st->cb->on_header && st->cb->on_header(st->cb->ctx, st->format, &st->h) != 0)
         return px_err_set(err, PX_ECONFLICT, "stopped", "the reader's caller stopped it");
@@ -234,12 +229,13 @@ px_epcis_product *epcis__md_product(epcis__reader *st, const char *id)
         kind != GS1_EPC_IDPAT_SGTIN || e.count < 1)
         return NULL;
     /* A product's master data is kept or the read fails (epcis__send_header): never dropped. */
-    if (st->n_products == PRODUCTS_MAX ||
-        (!st->products &&
-         !(st->products = epcis__ar_alloc(&st->ha, PRODUCTS_MAX * sizeof(*st->products))))) {
+    if (st->n_products == PRODUCTS_MAX) {
         st->products_lost = 1;
         return NULL;
     }
+    if (!st->products &&
+        !(st->products = epcis__ar_alloc(&st->ha, PRODUCTS_MAX * sizeof(*st->products))))
+        return NULL; /* st->ha.oom: the read fails (epcis__send_header) */
     px_epcis_product *p = &st->products[st->n_products++];
     memset(p, 0, sizeof(*p));
     p->gtin = epcis__ar_strdup(&st->ha, e.items[0].value, strlen(e.items[0].value));

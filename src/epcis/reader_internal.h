@@ -9,6 +9,8 @@
 #include "epcis_internal.h"
 
 #define PRODUCTS_MAX 1024 /* EPCClass elements kept from one header */
+#define EPCIS__TEXT_(x) #x
+#define EPCIS__TEXT(x) EPCIS__TEXT_(x) /* a number macro's digits as a string literal */
 
 typedef struct epcis__arena {
     void **p;
@@ -50,9 +52,8 @@ px_rc epcis__parse_btt(px_cbv_btt *out, const char *v, px_err *err);
 px_rc epcis__parse_sdt(px_cbv_sdt *out, const char *v, px_err *err);
 px_rc epcis__parse_action(px_epcis_action *out, const char *v, px_err *err);
 px_rc epcis__parse_time(int64_t *us, const char *v, px_err *err);
-/* The same rule for another time of the document (creationDate), named what in the refusal: a
- * time packid cannot place is refused, never replaced. */
-px_rc epcis__parse_time_of(const char *what, int64_t *us, const char *v, px_err *err);
+/* The header's creationDate packid cannot place (px_epcis_doc_header.unread). */
+#define EPCIS__CREATION_UNREAD "the document's creationDate is not a date-time with an offset"
 px_rc epcis__parse_tz(int *minutes, const char *v, px_err *err);
 int epcis__digits13(const char *s);
 px_rc epcis__check_event(const px_epcis_event *ev, char hash_id[PX_EPCIS_EVENT_ID_MAX],

@@ -768,8 +768,8 @@ static px_rc read_json(epcis__reader *st, jstream *s, px_err *err)
         goto done;
     }
     const char *cd = json_string_value(json_object_get(w.doc, "creationDate"));
-    if (cd && (rc = epcis__parse_time_of("creationDate", &st->h.creation_us, cd, err)) != PX_OK)
-        goto done;
+    if (cd && px_time_parse(cd, &st->h.creation_us) != 0)
+        st->h.unread = EPCIS__CREATION_UNREAD;
     const char *snd = json_string_value(json_object_get(w.doc, "sender"));
     const char *rcv = json_string_value(json_object_get(w.doc, "receiver"));
     if (epcis__digits13(snd) && epcis__digits13(rcv)) {

@@ -427,12 +427,9 @@ static px_rc read_xml(epcis__reader *st, xmlTextReaderPtr r, px_err *err)
                 return px_err_set(err, PX_EINVALID, "epcis_invalid",
                                   "the root element \"%s\" is not an EPCIS document", name);
             xmlChar *cd = xmlTextReaderGetAttribute(r, BAD_CAST "creationDate");
-            px_rc crc =
-                cd ? epcis__parse_time_of("creationDate", &st->h.creation_us, (const char *)cd, err)
-                   : PX_OK;
+            if (cd && px_time_parse((const char *)cd, &st->h.creation_us) != 0)
+                st->h.unread = EPCIS__CREATION_UNREAD;
             xmlFree(cd);
-            if (crc != PX_OK)
-                return crc;
             ret = xmlTextReaderRead(r);
             continue;
         }

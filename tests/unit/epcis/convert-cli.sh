@@ -54,6 +54,14 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 1 ] && grep -q epcis_unsupported "$tmp/err" && [ ! -e "$tmp/t.jsonld" ]
+# A creationDate without an offset cannot be written again as it was: refused, never the time
+# of reading in its stead, and no output file.
+printf '%s' '{"@context":[],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2025-01-01T00:00:00","epcisBody":{"eventList":[]}}' >"$tmp/nooffset.jsonld"
+set +e
+"$packid" epcis convert --to 2.0-xml -o "$tmp/nooffset.xml" "$tmp/nooffset.jsonld" 2>"$tmp/err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q creationDate "$tmp/err" && [ ! -e "$tmp/nooffset.xml" ]
 # Unknown target format: usage error, not a crash.
 set +e
 "$packid" epcis convert --to 3.0-yaml "$golden" >/dev/null 2>&1
