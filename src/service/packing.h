@@ -130,8 +130,10 @@ px_rc px_svc_case_children(px_db *db, const char *gtin, const char *serial, long
                            px_case_child_fn fn, void *ctx, px_err *err);
 
 /* The containers a pack is in, innermost first (the caller has read the pack already): all of
- * them, as many as a walk up goes (PX_AGG_DEPTH_GUARD, store/agg_sql.h). */
-#define PX_PARENTS_MAX 64
+ * them. One below the walk's own bound (PX_AGG_DEPTH_GUARD, 64, store/agg_sql.h), so that a
+ * walk the bound stopped (a deeper chain, or a damaged table's cycle) is an error, never a
+ * list cut short. */
+#define PX_PARENTS_MAX 63
 px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
                           char (*out)[19], size_t *n, px_err *err);
 

@@ -330,6 +330,33 @@ static void test_agg_cases__case_recalled_with_its_pallet(void **state)
     json_decref(q1);
 }
 
+/* A pack's parents are all of them: a chain of 63 containers is listed whole; one the walk's
+ * bound stops (64 and more: deeper than packing makes, or a damaged table) is an error, never a
+ * list cut short. The containers are written by SQL (made-up SSCCs, digits only). */
+static void test_agg_cases__parents_whole_or_error(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "LDEEP", "271231", "DP", 3, 1, f->mah.org);
+    px_sqlf(&f->env,
+            "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin, state) SELECT "
+            "lpad(n::text, 18, '9'), '0355154', '%s', '%s', 'external', 'commissioned' FROM "
+            "generate_series(1, 64) n",
+            f->mah.org, f->mah.org);
+    /* 9…901 inside 9…902 inside … 9…964: container n's parent is n + 1. */
+    for (int n = 1; n < 64; n++)
+        px_sqlf(
+            &f->env,
+            "UPDATE sscc SET parent_sscc = lpad('%d', 18, '9') WHERE sscc = lpad('%d', 18, '9')",
+            n + 1, n);
+    px_sqlf(&f->env, "UPDATE sscc SET parent_sscc = NULL WHERE sscc = lpad('64', 18, '9')");
+    px_sqlf(&f->env, "UPDATE serial SET parent_sscc = lpad('2', 18, '9') WHERE serial = 'DP001'");
+    json_t *p = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/DP001", f->mah.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(p, "parents")), 63);
+    json_decref(p);
+    px_sqlf(&f->env, "UPDATE serial SET parent_sscc = lpad('1', 18, '9') WHERE serial = 'DP001'");
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/DP001", f->mah.key, NULL, 500, "internal");
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
