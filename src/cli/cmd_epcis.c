@@ -1,6 +1,7 @@
 /* packid epcis — EPCIS documents from the command line.
  *
- *   packid epcis validate [--format 1.2-xml|2.0-xml] [--xsd-dir DIR] FILE...
+ *   packid epcis validate [--format 1.2-xml|2.0-xml|2.0-json|an endpoint's format name]
+ *                         [--xsd-dir DIR] FILE...
  *       Validates each FILE against the official GS1 EPCIS 1.2 XSD, or with
  *       --format 2.0-xml against the 2.0 XSD. The XSD directory (the official files of that
  *       version, EPCglobal-epcis-1_2.xsd or EPCglobal-epcis-2_0.xsd among them) comes from
@@ -47,7 +48,9 @@
 #include "reports.h"
 
 #define USAGE                                                                                      \
-    "epcis validate [--format 1.2-xml|2.0-xml|2.0-json] [--xsd-dir DIR|SCHEMA.json] FILE... | "    \
+    "epcis validate [--format 1.2-xml|2.0-xml|2.0-json|epcis-2.0-jsonld|…] [--xsd-dir "          \
+    "DIR|SCHEMA.json] "                                                                            \
+    "FILE... | "                                                                                   \
     "epcis export "                                                                                \
     "--gtin G [--batch B] [--profile none|eu|us-dscsa] [--format F] [-o FILE] | epcis convert "    \
     "--to "                                                                                        \

@@ -23,7 +23,9 @@
     "gs1 check <element string | HRI | Digital Link | EPC URI> [--gs-char C] [--json]\n"           \
     "       packid gs1 convert --to hri|dl|element|epc <input> [--domain URL] "                    \
     "[--gcp-length N] [--gs-char C] [--json]"
-#define IN_MAX (GS1_INPUT_MAX + 1) /* the longest code gs1 reads, as POST /v1/gs1/parse takes */
+/* Room for one byte past the longest code gs1 reads (POST /v1/gs1/parse's bound), so that gs1
+ * itself refuses a code just too long (input_too_long); a longer argument is a usage error. */
+#define IN_MAX (GS1_INPUT_MAX + 2)
 
 static const char *const k_check_options[] = {"--gs-char=", NULL};
 static const char *const k_convert_options[] = {
@@ -187,7 +189,7 @@ static int cmd_convert(px_cli *cli, int argc, char **argv)
     gs1_input g;
     if ((ex = read_input(cli, argc, argv, k_convert_options, &g)) != PX_EXIT_OK)
         return ex;
-    char out[2048];
+    char out[GS1_INPUT_MAX + 1]; /* every form of it, as POST /v1/gs1/parse sizes them */
     px_rc rc;
     int gcp = 0;
     if (strcmp(to, "hri") == 0) {

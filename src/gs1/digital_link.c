@@ -592,8 +592,7 @@ static px_rc path_read(gs1_elements *out, gs1__dl_parts *parts, const char *s, c
         strcmp(first_err.code, "no_dl_key") == 0 || strcmp(first_err.code, "unknown_ai") == 0;
     if (decoded && structural)
         return crc;
-    if (err)
-        *err = first_err;
+    px_err_pass(err, &first_err);
     return rc;
 }
 

@@ -118,7 +118,8 @@ void h_epcis_capture_get(px_req *r)
         json_object_set_new(o, "finishedAt", json_string(c.finished_at));
     px_capture_row_dispose(&c);
     if (!o) {
-        px_reply_oom(r);
+        /* Out of memory, or a stored list that does not read back (a bug): both internal. */
+        px_reply_fail(r, PX_EINTERNAL, "internal", "the capture job's errors cannot be shown");
         return;
     }
     px_reply_json(r, 200, o);

@@ -275,7 +275,7 @@ px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
      * counted by the worker loop). */
     if (rc == PX_OK && c.try_out.rc != PX_OK) {
         rc = c.try_out.rc;
-        *err = c.try_out.err;
+        px_err_pass(err, &c.try_out.err);
     }
     return rc;
 }

@@ -26,9 +26,7 @@ px_rc px_svc_batch_get(px_db *db, const px_actor *by, const char *gtin, const ch
                        : rc;
     } else if ((rc = px_store_product_get(db, &prod, g, 0, &read_err)) != PX_OK &&
                rc != PX_ENOTFOUND) {
-        if (err)
-            *err = read_err; /* a failed read is that failure, never "not found" */
-        return rc;
+        return px_err_pass(err, &read_err); /* a failed read is that failure, never "not found" */
     } else if (rc != PX_OK || px_policy_scope(by->role, PX_ACT_PACK_READ) != PX_SCOPE_ORG ||
                strcmp(prod.mah_id, by->org_id) != 0) {
         /* Another tenant's batch answers 404, never 403 (docs/architecture.md "Requests"). */

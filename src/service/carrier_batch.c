@@ -242,8 +242,7 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
             px_err_clear(&last_err);
             px_rc rc = px_svc_carrier_target_product(db, by, gtin, &last_err);
             if (rc != PX_OK && rc != PX_ENOTFOUND) {
-                *err = last_err;
-                return rc;
+                return px_err_pass(err, &last_err);
             }
             px_strlcpy(last, gtin, sizeof(last));
         }
@@ -434,9 +433,7 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
     px_err nf = PX_ERR_INIT;
     rc = px_store_carrier_batch_get(db, &b, id, &nf);
     if (rc != PX_OK && rc != PX_ENOTFOUND) {
-        if (err) /* a failed read is that failure, not a refused link */
-            *err = nf;
-        return rc;
+        return px_err_pass(err, &nf); /* a failed read is that failure, not a refused link */
     }
     if (rc != PX_OK || strcmp(b.status, "completed") != 0)
         return px__link_refused(err);

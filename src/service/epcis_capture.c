@@ -101,7 +101,7 @@ typedef struct apply_ctx {
     int finished; /* the job's outcome was written in the transaction that applied */
 } apply_ctx;
 
-static px_rc errors_json(px_buf *b, const capture_ctx *c);
+static px_rc errors_json(px_buf *b, const capture_ctx *c, px_err *err);
 static int none_refused(const capture_ctx *c);
 
 static int same_text(const char *a, const char *b)
@@ -284,9 +284,9 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
      * in. */
     px_buf errs;
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
-    px_rc rc = errors_json(&errs, c) == PX_OK ? px_store_capture_record(db, a->job, none_refused(c),
-                                                                        a->applied, errs.data, err)
-                                              : px_err_oom(err);
+    px_rc rc = errors_json(&errs, c, err);
+    if (rc == PX_OK)
+        rc = px_store_capture_record(db, a->job, none_refused(c), a->applied, errs.data, err);
     px_buf_dispose(&errs);
     a->finished = rc == PX_OK;
     return rc;
@@ -305,7 +305,7 @@ static void problem_json(px_buf *b, px_epcis_ex ex, const char *detail)
 }
 
 /* The job's errors: one RFC 7807 object per refused event (instance = its eventID). */
-static px_rc errors_json(px_buf *b, const capture_ctx *c)
+static px_rc errors_json(px_buf *b, const capture_ctx *c, px_err *err)
 {
     px_buf_puts(b, "[");
     int first = 1;
@@ -327,7 +327,11 @@ static px_rc errors_json(px_buf *b, const capture_ctx *c)
     px_buf_puts(b, "]");
     /* Sticky: a list past the buffer's bound (or out of memory) is that failure, never a cut
      * list handed on as JSON. */
-    return px_buf_failed(b);
+    px_rc rc = px_buf_failed(b);
+    return rc == PX_OK ? PX_OK
+                       : px_err_set(err, rc, rc == PX_ETOOBIG ? "payload_too_large" : "internal",
+                                    "the capture's list of refused events does not fit its "
+                                    "buffer");
 }
 
 static int by_event_id(const void *x, const void *y)
@@ -454,10 +458,8 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
         goto done;
     if (a.finished) /* recorded with what it applied */
         goto done;
-    if (errors_json(&errs, &c) != PX_OK) {
-        rc = px_err_oom(err);
+    if ((rc = errors_json(&errs, &c, err)) != PX_OK)
         goto done;
-    }
     /* Nothing applied (refused on reading, or rolled back on a refusal): the job alone. */
     rc = px_store_capture_record(db, &job, none_refused(&c), a.applied, errs.data, err);
 done:

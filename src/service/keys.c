@@ -256,8 +256,7 @@ px_rc px_svc_keys_each(px_db *db, const px_actor *by, const char *org_id, px_key
     if (rc == PX_ENOTFOUND)
         return px_err_set_field(err, PX_ENOTFOUND, "not_found", "org_id", "organization not found");
     if (rc != PX_OK) {
-        *err = nf;
-        return rc;
+        return px_err_pass(err, &nf);
     }
     return px_store_key_each(db, org, fn, ctx, err);
 }

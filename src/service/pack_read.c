@@ -60,9 +60,7 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
     } else if ((rc = px_store_product_get(db, &prod, g, 0, &read_err)) != PX_OK) {
         /* Unknown product: as an unknown pack. A failed read is that failure, never 404. */
         if (rc != PX_ENOTFOUND) {
-            if (err)
-                *err = read_err;
-            return rc;
+            return px_err_pass(err, &read_err);
         }
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
     }

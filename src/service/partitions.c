@@ -35,8 +35,7 @@ px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, 
     rc = px_store_partitions_ensure(db, month, ahead, &sandbox, err);
     px_err back = PX_ERR_INIT;
     if (px_db_set_sandbox(db, 0, &back) != PX_OK && rc == PX_OK) {
-        *err = back;
-        rc = back.rc;
+        rc = px_err_pass(err, &back);
     }
     *created = live + sandbox;
     return rc;

@@ -60,7 +60,7 @@ static px_rc pass(px_app *app, px_db *db, int *any, px_err *err)
             px_logf(PX_LOG_ERROR, "runner %s failed: %s", runners[i].name, e.message);
             if (first == PX_OK) {
                 first = rc;
-                *err = e;
+                px_err_pass(err, &e);
             }
         }
         *any |= did;

@@ -301,8 +301,7 @@ static px_rc commission_external(px_db *db, const px_commission_rows *in, const 
         return rc;
     }
     if (cerr.rc == PX_EUNAVAIL) {
-        *err = cerr;
-        return cerr.rc;
+        return px_err_pass(err, &cerr);
     }
     if ((rc = simple(db, "ROLLBACK TO SAVEPOINT commission_copy", err)) != PX_OK)
         return rc;

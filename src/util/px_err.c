@@ -55,6 +55,13 @@ px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *fiel
     return rc;
 }
 
+px_rc px_err_pass(px_err *err, const px_err *from)
+{
+    if (err)
+        *err = *from;
+    return from->rc;
+}
+
 px_rc px_err_oom(px_err *err)
 {
     return px_err_set(err, PX_EINTERNAL, "internal", "out of memory");

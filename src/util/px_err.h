@@ -66,6 +66,9 @@ px_rc px_err_set_field(px_err *err, px_rc rc, const char *code, const char *fiel
 /* PX_EINTERNAL "internal" with the message "out of memory", after a failed allocation:
  *     if (!p) return px_err_oom(err); */
 px_rc px_err_oom(px_err *err);
+/* Passes a failure read into another px_err on to err (which may be NULL, as everywhere):
+ * *err = *from when err is given; returns from->rc. */
+px_rc px_err_pass(px_err *err, const px_err *from);
 /* PX_EINTERNAL "internal" with the message "no randomness", when the system's random source
  * failed (px_random_bytes, px_uuid_v4): nothing is made with a guessable id or secret. */
 px_rc px_err_no_random(px_err *err);
