@@ -2,6 +2,7 @@
  * to packid — a commission, a packing or an unpacking — or why it is refused (docs/epcis.md
  * "EPCIS 2.0 capture"). */
 #include "capture_items.h"
+#include "epcis_format.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -176,8 +177,9 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
  * not an event yet to happen (an event is captured after it occurred, EPCIS 2.0 §7.4.6
  * eventTime). */
 #define CLOCK_SKEW_US (5 * 60 * PX_SEC_US)
-/* A location URI kept as the event gave it: at most this many bytes. */
-#define LOCATION_MAX 512
+/* A location URI kept as the event gave it: at most PX_EPCIS_LOCATION_MAX bytes, what a query
+ * can name (epcis_format.h). */
+#define LOCATION_MAX PX_EPCIS_LOCATION_MAX
 
 /* A location of the event (readPoint, bizLocation) copied into *out, or the event refused:
  * a URI of at most LOCATION_MAX bytes. 1 out of memory. */

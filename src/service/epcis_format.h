@@ -14,6 +14,9 @@ const char *px_epcis_api_format_name(px_epcis_format f);
 /* The longest value of one EPCIS query parameter packid takes, in the 1.2 query and the 2.0
  * REST bindings alike (an EPC URI, a GLN location, a timestamp or a '|' list of a few). */
 #define PX_EPCIS_QUERY_VALUE_MAX 512
+/* The longest location URI (readPoint, bizLocation) a capture keeps, so that a query's list
+ * item can name every one it kept (epcis_rest_params.c LIST_ITEM_MAX, 256 with its NUL). */
+#define PX_EPCIS_LOCATION_MAX 255
 
 /* The media types packid answers and sends EPCIS documents as: XML (1.2 and 2.0) and the
  * 2.0 JSON-LD binding. */

@@ -92,19 +92,11 @@ static int item_action(char out[WORD_MAX], const char *item)
     return 0;
 }
 
-/* A location (readPoint / bizLocation) is any URI: packid stores SGLN URIs. */
-static int item_location(char out[WORD_MAX], const char *item)
-{
-    if (!strchr(item, ':') || strlen(item) >= WORD_MAX || !px_str_printable(item, WORD_MAX - 1))
-        return -1;
-    px_strlcpy(out, item, WORD_MAX);
-    return 0;
-}
-
 /* The next value of the pipe list at *p into item (EPCIS 2.0 REST Bindings: multi-valued
  * parameters are pipe-delimited): non-empty, shorter than LIST_ITEM_MAX, at most LIST_ITEMS of
  * them (*items counts). *p moves past it; NULL after the last. */
 #define LIST_ITEM_MAX 256
+_Static_assert(PX_EPCIS_LOCATION_MAX < LIST_ITEM_MAX, "a query must name every kept location");
 static px_rc list_item(const char **p, int *items, char item[LIST_ITEM_MAX], const char *name,
                        px_err *err)
 {
@@ -212,6 +204,11 @@ static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char 
  * only the one packid wrote can equal a stored value. */
 static px_rc location_dl(item_list *l, const char *item, px_err *err)
 {
+    /* A captured event keeps its location as it came (capture_items.c): a Digital Link
+     * stored as such matches itself. */
+    px_rc src = append_item(l, item, err);
+    if (src != PX_OK)
+        return src;
     gs1_elements el;
     const char *gln, *ext;
     px_rc rc = dl_key_and_qualifier(&el, item, "414", "254", &gln, &ext, l->name,
@@ -230,14 +227,16 @@ static px_rc location_dl(item_list *l, const char *item, px_err *err)
     return rc;
 }
 
+/* A location (readPoint / bizLocation) is any URI (printable, with a scheme), as capture keeps
+ * it: the SGLN URNs packid writes, or a captured event's own (list_item bounds its length as
+ * capture bounds what it keeps, PX_EPCIS_LOCATION_MAX). */
 static px_rc add_location(item_list *l, const char *item, px_err *err)
 {
-    char word[WORD_MAX];
     if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
         return location_dl(l, item, err);
-    if (item_location(word, item) != 0)
+    if (!strchr(item, ':') || !px_str_printable(item, LIST_ITEM_MAX - 1))
         return px__epcis_rest_bad_param(err, l->name, "a location URI");
-    return append_item(l, word, err);
+    return append_item(l, item, err);
 }
 
 /* EQ_readPoint / EQ_bizLocation: a pipe list of location URIs (≤ 16), each a URN as stored or

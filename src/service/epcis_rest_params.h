@@ -12,7 +12,7 @@
 #define LIST_ITEMS 16
 /* A list of read points or business locations: a Digital Link item stands for up to seven
  * SGLN URNs (epcis_rest_params.c location_dl). */
-#define LOC_LIST_MAX 4096
+#define LOC_LIST_MAX 16384 /* 16 locations of 255 bytes, a Digital Link's 7 SGLN URNs each */
 /* A query page's token: this prefix and the seq of the page's last event. */
 #define TOKEN_PREFIX "p1."
 

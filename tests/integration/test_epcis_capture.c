@@ -369,6 +369,30 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "readPoint must be a URI",
                             "a location that is no URI", __LINE__));
     free(doc);
+    /* A location kept as it came is one the query names: the Digital Link as stored, beside
+     * the SGLN URNs it stands for (the 09:00 event's, the same GLN), and its own sub-resource. */
+    px_http_resp q;
+    px_http(&f->env, &q, "GET", "/epcis/events?EQ_readPoint=https://id.gs1.org/414/4012345000115",
+            f->mah.key, NULL, NULL);
+    assert_int_equal(q.status, 200);
+    long long stored = px_count_of(&f->env, "SELECT count(*) FROM epcis_event WHERE read_point IN "
+                                            "('https://id.gs1.org/414/4012345000115', "
+                                            "'urn:epc:id:sgln:4012345.00011.0')");
+    assert_int_equal(stored, 2);
+    assert_int_equal(px_occurrences(q.body, "\"eventTime\""), stored);
+    px_http_resp_free(&q);
+    px_test_expect(&f->env, "GET",
+                   "/epcis/readPoints/https%3A%2F%2Fid.gs1.org%2F414%2F4012345000115", f->mah.key,
+                   NULL, 200, NULL);
+    /* A location longer than any query item (255 bytes) is refused at capture. */
+    char longloc[300];
+    snprintf(longloc, sizeof(longloc), "urn:example:%0256d", 0);
+    id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000006";
+    ld_commission_at(e1, sizeof(e1), id, "CT6", "L-TIME", "2025-03-01T09:00:00.000Z", longloc);
+    doc = ld_doc(e1, NULL, NULL);
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "at most 255 bytes",
+                            "a location no query can name", __LINE__));
+    free(doc);
 }
 
 /* An expiry written with its century must be the year AI (17)'s six digits stand for
