@@ -801,15 +801,23 @@ static void test_audit__key_rotation(void **state)
     expect_intact(f);
 }
 
+/* The server again, its periodic signer every interval seconds (0: none). */
+static void restart_signing_every(fixture *f, const char *interval)
+{
+    assert_int_equal(px_test_server_stop(&f->env), 0);
+    char set[64];
+    snprintf(set, sizeof(set), "PACKID_AUDIT_CHECKPOINT_INTERVAL=%s", interval);
+    px_test_setenv(&f->env, set);
+    px_test_server_start(&f->env);
+}
+
 static void test_audit__worker_checkpoints_periodically(void **state)
 {
     /* REQ-AUDIT-5: with an interval, the background worker signs the moved heads by itself. */
     fixture *f = *state;
-    assert_int_equal(px_test_server_stop(&f->env), 0);
     assert_string_equal(px_test_extra(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL"),
                         "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
-    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=1");
-    px_test_server_start(&f->env);
+    restart_signing_every(f, "1");
     px_test_commission(&f->env, f->b_cmo, f->gtin_b, "B-W", EXPIRY, "[\"BW-1\"]");
     long long head = tenant_last_seq(f, f->b.org);
     char q[256];
@@ -833,17 +841,13 @@ static void test_audit__worker_counts_a_broken_chain(void **state)
 {
     fixture *f = *state;
     /* The head moved and edited while no signer runs (interval 0), then the signer starts. */
-    assert_int_equal(px_test_server_stop(&f->env), 0);
-    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
-    px_test_server_start(&f->env);
+    restart_signing_every(f, "0");
     px_test_commission(&f->env, f->b_cmo, f->gtin_b, "B-X", EXPIRY, "[\"BX-1\"]");
     long long head = tenant_last_seq(f, f->b.org);
     char sql[128];
     snprintf(sql, sizeof(sql), "UPDATE audit_log SET subject = 'edited' WHERE seq = %lld", head);
     attack(f, sql);
-    assert_int_equal(px_test_server_stop(&f->env), 0);
-    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=1");
-    px_test_server_start(&f->env);
+    restart_signing_every(f, "1");
 #define SERIES "packid_runner_errors_total{runner=\"audit-checkpoint\"}"
     long long errors = 0;
     for (int i = 0; i < 500 && errors < 1; i++) {

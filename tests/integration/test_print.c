@@ -298,6 +298,26 @@ static void test_print__export_refused_fails_after_tries(void **state)
     assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
 }
 
+/* The CMO reads get (and more, when given) and list through its partnership: suspended, 403
+ * partnership_suspended and an empty list; active again, both back. */
+static void through_partnership(fixture *f, const char *get, const char *more, const char *list)
+{
+    for (int suspended = 1; suspended >= 0; suspended--) {
+        px_sqlf(&f->env, "UPDATE partnership SET status = '%s' WHERE cmo_id = '%s'",
+                suspended ? "suspended" : "active", f->cmo.org);
+        px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, suspended ? 403 : 200,
+                       suspended ? "partnership_suspended" : NULL);
+        if (more)
+            px_test_expect(&f->env, "GET", more, f->cmo.key, NULL, suspended ? 403 : 200,
+                           suspended ? "partnership_suspended" : NULL);
+        json_t *l = px_test_call(&f->env, "GET", list, f->cmo.key, NULL, 200);
+        size_t n = json_array_size(json_object_get(l, "items"));
+        json_decref(l);
+        if (suspended ? n != 0 : n == 0)
+            fail_msg("%s as a %s CMO: %zu items", list, suspended ? "suspended" : "active", n);
+    }
+}
+
 static void test_print__export_links_tampered_and_expired(void **state)
 {
     fixture *f = *state;
@@ -376,13 +396,7 @@ static void test_print__export_allocation_jsonl(void **state)
      * fresh link, and the list leaves it out; active again, it is back. */
     char get[80];
     snprintf(get, sizeof(get), "/v1/exports/%s", px_test_str(e, "export_id"));
-    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
-    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 403, "partnership_suspended");
-    json_t *l = px_test_call(&f->env, "GET", "/v1/exports", f->cmo.key, NULL, 200);
-    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
-    json_decref(l);
-    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
-    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 200, NULL);
+    through_partnership(f, get, NULL, "/v1/exports");
     px_http_resp r;
     px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
             NULL);
@@ -518,17 +532,7 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     char get[96], serials[112];
     snprintf(get, sizeof(get), "/v1/print-jobs/%s", first_id);
     snprintf(serials, sizeof(serials), "%s/serials", get);
-    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
-    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 403, "partnership_suspended");
-    px_test_expect(&f->env, "GET", serials, f->cmo.key, NULL, 403, "partnership_suspended");
-    json_t *l = px_test_call(&f->env, "GET", "/v1/print-jobs", f->cmo.key, NULL, 200);
-    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
-    json_decref(l);
-    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
-    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 200, NULL);
-    l = px_test_call(&f->env, "GET", "/v1/print-jobs", f->cmo.key, NULL, 200);
-    assert_true(json_array_size(json_object_get(l, "items")) >= 1);
-    json_decref(l);
+    through_partnership(f, get, serials, "/v1/print-jobs");
 
     /* A duplicate print is refused, names the serial, and prints nothing (SER0007 too). */
     j = print_job(f, f->cmo.key,
