@@ -107,6 +107,20 @@ static inline px_rc epcis__xfield_depth(int depth, const char *code, px_err *err
                       PX_EPCIS_XFIELD_DEPTH_MAX);
 }
 
+/* An element's local name XML can carry (an NCName, Namespaces in XML 1.0 §3; the ASCII
+ * letters, digits, '_', '-' and '.' packid writes): the XML writer refuses any other, so the
+ * JSON-LD reader refuses it too rather than read what no other syntax can write. */
+static inline int epcis__ncname(const char *s)
+{
+    if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return 0;
+    return 1;
+}
+
 /* A member the writers write: given, and not empty (the model's absent text is NULL or ""). */
 static inline int epcis__nonempty(const char *s)
 {

@@ -89,6 +89,8 @@ static px_rc j_qname(j_ctx *j, const char *key, const char **ns, const char **lo
     if (!iri)
         return px_err_set(err, PX_EINVALID, "epcis_invalid",
                           "prefix \"%s\" of \"%s\" is not declared in any @context", prefix, key);
+    if (!epcis__ncname(colon + 1))
+        return epcis__unsupported(err, "field", key);
     *ns = iri;
     *local = colon + 1;
     return PX_OK;

@@ -614,17 +614,6 @@ px_rc px_epcis_query_writer_open(px_epcis_writer **out, px_epcis_format format,
 
 /* ---- events ------------------------------------------------------------------------ */
 
-static int ncname(const char *s)
-{
-    if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-' || *s == '.'))
-            return 0;
-    return 1;
-}
-
 /* A user extension / ILMD element in its own namespace (EPCIS 1.2 ##other wildcards). The
  * cbvmda namespace reuses the root's prefix; any other namespace is declared on the element
  * where it starts (prefix "extN", N = depth). */
@@ -634,7 +623,7 @@ static px_rc write_xfield(px_epcis_writer *w, const px_epcis_xfield *f, const ch
     xmlTextWriterPtr xw = w->xw;
     if (epcis__xfield_depth(depth, "invalid_event", w->failed ? NULL : &w->err) != PX_OK)
         return epcis__writer_adopt(w, PX_EINVALID);
-    if (!ncname(f->name) || !epcis__nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
+    if (!epcis__ncname(f->name) || !epcis__nonempty(f->ns) || strcmp(f->ns, NS_EPCIS) == 0 ||
         !xml_safe(f->ns))
         return epcis__writer_fail(w, PX_EINVALID, "invalid_event",
                     "extension element \"%s\" needs an XML name and a foreign namespace",

@@ -222,6 +222,13 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
         {__FILE__, __LINE__,
          JSON_DOC_HEAD JSON_EV_HEAD ",\"bizStep\":\"urn:example:custom-step\"}]}}",
          "epcis_unsupported"},
+        /* An extension whose name XML cannot carry (no NCName): not read, as no other syntax
+         * could write it. */
+        {__FILE__, __LINE__,
+         "{\"@context\":[{\"ex\":\"https://ns.example.com/x/\"}],\"type\":\"EPCISDocument\","
+         "\"schemaVersion\":\"2.0\",\"creationDate\":\"2025-01-01T00:00:00Z\",\"epcisBody\":{"
+         "\"eventList\":[" JSON_EV_HEAD ",\"ex:1bad\":\"x\"}]}}",
+         "epcis_unsupported"},
         {__FILE__, __LINE__,
          JSON_DOC_HEAD JSON_EV_HEAD
          ",\"persistentDisposition\":{\"set\":[\"completeness_inferred\"]}}]}"
