@@ -81,6 +81,25 @@ static void detach_refused(fixture *f, const char *name)
     detach_refused_as(f, name, "retention_not_passed");
 }
 
+/* `packid partitions list` shows NAME held (not detachable): by held_by and until keep_until
+ * (each when not NULL); then its detach is refused with code. */
+static void expect_held(fixture *f, const char *name, const char *held_by, const char *keep_until,
+                        const char *code)
+{
+    int rc;
+    json_t *list = cli(f, &rc, "list", NULL);
+    json_t *it = listed(list, name);
+    if (!it)
+        fail_msg("%s is not listed", name);
+    assert_true(json_is_false(json_object_get(it, "detachable")));
+    if (held_by)
+        assert_string_equal(px_test_str(it, "held_by"), held_by);
+    if (keep_until)
+        assert_string_equal(px_test_str(it, "keep_until"), keep_until);
+    json_decref(list);
+    detach_refused_as(f, name, code);
+}
+
 static void test_partitions__events_land_in_their_month(void **state)
 {
     fixture *f = *state;
@@ -425,15 +444,7 @@ static void test_partitions__lotless_release_holds_its_month(void **state)
             "UPDATE epcis_event SET created_at = '2018-08-15T00:00:00Z', serial_set = 'release', "
             "commission_id = NULL, release_id = gen_random_uuid(), lot = NULL WHERE lot = "
             "'P-LOTLESS'");
-    int rc;
-    json_t *list = cli(f, &rc, "list", NULL);
-    json_t *it = listed(list, "epcis_event_p201808");
-    assert_non_null(it);
-    assert_true(json_is_false(json_object_get(it, "detachable")));
-    assert_string_equal(px_test_str(it, "held_by"), "pack_expiry");
-    assert_string_equal(px_test_str(it, "keep_until"), "9999-12-31");
-    json_decref(list);
-    detach_refused(f, "epcis_event_p201808");
+    expect_held(f, "epcis_event_p201808", "pack_expiry", "9999-12-31", "retention_not_passed");
 }
 
 /* An entry of the old single chain (before migration 0060, no chain) is never cut: its month is
@@ -447,14 +458,7 @@ static void test_partitions__old_audit_chain_holds_its_month(void **state)
                                           "'2018-02-10T00:00:00Z', 'old', 'O', repeat('0', 64), "
                                           "repeat('1', 64))"),
                      0);
-    int rc;
-    json_t *list = cli(f, &rc, "list", NULL);
-    json_t *it = listed(list, "audit_log_p201802");
-    assert_non_null(it);
-    assert_true(json_is_false(json_object_get(it, "detachable")));
-    assert_string_equal(px_test_str(it, "held_by"), "audit_cut");
-    json_decref(list);
-    detach_refused_as(f, "audit_log_p201802", "audit_not_cut");
+    expect_held(f, "audit_log_p201802", "audit_cut", NULL, "audit_not_cut");
 }
 
 /* A month of webhook deliveries is held while an attempt in a later month names one of them
@@ -487,13 +491,7 @@ static void test_partitions__deliveries_held_by_their_attempts(void **state)
     px_sql_text(&f->env,
                 "SELECT to_char(date_trunc('month', now()) + interval '73 months', 'YYYY-MM-DD')",
                 want, sizeof(want));
-    json_t *list = cli(f, &rc, "list", NULL);
-    json_t *it = listed(list, "webhook_delivery_p201803");
-    assert_non_null(it);
-    assert_true(json_is_false(json_object_get(it, "detachable")));
-    assert_string_equal(px_test_str(it, "keep_until"), want);
-    json_decref(list);
-    detach_refused(f, "webhook_delivery_p201803");
+    expect_held(f, "webhook_delivery_p201803", NULL, want, "retention_not_passed");
     /* The attempt's month gone (here: the row), the deliveries' month goes by its own age. */
     assert_int_equal(px_sql_exec(&f->env, "DELETE FROM webhook_attempt WHERE delivery_id = "
                                           "'00000000-0000-4000-8000-000000000318'"),
