@@ -73,6 +73,8 @@ static px_rc j_qname(j_ctx *j, const char *key, const char **ns, const char **lo
             sep = strrchr(key, '/');
         if (!sep || sep < colon)
             sep = strrchr(key, ':');
+        if (!epcis__ncname(sep + 1)) /* as below: a name XML can carry */
+            return epcis__unsupported(err, "field", key);
         *ns = epcis__ar_strdup(j->a, key, (size_t)(sep - key) + 1);
         *local = sep + 1;
         return PX_OK;

@@ -72,6 +72,8 @@ static px_rc x_xfield(epcis__arena *a, px_epcis_xfield *f, const xmlNode *n, int
     if (n->properties)
         /* px_epcis_xfield has no attributes: refuse rather than drop them. */
         return epcis__unsupported(err, "attribute on extension element", lname(n));
+    if (!epcis__ncname(lname(n))) /* one name rule with the writers (epcis_internal.h) */
+        return epcis__unsupported(err, "element", lname(n));
     f->ns = epcis__ar_strdup(a, ns, strlen(ns));
     f->name = epcis__ar_strdup(a, lname(n), strlen(lname(n)));
     size_t nc = count_el(n, NULL);

@@ -177,25 +177,18 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
  * not an event yet to happen (an event is captured after it occurred, EPCIS 2.0 §7.4.6
  * eventTime). */
 #define CLOCK_SKEW_US (5 * 60 * PX_SEC_US)
-/* A location URI kept as the event gave it: at most PX_EPCIS_LOCATION_MAX bytes, what a query
- * can name (epcis_format.h). */
-#define LOCATION_MAX PX_EPCIS_LOCATION_MAX
 
 /* A location of the event (readPoint, bizLocation) copied into *out, or the event refused:
- * a URI of at most LOCATION_MAX bytes. 1 out of memory. */
+ * one a query can name (px_epcis_location_ok). 1 out of memory. */
 static int take_location(item *it, char **out, const char *what, const char *v)
 {
     if (!v || !v[0])
         return 0;
-    /* RFC 3986 §2: a URI is printable ASCII without spaces (an IRI's other characters are
-     * percent-encoded in its URI form). */
-    size_t n = 0;
-    while (v[n] > 0x20 && v[n] < 0x7f)
-        n++;
-    if (v[n] != '\0' || n > LOCATION_MAX) {
+    if (!px_epcis_location_ok(v)) {
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
-                           "%s must be a URI of at most %d bytes of printable ASCII", what,
-                           LOCATION_MAX);
+                           "%s must be a URI (a scheme, printable ASCII, no '|') of at most %d "
+                           "bytes",
+                           what, PX_EPCIS_LOCATION_MAX);
         return 0;
     }
     *out = strdup(v);

@@ -33,6 +33,14 @@ px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *
     return rc;
 }
 
+int px_epcis_location_ok(const char *v)
+{
+    size_t n = 0;
+    while (v[n] > 0x20 && v[n] < 0x7f && v[n] != '|')
+        n++;
+    return n > 0 && n <= PX_EPCIS_LOCATION_MAX && v[n] == '\0' && memchr(v, ':', n) != NULL;
+}
+
 const char *px_epcis_api_format_name(px_epcis_format f)
 {
     return (unsigned)f < PX_EPCIS_FORMAT__COUNT ? k_names[f] : "epcis-1.2-xml";

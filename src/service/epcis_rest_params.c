@@ -204,19 +204,20 @@ static px_rc dl_key_and_qualifier(gs1_elements *el, const char *uri, const char 
  * only the one packid wrote can equal a stored value. */
 static px_rc location_dl(item_list *l, const char *item, px_err *err)
 {
-    /* A captured event keeps its location as it came (capture_items.c): a Digital Link
-     * stored as such matches itself. */
+    /* A captured event keeps its location as it came (capture_items.c): an http(s) location
+     * matches itself as stored; one that is a location's Digital Link also the SGLN URNs it
+     * stands for. */
     px_rc src = append_item(l, item, err);
     if (src != PX_OK)
         return src;
     gs1_elements el;
     const char *gln, *ext;
-    px_rc rc = dl_key_and_qualifier(&el, item, "414", "254", &gln, &ext, l->name,
-                                    "a location's Digital Link has (414) and an optional (254) "
-                                    "only",
-                                    err);
-    if (rc != PX_OK)
-        return rc;
+    px_err not_dl = PX_ERR_INIT;
+    if (dl_key_and_qualifier(&el, item, "414", "254", &gln, &ext, l->name,
+                             "a location's Digital Link has (414) and an optional (254) only",
+                             &not_dl) != PX_OK)
+        return PX_OK;
+    px_rc rc = PX_OK;
     px_err e2; /* a prefix length that does not fit the GLN is skipped, not an error */
     px_err_clear(&e2);
     for (int g = GS1_GCP_LEN_MIN; rc == PX_OK && g <= GS1_GCP_LEN_MAX; g++) {
@@ -227,15 +228,14 @@ static px_rc location_dl(item_list *l, const char *item, px_err *err)
     return rc;
 }
 
-/* A location (readPoint / bizLocation) is any URI (printable, with a scheme), as capture keeps
- * it: the SGLN URNs packid writes, or a captured event's own (list_item bounds its length as
- * capture bounds what it keeps, PX_EPCIS_LOCATION_MAX). */
+/* A location (readPoint / bizLocation) is a URI as capture keeps it (px_epcis_location_ok,
+ * one rule for both): the SGLN URNs packid writes, or a captured event's own. */
 static px_rc add_location(item_list *l, const char *item, px_err *err)
 {
+    if (!px_epcis_location_ok(item))
+        return px__epcis_rest_bad_param(err, l->name, "a location URI");
     if (strncmp(item, "https://", 8) == 0 || strncmp(item, "http://", 7) == 0)
         return location_dl(l, item, err);
-    if (!strchr(item, ':') || !px_str_printable(item, LIST_ITEM_MAX - 1))
-        return px__epcis_rest_bad_param(err, l->name, "a location URI");
     return append_item(l, item, err);
 }
 

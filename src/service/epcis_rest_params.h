@@ -10,9 +10,9 @@
  * parameters are pipe-delimited). */
 #define LIST_MAX 512
 #define LIST_ITEMS 16
-/* A list of read points or business locations: a Digital Link item stands for up to seven
- * SGLN URNs (epcis_rest_params.c location_dl). */
-#define LOC_LIST_MAX 16384 /* 16 locations of 255 bytes, a Digital Link's 7 SGLN URNs each */
+/* A list of read points or business locations: a Digital Link item stands for itself and up
+ * to seven SGLN URNs (epcis_rest_params.c location_dl): 16 items of 255 bytes and their URNs. */
+#define LOC_LIST_MAX 16384
 /* A query page's token: this prefix and the seq of the page's last event. */
 #define TOKEN_PREFIX "p1."
 

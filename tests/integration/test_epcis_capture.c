@@ -384,15 +384,23 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     px_test_expect(&f->env, "GET",
                    "/epcis/readPoints/https%3A%2F%2Fid.gs1.org%2F414%2F4012345000115", f->mah.key,
                    NULL, 200, NULL);
-    /* A location longer than any query item (255 bytes) is refused at capture. */
+    /* A location no query could name is refused at capture (px_epcis_location_ok, the query's
+     * own rule): longer than 255 bytes, without a scheme, or holding the lists' '|'. */
     char longloc[300];
     snprintf(longloc, sizeof(longloc), "urn:example:%0256d", 0);
-    id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000006";
-    ld_commission_at(e1, sizeof(e1), id, "CT6", "L-TIME", "2025-03-01T09:00:00.000Z", longloc);
-    doc = ld_doc(e1, NULL, NULL);
-    json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "at most 255 bytes",
-                            "a location no query can name", __LINE__));
-    free(doc);
+    const char *const unnamable[] = {longloc, "hallB", "urn:example:a|b"};
+    for (size_t i = 0; i < PX_COUNT(unnamable); i++) {
+        id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000006";
+        ld_commission_at(e1, sizeof(e1), id, "CT6", "L-TIME", "2025-03-01T09:00:00.000Z",
+                         unnamable[i]);
+        doc = ld_doc(e1, NULL, NULL);
+        json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "at most 255 bytes",
+                                "a location no query can name", __LINE__));
+        free(doc);
+    }
+    /* An https location that is no Digital Link is asked for as it is (no 400). */
+    px_test_expect(&f->env, "GET", "/epcis/events?EQ_readPoint=https://acme.example/lines/4",
+                   f->mah.key, NULL, 200, NULL);
 }
 
 /* An expiry written with its century must be the year AI (17)'s six digits stand for

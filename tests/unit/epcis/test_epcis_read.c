@@ -230,6 +230,15 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
          "\"eventList\":[" JSON_EV_HEAD ",\"ex:1bad\":\"x\"}]}}",
          "epcis_unsupported"},
         {__FILE__, __LINE__,
+         JSON_DOC_HEAD JSON_EV_HEAD ",\"https://ns.example.com/x/1bad\":\"x\"}]}}",
+         "epcis_unsupported"},
+        {__FILE__, __LINE__,
+         XML_EV_HEAD "<ex:gr\xc3\xb6\xc3\x9f"
+                     "e xmlns:ex=\"https://ns.example.com/x/\">1</ex:gr\xc3\xb6"
+                     "\xc3\x9f"
+                     "e></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>",
+         "epcis_unsupported"},
+        {__FILE__, __LINE__,
          JSON_DOC_HEAD JSON_EV_HEAD
          ",\"persistentDisposition\":{\"set\":[\"completeness_inferred\"]}}]}"
          "}",
