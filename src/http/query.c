@@ -36,18 +36,28 @@ size_t px__unescape(void *cls, struct MHD_Connection *c, char *s)
     return (size_t)(w - s);
 }
 
-void px__decode_slashes(char *s)
+int px__decode_segment(char *out, size_t cap, const char *s, size_t len)
 {
-    char *w = s;
-    for (const char *p = s; *p; p++) {
-        if (p[0] == '%' && p[1] == '2' && (p[2] == 'F' || p[2] == 'f' || p[2] == '5')) {
-            *w++ = p[2] == '5' ? '%' : '/';
-            p += 2;
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (w + 1 >= cap)
+            return 0;
+        if (s[i] == '%' && i + 2 < len && s[i + 1] == '2' &&
+            (s[i + 2] == 'F' || s[i + 2] == 'f' || s[i + 2] == '5')) {
+            out[w++] = s[i + 2] == '5' ? '%' : '/';
+            i += 2;
             continue;
         }
-        *w++ = *p;
+        out[w++] = s[i];
     }
-    *w = '\0';
+    out[w] = '\0';
+    return 1;
+}
+
+void px__decode_slashes(char *s)
+{
+    size_t n = strlen(s);
+    (void)px__decode_segment(s, n + 1, s, n); /* never longer than it was: decodes in place */
 }
 
 /* What px__query_refused looks for: a name or value that is not UTF-8, and, on a route whose

@@ -129,6 +129,9 @@ void px_req_read_release(px_req *r);
 size_t px__unescape(void *cls, struct MHD_Connection *c, char *s);
 /* Finishes decoding a value px__unescape left with "%2F"/"%25" in place. */
 void px__decode_slashes(char *s);
+/* The same for a path segment of len bytes into out: 0 if the decoded value does not fit
+ * in cap bytes (its NUL included). */
+int px__decode_segment(char *out, size_t cap, const char *s, size_t len);
 /* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent, or
  * out of memory). */
 const char *px_req_query(px_req *r, const char *name);

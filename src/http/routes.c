@@ -25,7 +25,7 @@ void px_http_route_get(int i, const char **method, const char **pattern)
 }
 
 /* Matches path against pattern; captures {params} (one non-empty segment each, at most 255
- * bytes). Returns 1 on a match. */
+ * bytes once its "%2F" are slashes: a value's bound, not its escape's). Returns 1 on a match. */
 static int match(const char *pattern, const char *path, char params[][256], int *n)
 {
     *n = 0;
@@ -33,11 +33,10 @@ static int match(const char *pattern, const char *path, char params[][256], int 
         if (*pattern == '{') {
             const char *close = strchr(pattern, '}');
             size_t len = strcspn(path, "/");
-            if (!close || len == 0 || len > 255 || *n >= PX_MAX_PARAMS)
+            /* "%2F" inside a serial or location is a '/' of its value */
+            if (!close || len == 0 || *n >= PX_MAX_PARAMS ||
+                !px__decode_segment(params[*n], sizeof(params[*n]), path, len))
                 return 0;
-            memcpy(params[*n], path, len);
-            params[*n][len] = '\0';
-            px__decode_slashes(params[*n]); /* "%2F" inside a serial is a '/' of its value */
             (*n)++;
             pattern = close + 1;
             path += len;

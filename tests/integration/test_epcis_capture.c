@@ -401,6 +401,33 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     /* An https location that is no Digital Link is asked for as it is (no 400). */
     px_test_expect(&f->env, "GET", "/epcis/events?EQ_readPoint=https://acme.example/lines/4",
                    f->mah.key, NULL, 200, NULL);
+    /* The longest location kept, slashes and all, is its own resource too: the path's bound is
+     * the value's 255 bytes, not the escaped segment's (each '/' sent as %2F). */
+    char widest[256] = "https://acme.example";
+    while (strlen(widest) + 2 <= 255)
+        strcat(widest, "/a");
+    if (strlen(widest) < 255)
+        strcat(widest, "b");
+    assert_int_equal(strlen(widest), 255);
+    id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000007";
+    ld_commission_at(e1, sizeof(e1), id, "CT7", "L-WIDE", "2025-03-01T09:00:00.000Z", widest);
+    doc = ld_doc(e1, NULL, NULL);
+    json_decref(captured(f, "application/ld+json", NULL, doc, job, __LINE__));
+    free(doc);
+    char wide_path[1024];
+    int o = snprintf(wide_path, sizeof(wide_path), "/epcis/readPoints/");
+    for (const char *c = widest; *c; c++)
+        o += snprintf(wide_path + o, sizeof(wide_path) - (size_t)o, "%s",
+                      *c == '/'   ? "%2F"
+                      : *c == ':' ? "%3A"
+                                  : (char[]){*c, '\0'});
+    assert_true(o > 255 + (int)strlen("/epcis/readPoints/"));
+    strcat(wide_path, "/events");
+    px_http(&f->env, &q, "GET", wide_path, f->mah.key, NULL, NULL);
+    assert_int_equal(q.status, 200);
+    assert_int_equal(px_occurrences(q.body, "\"eventTime\""), 1);
+    assert_non_null(strstr(q.body, "CT7"));
+    px_http_resp_free(&q);
 }
 
 /* An expiry written with its century must be the year AI (17)'s six digits stand for
