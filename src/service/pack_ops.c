@@ -61,7 +61,7 @@ typedef struct op_ctx {
 static int op_row(void *vctx, size_t i, const px_pack_row *row)
 {
     op_ctx *c = vctx;
-    if (c->by->org_kind == PX_ORG_CMO && !px__cmo_sees(c->by, row))
+    if (c->by->org_kind == PX_ORG_CMO && !px__cmo_sees_pack(c->by, row))
         return 0; /* reported as not found: another organization's pack */
     c->found[i] = 1;
     c->market_of[i][0] = '\0';

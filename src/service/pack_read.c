@@ -6,10 +6,16 @@
 #include "pack_internal.h"
 #include "px_str.h"
 
-/* A CMO never sees packs after release: only the unreleased packs it commissioned. */
-int px__cmo_sees(const px_actor *by, const px_pack_row *row)
+int px__cmo_sees(const px_actor *by, const char *allocated_to, const char *commissioned_by,
+                 int released)
 {
-    return strcmp(row->commissioned_by, by->org_id) == 0 && row->released_at[0] == '\0';
+    return !released &&
+           (strcmp(allocated_to, by->org_id) == 0 || strcmp(commissioned_by, by->org_id) == 0);
+}
+
+int px__cmo_sees_pack(const px_actor *by, const px_pack_row *row)
+{
+    return px__cmo_sees(by, row->allocated_to, row->commissioned_by, row->released_at[0] != '\0');
 }
 
 px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[15],
@@ -72,8 +78,8 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
     case PX_SCOPE_ORG:
         visible = px__org_sees_product(by, &prod);
         break;
-    case PX_SCOPE_PARTNER: /* CMO: packs it commissioned, until released */
-        visible = px__cmo_sees(by, out);
+    case PX_SCOPE_PARTNER: /* CMO: its serials, until released */
+        visible = px__cmo_sees_pack(by, out);
         break;
     default: break;
     }

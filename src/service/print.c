@@ -20,9 +20,9 @@
 /* ---- carriers --------------------------------------------------------------------------- */
 
 /* The pack visibility rule of GET /v1/packs/{gtin}/{serial} (docs/api.md "Packs"), applied by the
- * lifecycle's own pack lookup so there is one rule: a MAH sees its products' packs; a CMO only
- * packs it commissioned that were never released; anyone else, and another tenant's pack, gets
- * not_found. */
+ * lifecycle's own pack lookup so there is one rule: a MAH sees its products' packs; a CMO the
+ * serials allocated to it or commissioned by it that were never released (px__cmo_sees);
+ * anyone else, and another tenant's pack, gets not_found. */
 static px_rc pack_visible(px_db *db, const px_actor *by, const char *gtin, const char *serial,
                           px_product *prod, px_print_pack *pk, px_err *err)
 {
@@ -151,11 +151,9 @@ static int check_pack(void *ctx, size_t index, const px_print_pack *p, int print
 {
     check_ctx *c = ctx;
     const px_actor *by = c->by;
-    /* Serials known to the caller: a MAH's own products (checked before); a CMO's serials
-     * allocated to it or commissioned by it, not released. */
-    int visible = by->org_kind == PX_ORG_MAH || ((strcmp(p->allocated_to, by->org_id) == 0 ||
-                                                  strcmp(p->commissioned_by, by->org_id) == 0) &&
-                                                 !p->released);
+    /* Serials known to the caller: a MAH's own products (checked before); a CMO's own. */
+    int visible = by->org_kind == PX_ORG_MAH ||
+                  px__cmo_sees(by, p->allocated_to, p->commissioned_by, p->released);
     if (!visible)
         return 0; /* reported as not found with the ones that do not exist */
     c->seen[index] = 1;

@@ -158,7 +158,8 @@ px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_fa
 
 px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
 {
-    /* File order is serial order; n numbers the rows so the download pages by n. */
+    /* File order is serial order; n numbers the rows so the download pages by n. A CMO's
+     * manifest ($5) holds its serials as service/pack_internal.h's px__cmo_sees sees them. */
     PGresult *r = px__exec(
         db,
         "INSERT INTO export_item (gtin, export_id, n, serial) "

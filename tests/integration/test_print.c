@@ -119,6 +119,19 @@ static void test_print__carrier_json(void **state)
                    NULL);
     px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/datamatrix.png", f->cmo2.key, NULL,
                    404, "not_found");
+    /* A serial allocated to the CMO is its own before commissioning (px__cmo_sees, as its
+     * print jobs and exports): its pack and its (01)(21) symbol, to it and to no other CMO. */
+    json_t *al =
+        px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/AL1/carrier", f->cmo.key, NULL, 200);
+    assert_string_equal(px_test_str(al, "element_string"), "01" GTIN "21AL1");
+    json_decref(al);
+    al = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/AL1", f->cmo.key, NULL, 200);
+    assert_string_equal(px_test_str(al, "state"), "allocated");
+    json_decref(al);
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/AL1/datamatrix.png", f->cmo.key, NULL, 200,
+                   NULL);
+    px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/AL1/carrier", f->cmo2.key, NULL, 404,
+                   "not_found");
     px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/SER0001/qr.svg", f->mah2.key, NULL, 404,
                    "not_found");
     px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/NOPE/carrier", f->mah.key, NULL, 404,
