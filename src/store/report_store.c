@@ -149,18 +149,18 @@ static void report_row(px_report *o, const PGresult *r, int i)
 
 px_rc px_store_report_insert(px_db *db, px_report *rep, px_err *err)
 {
-    PGresult *r = px__exec(
-        db,
-        "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
-        "release_id, gtin, batch, document_id, max_attempts, op_id, "
-        "retry_of, master_version) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::integer) "
-        "RETURNING " REPORT_COLS,
-        PX__ARGS(rep->id, rep->tenant_id, rep->endpoint_id, rep->market, px__nz(rep->release_id),
-                 rep->gtin, px__nz(rep->batch), rep->document_id,
-                 PX__INT(rep->max_attempts > 0 ? rep->max_attempts : 8), px__nz(rep->op_id),
-                 px__nz(rep->retry_of), rep->master_version ? PX__INT(rep->master_version) : NULL),
-        err);
+    PGresult *r =
+        px__exec(db,
+                 "INSERT INTO report AS r (id, tenant_id, endpoint_id, market, "
+                 "release_id, gtin, batch, document_id, max_attempts, op_id, "
+                 "retry_of, master_version) VALUES "
+                 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::integer) "
+                 "RETURNING " REPORT_COLS,
+                 PX__ARGS(rep->id, rep->tenant_id, rep->endpoint_id, rep->market,
+                          px__nz(rep->release_id), rep->gtin, px__nz(rep->batch), rep->document_id,
+                          PX__INT(rep->max_attempts), px__nz(rep->op_id), px__nz(rep->retry_of),
+                          rep->master_version ? PX__INT(rep->master_version) : NULL),
+                 err);
     return PX__INSERTED(r, err, report_row, rep);
 }
 

@@ -72,9 +72,9 @@ typedef struct px_report {
     int event_count;
 } px_report;
 
-/* Inserts a queued report (id, tenant_id, endpoint_id, market, gtin, document_id required;
- * release_id or op_id, batch, retry_of, master_version optional; max_attempts 0 = the column's
- * default). */
+/* Inserts a queued report (id, tenant_id, endpoint_id, market, gtin, document_id and
+ * max_attempts, the configuration's limit the report keeps, required; release_id or op_id,
+ * batch, retry_of, master_version optional). */
 px_rc px_store_report_insert(px_db *db, px_report *r, px_err *err);
 /* The report if it is in scope: tenant_id set -> the tenant's; market set -> that market's
  * (regulators). Out of scope is PX_ENOTFOUND, exactly like a missing one. */
