@@ -71,7 +71,19 @@ function h(tag, attrs, ...children) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
+  if (attrs && attrs.maxlength && (tag === "input" || tag === "textarea")) boundBytes(el, Number(attrs.maxlength));
   return el;
+}
+
+// The API bounds text in bytes of UTF-8 (docs/api.md "Strings"); maxlength counts characters,
+// so 200 accented letters pass it and would be refused with 422. The form holds the field back
+// with the same bound instead, saying why.
+const utf8 = new TextEncoder();
+function boundBytes(input, max) {
+  input.addEventListener("input", () => {
+    const n = utf8.encode(input.value).length;
+    input.setCustomValidity(n > max ? `At most ${max} bytes of UTF-8 (an accented letter takes two): this is ${n}.` : "");
+  });
 }
 
 let uid = 0;

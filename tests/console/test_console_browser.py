@@ -480,6 +480,20 @@ class ConsoleBrowser(unittest.TestCase):
         self.assertTrue(new_key.startswith("pk_"))
         st, _, who = self.s.request("GET", "/v1/whoami", key=new_key)
         self.assertEqual((st, who["org_id"], who["role"]), (200, org, "cmo"))
+        # A name within maxlength's characters but over the API's 200 bytes is held back by the
+        # form with its reason (an accented letter is two bytes of UTF-8), nothing sent.
+        name = self.css("input[name=name]")
+        name.clear()
+        name.send_keys("\u00e9" * 101 + Keys.ENTER)
+        self.assertIn("200 bytes", d.execute_script(
+            "return document.querySelector('input[name=name]').validationMessage"))
+        self.assertEqual(self.s.sql("SELECT count(*) FROM organization WHERE name = '" + "\u00e9" * 101 + "'"), "0")
+        self.assertFalse(self.has("main [role=alert]"))
+        name.clear()
+        name.send_keys("\u00e9" * 100)
+        self.assertEqual(d.execute_script(
+            "return document.querySelector('input[name=name]').validationMessage"), "")
+        name.clear()
         # A field the API refuses: its error in words next to the form.
         self.css("input[name=name]").send_keys("Bad GLN")
         self.css("input[name=gln]").send_keys("4012345000001" + Keys.ENTER)
