@@ -21,9 +21,8 @@ static json_t *cli(int *rc, const char *const *args)
     return px_test_cli(&env, rc, args);
 }
 
-static void test_cli__gs1_check_reports_elements(void **state)
+static void test_cli__gs1_check_reports_elements(void)
 {
-    (void)state;
     int rc;
     const char *a[] = {"gs1", "check", "(01)09506000134352(17)201225(10)ABC123(21)12345", NULL};
     json_t *o = cli(&rc, a);
@@ -40,9 +39,8 @@ static void test_cli__gs1_check_reports_elements(void **state)
     json_decref(o);
 }
 
-static void test_cli__gs1_check_names_the_bad_character(void **state)
+static void test_cli__gs1_check_names_the_bad_character(void)
 {
-    (void)state;
     int rc;
     /* A code of 3,000 bytes is read, as POST /v1/gs1/parse reads up to 16,384, and judged by
      * the GS1 rules (here a serial too long), not refused as a usage error. */
@@ -71,9 +69,8 @@ static void test_cli__gs1_check_names_the_bad_character(void **state)
     json_decref(o);
 }
 
-static void test_cli__gs1_convert(void **state)
+static void test_cli__gs1_convert(void)
 {
-    (void)state;
     int rc;
     const char *a[] = {
         "gs1", "convert", "--to", "epc", "--gcp-length", "7", "(01)09506000134352(21)A/B%1", NULL};
@@ -93,9 +90,8 @@ static void decode(const char *file, char *out, size_t cap)
     px_test_read(cmd, 1, out, cap);
 }
 
-static void test_cli__datamatrix_png_and_svg_decode(void **state)
+static void test_cli__datamatrix_png_and_svg_decode(void)
 {
-    (void)state;
     char dir[] = "/tmp/packid-cli-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char png[256], svg[256], svgpng[256], cmd[800], text[4096];
@@ -138,9 +134,8 @@ static void test_cli__datamatrix_png_and_svg_decode(void **state)
 
 /* A file the command line cannot read or write is one code each, whatever the command: the
  * error names the file and the system's reason (README "Command line"). */
-static void test_cli__file_errors(void **state)
+static void test_cli__file_errors(void)
 {
-    (void)state;
     char dir[] = "/tmp/packid-cli-files-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char missing[96], out[96], nowhere[96];
@@ -172,9 +167,8 @@ static void test_cli__file_errors(void **state)
  * that got past its words and tried to reach one fails with 1: the 2s below were refused
  * before. The same commands spelled right get past (1 where they need the database, 0 where
  * pure). */
-static void test_cli__words_checked_first(void **state)
+static void test_cli__words_checked_first(void)
 {
-    (void)state;
     static const struct {
         const char *args[10];
         int rc;
@@ -220,9 +214,8 @@ static void test_cli__words_checked_first(void **state)
  * malformed one is bad_config at once, not a failure of the first print job. So is a GS1
  * prefix list that cannot be read. The same command with each well formed gets as far as
  * the database (not there here). */
-static void test_cli__urls_checked_at_start(void **state)
+static void test_cli__urls_checked_at_start(void)
 {
-    (void)state;
     static const struct {
         const char *setting, *code;
     } v[] = {

@@ -14,9 +14,8 @@
 
 #include "px_test.h"
 
-static void test_embedded__create_stop_restart(void **state)
+static void test_embedded__create_stop_restart(void)
 {
-    (void)state;
     px_test_env env;
     px_test_embedded_init(&env);
     px_test_server_start(&env);
@@ -107,9 +106,8 @@ static void test_embedded__create_stop_restart(void **state)
     assert_int_equal(px_test_shell(buf), 0);
 }
 
-static void test_embedded__changed_migration_refused(void **state)
+static void test_embedded__changed_migration_refused(void)
 {
-    (void)state;
     px_test_env env;
     memset(&env, 0, sizeof(env));
     px_test_db_create(&env);

@@ -43,9 +43,8 @@ static void remove_data(px_test_env *env)
     assert_int_equal(px_test_shell(cmd), 0);
 }
 
-static void test_embedded__killed_serve_cluster_stopped_by_next_serve(void **state)
+static void test_embedded__killed_serve_cluster_stopped_by_next_serve(void)
 {
-    (void)state;
     px_test_env env;
     px_test_embedded_init(&env);
     px_test_server_start(&env);
@@ -69,9 +68,8 @@ static void test_embedded__killed_serve_cluster_stopped_by_next_serve(void **sta
     remove_data(&env);
 }
 
-static void test_embedded__db_start_cluster_not_taken_over(void **state)
+static void test_embedded__db_start_cluster_not_taken_over(void)
 {
-    (void)state;
     px_test_env env;
     px_test_embedded_init(&env);
     db_cmd(&env, "start");

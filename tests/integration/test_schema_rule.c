@@ -59,9 +59,8 @@ static int teardown(void **state)
 }
 
 /* REQ-SCALE-2: no table holding packs has a unique index that does not start with the GTIN. */
-static void test_schema_rule__gtin_first_in_every_unique_index(void **state)
+static void test_schema_rule__gtin_first_in_every_unique_index(void)
 {
-    (void)state;
     char offenders[4096], checked[2048];
     px_sql_text(&env, OFFENDERS, offenders, sizeof(offenders));
     if (offenders[0])
@@ -85,9 +84,8 @@ static void test_schema_rule__gtin_first_in_every_unique_index(void **state)
 }
 
 /* The check can fail: a table of packs keyed by its own id is named as an offender. */
-static void test_schema_rule__names_an_offender(void **state)
+static void test_schema_rule__names_an_offender(void)
 {
-    (void)state;
     assert_int_equal(px_sql_exec(&env, "CREATE TABLE scratch_pack (id bigint PRIMARY KEY, "
                                        "gtin char(14) NOT NULL, serial text NOT NULL, "
                                        "UNIQUE (gtin, serial))"),

@@ -212,9 +212,8 @@ static void read_download(void *vd)
 }
 
 /* The standby answers: the read counter moves and the verdict is the pack's. */
-static void test_standby__verify_reads_from_standby(void **state)
+static void test_standby__verify_reads_from_standby(void)
 {
-    (void)state;
     /* The commission is on the standby once replayed; until then the primary answers. */
     char s[32];
     for (int i = 0; i < 500; i++) {
@@ -240,9 +239,8 @@ static void test_standby__verify_reads_from_standby(void **state)
 /* REQ-SCALE-1: an export's download reads its pages on the standby, fenced at the position
  * the download began: every row of the export (committed before its link was given) is in
  * the file. */
-static void test_standby__export_download_from_standby(void **state)
+static void test_standby__export_download_from_standby(void)
 {
-    (void)state;
     char body[128], path[160];
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"B1\"}", gtin);
     json_t *e = px_test_call(&env, "POST", "/v1/exports", key, body, 202);
@@ -272,9 +270,8 @@ static void test_standby__export_download_from_standby(void **state)
 /* REQ-SCALE-1: with the standby's replay paused, it still says `commissioned` for a pack the
  * primary has decommissioned; the verification is answered by the primary (a fallback), never
  * from the stale standby. Once replay resumes the standby answers again. */
-static void test_standby__paused_replay_never_answers_stale(void **state)
+static void test_standby__paused_replay_never_answers_stale(void)
 {
-    (void)state;
     char v[32], s[32];
     standby_text("SELECT pg_wal_replay_pause()::text", s, sizeof(s));
     for (int i = 0; i < 500; i++) {
@@ -373,9 +370,8 @@ static void *client_loop(void *arg)
 /* REQ-SCALE-1, REQ-SCALE-5: two clients decommission and verify in a tight loop (a pack read
  * and a public verification of each pack); every verification of a pack whose decommission
  * was answered says so — zero stale verdicts — while the standby answers reads. */
-static void test_standby__tight_loop_zero_stale(void **state)
+static void test_standby__tight_loop_zero_stale(void)
 {
-    (void)state;
     long reads = px_test_metric_of(&env, "packid_db_standby_reads_total");
     long fallbacks = px_test_metric_of(&env, "packid_db_standby_fallbacks_total");
     pthread_t t[2];

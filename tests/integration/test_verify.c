@@ -94,9 +94,8 @@ static const struct {
 };
 #define N_VERDICTS (int)(PX_COUNT(verdicts))
 
-static void test_verify__verdicts(void **state)
+static void test_verify__verdicts(void)
 {
-    (void)state;
     for (int i = 0; i < N_VERDICTS; i++)
         expect_verdict(verdicts[i].path, verdicts[i].verdict);
 }
@@ -139,9 +138,8 @@ static int batch_statements_waiting(int n)
 /* The verifications that arrive together are read together (service/verify_batch.c: one
  * statement for every request waiting): each answer is still its own pack's, whatever it
  * was read with, and every verification went through the shared read. */
-static void test_verify__verdicts_read_together(void **state)
+static void test_verify__verdicts_read_together(void)
 {
-    (void)state;
     long long reads = px_test_metric(&env, "packid_verify_reads_total");
     long long served = px_test_metric(&env, "packid_verify_read_requests_total");
     /* The first statements wait on the product table while the other requests arrive: they
@@ -204,9 +202,8 @@ static void assert_same_read(const px_scan_lookup *a, const px_scan_lookup *b)
  * serial alone gives, and the facts stored: packs in several states, an unknown serial, a
  * GTIN that is nobody's product, an open clone alert, a history (newest first, inside the
  * window only) and the public passport fields only where the wide read asks for them. */
-static void test_verify__batch_read_as_one(void **state)
+static void test_verify__batch_read_as_one(void)
 {
-    (void)state;
     assert_int_equal(
         px_sql_exec(&env,
                     "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES "
@@ -286,9 +283,8 @@ static void test_verify__batch_read_as_one(void **state)
     free(one);
 }
 
-static void test_verify__bad_input(void **state)
+static void test_verify__bad_input(void)
 {
-    (void)state;
     px_http_resp r;
     px_http(&env, &r, "GET", "/v1/verify/09506000134353/GEN1", NULL, NULL, NULL);
     assert_int_equal(r.status, 422);
@@ -304,9 +300,8 @@ static void test_verify__bad_input(void **state)
 
 /* A shared read that fails answers each of its requests with the API's error (as a read of its
  * own would) and is logged at error level; the next read works again. */
-static void test_verify__failed_read_answers_an_error(void **state)
+static void test_verify__failed_read_answers_an_error(void)
 {
-    (void)state;
     assert_int_equal(px_sql_exec(&env, "ALTER TABLE clone_alert RENAME TO clone_alert_away"), 0);
     px_http_resp r;
     px_http(&env, &r, "GET", "/v1/verify/04012345123456/GEN1", NULL, NULL, NULL);
@@ -344,9 +339,8 @@ static void *flush_thread(void *vc)
  * waits behind a session holding the scan table, one scan arrives meanwhile, then the write is
  * refused: of PX_SCAN_BUFFER_MAX + 1 scans the buffer keeps PX_SCAN_BUFFER_MAX and one is
  * lost. */
-static void test_verify__scans_lost_are_counted(void **state)
+static void test_verify__scans_lost_are_counted(void)
 {
-    (void)state;
     flush_call c;
     memset(&c, 0, sizeof(c));
     px_err err;
@@ -407,9 +401,8 @@ static void *stop_server(void *arg)
  * cleanly: libmicrohttpd cannot stop with a connection suspended, so the batch first reads
  * and wakes every request it holds (verify_batch.h), and the stop waits for their answers.
  * Runs last: it stops the server. */
-static void test_verify__stop_with_a_request_parked(void **state)
+static void test_verify__stop_with_a_request_parked(void)
 {
-    (void)state;
     PGconn *held = px_test_hold(&env, "LOCK TABLE product IN ACCESS EXCLUSIVE MODE");
     px_http_resp r;
     memset(&r, 0, sizeof(r));

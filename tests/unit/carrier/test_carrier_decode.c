@@ -305,9 +305,8 @@ static void decode_all(oracle_item *items, size_t n)
 
 /* DOMAIN.md §3 worked payloads (element strings, GS = separator FNC1), in every shape and
  * format; the SVGs rasterised one by one as a user would. */
-static void test_carrier__worked_payloads_decode(void **state)
+static void test_carrier__worked_payloads_decode(void)
 {
-    (void)state;
     static const char *const payloads[] = {
         "0109506000134352" "17201225" "10ABC123" GS "2112345",
         "0109506000134352" "10ABC123" GS "17201225" "2112345",
@@ -341,9 +340,8 @@ static void test_carrier__worked_payloads_decode(void **state)
 }
 
 /* DOMAIN.md §4.3 Digital Link examples as QR Codes (PNG and SVG). */
-static void test_carrier__digital_link_qr_decode(void **state)
+static void test_carrier__digital_link_qr_decode(void)
 {
-    (void)state;
     static const char *const uris[] = {
         "https://id.gs1.org/01/09506000134352/10/ABC123/21/12345?17=201225",
         "https://example.com/01/12312312312333/10/ABC123/21/XYZ?99=XYZ",
@@ -372,9 +370,8 @@ static void test_carrier__digital_link_qr_decode(void **state)
  * gs1_dl_format) cross-checked against the rules; per pack a DataMatrix PNG and SVG (square, rectangle and auto in turn; 1-bit and
  * gray8; 2..6 px per module; default and wider quiet zones) and the Digital Link QR as PNG and
  * SVG: 4 symbols per pack, all decoded. */
-static void test_carrier__random_packs_decode(void **state)
+static void test_carrier__random_packs_decode(void)
 {
-    (void)state;
     const char *env = getenv("PX_TEST_PACKS");
     int packs = env ? (int)strtol(env, NULL, 10) : 1000;
     const char *seed = getenv("PX_TEST_SEED");

@@ -65,9 +65,8 @@ static void label_item(oracle_item *it, const char *sscc, px_label_symbology sym
 
 /* DOMAIN.md §1.1 and §4 worked SSCCs and 40 more with random serial references: GS1-128 and
  * GS1 DataMatrix, PNG and SVG, 1 to 4 px per module — all decoded. REQ-LABEL-1. */
-static void test_carrier_label__sscc_labels_decode(void **state)
+static void test_carrier_label__sscc_labels_decode(void)
 {
-    (void)state;
     enum { N_RANDOM = 40 };
     char ssccs[2 + N_RANDOM][19] = {"106141411234567897", "006141411234567890"};
     srand(20261202);
@@ -104,9 +103,8 @@ static void test_carrier_label__sscc_labels_decode(void **state)
 }
 
 /* Refused before anything is rendered, the buffer untouched. */
-static void test_carrier_label__bad_input(void **state)
+static void test_carrier_label__bad_input(void)
 {
-    (void)state;
     static const struct {
         const char *file;
         int line;

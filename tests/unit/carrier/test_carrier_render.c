@@ -32,9 +32,8 @@ typedef struct bad_input {
 static char long_alpha[1700];   /* fits the length cap, not the largest symbol */
 static char too_long[3200];     /* over PX_CARRIER_DM_DATA_MAX */
 
-static void test_carrier__rejects_bad_element_strings(void **state)
+static void test_carrier__rejects_bad_element_strings(void)
 {
-    (void)state;
     memset(long_alpha, 'A', sizeof(long_alpha) - 1);
     memset(too_long, '1', sizeof(too_long) - 1);
     const bad_input cases[] = {
@@ -89,9 +88,8 @@ static void test_carrier__rejects_bad_element_strings(void **state)
     assert_int_equal(m.width, 32);
 }
 
-static void test_carrier__rejects_bad_options(void **state)
+static void test_carrier__rejects_bad_options(void)
 {
-    (void)state;
     struct {
         int line, module_px, quiet, format, depth;
     } cases[] = {
@@ -120,9 +118,8 @@ static void test_carrier__rejects_bad_options(void **state)
     }
 }
 
-static void test_carrier__rejects_bad_qr_text(void **state)
+static void test_carrier__rejects_bad_qr_text(void)
 {
-    (void)state;
     static char big[PX_CARRIER_QR_TEXT_MAX + 2];
     memset(big, 'a', sizeof(big) - 1);
     struct {
@@ -153,9 +150,8 @@ static void test_carrier__rejects_bad_qr_text(void **state)
 
 /* A px_buf at its maximum is PX_ETOOBIG and the buffer is left as it was (PNG: the error is
  * raised inside libpng's write callback and unwinds through its longjmp). */
-static void test_carrier__output_limit(void **state)
+static void test_carrier__output_limit(void)
 {
-    (void)state;
     for (int f = 0; f < 2; f++) {
         for (size_t max = 10; max < 400; max += 37) {
             px_carrier_opts o;
@@ -194,9 +190,8 @@ static void check_finder(const px_carrier_matrix *m)
     }
 }
 
-static void test_carrier__finder_pattern_and_sizes(void **state)
+static void test_carrier__finder_pattern_and_sizes(void)
 {
-    (void)state;
     px_carrier_matrix m;
     px_err err;
     /* test_carrier_decode checks every size against the ECC 200 capacity table; here the
@@ -257,9 +252,8 @@ static void encode_sample(px_carrier_matrix *m, int qr, px_carrier_shape shape)
                          PX_OK);
 }
 
-static void test_carrier__png_pixels(void **state)
+static void test_carrier__png_pixels(void)
 {
-    (void)state;
     px_carrier_matrix m;
     px_err err;
     for (int qr = 0; qr < 2; qr++) {
@@ -286,9 +280,8 @@ static void test_carrier__png_pixels(void **state)
 
 /* The SVG: size attributes, a viewBox in modules with the quiet zone, crispEdges, one path
  * whose runs redraw exactly the dark modules. */
-static void test_carrier__svg_runs(void **state)
+static void test_carrier__svg_runs(void)
 {
-    (void)state;
     px_carrier_matrix m;
     px_err err;
     for (int qr = 0; qr < 2; qr++) {
@@ -333,9 +326,8 @@ static void test_carrier__svg_runs(void **state)
  * code), without drawing: what a carrier batch's job relies on to prove an item renders. The
  * options cover each check's both sides; the matrices a symbol of each kind and two a
  * renderer must refuse. */
-static void test_carrier__drawable_as_render(void **state)
+static void test_carrier__drawable_as_render(void)
 {
-    (void)state;
     static px_carrier_matrix m[4];
     px_err err;
     encode_sample(&m[0], 0, PX_CARRIER_SQUARE);
@@ -406,9 +398,8 @@ static void payload(char *out, size_t len, int kind, unsigned *seed)
  * of every capacity its shortcut relies on (Data Matrix square and rectangle, QR version 40 at
  * each level), of every kind, under good and bad options: a carrier batch's job proves items
  * with it and leaves the drawing to the download. */
-static void test_carrier__check_as_render(void **state)
+static void test_carrier__check_as_render(void)
 {
-    (void)state;
     static const size_t dm_lens[] = {0,    1,    10,   46,   47,   48,   49,   50,   98,  99,
                                      1000, 1556, 1557, 1558, 1559, 2335, 2336, 3116, 3117};
     static const size_t qr_lens[] = {0, 1, 100, 1273, 1274, 1663, 1664, 2331, 2332, 2953, 2954};
@@ -466,9 +457,8 @@ static void test_carrier__check_as_render(void **state)
  * PX_CARRIER_IMAGE_MAX (the batch's archive, service/carrier_batch.c): the largest symbol of each
  * kind at the largest design a batch can ask for (64 px modules, a 32-module quiet zone, in black
  * and white or in colours) fits it as PNG and as SVG, so "renders" holds for the download too. */
-static void test_carrier__largest_design_fits_the_download(void **state)
+static void test_carrier__largest_design_fits_the_download(void)
 {
-    (void)state;
     /* Version 40 at level H holds 1,273 bytes (ISO/IEC 18004, Table 7): the largest QR. */
     static char text[1274];
     memset(text, 'A', 1273);

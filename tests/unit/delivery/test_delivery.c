@@ -14,9 +14,8 @@
 #include "outbound.h"
 #include "px_array.h"
 
-static void test_delivery__url_check(void **state)
+static void test_delivery__url_check(void)
 {
-    (void)state;
     static const struct {
         const char *url;
         int ok;
@@ -55,9 +54,8 @@ static void test_delivery__url_check(void **state)
     assert_int_equal(px_delivery_url_check(long_url, &err), PX_EINVALID);
 }
 
-static void test_delivery__header_check(void **state)
+static void test_delivery__header_check(void)
 {
-    (void)state;
     px_err err;
     assert_int_equal(px_delivery_header_check("Bearer abc.DEF-123_~+/=", &err), PX_OK);
     assert_int_equal(px_delivery_header_check("Basic dXNlcjpwYXNz", &err), PX_OK);
@@ -69,9 +67,8 @@ static void test_delivery__header_check(void **state)
 
 /* A signing secret: 16 to 1024 characters, none a control character; the refusal names the
  * field it came in. */
-static void test_delivery__secret_check(void **state)
+static void test_delivery__secret_check(void)
 {
-    (void)state;
     px_err err;
     char secret[PX_DELIVERY_SECRET_MAX + 2];
     memset(secret, 'k', sizeof(secret) - 1);
@@ -98,9 +95,8 @@ static void test_delivery__secret_check(void **state)
     assert_int_equal(px_delivery_secret_check(NULL, "secret", &err), PX_EINVALID);
 }
 
-static void test_delivery__signature(void **state)
+static void test_delivery__signature(void)
 {
-    (void)state;
     /* HMAC-SHA256 reference value (key "key", the pangram; Wikipedia "HMAC" examples). */
     char sig[PX_DELIVERY_SIGNATURE_LEN];
     const char *msg = "The quick brown fox jumps over the lazy dog";
@@ -109,9 +105,8 @@ static void test_delivery__signature(void **state)
                         "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
 }
 
-static void test_delivery__backoff(void **state)
+static void test_delivery__backoff(void)
 {
-    (void)state;
     /* rnd 0: the fixed half; rnd max: the whole delay. base 1000, cap 60000. */
     static const struct {
         int n;
@@ -129,9 +124,8 @@ static void test_delivery__backoff(void **state)
     }
 }
 
-static void test_delivery__nobody_listening(void **state)
+static void test_delivery__nobody_listening(void)
 {
-    (void)state;
     const char body[] = "<x/>";
     px_delivery_request rq = {.url = "http://127.0.0.1:1/in", .auth_header = "Bearer t",
                               .hmac_secret = "0123456789abcdef", .body = body,

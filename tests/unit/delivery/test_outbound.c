@@ -48,9 +48,8 @@ static int took_connection(int fd)
     return 1;
 }
 
-static void test_outbound__allow_parse(void **state)
+static void test_outbound__allow_parse(void)
 {
-    (void)state;
     static const struct {
         const char *list;
         int ok;
@@ -123,9 +122,8 @@ static void sa_of(struct sockaddr_storage *ss, const char *ip, int port)
     }
 }
 
-static void test_outbound__check_addr(void **state)
+static void test_outbound__check_addr(void)
 {
-    (void)state;
     px_outbound_allow allow;
     px_err err;
     assert_int_equal(px_outbound_allow_parse(&allow,
@@ -197,9 +195,8 @@ static void test_outbound__check_addr(void **state)
 }
 
 /* The endpoint-creation check with the process's list ("127.0.0.1:<allowed_port>"). */
-static void test_outbound__check_url(void **state)
+static void test_outbound__check_url(void)
 {
-    (void)state;
     char ok_url[64], other_url[64], name_url[64];
     snprintf(ok_url, sizeof(ok_url), "http://127.0.0.1:%d/in", allowed_port);
     snprintf(other_url, sizeof(other_url), "http://127.0.0.1:%d/in", other_port);
@@ -251,9 +248,8 @@ static void test_outbound__check_url(void **state)
 /* The connect-time check: a POST to a refused address (literal, or a name resolving to it)
  * never reaches the listener and is classified without libcurl's words; an allowed one
  * does reach it. */
-static void test_outbound__connect_time(void **state)
+static void test_outbound__connect_time(void)
 {
-    (void)state;
     const char body[] = "<x/>";
     char url[64];
     const char *hosts[] = {"127.0.0.1", "localhost", "2130706433", "[::ffff:127.0.0.1]"};

@@ -11,9 +11,8 @@
 #include "display_name.h"
 #include "px_array.h"
 
-static void test_domain__display_name(void **state)
+static void test_domain__display_name(void)
 {
-    (void)state;
     char longest[PX_NAME_MAX + 2];
     memset(longest, 'n', sizeof(longest));
     longest[PX_NAME_MAX] = '\0';
@@ -36,9 +35,8 @@ static void test_domain__display_name(void **state)
 
 /* A label (an allocation's, given): 1 to PX_LABEL_MAX bytes without control characters; the
  * refusal carries the caller's code on field "label". */
-static void test_domain__label(void **state)
+static void test_domain__label(void)
 {
-    (void)state;
     char longest[PX_LABEL_MAX + 2];
     memset(longest, 'l', sizeof(longest));
     longest[PX_LABEL_MAX] = '\0';

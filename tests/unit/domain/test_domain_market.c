@@ -15,9 +15,8 @@
 
 /* REQ-MARKET-1: syntax first ("invalid_market"), then the code must name a country or the EU
  * ("unknown_market"); both carry field "market". */
-static void test_domain__market_check(void **state)
+static void test_domain__market_check(void)
 {
-    (void)state;
     static const struct {
         const char *market;
         px_rc rc;
@@ -61,9 +60,8 @@ static void test_domain__market_check(void **state)
 
 /* REQ-MARKET-1 against the tz database's iso3166.tab: every pair of upper-case letters is a
  * market exactly when the table lists it (or it is EU/EL). */
-static void test_domain__market_iso3166_oracle(void **state)
+static void test_domain__market_iso3166_oracle(void)
 {
-    (void)state;
     FILE *f = fopen("/usr/share/zoneinfo/iso3166.tab", "r");
     if (!f)
         skip();
@@ -91,9 +89,8 @@ static void test_domain__market_iso3166_oracle(void **state)
 }
 
 /* REQ-SERIAL-4, REQ-MARKET-2: the EU FMD markets and the regime of each market. */
-static void test_domain__market_regime(void **state)
+static void test_domain__market_regime(void)
 {
-    (void)state;
     static const struct {
         const char *market;
         px_market_regime regime;

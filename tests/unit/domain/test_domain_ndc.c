@@ -12,9 +12,8 @@
 #include "ndc.h"
 #include "px_array.h"
 
-static void test_domain__ndc11(void **state)
+static void test_domain__ndc11(void)
 {
-    (void)state;
     static const struct {
         const char *ndc, *want; /* want NULL: refused */
         int line;

@@ -20,9 +20,8 @@ static int64_t at(int y, int m, int d, int hour)
     return px_civil_days(y, m, d) * DAY_US + (int64_t)hour * 3600 * 1000000;
 }
 
-static void test_domain__commission_gtin(void **state)
+static void test_domain__commission_gtin(void)
 {
-    (void)state;
     char g[GS1_GTIN_LEN + 1];
     px_err err;
     assert_int_equal(px_commission_gtin_check(g, "09506000134352", "GTIN", &err), PX_OK);
@@ -41,9 +40,8 @@ static void test_domain__commission_gtin(void **state)
 
 /* REQ-COMMISSION-1 (batch, AI 10) and REQ-COMMISSION-2 (serial, AI 21): 1..20 characters of
  * GS1 set 82, the bad character's position and the field of each. */
-static void test_domain__commission_batch_and_serial(void **state)
+static void test_domain__commission_batch_and_serial(void)
 {
-    (void)state;
     static const struct {
         const char *value;
         px_rc rc;
@@ -84,9 +82,8 @@ static void test_domain__commission_batch_and_serial(void **state)
 
 /* REQ-COMMISSION-3: expiry YYMMD0 with DD=00 as the month's last day, the §7.12 century, and
  * not past (the expiry day itself is still acceptable). */
-static void test_domain__commission_expiry(void **state)
+static void test_domain__commission_expiry(void)
 {
-    (void)state;
     const struct {
         const char *yymmdd;
         int64_t now;
@@ -128,9 +125,8 @@ static void test_domain__commission_expiry(void **state)
 /* A stored expiry as the date it stands for (px_expiry_iso, what the answers' expiry_date and
  * the verification page show): day 00 is the month's last day, the century is GenSpecs §7.12's
  * against the clock's year, and no date is no date. A past expiry is still a date. */
-static void test_domain__expiry_iso(void **state)
+static void test_domain__expiry_iso(void)
 {
-    (void)state;
     const struct {
         const char *yymmdd;
         int64_t now;
@@ -158,9 +154,8 @@ static void test_domain__expiry_iso(void **state)
 }
 
 /* REQ-COMMISSION-4: 1..100,000 serials per request. */
-static void test_domain__commission_count(void **state)
+static void test_domain__commission_count(void)
 {
-    (void)state;
     px_err err;
     assert_int_equal(px_commission_count_check(1, &err), PX_OK);
     assert_int_equal(px_commission_count_check(100000, &err), PX_OK);
@@ -172,9 +167,8 @@ static void test_domain__commission_count(void **state)
 }
 
 /* REQ-COMMISSION-5: every repeat inside a request is marked, the first occurrence is not. */
-static void test_domain__commission_duplicates(void **state)
+static void test_domain__commission_duplicates(void)
 {
-    (void)state;
     const char *serials[] = {"B", "A", "C", "A", "B", "A", "D", NULL, ""};
     unsigned char dup[9];
     px_serial_ref scratch[9];

@@ -129,9 +129,8 @@ static px_pack_status status_in(px_pack_state st, px_decom_reason cur)
 }
 
 /* REQ-STATE-1, REQ-STATE-2: every (state, current reason, action, requested reason). */
-static void test_domain__pack_every_transition(void **state)
+static void test_domain__pack_every_transition(void)
 {
-    (void)state;
     int cases = 0, ok = 0;
     for (int st = 0; st < PX_PACK_STATE__COUNT; st++) {
         int ncur = st == PX_PACK_DECOMMISSIONED ? PX_REASON__COUNT : 1;
@@ -205,9 +204,8 @@ static void test_domain__pack_every_transition(void **state)
 }
 
 /* Refused moves report their from-state and action. */
-static void test_domain__pack_invalid_state_message(void **state)
+static void test_domain__pack_invalid_state_message(void)
 {
-    (void)state;
     px_pack_status from = status_in(PX_PACK_RELEASED, PX_REASON_NONE), to;
     px_transition_req req = base_req(PX_PACK_RELEASE, PX_REASON_NONE);
     px_err err;
@@ -220,9 +218,8 @@ static void test_domain__pack_invalid_state_message(void **state)
 }
 
 /* A serial the pool has never seen (external) can only be commissioned. */
-static void test_domain__pack_external_serial(void **state)
+static void test_domain__pack_external_serial(void)
 {
-    (void)state;
     px_pack_status to;
     px_err err;
     px_transition_req req = base_req(PX_PACK_COMMISSION, PX_REASON_NONE);
@@ -246,9 +243,8 @@ static px_rc reactivate(const px_pack_status *from, px_transition_req *req, px_p
 }
 
 /* REQ-STATE-8: Art. 13(1)(b) — at most 10 × 24 h after decommissioning. */
-static void test_domain__pack_art13_ten_days(void **state)
+static void test_domain__pack_art13_ten_days(void)
 {
-    (void)state;
     static const struct {
         int64_t elapsed_us;
         px_rc want;
@@ -281,9 +277,8 @@ static void test_domain__pack_art13_ten_days(void **state)
 }
 
 /* REQ-STATE-7: Art. 13(1)(a) — only the organization that decommissioned. */
-static void test_domain__pack_art13_same_org(void **state)
+static void test_domain__pack_art13_same_org(void)
 {
-    (void)state;
     px_pack_status from = status_in(PX_PACK_DECOMMISSIONED, PX_REASON_LOCKED), to;
     px_transition_req req = base_req(PX_PACK_REACTIVATE, PX_REASON_NONE);
     px_err err;
@@ -310,9 +305,8 @@ static void test_domain__pack_art13_same_org(void **state)
 }
 
 /* REQ-STATE-9: Art. 13(1)(c) — not expired; usable through the expiry day (UTC). */
-static void test_domain__pack_art13_expired(void **state)
+static void test_domain__pack_art13_expired(void)
 {
-    (void)state;
     static const struct {
         int64_t now_us;
         gs1_date expiry;
@@ -344,9 +338,8 @@ static void test_domain__pack_art13_expired(void **state)
 }
 
 /* REQ-STATE-4: irreversible reasons are never reactivated, even inside every other rule. */
-static void test_domain__pack_art13_irreversible(void **state)
+static void test_domain__pack_art13_irreversible(void)
 {
-    (void)state;
     static const px_decom_reason never[] = {PX_REASON_DESTROYED, PX_REASON_STOLEN,
                                             PX_REASON_RECALLED,  PX_REASON_WITHDRAWN,
                                             PX_REASON_EXPORTED,  PX_REASON_DISPENSED,
@@ -371,9 +364,8 @@ static void test_domain__pack_art13_irreversible(void **state)
 }
 
 /* REQ-STATE-3: reactivation returns to the state before decommissioning. */
-static void test_domain__pack_reactivate_returns_to_before(void **state)
+static void test_domain__pack_reactivate_returns_to_before(void)
 {
-    (void)state;
     px_pack_status p;
     px_pack_status_init(&p);
     px_err err;
@@ -402,9 +394,8 @@ static void test_domain__pack_reactivate_returns_to_before(void **state)
 }
 
 /* REQ-STATE-5, REQ-STATE-6: recall over locked, then no reactivation; destroy after damage. */
-static void test_domain__pack_escalations(void **state)
+static void test_domain__pack_escalations(void)
 {
-    (void)state;
     px_pack_status p = status_in(PX_PACK_DECOMMISSIONED, PX_REASON_LOCKED);
     px_err err;
     px_transition_req req = base_req(PX_PACK_RECALL, PX_REASON_NONE);
@@ -423,9 +414,8 @@ static void test_domain__pack_escalations(void **state)
                         "cannot decommission a pack in state 'decommissioned' (reason 'stolen')");
 }
 
-static void test_domain__pack_reason_rules(void **state)
+static void test_domain__pack_reason_rules(void)
 {
-    (void)state;
     px_pack_status from = status_in(PX_PACK_COMMISSIONED, PX_REASON_NONE), to;
     px_err err;
     px_transition_req req = base_req(PX_PACK_DECOMMISSION, PX_REASON_NONE);
@@ -449,9 +439,8 @@ static void test_domain__pack_reason_rules(void **state)
 }
 
 /* REQ-POLICY-2: which reasons each role may decommission with. */
-static void test_domain__pack_reason_by_role(void **state)
+static void test_domain__pack_reason_by_role(void)
 {
-    (void)state;
     for (size_t i = 0; i < NFACTS; i++) {
         px_decom_reason r = k_facts[i].reason;
         px_err err;
@@ -473,9 +462,8 @@ static void test_domain__pack_reason_by_role(void **state)
 }
 
 /* REQ-EPCIS-VOCAB-1: the event each accepted move records. */
-static void test_domain__pack_epcis_vocab(void **state)
+static void test_domain__pack_epcis_vocab(void)
 {
-    (void)state;
     px_pack_status to;
     px_epcis_vocab v;
     px_err err;
@@ -513,9 +501,8 @@ static void test_domain__pack_epcis_vocab(void **state)
     assert_string_equal(px_epcis_action_name(PX_EPCIS_DELETE), "DELETE");
 }
 
-static void test_domain__pack_names(void **state)
+static void test_domain__pack_names(void)
 {
-    (void)state;
     static const char *const states[] = {"allocated", "commissioned", "released",
                                          "decommissioned"};
     static const char *const actions[] = {"commission", "release", "decommission",
@@ -568,9 +555,8 @@ static void sources(char *out, size_t cap, px_pack_action action, px_decom_reaso
  * DOMAIN.md §8: a recall reaches the active packs and the reversibly decommissioned ones
  * (REQ-STATE-5); a destruction the active ones and those still in hand (REQ-STATE-6); a
  * release the commissioned only; a reactivation the reversibly decommissioned. */
-static void test_domain__pack_move_sources(void **state)
+static void test_domain__pack_move_sources(void)
 {
-    (void)state;
     char got[512];
     sources(got, sizeof(got), PX_PACK_RECALL, PX_REASON_RECALLED);
     assert_string_equal(got, "states:commissioned,released "

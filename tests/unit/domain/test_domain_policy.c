@@ -69,9 +69,8 @@ static const allowed *expected_cell(px_role r, px_action a)
 }
 
 /* REQ-POLICY-1: every cell of role × action against the independent table. */
-static void test_domain__policy_every_cell(void **state)
+static void test_domain__policy_every_cell(void)
 {
-    (void)state;
     int checked = 0;
     for (int r = 0; r < PX_ROLE__COUNT; r++) {
         for (int a = 0; a < PX_ACTION__COUNT; a++) {
@@ -100,9 +99,8 @@ static void test_domain__policy_every_cell(void **state)
 }
 
 /* REQ-POLICY-2: the CMO "may never" list of docs/domain.md "Role policy", spelled out. */
-static void test_domain__policy_cmo_never(void **state)
+static void test_domain__policy_cmo_never(void)
 {
-    (void)state;
     static const px_action never[] = {PX_ACT_RELEASE, PX_ACT_RECALL, PX_ACT_PRODUCT_WRITE,
                                       PX_ACT_SETTINGS_WRITE, PX_ACT_PARTNER_WRITE,
                                       PX_ACT_ENDPOINT_WRITE, PX_ACT_AUDIT_READ,
@@ -111,9 +109,8 @@ static void test_domain__policy_cmo_never(void **state)
         assert_int_equal(px_policy_check(PX_ROLE_CMO, never[i], NULL), PX_EFORBIDDEN);
 }
 
-static void test_domain__policy_message(void **state)
+static void test_domain__policy_message(void)
 {
-    (void)state;
     px_err err;
     assert_int_equal(px_policy_check(PX_ROLE_CMO, PX_ACT_RELEASE, &err), PX_EFORBIDDEN);
     assert_string_equal(err.message, "role 'cmo' may not release packs");
@@ -123,9 +120,8 @@ static void test_domain__policy_message(void **state)
 }
 
 /* Auditors and regulators write nothing (REQ-POLICY-3, REQ-POLICY-4). */
-static void test_domain__policy_readers_write_nothing(void **state)
+static void test_domain__policy_readers_write_nothing(void)
 {
-    (void)state;
     static const px_action writes[] = {
         PX_ACT_ORG_ADMIN, PX_ACT_PRODUCT_WRITE, PX_ACT_SETTINGS_WRITE, PX_ACT_PARTNER_WRITE,
         PX_ACT_ALLOCATE, PX_ACT_COMMISSION, PX_ACT_RELEASE, PX_ACT_RECALL, PX_ACT_DECOMMISSION,
@@ -137,9 +133,8 @@ static void test_domain__policy_readers_write_nothing(void **state)
     }
 }
 
-static void test_domain__policy_out_of_range_fails_closed(void **state)
+static void test_domain__policy_out_of_range_fails_closed(void)
 {
-    (void)state;
     px_err err;
     assert_int_equal(px_policy_check((px_role)PX_ROLE__COUNT, PX_ACT_PACK_READ, &err),
                      PX_EFORBIDDEN);
@@ -154,9 +149,8 @@ static void test_domain__policy_out_of_range_fails_closed(void **state)
 }
 
 /* REQ-POLICY-5: role/organization kind pairs. */
-static void test_domain__policy_role_fits_org(void **state)
+static void test_domain__policy_role_fits_org(void)
 {
-    (void)state;
     /* expected[kind] = set of roles, as a string of role names */
     static const struct {
         px_org_kind kind;
@@ -180,9 +174,8 @@ static void test_domain__policy_role_fits_org(void **state)
     }
 }
 
-static void test_domain__policy_names_round_trip(void **state)
+static void test_domain__policy_names_round_trip(void)
 {
-    (void)state;
     static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator",
                                                 "verifier"};
     for (int r = 0; r < PX_ROLE__COUNT; r++) {

@@ -14,9 +14,8 @@
 /* REQ-LINKS-1: a settable GS1 link type (any of its spellings), an https URL with a host and no
  * user name, a title of 1..200 characters of text, an optional xx / xx-XX language and media
  * type; each refusal names its member and rule. */
-static void test_domain__product_link_check(void **state)
+static void test_domain__product_link_check(void)
 {
-    (void)state;
     char long_url[1100], long_title[700], max_title[700];
     memcpy(long_url, "https://a.example/", 18);
     memset(long_url + 18, 'x', 1024 - 18 + 1); /* 1025 bytes */
@@ -111,9 +110,8 @@ static void test_domain__product_link_check(void **state)
 
 /* The settable list holds the healthcare link types of DOMAIN-2.md §12.2 and none that the
  * resolver answers itself. */
-static void test_domain__product_link_types(void **state)
+static void test_domain__product_link_types(void)
 {
-    (void)state;
     static const char *const yes[] = {"pip", "epil", "smpc", "eifu", "recallStatus", "epcis",
                                       "traceability", "masterData", "safetyInfo", "support",
                                       "certificationInfo", "brandHomepagePatient",

@@ -38,9 +38,8 @@ static const dist_vector dists[] = {
     D(10.0, 20.0, 10.0, 20.0, 0.0, 0.0001),
 };
 
-static void test_scan_rules__distance(void **state)
+static void test_scan_rules__distance(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(dists); i++) {
         const dist_vector *v = &dists[i];
         double d = px_geo_distance_km(v->lat1, v->lon1, v->lat2, v->lon2);
@@ -98,9 +97,8 @@ static const rule_vector rules[] = {
       PX_REASON_RECALLED, 0),
 };
 
-static void test_scan_rules__clone_rules(void **state)
+static void test_scan_rules__clone_rules(void)
 {
-    (void)state;
     px_clone_rules r;
     px_clone_rules_default(&r);
     for (size_t i = 0; i < PX_COUNT(rules); i++) {
@@ -116,9 +114,8 @@ static void test_scan_rules__clone_rules(void **state)
 
 /* REQ-CLONE-2: four countries within 30 days fire; three do not; a fourth country older than
  * the window does not count; six clients fire, five do not. */
-static void test_scan_rules__dispersion(void **state)
+static void test_scan_rules__dispersion(void)
 {
-    (void)state;
     px_clone_rules r;
     px_clone_rules_default(&r);
     int64_t t = 400 * DAY_US;
@@ -156,9 +153,8 @@ static void test_scan_rules__dispersion(void **state)
 
 /* REQ-ABUSE-1: a burst of `burst` requests passes, the next waits; tokens come back at the
  * rate; Retry-After is rounded up to whole seconds. */
-static void test_scan_rules__bucket(void **state)
+static void test_scan_rules__bucket(void)
 {
-    (void)state;
     px_bucket b = {0, 0};
     int retry = 0;
     int64_t t = 1000000000;
@@ -208,9 +204,8 @@ static const choose_vector chooses[] = {
     C("application/json", "gs1:defaultLink", PX_RESOLVE_PAGE, ""),
 };
 
-static void test_scan_rules__resolver_choice(void **state)
+static void test_scan_rules__resolver_choice(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(chooses); i++) {
         const choose_vector *v = &chooses[i];
         char suffix[64];
@@ -249,9 +244,8 @@ static const lang_vector langs[] = {
     {"  de ;q=0.7 ,en", "de", 700},
 };
 
-static void test_scan_rules__language_q(void **state)
+static void test_scan_rules__language_q(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(langs); i++) {
         int q = px_resolve_language_q(langs[i].accept_language, langs[i].lang);
         if (q != langs[i].want_q)

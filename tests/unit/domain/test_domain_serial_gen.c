@@ -18,9 +18,8 @@
 
 /* ---- settings validation (REQ-SERIAL-1) ------------------------------------------------ */
 
-static void test_domain__serial_settings_validate(void **state)
+static void test_domain__serial_settings_validate(void)
 {
-    (void)state;
     static const struct {
         px_serial_strategy strategy;
         int length;
@@ -87,9 +86,8 @@ static void test_domain__serial_settings_validate(void **state)
     }
 }
 
-static void test_domain__serial_settings_messages(void **state)
+static void test_domain__serial_settings_messages(void)
 {
-    (void)state;
     px_serial_settings s;
     px_err err;
     assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_RANDOM_ALPHANUMERIC, 10, "AB~C", &err),
@@ -108,9 +106,8 @@ static void test_domain__serial_settings_messages(void **state)
     assert_string_equal(err.code, "duplicate_symbol");
 }
 
-static void test_domain__serial_strategy_names(void **state)
+static void test_domain__serial_strategy_names(void)
 {
-    (void)state;
     static const char *const names[] = {"RANDOM_ALPHANUMERIC", "RANDOM_NUMERIC",
                                         "SEQUENTIAL_NUMERIC"};
     for (int i = 0; i < PX_SERIAL_STRATEGY__COUNT; i++) {
@@ -168,9 +165,8 @@ static px_rc splitmix_fill(void *ctx, unsigned char *buf, size_t len)
 /* ---- rejection sampling (REQ-SERIAL-2) -------------------------------------------------- */
 
 /* Bytes >= limit are skipped, bytes below map to alphabet[b % n]. */
-static void test_domain__serial_rejects_bytes_above_limit(void **state)
+static void test_domain__serial_rejects_bytes_above_limit(void)
 {
-    (void)state;
     /* digits: n = 10, limit = 250: 250..255 are rejected */
     static const unsigned char bytes[] = {250, 3, 255, 13, 251, 249, 252, 0, 253, 254, 120, 9};
     script src = {bytes, sizeof(bytes), 0, 0, -1};
@@ -208,9 +204,8 @@ static void test_domain__serial_rejects_bytes_above_limit(void **state)
 /* Feeding every byte value equally often gives exactly equal symbol counts for every alphabet
  * size: the mapping has no modulo bias (with plain b % n, the first 256 % n symbols would
  * come up once more per 256 bytes). */
-static void test_domain__serial_exactly_uniform(void **state)
+static void test_domain__serial_exactly_uniform(void)
 {
-    (void)state;
     unsigned char all[256];
     for (int i = 0; i < 256; i++)
         all[i] = (unsigned char)i;
@@ -254,9 +249,8 @@ static void test_domain__serial_exactly_uniform(void **state)
 
 /* Chi-square sanity on a pseudo-random stream: each alphabet, 600,000 symbols. The 99.99th
  * percentile of chi2(df) is below df + 6*sqrt(2 df) + 10 for these df. */
-static void test_domain__serial_chi_square(void **state)
+static void test_domain__serial_chi_square(void)
 {
-    (void)state;
     static const char *const alphabets[] = {"ABC", "0123456789", ALNUM36, SET82};
     for (size_t a = 0; a < PX_COUNT(alphabets); a++) {
         px_serial_settings s;
@@ -294,9 +288,8 @@ static void test_domain__serial_chi_square(void **state)
     }
 }
 
-static void test_domain__serial_source_failures(void **state)
+static void test_domain__serial_source_failures(void)
 {
-    (void)state;
     static const unsigned char bytes[] = {1, 2, 3};
     script src = {bytes, 3, 0, 0, 0}; /* fails at the first call */
     px_serial_settings s;
@@ -324,9 +317,8 @@ static void test_domain__serial_source_failures(void **state)
     px_serial_gen_dispose(NULL);
 }
 
-static void test_domain__serial_pool_refills_across_serials(void **state)
+static void test_domain__serial_pool_refills_across_serials(void)
 {
-    (void)state;
     splitmix sm = {42};
     px_serial_settings s;
     assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_RANDOM_ALPHANUMERIC, 20, ALNUM36, NULL),
@@ -352,9 +344,8 @@ static void test_domain__serial_pool_refills_across_serials(void **state)
 
 /* ---- sequential ----------------------------------------------------------------------- */
 
-static void test_domain__serial_sequential(void **state)
+static void test_domain__serial_sequential(void)
 {
-    (void)state;
     px_serial_settings s;
     assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_SEQUENTIAL_NUMERIC, 6, NULL, NULL),
                      PX_OK);
@@ -392,9 +383,8 @@ static void test_domain__serial_sequential(void **state)
 
 /* ---- space and the 10,000× rule (REQ-SERIAL-3) ------------------------------------------ */
 
-static void test_domain__serial_space(void **state)
+static void test_domain__serial_space(void)
 {
-    (void)state;
     static const struct {
         px_serial_strategy st;
         int len;
@@ -431,9 +421,8 @@ static void test_domain__serial_space(void **state)
     assert_int_equal(px_serial_alphabet_size(&bad), 10);
 }
 
-static void test_domain__serial_space_check_boundary(void **state)
+static void test_domain__serial_space_check_boundary(void)
 {
-    (void)state;
     px_serial_settings s;
     px_err err;
     assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_RANDOM_NUMERIC, 6, NULL, NULL), PX_OK);
@@ -467,9 +456,8 @@ static void test_domain__serial_space_check_boundary(void **state)
     assert_int_equal(px_serial_space_check(&tiny, 0, 1, 0, &err), PX_EINVALID);
 }
 
-static void test_domain__serial_sequential_refused_where_random_required(void **state)
+static void test_domain__serial_sequential_refused_where_random_required(void)
 {
-    (void)state;
     px_serial_settings s;
     px_err err;
     assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_SEQUENTIAL_NUMERIC, 20, NULL, NULL),
@@ -482,9 +470,8 @@ static void test_domain__serial_sequential_refused_where_random_required(void **
                      PX_OK);
 }
 
-static void test_domain__serial_markets(void **state)
+static void test_domain__serial_markets(void)
 {
-    (void)state;
     static const char *const yes[] = {"EU", "eu", "DE", "FR", "IT", "ES", "NL", "BE", "AT",
                                       "PL", "SE", "FI", "DK", "IE", "PT", "GR", "EL", "CY",
                                       "MT", "LU", "LV", "LT", "EE", "SK", "SI", "HR", "HU",

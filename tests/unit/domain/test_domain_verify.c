@@ -61,9 +61,8 @@ static const vector vectors[] = {
       PX_VERDICT_MISMATCH),
 };
 
-static void test_domain__verify_verdicts(void **state)
+static void test_domain__verify_verdicts(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(vectors); i++) {
         const vector *v = &vectors[i];
         px_verdict got = px_verify_verdict(&v->facts, at(v->now));
@@ -75,9 +74,8 @@ static void test_domain__verify_verdicts(void **state)
 
 /* A found pack's stored state and reason read into the facts; a state the store should never
  * hold is an internal error, an unknown reason is none; nothing is read of a pack not found. */
-static void test_domain__verify_facts_state(void **state)
+static void test_domain__verify_facts_state(void)
 {
-    (void)state;
     px_verify_facts f = {.found = 1};
     px_err err = PX_ERR_INIT;
     assert_int_equal(px_verify_facts_state(&f, "decommissioned", "stolen", &err), PX_OK);

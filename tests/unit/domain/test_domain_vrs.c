@@ -82,9 +82,8 @@ static const vector k_vectors[] = {
       1, NULL, "Expired"),
 };
 
-static void test_domain_vrs__decide(void **state)
+static void test_domain_vrs__decide(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(k_vectors); i++) {
         const vector *v = &k_vectors[i];
         px_vrs_answer a = px_vrs_decide(&v->facts, NULL, at(v->now));
@@ -101,9 +100,8 @@ static void test_domain_vrs__decide(void **state)
 }
 
 /* §11.5: every enumerated value spelled as the standard does, NONE and out of range unnamed. */
-static void test_domain_vrs__names(void **state)
+static void test_domain_vrs__names(void)
 {
-    (void)state;
     static const char *const reasons[] = {NULL,
                                           "No_match_GTIN_Serial",
                                           "No_match_GTIN_Serial_Lot",
@@ -223,9 +221,8 @@ static const pvector k_params[] = {
       "corrUUID"),
 };
 
-static void test_domain_vrs__params(void **state)
+static void test_domain_vrs__params(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(k_params); i++) {
         const pvector *v = &k_params[i];
         px_err err = PX_ERR_INIT;
@@ -244,9 +241,8 @@ static void test_domain_vrs__params(void **state)
 }
 
 /* REQ-VRS-9: the MAH's scenario choices for recalled and expired packs (§11.6). */
-static void test_domain_vrs__policy(void **state)
+static void test_domain_vrs__policy(void)
 {
-    (void)state;
     static const struct {
         int line;
         px_vrs_recall_rule recalled;

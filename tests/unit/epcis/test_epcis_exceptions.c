@@ -41,9 +41,8 @@ static int listed_with(const char *bullet, const char *name, int status)
     return 0;
 }
 
-static void test_epcis__exceptions_are_the_binding_s(void **state)
+static void test_epcis__exceptions_are_the_binding_s(void)
 {
-    (void)state;
     char *doc;
     size_t len;
     px_err err = PX_ERR_INIT;

@@ -30,9 +30,8 @@ static char *slurp(const char *path, size_t *len)
     return px_buf_take(&b);
 }
 
-static void test_epcis__golden_documents(void **state)
+static void test_epcis__golden_documents(void)
 {
-    (void)state;
     for (int p = 0; p < PX_EPCIS_PROFILE__COUNT; p++) {
         const char *name = px_epcis_profile_get((px_epcis_profile)p)->name;
         char path[1024];

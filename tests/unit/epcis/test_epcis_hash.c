@@ -75,16 +75,14 @@ static px_epcis_event v1_event(void)
     "bizTransaction=http://transaction.acme.com/po/12345678"
 #define V1_ID "ni:///sha-256;ffa491b16867e34a7791a8d5389d826afc24e63a121026b6a4004ace38631b4b?ver=CBV2.0"
 
-static void test_epcis__hash_vector1_prehash(void **state)
+static void test_epcis__hash_vector1_prehash(void)
 {
-    (void)state;
     px_epcis_event ev = v1_event();
     assert_prehash(&ev, V1_PREHASH); /* byte for byte, DOMAIN.md §6.6 */
 }
 
-static void test_epcis__hash_vector1(void **state)
+static void test_epcis__hash_vector1(void)
 {
-    (void)state;
     px_epcis_event ev = v1_event();
     assert_hash(&ev, V1_ID);
 }
@@ -122,9 +120,8 @@ static px_epcis_event v2_event(void)
     return ev;
 }
 
-static void test_epcis__hash_vector2(void **state)
+static void test_epcis__hash_vector2(void)
 {
-    (void)state;
     px_epcis_event ev = v2_event();
     assert_prehash(&ev,
                    "eventType=ObjectEventeventTime=2020-03-04T10:00:30.000Z"
@@ -167,9 +164,8 @@ static px_epcis_event v3_event(void)
     return ev;
 }
 
-static void test_epcis__hash_vector3(void **state)
+static void test_epcis__hash_vector3(void)
 {
-    (void)state;
     px_epcis_event ev = v3_event();
     assert_prehash(&ev,
                    "eventType=ObjectEventeventTime=2019-10-21T12:58:56.000Z"
@@ -184,9 +180,8 @@ static void test_epcis__hash_vector3(void **state)
 
 /* ---- invariants ------------------------------------------------------------------------ */
 
-static void test_epcis__hash_ignores_event_id_and_order(void **state)
+static void test_epcis__hash_ignores_event_id_and_order(void)
 {
-    (void)state;
     px_epcis_event ev = v1_event();
     static const char *const swapped[] = {"urn:epc:id:sgtin:0614141.107346.2017",
                                           "urn:epc:id:sgtin:0614141.107346.2018"};
@@ -195,9 +190,8 @@ static void test_epcis__hash_ignores_event_id_and_order(void **state)
     assert_hash(&ev, V1_ID);
 }
 
-static void test_epcis__hash_serials_equal_uris(void **state)
+static void test_epcis__hash_serials_equal_uris(void)
 {
-    (void)state;
     /* The same EPCs given as (gtin, gcp, serials) hash like the URIs (GTIN 10614141073464). */
     px_epcis_event ev = v1_event();
     static const char *const serials[] = {"2018", "2017"};
@@ -210,9 +204,8 @@ static void test_epcis__hash_serials_equal_uris(void **state)
     assert_hash(&ev, V1_ID);
 }
 
-static void test_epcis__hash_changes_with_content(void **state)
+static void test_epcis__hash_changes_with_content(void)
 {
-    (void)state;
     px_epcis_event ev = v1_event();
     char a[PX_EPCIS_EVENT_ID_MAX], b[PX_EPCIS_EVENT_ID_MAX];
     px_err err;
@@ -226,9 +219,8 @@ static void test_epcis__hash_changes_with_content(void **state)
     assert_string_not_equal(a, b);
 }
 
-static void test_epcis__hash_rounds_half_up(void **state)
+static void test_epcis__hash_rounds_half_up(void)
 {
-    (void)state;
     /* CBV 2.0 rule 9: .1164999 → .116, .1165 → .117 (us resolution here). */
     px_epcis_event ev = v1_event();
     ev.event_time_us = t("2022-02-17T02:33:31.116499Z");
@@ -242,9 +234,8 @@ static void test_epcis__hash_rounds_half_up(void **state)
     assert_string_not_equal(id, V1_ID);
 }
 
-static void test_epcis__hash_ilmd_and_decimal(void **state)
+static void test_epcis__hash_ilmd_and_decimal(void)
 {
-    (void)state;
     /* ILMD lot/expiry hashed as {urn:epcglobal:cbv:mda}…, sorted; YYMMDD expiry converted
      * exactly as the writer converts it; quantity without trailing zeros (rule 6). */
     static const px_epcis_quantity q[] = {{"urn:epc:idpat:sgtin:4012345.098765.*", "2.50", NULL}};
@@ -271,9 +262,8 @@ static void test_epcis__hash_ilmd_and_decimal(void **state)
 
 /* An expiry written as a date must be a day of its month (xsd:date): 2025-02-31 is refused,
  * 2024-02-29 (a leap day) taken. */
-static void test_epcis__hash_expiry_is_a_day(void **state)
+static void test_epcis__hash_expiry_is_a_day(void)
 {
-    (void)state;
     px_epcis_event ev = {
         .type = PX_EPCIS_OBJECT_EVENT,
         .action = PX_EPCIS_ADD,
@@ -293,9 +283,8 @@ static void test_epcis__hash_expiry_is_a_day(void **state)
     px_buf_dispose(&b);
 }
 
-static void test_epcis__hash_aggregation(void **state)
+static void test_epcis__hash_aggregation(void)
 {
-    (void)state;
     static const char *const kids[] = {"urn:epc:id:sgtin:0355154.094495.100000002",
                                        "urn:epc:id:sgtin:0355154.094495.100000001"};
     static const px_epcis_party src[] = {{PX_SDT_LOCATION, "urn:epc:id:sgln:0355154.00000.0"},
@@ -324,9 +313,8 @@ static void test_epcis__hash_aggregation(void **state)
                         "source=https://id.gs1.org/414/0355154000001");
 }
 
-static void test_epcis__hash_rejects_bad_epc(void **state)
+static void test_epcis__hash_rejects_bad_epc(void)
 {
-    (void)state;
     static const char *const bad[] = {"urn:epc:id:sgtin:0614141.10734.2017"};
     px_epcis_event ev = v1_event();
     ev.epcs = bad;

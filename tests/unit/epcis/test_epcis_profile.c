@@ -29,9 +29,8 @@ static int flag_of(const px_epcis_profile_info *p, const char *key)
     return -1;
 }
 
-static void test_epcis__profile_files_match_table(void **state)
+static void test_epcis__profile_files_match_table(void)
 {
-    (void)state;
     for (int i = 0; i < PX_EPCIS_PROFILE__COUNT; i++) {
         const px_epcis_profile_info *p = px_epcis_profile_get((px_epcis_profile)i);
         assert_non_null(p);
@@ -74,9 +73,8 @@ static void test_epcis__profile_files_match_table(void **state)
     assert_null(px_epcis_profile_get(PX_EPCIS_PROFILE__COUNT));
 }
 
-static void test_epcis__profile_parse(void **state)
+static void test_epcis__profile_parse(void)
 {
-    (void)state;
     px_epcis_profile p;
     px_err err;
     assert_int_equal(px_epcis_profile_parse(&p, "eu", &err), PX_OK);
@@ -92,9 +90,8 @@ static void test_epcis__profile_parse(void **state)
 }
 
 /* REQ-MARKET-3: a market's reports take the profile of its regime (domain/market.h). */
-static void test_epcis__profile_for_market(void **state)
+static void test_epcis__profile_for_market(void)
 {
-    (void)state;
     static const struct {
         const char *market;
         px_epcis_profile profile;

@@ -58,9 +58,8 @@ static px_rc open_query(px_epcis_writer **w, px_buf *b, const char *name, int in
     return px_epcis_query_writer_new(w, px_epcis_sink_buf, b, name, T0, indent, err);
 }
 
-static void test_epcis_query__results_validate(void **state)
+static void test_epcis_query__results_validate(void)
 {
-    (void)state;
     px_buf b;
     px_err err;
     px_epcis_writer *w = NULL;
@@ -86,9 +85,8 @@ static void test_epcis_query__results_validate(void **state)
     px_buf_dispose(&b);
 }
 
-static void test_epcis_query__empty_results_validate(void **state)
+static void test_epcis_query__empty_results_validate(void)
 {
-    (void)state;
     px_buf b;
     px_err err;
     px_epcis_writer *w = NULL;
@@ -99,9 +97,8 @@ static void test_epcis_query__empty_results_validate(void **state)
     px_buf_dispose(&b);
 }
 
-static void test_epcis_query__needs_a_name(void **state)
+static void test_epcis_query__needs_a_name(void)
 {
-    (void)state;
     px_buf b;
     px_err err;
     px_epcis_writer *w = NULL;
@@ -120,9 +117,8 @@ static int refuse(void *ctx, const char *data, size_t len)
     return -1;
 }
 
-static void test_epcis_query__sink_refusal_is_reported(void **state)
+static void test_epcis_query__sink_refusal_is_reported(void)
 {
-    (void)state;
     px_err err = PX_ERR_INIT;
     px_epcis_writer *w = NULL;
     px_rc rc = px_epcis_query_writer_new(&w, refuse, NULL, "SimpleEventQuery", T0, 0, &err);

@@ -126,9 +126,8 @@ static void assert_same_events(const read_result *a, const read_result *b, const
 
 /* REQ-EPCIS2-5: what packid writes in any syntax reads back as the same events with the same
  * hash IDs, which equal the eventIDs written; re-emitted in every syntax, the same again. */
-static void test_epcis_read__round_trip_every_syntax(void **state)
+static void test_epcis_read__round_trip_every_syntax(void)
 {
-    (void)state;
     static const px_epcis_profile profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PROFILE_EU,
                                                 PX_EPCIS_PROFILE_US_DSCSA};
     for (size_t p = 0; p < 3; p++) {
@@ -170,9 +169,8 @@ static void test_epcis_read__round_trip_every_syntax(void **state)
 }
 
 /* The golden 1.2 documents (epcis/examples/) read back with their own eventIDs. */
-static void test_epcis_read__golden_1_2_documents(void **state)
+static void test_epcis_read__golden_1_2_documents(void)
 {
-    (void)state;
     static const char *const files[] = {GOLDEN "/none.xml", GOLDEN "/eu.xml",
                                         GOLDEN "/us-dscsa.xml"};
     for (size_t i = 0; i < 3; i++) {
@@ -206,9 +204,8 @@ static void test_epcis_read__golden_1_2_documents(void **state)
 /* One event, for documents that are wrong around it. */
 #define DUP_EV JSON_EV_HEAD "}"
 
-static void test_epcis_read__rejects_what_the_model_lacks(void **state)
+static void test_epcis_read__rejects_what_the_model_lacks(void)
 {
-    (void)state;
     static const struct {
         const char *file;
         int line;
@@ -303,9 +300,8 @@ static void test_epcis_read__rejects_what_the_model_lacks(void **state)
  * again (epcis convert refuses it): a creationDate packid cannot place (no offset), which it
  * never replaces by the time of reading, and master data past 1,024 product classes, which it
  * never keeps in part. The events are read all the same (capture does not use the header). */
-static void test_epcis_read__creation_date_unread(void **state)
+static void test_epcis_read__creation_date_unread(void)
 {
-    (void)state;
     static const char *const docs[] = {
         "{\"@context\":[],\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\","
         "\"creationDate\":\"2025-01-01T00:00:00\",\"epcisBody\":{\"eventList\":[]}}",
@@ -322,9 +318,8 @@ static void test_epcis_read__creation_date_unread(void **state)
     }
 }
 
-static void test_epcis_read__master_data_not_cut(void **state)
+static void test_epcis_read__master_data_not_cut(void)
 {
-    (void)state;
     for (int n = 1024; n <= 1025; n++) {
         size_t cap = (size_t)n * 96 + 1024;
         char *doc = malloc(cap);
@@ -352,9 +347,8 @@ static void test_epcis_read__master_data_not_cut(void **state)
 
 /* JSON members come in any order: the document @context after epcisBody still resolves the
  * extension prefix of an event read before it (the streaming reader's two passes). */
-static void test_epcis_read__jsonld_context_after_body(void **state)
+static void test_epcis_read__jsonld_context_after_body(void)
 {
-    (void)state;
     static const char doc[] =
         " \n{\"type\":\"EPCISDocument\",\"epcisBody\":{\"eventList\":["
         "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00.000Z\","
@@ -375,9 +369,8 @@ static void test_epcis_read__jsonld_context_after_body(void **state)
 
 /* Outside input: every truncation of a valid document, in each syntax, is refused with an
  * error (and, under ASan, without a memory fault) — the reader never takes half a document. */
-static void test_epcis_read__truncated_documents_fail_cleanly(void **state)
+static void test_epcis_read__truncated_documents_fail_cleanly(void)
 {
-    (void)state;
     for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
         px_buf doc;
         px_buf_init(&doc, 1 << 22);
@@ -402,9 +395,8 @@ static void test_epcis_read__truncated_documents_fail_cleanly(void **state)
  * (reader_json.c js_value_copy): both read the same events, whatever the strings hold —
  * escaped quotes, a string ending in an escaped backslash, brackets and braces in text,
  * \u escapes — before, inside and after the event list. */
-static void test_epcis_read__jsonld_memory_and_file_alike(void **state)
+static void test_epcis_read__jsonld_memory_and_file_alike(void)
 {
-    (void)state;
     static const char doc[] =
         "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
         "{\"ex\":\"https://ns.example.com/x/\"}],\"ex:top\":\"a \\\"] \\\\\","
@@ -489,9 +481,8 @@ static void read_flat_doc(read_result *r, const char *type, const char *bad_step
     }
 }
 
-static void test_epcis_read__jsonld_fast_path_reads_as_the_general_reader(void **state)
+static void test_epcis_read__jsonld_fast_path_reads_as_the_general_reader(void)
 {
-    (void)state;
     read_result fast, general;
     read_flat_doc(&fast, "ObjectEvent", NULL);
     read_flat_doc(&general, "Object\\u0045vent", NULL);
@@ -598,9 +589,8 @@ static void walk(const char *dir, ex_stats *st)
  * syntaxes and re-reads with the same events and hashes. The ni:/// eventIDs the examples
  * carry are counted, not asserted: they are placeholders (see the next test), so packid's
  * hash is held to the reference generator's vectors instead (test_epcis_hash). */
-static void test_epcis_read__official_examples(void **state)
+static void test_epcis_read__official_examples(void)
 {
-    (void)state;
     static ex_stats st; /* large: not on the stack */
     memset(&st, 0, sizeof(st));
     walk(EX20 "/gs1-epcis", &st);
@@ -628,9 +618,8 @@ static void test_epcis_read__official_examples(void **state)
  * Example_9.6.1-with-comment.jsonld are the same event field for field, yet carry different
  * ni:/// IDs; a hash ID is a function of the event, so at least one is not a hash of its
  * event. (packid gives both the same ID, as it must.) */
-static void test_epcis_read__example_event_ids_are_placeholders(void **state)
+static void test_epcis_read__example_event_ids_are_placeholders(void)
 {
-    (void)state;
     read_result a, b;
     px_err err;
     assert_int_equal(
@@ -649,9 +638,8 @@ static void test_epcis_read__example_event_ids_are_placeholders(void **state)
 
 /* The DSCSA worked example (DOMAIN.md Appendix A; packid's golden us-dscsa.xml) converted to
  * 2.0 JSON-LD and 2.0 XML is valid for the official JSON schema and XSD. */
-static void test_epcis_read__dscsa_example_converted_validates(void **state)
+static void test_epcis_read__dscsa_example_converted_validates(void)
 {
-    (void)state;
     read_result r;
     px_err err;
     assert_int_equal(read_doc(&r, NULL, 0, GOLDEN "/us-dscsa.xml", 1, &err), PX_OK);
@@ -680,9 +668,8 @@ static void test_epcis_read__dscsa_example_converted_validates(void **state)
 /* A document type declaration that declares entities is refused before any element is read:
  * internal ones would expand a small body into gigabytes, an external one would silently drop
  * text. (An empty `<!DOCTYPE project>`, as in GS1's examples, is read: official_examples.) */
-static void test_epcis_read__doctype_refused(void **state)
+static void test_epcis_read__doctype_refused(void)
 {
-    (void)state;
     static const char *const docs[] = {
         "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"xxxxxxxxxx\">]>"
         "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" schemaVersion=\"1.2\" "
@@ -740,9 +727,8 @@ static void nested_doc(px_buf *b, int json, int levels)
 /* An extension may nest PX_EPCIS_XFIELD_DEPTH_MAX levels (the element itself the first): the
  * readers take that deep and every writer and the event hash handle what they took; one level
  * more is refused by the reader, and by the writers and the hash when an event is built so. */
-static void test_epcis_read__extension_depth_bound(void **state)
+static void test_epcis_read__extension_depth_bound(void)
 {
-    (void)state;
     for (int json = 0; json < 2; json++) {
         /* ex:n levels deep holding ex:v: levels + 1 levels in all. */
         for (int levels = PX_EPCIS_XFIELD_DEPTH_MAX - 1; levels <= PX_EPCIS_XFIELD_DEPTH_MAX;
@@ -813,9 +799,8 @@ static void test_epcis_read__extension_depth_bound(void **state)
 
 /* An expiry that is no day of its month (2025-02-31) is refused as the document is read:
  * the event could have no hash ID. */
-static void test_epcis_read__expiry_no_such_day(void **state)
+static void test_epcis_read__expiry_no_such_day(void)
 {
-    (void)state;
     static const char doc[] =
         "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\","
         "{\"cbvmda\":\"urn:epcglobal:cbv:mda:\"}],\"type\":\"EPCISDocument\","

@@ -70,9 +70,8 @@ static void write_all(tmpfiles *t, px_epcis_format fmt, const char *suffix)
 
 /* REQ-EPCIS2-1: every JSON-LD document packid writes validates against the official EPCIS 2.0
  * JSON schema (an independent validator, python3-jsonschema). */
-static void test_epcis_v2__jsonld_every_kind_every_profile_validates(void **state)
+static void test_epcis_v2__jsonld_every_kind_every_profile_validates(void)
 {
-    (void)state;
     tmpfiles t = {.n = 0};
     write_all(&t, PX_EPCIS_FORMAT_JSONLD_2_0, ".jsonld");
     int ok_gs1 = run_oracle("/usr/bin/python3 '" CK_JSON_VALIDATE "' '" CK_SCHEMA_GS1 "'", &t);
@@ -83,9 +82,8 @@ static void test_epcis_v2__jsonld_every_kind_every_profile_validates(void **stat
 }
 
 /* REQ-EPCIS2-2: every 2.0 XML document packid writes validates against the official 2.0 XSD. */
-static void test_epcis_v2__xml_every_kind_every_profile_validates(void **state)
+static void test_epcis_v2__xml_every_kind_every_profile_validates(void)
 {
-    (void)state;
     tmpfiles t = {.n = 0};
     write_all(&t, PX_EPCIS_FORMAT_XML_2_0, ".xml");
     int ok = run_oracle("'" CK_XSD_VALIDATE "' --v2", &t);
@@ -95,9 +93,8 @@ static void test_epcis_v2__xml_every_kind_every_profile_validates(void **state)
 
 /* The oracles can fail: a CBV URN in JSON (the schema wants bare words, DOMAIN-2.md §14.6) and
  * an eventID in a 1.2-only baseExtension wrapper in 2.0 XML are each rejected. */
-static void test_epcis_v2__oracles_reject_broken_documents(void **state)
+static void test_epcis_v2__oracles_reject_broken_documents(void)
 {
-    (void)state;
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_err err;
@@ -154,9 +151,8 @@ static size_t event_ids(char ids[][PX_EPCIS_EVENT_ID_MAX], size_t max, const cha
 }
 
 /* REQ-EPCIS2-3: one hash, computed once from the model, is the eventID in every syntax. */
-static void test_epcis_v2__same_event_ids_in_every_syntax(void **state)
+static void test_epcis_v2__same_event_ids_in_every_syntax(void)
 {
-    (void)state;
     char ids[PX_EPCIS_FORMAT__COUNT][FX__COUNT][PX_EPCIS_EVENT_ID_MAX];
     size_t n[PX_EPCIS_FORMAT__COUNT];
     for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
@@ -177,9 +173,8 @@ static void test_epcis_v2__same_event_ids_in_every_syntax(void **state)
     }
 }
 
-static void test_epcis_v2__jsonld_shape(void **state)
+static void test_epcis_v2__jsonld_shape(void)
 {
-    (void)state;
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_err err;
@@ -248,9 +243,8 @@ static px_epcis_event shipping_event(void)
 }
 
 /* REQ-EPCIS2-4: the JSON-LD writer hands the sink bounded chunks while the document grows. */
-static void test_epcis_v2__jsonld_streams_in_bounded_chunks(void **state)
+static void test_epcis_v2__jsonld_streams_in_bounded_chunks(void)
 {
-    (void)state;
     count_sink c = {0};
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE, .creation_us = 1};
     px_epcis_writer *w = NULL;
@@ -268,9 +262,8 @@ static void test_epcis_v2__jsonld_streams_in_bounded_chunks(void **state)
     assert_true(c.bytes > 20000 * 200);
 }
 
-static void test_epcis_v2__jsonld_sticky_first_error(void **state)
+static void test_epcis_v2__jsonld_sticky_first_error(void)
 {
-    (void)state;
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE, .creation_us = 1};
@@ -292,9 +285,8 @@ static void test_epcis_v2__jsonld_sticky_first_error(void **state)
     px_buf_dispose(&doc);
 }
 
-static void test_epcis_v2__format_names(void **state)
+static void test_epcis_v2__format_names(void)
 {
-    (void)state;
     px_err err;
     for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
         px_epcis_format back;
@@ -308,9 +300,8 @@ static void test_epcis_v2__format_names(void **state)
 }
 
 /* 1.2 still needs the SBDH parties; 2.0 without a market profile does not. */
-static void test_epcis_v2__header_parties_optional_in_2_0(void **state)
+static void test_epcis_v2__header_parties_optional_in_2_0(void)
 {
-    (void)state;
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE, .creation_us = 1};
@@ -333,9 +324,8 @@ static void test_epcis_v2__header_parties_optional_in_2_0(void **state)
 
 /* REQ-EPCIS2-2: the in-process validator (libxml2, as for 1.2) with the official 2.0 XSD
  * accepts packid's 2.0 XML and rejects a 1.2 document and a misplaced element. */
-static void test_epcis_v2__libxml2_validator_2_0(void **state)
+static void test_epcis_v2__libxml2_validator_2_0(void)
 {
-    (void)state;
     px_epcis_validator *v = NULL;
     px_err err = PX_ERR_INIT;
     if (px_epcis_validator_open(&v, PX_EPCIS_FORMAT_XML_2_0,

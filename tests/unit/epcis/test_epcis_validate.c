@@ -108,9 +108,8 @@ static void test_epcis__rejects_not_xml(void **state)
     assert_int_equal(px_epcis_validate_file(v, "/nonexistent/x.xml", &err), PX_ENOTFOUND);
 }
 
-static void test_epcis__bad_xsd_dir(void **state)
+static void test_epcis__bad_xsd_dir(void)
 {
-    (void)state;
     px_epcis_validator *v = NULL;
     px_err err = PX_ERR_INIT;
     assert_int_equal(px_epcis_validator_new(&v, "/nonexistent", &err), PX_EINVALID);

@@ -21,9 +21,8 @@
 static const px_epcis_profile k_profiles[] = {PX_EPCIS_PROFILE_NONE, PX_EPCIS_PROFILE_EU,
                                               PX_EPCIS_PROFILE_US_DSCSA};
 
-static void test_epcis__every_event_every_profile_validates(void **state)
+static void test_epcis__every_event_every_profile_validates(void)
 {
-    (void)state;
     for (size_t p = 0; p < PX_COUNT(k_profiles); p++) {
         for (int k = -1; k < FX__COUNT; k++) {
             px_buf doc;
@@ -42,9 +41,8 @@ static void test_epcis__every_event_every_profile_validates(void **state)
     }
 }
 
-static void test_epcis__document_shape(void **state)
+static void test_epcis__document_shape(void)
 {
-    (void)state;
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_err err;
@@ -120,9 +118,8 @@ static px_epcis_event commissioning(void)
     return ev;
 }
 
-static void test_epcis__sticky_failure(void **state)
+static void test_epcis__sticky_failure(void)
 {
-    (void)state;
     px_buf doc;
     px_err err;
     px_epcis_writer *w = open_doc(&doc, &err);
@@ -133,9 +130,8 @@ static void test_epcis__sticky_failure(void **state)
     px_buf_dispose(&doc);
 }
 
-static void test_epcis__event_rules(void **state)
+static void test_epcis__event_rules(void)
 {
-    (void)state;
     px_err err;
     px_epcis_event ev = commissioning();
     assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_EU, &err), PX_OK);
@@ -194,9 +190,8 @@ static void test_epcis__event_rules(void **state)
     assert_string_equal(err.code, "profile_violation");
 }
 
-static void test_epcis__header_rules(void **state)
+static void test_epcis__header_rules(void)
 {
-    (void)state;
     px_buf doc;
     px_buf_init(&doc, 1 << 20);
     px_epcis_writer *w = NULL;
@@ -234,9 +229,8 @@ static int refuse_after(void *ctx, const char *data, size_t len)
     return 0;
 }
 
-static void test_epcis__sink_failure(void **state)
+static void test_epcis__sink_failure(void)
 {
-    (void)state;
     size_t left = 8192;
     px_epcis_doc_header h = header(PX_EPCIS_PROFILE_US_DSCSA);
     px_epcis_writer *w = NULL;
@@ -250,9 +244,8 @@ static void test_epcis__sink_failure(void **state)
  * before anything is written, and an XML document's opening that the sink refuses fails with
  * the writer's error and hands back no writer (writer_start frees it; ASan sees a leak
  * otherwise). */
-static void test_epcis__opening_failures(void **state)
+static void test_epcis__opening_failures(void)
 {
-    (void)state;
     size_t none = 0; /* refuse_after with nothing left: every byte is refused */
     px_epcis_doc_header h = header(PX_EPCIS_PROFILE_NONE);
     px_epcis_writer *w = NULL;
@@ -285,9 +278,8 @@ static void test_epcis__opening_failures(void **state)
     }
 }
 
-static void test_epcis__escaping_and_extensions(void **state)
+static void test_epcis__escaping_and_extensions(void)
 {
-    (void)state;
     px_buf doc;
     px_err err;
     px_epcis_writer *w = open_doc(&doc, &err);
@@ -318,9 +310,8 @@ static void test_epcis__escaping_and_extensions(void **state)
     px_buf_dispose(&doc);
 }
 
-static void test_epcis__cbv_names(void **state)
+static void test_epcis__cbv_names(void)
 {
-    (void)state;
     assert_string_equal(px_cbv_bizstep_name(PX_BIZSTEP_COMMISSIONING), "commissioning");
     assert_string_equal(px_cbv_disp_name(PX_DISP_IN_TRANSIT), "in_transit");
     assert_string_equal(px_cbv_btt_name(PX_BTT_DESADV), "desadv");

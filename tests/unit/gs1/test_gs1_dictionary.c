@@ -170,9 +170,8 @@ static int in_range(const dict_entry *d, const char *ai)
            strcmp(ai, d->hi) <= 0;
 }
 
-static void test_gs1__dictionary_agrees(void **state)
+static void test_gs1__dictionary_agrees(void)
 {
-    (void)state;
     FILE *f = fopen(DICT, "r");
     assert_non_null(f);
     size_t n = gs1_ai_count();
@@ -264,9 +263,8 @@ static void test_gs1__dictionary_agrees(void **state)
  * 11,100 strings of two to four digits finds its own row when it is one and nothing when it
  * is not (the search runs over one two-digit prefix's rows: ai_table.c); text that is not
  * digits finds nothing. */
-static void test_gs1__lookup_every_ai(void **state)
+static void test_gs1__lookup_every_ai(void)
 {
-    (void)state;
     size_t n = gs1_ai_count(), found = 0;
     for (int width = 2; width <= 4; width++) {
         int end = width == 2 ? 100 : width == 3 ? 1000 : 10000;
@@ -290,9 +288,8 @@ static void test_gs1__lookup_every_ai(void **state)
     assert_null(gs1_ai_lookup("01234", 5));
 }
 
-static void test_gs1__table_coverage(void **state)
+static void test_gs1__table_coverage(void)
 {
-    (void)state;
     static const char *const required[] = {
         "00",   "01",   "10",   "11",   "17",   "21",   "22",   "235", "240", "254",  "414",
         "417",  "7003", "710",  "711",  "712",  "713",  "714",  "715", "716", "717",  "90",

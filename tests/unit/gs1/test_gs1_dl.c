@@ -29,9 +29,8 @@ static const build_vec build_vectors[] = {
      "%3E%3F"},
 };
 
-static void test_gs1__dl_build(void **state)
+static void test_gs1__dl_build(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(build_vectors); i++) {
         const build_vec *v = &build_vectors[i];
         gs1_elements e, e2;
@@ -123,9 +122,8 @@ static const parse_vec parse_vectors[] = {
     {AT, "https:///01/09506000134352", NULL, "invalid_domain", 8},
 };
 
-static void test_gs1__dl_parse(void **state)
+static void test_gs1__dl_parse(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(parse_vectors); i++) {
         const parse_vec *v = &parse_vectors[i];
         gs1_elements e;
@@ -144,9 +142,8 @@ static void test_gs1__dl_parse(void **state)
     }
 }
 
-static void test_gs1__dl_build_errors(void **state)
+static void test_gs1__dl_build_errors(void)
 {
-    (void)state;
     gs1_elements e;
     px_err err;
     char out[GS1_DL_MAX];

@@ -680,9 +680,8 @@ static void run_file(const char *name, totals *tot)
         free(lines_buf[i]);
 }
 
-static void test_gs1__dl_feature_files(void **state)
+static void test_gs1__dl_feature_files(void)
 {
-    (void)state;
     totals all = {0, 0, 0, 0};
     for (size_t i = 0; i < PX_COUNT(files); i++) {
         totals t = {0, 0, 0, 0};
@@ -702,9 +701,8 @@ static void test_gs1__dl_feature_files(void **state)
 
 /* The bit counts of compressed numbers: ceil(n·log2 10 + 0.01) as the reference computes it in
  * floating point, against packid's integer form (n = 59 is where the 0.01 margin matters). */
-static void test_gs1__dl_compress_bits(void **state)
+static void test_gs1__dl_compress_bits(void)
 {
-    (void)state;
     static const unsigned short want[] = {
         1,   4,   7,   10,  14,  17,  20,  24,  27,  30,  34,  37,  40,  44,  47,  50,
         54,  57,  60,  64,  67,  70,  74,  77,  80,  84,  87,  90,  94,  97,  100, 103,

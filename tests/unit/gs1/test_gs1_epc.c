@@ -6,9 +6,8 @@
 
 /* The key an EPC URI is built on: (00) before (01) before (414), with where its company
  * prefix starts for the GCP list (gcppos 2 for an SSCC or GTIN, 1 for a GLN). */
-static void test_gs1__epc_key(void **state)
+static void test_gs1__epc_key(void)
 {
-    (void)state;
     static const struct {
         const char *hri;
         const char *ai; /* NULL: refused */
@@ -41,9 +40,8 @@ static void test_gs1__epc_key(void **state)
 
 /* MATCH_epc's two forms (EPCIS 1.2 §8.2.7.1): one instance, or every instance of a GTIN; any
  * other EPC, or a pattern that leaves the GTIN open, is refused. */
-static void test_gs1__epc_sgtin_match(void **state)
+static void test_gs1__epc_sgtin_match(void)
 {
-    (void)state;
     char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
     px_err err = PX_ERR_INIT;
     assert_int_equal(
@@ -120,9 +118,8 @@ static const epc_vec epc_vectors[] = {
      "https://id.gs1.org/414/0614141073467", 12},
 };
 
-static void test_gs1__epc_vectors(void **state)
+static void test_gs1__epc_vectors(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(epc_vectors); i++) {
         const epc_vec *v = &epc_vectors[i];
         gs1_elements e;
@@ -145,9 +142,8 @@ static void test_gs1__epc_vectors(void **state)
 
 /* gs1_sgtin_to_dl writes what gs1_dl_format writes for (01)(21): every set-82 character in a
  * serial, and the checks it keeps. */
-static void test_gs1__sgtin_to_dl_matches_dl_format(void **state)
+static void test_gs1__sgtin_to_dl_matches_dl_format(void)
 {
-    (void)state;
     static const char *const serials[] = {"1", "ABCxyz0189", "\"%&/<>?!'()*+", ",-.:;=_aZ9",
                                           "12345678901234567890"};
     char direct[GS1_DL_MAX], general[GS1_DL_MAX];
@@ -173,9 +169,8 @@ static void test_gs1__sgtin_to_dl_matches_dl_format(void **state)
     assert_int_equal(gs1_sgtin_to_dl(direct, 20, "09506000134352", "1", &err), PX_ETOOBIG);
 }
 
-static void test_gs1__epc_typed_api(void **state)
+static void test_gs1__epc_typed_api(void)
 {
-    (void)state;
     char out[GS1_EPC_URI_MAX], gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
     px_err err;
     int L = 0;
@@ -270,9 +265,8 @@ static const epc_bad_vec epc_bad[] = {
     {AT, "urn:epc:id:sscc:0000000.0000000000", "invalid_key", 16},
 };
 
-static void test_gs1__epc_errors(void **state)
+static void test_gs1__epc_errors(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(epc_bad); i++) {
         const epc_bad_vec *v = &epc_bad[i];
         gs1_elements e;
@@ -336,9 +330,8 @@ static const gcp_vec gcp_vectors[] = {
     {AT, "0614141073467", 3, -1},  /* bad gcppos */
 };
 
-static void test_gs1__gcp_lookup(void **state)
+static void test_gs1__gcp_lookup(void)
 {
-    (void)state;
     size_t len = 0;
     char *xml = read_all(PX_SHARED_DIR "/reference/gcp/GCPPrefixFormatList.xml", &len);
     assert_non_null(xml);
@@ -351,9 +344,8 @@ static void test_gs1__gcp_lookup(void **state)
 }
 
 /* The real list is prefix-free; the longest-prefix rule needs a synthetic list. */
-static void test_gs1__gcp_longest_prefix(void **state)
+static void test_gs1__gcp_longest_prefix(void)
 {
-    (void)state;
     const char *xml = "<GCPPrefixFormatList date=\"x\">\n"
                       "  <entry prefix=\"061\" gcpLength=\"6\"/>\n"
                       "  <entry gcpLength=\"9\" prefix=\"0614141\"/>\n"

@@ -34,9 +34,8 @@ static const key_vec key_vectors[] = {
     {AT, "123A5678901231", 0, 3},
 };
 
-static void test_gs1__key_validate(void **state)
+static void test_gs1__key_validate(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(key_vectors); i++) {
         const key_vec *v = &key_vectors[i];
         px_err err = PX_ERR_INIT;
@@ -62,9 +61,8 @@ static const cd_vec cd_vectors[] = {
     {AT, "5035515494495", '9'}, {AT, "12A", -1},
 };
 
-static void test_gs1__check_digit(void **state)
+static void test_gs1__check_digit(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(cd_vectors); i++) {
         const cd_vec *v = &cd_vectors[i];
         int cd = gs1_check_digit(v->data, strlen(v->data));
@@ -92,9 +90,8 @@ static const gtin_vec gtin_vectors[] = {
     {AT, "09506000134353", NULL, "invalid_check_digit"},
 };
 
-static void test_gs1__gtin_normalize(void **state)
+static void test_gs1__gtin_normalize(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(gtin_vectors); i++) {
         const gtin_vec *v = &gtin_vectors[i];
         char out[GS1_GTIN_LEN + 1];
@@ -110,9 +107,8 @@ static void test_gs1__gtin_normalize(void **state)
     }
 }
 
-static void test_gs1__gln_sscc(void **state)
+static void test_gs1__gln_sscc(void)
 {
-    (void)state;
     px_err err;
     assert_int_equal(gs1_gln_validate("0614141073467", &err), PX_OK);
     assert_int_equal(gs1_gln_validate("0355154000001", &err), PX_OK);
@@ -129,9 +125,8 @@ static void test_gs1__gln_sscc(void **state)
 }
 
 /* REQ-GS1-ZERO: keys of zeros only (their check digit is a valid 0) are refused. */
-static void test_gs1__all_zero_keys(void **state)
+static void test_gs1__all_zero_keys(void)
 {
-    (void)state;
     px_err err;
     char g[15];
     static const char *const gtins[] = {"00000000", "000000000000", "0000000000000",
@@ -148,9 +143,8 @@ static void test_gs1__all_zero_keys(void **state)
 }
 
 /* DOMAIN.md §2.2: set 82 is exactly these 82 characters; set 39 these 39. */
-static void test_gs1__charsets(void **state)
+static void test_gs1__charsets(void)
 {
-    (void)state;
     const char *cset82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
                          "abcdefghijklmnopqrstuvwxyz";
     const char *cset39 = "#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -220,9 +214,8 @@ static const date_vec date_vectors[] = {
     {AT, "261115", 1, 2026, "2026-11-15", 0},
 };
 
-static void test_gs1__dates(void **state)
+static void test_gs1__dates(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(date_vectors); i++) {
         const date_vec *v = &date_vectors[i];
         gs1_date d;
@@ -241,9 +234,8 @@ static void test_gs1__dates(void **state)
 }
 
 /* The NHRN AIs are 710 to 717 (GS1 Barcode Syntax Dictionary), nothing around them. */
-static void test_gs1__nhrn_ais(void **state)
+static void test_gs1__nhrn_ais(void)
 {
-    (void)state;
     assert_int_equal(gs1_nhrn_ai_index("710"), 0);
     assert_int_equal(gs1_nhrn_ai_index("715"), 5);
     assert_int_equal(gs1_nhrn_ai_index("717"), 7);

@@ -126,9 +126,8 @@ static const lint_vec lint_vectors[] = {
     {AT, "8112", "0061414112345601234567", "invalid_coupon", -1},
 };
 
-static void test_gs1__linters(void **state)
+static void test_gs1__linters(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(lint_vectors); i++) {
         const lint_vec *v = &lint_vectors[i];
         const gs1_ai_def *d = gs1_ai_lookup(v->ai, strlen(v->ai));
@@ -175,9 +174,8 @@ static const pair_vec pair_vectors[] = {
     {AT, "(01)09506000134352(255)0614141000005", "excluded_ai"},
 };
 
-static void test_gs1__pairing_rules(void **state)
+static void test_gs1__pairing_rules(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(pair_vectors); i++) {
         const pair_vec *v = &pair_vectors[i];
         gs1_elements e;

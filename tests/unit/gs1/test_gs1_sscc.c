@@ -33,9 +33,8 @@ static const sscc_vec build_vectors[] = {
     {AT, 9, "061414100000", 9999, "906141410000099996", "urn:epc:id:sscc:061414100000.99999"},
 };
 
-static void test_gs1__sscc_build_vectors(void **state)
+static void test_gs1__sscc_build_vectors(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(build_vectors); i++) {
         const sscc_vec *v = &build_vectors[i];
         char out[GS1_SSCC_LEN + 1], uri[GS1_EPC_URI_MAX];
@@ -58,9 +57,8 @@ static void test_gs1__sscc_build_vectors(void **state)
     }
 }
 
-static void test_gs1__sscc_capacity(void **state)
+static void test_gs1__sscc_capacity(void)
 {
-    (void)state;
     /* DOMAIN-2.md §10.1: L = 7 gives 10^9 per extension digit, 10^10 in all. */
     assert_true(gs1_sscc_capacity(7) == 1000000000ull);
     assert_true(gs1_sscc_capacity(6) == 10000000000ull);
@@ -99,9 +97,8 @@ static const sscc_bad bad_builds[] = {
     {AT, 0, "000000", 0, PX_EINVALID, "invalid_key"},
 };
 
-static void test_gs1__sscc_build_errors(void **state)
+static void test_gs1__sscc_build_errors(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(bad_builds); i++) {
         const sscc_bad *v = &bad_builds[i];
         char out[GS1_SSCC_LEN + 1];
@@ -113,9 +110,8 @@ static void test_gs1__sscc_build_errors(void **state)
     }
 }
 
-static void test_gs1__sscc_check_prefix(void **state)
+static void test_gs1__sscc_check_prefix(void)
 {
-    (void)state;
     px_err err;
     /* The GS1 engine refuses the pallet with its last digit changed (DOMAIN-2.md §10.8). */
     assert_int_equal(gs1_sscc_check_prefix("103551540000002018", "0355154", &err), PX_EINVALID);

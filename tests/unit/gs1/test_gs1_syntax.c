@@ -31,9 +31,8 @@ static const payload_vec payloads[] = {
      "]d201095060001343521726111510BATCH002<GS>21X<GS>712ABC"},
 };
 
-static void test_gs1__worked_payloads(void **state)
+static void test_gs1__worked_payloads(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(payloads); i++) {
         const payload_vec *v = &payloads[i];
         gs1_elements e, e2, e3;
@@ -109,17 +108,15 @@ static const element_vec parse_vectors[] = {
     {AT, "(414)0614141073467(7040)1AB+", "invalid_character", 27, 1, NULL},
 };
 
-static void test_gs1__parse(void **state)
+static void test_gs1__parse(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(parse_vectors); i++)
         check_element_parse(&parse_vectors[i]);
 }
 
 /* DOMAIN.md §2.3: the predefined-length table, and the '*' flags of packid's table agree. */
-static void test_gs1__predefined_length(void **state)
+static void test_gs1__predefined_length(void)
 {
-    (void)state;
     assert_int_equal(gs1_ai_prefix_length("00"), 18);
     assert_int_equal(gs1_ai_prefix_length("01"), 14);
     assert_int_equal(gs1_ai_prefix_length("04"), 16);
@@ -142,9 +139,8 @@ static void test_gs1__predefined_length(void **state)
     }
 }
 
-static void test_gs1__elements_format_errors(void **state)
+static void test_gs1__elements_format_errors(void)
 {
-    (void)state;
     gs1_elements e;
     memset(&e, 0, sizeof(e));
     px_err err;
@@ -198,9 +194,8 @@ static const pack_vec pack_vectors[] = {
     {AT, {"09506000134352", "", "", "1", "718", "X"}, NULL, ""},
 };
 
-static void test_gs1__pack_elements(void **state)
+static void test_gs1__pack_elements(void)
 {
-    (void)state;
     for (size_t i = 0; i < PX_COUNT(pack_vectors); i++) {
         const pack_vec *v = &pack_vectors[i];
         gs1_elements e;

@@ -11,9 +11,8 @@
 #include "px_array.h"
 #include "request.h"
 
-static void test_http_edge__budget(void **state)
+static void test_http_edge__budget(void)
 {
-    (void)state;
     px_body_budget b;
     px__budget_init(&b, 1000);
     assert_int_equal(px__budget_take(&b, 600), 0);
@@ -27,9 +26,8 @@ static void test_http_edge__budget(void **state)
     assert_int_equal(px__budget_take(&b, 1000), 0);
 }
 
-static void test_http_edge__body_cap(void **state)
+static void test_http_edge__body_cap(void)
 {
-    (void)state;
     /* px_buf's growth: 256, doubled until content and NUL fit */
     static const struct {
         size_t need, cap;
@@ -43,9 +41,8 @@ static void test_http_edge__body_cap(void **state)
                      px__body_cap(v[i].need));
 }
 
-static void test_http_edge__statuses(void **state)
+static void test_http_edge__statuses(void)
 {
-    (void)state;
     static const struct {
         px_rc rc;
         const char *code;

@@ -15,9 +15,8 @@
 
 #define T0 1700000000000000LL
 
-static void test_http_ratelimit__clients_apart(void **state)
+static void test_http_ratelimit__clients_apart(void)
 {
-    (void)state;
     px_clock_set(T0);
     px_limiter *l = px__limiter_new(1, 3);
     assert_non_null(l);
@@ -42,9 +41,8 @@ static void test_http_ratelimit__clients_apart(void **state)
 }
 
 /* REQ-ABUSE-2: a drained client owes the given seconds even with a full bucket. */
-static void test_http_ratelimit__drain(void **state)
+static void test_http_ratelimit__drain(void)
 {
-    (void)state;
     px_clock_set(T0);
     px_limiter *l = px__limiter_new(2, 10);
     int retry = 0;
@@ -62,9 +60,8 @@ static void test_http_ratelimit__drain(void **state)
  * grows); afterwards the table still limits: a client gets its burst and then waits. A client
  * whose 16 neighbouring slots all saw newer clients loses its bucket: the price of a bounded
  * table, which a flood of addresses could buy anyway by using them. */
-static void test_http_ratelimit__flood(void **state)
+static void test_http_ratelimit__flood(void)
 {
-    (void)state;
     px_clock_set(T0);
     px_limiter *l = px__limiter_new(0.001, 2);
     int retry = 0;

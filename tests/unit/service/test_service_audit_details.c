@@ -12,9 +12,8 @@
 
 #include "audit_details.h"
 
-static void test_audit_details__values_round_trip(void **state)
+static void test_audit_details__values_round_trip(void)
 {
-    (void)state;
     /* Quotes, backslash, control characters, accented letters and a 4-byte character. */
     static const char *const texts[] = {"plain",
                                         "\"quoted\" \\ back",
@@ -46,9 +45,8 @@ static void test_audit_details__values_round_trip(void **state)
     }
 }
 
-static void test_audit_details__empty_object(void **state)
+static void test_audit_details__empty_object(void)
 {
-    (void)state;
     px_audit_details d;
     px_audit_details_init(&d);
     px_err err;
@@ -58,18 +56,16 @@ static void test_audit_details__empty_object(void **state)
 
 /* px_tx_audit answers NULL when it cannot make the entry; the use cases then add their details
  * to NULL without a test of their own, so each member's call takes it and does nothing. */
-static void test_audit_details__null_builder_takes_members(void **state)
+static void test_audit_details__null_builder_takes_members(void)
 {
-    (void)state;
     px_audit_str(NULL, "name", "value");
     px_audit_str(NULL, "none", NULL);
     px_audit_int(NULL, "count", 1);
     px_audit_bool(NULL, "flag", 0);
 }
 
-static void test_audit_details__overflow_is_an_error(void **state)
+static void test_audit_details__overflow_is_an_error(void)
 {
-    (void)state;
     static char big[PX_AUDIT_DETAILS_MAX];
     memset(big, 'x', sizeof(big) - 1);
     px_audit_details d;

@@ -13,9 +13,8 @@
 #include "delivery_attempt.h"
 #include "px_array.h"
 
-static void test_delivery_attempt__judge(void **state)
+static void test_delivery_attempt__judge(void)
 {
-    (void)state;
     px_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.delivery_backoff_ms = 1000;
@@ -51,9 +50,8 @@ static void test_delivery_attempt__judge(void **state)
     }
 }
 
-static void test_delivery_attempt__names(void **state)
+static void test_delivery_attempt__names(void)
 {
-    (void)state;
     /* The attempt rows' outcome column and /metrics' label take these words. */
     assert_string_equal(px_delivery_outcome_name(PX_DELIVERED), "delivered");
     assert_string_equal(px_delivery_outcome_name(PX_DELIVERY_RETRY), "retry");

@@ -63,9 +63,8 @@ static px_epcis_event aggregation(void)
 }
 
 /* REQ-EPCISREST-15: the identifiers in Digital Link form, the same hash ID. */
-static void test_epcis_dl__every_identifier_translated(void **state)
+static void test_epcis_dl__every_identifier_translated(void)
 {
-    (void)state;
     px_epcis_event in = aggregation(), out;
     px__event_dl d;
     px__event_dl_init(&d);
@@ -124,9 +123,8 @@ static void test_epcis_dl__every_identifier_translated(void **state)
 
 /* REQ-EPCISREST-15: documents of translated events are valid: JSON-LD against the official
  * JSON schema (python3-jsonschema), 2.0 XML against the official 2.0 XSD (xmllint). */
-static void test_epcis_dl__documents_valid(void **state)
+static void test_epcis_dl__documents_valid(void)
 {
-    (void)state;
     static const char *const k_obj_serials[] = {"RS1", "RS2"};
     px_epcis_event agg = aggregation();
     px_epcis_event obj = {.type = PX_EPCIS_OBJECT_EVENT,

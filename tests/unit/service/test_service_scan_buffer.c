@@ -20,9 +20,8 @@ static px_scan_rec rec[SCANS];
 
 /* REQ-CLONE-6: every buffered scan of the asked serial at or after since, newest first, at most
  * max, and no other serial's — whatever shares its hash bucket. */
-static void test_service__scan_buffer_history(void **state)
+static void test_service__scan_buffer_history(void)
 {
-    (void)state;
     px_scan_buffer *b;
     px_err err;
     assert_int_equal(px_scan_buffer_new(&b, &err), PX_OK);

@@ -52,9 +52,8 @@ static void fx_parts(fx *f)
     snprintf(f->sig, sizeof(f->sig), "%s", s + 5);
 }
 
-static void test_signed_link__round_trip(void **state)
+static void test_signed_link__round_trip(void)
 {
-    (void)state;
     fx f;
     fx_init(&f, 900);
     assert_int_equal(px_svc_link_mint(NULL, &f.app, "carrier-batch", ID,
@@ -87,9 +86,8 @@ static void test_signed_link__round_trip(void **state)
     }
 }
 
-static void test_signed_link__format_is_signed(void **state)
+static void test_signed_link__format_is_signed(void)
 {
-    (void)state;
     fx f;
     fx_init(&f, 900);
     assert_int_equal(px__link_mint(NULL, &f.app, "export", ID, "csv", "escape", "/x", &f.l, &f.err),
@@ -111,9 +109,8 @@ static void test_signed_link__format_is_signed(void **state)
     }
 }
 
-static void test_signed_link__expired(void **state)
+static void test_signed_link__expired(void)
 {
-    (void)state;
     fx f;
     fx_init(&f, -5); /* minted five seconds in the past: a link whose time is up */
     assert_int_equal(px_svc_link_mint(NULL, &f.app, "carrier-batch", ID, "/d", &f.l, &f.err),
@@ -124,9 +121,8 @@ static void test_signed_link__expired(void **state)
     assert_string_equal(f.err.code, "link_expired");
 }
 
-static void test_signed_link__shape(void **state)
+static void test_signed_link__shape(void)
 {
-    (void)state;
     static const char hex64[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     static const struct {
         const char *expires, *sig;
@@ -164,9 +160,8 @@ static void test_signed_link__shape(void **state)
     assert_string_equal(err.code, "forbidden");
 }
 
-static void test_signed_link__public_base(void **state)
+static void test_signed_link__public_base(void)
 {
-    (void)state;
     px_app app;
     app_init(&app, 900);
     char base[256];

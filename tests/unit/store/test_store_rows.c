@@ -35,9 +35,8 @@ static PGresult *one_row(int n, const char *const *values)
     return r;
 }
 
-static void test_store_rows__texts_in_column_order(void **state)
+static void test_store_rows__texts_in_column_order(void)
 {
-    (void)state;
     const char *values[] = {"skipped", "first", "second", "third"};
     PGresult *r = one_row(4, values);
     struct {
@@ -51,9 +50,8 @@ static void test_store_rows__texts_in_column_order(void **state)
     PQclear(r);
 }
 
-static void test_store_rows__texts_bounded_by_each_field(void **state)
+static void test_store_rows__texts_bounded_by_each_field(void)
 {
-    (void)state;
     const char *values[] = {"abcdefgh", NULL, "12345"};
     PGresult *r = one_row(3, values);
     char small[4], null_field[8], exact[6];
@@ -78,9 +76,8 @@ static void args_seen(int n, const char *const *p, int want_n, const char *const
     }
 }
 
-static void test_store_rows__args_counted_in_order(void **state)
+static void test_store_rows__args_counted_in_order(void)
 {
-    (void)state;
     const char *gtin = "09506000134352", *none = NULL;
     args_seen(PX__ARGS(gtin), 1, (const char *const[]){"09506000134352"});
     args_seen(PX__ARGS(gtin, none, "t"), 3, (const char *const[]){"09506000134352", NULL, "t"});
@@ -90,9 +87,8 @@ static void test_store_rows__args_counted_in_order(void **state)
                                     "13", "14"});
 }
 
-static void test_store_rows__numbers_as_text(void **state)
+static void test_store_rows__numbers_as_text(void)
 {
-    (void)state;
     long limit = 500;
     /* Each PX__INT has its buffer: two in one list do not overwrite each other. */
     args_seen(PX__ARGS(PX__INT(limit), PX__INT(-1), PX__INT(0)), 3,
@@ -109,9 +105,8 @@ static void test_store_rows__numbers_as_text(void **state)
 
 /* A timestamp for COPY, to the microsecond, on either side of the epoch: the instant before
  * 1970 falls in the day it is in (floor division), not the day after. */
-static void test_store_rows__copy_timestamps(void **state)
+static void test_store_rows__copy_timestamps(void)
 {
-    (void)state;
     char out[40];
     px__copy_ts(out, 0);
     assert_string_equal(out, "1970-01-01 00:00:00.000000+00");

@@ -24,9 +24,8 @@ static void check_literal(const char *const *v, size_t n, const char *want)
     px_buf_dispose(&b);
 }
 
-static void test_store_text_array__literal(void **state)
+static void test_store_text_array__literal(void)
 {
-    (void)state;
     check_literal(NULL, 0, "{}");
     static const char *const plain[] = {"SN1", "", "A-1/2"};
     check_literal(plain, 3, "{\"SN1\",\"\",\"A-1/2\"}");
@@ -36,9 +35,8 @@ static void test_store_text_array__literal(void **state)
 }
 
 /* An element longer than the writer's 96-byte chunk comes out whole, escapes included. */
-static void test_store_text_array__long_element(void **state)
+static void test_store_text_array__long_element(void)
 {
-    (void)state;
     char v[301];
     for (int i = 0; i < 300; i++)
         v[i] = i % 50 == 49 ? '"' : (char)('a' + i % 26);
@@ -59,9 +57,8 @@ static void test_store_text_array__long_element(void **state)
     check_literal(one, 1, want);
 }
 
-static void test_store_text_array__past_the_bound(void **state)
+static void test_store_text_array__past_the_bound(void)
 {
-    (void)state;
     /* 70,000 elements of 1,000 bytes: about 70 MB quoted, over the 64 MiB bound. */
     size_t n = 70000;
     char *item = malloc(1001);

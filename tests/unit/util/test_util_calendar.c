@@ -14,9 +14,8 @@
 #include "px_array.h"
 #include "px_calendar.h"
 
-static void test_util__calendar_known_dates(void **state)
+static void test_util__calendar_known_dates(void)
 {
-    (void)state;
     static const struct {
         int y, m, d;
         int64_t days;
@@ -41,9 +40,8 @@ static void test_util__calendar_known_dates(void **state)
     }
 }
 
-static void test_util__calendar_leap_years(void **state)
+static void test_util__calendar_leap_years(void)
 {
-    (void)state;
     static const struct {
         int64_t year;
         int leap;
@@ -68,9 +66,8 @@ static void test_util__calendar_leap_years(void **state)
 
 /* Every day of years 1..9999: the day count is consecutive, both directions agree, and the
  * C library names the same date. */
-static void test_util__calendar_round_trip(void **state)
+static void test_util__calendar_round_trip(void)
 {
-    (void)state;
     int y = 1, m = 1, d = 1;
     int64_t expect = px_civil_days(1, 1, 1);
     for (;;) {
@@ -101,9 +98,8 @@ static void test_util__calendar_round_trip(void **state)
     assert_true(expect == 2932896);
 }
 
-static void test_util__calendar_from_us(void **state)
+static void test_util__calendar_from_us(void)
 {
-    (void)state;
     static const struct {
         int y, m, d;
         int line;
@@ -132,9 +128,8 @@ static void test_util__calendar_from_us(void **state)
     assert_int_equal(px_year_of_us(-1), 1969);
 }
 
-static void test_util__calendar_floor_div(void **state)
+static void test_util__calendar_floor_div(void)
 {
-    (void)state;
     static const struct {
         int64_t a, b, q;
         int line;
@@ -148,9 +143,8 @@ static void test_util__calendar_floor_div(void **state)
 }
 
 /* The shape of an xsd:date without a zone; the ranges are left to the caller. */
-static void test_util__iso_date_shape(void **state)
+static void test_util__iso_date_shape(void)
 {
-    (void)state;
     int y = 0, m = 0, d = 0;
     assert_true(px_iso_date_shape("2027-06-30", &y, &m, &d));
     assert_int_equal(y, 2027);

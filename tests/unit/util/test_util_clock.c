@@ -11,9 +11,8 @@
 #include "px_array.h"
 #include "px_clock.h"
 
-static void test_util__clock_format(void **state)
+static void test_util__clock_format(void)
 {
-    (void)state;
     static const struct {
         int64_t us;
         const char *text;
@@ -40,9 +39,8 @@ static void test_util__clock_format(void **state)
     }
 }
 
-static void test_util__clock_parse(void **state)
+static void test_util__clock_parse(void)
 {
-    (void)state;
     static const struct {
         const char *text;
         int ok;
@@ -100,9 +98,8 @@ static void test_util__clock_parse(void **state)
 }
 
 /* parse(format(us)) is us to the millisecond, across four centuries in prime steps. */
-static void test_util__clock_round_trip(void **state)
+static void test_util__clock_round_trip(void)
 {
-    (void)state;
     const int64_t from = -62135596800000000, to = 253402300799999000;
     const int64_t step = 1000003LL * 86400 * 1000 + 7919;
     for (int64_t us = from; us <= to; us += step / 25) {
@@ -114,9 +111,8 @@ static void test_util__clock_round_trip(void **state)
     }
 }
 
-static void test_util__clock_pinned(void **state)
+static void test_util__clock_pinned(void)
 {
-    (void)state;
     px_clock_set(1772359200000000);
     assert_true(px_now_us() == 1772359200000000);
     assert_true(px_now_us() == 1772359200000000);

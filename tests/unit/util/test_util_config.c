@@ -53,9 +53,8 @@ static void check_settings(const setting *v, size_t n, const char *code)
 
 /* README "Configuration" names every setting packid reads, each in full (a reader who
  * greps for one finds it), and the table has no name twice. */
-static void test_util__config_every_setting_documented(void **state)
+static void test_util__config_every_setting_documented(void)
 {
-    (void)state;
     FILE *f = fopen(PX_SOURCE_DIR "/README.md", "rb");
     assert_non_null(f);
     static char readme[1 << 18];
@@ -99,9 +98,8 @@ static px_rc load_with(const char *name, long value, px_err *err)
 
 /* Every whole-number setting takes its bounds and refuses one past either, naming itself and
  * its range. */
-static void test_util__config_number_bounds(void **state)
+static void test_util__config_number_bounds(void)
 {
-    (void)state;
     size_t numbers = 0;
     long dflt, min, max;
     for (size_t i = 0; px_config_setting_name(i); i++) {
@@ -130,9 +128,8 @@ static void test_util__config_number_bounds(void **state)
 /* The README's default of every whole-number setting is the one packid uses, and a range it
  * gives is the one packid takes: a row names one setting or several ("`A` / `B`"), its
  * defaults in the same order ("`1` / `2`"). */
-static void test_util__config_readme_defaults(void **state)
+static void test_util__config_readme_defaults(void)
 {
-    (void)state;
     FILE *f = fopen(PX_SOURCE_DIR "/README.md", "rb");
     assert_non_null(f);
     char line[4096];
@@ -188,9 +185,8 @@ static void test_util__config_readme_defaults(void **state)
 /* A variable named a letter or two off a setting (or in another case) stops the start and
  * names the setting meant; the setting spelled right, or a variable far from every setting
  * (another tool's), passes. */
-static void test_util__config_misspelt_setting(void **state)
+static void test_util__config_misspelt_setting(void)
 {
-    (void)state;
     static const struct {
         const char *name, *meant; /* meant NULL: taken */
     } v[] = {
@@ -228,9 +224,8 @@ static void test_util__config_misspelt_setting(void **state)
 
 /* PACKID_TRUSTED_PROXY is an address literal, kept as getnameinfo writes a peer's (so the two
  * compare): a name or an address with a port would match no peer and is refused. */
-static void test_util__config_trusted_proxy(void **state)
+static void test_util__config_trusted_proxy(void)
 {
-    (void)state;
     static const setting v[] = {
         {"PACKID_TRUSTED_PROXY", "127.0.0.1", 1, __LINE__},
         {"PACKID_TRUSTED_PROXY", "2001:db8::1", 1, __LINE__},
@@ -253,9 +248,8 @@ static void test_util__config_trusted_proxy(void **state)
     clear();
 }
 
-static void test_util__config_scale_defaults(void **state)
+static void test_util__config_scale_defaults(void)
 {
-    (void)state;
     clear();
     px_config cfg;
     px_err err = PX_ERR_INIT;
@@ -267,9 +261,8 @@ static void test_util__config_scale_defaults(void **state)
 }
 
 /* REQ-SCALE-3: no setting shortens the retention below the law's floors. */
-static void test_util__config_scale_bounds(void **state)
+static void test_util__config_scale_bounds(void)
 {
-    (void)state;
     static const setting v[] = {
         {"PACKID_RETENTION_MONTHS", "60", 1, __LINE__},
         {"PACKID_RETENTION_MONTHS", "59", 0, __LINE__}, /* below EU FMD's five years */
@@ -289,9 +282,8 @@ static void test_util__config_scale_bounds(void **state)
 
 /* The readers' default follows the cores this process may run on (a container's CPUs, not
  * the host's): half of them, at least two. */
-static void test_util__config_readers_follow_affinity(void **state)
+static void test_util__config_readers_follow_affinity(void)
 {
-    (void)state;
     cpu_set_t all, one;
     assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
     int n = CPU_COUNT(&all), first = 0;
@@ -308,9 +300,8 @@ static void test_util__config_readers_follow_affinity(void **state)
 }
 
 /* Numbers from the environment: base 10, in range, nothing after them. */
-static void test_util__config_numbers(void **state)
+static void test_util__config_numbers(void)
 {
-    (void)state;
     static const setting v[] = {
         {"PACKID_THREADS", "8", 1, __LINE__},
         {"PACKID_THREADS", "0", 0, __LINE__},
@@ -343,9 +334,8 @@ static void test_util__config_numbers(void **state)
 
 /* The test clock is read here like every setting: honoured only beside
  * PACKID_ALLOW_TEST_CLOCK=1, and a time that does not parse is refused, never ignored. */
-static void test_util__config_test_clock(void **state)
+static void test_util__config_test_clock(void)
 {
-    (void)state;
     static const struct {
         const char *allow, *now;
         px_rc rc;
@@ -381,9 +371,8 @@ static void test_util__config_test_clock(void **state)
 
 /* Paths and URLs are taken whole or refused, never cut (a cut Digital Link domain would be
  * printed in every symbol): up to the field's size they pass, one byte more is bad_config. */
-static void test_util__config_text_whole(void **state)
+static void test_util__config_text_whole(void)
 {
-    (void)state;
     static char dl255[300], dl256[300], path511[600], path512[600];
     memset(dl255, 'a', 255);
     memcpy(dl255, "https://", 8);
@@ -416,9 +405,8 @@ static void test_util__config_text_whole(void **state)
 
 /* Settings that must agree: the body budget holds two of the largest body (a buffer grows by
  * doubling), a link secret given has 32 bytes at least. Each refusal names its setting. */
-static void test_util__config_settings_agree(void **state)
+static void test_util__config_settings_agree(void)
 {
-    (void)state;
     static const struct {
         const char *a, *b, *named; /* named NULL: taken */
     } v[] = {

@@ -12,9 +12,8 @@
 #include "px_crypto.h"
 #include "px_cursor.h"
 
-static void test_util__cursor_vectors(void **state)
+static void test_util__cursor_vectors(void)
 {
-    (void)state;
     static const struct {
         const char *raw, *cursor;
         int line;
@@ -37,9 +36,8 @@ static void test_util__cursor_vectors(void **state)
 }
 
 /* Every printable raw text of 1..140 bytes comes back unchanged. */
-static void test_util__cursor_round_trip(void **state)
+static void test_util__cursor_round_trip(void)
 {
-    (void)state;
     char raw[141], c[PX_CURSOR_MAX + 1], back[160];
     for (size_t n = 1; n <= 140; n++) {
         for (size_t i = 0; i < n; i++)
@@ -60,9 +58,8 @@ static void test_util__cursor_round_trip(void **state)
     assert_int_equal(px_cursor_encode(c, sizeof(c), big), -1); /* raw over 140 bytes */
 }
 
-static void test_util__cursor_malformed(void **state)
+static void test_util__cursor_malformed(void)
 {
-    (void)state;
     static const struct {
         const char *cursor;
         int line;
@@ -95,9 +92,8 @@ static void test_util__cursor_malformed(void **state)
 
 /* RFC 4648 §5 Table 2, stated here by ranges: every byte's base64url value, and the run of
  * base64url characters a text starts with. */
-static void test_util__base64url_values(void **state)
+static void test_util__base64url_values(void)
 {
-    (void)state;
     for (int c = 0; c < 256; c++) {
         int want = c >= 'A' && c <= 'Z'   ? c - 'A'
                    : c >= 'a' && c <= 'z' ? c - 'a' + 26
@@ -115,9 +111,8 @@ static void test_util__base64url_values(void **state)
 
 /* A list paged by ids takes no cursor, or a UUID; anything else is the one refusal of a cursor
  * this list did not issue. */
-static void test_util__cursor_check_uuid(void **state)
+static void test_util__cursor_check_uuid(void)
 {
-    (void)state;
     px_err err = PX_ERR_INIT;
     assert_int_equal(px_cursor_check_uuid(NULL, &err), PX_OK);
     assert_int_equal(px_cursor_check_uuid("", &err), PX_OK);

@@ -28,9 +28,8 @@ static void jansson_of(unsigned char c, char *out, size_t cap)
 }
 
 /* Every ASCII byte, as jansson's encoder writes it. */
-static void test_util__jsonw_every_byte_as_jansson(void **state)
+static void test_util__jsonw_every_byte_as_jansson(void)
 {
-    (void)state;
     for (int c = 1; c < 128; c++) {
         char want[16], s[2] = {(char)c, 0};
         jansson_of((unsigned char)c, want, sizeof(want));
@@ -53,18 +52,16 @@ static void test_util__jsonw_every_byte_as_jansson(void **state)
 
 /* A byte of a multi-byte UTF-8 sequence stands for itself (jansson encodes only whole
  * characters: the next test gives it text). */
-static void test_util__jsonw_high_bytes_stand(void **state)
+static void test_util__jsonw_high_bytes_stand(void)
 {
-    (void)state;
     char esc[6];
     for (int c = 128; c < 256; c++)
         assert_int_equal(px_json_escape_byte((unsigned char)c, esc), 0);
 }
 
 /* Text around the escapes is copied whole, multi-byte UTF-8 included. */
-static void test_util__jsonw_runs_copied_whole(void **state)
+static void test_util__jsonw_runs_copied_whole(void)
 {
-    (void)state;
     const char *s = "caf\xc3\xa9 \"q\"\n\x1d"
                     "end\\";
     json_t *j = json_string(s);

@@ -21,9 +21,8 @@ static void hex(uint8_t *out, size_t len, const char *h)
     assert_int_equal(px_hex_decode(out, len, h), 0);
 }
 
-static void test_util__sign_rfc8032_vectors(void **state)
+static void test_util__sign_rfc8032_vectors(void)
 {
-    (void)state;
     /* RFC 8032 section 7.1, TEST 1, TEST 2 and TEST 3. */
     static const struct {
         const char *seed, *pub, *msg, *sig;
@@ -77,9 +76,8 @@ static void test_util__sign_rfc8032_vectors(void **state)
     }
 }
 
-static void test_util__sign_key_id_and_seal_key(void **state)
+static void test_util__sign_key_id_and_seal_key(void)
 {
-    (void)state;
     uint8_t seed[32];
     hex(seed, 32, "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
     px_sign_key k;
@@ -108,9 +106,8 @@ static void rm_rf(const char *dir)
     assert_int_equal(system(cmd), 0);
 }
 
-static void test_util__sign_key_file_mode(void **state)
+static void test_util__sign_key_file_mode(void)
 {
-    (void)state;
     char dir[64], path[128];
     tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/k/key.pem", dir);
@@ -150,9 +147,8 @@ static void test_util__sign_key_file_mode(void **state)
     rm_rf(dir);
 }
 
-static void test_util__sign_ring_rotation(void **state)
+static void test_util__sign_ring_rotation(void)
 {
-    (void)state;
     char dir[64], path[128];
     tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/key.pem", dir);
@@ -181,9 +177,8 @@ static void test_util__sign_ring_rotation(void **state)
     rm_rf(dir);
 }
 
-static void test_util__sign_hex_decode(void **state)
+static void test_util__sign_hex_decode(void)
 {
-    (void)state;
     uint8_t b[2];
     assert_int_equal(px_hex_decode(b, 2, "0aff"), 0);
     assert_int_equal(b[0], 0x0a);

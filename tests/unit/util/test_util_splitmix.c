@@ -10,9 +10,8 @@
 
 #include "px_splitmix.h"
 
-static void test_util__splitmix_reference_values(void **state)
+static void test_util__splitmix_reference_values(void)
 {
-    (void)state;
     uint64_t s = 0;
     assert_true(px_splitmix64(&s) == 0xe220a8397b1dcdafull);
     assert_true(px_splitmix64(&s) == 0x6e789e6aa1b965f4ull);

@@ -15,9 +15,8 @@
 #include "px_err.h"
 #include "px_str.h"
 
-static void test_util__str_parse_long(void **state)
+static void test_util__str_parse_long(void)
 {
-    (void)state;
     static const struct {
         const char *s;
         long min, max;
@@ -57,9 +56,8 @@ static void test_util__str_parse_long(void **state)
 }
 
 /* Character set N (GenSpecs §7.11): only 0-9; n bytes are read, not up to a NUL. */
-static void test_util__str_digits(void **state)
+static void test_util__str_digits(void)
 {
-    (void)state;
     assert_int_equal(px_digits("0123456789", 10), 1);
     assert_int_equal(px_digits("", 0), 1);    /* no byte that is not a digit */
     assert_int_equal(px_digits("12a", 2), 1); /* only the n bytes asked */
@@ -72,9 +70,8 @@ static void test_util__str_digits(void **state)
     }
 }
 
-static void test_util__str_uuid(void **state)
+static void test_util__str_uuid(void)
 {
-    (void)state;
     static const struct {
         const char *s;
         int ok;
@@ -99,9 +96,8 @@ static void test_util__str_uuid(void **state)
             fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s ? v[i].s : "(null)");
 }
 
-static void test_util__str_printable(void **state)
+static void test_util__str_printable(void)
 {
-    (void)state;
     static const struct {
         const char *s;
         size_t maxlen;
@@ -131,9 +127,8 @@ static void test_util__str_printable(void **state)
             fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s);
 }
 
-static void test_util__str_strlcpy(void **state)
+static void test_util__str_strlcpy(void)
 {
-    (void)state;
     char dst[5];
     assert_int_equal(px_strlcpy(dst, "abc", sizeof(dst)), 3);
     assert_string_equal(dst, "abc");
@@ -147,9 +142,8 @@ static void test_util__str_strlcpy(void **state)
 /* Text cut inside a character, and every ill-formed form RFC 3629 §4 names (overlong,
  * surrogate, above U+10FFFF, stray continuation, bad lead), loses exactly those bytes, and
  * px_utf8_valid refuses exactly the inputs that lose any. */
-static void test_util__str_utf8_scrub(void **state)
+static void test_util__str_utf8_scrub(void)
 {
-    (void)state;
     const struct {
         const char *in, *out;
         size_t dropped;
@@ -183,9 +177,8 @@ static void test_util__str_utf8_scrub(void **state)
     assert_string_equal(err.message, "name 'caf'");
 }
 
-static void test_util__err_one_line(void **state)
+static void test_util__err_one_line(void)
 {
-    (void)state;
     px_err err;
     assert_int_equal(px_err_set_field(&err, PX_EINVALID, "invalid_gtin", "gtin",
                                       "GTIN '%s' has %d digits", "123", 3),
@@ -221,18 +214,16 @@ static void test_util__err_one_line(void **state)
 }
 
 /* FNV-1a 64: the published test vectors of its authors (Landon Curt Noll's FNV page). */
-static void test_util__str_fnv1a(void **state)
+static void test_util__str_fnv1a(void)
 {
-    (void)state;
     assert_true(px_fnv1a("") == 0xcbf29ce484222325ull);
     assert_true(px_fnv1a("a") == 0xaf63dc4c8601ec8cull);
     assert_true(px_fnv1a("foobar") == 0x85944171f73967e8ull);
 }
 
 /* A UUID in either case is one id: lowered as PostgreSQL writes it, and compared so. */
-static void test_util__str_uuid_case(void **state)
+static void test_util__str_uuid_case(void)
 {
-    (void)state;
     char out[37];
     px_uuid_lower(out, "0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D");
     assert_string_equal(out, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
@@ -247,9 +238,8 @@ static void test_util__str_uuid_case(void **state)
 }
 
 /* Printable ASCII is 0x20..0x7E, 1 to maxlen bytes: every byte value tried alone. */
-static void test_util__str_ascii_printable(void **state)
+static void test_util__str_ascii_printable(void)
 {
-    (void)state;
     for (int c = 1; c < 256; c++) {
         char s[2] = {(char)c, 0};
         assert_int_equal(px_ascii_printable(s, 1), c >= 0x20 && c <= 0x7E);
@@ -261,9 +251,8 @@ static void test_util__str_ascii_printable(void **state)
 
 /* qsort with px_strp_cmp puts C strings in byte order: upper case before lower, a prefix before
  * its extensions, UTF-8 by its code units. */
-static void test_util__str_strp_cmp_sorts(void **state)
+static void test_util__str_strp_cmp_sorts(void)
 {
-    (void)state;
     const char *v[] = {"b", "a\xc3\xa9", "B", "ab", "a", "a\x7f"};
     qsort(v, PX_COUNT(v), sizeof(v[0]), px_strp_cmp);
     static const char *const want[] = {"B", "a", "ab", "a\x7f", "a\xc3\xa9", "b"};
@@ -273,9 +262,8 @@ static void test_util__str_strp_cmp_sorts(void **state)
 
 /* A name table's look-up (exact, NULL never found) and its names in words, cut like
  * px_strlcpy when the buffer is short. */
-static void test_util__str_name_table(void **state)
+static void test_util__str_name_table(void)
 {
-    (void)state;
     static const char *const names[] = {"B1", "B2", "default"};
     assert_int_equal(px_name_index(names, 3, "B1"), 0);
     assert_int_equal(px_name_index(names, 3, "default"), 2);
@@ -324,9 +312,8 @@ static void test_util__str_name_table(void **state)
 
 /* The optimal string alignment distance, checked against hand-counted pairs: one edit of each
  * kind, letters compared without case, the bound. */
-static void test_util__str_edit_distance(void **state)
+static void test_util__str_edit_distance(void)
 {
-    (void)state;
     static const struct {
         const char *a, *b;
         size_t d; /* with max 3 */
