@@ -54,7 +54,10 @@ px_rc px__agg_case_check(const px_actor *by, const px_case_parent *c, const char
     return PX_OK;
 }
 
-/* The parents, locked; the unknown ones registered as external SSCCs first. */
+/* The parents, locked; the unknown ones registered as external SSCCs first. A parent SSCC
+ * the caller does not see (missing, or another's) under a prefix it may not number is marked
+ * foreign: it is answered alike whether it exists or not (another tenant's container must not
+ * show through a different refusal). */
 static px_rc parents_get(batch *b, px_db *db, px_err *err)
 {
     size_t found = 0, boxes = 0, cases = 0;
@@ -65,19 +68,33 @@ static px_rc parents_get(batch *b, px_db *db, px_err *err)
                    : PX_OK;
     if (rc == PX_OK && boxes)
         rc = px_store_agg_parents_lock(db, b->parents, b->n_groups, b->par, &found, err);
-    if (rc != PX_OK || found == boxes)
+    memset(b->foreign, 0, b->n_groups * sizeof(*b->foreign));
+    if (rc != PX_OK)
         return rc;
-    const char **missing = malloc(b->n_groups * sizeof(*missing));
-    if (!missing)
+    const char **unseen = malloc(b->n_groups * sizeof(*unseen));
+    size_t *of = malloc(b->n_groups * sizeof(*of));
+    int *usable = malloc(b->n_groups * sizeof(*usable));
+    if (!unseen || !of || !usable) {
+        free(unseen);
+        free(of);
+        free(usable);
         return px_err_oom(err);
+    }
     size_t m = 0;
     for (size_t g = 0; g < b->n_groups; g++)
-        if (!b->pgtins[g][0] && !b->par[g].sscc[0])
-            missing[m++] = b->parents[g];
+        if (!b->pgtins[g][0] && (!b->par[g].sscc[0] || !px__container_visible(b->by, &b->par[g]))) {
+            of[m] = g;
+            unseen[m++] = b->parents[g];
+        }
     long added = 0;
-    rc = px_store_sscc_register_external(db, missing, m, b->kids, b->n, b->by->org_id, &added,
-                                          err);
-    free(missing);
+    if (m)
+        rc = px_store_sscc_register_external(db, unseen, m, b->kids, b->n, b->by->org_id, usable,
+                                             &added, err);
+    for (size_t k = 0; rc == PX_OK && k < m; k++)
+        b->foreign[of[k]] = !usable[k];
+    free(unseen);
+    free(of);
+    free(usable);
     if (rc == PX_OK && added > 0)
         rc = px_store_agg_parents_lock(db, b->parents, b->n_groups, b->par, &found, err);
     return rc;
@@ -120,10 +137,10 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
     for (size_t g = 0; rc == PX_OK && g < b->n_groups; g++) {
         char field[64];
         field_of(field, sizeof(field), b, g, "parent");
-        /* REQ-SSCC-6: an SSCC parent still unknown after the registration of external ones
-         * carries a company prefix that is neither of a product the caller may use nor, for a
-         * CMO, its own: say so rather than a bare not_found. */
-        if (!b->pgtins[g][0] && !b->par[g].sscc[0])
+        /* REQ-SSCC-6: an SSCC parent the caller cannot see, of a company prefix that is
+         * neither of a product the caller may use nor, for a CMO, its own: say so rather than
+         * a bare not_found, the same whether another organization numbered it or nobody. */
+        if (b->foreign[g])
             rc = px_err_set_field(err, PX_ENOTFOUND, "unknown_company_prefix", field,
                                   "container %s not found, and its company prefix is not one "
                                   "you may number SSCCs under",
@@ -286,6 +303,7 @@ static void batch_dispose(batch *b)
     free(b->group);
     free(b->first);
     free(b->par);
+    free(b->foreign);
     free(b->uri);
 }
 
@@ -301,12 +319,13 @@ static px_rc aggregate_groups(px_db *db, const px_actor *by, batch *b, px_err *e
     b->cpar = calloc(ng, sizeof(*b->cpar));
     b->first = malloc(ng * sizeof(*b->first));
     b->par = calloc(ng, sizeof(*b->par));
+    b->foreign = calloc(ng, sizeof(*b->foreign));
     b->kids = malloc(n * sizeof(*b->kids));
     b->group = malloc(n * sizeof(*b->group));
     b->uri = malloc(n * sizeof(*b->uri));
     b->out->done = calloc(ng, sizeof(*b->out->done));
-    if (!b->parents || !b->pgtins || !b->pserials || !b->cpar || !b->first || !b->par || !b->kids ||
-        !b->group || !b->uri || !b->out->done)
+    if (!b->parents || !b->pgtins || !b->pserials || !b->cpar || !b->first || !b->par ||
+        !b->foreign || !b->kids || !b->group || !b->uri || !b->out->done)
         return px_err_oom(err);
     b->out->n_done = ng;
     size_t at = 0;

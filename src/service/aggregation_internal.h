@@ -61,6 +61,7 @@ typedef struct batch {
     size_t *group, *first;           /* per child its group; per group its first child */
     size_t n;
     px_container *par; /* per group, locked */
+    int *foreign;      /* per group: a parent SSCC unseen and not the caller's to number */
     int64_t now;
     const px_event_origin *origin; /* the one-parent form's: a captured event's time, place */
     px_agg_batch_result *out;

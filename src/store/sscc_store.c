@@ -105,10 +105,11 @@ px_rc px_store_sscc_owner_of(px_db *db, char tenant_id[PX_ID_LEN + 1], char pref
     "x.tenant_id = ps.mah_id AND x.org_id = o.id))"
 
 px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
-                                      const px_agg_child *kids, size_t n_kids,
-                                      const char *org_id, long *added, px_err *err)
+                                      const px_agg_child *kids, size_t n_kids, const char *org_id,
+                                      int *usable, long *added, px_err *err)
 {
     *added = 0;
+    memset(usable, 0, n * sizeof(*usable));
     px_buf b, bg, bs;
     px_buf_init(&bg, 0);
     px_buf_init(&bs, 0);
@@ -133,20 +134,30 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
         /* REQ-SSCC-5: an outside SSCC is accepted at its first packing when its prefix is one
          * the caller may use (the longest that matches) and it is new; its check digit was
          * checked before any SQL. Of a CMO's own prefix partnered with several MAHs, the one
-         * first by id: the child rules refuse children of any other. */
+         * first by id: the child rules refuse children of any other. Every SSCC of such a
+         * prefix is answered (u), new or not, so the caller tells "not yours to number" from
+         * "numbered by someone else" by the prefix alone, never by what exists. */
         r = px__exec(db,
-                     "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin) "
-                     "SELECT DISTINCT ON (t.s) t.s, g.gcp, g.mah::uuid, $1::uuid, "
-                     "'external' FROM unnest($2::text[]) AS t(s) JOIN (" PREFIXES
+                     "WITH u AS (SELECT DISTINCT ON (t.s) t.s, t.i, g.gcp, g.mah FROM "
+                     "unnest($2::text[]) WITH ORDINALITY AS t(s, i) JOIN (" PREFIXES
                      " UNION " OWN_PREFIXES
                      ") g ON substr(t.s, 2, length(g.gcp)) = g.gcp ORDER BY t.s, "
-                     "length(g.gcp) DESC, g.mah ON CONFLICT (sscc) DO NOTHING",
+                     "length(g.gcp) DESC, g.mah), "
+                     "ins AS (INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin) "
+                     "SELECT u.s, u.gcp, u.mah::uuid, $1::uuid, 'external' FROM u "
+                     "ON CONFLICT (sscc) DO NOTHING RETURNING sscc) "
+                     "SELECT u.i, (SELECT count(*) FROM ins) FROM u",
                      PX__ARGS(org_id, a, ag, as), err);
         if (!r)
             rc = err->rc;
     }
     if (r) {
-        *added = strtol(PQcmdTuples(r), NULL, 10);
+        for (int i = 0; i < PQntuples(r); i++) {
+            long at = strtol(px__val(r, i, 0), NULL, 10);
+            if (at >= 1 && (size_t)at <= n)
+                usable[at - 1] = 1;
+            *added = strtol(px__val(r, i, 1), NULL, 10);
+        }
         PQclear(r);
     }
     free(gt);

@@ -195,10 +195,12 @@ typedef struct px_agg_child {
 
 /* Registers the listed SSCCs that are new as external containers of the prefixes org_id may
  * use (REQ-SSCC-5), or of a CMO's own company prefix for the MAH of the request's children
- * kids (REQ-SSCC-6); those of no such prefix stay unknown. *added counts the new ones. */
+ * kids (REQ-SSCC-6); those of no such prefix stay unknown. usable[i] (n entries) is 1 when
+ * ssccs[i] has such a prefix, whether it was new or already there; *added counts the new
+ * ones. */
 px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_t n,
-                                      const px_agg_child *kids, size_t n_kids,
-                                      const char *org_id, long *added, px_err *err);
+                                      const px_agg_child *kids, size_t n_kids, const char *org_id,
+                                      int *usable, long *added, px_err *err);
 
 /* Why a child cannot be packed or unpacked, by its index in the request. */
 typedef struct px_agg_misfit {

@@ -513,10 +513,17 @@ static void test_aggregation__rules_refuse_and_change_nothing(void **state)
                    "aggregation_refused", 1, "not_found");
     refused_detail(f, f->mah.key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R2") "]",
                    409, "aggregation_refused", 1, "duplicate");
-    char *b = pack_body("pack", "003551540000003019", "[" SGTIN("R2") "]");
-    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2.key, b, NULL, 404,
-                    "not_found");
-    free(b);
+    /* The other MAH packing into this MAH's container is told what it is told of an SSCC of
+     * this prefix nobody numbered (REQ-SSCC-6): the container's existence does not show. */
+    const char *const theirs[] = {"003551540000003019", "003551540000099012"};
+    char *b;
+    for (size_t i = 0; i < PX_COUNT(theirs); i++) {
+        b = pack_body("pack", theirs[i], "[" SGTIN("R2") "]");
+        px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah2.key, b, NULL,
+                        404, "unknown_company_prefix");
+        free(b);
+    }
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM sscc WHERE sscc = '003551540000099012'");
     /* A parent of a prefix nobody here owns (REQ-SSCC-6: said so), a bad check digit: refused
      * before anything. */
     b = pack_body("pack", "009999990000000019", "[" SGTIN("R2") "]");
