@@ -504,17 +504,11 @@ static px_rc passport_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-static int field_name_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '_' || *p == '.' || *p == '-'))
-            return 0;
-    return 1;
-}
+/* The names a passport may list: the master data's members (PX_MASTER_DATA_FIELDS), the only
+ * keys a product's master data can hold, so a name outside them could never be shown. */
+#define PASSPORT_NAME(name, member) name,
+static const char *const k_passport_names[] = {PX_MASTER_DATA_FIELDS(PASSPORT_NAME)};
+#undef PASSPORT_NAME
 
 px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
                           const char *const *fields, int n, px_err *err)
@@ -525,9 +519,8 @@ px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
     if (n > PX_PASSPORT_FIELDS_MAX)
         return bad(err, "public_fields", "too_many", "at most 16 public fields");
     for (int i = 0; i < n; i++) {
-        if (!field_name_ok(fields[i])) {
-            px_err_set(err, PX_EINVALID, "invalid_value",
-                       "a field name is 1..64 characters of A-Z a-z 0-9 _ . -");
+        if (px_name_pick(k_passport_names, PX_COUNT(k_passport_names), fields[i], "invalid_value",
+                         "public field", NULL, err) != PX_OK) {
             px_err_field(err, "public_fields[%d]", i);
             return PX_EINVALID;
         }

@@ -831,7 +831,10 @@ static void verification_network(fixture *f, char serials[][24])
     expect(f, "POST", path, f->mah.key, "{\"reason\":\"checked\"}", 409);
     expect(f, "POST", "/v1/alerts/" NO_SUCH_ID "/close", f->mah.key, "{\"reason\":\"x\"}", 404);
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
-    expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"form\"]}", 200);
+    expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"dosage_form\"]}", 200);
+    /* A name the master data cannot hold could never be shown: refused. */
+    expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"form\"]}", 422);
+    expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"Strength\"]}", 422);
     expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"a b\"]}", 422);
     expect(f, "GET", path, f->mah.key, NULL, 200);
     expect(f, "GET", "/v1/products/09506000134352/passport", f->mah.key, NULL, 404);

@@ -108,22 +108,24 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", other_org, f->other_key);
     px_test_gtin(f->gtin, 777);
     px_test_product(&f->env, f->mah.key, f->gtin, "Examplamab 50 mg tablets", "DE");
-    px_sqlf(&f->env,
-            "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"form\": \"tablet\", "
-            "\"internal_cost\": \"12.40\"}' WHERE gtin = '%s'; "
-            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
-            "('%s', 'GEN1', 'released', 'external', 'B1', '301231', NULL), "
-            "('%s', 'CLN1', 'released', 'external', 'B1', '301231', NULL), "
-            "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
-            "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed'), "
-            "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL), "
-            "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL), "
-            "('%s', 'CLI1', 'released', 'external', 'B1', '301231', NULL)",
-            f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
+    px_sqlf(
+        &f->env,
+        "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"dosage_form\": \"tablet\", "
+        "\"internal_cost\": \"12.40\"}' WHERE gtin = '%s'; "
+        "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
+        "('%s', 'GEN1', 'released', 'external', 'B1', '301231', NULL), "
+        "('%s', 'CLN1', 'released', 'external', 'B1', '301231', NULL), "
+        "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
+        "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed'), "
+        "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL), "
+        "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL), "
+        "('%s', 'CLI1', 'released', 'external', 'B1', '301231', NULL)",
+        f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
     char path[128], body[256];
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
     json_decref(px_http_expect(&f->env, "PUT", path, f->mah.key,
-                               "{\"public_fields\":[\"strength\",\"form\"]}", NULL, 200, NULL));
+                               "{\"public_fields\":[\"strength\",\"dosage_form\"]}", NULL, 200,
+                               NULL));
     /* Asked as a GTIN-13, answered in 14 digits, as every GTIN in an answer. */
     assert_int_equal(f->gtin[0], '0');
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin + 1);
