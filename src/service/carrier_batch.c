@@ -168,10 +168,11 @@ typedef struct checked_items {
     char (*target_gtin)[GS1_GTIN_LEN + 1];
 } checked_items;
 
-/* Never yes now, failure later: a target item that can never render (a CMO's, one that is no
- * Digital Link) is that item's error as the batch is stored, not in the job. */
-static px_rc check_targets(const px_actor *by, const px_carrier_batch_request *req,
-                           checked_items *ck, px_err *err)
+/* Never yes now, failure later: an item that can never render (a pack's GTIN with a wrong
+ * check digit or a serial outside GS1 set 82; a CMO's target, one that is no Digital Link) is
+ * that item's error as the batch is stored, not in the job. */
+static px_rc check_items(const px_actor *by, const px_carrier_batch_request *req, checked_items *ck,
+                         px_err *err)
 {
     ck->items = calloc(req->n_items, sizeof(*ck->items));
     ck->errs = calloc(req->n_items, sizeof(*ck->errs));
@@ -181,12 +182,22 @@ static px_rc check_targets(const px_actor *by, const px_carrier_batch_request *r
     for (size_t i = 0; i < req->n_items; i++) {
         px_carrier_item_in *it = &ck->items[i];
         *it = req->items[i];
-        if (it->error || !it->target)
+        if (it->error)
             continue;
         gs1_elements el;
         const char *gtin;
+        char g[GS1_GTIN_LEN + 1];
         px_err *e = &ck->errs[i];
         px_err_clear(e);
+        if (!it->target) {
+            /* The pack read's own rules (px_svc_pack_get), which would answer not_found. */
+            if (gs1_gtin_normalize(g, it->gtin, e) != PX_OK ||
+                gs1_cset82_validate(it->serial, GS1_SERIAL_MAX, e) != PX_OK) {
+                it->error = e->message;
+                it->error_code = e->code;
+            }
+            continue;
+        }
         if (px_svc_carrier_target_check(by, it->target, &el, &gtin, e) != PX_OK) {
             it->error = e->message;
             it->error_code = e->code;
@@ -234,7 +245,7 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
         px_carrier_item_in *it = &c->ck.items[i];
         const char *gtin = c->ck.target_gtin[i];
         if (!it->target || !gtin[0])
-            continue; /* a pack, or refused by check_targets already */
+            continue; /* a pack, or refused by check_items already */
         /* An attempt run again looks again (tx.h): a product committed meanwhile is seen. */
         it->error = NULL;
         it->error_code = NULL;
@@ -323,7 +334,7 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     if (px_uuid_v4(b.id) != PX_OK || px_uuid_v4(b.job_id) != PX_OK)
         return px_err_no_random(err);
     batch_ctx c = {&b, req, {NULL, NULL, NULL}};
-    if ((rc = check_targets(by, req, &c.ck, err)) == PX_OK)
+    if ((rc = check_items(by, req, &c.ck, err)) == PX_OK)
         rc = px_tx_run(db, by, batch_body, &c, err);
     checked_items_free(&c.ck);
     if (rc == PX_OK)

@@ -439,11 +439,11 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
     px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
 }
 
-/* Never yes now, failure later: target items that can never render are their items' errors
- * in the POST's answer (error_count) and in a GET before the job has run: a Digital Link that
- * does not parse (the GS1 core's code), one without a GTIN as its primary key, one of another
- * MAH's product (not_found, as an unknown one). They are not charged to the allotment. The job
- * keeps them as they are and renders the rest. */
+/* Never yes now, failure later: items that can never render are their items' errors in the
+ * POST's answer (error_count) and in a GET before the job has run: a Digital Link that does
+ * not parse (the GS1 core's code), one without a GTIN as its primary key, one of another MAH's
+ * product (not_found, as an unknown one), a pack's GTIN or serial that breaks GS1's rules. They are
+ * not charged to the allotment. The job keeps them as they are and renders the rest. */
 static void test_carrier_batch__targets_checked_on_arrival(void **state)
 {
     fixture *f = *state;
@@ -452,12 +452,16 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     json_array_append_new(items, target_item("https://id.gs1.org/01/04012345000017/21/X"));
     json_array_append_new(items, target_item("https://example.com/not/a/link"));
     json_array_append_new(items, target_item("https://id.gs1.org/01/" GTIN2 "/21/THEIRS"));
+    /* A pack that can never be read: a GTIN with a wrong check digit, a serial with a space
+     * (outside GS1 set 82). */
+    json_array_append_new(items, pack_item("04012345000017", "X"));
+    json_array_append_new(items, pack_item(GTIN, "A B"));
     json_t *body = json_pack("{s:o}", "items", items);
 #define USED "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'"
     long long used = px_count_of(&f->env, USED, f->mah.org);
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
-    assert_int_equal(px_test_int(j, "error_count"), 3);
+    assert_int_equal(px_test_int(j, "error_count"), 5);
     /* Only the item that can render is charged to the allotment (docs/allotments.md). */
     px_expect_count(&f->env, used + 1, USED, f->mah.org);
 #undef USED
@@ -472,9 +476,11 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     j = batch_done(f, f->mah.key, id);
     assert_string_equal(px_test_str(j, "status"), "completed");
     assert_int_equal(px_test_int(j, "completed_count"), 1);
-    assert_int_equal(px_test_int(j, "error_count"), 3);
+    assert_int_equal(px_test_int(j, "error_count"), 5);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
+    assert_string_equal(item_error(its, 4), "invalid_check_digit");
+    assert_string_equal(item_error(its, 5), "invalid_character");
     /* The GS1 core's own code (docs/carrier.md "Per-item errors"): 0401234500001 checks
      * to 6, not 7 (GenSpecs §7.9.1). */
     assert_string_equal(item_error(its, 1), "invalid_check_digit");
