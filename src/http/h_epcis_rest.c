@@ -135,12 +135,18 @@ static int collect_all(px_req *r, args *a)
 }
 
 /* Link: <next page>; rel="next" — the same parameters with the next token (the EPCIS 2.0 REST
- * bindings). */
-static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
+ * bindings). The buffer holds the worst case (every byte percent-encoded), so the link is
+ * never cut: a cut link would drop rel="next" and end the client's paging early. NULL only
+ * without memory. */
+static char *next_link(const args *a, const px_epcis_rest_page *page)
 {
+    const char *base = a->base ? a->base : "/epcis/events";
+    size_t need = strlen(base) + 3 * strlen(page->next_token) + 96;
+    for (size_t i = a->n_path; i < a->n; i++)
+        need += 3 * (strlen(a->p[i].name) + strlen(a->p[i].value)) + 2;
     px_buf b;
-    px_buf_init(&b, 16384);
-    px_buf_printf(&b, "<%s?", a->base ? a->base : "/epcis/events");
+    px_buf_init(&b, need);
+    px_buf_printf(&b, "<%s?", base);
     for (size_t i = a->n_path; i < a->n; i++) {
         if (strcmp(a->p[i].name, "nextPageToken") == 0 || strcmp(a->p[i].name, "perPage") == 0)
             continue;
@@ -152,9 +158,11 @@ static void add_link(px_req *r, const args *a, const px_epcis_rest_page *page)
     px_buf_printf(&b, "perPage=%ld&nextPageToken=", page->per_page);
     px_buf_put_pct(&b, page->next_token, "");
     px_buf_puts(&b, ">; rel=\"next\"");
-    if (b.data)
-        MHD_add_response_header(r->response, "Link", b.data);
-    px_buf_dispose(&b);
+    if (px_buf_failed(&b) != PX_OK) {
+        px_buf_dispose(&b);
+        return NULL;
+    }
+    return px_buf_take(&b);
 }
 
 /* The Link header of a collection's next page, path's after token (the EPCIS 2.0 REST
@@ -232,8 +240,10 @@ static void answer(px_req *r, args *a, int one_event)
     /* REQ-EPCISREST-15: the EPCs as Digital Link URIs, translated while the page streams. */
     if (prefs.epc_dl)
         px_epcis_rest_stream_epc_dl(st);
-    rest_stream *rs = malloc(sizeof(*rs));
+    char *link = page.more ? next_link(a, &page) : NULL;
+    rest_stream *rs = page.more && !link ? NULL : malloc(sizeof(*rs));
     if (!rs) {
+        free(link);
         px_epcis_rest_stream_free(st);
         px_reply_oom(r);
         return;
@@ -247,13 +257,14 @@ static void answer(px_req *r, args *a, int one_event)
      * line cuts the chunked body (the client sees a truncated document, stream.c logs it at
      * error level and counts it in packid_http_streams_cut_total). */
     px_reply_stream(r, 200, type, NULL, stream_next, stream_free, rs);
-    if (r->status != 200)
-        return;
-    /* The version headers (the EPCIS 2.0 REST bindings): EPCIS 2.0.0 / CBV 2.0.0 and the EPC form
-     * applied. */
-    px__epcis_applied(r, &prefs);
-    if (page.more)
-        add_link(r, a, &page);
+    if (r->status == 200) {
+        /* The version headers (the EPCIS 2.0 REST bindings): EPCIS 2.0.0 / CBV 2.0.0 and the
+         * EPC form applied. */
+        px__epcis_applied(r, &prefs);
+        if (link)
+            MHD_add_response_header(r->response, "Link", link);
+    }
+    free(link);
 }
 
 void h_epcis2_events(px_req *r)

@@ -94,7 +94,7 @@ typedef struct px_http_resp {
     size_t len;
     json_t *json; /* parsed when the body is JSON, else NULL */
     char content_type[128];
-    char headers[8192]; /* the answer's header lines as received (truncated) */
+    char headers[32768]; /* the answer's header lines as received (truncated) */
 } px_http_resp;
 
 /* Performs method path with an optional key (sent as Authorization: Bearer) and body.
