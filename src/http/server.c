@@ -436,12 +436,15 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
                            ? PX_LOG_DEBUG
                            : PX_LOG_INFO;
     if (px_log_enabled(lvl)) {
-        char fields[900], path[512];
+        /* The method and path as the client sent them: escaped for the line (px_json_escape),
+         * since libmicrohttpd passes any token as a method. */
+        char fields[960], path[512], method[40];
         px_json_escape(path, sizeof(path), r->url);
+        px_json_escape(method, sizeof(method), r->method);
         snprintf(fields, sizeof(fields),
                  "\"rid\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
                  "\"ms\":%.2f,\"org\":\"%s\",\"key_id\":\"%s\"%s",
-                 r->rid, r->method, path, r->status, ms, r->actor.org_id, r->actor.key_id,
+                 r->rid, method, path, r->status, ms, r->actor.org_id, r->actor.key_id,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
         px_log(lvl, "request", fields);
     }

@@ -18,20 +18,53 @@ static const char *level_name(px_log_level l)
     return (unsigned)l <= PX_LOG_ERROR ? px_log_level_names[l] : "info";
 }
 
+/* The piece of a log string that starts at s: its escape in esc (returns its length, and
+ * the bytes it stands for in *take), or 0 when the bytes are written as they are (*take of
+ * them). A character of UTF-8 stays as it is; DEL, a C1 control (U+0080..U+009F, which a
+ * terminal may obey) and a byte that is not UTF-8 become \u00XX, its value. */
+static size_t log_piece(const char *s, char esc[6], size_t *take)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    unsigned char c = (unsigned char)*s;
+    *take = 1;
+    if (c < 0x7F)
+        return px_json_escape_byte(c, esc);
+    if (c >= 0x80) {
+        size_t n = px_utf8_seq(s);
+        if (n >= 2 && !(c == 0xC2 && (unsigned char)s[1] <= 0x9F)) {
+            *take = n;
+            return 0;
+        }
+    }
+    memcpy(esc, "\\u00", 4);
+    esc[4] = hex[c >> 4];
+    esc[5] = hex[c & 15];
+    return 6;
+}
+
 void px_json_escape(char *out, size_t cap, const char *s)
 {
-    size_t o = 0;
+    static const char cut[] = "...";
     if (cap == 0)
         return;
-    for (; s && *s && o + 7 < cap; s++) {
-        char esc[6];
-        size_t n = px_json_escape_byte((unsigned char)*s, esc);
-        if (n) {
-            memcpy(out + o, esc, n);
-            o += n;
-        } else {
-            out[o++] = *s;
-        }
+    char esc[6];
+    size_t take, all = 0;
+    for (const char *p = s; p && *p; p += take) {
+        size_t n = log_piece(p, esc, &take);
+        all += n ? n : take;
+    }
+    /* What does not fit is cut, and says so: a reader must not take a part for the whole. */
+    size_t room = all < cap ? cap - 1 : cap > sizeof(cut) ? cap - sizeof(cut) : 0, o = 0;
+    for (; s && *s; s += take) {
+        size_t n = log_piece(s, esc, &take), w = n ? n : take;
+        if (o + w > room)
+            break;
+        memcpy(out + o, n ? esc : s, w);
+        o += w;
+    }
+    if (all >= cap && o + sizeof(cut) <= cap) {
+        memcpy(out + o, cut, sizeof(cut) - 1);
+        o += sizeof(cut) - 1;
     }
     out[o] = '\0';
 }

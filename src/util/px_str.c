@@ -202,8 +202,6 @@ int px_uuid_valid(const char *s)
     return 1;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
- * surrogates, nothing above U+10FFFF), 0 when there is none. */
 static size_t utf8_seq(const unsigned char *s)
 {
     unsigned char c = s[0];
@@ -233,6 +231,11 @@ static size_t utf8_seq(const unsigned char *s)
         if ((s[i] & 0xC0) != 0x80)
             return 0;
     return n;
+}
+
+size_t px_utf8_seq(const char *s)
+{
+    return utf8_seq((const unsigned char *)s);
 }
 
 size_t px_utf8_scrub(char *s)

@@ -10,6 +10,9 @@
 /* Copies src into dst (cap bytes), always NUL-terminates, never cuts inside a UTF-8
  * character; returns strlen(src) so truncation is detectable (>= cap). */
 size_t px_strlcpy(char *dst, const char *src, size_t cap);
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), 0 when there is none. */
+size_t px_utf8_seq(const char *s);
 /* Drops, in place, every byte of s that does not begin a complete, well-formed UTF-8
  * sequence (RFC 3629 §4). Text cut by a byte count ("%.60s", a full buffer) may end a piece
  * inside a character; scrubbed, it stays valid UTF-8 for a JSON answer or PostgreSQL.

@@ -357,6 +357,37 @@ static void test_edge__endpoint_inside(void **state)
 }
 
 /* Posts an export as the MAH, waits for its job and downloads the file. */
+/* A request's log line carries no control character and stays UTF-8 whatever the request
+ * line held (px_json_escape): a method with a quote and ESC, a path with DEL, a C1 control
+ * and a byte that is not UTF-8 are written as escapes, and the line is still one JSON object
+ * (no field added by a quote). */
+static void test_edge__request_log_escaped(void **state)
+{
+    fixture *f = *state;
+    static const char *const lines[] = {
+        "G\"ET\x1b[2J /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /v1/%7F%C2%9B%FF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"};
+    for (size_t i = 0; i < PX_COUNT(lines); i++) {
+        int fd = connect_server(f);
+        send_all(fd, lines[i], strlen(lines[i]));
+        char body[4096];
+        assert_true(read_answer(fd, 5000, body, sizeof(body)) >= 400);
+        close(fd);
+    }
+    assert_true(px_test_log_has(&f->env, "\"path\":\"/v1/\\u007F\\u00C2\\u009B\\u00FF\"", NULL));
+    assert_true(px_test_log_has(&f->env, "\"method\":\"G\\\"ET\\u001B[2J\"", NULL));
+    /* no raw ESC, DEL or C1 byte anywhere in the log */
+    char path[320];
+    snprintf(path, sizeof(path), "%s/server.log", f->env.data_dir);
+    FILE *log = fopen(path, "rb");
+    assert_non_null(log);
+    int c, raw = 0;
+    while ((c = fgetc(log)) != EOF)
+        raw += c == 0x1b || c == 0x7f || c == 0x9b;
+    fclose(log);
+    assert_int_equal(raw, 0);
+}
+
 static void export_file(fixture *f, const char *body, px_http_resp *file)
 {
     json_t *j = px_http_expect(&f->env, "POST", "/v1/exports", f->mah.key, body, NULL, 202, NULL);

@@ -42,11 +42,49 @@ static void test_util__jsonw_every_byte_as_jansson(void)
         assert_int_equal(rc, PX_OK);
         if (strcmp(got, want) != 0)
             fail_msg("byte 0x%02x: %s, jansson %s", c, got, want);
-        /* a log line's text is the same without its quotes */
+        /* a log line's text is the same without its quotes, but for DEL, which a log line
+         * escapes (a terminal's control; jansson reads \u007F back as DEL) */
         char esc[16];
         px_json_escape(esc, sizeof(esc), s);
+        if (c == 0x7F)
+            snprintf(want, sizeof(want), "\"\\u007F\"");
         if (strncmp(esc, want + 1, strlen(want) - 2) != 0 || strlen(esc) != strlen(want) - 2)
             fail_msg("byte 0x%02x in a log line: %s, jansson %s", c, esc, want);
+    }
+}
+
+/* A log line's text is valid JSON and UTF-8 whatever came from outside (jansson decodes it,
+ * its UTF-8 check the oracle): characters of UTF-8 kept, C1 controls, stray and overlong
+ * bytes as \u00XX; and what does not fit ends "...", while what fits exactly is whole. */
+static void test_util__jsonw_log_text_stays_utf8(void)
+{
+    static const struct {
+        const char *in, *want;
+        size_t cap;
+    } v[] = {
+        {"caf\xc3\xa9", "caf\xc3\xa9", 64},
+        {"/\x7f\xc2\x9b\xff", "/\\u007F\\u00C2\\u009B\\u00FF", 64},
+        {"\xc0\xaf", "\\u00C0\\u00AF", 64}, /* overlong '/' */
+        {"\xe2\x82", "\\u00E2\\u0082", 64}, /* a character cut short */
+        {"abcdefghi", "abcdefghi", 10},     /* fits exactly: whole */
+        {"abcdefghij", "abcdef...", 10},    /* one more: cut, and says so */
+        {"ab\xc3\xa9"
+         "cdefgh",
+         "ab\xc3\xa9"
+         "cd...",
+         10}, /* never inside a character */
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char out[64], doc[80];
+        px_json_escape(out, v[i].cap, v[i].in);
+        if (strcmp(out, v[i].want) != 0)
+            fail_msg("case %zu: %s, want %s", i, out, v[i].want);
+        snprintf(doc, sizeof(doc), "\"%s\"", out);
+        json_error_t e;
+        json_t *j = json_loads(doc, JSON_DECODE_ANY, &e);
+        if (!j)
+            fail_msg("case %zu: jansson refuses %s: %s", i, doc, e.text);
+        json_decref(j);
     }
 }
 
