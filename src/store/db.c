@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "px_calendar.h"
+#include "px_log.h"
 #include "store_internal.h"
 
 /* Server NOTICEs (e.g. "relation already exists, skipping") are not errors; keep them off
@@ -24,6 +25,19 @@ px_rc px__session_init(PGconn *conn, px_err *err)
 px_rc px_db_connect(px_db **out, const char *conninfo, px_err *err)
 {
     *out = NULL;
+    /* A URL libpq cannot parse is said without libpq's reason: the reason quotes the text at
+     * fault, which may be the password ("invalid percent-encoded token: \"50%off\""), and
+     * secrets never reach the log. */
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &why);
+    PQfreemem(why);
+    if (!opts) {
+        px_log(PX_LOG_ERROR, "database unavailable",
+               "\"detail\":\"the database URL does not parse (libpq's reason is not logged: "
+               "it may quote the password)\"");
+        return px_err_set(err, PX_EUNAVAIL, "unavailable", "the database URL does not parse");
+    }
+    PQconninfoFree(opts);
     PGconn *conn = PQconnectdb(conninfo);
     if (PQstatus(conn) != CONNECTION_OK) {
         px__sqlstate_map(NULL, conn, err);

@@ -245,6 +245,24 @@ static void test_cli__urls_checked_at_start(void)
     }
 }
 
+/* A database URL libpq cannot parse is said without libpq's reason, which quotes the text at
+ * fault: here the password (a '%' not followed by two hex digits, in the URL form and a space
+ * in the keyword form). Nothing of it reaches the log or the terminal. */
+static void test_cli__database_url_password_not_logged(void)
+{
+    static const char *const urls[] = {"postgresql://u:pwq%zz@127.0.0.1:1/x",
+                                       "host=127.0.0.1 port=1 password=pwq qqz"};
+    for (size_t i = 0; i < PX_COUNT(urls); i++) {
+        char cmd[512], out[4096];
+        snprintf(cmd, sizeof(cmd), "env PACKID_DATABASE_URL='%s' '%s' org list 2>&1", urls[i],
+                 PX_PACKID_BIN);
+        px_test_pipe(cmd, "", 0, out, sizeof(out));
+        assert_non_null(strstr(out, "the database URL does not parse"));
+        if (strstr(out, "pwq") || strstr(out, "qqz"))
+            fail_msg("%s: the output quotes the password: %s", urls[i], out);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
