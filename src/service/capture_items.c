@@ -33,11 +33,11 @@ void px__capture_refuse(item *it, px_epcis_ex ex, const char *fmt, ...)
     it->ex = ex;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
+    int n = vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
     va_end(ap);
     /* A quoted value cut by "%.120s" or by the buffer may end inside a character: the detail
-     * is stored as JSON with the job, which takes UTF-8 only. */
-    px_utf8_scrub(it->detail);
+     * is stored as JSON with the job, which takes UTF-8 only; a cut by the buffer shows. */
+    px_cut_mark(it->detail, sizeof(it->detail), n < 0 ? 0 : (size_t)n);
 }
 
 /* "YYYY-MM-DD" (JSON-LD and XML) or the AI (17) "YYMMDD" → YYMMDD; -1 otherwise. AI (17) has
@@ -244,7 +244,8 @@ static int take_event(item *it, const px_epcis_event *ev)
         int gcp = 0;
         px_err e2 = PX_ERR_INIT;
         if (gs1_epc_sgtin_parse(gtin, serial, &gcp, ev->epcs[i], &e2) != PX_OK) {
-            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s is not an SGTIN URI", ev->epcs[i]);
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%.120s is not an SGTIN URI",
+                               ev->epcs[i]);
             return 0;
         }
         if (it->gtin[0] && strcmp(it->gtin, gtin) != 0) {

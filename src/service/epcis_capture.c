@@ -81,13 +81,15 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
         px_strlcpy(commission_id, res.commission_id, PX_ID_LEN + 1);
     } else if (!capture_fails(rc, err)) {
         *ex = problem_of(rc);
-        /* A long reason is cut to the detail's size (the return value says by how much). */
+        /* A long reason is cut to the detail's size, and the cut shows. */
         int n_out = res.n_errors > 0
                         ? snprintf(detail, detail_cap, "%s: %s (serial %s)", err->code,
                                    res.errors[0].message, serials[res.errors[0].index])
                         : snprintf(detail, detail_cap, "%s: %s", err->code, err->message);
         if (n_out < 0)
             px_strlcpy(detail, "the commission was refused", detail_cap);
+        else
+            px_cut_mark(detail, detail_cap, (size_t)n_out);
     }
     px_commission_result_dispose(&res);
     return rc;

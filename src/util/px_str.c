@@ -233,6 +233,13 @@ static size_t utf8_seq(const unsigned char *s)
     return n;
 }
 
+void px_cut_mark(char *s, size_t cap, size_t len)
+{
+    if (len >= cap && cap >= 4)
+        memcpy(s + cap - 4, "...", 4);
+    px_utf8_scrub(s);
+}
+
 size_t px_utf8_seq(const char *s)
 {
     return utf8_seq((const unsigned char *)s);

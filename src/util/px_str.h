@@ -10,6 +10,10 @@
 /* Copies src into dst (cap bytes), always NUL-terminates, never cuts inside a UTF-8
  * character; returns strlen(src) so truncation is detectable (>= cap). */
 size_t px_strlcpy(char *dst, const char *src, size_t cap);
+/* Text of len bytes written into s (cap bytes) by snprintf or the like: when it did not fit
+ * (len >= cap), its end becomes "..." so the cut shows, and it is scrubbed to UTF-8 (a cut
+ * may end inside a character). */
+void px_cut_mark(char *s, size_t cap, size_t len);
 /* The length of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
  * surrogates, nothing above U+10FFFF), 0 when there is none. */
 size_t px_utf8_seq(const char *s);

@@ -430,6 +430,23 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     px_http_resp_free(&q);
 }
 
+/* A refusal that quotes the document says what it refuses whole: a 400-byte EPC is quoted
+ * in part, not cut off with the reason (the detail holds 256 bytes). */
+static void test_epcis_capture__long_epc_refusal_says_why(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], serial[401];
+    memset(serial, 'A', 400);
+    serial[400] = '\0';
+    const char *id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000099";
+    ld_event(&f->env, e1, sizeof(e1), "urn:example:epc:", id, serial, "L-LONG");
+    char *doc = ld_doc(e1, NULL, NULL);
+    const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "is not an SGTIN URI",
+                            "an EPC of 400 bytes", __LINE__));
+    free(doc);
+}
+
 /* An expiry written with its century must be the year AI (17)'s six digits stand for
  * (GenSpecs §7.12): 2127-06-30 would be stored as 270630 and read back as 2027. Refused, and
  * nothing of the document is kept. */

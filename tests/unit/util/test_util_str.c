@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,31 @@ static void test_util__err_one_line(void)
 }
 
 /* FNV-1a 64: the published test vectors of its authors (Landon Curt Noll's FNV page). */
+/* A text that did not fit says so ("..." at its end) and stays UTF-8; one that fit is left. */
+static void test_util__str_cut_mark(void)
+{
+    static const struct {
+        const char *in;
+        size_t cap, len;
+        const char *want;
+    } v[] = {
+        {"abc", 8, 3, "abc"},          /* fit */
+        {"abcdefg", 8, 7, "abcdefg"},  /* fit exactly */
+        {"abcdefg", 8, 12, "abcd..."}, /* cut by snprintf: 12 wanted */
+        {"ab\xc3\xa9"
+         "def",
+         7, 9, "ab..."},    /* the mark lands inside é: its lead byte dropped */
+        {"ab", 3, 9, "ab"}, /* no room for the mark: left as it is */
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        char s[16];
+        snprintf(s, sizeof(s), "%s", v[i].in);
+        px_cut_mark(s, v[i].cap, v[i].len);
+        if (strcmp(s, v[i].want) != 0)
+            fail_msg("case %zu: %s, want %s", i, s, v[i].want);
+    }
+}
+
 static void test_util__str_fnv1a(void)
 {
     assert_true(px_fnv1a("") == 0xcbf29ce484222325ull);
