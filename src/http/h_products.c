@@ -62,6 +62,23 @@ static int copy_str(px_req *r, json_t *obj, const char *name, char *dst, size_t 
     return 0;
 }
 
+/* The product as it now is, with what its market's reports will need and it lacks (docs/api.md
+ * "warnings"): told at registration and at every change, before the first release needs it. */
+static void reply_product(px_req *r, int status, const px_product *p)
+{
+    json_t *o = product_json(p);
+    px_missing_list l = {0};
+    if (px_svc_product_warnings(p, &l, &r->err) == PX_OK && l.n) {
+        json_t *w = json_array();
+        for (size_t i = 0; i < l.n; i++)
+            json_array_append_new(w, json_pack("{s:s, s:s, s:s}", "code", l.v[i].code, "field",
+                                               l.v[i].field, "message", l.v[i].message));
+        json_object_set_new(o, "warnings", w);
+    }
+    px_missing_list_dispose(&l);
+    px_reply_json(r, status, o);
+}
+
 void h_product_create(px_req *r)
 {
     static const char *const allowed[] = {"gtin", "company_prefix_length", "name", "market",
@@ -107,18 +124,7 @@ void h_product_create(px_req *r)
         return;
     if (px_reply_failed(r, px_svc_product_create(db, r->app, &r->actor, &p, &r->err)))
         return;
-    /* Accepted, and told now what its market's reports will need (docs/api.md). */
-    json_t *o = product_json(&p);
-    px_missing_list l = {0};
-    if (px_svc_product_warnings(&p, &l, &r->err) == PX_OK && l.n) {
-        json_t *w = json_array();
-        for (size_t i = 0; i < l.n; i++)
-            json_array_append_new(w, json_pack("{s:s, s:s, s:s}", "code", l.v[i].code, "field",
-                                               l.v[i].field, "message", l.v[i].message));
-        json_object_set_new(o, "warnings", w);
-    }
-    px_missing_list_dispose(&l);
-    px_reply_json(r, 201, o);
+    reply_product(r, 201, &p);
 }
 
 void h_product_update(px_req *r)
@@ -160,7 +166,7 @@ void h_product_update(px_req *r)
     if (px_reply_failed(r,
                         px_svc_product_update(db, &r->actor, px_req_param(r, 0), &rq, &p, &r->err)))
         return;
-    px_reply_json(r, 200, product_json(&p));
+    reply_product(r, 200, &p);
 }
 
 void h_product_get(px_req *r)

@@ -8,6 +8,7 @@
 #include "ndc.h"
 #include "px_cursor.h"
 #include "px_str.h"
+#include "reports_internal.h"
 #include "service_internal.h"
 
 static px_rc text_field(const char *v, size_t max, const char *field, px_err *err)
@@ -263,6 +264,8 @@ static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
         px_tx_discard(tx); /* nothing changed: no new version, nothing to audit */
         return PX_OK;
     }
+    if (rq->master && (rc = px__master_data_kept(px_tx_db(tx), &old, p, err)) != PX_OK)
+        return rc;
     if ((rc = px_store_product_update(px_tx_db(tx), p, err)) != PX_OK)
         return rc;
     /* Every change of master data is audited with what it was and what it is. */

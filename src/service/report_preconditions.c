@@ -208,6 +208,37 @@ px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *
     return rc;
 }
 
+px_rc px__master_data_kept(px_db *db, const px_product *old, const px_product *p, px_err *err)
+{
+    char markets[PX_MARKET_CODES][3];
+    int n = 0;
+    px_rc rc = px_store_product_release_markets(db, p->gtin, markets, &n, err);
+    px_missing_list was = {0}, now = {0};
+    for (int i = 0; rc == PX_OK && i < n; i++) {
+        px_epcis_profile profile = px_epcis_profile_for_market(markets[i]);
+        if (profile == PX_EPCIS_PROFILE_NONE)
+            continue;
+        const px_epcis_profile_info *pi = px_epcis_profile_get(profile);
+        was.n = now.n = 0;
+        if ((rc = px__master_data_check(&was, pi, old, err)) != PX_OK ||
+            (rc = px__master_data_check(&now, pi, p, err)) != PX_OK)
+            break;
+        for (size_t k = 0; rc == PX_OK && k < now.n; k++) {
+            int before = 0;
+            for (size_t j = 0; j < was.n; j++)
+                before |= strcmp(was.v[j].field, now.v[k].field) == 0;
+            if (!before)
+                rc = px_err_set_field(err, PX_EINVALID, "missing_master_data", now.v[k].field,
+                                      "packs of %s were released to %s, whose reports of "
+                                      "their recall or decommissioning carry %s: it stays",
+                                      p->gtin, markets[i], now.v[k].field);
+        }
+    }
+    px_missing_list_dispose(&was);
+    px_missing_list_dispose(&now);
+    return rc;
+}
+
 px_rc px_svc_product_warnings(const px_product *p, px_missing_list *l, px_err *err)
 {
     px_epcis_profile profile = px_epcis_profile_for_market(p->market);

@@ -67,6 +67,12 @@ px_rc px__reports_queue_markets(px_tx *tx, const px_app *app, const px_product *
 px_rc px__master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
                             const px_product *p, px_err *err);
 
+/* Never yes now, failure later: master data that the reports of a market p's packs were
+ * released to carry, which old had and p would lose, is refused (a field error
+ * missing_master_data, 422): every later recall or decommission of those packs would be
+ * refused for it. A field still missing stays allowed, as at registration. */
+px_rc px__master_data_kept(px_db *db, const px_product *old, const px_product *p, px_err *err);
+
 /* The 422 report_precondition of a non-empty list. */
 px_rc px__report_refusal(const px_missing_list *l, px_err *err);
 

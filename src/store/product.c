@@ -86,6 +86,22 @@ px_rc px_store_product_update(px_db *db, px_product *p, px_err *err)
     return PX__ONE_ROW(r, err, product_row, p, "product_not_found", "product %s not found", p->gtin);
 }
 
+px_rc px_store_product_release_markets(px_db *db, const char *gtin, char (*out)[3], int *n,
+                                       px_err *err)
+{
+    *n = 0;
+    PGresult *r = px__exec(db,
+                           "SELECT DISTINCT market FROM market_release WHERE gtin = $1 "
+                           "ORDER BY market",
+                           PX__ARGS(gtin), err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r) && i < PX_MARKET_CODES; i++)
+        px_strlcpy(out[(*n)++], px__val(r, i, 0), 3);
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for_update,
                            px_err *err)
 {

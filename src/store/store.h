@@ -350,6 +350,11 @@ px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for
 /* Writes p's name, nhrn and master data to the row p->gtin and adds 1 to its master_version;
  * fills p from the row as it is now. */
 px_rc px_store_product_update(px_db *db, px_product *p, px_err *err);
+/* Every market packs of gtin were ever released to (market_release): *n of them into out,
+ * which holds PX_MARKET_CODES (every code of two capital letters, the column's CHECK). */
+#define PX_MARKET_CODES (26 * 26)
+px_rc px_store_product_release_markets(px_db *db, const char *gtin, char (*out)[3], int *n,
+                                       px_err *err);
 typedef int (*px_product_fn)(void *ctx, const px_product *p);
 /* The MAH's products with gtin > after, at most limit, in gtin order; mah_id NULL with
  * cmo_id set lists the products of the CMO's active partnerships. */

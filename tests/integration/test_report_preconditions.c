@@ -235,6 +235,33 @@ static void test_report_preconditions__named_then_repaired(void **state)
     /* A batch commissioned after the repair is released, reported and delivered. */
     release_until(f, "P-2", "PB", 3, 0, "delivered", id);
     last_document_valid(f, "urn:epcglobal:cbv:bizstep:shipping");
+
+    /* Never yes now, failure later: with packs released to DE, master data DE's reports of
+     * their recall carry cannot be removed (every later recall would be refused for it);
+     * changed it can be. Nothing of the refused PATCH is kept. */
+    const char *const product_rows[] = {"audit_log", NULL};
+    long long version =
+        px_count_of(&f->env, "SELECT master_version FROM product WHERE gtin = '%s'", GTIN);
+    json_t *no = px_test_refused_answer(
+        &f->env, product_rows, "PATCH", "/v1/products/" GTIN, f->mah.key,
+        "{\"master_data\":{\"dosage_form\":\"CAPSULE\",\"pack_size\":\"21 CAPSULE in 1 "
+        "BLISTER PACK\",\"manufacturer\":\"Bare MAH\"}}",
+        NULL, 422, "validation_error");
+    px_expect_detail(no, 0, -1, "missing_master_data", "master_data.strength");
+    json_decref(no);
+    px_expect_count(&f->env, version, "SELECT master_version FROM product WHERE gtin = '%s'", GTIN);
+    json_t *ok = px_test_call(&f->env, "PATCH", "/v1/products/" GTIN, f->mah.key,
+                              "{\"master_data\":{\"dosage_form\":\"CAPSULE\",\"strength\":"
+                              "\"250 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\","
+                              "\"manufacturer\":\"Bare MAH\"}}",
+                              200);
+    assert_null(json_object_get(ok, "warnings"));
+    json_decref(ok);
+    /* A product with nothing released may lack it, and its answer says what DE will need. */
+    ok = px_test_call(&f->env, "PATCH", "/v1/products/09506001000021", f->mah.key,
+                      "{\"name\":\"Bare pack 2, renamed\"}", 200);
+    assert_int_equal(json_array_size(json_object_get(ok, "warnings")), 4);
+    json_decref(ok);
 }
 
 /* A release while the market's only endpoint is being switched off (another session does
