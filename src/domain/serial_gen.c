@@ -199,6 +199,11 @@ uint64_t px_serial_space_max_issued(const px_serial_settings *s, int requires_ra
      * floor(space / 10,000) is the largest N with N × 10,000 <= space. */
     if (requires_randomisation)
         space = u128_div_small(space, (uint32_t)PX_SERIAL_GUESS_FACTOR);
+    else if (s->strategy != PX_SERIAL_SEQUENTIAL_NUMERIC)
+        /* Drawn at random, a space at most half full leaves every draw a free value with a
+         * chance of one half at least, so the allocation's rounds end; a fuller one would
+         * draw for ever for its last values (the job failing after it was accepted). */
+        space = u128_div_small(space, 2);
     return u128_sat64(space);
 }
 

@@ -72,8 +72,9 @@ unsigned px_serial_alphabet_size(const px_serial_settings *s);
 uint64_t px_serial_space(const px_serial_settings *s);
 
 /* The most serials that may ever be issued for one GTIN under these settings:
- * floor(space / 10,000) when the market requires randomisation, else space — computed exactly
- * (128-bit), saturating at UINT64_MAX. */
+ * floor(space / 10,000) when the market requires randomisation, else floor(space / 2) for a
+ * random strategy (its draws must keep finding free values) and space for SEQUENTIAL_NUMERIC —
+ * computed exactly (128-bit), saturating at UINT64_MAX. */
 uint64_t px_serial_space_max_issued(const px_serial_settings *s, int requires_randomisation);
 
 /* REQ-SERIAL-3: may `requested` more serials be issued after `already_issued`?
