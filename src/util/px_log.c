@@ -20,8 +20,9 @@ static const char *level_name(px_log_level l)
 
 /* The piece of a log string that starts at s: its escape in esc (returns its length, and
  * the bytes it stands for in *take), or 0 when the bytes are written as they are (*take of
- * them). A character of UTF-8 stays as it is; DEL, a C1 control (U+0080..U+009F, which a
- * terminal may obey) and a byte that is not UTF-8 become \u00XX, its value. */
+ * them). A character of UTF-8 stays as it is; DEL and a C1 control (U+0080..U+009F, which a
+ * terminal may obey) become \u00XX, their code point, and a byte that is not UTF-8 \u00XX of
+ * its value. */
 static size_t log_piece(const char *s, char esc[6], size_t *take)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -31,7 +32,10 @@ static size_t log_piece(const char *s, char esc[6], size_t *take)
         return px_json_escape_byte(c, esc);
     if (c >= 0x80) {
         size_t n = px_utf8_seq(s);
-        if (n >= 2 && !(c == 0xC2 && (unsigned char)s[1] <= 0x9F)) {
+        if (n >= 2 && c == 0xC2 && (unsigned char)s[1] <= 0x9F) {
+            c = (unsigned char)s[1]; /* a C1 control: its code point, U+0080..U+009F */
+            *take = 2;
+        } else if (n >= 2) {
             *take = n;
             return 0;
         }

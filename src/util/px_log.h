@@ -20,8 +20,9 @@ extern const char *const px_log_level_names[PX_LOG_ERROR + 1];
 int px_log_level_parse(const char *name);
 void px_logf(px_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes s as a JSON string body (without quotes) into out (cap bytes) for a log line: JSON's
- * escapes, and DEL, C1 controls and bytes that are not UTF-8 as \u00XX (no control reaches a
- * terminal, the line stays UTF-8); what does not fit is cut, ending "...". */
+ * escapes, DEL and C1 controls as \u00XX of their code point, a byte that is not UTF-8 as
+ * \u00XX of its value (no control reaches a terminal, the line stays UTF-8); what does not fit
+ * is cut, ending "...". */
 void px_json_escape(char *out, size_t cap, const char *s);
 
 #endif

@@ -374,7 +374,7 @@ static void test_edge__request_log_escaped(void **state)
         assert_true(read_answer(fd, 5000, body, sizeof(body)) >= 400);
         close(fd);
     }
-    assert_true(px_test_log_has(&f->env, "\"path\":\"/v1/\\u007F\\u00C2\\u009B\\u00FF\"", NULL));
+    assert_true(px_test_log_has(&f->env, "\"path\":\"/v1/\\u007F\\u009B\\u00FF\"", NULL));
     assert_true(px_test_log_has(&f->env, "\"method\":\"G\\\"ET\\u001B[2J\"", NULL));
     /* no raw ESC, DEL or C1 byte anywhere in the log */
     char path[320];

@@ -63,11 +63,11 @@ static void test_util__jsonw_log_text_stays_utf8(void)
         size_t cap;
     } v[] = {
         {"caf\xc3\xa9", "caf\xc3\xa9", 64},
-        {"/\x7f\xc2\x9b\xff", "/\\u007F\\u00C2\\u009B\\u00FF", 64},
-        {"\xc0\xaf", "\\u00C0\\u00AF", 64}, /* overlong '/' */
-        {"\xe2\x82", "\\u00E2\\u0082", 64}, /* a character cut short */
-        {"abcdefghi", "abcdefghi", 10},     /* fits exactly: whole */
-        {"abcdefghij", "abcdef...", 10},    /* one more: cut, and says so */
+        {"/\x7f\xc2\x9b\xff", "/\\u007F\\u009B\\u00FF", 64}, /* C1 as its code point */
+        {"\xc0\xaf", "\\u00C0\\u00AF", 64},                  /* overlong '/' */
+        {"\xe2\x82", "\\u00E2\\u0082", 64},                  /* a character cut short */
+        {"abcdefghi", "abcdefghi", 10},                      /* fits exactly: whole */
+        {"abcdefghij", "abcdef...", 10},                     /* one more: cut, and says so */
         {"ab\xc3\xa9"
          "cdefgh",
          "ab\xc3\xa9"
