@@ -223,14 +223,17 @@ px_rc px_serial_space_check(const px_serial_settings *s, uint64_t already_issued
     uint64_t max = px_serial_space_max_issued(s, requires_randomisation);
     uint64_t total = already_issued + requested;
     int overflow = total < already_issued;
-    /* REQ-SERIAL-3: issued_total × 10,000 <= space (randomised markets), issued_total <= space */
+    /* REQ-SERIAL-3: issued_total × 10,000 <= space (randomised markets); elsewhere the space,
+     * or half of it drawn at random (px_serial_space_max_issued) */
     if (overflow || total > max)
         return px_err_set(err, PX_EEXHAUSTED, "serial_space_exhausted",
                           "%s serials of length %d allow at most %llu issued serials%s; "
                           "%llu issued and %llu requested",
-                          px_serial_strategy_name(s->strategy), s->length,
-                          (unsigned long long)max,
-                          requires_randomisation ? " (10,000 values per serial, Art. 4(c))" : "",
+                          px_serial_strategy_name(s->strategy), s->length, (unsigned long long)max,
+                          requires_randomisation ? " (10,000 values per serial, Art. 4(c))"
+                          : s->strategy != PX_SERIAL_SEQUENTIAL_NUMERIC
+                              ? " (half the space: drawn serials must keep finding free values)"
+                              : "",
                           (unsigned long long)already_issued, (unsigned long long)requested);
     return PX_OK;
 }

@@ -244,8 +244,8 @@ static int take_event(item *it, const px_epcis_event *ev)
         int gcp = 0;
         px_err e2 = PX_ERR_INIT;
         if (gs1_epc_sgtin_parse(gtin, serial, &gcp, ev->epcs[i], &e2) != PX_OK) {
-            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%.120s is not an SGTIN URI",
-                               ev->epcs[i]);
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%.120s%s is not an SGTIN URI",
+                               ev->epcs[i], strlen(ev->epcs[i]) > 120 ? "..." : "");
             return 0;
         }
         if (it->gtin[0] && strcmp(it->gtin, gtin) != 0) {

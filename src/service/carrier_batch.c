@@ -190,7 +190,8 @@ static px_rc check_items(const px_actor *by, const px_carrier_batch_request *req
         px_err *e = &ck->errs[i];
         px_err_clear(e);
         if (!it->target) {
-            /* The pack read's own rules (px_svc_pack_get), which would answer not_found. */
+            /* GS1's rules for the keys: a pack of such a GTIN or serial cannot exist (the job's
+             * pack read would answer not_found). */
             if (gs1_gtin_normalize(g, it->gtin, e) != PX_OK ||
                 gs1_cset82_validate(it->serial, GS1_SERIAL_MAX, e) != PX_OK) {
                 it->error = e->message;

@@ -135,8 +135,8 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
          * the caller may use (the longest that matches) and it is new; its check digit was
          * checked before any SQL. Of a CMO's own prefix partnered with several MAHs, the one
          * first by id: the child rules refuse children of any other. Every SSCC of such a
-         * prefix is answered (u), new or not, so the caller tells "not yours to number" from
-         * "numbered by someone else" by the prefix alone, never by what exists. */
+         * prefix is answered (u), new or not, so an SSCC of a prefix the caller may not use is
+         * refused alike whether another organization numbered it or nobody did. */
         r = px__exec(db,
                      "WITH u AS (SELECT DISTINCT ON (t.s) t.s, t.i, g.gcp, g.mah FROM "
                      "unnest($2::text[]) WITH ORDINALITY AS t(s, i) JOIN (" PREFIXES

@@ -837,6 +837,21 @@ static void verification_network(fixture *f, char serials[][24])
     expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"Strength\"]}", 422);
     expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"a b\"]}", 422);
     expect(f, "GET", path, f->mah.key, NULL, 200);
+    /* Names stored before the rule (migration 0211): those master data cannot hold go, the
+     * others keep their order. */
+    px_sqlf(&f->env,
+            "UPDATE product_passport SET public_fields = '{form,strength,Strength,ndc}' "
+            "WHERE gtin = '%s'",
+            f->gtin);
+    char sql[2048];
+    px_test_read(PX_SOURCE_DIR "/migrations/0211_passport_fields_named.sql", 0, sql, sizeof(sql));
+    px_sqlf(&f->env, "%s", sql);
+    json_t *pp = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
+    json_t *names = json_object_get(pp, "public_fields");
+    assert_int_equal(json_array_size(names), 2);
+    assert_string_equal(json_string_value(json_array_get(names, 0)), "strength");
+    assert_string_equal(json_string_value(json_array_get(names, 1)), "ndc");
+    json_decref(pp);
     expect(f, "GET", "/v1/products/09506000134352/passport", f->mah.key, NULL, 404);
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
     expect(f, "PUT", path, f->mah.key,

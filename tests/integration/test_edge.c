@@ -356,7 +356,6 @@ static void test_edge__endpoint_inside(void **state)
                     NULL, 422, "endpoint_not_allowed");
 }
 
-/* Posts an export as the MAH, waits for its job and downloads the file. */
 /* A request's log line carries no control character and stays UTF-8 whatever the request
  * line held (px_json_escape): a method with a quote and ESC, a path with DEL, a C1 control
  * and a byte that is not UTF-8 are written as escapes, and the line is still one JSON object
@@ -388,6 +387,7 @@ static void test_edge__request_log_escaped(void **state)
     assert_int_equal(raw, 0);
 }
 
+/* Posts an export as the MAH, waits for its job and downloads the file. */
 static void export_file(fixture *f, const char *body, px_http_resp *file)
 {
     json_t *j = px_http_expect(&f->env, "POST", "/v1/exports", f->mah.key, body, NULL, 202, NULL);

@@ -214,7 +214,6 @@ static void test_util__err_one_line(void)
     assert_int_equal(strlen(err.field), PX_ERR_FIELD_MAX - 1);
 }
 
-/* FNV-1a 64: the published test vectors of its authors (Landon Curt Noll's FNV page). */
 /* A text that did not fit says so ("..." at its end) and stays UTF-8; one that fit is left. */
 static void test_util__str_cut_mark(void)
 {
@@ -240,6 +239,7 @@ static void test_util__str_cut_mark(void)
     }
 }
 
+/* FNV-1a 64: the published test vectors of its authors (Landon Curt Noll's FNV page). */
 static void test_util__str_fnv1a(void)
 {
     assert_true(px_fnv1a("") == 0xcbf29ce484222325ull);
