@@ -50,7 +50,7 @@ static int read_design(px_req *r, json_t *body, px_carrier_design_request *d, in
 static json_t *design_json(const px_carrier_design *d)
 {
     json_t *o =
-        json_pack("{s:s, s:{s:s, s:s}, s:i}", "error_correction", d->ec, "colors", "foreground",
+        json_pack("{s:s, s:{s:s, s:s}, s:I}", "error_correction", d->ec, "colors", "foreground",
                   d->fg, "background", d->bg, "module_px", (json_int_t)d->module_px);
     json_object_set_new(o, "quiet_zone",
                         d->quiet_zone >= 0 ? json_integer(d->quiet_zone) : json_null());
@@ -96,7 +96,7 @@ void h_carrier_template_get(px_req *r)
 static json_t *batch_json(const px_carrier_batch *b)
 {
     json_t *o =
-        json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s}", "id", b->id, "object", "batch",
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "id", b->id, "object", "batch",
                   "status", b->status, "total_count", (json_int_t)b->total_count, "completed_count",
                   (json_int_t)b->completed_count, "error_count", (json_int_t)b->error_count,
                   "symbology", b->symbology, "created_at", b->created_at);
@@ -204,7 +204,7 @@ void h_carrier_batch_create(px_req *r)
 
 static int add_item(void *ctx, const px_carrier_item *it)
 {
-    json_t *o = json_pack("{s:i}", "index", (json_int_t)it->idx);
+    json_t *o = json_pack("{s:I}", "index", (json_int_t)it->idx);
     if (it->carrier_id[0]) {
         char png[96], svg[96];
         snprintf(png, sizeof(png), "/v1/carriers/%s/symbol.png", it->carrier_id);

@@ -220,7 +220,7 @@ void h_export_download(px_req *r)
 
 static json_t *job_json(const px_print_job *j)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:s}", "print_job_id", j->id,
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s}", "print_job_id", j->id,
                           "gtin", j->gtin, "line", j->line, "operator", j->operator_name, "org_id",
                           j->org_id, "reprint", j->reprint, "count", (json_int_t)j->count,
                           "created_at", j->created_at, "tenant_id", j->tenant_id);
@@ -265,7 +265,7 @@ void h_print_job_create(px_req *r)
                 const px_print_item_error *e = &res.errors[i];
                 char field[32];
                 snprintf(field, sizeof(field), "serials[%zu]", e->index);
-                json_array_append_new(details, json_pack("{s:i, s:s, s:s, s:s, s:s}", "index",
+                json_array_append_new(details, json_pack("{s:I, s:s, s:s, s:s, s:s}", "index",
                                                          (json_int_t)e->index, "field", field,
                                                          "serial", serials[e->index], "code",
                                                          e->code, "message", e->message));

@@ -4,6 +4,7 @@
 #include "epcis_rest_params.h"
 #include "epcis_format.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,11 +302,11 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
 static px_rc parse_token(rest_query *q, const char *value, px_err *err)
 {
     size_t lp = strlen(TOKEN_PREFIX);
-    char *end = NULL;
-    if (strncmp(value, TOKEN_PREFIX, lp) != 0 || !value[lp] || value[lp] < '0' || value[lp] > '9')
-        return px__epcis_rest_bad_token(err);
-    long long seq = strtoll(value + lp, &end, 10);
-    if (*end || seq <= 0)
+    long seq = 0;
+    /* A sequence number this server gave out: digits only, in range (a number past a long's
+     * range was read as its largest value, an empty last page). */
+    if (strncmp(value, TOKEN_PREFIX, lp) != 0 || value[lp] < '0' || value[lp] > '9' ||
+        px_parse_long(value + lp, 1, LONG_MAX, &seq) != 0)
         return px__epcis_rest_bad_token(err);
     q->f.after_seq = seq;
     return PX_OK;

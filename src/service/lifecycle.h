@@ -218,7 +218,8 @@ px_rc px__items_invalid(px_err *err, size_t bad, size_t n, const char *what);
 /* ---- reading a pack ---------------------------------------------------------------------- */
 
 /* GET /v1/packs/{gtin}/{serial}: a MAH (and its auditor) sees its products' packs; a CMO only
- * packs it commissioned that were never released; anyone else, and another tenant's pack:
+ * serials allocated to it or commissioned by it, never once released (px__cmo_sees); anyone
+ * else, and another tenant's pack:
  * PX_ENOTFOUND "not_found". fn gets the pack's events, oldest first. */
 px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const char *serial,
                       px_pack_row *out, px_event_row_fn fn, void *ctx, px_err *err);

@@ -31,7 +31,7 @@ typedef struct px_pack_carrier {
 } px_pack_carrier;
 
 /* The pack's carrier data if the actor may see the pack (the pack visibility rule: a MAH its
- * products' packs; a CMO packs it commissioned and not released); else PX_ENOTFOUND
+ * products' packs; a CMO its serials, allocated or commissioned, not released); else PX_ENOTFOUND
  * "not_found". gtin as given (normalised), serial 1..20 characters of set 82. */
 px_rc px_svc_pack_carrier(px_db *db, const px_app *app, const px_actor *by, const char *gtin,
                           const char *serial, px_pack_carrier *out, px_err *err);

@@ -63,6 +63,11 @@ int px_time_parse(const char *s, int64_t *us)
     if (*p)
         return -1;
     int64_t secs = px_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    /* In UTC within years 0001..9999, the years xsd:dateTime and RFC 3339 write in four digits:
+     * a time of year 0 (or before it, once its offset is applied) has no form an EPCIS
+     * document can carry (libxml2 refuses year 0; "-001" is no RFC 3339 year). */
+    if (secs < px_civil_days(1, 1, 1) * 86400 || secs >= px_civil_days(10000, 1, 1) * 86400)
+        return -1;
     *us = secs * 1000000 + frac;
     return 0;
 }

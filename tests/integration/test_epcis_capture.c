@@ -872,6 +872,17 @@ static void test_epcis_capture__aggregation_refusals(void **state)
         json_decref(j);
         free(doc);
     }
+    /* A time of year 0 has no form a report could carry (libxml2 refuses year 0): refused as
+     * the document is read, so no container keeps an event no DSCSA report could validate. */
+    ld_agg_event(ev, sizeof(ev), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000002", "ADD",
+                 uri, "AR1");
+    char *t = strstr(ev, "2025-03-01T10:00:00.000Z");
+    assert_non_null(t);
+    memcpy(t, "0000-06-01", 10);
+    char *doc = ld_doc(ev, NULL, NULL);
+    json_decref(capture(f, f->mah.key, "application/ld+json", NULL, doc, 400, job, sizeof(job),
+                        __FILE__, __LINE__));
+    free(doc);
 }
 
 /* REQ-AGG-17: an AggregationEvent whose parentID is the SGTIN of a case that carries its own

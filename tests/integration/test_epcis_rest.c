@@ -295,6 +295,9 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         /* a number is digits, nothing before (strtol alone would skip the space) */
         {__LINE__, "?perPage=%205", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?nextPageToken=xyz", NULL, 400, "epcisException:QueryParameterException"},
+        /* a token's number past a long is none this server gave out (not the last page) */
+        {__LINE__, "?nextPageToken=p1.99999999999999999999", NULL, 400,
+         "epcisException:QueryParameterException"},
         {__LINE__, "?orderBy=eventTime", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?colour=blue", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?EQ_action=ADD&EQ_action=OBSERVE", NULL, 400,
