@@ -471,11 +471,12 @@ px_rc px_store_containers_missing(px_db *db, const char *tenant_id, const char *
 
 px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px_err *err)
 {
-    /* The containers first, then the packs directly in them, each in key order: packing,
-     * unpacking and repacking lock parents before children too, so no two wait on each
-     * other. A pack another transaction moved out before its lock is granted no longer
-     * matches (READ COMMITTED re-checks the row) and stays unlocked: the caller's read sees
-     * the same. */
+    /* The containers first, then the packs directly in them (cases among them), then the
+     * packs in those cases, each in key order: packing, unpacking and repacking lock parents
+     * before children too, so no two wait on each other. A pack another transaction moved out
+     * before its lock is granted no longer matches (READ COMMITTED re-checks the row) and
+     * stays unlocked: the caller's read sees the same. Without the third, a pack repacked out
+     * of its case while the case's pallet was released was released where it went. */
     px_rc rc = cmd_on_ssccs(db,
                             BELOW_LISTED "SELECT 1 FROM sscc x WHERE x.sscc IN (SELECT sscc FROM "
                                          "t) ORDER BY x.sscc FOR UPDATE OF x",
@@ -484,6 +485,13 @@ px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px
         rc = cmd_on_ssccs(db,
                           BELOW_LISTED "SELECT 1 FROM serial s WHERE s.parent_sscc IN (SELECT "
                                        "sscc FROM t) ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                          ssccs, n, 0, NULL, err);
+    if (rc == PX_OK)
+        rc = cmd_on_ssccs(db,
+                          BELOW_LISTED "SELECT 1 FROM serial s JOIN serial k ON k.gtin = "
+                                       "s.parent_gtin AND k.serial = s.parent_serial WHERE "
+                                       "k.parent_sscc IN (SELECT sscc FROM t) ORDER BY s.gtin, "
+                                       "s.serial FOR UPDATE OF s",
                           ssccs, n, 0, NULL, err);
     return rc;
 }

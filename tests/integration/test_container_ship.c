@@ -1038,6 +1038,38 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
     json_decref(j);
 }
 
+/* A pack taken out of its case while the case's pallet is released: another session holds
+ * the pack while the release runs and then moves it (what an unpacking does), so the
+ * interleaving is the same on every run. The release locks the packs in the pallet's cases too,
+ * so it ships the pallet as it is then: the pack that left stays commissioned, never released
+ * outside the pallet it was read in. */
+static void test_container_ship__release_meets_a_pack_taken_out_of_its_case(void **state)
+{
+    fixture *f = *state;
+    char p[19], body[512], sql[256];
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTRT", "261231", "[\"RT\"]");
+    commission(f, "LOTRT", "[\"RT1\",\"RT2\"]");
+    pack_case(f, "RT", "[" SGTIN("RT1") "," SGTIN("RT2") "]");
+    pack(f, sscc(p, 1, 586), "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"RT\"}]");
+    PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN
+                                         "' AND serial = 'RT2' FOR UPDATE");
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTRT\",\"ssccs\":[\"%s\"]" SHIP_TX, p);
+    px_test_async rel = {&f->env, "POST", "/v1/releases", f->mah.key, body, 0, 0, "", ""};
+    px_test_async_start(&rel);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    snprintf(sql, sizeof(sql),
+             "UPDATE serial SET parent_gtin = NULL, parent_serial = NULL WHERE gtin = '" GTIN
+             "' AND serial = 'RT2'");
+    px_test_hold_end(held, sql);
+    long st = px_test_async_join(&rel);
+    if (st != 201 && !(st == 409 && strcmp(rel.code, "containers_changed") == 0))
+        fail_msg("the release answered %ld %s", st, rel.code);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial = 'RT2' AND "
+                    "state = 'commissioned' AND released_at IS NULL AND parent_gtin IS NULL");
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
