@@ -287,6 +287,23 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
         rc = err->rc;
         goto done;
     }
+    /* REQ-AGG-11: the packs going into cases, locked before the rules read them. A pack is
+     * itself a case another request may be filling (it locks that case as its parent): this
+     * waits for it, and the rules' statement, taken after, sees what it put in (nested_case).
+     * Read from the snapshot alone, a case got packed into a case while it was filled. */
+    int into_case = 0;
+    for (size_t i = 0; i < s->n_parents; i++)
+        into_case |= s->parent_gtins[i][0] != '\0';
+    if (into_case) {
+        const char *lp[4] = {p[1], p[2], p[3], p[8]};
+        rc = px__exec_cmd(db,
+                          "SELECT 1 FROM unnest($1::int[], $2::text[], $3::text[]) AS t(g, gt, se) "
+                          "JOIN serial s ON s.gtin = t.gt AND s.serial = t.se "
+                          "WHERE ($4::text[])[t.g] <> '' ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                          4, lp, err);
+        if (rc != PX_OK)
+            goto done;
+    }
     /* One statement in three literals: C11 compilers need only take literals of 4,095
      * characters (-Woverlength-strings). */
     if (px_buf_printf(&sql, "%s%s%s", APPLY_RULES, APPLY_CHECKS, APPLY_CHANGES) != PX_OK) {

@@ -357,6 +357,42 @@ static void test_agg_cases__parents_whole_or_error(void **state)
     px_test_expect(&f->env, "GET", "/v1/packs/" GTIN "/DP001", f->mah.key, NULL, 500, "internal");
 }
 
+/* REQ-AGG-11, cases one level deep under concurrency: a case packed into another case while
+ * a pack goes into it. Another session holds the case (as a packing into it does) and puts the
+ * pack in, so the interleaving is the same on every run; the packing of the case then sees
+ * what it holds and refuses (nested_case), nothing changed. Runs after the tests that register
+ * CASE_GTIN and CASE2_GTIN. */
+static void test_agg_cases__case_filled_while_packed_into_a_case(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, CASE2_GTIN, "LN1", "271231", "N", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LN2", "271231", "N", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LN3", "271231", "N", 3, 1, f->mah.org);
+    PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" CASE_GTIN
+                                         "' AND serial = 'N1' FOR UPDATE");
+    px_test_async a = {&f->env,
+                       "POST",
+                       "/v1/aggregations",
+                       f->mah.key,
+                       "{\"action\":\"pack\",\"parent\":" PACK_OF(
+                           CASE2_GTIN, "N1") ","
+                                             "\"children\":[" PACK_OF(CASE_GTIN, "N1") "]}",
+                       0,
+                       0,
+                       "",
+                       ""};
+    px_test_async_start(&a);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    px_test_hold_end(held, "UPDATE serial SET parent_gtin = '" CASE_GTIN "', parent_serial = "
+                           "'N1' WHERE gtin = '" GTIN "' AND serial = 'N001'");
+    assert_int_equal(px_test_async_join(&a), 409);
+    assert_string_equal(a.code, "aggregation_refused");
+    assert_string_equal(a.detail, "nested_case");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN "' AND serial = 'N1' "
+                    "AND parent_gtin IS NULL");
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
