@@ -35,10 +35,13 @@ static px_rc read_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     if (!px__container_visible(c->by, c->out))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", c->sscc);
-    if ((rc = px_store_container_tree_each(db, c->sscc, c->all, c->tree_fn, c->ctx, err)) !=
-        PX_OK)
+    /* A CMO never sees packs after release (px__cmo_sees): a pack released by its serials or
+     * batch stays in a container the CMO still holds, and is left out of its view. */
+    int unreleased = c->by->org_kind == PX_ORG_CMO;
+    if ((rc = px_store_container_tree_each(db, c->sscc, c->all, unreleased, c->tree_fn, c->ctx,
+                                           err)) != PX_OK)
         return rc;
-    return px_store_container_counts_each(db, c->sscc, c->count_fn, c->ctx, err);
+    return px_store_container_counts_each(db, c->sscc, unreleased, c->count_fn, c->ctx, err);
 }
 
 px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int all,

@@ -371,8 +371,8 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < " PX_AGG_DEPTH_GUARD \
     ") "
 
-px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
-                                   void *ctx, px_err *err)
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, int unreleased,
+                                   px_tree_row_fn fn, void *ctx, px_err *err)
 {
     PGresult *r = px__exec(
         db,
@@ -382,9 +382,9 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree
         "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
         "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
         "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND s.parent_sscc = ANY (ARRAY(SELECT "
-        "sscc FROM t WHERE depth < $2::int))) n "
+        "sscc FROM t WHERE depth < $2::int)) AND (NOT $3::bool OR s.released_at IS NULL)) n "
         "ORDER BY depth, sscc = '', sscc, gtin, serial",
-        PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1"), err);
+        PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1", unreleased ? "t" : "f"), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -402,8 +402,8 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree
     return PX_OK;
 }
 
-px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
-                                     px_err *err)
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, int unreleased,
+                                     px_tree_count_fn fn, void *ctx, px_err *err)
 {
     /* REQ-AGG-16: a case that carries its own GTIN (a serial that has been the parent of a
      * packing: its events name it, container_event_case) is a container of its level, not a
@@ -415,15 +415,17 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_
         SUBTREE ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
                 "AS depth, EXISTS (SELECT 1 FROM container_event e WHERE e.parent_gtin = s.gtin "
                 "AND e.parent_serial = s.serial) AS is_case FROM t JOIN serial s ON "
-                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") ") "
+                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "AND (NOT $2::bool OR "
+                "s.released_at IS NULL)) "
                 "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t WHERE depth > 0 UNION "
                 "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
                 "UNION ALL SELECT depth, gtin, batch, count(*) FROM k WHERE NOT is_case "
                 "GROUP BY 1, 2, 3 "
                 "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), count(*) FROM k "
                 "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial WHERE "
-                "k.is_case GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-        PX__ARGS(sscc), err);
+                "k.is_case AND (NOT $2::bool OR c.released_at IS NULL) GROUP BY 1, 2, 3 "
+                "ORDER BY 1, 2, 3",
+        PX__ARGS(sscc, unreleased ? "t" : "f"), err);
     /* clang-format on */
     if (!r)
         return err->rc;

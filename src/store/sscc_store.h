@@ -101,9 +101,9 @@ typedef struct px_tree_row {
 } px_tree_row;
 typedef int (*px_tree_row_fn)(void *ctx, const px_tree_row *row);
 /* The nodes below sscc, by depth (containers first at each depth): every level when all,
- * else the direct children only. */
-px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, px_tree_row_fn fn,
-                                   void *ctx, px_err *err);
+ * else the direct children only; packs never released only, when unreleased (a CMO's view). */
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, int unreleased,
+                                   px_tree_row_fn fn, void *ctx, px_err *err);
 
 /* Packs below a container per depth, GTIN and batch (the counts of GET /v1/containers). */
 typedef struct px_tree_count {
@@ -112,8 +112,8 @@ typedef struct px_tree_count {
     long long n;
 } px_tree_count;
 typedef int (*px_tree_count_fn)(void *ctx, const px_tree_count *c);
-px_rc px_store_container_counts_each(px_db *db, const char *sscc, px_tree_count_fn fn, void *ctx,
-                                     px_err *err);
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, int unreleased,
+                                     px_tree_count_fn fn, void *ctx, px_err *err);
 
 /* ---- shipping containers ----------------------------------------------------------------- */
 

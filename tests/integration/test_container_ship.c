@@ -203,6 +203,34 @@ static void test_container_ship__cmo_loses_a_released_container(void **state)
             px_test_expect(&f->env, "POST", "/v1/aggregations", f->cmo.key, body, 404, "not_found");
         px_test_expect(&f->env, "GET", path, f->mah.key, NULL, 200, NULL);
     }
+    /* A pack released by its serials stays in the box the CMO still holds: the CMO's view of
+     * the box leaves it out, tree and counts (a CMO never sees packs after release); the
+     * MAH's keeps it. */
+    px_sqlf(&f->env, "UPDATE sscc SET state = 'commissioned', prior_state = NULL WHERE sscc = '%s'",
+            b);
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTRC", "261231", "[\"RC2\"]");
+    px_sqlf(&f->env,
+            "UPDATE serial SET parent_sscc = '%s' WHERE gtin = '" GTIN "' AND serial IN ('RC1', "
+            "'RC2'); UPDATE serial SET state = 'released', released_at = now(), market = 'US' "
+            "WHERE gtin = '" GTIN "' AND serial = 'RC1'",
+            b);
+    char all[96];
+    snprintf(all, sizeof(all), "%s?depth=all", path);
+    const char *const keys[] = {f->cmo.key, f->mah.key};
+    for (size_t k = 0; k < PX_COUNT(keys); k++) {
+        json_t *t = px_test_call(&f->env, "GET", all, keys[k], NULL, 200);
+        json_t *kids = json_object_get(t, "children");
+        size_t want = k == 0 ? 1 : 2;
+        assert_int_equal(json_array_size(kids), want);
+        assert_string_equal(px_test_str(json_array_get(kids, (size_t)want - 1), "serial"), "RC2");
+        assert_int_equal(px_test_int(json_object_get(t, "counts"), "packs"), (long long)want);
+        char *text = json_dumps(t, 0);
+        assert_non_null(text);
+        int names_rc1 = strstr(text, "RC1") != NULL;
+        free(text);
+        json_decref(t);
+        assert_int_equal(names_rc1, k == 1);
+    }
 }
 
 /* REQ-RECALL-SSCC-2: a container holding a pack a recall cannot move refuses the whole request,
