@@ -583,16 +583,18 @@ px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err
     if (app->cfg.audit_checkpoint_interval <= 0 || app->audit_keys.n == 0)
         return PX_OK;
     long long now = (long long)(px_mono_ms() / 1000); /* an interval: the monotonic clock */
-    long long next = app->audit_next_checkpoint;
-    /* One worker thread of this process takes the turn; the advisory lock keeps other
-     * processes from signing the same heads at the same moment. */
-    if (now < next || !atomic_compare_exchange_strong(&app->audit_next_checkpoint, &next,
-                                                      now + app->cfg.audit_checkpoint_interval))
+    _Atomic long long *turn = &app->audit_next_checkpoint[px_db_is_sandbox(db) ? 1 : 0];
+    long long next = *turn;
+    /* One worker thread of this process takes the schema's turn; the advisory lock keeps
+     * other processes from signing the same heads at the same moment. */
+    if (now < next ||
+        !atomic_compare_exchange_strong(turn, &next, now + app->cfg.audit_checkpoint_interval))
         return PX_OK;
     int made, refused;
     px_rc rc = px_svc_audit_checkpoint(db, &app->audit_keys, NULL, &made, &refused, err);
     if (rc == PX_OK && made)
-        px_logf(PX_LOG_INFO, "audit checkpoints signed: %d", made);
+        px_logf(PX_LOG_INFO, "audit checkpoints signed: %d (%s)", made,
+                px_db_is_sandbox(db) ? "sandbox" : "live");
     /* A failure, or a chain left unsigned because its rows do not hash to its head (each
      * logged at error level where found), is the runner's failure: the worker loop logs and
      * counts it (packid_runner_errors_total{runner="audit-checkpoint"}) and the other runners

@@ -69,8 +69,10 @@ typedef struct px_app {
     /* The audit signing key and the retired ones (PACKID_AUDIT_KEY_FILE, docs/audit.md):
      * loaded once, never in the database, never logged. */
     px_sign_ring audit_keys;
-    /* The next periodic audit checkpoint, in seconds of the monotonic clock (px_mono_ms). */
-    _Atomic long long audit_next_checkpoint;
+    /* The next periodic audit checkpoint of the live schema [0] and of the sandbox [1], in
+     * seconds of the monotonic clock (px_mono_ms): a turn each, since the workers' sandbox pass
+     * runs the same runner (one shared turn let it take the live chains' interval). */
+    _Atomic long long audit_next_checkpoint[2];
     /* The monthly partitions (partitions.h): the runner's next pass, in seconds of the
      * monotonic clock, and what it saw, for /metrics. */
     _Atomic long long partitions_next;
