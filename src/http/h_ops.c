@@ -58,6 +58,12 @@ static int render_reports(px_req *r, px_buf *b)
         px_buf_printf(b, "packid_runner_errors_total{runner=\"%s\"} %lu\n",
                       px_workers_runner_name(i), (unsigned long)r->app->runner_errors[i]);
     px_buf_printf(b,
+                  "# HELP packid_carrier_items_failed_total Carrier batch items the job could "
+                  "not render since start (each chunk's also logged at error level; the batch "
+                  "lists why).\n# TYPE packid_carrier_items_failed_total counter\n"
+                  "packid_carrier_items_failed_total %lu\n",
+                  (unsigned long)r->app->carrier_items_failed);
+    px_buf_printf(b,
                   "# HELP packid_scans_lost_total Verification scans lost since start: their "
                   "write failed and the buffer had no room to keep them (each loss also logged "
                   "at error level).\n# TYPE packid_scans_lost_total counter\n"

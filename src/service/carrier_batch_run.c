@@ -333,6 +333,16 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
     if (refused &&
         (rc = px_store_allotment_refund_carrier_batch(c->db, c->b.id, refused, err)) != PX_OK)
         return rc;
+    /* Failed later, so said: at error level and counted (the batch may still end completed;
+     * its items' errors are listed by GET /v1/carrier-batches/{id}). Counted as the chunk's
+     * attempt refuses them: a chunk tried again counts again, as its log line does. */
+    if (refused) {
+        atomic_fetch_add(&c->app->carrier_items_failed, (unsigned long)refused);
+        px_logf(PX_LOG_ERROR,
+                "carrier batch %s: %lld item(s) of this chunk not rendered (GET "
+                "/v1/carrier-batches/%s lists why)",
+                c->b.id, refused, c->b.id);
+    }
     /* Its last chunk made no carrier at all (every item refused, on arrival or here): the
      * batch ends failed, and is told as a batch that failed its tries. */
     if (strcmp(c->now.status, "failed") != 0)

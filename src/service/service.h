@@ -64,6 +64,9 @@ typedef struct px_app {
     _Atomic unsigned long deliveries[PX_DELIVERY_OUTCOME__COUNT];
     /* Webhook delivery outcomes since start (webhook_runner.c), as deliveries'. */
     _Atomic unsigned long webhook_deliveries[PX_DELIVERY_OUTCOME__COUNT];
+    /* Carrier batch items the job could not render (packid_carrier_items_failed_total): a
+     * batch that ends completed may still have failed some. */
+    _Atomic unsigned long carrier_items_failed;
     /* Failed calls per background runner since start (workers.c; runners.def order). */
     _Atomic unsigned long runner_errors[PX_RUNNERS_MAX];
     /* The audit signing key and the retired ones (PACKID_AUDIT_KEY_FILE, docs/audit.md):

@@ -166,6 +166,10 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
         errors += item_error(its, i) != NULL;
     assert_int_equal(errors, 3);
     assert_string_equal(item_error(its, 17), "not_found");
+    /* Failed in the job (not on arrival): said at error level and counted, though the batch
+     * ended completed. */
+    assert_true(px_test_metric(&f->env, "packid_carrier_items_failed_total") >= 1);
+    assert_true(px_test_log_has(&f->env, "not rendered", id));
     assert_string_equal(item_error(its, 500), "invalid_item");
     assert_non_null(item_error(its, 999));
     assert_null(json_object_get(json_array_get(its, 999), "carrier_id"));
