@@ -54,6 +54,7 @@ typedef struct run_ctx {
     int n;
     int found;
     px_job_try_outcome try_out; /* the last chunk's try */
+    long long refused;          /* items of the last chunk's try the job could not render */
     atomic_int next; /* the render threads' next item */
     atomic_int stop; /* the chunk failed or is written: render no more */
     pthread_mutex_t mu;
@@ -334,15 +335,14 @@ static px_rc chunk_body(px_tx *tx, void *vc, px_err *err)
         (rc = px_store_allotment_refund_carrier_batch(c->db, c->b.id, refused, err)) != PX_OK)
         return rc;
     /* Failed later, so said: at error level and counted (the batch may still end completed;
-     * its items' errors are listed by GET /v1/carrier-batches/{id}). Counted as the chunk's
-     * attempt refuses them: a chunk tried again counts again, as its log line does. */
-    if (refused) {
-        atomic_fetch_add(&c->app->carrier_items_failed, (unsigned long)refused);
-        px_logf(PX_LOG_ERROR,
-                "carrier batch %s: %lld item(s) of this chunk not rendered (GET "
-                "/v1/carrier-batches/%s lists why)",
-                c->b.id, refused, c->b.id);
-    }
+     * its items' errors are listed by GET /v1/carrier-batches/{id}), once the chunk commits:
+     * the line by px_tx_log, the count by the runner after the commit. */
+    c->refused = refused;
+    if (refused)
+        px_tx_log(tx, PX_LOG_ERROR,
+                  "carrier batch %s: %lld item(s) of this chunk not rendered (GET "
+                  "/v1/carrier-batches/%s lists why)",
+                  c->b.id, refused, c->b.id);
     /* Its last chunk made no carrier at all (every item refused, on arrival or here): the
      * batch ends failed, and is told as a batch that failed its tries. */
     if (strcmp(c->now.status, "failed") != 0)
@@ -377,6 +377,7 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
 {
     run_ctx *c = vc;
     memset(&c->try_out, 0, sizeof(c->try_out));
+    c->refused = 0;
     px_rc rc = px_store_carrier_batch_claim(px_tx_db(tx), &c->b, &c->found, err);
     if (rc != PX_OK || !c->found)
         return rc;
@@ -396,6 +397,8 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     pthread_cond_init(&c->cv, NULL);
     px_rc rc = px_tx_run(db, NULL, run_body, c, err);
     *did_work = rc == PX_OK && c->found;
+    if (rc == PX_OK && c->try_out.rc == PX_OK && c->refused)
+        atomic_fetch_add(&app->carrier_items_failed, (unsigned long)c->refused);
     /* A failed try committed its count; the runner still reports the failure (logged and
      * counted by the worker loop). */
     if (rc == PX_OK && c->try_out.rc != PX_OK) {

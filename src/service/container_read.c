@@ -35,13 +35,14 @@ static px_rc read_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     if (!px__container_visible(c->by, c->out))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", c->sscc);
-    /* A CMO never sees packs after release (px__cmo_sees): a pack released by its serials or
-     * batch stays in a container the CMO still holds, and is left out of its view. */
-    int unreleased = c->by->org_kind == PX_ORG_CMO;
-    if ((rc = px_store_container_tree_each(db, c->sscc, c->all, unreleased, c->tree_fn, c->ctx,
-                                           err)) != PX_OK)
+    /* A CMO sees the packs px__cmo_sees lets it see, in a container it holds too: a pack
+     * released by its serials or batch stays in the box, and a MAH may pack its own packs into
+     * it; both are left out of the CMO's view. */
+    const char *cmo = c->by->org_kind == PX_ORG_CMO ? c->by->org_id : NULL;
+    if ((rc = px_store_container_tree_each(db, c->sscc, c->all, cmo, c->tree_fn, c->ctx, err)) !=
+        PX_OK)
         return rc;
-    return px_store_container_counts_each(db, c->sscc, unreleased, c->count_fn, c->ctx, err);
+    return px_store_container_counts_each(db, c->sscc, cmo, c->count_fn, c->ctx, err);
 }
 
 px_rc px_svc_container_read(px_db *db, const px_actor *by, const char *sscc, int all,

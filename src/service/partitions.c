@@ -110,6 +110,11 @@ px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px
 px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     *did_work = 0;
+    /* It ensures both schemas itself, from the live side: the workers' sandbox pass, which
+     * runs every runner too, must not take its turn (it would ensure the sandbox twice and
+     * leave the live months for the next hour). */
+    if (px_db_is_sandbox(db))
+        return PX_OK;
     long long now = (long long)(px_mono_ms() / 1000); /* an interval: the monotonic clock */
     long long next = app->partitions_next;
     if (now < next || !atomic_compare_exchange_strong(&app->partitions_next, &next, now + 3600))

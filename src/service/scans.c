@@ -516,8 +516,8 @@ px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
     char g[GS1_GTIN_LEN + 1];
     if (px__gtin_field(g, gtin, err) != PX_OK)
         return PX_EINVALID;
-    if (n > PX_PASSPORT_FIELDS_MAX)
-        return bad(err, "public_fields", "too_many", "at most 16 public fields");
+    if (n > (int)PX_COUNT(k_passport_names))
+        return bad(err, "public_fields", "too_many", "at most 6 public fields, each once");
     for (int i = 0; i < n; i++) {
         if (px_name_pick(k_passport_names, PX_COUNT(k_passport_names), fields[i], "invalid_value",
                          "public field", NULL, err) != PX_OK) {

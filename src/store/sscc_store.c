@@ -371,7 +371,13 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < " PX_AGG_DEPTH_GUARD \
     ") "
 
-px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, int unreleased,
+/* A pack row s a CMO ($n, a uuid's text; NULL: not a CMO, every row) sees: service/
+ * pack_internal.h's px__cmo_sees in SQL, as px_store_export_freeze's manifest query. */
+#define CMO_SEES(s, n)                                                                             \
+    "(" n "::uuid IS NULL OR ((" s ".allocated_to = " n "::uuid OR " s ".commissioned_by = " n     \
+    "::uuid) AND " s ".released_at IS NULL))"
+
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const char *cmo_org,
                                    px_tree_row_fn fn, void *ctx, px_err *err)
 {
     PGresult *r = px__exec(
@@ -382,9 +388,10 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, int unr
         "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
         "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
         "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND s.parent_sscc = ANY (ARRAY(SELECT "
-        "sscc FROM t WHERE depth < $2::int)) AND (NOT $3::bool OR s.released_at IS NULL)) n "
-        "ORDER BY depth, sscc = '', sscc, gtin, serial",
-        PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1", unreleased ? "t" : "f"), err);
+        "sscc FROM t WHERE depth < $2::int)) AND " CMO_SEES(
+            "s", "$3") ") n "
+                       "ORDER BY depth, sscc = '', sscc, gtin, serial",
+        PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1", px__nz(cmo_org)), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -402,7 +409,7 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, int unr
     return PX_OK;
 }
 
-px_rc px_store_container_counts_each(px_db *db, const char *sscc, int unreleased,
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cmo_org,
                                      px_tree_count_fn fn, void *ctx, px_err *err)
 {
     /* REQ-AGG-16: a case that carries its own GTIN (a serial that has been the parent of a
@@ -415,17 +422,16 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, int unreleased
         SUBTREE ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
                 "AS depth, EXISTS (SELECT 1 FROM container_event e WHERE e.parent_gtin = s.gtin "
                 "AND e.parent_serial = s.serial) AS is_case FROM t JOIN serial s ON "
-                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "AND (NOT $2::bool OR "
-                "s.released_at IS NULL)) "
+                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "AND " CMO_SEES("s", "$2")
+                ") "
                 "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t WHERE depth > 0 UNION "
                 "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
                 "UNION ALL SELECT depth, gtin, batch, count(*) FROM k WHERE NOT is_case "
                 "GROUP BY 1, 2, 3 "
                 "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), count(*) FROM k "
                 "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial WHERE "
-                "k.is_case AND (NOT $2::bool OR c.released_at IS NULL) GROUP BY 1, 2, 3 "
-                "ORDER BY 1, 2, 3",
-        PX__ARGS(sscc, unreleased ? "t" : "f"), err);
+                "k.is_case AND " CMO_SEES("c", "$2") " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        PX__ARGS(sscc, px__nz(cmo_org)), err);
     /* clang-format on */
     if (!r)
         return err->rc;
@@ -475,10 +481,13 @@ px_rc px_store_containers_lock(px_db *db, const char *const *ssccs, size_t n, px
 {
     /* The containers first, then the packs directly in them (cases among them), then the
      * packs in those cases, each in key order: packing, unpacking and repacking lock parents
-     * before children too, so no two wait on each other. A pack another transaction moved out
-     * before its lock is granted no longer matches (READ COMMITTED re-checks the row) and
-     * stays unlocked: the caller's read sees the same. Without the third, a pack repacked out
-     * of its case while the case's pallet was released was released where it went. */
+     * before children too. A case and a loose pack of one pallet are locked together in key
+     * order, so a packing of that pack into that case can meet this in the other order: one
+     * of the two is then a deadlock that PostgreSQL ends and px_tx_run starts over, never a
+     * wrong result. A pack another transaction moved out before its lock is granted no longer
+     * matches (READ COMMITTED re-checks the row) and stays unlocked: the caller's read sees
+     * the same. Without the third, a pack repacked out of its case while the case's pallet
+     * was released was released where it went. */
     px_rc rc = cmd_on_ssccs(db,
                             BELOW_LISTED "SELECT 1 FROM sscc x WHERE x.sscc IN (SELECT sscc FROM "
                                          "t) ORDER BY x.sscc FOR UPDATE OF x",

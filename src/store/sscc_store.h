@@ -101,8 +101,9 @@ typedef struct px_tree_row {
 } px_tree_row;
 typedef int (*px_tree_row_fn)(void *ctx, const px_tree_row *row);
 /* The nodes below sscc, by depth (containers first at each depth): every level when all,
- * else the direct children only; packs never released only, when unreleased (a CMO's view). */
-px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, int unreleased,
+ * else the direct children only; for cmo_org (a CMO caller, else NULL) only the packs it sees
+ * (its own serials, never released: px__cmo_sees). */
+px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const char *cmo_org,
                                    px_tree_row_fn fn, void *ctx, px_err *err);
 
 /* Packs below a container per depth, GTIN and batch (the counts of GET /v1/containers). */
@@ -112,7 +113,7 @@ typedef struct px_tree_count {
     long long n;
 } px_tree_count;
 typedef int (*px_tree_count_fn)(void *ctx, const px_tree_count *c);
-px_rc px_store_container_counts_each(px_db *db, const char *sscc, int unreleased,
+px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cmo_org,
                                      px_tree_count_fn fn, void *ctx, px_err *err);
 
 /* ---- shipping containers ----------------------------------------------------------------- */
@@ -309,8 +310,9 @@ void px_agg_applied_dispose(px_agg_applied *a);
 
 /* Checks every child against the packing rules (REQ-AGG-2, 3, 5; repack when s->moving)
  * and, when none breaks one, sets every child's parent and commissions the parents
- * still allocated. A child changed by another transaction since the rules read it is not
- * moved: out->moved then falls short of s->n (the caller starts over). */
+ * still allocated. The packs going into a case are locked first (REQ-AGG-11: one being filled
+ * as a case is seen holding what it got). A child changed by another transaction since the
+ * rules read it is not moved: out->moved then falls short of s->n (the caller starts over). */
 px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px_err *err);
 
 /* Container events as parallel columns ("" for none). */

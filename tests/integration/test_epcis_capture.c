@@ -880,8 +880,11 @@ static void test_epcis_capture__aggregation_refusals(void **state)
     assert_non_null(t);
     memcpy(t, "0000-06-01", 10);
     char *doc = ld_doc(ev, NULL, NULL);
-    json_decref(capture(f, f->mah.key, "application/ld+json", NULL, doc, 400, job, sizeof(job),
-                        __FILE__, __LINE__));
+    json_t *no = capture(f, f->mah.key, "application/ld+json", NULL, doc, 400, job, sizeof(job),
+                         __FILE__, __LINE__);
+    if (!strstr(px_test_str(no, "detail"), "eventTime"))
+        fail_msg("the refusal does not name eventTime: %s", px_test_str(no, "detail"));
+    json_decref(no);
     free(doc);
 }
 
