@@ -477,7 +477,7 @@ px_rc px_svc_print_jobs_each(px_db *db, const px_actor *by, const char *gtin, co
         memcpy(us, after, (size_t)(bar - after));
         us[bar - after] = '\0';
         long v;
-        if (px_parse_long(us, 0, 9223372036854775807L, &v) != 0)
+        if (px_parse_long(us, 0, PX_TIME_US_MAX, &v) != 0)
             return px_cursor_refuse(err);
         f.after_us = v;
         px_strlcpy(after_id, bar + 1, sizeof(after_id));

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "px_array.h"
+#include "px_cursor.h"
 #include "px_test.h"
 
 #define GTIN "04012345000016" /* not the demo product of the first start */
@@ -597,6 +598,14 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     assert_true(json_is_true(json_object_get(b, "reprint")));
     assert_string_equal(px_test_str(a, "operator"), "j.doe");
     assert_string_equal(px_test_str(a, "line"), "L3");
+    /* A cursor whose time no row can have (past year 9999) is no cursor of this list: 400 as
+     * any foreign cursor (it reached the database, whose interval arithmetic answered 422). */
+    char cursor[96], url[192];
+    assert_int_equal(px_cursor_encode(cursor, sizeof(cursor),
+                                      "9223372036854775807|00000000-0000-4000-8000-000000000000"),
+                     0);
+    snprintf(url, sizeof(url), "/v1/print-jobs?gtin=" GTIN "&after=%s", cursor);
+    px_test_expect(&f->env, "GET", url, f->mah.key, NULL, 400, "bad_request");
     assert_non_null(json_string_value(json_object_get(a, "created_at")));
     assert_non_null(json_string_value(json_object_get(a, "key_id")));
     px_http_resp_free(&r);
