@@ -19,11 +19,11 @@ double px_mono_ms(void);
 void px_sleep_ms(long ms);
 /* Formats us-since-epoch as RFC 3339 UTC with milliseconds: "2026-03-01T10:00:00.000Z". */
 void px_time_format(char out[32], int64_t us);
-/* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a ±hh:mm offset; 0 on success. The time in UTC
- * must fall in years 0001..9999. */
 /* The last microsecond of year 9999 in microseconds since the epoch: no time packid takes or
  * stores is later (a cursor's time past it is none of a list's rows). */
 #define PX_TIME_US_MAX 253402300799999999LL
+/* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a ±hh:mm offset; 0 on success. The time in UTC
+ * must fall in years 0001..9999. */
 int px_time_parse(const char *s, int64_t *us);
 /* A time zone offset "+hh:mm" or "-hh:mm" at the start of s, within -14:00..+14:00 (the
  * offsets of xsd:dateTime, XML Schema 1.1 Part 2 §3.3.7; EPCIS eventTimeZoneOffset): *minutes
