@@ -170,6 +170,20 @@ px_rc px_store_batch_expiry(px_db *db, char expiry[7], int *found, const char *g
     return PX_OK;
 }
 
+px_rc px_store_batch_made_by(px_db *db, int *made, const char *gtin, const char *batch,
+                             const char *org_id, px_err *err)
+{
+    PGresult *r = px__exec(db,
+                           "SELECT EXISTS (SELECT 1 FROM serial WHERE gtin = $1 AND batch = $2 "
+                           "AND commissioned_by = $3::uuid)",
+                           PX__ARGS(gtin, batch, org_id), err);
+    if (!r)
+        return err->rc;
+    *made = px__val(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return PX_OK;
+}
+
 /* A statement without parameters whose result is not read. */
 static px_rc simple(px_db *db, const char *sql, px_err *err)
 {

@@ -395,6 +395,15 @@ static void test_print__export_allocation_jsonl(void **state)
     /* Only the CMO the allocation was made to (and the MAH) may export it. */
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo2.key, body, 404, "not_found");
     px_test_expect(&f->env, "POST", "/v1/exports", f->mah2.key, body, 404, "not_found");
+    /* A batch another CMO of the GTIN made is unknown to this one, as a batch nobody made (its
+     * batch read says the same): the answer does not tell that it exists. */
+    static const char *const batches[] = {"BATCH002", "NOSUCHBATCH"};
+    for (size_t i = 0; i < PX_COUNT(batches); i++) {
+        char by_batch[128];
+        snprintf(by_batch, sizeof(by_batch), "{\"gtin\": \"" GTIN "\", \"batch\": \"%s\"}",
+                 batches[i]);
+        px_test_expect(&f->env, "POST", "/v1/exports", f->cmo2.key, by_batch, 404, "not_found");
+    }
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
                    "{\"allocation_id\": \"x\", \"gtin\": \"1\"}", 422, "validation_error");
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
