@@ -9,6 +9,7 @@
 #include "epcis.h"
 #include "events.h"
 #include "gs1.h"
+#include "pack_internal.h"
 #include "packing.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -31,17 +32,18 @@ const char *px__agg_tenant_of(const batch *b, size_t g)
 }
 
 /* REQ-AGG-11: a case that carries its own GTIN as a parent (docs/aggregation.md "Cases that
- * carry their own GTIN"): a pack the caller may use as a child (its MAH's; a CMO's own
- * commissioning, unreleased, partnered), commissioned, and not itself inside a case (cases are
- * one level deep). */
+ * carry their own GTIN"): a pack the caller sees (its MAH's; a CMO's own serial, px__cmo_sees,
+ * on a product it is actively partnered on), commissioned, and not itself inside a case
+ * (cases are one level deep). */
 px_rc px__agg_case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
                          const char *serial, const char *field, px_err *err)
 {
-    int visible = !c->found                    ? 0
-                  : by->org_kind == PX_ORG_MAH ? strcmp(c->tenant_id, by->org_id) == 0
-                  : by->org_kind == PX_ORG_CMO
-                      ? strcmp(c->commissioned_by, by->org_id) == 0 && !c->released && c->partnered
-                      : 0;
+    int visible =
+        !c->found                    ? 0
+        : by->org_kind == PX_ORG_MAH ? strcmp(c->tenant_id, by->org_id) == 0
+        : by->org_kind == PX_ORG_CMO
+            ? px__cmo_sees(by, c->allocated_to, c->commissioned_by, c->released) && c->partnered
+            : 0;
     if (!visible)
         return px_err_set_field(err, PX_ENOTFOUND, "not_found", field, "case %s/%s not found", gtin,
                                 serial);

@@ -411,11 +411,14 @@ done:
 
 /* The listed cases with what the use case decides on: state, MAH, who commissioned them and
  * whether that CMO is actively partnered on the product, whether they are inside a case. */
-#define COMMISSIONER_PARTNERED PX__CMO_PARTNERED("s.commissioned_by", "s.gtin")
+/* The organization whose serial the case is (its commissioner, else the CMO it was allocated
+ * to), actively partnered on it. */
+#define HOLDER_PARTNERED PX__CMO_PARTNERED("coalesce(s.commissioned_by, s.allocated_to)", "s.gtin")
 static const char CASES_LOCK[] =
     "SELECT l.o, s.state, p.mah_id, coalesce(s.commissioned_by::text, ''), "
-    "s.released_at IS NOT NULL, " COMMISSIONER_PARTNERED ", s.parent_gtin IS NOT NULL, "
-    "p.company_prefix_length FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l(g, se, o) "
+    "s.released_at IS NOT NULL, " HOLDER_PARTNERED ", s.parent_gtin IS NOT NULL, "
+    "p.company_prefix_length, coalesce(s.allocated_to::text, '') "
+    "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l(g, se, o) "
     "JOIN serial s ON s.gtin = l.g AND s.serial = l.se JOIN product p ON p.gtin = s.gtin "
     "ORDER BY s.gtin, s.serial FOR UPDATE OF s";
 
@@ -445,6 +448,7 @@ px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *c
         c->partnered = strcmp(px__val(r, i, 5), "t") == 0;
         c->in_case = strcmp(px__val(r, i, 6), "t") == 0;
         c->gcp_len = (int)strtol(px__val(r, i, 7), NULL, 10);
+        px_strlcpy(c->allocated_to, px__val(r, i, 8), sizeof(c->allocated_to));
     }
     PQclear(r);
     return PX_OK;

@@ -346,8 +346,10 @@ typedef struct px_case_parent {
     char state[16];
     char tenant_id[PX_ID_LEN + 1];   /* its product's MAH */
     char commissioned_by[PX_ID_LEN + 1];
+    char allocated_to[PX_ID_LEN + 1]; /* "" when none */
     int released;
-    int partnered;                   /* commissioned_by is a CMO actively partnered on it */
+    int partnered;                   /* its commissioner (else the CMO it was allocated to) is
+                                      * actively partnered on it */
     int in_case;                     /* it is itself inside a case */
     int gcp_len;                     /* its product's company prefix length */
 } px_case_parent;

@@ -393,6 +393,29 @@ static void test_agg_cases__case_filled_while_packed_into_a_case(void **state)
                     "AND parent_gtin IS NULL");
 }
 
+/* A case allocated to a CMO and not yet commissioned is the CMO's to read (px__cmo_sees, as
+ * its pack read answers): packing into it says why it cannot be (409 invalid_state: a case is
+ * commissioned first), not that it is unknown. Runs after the test that registers CASE_GTIN. */
+static void test_agg_cases__cmo_allocated_case(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env,
+            "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '" CASE_GTIN
+            "' FROM partnership WHERE mah_id = '%s' AND cmo_id = '%s'",
+            f->mah.org, f->cmo.org);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocated_to) VALUES ('" CASE_GTIN
+            "', 'AC1', 'allocated', '%s')",
+            f->cmo.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LAC", "271231", "AC", 3, 1, f->cmo.org);
+    px_test_expect(&f->env, "GET", "/v1/packs/" CASE_GTIN "/AC1", f->cmo.key, NULL, 200, NULL);
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->cmo.key,
+                    "{\"action\":\"pack\",\"parent\":" PACK_OF(
+                        CASE_GTIN, "AC1") ","
+                                          "\"children\":[" PACK_OF(GTIN, "AC001") "]}",
+                    NULL, 409, "invalid_state");
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
