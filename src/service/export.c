@@ -134,6 +134,11 @@ static px_rc export_body(px_tx *tx, void *vc, px_err *err)
     px_audit_details *d = px_tx_audit(tx, e->tenant_id, "export.create", e->id);
     px_audit_str(d, "gtin", e->gtin);
     px_audit_str(d, "allocation_id", by_alloc ? e->allocation_id : NULL);
+    /* The batch exported, or the production run an allocation's labels carry: its expiry was
+     * claimed here (every later commission of the batch must match it). */
+    px_audit_str(d, "batch", by_alloc ? NULL : e->batch);
+    px_audit_str(d, "run_batch", e->run_batch[0] ? e->run_batch : NULL);
+    px_audit_str(d, "run_expiry", e->run_expiry[0] ? e->run_expiry : NULL);
     px_audit_str(d, "format", e->format);
     px_audit_str(d, "job_id", e->job_id);
     return PX_OK;

@@ -96,6 +96,10 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
         px_tx_audit_as(tx, by, px_tenant_of_org(org->kind, org->id), "org.create", org->id);
     px_audit_str(d, "kind", org->kind);
     px_audit_str(d, "name", org->name);
+    /* The values it starts with: its GLN is its events' read point, a regulator's market what
+     * it may read. */
+    px_audit_str(d, "gln", org->gln[0] ? org->gln : NULL);
+    px_audit_str(d, "market", org->market[0] ? org->market : NULL);
     if (org->gln_prefix_length)
         px_audit_int(d, "gln_prefix_length", org->gln_prefix_length);
     else

@@ -362,6 +362,9 @@ static px_rc print_body(px_tx *tx, void *vp, px_err *err)
     px_audit_details *d =
         px_tx_audit(tx, j->tenant_id, j->reprint ? "print_job.reprint" : "print_job.create", j->id);
     px_audit_str(d, "gtin", j->gtin);
+    /* The batch and expiry printed (a batch new to packid was claimed with it here). */
+    px_audit_str(d, "batch", j->batch[0] ? j->batch : NULL);
+    px_audit_str(d, "expiry", j->expiry[0] ? j->expiry : NULL);
     px_audit_int(d, "count", j->count);
     px_audit_str(d, "line", j->line);
     px_audit_str(d, "operator", j->operator_name);

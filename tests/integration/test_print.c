@@ -498,6 +498,11 @@ static void test_print__export_allocation_with_run_batch(void **state)
              "\"jsonl\": true}",
              f->alloc_id);
     json_t *e = export_done(f, f->cmo.key, body);
+    /* The audit entry names the production run whose expiry the export claimed. */
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = 'export.create' AND subject = "
+                    "'%s' AND details->>'run_batch' = 'RUN1' AND details->>'run_expiry' = '301200'",
+                    px_test_str(e, "export_id"));
     px_http_resp r;
     px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
             NULL);
@@ -684,6 +689,10 @@ static void test_print__missing_values_refused(void **state)
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM batch WHERE gtin = '" GTIN
                     "' AND batch = 'NEWB2' AND expiry = '280131'");
+    /* Its audit entry names the batch and expiry printed (the claim made with it). */
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = 'print_job.create' AND "
+                    "details->>'batch' = 'NEWB2' AND details->>'expiry' = '280131'");
     /* A new batch's expiry already past is refused as a commission refuses it: the batch it
      * would claim could never be commissioned. */
     j = print_job(f, f->cmo.key,

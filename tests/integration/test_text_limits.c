@@ -109,6 +109,18 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     assert_string_equal(px_test_str(j, "name"), text);
     json_decref(j);
     audited_whole(f, "org.create", "name", text);
+    /* Its audit entry keeps what it starts with: a GLN (its events' read point), a
+     * regulator's market (what it may read). */
+    json_decref(px_test_call(&f->env, "POST", "/v1/orgs", f->admin.key,
+                             "{\"kind\":\"cmo\",\"name\":\"GLN audit\",\"gln\":"
+                             "\"4099990000004\",\"gln_prefix_length\":7}",
+                             201));
+    audited_whole(f, "org.create", "gln", "4099990000004");
+    json_decref(px_test_call(&f->env, "POST", "/v1/orgs", f->admin.key,
+                             "{\"kind\":\"regulator\",\"name\":\"Market audit\",\"market\":"
+                             "\"DE\"}",
+                             201));
+    audited_whole(f, "org.create", "market", "DE");
     /* A product's name: 200 bytes, read back. */
     char fmt[256];
     snprintf(fmt, sizeof(fmt), "%s",
