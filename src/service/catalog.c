@@ -292,6 +292,13 @@ px_rc px__product_gtin(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
     return PX_OK;
 }
 
+px_rc px__product_found(px_rc rc, const char *gtin, px_err *err)
+{
+    return rc == PX_ENOTFOUND
+               ? px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", gtin)
+               : rc;
+}
+
 px_rc px__gtin_field(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err)
 {
     if (gs1_gtin_normalize(g, gtin ? gtin : "", err) == PX_OK)

@@ -28,8 +28,8 @@ px_rc px_svc_links_put(px_db *db, const px_actor *by, const char *gtin, const px
                        int n, px_err *err)
 {
     char g[GS1_GTIN_LEN + 1];
-    if (px__gtin_field(g, gtin, err) != PX_OK)
-        return PX_EINVALID;
+    if (px__product_gtin(g, gtin, err) != PX_OK)
+        return PX_ENOTFOUND;
     if (n > PX_LINKS_MAX)
         return px_err_set_field(err, PX_EINVALID, "too_many", "links", "at most %d links",
                                 PX_LINKS_MAX);
@@ -60,7 +60,7 @@ px_rc px_svc_links_put(px_db *db, const px_actor *by, const char *gtin, const px
     }
     if (rc == PX_OK) {
         put_ctx c = {g, v, n};
-        rc = px_tx_run(db, by, put_body, &c, err);
+        rc = px__product_found(px_tx_run(db, by, put_body, &c, err), g, err);
     }
     free(v);
     return rc;
@@ -71,9 +71,10 @@ px_rc px_svc_links_get(px_db *db, const px_actor *by, const char *gtin, px_produ
 {
     char g[GS1_GTIN_LEN + 1];
     *n = 0;
-    if (px__gtin_field(g, gtin, err) != PX_OK)
-        return PX_EINVALID;
-    return px_store_links_get(db, by->org_id, g, out, n, PX_LINKS_MAX, err);
+    if (px__product_gtin(g, gtin, err) != PX_OK)
+        return PX_ENOTFOUND;
+    return px__product_found(px_store_links_get(db, by->org_id, g, out, n, PX_LINKS_MAX, err), g,
+                             err);
 }
 
 px_rc px_svc_links_public(px_db *db, const char *gtin, px_product_link *out, int *n,

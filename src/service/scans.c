@@ -514,8 +514,8 @@ px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
                           const char *const *fields, int n, px_err *err)
 {
     char g[GS1_GTIN_LEN + 1];
-    if (px__gtin_field(g, gtin, err) != PX_OK)
-        return PX_EINVALID;
+    if (px__product_gtin(g, gtin, err) != PX_OK)
+        return PX_ENOTFOUND;
     if (n > (int)PX_COUNT(k_passport_names))
         return bad(err, "public_fields", "too_many", "at most 6 public fields, each once");
     for (int i = 0; i < n; i++) {
@@ -532,7 +532,7 @@ px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
             }
     }
     passport_ctx c = {g, fields, n};
-    return px_tx_run(db, by, passport_body, &c, err);
+    return px__product_found(px_tx_run(db, by, passport_body, &c, err), g, err);
 }
 
 px_rc px_svc_passport_get(px_db *db, const px_actor *by, const char *gtin, char fields[][65],
@@ -540,7 +540,8 @@ px_rc px_svc_passport_get(px_db *db, const px_actor *by, const char *gtin, char 
 {
     char g[GS1_GTIN_LEN + 1];
     *n = 0;
-    if (px__gtin_field(g, gtin, err) != PX_OK)
-        return PX_EINVALID;
-    return px_store_passport_get(db, by->org_id, g, fields, n, PX_PASSPORT_FIELDS_MAX, err);
+    if (px__product_gtin(g, gtin, err) != PX_OK)
+        return PX_ENOTFOUND;
+    return px__product_found(
+        px_store_passport_get(db, by->org_id, g, fields, n, PX_PASSPORT_FIELDS_MAX, err), g, err);
 }

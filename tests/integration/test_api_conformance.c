@@ -853,6 +853,13 @@ static void verification_network(fixture *f, char serials[][24])
     assert_string_equal(json_string_value(json_array_get(names, 1)), "ndc");
     json_decref(pp);
     expect(f, "GET", "/v1/products/09506000134352/passport", f->mah.key, NULL, 404);
+    /* A product's sub-resources answer an unknown product, and a malformed GTIN, as the
+     * product routes do (docs/api.md: product_not_found). */
+    static const char *const subs[] = {"/v1/products/09506000134352/passport",
+                                       "/v1/products/09506000134352/links",
+                                       "/v1/products/123/passport", "/v1/products/123/links"};
+    for (size_t i = 0; i < PX_COUNT(subs); i++)
+        px_test_expect(&f->env, "GET", subs[i], f->mah.key, NULL, 404, "product_not_found");
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
     expect(f, "PUT", path, f->mah.key,
            "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example/p\","
