@@ -153,10 +153,12 @@ const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t 
         }
         return NULL;
     }
+    /* docs/api.md "Errors": a value of the wrong JSON type is invalid_type, as px_json_items
+     * answers it; a value of the right type out of its bounds is invalid_value. */
     if (!json_is_array(v) || json_array_size(v) > max_items) {
         snprintf(msg, sizeof(msg), "%s must be an array of at most %zu strings", name,
                  max_items);
-        px_reply_field(r, name, "invalid_value", msg);
+        px_reply_field(r, name, json_is_array(v) ? "invalid_value" : "invalid_type", msg);
         return NULL;
     }
     size_t count = json_array_size(v);
@@ -172,7 +174,7 @@ const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t 
             snprintf(field, sizeof(field), "%s[%zu]", name, i);
             snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu characters", field,
                      max);
-            px_reply_field(r, field, "invalid_value", msg);
+            px_reply_field(r, field, json_is_string(e) ? "invalid_value" : "invalid_type", msg);
             free(out);
             return NULL;
         }

@@ -835,6 +835,12 @@ static void verification_network(fixture *f, char serials[][24])
     /* A name the master data cannot hold could never be shown: refused. */
     expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"form\"]}", 422);
     expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"Strength\"]}", 422);
+    /* A list of the wrong JSON type, or an item that is no string: invalid_type, as every
+     * list answers it (docs/api.md "Errors"). */
+    px_test_expect_field(&f->env, "PUT", path, f->mah.key, "{\"public_fields\":\"strength\"}",
+                         "public_fields", "invalid_type");
+    px_test_expect_field(&f->env, "PUT", path, f->mah.key, "{\"public_fields\":[1]}",
+                         "public_fields[0]", "invalid_type");
     expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"a b\"]}", 422);
     expect(f, "GET", path, f->mah.key, NULL, 200);
     /* Names stored before the rule (migration 0211): those master data cannot hold go, the
