@@ -42,13 +42,14 @@ px_rc px__gln_prefix_free(px_db *db, const px_org *org, px_err *err);
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,
                            px_audit_details *d, px_err *err);
 
+/* A product's own sub-resource (links, passport) answers an unknown or another tenant's
+ * product as the product routes do: rc PX_ENOTFOUND becomes 404 product_not_found. */
+px_rc px__product_found(px_rc rc, const char *gtin, px_err *err);
+
 /* A GTIN from outside normalized into g (catalog.c), refused in one of two ways: one that names
  * a product (a path's, a product's settings) answers PX_ENOTFOUND "product_not_found" when it
  * is no GTIN, as an unknown product does; one sent as a request's field answers gs1's
  * PX_EINVALID refusal on field "gtin". */
-/* A product's own sub-resource (links, passport) answers an unknown or another tenant's
- * product as the product routes do: rc PX_ENOTFOUND becomes 404 product_not_found. */
-px_rc px__product_found(px_rc rc, const char *gtin, px_err *err);
 px_rc px__product_gtin(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err);
 px_rc px__gtin_field(char g[GS1_GTIN_LEN + 1], const char *gtin, px_err *err);
 

@@ -409,10 +409,9 @@ done:
 
 /* ---- cases that carry their own GTIN --------------------------------------------------- */
 
-/* The listed cases with what the use case decides on: state, MAH, who commissioned them and
- * whether that CMO is actively partnered on the product, whether they are inside a case. */
-/* The organization whose serial the case is (its commissioner, else the CMO it was allocated
- * to), actively partnered on it. */
+/* The listed cases with what the use case decides on: state, MAH, who commissioned them or
+ * was allocated them, whether that holder (the commissioner, else the allocatee) is a CMO
+ * actively partnered on the product, whether they are inside a case. */
 #define HOLDER_PARTNERED PX__CMO_PARTNERED("coalesce(s.commissioned_by, s.allocated_to)", "s.gtin")
 static const char CASES_LOCK[] =
     "SELECT l.o, s.state, p.mah_id, coalesce(s.commissioned_by::text, ''), "
