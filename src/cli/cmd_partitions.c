@@ -74,12 +74,13 @@ static int partitions_ensure(px_cli *cli, px_db *db, px_app *app, int argc, char
 
 /* NAME: that month, refused while its retention runs; no NAME: every month whose retention
  * has passed. Each month is judged again in its own detaching transaction. */
-static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const char *name, px_err *err)
+static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const px_actor *me,
+                             const char *name, px_err *err)
 {
     json_t *done = json_array();
     int rc = PX_EXIT_OK;
     if (name) {
-        if (px_svc_partition_detach(app, db, name, err) != PX_OK) {
+        if (px_svc_partition_detach(app, db, me, name, err) != PX_OK) {
             json_decref(done);
             return px_cli_fail(cli, err);
         }
@@ -95,7 +96,7 @@ static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const char *na
         for (int i = 0; i < n && rc == PX_EXIT_OK; i++) {
             if (!rows[i].detachable)
                 continue;
-            if (px_svc_partition_detach(app, db, rows[i].name, err) != PX_OK)
+            if (px_svc_partition_detach(app, db, me, rows[i].name, err) != PX_OK)
                 rc = px_cli_fail(cli, err);
             else
                 json_array_append_new(done, json_string(rows[i].name));
@@ -138,7 +139,7 @@ int px_cmd_partitions(px_cli *cli, int argc, char **argv)
     if (ensure)
         rc = partitions_ensure(cli, s.db, &s.app, argc, argv, &s.err);
     else if (detach)
-        rc = partitions_detach(cli, s.db, &s.app,
+        rc = partitions_detach(cli, s.db, &s.app, &s.me,
                                px_cli_positional(argc, argv, 2, px_cli_no_options), &s.err);
     else
         rc = partitions_list(cli, s.db, &s.app, &s.err);

@@ -90,15 +90,22 @@ static px_rc detach_body(px_tx *tx, void *vctx, px_err *err)
             return px_err_set(err, PX_ESTATE, "audit_cut_invalid", "%s is not detached: %s",
                               c->name, k.reason);
     }
-    return px_store_partition_detach(px_tx_db(tx), c->name, c->today, c->app->cfg.retention_months,
-                                     c->app->cfg.retention_after_expiry_months, err);
+    px_rc rc =
+        px_store_partition_detach(px_tx_db(tx), c->name, c->today, c->app->cfg.retention_months,
+                                  c->app->cfg.retention_after_expiry_months, err);
+    /* A month of pack history leaves the live tables: who did it, and when, is on record (the
+     * operator's chain; the entry lands in this month's audit_log, never the one detached). */
+    if (rc == PX_OK)
+        px_audit_str(px_tx_audit(tx, NULL, "partition.detach", c->name), "today", c->today);
+    return rc;
 }
 
-px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px_err *err)
+px_rc px_svc_partition_detach(const px_app *app, px_db *db, const px_actor *by, const char *name,
+                              px_err *err)
 {
     detach_ctx c = {.app = app, .name = name};
     today_of(c.today);
-    px_rc rc = px_tx_run(db, NULL, detach_body, &c, err);
+    px_rc rc = px_tx_run(db, by, detach_body, &c, err);
     if (rc == PX_OK)
         px_logf(PX_LOG_INFO, "partition %s detached (retention passed)", name);
     return rc;

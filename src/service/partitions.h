@@ -23,8 +23,10 @@ px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **ro
 /* Detaches month `name` (<table>_pYYYYMM) if its retention has passed, judged again in
  * the detaching transaction; PX_ESTATE "retention_not_passed" if not, "audit_not_cut" for a
  * month of audit_log whose entries no cut covers, "audit_cut_invalid" when a cut covering them
- * does not hold with app->audit_keys. */
-px_rc px_svc_partition_detach(const px_app *app, px_db *db, const char *name, px_err *err);
+ * does not hold with app->audit_keys. Audited as partition.detach by `by` (the command line's
+ * operator). */
+px_rc px_svc_partition_detach(const px_app *app, px_db *db, const px_actor *by, const char *name,
+                              px_err *err);
 
 /* The runner (runners.def): the months ahead in both schemas once an hour, and the gauges. */
 px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err);

@@ -506,6 +506,8 @@ static void test_partitions__deliveries_held_by_their_attempts(void **state)
                     "SELECT count(*) FROM webhook_delivery WHERE id = "
                     "'00000000-0000-4000-8000-000000000318'");
     px_expect_count(&f->env, 1, "SELECT count(*) FROM webhook_delivery_p201803");
+    /* Who took the month out, and when, is on record. */
+    assert_int_equal(px_audit_count(&f->env, "partition.detach", "webhook_delivery_p201803"), 1);
 }
 
 /* A partition maintenance pass that fails (a plain table already holds the name of a month it
