@@ -69,12 +69,11 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
     int found = 0;
     if (!alloc_id) {
         rc = px_svc_product_access(db, by, e->gtin, 0, prod, err);
-        if (rc == PX_OK)
-            rc = px_store_batch_expiry(db, expiry, &found, e->gtin, e->batch, err);
         /* A CMO knows a batch it made packs of, as its batch read (GET /v1/batches): another
          * organization's batch of a shared GTIN is unknown to it, as an unknown one. */
-        if (rc == PX_OK && found && by->org_kind == PX_ORG_CMO)
-            rc = px_store_batch_made_by(db, &found, e->gtin, e->batch, by->org_id, err);
+        if (rc == PX_OK)
+            rc = px_store_batch_expiry(db, expiry, &found, e->gtin, e->batch,
+                                       by->org_kind == PX_ORG_CMO ? by->org_id : NULL, err);
         if (rc == PX_OK && !found)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", e->batch,
                             e->gtin);

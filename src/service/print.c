@@ -264,7 +264,7 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
     if (expiry[0])
         return px__batch_expiry_claim(db, gtin, batch, expiry, NULL, err);
     int found = 0;
-    px_rc rc = px_store_batch_expiry(db, expiry, &found, gtin, batch, err);
+    px_rc rc = px_store_batch_expiry(db, expiry, &found, gtin, batch, NULL, err);
     if (rc == PX_OK && !found)
         rc = px_err_set_field(err, PX_EINVALID, "required", "expiry",
                               "batch '%s' is not known yet: give its expiry", batch);

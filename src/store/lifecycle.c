@@ -151,35 +151,24 @@ px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char 
         return err->rc;
     PQclear(r);
     int found = 0;
-    px_rc rc = px_store_batch_expiry(db, out, &found, gtin, batch, err);
+    px_rc rc = px_store_batch_expiry(db, out, &found, gtin, batch, NULL, err);
     if (rc == PX_OK && !found)
         rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     return rc;
 }
 
 px_rc px_store_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
-                            const char *batch, px_err *err)
+                            const char *batch, const char *made_by, px_err *err)
 {
-    PGresult *r = px__exec(db, "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2",
-                           PX__ARGS(gtin, batch), err);
+    PGresult *r = px__exec(db,
+                           "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2 AND ($3::uuid "
+                           "IS NULL OR EXISTS (SELECT 1 FROM serial WHERE gtin = $1 AND batch = $2 "
+                           "AND commissioned_by = $3::uuid))",
+                           PX__ARGS(gtin, batch, made_by), err);
     if (!r)
         return err->rc;
     *found = PQntuples(r) > 0;
     px_strlcpy(expiry, *found ? px__val(r, 0, 0) : "", 7);
-    PQclear(r);
-    return PX_OK;
-}
-
-px_rc px_store_batch_made_by(px_db *db, int *made, const char *gtin, const char *batch,
-                             const char *org_id, px_err *err)
-{
-    PGresult *r = px__exec(db,
-                           "SELECT EXISTS (SELECT 1 FROM serial WHERE gtin = $1 AND batch = $2 "
-                           "AND commissioned_by = $3::uuid)",
-                           PX__ARGS(gtin, batch, org_id), err);
-    if (!r)
-        return err->rc;
-    *made = px__val(r, 0, 0)[0] == 't';
     PQclear(r);
     return PX_OK;
 }

@@ -48,13 +48,11 @@ px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int s
  * one: it differs from expiry when the batch already has another — batch_expiry_mismatch). */
 px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char *batch,
                            const char *expiry, px_err *err);
-/* Whether org_id commissioned a pack of (gtin, batch): a CMO's view of a batch (the batch read's
- * by_cmo, docs/api.md "Batches"). */
-px_rc px_store_batch_made_by(px_db *db, int *made, const char *gtin, const char *batch,
-                             const char *org_id, px_err *err);
-/* The expiry of (gtin, batch) into expiry[7]; *found = 0 when the batch is unknown. */
+/* The expiry of (gtin, batch) into expiry[7]; *found = 0 when the batch is unknown, or when
+ * made_by (else NULL) commissioned no pack of it: a CMO's view of a batch, as its batch read's
+ * (by_cmo, docs/api.md "Batches"). */
 px_rc px_store_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
-                            const char *batch, px_err *err);
+                            const char *batch, const char *made_by, px_err *err);
 
 typedef struct px_commission_rows {
     const char *gtin;
