@@ -864,8 +864,13 @@ static void verification_network(fixture *f, char serials[][24])
     static const char *const subs[] = {"/v1/products/09506000134352/passport",
                                        "/v1/products/09506000134352/links",
                                        "/v1/products/123/passport", "/v1/products/123/links"};
-    for (size_t i = 0; i < PX_COUNT(subs); i++)
+    for (size_t i = 0; i < PX_COUNT(subs); i++) {
         px_test_expect(&f->env, "GET", subs[i], f->mah.key, NULL, 404, "product_not_found");
+        px_test_expect(&f->env, "PUT", subs[i], f->mah.key,
+                       strstr(subs[i], "passport") ? "{\"public_fields\":[\"strength\"]}"
+                                                   : "{\"links\":[]}",
+                       404, "product_not_found");
+    }
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
     expect(f, "PUT", path, f->mah.key,
            "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example/p\","
