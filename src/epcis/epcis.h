@@ -74,18 +74,20 @@
     X(OWNING_PARTY, "owning_party") X(POSSESSING_PARTY, "possessing_party") X(LOCATION, "location")
 
 /* Value 0 (…_NONE) means "absent": the element is not written and not hashed. */
-#define PX_CBV_ENUM_(id, name) PX_BIZSTEP_##id,
-typedef enum px_cbv_bizstep { PX_BIZSTEP_NONE = 0, PX_CBV_BIZSTEPS(PX_CBV_ENUM_) PX_BIZSTEP__COUNT } px_cbv_bizstep;
-#undef PX_CBV_ENUM_
-#define PX_CBV_ENUM_(id, name) PX_DISP_##id,
-typedef enum px_cbv_disp { PX_DISP_NONE = 0, PX_CBV_DISPS(PX_CBV_ENUM_) PX_DISP__COUNT } px_cbv_disp;
-#undef PX_CBV_ENUM_
-#define PX_CBV_ENUM_(id, name) PX_BTT_##id,
-typedef enum px_cbv_btt { PX_BTT_NONE = 0, PX_CBV_BTTS(PX_CBV_ENUM_) PX_BTT__COUNT } px_cbv_btt;
-#undef PX_CBV_ENUM_
-#define PX_CBV_ENUM_(id, name) PX_SDT_##id,
-typedef enum px_cbv_sdt { PX_SDT_NONE = 0, PX_CBV_SDTS(PX_CBV_ENUM_) PX_SDT__COUNT } px_cbv_sdt;
-#undef PX_CBV_ENUM_
+#define PX_BIZSTEP_ENUM_(id, name) PX_BIZSTEP_##id,
+#define PX_DISP_ENUM_(id, name) PX_DISP_##id,
+#define PX_BTT_ENUM_(id, name) PX_BTT_##id,
+#define PX_SDT_ENUM_(id, name) PX_SDT_##id,
+typedef enum px_cbv_bizstep {
+    PX_BIZSTEP_NONE = 0,
+    PX_CBV_BIZSTEPS(PX_BIZSTEP_ENUM_) PX_BIZSTEP__COUNT
+} px_cbv_bizstep;
+typedef enum px_cbv_disp {
+    PX_DISP_NONE = 0,
+    PX_CBV_DISPS(PX_DISP_ENUM_) PX_DISP__COUNT
+} px_cbv_disp;
+typedef enum px_cbv_btt { PX_BTT_NONE = 0, PX_CBV_BTTS(PX_BTT_ENUM_) PX_BTT__COUNT } px_cbv_btt;
+typedef enum px_cbv_sdt { PX_SDT_NONE = 0, PX_CBV_SDTS(PX_SDT_ENUM_) PX_SDT__COUNT } px_cbv_sdt;
 
 /* The bare CBV word ("commissioning", "in_transit", "po", "owning_party"), NULL for NONE or
  * out of range. */

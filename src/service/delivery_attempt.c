@@ -64,6 +64,22 @@ void px__delivery_log(const char *what, const char *subject, int n, const px_del
     px_log(px__delivery_log_level(o), what, fields);
 }
 
+px__attempt_end px__delivery_end(const px_config *cfg, const char *what, const char *subject, int n,
+                                 int max, const px_delivery_result *res,
+                                 _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT])
+{
+    px__attempt_end e = {n, res, PX_DELIVERED, 0};
+    e.outcome = px__delivery_judge(cfg, res->http_status, n, max, &e.retry_ms);
+    counts[e.outcome]++;
+    px__delivery_log(what, subject, n, res, e.outcome, e.retry_ms);
+    return e;
+}
+
+const char *px__attempt_error(const px__attempt_end *e)
+{
+    return e->res->error[0] ? e->res->error : NULL;
+}
+
 px_rc px__delivery_none_due(px_tx *tx, px_err *err)
 {
     px_err_clear(err);

@@ -34,6 +34,22 @@ px_log_level px__delivery_log_level(px_delivery_outcome o);
 void px__delivery_log(const char *what, const char *subject, int n, const px_delivery_result *res,
                       px_delivery_outcome o, long retry_ms);
 
+/* The end of attempt n of a delivery as both runners record it: its answer, its outcome and,
+ * for a retry, the pause before the next. */
+typedef struct px__attempt_end {
+    int attempt;
+    const px_delivery_result *res;
+    px_delivery_outcome outcome;
+    long retry_ms;
+} px__attempt_end;
+/* Judges attempt n of at most max that got res (px__delivery_judge), counts its outcome in
+ * counts (the app's metric) and logs it (px__delivery_log with what and subject). */
+px__attempt_end px__delivery_end(const px_config *cfg, const char *what, const char *subject, int n,
+                                 int max, const px_delivery_result *res,
+                                 _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT]);
+/* The attempt's error sentence for its row, NULL when it had none (a 2xx). */
+const char *px__attempt_error(const px__attempt_end *e);
+
 /* The claim transaction's answer when the claim found nothing due (PX_ENOTFOUND from the
  * store): no error, and nothing to commit. */
 px_rc px__delivery_none_due(px_tx *tx, px_err *err);

@@ -87,22 +87,19 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
 
 typedef struct end_ctx {
     const px_report *report;
-    int attempt;
-    const px_delivery_result *res;
-    const char *outcome;
-    long retry_ms;
+    px__attempt_end a;
     int current; /* the report took the outcome (the attempt was not superseded) */
 } end_ctx;
 
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 {
     end_ctx *c = vc;
-    px_rc rc = px_store_report_end_attempt(px_tx_db(tx), c->report->id, c->attempt,
-                                           (int)c->res->http_status, c->outcome,
-                                           c->res->error[0] ? c->res->error : NULL, c->retry_ms,
-                                           &c->current, err);
-    if (rc == PX_OK && c->current && strcmp(c->outcome, "dead") == 0)
-        rc = tell_webhook(tx, c->report, "report.dead", c->res->error, err);
+    px_rc rc = px_store_report_end_attempt(
+        px_tx_db(tx), c->report->id, c->a.attempt, (int)c->a.res->http_status,
+        px_delivery_outcome_name(c->a.outcome), px__attempt_error(&c->a), c->a.retry_ms,
+        &c->current, err);
+    if (rc == PX_OK && c->current && c->a.outcome == PX_DELIVERY_DEAD)
+        rc = tell_webhook(tx, c->report, "report.dead", c->a.res->error, err);
     return rc;
 }
 
@@ -114,7 +111,7 @@ static void log_superseded(const end_ctx *e)
         return;
     char fields[200];
     snprintf(fields, sizeof(fields), "\"report_id\":\"%s\",\"attempt\":%d,\"outcome\":\"%s\"",
-             e->report->id, e->attempt, e->outcome);
+             e->report->id, e->a.attempt, px_delivery_outcome_name(e->a.outcome));
     px_log(PX_LOG_WARN, "report delivery: a later attempt superseded this one", fields);
 }
 
@@ -154,7 +151,7 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
         memset(&sink, 0, sizeof(sink));
         snprintf(sink.error, sizeof(sink.error),
                  "sandbox: validated and kept; test data is never sent to a regulator endpoint");
-        end_ctx e = {&c.job.r, c.attempt, &sink, "delivered", 0, 0};
+        end_ctx e = {&c.job.r, {c.attempt, &sink, PX_DELIVERED, 0}, 0};
         rc = px_tx_run(db, NULL, end_body, &e, err);
         px_report_job_dispose(&c.job);
         return rc;
@@ -171,14 +168,12 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     };
     px_delivery_result res;
     px__delivery_send(cfg, &rq, &res);
-    end_ctx e = {&c.job.r, c.attempt, &res, NULL, 0, 0};
-    px_delivery_outcome o =
-        px__delivery_judge(cfg, res.http_status, c.attempt, c.job.r.max_attempts, &e.retry_ms);
-    e.outcome = px_delivery_outcome_name(o);
-    app->deliveries[o]++;
     char subject[64];
     snprintf(subject, sizeof(subject), "\"report_id\":\"%s\"", c.job.r.id);
-    px__delivery_log("report delivery", subject, c.attempt, &res, o, e.retry_ms);
+    end_ctx e = {&c.job.r,
+                 px__delivery_end(cfg, "report delivery", subject, c.attempt, c.job.r.max_attempts,
+                                  &res, app->deliveries),
+                 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
     if (rc == PX_OK)
         log_superseded(&e);

@@ -31,18 +31,15 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
 
 typedef struct end_ctx {
     const char *id;
-    int attempt;
-    const px_delivery_result *res;
-    const char *outcome;
-    long retry_ms;
+    px__attempt_end a;
 } end_ctx;
 
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 {
     end_ctx *c = vc;
-    return px_store_webhook_end_attempt(px_tx_db(tx), c->id, c->attempt, (int)c->res->http_status,
-                                        c->outcome, c->res->error[0] ? c->res->error : NULL,
-                                        c->retry_ms, err);
+    return px_store_webhook_end_attempt(
+        px_tx_db(tx), c->id, c->a.attempt, (int)c->a.res->http_status,
+        px_delivery_outcome_name(c->a.outcome), px__attempt_error(&c->a), c->a.retry_ms, err);
 }
 
 px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
@@ -80,16 +77,12 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     /* REQ-HOOK-1: a 2xx is delivered, never claimed again; REQ-HOOK-3: the last attempt is
      * dead, as reports (a removed webhook's first: it has no attempt left); REQ-HOOK-2: else
      * retried with the same body after the reports' backoff. */
-    end_ctx e = {c.job.d.id, c.job.attempt, &res, NULL, 0};
-    px_delivery_outcome o =
-        px__delivery_judge(cfg, res.http_status, c.job.attempt,
-                           c.job.url ? cfg->delivery_max_attempts : 0, &e.retry_ms);
-    e.outcome = px_delivery_outcome_name(o);
-    app->webhook_deliveries[o]++;
     char subject[128];
     snprintf(subject, sizeof(subject), "\"delivery_id\":\"%s\",\"event\":\"%s\"", c.job.d.id,
              c.job.d.event);
-    px__delivery_log("webhook delivery", subject, c.job.attempt, &res, o, e.retry_ms);
+    end_ctx e = {c.job.d.id, px__delivery_end(cfg, "webhook delivery", subject, c.job.attempt,
+                                              c.job.url ? cfg->delivery_max_attempts : 0, &res,
+                                              app->webhook_deliveries)};
     rc = px_tx_run(db, NULL, end_body, &e, err);
     px_webhook_job_dispose(&c.job);
     return rc;
