@@ -46,8 +46,7 @@ typedef struct {
 static void product(bench *b, char gtin[15])
 {
     px_err err = PX_ERR_INIT;
-    px_product p;
-    memset(&p, 0, sizeof(p));
+    px_product p = {0};
     bench_gtin(gtin, b->next_item++);
     px_strlcpy(p.gtin, gtin, sizeof(p.gtin));
     p.company_prefix_length = 7;
@@ -167,8 +166,7 @@ static double run_job(bench *b, int *chunks)
 
 int main(int argc, char **argv)
 {
-    bench b;
-    memset(&b, 0, sizeof(b));
+    bench b = {0};
     b.n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     if (b.n < 1 || b.n > PX_ALLOC_MAX || rounds < 1) {

@@ -30,14 +30,12 @@ void bench_app_close(bench_app *b)
 px_actor bench_app_mah(bench_app *b)
 {
     px_err err;
-    px_org mah;
-    memset(&mah, 0, sizeof(mah));
+    px_org mah = {0};
     px_strlcpy(mah.kind, "mah", sizeof(mah.kind));
     px_strlcpy(mah.name, "bench MAH", sizeof(mah.name));
     if (px_store_org_insert(b->db, &mah, &err) != PX_OK)
         bench_die_err("org", &err);
-    px_actor by;
-    memset(&by, 0, sizeof(by));
+    px_actor by = {0};
     by.role = PX_ROLE_MAH;
     by.org_kind = PX_ORG_MAH;
     px_strlcpy(by.org_id, mah.id, sizeof(by.org_id));

@@ -165,8 +165,7 @@ static double hash_ms(size_t n)
     const char **v = malloc(n * sizeof(*v));
     for (size_t i = 0; i < n; i++)
         v[i] = serials + i * 21;
-    px_epcis_event ev;
-    memset(&ev, 0, sizeof(ev));
+    px_epcis_event ev = {0};
     ev.type = PX_EPCIS_OBJECT_EVENT;
     ev.action = PX_EPCIS_ADD;
     ev.biz_step = PX_BIZSTEP_COMMISSIONING;

@@ -218,8 +218,7 @@ int px_cli_main(int argc, char **argv)
             printf("usage: packid %s …\n  %s\n", commands[i].name, commands[i].summary);
             return PX_EXIT_OK;
         }
-    px_cli cli;
-    memset(&cli, 0, sizeof(cli));
+    px_cli cli = {0};
     /* --json may stand anywhere; strip it so commands see only their own arguments. */
     int n = 0;
     for (int i = 0; i < argc; i++) {

@@ -103,8 +103,7 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
         argc, argv, 2, strcmp(sub, "create") == 0 ? create_options : px_cli_no_options, 0, usage);
     if (ex != PX_EXIT_OK)
         return ex;
-    px_org org;
-    memset(&org, 0, sizeof(org));
+    px_org org = {0};
     if (strcmp(sub, "create") == 0) {
         const char *kind = px_cli_opt(argc, argv, "kind");
         const char *name = px_cli_opt(argc, argv, "name");

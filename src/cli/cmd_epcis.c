@@ -381,8 +381,7 @@ static int cmd_convert(px_cli *cli, int argc, char **argv)
     const char *to = px_cli_opt(argc, argv, "to");
     const char *out = px_cli_output(argc, argv);
     const char *in = px_cli_positional(argc, argv, 2, options);
-    convert_state c;
-    memset(&c, 0, sizeof(c));
+    convert_state c = {0};
     c.sender = px_cli_opt(argc, argv, "sender");
     c.receiver = px_cli_opt(argc, argv, "receiver");
     c.instance_id = px_cli_opt(argc, argv, "instance-id");

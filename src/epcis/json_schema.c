@@ -608,8 +608,7 @@ px_rc epcis__json_schema_check(const epcis__json_schema *s, const char *data, si
     json_t *doc = json_loadb(data, len, 0, &je);
     if (!doc)
         return px_err_set(err, PX_EINVALID, "epcis_json", "line %d: %s", je.line, je.text);
-    check_ctx c;
-    memset(&c, 0, sizeof(c));
+    check_ctx c = {0};
     c.s = s;
     c.err = err;
     int ok = check(&c, s->root, doc, 0);

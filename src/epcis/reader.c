@@ -298,8 +298,7 @@ void epcis__md_settle(px_epcis_product *p, const char *type_code)
 static px_rc read_any(const char *data, size_t len, FILE *f, const char *path,
                       const px_epcis_read_cb *cb, px_err *err)
 {
-    epcis__reader st;
-    memset(&st, 0, sizeof(st));
+    epcis__reader st = {0};
     st.cb = cb;
     px_err_clear(err);
     px_rc rc;

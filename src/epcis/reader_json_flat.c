@@ -185,8 +185,7 @@ static int flat_ilmd(const flat *f, const struct json_t *doc_ctx, epcis__arena *
 int epcis__json_flat_event(epcis__arena *a, const char *text, size_t len,
                            const struct json_t *doc_ctx, px_epcis_event *ev)
 {
-    flat f;
-    memset(&f, 0, sizeof(f));
+    flat f = {0};
     f.p = text;
     f.end = text + len;
     if (!eat(&f, '{') || eat(&f, '}'))

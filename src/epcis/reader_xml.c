@@ -294,8 +294,7 @@ static px_rc x_fields(x_ctx *x, const xmlNode *ev_node, int wrapper, px_err *err
 
 static px_rc x_event(epcis__reader *st, const xmlNode *n, px_err *err)
 {
-    px_epcis_event ev;
-    memset(&ev, 0, sizeof(ev));
+    px_epcis_event ev = {0};
     const char *name = lname(n);
     int t = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, name);
     if (t < 0)

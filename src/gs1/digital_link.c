@@ -572,8 +572,7 @@ static px_rc path_read(gs1_elements *out, gs1__dl_parts *parts, const char *s, c
         return PX_OK;
     /* Not an uncompressed path: a compressed one (partially or fully) is the other form a
      * Digital Link may take; when that fails too, the uncompressed error stands. */
-    px_err first_err;
-    memset(&first_err, 0, sizeof(first_err));
+    px_err first_err = {0};
     if (err)
         first_err = *err;
     memset(out, 0, sizeof(*out));

@@ -450,8 +450,7 @@ static px_rc put_other(bits *local, const gs1__dl_pair *p, px_err *err)
 px_rc gs1__dl_compress_data(gs1__out *o, const gs1_elements *e, const char *skip_ai,
                             const gs1__dl_pair *other, int nother, int optimise, px_err *err)
 {
-    bits local;
-    memset(&local, 0, sizeof(local));
+    bits local = {0};
     int order[GS1_MAX_ELEMENTS];
     int n = ai_order(e, skip_ai, order);
     int used[GS1_MAX_ELEMENTS] = {0};
@@ -590,8 +589,7 @@ static px_rc read_other(bits *r, size_t *pos, unsigned h2, gs1__dl_pair *other, 
     if (!get(r, pos, 3, &rest))
         return bad(err, base, len, garbled);
     klen = (h2 << 3) | rest;
-    gs1__dl_pair p;
-    memset(&p, 0, sizeof(p));
+    gs1__dl_pair p = {0};
     if (klen == 0 || klen > sizeof(p.key) - 1 || !get_chars(r, pos, 3, klen, p.key) ||
         !get(r, pos, 3, &enc) || !get(r, pos, 7, &vl) || vl > sizeof(p.value) - 1 ||
         !get_chars(r, pos, enc, vl, p.value))
@@ -637,8 +635,7 @@ static px_rc read_group(bits *r, size_t *pos, const char *key, gs1_elements *out
 px_rc gs1__dl_decompress_data(gs1_elements *out, gs1__dl_pair *other, int *nother, int max_other,
                               const char *s, size_t len, size_t base, px_err *err)
 {
-    bits r;
-    memset(&r, 0, sizeof(r));
+    bits r = {0};
     if (len == 0 || len * 6 > BITS_MAX)
         return bad(err, base, len, garbled);
     for (size_t i = 0; i < len; i++) {

@@ -106,8 +106,7 @@ void h_org_create(px_req *r)
         px_json_int(r, r->json, "gln_prefix_length", GS1_GCP_LEN_MIN, GS1_GCP_LEN_MAX, 0, 0);
     if (px_req_answered(r))
         return;
-    px_org org;
-    memset(&org, 0, sizeof(org));
+    px_org org = {0};
     px_strlcpy(org.kind, kind, sizeof(org.kind));
     px_strlcpy(org.name, name, sizeof(org.name));
     px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln));

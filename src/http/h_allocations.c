@@ -18,8 +18,7 @@ void h_allocation_create(px_req *r)
     static const char *const allowed[] = {"count", "label", "for_org", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    px_alloc_request req;
-    memset(&req, 0, sizeof(req));
+    px_alloc_request req = {0};
     req.gtin = px_req_param(r, 0);
     /* REQ-POOL-4: up to 1,000,000 serials per job. */
     req.count = px_json_int(r, r->json, "count", 1, PX_ALLOC_MAX, 0, 1);

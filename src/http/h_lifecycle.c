@@ -130,8 +130,7 @@ void h_commission_create(px_req *r)
     const char **serials = px_json_items(r, r->json, "serials", 1, &n);
     if (px_req_answered(r))
         return;
-    px_idem idem;
-    memset(&idem, 0, sizeof(idem));
+    px_idem idem = {0};
     const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
     if (key) {
         /* Printable ASCII: header bytes above 0x7f need not be UTF-8, and the key is stored. */

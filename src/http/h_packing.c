@@ -15,8 +15,7 @@ void h_sscc_allocation_create(px_req *r)
         "count", "extension_digit", "company_prefix", "strategy", "mah_id", "gtin", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    px_sscc_alloc_request req;
-    memset(&req, 0, sizeof(req));
+    px_sscc_alloc_request req = {0};
     /* REQ-SSCC-3: up to 100,000 SSCCs per request. */
     req.count = (long)px_json_int(r, r->json, "count", 1, PX_SSCC_ALLOC_MAX, 0, 1);
     req.extension_digit = (int)px_json_int(r, r->json, "extension_digit", 0, 9, 0, 0);
@@ -301,8 +300,7 @@ void h_aggregation_create(px_req *r)
     static const char *const allowed[] = {"action", "parent", "children", "aggregations", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    px_agg_request req;
-    memset(&req, 0, sizeof(req));
+    px_agg_request req = {0};
     if (action_read(r, &req.action) != 0)
         return;
     json_t *list = json_object_get(r->json, "aggregations");

@@ -157,8 +157,7 @@ void h_export_create(px_req *r)
                                           "gs",            NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    px_export_request req;
-    memset(&req, 0, sizeof(req));
+    px_export_request req = {0};
     req.allocation_id = px_json_str(r, r->json, "allocation_id", 64, 0);
     req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 0);
     req.batch = px_json_str(r, r->json, "batch", 64, 0);
@@ -238,8 +237,7 @@ void h_print_job_create(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int n = 0;
-    px_print_request req;
-    memset(&req, 0, sizeof(req));
+    px_print_request req = {0};
     req.gtin = px_json_str(r, r->json, "gtin", GS1_GTIN_LEN, 1);
     req.line = px_json_str(r, r->json, "line", PX_PRINT_LINE_MAX, 1);
     req.operator_name = px_json_str(r, r->json, "operator", PX_PRINT_OPERATOR_MAX, 1);

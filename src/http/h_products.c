@@ -86,8 +86,7 @@ void h_product_create(px_req *r)
     static const char *const nhrn_keys[] = {"ai", "value", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    px_product p;
-    memset(&p, 0, sizeof(p));
+    px_product p = {0};
     if (copy_str(r, r->json, "gtin", p.gtin, sizeof(p.gtin), 1) ||
         copy_str(r, r->json, "name", p.name, sizeof(p.name), 1) ||
         copy_str(r, r->json, "market", p.market, sizeof(p.market), 1))
@@ -133,8 +132,7 @@ void h_product_update(px_req *r)
     static const char *const nhrn_keys[] = {"ai", "value", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
-    px_product_patch rq;
-    memset(&rq, 0, sizeof(rq));
+    px_product_patch rq = {0};
     rq.name = px_json_str(r, r->json, "name", PX_NAME_MAX, 0);
     /* nhrn: an object replaces it, null removes it. */
     json_t *nv = json_object_get(r->json, "nhrn");
@@ -148,8 +146,7 @@ void h_product_update(px_req *r)
                            "nhrn needs both ai and value");
     }
     /* master_data: the whole object as it is to be (members left out become empty). */
-    px_master_data md;
-    memset(&md, 0, sizeof(md));
+    px_master_data md = {0};
     json_t *mo = px_json_object(r, r->json, "master_data", md_keys);
     if (mo) {
         for (size_t i = 0; i < N_MD; i++) {

@@ -23,8 +23,7 @@ void h_webhook_put(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     int n = 0;
-    px_webhook_request rq;
-    memset(&rq, 0, sizeof(rq));
+    px_webhook_request rq = {0};
     rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 1);
     rq.secret = px_json_str(r, r->json, "secret", PX_DELIVERY_SECRET_MAX, 1);
     const char **events = px_json_str_array(r, r->json, "events", PX_WEBHOOK_EVENT_LEN,

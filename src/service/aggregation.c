@@ -79,8 +79,7 @@ typedef struct agg_ctx {
  * (the rule of px__org_sgln, with the SSCC's prefix standing in for a product's). */
 void px__agg_container_sgln(char out[64], const px_actor *by, const char *prefix)
 {
-    px_product p;
-    memset(&p, 0, sizeof(p));
+    px_product p = {0};
     size_t l = strlen(prefix);
     memset(p.gtin, '0', 14);
     memcpy(p.gtin + 1, prefix, l);
@@ -100,8 +99,7 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
         return rc;
     if (px_uuid_v4(event_id) != PX_OK)
         return px_err_no_random(err);
-    px_container_event_rec rec;
-    memset(&rec, 0, sizeof(rec));
+    px_container_event_rec rec = {0};
     rec.id = event_id;
     rec.tenant_id = c->parent.tenant_id;
     rec.org_id = by->org_id;
@@ -396,8 +394,7 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
     px__agg_children_syntax(out->errors, NULL, &out->n_errors, 0, req->children, req->n);
     if (out->n_errors)
         return px__items_invalid(err, out->n_errors, req->n, "children");
-    agg_ctx c;
-    memset(&c, 0, sizeof(c));
+    agg_ctx c = {0};
     c.req = req;
     c.out = out;
     c.now = px_now_us();

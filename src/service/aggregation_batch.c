@@ -359,8 +359,7 @@ px_rc px_svc_aggregate_batch(px_db *db, const px_actor *by, px_agg_action action
                                 n_groups ? "too_many_parents" : "invalid_value", "aggregations",
                                 "from 1 to %d parents per request", PX_AGG_PARENTS_MAX);
     /* REQ-AGG-10: many parents, one transaction, every rule over every child at once. */
-    batch b;
-    memset(&b, 0, sizeof(b));
+    batch b = {0};
     b.action = action;
     b.groups = groups;
     b.n_groups = n_groups;
@@ -378,10 +377,8 @@ px_rc px__agg_pack_single(px_db *db, const px_actor *by, const px_agg_request *r
     px_rc rc;
     px_agg_group g = {req->parent_sscc, req->parent_gtin, req->parent_serial, req->children,
                       req->n};
-    px_agg_batch_result res;
-    memset(&res, 0, sizeof(res));
-    batch b;
-    memset(&b, 0, sizeof(b));
+    px_agg_batch_result res = {0};
+    batch b = {0};
     b.action = req->action;
     b.groups = &g;
     b.n_groups = 1;
@@ -405,8 +402,7 @@ px_rc px__agg_pack_single(px_db *db, const px_actor *by, const px_agg_request *r
 px_rc px__agg_case_syntax_single(const px_agg_request *req, px_err *err)
 {
     px_agg_group g = {NULL, req->parent_gtin, req->parent_serial, req->children, req->n};
-    batch b;
-    memset(&b, 0, sizeof(b));
+    batch b = {0};
     b.single = 1;
     b.groups = &g;
     b.n_groups = 1;

@@ -214,8 +214,7 @@ px_rc px__agg_child_uris(batch *b, const px_agg_applied *ap, px_err *err)
 px_rc px__agg_batch_record(px_tx *tx, batch *b, const px_agg_applied *ap, px_err *err)
 {
     size_t cap = 2 * b->n_groups + b->n;
-    event_cols e;
-    memset(&e, 0, sizeof(e));
+    event_cols e = {0};
     e.cap = cap;
     const char ***cols[] = {
         &e.c.id,           &e.c.aggregation_id, &e.c.type,      &e.c.action,

@@ -267,8 +267,7 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
 px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     (void)app;
-    chunk_ctx c;
-    memset(&c, 0, sizeof(c));
+    chunk_ctx c = {0};
     px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
     *did_work = c.found;
     /* A failed try committed its count; the runner still reports the failure (logged and

@@ -133,21 +133,18 @@ void px_app_close(px_app *app)
         if (db)
             px_pool_release(app->pool, db);
     }
-    px_scan_buffer_free(app->scans);
-    app->scans = NULL;
-    px_replicas_free(app->replicas);
-    app->replicas = NULL;
-    px_pool_free(app->pool);
-    app->pool = NULL;
+    /* Each part is freed and forgotten: a close after a failed open, or a second close, finds
+     * nothing to free twice (git's FREE_AND_NULL, with the part's own destructor). */
+#define PX_APP_DROP(destroy, part) (destroy(part), (part) = NULL)
+    PX_APP_DROP(px_scan_buffer_free, app->scans);
+    PX_APP_DROP(px_replicas_free, app->replicas);
+    PX_APP_DROP(px_pool_free, app->pool);
     px_sign_ring_dispose(&app->audit_keys);
-    free(app->gcp_xml);
-    app->gcp_xml = NULL;
-    px_epcis_validator_free(app->validator);
-    app->validator = NULL;
-    px_epcis_validator_free(app->validator2);
-    app->validator2 = NULL;
-    px_epcis_validator_free(app->validator_jsonld);
-    app->validator_jsonld = NULL;
+    PX_APP_DROP(free, app->gcp_xml);
+    PX_APP_DROP(px_epcis_validator_free, app->validator);
+    PX_APP_DROP(px_epcis_validator_free, app->validator2);
+    PX_APP_DROP(px_epcis_validator_free, app->validator_jsonld);
+#undef PX_APP_DROP
     if (app->embedded_started) {
         px_err err;
         if (px_embedded_stop(&app->cfg, &err) != PX_OK)

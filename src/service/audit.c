@@ -417,8 +417,7 @@ px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *b
     memset(out, 0, sizeof(*out));
     const char *tenant =
         by && px_policy_scope(by->role, PX_ACT_AUDIT_VERIFY) != PX_SCOPE_SYSTEM ? by->org_id : NULL;
-    verify_state s;
-    memset(&s, 0, sizeof(s));
+    verify_state s = {0};
     s.v = out;
     s.keys = keys;
     s.tenant = tenant;
@@ -477,8 +476,7 @@ static int walk_one(void *ctx, const px_audit_entry *e)
 static int checkpoint_one(void *ctx, const px_audit_head *h, const px_audit_checkpoint *last)
 {
     cp_run *r = ctx;
-    chain_walk w;
-    memset(&w, 0, sizeof(w));
+    chain_walk w = {0};
     w.keys = r->keys;
     px_strlcpy(w.st.chain, h->chain, sizeof(w.st.chain));
     memset(w.st.last_hash, '0', 64);
@@ -507,8 +505,7 @@ static int checkpoint_one(void *ctx, const px_audit_head *h, const px_audit_chec
         r->refused++;
         return 0;
     }
-    px_audit_checkpoint c;
-    memset(&c, 0, sizeof(c));
+    px_audit_checkpoint c = {0};
     px_strlcpy(c.chain, h->chain, sizeof(c.chain));
     c.chain_seq = w.st.chain_seq;
     c.seq = w.st.last_seq;
@@ -561,8 +558,7 @@ px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, const char *c
     *made = *refused = 0;
     if (keys->n == 0)
         return px_err_set(err, PX_EINTERNAL, "internal", "no audit signing key");
-    cp_run r;
-    memset(&r, 0, sizeof(r));
+    cp_run r = {0};
     r.keys = keys;
     r.cut_before = cut_before;
     /* A background transaction: it writes no audit entry of its own (a checkpoint is a

@@ -62,8 +62,7 @@ static px_rc bootstrap_body(px_tx *tx, void *vc, px_err *err)
     /* A demo product granted to the demo CMO, so the printed keys can be used at once. */
     px_actor mah = {.role = PX_ROLE_MAH, .org_kind = PX_ORG_MAH};
     px_strlcpy(mah.org_id, out->mah.id, sizeof(mah.org_id));
-    px_product prod;
-    memset(&prod, 0, sizeof(prod));
+    px_product prod = {0};
     px_strlcpy(prod.gtin, "09506000134352", sizeof(prod.gtin));
     prod.company_prefix_length = 7;
     px_strlcpy(prod.name, "Demo Amoxicillin 500 mg capsules x 21", sizeof(prod.name));
@@ -76,8 +75,7 @@ static px_rc bootstrap_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px__product_create_in_tx(tx, NULL, &mah, &prod, err)) != PX_OK)
         return rc;
     const char *gtins[] = {prod.gtin};
-    px_partnership ps;
-    memset(&ps, 0, sizeof(ps));
+    px_partnership ps = {0};
     px_strlcpy(ps.mah_id, out->mah.id, sizeof(ps.mah_id));
     px_strlcpy(ps.cmo_id, out->cmo.id, sizeof(ps.cmo_id));
     if ((rc = px_store_partnership_insert(db, &ps, err)) != PX_OK ||

@@ -308,8 +308,7 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
                                   const px_carrier_batch_request *req, px_carrier_batch *out,
                                   px_err *err)
 {
-    px_carrier_batch b;
-    memset(&b, 0, sizeof(b));
+    px_carrier_batch b = {0};
     static const char *const symbologies[] = {"datamatrix", "qr"};
     const char *sym = req->symbology ? req->symbology : "datamatrix";
     px_rc rc = px_name_pick(symbologies, PX_COUNT(symbologies), sym, "invalid_value", "symbology",

@@ -389,8 +389,7 @@ static px_rc run_body(px_tx *tx, void *vc, px_err *err)
 
 px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
 {
-    run_ctx ctx;
-    memset(&ctx, 0, sizeof(ctx));
+    run_ctx ctx = {0};
     run_ctx *c = &ctx;
     c->app = app;
     pthread_mutex_init(&c->mu, NULL);

@@ -217,11 +217,13 @@ static void audit_product(px_audit_details *d, const char *prefix, const px_prod
     px_audit_int(d, k, p->master_version);
 }
 
+/* Member by member as text: the bytes after a member's end are whatever the copy left. */
 static int master_same(const px_product *a, const px_product *b)
 {
+#define SAME_MD(api, m) &&strcmp(a->master.m, b->master.m) == 0
     return strcmp(a->name, b->name) == 0 && strcmp(a->nhrn_ai, b->nhrn_ai) == 0 &&
-           strcmp(a->nhrn_value, b->nhrn_value) == 0 &&
-           memcmp(&a->master, &b->master, sizeof(a->master)) == 0;
+           strcmp(a->nhrn_value, b->nhrn_value) == 0 PX_MASTER_DATA_FIELDS(SAME_MD);
+#undef SAME_MD
 }
 
 static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
@@ -244,8 +246,7 @@ static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
     if (rq->master) {
         p->master = *rq->master;
         /* Fixed-size text: bytes after the terminator must not make equal data differ. */
-        px_master_data clean;
-        memset(&clean, 0, sizeof(clean));
+        px_master_data clean = {0};
 #define CLEAN(name, member) px_strlcpy(clean.member, p->master.member, sizeof(clean.member));
         PX_MASTER_DATA_FIELDS(CLEAN)
 #undef CLEAN

@@ -180,8 +180,7 @@ static px_rc check_pool_body(px_tx *tx, void *vc, px_err *err)
     commission_reset(c);
     px_tx_discard(tx);
     px_product prod;
-    px_commission_outcome out;
-    memset(&out, 0, sizeof(out));
+    px_commission_outcome out = {0};
     char id[PX_ID_LEN + 1];
     px_rc rc = px_uuid_v4(id) == PX_OK ? commission_rows(c, px_tx_db(tx), id, &prod, &out, err)
                                        : px_err_no_random(err);
@@ -282,8 +281,7 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
     if (px_uuid_v4(res->commission_id) != PX_OK)
         return px_err_no_random(err);
     px_product prod;
-    px_commission_outcome out;
-    memset(&out, 0, sizeof(out));
+    px_commission_outcome out = {0};
     if ((rc = commission_rows(c, db, res->commission_id, &prod, &out, err)))
         goto done;
     res->allocated = out.allocated;

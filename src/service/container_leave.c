@@ -73,8 +73,7 @@ static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod,
                                              (int)strlen(prefix), err);
     if (rc != PX_OK)
         return rc;
-    px_epcis_event ev;
-    memset(&ev, 0, sizeof(ev));
+    px_epcis_event ev = {0};
     ev.type = PX_EPCIS_AGGREGATION_EVENT;
     ev.action = PX_EPCIS_DELETE;
     ev.biz_step = PX_BIZSTEP_UNPACKING;

@@ -43,8 +43,7 @@ static int write_container_event(void *vc, const px_container_event_row *row)
             *sp++ = '\0';
         s = sp;
     }
-    px_epcis_event ev;
-    memset(&ev, 0, sizeof(ev));
+    px_epcis_event ev = {0};
     ev.type = (px_epcis_event_type)type;
     ev.action = (px_epcis_action)action;
     ev.biz_step = px_cbv_bizstep_lookup(row->biz_step);

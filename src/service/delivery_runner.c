@@ -127,8 +127,7 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     *did_work = 0;
     const px_config *cfg = &app->cfg;
-    claim_ctx c;
-    memset(&c, 0, sizeof(c));
+    claim_ctx c = {0};
     c.app = app;
     c.lease_ms = px__delivery_lease_ms(cfg);
     px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
@@ -147,8 +146,7 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     if (px_db_is_sandbox(db)) {
         /* REQ-SANDBOX-3: a sandbox report is built and validated like a live one, and never
          * sent: test data must not reach a regulator. Its attempt says so. */
-        px_delivery_result sink;
-        memset(&sink, 0, sizeof(sink));
+        px_delivery_result sink = {0};
         snprintf(sink.error, sizeof(sink.error),
                  "sandbox: validated and kept; test data is never sent to a regulator endpoint");
         end_ctx e = {&c.job.r, {c.attempt, &sink, PX_DELIVERED, 0}, 0};

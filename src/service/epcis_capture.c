@@ -74,8 +74,7 @@ static px_rc commission(px_db *db, const px_actor *by, const item *it, const cha
         .partial = 0,
         .origin = &origin,
     };
-    px_commission_result res;
-    memset(&res, 0, sizeof(res));
+    px_commission_result res = {0};
     px_rc rc = px_svc_commission(db, by, &req, NULL, &res, err);
     if (rc == PX_OK) {
         px_strlcpy(commission_id, res.commission_id, PX_ID_LEN + 1);
@@ -436,8 +435,7 @@ static void job_failed(px_db *db, const px_capture_new *job, px_rc why, const px
 px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size_t len, int proceed,
                            char capture_id[PX_ID_LEN + 1], px_err *err)
 {
-    capture_ctx c;
-    memset(&c, 0, sizeof(c));
+    capture_ctx c = {0};
     px_buf errs;
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
     capture_id[0] = '\0';

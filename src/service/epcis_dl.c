@@ -71,8 +71,7 @@ static px_rc put(px__event_dl *d, const char *uri, px_err *err)
 /* An SGTIN given as (GTIN, serial): its Digital Link built from the elements directly. */
 static px_rc put_serial(px__event_dl *d, const char *gtin, const char *serial, px_err *err)
 {
-    gs1_elements e;
-    memset(&e, 0, sizeof(e));
+    gs1_elements e = {0};
     char dl[GS1_DL_MAX];
     px_rc rc;
     if ((rc = gs1_elements_add(&e, "01", gtin, err)) != PX_OK ||

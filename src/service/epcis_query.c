@@ -18,8 +18,7 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
                          px_epcis_sink sink, void *ctx, size_t *count, px_err *err)
 {
     *count = 0;
-    px_epcis_filter f;
-    memset(&f, 0, sizeof(f));
+    px_epcis_filter f = {0};
     switch (px_policy_scope(by->role, PX_ACT_EPCIS_QUERY)) {
     case PX_SCOPE_ORG: f.tenant_id = by->org_id; break;
     case PX_SCOPE_MARKET: f.market = px_market_check(by->market, NULL) == PX_OK ? by->market : "--"; break;

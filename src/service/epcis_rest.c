@@ -299,8 +299,7 @@ px_rc px_svc_epcis_rest_values(px_db *db, const px_actor *by, px_epcis_value_kin
 {
     next_token[0] = '\0';
     *per_page = PX_EPCIS_REST_PER_PAGE;
-    px_epcis_filter f;
-    memset(&f, 0, sizeof(f));
+    px_epcis_filter f = {0};
     px_rc rc = scope_filter(by, &f, err);
     if (rc != PX_OK)
         return rc;

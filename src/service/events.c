@@ -61,8 +61,7 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
     if (rc != PX_OK)
         return rc;
     px__org_sgln(sgln, in->by, in->prod);
-    px_epcis_event ev;
-    memset(&ev, 0, sizeof(ev));
+    px_epcis_event ev = {0};
     ev.type = PX_EPCIS_OBJECT_EVENT;
     ev.action = vocab->action;
     ev.biz_step = px_cbv_bizstep_lookup(vocab->biz_step);
@@ -113,8 +112,7 @@ px_rc px__event_record(px_db *db, const px__event_in *in, const char *precompute
         return rc;
     if (px_uuid_v4(event_id) != PX_OK)
         return px_err_no_random(err);
-    px_event_rec rec;
-    memset(&rec, 0, sizeof(rec));
+    px_event_rec rec = {0};
     rec.id = event_id;
     rec.tenant_id = in->prod->mah_id;
     rec.org_id = in->by->org_id;

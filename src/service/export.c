@@ -146,8 +146,7 @@ static px_rc export_body(px_tx *tx, void *vc, px_err *err)
 px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_request *req,
                            px_export *out, px_err *err)
 {
-    px_export e;
-    memset(&e, 0, sizeof(e));
+    px_export e = {0};
     int by_alloc = req->allocation_id != NULL;
     if (by_alloc == (req->gtin != NULL) || (!by_alloc && req->expiry)) {
         px_err_set(err, PX_EINVALID, "invalid_value",
@@ -528,8 +527,7 @@ static px_rc export_run_body(px_tx *tx, void *vc, px_err *err)
 px_rc px_run_export(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     (void)app;
-    export_run c;
-    memset(&c, 0, sizeof(c));
+    export_run c = {0};
     px_rc rc = px_tx_run(db, NULL, export_run_body, &c, err);
     *did_work = rc == PX_OK && c.found;
     /* A failed try committed its count; the runner still reports the failure (logged and

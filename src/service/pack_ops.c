@@ -320,8 +320,7 @@ static px_rc pack_op(px_db *db, const px_app *app, const px_actor *by,
                      const char *held_batch, px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    op_ctx c;
-    memset(&c, 0, sizeof(c));
+    op_ctx c = {0};
     c.app = app;
     c.held_batch = held_batch;
     px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);

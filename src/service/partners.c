@@ -142,8 +142,7 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
      * that already exists (org_id) keeps using its own keys: minting one here would hand this
      * MAH a credential that also reaches the CMO's work for other MAHs, breaking tenant
      * isolation. */
-    px_key_info key;
-    memset(&key, 0, sizeof(key));
+    px_key_info key = {0};
     /* On a sandbox connection the key is a test key (keys.c): a sandbox partner's CMO. */
     if (!(c->org_id && *c->org_id) &&
         (rc = px__key_create_in_tx(tx, by, cmo.id, "cmo", "partner", PX_KEY_LIVE, out->api_key,

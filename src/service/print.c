@@ -416,8 +416,7 @@ px_rc px_svc_print_job_create(px_db *db, const px_actor *by, const px_print_requ
     char gtin[GS1_GTIN_LEN + 1];
     if (px__gtin_field(gtin, req->gtin, err) != PX_OK)
         return PX_EINVALID;
-    print_tx p;
-    memset(&p, 0, sizeof(p));
+    print_tx p = {0};
     p.gtin = gtin;
     px_rc rc = print_fields(req, &p, err);
     if (rc != PX_OK)

@@ -99,8 +99,7 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_r
                     px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    recall_ctx c;
-    memset(&c, 0, sizeof(c));
+    recall_ctx c = {0};
     c.app = app;
     c.by = by;
     c.req = req;

@@ -208,8 +208,7 @@ static px_rc release_event(release_ctx *c, px_db *db, px_err *err)
      * events, the shipping event names the top-level units, not every pack
      * (docs/aggregation.md "The shipping event of containers"); the packs still all move
      * (release_rows). */
-    px__top_units top;
-    memset(&top, 0, sizeof(top));
+    px__top_units top = {0};
     px_rc rc = PX_OK;
     if (c->asked->ssccs && px__profile_ships_units(px_epcis_profile_for_market(req->market))) {
         rc = px__top_units_collect(db, c->asked->ssccs, c->asked->n_ssccs, &top, err);
@@ -279,8 +278,7 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
                      px_release_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    release_ctx c;
-    memset(&c, 0, sizeof(c));
+    release_ctx c = {0};
     c.app = app;
     c.by = by;
     c.req = req;

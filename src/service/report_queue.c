@@ -73,8 +73,7 @@ static int queue_one(void *ctx, const px_endpoint *e)
     const px__report_subject *s = q->s;
     if (s->endpoint_id && strcmp(s->endpoint_id, e->id) != 0)
         return 0;
-    px_report rep;
-    memset(&rep, 0, sizeof(rep));
+    px_report rep = {0};
     if (px_uuid_v4(rep.id) != PX_OK) {
         q->rc = px_err_no_random(q->err);
         return 1;

@@ -170,8 +170,7 @@ static px_rc scan_now(const verify_ctx *c, px_db *db, int64_t now_us, px_scan *n
 static px_rc buffer_scan(const verify_ctx *c, px_db *db, int64_t now_us, const char *client,
                          px_err *err)
 {
-    px_scan_rec rec;
-    memset(&rec, 0, sizeof(rec));
+    px_scan_rec rec = {0};
     px_strlcpy(rec.gtin, c->gtin, sizeof(rec.gtin));
     px_strlcpy(rec.serial, c->serial, sizeof(rec.serial));
     rec.at_us = now_us;

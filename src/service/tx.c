@@ -296,8 +296,7 @@ px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err)
 px_audit_details *px_tx_audit_job(px_tx *tx, const char *org_id, const char *tenant_id,
                                   const char *action, const char *subject, const char *job_id)
 {
-    px_actor sys;
-    memset(&sys, 0, sizeof(sys));
+    px_actor sys = {0};
     sys.role = PX_ROLE_ADMIN;
     px_strlcpy(sys.org_id, org_id, sizeof(sys.org_id));
     px_audit_details *d = px_tx_audit_as(tx, &sys, tenant_id, action, subject);

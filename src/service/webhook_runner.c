@@ -46,8 +46,7 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
 {
     *did_work = 0;
     const px_config *cfg = &app->cfg;
-    claim_ctx c;
-    memset(&c, 0, sizeof(c));
+    claim_ctx c = {0};
     c.lease_ms = px__delivery_lease_ms(cfg);
     px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
     if (rc != PX_OK || !c.claimed) {
@@ -56,8 +55,7 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
         return rc;
     }
     *did_work = 1;
-    px_delivery_result res;
-    memset(&res, 0, sizeof(res));
+    px_delivery_result res = {0};
     if (!c.job.url) {
         /* The webhook was removed after the event was queued: nowhere to send it. */
         snprintf(res.error, sizeof(res.error), "the webhook was removed");

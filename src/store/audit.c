@@ -63,8 +63,7 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
     px_buf text;
     px_buf_init(&text, 0);
     PGresult *r = NULL;
-    px_audit_entry e;
-    memset(&e, 0, sizeof(e));
+    px_audit_entry e = {0};
     px_strlcpy(e.org_id, org_id ? org_id : "", sizeof(e.org_id));
     px_strlcpy(e.key_id, key_id ? key_id : "", sizeof(e.key_id));
     px_strlcpy(e.tenant_id, tenant_id ? tenant_id : "", sizeof(e.tenant_id));

@@ -796,8 +796,7 @@ px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
-        px_event_row e;
-        memset(&e, 0, sizeof(e));
+        px_event_row e = {0};
         px__texts(r, i, 0, PX__TEXT(e.event_id), PX__TEXT(e.op), PX__TEXT(e.type),
                   PX__TEXT(e.action), PX__TEXT(e.biz_step), PX__TEXT(e.disposition),
                   PX__TEXT(e.event_time), PX__TEXT(e.by), PX__TEXT(e.event_hash),

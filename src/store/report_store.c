@@ -226,8 +226,7 @@ px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {
-        px_report_attempt a;
-        memset(&a, 0, sizeof(a));
+        px_report_attempt a = {0};
         a.n = (int)strtol(px__val(r, i, 0), NULL, 10);
         px_strlcpy(a.started_at, px__val(r, i, 1), sizeof(a.started_at));
         px_strlcpy(a.finished_at, px__val(r, i, 2), sizeof(a.finished_at));
@@ -555,8 +554,7 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
 static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long after, long long n,
                               const char *head, const char *tail, px_err *err)
 {
-    qb q;
-    memset(&q, 0, sizeof(q));
+    qb q = {0};
     px_buf_init(&q.sql, 16384);
     char ge[24], lt[24], gr[24], lr[24];
     q.params[q.n++] = PX__INT(after); /* $1 */
@@ -737,8 +735,7 @@ static px_rc values_query(px_db *db, const px_epcis_filter *f, const char *const
                           size_t n_parts, const char *a, const char *b, const char *c,
                           px_epcis_value_fn fn, void *ctx, long *n, int *stop, px_err *err)
 {
-    qb q;
-    memset(&q, 0, sizeof(q));
+    qb q = {0};
     px_buf_init(&q.sql, 16384);
     char ge[24], lt[24];
     q.params[q.n++] = a;
@@ -796,8 +793,7 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
     if (after_ph == 0) {
         /* The visible GTINs from the key's on: few (a tenant's products), from the
          * (gtin, lot, seq) index. */
-        qb q;
-        memset(&q, 0, sizeof(q));
+        qb q = {0};
         px_buf_init(&q.sql, 4096);
         char ge[24], lt[24];
         q.params[q.n++] = after_k1;

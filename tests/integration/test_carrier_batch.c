@@ -242,8 +242,7 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
 /* Reads a PNG with libpng's simplified API as RGB. */
 static unsigned char *read_rgb(const char *file, unsigned *w, unsigned *h)
 {
-    png_image img;
-    memset(&img, 0, sizeof(img));
+    png_image img = {0};
     img.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_file(&img, file))
         fail_msg("libpng cannot read %s", file);

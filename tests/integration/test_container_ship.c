@@ -573,8 +573,7 @@ static int rehash_row(void *vc, const px_epcis_row *row)
 static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
 {
     memset(c, 0, sizeof(*c));
-    px_epcis_filter flt;
-    memset(&flt, 0, sizeof(flt));
+    px_epcis_filter flt = {0};
     flt.gtin = GTIN;
     flt.lot = "LOT1";
     flt.release_id = release_id;

@@ -108,8 +108,7 @@ static void test_embedded__create_stop_restart(void)
 
 static void test_embedded__changed_migration_refused(void)
 {
-    px_test_env env;
-    memset(&env, 0, sizeof(env));
+    px_test_env env = {0};
     px_test_db_create(&env);
     int rc;
     const char *migrate[] = {"migrate", NULL};

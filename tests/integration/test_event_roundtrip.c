@@ -120,8 +120,7 @@ static int check_row(void *vc, const px_epcis_row *row)
 static void check_all(fixture *f, check_ctx *c)
 {
     memset(c, 0, sizeof(*c));
-    px_epcis_filter flt;
-    memset(&flt, 0, sizeof(flt));
+    px_epcis_filter flt = {0};
     flt.tenant_id = f->mah.org;
     px_test_each_event(&f->env, &flt, check_row, c);
 }

@@ -281,8 +281,7 @@ static void chromium_verdict(fixture *f, const char *serial, const char *want)
 static void test_resolver__page_expiry_century(void **state)
 {
     (void)state;
-    px_test_env env;
-    memset(&env, 0, sizeof(env));
+    px_test_env env = {0};
     px_test_db_create(&env);
     px_test_setenv(&env, "PACKID_ALLOW_TEST_CLOCK=1");
     px_test_setenv(&env, "PACKID_TEST_NOW=2081-06-01T10:00:00Z");

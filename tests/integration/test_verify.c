@@ -341,13 +341,11 @@ static void *flush_thread(void *vc)
  * lost. */
 static void test_verify__scans_lost_are_counted(void)
 {
-    flush_call c;
-    memset(&c, 0, sizeof(c));
+    flush_call c = {0};
     px_err err;
     assert_int_equal(px_db_connect(&c.db, env.conninfo, &err), PX_OK);
     assert_int_equal(px_scan_buffer_new(&c.b, &err), PX_OK);
-    px_scan_rec r;
-    memset(&r, 0, sizeof(r));
+    px_scan_rec r = {0};
     snprintf(r.gtin, sizeof(r.gtin), "04012345123456");
     snprintf(r.serial, sizeof(r.serial), "LOST1");
     snprintf(r.client, sizeof(r.client), "0123456789abcdef");
@@ -404,8 +402,7 @@ static void *stop_server(void *arg)
 static void test_verify__stop_with_a_request_parked(void)
 {
     PGconn *held = px_test_hold(&env, "LOCK TABLE product IN ACCESS EXCLUSIVE MODE");
-    px_http_resp r;
-    memset(&r, 0, sizeof(r));
+    px_http_resp r = {0};
     pthread_t req, stop;
     assert_int_equal(pthread_create(&req, NULL, verify_once, &r), 0);
     int parked = px_test_wait_table_lock_waiter(&env, "product"), status = -1;

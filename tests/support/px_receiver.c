@@ -138,8 +138,7 @@ void px_receiver_start(px_receiver *rv)
     assert_true(rv->fd >= 0);
     int one = 1;
     setsockopt(rv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof(a));
+    struct sockaddr_in a = {0};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(bind(rv->fd, (struct sockaddr *)&a, sizeof(a)), 0);

@@ -171,8 +171,7 @@ static int rasterise_tile(oracle_item *items, const size_t *idx, size_t n, int t
         return -1;
     }
 
-    png_image img;
-    memset(&img, 0, sizeof(img));
+    png_image img = {0};
     img.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_file(&img, png_path))
         return -1;
@@ -193,8 +192,7 @@ static int rasterise_tile(oracle_item *items, const size_t *idx, size_t n, int t
     for (size_t k = 0; k < n && rc == 0; k++) {
         oracle_item *it = &items[idx[k]];
         int x = (int)(k % TILE_COLS) * cell_w, y = (int)(k / TILE_COLS) * cell_h;
-        png_image out;
-        memset(&out, 0, sizeof(out));
+        png_image out = {0};
         out.version = PNG_IMAGE_VERSION;
         out.width = (png_uint_32)it->width_px;
         out.height = (png_uint_32)it->height_px;

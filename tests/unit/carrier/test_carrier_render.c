@@ -217,8 +217,7 @@ static void test_carrier__finder_pattern_and_sizes(void)
  * quiet zone and the module size. */
 static void check_png(const px_buf *b, const px_carrier_matrix *m, int q, int mpx)
 {
-    png_image img;
-    memset(&img, 0, sizeof(img));
+    png_image img = {0};
     img.version = PNG_IMAGE_VERSION;
     assert_true(png_image_begin_read_from_memory(&img, b->data, b->len));
     assert_int_equal(img.width, (unsigned)((m->width + 2 * q) * mpx));

@@ -85,8 +85,7 @@ static void test_gs1__hri_escape_round_trip(void)
         assert_string_equal(back.items[1].value, values[i]);
         assert_string_equal(back.items[2].value, values[i]);
     }
-    gs1_elements e;
-    memset(&e, 0, sizeof(e));
+    gs1_elements e = {0};
     px_err err;
     assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
     assert_int_equal(gs1_elements_add(&e, "21", "A(B", &err), PX_OK);

@@ -141,8 +141,7 @@ static void test_gs1__predefined_length(void)
 
 static void test_gs1__elements_format_errors(void)
 {
-    gs1_elements e;
-    memset(&e, 0, sizeof(e));
+    gs1_elements e = {0};
     px_err err;
     assert_int_equal(gs1_elements_add(&e, "01", "09506000134352", &err), PX_OK);
     assert_int_equal(gs1_elements_add(&e, "10", "ABC", &err), PX_OK);

@@ -15,8 +15,7 @@
 
 static void test_delivery_attempt__judge(void)
 {
-    px_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
+    px_config cfg = {0};
     cfg.delivery_backoff_ms = 1000;
     cfg.delivery_backoff_max_ms = 6000;
     static const struct {

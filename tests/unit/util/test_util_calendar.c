@@ -79,8 +79,7 @@ static void test_util__calendar_round_trip(void)
             fail_msg("%04d-%02d-%02d: days %lld (expected %lld), back %04lld-%02d-%02d", y, m, d,
                      (long long)days, (long long)expect, (long long)by, bm, bd);
         time_t t = (time_t)(days * 86400 + 43200);
-        struct tm tm;
-        memset(&tm, 0, sizeof(tm));
+        struct tm tm = {0};
         if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 != y || tm.tm_mon + 1 != m || tm.tm_mday != d)
             fail_msg("%04d-%02d-%02d: gmtime_r says %04d-%02d-%02d", y, m, d, tm.tm_year + 1900,
                      tm.tm_mon + 1, tm.tm_mday);
