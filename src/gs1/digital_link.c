@@ -480,6 +480,16 @@ static px_rc path_compressed(gs1_elements *out, gs1__dl_parts *parts, const char
     return no_key_in(err, "compressed data", base + last->off, last->len);
 }
 
+/* The refusal of the character at offset at of the whole input, which is not allowed where
+ * ("in a URI", "outside the host"); its position is told from 1. */
+static px_rc char_refused(px_err *err, size_t at, const char *where)
+{
+    return gs1__at(err,
+                   px_err_set(err, PX_EINVALID, "invalid_character",
+                              "character at position %zu is not allowed %s", at + 1, where),
+                   at, 1);
+}
+
 /* The URI up to its path: URI characters only, the scheme, and the authority; *path is where
  * the path (or query, or fragment) starts. */
 static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path, px_err *err)
@@ -488,11 +498,7 @@ static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path,
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
-            return gs1__at(err,
-                           px_err_set(err, PX_EINVALID, "invalid_character",
-                                      "character at position %zu is not allowed in a URI",
-                                      base + i + 1),
-                           base + i, 1);
+            return char_refused(err, base + i, "in a URI");
     }
     /* Scheme http or https, all lower or all upper case (GS1's syntax engine refuses mixed
      * case). */
@@ -524,11 +530,7 @@ static px_rc uri_authority(const char *s, size_t len, size_t base, size_t *path,
     /* RFC 3986 / DL grammar: "[" and "]" delimit an IP literal host and appear nowhere else. */
     for (size_t i = p; i < len; i++)
         if (s[i] == '[' || s[i] == ']')
-            return gs1__at(err,
-                           px_err_set(err, PX_EINVALID, "invalid_character",
-                                      "character at position %zu is not allowed outside the host",
-                                      base + i + 1),
-                           base + i, 1);
+            return char_refused(err, base + i, "outside the host");
     *path = p;
     return PX_OK;
 }
