@@ -216,7 +216,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_commission: product: HTTP %ld %s\n", st, h.resp.data);
         return 1;
     }
-    const char *partner = "{\"name\":\"Bench CMO\",\"gtins\":[\"" GTIN "\"]}";
+    /* The CMO's site GLN is its events' read point, which an EU commission needs. */
+    const char *partner = "{\"name\":\"Bench CMO\",\"gln\":\"4099991000003\","
+                          "\"gln_prefix_length\":7,\"gtins\":[\"" GTIN "\"]}";
     if ((st = bench_post(&h, "/v1/partners", mah, partner, strlen(partner))) != 201) {
         fprintf(stderr, "bench_commission: partner: HTTP %ld %s\n", st, h.resp.data);
         return 1;

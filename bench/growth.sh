@@ -76,7 +76,7 @@ json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 if [ "$reuse" = 1 ]; then
   mah=$(psql -X -At "$db" -c "SELECT id FROM organization WHERE name = 'Growth MAH'")
 else
-  mah=$("$build/packid" org create --kind mah --name "Growth MAH" --json 2>/dev/null | json '["org_id"]')
+  mah=$("$build/packid" org create --kind mah --name "Growth MAH" --gln 4012345000009 --gln-prefix-length 7 --json 2>/dev/null | json '["org_id"]')
 fi
 key=$("$build/packid" key create --org "$mah" --role mah --json 2>/dev/null | json '["api_key"]')
 # `packid serve` on 127.0.0.1:$1, logging to $2, with the environment given after them; waits
@@ -229,7 +229,7 @@ db0="$url dbname=packid_bench_growth_empty"
 psql -q -X "$url" -c "DROP DATABASE IF EXISTS packid_bench_growth_empty" \
                   -c "CREATE DATABASE packid_bench_growth_empty" >/dev/null
 PACKID_DATABASE_URL=$db0 "$build/packid" migrate >/dev/null 2>&1
-mah0=$(PACKID_DATABASE_URL=$db0 "$build/packid" org create --kind mah --name "Growth MAH" --json 2>/dev/null | json '["org_id"]')
+mah0=$(PACKID_DATABASE_URL=$db0 "$build/packid" org create --kind mah --name "Growth MAH" --gln 4012345000009 --gln-prefix-length 7 --json 2>/dev/null | json '["org_id"]')
 key0=$(PACKID_DATABASE_URL=$db0 "$build/packid" key create --org "$mah0" --role mah --json 2>/dev/null | json '["api_key"]')
 port0=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 serve_on "$port0" "$build/growth-server0.log" PACKID_DATABASE_URL="$db0"

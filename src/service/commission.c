@@ -152,6 +152,8 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
                              px_product *prod, px_commission_outcome *out, px_err *err)
 {
     px_rc rc = px_svc_product_access(db, c->by, c->res->gtin, 0, prod, err);
+    if (rc == PX_OK)
+        rc = px__commission_read_point(c->by, prod, c->req->origin, err);
     if (rc != PX_OK)
         return rc;
     rc = px__batch_expiry_claim(db, c->res->gtin, c->req->batch, c->req->expiry_date, "expiry_date",

@@ -39,6 +39,28 @@ void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
         out[0] = '\0';
 }
 
+int px__market_needs_read_point(const char *market)
+{
+    const px_epcis_profile_info *pi = px_epcis_profile_get(px_epcis_profile_for_market(market));
+    return pi && pi->read_point_required;
+}
+
+px_rc px__commission_read_point(const px_actor *by, const px_product *p, const px_event_origin *o,
+                                px_err *err)
+{
+    if ((o && o->read_point && o->read_point[0]) || !px__market_needs_read_point(p->market))
+        return PX_OK;
+    char sgln[64];
+    px__org_sgln(sgln, by, p);
+    if (sgln[0])
+        return PX_OK;
+    return px_err_set_field(err, PX_EINVALID, "missing_read_point", "gln",
+                            "organization '%.80s' has no GLN with a known company prefix length: "
+                            "the %s reports of these packs need their commissioning's read point "
+                            "(PATCH /v1/orgs/%s gives it one)",
+                            by->org_name, p->market, by->org_id);
+}
+
 static const char *place(const char *given, const char *sgln)
 {
     if (given && given[0])

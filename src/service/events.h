@@ -58,6 +58,15 @@ void px__event_at(px_epcis_event *ev, const px_event_origin *o, int64_t now_us, 
 /* The organization's location as SGLN, its events' read point and business location; "" when
  * its GLN's company prefix length is not known. */
 void px__org_sgln(char out[64], const px_actor *by, const px_product *p);
+/* 1 when the reports of market (a product's) need a read point on every event, so an
+ * organization without an SGLN can make no event of it a release could report (EU, US). */
+int px__market_needs_read_point(const char *market);
+/* The read point a commission of product p by `by` at origin o (NULL: packid's own) must
+ * carry, refused before anything is written when p's market needs one and neither o nor the
+ * organization's SGLN gives it: 422 missing_read_point on field gln (its packs could never
+ * be released there; docs/api.md "Commissioning"). */
+px_rc px__commission_read_point(const px_actor *by, const px_product *p, const px_event_origin *o,
+                                px_err *err);
 
 /* A stored child's EPC in an AggregationEvent: the SSCC's URI for a container (sscc not ""),
  * else the pack's SGTIN; gcp_len its company prefix length. A child that has none is a

@@ -4,6 +4,7 @@
 
 #include "display_name.h"
 #include "epcis.h"
+#include "events.h"
 #include "gs1.h"
 #include "pack_identity.h"
 #include "px_array.h"
@@ -14,8 +15,7 @@
 /* A market of a granted product whose reports need a read point (into market, "" none). */
 static void read_point_market(char market[3], const px_product *p)
 {
-    const px_epcis_profile_info *pi = px_epcis_profile_get(px_epcis_profile_for_market(p->market));
-    if (!market[0] && pi && pi->read_point_required)
+    if (!market[0] && px__market_needs_read_point(p->market))
         px_strlcpy(market, p->market, 3);
 }
 

@@ -66,8 +66,19 @@ class Server:
                              capture_output=True, text=True)
         return json.loads(out.stdout)
 
+    def next_gln(self):
+        """A GLN of its own under a 12-digit company prefix no test product uses (098...), with
+        its mod-10 check digit: a MAH's or CMO's events then carry a read point, which a
+        commission for a reporting market needs (docs/api.md "Commissioning")."""
+        self.glns = getattr(self, "glns", 0) + 1
+        body = f"098{self.glns:09d}"
+        s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+        return body + str((10 - s % 10) % 10)
+
     def org_key(self, kind, name, role):
-        org = self.cli("org", "create", "--kind", kind, "--name", name)["org_id"]
+        located = ["--gln", self.next_gln(), "--gln-prefix-length", "12"] \
+            if kind in ("mah", "cmo") else []
+        org = self.cli("org", "create", "--kind", kind, "--name", name, *located)["org_id"]
         return org, self.key(org, role)
 
     def key(self, org, role):

@@ -228,7 +228,8 @@ class ConsoleSecurity(unittest.TestCase):
             "expiry_date": "301231", "serials": serials})
         self.assertEqual(st, 200, out)
         st, _, p = s.request("POST", "/v1/partners", key=self.mah_key,
-                             body={"name": "Console CMO S", "gtins": [self.gtin]})
+                             body={"name": "Console CMO S", "gln": s.next_gln(),
+                                   "gln_prefix_length": 12, "gtins": [self.gtin]})
         self.assertEqual(st, 201, p)
         cmo_key = p["api_key"]
         st, _, out = s.request("POST", "/v1/commissions", key=cmo_key, body={

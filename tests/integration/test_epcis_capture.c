@@ -556,6 +556,41 @@ static void test_epcis_capture__other_tenants_product_refused(void **state)
     free(doc);
 }
 
+/* Never yes now, failure later: an organization without a GLN (no read point of its own)
+ * captures a commissioning for a market whose reports need a read point only when the event
+ * brings its own readPoint; the event without one is refused and makes no pack. */
+static void test_epcis_capture__commission_needs_a_read_point(void **state)
+{
+    fixture *f = *state;
+    px_test_party bare;
+    px_test_org_key_bare(&f->env, "mah", "Bare capture MAH", "mah", bare.org, bare.key);
+    px_test_product(&f->env, bare.key, "04099993000018", "Bare capture pack", "DE");
+    const char *prefix = "urn:epc:id:sgtin:4099993.000001.";
+    const char *read_point = "\"readPoint\":{\"id\":\"urn:epc:id:sgln:4012345.00000.0\"},";
+    char e1[2048], e2[2048], job[128];
+    ld_event(&f->env, e1, sizeof(e1), prefix, "urn:uuid:6f0a3a4e-0009-4000-8000-000000000001",
+             "RP1", "L-RP");
+    ld_event(&f->env, e2, sizeof(e2), prefix, "urn:uuid:6f0a3a4e-0009-4000-8000-000000000002",
+             "RP2", "L-RP");
+    char *rp = strstr(e2, read_point);
+    assert_non_null(rp);
+    memmove(rp, rp + strlen(read_point), strlen(rp + strlen(read_point)) + 1);
+    char *doc = ld_doc(e1, e2, NULL);
+    json_decref(capture(f, bare.key, "application/ld+json", "proceed", doc, 202, job, sizeof(job),
+                        __FILE__, __LINE__));
+    json_t *j = job_get(f, bare.key, job, 200);
+    json_t *errs = json_object_get(j, "errors");
+    assert_int_equal(json_array_size(errs), 1);
+    assert_string_equal(px_test_str(json_array_get(errs, 0), "instance"),
+                        "urn:uuid:6f0a3a4e-0009-4000-8000-000000000002");
+    assert_non_null(strstr(px_test_str(json_array_get(errs, 0), "detail"), "no GLN"));
+    json_decref(j);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '04099993000018' AND serial = 'RP1'");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM serial WHERE gtin = '04099993000018'");
+    free(doc);
+}
+
 /* A 2.0 XML document is captured the same way. */
 static void test_epcis_capture__xml_document(void **state)
 {

@@ -736,12 +736,10 @@ static void test_lifecycle__batch_recall(void **state)
 static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
 {
     fixture *f = *state;
-    json_t *j =
-        px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
-                     "{\"name\":\"CMO three\",\"gtins\":[\"" GTIN "\",\"" GTIN_US "\"]}", 201);
     char key[64], ps[40], path[96];
-    snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(j, "api_key")));
-    snprintf(ps, sizeof(ps), "%s", json_string_value(json_object_get(j, "partnership_id")));
+    json_t *j = px_test_partner(&f->env, f->mah.key, "CMO three", "[\"" GTIN "\",\"" GTIN_US "\"]",
+                                NULL, key);
+    snprintf(ps, sizeof(ps), "%s", px_test_str(j, "partnership_id"));
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     char *b = px_test_commission_body(GTIN, "B-SUSP", "271231", "[\"SUSP-1\"]", 0);
@@ -779,11 +777,8 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
 /* A new CMO partnered on GTIN by the MAH: its first key and the partnership's id. */
 static void new_partner(fixture *f, const char *name, char key[64], char ps[40])
 {
-    char body[128];
-    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":[\"" GTIN "\"]}", name);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah.key, body, 201);
-    snprintf(key, 64, "%s", json_string_value(json_object_get(j, "api_key")));
-    snprintf(ps, 40, "%s", json_string_value(json_object_get(j, "partnership_id")));
+    json_t *j = px_test_partner(&f->env, f->mah.key, name, "[\"" GTIN "\"]", NULL, key);
+    snprintf(ps, 40, "%s", px_test_str(j, "partnership_id"));
     json_decref(j);
 }
 

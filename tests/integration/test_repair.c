@@ -77,7 +77,7 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "operator", "Operator", "admin", f->admin.org, f->admin.key);
     px_test_org_key(&f->env, "mah", "Repair MAH", "mah", f->mah.org, f->mah.key);
-    px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
+    px_test_org_key_bare(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     px_test_org_key(&f->env, "cmo", "Lonely CMO", "cmo", f->cmo2.org, f->cmo2.key);
     px_test_gtin(f->gtin, 700);
     px_test_product(&f->env, f->mah.key, f->gtin, "Repair 10 mg", "EU");
@@ -99,6 +99,9 @@ static void test_repair__org_patch(void **state)
     px_test_gln(g1, "401234500001");
     px_test_gln(g2, "401234500002");
     long long audits = px_audit_count(&f->env, "org.update", f->mah.org);
+    char old_gln[14];
+    px_sql_textf(&f->env, old_gln, sizeof(old_gln), "SELECT gln FROM organization WHERE id = '%s'",
+                 f->mah.org);
 
     /* happy path: the MAH's own organization */
     snprintf(body, sizeof(body),
@@ -127,7 +130,7 @@ static void test_repair__org_patch(void **state)
              f->mah.org);
     char det[256];
     px_sql_text(&f->env, sql, det, sizeof(det));
-    snprintf(want, sizeof(want), "Repair MAH|Repair MAH GmbH|null|%s|7", g1);
+    snprintf(want, sizeof(want), "Repair MAH|Repair MAH GmbH|%s|%s|7", old_gln, g1);
     assert_string_equal(det, want);
     /* the same GLN sent again keeps the prefix length given by hand (no prefix list here) */
     snprintf(body, sizeof(body), "{\"name\":\"Repair MAH AG\",\"gln\":\"%s\"}", g1);

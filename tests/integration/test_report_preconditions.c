@@ -45,11 +45,13 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     /* A MAH without a GLN, a product without master data, a CMO site without a GLN: each a
      * piece a report will miss. */
-    px_test_org_key(&f->env, "mah", "Bare MAH", "mah", f->mah.org, f->mah.key);
+    px_test_org_key_bare(&f->env, "mah", "Bare MAH", "mah", f->mah.org, f->mah.key);
     px_test_product(&f->env, f->mah.key, GTIN, "Bare pack", "EU");
     /* The partnership is made, and says at once what the CMO's events will lack. */
-    json_t *p =
-        px_test_partner(&f->env, f->mah.key, "Bare CMO", "[\"" GTIN "\"]", f->cmo.org, f->cmo.key);
+    json_t *p = px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
+                             "{\"name\":\"Bare CMO\",\"gtins\":[\"" GTIN "\"]}", 201);
+    snprintf(f->cmo.org, sizeof(f->cmo.org), "%s", px_test_str(p, "org_id"));
+    snprintf(f->cmo.key, sizeof(f->cmo.key), "%s", px_test_str(p, "api_key"));
     json_t *w = json_array_get(json_object_get(p, "warnings"), 0);
     assert_string_equal(px_test_str(w, "code"), "missing_read_point");
     json_decref(p);
@@ -169,7 +171,26 @@ static void test_report_preconditions__named_then_repaired(void **state)
     assert_int_equal(json_array_size(warnings), 4);
     assert_string_equal(px_test_str(json_array_get(warnings, 0), "code"), "missing_master_data");
     json_decref(w);
+    /* Never yes now, failure later: the CMO without a read point cannot commission for an EU
+     * market at all (its packs could never be released), and nothing is stored. */
+    const char *const commission_rows[] = {"serial",      "batch",     "commission",
+                                           "epcis_event", "audit_log", NULL};
+    char *body = px_test_commission_body(GTIN, "P-0", "301231", "[\"P01\"]", 0);
+    json_t *refusal = px_test_refused_answer(&f->env, commission_rows, "POST", "/v1/commissions",
+                                             f->cmo.key, body, NULL, 422, "validation_error");
+    px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
+    json_decref(refusal);
+    free(body);
+    /* Its site GLN given, it commissions; packs an older packid accepted without a read point
+     * are made here by taking the read point off their commissioning event. */
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo.org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
+                             "{\"gln\":\"9506000000015\",\"gln_prefix_length\":7}", 200));
     commission(f, "P-1", "PA", 3);
+    px_sqlf(&f->env,
+            "UPDATE epcis_event SET read_point = NULL, biz_location = NULL WHERE lot = 'P-1' "
+            "AND op = 'commission'");
     /* Every missing piece in one answer: the MAH's GLN (sender) and read point, the CMO's
      * read point on its commissioning events, four master data fields, the endpoint. */
     refused(f, "/v1/releases", "{\"gtin\":\"" GTIN "\",\"batch\":\"P-1\",\"market\":\"DE\"}",
@@ -196,15 +217,11 @@ static void test_report_preconditions__named_then_repaired(void **state)
     px_expect_detail(j, 0, -1, "unknown_market", "market");
     json_decref(j);
 
-    /* The repair, through the API: the MAH's GLN and its CMO partner's site GLN with their
-     * prefix lengths, the product's master data, an endpoint. */
-    char path[96];
+    /* The repair, through the API: the MAH's GLN with its prefix length, the product's master
+     * data, an endpoint. */
     snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah.org);
     json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"gln\":\"9506000000008\",\"gln_prefix_length\":7}", 200));
-    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo.org);
-    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
-                             "{\"gln\":\"9506000000015\",\"gln_prefix_length\":7}", 200));
     json_decref(px_test_call(&f->env, "PATCH", "/v1/products/" GTIN, f->mah.key,
                              "{\"master_data\":{\"dosage_form\":\"CAPSULE\",\"strength\":"
                              "\"500 mg\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\","

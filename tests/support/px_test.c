@@ -279,8 +279,34 @@ json_t *px_test_cli(px_test_env *env, int *exit_code, const char *const *args)
     return json_loads(buf, 0, NULL);
 }
 
+/* A GLN of its own for each MAH or CMO a test program makes, under a 12-digit company prefix
+ * no product of the tests uses (098…): the organization's events carry a read point, which a
+ * commission for a reporting market needs (docs/api.md "Commissioning"). */
+static void next_gln(char out[14])
+{
+    static unsigned n;
+    snprintf(out, 14, "098%09u", ++n);
+    int sum = 0; /* GS1 General Specifications §7.9.1: weights 3 and 1 from the right */
+    for (int i = 0; i < 12; i++)
+        sum += (out[i] - '0') * (i % 2 ? 3 : 1);
+    out[12] = (char)('0' + (10 - sum % 10) % 10);
+    out[13] = '\0';
+}
+
 void px_test_org_key(px_test_env *env, const char *kind, const char *name, const char *role,
                      char *org_id, char *api_key)
+{
+    char gln[14];
+    next_gln(gln);
+    int located = strcmp(kind, "mah") == 0 || strcmp(kind, "cmo") == 0;
+    const char *a[] = {
+        "--kind", kind, "--name", name, located ? "--gln" : NULL, gln, "--gln-prefix-length",
+        "12",     NULL};
+    px_test_org_args_key(env, a, role, org_id, api_key);
+}
+
+void px_test_org_key_bare(px_test_env *env, const char *kind, const char *name, const char *role,
+                          char *org_id, char *api_key)
 {
     const char *a[] = {"--kind", kind, "--name", name, NULL};
     px_test_org_args_key(env, a, role, org_id, api_key);
@@ -758,8 +784,11 @@ void px_test_product(px_test_env *env, const char *key, const char *gtin, const 
 json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
                         const char *gtins_json, char *org_out, char *key_out)
 {
-    char body[512];
-    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gtins\":%s}", name, gtins_json);
+    char body[512], gln[14];
+    next_gln(gln);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"gln\":\"%s\",\"gln_prefix_length\":12,\"gtins\":%s}", name, gln,
+             gtins_json);
     json_t *j = px_test_call(env, "POST", "/v1/partners", mah_key, body, 201);
     if (org_out)
         snprintf(org_out, 40, "%s", px_test_str(j, "org_id"));

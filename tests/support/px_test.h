@@ -84,9 +84,13 @@ typedef struct px_test_party {
 } px_test_party;
 
 /* Convenience: creates an organization and a key; returns the key (static storage per call
- * site is the caller's: out must hold 64 bytes) and the org id (40 bytes). */
+ * site is the caller's: out must hold 64 bytes) and the org id (40 bytes). A MAH or CMO gets
+ * a GLN of its own (company prefix length 12), so its events carry a read point. */
 void px_test_org_key(px_test_env *env, const char *kind, const char *name, const char *role,
                      char *org_id, char *api_key);
+/* px_test_org_key without a GLN: an organization whose events carry no read point. */
+void px_test_org_key_bare(px_test_env *env, const char *kind, const char *name, const char *role,
+                          char *org_id, char *api_key);
 
 typedef struct px_http_resp {
     long status;
@@ -195,7 +199,8 @@ void px_test_regulator(px_test_env *env, const char *name, const char *market, c
 /* POST /v1/products (201) by key: gtin under company prefix length 7 for market. */
 void px_test_product(px_test_env *env, const char *key, const char *gtin, const char *name,
                      const char *market);
-/* POST /v1/partners (201) by the MAH's key: a CMO called name for the GTINs of gtins_json (a
+/* POST /v1/partners (201) by the MAH's key: a CMO called name, with a GLN of its own (as
+ * px_test_org_key gives), for the GTINs of gtins_json (a
  * JSON array). Copies the CMO's org id (40 bytes) and key (64 bytes) where not NULL; returns
  * the answer (the caller json_decref()s). */
 json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
