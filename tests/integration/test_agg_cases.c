@@ -42,27 +42,11 @@ static const char *const packing_rows[] = {"sscc",
                                            "audit_log",
                                            NULL};
 
-static char *pack_body(const char *parent, const char *children)
-{
-    size_t cap = strlen(children) + 128;
-    char *b = malloc(cap);
-    snprintf(b, cap, "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
-             children);
-    return b;
-}
-
 static void pack_refused(fixture *f, const char *key, const char *parent, const char *children,
                          long status, const char *code)
 {
-    char *b = pack_body(parent, children);
+    char *b = px_test_pack_body(parent, children);
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", key, b, NULL, status, code);
-    free(b);
-}
-
-static void pack_ok(fixture *f, const char *key, const char *parent, const char *children)
-{
-    char *b = pack_body(parent, children);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", key, b, 201));
     free(b);
 }
 
@@ -84,7 +68,7 @@ static void test_agg_cases__cmo_own_prefix(void **state)
     snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo.org);
     json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
                              "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
-    pack_ok(f, f->cmo.key, CMO_CASE, kids);
+    px_test_pack(&f->env, f->cmo.key, CMO_CASE, kids);
     /* The container: the CMO's prefix, held by the CMO, owned by the partnered MAH. */
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM sscc WHERE sscc = '" CMO_CASE "' AND "
@@ -101,9 +85,9 @@ static void test_agg_cases__cmo_own_prefix(void **state)
     assert_int_equal(px_test_int(json_object_get(t, "counts"), "packs"), 2);
     json_decref(t);
     /* A pallet under the same prefix whose only child is a container: the child's MAH. */
-    pack_ok(f, f->cmo.key, CMO_CASE2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
-    pack_ok(f, f->cmo.key, CMO_PALLET,
-            "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
+    px_test_pack(&f->env, f->cmo.key, CMO_CASE2, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP003\"}]");
+    px_test_pack(&f->env, f->cmo.key, CMO_PALLET,
+                 "[{\"sscc\":\"" CMO_CASE "\"},{\"sscc\":\"" CMO_CASE2 "\"}]");
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM sscc WHERE sscc = '" CMO_PALLET "' AND "
                     "tenant_id = '%s' AND company_prefix = '0614141'",
@@ -148,13 +132,14 @@ static void test_agg_cases__reactivate_packed(void **state)
 {
     fixture *f = *state;
     px_test_commissioned_sql(&f->env, GTIN, "LR1", "271231", "R", 3, 6, f->mah.org);
-    pack_ok(f, f->mah.key, R_CASE_A,
-            "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\"" GTIN
-            "\",\"serial\":\"R002\"}]");
-    pack_ok(f, f->mah.key, R_CASE_B,
-            "[{\"gtin\":\"" GTIN "\",\"serial\":\"R003\"},{\"gtin\":\"" GTIN
-            "\",\"serial\":\"R004\"}]");
-    pack_ok(f, f->mah.key, R_PALLET, "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
+    px_test_pack(&f->env, f->mah.key, R_CASE_A,
+                 "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\"" GTIN
+                 "\",\"serial\":\"R002\"}]");
+    px_test_pack(&f->env, f->mah.key, R_CASE_B,
+                 "[{\"gtin\":\"" GTIN "\",\"serial\":\"R003\"},{\"gtin\":\"" GTIN
+                 "\",\"serial\":\"R004\"}]");
+    px_test_pack(&f->env, f->mah.key, R_PALLET,
+                 "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
     post_ok(f, "/v1/decommissions",
             "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
     assert_int_equal(serials_where(f, "serial LIKE 'R00%' AND state = 'decommissioned' AND "
@@ -202,9 +187,9 @@ static void test_agg_cases__reactivate_packed(void **state)
     assert_int_equal(px_test_int(json_object_get(t, "counts"), "packs"), 1);
     json_decref(t);
     /* Destroyed with its pallet: no way back (Art. 13(1)(d)), nothing changed. */
-    pack_ok(f, f->mah.key, R_PALLET2,
-            "[{\"gtin\":\"" GTIN "\",\"serial\":\"R005\"},{\"gtin\":\"" GTIN
-            "\",\"serial\":\"R006\"}]");
+    px_test_pack(&f->env, f->mah.key, R_PALLET2,
+                 "[{\"gtin\":\"" GTIN "\",\"serial\":\"R005\"},{\"gtin\":\"" GTIN
+                 "\",\"serial\":\"R006\"}]");
     post_ok(f, "/v1/decommissions",
             "{\"gtin\":\"" GTIN "\",\"reason\":\"destroyed\",\"ssccs\":[\"" R_PALLET2 "\"]}", 200);
     static const char *const rows[] = {"serial WHERE state = 'decommissioned'",
@@ -263,8 +248,8 @@ static void test_agg_cases__empty_case_counts(void **state)
     case_packed(f, PACK_OF(CASE_GTIN, "K2"), PACK_OF(GTIN, "E003"));
     post_ok(f, "/v1/aggregations",
             "{\"action\":\"unpack\",\"parent\":" PACK_OF(CASE_GTIN, "K2") ",\"children\":[]}", 201);
-    pack_ok(
-        f, f->mah.key, E_PALLET,
+    px_test_pack(
+        &f->env, f->mah.key, E_PALLET,
         "[" PACK_OF(CASE_GTIN, "K1") "," PACK_OF(CASE_GTIN, "K2") "," PACK_OF(CASE_GTIN, "K3") "]");
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" E_PALLET, f->mah.key, NULL, 200);
     json_t *counts = json_object_get(t, "counts");
@@ -296,7 +281,7 @@ static void test_agg_cases__case_recalled_with_its_pallet(void **state)
     px_test_commissioned_sql(&f->env, CASE2_GTIN, "LQ1", "271231", "Q", 1, 1, f->mah.org);
     px_test_commissioned_sql(&f->env, GTIN, "LQ2", "271231", "Q", 3, 2, f->mah.org);
     case_packed(f, PACK_OF(CASE2_GTIN, "Q1"), PACK_OF(GTIN, "Q001") "," PACK_OF(GTIN, "Q002"));
-    pack_ok(f, f->mah.key, Q_PALLET, "[" PACK_OF(CASE2_GTIN, "Q1") "]");
+    px_test_pack(&f->env, f->mah.key, Q_PALLET, "[" PACK_OF(CASE2_GTIN, "Q1") "]");
     post_ok(f, "/v1/decommissions",
             "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" Q_PALLET "\"]}", 200);
 #define CASE_Q1 "SELECT count(*) FROM serial WHERE gtin = '" CASE2_GTIN "' AND serial = 'Q1' AND "

@@ -79,15 +79,6 @@ static int setup(void **state)
 
 #define SGTIN(s) "{\"gtin\":\"" GTIN "\",\"serial\":\"" s "\"}"
 
-static void pack(fixture *f, const char *parent, const char *children)
-{
-    char body[1024];
-    snprintf(body, sizeof(body),
-             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
-             children);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, body, 201));
-}
-
 /* An SSCC of GCP 0355154 (extension digit ext, serial reference ref). */
 static const char *sscc(char out[19], int ext, unsigned ref)
 {
@@ -99,7 +90,7 @@ static const char *sscc(char out[19], int ext, unsigned ref)
 /* Packs a case of the given children JSON, returning its SSCC. */
 static const char *box(fixture *f, char out[19], int ext, unsigned ref, const char *children)
 {
-    pack(f, sscc(out, ext, ref), children);
+    px_test_pack(&f->env, f->mah.key, sscc(out, ext, ref), children);
     return out;
 }
 
@@ -131,7 +122,7 @@ static void test_container_ship__recall_a_pallet(void **state)
     box(f, b2, 0, 502, "[" SGTIN("R4") "," SGTIN("R5") "]");
     box(f, b3, 0, 503, "[" SGTIN("R6") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
-    pack(f, sscc(p, 1, 510), body);
+    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 510), body);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
     json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
     assert_int_equal(px_test_int(j, "recalled"), 5);
@@ -245,10 +236,10 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     box(f, b1, 0, 520, "[" SGTIN("S1") "," SGTIN("S2") "]");
     box(f, b2, 0, 521, "[" SGTIN("S3") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
-    pack(f, sscc(p, 1, 530), body);
+    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 530), body);
     box(f, b3, 0, 522, "[" SGTIN("S4") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", b3);
-    pack(f, sscc(p2, 1, 531), body);
+    px_test_pack(&f->env, f->mah.key, sscc(p2, 1, 531), body);
     /* The first pallet is stolen with what it holds (irreversible: no recall moves it). */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"],\"reason\":\"stolen\"}",
              p);
@@ -389,7 +380,7 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     box(f, b1, 0, 540, "[" SGTIN("D1") "," SGTIN("D2") "," SGTIN("D3") "]");
     box(f, b2, 0, 541, "[" SGTIN("D4") "," SGTIN("D5") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", b1);
-    pack(f, sscc(p, 1, 545), body);
+    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 545), body);
     json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D4\",\"D2\"],"
                              "\"reason\":\"sample\"}",
@@ -594,9 +585,12 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
 {
     fixture *f = *state;
     commission(f, "LOT1", "[\"SN1001\",\"SN1002\",\"SN1003\",\"SN1004\",\"SN1005\",\"SN1006\"]");
-    pack(f, CASE1, "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]");
-    pack(f, CASE2, "[" SGTIN("SN1004") "," SGTIN("SN1005") "," SGTIN("SN1006") "]");
-    pack(f, PALLET, "[{\"sscc\":\"" CASE1 "\"},{\"sscc\":\"" CASE2 "\"}]");
+    px_test_pack(&f->env, f->mah.key, CASE1,
+                 "[" SGTIN("SN1001") "," SGTIN("SN1002") "," SGTIN("SN1003") "]");
+    px_test_pack(&f->env, f->mah.key, CASE2,
+                 "[" SGTIN("SN1004") "," SGTIN("SN1005") "," SGTIN("SN1006") "]");
+    px_test_pack(&f->env, f->mah.key, PALLET,
+                 "[{\"sscc\":\"" CASE1 "\"},{\"sscc\":\"" CASE2 "\"}]");
     char release_id[40];
     release_ok(f,
                "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\",\"" CASE1
@@ -736,7 +730,7 @@ static void test_container_ship__case_shipped_off_a_pallet(void **state)
     box(f, b1, 0, 560, "[" SGTIN("C1") "]");
     box(f, b2, 0, 561, "[" SGTIN("C2") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"},{\"sscc\":\"%s\"}]", b1, b2);
-    pack(f, sscc(p, 1, 565), body);
+    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 565), body);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"ssccs\":[\"%s\"]" SHIP_TX, b1);
     char release_id[40];
@@ -801,7 +795,7 @@ static void test_container_ship__eu_reports_packs(void **state)
     snprintf(body, sizeof(body),
              "[{\"gtin\":\"%s\",\"serial\":\"E1\"},{\"gtin\":\"%s\",\"serial\":\"E2\"}]",
              f->eu_gtin, f->eu_gtin);
-    pack(f, b, body);
+    px_test_pack(&f->env, f->mah.key, b, body);
     /* A count confirmed beside the containers holds to the packs they hold: 3 is not the 2
      * the case holds (409 count_changed, nothing released); 2 is. */
     static const char *const rows[] = {"serial WHERE state = 'released'", "report", NULL};
@@ -924,9 +918,9 @@ static void test_container_ship__pallet_of_cases(void **state)
     commission(f, "LOTX", "[\"Q5\"]");
     pack_case(f, "P1", "[" SGTIN("Q1") "," SGTIN("Q2") "]");
     pack_case(f, "P2", "[" SGTIN("Q3") "," SGTIN("Q4") "]");
-    pack(f, sscc(p, 1, 570),
-         "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"P1\"},{\"gtin\":\"" CASE_GTIN
-         "\",\"serial\":\"P2\"}]");
+    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 570),
+                 "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"P1\"},{\"gtin\":\"" CASE_GTIN
+                 "\",\"serial\":\"P2\"}]");
     pack_case(f, "P2", "[" SGTIN("Q5") "]");
     static const char *const rows[] = {"serial WHERE state = 'released'",
                                        "sscc WHERE state = "
@@ -1015,7 +1009,7 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, body, 201));
     assert_int_equal(gs1_sscc_build(pallet, 1, "4012345", 78, &e), PX_OK);
     snprintf(body, sizeof(body), "[{\"gtin\":\"%s\",\"serial\":\"EC1\"}]", cg);
-    pack(f, pallet, body);
+    px_test_pack(&f->env, f->mah.key, pallet, body);
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"batch\":\"EU2\",\"market\":\"DE\",\"ssccs\":[\"%s\"]}", f->eu_gtin,
              pallet);
@@ -1078,7 +1072,8 @@ static void test_container_ship__release_meets_a_pack_taken_out_of_its_case(void
     px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTRT", "261231", "[\"RT\"]");
     commission(f, "LOTRT", "[\"RT1\",\"RT2\"]");
     pack_case(f, "RT", "[" SGTIN("RT1") "," SGTIN("RT2") "]");
-    pack(f, sscc(p, 1, 586), "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"RT\"}]");
+    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 586),
+                 "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"RT\"}]");
     PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN
                                          "' AND serial = 'RT2' FOR UPDATE");
     snprintf(body, sizeof(body),

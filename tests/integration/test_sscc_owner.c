@@ -266,15 +266,6 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
     "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-7\"}}"
 
-static void pack_ok(fixture *f, const char *parent, const char *children)
-{
-    char body[512];
-    snprintf(body, sizeof(body),
-             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", parent,
-             children);
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, body, 201));
-}
-
 static long long containers_in(fixture *f, const char *state)
 {
     return px_count_of(&f->env,
@@ -291,13 +282,14 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
 {
     fixture *f = *state;
     px_test_commissioned_sql(&f->env, GTIN, "LP1", "271231", "P", 3, 4, f->mah.org);
-    pack_ok(f, P_CASE_A,
-            "[{\"gtin\":\"" GTIN "\",\"serial\":\"P001\"},{\"gtin\":\"" GTIN "\",\"serial\":"
-            "\"P002\"}]");
-    pack_ok(f, P_CASE_B,
-            "[{\"gtin\":\"" GTIN "\",\"serial\":\"P003\"},{\"gtin\":\"" GTIN "\",\"serial\":"
-            "\"P004\"}]");
-    pack_ok(f, P_PALLET, "[{\"sscc\":\"" P_CASE_A "\"},{\"sscc\":\"" P_CASE_B "\"}]");
+    px_test_pack(&f->env, f->mah.key, P_CASE_A,
+                 "[{\"gtin\":\"" GTIN "\",\"serial\":\"P001\"},{\"gtin\":\"" GTIN "\",\"serial\":"
+                 "\"P002\"}]");
+    px_test_pack(&f->env, f->mah.key, P_CASE_B,
+                 "[{\"gtin\":\"" GTIN "\",\"serial\":\"P003\"},{\"gtin\":\"" GTIN "\",\"serial\":"
+                 "\"P004\"}]");
+    px_test_pack(&f->env, f->mah.key, P_PALLET,
+                 "[{\"sscc\":\"" P_CASE_A "\"},{\"sscc\":\"" P_CASE_B "\"}]");
     json_t *j = px_test_call(
         &f->env, "POST", "/v1/releases", f->mah.key,
         "{\"gtin\":\"" GTIN "\",\"batch\":\"LP1\",\"ssccs\":[\"" P_PALLET "\"]" SHIP_TX, 201);
@@ -326,7 +318,8 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
     px_expect_count(&f->env, events, "SELECT count(*) FROM container_event");
     /* Decommissioned while commissioned, a case comes back commissioned. */
     px_test_commissioned_sql(&f->env, GTIN, "LP2", "271231", "Q", 3, 1, f->mah.org);
-    pack_ok(f, "003551540000007048", "[{\"gtin\":\"" GTIN "\",\"serial\":\"Q001\"}]");
+    px_test_pack(&f->env, f->mah.key, "003551540000007048",
+                 "[{\"gtin\":\"" GTIN "\",\"serial\":\"Q001\"}]");
     json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":["
                              "\"003551540000007048\"]}",

@@ -797,6 +797,23 @@ json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
     return j;
 }
 
+char *px_test_pack_body(const char *sscc, const char *children_json)
+{
+    size_t cap = strlen(children_json) + 128;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    snprintf(b, cap, "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":%s}", sscc,
+             children_json);
+    return b;
+}
+
+void px_test_pack(px_test_env *env, const char *key, const char *sscc, const char *children_json)
+{
+    char *b = px_test_pack_body(sscc, children_json);
+    json_decref(px_test_call(env, "POST", "/v1/aggregations", key, b, 201));
+    free(b);
+}
+
 char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
                               const char *serials_json, int partial)
 {

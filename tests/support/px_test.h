@@ -205,6 +205,11 @@ void px_test_product(px_test_env *env, const char *key, const char *gtin, const 
  * the answer (the caller json_decref()s). */
 json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
                         const char *gtins_json, char *org_out, char *key_out);
+/* The body of POST /v1/aggregations packing children_json (a JSON array of children) into
+ * the container sscc (malloc'd: the caller frees it). */
+char *px_test_pack_body(const char *sscc, const char *children_json);
+/* POSTs that packing by key and wants 201. */
+void px_test_pack(px_test_env *env, const char *key, const char *sscc, const char *children_json);
 /* The body of POST /v1/commissions: serials_json (a JSON array) of gtin into batch, with
  * "partial":true when partial (malloc'd; the caller frees). */
 char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
