@@ -24,12 +24,7 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
-    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
-    px_test_server_start(&f->env);
-    char org[40];
-    px_test_org_key(&f->env, "mah", "Cut MAH", "mah", org, f->mah_key);
-    px_test_gtin(f->gtin, 6101);
-    px_test_product(&f->env, f->mah_key, f->gtin, "Cut pack", "EU");
+    px_test_audited_start(&f->env, "Cut MAH", 6101, "Cut pack", f->mah_key, f->gtin);
     px_test_commission(&f->env, f->mah_key, f->gtin, "C-0", "301231", "[\"C0-1\"]");
     *state = f;
     return 0;

@@ -29,12 +29,7 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
-    px_test_setenv(&f->env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
-    px_test_server_start(&f->env);
-    char org[40];
-    px_test_org_key(&f->env, "mah", "Detach MAH", "mah", org, f->mah_key);
-    px_test_gtin(f->gtin, 6202);
-    px_test_product(&f->env, f->mah_key, f->gtin, "Detached pack", "EU");
+    px_test_audited_start(&f->env, "Detach MAH", 6202, "Detached pack", f->mah_key, f->gtin);
     px_sql_text(&f->env, "SELECT 'audit_log_p' || to_char(now(), 'YYYYMM')", f->month,
                 sizeof(f->month));
     /* The CLI judges retention on a day 74 months ahead: this month's age (72) has passed.

@@ -389,6 +389,13 @@ typedef struct px_test_operated {
 /* On a running server: the operator and the MAH, named "<name> operator" and "<name> MAH". */
 void px_test_operated_make(px_test_operated *o, const char *name);
 
+/* The audit log's tests (docs/audit.md "Cuts"): the server started with no checkpoint signed
+ * by itself (PACKID_AUDIT_CHECKPOINT_INTERVAL=0: the test asks for each), and a MAH called
+ * name (its key into key, 64 bytes) with an EU product, px_test_gtin(n) (into gtin, 15
+ * bytes), called product. */
+void px_test_audited_start(px_test_env *env, const char *name, int n, const char *product,
+                           char *key, char *gtin);
+
 /* The packing parties of DOMAIN-2.md §10.8's worked example: the MAH of company prefix 0355154
  * (its GLN 0355154000001), another MAH whose product is PX_TEST_OTHER_GTIN (EU), and the MAH's
  * CMO. The fixture of a program that needs no more. */

@@ -44,3 +44,14 @@ void px_test_operated_make(px_test_operated *o, const char *name)
     px_test_org_key(&o->env, "operator", op, "admin", o->admin.org, o->admin.key);
     px_test_org_key(&o->env, "mah", mah, "mah", o->mah.org, o->mah.key);
 }
+
+void px_test_audited_start(px_test_env *env, const char *name, int n, const char *product,
+                           char *key, char *gtin)
+{
+    px_test_setenv(env, "PACKID_AUDIT_CHECKPOINT_INTERVAL=0");
+    px_test_server_start(env);
+    char org[40];
+    px_test_org_key(env, "mah", name, "mah", org, key);
+    px_test_gtin(gtin, n);
+    px_test_product(env, key, gtin, product, "EU");
+}
