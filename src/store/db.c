@@ -204,20 +204,36 @@ px_rc px_db_ping(px_db *db, px_err *err)
     return px_db_exec(db, "SELECT 1", err);
 }
 
+void px_db_set_statement_timeout(px_db *db, long ms)
+{
+    db->statement_timeout_ms = ms > 0 ? ms : 0;
+}
+
+/* BEGIN begin (with its statement bound, in the same round trip) and marks the transaction. */
+static px_rc begin(px_db *db, const char *begin, int writes, px_err *err)
+{
+    char sql[160];
+    if (db->statement_timeout_ms > 0)
+        snprintf(sql, sizeof(sql), "%s; SET LOCAL statement_timeout = %ld", begin,
+                 db->statement_timeout_ms);
+    else
+        snprintf(sql, sizeof(sql), "%s", begin);
+    px_rc rc = px_db_exec(db, sql, err);
+    if (rc != PX_OK && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        px_db_rollback(db); /* BEGIN ran, its SET did not */
+    db->in_tx = rc == PX_OK;
+    db->tx_writes = db->in_tx && writes;
+    return rc;
+}
+
 px_rc px_db_begin(px_db *db, px_err *err)
 {
-    px_rc rc = px_db_exec(db, "BEGIN", err);
-    db->in_tx = rc == PX_OK;
-    db->tx_writes = db->in_tx;
-    return rc;
+    return begin(db, "BEGIN", 1, err);
 }
 
 px_rc px_db_begin_read(px_db *db, px_err *err)
 {
-    px_rc rc = px_db_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
-    db->in_tx = rc == PX_OK;
-    db->tx_writes = 0;
-    return rc;
+    return begin(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, err);
 }
 
 px_rc px_db_commit(px_db *db, px_err *err)

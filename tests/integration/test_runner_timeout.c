@@ -1,0 +1,70 @@
+/* A background runner's statement stuck on a lock held elsewhere (docs/architecture.md
+ * "Workers", PACKID_RUNNER_STATEMENT_TIMEOUT_MS): after the bound it fails as the job's try,
+ * said in the job's row and the log, and the job completes once the lock is gone. Without the
+ * bound the job stays `running`, with nothing said, for as long as the lock is held. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+
+#include "px_test.h"
+
+typedef struct {
+    px_test_env env; /* first: px_test_fixture_teardown */
+    px_test_party mah;
+    char gtin[15];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = px_test_fixture_new(sizeof(*f));
+    px_test_setenv(&f->env, "PACKID_RUNNER_STATEMENT_TIMEOUT_MS=300");
+    px_test_server_start(&f->env);
+    px_test_org_key(&f->env, "mah", "Timeout MAH", "mah", f->mah.org, f->mah.key);
+    px_test_gtin(f->gtin, 9101);
+    px_test_product(&f->env, f->mah.key, f->gtin, "Timeout pack", "DE");
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", f->gtin);
+    px_test_expect(&f->env, "PUT", path, f->mah.key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":12}", 201, NULL);
+    *state = f;
+    return 0;
+}
+
+static void test_runner_timeout__stuck_statement_is_a_failed_try(void **state)
+{
+    fixture *f = *state;
+    /* Another session keeps the serial table from taking rows, as a long maintenance
+     * statement would: the allocation's COPY waits on it. */
+    PGconn *held = px_test_hold(&f->env, "LOCK TABLE serial IN SHARE MODE");
+    char path[96], job[40];
+    snprintf(path, sizeof(path), "/v1/products/%s/allocations", f->gtin);
+    json_t *a = px_test_call(&f->env, "POST", path, f->mah.key, "{\"count\":10}", 202);
+    snprintf(job, sizeof(job), "%s", px_test_str(a, "job_id"));
+    json_decref(a);
+    /* The wait ends at the bound: a failed try, kept on the job and logged at error level. */
+    assert_true(px_count_soon(&f->env, 200,
+                              "SELECT count(*) FROM job WHERE id = '%s' AND failures >= 1 AND "
+                              "status IN ('queued', 'running')",
+                              job) > 0);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%s' AND error IS NOT NULL",
+                    job);
+    assert_true(px_test_log_has(&f->env, "statement timeout", NULL));
+    assert_true(px_test_log_has(&f->env, job, "try 1 of 5 failed"));
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin);
+    /* The lock gone, the next try completes the job. */
+    px_test_hold_end(held, NULL);
+    snprintf(path, sizeof(path), "/v1/jobs/%s", job);
+    json_t *j = px_test_wait_for(&f->env, f->mah.key, path, "status", "completed|failed", 600, 50);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    json_decref(j);
+    px_expect_count(&f->env, 10, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin);
+}
+
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+#define PX_TEST_SETUP setup
+#define PX_TEST_TEARDOWN px_test_fixture_teardown
