@@ -75,6 +75,8 @@ db=$PACKID_DATABASE_URL
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 if [ "$reuse" = 1 ]; then
   mah=$(psql -X -At "$db" -c "SELECT id FROM organization WHERE name = 'Growth MAH'")
+  # A database grown before commissions needed a read point: give its MAH the GLN.
+  psql -q -X "$db" -c "UPDATE organization SET gln = '4012345000009', gln_prefix_length = 7 WHERE id = '$mah' AND gln IS NULL"
 else
   mah=$("$build/packid" org create --kind mah --name "Growth MAH" --gln 4012345000009 --gln-prefix-length 7 --json 2>/dev/null | json '["org_id"]')
 fi

@@ -103,6 +103,7 @@ typedef struct commission_ctx {
     const size_t *cand_idx;  /* their request index */
     size_t n_cand;
     int64_t now;
+    int whole_refused; /* refused as a whole (access, read point, batch): not for its items */
 } commission_ctx;
 
 /* Forgets what an earlier attempt learnt: a rerun starts from the syntax errors. */
@@ -111,6 +112,7 @@ static void commission_reset(commission_ctx *c)
     for (size_t e = c->errs_before; e < c->errs->n; e++)
         c->res->status[c->errs->v[e].index] = PX_ITEM_OK;
     c->errs->n = c->errs_before;
+    c->whole_refused = 0;
     if (c->idem && c->idem->body && !c->idem->replayed) {
         free(c->idem->body);
         c->idem->body = NULL;
@@ -172,9 +174,10 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
  * pool check of the valid candidates exactly as a commission would (same statement, so
  * "duplicate_serial" means the same thing) and rolls it back, adding their duplicate_serial
  * items. The request's other refusals keep their order: the field rules (422) come before
- * access and batch rules, so when the product is not the caller's, its partnership is
- * suspended or the batch has another expiry, the answer stays the 422 of the invalid serials
- * and the pool is not consulted (nothing about it is disclosed). No idempotency key is
+ * access, read point and batch rules, so when the product is not the caller's, its
+ * partnership is suspended, the caller has no read point or the batch has another expiry, the
+ * answer stays the 422 of the invalid serials and the pool is not consulted (nothing about it
+ * is disclosed). No idempotency key is
  * claimed: a failed request stores nothing (docs/lifecycle.md "Idempotency"). */
 static px_rc check_pool_body(px_tx *tx, void *vc, px_err *err)
 {
@@ -284,8 +287,10 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
         return px_err_no_random(err);
     px_product prod;
     px_commission_outcome out = {0};
-    if ((rc = commission_rows(c, db, res->commission_id, &prod, &out, err)))
+    if ((rc = commission_rows(c, db, res->commission_id, &prod, &out, err))) {
+        c->whole_refused = 1;
         goto done;
+    }
     res->allocated = out.allocated;
     res->external = out.external;
     res->committed = out.allocated + out.external;
@@ -427,13 +432,17 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
         else
             memset(ahead, 0, sizeof(*ahead));
     }
-    commission_ctx c = {by, req, idem, ahead, res, &errs, errs.n, cand, cand_idx, n_cand, now};
+    commission_ctx c = {by, req, idem, ahead, res, &errs, errs.n, cand, cand_idx, n_cand, now, 0};
     if (doomed) {
         rc = px_tx_run(db, by, check_pool_body, &c, err);
         if (rc == PX_OK)
             rc = commission_refusal(&c, err);
     } else {
         rc = px_tx_run(db, by, commission_body, &c, err);
+        /* A partial commission refused as a whole answers its own refusal: the items refused
+         * before it did not decide it (docs/api.md "Commissioning"). */
+        if (rc != PX_OK && c.whole_refused)
+            errs.n = 0;
     }
     hash_ahead_join(ahead);
     if (rc != PX_OK && idem && idem->body && !idem->replayed) {

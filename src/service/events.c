@@ -57,7 +57,7 @@ px_rc px__commission_read_point(const px_actor *by, const px_product *p, const p
     return px_err_set_field(err, PX_EINVALID, "missing_read_point", "gln",
                             "organization '%.80s' has no GLN with a known company prefix length: "
                             "the %s reports of these packs need their commissioning's read point "
-                            "(PATCH /v1/orgs/%s gives it one)",
+                            "(PATCH /v1/orgs/%s gives it one, by its MAH for a CMO)",
                             by->org_name, p->market, by->org_id);
 }
 

@@ -127,7 +127,7 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
         (rc = partner_cmo(c, db, &cmo, err)) != PX_OK)
         return rc;
     /* Its events' read point is the SGLN of its GLN (events.c): without a GLN and its prefix
-     * length they carry none, and a market that needs one refuses their release. */
+     * length they carry none, and a commission for a market that needs one is refused. */
     if (market[0] && (strlen(cmo.gln) != GS1_GLN_LEN || !gs1_gcp_len_valid(cmo.gln_prefix_length)))
         px_strlcpy(out->read_point_market, market, sizeof(out->read_point_market));
     px_strlcpy(out->partnership.mah_id, by->org_id, sizeof(out->partnership.mah_id));

@@ -192,6 +192,18 @@ static void test_repair__org_patch(void **state)
     snprintf(w2, sizeof(w2), "id = '%s'", f->mah2.org);
     const bad_case no_gln = {"{\"gln_prefix_length\":8}", "gln_prefix_length", __LINE__};
     expect_bad(f, "PATCH", p2, f->mah2.key, &no_gln, "organization", w2);
+    /* its first GLN: audited with no old one */
+    char first_gln[14];
+    px_test_gln(first_gln, "409999400000");
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":7}", first_gln);
+    json_decref(call(f, "PATCH", p2, f->mah2.key, body, 200, NULL));
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(details->>'old_gln', 'null') || '|' || (details->>'gln') FROM "
+             "audit_log WHERE action = 'org.update' AND subject = '%s' ORDER BY seq DESC LIMIT 1",
+             f->mah2.org);
+    px_sql_text(&f->env, sql, det, sizeof(det));
+    snprintf(want, sizeof(want), "null|%s", first_gln);
+    assert_string_equal(det, want);
 
     /* its CMO partner: yes; another MAH, a CMO that is not its partner, nonsense: 404 */
     snprintf(body, sizeof(body), "{\"gln\":\"%s\"}", g2);

@@ -181,6 +181,14 @@ static void test_report_preconditions__named_then_repaired(void **state)
     px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
     json_decref(refusal);
     free(body);
+    /* A partial one with a bad serial too: refused as a whole, for the read point alone. */
+    body = px_test_commission_body(GTIN, "P-0", "301231", "[\"P01\",\"P 2\"]", 1);
+    refusal = px_test_refused_answer(&f->env, commission_rows, "POST", "/v1/commissions",
+                                     f->cmo.key, body, NULL, 422, "validation_error");
+    px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
+    assert_int_equal(json_array_size(px_test_details(refusal)), 1);
+    json_decref(refusal);
+    free(body);
     /* Its site GLN given, it commissions; packs an older packid accepted without a read point
      * are made here by taking the read point off their commissioning event. */
     char path[96];

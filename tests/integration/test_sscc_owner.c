@@ -125,7 +125,7 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
 {
     fixture *f = *state;
     char a1[40], a2[40], a3[40], a4[40], body[256], first[19];
-    /* Before the CMO has a GLN with its prefix length, the prefix is nobody's. */
+    /* Before the CMO has a GLN under the prefix it numbers with, the prefix is nobody's. */
     alloc_refused(f, f->cmo.key, "{\"count\":3,\"company_prefix\":\"" CMO_GCP "\"}", 404,
                   "unknown_company_prefix");
     char path[96];
