@@ -103,7 +103,7 @@ static void *loop(void *arg)
         int any = 0;
         px_db *db = px_pool_acquire(w->app->pool, &err);
         if (db) {
-            px_db_set_statement_timeout(db, w->app->cfg.runner_statement_timeout_ms);
+            px_db_set_lock_timeout(db, w->app->cfg.runner_lock_timeout_ms);
             /* Live work, then the sandbox's (docs/sandbox.md): its jobs run as live ones do,
              * on a connection that sees only the sandbox. */
             int sandbox_any = 0;

@@ -204,18 +204,17 @@ px_rc px_db_ping(px_db *db, px_err *err)
     return px_db_exec(db, "SELECT 1", err);
 }
 
-void px_db_set_statement_timeout(px_db *db, long ms)
+void px_db_set_lock_timeout(px_db *db, long ms)
 {
-    db->statement_timeout_ms = ms > 0 ? ms : 0;
+    db->lock_timeout_ms = ms > 0 ? ms : 0;
 }
 
-/* BEGIN begin (with its statement bound, in the same round trip) and marks the transaction. */
+/* BEGIN begin (with its lock wait bound, in the same round trip) and marks the transaction. */
 static px_rc begin(px_db *db, const char *begin, int writes, px_err *err)
 {
     char sql[160];
-    if (db->statement_timeout_ms > 0)
-        snprintf(sql, sizeof(sql), "%s; SET LOCAL statement_timeout = %ld", begin,
-                 db->statement_timeout_ms);
+    if (db->lock_timeout_ms > 0)
+        snprintf(sql, sizeof(sql), "%s; SET LOCAL lock_timeout = %ld", begin, db->lock_timeout_ms);
     else
         snprintf(sql, sizeof(sql), "%s", begin);
     px_rc rc = px_db_exec(db, sql, err);

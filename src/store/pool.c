@@ -110,7 +110,7 @@ void px_pool_release(px_pool *p, px_db *db)
     px_err e = PX_ERR_INIT;
     if (db->sandbox && px_db_set_sandbox(db, 0, &e) != PX_OK)
         px_logf(PX_LOG_ERROR, "pool: a connection's search_path not reset: %s", e.message);
-    px_db_set_statement_timeout(db, 0); /* a runner's bound is not a request's */
+    px_db_set_lock_timeout(db, 0); /* a runner's bound is not a request's */
     pthread_mutex_lock(&p->mu);
     p->free_list[p->nfree++] = db;
     p->in_use--;

@@ -28,6 +28,11 @@ px_rc px__sqlstate_map(const PGresult *res, PGconn *conn, px_err *err)
         px_log(PX_LOG_ERROR, "database unavailable", fields);
         return px_err_set(err, PX_EUNAVAIL, "unavailable", "the database is unavailable");
     }
+    if (strcmp(state, "55P03") == 0) { /* lock_not_available: a lock_timeout ran out */
+        px_log(PX_LOG_ERROR, "database lock not granted in time", fields);
+        return px_err_set(err, PX_EINTERNAL, "internal",
+                          "a lock was not granted in time (lock timeout)");
+    }
     if (strncmp(state, "22", 2) == 0) {
         /* Data exception (a text that is not UTF-8, a value out of a type's range): the value
          * is at fault and would be again, so it is refused, not retried as a failure of the

@@ -50,12 +50,13 @@ px_rc px_db_exec(px_db *db, const char *sql, px_err *err);
 #define PX_SANDBOX_SCHEMA "sandbox"
 px_rc px_db_set_sandbox(px_db *db, int on, px_err *err);
 int px_db_is_sandbox(const px_db *db);
-/* Bounds each statement of the transactions db begins from now on to ms (0: no bound), with
- * SET LOCAL statement_timeout at their BEGIN: a background runner's call stuck on a lock then
- * fails as its try (logged, counted) instead of holding its job `running` with nothing said
- * (PACKID_RUNNER_STATEMENT_TIMEOUT_MS). Kept on the connection's handle only, never in the
+/* Bounds each lock wait of the transactions db begins from now on to ms (0: the server's own
+ * setting), with SET LOCAL lock_timeout at their BEGIN: a background runner stuck on a lock
+ * held elsewhere then fails as its try (logged, counted) instead of holding its job `running`
+ * with nothing said (PACKID_RUNNER_LOCK_TIMEOUT_MS). A wait, not the work: a long statement
+ * that holds its locks is not cut. Kept on the connection's handle only, never in the
  * session: px_pool_release clears it. */
-void px_db_set_statement_timeout(px_db *db, long ms);
+void px_db_set_lock_timeout(px_db *db, long ms);
 
 px_rc px_pool_new(px_pool **out, const char *conninfo, int size, px_err *err);
 void px_pool_free(px_pool *pool);

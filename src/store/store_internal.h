@@ -13,7 +13,7 @@ struct px_db {
     int in_tx;
     int tx_writes;               /* the transaction is px_db_begin's (not a read-only one) */
     int sandbox;                 /* search_path is the sandbox schema (px_db_set_sandbox) */
-    long statement_timeout_ms;   /* each transaction's bound per statement, 0 none (db.c) */
+    long lock_timeout_ms;        /* each transaction's bound on a lock wait, 0 none (db.c) */
     unsigned long long prepared; /* px__exec_cached statements prepared on this session */
     const px_sign_key *seal;     /* seals audit entries (audit.c); owned by the pool's owner */
     /* The tables the prepared scan lookups read the history from, per schema (live, sandbox):

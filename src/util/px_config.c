@@ -220,11 +220,11 @@ static const setting k_settings[] = {
      * process, the timed runners: checkpoints, scan flush, partitions), so it never stops:
      * 0 is refused. */
     NUM("PACKID_WORKER_POLL_MS", worker_poll_ms, 100, 1, 60000),
-    /* A background runner's statement may wait this long (5 minutes by default) before it
-     * fails as its try: a lock held elsewhere is then said and counted, not waited on for ever
-     * with the job `running` (docs/architecture.md "Workers"). A chunk of work takes well
-     * under a second; 0 lifts the bound. */
-    NUM("PACKID_RUNNER_STATEMENT_TIMEOUT_MS", runner_statement_timeout_ms, 300000, 0, 86400000),
+    /* A background runner may wait this long (5 minutes by default) for a lock before its
+     * statement fails as the job's try: a lock held elsewhere is then said and counted, not
+     * waited on for ever with the job `running` (docs/architecture.md "Background work").
+     * Only waits are bounded, never the work itself; 0 leaves the server's own setting. */
+    NUM("PACKID_RUNNER_LOCK_TIMEOUT_MS", runner_lock_timeout_ms, 300000, 0, 86400000),
     NUM("PACKID_MAX_BODY", max_body, 16L << 20, 1024, 1L << 30),
     NUM("PACKID_BODY_BUDGET", body_budget, 256L << 20, 64L << 10, 64L << 30),
     NUM("PACKID_BODY_IDLE_TIMEOUT", body_idle_timeout, 10, 1, 3600),

@@ -25,7 +25,7 @@ typedef struct px_config {
     /* PACKID_VERIFY_READERS, shared verification reads at once (1..16; default below) */
     int verify_readers;
     long worker_poll_ms;       /* PACKID_WORKER_POLL_MS, idle workers look again, default 100 (1..60000) */
-    long runner_statement_timeout_ms; /* PACKID_RUNNER_STATEMENT_TIMEOUT_MS, 0: none */
+    long runner_lock_timeout_ms; /* PACKID_RUNNER_LOCK_TIMEOUT_MS, 0: the server's */
     long max_body;             /* PACKID_MAX_BODY bytes, default 16 MiB */
     long body_budget;          /* PACKID_BODY_BUDGET bytes: all request bodies being received
                                 * or held at once, default 256 MiB (503 overloaded beyond) */

@@ -1,6 +1,6 @@
-/* A background runner's statement stuck on a lock held elsewhere (docs/architecture.md
- * "Workers", PACKID_RUNNER_STATEMENT_TIMEOUT_MS): after the bound it fails as the job's try,
- * said in the job's row and the log, and the job completes once the lock is gone. Without the
+/* A background runner stuck on a lock held elsewhere (docs/architecture.md "Background work",
+ * PACKID_RUNNER_LOCK_TIMEOUT_MS): after the bound its statement fails as the job's try, said
+ * in the job's row and the log, and the job completes once the lock is gone. Without the
  * bound the job stays `running`, with nothing said, for as long as the lock is held. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +22,7 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
-    px_test_setenv(&f->env, "PACKID_RUNNER_STATEMENT_TIMEOUT_MS=300");
+    px_test_setenv(&f->env, "PACKID_RUNNER_LOCK_TIMEOUT_MS=300");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Timeout MAH", "mah", f->mah.org, f->mah.key);
     px_test_gtin(f->gtin, 9101);
@@ -51,9 +51,10 @@ static void test_runner_timeout__stuck_statement_is_a_failed_try(void **state)
                               "SELECT count(*) FROM job WHERE id = '%s' AND failures >= 1 AND "
                               "status IN ('queued', 'running')",
                               job) > 0);
-    px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%s' AND error IS NOT NULL",
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM job WHERE id = '%s' AND error LIKE '%%lock timeout%%'",
                     job);
-    assert_true(px_test_log_has(&f->env, "statement timeout", NULL));
+    assert_true(px_test_log_has(&f->env, "lock not granted in time", "55P03"));
     assert_true(px_test_log_has(&f->env, job, "try 1 of 5 failed"));
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin);
     /* The lock gone, the next try completes the job. */
