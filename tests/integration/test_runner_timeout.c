@@ -13,20 +13,14 @@
 
 #include "px_test.h"
 
-typedef struct {
-    px_test_env env; /* first: px_test_fixture_teardown */
-    px_test_party mah;
-    char gtin[15];
-} fixture;
+typedef px_test_tenants fixture;
 
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, "PACKID_RUNNER_LOCK_TIMEOUT_MS=300");
     px_test_server_start(&f->env);
-    px_test_org_key(&f->env, "mah", "Timeout MAH", "mah", f->mah.org, f->mah.key);
-    px_test_gtin(f->gtin, 9101);
-    px_test_product(&f->env, f->mah.key, f->gtin, "Timeout pack", "DE");
+    px_test_tenants_make(f, "Timeout MAH", "4012345000009", "DE", 9101);
     char path[96];
     snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", f->gtin);
     px_test_expect(&f->env, "PUT", path, f->mah.key,
@@ -35,7 +29,7 @@ static int setup(void **state)
     return 0;
 }
 
-static void test_runner_timeout__stuck_statement_is_a_failed_try(void **state)
+static void test_runner_timeout__lock_wait_is_a_failed_try(void **state)
 {
     fixture *f = *state;
     /* Another session keeps the serial table from taking rows, as a long maintenance
