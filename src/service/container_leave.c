@@ -73,17 +73,18 @@ static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod,
                                              (int)strlen(prefix), err);
     if (rc != PX_OK)
         return rc;
-    px_epcis_event ev = {0};
-    ev.type = PX_EPCIS_AGGREGATION_EVENT;
-    ev.action = PX_EPCIS_DELETE;
-    ev.biz_step = PX_BIZSTEP_UNPACKING;
-    ev.disposition = PX_DISP_NONE;
-    ev.event_time_us = now_us;
-    ev.parent_id = parent_uri;
-    ev.epcs = epcs;
-    ev.n_epcs = n;
-    ev.read_point = sgln[0] ? sgln : NULL;
-    ev.biz_location = ev.read_point;
+    px_epcis_event ev = {
+        .type = PX_EPCIS_AGGREGATION_EVENT,
+        .action = PX_EPCIS_DELETE,
+        .biz_step = PX_BIZSTEP_UNPACKING,
+        .disposition = PX_DISP_NONE,
+        .event_time_us = now_us,
+        .parent_id = parent_uri,
+        .epcs = epcs,
+        .n_epcs = n,
+        .read_point = sgln[0] ? sgln : NULL,
+        .biz_location = sgln[0] ? sgln : NULL,
+    };
     if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
         return rc;
     if (px_uuid_v4(id) != PX_OK)

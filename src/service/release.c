@@ -278,13 +278,8 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
                      px_release_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    release_ctx c = {0};
-    c.app = app;
-    c.by = by;
-    c.req = req;
-    c.asked = req;
-    c.res = res;
-    c.now = px_now_us();
+    release_ctx c = {
+        .app = app, .by = by, .req = req, .asked = req, .res = res, .now = px_now_us()};
     /* Listed serials move exactly those, all or none: a count beside them says nothing more
      * (a whole batch, or the packs the containers hold, is what it holds to). */
     if (req->expected_count > 0 && req->serials)
