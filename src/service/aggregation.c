@@ -99,19 +99,20 @@ static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *e
         return rc;
     if (px_uuid_v4(event_id) != PX_OK)
         return px_err_no_random(err);
-    px_container_event_rec rec = {0};
-    rec.id = event_id;
-    rec.tenant_id = c->parent.tenant_id;
-    rec.org_id = by->org_id;
-    rec.aggregation_id = c->out->aggregation_id;
-    rec.type = px_epcis_event_type_names[ev->type];
-    rec.action = px_epcis_action_name(ev->action);
-    rec.biz_step = px_cbv_bizstep_name(ev->biz_step);
-    rec.disposition = px_cbv_disp_name(ev->disposition);
-    rec.event_time_us = ev->event_time_us;
-    rec.tz_offset_min = ev->tz_offset_min;
-    rec.parent_id = ev->parent_id;
-    rec.parent_sscc = parent_sscc;
+    px_container_event_rec rec = {
+        .id = event_id,
+        .tenant_id = c->parent.tenant_id,
+        .org_id = by->org_id,
+        .aggregation_id = c->out->aggregation_id,
+        .type = px_epcis_event_type_names[ev->type],
+        .action = px_epcis_action_name(ev->action),
+        .biz_step = px_cbv_bizstep_name(ev->biz_step),
+        .disposition = px_cbv_disp_name(ev->disposition),
+        .event_time_us = ev->event_time_us,
+        .tz_offset_min = ev->tz_offset_min,
+        .parent_id = ev->parent_id,
+        .parent_sscc = parent_sscc,
+    };
     rec.parent_gtin = c->req->parent_gtin; /* a case's unpacking: the case (NULL otherwise) */
     rec.parent_serial = c->req->parent_gtin ? c->req->parent_serial : NULL;
     rec.epcs = ev->epcs;
@@ -394,10 +395,11 @@ px_rc px_svc_aggregate(px_db *db, const px_actor *by, const px_agg_request *req,
     px__agg_children_syntax(out->errors, NULL, &out->n_errors, 0, req->children, req->n);
     if (out->n_errors)
         return px__items_invalid(err, out->n_errors, req->n, "children");
-    agg_ctx c = {0};
-    c.req = req;
-    c.out = out;
-    c.now = px_now_us();
+    agg_ctx c = {
+        .req = req,
+        .out = out,
+        .now = px_now_us(),
+    };
     rc = px_tx_run(db, by, unpack_body, &c, err);
     child_list_dispose(&c.kids);
     return rc;

@@ -359,11 +359,12 @@ px_rc px_svc_aggregate_batch(px_db *db, const px_actor *by, px_agg_action action
                                 n_groups ? "too_many_parents" : "invalid_value", "aggregations",
                                 "from 1 to %d parents per request", PX_AGG_PARENTS_MAX);
     /* REQ-AGG-10: many parents, one transaction, every rule over every child at once. */
-    batch b = {0};
-    b.action = action;
-    b.groups = groups;
-    b.n_groups = n_groups;
-    b.out = out;
+    batch b = {
+        .action = action,
+        .groups = groups,
+        .n_groups = n_groups,
+        .out = out,
+    };
     px_rc rc = aggregate_groups(db, by, &b, err);
     batch_dispose(&b);
     return rc;
@@ -378,13 +379,14 @@ px_rc px__agg_pack_single(px_db *db, const px_actor *by, const px_agg_request *r
     px_agg_group g = {req->parent_sscc, req->parent_gtin, req->parent_serial, req->children,
                       req->n};
     px_agg_batch_result res = {0};
-    batch b = {0};
-    b.action = req->action;
-    b.groups = &g;
-    b.n_groups = 1;
-    b.single = 1;
-    b.origin = req->origin;
-    b.out = &res;
+    batch b = {
+        .action = req->action,
+        .groups = &g,
+        .n_groups = 1,
+        .single = 1,
+        .origin = req->origin,
+        .out = &res,
+    };
     rc = aggregate_groups(db, by, &b, err);
     batch_dispose(&b);
     if (res.n_done == 1 && rc == PX_OK) {
@@ -402,9 +404,10 @@ px_rc px__agg_pack_single(px_db *db, const px_actor *by, const px_agg_request *r
 px_rc px__agg_case_syntax_single(const px_agg_request *req, px_err *err)
 {
     px_agg_group g = {NULL, req->parent_gtin, req->parent_serial, req->children, req->n};
-    batch b = {0};
-    b.single = 1;
-    b.groups = &g;
-    b.n_groups = 1;
+    batch b = {
+        .single = 1,
+        .groups = &g,
+        .n_groups = 1,
+    };
     return case_syntax(&b, 0, &g, err);
 }

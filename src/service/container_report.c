@@ -43,19 +43,20 @@ static int write_container_event(void *vc, const px_container_event_row *row)
             *sp++ = '\0';
         s = sp;
     }
-    px_epcis_event ev = {0};
-    ev.type = (px_epcis_event_type)type;
-    ev.action = (px_epcis_action)action;
-    ev.biz_step = px_cbv_bizstep_lookup(row->biz_step);
-    ev.disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;
-    ev.event_time_us = row->event_time_us;
-    ev.tz_offset_min = row->tz_offset_min;
-    ev.event_id = row->event_hash[0] ? row->event_hash : NULL;
-    ev.parent_id = row->parent_id[0] ? row->parent_id : NULL;
-    ev.epcs = v;
-    ev.n_epcs = k;
-    ev.read_point = row->read_point[0] ? row->read_point : NULL;
-    ev.biz_location = row->biz_location[0] ? row->biz_location : NULL;
+    px_epcis_event ev = {
+        .type = (px_epcis_event_type)type,
+        .action = (px_epcis_action)action,
+        .biz_step = px_cbv_bizstep_lookup(row->biz_step),
+        .disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE,
+        .event_time_us = row->event_time_us,
+        .tz_offset_min = row->tz_offset_min,
+        .event_id = row->event_hash[0] ? row->event_hash : NULL,
+        .parent_id = row->parent_id[0] ? row->parent_id : NULL,
+        .epcs = v,
+        .n_epcs = k,
+        .read_point = row->read_point[0] ? row->read_point : NULL,
+        .biz_location = row->biz_location[0] ? row->biz_location : NULL,
+    };
     c->rc = px_epcis_writer_event(c->w, &ev);
     if (c->rc != PX_OK)
         px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */

@@ -83,11 +83,12 @@ px_rc px__event_build(px_epcis_event *ev_out, px_epcis_vocab *vocab, char sgln[6
     if (rc != PX_OK)
         return rc;
     px__org_sgln(sgln, in->by, in->prod);
-    px_epcis_event ev = {0};
-    ev.type = PX_EPCIS_OBJECT_EVENT;
-    ev.action = vocab->action;
-    ev.biz_step = px_cbv_bizstep_lookup(vocab->biz_step);
-    ev.disposition = vocab->disposition ? px_cbv_disp_lookup(vocab->disposition) : PX_DISP_NONE;
+    px_epcis_event ev = {
+        .type = PX_EPCIS_OBJECT_EVENT,
+        .action = vocab->action,
+        .biz_step = px_cbv_bizstep_lookup(vocab->biz_step),
+        .disposition = vocab->disposition ? px_cbv_disp_lookup(vocab->disposition) : PX_DISP_NONE,
+    };
     px__event_at(&ev, in->origin, in->now_us, sgln);
     ev.sgtin_gtin = in->prod->gtin;
     ev.sgtin_gcp_len = in->prod->company_prefix_length;
@@ -134,22 +135,23 @@ px_rc px__event_record(px_db *db, const px__event_in *in, const char *precompute
         return rc;
     if (px_uuid_v4(event_id) != PX_OK)
         return px_err_no_random(err);
-    px_event_rec rec = {0};
-    rec.id = event_id;
-    rec.tenant_id = in->prod->mah_id;
-    rec.org_id = in->by->org_id;
-    rec.op = in->op;
-    rec.action = px_epcis_action_name(vocab.action);
-    rec.biz_step = vocab.biz_step;
-    rec.disposition = vocab.disposition;
-    rec.event_time_us = ev.event_time_us;
-    rec.tz_offset_min = ev.tz_offset_min;
-    rec.gtin = in->prod->gtin;
-    rec.gcp_len = in->prod->company_prefix_length;
-    rec.serial_set = in->serial_set;
-    rec.commission_id = in->commission_id;
-    rec.release_id = in->release_id;
-    rec.op_id = in->op_id;
+    px_event_rec rec = {
+        .id = event_id,
+        .tenant_id = in->prod->mah_id,
+        .org_id = in->by->org_id,
+        .op = in->op,
+        .action = px_epcis_action_name(vocab.action),
+        .biz_step = vocab.biz_step,
+        .disposition = vocab.disposition,
+        .event_time_us = ev.event_time_us,
+        .tz_offset_min = ev.tz_offset_min,
+        .gtin = in->prod->gtin,
+        .gcp_len = in->prod->company_prefix_length,
+        .serial_set = in->serial_set,
+        .commission_id = in->commission_id,
+        .release_id = in->release_id,
+        .op_id = in->op_id,
+    };
     if (strcmp(in->serial_set, "list") == 0) {
         rec.serials = in->serials;
         rec.n_serials = in->n;

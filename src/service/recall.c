@@ -99,13 +99,14 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_r
                     px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    recall_ctx c = {0};
-    c.app = app;
-    c.by = by;
-    c.req = req;
-    c.res = res;
-    c.now = px_now_us();
-    c.reason = PX_REASON_RECALLED;
+    recall_ctx c = {
+        .app = app,
+        .by = by,
+        .req = req,
+        .res = res,
+        .now = px_now_us(),
+        .reason = PX_REASON_RECALLED,
+    };
     px_rc rc;
     if (req->reason && (rc = px_decom_reason_parse(&c.reason, req->reason, err)) != PX_OK)
         return rc;
