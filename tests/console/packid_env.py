@@ -71,9 +71,7 @@ class Server:
         its mod-10 check digit: a MAH's or CMO's events then carry a read point, which a
         commission for a reporting market needs (docs/api.md "Commissioning")."""
         self.glns = getattr(self, "glns", 0) + 1
-        body = f"098{self.glns:09d}"
-        s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-        return body + str((10 - s % 10) % 10)
+        return with_check_digit(f"098{self.glns:09d}")
 
     def org_key(self, kind, name, role):
         located = ["--gln", self.next_gln(), "--gln-prefix-length", "12"] \
@@ -142,9 +140,13 @@ def session_cookie(hdrs):
     return None, []
 
 
-def gtin(n):
-    """A GTIN-14 (indicator 0, company prefix 4012345) with its GS1 mod-10 check digit (GS1 General
-    Specifications 7.9.1, computed here independently of src/gs1)."""
-    body = f"04012345{n:05d}"
+def with_check_digit(body):
+    """body and its GS1 mod-10 check digit (GS1 General Specifications 7.9.1, computed here
+    independently of src/gs1)."""
     s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
     return body + str((10 - s % 10) % 10)
+
+
+def gtin(n):
+    """A GTIN-14 (indicator 0, company prefix 4012345) with its check digit."""
+    return with_check_digit(f"04012345{n:05d}")

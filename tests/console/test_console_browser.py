@@ -25,7 +25,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from packid_env import Server, gtin
+from packid_env import Server, gtin, with_check_digit
 
 PACKID = sys.argv.pop(1) if len(sys.argv) > 1 else "packid"
 SHOTS = sys.argv.pop(1) if len(sys.argv) > 1 else "console-screenshots"
@@ -35,10 +35,8 @@ BATCH = "LOT-C1"
 
 
 def gln(n):
-    """A GLN under company prefix 4012345 with its mod-10 check digit (independent of src/gs1)."""
-    body = f"401234500{n:03d}"
-    s = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return body + str((10 - s % 10) % 10)
+    """A GLN under company prefix 4012345 with its check digit."""
+    return with_check_digit(f"401234500{n:03d}")
 
 
 class Receiver(http.server.ThreadingHTTPServer):

@@ -285,12 +285,9 @@ json_t *px_test_cli(px_test_env *env, int *exit_code, const char *const *args)
 static void next_gln(char out[14])
 {
     static unsigned n;
-    snprintf(out, 14, "098%09u", ++n);
-    int sum = 0; /* GS1 General Specifications §7.9.1: weights 3 and 1 from the right */
-    for (int i = 0; i < 12; i++)
-        sum += (out[i] - '0') * (i % 2 ? 3 : 1);
-    out[12] = (char)('0' + (10 - sum % 10) % 10);
-    out[13] = '\0';
+    char twelve[13];
+    snprintf(twelve, sizeof(twelve), "098%09u", ++n);
+    px_test_gln(out, twelve);
 }
 
 void px_test_org_key(px_test_env *env, const char *kind, const char *name, const char *role,
