@@ -166,8 +166,7 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
         "SELECT $2, $1, row_number() OVER (ORDER BY s.serial), s.serial FROM serial s "
         "WHERE s.gtin = $2 AND CASE WHEN $3::uuid IS NOT NULL THEN s.allocation_id = $3::uuid "
         "ELSE s.batch = $4 AND s.commissioned_by IS NOT NULL END "
-        "AND ($5::uuid IS NULL OR ((s.commissioned_by = $5::uuid OR s.allocated_to = $5::uuid) "
-        "AND s.released_at IS NULL))",
+        "AND " PX__CMO_SEES("s", "$5"),
         PX__ARGS(e->id, e->gtin, px__nz(e->allocation_id), px__nz(e->batch), px__nz(e->scope_org)),
         err);
     if (!r)

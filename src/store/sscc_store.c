@@ -373,10 +373,6 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
 
 /* A pack row s a CMO ($n, a uuid's text; NULL: not a CMO, every row) sees: service/
  * pack_internal.h's px__cmo_sees in SQL, as px_store_export_freeze's manifest query. */
-#define CMO_SEES(s, n)                                                                             \
-    "(" n "::uuid IS NULL OR ((" s ".allocated_to = " n "::uuid OR " s ".commissioned_by = " n     \
-    "::uuid) AND " s ".released_at IS NULL))"
-
 px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const char *cmo_org,
                                    px_tree_row_fn fn, void *ctx, px_err *err)
 {
@@ -388,7 +384,7 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const c
         "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
         "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
         "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND s.parent_sscc = ANY (ARRAY(SELECT "
-        "sscc FROM t WHERE depth < $2::int)) AND " CMO_SEES(
+        "sscc FROM t WHERE depth < $2::int)) AND " PX__CMO_SEES(
             "s", "$3") ") n "
                        "ORDER BY depth, sscc = '', sscc, gtin, serial",
         PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1", px__nz(cmo_org)), err);
@@ -422,7 +418,7 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cm
         SUBTREE ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
                 "AS depth, EXISTS (SELECT 1 FROM container_event e WHERE e.parent_gtin = s.gtin "
                 "AND e.parent_serial = s.serial) AS is_case FROM t JOIN serial s ON "
-                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "AND " CMO_SEES("s", "$2")
+                "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "AND " PX__CMO_SEES("s", "$2")
                 ") "
                 "SELECT depth, '', '', count(*) FROM (SELECT depth FROM t WHERE depth > 0 UNION "
                 "ALL SELECT depth FROM k WHERE is_case) d GROUP BY depth "
@@ -430,7 +426,7 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cm
                 "GROUP BY 1, 2, 3 "
                 "UNION ALL SELECT k.depth + 1, c.gtin, coalesce(c.batch, ''), count(*) FROM k "
                 "JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial WHERE "
-                "k.is_case AND " CMO_SEES("c", "$2") " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                "k.is_case AND " PX__CMO_SEES("c", "$2") " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         PX__ARGS(sscc, px__nz(cmo_org)), err);
     /* clang-format on */
     if (!r)
