@@ -156,7 +156,9 @@ void px__agg_misfit_error(px_item_error *e, size_t index, const px_agg_misfit *f
     e->pos = -1;
     px_strlcpy(e->code, f->code, sizeof(e->code));
     px_err tmp;
-    if (strcmp(f->code, "already_packed") == 0)
+    if (strcmp(f->code, "already_packed") == 0 && !f->parent[0])
+        px_err_set(&tmp, PX_ESTATE, f->code, "the child is already in a container held by another");
+    else if (strcmp(f->code, "already_packed") == 0)
         px_err_set(&tmp, PX_ESTATE, f->code, "the child is already in container %s", f->parent);
     else if (strcmp(f->code, "invalid_state") == 0)
         px_err_set(&tmp, PX_ESTATE, f->code, "the child is %s, not commissioned",

@@ -993,6 +993,27 @@ static void test_aggregation__two_packers_race(void **state)
     }
 }
 
+/* A CMO whose pack its MAH packed is told the pack is in a container, not which: the MAH's
+ * container is not the CMO's to see (REQ-AGG-5). The MAH is told which. */
+static void test_aggregation__already_packed_names_only_a_visible_parent(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTH", "261231", "[\"HID1\"]");
+    json_decref(pack(f, f->mah.key, "pack", "003551540000009219", "[" SGTIN("HID1") "]", 201));
+    const char *const key[] = {f->cmo.key, f->mah.key};
+    const char *const told[] = {"the child is already in a container held by another",
+                                "the child is already in container 003551540000009219"};
+    for (size_t i = 0; i < PX_COUNT(key); i++) {
+        char *b = pack_body("pack", "003551540000009318", "[" SGTIN("HID1") "]");
+        json_t *j = px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                           key[i], b, NULL, 409, "aggregation_refused");
+        px_expect_detail(j, 0, 0, "already_packed", NULL);
+        assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "message"), told[i]);
+        json_decref(j);
+        free(b);
+    }
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
