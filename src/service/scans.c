@@ -515,8 +515,14 @@ px_rc px_svc_passport_put(px_db *db, const px_actor *by, const char *gtin,
     char g[GS1_GTIN_LEN + 1];
     if (px__product_gtin(g, gtin, err) != PX_OK)
         return PX_ENOTFOUND;
-    if (n > (int)PX_COUNT(k_passport_names))
-        return bad(err, "public_fields", "too_many", "at most 6 public fields, each once");
+    /* The HTTP reader takes at most as many (h_alerts.c), and answers more the same way. */
+    if (n > (int)PX_COUNT(k_passport_names)) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "public_fields must be an array of at most %zu strings",
+                   PX_COUNT(k_passport_names));
+        px_err_field(err, "public_fields");
+        return PX_EINVALID;
+    }
     for (int i = 0; i < n; i++) {
         if (px_name_pick(k_passport_names, PX_COUNT(k_passport_names), fields[i], "invalid_value",
                          "public field", NULL, err) != PX_OK) {

@@ -8,7 +8,8 @@
 #include "store.h"
 #include "verify_store.h"
 
-#define PX_PASSPORT_FIELDS_MAX 16
+/* A passport lists master-data members, each at most once (service/scans.c). */
+#define PX_PASSPORT_FIELDS_MAX PX_MASTER_DATA_NFIELDS
 
 typedef struct px_pack_public {
     int product_found;

@@ -331,6 +331,9 @@ typedef struct px_master_data {
     X("pack_size", pack_size)                                                                      \
     X("manufacturer", manufacturer)                                                                \
     X("ndc", ndc)
+#define PX__MASTER_DATA_ONE(name, member) +1
+/* How many members master data has (the names above). */
+#define PX_MASTER_DATA_NFIELDS (0 PX_MASTER_DATA_FIELDS(PX__MASTER_DATA_ONE))
 
 typedef struct px_product {
     char gtin[15];

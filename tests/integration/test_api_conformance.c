@@ -842,6 +842,18 @@ static void verification_network(fixture *f, char serials[][24])
     px_test_expect_field(&f->env, "PUT", path, f->mah.key, "{\"public_fields\":[1]}",
                          "public_fields[0]", "invalid_type");
     expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[\"a b\"]}", 422);
+    /* Each of the six names once is the longest list; a seventh is refused before its names
+     * are read, as any list over its bound (docs/resolver.md). */
+#define ALL6                                                                                       \
+    "\"regulated_product_name\",\"dosage_form\",\"strength\",\"pack_size\",\"manufacturer\","      \
+    "\"ndc\""
+    expect(f, "PUT", path, f->mah.key, "{\"public_fields\":[" ALL6 "]}", 200);
+    px_test_expect_field(&f->env, "PUT", path, f->mah.key, "{\"public_fields\":[" ALL6 ",\"ndc\"]}",
+                         "public_fields", "invalid_value");
+#undef ALL6
+    json_t *six = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(six, "public_fields")), 6);
+    json_decref(six);
     expect(f, "GET", path, f->mah.key, NULL, 200);
     /* Names stored before the rule (migration 0211): those master data cannot hold go, the
      * others keep their order. */
