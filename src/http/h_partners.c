@@ -74,8 +74,8 @@ void h_partner_create(px_req *r)
     if (res.read_point_market[0]) {
         char msg[200];
         snprintf(msg, sizeof(msg),
-                 "the CMO has no GLN with a known company prefix length: its events carry no read "
-                 "point, which the %s reports need (PATCH /v1/orgs/%s)",
+                 "the CMO has no GLN with a known company prefix length: its events of a granted "
+                 "product carry no read point, which the %s reports need (PATCH /v1/orgs/%s)",
                  res.read_point_market, res.cmo_org_id);
         json_object_set_new(o, "warnings",
                             json_pack("[{s:s, s:s, s:s}]", "code", "missing_read_point", "field",

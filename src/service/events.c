@@ -7,11 +7,6 @@
 #include "px_crypto.h"
 #include "px_str.h"
 
-/* The organization's location as SGLN (read point and business location;
- * urn:epc:id:sgln:CP.LOCREF.EXT, EPC Tag Data Standard). The GLN's company prefix length is
- * not derivable from the GLN: it is the organization's gln_prefix_length (given at creation or
- * found in GS1's prefix list); failing that, when the GLN starts with the product's company
- * prefix, that length; otherwise the event keeps the bare GLN (location_gln) and no SGLN. */
 px_rc px__child_epc(char out[GS1_EPC_URI_MAX], const char *sscc, const char *gtin,
                     const char *serial, int gcp_len, px_err *err)
 {
@@ -23,6 +18,11 @@ px_rc px__child_epc(char out[GS1_EPC_URI_MAX], const char *sscc, const char *gti
                        : px_err_set(err, PX_EINTERNAL, "internal", "a stored child has no EPC URI");
 }
 
+/* The organization's location as SGLN (read point and business location;
+ * urn:epc:id:sgln:CP.LOCREF.EXT, EPC Tag Data Standard). The GLN's company prefix length is
+ * not derivable from the GLN: it is the organization's gln_prefix_length (given at creation or
+ * found in GS1's prefix list); failing that, when the GLN starts with the product's company
+ * prefix, that length; otherwise the event keeps the bare GLN (location_gln) and no SGLN. */
 void px__org_sgln(char out[64], const px_actor *by, const px_product *p)
 {
     out[0] = '\0';

@@ -12,18 +12,10 @@
 #include "px_str.h"
 #include "service_internal.h"
 
-/* A market of a granted product whose reports need a read point (into market, "" none). */
-static void read_point_market(char market[3], const px_product *p)
-{
-    if (!market[0] && px__market_needs_read_point(p->market))
-        px_strlcpy(market, p->market, 3);
-}
-
 /* Normalises every GTIN into norm[] (gp[] pointing at them) and checks each is the MAH's own
- * product; market (when given) gets the first granted market whose reports need a read point. */
+ * product. */
 static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins, int n,
-                         char (*norm)[GS1_GTIN_LEN + 1], const char **gp, char market[3],
-                         px_err *err)
+                         char (*norm)[GS1_GTIN_LEN + 1], const char **gp, px_err *err)
 {
     if (n > PX_PARTNER_GTINS_MAX)
         return px_err_set(err, PX_EINVALID, "too_many", "at most %d gtins",
@@ -62,8 +54,27 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
             px_err_field(err, "gtins[%d]", i);
             return rc;
         }
-        if (market)
-            read_point_market(market, &p);
+    }
+    return PX_OK;
+}
+
+/* The first granted product's market whose commissioning by the CMO would be refused for want
+ * of a read point (into market, "" none): the commission's own rule asked ahead
+ * (px__commission_read_point), so the warning and the refusal never disagree. */
+static px_rc read_point_gap(px_db *db, const px_actor *by, const px_org *cmo, const char *const *gp,
+                            int n, char market[3], px_err *err)
+{
+    px_actor as = {.org_kind = PX_ORG_CMO, .org_gln_prefix_length = cmo->gln_prefix_length};
+    px_strlcpy(as.org_gln, cmo->gln, sizeof(as.org_gln));
+    market[0] = '\0';
+    for (int i = 0; i < n && !market[0]; i++) {
+        px_product p;
+        px_rc rc = px_svc_product_access(db, by, gp[i], 0, &p, err);
+        if (rc != PX_OK)
+            return rc;
+        px_err refused;
+        if (px__commission_read_point(&as, &p, NULL, &refused) != PX_OK)
+            px_strlcpy(market, p.market, 3);
     }
     return PX_OK;
 }
@@ -122,14 +133,10 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
     memset(out, 0, sizeof(*out));
     px_org cmo;
     px_rc rc;
-    char market[3] = "";
-    if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, market, err)) != PX_OK ||
-        (rc = partner_cmo(c, db, &cmo, err)) != PX_OK)
+    if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
+        (rc = partner_cmo(c, db, &cmo, err)) != PX_OK ||
+        (rc = read_point_gap(db, by, &cmo, c->gp, c->n, out->read_point_market, err)) != PX_OK)
         return rc;
-    /* Its events' read point is the SGLN of its GLN (events.c): without a GLN and its prefix
-     * length they carry none, and a commission for a market that needs one is refused. */
-    if (market[0] && (strlen(cmo.gln) != GS1_GLN_LEN || !gs1_gcp_len_valid(cmo.gln_prefix_length)))
-        px_strlcpy(out->read_point_market, market, sizeof(out->read_point_market));
     px_strlcpy(out->partnership.mah_id, by->org_id, sizeof(out->partnership.mah_id));
     px_strlcpy(out->partnership.cmo_id, cmo.id, sizeof(out->partnership.cmo_id));
     if ((rc = px_store_partnership_insert(db, &out->partnership, err)) != PX_OK ||
@@ -212,7 +219,7 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px_store_actor_block(db, NULL, out->cmo_id, err)) != PX_OK ||
         (rc = px_store_partnership_lock(db, out, out->id, err)) != PX_OK)
         return rc;
-    if (c->gtins && ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, NULL, err)) != PX_OK ||
+    if (c->gtins && ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
                      (rc = px_store_partnership_set_gtins(db, out->id, c->gp, c->n, err)) != PX_OK))
         return rc;
     if (c->status && (rc = px_store_partnership_set_status(db, out, c->status, err)) != PX_OK)

@@ -228,10 +228,10 @@ typedef struct px_partner_result {
     char cmo_org_id[PX_ID_LEN + 1];
     char api_key[PX_API_KEY_LEN + 1];  /* the new cmo key, shown once */
     char key_id[PX_ID_LEN + 1];
-    /* A granted product's market reports need a read point on the CMO's events, and the CMO has
-     * no GLN with a known company prefix length: accepted, and said at once (its commissions of
-     * that product are refused with missing_read_point until it has one, unless its GLN lies
-     * under the product's own company prefix). "" when nothing is missing. */
+    /* A granted product's market reports need a read point on the CMO's events, which its
+     * commissions of that product would lack (px__commission_read_point): accepted, and said
+     * at once (those commissions are refused with missing_read_point until it has a GLN with
+     * a known company prefix length). "" when nothing is missing. */
     char read_point_market[3];
 } px_partner_result;
 

@@ -289,6 +289,30 @@ static void test_report_preconditions__named_then_repaired(void **state)
     json_decref(ok);
 }
 
+/* The partnership's warning is the commission's rule asked ahead: a CMO whose GLN lies under
+ * the product's own company prefix, its length not given, commissions (the product's length
+ * serves), so it is not warned; one whose GLN lies elsewhere is warned and refused. */
+static void test_report_preconditions__partner_warning_is_the_commission_rule(void **state)
+{
+    fixture *f = *state;
+    static const char *const glns[] = {"9506001777770", "9506002777779"};
+    for (size_t i = 0; i < PX_COUNT(glns); i++) {
+        char body[256], org[64], key[128];
+        snprintf(body, sizeof(body),
+                 "{\"name\":\"Site CMO %zu\",\"gln\":\"%s\",\"gtins\":[\"" GTIN "\"]}", i, glns[i]);
+        json_t *p = px_test_call(&f->env, "POST", "/v1/partners", f->mah.key, body, 201);
+        snprintf(org, sizeof(org), "%s", px_test_str(p, "org_id"));
+        snprintf(key, sizeof(key), "%s", px_test_str(p, "api_key"));
+        json_t *w = json_object_get(p, "warnings");
+        assert_int_equal(json_array_size(w), i);
+        snprintf(body, sizeof(body), "[\"W%zu\"]", i);
+        char *c = px_test_commission_body(GTIN, "W-1", "301231", body, 0);
+        json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, c, i ? 422 : 200));
+        free(c);
+        json_decref(p);
+    }
+}
+
 /* A release while the market's only endpoint is being switched off (another session does
  * what PATCH /v1/regulator-endpoints/{id} does: the tenant's endpoints lock, store/
  * report_store.c, then the UPDATE; it commits while the release waits): the release sees the
