@@ -19,41 +19,75 @@ static void today_of(char out[11])
     out[10] = '\0';
 }
 
+typedef struct {
+    const char *month;
+    int ahead;
+    int created;
+} ensure_ctx;
+
+/* In a transaction of its own, as every statement of a runner: the worker's connection bounds
+ * its lock waits there (PACKID_RUNNER_LOCK_TIMEOUT_MS, px_db_set_lock_timeout), and making a
+ * month waits for an exclusive lock on its table. */
+static px_rc ensure_body(px_tx *tx, void *vc, px_err *err)
+{
+    ensure_ctx *c = vc;
+    return px_store_partitions_ensure(px_tx_db(tx), c->month, c->ahead, &c->created, err);
+}
+
 px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, int ahead,
                                int *created, px_err *err)
 {
     (void)app;
     *created = 0;
-    int live = 0, sandbox = 0;
-    px_rc rc = px_store_partitions_ensure(db, month, ahead, &live, err);
+    ensure_ctx live = {month, ahead, 0}, sandbox = {month, ahead, 0};
+    px_rc rc = px_tx_run(db, NULL, ensure_body, &live, err);
     if (rc != PX_OK)
         return rc;
     /* The sandbox's tables are partitioned the same way (docs/sandbox.md): its months too,
-     * so that test traffic never piles up in its default partition. */
+     * so that test traffic never piles up in its default partition. The schema is switched
+     * between transactions, never inside one (a rollback would undo the switch). */
     if ((rc = px_db_set_sandbox(db, 1, err)) != PX_OK)
         return rc;
-    rc = px_store_partitions_ensure(db, month, ahead, &sandbox, err);
+    rc = px_tx_run(db, NULL, ensure_body, &sandbox, err);
     px_err back = PX_ERR_INIT;
     if (px_db_set_sandbox(db, 0, &back) != PX_OK && rc == PX_OK) {
         rc = px_err_pass(err, &back);
     }
-    *created = live + sandbox;
+    *created = live.created + sandbox.created;
+    return rc;
+}
+
+typedef struct {
+    const px_app *app;
+    px_partition_row **rows;
+    int *n;
+    long long *default_rows;
+} list_ctx;
+
+/* The months and the default partitions' rows, in one snapshot (and so with its lock waits
+ * bounded on a worker's connection, as ensure_body's). */
+static px_rc list_body(px_tx *tx, void *vc, px_err *err)
+{
+    list_ctx *c = vc;
+    char today[11];
+    today_of(today);
+    px_rc rc =
+        px_store_partitions_list(px_tx_db(tx), today, c->app->cfg.retention_months,
+                                 c->app->cfg.retention_after_expiry_months, c->rows, c->n, err);
+    if (rc == PX_OK &&
+        (rc = px_store_partition_default_rows(px_tx_db(tx), c->default_rows, err)) != PX_OK) {
+        free(*c->rows);
+        *c->rows = NULL;
+        *c->n = 0;
+    }
     return rc;
 }
 
 px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **rows, int *n,
                              long long default_rows[PX_PARTITIONED_N], px_err *err)
 {
-    char today[11];
-    today_of(today);
-    px_rc rc = px_store_partitions_list(db, today, app->cfg.retention_months,
-                                        app->cfg.retention_after_expiry_months, rows, n, err);
-    if (rc == PX_OK && (rc = px_store_partition_default_rows(db, default_rows, err)) != PX_OK) {
-        free(*rows);
-        *rows = NULL;
-        *n = 0;
-    }
-    return rc;
+    list_ctx c = {app, rows, n, default_rows};
+    return px_tx_read(db, list_body, &c, err);
 }
 
 typedef struct {

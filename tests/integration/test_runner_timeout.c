@@ -60,6 +60,28 @@ static void test_runner_timeout__lock_wait_is_a_failed_try(void **state)
     px_expect_count(&f->env, 10, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin);
 }
 
+/* The partitions runner's statements are bounded too: making a month waits for an exclusive
+ * lock on its table, here held by a long reader; the pass fails at the bound, logged at error
+ * level and counted, instead of waiting (and queueing every writer of the table behind it).
+ * Last: it restarts the server. */
+static void test_runner_timeout__partitions_pass_is_bounded(void **state)
+{
+    fixture *f = *state;
+    px_test_server_kill(&f->env);
+    px_test_setenv(&f->env, "PACKID_PARTITIONS_AHEAD=24"); /* months not made yet */
+    PGconn *held = px_test_hold(&f->env, "LOCK TABLE scan IN ACCESS SHARE MODE");
+    px_test_server_start(&f->env);
+    long long errors = 0;
+    for (int i = 0; i < 200 && errors == 0; i++) {
+        errors = px_test_metric(&f->env, "packid_runner_errors_total{runner=\"partitions\"}");
+        if (!errors)
+            px_sleep_ms(50);
+    }
+    assert_true(errors > 0);
+    assert_true(px_test_log_has(&f->env, "runner partitions failed", "(lock timeout)"));
+    px_test_hold_end(held, NULL);
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
