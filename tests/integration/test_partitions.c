@@ -524,13 +524,8 @@ static void test_partitions__failed_pass_is_counted(void **state)
     px_sqlf(&f->env, "DROP TABLE IF EXISTS %s", name);
     px_sqlf(&f->env, "CREATE TABLE %s (x int)", name);
     px_test_server_start(&f->env);
-    long long errors = 0;
-    for (int i = 0; i < 100 && errors == 0; i++) {
-        errors = px_test_metric(&f->env, "packid_runner_errors_total{runner=\"partitions\"}");
-        if (!errors)
-            px_sleep_ms(50);
-    }
-    assert_true(errors > 0);
+    assert_true(
+        px_test_metric_soon(&f->env, 100, "packid_runner_errors_total{runner=\"partitions\"}") > 0);
     assert_true(px_test_log_has(&f->env, "runner partitions failed", "\"level\":\"error\""));
     px_sqlf(&f->env, "DROP TABLE %s", name);
 }

@@ -71,13 +71,8 @@ static void test_runner_timeout__partitions_pass_is_bounded(void **state)
     px_test_setenv(&f->env, "PACKID_PARTITIONS_AHEAD=24"); /* months not made yet */
     PGconn *held = px_test_hold(&f->env, "LOCK TABLE scan IN ACCESS SHARE MODE");
     px_test_server_start(&f->env);
-    long long errors = 0;
-    for (int i = 0; i < 200 && errors == 0; i++) {
-        errors = px_test_metric(&f->env, "packid_runner_errors_total{runner=\"partitions\"}");
-        if (!errors)
-            px_sleep_ms(50);
-    }
-    assert_true(errors > 0);
+    assert_true(
+        px_test_metric_soon(&f->env, 200, "packid_runner_errors_total{runner=\"partitions\"}") > 0);
     assert_true(px_test_log_has(&f->env, "runner partitions failed", "(lock timeout)"));
     px_test_hold_end(held, NULL);
 }

@@ -974,6 +974,16 @@ long long px_test_metric_of(px_test_env *env, const char *series)
     return v;
 }
 
+long long px_test_metric_soon(px_test_env *env, int tries, const char *series)
+{
+    long long v = px_test_metric(env, series);
+    for (int i = 1; i < tries && v <= 0; i++) {
+        px_sleep_ms(50);
+        v = px_test_metric(env, series);
+    }
+    return v;
+}
+
 long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
 {
     char sql[2048];

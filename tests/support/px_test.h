@@ -266,6 +266,9 @@ void px_expect_count_at(const char *file, int line, px_test_env *env, long long 
 long long px_test_metric(px_test_env *env, const char *series);
 /* px_test_metric of a series the server must have: fails the test when it has none. */
 long long px_test_metric_of(px_test_env *env, const char *series);
+/* px_test_metric polled every 50 ms (tries times at most) until it is above 0, for a count a
+ * runner raises after the request; returns the last value. */
+long long px_test_metric_soon(px_test_env *env, int tries, const char *series);
 /* px_count_of polled every 50 ms (tries times at most) until it is not 0, for rows a runner
  * writes after the request; returns the last count. */
 long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
