@@ -8,6 +8,8 @@ void px_audit_details_init(px_audit_details *d)
 {
     px_buf_init(&d->buf, PX_AUDIT_DETAILS_MAX);
     d->failed = px_buf_add(&d->buf, "{", 1) != PX_OK;
+    d->first = 1;
+    d->items = 0;
 }
 
 void px_audit_details_dispose(px_audit_details *d)
@@ -30,8 +32,10 @@ static void put_string(px_audit_details *d, const char *s)
 
 static void put_key(px_audit_details *d, const char *key)
 {
-    if (d && d->buf.len > 1)
+    if (d && !d->first)
         put(d, ",", 1);
+    if (d)
+        d->first = 0;
     put_string(d, key);
     put(d, ":", 1);
 }
@@ -57,6 +61,45 @@ void px_audit_bool(px_audit_details *d, const char *key, int value)
 {
     put_key(d, key);
     put(d, value ? "true" : "false", value ? 4 : 5);
+}
+
+void px_audit_strs(px_audit_details *d, const char *key, const char *const *values, size_t n)
+{
+    put_key(d, key);
+    put(d, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            put(d, ",", 1);
+        put_string(d, values[i]);
+    }
+    put(d, "]", 1);
+}
+
+void px_audit_list(px_audit_details *d, const char *key)
+{
+    put_key(d, key);
+    put(d, "[", 1);
+    if (d)
+        d->items = 0;
+}
+
+void px_audit_item(px_audit_details *d)
+{
+    if (!d)
+        return;
+    if (d->items++)
+        put(d, "},{", 3);
+    else
+        put(d, "{", 1);
+    d->first = 1;
+}
+
+void px_audit_list_end(px_audit_details *d)
+{
+    if (!d)
+        return;
+    put(d, d->items ? "}]" : "]", d->items ? 2 : 1);
+    d->first = 0;
 }
 
 const char *px_audit_details_finish(px_audit_details *d, px_err *err)

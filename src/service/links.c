@@ -20,7 +20,19 @@ static px_rc put_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_links_put(px_tx_db(tx), by->org_id, c->gtin, c->v, c->n, err);
     if (rc != PX_OK)
         return rc;
-    px_audit_int(px_tx_audit(tx, by->org_id, "product.links", c->gtin), "links", c->n);
+    /* The links as set (16 at most, each bounded: product_link.h), so that an auditor reads what
+     * the public was sent to, not how many. */
+    px_audit_details *d = px_tx_audit(tx, by->org_id, "product.links", c->gtin);
+    px_audit_list(d, "links");
+    for (int i = 0; i < c->n; i++) {
+        px_audit_item(d);
+        px_audit_str(d, "link_type", c->v[i].type);
+        px_audit_str(d, "href", c->v[i].href);
+        px_audit_str(d, "title", c->v[i].title);
+        px_audit_str(d, "lang", c->v[i].lang[0] ? c->v[i].lang : NULL);
+        px_audit_str(d, "media_type", c->v[i].media_type[0] ? c->v[i].media_type : NULL);
+    }
+    px_audit_list_end(d);
     return PX_OK;
 }
 

@@ -83,17 +83,14 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
     return PX_OK;
 }
 
-px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_org *org,
-                           px_err *err)
+px_rc px__org_insert_in_tx(px_tx *tx, const px_actor *by, px_org *org, px_err *err)
 {
-    px_rc rc = validate_org(app, org, err);
-    if (rc != PX_OK)
-        return rc;
+    px_rc rc;
     if ((rc = px__gln_prefix_free(px_tx_db(tx), org, err)) != PX_OK ||
         (rc = px_store_org_insert(px_tx_db(tx), org, err)) != PX_OK)
         return rc;
     px_audit_details *d =
-        px_tx_audit_as(tx, by, px_tenant_of_org(org->kind, org->id), "org.create", org->id);
+        px_tx_audit_as(tx, by, px_tenant_of_act_on(by, org->kind, org->id), "org.create", org->id);
     px_audit_str(d, "kind", org->kind);
     px_audit_str(d, "name", org->name);
     /* The values it starts with: its GLN is its events' read point, a regulator's market what
@@ -105,6 +102,13 @@ px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_
     else
         px_audit_str(d, "gln_prefix_length", NULL);
     return PX_OK;
+}
+
+px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_org *org,
+                           px_err *err)
+{
+    px_rc rc = validate_org(app, org, err);
+    return rc == PX_OK ? px__org_insert_in_tx(tx, by, org, err) : rc;
 }
 
 typedef struct org_ctx {

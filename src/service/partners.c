@@ -95,8 +95,9 @@ typedef struct partner_ctx {
 
 /* The CMO of a new partnership: an existing CMO organization (org_id), or a new one with its
  * site GLN, which its EPCIS events carry as read point (an SGLN, EPC Tag Data Standard). */
-static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
+static px_rc partner_cmo(partner_ctx *c, px_tx *tx, px_org *cmo, px_err *err)
 {
+    px_db *db = px_tx_db(tx);
     memset(cmo, 0, sizeof(*cmo));
     if (c->org_id && *c->org_id) {
         /* Held (shared) to COMMIT: another MAH's change of this CMO's data, made as if the CMO
@@ -120,8 +121,7 @@ static px_rc partner_cmo(partner_ctx *c, px_db *db, px_org *cmo, px_err *err)
     px_strlcpy(cmo->kind, "cmo", sizeof(cmo->kind));
     px_strlcpy(cmo->name, c->name, sizeof(cmo->name));
     px_strlcpy(cmo->gln, c->gln ? c->gln : "", sizeof(cmo->gln));
-    px_rc rc = px__gln_prefix_free(db, cmo, err);
-    return rc == PX_OK ? px_store_org_insert(db, cmo, err) : rc;
+    return px__org_insert_in_tx(tx, px_tx_actor(tx), cmo, err);
 }
 
 static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
@@ -134,7 +134,7 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
     px_org cmo;
     px_rc rc;
     if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
-        (rc = partner_cmo(c, db, &cmo, err)) != PX_OK ||
+        (rc = partner_cmo(c, tx, &cmo, err)) != PX_OK ||
         (rc = read_point_gap(db, by, &cmo, c->gp, c->n, out->read_point_market, err)) != PX_OK)
         return rc;
     px_strlcpy(out->partnership.mah_id, by->org_id, sizeof(out->partnership.mah_id));
@@ -144,7 +144,7 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     px_audit_details *d = px_tx_audit(tx, by->org_id, "partner.create", out->partnership.id);
     px_audit_str(d, "cmo_id", cmo.id);
-    px_audit_int(d, "gtins", c->n);
+    px_audit_strs(d, "gtins", c->gp, (size_t)c->n);
     /* A new CMO gets its key in the same transaction: no partnership without its key. A CMO
      * that already exists (org_id) keeps using its own keys: minting one here would hand this
      * MAH a credential that also reaches the CMO's work for other MAHs, breaking tenant
@@ -222,11 +222,20 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     if (c->gtins && ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
                      (rc = px_store_partnership_set_gtins(db, out->id, c->gp, c->n, err)) != PX_OK))
         return rc;
+    char old_status[sizeof(out->status)];
+    px_strlcpy(old_status, out->status, sizeof(old_status));
     if (c->status && (rc = px_store_partnership_set_status(db, out, c->status, err)) != PX_OK)
         return rc;
+    /* What changed, as the organization's update keeps it: the status before and after, and
+     * the products granted from now on (null: unchanged; the chain's earlier partner entries
+     * hold the lists before). */
     px_audit_details *d = px_tx_audit(tx, by->org_id, "partner.update", out->id);
+    px_audit_str(d, "old_status", old_status);
     px_audit_str(d, "status", out->status);
-    px_audit_int(d, "gtins", c->gtins ? c->n : -1);
+    if (c->gtins)
+        px_audit_strs(d, "gtins", c->gp, (size_t)c->n);
+    else
+        px_audit_str(d, "gtins", NULL);
     return PX_OK;
 }
 

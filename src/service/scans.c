@@ -499,7 +499,8 @@ static px_rc passport_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = px_store_passport_put(px_tx_db(tx), by->org_id, c->gtin, c->fields, c->n, err);
     if (rc != PX_OK)
         return rc;
-    px_audit_int(px_tx_audit(tx, by->org_id, "product.passport", c->gtin), "public_fields", c->n);
+    px_audit_strs(px_tx_audit(tx, by->org_id, "product.passport", c->gtin), "public_fields",
+                  c->fields, (size_t)c->n);
     return PX_OK;
 }
 

@@ -14,9 +14,13 @@ px_rc px__key_create_in_tx(px_tx *tx, const px_actor *by, const char *org_id, co
                            const char *label, px_key_mode mode, char api_key[PX_API_KEY_LEN + 1],
                            px_key_info *out, px_err *err);
 
-/* px_svc_org_create's body (orgs.c): validation, insert, audit as by. */
+/* px_svc_org_create's body (orgs.c): validation, then px__org_insert_in_tx. */
 px_rc px__org_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_org *org,
                            px_err *err);
+/* Inserts a checked organization (its GLN's prefix another's: company_prefix_taken) and audits
+ * org.create as by, in the chain of the MAH it is, else of the MAH creating it (a CMO made
+ * with its first partnership), else the operator's. */
+px_rc px__org_insert_in_tx(px_tx *tx, const px_actor *by, px_org *org, px_err *err);
 
 /* REQ-SSCC-8 (org_prefixes.c): the n company prefixes org o is to list beyond its GLN's, as
  * far as they are checked without the database (a CMO's, at most PX_ORG_GCP_MAX, 6 to 12

@@ -285,6 +285,55 @@ static void test_repair__org_patch_meets_a_new_partnership(void **state)
                     cmo);
 }
 
+/* What a MAH sets is audited as it was set, not as a count: the CMO a partnership creates
+ * (org.create, in the MAH's chain), the products it grants and the status it changes (before
+ * and after), a product's passport names and its links. */
+static void test_repair__settings_audited_as_set(void **state)
+{
+    fixture *f = *state;
+    char got[1024], want[1024], path[128], body[512];
+    px_sql_textf(&f->env, got, sizeof(got),
+                 "SELECT (details->>'kind') || '|' || (details->>'name') || '|' || tenant_id FROM "
+                 "audit_log WHERE action = 'org.create' AND subject = '%s'",
+                 f->cmo.org);
+    snprintf(want, sizeof(want), "cmo|Repair CMO|%s", f->mah.org);
+    assert_string_equal(got, want);
+    char partnership[40];
+    px_sql_textf(&f->env, partnership, sizeof(partnership),
+                 "SELECT subject FROM audit_log WHERE action = 'partner.create' AND "
+                 "details->>'cmo_id' = '%s' AND details->'gtins' = '[\"%s\"]'::jsonb",
+                 f->cmo.org, f->gtin);
+    snprintf(path, sizeof(path), "/v1/partners/%s", partnership);
+    snprintf(body, sizeof(body), "{\"status\":\"suspended\",\"gtins\":[\"%s\"]}", f->gtin);
+    json_decref(call(f, "PATCH", path, f->mah.key, body, 200, NULL));
+    json_decref(call(f, "PATCH", path, f->mah.key, "{\"status\":\"active\"}", 200, NULL));
+    px_sql_textf(&f->env, got, sizeof(got),
+                 "SELECT string_agg((details->>'old_status') || '>' || (details->>'status') || "
+                 "'|' || (details->'gtins')::text, ';' ORDER BY seq) FROM audit_log WHERE action "
+                 "= 'partner.update' AND subject = '%s'",
+                 partnership);
+    snprintf(want, sizeof(want), "active>suspended|[\"%s\"];suspended>active|null", f->gtin);
+    assert_string_equal(got, want);
+    snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
+    json_decref(call(f, "PUT", path, f->mah.key,
+                     "{\"public_fields\":[\"strength\",\"dosage_form\"]}", 200, NULL));
+    snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
+    json_decref(call(f, "PUT", path, f->mah.key,
+                     "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":"
+                     "\"https://example.com/pip\",\"title\":\"Information \\u00e9\"}]}",
+                     200, NULL));
+    px_sql_textf(&f->env, got, sizeof(got),
+                 "SELECT string_agg(action || '=' || (details::text), ';' ORDER BY seq) FROM "
+                 "audit_log WHERE action IN ('product.passport', 'product.links') AND subject = "
+                 "'%s'",
+                 f->gtin);
+    assert_string_equal(got,
+                        "product.passport={\"public_fields\": [\"strength\", \"dosage_form\"]};"
+                        "product.links={\"links\": [{\"href\": \"https://example.com/pip\", "
+                        "\"lang\": null, \"title\": \"Information \u00e9\", \"link_type\": "
+                        "\"pip\", \"media_type\": null}]}");
+}
+
 /* ---- PATCH /v1/products/{gtin} ------------------------------------------------------------ */
 
 static long long product_version(fixture *f)

@@ -45,6 +45,49 @@ static void test_audit_details__values_round_trip(void)
     }
 }
 
+/* Arrays of strings and of objects, empty ones too, parse back to the values written, and a
+ * member after a list is still separated from it. */
+static void test_audit_details__lists_round_trip(void)
+{
+    static const char *const names[] = {"strength", "say \"ndc\""};
+    px_audit_details d;
+    px_audit_details_init(&d);
+    px_audit_strs(&d, "names", names, 2);
+    px_audit_strs(&d, "none", NULL, 0);
+    px_audit_list(&d, "links");
+    for (int i = 0; i < 2; i++) {
+        px_audit_item(&d);
+        px_audit_str(&d, "href", names[i]);
+        px_audit_int(&d, "n", i);
+    }
+    px_audit_list_end(&d);
+    px_audit_list(&d, "empty");
+    px_audit_list_end(&d);
+    px_audit_int(&d, "after", 7);
+    px_err err;
+    const char *json = px_audit_details_finish(&d, &err);
+    json_error_t jerr;
+    json_t *o = json_loads(json, 0, &jerr);
+    if (!o)
+        fail_msg("%s does not parse: %s", json, jerr.text);
+    json_t *a = json_object_get(o, "names");
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(json_string_value(json_array_get(a, 1)), names[1]);
+    assert_int_equal(json_array_size(json_object_get(o, "none")), 0);
+    json_t *l = json_object_get(o, "links");
+    assert_int_equal(json_array_size(l), 2);
+    for (int i = 0; i < 2; i++) {
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(l, (size_t)i), "href")), names[i]);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(l, (size_t)i), "n")), i);
+    }
+    assert_true(json_is_array(json_object_get(o, "empty")));
+    assert_int_equal(json_array_size(json_object_get(o, "empty")), 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "after")), 7);
+    json_decref(o);
+    px_audit_details_dispose(&d);
+}
+
 static void test_audit_details__empty_object(void)
 {
     px_audit_details d;
@@ -62,6 +105,10 @@ static void test_audit_details__null_builder_takes_members(void)
     px_audit_str(NULL, "none", NULL);
     px_audit_int(NULL, "count", 1);
     px_audit_bool(NULL, "flag", 0);
+    px_audit_strs(NULL, "names", NULL, 0);
+    px_audit_list(NULL, "links");
+    px_audit_item(NULL);
+    px_audit_list_end(NULL);
 }
 
 static void test_audit_details__overflow_is_an_error(void)
