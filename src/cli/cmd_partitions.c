@@ -1,4 +1,4 @@
-/* packid partitions list | ensure [--ahead N] | detach [NAME] (docs/scaling.md
+/* packid partitions list | ensure [--from YYYY-MM] [--ahead N] | detach [NAME] (docs/scaling.md
  * "Partitioning"). */
 #include <jansson.h>
 #include <stdio.h>
@@ -59,9 +59,10 @@ static int partitions_ensure(px_cli *cli, px_db *db, px_app *app, int argc, char
     long ahead = app->cfg.partitions_ahead;
     const char *a = px_cli_opt(argc, argv, "ahead");
     if (a && px_parse_long(a, 1, 24, &ahead) != 0)
-        return px_cli_usage("partitions ensure [--ahead 1..24]");
+        return px_cli_usage("partitions ensure [--from YYYY-MM] [--ahead 1..24]");
     int created;
-    if (px_svc_partitions_ensure(app, db, NULL, (int)ahead, &created, err) != PX_OK)
+    if (px_svc_partitions_ensure(app, db, px_cli_opt(argc, argv, "from"), (int)ahead, &created,
+                                 err) != PX_OK)
         return px_cli_fail(cli, err);
     if (cli->json)
         px_cli_print_json(json_pack("{s:i, s:i}", "created", created, "ahead", (int)ahead),
@@ -123,8 +124,9 @@ static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const px_actor
 int px_cmd_partitions(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
-    const char *usage = "partitions list | ensure [--ahead N] | detach [NAME] [--json]";
-    static const char *const ensure_options[] = {"--ahead=", NULL};
+    const char *usage =
+        "partitions list | ensure [--from YYYY-MM] [--ahead N] | detach [NAME] [--json]";
+    static const char *const ensure_options[] = {"--from=", "--ahead=", NULL};
     int ensure = strcmp(sub, "ensure") == 0, detach = strcmp(sub, "detach") == 0;
     if (strcmp(sub, "list") != 0 && !ensure && !detach)
         return px_cli_usage(usage);

@@ -1,12 +1,14 @@
 /* The monthly partitions of the tables that grow without end (partitions.h, migrations 0111,
  * 0150, 0200 and 0202). */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "partitions.h"
 #include "px_clock.h"
 #include "px_log.h"
+#include "px_str.h"
 #include "tx.h"
 
 /* px_clock's today as YYYY-MM-DD: the retention is judged on the clock the rules read (tests
@@ -34,12 +36,28 @@ static px_rc ensure_body(px_tx *tx, void *vc, px_err *err)
     return px_store_partitions_ensure(px_tx_db(tx), c->month, c->ahead, &c->created, err);
 }
 
+/* "YYYY-MM" as the first day of that month (out[11]): the store's date. A month before any
+ * packid data would only make empty tables, one after the next millennium none a row fits. */
+static px_rc first_day_of(char out[11], const char *ym, px_err *err)
+{
+    if (strlen(ym) != 7 || !px_digits(ym, 4) || ym[4] != '-' || !px_digits(ym + 5, 2) ||
+        ym[0] != '2' || strncmp(ym + 5, "01", 2) < 0 || strncmp(ym + 5, "12", 2) > 0)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "from",
+                                "from must be a month YYYY-MM from 2000-01 to 2999-12");
+    snprintf(out, 11, "%.7s-01", ym);
+    return PX_OK;
+}
+
 px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, int ahead,
                                int *created, px_err *err)
 {
     (void)app;
     *created = 0;
-    ensure_ctx live = {month, ahead, 0}, sandbox = {month, ahead, 0};
+    char day[11];
+    if (month && first_day_of(day, month, err) != PX_OK)
+        return PX_EINVALID;
+    const char *from = month ? day : NULL;
+    ensure_ctx live = {from, ahead, 0}, sandbox = {from, ahead, 0};
     px_rc rc = px_tx_run(db, NULL, ensure_body, &live, err);
     if (rc != PX_OK)
         return rc;

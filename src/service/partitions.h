@@ -9,9 +9,9 @@
 #include "partition_store.h"
 #include "service.h"
 
-/* Creates this month's partition and cfg.partitions_ahead more of every table, in the live schema
- * and in the sandbox's (month NULL: the database's today; else YYYY-MM-DD). *created counts both.
- */
+/* Creates the partition of `month` and `ahead` more of every table, in the live schema and in
+ * the sandbox's (month NULL: the database's this month; else "YYYY-MM", 2000-01 to 2999-12,
+ * else 422 invalid_value on field "from"). *created counts both. */
 px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, int ahead,
                                int *created, px_err *err);
 

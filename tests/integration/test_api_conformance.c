@@ -143,6 +143,18 @@ static void operations(fixture *f)
     json_decref(call_h(f, "GET", "/metrics", NULL, NULL, bad_header, 400));
 }
 
+/* The monthly partitions (the operator's): listed, made ahead, a month detached. */
+static void partitions(fixture *f)
+{
+    expect(f, "GET", "/v1/partitions?first=3", f->admin.key, NULL, 200);
+    expect(f, "GET", "/v1/partitions", f->mah.key, NULL, 403);
+    expect(f, "POST", "/v1/partitions/ensure", f->admin.key, "{\"ahead\":2}", 200);
+    expect(f, "POST", "/v1/partitions/ensure", f->admin.key, "{\"ahead\":0}", 422);
+    px_sqlf(&f->env, "SELECT partition_add_month('vrs_request', '2018-03-01')");
+    expect(f, "POST", "/v1/partitions/vrs_request_p201803/detach", f->admin.key, NULL, 200);
+    expect(f, "POST", "/v1/partitions/vrs_request_p201803/detach", f->admin.key, NULL, 404);
+}
+
 static void organizations_and_keys(fixture *f)
 {
     char body[512], path[128];
@@ -1074,6 +1086,7 @@ static void test_api__answers_match_openapi(void **state)
     release_and_reports(f, serials);
     decommission_and_recall(f, serials);
     repairs(f);
+    partitions(f);
     verification_responder(f, serials);
     verification_network(f, serials);
     gs1_codes(f);

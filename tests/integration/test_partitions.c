@@ -152,6 +152,75 @@ static void test_partitions__ensure_creates_ahead_once(void **state)
                     "'sandbox'::regnamespace)");
 }
 
+/* The operator repairs a failed maintenance pass through the API as with the CLI (an admin key;
+ * any other role 403): the months listed and paged, made ahead (the default partitions' rows
+ * said after), a month detached only once its retention has passed. */
+static void test_partitions__repaired_through_the_api(void **state)
+{
+    fixture *f = *state;
+    char org[40], admin[64];
+    px_test_org_key(&f->env, "operator", "Partition operator", "admin", org, admin);
+    px_test_expect(&f->env, "GET", "/v1/partitions", f->mah_key, NULL, 403, "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/partitions/ensure", f->mah_key, "{}", 403,
+                   "forbidden_role");
+    px_test_expect(&f->env, "POST", "/v1/partitions/ensure", admin, "{\"ahead\":25}", 422,
+                   "validation_error");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partitions/ensure", admin, "{\"ahead\":9}", 200);
+    json_decref(j);
+    j = px_test_call(&f->env, "POST", "/v1/partitions/ensure", admin, "{\"ahead\":9}", 200);
+    assert_int_equal(px_test_int(j, "created"), 0);
+    assert_int_equal(px_test_int(j, "ahead"), 9);
+    assert_int_equal(json_object_size(json_object_get(j, "default_rows_by_table")),
+                     PX_PARTITIONED_N);
+    json_decref(j);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM pg_class WHERE relname = 'scan_p' || to_char(now() + "
+                    "interval '9 months', 'YYYYMM') AND relnamespace IN ('public'::regnamespace, "
+                    "'sandbox'::regnamespace)");
+    /* A row of a month nobody made waits in the default partition; the month made from the
+     * API takes it. A month that is none is refused. */
+    px_test_commission(&f->env, f->mah_key, GTIN, "P-API", "491231", "[\"A-1\"]");
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE epcis_event SET created_at = "
+                                          "'2017-04-15T00:00:00Z' WHERE lot = 'P-API'"),
+                     0);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM epcis_event_default WHERE lot = 'P-API'");
+    px_test_expect(&f->env, "POST", "/v1/partitions/ensure", admin, "{\"from\":\"2017-13\"}", 422,
+                   "validation_error");
+    j = px_test_call(&f->env, "POST", "/v1/partitions/ensure", admin,
+                     "{\"from\":\"2017-04\",\"ahead\":1}", 200);
+    assert_int_equal(px_test_int(json_object_get(j, "default_rows_by_table"), "epcis_event"), 0);
+    json_decref(j);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM epcis_event_p201704 WHERE lot = 'P-API'");
+    /* Paged as every list: two pages of two never repeat a month. */
+    json_t *p1 = px_test_call(&f->env, "GET", "/v1/partitions?first=2", admin, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(p1, "items")), 2);
+    char next[200];
+    assert_int_equal(px_test_next_page(p1, "/v1/partitions?first=2", next, sizeof(next)), 1);
+    json_t *p2 = px_test_call(&f->env, "GET", next, admin, NULL, 200);
+    for (size_t a = 0; a < 2; a++)
+        for (size_t b = 0; b < 2; b++)
+            assert_string_not_equal(
+                px_test_str(json_array_get(json_object_get(p1, "items"), a), "name"),
+                px_test_str(json_array_get(json_object_get(p2, "items"), b), "name"));
+    json_decref(p1);
+    json_decref(p2);
+    /* This month is held by its age; a name that is no month is not found. */
+    char path[96], month[40];
+    px_sql_text(&f->env, "SELECT 'scan_p' || to_char(now(), 'YYYYMM')", month, sizeof(month));
+    snprintf(path, sizeof(path), "/v1/partitions/%s/detach", month);
+    px_test_expect(&f->env, "POST", path, admin, NULL, 409, "retention_not_passed");
+    px_test_expect(&f->env, "POST", "/v1/partitions/serial/detach", admin, NULL, 404, "not_found");
+    px_test_expect(&f->env, "POST", path, f->mah_key, NULL, 403, "forbidden_role");
+    /* A month whose age has passed leaves its table, on record. */
+    assert_int_equal(px_sql_exec(&f->env, "SELECT partition_add_month('scan', '2018-05-01')"), 0);
+    j = px_test_call(&f->env, "POST", "/v1/partitions/scan_p201805/detach", admin, NULL, 200);
+    assert_string_equal(px_test_str(j, "detached"), "scan_p201805");
+    json_decref(j);
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = 'scan_p201805'::regclass");
+    assert_int_equal(px_audit_count(&f->env, "partition.detach", "scan_p201805"), 1);
+}
+
 /* A row that found no month waits in the default partition; creating its month moves it. */
 static void test_partitions__default_rows_move_to_their_month(void **state)
 {
