@@ -27,8 +27,26 @@ static int take_one(void *ctx, const px_partnership *p)
     return 1;
 }
 
-/* Answers the partnership id as it is now (after a change: as committed). */
-static void reply_partnership(px_req *r, px_db *db, const char *id, int status)
+/* The answer's "warnings" when market ("" none) is a granted product's market whose reports
+ * need a read point the CMO's events would lack (px_partner_result.read_point_market). */
+static void read_point_warning(json_t *o, const char *market, const char *cmo_id)
+{
+    if (!market[0])
+        return;
+    char msg[200];
+    snprintf(msg, sizeof(msg),
+             "the CMO has no GLN with a known company prefix length: its events of a granted "
+             "product carry no read point, which the %s reports need (PATCH /v1/orgs/%s)",
+             market, cmo_id);
+    json_object_set_new(o, "warnings",
+                        json_pack("[{s:s, s:s, s:s}]", "code", "missing_read_point", "field", "gln",
+                                  "message", msg));
+}
+
+/* Answers the partnership id as it is now (after a change: as committed), with the warning of
+ * read_point_market. */
+static void reply_partnership(px_req *r, px_db *db, const char *id, const char *read_point_market,
+                              int status)
 {
     json_t *o = NULL;
     if (px_reply_failed(r, px_svc_partners_each(db, &r->actor, id, take_one, &o, &r->err)))
@@ -37,6 +55,7 @@ static void reply_partnership(px_req *r, px_db *db, const char *id, int status)
         px_reply_oom(r);
         return;
     }
+    read_point_warning(o, read_point_market, json_string_value(json_object_get(o, "org_id")));
     px_reply_json(r, status, o);
 }
 
@@ -71,16 +90,7 @@ void h_partner_create(px_req *r)
     json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "org_id", res.cmo_org_id, "partnership_id",
                           res.partnership.id, "api_key", res.api_key[0] ? res.api_key : NULL,
                           "key_id", res.key_id[0] ? res.key_id : NULL);
-    if (res.read_point_market[0]) {
-        char msg[200];
-        snprintf(msg, sizeof(msg),
-                 "the CMO has no GLN with a known company prefix length: its events of a granted "
-                 "product carry no read point, which the %s reports need (PATCH /v1/orgs/%s)",
-                 res.read_point_market, res.cmo_org_id);
-        json_object_set_new(o, "warnings",
-                            json_pack("[{s:s, s:s, s:s}]", "code", "missing_read_point", "field",
-                                      "gln", "message", msg));
-    }
+    read_point_warning(o, res.read_point_market, res.cmo_org_id);
     px_cleanse(res.api_key, sizeof(res.api_key));
     px_reply_json(r, 201, o);
 }
@@ -105,13 +115,14 @@ void h_partner_update(px_req *r)
         return;
     }
     px_partnership p;
-    px_rc rc =
-        px_svc_partner_update(db, &r->actor, px_req_param(r, 0),
-                              has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p, &r->err);
+    char market[3];
+    px_rc rc = px_svc_partner_update(db, &r->actor, px_req_param(r, 0),
+                                     has_gtins ? (gtins ? gtins : empty) : NULL, n, status, &p,
+                                     market, &r->err);
     free(gtins);
     if (px_reply_failed(r, rc))
         return;
-    reply_partnership(r, db, p.id, 200);
+    reply_partnership(r, db, p.id, market, 200);
 }
 
 void h_partner_get(px_req *r)
@@ -119,7 +130,7 @@ void h_partner_get(px_req *r)
     px_db *db = px_req_db(r);
     if (!db)
         return;
-    reply_partnership(r, db, px_req_param(r, 0), 200);
+    reply_partnership(r, db, px_req_param(r, 0), "", 200);
 }
 
 static int add_partner(void *ctx, const px_partnership *p)

@@ -91,6 +91,7 @@ typedef struct partner_ctx {
     const char *partnership_id; /* update: the partnership */
     const char *status;         /* update: NULL = unchanged */
     px_partnership *updated;
+    char *read_point_market; /* update: [3], px_svc_partner_update's */
 } partner_ctx;
 
 /* The CMO of a new partnership: an existing CMO organization (org_id), or a new one with its
@@ -182,8 +183,14 @@ px_rc px_svc_partner_create(px_db *db, const px_app *app, const px_actor *by, co
                                       : "gln_prefix_length",
                                 "give org_id (a CMO that exists, which keeps its own name and "
                                 "GLN) or a new CMO's name and gln, not both");
-    partner_ctx c = {app, name, gln,  org_id, gln_prefix_length, gtins, n, NULL, NULL,
-                     out, NULL, NULL, NULL};
+    partner_ctx c = {.app = app,
+                     .name = name,
+                     .gln = gln,
+                     .org_id = org_id,
+                     .gln_prefix_length = gln_prefix_length,
+                     .gtins = gtins,
+                     .n = n,
+                     .out = out};
     px_rc rc = gtins_alloc(&c, n, err);
     if (rc == PX_OK)
         rc = px_tx_run(db, by, partner_create_body, &c, err);
@@ -219,9 +226,16 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px_store_actor_block(db, NULL, out->cmo_id, err)) != PX_OK ||
         (rc = px_store_partnership_lock(db, out, out->id, err)) != PX_OK)
         return rc;
-    if (c->gtins && ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
-                     (rc = px_store_partnership_set_gtins(db, out->id, c->gp, c->n, err)) != PX_OK))
-        return rc;
+    c->read_point_market[0] = '\0';
+    if (c->gtins) {
+        /* The products granted now, warned of as at the partnership's creation. */
+        px_org cmo;
+        if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
+            (rc = px_store_partnership_set_gtins(db, out->id, c->gp, c->n, err)) != PX_OK ||
+            (rc = px_store_org_get(db, &cmo, out->cmo_id, err)) != PX_OK ||
+            (rc = read_point_gap(db, by, &cmo, c->gp, c->n, c->read_point_market, err)) != PX_OK)
+            return rc;
+    }
     char old_status[sizeof(out->status)];
     px_strlcpy(old_status, out->status, sizeof(old_status));
     if (c->status && (rc = px_store_partnership_set_status(db, out, c->status, err)) != PX_OK)
@@ -239,9 +253,9 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     return PX_OK;
 }
 
-px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
-                            const char *const *gtins, int n, const char *status,
-                            px_partnership *out, px_err *err)
+px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id, const char *const *gtins,
+                            int n, const char *status, px_partnership *out,
+                            char read_point_market[3], px_err *err)
 {
     static const char *const statuses[] = {"active", "suspended"};
     px_rc rc = status ? px_name_pick(statuses, PX_COUNT(statuses), status, "invalid_status",
@@ -249,7 +263,12 @@ px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
                       : PX_OK;
     if (rc != PX_OK)
         return rc;
-    partner_ctx c = {NULL, NULL, NULL, NULL, 0, gtins, n, NULL, NULL, NULL, id, status, out};
+    partner_ctx c = {.gtins = gtins,
+                     .n = n,
+                     .partnership_id = id,
+                     .status = status,
+                     .updated = out,
+                     .read_point_market = read_point_market};
     rc = gtins_alloc(&c, n, err);
     if (rc == PX_OK)
         rc = px_tx_run(db, by, partner_update_body, &c, err);

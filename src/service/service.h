@@ -247,10 +247,12 @@ px_rc px_svc_partner_create(px_db *db, const px_app *app, const px_actor *by, co
                             const char *const *gtins, int n, px_partner_result *out,
                             px_err *err);
 /* PATCH /v1/partners/{id}: gtins (NULL = unchanged) replaces the granted set; status NULL =
- * unchanged. Suspension stops the CMO's access at once (every access reads the status). */
-px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id,
-                            const char *const *gtins, int n, const char *status,
-                            px_partnership *out, px_err *err);
+ * unchanged. Suspension stops the CMO's access at once (every access reads the status).
+ * read_point_market as px_partner_result's, of the products granted now ("" when gtins is
+ * NULL or nothing is missing). */
+px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id, const char *const *gtins,
+                            int n, const char *status, px_partnership *out,
+                            char read_point_market[3], px_err *err);
 /* The calling MAH's partnerships, oldest first, each with its granted GTINs; id given: only
  * that one (another MAH's, or none, is PX_ENOTFOUND). */
 px_rc px_svc_partners_each(px_db *db, const px_actor *by, const char *id, px_partnership_fn fn,

@@ -291,7 +291,8 @@ static void test_report_preconditions__named_then_repaired(void **state)
 
 /* The partnership's warning is the commission's rule asked ahead: a CMO whose GLN lies under
  * the product's own company prefix, its length not given, commissions (the product's length
- * serves), so it is not warned; one whose GLN lies elsewhere is warned and refused. */
+ * serves), so it is not warned; one whose GLN lies elsewhere is warned and refused. A change
+ * that grants products is warned of alike; one that leaves them is not. */
 static void test_report_preconditions__partner_warning_is_the_commission_rule(void **state)
 {
     fixture *f = *state;
@@ -305,6 +306,15 @@ static void test_report_preconditions__partner_warning_is_the_commission_rule(vo
         snprintf(key, sizeof(key), "%s", px_test_str(p, "api_key"));
         json_t *w = json_object_get(p, "warnings");
         assert_int_equal(json_array_size(w), i);
+        char path[96];
+        snprintf(path, sizeof(path), "/v1/partners/%s", px_test_str(p, "partnership_id"));
+        json_t *u =
+            px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"gtins\":[\"" GTIN "\"]}", 200);
+        assert_int_equal(json_array_size(json_object_get(u, "warnings")), i);
+        json_decref(u);
+        u = px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"status\":\"active\"}", 200);
+        assert_null(json_object_get(u, "warnings"));
+        json_decref(u);
         snprintf(body, sizeof(body), "[\"W%zu\"]", i);
         char *c = px_test_commission_body(GTIN, "W-1", "301231", body, 0);
         json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, c, i ? 422 : 200));
