@@ -88,6 +88,30 @@ typedef struct endpoint_patch_ctx {
     px_endpoint *out;
 } endpoint_patch_ctx;
 
+/* Never yes now, failure later: a market's last active endpoint stays on while a pack released
+ * there can still change (decommissioned, recalled, reactivated), whose report it must
+ * receive: switched off, that change would be refused (report_precondition no_endpoint, a
+ * recall too). Its successor is added first. Judged under the tenant's endpoints lock
+ * (px_store_endpoint_get), which a release queueing reports holds shared. */
+static px_rc last_endpoint_check(px_db *db, const px_endpoint *e, px_err *err)
+{
+    const char *final[PX_REASON__COUNT];
+    size_t n = 0;
+    for (int i = 0; i < PX_REASON__COUNT; i++)
+        if (px_decom_reason_irreversible((px_decom_reason)i))
+            final[n++] = px_decom_reason_name((px_decom_reason)i);
+    int found = 0;
+    char gtin[15], batch[21];
+    px_rc rc = px_store_market_left_open(db, e->tenant_id, e->market, e->id, final, n, &found, gtin,
+                                         batch, err);
+    if (rc != PX_OK || !found)
+        return rc;
+    return px_err_set_field(err, PX_ESTATE, "endpoint_needed", "active",
+                            "market %s has no other active endpoint, and packs released there "
+                            "can still change (batch '%s' of %s): add its new endpoint first",
+                            e->market, batch, gtin);
+}
+
 static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
 {
     endpoint_patch_ctx *c = vc;
@@ -116,6 +140,8 @@ static px_rc endpoint_patch_body(px_tx *tx, void *vc, px_err *err)
         px_strlcpy(e->url, rq->url, sizeof(e->url));
     if (rq->active >= 0)
         e->active = rq->active;
+    if (was_active && !e->active && (rc = last_endpoint_check(px_tx_db(tx), e, err)) != PX_OK)
+        return rc;
     if ((rc = px_store_endpoint_update(px_tx_db(tx), e, rq->set_auth_header, rq->auth_header,
                                        rq->hmac_secret, err)) != PX_OK)
         return rc;

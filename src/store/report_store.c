@@ -71,6 +71,36 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
     return PX_OK;
 }
 
+px_rc px_store_market_left_open(px_db *db, const char *tenant_id, const char *market,
+                                const char *endpoint_id, const char *const *final_reasons, size_t n,
+                                int *found, char gtin[15], char batch[21], px_err *err)
+{
+    *found = 0;
+    px_buf b;
+    const char *reasons = px__text_array(&b, final_reasons, n, "reasons", err);
+    if (!reasons)
+        return err->rc;
+    PGresult *r = px__exec(
+        db,
+        "SELECT mr.gtin, mr.batch FROM market_release mr WHERE mr.tenant_id = $1::uuid AND "
+        "mr.market = $2 AND NOT EXISTS (SELECT 1 FROM regulator_endpoint e WHERE e.tenant_id = "
+        "$1::uuid AND e.market = $2 AND e.active AND e.id <> $3::uuid) AND EXISTS (SELECT 1 FROM "
+        "serial s WHERE s.gtin = mr.gtin AND s.batch = mr.batch AND s.market = $2 AND "
+        "s.released_at IS NOT NULL AND (s.state <> 'decommissioned' OR s.reason <> "
+        "ALL($4::text[]))) LIMIT 1",
+        PX__ARGS(tenant_id, market, endpoint_id, reasons), err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1) {
+        *found = 1;
+        px_strlcpy(gtin, px__val(r, 0, 0), 15);
+        px_strlcpy(batch, px__val(r, 0, 1), 21);
+    }
+    PQclear(r);
+    return PX_OK;
+}
+
 /* The one endpoint row of r (cleared) into out; none is PX_ENOTFOUND "not_found" (another
  * tenant's endpoint answers like a missing one). */
 static px_rc endpoint_one(px_endpoint *out, PGresult *r, px_err *err)

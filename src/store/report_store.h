@@ -38,6 +38,13 @@ px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const c
  * it); hmac_secret non-NULL replaces the secret. Fills e from the row as it is now. */
 px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const char *auth_header,
                                const char *hmac_secret, px_err *err);
+/* Whether market would be left without an active endpoint of the tenant but endpoint_id while
+ * a pack the tenant released there can still change (not decommissioned for one of the n
+ * final reasons): *found 1 and one such pack's GTIN and batch (gtin[15], batch[21]). Releases
+ * (market_release) lead to the batches, so only those batches' packs are read. */
+px_rc px_store_market_left_open(px_db *db, const char *tenant_id, const char *market,
+                                const char *endpoint_id, const char *const *final_reasons, size_t n,
+                                int *found, char gtin[15], char batch[21], px_err *err);
 typedef int (*px_endpoint_fn)(void *ctx, const px_endpoint *e);
 /* The tenant's endpoints (market NULL: every market; active only when active_only) in
  * creation order. */

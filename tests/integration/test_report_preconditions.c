@@ -589,6 +589,41 @@ static void test_report_preconditions__status_change_report_carries_its_markets_
                     "'PF2' = ANY (e.serials) AND e.market IS NULL");
 }
 
+/* Never yes now, failure later: a market's last active endpoint is not switched off while a
+ * pack released there can still change (its recall would then be refused for want of it);
+ * its successor first, and once every pack there is final it may go. */
+static void test_report_preconditions__last_endpoint_stays_while_packs_can_change(void **state)
+{
+    fixture *f = *state;
+    commission(f, "P-7", "PI", 1);
+    char body[256], first[96], second[96];
+    snprintf(body, sizeof(body),
+             "{\"market\":\"IT\",\"url\":\"http://127.0.0.1:%d/epcis\",\"hmac_secret\":\"" SECRET
+             "\"}",
+             f->rv.port);
+    json_t *e = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201);
+    snprintf(first, sizeof(first), "/v1/regulator-endpoints/%s", px_test_str(e, "endpoint_id"));
+    json_decref(e);
+    px_test_expect(&f->env, "POST", "/v1/releases", f->mah.key,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-7\",\"market\":\"IT\"}", 201, NULL);
+    static const char *const endpoint_rows[] = {"regulator_endpoint WHERE active", "audit_log",
+                                                NULL};
+    json_t *j = px_test_refused_answer(&f->env, endpoint_rows, "PATCH", first, f->mah.key,
+                                       "{\"active\":false}", NULL, 409, "endpoint_needed");
+    json_decref(j);
+    e = px_test_call(&f->env, "POST", "/v1/regulator-endpoints", f->mah.key, body, 201);
+    snprintf(second, sizeof(second), "/v1/regulator-endpoints/%s", px_test_str(e, "endpoint_id"));
+    json_decref(e);
+    px_test_expect(&f->env, "PATCH", first, f->mah.key, "{\"active\":false}", 200, NULL);
+    px_test_expect(&f->env, "PATCH", second, f->mah.key, "{\"active\":false}", 409,
+                   "endpoint_needed");
+    /* Dispensed, the pack is final: nothing there can change any more. */
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah.key,
+                   "{\"gtin\":\"" GTIN "\",\"serials\":[\"PI1\"],\"reason\":\"dispensed\"}", 200,
+                   NULL);
+    px_test_expect(&f->env, "PATCH", second, f->mah.key, "{\"active\":false}", 200, NULL);
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN teardown
