@@ -103,7 +103,8 @@ typedef struct commission_ctx {
     const size_t *cand_idx;  /* their request index */
     size_t n_cand;
     int64_t now;
-    int whole_refused; /* refused as a whole (access, read point, batch): not for its items */
+    int whole_refused; /* refused as a whole (access, read point, batch, allotment, a row that
+                        * failed): not for its items */
 } commission_ctx;
 
 /* Forgets what an earlier attempt learnt: a rerun starts from the syntax errors. */
@@ -310,10 +311,11 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px_store_commission_insert(db, &rec, err)) != PX_OK ||
         (rc = commission_event(c, db, &prod, err)) != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_SERIALS, (long long)out.external, "serials",
-                                      err)) != PX_OK)
+                                      err)) != PX_OK ||
+        (c->idem && c->idem->key && (rc = idem_store(c, db, err)) != PX_OK)) {
+        c->whole_refused = 1; /* not for its items: the allotment's detail is the answer's */
         goto done;
-    if (c->idem && c->idem->key && (rc = idem_store(c, db, err)) != PX_OK)
-        goto done;
+    }
     px_audit_details *d = px_tx_audit(tx, prod.mah_id, "commission.create", res->commission_id);
     px_audit_str(d, "gtin", res->gtin);
     px_audit_str(d, "batch", req->batch);

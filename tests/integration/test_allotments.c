@@ -140,6 +140,17 @@ static void test_allotments__limit_and_refusal(void **state)
     px_test_refused(&f->env, commissions, "POST", "/v1/commissions", f->mah.key, cb, NULL, 403,
                     "allotment_exceeded");
     free(cb);
+    /* A partial one with a bad serial too is refused as a whole, for the allotment alone: its
+     * answer keeps the quota's detail, not the items refused before it. */
+    cb = px_test_commission_body(f->gtin2, "LOT-A1", "301231", "[\"EXT-1\",\"EXT 2\"]", 1);
+    e = px_test_refused_answer(&f->env, commissions, "POST", "/v1/commissions", f->mah.key, cb,
+                               NULL, 403, "allotment_exceeded");
+    free(cb);
+    d = px_test_details(e);
+    assert_int_equal(json_array_size(d), 1);
+    assert_string_equal(px_test_str(json_array_get(d, 0), "field"), "serials");
+    assert_int_equal(num(json_array_get(d, 0), "left", NULL), 0);
+    json_decref(e);
     a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), 25);
     assert_int_equal(num(a, "left", "serials"), 0);
