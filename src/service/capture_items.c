@@ -28,6 +28,11 @@ void px__capture_items_free(capture_ctx *c)
     free(c->items);
 }
 
+/* A value a refusal quotes, for "%.*s%s": its first 120 bytes, and "..." after a cut so that
+ * the cut shows (the detail holds 256 bytes: the reason must fit after the value). */
+#define QUOTE_MAX 120
+#define QUOTED(v) QUOTE_MAX, (v), (strlen(v) > QUOTE_MAX ? "..." : "")
+
 void px__capture_refuse(item *it, px_epcis_ex ex, const char *fmt, ...)
 {
     it->ex = ex;
@@ -35,7 +40,7 @@ void px__capture_refuse(item *it, px_epcis_ex ex, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(it->detail, sizeof(it->detail), fmt, ap);
     va_end(ap);
-    /* A quoted value cut by "%.120s" or by the buffer may end inside a character: the detail
+    /* A quoted value cut by QUOTED or by the buffer may end inside a character: the detail
      * is stored as JSON with the job, which takes UTF-8 only; a cut by the buffer shows. */
     px_cut_mark(it->detail, sizeof(it->detail), n < 0 ? 0 : (size_t)n);
 }
@@ -132,9 +137,9 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     }
     if (!sscc && !(cg && cs)) {
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
-                           "parentID %.120s: a parent is a container's SSCC (urn:epc:id:sscc:…) "
-                           "or a case's SGTIN (urn:epc:id:sgtin:…)",
-                           ev->parent_id);
+                           "parentID %.*s%s: a parent is a container's SSCC "
+                           "(urn:epc:id:sscc:…) or a case's SGTIN (urn:epc:id:sgtin:…)",
+                           QUOTED(ev->parent_id));
         return 0;
     }
     it->kind = ev->action == PX_EPCIS_ADD ? ITEM_PACK : ITEM_UNPACK;
@@ -157,8 +162,8 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
         }
         if (!(g && s) && !x) {
             px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
-                               "childEPCs[%zu] %.120s is neither an SGTIN nor an SSCC URI", i,
-                               ev->epcs[i]);
+                               "childEPCs[%zu] %.*s%s is neither an SGTIN nor an SSCC URI", i,
+                               QUOTED(ev->epcs[i]));
             return 0;
         }
         add_child(it, g, s, x);
@@ -244,8 +249,8 @@ static int take_event(item *it, const px_epcis_event *ev)
         int gcp = 0;
         px_err e2 = PX_ERR_INIT;
         if (gs1_epc_sgtin_parse(gtin, serial, &gcp, ev->epcs[i], &e2) != PX_OK) {
-            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%.120s%s is not an SGTIN URI",
-                               ev->epcs[i], strlen(ev->epcs[i]) > 120 ? "..." : "");
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%.*s%s is not an SGTIN URI",
+                               QUOTED(ev->epcs[i]));
             return 0;
         }
         if (it->gtin[0] && strcmp(it->gtin, gtin) != 0) {

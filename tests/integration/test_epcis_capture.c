@@ -431,7 +431,8 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
 }
 
 /* A refusal that quotes the document says what it refuses whole: a 400-byte EPC is quoted
- * in part, not cut off with the reason (the detail holds 256 bytes). */
+ * in part, not cut off with the reason (the detail holds 256 bytes), and the cut shows, in an
+ * epcList, a parentID and childEPCs alike. */
 static void test_epcis_capture__long_epc_refusal_says_why(void **state)
 {
     fixture *f = *state;
@@ -444,6 +445,26 @@ static void test_epcis_capture__long_epc_refusal_says_why(void **state)
     const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
     json_decref(rolled_back(f, "application/ld+json", doc, counted, id,
                             "AAAA... is not an SGTIN URI", "an EPC of 400 bytes", __LINE__));
+    free(doc);
+    char parent[420];
+    snprintf(parent, sizeof(parent), "urn:example:%s", serial);
+    ld_agg_event(e1, sizeof(e1), epc_prefix, id, "ADD", parent, "LP1");
+    doc = ld_doc(e1, NULL, NULL);
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, id,
+                            "AAAA...: a parent is a container's SSCC", "a parentID of 412 bytes",
+                            __LINE__));
+    free(doc);
+    char agg[1200];
+    snprintf(agg, sizeof(agg),
+             "{\"type\":\"AggregationEvent\",\"eventTime\":\"2025-03-01T10:00:00.000Z\","
+             "\"eventTimeZoneOffset\":\"+01:00\",\"eventID\":\"%s\",\"parentID\":"
+             "\"urn:epc:id:sscc:4012345.0000000001\",\"childEPCs\":[\"%s\"],\"action\":\"ADD\","
+             "\"bizStep\":\"packing\"}",
+             id, parent);
+    doc = ld_doc(agg, NULL, NULL);
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, id,
+                            "AAAA... is neither an SGTIN nor an SSCC URI",
+                            "a child EPC of 412 bytes", __LINE__));
     free(doc);
 }
 
