@@ -190,21 +190,32 @@ uint64_t px_serial_space(const px_serial_settings *s)
     return u128_sat64(u128_pow(px_serial_alphabet_size(s), s->length));
 }
 
-uint64_t px_serial_space_max_issued(const px_serial_settings *s, int requires_randomisation)
+/* The most serials the settings may issue, and in *why the words of that bound for a refusal
+ * ("" for the whole space); s valid. */
+static uint64_t max_issued(const px_serial_settings *s, int requires_randomisation,
+                           const char **why)
 {
-    if (valid_quiet(s) != PX_OK)
-        return 0;
     u128 space = u128_pow(px_serial_alphabet_size(s), s->length);
+    *why = "";
     /* Delegated Regulation (EU) 2016/161 Art. 4(c): probability of guessing < 1/10,000.
      * floor(space / 10,000) is the largest N with N × 10,000 <= space. */
-    if (requires_randomisation)
+    if (requires_randomisation) {
         space = u128_div_small(space, (uint32_t)PX_SERIAL_GUESS_FACTOR);
-    else if (s->strategy != PX_SERIAL_SEQUENTIAL_NUMERIC)
+        *why = " (10,000 values per serial, Art. 4(c))";
+    } else if (s->strategy != PX_SERIAL_SEQUENTIAL_NUMERIC) {
         /* Drawn at random, a space at most half full leaves every draw a free value with a
          * chance of one half at least, so the allocation's rounds end; a fuller one would
          * draw for ever for its last values (the job failing after it was accepted). */
         space = u128_div_small(space, 2);
+        *why = " (half the space: drawn serials must keep finding free values)";
+    }
     return u128_sat64(space);
+}
+
+uint64_t px_serial_space_max_issued(const px_serial_settings *s, int requires_randomisation)
+{
+    const char *why;
+    return valid_quiet(s) == PX_OK ? max_issued(s, requires_randomisation, &why) : 0;
 }
 
 px_rc px_serial_space_check(const px_serial_settings *s, uint64_t already_issued,
@@ -220,7 +231,8 @@ px_rc px_serial_space_check(const px_serial_settings *s, uint64_t already_issued
             "SEQUENTIAL_NUMERIC serials are not allowed where randomisation is required "
             "(Delegated Regulation (EU) 2016/161 Art. 4)");
     }
-    uint64_t max = px_serial_space_max_issued(s, requires_randomisation);
+    const char *why;
+    uint64_t max = max_issued(s, requires_randomisation, &why);
     uint64_t total = already_issued + requested;
     int overflow = total < already_issued;
     /* REQ-SERIAL-3: issued_total × 10,000 <= space (randomised markets); elsewhere the space,
@@ -230,11 +242,7 @@ px_rc px_serial_space_check(const px_serial_settings *s, uint64_t already_issued
                           "%s serials of length %d allow at most %llu issued serials%s; "
                           "%llu issued and %llu requested",
                           px_serial_strategy_name(s->strategy), s->length, (unsigned long long)max,
-                          requires_randomisation ? " (10,000 values per serial, Art. 4(c))"
-                          : s->strategy != PX_SERIAL_SEQUENTIAL_NUMERIC
-                              ? " (half the space: drawn serials must keep finding free values)"
-                              : "",
-                          (unsigned long long)already_issued, (unsigned long long)requested);
+                          why, (unsigned long long)already_issued, (unsigned long long)requested);
     return PX_OK;
 }
 

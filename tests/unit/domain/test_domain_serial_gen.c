@@ -439,15 +439,18 @@ static void test_domain__serial_space_check_boundary(void)
     assert_int_equal(px_serial_space_check(&s, 60, 41, 1, &err), PX_EEXHAUSTED);
     assert_int_equal(px_serial_space_check(&s, 100, 0, 1, &err), PX_OK);
     assert_int_equal(px_serial_space_check(&s, 100, 1, 1, &err), PX_EEXHAUSTED);
+    assert_non_null(strstr(err.message, "at most 100 issued serials (10,000 values per serial"));
     /* without the randomisation rule: at most half the space drawn at random (the draws
      * must keep finding free values), the whole space in sequence */
     assert_int_equal(px_serial_space_check(&s, 0, 500000, 0, &err), PX_OK);
     assert_int_equal(px_serial_space_check(&s, 1, 500000, 0, &err), PX_EEXHAUSTED);
+    assert_non_null(strstr(err.message, "at most 500000 issued serials (half the space"));
     px_serial_settings seq;
     assert_int_equal(px_serial_settings_init(&seq, PX_SERIAL_SEQUENTIAL_NUMERIC, 6, NULL, NULL),
                      PX_OK);
     assert_int_equal(px_serial_space_check(&seq, 0, 1000000, 0, &err), PX_OK);
     assert_int_equal(px_serial_space_check(&seq, 1, 1000000, 0, &err), PX_EEXHAUSTED);
+    assert_non_null(strstr(err.message, "at most 1000000 issued serials; 1 issued"));
     /* already + requested overflowing 64 bits is exhausted, not wrapped */
     px_serial_settings big;
     assert_int_equal(px_serial_settings_init(&big, PX_SERIAL_RANDOM_ALPHANUMERIC, 20, SET82, NULL),
