@@ -75,6 +75,16 @@ void px_audit_strs(px_audit_details *d, const char *key, const char *const *valu
     put(d, "]", 1);
 }
 
+void px_audit_same(px_audit_details *dst, const px_audit_details *src)
+{
+    if (!dst || !src || src->failed || src->buf.len <= 1)
+        return;
+    if (!dst->first)
+        put(dst, ",", 1);
+    put(dst, src->buf.data + 1, src->buf.len - 1); /* its members, after the '{' */
+    dst->first = 0;
+}
+
 void px_audit_list(px_audit_details *d, const char *key)
 {
     put_key(d, key);

@@ -34,6 +34,10 @@ void px_audit_bool(px_audit_details *d, const char *key, int value);
 /* A member whose value is the array of the n strings values. */
 void px_audit_strs(px_audit_details *d, const char *key, const char *const *values, size_t n);
 
+/* Every member src holds so far, written again into dst (an entry that says the same in another
+ * chain). */
+void px_audit_same(px_audit_details *dst, const px_audit_details *src);
+
 /* A member whose value is an array of objects: px_audit_list opens it, each px_audit_item opens
  * its next object (closing the one before), whose members the calls above then write, and
  * px_audit_list_end closes the last object and the array. One level deep. */

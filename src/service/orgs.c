@@ -163,6 +163,19 @@ static void audit_prefix(px_audit_details *d, const char *key, int len)
         px_audit_str(d, key, NULL);
 }
 
+typedef struct {
+    px_tx *tx;
+    const char *org_id;
+    const px_audit_details *d;
+} chains_ctx;
+
+static int same_in_chain(void *vc, const char *mah_id)
+{
+    chains_ctx *c = vc;
+    px_audit_same(px_tx_audit(c->tx, mah_id, "org.update", c->org_id), c->d);
+    return 0;
+}
+
 static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
 {
     org_patch_ctx *c = vc;
@@ -223,6 +236,13 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
     px_audit_str(d, "gln", o->gln[0] ? o->gln : NULL);
     audit_prefix(d, "old_gln_prefix_length", old.gln_prefix_length);
     audit_prefix(d, "gln_prefix_length", o->gln_prefix_length);
+    /* The operator's change of a CMO is each partner MAH's concern too (its GLN is the read
+     * point of what the CMO makes for them): the same entry in each of their chains, so their
+     * auditors see it (a MAH changes only a CMO that is its alone: org_reachable). */
+    if (!tenant && strcmp(o->kind, px_org_kind_name(PX_ORG_CMO)) == 0) {
+        chains_ctx cc = {tx, o->id, d};
+        return px_store_org_partner_mahs(db, o->id, same_in_chain, &cc, err);
+    }
     return PX_OK;
 }
 

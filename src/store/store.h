@@ -170,6 +170,10 @@ px_rc px_store_org_update(px_db *db, px_org *org, px_err *err);
 enum { PX_PARTNER_NONE, PX_PARTNER_SOLE, PX_PARTNER_SHARED };
 px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char *cmo_id,
                             px_err *err);
+/* fn(ctx, mah_id) for each MAH with a partnership (active or suspended) with cmo_id, in id
+ * order; fn returning non-zero stops. */
+px_rc px_store_org_partner_mahs(px_db *db, const char *cmo_id,
+                                int (*fn)(void *ctx, const char *mah_id), void *ctx, px_err *err);
 /* REQ-SSCC-8 (store/org_prefix.c): the index of the first of the n company prefixes that is
  * someone else's -- listed by another organization, another's GLN prefix, or a product's
  * prefix -- into *taken, -1 when none is. */

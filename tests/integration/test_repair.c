@@ -253,6 +253,22 @@ static void test_repair__org_patch(void **state)
     o = call(f, "PATCH", cp, f->admin.key, "{\"name\":\"Repair CMO Ltd\"}", 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Repair CMO Ltd");
     json_decref(o);
+    /* The operator's change is on record in the operator's chain and in each partner MAH's,
+     * where their auditors read it: the same details in all three. */
+    char chains[512], wanted[512];
+    px_sql_textf(&f->env, chains, sizeof(chains),
+                 "SELECT string_agg(coalesce(tenant_id::text, 'operator') || '=' || "
+                 "(details->>'old_name') || '>' || (details->>'name'), ',' ORDER BY "
+                 "coalesce(tenant_id::text, '')) FROM audit_log WHERE action = 'org.update' AND "
+                 "subject = '%s' AND details->>'name' = 'Repair CMO Ltd'",
+                 f->cmo.org);
+    const char *m1 = strcmp(f->mah.org, f->mah2.org) < 0 ? f->mah.org : f->mah2.org;
+    const char *m2 = m1 == f->mah.org ? f->mah2.org : f->mah.org;
+    snprintf(wanted, sizeof(wanted),
+             "operator=Repair CMO>Repair CMO Ltd,%s=Repair CMO>Repair CMO Ltd,"
+             "%s=Repair CMO>Repair CMO Ltd",
+             m1, m2);
+    assert_string_equal(chains, wanted);
 }
 
 /* A MAH's change of its CMO's data while another MAH makes a partnership with that CMO (here:

@@ -88,6 +88,28 @@ static void test_audit_details__lists_round_trip(void)
     px_audit_details_dispose(&d);
 }
 
+/* An entry that says the same in another chain: every member again, after any it had. */
+static void test_audit_details__same_copies_members(void)
+{
+    px_audit_details src, dst, empty;
+    px_audit_details_init(&src);
+    px_audit_details_init(&dst);
+    px_audit_details_init(&empty);
+    px_audit_str(&src, "name", "Ltd \"A\"");
+    px_audit_int(&src, "n", 3);
+    px_audit_same(&empty, &src);
+    px_audit_str(&dst, "first", "x");
+    px_audit_same(&dst, &src);
+    px_err err;
+    assert_string_equal(px_audit_details_finish(&empty, &err),
+                        "{\"name\":\"Ltd \\\"A\\\"\",\"n\":3}");
+    assert_string_equal(px_audit_details_finish(&dst, &err),
+                        "{\"first\":\"x\",\"name\":\"Ltd \\\"A\\\"\",\"n\":3}");
+    px_audit_details_dispose(&src);
+    px_audit_details_dispose(&dst);
+    px_audit_details_dispose(&empty);
+}
+
 static void test_audit_details__empty_object(void)
 {
     px_audit_details d;
@@ -109,6 +131,7 @@ static void test_audit_details__null_builder_takes_members(void)
     px_audit_list(NULL, "links");
     px_audit_item(NULL);
     px_audit_list_end(NULL);
+    px_audit_same(NULL, NULL);
 }
 
 static void test_audit_details__overflow_is_an_error(void)
