@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "allotments.h"
-#include "pack_identity.h"
 #include "gs1.h"
+#include "pack_identity.h"
 #include "pack_internal.h"
+#include "print_store.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 
@@ -105,6 +106,7 @@ typedef struct commission_ctx {
     int64_t now;
     int whole_refused; /* refused as a whole (access, read point, batch, allotment, a row that
                         * failed): not for its items */
+    size_t n_printed;  /* candidates printed with another batch (printed_batch_mismatch) */
 } commission_ctx;
 
 /* Forgets what an earlier attempt learnt: a rerun starts from the syntax errors. */
@@ -114,6 +116,7 @@ static void commission_reset(commission_ctx *c)
         c->res->status[c->errs->v[e].index] = PX_ITEM_OK;
     c->errs->n = c->errs_before;
     c->whole_refused = 0;
+    c->n_printed = 0;
     if (c->idem && c->idem->body && !c->idem->replayed) {
         free(c->idem->body);
         c->idem->body = NULL;
@@ -151,6 +154,39 @@ px_rc px__batch_expiry_claim(px_db *db, const char *gtin, const char *batch, con
     return rc;
 }
 
+/* Never yes now, failure later: a serial a print job or a production run's manifest labelled
+ * with another batch would be commissioned under this one, and every scan of its pack would
+ * then say mismatch (its DataMatrix and the record disagree). Such candidates become
+ * printed_batch_mismatch items; the pool sees the others (cand, idx: n of them, the request's
+ * candidates less those). */
+static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, size_t *idx,
+                               size_t *n, px_err *err)
+{
+    size_t *printed = NULL, n_printed = 0;
+    px_rc rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, c->cand, c->n_cand,
+                                            &printed, &n_printed, err);
+    *n = 0;
+    for (size_t k = 0, p = 0; rc == PX_OK && k < c->n_cand; k++) {
+        if (p < n_printed && printed[p] == k) {
+            size_t i = c->cand_idx[k];
+            px_err e;
+            px_err_set(&e, PX_ESTATE, "printed_batch_mismatch",
+                       "serial '%s' was printed with another batch than '%s': its pack's code "
+                       "would never match its record",
+                       c->req->serials[i], c->req->batch);
+            c->res->status[i] = PX_ITEM_REJECTED;
+            rc = px__errlist_add(c->errs, i, &e, err);
+            p++;
+            continue;
+        }
+        cand[*n] = c->cand[k];
+        idx[(*n)++] = c->cand_idx[k];
+    }
+    c->n_printed = n_printed;
+    free(printed);
+    return rc;
+}
+
 static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commission_id,
                              px_product *prod, px_commission_outcome *out, px_err *err)
 {
@@ -163,12 +199,38 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
                                 err);
     if (rc != PX_OK)
         return rc;
-    px_commission_rows rows = {c->res->gtin,  c->req->batch, c->req->expiry_date,
-                               c->by->org_id, commission_id, c->now,
-                               c->cand,       c->n_cand};
-    if ((rc = px_store_commission_serials(db, out, &rows, err)) != PX_OK)
-        return rc;
-    return add_duplicates(c, out, err);
+    const char **cand = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*cand));
+    size_t *idx = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*idx)), n = 0;
+    if (!cand || !idx)
+        rc = px_err_oom(err);
+    if (rc == PX_OK)
+        rc = printed_elsewhere(c, db, cand, idx, &n, err);
+    /* The pool reads the candidates left; its refusals' indexes are theirs (add_duplicates). */
+    const char *const *all = c->cand;
+    const size_t *all_idx = c->cand_idx;
+    size_t n_all = c->n_cand;
+    if (rc == PX_OK) {
+        px_commission_rows rows = {c->res->gtin,
+                                   c->req->batch,
+                                   c->req->expiry_date,
+                                   c->by->org_id,
+                                   commission_id,
+                                   c->now,
+                                   cand,
+                                   n};
+        c->cand = cand;
+        c->cand_idx = idx;
+        c->n_cand = n;
+        rc = px_store_commission_serials(db, out, &rows, err);
+        if (rc == PX_OK)
+            rc = add_duplicates(c, out, err);
+        c->cand = all;
+        c->cand_idx = all_idx;
+        c->n_cand = n_all;
+    }
+    free(cand);
+    free(idx);
+    return rc;
 }
 
 /* All-or-nothing with invalid serials (the answer is 422 whatever the pool says): runs the
@@ -205,8 +267,8 @@ static px_rc commission_refusal(commission_ctx *c, px_err *err)
     size_t n_invalid = c->errs_before, n_dup = c->errs->n - c->errs_before;
     if (n_dup)
         return px_err_set(err, PX_EINVALID, "validation_error",
-                          "%zu of %zu serials are invalid and %zu already commissioned or "
-                          "allocated to another organization",
+                          "%zu of %zu serials are invalid and %zu already commissioned, "
+                          "allocated to another organization or printed with another batch",
                           n_invalid, c->req->n_serials, n_dup);
     return px__items_invalid(err, n_invalid, c->req->n_serials, "serials");
 }
@@ -295,12 +357,17 @@ static px_rc commission_body(px_tx *tx, void *vc, px_err *err)
     res->allocated = out.allocated;
     res->external = out.external;
     res->committed = out.allocated + out.external;
-    if ((out.n_rejected && !req->partial) || res->committed == 0) {
+    if (((out.n_rejected || c->n_printed) && !req->partial) || res->committed == 0) {
         /* All-or-nothing (or nothing left to commission): every bad item, nothing stored. */
-        rc = px_err_set(err, PX_EEXISTS, "duplicate_serial",
-                        "%zu of %zu serials are already commissioned or allocated to another "
-                        "organization",
-                        out.n_rejected, c->n_cand);
+        if (out.n_rejected || !c->n_printed)
+            rc = px_err_set(err, PX_EEXISTS, "duplicate_serial",
+                            "%zu of %zu serials are already commissioned or allocated to another "
+                            "organization",
+                            out.n_rejected, c->n_cand);
+        else
+            rc = px_err_set(err, PX_ESTATE, "printed_batch_mismatch",
+                            "%zu of %zu serials were printed with another batch than '%s'",
+                            c->n_printed, c->n_cand, req->batch);
         goto done;
     }
     px_commission_rec rec = {res->commission_id, c->by->org_id,    prod.mah_id,    res->gtin,
@@ -434,7 +501,8 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
         else
             memset(ahead, 0, sizeof(*ahead));
     }
-    commission_ctx c = {by, req, idem, ahead, res, &errs, errs.n, cand, cand_idx, n_cand, now, 0};
+    commission_ctx c = {by,   req,      idem,   ahead, res, &errs, errs.n,
+                        cand, cand_idx, n_cand, now,   0,   0};
     if (doomed) {
         rc = px_tx_run(db, by, check_pool_body, &c, err);
         if (rc == PX_OK)

@@ -311,6 +311,53 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
     return px_store_print_job_get(db, j, j->id, err);
 }
 
+px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
+                                   const char *const *serials, size_t n, size_t **idx,
+                                   size_t *n_idx, px_err *err)
+{
+    *idx = NULL;
+    *n_idx = 0;
+    PGresult *r = px__exec(db,
+                           "SELECT EXISTS (SELECT 1 FROM print_job WHERE gtin = $1 AND batch <> "
+                           "$2) OR EXISTS (SELECT 1 FROM export WHERE gtin = $1 AND run_batch <> "
+                           "$2 AND status <> 'failed')",
+                           PX__ARGS(gtin, batch), err);
+    if (!r)
+        return err->rc;
+    int any = px__val(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!any || n == 0)
+        return PX_OK;
+    px_buf b;
+    const char *arr = px__text_array(&b, serials, n, "serials", err);
+    if (!arr)
+        return err->rc;
+    /* Print jobs by their serials; a production run's manifest (an allocation's export with
+     * its batch, export.c) by the serials' allocation, not failed: its labels are printed
+     * from it. */
+    r = px__exec(db,
+                 "SELECT t.o - 1 FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) WHERE EXISTS "
+                 "(SELECT 1 FROM print_job_serial ps JOIN print_job j ON j.id = ps.print_job_id "
+                 "WHERE ps.gtin = $1 AND ps.serial = t.s AND j.batch <> $2) UNION SELECT t.o - 1 "
+                 "FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) JOIN serial s ON s.gtin = $1 "
+                 "AND s.serial = t.s JOIN export e ON e.allocation_id = s.allocation_id WHERE "
+                 "e.run_batch <> $2 AND e.status <> 'failed' ORDER BY 1",
+                 PX__ARGS(gtin, batch, arr), err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    int rows = PQntuples(r);
+    if (rows > 0 && !(*idx = malloc((size_t)rows * sizeof(**idx)))) {
+        PQclear(r);
+        return px_err_oom(err);
+    }
+    for (int i = 0; i < rows; i++)
+        (*idx)[i] = (size_t)strtoull(px__val(r, i, 0), NULL, 10);
+    *n_idx = (size_t)rows;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err)
 {
     PGresult *r =

@@ -742,6 +742,50 @@ static void test_print__missing_values_refused(void **state)
     assert_int_equal(printed(f, "SER0009"), 0);
 }
 
+/* Never yes now, failure later: a serial whose label carries a batch (a print job, or a
+ * production run's manifest) is not commissioned under another: every scan of its pack would
+ * say mismatch. Refused with nothing stored; a partial commission refuses it alone; its own
+ * batch commissions it. */
+static void test_print__printed_batch_holds_at_commission(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocated_to) SELECT '%s', 'PB' || g, "
+            "'allocated', '%s' FROM generate_series(1, 3) g",
+            GTIN, f->cmo.org);
+    json_decref(print_job(f, f->cmo.key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB1\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"batch\": \"PBA\", \"expiry\": \"301231\"}",
+                          201, NULL));
+    static const char *const rows[] = {"serial WHERE state = 'commissioned'", "commission",
+                                       "epcis_event", "audit_log", NULL};
+    char *body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB1\"]", 0);
+    json_t *j = px_test_refused_answer(&f->env, rows, "POST", "/v1/commissions", f->cmo.key, body,
+                                       NULL, 409, "printed_batch_mismatch");
+    px_expect_detail(j, 0, 0, "printed_batch_mismatch", NULL);
+    json_decref(j);
+    free(body);
+    /* Partial: the printed serial refused, the other commissioned. */
+    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB1\",\"PB2\"]", 1);
+    j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 200);
+    free(body);
+    assert_int_equal(px_test_int(j, "commissioned"), 1);
+    assert_int_equal(px_test_int(j, "rejected"), 1);
+    json_decref(j);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'PB2' AND batch = 'PBB' AND state "
+                    "= 'commissioned'");
+    /* With the batch its label carries, it is commissioned. */
+    px_test_commission(&f->env, f->cmo.key, GTIN, "PBA", "301231", "[\"PB1\"]");
+    /* A production run's manifest holds its serials to its batch too (AL4, exported with RUN1
+     * by test_print__export_allocation_with_run_batch). */
+    body = px_test_commission_body(GTIN, "PBA", "301231", "[\"AL4\"]", 0);
+    px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 409,
+                   "printed_batch_mismatch");
+    free(body);
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RUN1", "301200", "[\"AL4\"]");
+}
+
 /* Several jobs race to print the same serial first: exactly one wins, the others are refused
  * (the partial unique index decides when both passed the check): REQ-PRINT-1 under a race. */
 static void test_print__concurrent_first_print(void **state)
