@@ -332,16 +332,19 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
     const char *arr = px__text_array(&b, serials, n, "serials", err);
     if (!arr)
         return err->rc;
-    /* Print jobs by their serials; a production run's manifest (an allocation's export with
-     * its batch, export.c) by the serials' allocation, not failed: its labels are printed
-     * from it. */
+    /* Per serial its newest label: of its print jobs with a batch (by their serials), and of
+     * the production run manifests of its allocation (an allocation's export with its batch,
+     * export.c; not failed: labels are printed from it; migration 0212). A reprint that
+     * corrects a wrong batch is the label that counts. */
     r = px__exec(db,
-                 "SELECT t.o - 1 FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) WHERE EXISTS "
-                 "(SELECT 1 FROM print_job_serial ps JOIN print_job j ON j.id = ps.print_job_id "
-                 "WHERE ps.gtin = $1 AND ps.serial = t.s AND j.batch <> $2) UNION SELECT t.o - 1 "
-                 "FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) JOIN serial s ON s.gtin = $1 "
-                 "AND s.serial = t.s JOIN export e ON e.allocation_id = s.allocation_id WHERE "
-                 "e.run_batch <> $2 AND e.status <> 'failed' ORDER BY 1",
+                 "SELECT t.o - 1 FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) CROSS JOIN "
+                 "LATERAL (SELECT l.batch FROM (SELECT j.batch, j.created_at FROM "
+                 "print_job_serial ps JOIN print_job j ON j.id = ps.print_job_id WHERE ps.gtin = "
+                 "$1 AND ps.serial = t.s AND j.batch IS NOT NULL UNION ALL SELECT e.run_batch, "
+                 "e.created_at FROM serial s JOIN export e ON e.allocation_id = s.allocation_id "
+                 "AND e.run_batch IS NOT NULL WHERE s.gtin = $1 AND s.serial = t.s AND e.status "
+                 "<> 'failed') l ORDER BY l.created_at DESC LIMIT 1) last WHERE last.batch <> $2 "
+                 "ORDER BY 1",
                  PX__ARGS(gtin, batch, arr), err);
     px_buf_dispose(&b);
     if (!r)

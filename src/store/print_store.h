@@ -118,9 +118,9 @@ px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *
 px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials, size_t n,
                                 px_err *err);
 /* The indexes into serials[] (n of gtin, in order, malloc'd into *idx; NULL when none) of the
- * serials a print job printed, first or again, or a production run's manifest listed (an
- * allocation's export with its batch, not failed), with a batch other than batch: their
- * labels carry that batch. One probe of the GTIN's print jobs and exports first; only when one
+ * serials whose newest label carries a batch other than batch: a print job's (first print or
+ * reprint) with a batch, or a production run's manifest (an allocation's export with its
+ * batch, not failed). One probe of the GTIN's print jobs and exports first; only when one
  * names another batch are the serials sent and read. */
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
                                    const char *const *serials, size_t n, size_t **idx,

@@ -775,8 +775,23 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE serial = 'PB2' AND batch = 'PBB' AND state "
                     "= 'commissioned'");
-    /* With the batch its label carries, it is commissioned. */
+    /* With the batch its label carries, it is commissioned. A reprint that corrects a wrong
+     * batch is the label that counts: PB3 printed with PBA, then again with PBB. */
     px_test_commission(&f->env, f->cmo.key, GTIN, "PBA", "301231", "[\"PB1\"]");
+    json_decref(print_job(f, f->cmo.key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB3\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"batch\": \"PBA\"}",
+                          201, NULL));
+    json_decref(print_job(f, f->cmo.key,
+                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB3\"], \"line\": \"L3\", "
+                          "\"operator\": \"j.doe\", \"batch\": \"PBB\", \"reprint\": true, "
+                          "\"reason\": \"wrong batch\"}",
+                          201, NULL));
+    body = px_test_commission_body(GTIN, "PBA", "301231", "[\"PB3\"]", 0);
+    px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 409,
+                   "printed_batch_mismatch");
+    free(body);
+    px_test_commission(&f->env, f->cmo.key, GTIN, "PBB", "301231", "[\"PB3\"]");
     /* A production run's manifest holds its serials to its batch too (AL4, exported with RUN1
      * by test_print__export_allocation_with_run_batch). */
     body = px_test_commission_body(GTIN, "PBA", "301231", "[\"AL4\"]", 0);
