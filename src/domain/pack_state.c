@@ -146,6 +146,18 @@ int px_decom_reason_irreversible(px_decom_reason reason)
     return reason_ok(reason) && reason != PX_REASON_NONE && !(bit(reason) & REVERSIBLE);
 }
 
+int px_decom_reason_final(px_decom_reason reason)
+{
+    if (!reason_ok(reason) || reason == PX_REASON_NONE)
+        return 0;
+    for (int a = 0; a < PX_PACK_ACTION__COUNT; a++)
+        for (int r = 0; r < PX_REASON__COUNT; r++)
+            if (px_pack_move_allowed(PX_PACK_DECOMMISSIONED, reason, (px_pack_action)a,
+                                     (px_decom_reason)r))
+                return 0;
+    return 1;
+}
+
 px_pack_action px_decom_reason_action(px_decom_reason reason)
 {
     return (bit(reason) & RECALL_REASONS) ? PX_PACK_RECALL : PX_PACK_DECOMMISSION;

@@ -126,6 +126,10 @@ void px_pack_move_sources(px_pack_move_from *out, px_pack_action action, px_deco
 
 /* 1 when a pack decommissioned for reason may never be reactivated. */
 int px_decom_reason_irreversible(px_decom_reason reason);
+/* 1 when no move of the table leaves a pack decommissioned for reason (dispensed, destroyed,
+ * stolen, exported): it never changes again, so no report of it is ever due. A recalled,
+ * withdrawn or expired pack is irreversible yet still in hand: it may be destroyed. */
+int px_decom_reason_final(px_decom_reason reason);
 
 /* The pack action a decommission request for reason stands for: RECALL for recalled and
  * withdrawn (a MAH-only act, PX_ACT_RECALL), DECOMMISSION otherwise. */

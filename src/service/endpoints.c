@@ -89,16 +89,17 @@ typedef struct endpoint_patch_ctx {
 } endpoint_patch_ctx;
 
 /* Never yes now, failure later: a market's last active endpoint stays on while a pack released
- * there can still change (decommissioned, recalled, reactivated), whose report it must
- * receive: switched off, that change would be refused (report_precondition no_endpoint, a
- * recall too). Its successor is added first. Judged under the tenant's endpoints lock
- * (px_store_endpoint_get), which a release queueing reports holds shared. */
+ * there can still change (decommissioned, recalled, reactivated, destroyed: every pack but
+ * those of a final reason, px_decom_reason_final), whose report it must receive: switched off, that
+ * change would be refused (report_precondition no_endpoint, a recall too). Its successor is added
+ * first. Judged under the tenant's endpoints lock (px_store_endpoint_get), which a release queueing
+ * reports holds shared. */
 static px_rc last_endpoint_check(px_db *db, const px_endpoint *e, px_err *err)
 {
     const char *final[PX_REASON__COUNT];
     size_t n = 0;
     for (int i = 0; i < PX_REASON__COUNT; i++)
-        if (px_decom_reason_irreversible((px_decom_reason)i))
+        if (px_decom_reason_final((px_decom_reason)i))
             final[n++] = px_decom_reason_name((px_decom_reason)i);
     int found = 0;
     char gtin[15], batch[21];

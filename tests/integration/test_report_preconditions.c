@@ -595,7 +595,7 @@ static void test_report_preconditions__status_change_report_carries_its_markets_
 static void test_report_preconditions__last_endpoint_stays_while_packs_can_change(void **state)
 {
     fixture *f = *state;
-    commission(f, "P-7", "PI", 1);
+    commission(f, "P-7", "PI", 2);
     char body[256], first[96], second[96];
     snprintf(body, sizeof(body),
              "{\"market\":\"IT\",\"url\":\"http://127.0.0.1:%d/epcis\",\"hmac_secret\":\"" SECRET
@@ -617,9 +617,17 @@ static void test_report_preconditions__last_endpoint_stays_while_packs_can_chang
     px_test_expect(&f->env, "PATCH", first, f->mah.key, "{\"active\":false}", 200, NULL);
     px_test_expect(&f->env, "PATCH", second, f->mah.key, "{\"active\":false}", 409,
                    "endpoint_needed");
-    /* Dispensed, the pack is final: nothing there can change any more. */
+    /* Dispensed, PI1 is final; recalled, PI2 is not: a recalled pack in hand may still be
+     * destroyed, and that is reported too. Destroyed, it is final, and the endpoint may go. */
     px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah.key,
                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"PI1\"],\"reason\":\"dispensed\"}", 200,
+                   NULL);
+    px_test_expect(&f->env, "POST", "/v1/recalls", f->mah.key,
+                   "{\"gtin\":\"" GTIN "\",\"batch\":\"P-7\",\"reason\":\"recalled\"}", 201, NULL);
+    px_test_expect(&f->env, "PATCH", second, f->mah.key, "{\"active\":false}", 409,
+                   "endpoint_needed");
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah.key,
+                   "{\"gtin\":\"" GTIN "\",\"serials\":[\"PI2\"],\"reason\":\"destroyed\"}", 200,
                    NULL);
     px_test_expect(&f->env, "PATCH", second, f->mah.key, "{\"active\":false}", 200, NULL);
 }

@@ -363,6 +363,22 @@ static void test_domain__pack_art13_irreversible(void)
     assert_false(px_decom_reason_irreversible(PX_REASON_NONE));
 }
 
+/* Final: no move leaves the pack, so no report of it is ever due (a market's last endpoint may
+ * go, endpoints.c). A recalled, withdrawn or expired pack is irreversible, not final: still in
+ * hand, it may be destroyed (REQ-STATE-6). */
+static void test_domain__final_reasons(void)
+{
+    for (int r = 0; r < PX_REASON__COUNT; r++) {
+        px_decom_reason reason = (px_decom_reason)r;
+        int want = reason == PX_REASON_DISPENSED || reason == PX_REASON_DESTROYED ||
+                   reason == PX_REASON_STOLEN || reason == PX_REASON_EXPORTED;
+        if (px_decom_reason_final(reason) != want)
+            fail_msg("%s: final %d, want %d", px_decom_reason_name(reason),
+                     px_decom_reason_final(reason), want);
+    }
+    assert_false(px_decom_reason_final((px_decom_reason)PX_REASON__COUNT));
+}
+
 /* REQ-STATE-3: reactivation returns to the state before decommissioning. */
 static void test_domain__pack_reactivate_returns_to_before(void)
 {
