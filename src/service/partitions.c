@@ -51,12 +51,15 @@ static px_rc first_day_of(char out[11], const char *ym, px_err *err)
 px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, int ahead,
                                int *created, px_err *err)
 {
-    (void)app;
     *created = 0;
     char day[11];
     if (month && first_day_of(day, month, err) != PX_OK)
         return PX_EINVALID;
     const char *from = month ? day : NULL;
+    /* Bounded however it is started (the runner, the CLI, the API): behind a long reader the
+     * month's exclusive lock would otherwise be waited for without end, with every writer of
+     * the table queued behind it. */
+    px_db_set_lock_timeout(db, app->cfg.runner_lock_timeout_ms);
     ensure_ctx live = {from, ahead, 0}, sandbox = {from, ahead, 0};
     px_rc rc = px_tx_run(db, NULL, ensure_body, &live, err);
     if (rc != PX_OK)
@@ -157,6 +160,7 @@ px_rc px_svc_partition_detach(const px_app *app, px_db *db, const px_actor *by, 
 {
     detach_ctx c = {.app = app, .name = name};
     today_of(c.today);
+    px_db_set_lock_timeout(db, app->cfg.runner_lock_timeout_ms); /* as px_svc_partitions_ensure */
     px_rc rc = px_tx_run(db, by, detach_body, &c, err);
     if (rc == PX_OK)
         px_logf(PX_LOG_INFO, "partition %s detached (retention passed)", name);

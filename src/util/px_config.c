@@ -223,6 +223,7 @@ static const setting k_settings[] = {
     /* A background runner may wait this long (5 minutes by default) for a lock before its
      * statement fails as the job's try: a lock held elsewhere is then said and counted, not
      * waited on for ever with the job `running` (docs/architecture.md "Background work").
+     * Partition maintenance waits as long at most, however it is started (partitions.c).
      * Only waits are bounded, never the work itself; 0 leaves the server's own setting. */
     NUM("PACKID_RUNNER_LOCK_TIMEOUT_MS", runner_lock_timeout_ms, 300000, 0, 86400000),
     NUM("PACKID_MAX_BODY", max_body, 16L << 20, 1024, 1L << 30),

@@ -74,7 +74,13 @@ static void test_runner_timeout__partitions_pass_is_bounded(void **state)
     assert_true(
         px_test_metric_soon(&f->env, 200, "packid_runner_errors_total{runner=\"partitions\"}") > 0);
     assert_true(px_test_log_has(&f->env, "runner partitions failed", "(lock timeout)"));
+    /* The operator's repair through the API is bounded alike: refused at the bound (without it
+     * the request would wait as long as the lock is held, here for ever). */
+    char org[40], admin[64];
+    px_test_org_key(&f->env, "operator", "Timeout operator", "admin", org, admin);
+    px_test_expect(&f->env, "POST", "/v1/partitions/ensure", admin, "{}", 500, "internal");
     px_test_hold_end(held, NULL);
+    json_decref(px_test_call(&f->env, "POST", "/v1/partitions/ensure", admin, "{}", 200));
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
