@@ -15,18 +15,24 @@
       ".parent_sscc, ''), " x ".origin, (" PX_SSCC_RELEASED(x) ")::int"
 #define PX_CONTAINER_NCOLS 8
 
-/* REQ-AGG-5: whether the caller may use a child: the tenant's packs and containers; a CMO
- * only the packs it commissioned and the containers it holds, unreleased, on products it is
- * actively partnered on. child is the alias of the request's row (its sscc NULL for a pack),
- * s, p and x those of its serial, product and sscc rows; tenant and cmo the parameters. The
- * SQL is laid out as it reads (clang-format would break it at the macro). */
+/* REQ-AGG-5: the packs and containers of its tenant a CMO (parameter cmo) may use: the packs
+ * it commissioned, unreleased, of products it is actively partnered on (serial row s); the
+ * containers it holds, unreleased (sscc row x). */
+#define PX_AGG_CMO_PACK(s, cmo)                                                                    \
+    "(" s ".commissioned_by = " cmo "::uuid AND " s                                                \
+    ".released_at IS NULL AND " PX__CMO_PARTNERED(cmo "::uuid", s ".gtin") ")"
+#define PX_AGG_CMO_BOX(x, cmo) "(" x ".org_id = " cmo "::uuid AND NOT " PX_SSCC_RELEASED(x) ")"
+
+/* REQ-AGG-5: whether the caller may use a child: the tenant's packs and containers, a CMO's as
+ * above. child is the alias of the request's row (its sscc NULL for a pack), s, p and x those
+ * of its serial, product and sscc rows; tenant and cmo the parameters. The SQL is laid out as
+ * it reads (clang-format would break it at the macro). */
 /* clang-format off */
 #define PX_AGG_SEEN(child, tenant, cmo)                                                            \
     "CASE WHEN " child ".sscc IS NULL THEN s.gtin IS NOT NULL AND p.mah_id = " tenant              \
-    "::uuid AND (" cmo "::uuid IS NULL OR (s.commissioned_by = " cmo "::uuid AND "                 \
-    "s.released_at IS NULL AND " PX__CMO_PARTNERED(cmo "::uuid", "s.gtin") ")) "                  \
+    "::uuid AND (" cmo "::uuid IS NULL OR " PX_AGG_CMO_PACK("s", cmo) ") "                        \
     "ELSE x.sscc IS NOT NULL AND x.tenant_id = " tenant "::uuid AND (" cmo "::uuid IS NULL OR "   \
-    "(x.org_id = " cmo "::uuid AND NOT " PX_SSCC_RELEASED("x") ")) END"
+    PX_AGG_CMO_BOX("x", cmo) ") END"
 /* clang-format on */
 
 /* How many levels a walk of the containers, up or down, goes at most. A hierarchy is acyclic

@@ -132,38 +132,29 @@ static const char APPLY_CHECKS[] =
     /* A child already packed names its container or case only to a caller who may see it:
      * a CMO is told of another's container that there is one, not which (nothing leaks:
      * docs/architecture.md "Requests"). */
+    /* clang-format off */
     "bad AS MATERIALIZED (SELECT i, code, state, CASE WHEN $7::uuid IS NULL OR EXISTS (SELECT "
-    "  1 FROM sscc w WHERE w.sscc = was_in AND w.org_id = $7::uuid AND NOT "
-    "  " PX_SSCC_RELEASED(
-        "w") ") OR EXISTS (SELECT 1 FROM serial w WHERE w.gtin = was_gtin "
-             "  AND w.serial = was_serial AND " PX__CMO_SEES(
-                 "w",
-                 "$7") ") THEN coalesce(was_in, "
-                       "  was_gtin || ' ' || was_serial, '') ELSE '' END AS was_in FROM (SELECT "
-                       "k.i, k.state, "
-                       "  k.was_in, k.was_gtin, "
-                       "  k.was_serial, CASE "
-                       "  WHEN k.rn > 1 THEN 'duplicate' "
-                       "  WHEN NOT coalesce(k.seen, false) THEN 'not_found' "
-                       /* REQ-AGG-11: a case that carries its own GTIN holds packs of another GTIN,
-                        * and no case: cases are one level deep, so a case never ends up inside
-                        * itself. */
-                       "  WHEN k.pgtin IS NOT NULL AND (k.sscc IS NOT NULL OR k.gtin = k.pgtin) "
-                       "THEN "
-                       "    'invalid_child' "
-                       "  WHEN k.pgtin IS NOT NULL AND (k.holds OR (k.gtin, k.serial) IN (SELECT "
-                       "pgtin, pserial "
-                       "    FROM par WHERE pgtin IS NOT NULL)) THEN 'nested_case' "
-                       "  WHEN cyc.i IS NOT NULL THEN 'cycle' "
-                       "  WHEN k.state <> 'commissioned' AND NOT (k.sscc IS NOT NULL AND k.state = "
-                       "'allocated' "
-                       "    AND k.sscc IN (SELECT parent FROM par)) THEN 'invalid_state' "
-                       "  WHEN (k.was_in IS NOT NULL OR k.was_gtin IS NOT NULL) AND (NOT $8::bool "
-                       "OR "
-                       "    k.was_in = k.target OR (k.was_gtin = k.pgtin AND k.was_serial = "
-                       "k.pserial)) THEN "
-                       "    'already_packed' "
-                       "  END AS code FROM k LEFT JOIN cyc USING (i)) c WHERE code IS NOT NULL), ";
+    "  1 FROM sscc w WHERE w.sscc = was_in AND " PX_AGG_CMO_BOX("w", "$7") ") OR EXISTS "
+    "  (SELECT 1 FROM serial w WHERE w.gtin = was_gtin AND w.serial = was_serial AND "
+    "  " PX_AGG_CMO_PACK("w", "$7") ") THEN coalesce(was_in, was_gtin || ' ' || was_serial, "
+    "  '') ELSE '' END AS was_in FROM (SELECT k.i, k.state, k.was_in, k.was_gtin, "
+    "  k.was_serial, CASE "
+    "  WHEN k.rn > 1 THEN 'duplicate' "
+    "  WHEN NOT coalesce(k.seen, false) THEN 'not_found' "
+    /* REQ-AGG-11: a case that carries its own GTIN holds packs of another GTIN, and no
+     * case: cases are one level deep, so a case never ends up inside itself. */
+    "  WHEN k.pgtin IS NOT NULL AND (k.sscc IS NOT NULL OR k.gtin = k.pgtin) THEN "
+    "    'invalid_child' "
+    "  WHEN k.pgtin IS NOT NULL AND (k.holds OR (k.gtin, k.serial) IN (SELECT pgtin, pserial "
+    "    FROM par WHERE pgtin IS NOT NULL)) THEN 'nested_case' "
+    "  WHEN cyc.i IS NOT NULL THEN 'cycle' "
+    "  WHEN k.state <> 'commissioned' AND NOT (k.sscc IS NOT NULL AND k.state = 'allocated' "
+    "    AND k.sscc IN (SELECT parent FROM par)) THEN 'invalid_state' "
+    "  WHEN (k.was_in IS NOT NULL OR k.was_gtin IS NOT NULL) AND (NOT $8::bool OR "
+    "    k.was_in = k.target OR (k.was_gtin = k.pgtin AND k.was_serial = k.pserial)) THEN "
+    "    'already_packed' "
+    "  END AS code FROM k LEFT JOIN cyc USING (i)) c WHERE code IS NOT NULL), ";
+/* clang-format on */
 static const char APPLY_CHANGES[] =
     "us AS (UPDATE serial s SET parent_sscc = k.target, parent_gtin = k.pgtin, "
     "  parent_serial = k.pserial FROM k WHERE (SELECT count(*) FROM bad) = 0 AND "
