@@ -12,20 +12,28 @@
 #include "px_str.h"
 #include "service_internal.h"
 
-/* Normalises every GTIN into norm[] (gp[] pointing at them) and checks each is the MAH's own
- * product. */
+/* A granted product as the partnership's rules need it: its GTIN (normalised), market and
+ * company prefix length, read once (check_gtins) for the read-point warning too. */
+typedef struct granted {
+    char gtin[GS1_GTIN_LEN + 1];
+    char market[3];
+    int company_prefix_length;
+} granted;
+
+/* Normalises every GTIN into norm[] (gp[] pointing at their GTINs) and checks each is the MAH's
+ * own product, keeping its market and prefix length. */
 static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins, int n,
-                         char (*norm)[GS1_GTIN_LEN + 1], const char **gp, px_err *err)
+                         granted *norm, const char **gp, px_err *err)
 {
     if (n > PX_PARTNER_GTINS_MAX)
         return px_err_set(err, PX_EINVALID, "too_many", "at most %d gtins",
                           PX_PARTNER_GTINS_MAX);
     for (int i = 0; i < n; i++) {
-        if (gs1_gtin_normalize(norm[i], gtins[i], err) != PX_OK) {
+        if (gs1_gtin_normalize(norm[i].gtin, gtins[i], err) != PX_OK) {
             px_err_field(err, "gtins[%d]", i);
             return PX_EINVALID;
         }
-        gp[i] = norm[i];
+        gp[i] = norm[i].gtin;
     }
     /* A product granted twice would be stored once: the list is refused, not merged (the
      * first repeat named, found as the commission's repeated serials are). */
@@ -43,17 +51,19 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
     free(dup);
     free(scratch);
     if (repeats) {
-        px_err_set(err, PX_EINVALID, "duplicate_gtin", "%s is granted twice", norm[first]);
+        px_err_set(err, PX_EINVALID, "duplicate_gtin", "%s is granted twice", norm[first].gtin);
         px_err_field(err, "gtins[%d]", first);
         return PX_EINVALID;
     }
     for (int i = 0; i < n; i++) {
         px_product p;
-        px_rc rc = px_svc_product_access(db, by, norm[i], 0, &p, err);
+        px_rc rc = px_svc_product_access(db, by, norm[i].gtin, 0, &p, err);
         if (rc != PX_OK) {
             px_err_field(err, "gtins[%d]", i);
             return rc;
         }
+        px_strlcpy(norm[i].market, p.market, sizeof(norm[i].market));
+        norm[i].company_prefix_length = p.company_prefix_length;
     }
     return PX_OK;
 }
@@ -61,22 +71,20 @@ static px_rc check_gtins(px_db *db, const px_actor *by, const char *const *gtins
 /* The first granted product's market whose commissioning by the CMO would be refused for want
  * of a read point (into market, "" none): the commission's own rule asked ahead
  * (px__commission_read_point), so the warning and the refusal never disagree. */
-static px_rc read_point_gap(px_db *db, const px_actor *by, const px_org *cmo, const char *const *gp,
-                            int n, char market[3], px_err *err)
+static void read_point_gap(const px_org *cmo, const granted *g, int n, char market[3])
 {
     px_actor as = {.org_kind = PX_ORG_CMO, .org_gln_prefix_length = cmo->gln_prefix_length};
     px_strlcpy(as.org_gln, cmo->gln, sizeof(as.org_gln));
+    px_product p = {0}; /* the members the rule reads: GTIN, market, prefix length */
     market[0] = '\0';
     for (int i = 0; i < n && !market[0]; i++) {
-        px_product p;
-        px_rc rc = px_svc_product_access(db, by, gp[i], 0, &p, err);
-        if (rc != PX_OK)
-            return rc;
+        px_strlcpy(p.gtin, g[i].gtin, sizeof(p.gtin));
+        px_strlcpy(p.market, g[i].market, sizeof(p.market));
+        p.company_prefix_length = g[i].company_prefix_length;
         px_err refused;
         if (px__commission_read_point(&as, &p, NULL, &refused) != PX_OK)
             px_strlcpy(market, p.market, 3);
     }
-    return PX_OK;
 }
 
 typedef struct partner_ctx {
@@ -85,7 +93,7 @@ typedef struct partner_ctx {
     int gln_prefix_length;
     const char *const *gtins;
     int n;
-    char (*norm)[GS1_GTIN_LEN + 1];
+    granted *norm;
     const char **gp;
     px_partner_result *out;
     const char *partnership_id; /* update: the partnership */
@@ -135,9 +143,9 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
     px_org cmo;
     px_rc rc;
     if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
-        (rc = partner_cmo(c, tx, &cmo, err)) != PX_OK ||
-        (rc = read_point_gap(db, by, &cmo, c->gp, c->n, out->read_point_market, err)) != PX_OK)
+        (rc = partner_cmo(c, tx, &cmo, err)) != PX_OK)
         return rc;
+    read_point_gap(&cmo, c->norm, c->n, out->read_point_market);
     px_strlcpy(out->partnership.mah_id, by->org_id, sizeof(out->partnership.mah_id));
     px_strlcpy(out->partnership.cmo_id, cmo.id, sizeof(out->partnership.cmo_id));
     if ((rc = px_store_partnership_insert(db, &out->partnership, err)) != PX_OK ||
@@ -164,7 +172,7 @@ static px_rc partner_create_body(px_tx *tx, void *vc, px_err *err)
 /* The GTIN scratch of a request: n normalised GTINs and pointers to them. */
 static px_rc gtins_alloc(partner_ctx *c, int n, px_err *err)
 {
-    c->norm = n ? calloc((size_t)n, GS1_GTIN_LEN + 1) : NULL;
+    c->norm = n ? calloc((size_t)n, sizeof(*c->norm)) : NULL;
     c->gp = n ? calloc((size_t)n, sizeof(char *)) : NULL;
     return n && (!c->norm || !c->gp) ? px_err_oom(err) : PX_OK;
 }
@@ -232,9 +240,9 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
         px_org cmo;
         if ((rc = check_gtins(db, by, c->gtins, c->n, c->norm, c->gp, err)) != PX_OK ||
             (rc = px_store_partnership_set_gtins(db, out->id, c->gp, c->n, err)) != PX_OK ||
-            (rc = px_store_org_get(db, &cmo, out->cmo_id, err)) != PX_OK ||
-            (rc = read_point_gap(db, by, &cmo, c->gp, c->n, c->read_point_market, err)) != PX_OK)
+            (rc = px_store_org_get(db, &cmo, out->cmo_id, err)) != PX_OK)
             return rc;
+        read_point_gap(&cmo, c->norm, c->n, c->read_point_market);
     }
     char old_status[sizeof(out->status)];
     px_strlcpy(old_status, out->status, sizeof(old_status));
