@@ -301,7 +301,11 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     px_audit_details *d = px_tx_audit(tx, px_tenant_of(by), "carrier_batch.create", c->b->id);
     px_audit_str(d, "symbology", c->b->symbology);
     px_audit_int(d, "total_count", c->b->total_count);
-    return PX_OK;
+    /* A CMO's batch renders its MAHs' packs: on record in each of their chains too. */
+    px_tx_also also = {tx, d};
+    return by->org_kind == PX_ORG_CMO
+               ? px_store_carrier_batch_mahs(db, c->b->id, by->org_id, px_tx_also_in, &also, err)
+               : PX_OK;
 }
 
 px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,

@@ -273,9 +273,16 @@ static px_rc tell_failed(px_tx *tx, const px_carrier_batch *b, long long items_f
                   why);
     else
         px_tx_log(tx, PX_LOG_ERROR, "carrier batch %s failed: %s", b->id, why);
-    return tenant ? px_svc_webhook_job_failed(tx, tenant, "carrier_batch", b->job_id, b->id, NULL,
-                                              why, err)
-                  : PX_OK;
+    if (tenant)
+        return px_svc_webhook_job_failed(tx, tenant, "carrier_batch", b->job_id, b->id, NULL, why,
+                                         err);
+    /* A CMO's batch: its failure is on record in the chain of each MAH whose packs it renders,
+     * as its creation is (carrier_batch.c). */
+    px_tx_also also = {tx, d};
+    return strcmp(b->org_kind, px_org_kind_name(PX_ORG_CMO)) == 0
+               ? px_store_carrier_batch_mahs(px_tx_db(tx), b->id, b->org_id, px_tx_also_in, &also,
+                                             err)
+               : PX_OK;
 }
 
 /* One chunk of the claimed batch c->b, in a savepoint of the claiming transaction. */

@@ -163,19 +163,6 @@ static void audit_prefix(px_audit_details *d, const char *key, int len)
         px_audit_str(d, key, NULL);
 }
 
-typedef struct {
-    px_tx *tx;
-    const char *org_id;
-    const px_audit_details *d;
-} chains_ctx;
-
-static int same_in_chain(void *vc, const char *mah_id)
-{
-    chains_ctx *c = vc;
-    px_audit_same(px_tx_audit(c->tx, mah_id, "org.update", c->org_id), c->d);
-    return 0;
-}
-
 static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
 {
     org_patch_ctx *c = vc;
@@ -240,8 +227,8 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
      * point of what the CMO makes for them): the same entry in each of their chains, so their
      * auditors see it (a MAH changes only a CMO that is its alone: org_reachable). */
     if (!tenant && strcmp(o->kind, px_org_kind_name(PX_ORG_CMO)) == 0) {
-        chains_ctx cc = {tx, o->id, d};
-        return px_store_org_partner_mahs(db, o->id, same_in_chain, &cc, err);
+        px_tx_also also = {tx, d};
+        return px_store_org_partner_mahs(db, o->id, px_tx_also_in, &also, err);
     }
     return PX_OK;
 }

@@ -91,6 +91,28 @@ px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tena
     return &e->details;
 }
 
+px_audit_details *px_tx_audit_also(px_tx *tx, const px_audit_details *d, const char *tenant_id)
+{
+    const audit_entry *src = tx->head;
+    while (src && &src->details != d)
+        src = src->next;
+    if (!src)
+        return NULL;
+    px_actor as = {0};
+    px_strlcpy(as.org_id, src->org_id, sizeof(as.org_id));
+    px_strlcpy(as.key_id, src->key_id, sizeof(as.key_id));
+    px_audit_details *copy = px_tx_audit_as(tx, &as, tenant_id, src->action, src->subject);
+    px_audit_same(copy, d);
+    return copy;
+}
+
+int px_tx_also_in(void *ctx, const char *tenant_id)
+{
+    px_tx_also *c = ctx;
+    px_tx_audit_also(c->tx, c->d, tenant_id);
+    return 0;
+}
+
 void px_tx_log(px_tx *tx, px_log_level level, const char *fmt, ...)
 {
     va_list ap;

@@ -77,6 +77,19 @@ px_audit_details *px_tx_audit(px_tx *tx, const char *tenant_id, const char *acti
 px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tenant_id,
                                  const char *action, const char *subject);
 
+/* The same entry as the one whose details d are (its actor, action, subject and, as they are
+ * now, its details) in tenant_id's chain too: an act that concerns several MAHs is on record in
+ * each of their chains. Call it once d is complete. NULL as px_tx_audit (also when d is not
+ * an entry of tx). */
+px_audit_details *px_tx_audit_also(px_tx *tx, const px_audit_details *d, const char *tenant_id);
+/* The same for each tenant a store walk names: ctx a px_tx_also, px_tx_also_in its callback
+ * (fn(ctx, mah_id) of px_store_org_partner_mahs and the like); never stops the walk. */
+typedef struct px_tx_also {
+    px_tx *tx;
+    const px_audit_details *d;
+} px_tx_also;
+int px_tx_also_in(void *ctx, const char *tenant_id);
+
 /* The audit entry a runner appends about job_id's work: by the actor of background work (the
  * operator, on behalf of org_id, the organization that queued it), its details starting with
  * the job's id. NULL as px_tx_audit. */

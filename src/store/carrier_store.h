@@ -58,6 +58,10 @@ typedef struct px_carrier_item_in {
     const char *error_code;    /* NULL: "invalid_item" */
 } px_carrier_item_in;
 
+/* fn(ctx, mah_id) for each MAH whose product an item of batch_id names and with which cmo_id
+ * has a partnership (active or suspended), in id order: the MAHs a CMO's batch concerns. */
+px_rc px_store_carrier_batch_mahs(px_db *db, const char *batch_id, const char *cmo_id,
+                                  int (*fn)(void *ctx, const char *mah_id), void *ctx, px_err *err);
 /* Inserts the job (kind carrier_batch), the batch and its n items in one statement; b is read
  * back from it. */
 px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,

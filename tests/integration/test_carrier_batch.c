@@ -509,6 +509,34 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     /* The CMO's target is refused as the batch arrives: counted in the answer already. */
     assert_int_equal(px_test_int(j, "error_count"), 1);
     json_decref(j);
+    /* The batch renders its MAH's pack: on record in the operator's chain and in that MAH's,
+     * the same entry; never in the other MAH's. */
+    char chains[256], wanted[256];
+    px_sql_textf(&f->env, chains, sizeof(chains),
+                 "SELECT string_agg(coalesce(tenant_id::text, 'operator') || '=' || (details->>"
+                 "'total_count'), ',' ORDER BY tenant_id NULLS FIRST) FROM audit_log WHERE "
+                 "action = 'carrier_batch.create' AND subject = '%s'",
+                 id);
+    snprintf(wanted, sizeof(wanted), "operator=2,%s=2", f->mah.org);
+    assert_string_equal(chains, wanted);
+    /* A CMO's batch that fails (its one pack unknown when the job looks) is on record in that
+     * MAH's chain as well. */
+    json_t *failing =
+        px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
+                     "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"NOPE01\"}]}", 202);
+    char failing_id[40];
+    snprintf(failing_id, sizeof(failing_id), "%s", px_test_str(failing, "id"));
+    json_decref(failing);
+    failing = batch_done(f, f->cmo.key, failing_id);
+    assert_string_equal(px_test_str(failing, "status"), "failed");
+    json_decref(failing);
+    px_sql_textf(&f->env, chains, sizeof(chains),
+                 "SELECT string_agg(coalesce(tenant_id::text, 'operator') || '=' || (details->>"
+                 "'items_failed'), ',' ORDER BY tenant_id NULLS FIRST) FROM audit_log WHERE "
+                 "action = 'carrier_batch.fail' AND subject = '%s'",
+                 failing_id);
+    snprintf(wanted, sizeof(wanted), "operator=1,%s=1", f->mah.org);
+    assert_string_equal(chains, wanted);
     j = batch_done(f, f->cmo.key, id);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
