@@ -126,14 +126,9 @@ px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char 
 px_rc px_store_org_partner_mahs(px_db *db, const char *cmo_id,
                                 int (*fn)(void *ctx, const char *mah_id), void *ctx, px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           "SELECT DISTINCT mah_id::text FROM partnership WHERE cmo_id = $1::uuid "
-                           "ORDER BY 1",
-                           PX__ARGS(cmo_id), err);
-    if (!r)
-        return err->rc;
-    for (int i = 0, n = PQntuples(r); i < n && !fn(ctx, px__val(r, i, 0)); i++)
-        ;
-    PQclear(r);
-    return PX_OK;
+    return px__each_text(px__exec(db,
+                                  "SELECT DISTINCT mah_id::text FROM partnership WHERE cmo_id = "
+                                  "$1::uuid ORDER BY 1",
+                                  PX__ARGS(cmo_id), err),
+                         fn, ctx, err);
 }

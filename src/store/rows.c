@@ -60,6 +60,17 @@ px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char 
     return PX_OK;
 }
 
+px_rc px__each_text(PGresult *r, int (*fn)(void *ctx, const char *a), void *ctx, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
 {
     PGresult *r = px__exec(db, sql, nparams, params, err);

@@ -207,6 +207,8 @@ void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retr
  * until fn returns non-zero; clears r (rows.c). */
 px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,
                     px_err *err);
+/* The same with column 0 alone: fn(ctx, column 0) (rows.c). */
+px_rc px__each_text(PGresult *r, int (*fn)(void *ctx, const char *a), void *ctx, px_err *err);
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc

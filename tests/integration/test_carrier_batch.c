@@ -512,11 +512,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     /* The batch renders its MAH's pack: on record in the operator's chain and in that MAH's,
      * the same entry; never in the other MAH's. */
     char chains[256], wanted[256];
-    px_sql_textf(&f->env, chains, sizeof(chains),
-                 "SELECT string_agg(coalesce(tenant_id::text, 'operator') || '=' || (details->>"
-                 "'total_count'), ',' ORDER BY tenant_id NULLS FIRST) FROM audit_log WHERE "
-                 "action = 'carrier_batch.create' AND subject = '%s'",
-                 id);
+    px_audit_chains(&f->env, "carrier_batch.create", id, "total_count", chains, sizeof(chains));
     snprintf(wanted, sizeof(wanted), "operator=2,%s=2", f->mah.org);
     assert_string_equal(chains, wanted);
     /* A CMO's batch that fails (its one pack unknown when the job looks) is on record in that
@@ -530,11 +526,8 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     failing = batch_done(f, f->cmo.key, failing_id);
     assert_string_equal(px_test_str(failing, "status"), "failed");
     json_decref(failing);
-    px_sql_textf(&f->env, chains, sizeof(chains),
-                 "SELECT string_agg(coalesce(tenant_id::text, 'operator') || '=' || (details->>"
-                 "'items_failed'), ',' ORDER BY tenant_id NULLS FIRST) FROM audit_log WHERE "
-                 "action = 'carrier_batch.fail' AND subject = '%s'",
-                 failing_id);
+    px_audit_chains(&f->env, "carrier_batch.fail", failing_id, "items_failed", chains,
+                    sizeof(chains));
     snprintf(wanted, sizeof(wanted), "operator=1,%s=1", f->mah.org);
     assert_string_equal(chains, wanted);
     j = batch_done(f, f->cmo.key, id);

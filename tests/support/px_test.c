@@ -1000,6 +1000,16 @@ long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
     return n;
 }
 
+void px_audit_chains(px_test_env *env, const char *action, const char *subject, const char *key,
+                     char *out, size_t cap)
+{
+    px_sql_textf(env, out, cap,
+                 "SELECT coalesce(string_agg(coalesce(tenant_id::text, 'operator') || '=' || "
+                 "coalesce(details->>'%s', 'null'), ',' ORDER BY tenant_id NULLS FIRST), '') FROM "
+                 "audit_log WHERE action = '%s' AND subject = '%s'",
+                 key, action, subject);
+}
+
 long long px_audit_count(px_test_env *env, const char *action, const char *subject)
 {
     return px_count_of(env, "SELECT count(*) FROM audit_log WHERE action = '%s' AND subject = '%s'",

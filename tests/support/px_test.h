@@ -273,6 +273,10 @@ long long px_test_metric_soon(px_test_env *env, int tries, const char *series);
  * writes after the request; returns the last count. */
 long long px_count_soon(px_test_env *env, int tries, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The chains the audit entries of action on subject stand in, each with its details' member
+ * key: "operator=v,<tenant id>=v,…", the operator's first, then by tenant id. */
+void px_audit_chains(px_test_env *env, const char *action, const char *subject, const char *key,
+                     char *out, size_t cap);
 /* The audit_log entries of action on subject. */
 long long px_audit_count(px_test_env *env, const char *action, const char *subject);
 
