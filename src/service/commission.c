@@ -163,8 +163,8 @@ static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, 
                                size_t *n, px_err *err)
 {
     size_t *printed = NULL, n_printed = 0;
-    px_rc rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, c->cand, c->n_cand,
-                                            &printed, &n_printed, err);
+    px_rc rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, c->by->org_id, c->cand,
+                                            c->n_cand, &printed, &n_printed, err);
     *n = 0;
     for (size_t k = 0, p = 0; rc == PX_OK && k < c->n_cand; k++) {
         if (p < n_printed && printed[p] == k) {
@@ -184,6 +184,37 @@ static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, 
     }
     c->n_printed = n_printed;
     free(printed);
+    return rc;
+}
+
+/* A print job that labelled a serial with another batch while this commission waited for the
+ * row (the job holds it FOR SHARE until it commits; the check above could not see it yet): a
+ * new statement sees it now. Then the whole commission runs again (PX_ECONFLICT "conflict",
+ * px_tx_run's retry), where the check refuses the serial. Only the serials taken are asked
+ * about (the caller's: nothing of another's labels shows). */
+static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission_outcome *out,
+                               px_err *err)
+{
+    const char **taken = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*taken));
+    if (!taken)
+        return px_err_oom(err);
+    size_t n = 0;
+    for (size_t k = 0, r = 0; k < c->n_cand; k++) {
+        if (r < out->n_rejected && out->rejected[r] == k) {
+            r++;
+            continue;
+        }
+        taken[n++] = c->cand[k];
+    }
+    size_t *printed = NULL, n_printed = 0;
+    px_rc rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, NULL, taken, n,
+                                            &printed, &n_printed, err);
+    free(taken);
+    free(printed);
+    if (rc == PX_OK && n_printed)
+        rc = px_err_set(err, PX_ECONFLICT, "conflict",
+                        "a print job labelled %zu of the serials while they were commissioned",
+                        n_printed);
     return rc;
 }
 
@@ -224,6 +255,8 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
         rc = px_store_commission_serials(db, out, &rows, err);
         if (rc == PX_OK)
             rc = add_duplicates(c, out, err);
+        if (rc == PX_OK)
+            rc = printed_meanwhile(c, db, out, err);
         c->cand = all;
         c->cand_idx = all_idx;
         c->n_cand = n_all;

@@ -80,11 +80,11 @@ typedef struct px_commission_result {
     size_t n_errors;
 } px_commission_result;
 
-/* POST /v1/commissions. On PX_EINVALID "validation_error" (422) or PX_EEXISTS
- * "duplicate_serial" (409) with res->errors listing every bad item, nothing is stored. Other
- * errors: product_not_found, partnership_suspended, batch_expiry_mismatch,
- * idempotency_conflict. With partial, good items are committed and res->status marks the
- * rejected ones. */
+/* POST /v1/commissions. On PX_EINVALID "validation_error" (422), PX_EEXISTS
+ * "duplicate_serial" or PX_ESTATE "printed_batch_mismatch" (409) with res->errors listing every
+ * bad item, nothing is stored. Other errors: product_not_found, partnership_suspended,
+ * batch_expiry_mismatch, idempotency_conflict. With partial, good items are committed and
+ * res->status marks the rejected ones. */
 px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *req,
                         px_idem *idem, px_commission_result *res, px_err *err);
 void px_commission_result_dispose(px_commission_result *res);

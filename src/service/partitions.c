@@ -108,6 +108,7 @@ px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **ro
                              long long default_rows[PX_PARTITIONED_N], px_err *err)
 {
     list_ctx c = {app, rows, n, default_rows};
+    px_db_set_lock_timeout(db, app->cfg.runner_lock_timeout_ms); /* as px_svc_partitions_ensure */
     return px_tx_read(db, list_body, &c, err);
 }
 

@@ -31,7 +31,7 @@ struct px_tx {
     audit_entry *head, **tail;
     tx_line *lines, **lines_tail;
     int oom;
-    int no_actor; /* an entry was asked for with no actor: a bug */
+    int no_actor; /* an entry asked for with no actor, or copied from none of tx: a bug */
     int discard;
 };
 
@@ -93,11 +93,15 @@ px_audit_details *px_tx_audit_as(px_tx *tx, const px_actor *by, const char *tena
 
 px_audit_details *px_tx_audit_also(px_tx *tx, const px_audit_details *d, const char *tenant_id)
 {
+    if (!d)
+        return NULL; /* px_tx_audit could not make it: the transaction fails already */
     const audit_entry *src = tx->head;
     while (src && &src->details != d)
         src = src->next;
-    if (!src)
+    if (!src) {
+        tx->no_actor = 1; /* not an entry of this transaction: a bug, failed as one */
         return NULL;
+    }
     px_actor as = {0};
     px_strlcpy(as.org_id, src->org_id, sizeof(as.org_id));
     px_strlcpy(as.key_id, src->key_id, sizeof(as.key_id));

@@ -134,13 +134,14 @@ static void items_json(px_buf *js, px_buf *errs, const px_carrier_item_in *items
 px_rc px_store_carrier_batch_mahs(px_db *db, const char *batch_id, const char *cmo_id,
                                   int (*fn)(void *ctx, const char *mah_id), void *ctx, px_err *err)
 {
-    return px__each_text(px__exec(db,
-                                  "SELECT DISTINCT p.mah_id::text FROM carrier_batch_item i JOIN "
-                                  "product p ON p.gtin = i.gtin JOIN partnership ps ON ps.mah_id "
-                                  "= p.mah_id AND ps.cmo_id = $2::uuid WHERE i.batch_id = "
-                                  "$1::uuid ORDER BY 1",
-                                  PX__ARGS(batch_id, cmo_id), err),
-                         fn, ctx, err);
+    return px__each_text(
+        px__exec(db,
+                 "SELECT DISTINCT p.mah_id::text FROM carrier_batch_item i JOIN "
+                 "product p ON p.gtin = i.gtin::bpchar JOIN partnership ps ON ps.mah_id "
+                 "= p.mah_id AND ps.cmo_id = $2::uuid WHERE i.batch_id = "
+                 "$1::uuid ORDER BY 1",
+                 PX__ARGS(batch_id, cmo_id), err),
+        fn, ctx, err);
 }
 
 px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,

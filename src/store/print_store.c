@@ -312,8 +312,8 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
 }
 
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
-                                   const char *const *serials, size_t n, size_t **idx,
-                                   size_t *n_idx, px_err *err)
+                                   const char *org_id, const char *const *serials, size_t n,
+                                   size_t **idx, size_t *n_idx, px_err *err)
 {
     *idx = NULL;
     *n_idx = 0;
@@ -332,21 +332,29 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
     const char *arr = px__text_array(&b, serials, n, "serials", err);
     if (!arr)
         return err->rc;
-    /* Per serial its newest label: of its print jobs with a batch (by their serials), and of
-     * the production run manifests of its allocation (an allocation's export with its batch,
-     * export.c; not failed: labels are printed from it; migration 0212). A reprint that
-     * corrects a wrong batch is the label that counts. */
-    r = px__exec(db,
-                 "SELECT t.o - 1 FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) CROSS JOIN "
-                 "LATERAL (SELECT l.batch FROM (SELECT j.batch, j.created_at FROM "
-                 "print_job_serial ps JOIN print_job j ON j.id = ps.print_job_id WHERE ps.gtin = "
-                 "$1 AND ps.serial = t.s AND j.batch IS NOT NULL UNION ALL SELECT e.run_batch, "
-                 "e.created_at FROM serial s JOIN export e ON e.allocation_id = s.allocation_id "
-                 "AND e.run_batch IS NOT NULL WHERE s.gtin = $1 AND s.serial = t.s AND e.status "
-                 "<> 'failed') l ORDER BY l.created_at DESC LIMIT 1) last WHERE last.batch <> $2 "
-                 "ORDER BY 1",
-                 PX__ARGS(gtin, batch, arr), err);
+    /* Per serial its label: its newest print job with a batch (a reprint that corrects a wrong
+     * batch counts; ties to the reprint), else the newest production run manifest of its
+     * allocation (an allocation's export with its batch, not failed: labels are printed from
+     * it; migration 0212). Matched on the primary key, never hashed (as commission_allocated:
+     * stale statistics must not make it a scan of the pool). */
+    px_rc rc = px__exec_cmd(db, "SET LOCAL enable_seqscan = off", 0, NULL, err);
+    /* clang-format off */
+    r = rc != PX_OK ? NULL : px__exec(db,
+        "SELECT t.o - 1 FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) JOIN serial p ON "
+        "p.gtin = $1 AND p.serial = t.s AND ($4::uuid IS NULL OR (p.state = 'allocated' AND "
+        "p.allocated_to = $4::uuid)) WHERE coalesce((SELECT j.batch FROM print_job_serial ps "
+        "JOIN print_job j ON j.id = ps.print_job_id WHERE ps.gtin = $1 AND ps.serial = t.s AND "
+        "j.batch IS NOT NULL ORDER BY j.created_at DESC, ps.reprint DESC, j.id DESC LIMIT 1), "
+        "(SELECT e.run_batch FROM export e WHERE e.allocation_id = p.allocation_id AND "
+        "e.run_batch IS NOT NULL AND e.status <> 'failed' ORDER BY e.created_at DESC, e.id DESC "
+        "LIMIT 1)) <> $2 ORDER BY 1",
+        PX__ARGS(gtin, batch, arr, org_id), err);
+    /* clang-format on */
     px_buf_dispose(&b);
+    if (r && px__exec_cmd(db, "SET LOCAL enable_seqscan = on", 0, NULL, err) != PX_OK) {
+        PQclear(r);
+        r = NULL;
+    }
     if (!r)
         return err->rc;
     int rows = PQntuples(r);

@@ -118,13 +118,15 @@ px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *
 px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *serials, size_t n,
                                 px_err *err);
 /* The indexes into serials[] (n of gtin, in order, malloc'd into *idx; NULL when none) of the
- * serials whose newest label carries a batch other than batch: a print job's (first print or
- * reprint) with a batch, or a production run's manifest (an allocation's export with its
- * batch, not failed). One probe of the GTIN's print jobs and exports first; only when one
- * names another batch are the serials sent and read. */
+ * serials whose label carries a batch other than batch: the newest print job's with a batch
+ * (first print or reprint), else the newest production run manifest's (an allocation's
+ * export with its batch, not failed). org_id not NULL: only the serials allocated to it, still
+ * allocated, are asked about (a caller learns nothing of another's labels); NULL: every one.
+ * One probe of the GTIN's print jobs and exports first; only when one names another batch are
+ * the serials sent and read. */
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
-                                   const char *const *serials, size_t n, size_t **idx,
-                                   size_t *n_idx, px_err *err);
+                                   const char *org_id, const char *const *serials, size_t n,
+                                   size_t **idx, size_t *n_idx, px_err *err);
 /* The print job; PX_ENOTFOUND "not_found". */
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err);
 

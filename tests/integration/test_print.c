@@ -751,7 +751,7 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     fixture *f = *state;
     px_sqlf(&f->env,
             "INSERT INTO serial (gtin, serial, state, allocated_to) SELECT '%s', 'PB' || g, "
-            "'allocated', '%s' FROM generate_series(1, 3) g",
+            "'allocated', '%s' FROM generate_series(1, 4) g",
             GTIN, f->cmo.org);
     json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB1\"], \"line\": \"L3\", "
@@ -792,13 +792,57 @@ static void test_print__printed_batch_holds_at_commission(void **state)
                    "printed_batch_mismatch");
     free(body);
     px_test_commission(&f->env, f->cmo.key, GTIN, "PBB", "301231", "[\"PB3\"]");
-    /* A production run's manifest holds its serials to its batch too (AL4, exported with RUN1
-     * by test_print__export_allocation_with_run_batch). */
-    body = px_test_commission_body(GTIN, "PBA", "301231", "[\"AL4\"]", 0);
+    /* A print job that labels a serial while its commission waits for the row (here another
+     * session does what a print job does: the serial held FOR SHARE, the job and its serial
+     * inserted; it commits while the commission waits): the commission sees the label after
+     * all and refuses the serial, nothing stored. */
+    char sql[900];
+    snprintf(sql, sizeof(sql),
+             "SELECT 1 FROM serial WHERE gtin = '%s' AND serial = 'PB4' FOR SHARE; WITH j AS "
+             "(INSERT INTO print_job (id, org_id, tenant_id, gtin, line, operator, batch, "
+             "expiry, count, created_at) VALUES (gen_random_uuid(), '%s', '%s', '%s', 'L9', "
+             "'held', 'PBA', '301231', 1, now()) RETURNING id) INSERT INTO print_job_serial "
+             "(gtin, serial, print_job_id, reprint) SELECT '%s', 'PB4', id, false FROM j",
+             GTIN, f->cmo.org, f->mah.org, GTIN, GTIN);
+    PGconn *held = px_test_hold(&f->env, sql);
+    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\"]", 0);
+    px_test_async com = {&f->env, "POST", "/v1/commissions", f->cmo.key, body, 0, 0, "", ""};
+    px_test_async_start(&com);
+    px_test_wait_row_lock_waiters(&f->env, 1);
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&com), 409);
+    assert_string_equal(com.code, "printed_batch_mismatch");
+    free(body);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'PB4' AND state = 'allocated'");
+    /* Another's serial answers as every serial not the caller's, never by its label: the
+     * other CMO learns nothing of what was printed on it. */
+    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\"]", 0);
+    px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo2.key, body, 409, "duplicate_serial");
+    free(body);
+    /* A production run's manifest holds its serials to its batch too: an allocation of its
+     * own, exported with RUN7. */
+    char job[40], alloc[40], export[160];
+    px_sql_textf(&f->env, job, sizeof(job),
+                 "INSERT INTO job (kind, status, total, done, org_id) VALUES ('allocation', "
+                 "'completed', 1, 1, '%s') RETURNING id",
+                 f->mah.org);
+    px_sql_textf(&f->env, alloc, sizeof(alloc),
+                 "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
+                 "'%s', '%s', 1, '%s') RETURNING id",
+                 GTIN, f->cmo.org, f->mah.org, job);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) VALUES ('%s', "
+            "'RN1', 'allocated', '%s', '%s')",
+            GTIN, alloc, f->cmo.org);
+    snprintf(export, sizeof(export),
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUN7\", \"expiry\": \"301231\"}", alloc);
+    json_decref(export_done(f, f->cmo.key, export));
+    body = px_test_commission_body(GTIN, "PBA", "301231", "[\"RN1\"]", 0);
     px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 409,
                    "printed_batch_mismatch");
     free(body);
-    px_test_commission(&f->env, f->cmo.key, GTIN, "RUN1", "301200", "[\"AL4\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RUN7", "301231", "[\"RN1\"]");
 }
 
 /* Several jobs race to print the same serial first: exactly one wins, the others are refused
