@@ -815,6 +815,14 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     free(body);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE serial = 'PB4' AND state = 'allocated'");
+    /* Beside a serial that breaks a field rule, the label's refusal is listed too (422). */
+    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\",\"P B\"]", 0);
+    j = px_test_refused_answer(&f->env, rows, "POST", "/v1/commissions", f->cmo.key, body, NULL,
+                               422, "validation_error");
+    px_expect_detail(j, 0, 0, "printed_batch_mismatch", NULL);
+    px_expect_detail(j, 1, 1, NULL, NULL);
+    json_decref(j);
+    free(body);
     /* Another's serial answers as every serial not the caller's, never by its label: the
      * other CMO learns nothing of what was printed on it. */
     body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\"]", 0);
