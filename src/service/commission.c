@@ -207,8 +207,9 @@ static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission
         taken[n++] = c->cand[k];
     }
     size_t *printed = NULL, n_printed = 0;
-    px_rc rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, NULL, taken, n,
-                                            &printed, &n_printed, err);
+    px_rc rc = n ? px_store_printed_other_batch(db, c->res->gtin, c->req->batch, NULL, taken, n,
+                                                &printed, &n_printed, err)
+                 : PX_OK;
     free(taken);
     free(printed);
     if (rc == PX_OK && n_printed)

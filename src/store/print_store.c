@@ -335,8 +335,8 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
     /* Per serial its label: its newest print job with a batch (a reprint that corrects a wrong
      * batch counts; ties to the reprint), else the newest production run manifest of its
      * allocation (an allocation's export with its batch, not failed: labels are printed from
-     * it; migration 0212). Matched on the primary key, never hashed (as commission_allocated:
-     * stale statistics must not make it a scan of the pool). */
+     * it; migrations 0212, 0213). Matched on the primary key, never hashed (as
+     * commission_allocated: stale statistics must not make it a scan of the pool). */
     px_rc rc = px__exec_cmd(db, "SET LOCAL enable_seqscan = off", 0, NULL, err);
     /* clang-format off */
     r = rc != PX_OK ? NULL : px__exec(db,
