@@ -30,6 +30,26 @@ typedef struct {
     char tmp[128];
 } fixture;
 
+/* A completed allocation of n serials (prefix1 … prefixN) to the CMO, not commissioned yet, as
+ * an allocation job leaves it; its id into id[40]. */
+static void allocation_sql(fixture *f, const char *prefix, int n, char *id)
+{
+    char job[40];
+    px_sql_textf(&f->env, job, sizeof(job),
+                 "INSERT INTO job (kind, status, total, done, org_id) VALUES ('allocation', "
+                 "'completed', %d, %d, '%s') RETURNING id",
+                 n, n, f->mah.org);
+    px_sql_textf(&f->env, id, 40,
+                 "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
+                 "'%s', '%s', %d, '%s') RETURNING id",
+                 GTIN, f->cmo.org, f->mah.org, n, job);
+    assert_true(strlen(id) == 36);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
+            "'%s' || g, 'allocated', '%s', '%s' FROM generate_series(1, %d) g",
+            GTIN, prefix, id, f->cmo.org, n);
+}
+
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
@@ -70,19 +90,7 @@ static int setup(void **state)
             "gtin = '%s' AND serial = 'SER0020'",
             GTIN);
     /* An allocation of 5 serials to the CMO, not commissioned yet (no batch). */
-    px_sql_textf(&f->env, f->tmp, sizeof(f->tmp),
-                 "WITH j AS (INSERT INTO job (kind, status, total, done, org_id) VALUES "
-                 "('allocation', 'completed', 5, 5, '%s') RETURNING id) SELECT id FROM j",
-                 f->mah.org);
-    px_sql_textf(&f->env, f->alloc_id, sizeof(f->alloc_id),
-                 "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
-                 "'%s', '%s', 5, '%s') RETURNING id",
-                 GTIN, f->cmo.org, f->mah.org, f->tmp);
-    assert_true(strlen(f->alloc_id) == 36);
-    px_sqlf(&f->env,
-            "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) SELECT '%s', "
-            "'AL' || g, 'allocated', '%s', '%s' FROM generate_series(1, 5) g",
-            GTIN, f->alloc_id, f->cmo.org);
+    allocation_sql(f, "AL", 5, f->alloc_id);
     px_test_tmpdir(f->tmp, sizeof(f->tmp), "print");
     *state = f;
     return 0;
@@ -830,19 +838,8 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     free(body);
     /* A production run's manifest holds its serials to its batch too: an allocation of its
      * own, exported with RUN7. */
-    char job[40], alloc[40], export[160];
-    px_sql_textf(&f->env, job, sizeof(job),
-                 "INSERT INTO job (kind, status, total, done, org_id) VALUES ('allocation', "
-                 "'completed', 1, 1, '%s') RETURNING id",
-                 f->mah.org);
-    px_sql_textf(&f->env, alloc, sizeof(alloc),
-                 "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
-                 "'%s', '%s', 1, '%s') RETURNING id",
-                 GTIN, f->cmo.org, f->mah.org, job);
-    px_sqlf(&f->env,
-            "INSERT INTO serial (gtin, serial, state, allocation_id, allocated_to) VALUES ('%s', "
-            "'RN1', 'allocated', '%s', '%s')",
-            GTIN, alloc, f->cmo.org);
+    char alloc[40], export[160];
+    allocation_sql(f, "RN", 1, alloc);
     snprintf(export, sizeof(export),
              "{\"allocation_id\": \"%s\", \"batch\": \"RUN7\", \"expiry\": \"301231\"}", alloc);
     json_decref(export_done(f, f->cmo.key, export));
