@@ -135,7 +135,13 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
 {
     px_db *db = px_tx_db(tx);
     px_release_result *res = c->res;
+    /* The product's master data as it stands while this commits: a change of it waits for
+     * this release (and then sees its market: px__master_data_kept), one that committed since
+     * the read before the transaction is read here. */
     px_rc rc;
+    if ((rc = px_store_product_master_lock(db, c->gtin, 0, err)) != PX_OK ||
+        (rc = px_store_product_get(db, &c->prod, c->gtin, 0, err)) != PX_OK)
+        return rc;
     if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK)
         return rc;
     /* With ssccs: the containers and their packs locked before they are read, so no pack is

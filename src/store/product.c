@@ -86,6 +86,16 @@ px_rc px_store_product_update(px_db *db, px_product *p, px_err *err)
     return PX__ONE_ROW(r, err, product_row, p, "product_not_found", "product %s not found", p->gtin);
 }
 
+px_rc px_store_product_master_lock(px_db *db, const char *gtin, int exclusive, px_err *err)
+{
+    return px__exec_cmd(db,
+                        exclusive ? "SELECT pg_advisory_xact_lock(" PX__LOCK_PRODUCT_MASTER
+                                    ", hashtext($1::text))"
+                                  : "SELECT pg_advisory_xact_lock_shared(" PX__LOCK_PRODUCT_MASTER
+                                    ", hashtext($1::text))",
+                        PX__ARGS(gtin), err);
+}
+
 px_rc px_store_product_release_markets(px_db *db, const char *gtin, char (*out)[3], int *n,
                                        px_err *err)
 {

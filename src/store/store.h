@@ -364,6 +364,11 @@ px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for
 /* Writes p's name, nhrn and master data to the row p->gtin and adds 1 to its master_version;
  * fills p from the row as it is now. */
 px_rc px_store_product_update(px_db *db, px_product *p, px_err *err);
+/* The lock between a product's master data and its releases (the transaction's, advisory): a
+ * release holds it shared from before it reads the product until it commits, a change of master
+ * data exclusive, so the change sees every market a release in flight adds (and the release the
+ * data as changed). Taken before the product's row (px_store_product_get's for_update). */
+px_rc px_store_product_master_lock(px_db *db, const char *gtin, int exclusive, px_err *err);
 /* Every market packs of gtin were ever released to (market_release): *n of them into out,
  * which holds PX_MARKET_CODES (every code of two capital letters, the column's CHECK). */
 #define PX_MARKET_CODES (26 * 26)

@@ -816,7 +816,9 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\"]", 0);
     px_test_async com = {&f->env, "POST", "/v1/commissions", f->cmo.key, body, 0, 0, "", ""};
     px_test_async_start(&com);
-    px_test_wait_row_lock_waiters(&f->env, 1);
+    /* Waiting on the row, the commission has passed its first probe, which could not see the
+     * label: the one after the pool (printed_meanwhile) is what refuses it. */
+    assert_true(px_test_wait_row_lock_waiters(&f->env, 1));
     px_test_hold_end(held, NULL);
     assert_int_equal(px_test_async_join(&com), 409);
     assert_string_equal(com.code, "printed_batch_mismatch");

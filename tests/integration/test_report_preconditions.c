@@ -632,6 +632,65 @@ static void test_report_preconditions__last_endpoint_stays_while_packs_can_chang
     px_test_expect(&f->env, "PATCH", second, f->mah.key, "{\"active\":false}", 200, NULL);
 }
 
+/* A change of master data and a product's first release, at once (the release waits on its
+ * packs' rows, held by another session, as a large release is still writing): the change waits
+ * for the release, then sees its market and is refused (missing_master_data), as it is once the
+ * release has committed. Without the product's master data lock (store/product.c) the change
+ * committed first, and every report of the recall or decommissioning of the released packs was
+ * then refused for the field it removed. */
+static void test_report_preconditions__master_data_change_waits_for_a_first_release(void **state)
+{
+    fixture *f = *state;
+#define RACE_GTIN "09506001000038"
+#define RACE_MASTER                                                                                \
+    "\"dosage_form\":\"CAPSULE\",\"pack_size\":\"21 CAPSULE in 1 BLISTER PACK\","                  \
+    "\"manufacturer\":\"Bare MAH\""
+    json_decref(px_test_call(&f->env, "POST", "/v1/products", f->mah.key,
+                             "{\"gtin\":\"" RACE_GTIN "\",\"company_prefix_length\":7,"
+                             "\"name\":\"Race pack\",\"market\":\"DE\",\"master_data\":{"
+                             "\"strength\":\"500 mg\"," RACE_MASTER "}}",
+                             201));
+    px_sqlf(&f->env,
+            "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '" RACE_GTIN
+            "' FROM partnership WHERE mah_id = '%s' AND cmo_id = '%s'",
+            f->mah.org, f->cmo.org);
+    px_test_commission(&f->env, f->cmo.key, RACE_GTIN, "P-R", "301231", "[\"PR1\",\"PR2\"]");
+    PGconn *held =
+        px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" RACE_GTIN "' FOR UPDATE");
+    px_test_async rel = {&f->env,
+                         "POST",
+                         "/v1/releases",
+                         f->mah.key,
+                         "{\"gtin\":\"" RACE_GTIN "\",\"batch\":\"P-R\",\"market\":\"DE\"}",
+                         0,
+                         0,
+                         "",
+                         ""};
+    px_test_async_start(&rel);
+    assert_true(px_test_wait_row_lock_waiters(&f->env, 1));
+    px_test_async change = {&f->env,
+                            "PATCH",
+                            "/v1/products/" RACE_GTIN,
+                            f->mah.key,
+                            "{\"master_data\":{" RACE_MASTER "}}",
+                            0,
+                            0,
+                            "",
+                            ""};
+    px_test_async_start(&change);
+    px_test_wait_row_lock_waiters(&f->env, 2);
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&rel), 201);
+    assert_int_equal(px_test_async_join(&change), 422);
+    assert_string_equal(change.code, "validation_error");
+    assert_string_equal(change.detail, "missing_master_data");
+    json_t *p = px_test_call(&f->env, "GET", "/v1/products/" RACE_GTIN, f->mah.key, NULL, 200);
+    assert_string_equal(px_test_str(json_object_get(p, "master_data"), "strength"), "500 mg");
+    json_decref(p);
+#undef RACE_MASTER
+#undef RACE_GTIN
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN teardown

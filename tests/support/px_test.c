@@ -1212,16 +1212,20 @@ void px_test_hold_end(PGconn *held, const char *then)
     PQfinish(held);
 }
 
-void px_test_wait_row_lock_waiters(px_test_env *env, int n)
+int px_test_wait_row_lock_waiters(px_test_env *env, int n)
 {
     /* The first waiter on a row waits on the holder's transaction, the next ones on the
      * row's tuple lock; a revocation or suspension waits on an advisory lock (the actor
-     * holds, store/key.c). */
-    for (int i = 0; i < 200 && px_count_of(env, "SELECT count(*) FROM pg_locks WHERE NOT granted "
-                                                "AND locktype IN ('transactionid', 'tuple', "
-                                                "'advisory')") < n;
-         i++)
+     * holds, store/key.c). Only this test's database counts: the other test programs
+     * share the cluster (a transaction id lock names no database; its session does). */
+    for (int i = 0; i < 200; i++) {
+        if (px_count_of(env, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid "
+                             "= l.pid WHERE NOT l.granted AND l.locktype IN ('transactionid', "
+                             "'tuple', 'advisory') AND a.datname = current_database()") >= n)
+            return 1;
         px_sleep_ms(25);
+    }
+    return 0;
 }
 
 int px_test_wait_table_lock_waiter(px_test_env *env, const char *pattern)

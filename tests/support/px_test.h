@@ -297,8 +297,8 @@ long px_test_async_join(px_test_async *a);
 PGconn *px_test_hold(px_test_env *env, const char *sql);
 void px_test_hold_end(PGconn *held, const char *then);
 /* Waits (5 s at most) until at least n sessions wait on a row lock or an advisory lock
- * (pg_locks). */
-void px_test_wait_row_lock_waiters(px_test_env *env, int n);
+ * (pg_locks): 1 once they do, 0 if they never did. */
+int px_test_wait_row_lock_waiters(px_test_env *env, int n);
 /* Whether a session waits (5 s at most) for a lock on a table whose name is LIKE pattern. */
 int px_test_wait_table_lock_waiter(px_test_env *env, const char *pattern);
 /* A dead webhook delivery of event report.dead for tenant, as the runner leaves one; its id. */
