@@ -499,6 +499,9 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
 static void test_carrier_batch__tenants_and_validation(void **state)
 {
     fixture *f = *state;
+    /* The other MAH is a partner of this CMO too, for another product: its chain is one the
+     * copy could wrongly reach (a copy is for the MAHs whose packs the batch renders). */
+    px_test_partnership_sql(&f->env, f->mah2.org, f->cmo.org, GTIN2);
     json_t *j =
         px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
                      "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0300\"},"
