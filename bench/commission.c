@@ -1,15 +1,19 @@
 /* bench_commission — commissioning over HTTP from a client process against a raw COPY of the
  * same rows into the serial table, in the same run (bench/commission.sh).
  *
- *   bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS]     defaults 10 3
+ *   bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS] [labelled]   defaults 10 3
  *
  * The server (`packid serve`) is another process. Per round, REQUESTS commissions of 10,000
  * serials each are POSTed one after the other on a keep-alive connection; in each, 5,000
  * serials were allocated to the CMO beforehand (written before the clock starts) and 5,000 are
  * external (new to the pool). The raw side COPYs the same number of rows, already formatted,
  * in the same 10,000-row units, into the same table. Each side starts from an empty serial
- * table (TRUNCATE + CHECKPOINT) and the order alternates between rounds. Also reported: the
- * cost of the EPCIS 2.0 event hash of a 10,000- and a 100,000-EPC commissioning event. */
+ * table (TRUNCATE + CHECKPOINT) and the order alternates between rounds. With "labelled", the
+ * allocated half of each request was printed first by a print job with the request's batch (not
+ * timed): the GTIN then has labels in many batches, and each commission reads every candidate's
+ * label (twice: before the pool and after it), the case the plain run does not meet. Also
+ * reported: the cost of the EPCIS 2.0 event hash of a 10,000- and a 100,000-EPC commissioning
+ * event. */
 #include <curl/curl.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -67,8 +71,32 @@ static void json_field(char *out, size_t cap, const char *json, const char *name
     out[i] = '\0';
 }
 
+/* The print jobs of the labelled run: request q's allocated half printed with its batch. */
+static void print_labels(PGconn *db, const char *cmo_org, const char *serials, int requests,
+                         int round)
+{
+    px_buf rows;
+    px_buf_init(&rows, (size_t)1 << 30);
+    for (int q = 0; q < requests; q++) {
+        char job[37], sql[640];
+        px_uuid_v4(job);
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO print_job (id, org_id, tenant_id, gtin, line, operator, batch, "
+                 "expiry, count, created_at) SELECT '%s', '%s', mah_id, gtin, 'L1', 'bench', "
+                 "'R%dQ%d', '301231', %d, now() FROM product WHERE gtin = '" GTIN "'",
+                 job, cmo_org, round, q, PER_REQUEST / 2);
+        bench_pq_ok(db, sql);
+        for (size_t i = 0; i < PER_REQUEST / 2; i++)
+            px_buf_printf(&rows, GTIN "\t%s\t%s\tf\n", serials + ((size_t)q * PER_REQUEST + i) * 21,
+                          job);
+    }
+    bench_pq_copy(db, "COPY print_job_serial (gtin, serial, print_job_id, reprint) FROM STDIN",
+                  rows.data, rows.len);
+    px_buf_dispose(&rows);
+}
+
 static double http_side(bench_http *h, PGconn *db, const char *cmo_key, const char *cmo_org,
-                        int requests, int round)
+                        int requests, int round, int labelled)
 {
     size_t n = (size_t)requests * PER_REQUEST;
     char *serials = random_serials(n);
@@ -85,6 +113,8 @@ static double http_side(bench_http *h, PGconn *db, const char *cmo_key, const ch
               "COPY serial (gtin, serial, state, origin, allocation_id, allocated_to) FROM STDIN",
               rows.data, rows.len);
     px_buf_dispose(&rows);
+    if (labelled)
+        print_labels(db, cmo_org, serials, requests, round);
     bench_pq_ok(db, "CHECKPOINT");
     px_buf body;
     px_buf_init(&body, (size_t)1 << 26);
@@ -193,11 +223,13 @@ static double hash_ms(size_t n)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS]\n");
+        fprintf(stderr, "usage: bench_commission BASE_URL CONNINFO MAH_KEY [REQUESTS] [ROUNDS] "
+                        "[labelled]\n");
         return 2;
     }
     int requests = argc > 4 ? (int)strtol(argv[4], NULL, 10) : 10;
     int rounds = argc > 5 ? (int)strtol(argv[5], NULL, 10) : 3;
+    int labelled = argc > 6 && strcmp(argv[6], "labelled") == 0;
     if (requests < 1 || rounds < 1 || rounds > 20)
         return 2;
     PGconn *db = PQconnectdb(argv[2]);
@@ -229,15 +261,16 @@ int main(int argc, char **argv)
 
     double *api = calloc((size_t)rounds, sizeof(double));
     double *raw = calloc((size_t)rounds, sizeof(double));
-    printf("%d round(s) of %d commissions x %d serials (half allocated, half external)\n",
-           rounds, requests, PER_REQUEST);
+    printf("%d round(s) of %d commissions x %d serials (half allocated, half external%s)\n", rounds,
+           requests, PER_REQUEST,
+           labelled ? "; the allocated half printed with its batch first" : "");
     for (int r = 0; r < rounds; r++) {
         for (int side = 0; side < 2; side++) {
             bench_pq_ok(db, "TRUNCATE serial");
             bench_pq_ok(db, "CHECKPOINT");
             int do_api = (side == 0) == (r % 2 == 0);
             if (do_api)
-                api[r] = http_side(&h, db, cmo_key, cmo_org, requests, r);
+                api[r] = http_side(&h, db, cmo_key, cmo_org, requests, r, labelled);
             else
                 raw[r] = copy_side(db, cmo_org, requests);
         }
