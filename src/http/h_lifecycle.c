@@ -387,17 +387,18 @@ static int add_case_child(void *ctx, const px_case_child *c)
  * for a case the packs it holds ("children", at most PX_CASE_CHILDREN_SHOWN; one more read
  * says whether there are more: "children_truncated", never a list cut without a word). */
 #define PX_CASE_CHILDREN_SHOWN 1000
-static px_rc pack_case_json(px_db *db, json_t *o, const px_pack_row *p, px_err *err)
+static px_rc pack_case_json(px_db *db, const px_actor *by, json_t *o, const px_pack_row *p,
+                            px_err *err)
 {
     char cg[15], cs[21];
-    px_rc rc = px_svc_pack_case(db, p->gtin, p->serial, cg, cs, err);
+    px_rc rc = px_svc_pack_case(db, by, p->gtin, p->serial, cg, cs, err);
     if (rc != PX_OK)
         return rc;
     if (cg[0])
         json_object_set_new(o, "case", json_pack("{s:s, s:s}", "gtin", cg, "serial", cs));
     json_t *kids = json_array();
-    rc = px_svc_case_children(db, p->gtin, p->serial, PX_CASE_CHILDREN_SHOWN + 1, add_case_child,
-                              kids, err);
+    rc = px_svc_case_children(db, by, p->gtin, p->serial, PX_CASE_CHILDREN_SHOWN + 1,
+                              add_case_child, kids, err);
     if (rc == PX_OK && json_array_size(kids) > PX_CASE_CHILDREN_SHOWN) {
         json_array_remove(kids, PX_CASE_CHILDREN_SHOWN);
         json_object_set_new(o, "children_truncated", json_true());
@@ -440,7 +441,8 @@ void h_pack_get(px_req *r)
     /* docs/api.md "Packing hierarchy": the containers the pack is in, innermost first. */
     char parents[PX_PARENTS_MAX][19];
     size_t n_parents = 0;
-    if (px_svc_pack_parents(db, p.gtin, p.serial, parents, &n_parents, &r->err) != PX_OK) {
+    if (px_svc_pack_parents(db, &r->actor, p.gtin, p.serial, parents, &n_parents, &r->err) !=
+        PX_OK) {
         json_decref(o);
         px_reply_error(r, &r->err);
         return;
@@ -449,7 +451,7 @@ void h_pack_get(px_req *r)
     for (size_t i = 0; i < n_parents; i++)
         json_array_append_new(pa, json_string(parents[i]));
     json_object_set_new(o, "parents", pa);
-    if (pack_case_json(db, o, &p, &r->err) != PX_OK) {
+    if (pack_case_json(db, &r->actor, o, &p, &r->err) != PX_OK) {
         json_decref(o);
         px_reply_error(r, &r->err);
         return;

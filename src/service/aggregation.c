@@ -8,6 +8,7 @@
 #include "epcis.h"
 #include "events.h"
 #include "gs1.h"
+#include "pack_internal.h"
 #include "packing.h"
 #include "px_array.h"
 #include "px_clock.h"
@@ -262,8 +263,7 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     if (rc != PX_OK)
         return rc;
     if (req->n > 0) {
-        px_agg_scope sc = {c->parent.tenant_id, by->org_kind == PX_ORG_CMO ? by->org_id : NULL,
-                           key};
+        px_agg_scope sc = {c->parent.tenant_id, px__cmo_scope(by), key};
         px_agg_misfits m = {NULL, 0};
         if ((rc = px_store_agg_load(db, req->children, req->n, err)) != PX_OK ||
             (rc = px_store_agg_misfits(db, &sc, &m, err)) != PX_OK) {

@@ -168,7 +168,7 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
                     b->group,
                     b->n,
                     px__agg_tenant_of(b, 0),
-                    b->by->org_kind == PX_ORG_CMO ? b->by->org_id : NULL,
+                    px__cmo_scope(b->by),
                     b->action == PX_AGG_REPACK};
     px_agg_applied ap;
     if ((rc = px_store_agg_apply(db, &s, &ap, err)) != PX_OK)

@@ -6,6 +6,7 @@
 #include "gs1.h"
 #include "market.h"
 #include "ndc.h"
+#include "pack_internal.h"
 #include "px_cursor.h"
 #include "px_str.h"
 #include "reports_internal.h"
@@ -182,7 +183,7 @@ px_rc px_svc_products_each(px_db *db, const px_actor *by, const char *after, lon
                            px_product_fn fn, void *ctx, px_err *err)
 {
     const char *mah = by->org_kind == PX_ORG_MAH ? by->org_id : NULL;
-    const char *cmo = by->org_kind == PX_ORG_CMO ? by->org_id : NULL;
+    const char *cmo = px__cmo_scope(by);
     if (!mah && !cmo)
         return PX_OK; /* nobody else owns products */
     /* The cursor is a GTIN this list gave (its key: 14 digits). */

@@ -5,6 +5,7 @@
 #include "aggregation_internal.h"
 #include "carrier.h"
 #include "gs1.h"
+#include "pack_internal.h"
 #include "packing.h"
 #include "px_str.h"
 #include "tx.h"
@@ -38,7 +39,7 @@ static px_rc read_body(px_tx *tx, void *vc, px_err *err)
     /* A CMO sees the packs px__cmo_sees lets it see, in a container it holds too: a pack
      * released by its serials or batch stays in the box, and a MAH may pack its own packs into
      * it; both are left out of the CMO's view. */
-    const char *cmo = c->by->org_kind == PX_ORG_CMO ? c->by->org_id : NULL;
+    const char *cmo = px__cmo_scope(c->by);
     if ((rc = px_store_container_tree_each(db, c->sscc, c->all, cmo, c->tree_fn, c->ctx, err)) !=
         PX_OK)
         return rc;
@@ -71,20 +72,20 @@ px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
     return px_carrier_label_sscc(out, sscc, o, err);
 }
 
-px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial, char (*out)[19],
-                          size_t *n, px_err *err)
+px_rc px_svc_pack_parents(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                          char (*out)[19], size_t *n, px_err *err)
 {
-    return px_store_pack_parents(db, out, PX_PARENTS_MAX, n, gtin, serial, err);
+    return px_store_pack_parents(db, out, PX_PARENTS_MAX, n, gtin, serial, px__cmo_scope(by), err);
 }
 
-px_rc px_svc_pack_case(px_db *db, const char *gtin, const char *serial, char case_gtin[15],
-                       char case_serial[21], px_err *err)
+px_rc px_svc_pack_case(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                       char case_gtin[15], char case_serial[21], px_err *err)
 {
-    return px_store_pack_case(db, case_gtin, case_serial, gtin, serial, err);
+    return px_store_pack_case(db, case_gtin, case_serial, gtin, serial, px__cmo_scope(by), err);
 }
 
-px_rc px_svc_case_children(px_db *db, const char *gtin, const char *serial, long limit,
-                           px_case_child_fn fn, void *ctx, px_err *err)
+px_rc px_svc_case_children(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                           long limit, px_case_child_fn fn, void *ctx, px_err *err)
 {
-    return px_store_case_children_each(db, gtin, serial, limit, fn, ctx, err);
+    return px_store_case_children_each(db, gtin, serial, px__cmo_scope(by), limit, fn, ctx, err);
 }

@@ -15,6 +15,7 @@
 #include "allocation.h"
 #include "lifecycle.h"
 #include "pack_identity.h"
+#include "pack_internal.h"
 #include "print.h"
 #include "px_array.h"
 #include "px_clock.h"
@@ -72,8 +73,8 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
         /* A CMO knows a batch it made packs of, as its batch read (GET /v1/batches): another
          * organization's batch of a shared GTIN is unknown to it, as an unknown one. */
         if (rc == PX_OK)
-            rc = px_store_batch_expiry(db, expiry, &found, e->gtin, e->batch,
-                                       by->org_kind == PX_ORG_CMO ? by->org_id : NULL, err);
+            rc = px_store_batch_expiry(db, expiry, &found, e->gtin, e->batch, px__cmo_scope(by),
+                                       err);
         if (rc == PX_OK && !found)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", e->batch,
                             e->gtin);

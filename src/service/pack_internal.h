@@ -55,6 +55,9 @@ int px__cmo_sees(const px_actor *by, const char *allocated_to, const char *commi
                  int released);
 /* The same for a pack row. */
 int px__cmo_sees_pack(const px_actor *by, const px_pack_row *row);
+/* The CMO a read is narrowed to (the store's cmo_org parameters, PX__CMO_SEES): the caller's
+ * organization if it is a CMO, NULL (every row of the tenant) for anyone else. */
+const char *px__cmo_scope(const px_actor *by);
 /* The organization scope of pack reads (MAH and its auditors): the packs of the MAH's own
  * products. The pack read and the carrier batch's fast path both ask it here. */
 int px__org_sees_product(const px_actor *by, const px_product *prod);

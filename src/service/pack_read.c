@@ -18,6 +18,11 @@ int px__cmo_sees_pack(const px_actor *by, const px_pack_row *row)
     return px__cmo_sees(by, row->allocated_to, row->commissioned_by, row->released_at[0] != '\0');
 }
 
+const char *px__cmo_scope(const px_actor *by)
+{
+    return by->org_kind == PX_ORG_CMO ? by->org_id : NULL;
+}
+
 px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[15],
                        px_product *prod, px_err *err)
 {

@@ -123,18 +123,19 @@ px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
                              const px_carrier_label_opts *o, px_buf *out, px_err *err);
 
 /* The case (carrying its own GTIN) a pack is in, gtin "" when none, and the packs a case holds
- * (at most limit; the caller has read the pack already). */
-px_rc px_svc_pack_case(px_db *db, const char *gtin, const char *serial, char case_gtin[15],
-                       char case_serial[21], px_err *err);
-px_rc px_svc_case_children(px_db *db, const char *gtin, const char *serial, long limit,
-                           px_case_child_fn fn, void *ctx, px_err *err);
+ * (at most limit; the caller by has read the pack already). A CMO is told only of what it may
+ * see: not a case another holds, not a pack released or another's. */
+px_rc px_svc_pack_case(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                       char case_gtin[15], char case_serial[21], px_err *err);
+px_rc px_svc_case_children(px_db *db, const px_actor *by, const char *gtin, const char *serial,
+                           long limit, px_case_child_fn fn, void *ctx, px_err *err);
 
-/* The containers a pack is in, innermost first (the caller has read the pack already): all of
- * them. One below the walk's own bound (PX_AGG_DEPTH_GUARD, 64, store/agg_sql.h), so that a
- * walk the bound stopped (a deeper chain, or a damaged table's cycle) is an error, never a
- * list cut short. */
+/* The containers a pack is in, innermost first (the caller by has read the pack already): all
+ * of them; for a CMO those below the first container or case it may not see. One below the walk's
+ * own bound (PX_AGG_DEPTH_GUARD, 64, store/agg_sql.h), so that a walk the bound stopped (a deeper
+ * chain, or a damaged table's cycle) is an error, never a list cut short. */
 #define PX_PARENTS_MAX 63
-px_rc px_svc_pack_parents(px_db *db, const char *gtin, const char *serial,
+px_rc px_svc_pack_parents(px_db *db, const px_actor *by, const char *gtin, const char *serial,
                           char (*out)[19], size_t *n, px_err *err);
 
 /* Shipping containers (REQ-AGG-8): every pack below the listed containers of tenant_id, which

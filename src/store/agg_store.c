@@ -462,13 +462,14 @@ px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *c
 }
 
 px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *pack_gtin,
-                         const char *pack_serial, px_err *err)
+                         const char *pack_serial, const char *cmo_org, px_err *err)
 {
     gtin[0] = serial[0] = '\0';
     PGresult *r = px__exec(db,
-                           "SELECT parent_gtin, parent_serial FROM serial WHERE gtin = $1 AND "
-                           "serial = $2 AND parent_gtin IS NOT NULL",
-                           PX__ARGS(pack_gtin, pack_serial), err);
+                           "SELECT s.parent_gtin, s.parent_serial FROM serial s JOIN serial c ON "
+                           "c.gtin = s.parent_gtin AND c.serial = s.parent_serial WHERE s.gtin = "
+                           "$1 AND s.serial = $2 AND " PX__CMO_SEES("c", "$3"),
+                           PX__ARGS(pack_gtin, pack_serial, px__nz(cmo_org)), err);
     if (!r)
         return err->rc;
     if (PQntuples(r) > 0) {
@@ -479,14 +480,15 @@ px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *
     return PX_OK;
 }
 
-px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial, long limit,
-                                  px_case_child_fn fn, void *ctx, px_err *err)
+px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial,
+                                  const char *cmo_org, long limit, px_case_child_fn fn, void *ctx,
+                                  px_err *err)
 {
     PGresult *r = px__exec(db,
-                           "SELECT gtin, serial, state, coalesce(batch, '') FROM serial WHERE "
-                           "parent_gtin = $1 AND parent_serial = $2 ORDER BY gtin, serial "
-                           "LIMIT $3::bigint",
-                           PX__ARGS(gtin, serial, PX__INT(limit)), err);
+                           "SELECT s.gtin, s.serial, s.state, coalesce(s.batch, '') FROM serial s "
+                           "WHERE s.parent_gtin = $1 AND s.parent_serial = $2 AND " PX__CMO_SEES(
+                               "s", "$4") " ORDER BY s.gtin, s.serial LIMIT $3::bigint",
+                           PX__ARGS(gtin, serial, PX__INT(limit), px__nz(cmo_org)), err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

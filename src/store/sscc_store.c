@@ -342,20 +342,27 @@ static px_rc chain(px_db *db, const char *sql, int np, const char *const *p, cha
     return rc;
 }
 
-/* The containers above $1 (a container's parent first). */
-#define ANCESTORS_OF(start)                                                                        \
+/* The containers above start (a container's parent first); for a CMO (cmo, a uuid's text;
+ * NULL: everyone else) up to the first it may not see (PX_AGG_CMO_BOX): of another's
+ * container it learns nothing, not even what holds it. */
+#define ANCESTORS_OF(start, cmo)                                                                   \
     "WITH RECURSIVE a(s, d) AS (SELECT " start ", 1 UNION ALL " PX_AGG_UP_STEP ") "                \
-    "SELECT s FROM a WHERE s IS NOT NULL ORDER BY d"
+    "SELECT s FROM a WHERE s IS NOT NULL AND (" cmo "::uuid IS NULL OR d < coalesce((SELECT "      \
+    "min(h.d) FROM a h JOIN sscc x ON x.sscc = h.s WHERE NOT " PX_AGG_CMO_BOX(                     \
+        "x", cmo) "), " PX_AGG_DEPTH_GUARD " + 1)) ORDER BY d"
 
 px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
-                            const char *serial, px_err *err)
+                            const char *serial, const char *cmo_org, px_err *err)
 {
     return chain(db,
-                 /* a pack in a case that carries its own GTIN: the case's containers */
+                 /* a pack in a case that carries its own GTIN: the case's containers (none for
+                  * a CMO that may not see the case) */
                  ANCESTORS_OF("(SELECT coalesce(s.parent_sscc, c.parent_sscc) FROM serial s "
                               "LEFT JOIN serial c ON c.gtin = s.parent_gtin AND c.serial = "
-                              "s.parent_serial WHERE s.gtin = $1 AND s.serial = $2)"),
-                 PX__ARGS(gtin, serial), out, max, n, err);
+                              "s.parent_serial WHERE s.gtin = $1 AND s.serial = $2 AND (c.gtin "
+                              "IS NULL OR " PX__CMO_SEES("c", "$3") "))",
+                              "$3"),
+                 PX__ARGS(gtin, serial, px__nz(cmo_org)), out, max, n, err);
 }
 
 /* Packs whose container is one of t's, found through serial_parent by t's list: the planner
@@ -365,11 +372,13 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
  * builds once keeps the read to the containers' own packs. */
 #define IN_T(col) " " col " = ANY (ARRAY(SELECT sscc FROM t)) "
 
-/* The containers below $1 with their depth (the container itself at 0). */
-#define SUBTREE                                                                                    \
+/* The containers below $1 with their depth (the container itself at 0); for a CMO (cmo, a
+ * uuid's text; NULL: everyone else) only those it may see (PX_AGG_CMO_BOX), and nothing below
+ * one it may not: another's container in its pallet is not shown, nor what it holds. */
+#define SUBTREE(cmo)                                                                               \
     "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL SELECT x.sscc, "           \
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < " PX_AGG_DEPTH_GUARD \
-    ") "
+    " AND (" cmo "::uuid IS NULL OR " PX_AGG_CMO_BOX("x", cmo) ")) "
 
 /* A pack row s a CMO ($n, a uuid's text; NULL: not a CMO, every row) sees: service/
  * pack_internal.h's px__cmo_sees in SQL, as px_store_export_freeze's manifest query. */
@@ -378,15 +387,18 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const c
 {
     PGresult *r = px__exec(
         db,
-        SUBTREE
-        "SELECT * FROM (SELECT x.sscc::text AS sscc, '' AS gtin, '' AS serial, '' AS batch, "
-        "x.parent_sscc::text AS parent, x.state, t.depth FROM t JOIN sscc x ON x.sscc = t.sscc "
-        "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
-        "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t JOIN serial s ON "
-        "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND s.parent_sscc = ANY (ARRAY(SELECT "
-        "sscc FROM t WHERE depth < $2::int)) AND " PX__CMO_SEES(
-            "s", "$3") ") n "
-                       "ORDER BY depth, sscc = '', sscc, gtin, serial",
+        SUBTREE("$3") "SELECT * FROM (SELECT x.sscc::text AS sscc, '' AS gtin, '' AS serial, '' AS "
+                      "batch, "
+                      "x.parent_sscc::text AS parent, x.state, t.depth FROM t JOIN sscc x ON "
+                      "x.sscc = t.sscc "
+                      "WHERE t.depth BETWEEN 1 AND $2::int UNION ALL SELECT '', s.gtin, s.serial, "
+                      "coalesce(s.batch, ''), s.parent_sscc::text, s.state, t.depth + 1 FROM t "
+                      "JOIN serial s ON "
+                      "s.parent_sscc = t.sscc WHERE t.depth < $2::int AND s.parent_sscc = ANY "
+                      "(ARRAY(SELECT "
+                      "sscc FROM t WHERE depth < $2::int)) AND " PX__CMO_SEES(
+                          "s", "$3") ") n "
+                                     "ORDER BY depth, sscc = '', sscc, gtin, serial",
         PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1", px__nz(cmo_org)), err);
     if (!r)
         return err->rc;
@@ -415,7 +427,7 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cm
     /* clang-format off */
     PGresult *r = px__exec(
         db,
-        SUBTREE ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
+        SUBTREE("$2") ", k AS (SELECT s.gtin, s.serial, coalesce(s.batch, '') AS batch, t.depth + 1 "
                 "AS depth, EXISTS (SELECT 1 FROM container_event e WHERE e.parent_gtin = s.gtin "
                 "AND e.parent_serial = s.serial) AS is_case FROM t JOIN serial s ON "
                 "s.parent_sscc = t.sscc WHERE" IN_T("s.parent_sscc") "AND " PX__CMO_SEES("s", "$2")

@@ -86,9 +86,10 @@ px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int
 /* allocated -> commissioned (its first packing). */
 px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err);
 /* The parent SSCCs of a pack, innermost first, into out: all of them, or PX_EINTERNAL when
- * there are more than max (never a list cut short). */
+ * there are more than max (never a list cut short). For a CMO (cmo_org; NULL: everyone else)
+ * those below the first container or case it may not see. */
 px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, const char *gtin,
-                            const char *serial, px_err *err);
+                            const char *serial, const char *cmo_org, px_err *err);
 
 /* One node below a container: a container (sscc) or a pack (gtin, serial, batch), its
  * parent and its depth (1: a direct child). */
@@ -357,15 +358,18 @@ typedef struct px_case_parent {
 px_rc px_store_agg_cases_lock(px_db *db, const char *const *gtins, const char *const *serials,
                               size_t n, px_case_parent *out, px_err *err);
 
-/* The case a pack is in (gtin/serial out, "" when none). */
+/* The case a pack is in (gtin/serial out, "" when none; for a CMO, cmo_org, a case it may not
+ * see is none: PX__CMO_SEES). */
 px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *pack_gtin,
-                         const char *pack_serial, px_err *err);
+                         const char *pack_serial, const char *cmo_org, px_err *err);
 typedef struct px_case_child {
     const char *gtin, *serial, *state, *batch;
 } px_case_child;
 typedef int (*px_case_child_fn)(void *ctx, const px_case_child *c);
-/* The packs in a case, in (gtin, serial) order, at most limit. */
-px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial, long limit,
-                                  px_case_child_fn fn, void *ctx, px_err *err);
+/* The packs in a case, in (gtin, serial) order, at most limit; for a CMO (cmo_org; NULL:
+ * everyone else) those it may see (PX__CMO_SEES: not released, not another's). */
+px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial,
+                                  const char *cmo_org, long limit, px_case_child_fn fn, void *ctx,
+                                  px_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 #define GTIN "00355154944954"    /* DOMAIN-2.md §10.8: GCP 0355154 */
@@ -399,6 +400,92 @@ static void test_agg_cases__cmo_allocated_case(void **state)
                         CASE_GTIN, "AC1") ","
                                           "\"children\":[" PACK_OF(GTIN, "AC001") "]}",
                     NULL, 409, "invalid_state");
+}
+
+#define V_CMO_PALLET "106141410000000095" /* held by the CMO (its own prefix) */
+#define V_MAH_CASE "003551540000009097"   /* held by the MAH */
+#define V_MAH_PALLET "103551540000009094" /* held by the MAH */
+
+/* The codes in a container's tree (its children's SSCCs, or "gtin serial" for packs), joined by
+ * ',' in the answer's order. */
+static void tree_codes(const json_t *kids, char *out, size_t cap)
+{
+    size_t o = 0, i;
+    json_t *k;
+    out[0] = '\0';
+    json_array_foreach(kids, i, k)
+    {
+        const char *sscc = json_string_value(json_object_get(k, "sscc"));
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "," : "",
+                              sscc ? sscc : json_string_value(json_object_get(k, "serial")));
+    }
+}
+
+/* What a CMO reads of the packing hierarchy is what it may see (docs/aggregation.md, as its
+ * pack and container reads): a case of its own lists only its unreleased packs (not one its
+ * MAH released, nor one the MAH packed into it); its pack in the MAH's case or pallet names no
+ * parent and no case; its pallet's tree and counts leave out the MAH's case in it and what that
+ * holds. The MAH reads all of it. Runs after the tests that give the CMO its prefix and
+ * CASE_GTIN. */
+static void test_agg_cases__cmo_reads_only_what_it_may_see(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LV1", "271231", "VC", 1, 1, f->cmo.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LV2", "271231", "V", 3, 5, f->cmo.org);
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LV3", "271231", "VK", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LV4", "271231", "VM", 3, 2, f->mah.org);
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->cmo.key,
+        "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "VC1") ",\"children\":[" PACK_OF(
+            GTIN, "V001") "," PACK_OF(GTIN, "V002") "]}",
+        201));
+    case_packed(f, PACK_OF(CASE_GTIN, "VC1"), PACK_OF(GTIN, "VM001"));
+    px_sqlf(&f->env,
+            "UPDATE serial SET state = 'released', released_at = now(), released_by = "
+            "'%s', market = 'US' WHERE gtin = '" GTIN "' AND serial = 'V002'",
+            f->mah.org);
+    json_t *c = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/VC1", f->cmo.key, NULL, 200);
+    char got[256];
+    tree_codes(json_object_get(c, "children"), got, sizeof(got));
+    assert_string_equal(got, "V001");
+    json_decref(c);
+    c = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/VC1", f->mah.key, NULL, 200);
+    tree_codes(json_object_get(c, "children"), got, sizeof(got));
+    assert_string_equal(got, "V001,V002,VM001");
+    json_decref(c);
+    /* The CMO's V003 in the MAH's case, that case on the MAH's pallet; its V004 on that
+     * pallet itself. */
+    case_packed(f, PACK_OF(CASE_GTIN, "VK1"), PACK_OF(GTIN, "V003"));
+    px_test_pack(&f->env, f->mah.key, V_MAH_PALLET,
+                 "[" PACK_OF(CASE_GTIN, "VK1") "," PACK_OF(GTIN, "V004") "]");
+    static const char *const cmo_pack[] = {"/v1/packs/" GTIN "/V003", "/v1/packs/" GTIN "/V004"};
+    for (size_t i = 0; i < PX_COUNT(cmo_pack); i++) {
+        c = px_test_call(&f->env, "GET", cmo_pack[i], f->cmo.key, NULL, 200);
+        assert_int_equal(json_array_size(json_object_get(c, "parents")), 0);
+        assert_null(json_object_get(c, "case"));
+        json_decref(c);
+        c = px_test_call(&f->env, "GET", cmo_pack[i], f->mah.key, NULL, 200);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(c, "parents"), 0)),
+                            V_MAH_PALLET);
+        assert_true(json_is_object(json_object_get(c, "case")) == (i == 0));
+        json_decref(c);
+    }
+    /* The CMO's pallet with its V005, and the MAH's case (holding VM002) put on it. */
+    px_test_pack(&f->env, f->cmo.key, V_CMO_PALLET, "[" PACK_OF(GTIN, "V005") "]");
+    px_test_pack(&f->env, f->mah.key, V_MAH_CASE, "[" PACK_OF(GTIN, "VM002") "]");
+    px_test_pack(&f->env, f->mah.key, V_CMO_PALLET, "[{\"sscc\":\"" V_MAH_CASE "\"}]");
+    c = px_test_call(&f->env, "GET", "/v1/containers/" V_CMO_PALLET "?depth=all", f->cmo.key, NULL,
+                     200);
+    tree_codes(json_object_get(c, "children"), got, sizeof(got));
+    assert_string_equal(got, "V005");
+    assert_int_equal(px_test_int(json_object_get(c, "counts"), "containers"), 0);
+    assert_int_equal(px_test_int(json_object_get(c, "counts"), "packs"), 1);
+    json_decref(c);
+    c = px_test_call(&f->env, "GET", "/v1/containers/" V_CMO_PALLET "?depth=all", f->mah.key, NULL,
+                     200);
+    assert_int_equal(px_test_int(json_object_get(c, "counts"), "containers"), 1);
+    assert_int_equal(px_test_int(json_object_get(c, "counts"), "packs"), 2);
+    json_decref(c);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
