@@ -78,12 +78,12 @@ static int setup(void **state)
     px_test_partnership_sql(&f->env, f->mah.org, f->cmo2.org, GTIN);
     /* 20 packs commissioned by the CMO into BATCH002, one released, and one serial with the
      * CSV-hostile characters of set 82. */
-    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "SER", 4, 20, f->cmo.org);
+    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "301115", "SER", 4, 20, f->cmo.org);
     px_sqlf(
         &f->env,
         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
         "commissioned_at) VALUES ('%s', 'Q\"a,b%%/1', 'commissioned', '%s', 'BATCH002', "
-        "'261115', '%s', now())",
+        "'301115', '%s', now())",
         GTIN, f->cmo.org, f->cmo.org);
     px_sqlf(&f->env,
             "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
@@ -110,13 +110,13 @@ static void test_print__carrier_json(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_string_equal(px_test_str(r.json, "element_string"), "01" GTIN "17261115"
+    assert_string_equal(px_test_str(r.json, "element_string"), "01" GTIN "17301115"
                                                                "10BATCH002\x1d"
                                                                "21SER0001");
     assert_string_equal(px_test_str(r.json, "hri"),
-                        "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001");
+                        "(01)" GTIN "(17)301115(10)BATCH002(21)SER0001");
     assert_string_equal(px_test_str(r.json, "digital_link"),
-                        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=261115");
+                        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=301115");
     assert_string_equal(px_test_str(r.json, "epc"), "urn:epc:id:sgtin:4012345.000001.SER0001");
     px_http_resp_free(&r);
     /* The pack visibility rule: the CMO that commissioned it sees it until release. */
@@ -203,10 +203,10 @@ static void test_print__symbols_decode(void **state)
     fixture *f = *state;
     /* DataMatrix reads as ]d2 with exactly the element string (GS after the batch); QR reads
      * as ]Q1 with the Digital Link URI. */
-    const char *es = "01" GTIN "17261115"
+    const char *es = "01" GTIN "17301115"
                      "10BATCH002\x1d"
                      "21SER0002";
-    const char *dl = "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0002?17=261115";
+    const char *dl = "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0002?17=301115";
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.png", 0, "]d2", es);
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.svg", 1, "]d2", es);
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.png?shape=rect&module=4&depth=8", 0,
@@ -280,9 +280,9 @@ static void test_print__export_batch_csv(void **state)
     assert_int_equal(count_lines(r.body, r.len), 21);
     assert_memory_equal(r.body, "serial,gtin,batch,expiry,element_string,hri,digital_link\n", 57);
     const char *row =
-        "SER0001," GTIN ",BATCH002,261115,01" GTIN "1726111510BATCH002\\u001d21SER0001,"
-        "(01)" GTIN "(17)261115(10)BATCH002(21)SER0001,"
-        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=261115\n";
+        "SER0001," GTIN ",BATCH002,301115,01" GTIN "1730111510BATCH002\\u001d21SER0001,"
+        "(01)" GTIN "(17)301115(10)BATCH002(21)SER0001,"
+        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=301115\n";
     if (!strstr(r.body, row))
         fail_msg("row not found in:\n%s", r.body);
     /* RFC 4180 quoting of a serial holding a quote and a comma. */
@@ -682,7 +682,7 @@ static void test_print__missing_values_refused(void **state)
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], \"line\": \"L3\", "
                   "\"operator\": \"j.doe\", \"batch\": \"BATCH002\"}",
                   201, NULL);
-    assert_string_equal(px_test_str(j, "expiry"), "261115");
+    assert_string_equal(px_test_str(j, "expiry"), "301115");
     json_decref(j);
     /* A new batch printed with its expiry takes that expiry: a later print or commission of it
      * with another is refused (labels and packs never disagree). */
@@ -710,6 +710,17 @@ static void test_print__missing_values_refused(void **state)
     px_expect_detail(j, 0, -1, "expiry_in_past", "expiry");
     json_decref(j);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM batch WHERE batch = 'NEWB3'");
+    /* A known batch whose stored expiry has passed is refused alike, its expiry not given
+     * (before, it was printed, and its packs could then never be commissioned). */
+    px_sqlf(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('" GTIN "', 'OLDB', "
+                     "'200101')");
+    static const char *const print_rows[] = {"print_job", "print_job_serial", "audit_log", NULL};
+    j = px_test_refused_answer(&f->env, print_rows, "POST", "/v1/print-jobs", f->cmo.key,
+                               "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL5\"], \"line\": "
+                               "\"L3\", \"operator\": \"j.doe\", \"batch\": \"OLDB\"}",
+                               NULL, 422, "validation_error");
+    px_expect_detail(j, 0, -1, "expiry_in_past", "batch");
+    json_decref(j);
     /* Unknown serials, another CMO's, bad input: refused, nothing printed. */
     const char *cmo = f->cmo.key, *cmo2 = f->cmo2.key, *mah2 = f->mah2.key;
     const struct {
@@ -1035,7 +1046,7 @@ static void test_print__export_row_that_does_not_format_cuts(void **state)
     big_sink s = {.pid = f->env.server_pid};
     long status;
     CURLcode rc = download(url, &s, &status);
-    px_sqlf(&f->env, "UPDATE serial SET expiry = '261115' WHERE gtin = '%s' AND serial = 'SER0007'",
+    px_sqlf(&f->env, "UPDATE serial SET expiry = '301115' WHERE gtin = '%s' AND serial = 'SER0007'",
             GTIN);
     assert_int_equal(status, 200);
     assert_int_not_equal(rc, CURLE_OK);
