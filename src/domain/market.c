@@ -82,6 +82,30 @@ int px_market_needs_reporting(const char *market)
     return px_market_regime_of(market) != PX_MARKET_REGIME_NONE;
 }
 
+px_rc px_market_reporting_check(const char *market, px_err *err)
+{
+    px_rc rc = px_market_check(market, err);
+    if (rc == PX_OK && !px_market_needs_reporting(market))
+        rc = px_err_set_field(err, PX_EINVALID, "unknown_market", "market",
+                              "packid has no reporting profile for market '%s' (EU, the EU/EEA "
+                              "member states and US): its packs could never be released",
+                              market);
+    return rc;
+}
+
+px_rc px_market_release_check(const char *product_market, const char *market, px_err *err)
+{
+    px_market_regime to = px_market_regime_of(market);
+    if (to == PX_MARKET_REGIME_NONE || to == px_market_regime_of(product_market))
+        return PX_OK;
+    return px_err_set_field(err, PX_EINVALID, "market_mismatch", "market",
+                            "the product is registered for %.8s (%s), not for %s's regime (%s): "
+                            "its packs were serialized by other rules",
+                            product_market,
+                            px_market_regime_name(px_market_regime_of(product_market)), market,
+                            px_market_regime_name(to));
+}
+
 int px_market_requires_randomisation(const char *market)
 {
     return px_market_is_eu_fmd(market);

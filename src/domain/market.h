@@ -32,6 +32,17 @@ px_market_regime px_market_regime_of(const char *market);
 /* 1 when a release to the market is reported to its regulator (the regime is not none). */
 int px_market_needs_reporting(const char *market);
 
+/* A product's market (and a regulator endpoint's): px_market_check, and a regime packid
+ * reports to, since every release is reported (PX_EINVALID "unknown_market", field "market"):
+ * a product registered for another market could never have a pack released. */
+px_rc px_market_reporting_check(const char *market, px_err *err);
+
+/* A release to market of a product registered for product_market: the same regime, whose
+ * serial rules (randomisation, Art. 4(b)(ii)), master data (NHRN, NDC) and read points its
+ * packs were made by (PX_EINVALID "market_mismatch", field "market"). A market of no regime
+ * passes here: the release's report preconditions name it (unknown_market). */
+px_rc px_market_release_check(const char *product_market, const char *market, px_err *err);
+
 /* Art. 4(b)(ii): the serial is randomised wherever the Regulation applies. */
 int px_market_requires_randomisation(const char *market);
 

@@ -59,7 +59,10 @@ static px_rc validate_product(const px_app *app, px_product *p, const px_product
     }
     if ((rc = px_display_name_check(p->name, "invalid_value", err)) != PX_OK)
         return rc;
-    if ((rc = px_market_check(p->market, err)) != PX_OK)
+    /* A new product's market is one its packs can be released to; one registered before this
+     * rule keeps its market through a change of master data. */
+    if ((rc = old ? px_market_check(p->market, err) : px_market_reporting_check(p->market, err)) !=
+        PX_OK)
         return rc;
     if (p->nhrn_ai[0] || p->nhrn_value[0]) {
         /* NHRN: AIs 710–717, X..20 (GS1 Barcode Syntax Dictionary; Delegated Regulation (EU)

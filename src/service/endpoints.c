@@ -63,7 +63,11 @@ px_rc px_svc_endpoint_create(px_db *db, const px_actor *by, const px_endpoint_re
                              px_endpoint *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
+    /* A new endpoint is for a market packid reports to (no report would ever reach another);
+     * one made before this rule may still be changed or switched off. */
     px_rc rc = endpoint_fields(rq, err);
+    if (rc == PX_OK)
+        rc = px_market_reporting_check(rq->market, err);
     if (rc != PX_OK)
         return rc;
     px_strlcpy(out->tenant_id, by->org_id, sizeof(out->tenant_id));

@@ -296,7 +296,8 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     if (rc != PX_OK)
         return rc;
     if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
-        (rc = px_market_check(req->market, err)) != PX_OK)
+        (rc = px_market_check(req->market, err)) != PX_OK ||
+        (rc = px_market_release_check(c.prod.market, req->market, err)) != PX_OK)
         return rc;
     /* Shipping data: checked, and its SGLNs and bizTransaction built, before anything is
      * written (a bad field changes nothing). */

@@ -691,6 +691,41 @@ static void test_report_preconditions__master_data_change_waits_for_a_first_rele
 #undef RACE_GTIN
 }
 
+/* Never yes now, failure later, for markets: a product or a regulator endpoint for a market
+ * packid does not report to is refused as it is registered (a release there is always refused:
+ * unknown_market); a release into another regime than its product's is refused on its field
+ * (a US product's packs, serialized by DSCSA's rules, into an EU FMD market), nothing changed. */
+static void test_report_preconditions__markets_checked_where_they_are_given(void **state)
+{
+    fixture *f = *state;
+    static const char *const product_rows[] = {"product", "audit_log", NULL};
+    json_t *j = px_test_refused_answer(
+        &f->env, product_rows, "POST", "/v1/products", f->mah.key,
+        "{\"gtin\":\"09506001000045\",\"company_prefix_length\":7,\"name\":\"JP pack\","
+        "\"market\":\"JP\"}",
+        NULL, 422, "validation_error");
+    px_expect_detail(j, 0, -1, "unknown_market", "market");
+    json_decref(j);
+    static const char *const endpoint_rows[] = {"regulator_endpoint", "audit_log", NULL};
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"market\":\"CH\",\"url\":\"http://127.0.0.1:%d/epcis\",\"hmac_secret\":\"" SECRET
+             "\"}",
+             f->rv.port);
+    j = px_test_refused_answer(&f->env, endpoint_rows, "POST", "/v1/regulator-endpoints",
+                               f->mah.key, body, NULL, 422, "validation_error");
+    px_expect_detail(j, 0, -1, "unknown_market", "market");
+    json_decref(j);
+    px_test_product(&f->env, f->mah.key, "09506001000045", "US pack", "US");
+    px_test_commissioned_sql(&f->env, "09506001000045", "P-US", "301231", "PU", 2, 2, f->cmo.org);
+    j = px_test_refused_answer(&f->env, release_rows, "POST", "/v1/releases", f->mah.key,
+                               "{\"gtin\":\"09506001000045\",\"batch\":\"P-US\",\"market\":"
+                               "\"DE\"}",
+                               NULL, 422, "validation_error");
+    px_expect_detail(j, 0, -1, "market_mismatch", "market");
+    json_decref(j);
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN teardown

@@ -58,6 +58,46 @@ static void test_domain__market_check(void)
     assert_int_equal(px_market_check("XX", NULL), PX_EINVALID); /* err may be NULL */
 }
 
+/* A product's or endpoint's market is one packid reports to (unknown_market otherwise, as a
+ * release to it is refused); a release stays in its product's regime (market_mismatch), and a
+ * release market of no regime is left to the report preconditions. */
+static void test_domain__market_reporting_and_release(void)
+{
+    static const struct {
+        const char *product, *market, *code;
+        int line;
+    } v[] = {
+        {"EU", "DE", "", __LINE__},
+        {"DE", "FR", "", __LINE__}, /* one regime: the EU FMD's serial and master data rules */
+        {"EU", "EU", "", __LINE__},
+        {"US", "US", "", __LINE__},
+        {"US", "DE", "market_mismatch", __LINE__},
+        {"EU", "US", "market_mismatch", __LINE__},
+        {"JP", "DE", "market_mismatch", __LINE__}, /* a product registered before the rule */
+        {"EU", "CH", "", __LINE__},                /* no regime: report_precondition's */
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
+        px_market_release_check(v[i].product, v[i].market, &err);
+        if (strcmp(err.code, v[i].code) != 0 || strcmp(err.field, v[i].code[0] ? "market" : ""))
+            fail_msg("%s:%d: %s to %s -> '%s'", __FILE__, v[i].line, v[i].product, v[i].market,
+                     err.code);
+    }
+    static const char *const reported[] = {"EU", "DE", "EL", "NO", "US"};
+    for (size_t i = 0; i < PX_COUNT(reported); i++)
+        assert_int_equal(px_market_reporting_check(reported[i], NULL), PX_OK);
+    static const char *const not_reported[] = {"JP", "CH", "GB"};
+    for (size_t i = 0; i < PX_COUNT(not_reported); i++) {
+        px_err err = PX_ERR_INIT;
+        assert_int_equal(px_market_reporting_check(not_reported[i], &err), PX_EINVALID);
+        assert_string_equal(err.code, "unknown_market");
+        assert_string_equal(err.field, "market");
+    }
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(px_market_reporting_check("eu", &err), PX_EINVALID);
+    assert_string_equal(err.code, "invalid_market"); /* the syntax first */
+}
+
 /* REQ-MARKET-1 against the tz database's iso3166.tab: every pair of upper-case letters is a
  * market exactly when the table lists it (or it is EU/EL). */
 static void test_domain__market_iso3166_oracle(void)
