@@ -59,8 +59,8 @@ static void pack_refused(fixture *f, const char *key, const char *parent, const 
 static void test_agg_cases__cmo_own_prefix(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, GTIN, "LC1", "271231", "OP", 3, 6, f->cmo.org);
-    px_test_commissioned_sql(&f->env, OTHER, "LO1", "271231", "OX", 3, 1, f->mah2.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LC1", "491231", "OP", 3, 6, f->cmo.org);
+    px_test_commissioned_sql(&f->env, OTHER, "LO1", "491231", "OX", 3, 1, f->mah2.org);
     const char *kids = "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP001\"},{\"gtin\":\"" GTIN
                        "\",\"serial\":\"OP002\"}]";
     /* Before the CMO has a prefix of its own, its SSCC is nobody's. */
@@ -98,7 +98,7 @@ static void test_agg_cases__cmo_own_prefix(void **state)
      * with (that MAH's pack). */
     pack_refused(f, f->cmo.key, STRANGER, "[{\"gtin\":\"" GTIN "\",\"serial\":\"OP004\"}]", 404,
                  "unknown_company_prefix");
-    px_test_commissioned_sql(&f->env, GTIN, "LM1", "271231", "MP", 3, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LM1", "491231", "MP", 3, 1, f->mah.org);
     pack_refused(f, f->mah.key, "006141410000000036",
                  "[{\"gtin\":\"" GTIN "\",\"serial\":\"MP001\"}]", 404, "unknown_company_prefix");
     pack_refused(f, f->cmo.key, "006141410000000043",
@@ -132,7 +132,7 @@ static long long serials_where(fixture *f, const char *cond)
 static void test_agg_cases__reactivate_packed(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, GTIN, "LR1", "271231", "R", 3, 6, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LR1", "491231", "R", 3, 6, f->mah.org);
     px_test_pack(&f->env, f->mah.key, R_CASE_A,
                  "[{\"gtin\":\"" GTIN "\",\"serial\":\"R001\"},{\"gtin\":\"" GTIN
                  "\",\"serial\":\"R002\"}]");
@@ -243,8 +243,8 @@ static void test_agg_cases__empty_case_counts(void **state)
 {
     fixture *f = *state;
     px_test_product(&f->env, f->mah.key, CASE_GTIN, "US case of 10", "US");
-    px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "271231", "K", 1, 3, f->mah.org);
-    px_test_commissioned_sql(&f->env, GTIN, "LE1", "271231", "E", 3, 3, f->mah.org);
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "491231", "K", 1, 3, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LE1", "491231", "E", 3, 3, f->mah.org);
     case_packed(f, PACK_OF(CASE_GTIN, "K1"), PACK_OF(GTIN, "E001") "," PACK_OF(GTIN, "E002"));
     case_packed(f, PACK_OF(CASE_GTIN, "K2"), PACK_OF(GTIN, "E003"));
     post_ok(f, "/v1/aggregations",
@@ -279,8 +279,8 @@ static void test_agg_cases__case_recalled_with_its_pallet(void **state)
 {
     fixture *f = *state;
     px_test_product(&f->env, f->mah.key, CASE2_GTIN, "US case of 2", "US");
-    px_test_commissioned_sql(&f->env, CASE2_GTIN, "LQ1", "271231", "Q", 1, 1, f->mah.org);
-    px_test_commissioned_sql(&f->env, GTIN, "LQ2", "271231", "Q", 3, 2, f->mah.org);
+    px_test_commissioned_sql(&f->env, CASE2_GTIN, "LQ1", "491231", "Q", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LQ2", "491231", "Q", 3, 2, f->mah.org);
     case_packed(f, PACK_OF(CASE2_GTIN, "Q1"), PACK_OF(GTIN, "Q001") "," PACK_OF(GTIN, "Q002"));
     px_test_pack(&f->env, f->mah.key, Q_PALLET, "[" PACK_OF(CASE2_GTIN, "Q1") "]");
     post_ok(f, "/v1/decommissions",
@@ -307,7 +307,7 @@ static void test_agg_cases__case_recalled_with_its_pallet(void **state)
     assert_int_equal(json_array_size(json_object_get(q1, "children")), 2);
     assert_null(json_object_get(q1, "children_truncated"));
     json_decref(q1);
-    px_test_commissioned_sql(&f->env, GTIN, "LQ3", "271231", "QM", 4, 1001, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LQ3", "491231", "QM", 4, 1001, f->mah.org);
     px_sqlf(&f->env, "UPDATE serial SET parent_gtin = '" CASE2_GTIN
                      "', parent_serial = 'Q1' WHERE gtin = '" GTIN "' AND batch = 'LQ3'");
     q1 = px_test_call(&f->env, "GET", "/v1/packs/" CASE2_GTIN "/Q1", f->mah.key, NULL, 200);
@@ -322,7 +322,7 @@ static void test_agg_cases__case_recalled_with_its_pallet(void **state)
 static void test_agg_cases__parents_whole_or_error(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, GTIN, "LDEEP", "271231", "DP", 3, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LDEEP", "491231", "DP", 3, 1, f->mah.org);
     px_sqlf(&f->env,
             "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, origin, state) SELECT "
             "lpad(n::text, 18, '9'), '0355154', '%s', '%s', 'external', 'commissioned' FROM "
@@ -351,9 +351,9 @@ static void test_agg_cases__parents_whole_or_error(void **state)
 static void test_agg_cases__case_filled_while_packed_into_a_case(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, CASE2_GTIN, "LN1", "271231", "N", 1, 1, f->mah.org);
-    px_test_commissioned_sql(&f->env, CASE_GTIN, "LN2", "271231", "N", 1, 1, f->mah.org);
-    px_test_commissioned_sql(&f->env, GTIN, "LN3", "271231", "N", 3, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, CASE2_GTIN, "LN1", "491231", "N", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LN2", "491231", "N", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LN3", "491231", "N", 3, 1, f->mah.org);
     PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" CASE_GTIN
                                          "' AND serial = 'N1' FOR UPDATE");
     px_test_async a = {&f->env,
@@ -393,7 +393,7 @@ static void test_agg_cases__cmo_allocated_case(void **state)
             "INSERT INTO serial (gtin, serial, state, allocated_to) VALUES ('" CASE_GTIN
             "', 'AC1', 'allocated', '%s')",
             f->cmo.org);
-    px_test_commissioned_sql(&f->env, GTIN, "LAC", "271231", "AC", 3, 1, f->cmo.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LAC", "491231", "AC", 3, 1, f->cmo.org);
     px_test_expect(&f->env, "GET", "/v1/packs/" CASE_GTIN "/AC1", f->cmo.key, NULL, 200, NULL);
     px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->cmo.key,
                     "{\"action\":\"pack\",\"parent\":" PACK_OF(
@@ -430,10 +430,10 @@ static void tree_codes(const json_t *kids, char *out, size_t cap)
 static void test_agg_cases__cmo_reads_only_what_it_may_see(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, CASE_GTIN, "LV1", "271231", "VC", 1, 1, f->cmo.org);
-    px_test_commissioned_sql(&f->env, GTIN, "LV2", "271231", "V", 3, 5, f->cmo.org);
-    px_test_commissioned_sql(&f->env, CASE_GTIN, "LV3", "271231", "VK", 1, 1, f->mah.org);
-    px_test_commissioned_sql(&f->env, GTIN, "LV4", "271231", "VM", 3, 2, f->mah.org);
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LV1", "491231", "VC", 1, 1, f->cmo.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LV2", "491231", "V", 3, 5, f->cmo.org);
+    px_test_commissioned_sql(&f->env, CASE_GTIN, "LV3", "491231", "VK", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LV4", "491231", "VM", 3, 2, f->mah.org);
     json_decref(px_test_call(
         &f->env, "POST", "/v1/aggregations", f->cmo.key,
         "{\"action\":\"pack\",\"parent\":" PACK_OF(CASE_GTIN, "VC1") ",\"children\":[" PACK_OF(

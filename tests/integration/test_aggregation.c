@@ -174,7 +174,7 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
 
 static void commission(fixture *f, const char *batch, const char *serials)
 {
-    px_test_commission(&f->env, f->mah.key, GTIN, batch, "261231", serials);
+    px_test_commission(&f->env, f->mah.key, GTIN, batch, "491231", serials);
 }
 
 #define SGTIN(s) "{\"gtin\":\"" GTIN "\",\"serial\":\"" s "\"}"
@@ -759,7 +759,7 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     fixture *f = *state;
     px_test_product(&f->env, f->mah.key, CASE_GTIN, "US case of 10", "US");
     px_test_product_master(&f->env, CASE_GTIN);
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTC", "261231", "[\"C1\",\"C2\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTC", "491231", "[\"C1\",\"C2\"]");
     commission(f, "LOTC", "[\"K1\",\"K2\",\"K3\"]");
     json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
                              "{\"action\":\"pack\",\"parent\":" CASE_SGTIN(
@@ -817,7 +817,7 @@ static void test_aggregation__case_refusals(void **state)
 {
     fixture *f = *state;
     commission(f, "LOTD", "[\"CD1\",\"CD2\"]");
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTD", "261231", "[\"C3\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTD", "491231", "[\"C3\"]");
     json_decref(px_test_call(
         &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C3") ",\"children\":[" SGTIN("CD1") "]}",
@@ -884,7 +884,7 @@ static void test_aggregation__case_refusals(void **state)
 static void test_aggregation__unpack_a_case(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTU", "261231", "[\"C5\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTU", "491231", "[\"C5\"]");
     commission(f, "LOTU", "[\"CU1\",\"CU2\",\"CU3\"]");
     json_decref(
         px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
@@ -966,7 +966,7 @@ static void test_aggregation__two_packers_race(void **state)
         char serial[16], body_a[256], body_b[256], sa[19], sb[19], sql[128];
         snprintf(serial, sizeof(serial), "RACE%d", round);
         snprintf(body_a, sizeof(body_a), "[\"%s\"]", serial);
-        px_test_commission(&f->env, f->cmo.key, GTIN, "LOTR", "261231", body_a);
+        px_test_commission(&f->env, f->cmo.key, GTIN, "LOTR", "491231", body_a);
         px_err e;
         assert_int_equal(gs1_sscc_build(sa, 0, "0355154", 9000u + (unsigned)round, &e), PX_OK);
         assert_int_equal(gs1_sscc_build(sb, 0, "0355154", 9100u + (unsigned)round, &e), PX_OK);
@@ -998,7 +998,7 @@ static void test_aggregation__two_packers_race(void **state)
 static void test_aggregation__already_packed_names_only_a_visible_parent(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTH", "261231", "[\"HID1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTH", "491231", "[\"HID1\"]");
     json_decref(pack(f, f->mah.key, "pack", "003551540000009219", "[" SGTIN("HID1") "]", 201));
     const char *const key[] = {f->cmo.key, f->mah.key};
     const char *const told[] = {"the child is already in a container held by another",

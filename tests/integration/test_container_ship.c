@@ -96,7 +96,7 @@ static const char *box(fixture *f, char out[19], int ext, unsigned ref, const ch
 
 static void commission(fixture *f, const char *batch, const char *serials)
 {
-    px_test_commission(&f->env, f->mah.key, GTIN, batch, "261231", serials);
+    px_test_commission(&f->env, f->mah.key, GTIN, batch, "491231", serials);
 }
 
 /* Releases by body, answered 201 with released packs; its release_id out. */
@@ -175,7 +175,7 @@ static void test_container_ship__cmo_loses_a_released_container(void **state)
     static const long cmo_sees[] = {200, 404, 404, 200};
     char b[19], path[64], body[256];
     sscc(b, 0, 596);
-    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTRC", "261231", "[\"RC1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTRC", "491231", "[\"RC1\"]");
     snprintf(body, sizeof(body),
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("RC1") "]}",
              b);
@@ -199,8 +199,8 @@ static void test_container_ship__cmo_loses_a_released_container(void **state)
      * counts (px__cmo_sees: its own serials, never after release); the MAH's keeps them. */
     px_sqlf(&f->env, "UPDATE sscc SET state = 'commissioned', prior_state = NULL WHERE sscc = '%s'",
             b);
-    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTRC", "261231", "[\"RC2\"]");
-    px_test_commission(&f->env, f->mah.key, GTIN, "LOTRC", "261231", "[\"RC0\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTRC", "491231", "[\"RC2\"]");
+    px_test_commission(&f->env, f->mah.key, GTIN, "LOTRC", "491231", "[\"RC0\"]");
     px_sqlf(&f->env,
             "UPDATE serial SET parent_sscc = '%s' WHERE gtin = '" GTIN "' AND serial IN ('RC0', "
             "'RC1', 'RC2'); UPDATE serial SET state = 'released', released_at = now(), market = "
@@ -791,7 +791,7 @@ static void test_container_ship__eu_reports_packs(void **state)
     char b[19], body[512];
     px_err e;
     assert_int_equal(gs1_sscc_build(b, 0, "4012345", 77, &e), PX_OK);
-    px_test_commission(&f->env, f->mah.key, f->eu_gtin, "EU1", "261231", "[\"E1\",\"E2\"]");
+    px_test_commission(&f->env, f->mah.key, f->eu_gtin, "EU1", "491231", "[\"E1\",\"E2\"]");
     snprintf(body, sizeof(body),
              "[{\"gtin\":\"%s\",\"serial\":\"E1\"},{\"gtin\":\"%s\",\"serial\":\"E2\"}]",
              f->eu_gtin, f->eu_gtin);
@@ -842,7 +842,7 @@ static void pack_case(fixture *f, const char *serial, const char *children)
 static void test_container_ship__pack_leaves_its_gtin_case(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTG", "261231", "[\"G\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTG", "491231", "[\"G\"]");
     commission(f, "LOTG", "[\"G1\",\"G2\",\"G3\"]");
     pack_case(f, "G", "[" SGTIN("G1") "," SGTIN("G2") "," SGTIN("G3") "]");
     json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
@@ -913,7 +913,7 @@ static void test_container_ship__pallet_of_cases(void **state)
 {
     fixture *f = *state;
     char p[19], body[512];
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTP", "261231", "[\"P1\",\"P2\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTP", "491231", "[\"P1\",\"P2\"]");
     commission(f, "LOTP", "[\"Q1\",\"Q2\",\"Q3\",\"Q4\"]");
     commission(f, "LOTX", "[\"Q5\"]");
     pack_case(f, "P1", "[" SGTIN("Q1") "," SGTIN("Q2") "]");
@@ -1000,8 +1000,8 @@ static void test_container_ship__eu_pallet_of_cases(void **state)
     px_test_gtin(cg, 8802); /* the EU case level, GCP 4012345 */
     px_test_product(&f->env, f->mah.key, cg, "EU case", "DE");
     px_test_product_master(&f->env, cg);
-    px_test_commission(&f->env, f->mah.key, cg, "EU2", "261231", "[\"EC1\"]");
-    px_test_commission(&f->env, f->mah.key, f->eu_gtin, "EU2", "261231", "[\"E3\",\"E4\"]");
+    px_test_commission(&f->env, f->mah.key, cg, "EU2", "491231", "[\"EC1\"]");
+    px_test_commission(&f->env, f->mah.key, f->eu_gtin, "EU2", "491231", "[\"E3\",\"E4\"]");
     snprintf(body, sizeof(body),
              "{\"action\":\"pack\",\"parent\":{\"gtin\":\"%s\",\"serial\":\"EC1\"},\"children\":"
              "[{\"gtin\":\"%s\",\"serial\":\"E3\"},{\"gtin\":\"%s\",\"serial\":\"E4\"}]}",
@@ -1069,7 +1069,7 @@ static void test_container_ship__release_meets_a_pack_taken_out_of_its_case(void
 {
     fixture *f = *state;
     char p[19], body[512], sql[256];
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTRT", "261231", "[\"RT\"]");
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTRT", "491231", "[\"RT\"]");
     commission(f, "LOTRT", "[\"RT1\",\"RT2\"]");
     pack_case(f, "RT", "[" SGTIN("RT1") "," SGTIN("RT2") "]");
     px_test_pack(&f->env, f->mah.key, sscc(p, 1, 586),

@@ -103,7 +103,7 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
 {
     fixture *f = *state;
     allocate_sql(f, GTIN, f->cmo.org, "A", 0, 2);
-    char *b = px_test_commission_body(GTIN, "B-ALLOC", "271231",
+    char *b = px_test_commission_body(GTIN, "B-ALLOC", "491231",
                                       "[\"A000000\",\"EXT-1\",\"A000001\",\"EXT-2\"]", 0);
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
@@ -122,7 +122,7 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
     px_expect_count(&f->env, 4,
                     "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND state = "
                     "'commissioned' AND commission_id = '%s' AND batch = 'B-ALLOC' AND "
-                    "expiry = '271231' AND commissioned_by = '%s'",
+                    "expiry = '491231' AND commissioned_by = '%s'",
                     cid, f->cmo.org);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND serial IN "
@@ -132,7 +132,7 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
                     "SELECT count(*) FROM epcis_event WHERE id = '%s' AND commission_id "
                     "= '%s' AND op = 'commission' AND type = 'ObjectEvent' AND action = "
                     "'ADD' AND biz_step = 'commissioning' AND disposition = 'active' AND "
-                    "lot = 'B-ALLOC' AND expiry = '271231' AND epc_count = 4 AND gcp_len "
+                    "lot = 'B-ALLOC' AND expiry = '491231' AND epc_count = 4 AND gcp_len "
                     "= 7 AND serial_set = 'commission' AND tz_offset_min = 0 AND "
                     "event_time = '" T0 "' AND event_hash LIKE 'ni:///sha-256;%%?ver=CBV2.0' "
                     "AND tenant_id = '%s' AND org_id = '%s'",
@@ -167,9 +167,9 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
 {
     fixture *f = *state;
     allocate_sql(f, GTIN, f->cmo2.org, "OTHER", 0, 1); /* another CMO's serial */
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-DUP", "271231", "[\"DUP-1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-DUP", "491231", "[\"DUP-1\"]");
     /* index 0 good, 1 already commissioned, 2 allocated to another organization */
-    char *b = px_test_commission_body(GTIN, "B-DUP", "271231",
+    char *b = px_test_commission_body(GTIN, "B-DUP", "491231",
                                       "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]", 0);
     json_t *e = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
                                        f->cmo.key, b, NULL, 409, "duplicate_serial");
@@ -181,7 +181,7 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'");
     /* The same serials with partial: the good one is commissioned, the others come back
      * rejected with their code. */
-    b = px_test_commission_body(GTIN, "B-DUP", "271231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]",
+    b = px_test_commission_body(GTIN, "B-DUP", "491231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]",
                                 1);
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
@@ -206,9 +206,9 @@ static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **st
 static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicate(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-MIX", "271231", "[\"MIX-TAKEN\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-MIX", "491231", "[\"MIX-TAKEN\"]");
     /* 0 duplicate, 1 bad character, 2 good, 3 repeated in the request */
-    char *b = px_test_commission_body(GTIN, "B-MIX", "271231",
+    char *b = px_test_commission_body(GTIN, "B-MIX", "491231",
                                       "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0);
     json_t *e = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
                                        f->cmo.key, b, NULL, 422, "validation_error");
@@ -220,7 +220,7 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
     json_decref(e);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'");
     /* Only syntax errors: unchanged, 422 with those. */
-    b = px_test_commission_body(GTIN, "B-MIX", "271231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
+    b = px_test_commission_body(GTIN, "B-MIX", "491231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
                     "validation_error");
     free(b);
@@ -229,7 +229,7 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
 static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 {
     fixture *f = *state;
-    char *b = px_test_commission_body(GTIN, "B-PART", "271231", "[\"P-OK\",\"P~BAD\",\"P-OK\"]", 1);
+    char *b = px_test_commission_body(GTIN, "B-PART", "491231", "[\"P-OK\",\"P~BAD\",\"P-OK\"]", 1);
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     json_t *data = json_object_get(j, "data");
@@ -243,19 +243,19 @@ static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 static void test_lifecycle__commission_batch_expiry_mismatch(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-EXP", "271231", "[\"E-1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-EXP", "491231", "[\"E-1\"]");
     char *b = px_test_commission_body(GTIN, "B-EXP", "271130", "[\"E-2\"]", 0);
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 409,
                     "batch_expiry_mismatch");
     free(b);
     /* The same expiry is fine. */
-    px_test_commission(&f->env, f->cmo2.key, GTIN, "B-EXP", "271231", "[\"E-2\"]");
+    px_test_commission(&f->env, f->cmo2.key, GTIN, "B-EXP", "491231", "[\"E-2\"]");
 }
 
 static void test_lifecycle__commission_idempotent_replay(void **state)
 {
     fixture *f = *state;
-    char *b = px_test_commission_body(GTIN, "B-IDEM", "271231", "[\"I-1\",\"I-2\"]", 0);
+    char *b = px_test_commission_body(GTIN, "B-IDEM", "491231", "[\"I-1\",\"I-2\"]", 0);
     const char *h[] = {"Idempotency-Key: order-4711", NULL};
     px_http_resp r1, r2;
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
@@ -271,7 +271,7 @@ static void test_lifecycle__commission_idempotent_replay(void **state)
     px_expect_count(&f->env, 1, "SELECT count(*) FROM commission WHERE batch = 'B-IDEM'");
     free(b);
     /* Same key, another body: 409 idempotency_conflict, nothing changed. */
-    b = px_test_commission_body(GTIN, "B-IDEM", "271231", "[\"I-3\"]", 0);
+    b = px_test_commission_body(GTIN, "B-IDEM", "491231", "[\"I-3\"]", 0);
     px_test_rows_begin(&rows, &f->env, lifecycle_rows);
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     assert_int_equal(r1.status, 409);
@@ -374,7 +374,7 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
                              "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":6}", 201));
     /* Sequential serials start at 000000: commission the first five as external serials. */
     char *b = px_test_commission_body(
-        GTIN_US, "B-US", "271231", "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
+        GTIN_US, "B-US", "491231", "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     assert_int_equal(px_test_int(j, "external"), 5);
     json_decref(j);
@@ -410,8 +410,8 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
 static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-HASH", "271231", "[\"H-0\"]");
-    char *b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-2\"]", 0);
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-HASH", "491231", "[\"H-0\"]");
+    char *b = px_test_commission_body(GTIN, "B-HASH", "491231", "[\"H-1\",\"H-2\"]", 0);
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     char h1[128];
@@ -419,7 +419,7 @@ static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
     json_decref(j);
     assert_int_equal(px_sql_exec(&f->env, "DELETE FROM serial WHERE serial IN ('H-1', 'H-2')"), 0);
     /* Same clock (pinned), same batch, same EPCs — but one rejection on the way. */
-    b = px_test_commission_body(GTIN, "B-HASH", "271231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
+    b = px_test_commission_body(GTIN, "B-HASH", "491231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
     j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
     free(b);
     assert_int_equal(px_test_int(j, "rejected"), 1);
@@ -450,8 +450,8 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
         snprintf(batch, sizeof(batch), "RACE%d", round);
         /* CMO one: 0..599, CMO two: 300..899 — 300 serials overlap. */
         char *s1 = serial_range(prefix, 0, 600), *s2 = serial_range(prefix, 300, 600);
-        char *body_a = px_test_commission_body(GTIN, batch, "271231", s1, 0);
-        char *body_b = px_test_commission_body(GTIN, batch, "271231", s2, 0);
+        char *body_a = px_test_commission_body(GTIN, batch, "491231", s1, 0);
+        char *body_b = px_test_commission_body(GTIN, batch, "491231", s2, 0);
         px_test_race_req a = {"POST", "/v1/commissions", f->cmo.key, body_a, 0, "", ""};
         px_test_race_req b = {"POST", "/v1/commissions", f->cmo2.key, body_b, 0, "", ""};
         px_test_race2(&f->env, &a, &b);
@@ -485,7 +485,7 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
 static void test_lifecycle__release_expected_count(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-CNT", "271231", "[\"CNT-1\",\"CNT-2\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-CNT", "491231", "[\"CNT-1\",\"CNT-2\"]");
     json_t *d = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\","
                              "\"dry_run\":true}",
@@ -493,7 +493,7 @@ static void test_lifecycle__release_expected_count(void **state)
     assert_int_equal(px_test_int(d, "would_release"), 2);
     json_decref(d);
     /* A third pack is commissioned after the count was confirmed. */
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-CNT", "271231", "[\"CNT-3\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-CNT", "491231", "[\"CNT-3\"]");
     static const char *const stale[] = {
         "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\",\"expected_count\":2}",
         "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CNT\",\"market\":\"EU\",\"expected_count\":2,"
@@ -525,7 +525,7 @@ static void test_lifecycle__release_expected_count(void **state)
 static void test_lifecycle__release_mah_only(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-REL", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-REL", "491231",
                        "[\"REL-1\",\"REL-2\",\"REL-3\"]");
     const char *rel = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\"}";
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->cmo.key, rel, NULL, 403,
@@ -620,7 +620,7 @@ static void restart_at(fixture *f, const char *now)
 static void test_lifecycle__decommission_and_reactivation_window(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-DEC", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-DEC", "491231",
                        "[\"D-1\",\"D-2\",\"D-3\",\"D-4\",\"D-5\"]");
     /* A CMO decommissions at the line: damaged is fine, dispensed is not its reason. */
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo.key,
@@ -694,7 +694,7 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
 static void test_lifecycle__batch_recall(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-RCL", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-RCL", "491231",
                        "[\"C-1\",\"C-2\",\"C-3\",\"C-4\"]");
     json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN
@@ -742,7 +742,7 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
     snprintf(ps, sizeof(ps), "%s", px_test_str(j, "partnership_id"));
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    char *b = px_test_commission_body(GTIN, "B-SUSP", "271231", "[\"SUSP-1\"]", 0);
+    char *b = px_test_commission_body(GTIN, "B-SUSP", "491231", "[\"SUSP-1\"]", 0);
     json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, b, 200));
     free(b);
     const char *pack = "/v1/packs/" GTIN "/SUSP-1", *carrier = "/v1/packs/" GTIN "/SUSP-1/carrier";
@@ -792,8 +792,8 @@ static void test_lifecycle__suspension_waits_for_a_running_commission(void **sta
     new_partner(f, "CMO four", key, ps);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     PGconn *held = px_test_hold(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('" GTIN
-                                         "', 'B-SWAIT', '271231')");
-    char *b = px_test_commission_body(GTIN, "B-SWAIT", "271231", "[\"SWAIT-1\"]", 0);
+                                         "', 'B-SWAIT', '491231')");
+    char *b = px_test_commission_body(GTIN, "B-SWAIT", "491231", "[\"SWAIT-1\"]", 0);
     px_test_async commission = {&f->env, "POST", "/v1/commissions", key, b, 0, 0, "", ""};
     px_test_async_start(&commission);
     px_test_wait_row_lock_waiters(&f->env, 1);
@@ -812,7 +812,7 @@ static void test_lifecycle__suspension_waits_for_a_running_commission(void **sta
                     "'B-SWAIT' AND s.action = 'partner.update' AND s.subject = '%s' "
                     "AND c.chain = s.chain AND c.chain_seq < s.chain_seq",
                     ps);
-    b = px_test_commission_body(GTIN, "B-SWAIT", "271231", "[\"SWAIT-2\"]", 0);
+    b = px_test_commission_body(GTIN, "B-SWAIT", "491231", "[\"SWAIT-2\"]", 0);
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", key, b, NULL, 403,
                     "partnership_suspended");
     free(b);
@@ -826,7 +826,7 @@ static void test_lifecycle__decommission_meets_a_suspension(void **state)
     fixture *f = *state;
     char key[64], ps[40], sql[160];
     new_partner(f, "CMO five", key, ps);
-    px_test_commission(&f->env, key, GTIN, "B-DSUS", "271231", "[\"DSUS-1\"]");
+    px_test_commission(&f->env, key, GTIN, "B-DSUS", "491231", "[\"DSUS-1\"]");
     snprintf(sql, sizeof(sql), "SELECT 1 FROM partnership WHERE id = '%s' FOR UPDATE", ps);
     PGconn *held = px_test_hold(&f->env, sql);
     px_test_async dec = {&f->env,
@@ -875,7 +875,7 @@ static void *release_main(void *arg)
 static void test_lifecycle__release_listed_serials_race_decommission(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "B-RRACE", "271231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-RRACE", "491231",
                        "[\"RR-1\",\"RR-2\",\"RR-3\",\"RR-4\",\"RR-5\"]");
     PGconn *c = PQconnectdb(f->env.conninfo);
     assert_int_equal(PQstatus(c), CONNECTION_OK);

@@ -59,7 +59,7 @@ static void commission(fixture *f, const char *key, const char *gtin, const char
     char serials[80], prefix[40];
     snprintf(prefix, sizeof(prefix), "%s-", batch);
     px_test_serials(serials, sizeof(serials), prefix, 1, 2);
-    px_test_commission(&f->env, key, gtin, batch, "291231", serials);
+    px_test_commission(&f->env, key, gtin, batch, "491231", serials);
 }
 
 static void release(fixture *f, const char *key, const char *gtin, const char *batch)

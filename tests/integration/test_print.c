@@ -670,7 +670,7 @@ static void test_print__missing_values_refused(void **state)
     json_decref(
         print_job(f, f->cmo.key,
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
-                  "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"270101\"}",
+                  "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"470101\"}",
                   409, "batch_expiry_mismatch"));
     /* A new batch needs its expiry. */
     json_decref(print_job(f, f->cmo.key,
@@ -688,19 +688,19 @@ static void test_print__missing_values_refused(void **state)
      * with another is refused (labels and packs never disagree). */
     json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL3\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"280131\"}",
+                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"480131\"}",
                           201, NULL));
     json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL4\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"290131\"}",
+                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"490131\"}",
                           409, "batch_expiry_mismatch"));
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM batch WHERE gtin = '" GTIN
-                    "' AND batch = 'NEWB2' AND expiry = '280131'");
+                    "' AND batch = 'NEWB2' AND expiry = '480131'");
     /* Its audit entry names the batch and expiry printed (the claim made with it). */
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM audit_log WHERE action = 'print_job.create' AND "
-                    "details->>'batch' = 'NEWB2' AND details->>'expiry' = '280131'");
+                    "details->>'batch' = 'NEWB2' AND details->>'expiry' = '480131'");
     /* A new batch's expiry already past is refused as a commission refuses it: the batch it
      * would claim could never be commissioned. */
     j = print_job(f, f->cmo.key,
@@ -956,7 +956,7 @@ static void test_print__export_million_bounded(void **state)
     const char *e = getenv("PX_TEST_EXPORT_N"); /* a smaller run for quick iterations */
     if (e && *e)
         n = strtol(e, NULL, 10);
-    px_test_commissioned_sql(&f->env, GTIN, "BIG", "270630", "B", 9, n, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "BIG", "470630", "B", 9, n, f->mah.org);
     json_t *ex = export_done(f, f->mah.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BIG\"}");
     assert_int_equal(px_test_int(ex, "count"), n);
     char url[1024];

@@ -224,8 +224,8 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
     alloc_refused(f, f->cmo.key, own_for(body, 1, f->mah.org, ",\"gtin\":\"" GTIN "\""), 422,
                   "validation_error");
     /* Packing into an SSCC allocated under the CMO's prefix: like any allocated SSCC. */
-    px_test_commissioned_sql(&f->env, GTIN, "LA1", "271231", "AP", 3, 3, f->cmo.org);
-    px_test_commissioned_sql(&f->env, OTHER, "LA2", "271231", "AX", 3, 1, f->cmo.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LA1", "491231", "AP", 3, 3, f->cmo.org);
+    px_test_commissioned_sql(&f->env, OTHER, "LA2", "491231", "AX", 3, 1, f->cmo.org);
     static const char *const pack_rows[] = {"sscc WHERE state = 'commissioned'",
                                             "serial WHERE parent_sscc IS NOT NULL",
                                             "aggregation",
@@ -281,7 +281,7 @@ static long long containers_in(fixture *f, const char *state)
 static void test_sscc_owner__reactivated_container_keeps_state(void **state)
 {
     fixture *f = *state;
-    px_test_commissioned_sql(&f->env, GTIN, "LP1", "271231", "P", 3, 4, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LP1", "491231", "P", 3, 4, f->mah.org);
     px_test_pack(&f->env, f->mah.key, P_CASE_A,
                  "[{\"gtin\":\"" GTIN "\",\"serial\":\"P001\"},{\"gtin\":\"" GTIN "\",\"serial\":"
                  "\"P002\"}]");
@@ -317,7 +317,7 @@ static void test_sscc_owner__reactivated_container_keeps_state(void **state)
     /* The whole unit came back together: no container left another (no new DELETE). */
     px_expect_count(&f->env, events, "SELECT count(*) FROM container_event");
     /* Decommissioned while commissioned, a case comes back commissioned. */
-    px_test_commissioned_sql(&f->env, GTIN, "LP2", "271231", "Q", 3, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LP2", "491231", "Q", 3, 1, f->mah.org);
     px_test_pack(&f->env, f->mah.key, "003551540000007048",
                  "[{\"gtin\":\"" GTIN "\",\"serial\":\"Q001\"}]");
     json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
@@ -391,7 +391,7 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
                     "details->>'company_prefixes' = '" XP2 "," XP1 "'");
     /* Allocated under one (it serves one MAH: no need to name it), packed under the other. */
     alloc_ok(f, f->cmo2.key, "{\"count\":2,\"company_prefix\":\"" XP1 "\"}", f->mah.org, XP1, id);
-    px_test_commissioned_sql(&f->env, GTIN, "LB1", "271231", "BP", 3, 1, f->cmo2.org);
+    px_test_commissioned_sql(&f->env, GTIN, "LB1", "491231", "BP", 3, 1, f->cmo2.org);
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo2.key,
                              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"" XP2_SSCC
                              "\"},\"children\":[{\"gtin\":\"" GTIN "\",\"serial\":\"BP001\"}]}",
