@@ -54,8 +54,10 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
 {
     char g[15];
     px_err read_err = PX_ERR_INIT;
+    /* Path segments from outside: a GTIN and a serial of set 82 (GenSpecs §7.11), or no pack
+     * to look for. */
     if (!gtin || gs1_gtin_normalize(g, gtin, &read_err) != PX_OK || !serial ||
-        strlen(serial) > GS1_SERIAL_MAX)
+        gs1_cset82_validate(serial, GS1_SERIAL_MAX, &read_err) != PX_OK)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
     px_product prod;
     px_rc rc;

@@ -271,6 +271,9 @@ px_rc px_svc_partner_update(px_db *db, const px_actor *by, const char *id, const
                       : PX_OK;
     if (rc != PX_OK)
         return rc;
+    /* A path segment from outside: not an id, then nothing to find (as the GET answers). */
+    if (!id || !px_uuid_valid(id))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "partnership not found");
     partner_ctx c = {.gtins = gtins,
                      .n = n,
                      .partnership_id = id,

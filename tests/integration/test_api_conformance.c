@@ -388,6 +388,9 @@ static void packs_and_carriers(fixture *f, char serials[6][24])
     json_decref(pack);
     snprintf(path, sizeof(path), "/v1/packs/%s/NOSUCH", f->gtin);
     expect(f, "GET", path, f->mah.key, NULL, 404);
+    /* A serial outside GS1's set 82 is no pack's (checked before any read). */
+    snprintf(path, sizeof(path), "/v1/packs/%s/A%%20B%%E2%%82%%AC", f->gtin);
+    expect(f, "GET", path, f->mah.key, NULL, 404);
     for (size_t k = 0; k < PX_COUNT(kinds); k++) {
         snprintf(path, sizeof(path), "/v1/packs/%s/%s/%s", f->gtin, serials[0], kinds[k]);
         expect(f, "GET", path, f->cmo_key, NULL, 200);
