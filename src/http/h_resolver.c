@@ -230,16 +230,23 @@ static void reply_redirect(px_req *r, json_t *ls, const char *link_type)
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no link of type %s for this item", link_type);
         return;
     }
+    /* The query goes on to the target (DOMAIN-2 §12.1 item 7), before a fragment the href may
+     * end with (RFC 3986 §3: the query precedes the fragment, which never reaches a server). */
+    const char *href = json_string_value(json_object_get(target, "href"));
+    const char *frag = strchr(href, '#');
+    size_t base = frag ? (size_t)(frag - href) : strlen(href);
     px_buf loc;
     px_buf_init(&loc, 8192);
-    px_buf_puts(&loc, json_string_value(json_object_get(target, "href")));
+    px_buf_add(&loc, href, base);
     px_buf qs;
     px_buf_init(&qs, 8192);
     if (query_string(r, &qs, 0)) {
-        px_buf_puts(&loc, strchr(loc.data, '?') ? "&" : "?");
+        px_buf_puts(&loc, memchr(href, '?', base) ? "&" : "?");
         px_buf_puts(&loc, qs.data);
     }
     px_buf_dispose(&qs);
+    if (frag)
+        px_buf_puts(&loc, frag);
     if (px_buf_failed(&loc) != PX_OK) {
         px_buf_dispose(&loc);
         px_reply_fail(r, PX_EINVALID, "bad_request", "the query string is too long");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "px_clock.h"
@@ -161,9 +162,21 @@ static void forwarded_unreadable(const char *proxy)
                 proxy);
 }
 
+/* Keeps the last X-Forwarded-For field line: repeated lines are one list in their order
+ * (RFC 9110 §5.3), and a proxy may append its own as a line of its own after the client's. */
+static enum MHD_Result last_xff_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
 /* The peer's numeric address; behind PACKID_TRUSTED_PROXY (and only when the peer is that
- * proxy) the last address of X-Forwarded-For, the one the proxy itself appended. A last entry
- * that is no IP address literal names no client: the proxy's own address stands. */
+ * proxy) the last address of X-Forwarded-For, the one the proxy itself appended (of the last
+ * line, when there are several). A last entry that is no IP address literal names no client:
+ * the proxy's own address stands. */
 const char *px__client_addr(px_req *r)
 {
     if (r->client[0])
@@ -178,7 +191,8 @@ const char *px__client_addr(px_req *r)
             px_strlcpy(host, "unknown", sizeof(host));
     }
     const char *proxy = r->app->cfg.trusted_proxy;
-    const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *xff = NULL;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, last_xff_line, &xff);
     if (proxy[0] && strcmp(proxy, host) == 0 && xff && *xff) {
         const char *last = strrchr(xff, ',');
         last = last ? last + 1 : xff;

@@ -700,6 +700,14 @@ static void test_resolver__enumeration(void **state)
     /* The same client with the port a proxy may append is the same client (and bucket). */
     expect_get(&f->env, path, NULL, "X-Forwarded-For: 198.51.100.1, 203.0.113.7:4711", 429, NULL,
                NULL);
+    /* Two field lines, the proxy's appended after the client's own (RFC 9110 §5.3: one list):
+     * the last line's last entry is the client; the line the client wrote chooses no bucket. */
+    static const char *const two_lines[] = {"X-Forwarded-For: 198.51.100.9",
+                                            "X-Forwarded-For: 203.0.113.7", NULL};
+    px_http_resp a;
+    px_http(&f->env, &a, "GET", path, NULL, NULL, two_lines);
+    assert_int_equal(a.status, 429);
+    px_http_resp_free(&a);
     snprintf(path, sizeof(path), "/v1/verify/%s/GEN1", f->gtin);
     assert_string_equal(verdict_of(f, path), "genuine");
     px_expect_count(&f->env, 1,
@@ -801,7 +809,7 @@ static void test_resolver__mah_links(void **state)
         "{\"link_type\":\"pip\",\"href\":\"https://pharma.example.com/examplamab/es/\","
         "\"title\":\"Información del producto\",\"lang\":\"es\"},"
         "{\"link_type\":\"https://ref.gs1.org/voc/epil\",\"href\":\"https://pharma.example.com/"
-        "pil.pdf?v=2\","
+        "pil.pdf?v=2#page=2\","
         "\"title\":\"Patient <leaflet> & more\",\"media_type\":\"application/pdf\"}]}",
         NULL, 200, NULL);
     json_t *ls = json_object_get(j, "links");
@@ -835,12 +843,13 @@ static void test_resolver__mah_links(void **state)
     assert_string_equal(px_test_str(epil, "title"), "Patient <leaflet> & more");
     json_decref(j);
     px_http_resp_free(&a);
-    /* ?linkType= redirects to the first link of the type, the query passed on. */
+    /* ?linkType= redirects to the first link of the type, the query passed on before the
+     * href's fragment (RFC 3986 §3). */
     snprintf(path, sizeof(path), "%s?linkType=gs1:epil&x=1", anchor_path);
     get(&f->env, &a, path, NULL, NULL, NULL);
     assert_int_equal(a.status, 307);
     px_http_header(&a, "Location", got, sizeof(got));
-    assert_string_equal(got, "https://pharma.example.com/pil.pdf?v=2&linkType=gs1:epil&x=1");
+    assert_string_equal(got, "https://pharma.example.com/pil.pdf?v=2&linkType=gs1:epil&x=1#page=2");
     px_http_resp_free(&a);
     /* REQ-LINKS-3: among links of one type, the language the reader asks for most; the
      * MAH's order when no language asked for is offered. */
@@ -873,7 +882,7 @@ static void test_resolver__mah_links(void **state)
     get(&f->env, &a, anchor_path, "text/html", NULL, NULL);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "<ul id=\"links\">"));
-    assert_non_null(strstr(a.body, "href=\"https://pharma.example.com/pil.pdf?v=2\""));
+    assert_non_null(strstr(a.body, "href=\"https://pharma.example.com/pil.pdf?v=2#page=2\""));
     assert_non_null(strstr(a.body, ">Patient &lt;leaflet&gt; &amp; more</a>"));
     assert_non_null(strstr(a.body, "hreflang=\"es\""));
     px_http_resp_free(&a);
