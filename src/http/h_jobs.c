@@ -1,14 +1,23 @@
 /* GET /v1/jobs/{job_id} and GET /v1/jobs: background work and its live progress (docs/api.md
  * "Allocating serials"). */
+#include <string.h>
+
 #include "allocation.h"
 #include "handlers.h"
 #include "list_reply.h"
+#include "px_array.h"
 
 /* Floored to 4 decimals: a job one serial short of done shows 0.9999, never 1. */
 static double job_progress(const px_job *j)
 {
     return j->total > 0 ? (double)(j->done * 10000 / j->total) / 10000.0 : 0.0;
 }
+
+/* Where a job's object is read, by the job's kind (routes.def). */
+static const char *const k_object_path[][2] = {{"allocation", "/v1/allocations/"},
+                                               {"export", "/v1/exports/"},
+                                               {"carrier_batch", "/v1/carrier-batches/"},
+                                               {"sscc_allocation", "/v1/sscc-allocations/"}};
 
 static json_t *job_json(const px_job *j)
 {
@@ -24,6 +33,11 @@ static json_t *job_json(const px_job *j)
         json_object_set_new(o, "finished_at", json_string(j->finished_at));
     if (j->error[0])
         json_object_set_new(o, "error", json_string(j->error));
+    /* A job found in a list (a failed one, the 202 that named its object lost) leads to what it
+     * works on: a failed carrier batch's items say what to send again. */
+    for (size_t i = 0; j->object_id[0] && i < PX_COUNT(k_object_path); i++)
+        if (strcmp(j->kind, k_object_path[i][0]) == 0)
+            json_object_set_new(o, "resource", json_pack("s+", k_object_path[i][1], j->object_id));
     return o;
 }
 

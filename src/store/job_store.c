@@ -16,7 +16,15 @@ static long long ll(const PGresult *r, int row, int col)
     "j.id, j.kind, j.status, j.total, j.done, coalesce(j.error, ''), j.org_id, "                   \
     "coalesce(j.tenant_id::text, ''), " TS("j.created_at") ", " TS("j.started_at") ", " TS(        \
         "j.finished_at") ", coalesce((SELECT a.gtin FROM allocation a WHERE a.job_id = j.id), "    \
-                         "(SELECT e.gtin FROM export e WHERE e.job_id = j.id), '')"
+                         "(SELECT e.gtin FROM export e WHERE e.job_id = j.id), ''), " JOB_OBJECT
+
+/* The object of a job, by its kind (each table's job_id index). */
+#define JOB_OBJECT                                                                                 \
+    "coalesce(CASE j.kind WHEN 'allocation' THEN (SELECT o.id::text FROM allocation o WHERE "      \
+    "o.job_id = j.id) WHEN 'export' THEN (SELECT o.id::text FROM export o WHERE o.job_id = j.id) " \
+    "WHEN 'carrier_batch' THEN (SELECT o.id::text FROM carrier_batch o WHERE o.job_id = j.id) "    \
+    "WHEN 'sscc_allocation' THEN (SELECT o.id::text FROM sscc_allocation o WHERE o.job_id = "      \
+    "j.id) END, '')"
 
 static void job_row(px_job *j, const PGresult *r, int i)
 {
@@ -26,7 +34,7 @@ static void job_row(px_job *j, const PGresult *r, int i)
     j->done = ll(r, i, 4);
     px__texts(r, i, 5, PX__TEXT(j->error), PX__TEXT(j->org_id), PX__TEXT(j->tenant_id),
               PX__TEXT(j->created_at), PX__TEXT(j->started_at), PX__TEXT(j->finished_at),
-              PX__TEXT(j->gtin), NULL);
+              PX__TEXT(j->gtin), PX__TEXT(j->object_id), NULL);
 }
 
 px_rc px_store_job_insert(px_db *db, const char *kind, long total, const char *org_id,

@@ -18,6 +18,9 @@ typedef struct px_job {
     char tenant_id[PX_ID_LEN + 1];
     char created_at[32], started_at[32], finished_at[32];
     char gtin[15]; /* the product the job works on (allocation or export) */
+    /* The id of what the job works on, by its kind: the allocation, export, carrier batch or
+     * SSCC allocation ("" for none), so a job found in a list leads to it. */
+    char object_id[PX_ID_LEN + 1];
 } px_job;
 
 /* Inserts a queued job of kind, total units, for org_id in tenant_id (the MAH whose work it is)

@@ -529,6 +529,25 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     failing = batch_done(f, f->cmo.key, failing_id);
     assert_string_equal(px_test_str(failing, "status"), "failed");
     json_decref(failing);
+    /* The CMO finds it again from its failed jobs alone (the 202 that named it lost): the job
+     * names the batch it worked on, whose items say what to send again. */
+    char resource[96];
+    snprintf(resource, sizeof(resource), "/v1/carrier-batches/%s", failing_id);
+    json_t *jobs =
+        px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=200", f->cmo.key, NULL, 200);
+    int named = 0;
+    json_t *job;
+    size_t k;
+    json_array_foreach(json_object_get(jobs, "items"), k, job)
+    {
+        const char *res = json_string_value(json_object_get(job, "resource"));
+        named += res && strcmp(res, resource) == 0;
+    }
+    json_decref(jobs);
+    assert_int_equal(named, 1);
+    failing = px_test_call(&f->env, "GET", resource, f->cmo.key, NULL, 200);
+    assert_string_equal(item_error(json_object_get(failing, "items"), 0), "not_found");
+    json_decref(failing);
     px_audit_chains(&f->env, "carrier_batch.fail", failing_id, "items_failed", chains,
                     sizeof(chains));
     snprintf(wanted, sizeof(wanted), "operator=1,%s=1", f->mah.org);
