@@ -64,15 +64,19 @@ void px__delivery_log(const char *what, const char *subject, int n, const px_del
     px_log(px__delivery_log_level(o), what, fields);
 }
 
-px__attempt_end px__delivery_end(const px_config *cfg, const char *what, const char *subject, int n,
-                                 int max, const px_delivery_result *res,
-                                 _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT])
+px__attempt_end px__delivery_end(const px_config *cfg, int n, int max,
+                                 const px_delivery_result *res)
 {
     px__attempt_end e = {n, res, PX_DELIVERED, 0};
     e.outcome = px__delivery_judge(cfg, res->http_status, n, max, &e.retry_ms);
-    counts[e.outcome]++;
-    px__delivery_log(what, subject, n, res, e.outcome, e.retry_ms);
     return e;
+}
+
+void px__delivery_told(const px__attempt_end *e, const char *what, const char *subject,
+                       _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT])
+{
+    counts[e->outcome]++;
+    px__delivery_log(what, subject, e->attempt, e->res, e->outcome, e->retry_ms);
 }
 
 const char *px__attempt_error(const px__attempt_end *e)

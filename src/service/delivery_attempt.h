@@ -42,11 +42,14 @@ typedef struct px__attempt_end {
     px_delivery_outcome outcome;
     long retry_ms;
 } px__attempt_end;
-/* Judges attempt n of at most max that got res (px__delivery_judge), counts its outcome in
- * counts (the app's metric) and logs it (px__delivery_log with what and subject). */
-px__attempt_end px__delivery_end(const px_config *cfg, const char *what, const char *subject, int n,
-                                 int max, const px_delivery_result *res,
-                                 _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT]);
+/* Judges attempt n of at most max that got res (px__delivery_judge). */
+px__attempt_end px__delivery_end(const px_config *cfg, int n, int max,
+                                 const px_delivery_result *res);
+/* Tells the attempt's outcome once its recording committed: counted in counts (the app's
+ * metric) and logged (px__delivery_log with what and subject). Never before: a recording that
+ * fails leaves the delivery to be taken up again, and its outcome is told then, once. */
+void px__delivery_told(const px__attempt_end *e, const char *what, const char *subject,
+                       _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT]);
 /* The attempt's error sentence for its row, NULL when it had none (a 2xx). */
 const char *px__attempt_error(const px__attempt_end *e);
 

@@ -168,12 +168,13 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     px__delivery_send(cfg, &rq, &res);
     char subject[64];
     snprintf(subject, sizeof(subject), "\"report_id\":\"%s\"", c.job.r.id);
-    end_ctx e = {&c.job.r,
-                 px__delivery_end(cfg, "report delivery", subject, c.attempt, c.job.r.max_attempts,
-                                  &res, app->deliveries),
-                 0};
+    end_ctx e = {&c.job.r, px__delivery_end(cfg, c.attempt, c.job.r.max_attempts, &res), 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
-    if (rc == PX_OK)
+    /* Told once recorded, and only by the attempt the report took (a superseded one's outcome
+     * is its attempt's alone). */
+    if (rc == PX_OK && e.current)
+        px__delivery_told(&e.a, "report delivery", subject, app->deliveries);
+    else if (rc == PX_OK)
         log_superseded(&e);
     px_report_job_dispose(&c.job);
     return rc;

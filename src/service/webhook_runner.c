@@ -78,10 +78,11 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     char subject[128];
     snprintf(subject, sizeof(subject), "\"delivery_id\":\"%s\",\"event\":\"%s\"", c.job.d.id,
              c.job.d.event);
-    end_ctx e = {c.job.d.id, px__delivery_end(cfg, "webhook delivery", subject, c.job.attempt,
-                                              c.job.url ? cfg->delivery_max_attempts : 0, &res,
-                                              app->webhook_deliveries)};
+    end_ctx e = {c.job.d.id, px__delivery_end(cfg, c.job.attempt,
+                                              c.job.url ? cfg->delivery_max_attempts : 0, &res)};
     rc = px_tx_run(db, NULL, end_body, &e, err);
+    if (rc == PX_OK) /* told once recorded (px__delivery_told) */
+        px__delivery_told(&e.a, "webhook delivery", subject, app->webhook_deliveries);
     px_webhook_job_dispose(&c.job);
     return rc;
 }

@@ -726,6 +726,42 @@ static void test_report_preconditions__markets_checked_where_they_are_given(void
     json_decref(j);
 }
 
+/* A delivery's outcome is told (counted in /metrics, logged) once it is recorded: a dead
+ * outcome whose recording fails (here the database refuses the report.dead webhook it queues in
+ * the same transaction, as a failing disk would) is neither counted nor logged; the report stays
+ * sending and is taken up again when its lease runs out (here moved to now), and it is told
+ * dead once, when that is recorded. Runs after the test that subscribes to report.dead. */
+static void test_report_preconditions__delivery_told_once_recorded(void **state)
+{
+    fixture *f = *state;
+#define DEAD "packid_report_deliveries_total{outcome=\"dead\"}"
+    long long dead = px_test_metric(&f->env, DEAD);
+    px_test_refuse_rows(&f->env, "webhook_delivery", "NEW.event = 'report.dead'", "XX000");
+    commission(f, "P-T", "PT", 1);
+    px_receiver_reset(&f->rv, 1000, 0);
+    char id[40];
+    report_of(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                           "{\"gtin\":\"" GTIN "\",\"batch\":\"P-T\",\"market\":\"DE\"}", 201),
+              id);
+    /* Both attempts made (PACKID_DELIVERY_MAX_ATTEMPTS=2), the last one's recording refused. */
+    /* (px_test_log_has waits 5 s for the line: six rounds at most.) */
+    int refused = 0;
+    for (int i = 0; i < 6 && !refused; i++)
+        refused = px_test_log_has(&f->env, "database error", "injected refusal");
+    assert_true(refused);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM report WHERE id = '%s' AND state = 'sending'",
+                    id);
+    assert_int_equal(px_test_metric(&f->env, DEAD), dead);
+    assert_false(px_test_log_has(&f->env, "\"outcome\":\"dead\"", id));
+    px_test_refuse_end(&f->env, "webhook_delivery");
+    px_sqlf(&f->env, "UPDATE report SET next_attempt_at = now() WHERE id = '%s'", id);
+    json_decref(px_test_wait_report(&f->env, f->mah.key, id, "dead", 100));
+    assert_int_equal(px_test_metric(&f->env, DEAD), dead + 1);
+    assert_true(px_test_log_has(&f->env, "\"outcome\":\"dead\"", id));
+    px_receiver_reset(&f->rv, 0, 0);
+#undef DEAD
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN teardown
