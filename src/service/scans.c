@@ -287,13 +287,18 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
         return PX_OK;
     }
     int known = o->verdict != PX_VERDICT_UNKNOWN;
-    if (!c->w->source) {
+    if (!c->w->source && known) {
         /* Not a scan (a linkset or redirect asked by a machine): the verdict only. */
-        if (known && o->pub.open_alert)
+        if (o->pub.open_alert)
             o->verdict = PX_VERDICT_SUSPECT;
         px_tx_discard(tx);
         return PX_OK;
     }
+    /* An unknown serial is a guess in whatever form it is asked: a linkset or a redirect tells
+     * a known serial from an unknown one too (the verification service's link is completed by
+     * a known pack's batch). So it is recorded as the resolver's scan, which the enumeration
+     * limit below counts (REQ-ABUSE-2). */
+    const char *source = c->w->source ? c->w->source : "resolver";
     px_scan now;
     char client[PX_SHA256_HEX_LEN + 1];
     if ((rc = scan_now(c, px_tx_db(tx), now_us, &now, client, err)) != PX_OK)
@@ -308,7 +313,7 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
                      .client_addr = c->w->client_addr ? c->w->client_addr : "",
                      .known = known,
                      .verdict = px_verdict_name(o->verdict),
-                     .source = c->w->source};
+                     .source = source};
     /* The history is read before this scan is stored, so the rules compare it with "now". */
     if (known && (rc = clone_check(tx, c, &now, err)) != PX_OK)
         return rc;

@@ -718,6 +718,18 @@ static void test_resolver__enumeration(void **state)
      * serial, written at once with its client, was a 422). */
     snprintf(path, sizeof(path), "/v1/verify/%s/GUESSX", f->gtin);
     expect_get(&f->env, path, NULL, "X-Forwarded-For: 203.0.113.7, \xff\xfe", 200, NULL, NULL);
+    /* A linkset or a redirect tells a known serial from a guess too (a known pack's batch
+     * completes the verification service's link): an unknown serial asked so is a guess, counted
+     * as one; past the limit the client is alerted to the MAH and slowed alike. */
+    for (int i = 0; i < 6; i++) {
+        snprintf(path, sizeof(path), "/01/%s/21/LGUESS%d?linkType=linkset", f->gtin, i);
+        expect_get(&f->env, path, NULL, "X-Forwarded-For: 203.0.113.8", 200, NULL, NULL);
+    }
+    snprintf(path, sizeof(path), "/01/%s/21/LGUESS9?linkType=gs1:verificationService", f->gtin);
+    expect_get(&f->env, path, NULL, "X-Forwarded-For: 203.0.113.8", 429, NULL, NULL);
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM clone_alert WHERE kind = 'enumeration' AND state = "
+                    "'open'");
 }
 
 /* ---- the public routes' token bucket, on a server of its own ---------------------------- */
