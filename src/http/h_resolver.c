@@ -275,8 +275,15 @@ static px_rc request_anchor(px_req *r, const gs1_elements *e, gs1_elements *key,
 /* The GS1-Conformant Resolver Standard: a compressed request names its uncompressed form. */
 static void same_as_header(px_req *r, const char *anchor)
 {
-    size_t digits = strspn(r->url + 1, "0123456789");
-    if (r->response && !(digits > 0 && r->url[1 + digits] == '/')) {
+    /* An uncompressed link's path is pairs of AI and value (/01/<gtin>/21/<serial>); a fully
+     * compressed one is one segment, a partially compressed one the key's pair and the data
+     * (/01/<gtin>/<data>): an odd count of segments, a trailing slash not counted. */
+    size_t segments = 0, n = strlen(r->url);
+    if (n > 1 && r->url[n - 1] == '/')
+        n--;
+    for (size_t i = 0; i < n; i++)
+        segments += r->url[i] == '/';
+    if (r->response && segments % 2 == 1) {
         char same[GS1_DL_MAX + 32];
         snprintf(same, sizeof(same), "<%s>; rel=\"owl:sameAs\"", anchor);
         MHD_add_response_header(r->response, "Link", same);
@@ -415,7 +422,9 @@ static int link_shape(const char *url)
     size_t seg = strcspn(p, "/");
     if (digits >= 2 && digits <= 4 && p[digits] == '/')
         return 1;
-    if (seg >= 8 && p[seg] == '\0' && px_base64url_span(p) == seg)
+    /* A trailing slash is tolerated, as on every link (DOMAIN-2 §12.1 item 12). */
+    if (seg >= 8 && (p[seg] == '\0' || (p[seg] == '/' && p[seg + 1] == '\0')) &&
+        px_base64url_span(p) == seg)
         return 2;
     return 0;
 }

@@ -227,6 +227,26 @@ static void test_resolver__page(void **state)
     if (!strstr(a.headers, want))
         fail_msg("no %s in %s", want, a.headers);
     px_http_resp_free(&a);
+    /* So does one with a trailing slash (§12.1 item 12), and one partially compressed (the key
+     * and its value kept: /01/<gtin>/<data>), whose uncompressed form is named as well; an
+     * uncompressed link names none. */
+    char partial[512], slashed[600];
+    assert_int_equal(gs1_dl_compress_elements(partial, sizeof(partial), "https://x.example", &e,
+                                              GS1_DL_PARTIAL, &err),
+                     PX_OK);
+    snprintf(slashed, sizeof(slashed), "%s/", uri + strlen("https://x.example"));
+    const char *const compressed[] = {slashed, partial + strlen("https://x.example")};
+    for (size_t i = 0; i < PX_COUNT(compressed); i++) {
+        get(&f->env, &a, compressed[i], "text/html", NULL, NULL);
+        if (a.status != 200 || !strstr(a.body, "data-verdict=\"genuine\"") ||
+            !strstr(a.headers, want))
+            fail_msg("%s: %ld %s %s", compressed[i], a.status, a.headers, a.body);
+        px_http_resp_free(&a);
+    }
+    snprintf(path, sizeof(path), "/01/%s/21/GEN1", f->gtin);
+    get(&f->env, &a, path, "text/html", NULL, NULL);
+    assert_null(strstr(a.headers, "owl:sameAs"));
+    px_http_resp_free(&a);
     /* A mismatch does not show the genuine batch and expiry. */
     snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
     expect_get(&f->env, path, "text/html", NULL, 200, "data-verdict=\"mismatch\"", "2030-12-31");
