@@ -8,6 +8,7 @@
 #include "reports.h"
 #include "scan_buffer.h"
 #include "verify_batch.h"
+#include "webhook.h"
 #include "workers.h"
 
 void h_healthz(px_req *r)
@@ -25,6 +26,12 @@ void h_healthz(px_req *r)
 static int add_report_count(void *ctx, const char *state, long long n)
 {
     px_buf_printf(ctx, "packid_reports{state=\"%s\"} %lld\n", state, n);
+    return 0;
+}
+
+static int add_webhook_count(void *ctx, const char *state, long long n)
+{
+    px_buf_printf(ctx, "packid_webhook_deliveries{state=\"%s\"} %lld\n", state, n);
     return 0;
 }
 
@@ -84,6 +91,11 @@ static int render_reports(px_req *r, px_buf *b)
     px_err err = PX_ERR_INIT;
     px_buf_puts(b, "# HELP packid_reports Reports by state.\n# TYPE packid_reports gauge\n");
     int ok = db && px_svc_report_counts(db, add_report_count, b, &err) == PX_OK;
+    /* Read from the database, as the reports' gauge: every process and a restart see the
+     * dead deliveries (the _total counters are this process's since start). */
+    px_buf_puts(b, "# HELP packid_webhook_deliveries Webhook deliveries by state.\n"
+                   "# TYPE packid_webhook_deliveries gauge\n");
+    ok = ok && px_svc_webhook_delivery_counts(db, add_webhook_count, b, &err) == PX_OK;
     px_buf_puts(b, "# HELP packid_jobs Background jobs queued, running or failed, by kind and "
                    "status.\n# TYPE packid_jobs gauge\n");
     return db && px_svc_job_counts(db, add_job_count, b, &err) == PX_OK && ok;

@@ -102,6 +102,7 @@ void h_webhook_deliveries(px_req *r)
     px_list l;
     px_db *db = px_list_begin(&l, r, 1); /* keyset: the store applies the cursor */
     if (db)
-        px_list_end(&l, px_svc_webhook_deliveries_each(db, &r->actor, l.after, l.first + 1,
-                                                       add_delivery, &l, &r->err));
+        px_list_end(&l,
+                    px_svc_webhook_deliveries_each(db, &r->actor, px_req_query(r, "state"), l.after,
+                                                   l.first + 1, add_delivery, &l, &r->err));
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "delivery.h"
+#include "px_array.h"
 #include "px_cursor.h"
 #include "px_str.h"
 #include "webhook.h"
@@ -110,14 +111,25 @@ px_rc px_svc_webhook_delete(px_db *db, const px_actor *by, px_err *err)
     return px_tx_run(db, by, delete_body, NULL, err);
 }
 
-px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *cursor,
-                                     long limit, px_webhook_delivery_fn fn, void *ctx,
-                                     px_err *err)
+px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *state,
+                                     const char *cursor, long limit, px_webhook_delivery_fn fn,
+                                     void *ctx, px_err *err)
 {
+    /* A delivery's states (migration 0010's CHECK): a dead one is found without paging
+     * through every delivered one. */
+    static const char *const states[] = {"queued", "sending", "delivered", "dead"};
+    if (state &&
+        px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", NULL, err) != PX_OK)
+        return PX_EINVALID;
     /* The cursor is the last delivery's id, as every newest-first list's. */
     if (px_cursor_check_uuid(cursor, err) != PX_OK)
         return PX_EINVALID;
-    return px_store_webhook_deliveries_each(db, by->org_id, cursor, limit, fn, ctx, err);
+    return px_store_webhook_deliveries_each(db, by->org_id, state, cursor, limit, fn, ctx, err);
+}
+
+px_rc px_svc_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err)
+{
+    return px_store_webhook_delivery_counts(db, fn, ctx, err);
 }
 
 typedef struct retry_ctx {

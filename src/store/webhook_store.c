@@ -165,18 +165,33 @@ px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
     return rc;
 }
 
-px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *after_id,
-                                       long limit, px_webhook_delivery_fn fn, void *ctx,
-                                       px_err *err)
+px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *state,
+                                       const char *after_id, long limit, px_webhook_delivery_fn fn,
+                                       void *ctx, px_err *err)
 {
+    /* The cursor is found without the filter (PX__PAGE): a delivery that changed state since
+     * the page before does not end the list. */
     PGresult *r = px__page(db,
                            PX__PAGE("SELECT " DELIVERY_COLS ", d.created_at AS at FROM "
                                     "webhook_delivery d WHERE d.tenant_id = $1::uuid",
-                                    "true", "$2", "$3"),
-                           PX__ARGS(tenant_id), after_id, limit, err);
+                                    "$2::text IS NULL OR v.state = $2::text", "$3", "$4"),
+                           PX__ARGS(tenant_id, state), after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_webhook_delivery, delivery_row, fn, ctx);
+    return PX_OK;
+}
+
+px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err)
+{
+    PGresult *r =
+        px__exec(db, "SELECT state, count(*) FROM webhook_delivery GROUP BY state", 0, NULL, err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), strtoll(px__val(r, i, 1), NULL, 10)))
+            break;
+    PQclear(r);
     return PX_OK;
 }
 

@@ -58,11 +58,14 @@ typedef int (*px_webhook_delivery_fn)(void *ctx, const px_webhook_delivery *d);
  * subscribes to its event now). */
 px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
                              px_webhook_delivery *out, px_err *err);
-/* The tenant's deliveries, newest first on (created_at, id), after the delivery after_id
- * when set (a UUID: the caller checks), at most limit. */
-px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *after_id,
-                                       long limit, px_webhook_delivery_fn fn, void *ctx,
-                                       px_err *err);
+/* The tenant's deliveries (those in state, when not NULL), newest first on (created_at, id),
+ * after the delivery after_id when set (a UUID: the caller checks), at most limit. */
+px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *state,
+                                       const char *after_id, long limit, px_webhook_delivery_fn fn,
+                                       void *ctx, px_err *err);
+/* The deliveries of every tenant by state (the states that have some), for /metrics. */
+typedef int (*px_webhook_count_fn)(void *ctx, const char *state, long long n);
+px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err);
 
 /* A claimed delivery: what to send. Strings are owned (px_webhook_job_dispose). */
 typedef struct px_webhook_job {

@@ -227,6 +227,22 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(px_test_int(d, "attempts"), 3);
     assert_true(json_is_string(json_object_get(d, "last_error")));
     json_decref(l);
+    /* Found by its state, the delivered ones after it not paged through; counted by state in
+     * /metrics, read from the database (as every process and a restart see it). */
+    for (int i = 0; i < 3; i++)
+        px_sqlf(&f->env,
+                "INSERT INTO webhook_delivery (tenant_id, event, body, state) VALUES ('%s', "
+                "'report.dead', '{}', 'delivered')",
+                f->mah.org);
+    l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?state=dead&first=1", f->mah.key,
+                       NULL, NULL, 200, NULL);
+    d = json_array_get(json_object_get(l, "items"), 0);
+    assert_string_equal(px_test_str(d, "delivery_id"), id);
+    assert_string_equal(px_test_str(d, "state"), "dead");
+    json_decref(l);
+    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?state=gone", f->mah.key,
+                               NULL, NULL, 422, "validation_error"));
+    assert_true(px_test_metric(&f->env, "packid_webhook_deliveries{state=\"dead\"}") >= 1);
     /* The dead attempt is an error line with the classified code and libcurl's own words, as
      * a report delivery's. */
     assert_true(px_test_log_has(&f->env, "\"level\":\"error\"", id));
