@@ -90,6 +90,10 @@ static const action_row k_table[PX_ACTION__COUNT] = {
      * operator's: listed, made ahead and detached with an admin key only. */
     [PX_ACT_PARTITIONS] = {"partitions", "maintain the monthly partitions",
                            {SYS, NO, NO, NO, NO, NO}},
+    /* A pass of the checkpoint worker on demand, as the CLI's `packid audit checkpoint`: a
+     * failed pass is run again without a shell on the machine. */
+    [PX_ACT_AUDIT_CHECKPOINT] = {"audit_checkpoint", "sign the audit checkpoints now",
+                                 {SYS, NO, NO, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

@@ -70,6 +70,7 @@ typedef enum px_action {
     PX_ACT_VRS_SETTINGS, /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
     PX_ACT_ALERT,        /* GET /v1/alerts, POST /v1/alerts/{id}/close (clone alerts) */
     PX_ACT_PARTITIONS,   /* GET /v1/partitions, POST …/ensure, …/{name}/detach (operator) */
+    PX_ACT_AUDIT_CHECKPOINT, /* POST /v1/audit/checkpoints (operator) */
     PX_ACTION__COUNT
 } px_action;
 

@@ -143,7 +143,8 @@ static void operations(fixture *f)
     json_decref(call_h(f, "GET", "/metrics", NULL, NULL, bad_header, 400));
 }
 
-/* The monthly partitions (the operator's): listed, made ahead, a month detached. */
+/* The monthly partitions (the operator's): listed, made ahead, a month detached; and the
+ * audit checkpoint pass. */
 static void partitions(fixture *f)
 {
     expect(f, "GET", "/v1/partitions?first=3", f->admin.key, NULL, 200);
@@ -153,6 +154,9 @@ static void partitions(fixture *f)
     px_sqlf(&f->env, "SELECT partition_add_month('vrs_request', '2018-03-01')");
     expect(f, "POST", "/v1/partitions/vrs_request_p201803/detach", f->admin.key, NULL, 200);
     expect(f, "POST", "/v1/partitions/vrs_request_p201803/detach", f->admin.key, NULL, 404);
+    /* A checkpoint pass on demand, the operator's too. */
+    expect(f, "POST", "/v1/audit/checkpoints", f->admin.key, NULL, 200);
+    expect(f, "POST", "/v1/audit/checkpoints", f->mah.key, NULL, 403);
 }
 
 static void organizations_and_keys(fixture *f)

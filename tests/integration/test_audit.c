@@ -409,6 +409,17 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     assert_true(checkpoint_cli(f, &refused) >= 3); /* the operator's chain, A's and B's */
     assert_int_equal(refused, 0);
     assert_int_equal(checkpoint_cli(f, &refused), 0); /* nothing moved since */
+    /* The same pass through the API, for a pass the worker failed (an admin key only): a chain
+     * that moved since (here the operator's, by this key's own creation) is signed. */
+    char op_org[40], admin[64];
+    px_test_org_key(&f->env, "operator", "Checkpoint operator", "admin", op_org, admin);
+    long long cps = px_count_of(&f->env, "SELECT count(*) FROM audit_checkpoint");
+    json_t *pass = px_test_call(&f->env, "POST", "/v1/audit/checkpoints", admin, NULL, 200);
+    assert_true(px_test_int(pass, "made") >= 1);
+    assert_int_equal(px_test_int(pass, "refused"), 0);
+    json_decref(pass);
+    px_expect_count(&f->env, cps + 1, "SELECT count(*) FROM audit_checkpoint");
+    px_test_expect(&f->env, "POST", "/v1/audit/checkpoints", f->a.key, NULL, 403, "forbidden_role");
 
     char key_id[17];
     openssl_key_id(f, f->key_file, key_id);

@@ -57,8 +57,8 @@ static const allowed k_expected[] = {
      * auditors read the requests about their products */
     A(VERIFIER, VRS_VERIFY, ORG), A(VERIFIER, VRS_LOG_READ, ORG), A(MAH, VRS_LOG_READ, ORG),
     A(AUDITOR, VRS_LOG_READ, ORG), A(MAH, VRS_SETTINGS, ORG),
-    /* the installation's monthly partitions: the operator only */
-    A(ADMIN, PARTITIONS, SYSTEM),
+    /* the installation's monthly partitions and a checkpoint pass: the operator only */
+    A(ADMIN, PARTITIONS, SYSTEM), A(ADMIN, AUDIT_CHECKPOINT, SYSTEM),
 };
 #undef A
 
