@@ -71,6 +71,18 @@ px_rc px__each_text(PGresult *r, int (*fn)(void *ctx, const char *a), void *ctx,
     return PX_OK;
 }
 
+px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long n), void *ctx,
+                     px_err *err)
+{
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), strtoll(px__val(r, i, 1), NULL, 10)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
 {
     PGresult *r = px__exec(db, sql, nparams, params, err);

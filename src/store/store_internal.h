@@ -211,6 +211,10 @@ px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char 
                     px_err *err);
 /* The same with column 0 alone: fn(ctx, column 0) (rows.c). */
 px_rc px__each_text(PGresult *r, int (*fn)(void *ctx, const char *a), void *ctx, px_err *err);
+/* The same with a count in column 1: fn(ctx, column 0, column 1 as a number) (rows.c): the
+ * rows of a "SELECT state, count(*) … GROUP BY state" for /metrics. */
+px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long n), void *ctx,
+                     px_err *err);
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc

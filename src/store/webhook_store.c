@@ -184,15 +184,9 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
 
 px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err)
 {
-    PGresult *r =
-        px__exec(db, "SELECT state, count(*) FROM webhook_delivery GROUP BY state", 0, NULL, err);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++)
-        if (fn(ctx, px__val(r, i, 0), strtoll(px__val(r, i, 1), NULL, 10)))
-            break;
-    PQclear(r);
-    return PX_OK;
+    return px__each_count(
+        px__exec(db, "SELECT state, count(*) FROM webhook_delivery GROUP BY state", 0, NULL, err),
+        fn, ctx, err);
 }
 
 void px_webhook_job_dispose(px_webhook_job *j)
