@@ -8,7 +8,10 @@
 #include "stream.h"
 
 #define STREAM_BLOCK (64 * 1024)  /* what MHD asks for per call */
-#define STREAM_BUF_MAX (8u << 20) /* one piece (a page of rows) must fit */
+/* One piece must fit: up to 512 KiB of events and then one more whole event. The largest is a
+ * commissioning of 100,000 serials (PX_COMMISSION_MAX_SERIALS, a captured event's EPC bound
+ * too) whose every serial character a Digital Link escapes: ~110 bytes an EPC, ~11 MB. */
+#define STREAM_BUF_MAX (16u << 20)
 
 /* Streamed responses cut by a failure after their headers (packid_http_streams_cut_total). */
 static atomic_ulong streams_cut;

@@ -133,9 +133,10 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
-/* GET path as f's key with accept, its body into rc; returns curl's result, *status. */
-static CURLcode stream(fixture *f, const char *path, const char *accept, received *rc,
-                       long *status)
+/* GET path as f's key with accept (and extra, one more header; NULL: none), its body into
+ * rc; returns curl's result, *status. */
+static CURLcode stream_with(fixture *f, const char *path, const char *accept, const char *extra,
+                            received *rc, long *status)
 {
     CURL *c = curl_easy_init();
     assert_non_null(c);
@@ -145,6 +146,8 @@ static CURLcode stream(fixture *f, const char *path, const char *accept, receive
     snprintf(acc, sizeof(acc), "Accept: %s", accept);
     struct curl_slist *h = curl_slist_append(NULL, auth);
     h = curl_slist_append(h, acc);
+    if (extra)
+        h = curl_slist_append(h, extra);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -155,6 +158,11 @@ static CURLcode stream(fixture *f, const char *path, const char *accept, receive
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return res;
+}
+
+static CURLcode stream(fixture *f, const char *path, const char *accept, received *rc, long *status)
+{
+    return stream_with(f, path, accept, NULL, rc, status);
 }
 
 /* Streams path (a whole answer) with accept into checker (a shell command reading stdin that
@@ -256,6 +264,43 @@ static void test_epcis_stream__failure_after_headers_truncates(void **state)
     assert_true(px_test_log_has(&f->env, "streamed response cut", NULL));
     /* The pool replaces the dead connection: the next query is answered. */
     px_test_expect(&f->env, "GET", "/epcis/events?perPage=1", f->key, NULL, 200, NULL);
+}
+
+/* The largest event a commission makes streams whole in every form: 100,000 serials, each of
+ * set 82 characters a Digital Link escapes ('/' is %2F), asked as 2.0 XML with Digital Link
+ * EPCs (GS1-EPC-Format: Always_GS1_Digital_Link) is one event of ~10 MB, past the stream
+ * buffer's old 8 MiB (the answer was then cut after its 200). Runs last: the event is dated
+ * 2099, after every other. */
+static void test_epcis_stream__largest_event_whole(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env,
+            "INSERT INTO epcis_event (id, tenant_id, org_id, op, type, action, biz_step, "
+            "disposition, event_time, tz_offset_min, gtin, gcp_len, serial_set, serials, "
+            "epc_count, lot, expiry, location_gln, read_point, biz_location, event_hash) "
+            "SELECT gen_random_uuid(), e.tenant_id, e.org_id, e.op, e.type, e.action, "
+            "e.biz_step, e.disposition, '2099-01-01T00:00:00Z', e.tz_offset_min, e.gtin, "
+            "e.gcp_len, 'list', ARRAY(SELECT '///////////////' || lpad(g::text, 5, '0') FROM "
+            "generate_series(1, 100000) g), 100000, e.lot, e.expiry, e.location_gln, "
+            "e.read_point, e.biz_location, 'ni:///sha-256;' || md5('largest') || md5('event') || "
+            "'?ver=CBV2.0' FROM epcis_event e WHERE e.gtin = '%s' ORDER BY e.event_time LIMIT 1",
+            f->gtin);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM epcis_event WHERE epc_count = 100000");
+    long cut0 = px_test_metric_of(&f->env, "packid_http_streams_cut_total");
+    received rc = {.needle = "</epc>"};
+    rc.to = popen("xmllint --stream --noout --schema '" QUERY_XSD "' - 2>&1 | tail -3 >&2", "w");
+    assert_non_null(rc.to);
+    long status;
+    CURLcode res =
+        stream_with(f, "/epcis/events?GE_eventTime=2099-01-01T00:00:00Z", "application/xml",
+                    "GS1-EPC-Format: Always_GS1_Digital_Link", &rc, &status);
+    int exit_code = pclose(rc.to);
+    assert_int_equal(res, CURLE_OK);
+    assert_int_equal(status, 200);
+    assert_int_equal(rc.count, 100000);
+    assert_true(rc.bytes > (8u << 20));
+    assert_true(WIFEXITED(exit_code) && WEXITSTATUS(exit_code) == 0);
+    assert_int_equal(px_test_metric_of(&f->env, "packid_http_streams_cut_total"), cut0);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
