@@ -36,6 +36,15 @@ static px_rc read_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     if (!px__container_visible(c->by, c->out))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", c->sscc);
+    /* Nor is a CMO told which container holds its own, unless it may see that one too (its
+     * MAH's pallet is another's object: docs/architecture.md "Requests"). */
+    if (c->by->org_kind == PX_ORG_CMO && c->out->parent[0]) {
+        px_container up;
+        if ((rc = px_store_container_get(db, &up, c->out->parent, 0, err)) != PX_OK)
+            return rc; /* a parent names a row: its foreign key */
+        if (!px__container_visible(c->by, &up))
+            c->out->parent[0] = '\0';
+    }
     /* A CMO sees the packs px__cmo_sees lets it see, in a container it holds too: a pack
      * released by its serials or batch stays in the box, and a MAH may pack its own packs into
      * it; both are left out of the CMO's view. */

@@ -405,6 +405,7 @@ static void test_agg_cases__cmo_allocated_case(void **state)
 #define V_CMO_PALLET "106141410000000095" /* held by the CMO (its own prefix) */
 #define V_MAH_CASE "003551540000009097"   /* held by the MAH */
 #define V_MAH_PALLET "103551540000009094" /* held by the MAH */
+#define V_MAH_TOP "203551540000009107"    /* held by the MAH */
 
 /* The codes in a container's tree (its children's SSCCs, or "gtin serial" for packs), joined by
  * ',' in the answer's order. */
@@ -485,6 +486,14 @@ static void test_agg_cases__cmo_reads_only_what_it_may_see(void **state)
                      200);
     assert_int_equal(px_test_int(json_object_get(c, "counts"), "containers"), 1);
     assert_int_equal(px_test_int(json_object_get(c, "counts"), "packs"), 2);
+    json_decref(c);
+    /* The CMO's pallet put on the MAH's: the CMO is not told which holds it; the MAH is. */
+    px_test_pack(&f->env, f->mah.key, V_MAH_TOP, "[{\"sscc\":\"" V_CMO_PALLET "\"}]");
+    c = px_test_call(&f->env, "GET", "/v1/containers/" V_CMO_PALLET, f->cmo.key, NULL, 200);
+    assert_true(json_is_null(json_object_get(c, "parent")));
+    json_decref(c);
+    c = px_test_call(&f->env, "GET", "/v1/containers/" V_CMO_PALLET, f->mah.key, NULL, 200);
+    assert_string_equal(px_test_str(c, "parent"), V_MAH_TOP);
     json_decref(c);
 }
 
