@@ -32,14 +32,16 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
 typedef struct end_ctx {
     const char *id;
     px__attempt_end a;
+    int current; /* the delivery took the outcome (the attempt was not superseded) */
 } end_ctx;
 
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 {
     end_ctx *c = vc;
-    return px_store_webhook_end_attempt(
-        px_tx_db(tx), c->id, c->a.attempt, (int)c->a.res->http_status,
-        px_delivery_outcome_name(c->a.outcome), px__attempt_error(&c->a), c->a.retry_ms, err);
+    return px_store_webhook_end_attempt(px_tx_db(tx), c->id, c->a.attempt,
+                                        (int)c->a.res->http_status,
+                                        px_delivery_outcome_name(c->a.outcome),
+                                        px__attempt_error(&c->a), c->a.retry_ms, &c->current, err);
 }
 
 px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
@@ -78,11 +80,16 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     char subject[128];
     snprintf(subject, sizeof(subject), "\"delivery_id\":\"%s\",\"event\":\"%s\"", c.job.d.id,
              c.job.d.event);
-    end_ctx e = {c.job.d.id, px__delivery_end(cfg, c.job.attempt,
-                                              c.job.url ? cfg->delivery_max_attempts : 0, &res)};
+    end_ctx e = {
+        c.job.d.id,
+        px__delivery_end(cfg, c.job.attempt, c.job.url ? cfg->delivery_max_attempts : 0, &res), 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
-    if (rc == PX_OK) /* told once recorded (px__delivery_told) */
+    /* Told once recorded, and only by the attempt the delivery took, as a report's. */
+    if (rc == PX_OK && e.current)
         px__delivery_told(&e.a, "webhook delivery", subject, app->webhook_deliveries);
+    else if (rc == PX_OK)
+        px_logf(PX_LOG_WARN, "webhook delivery %s: a later attempt superseded attempt %d (%s)",
+                c.job.d.id, e.a.attempt, px_delivery_outcome_name(e.a.outcome));
     px_webhook_job_dispose(&c.job);
     return rc;
 }

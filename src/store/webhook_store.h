@@ -84,9 +84,9 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
 /* Ends attempt n: outcome delivered | retry (due again in retry_ms) | dead. The attempt's row
  * always takes it; the delivery by the outbox's rule (PX__SQL_ATTEMPT_MOVES_ROW): while n is
  * its latest attempt and still sending, or a late "delivered" while it is not finished (a
- * late failure changes nothing a newer attempt wrote). */
+ * late failure changes nothing a newer attempt wrote); *current says whether it did. */
 px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_status,
                                    const char *outcome, const char *error, long retry_ms,
-                                   px_err *err);
+                                   int *current, px_err *err);
 
 #endif
