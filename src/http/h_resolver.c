@@ -364,7 +364,8 @@ void h_resolve(px_req *r)
                             px_req_query(r, "linkType"), link_type, sizeof(link_type));
     f.link_type = link_type;
     /* Only a person's look (the page) or an app's check (JSON) is a scan; a linkset or a
-     * redirect asked by a machine is not. */
+     * redirect asked by a machine is not, unless its serial is unknown (a guess, counted:
+     * service/scans.c). */
     px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
                        px__client_addr(r),
                        f.a == PX_RESOLVE_PAGE || f.a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL,

@@ -237,16 +237,16 @@ static px_rc product_patch_body(px_tx *tx, void *vc, px_err *err)
     const px_actor *by = px_tx_actor(tx);
     px_product old;
     px_rc rc = PX_OK;
+    /* Only the owner writes its master data (a partnered CMO reads it): refused before any
+     * lock, so a refused caller never holds up the owner's releases. */
+    if (by->org_kind != PX_ORG_MAH)
+        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found", c->gtin);
     /* A change of master data waits for the releases in flight, so px__master_data_kept below
      * sees the markets they add (release.c holds the lock shared). */
     if (rq->master && (rc = px_store_product_master_lock(px_tx_db(tx), c->gtin, 1, err)) != PX_OK)
         return rc;
     if ((rc = px_svc_product_access(px_tx_db(tx), by, c->gtin, 1, &old, err)) != PX_OK)
         return rc;
-    /* Only the owner writes its master data (a partnered CMO reads it). */
-    if (by->org_kind != PX_ORG_MAH)
-        return px_err_set(err, PX_ENOTFOUND, "product_not_found", "product %s not found",
-                          c->gtin);
     px_product *p = c->out;
     *p = old;
     if (rq->name)

@@ -78,8 +78,9 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
     if (kind != PX_ORG_REGULATOR && org->market[0])
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "market",
                                 "only a regulator organization serves a market");
+    /* One packid reports to: a regulator of another market would never read anything. */
     if (org->market[0])
-        return px_market_check(org->market, err);
+        return px_market_reporting_check(org->market, err);
     return PX_OK;
 }
 

@@ -117,7 +117,10 @@ px_rc px_store_product_get(px_db *db, px_product *out, const char *gtin, int for
 {
     PGresult *r =
         px__exec(db,
-                 for_update ? "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1 FOR UPDATE"
+                 /* No key changes: rows referencing the product (its serials' inserts, which
+                  * hold its key share) are not waited for. */
+                 for_update ? "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1 FOR NO KEY "
+                              "UPDATE"
                             : "SELECT " PRODUCT_COLS " FROM product WHERE gtin = $1",
                  PX__ARGS(gtin), err);
     return PX__ONE_ROW(r, err, product_row, out, "product_not_found", "product %s not found", gtin);

@@ -185,7 +185,10 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
 px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err)
 {
     return px__each_count(
-        px__exec(db, "SELECT state, count(*) FROM webhook_delivery GROUP BY state", 0, NULL, err),
+        px__exec(db,
+                 "SELECT state, count(*) FROM webhook_delivery WHERE state <> 'delivered' GROUP "
+                 "BY state",
+                 0, NULL, err),
         fn, ctx, err);
 }
 

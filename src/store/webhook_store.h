@@ -63,7 +63,8 @@ px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
 px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *state,
                                        const char *after_id, long limit, px_webhook_delivery_fn fn,
                                        void *ctx, px_err *err);
-/* The deliveries of every tenant by state (the states that have some), for /metrics. */
+/* The deliveries of every tenant not delivered, by state (the states that have some), for
+ * /metrics: read through an index of those alone (migration 0214), however many delivered. */
 typedef int (*px_webhook_count_fn)(void *ctx, const char *state, long long n);
 px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err);
 

@@ -308,7 +308,8 @@ static void test_foundation__admin_creates_org_and_key(void **state)
 }
 
 /* REQ-POLICY-4: a regulator reads its market's events and reports, so it is created with its
- * market (none: missing_market); another kind serves no market (given one: invalid_value).
+ * market (none: missing_market; one packid does not report to: unknown_market); another kind
+ * serves no market (given one: invalid_value).
  * Each refusal names the field and stores nothing; a verifier needs its GLN as before. */
 static void test_foundation__org_market_and_gln_needed(void **state)
 {
@@ -318,6 +319,9 @@ static void test_foundation__org_market_and_gln_needed(void **state)
         const char *body, *code, *field;
     } v[] = {
         {"{\"kind\":\"regulator\",\"name\":\"NCA without market\"}", "missing_market", "market"},
+        /* a market packid reports nothing to: the regulator would never read a thing */
+        {"{\"kind\":\"regulator\",\"name\":\"Swissmedic\",\"market\":\"CH\"}", "unknown_market",
+         "market"},
         {"{\"kind\":\"mah\",\"name\":\"MAH with market\",\"market\":\"DE\"}", "invalid_value",
          "market"},
         {"{\"kind\":\"cmo\",\"name\":\"CMO with market\",\"market\":\"FR\"}", "invalid_value",
