@@ -42,7 +42,8 @@ static int add_job_count(void *ctx, const char *kind, const char *status, long l
 }
 
 /* What can fail after the request that caused it: report and webhook deliveries by outcome
- * and runner failures since start, reports by state (the states that have reports), jobs not
+ * and runner failures since start, reports and webhook deliveries by state (every state, 0
+ * when none; one already retried is repaired, not counted), jobs not
  * completed by kind and status (a failed one stays counted: alert on its increase). */
 static int render_reports(px_req *r, px_buf *b)
 {

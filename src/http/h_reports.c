@@ -222,8 +222,9 @@ void h_report_list(px_req *r)
     px_db *db = px_list_begin(&l, r, 1);
     if (db)
         px_list_end(&l, px_svc_reports_each(db, &r->actor, px_req_query(r, "state"),
-                                            px_req_query(r, "market"), l.after[0] ? l.after : NULL,
-                                            l.first + 1, add_report, &l, &r->err));
+                                            px_req_query(r, "retried"), px_req_query(r, "market"),
+                                            l.after[0] ? l.after : NULL, l.first + 1, add_report,
+                                            &l, &r->err));
 }
 
 void h_report_retry(px_req *r)

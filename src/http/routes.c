@@ -25,18 +25,22 @@ void px_http_route_get(int i, const char **method, const char **pattern)
 }
 
 /* Matches path against pattern; captures {params} (one non-empty segment each, at most 255
- * bytes once its "%2F" are slashes: a value's bound, not its escape's). Returns 1 on a match. */
-static int match(const char *pattern, const char *path, char params[][256], int *n)
+ * bytes once its "%2F" are slashes: a value's bound, not its escape's). Returns 1 on a match;
+ * 2 when the path would match but for a value past that bound, whose name goes to overlong
+ * (32 bytes). */
+static int match(const char *pattern, const char *path, char params[][256], int *n, char *overlong)
 {
     *n = 0;
+    overlong[0] = '\0';
     while (*pattern && *path) {
         if (*pattern == '{') {
             const char *close = strchr(pattern, '}');
             size_t len = strcspn(path, "/");
-            /* "%2F" inside a serial or location is a '/' of its value */
-            if (!close || len == 0 || *n >= PX_MAX_PARAMS ||
-                !px__decode_segment(params[*n], sizeof(params[*n]), path, len))
+            if (!close || len == 0 || *n >= PX_MAX_PARAMS)
                 return 0;
+            /* "%2F" inside a serial or location is a '/' of its value */
+            if (!px__decode_segment(params[*n], sizeof(params[*n]), path, len) && !overlong[0])
+                snprintf(overlong, 32, "%.*s", (int)(close - pattern - 1), pattern + 1);
             (*n)++;
             pattern = close + 1;
             path += len;
@@ -47,17 +51,24 @@ static int match(const char *pattern, const char *path, char params[][256], int 
         pattern++;
         path++;
     }
-    return *pattern == '\0' && *path == '\0';
+    if (*pattern != '\0' || *path != '\0')
+        return 0;
+    return overlong[0] ? 2 : 1;
 }
 
 int px_route_find(const char *method, const char *path, char params[][256], int *nparams,
-                  int *path_matched)
+                  int *path_matched, char *overlong)
 {
     *path_matched = 0;
+    if (overlong)
+        overlong[0] = '\0';
     for (int i = 0; i < px_route_total; i++) {
         int n;
-        char tmp[PX_MAX_PARAMS][256];
-        if (!match(px_routes[i].pattern, path, tmp, &n))
+        char tmp[PX_MAX_PARAMS][256], too_long[32];
+        int m = match(px_routes[i].pattern, path, tmp, &n, too_long);
+        if (m == 2 && overlong && !overlong[0])
+            memcpy(overlong, too_long, sizeof(too_long));
+        if (m != 1)
             continue;
         *path_matched = 1;
         /* HEAD is answered like GET (MHD drops the body). */
@@ -78,7 +89,8 @@ void px_route_methods(const char *path, char *out, size_t cap)
     for (int i = 0; i < px_route_total; i++) {
         int n;
         char tmp[PX_MAX_PARAMS][256];
-        if (!match(px_routes[i].pattern, path, tmp, &n))
+        char too_long[32];
+        if (match(px_routes[i].pattern, path, tmp, &n, too_long) != 1)
             continue;
         const char *m = px_routes[i].method;
         size_t len = strlen(m);

@@ -259,7 +259,9 @@ static void dispatch(px_req *r)
         return;
     }
     int path_matched = 0;
-    r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched);
+    char overlong[32];
+    r->route_index =
+        px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched, overlong);
     if (r->route_index < 0) {
         if (path_matched) {
             /* RFC 9110 §15.5.6: a 405 names the methods the path takes. */
@@ -272,6 +274,14 @@ static void dispatch(px_req *r)
         /* The resolver's other path forms echo query values too: UTF-8 first, as every route. */
         if (px__query_refused(r, NULL) || px__resolver_fallback(r))
             return;
+        /* A route's path with a value no field takes (every path value is at most 255 bytes):
+         * the value is wrong, not the route. */
+        if (overlong[0]) {
+            px_err_set_field(&r->err, PX_EINVALID, "invalid_length", overlong,
+                             "%s is longer than 255 bytes", overlong);
+            px_reply_error(r, &r->err);
+            return;
+        }
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
         return;
     }

@@ -2,6 +2,7 @@
  * events (reports.h). */
 #include <string.h>
 
+#include "epcis_match.h"
 #include "gs1.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -25,13 +26,17 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
     case PX_SCOPE_SYSTEM: break;
     default: return px_policy_check(by->role, PX_ACT_EPCIS_QUERY, err);
     }
-    char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
+    /* The events of packing too (container_event, migration 0215); MATCH_epc matches their
+     * children (EPCIS 1.2 §8.2.7.1: epcList and childEPCs). */
+    f.with_containers = 1;
+    px_epcis_epc epc;
     if (q->match_epc) {
         px_err e2 = PX_ERR_INIT;
-        if (gs1_epc_sgtin_match(gtin, serial, q->match_epc, &e2) != PX_OK)
+        if (px__epcis_epc_urn(&epc, q->match_epc, &e2) != PX_OK)
             return bad_param(err, "MATCH_epc", e2.message);
-        f.gtin = gtin;
-        f.epc_serial = serial[0] ? serial : NULL;
+        px_rc rc = px__epcis_epc_filter(&f, &epc, 0, err);
+        if (rc != PX_OK)
+            return rc;
     }
     if (q->eq_biz_step) {
         px_cbv_bizstep b = px_cbv_bizstep_lookup(px_cbv_word(PX_CBV_VOCAB_BIZSTEP, q->eq_biz_step));

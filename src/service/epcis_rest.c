@@ -127,9 +127,10 @@ void px_epcis_rest_stream_free(px_epcis_rest_stream *s)
 }
 
 /* REQ-EPCISREST-3: the same visibility as every read: MAH and auditor their organization's
- * events, a regulator its market's. */
+ * events, the events of their packing among them; a regulator its market's. */
 static px_rc scope_filter(const px_actor *by, px_epcis_filter *f, px_err *err)
 {
+    f->with_containers = 1; /* the events of packing too (migration 0215) */
     switch (px_policy_scope(by->role, PX_ACT_EPCIS_QUERY)) {
     case PX_SCOPE_ORG: f->tenant_id = by->org_id; return PX_OK;
     case PX_SCOPE_MARKET:

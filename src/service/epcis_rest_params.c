@@ -259,43 +259,46 @@ static px_rc parse_time(const char *name, const char *value, int *has, int64_t *
 
 /* REQ-EPCISREST-18: an EPC given as a GS1 Digital Link URI (the default EPC form of the EPCIS
  * 2.0 REST Bindings) selects what its URN form selects: (01) with (21) is that SGTIN, (01)
- * alone every instance of the GTIN (the URN pattern urn:epc:idpat:sgtin:….*). Any other
- * qualifier would narrow the match in a way packid's index cannot, so it is refused, not
- * ignored. */
+ * alone every instance of the GTIN (the URN pattern urn:epc:idpat:sgtin:….*), (00) an SSCC.
+ * Any other qualifier would narrow the match in a way packid's index cannot, so it is
+ * refused, not ignored. */
 static px_rc match_epc_dl(rest_query *q, const char *name, const char *value, px_err *err)
 {
     gs1_elements el;
-    const char *gtin, *serial;
-    px_rc rc = dl_key_and_qualifier(&el, value, "01", "21", &gtin, &serial, name,
-                                    "a Digital Link EPC with (01) and an optional (21) and "
-                                    "nothing else is expected",
+    const char *key, *serial;
+    memset(&q->epc, 0, sizeof(q->epc));
+    px_err not_sscc = PX_ERR_INIT;
+    if (dl_key_and_qualifier(&el, value, "00", "", &key, &serial, name, "", &not_sscc) == PX_OK) {
+        px_strlcpy(q->epc.sscc, key, sizeof(q->epc.sscc));
+        return PX_OK;
+    }
+    px_rc rc = dl_key_and_qualifier(&el, value, "01", "21", &key, &serial, name,
+                                    "a Digital Link EPC with (01) and an optional (21), or "
+                                    "(00), and nothing else is expected",
                                     err);
     if (rc != PX_OK)
         return rc;
-    px_strlcpy(q->gtin, gtin, sizeof(q->gtin));
-    q->f.gtin = q->gtin;
-    if (serial) {
-        px_strlcpy(q->serial, serial, sizeof(q->serial));
-        q->f.epc_serial = q->serial;
-    }
+    px_strlcpy(q->epc.gtin, key, sizeof(q->epc.gtin));
+    if (serial)
+        px_strlcpy(q->epc.serial, serial, sizeof(q->epc.serial));
     return PX_OK;
 }
 
-/* MATCH_epc / MATCH_anyEPC: an SGTIN URI or an SGTIN pattern (…:sgtin:CP.IR.*), as the 1.2
- * query. packid records no parentID, so MATCH_anyEPC (epcList, childEPCs, parentID) selects
- * the same events as MATCH_epc. */
+/* MATCH_epc / MATCH_anyEPC: an SGTIN URI, an SGTIN pattern (…:sgtin:CP.IR.*) or an SSCC URI,
+ * or the Digital Link of one. MATCH_epc matches an event's epcList and childEPCs, MATCH_anyEPC
+ * its parentID too (EPCIS 2.0 §8.2.7.1: a container event's, px__epcis_epc_filter once all
+ * parameters are read). Both given must name the same EPC: the answer is then MATCH_epc's. */
 static px_rc parse_match_epc(rest_query *q, const char *name, const char *value, px_err *err)
 {
     if (q->match_epc && strcmp(q->match_epc, value) != 0)
         return px__epcis_rest_bad_param(err, name, "MATCH_epc and MATCH_anyEPC must agree");
     q->match_epc = value;
+    q->match_epc_only |= strcmp(name, "MATCH_epc") == 0;
     if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0)
         return match_epc_dl(q, name, value, err);
     px_err e2 = PX_ERR_INIT;
-    if (gs1_epc_sgtin_match(q->gtin, q->serial, value, &e2) != PX_OK)
+    if (px__epcis_epc_urn(&q->epc, value, &e2) != PX_OK)
         return px__epcis_rest_bad_param(err, name, e2.message);
-    q->f.gtin = q->gtin;
-    q->f.epc_serial = q->serial[0] ? q->serial : NULL;
     return PX_OK;
 }
 
@@ -411,5 +414,8 @@ px_rc px__epcis_rest_params(rest_query *q, const px_epcis_rest_param *params, si
         if (rc != PX_OK)
             return rc;
     }
+    /* Container events match an EPC by its URIs (px__epcis_epc_filter). */
+    if (q->match_epc)
+        return px__epcis_epc_filter(&q->f, &q->epc, !q->match_epc_only, err);
     return PX_OK;
 }

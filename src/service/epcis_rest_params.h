@@ -3,6 +3,7 @@
 #ifndef PX_SERVICE_EPCIS_REST_PARAMS_H
 #define PX_SERVICE_EPCIS_REST_PARAMS_H
 
+#include "epcis_match.h"
 #include "epcis_rest.h"
 #include "gs1.h"
 
@@ -20,8 +21,9 @@ typedef struct rest_query {
     px_epcis_filter f;
     char types[LIST_MAX], actions[LIST_MAX], steps[LIST_MAX], disps[LIST_MAX];
     char read_points[LOC_LIST_MAX], locations[LOC_LIST_MAX];
-    char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
+    px_epcis_epc epc;
     const char *match_epc;
+    int match_epc_only; /* MATCH_epc given (children only), not MATCH_anyEPC alone */
     long per_page;
     int matches_nothing;
 } rest_query;

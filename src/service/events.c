@@ -241,6 +241,7 @@ px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epci
     ev->n_serials = row->n_serials;
     ev->epcs = row->epcs;
     ev->n_epcs = row->n_epcs;
+    ev->parent_id = row->parent_id && row->parent_id[0] ? row->parent_id : NULL;
     ev->read_point = row->read_point[0] ? row->read_point : NULL;
     ev->biz_location = row->biz_location[0] ? row->biz_location : NULL;
     if (ev->action == PX_EPCIS_ADD && ev->type == PX_EPCIS_OBJECT_EVENT) {

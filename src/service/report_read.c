@@ -65,8 +65,9 @@ px_rc px_svc_report_document(px_db *db, const px_actor *by, const char *id, char
     return PX_OK;
 }
 
-px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *market,
-                          const char *after, long limit, px_report_fn fn, void *ctx, px_err *err)
+px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *retried,
+                          const char *market, const char *after, long limit, px_report_fn fn,
+                          void *ctx, px_err *err)
 {
     static const char *const states[] = {"queued", "sending", "delivered", "failed", "dead"};
     const char *tenant, *scope_market;
@@ -76,12 +77,15 @@ px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, cons
     if (state && (rc = px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", NULL,
                                     err)) != PX_OK)
         return rc;
+    if (retried && (rc = px_name_pick(px_bool_names, 2, retried, "invalid_value", "retried", NULL,
+                                      err)) != PX_OK)
+        return rc;
     if (market && (rc = px_market_check(market, err)) != PX_OK)
         return rc;
     if (px_cursor_check_uuid(after, err) != PX_OK)
         return PX_EINVALID;
-    return px_store_report_each(db, tenant, scope_market, state, market, after, limit, fn, ctx,
-                                err);
+    return px_store_report_each(db, tenant, scope_market, state, retried, market, after, limit, fn,
+                                ctx, err);
 }
 
 typedef struct retry_ctx {

@@ -71,13 +71,12 @@ void px_missing_list_dispose(px_missing_list *l);
  * answers them as warnings, so they are known before the first release. */
 px_rc px_svc_product_warnings(const px_product *p, px_missing_list *l, px_err *err);
 
-
-
-/* GET /v1/reports?state=&market=: the reports in the caller's scope (as for one report), newest
- * first, after report id after; a bad state or market is 422 with its field. */
-px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *market,
-                          const char *after, long limit, px_report_fn fn, void *ctx,
-                          px_err *err);
+/* GET /v1/reports?state=&retried=&market=: the reports in the caller's scope (as for one
+ * report), newest first, after report id after; retried "true" or "false": only those a retry
+ * was made of, or only the others; a bad state, retried or market is 422 with its field. */
+px_rc px_svc_reports_each(px_db *db, const px_actor *by, const char *state, const char *retried,
+                          const char *market, const char *after, long limit, px_report_fn fn,
+                          void *ctx, px_err *err);
 /* POST /v1/reports/{id}/retry (MAH): a failed or dead report of the caller's gets a new
  * report (new id and document id) of the same subject to the same endpoint, its document
  * rebuilt from the stored events with today's master data; 409 invalid_state for any other

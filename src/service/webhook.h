@@ -34,12 +34,13 @@ px_rc px_svc_webhook_put(px_db *db, const px_actor *by, const px_webhook_request
 px_rc px_svc_webhook_get(px_db *db, const px_actor *by, px_webhook *out, px_err *err);
 /* DELETE (audited); "not_found" when none. */
 px_rc px_svc_webhook_delete(px_db *db, const px_actor *by, px_err *err);
-/* GET /v1/webhook/deliveries[?state=]: newest first, those in state when given (queued,
- * sending, delivered, dead; else 422 invalid_value); cursor "" or the id of the last delivery
- * of the page before (anything but a UUID is 400 "bad_request"). */
+/* GET /v1/webhook/deliveries[?state=][&retried=]: newest first, those in state when given
+ * (queued, sending, delivered, dead; else 422 invalid_value); retried "true" or "false": only
+ * those a retry was made of, or only the others; cursor "" or the id of the last delivery of
+ * the page before (anything but a UUID is 400 "bad_request"). */
 px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *state,
-                                     const char *cursor, long limit, px_webhook_delivery_fn fn,
-                                     void *ctx, px_err *err);
+                                     const char *retried, const char *cursor, long limit,
+                                     px_webhook_delivery_fn fn, void *ctx, px_err *err);
 /* Every tenant's deliveries by state, for /metrics (packid_webhook_deliveries). */
 px_rc px_svc_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err);
 

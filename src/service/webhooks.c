@@ -112,8 +112,8 @@ px_rc px_svc_webhook_delete(px_db *db, const px_actor *by, px_err *err)
 }
 
 px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *state,
-                                     const char *cursor, long limit, px_webhook_delivery_fn fn,
-                                     void *ctx, px_err *err)
+                                     const char *retried, const char *cursor, long limit,
+                                     px_webhook_delivery_fn fn, void *ctx, px_err *err)
 {
     /* A delivery's states (migration 0010's CHECK): a dead one is found without paging
      * through every delivered one. */
@@ -121,10 +121,14 @@ px_rc px_svc_webhook_deliveries_each(px_db *db, const px_actor *by, const char *
     if (state &&
         px_name_pick(states, PX_COUNT(states), state, "invalid_value", "state", NULL, err) != PX_OK)
         return PX_EINVALID;
+    if (retried &&
+        px_name_pick(px_bool_names, 2, retried, "invalid_value", "retried", NULL, err) != PX_OK)
+        return PX_EINVALID;
     /* The cursor is the last delivery's id, as every newest-first list's. */
     if (px_cursor_check_uuid(cursor, err) != PX_OK)
         return PX_EINVALID;
-    return px_store_webhook_deliveries_each(db, by->org_id, state, cursor, limit, fn, ctx, err);
+    return px_store_webhook_deliveries_each(db, by->org_id, state, retried, cursor, limit, fn, ctx,
+                                            err);
 }
 
 px_rc px_svc_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err)

@@ -153,7 +153,7 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
     "coalesce(octet_length(r.document), 0), coalesce(r.document_sha256, ''), " \
     "coalesce(r.event_count, 0), coalesce(r.op_id::text, ''), coalesce(r.retry_of::text, ''), " \
     "coalesce(r.master_version, 0), " \
-    "coalesce((SELECT x.id::text FROM report x WHERE x.retry_of = r.id), '')"
+    "coalesce((SELECT x.id::text FROM report x WHERE x.retry_of = r.id), '') AS retried_by"
 /* clang-format on */
 #define REPORT_NCOLS 23
 
@@ -429,15 +429,28 @@ px_rc px_store_release_set_report(px_db *db, const char *release_id, const char 
 
 typedef struct {
     px_buf sql;
-    const char *params[32]; /* every filter field at once needs 23 */
+    const char *params[96]; /* every filter field at once, on both tables, needs 45 */
     int n;
+    int full;         /* a parameter found no slot: qb_run refuses the statement */
+    char num[16][24]; /* the times' parameter text (qb_time) */
+    int n_num;
 } qb;
+
+/* Takes value as the next parameter: its number N ($N). */
+static int qb_add(qb *q, const char *value)
+{
+    if (q->n == (int)(sizeof(q->params) / sizeof(q->params[0]))) {
+        q->full = 1;
+        return q->n;
+    }
+    q->params[q->n++] = value;
+    return q->n;
+}
 
 /* Appends before, "$N", after, with value as parameter N. */
 static void qb_param(qb *q, const char *before, const char *after, const char *value)
 {
-    q->params[q->n++] = value;
-    px_buf_printf(&q->sql, "%s$%d%s", before, q->n, after);
+    px_buf_printf(&q->sql, "%s$%d%s", before, qb_add(q, value), after);
 }
 
 /* column is one of the pipe-delimited values v, when v is given: the EPCIS 2.0 REST query's
@@ -451,17 +464,23 @@ static void qb_pipe_list(qb *q, const char *column, const char *v)
     qb_param(q, before, ", '|'))", v);
 }
 
-/* column op the time us (µs since the epoch, exact: no float), written into text[24]. */
-static void qb_time(qb *q, const char *column, const char *op, char *text, int64_t us)
+/* column op the time us (µs since the epoch, exact: no float). */
+static void qb_time(qb *q, const char *column, const char *op, int64_t us)
 {
-    char before[64];
-    snprintf(text, 24, "%lld", (long long)us);
+    char before[64], *text = q->num[q->n_num];
+    if (q->n_num + 1 < (int)(sizeof(q->num) / sizeof(q->num[0])))
+        q->n_num++;
+    else
+        q->full = 1;
+    snprintf(text, sizeof(q->num[0]), "%lld", (long long)us);
     snprintf(before, sizeof(before), " AND %s %s 'epoch'::timestamptz + ", column, op);
     qb_param(q, before, "::bigint * interval '1 microsecond'", text);
 }
 
+static void filter_common(qb *q, const px_epcis_filter *f);
+
 /* The events a filter selects (alias e). */
-static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
+static void filter_where(qb *q, const px_epcis_filter *f)
 {
     if (f->tenant_id)
         qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
@@ -471,12 +490,12 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
          * (their commissioning, a recall of the batch: recall.c records one event, without
          * a market); never an event that carries another market, nor the event of packs
          * never released that a status change records beside its markets' (pack_ops.c). */
-        q->params[q->n++] = f->market;
+        int m = qb_add(q, f->market);
         px_buf_printf(&q->sql,
                       " AND (e.market = $%d OR (e.market IS NULL AND e.op IN ('commission', "
                       "'recall') AND EXISTS (SELECT 1 FROM market_release mr WHERE mr.gtin = "
                       "e.gtin AND mr.batch = e.lot AND mr.market = $%d)))",
-                      q->n, q->n);
+                      m, m);
     }
     int gtin_param = 0; /* its $N, for the release's packs below */
     if (f->gtin) {
@@ -495,35 +514,42 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         char gtin_ref[16] = "e.gtin";
         if (gtin_param)
             snprintf(gtin_ref, sizeof(gtin_ref), "$%d", gtin_param);
-        q->params[q->n++] = f->lot ? f->lot : "";
-        q->params[q->n++] = f->release_id;
+        int lot = qb_add(q, f->lot ? f->lot : ""), rel = qb_add(q, f->release_id);
         px_buf_printf(&q->sql,
                       " AND ((e.op = 'commission' AND e.lot = $%d AND e.commission_id IN "
                       "(SELECT s.commission_id FROM serial s WHERE s.gtin = %s AND "
                       "s.batch = $%d AND s.release_id = $%d::uuid)) "
                       "OR (e.op = 'release' AND e.release_id = $%d::uuid))",
-                      q->n - 1, gtin_ref, q->n - 1, q->n, q->n);
+                      lot, gtin_ref, lot, rel, rel);
     } else if (f->lot) {
         qb_param(q, " AND e.lot = ", "", f->lot);
     }
     if (f->epc_serial) {
-        q->params[q->n++] = f->epc_serial;
+        int ser = qb_add(q, f->epc_serial);
         px_buf_printf(&q->sql,
                       " AND CASE e.serial_set WHEN 'list' THEN e.serials @> ARRAY[$%d::text] "
                       "ELSE EXISTS (SELECT 1 FROM serial s WHERE s.gtin = e.gtin AND "
                       "s.serial = $%d AND CASE e.serial_set WHEN 'commission' THEN "
                       "s.commission_id = e.commission_id ELSE s.release_id = e.release_id "
                       "END) END",
-                      q->n, q->n);
+                      ser, ser);
     }
+    if (f->epc_sscc)
+        qb_param(q, " AND e.epcs && ", "::text[]", f->epc_uris);
+    filter_common(q, f);
+}
+
+/* The conditions on the columns both tables have (alias e). */
+static void filter_common(qb *q, const px_epcis_filter *f)
+{
     if (f->biz_step)
         qb_param(q, " AND e.biz_step = ", "", f->biz_step);
     if (f->biz_location)
         qb_param(q, " AND e.biz_location = ", "", f->biz_location);
     if (f->has_ge)
-        qb_time(q, "e.event_time", ">=", ge, f->ge_time_us);
+        qb_time(q, "e.event_time", ">=", f->ge_time_us);
     if (f->has_lt)
-        qb_time(q, "e.event_time", "<", lt, f->lt_time_us);
+        qb_time(q, "e.event_time", "<", f->lt_time_us);
     qb_pipe_list(q, "e.type", f->event_types);
     qb_pipe_list(q, "e.action", f->actions);
     qb_pipe_list(q, "e.biz_step", f->biz_steps);
@@ -534,19 +560,60 @@ static void filter_where(qb *q, const px_epcis_filter *f, char *ge, char *lt)
         qb_param(q, " AND e.event_hash = ", "", f->event_hash);
 }
 
-/* recordTime bounds (created_at), kept apart from filter_where: they need their own
- * number buffers. */
-static void filter_record_time(qb *q, const px_epcis_filter *f, char *ge, char *lt)
+/* recordTime bounds (created_at): the reads of whole events only (a value collection lists
+ * what was recorded whenever). */
+static void filter_record_time(qb *q, const px_epcis_filter *f)
 {
     if (f->has_ge_record)
-        qb_time(q, "e.created_at", ">=", ge, f->ge_record_us);
+        qb_time(q, "e.created_at", ">=", f->ge_record_us);
     if (f->has_lt_record)
-        qb_time(q, "e.created_at", "<", lt, f->lt_record_us);
+        qb_time(q, "e.created_at", "<", f->lt_record_us);
+}
+
+/* Whether f selects container events (the AggregationEvents of container_event, migration
+ * 0215) at all: an EPCIS query's, by its tenant, not a regulator's (a market's events are its
+ * releases and their packs') and not a read by batch, operation or release (a container event
+ * names none). A GTIN without the URIs it stands for cannot be matched there. */
+static int takes_containers(const px_epcis_filter *f)
+{
+    return f->with_containers && !f->market && !f->release_id && !f->op_id && !f->lot &&
+           (!f->gtin || f->epc_uris || f->epc_prefixes);
+}
+
+/* The container events f selects (alias e on container_event; takes_containers(f)). An EPC
+ * matches a child (MATCH_epc: epcList and childEPCs, EPCIS 2.0 §8.2.7.1), or the parent too
+ * (MATCH_anyEPC). */
+static void filter_containers(qb *q, const px_epcis_filter *f)
+{
+    if (f->tenant_id)
+        qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
+    if (f->epc_uris) {
+        int u = qb_add(q, f->epc_uris);
+        px_buf_printf(&q->sql, " AND (e.epcs && $%d::text[]", u);
+        if (f->epc_any)
+            px_buf_printf(&q->sql, " OR e.parent_id = ANY($%d::text[])", u);
+        px_buf_puts(&q->sql, ")");
+    } else if (f->epc_prefixes) {
+        int u = qb_add(q, f->epc_prefixes);
+        px_buf_printf(&q->sql,
+                      " AND (EXISTS (SELECT 1 FROM unnest(e.epcs) c(v) WHERE c.v LIKE "
+                      "ANY($%d::text[]))",
+                      u);
+        if (f->epc_any)
+            px_buf_printf(&q->sql, " OR e.parent_id LIKE ANY($%d::text[])", u);
+        px_buf_puts(&q->sql, ")");
+    }
+    filter_common(q, f);
 }
 
 /* Runs q's statement and frees its text: the result, or NULL with err set. */
 static PGresult *qb_run(px_db *db, qb *q, px_err *err)
 {
+    if (q->full) {
+        px_buf_dispose(&q->sql);
+        px_err_set(err, PX_EINTERNAL, "internal", "an event query needs more parameters");
+        return NULL;
+    }
     PGresult *r = q->sql.data ? px__exec(db, q->sql.data, q->n, q->params, err) : NULL;
     if (!q->sql.data)
         px_err_oom(err);
@@ -579,19 +646,32 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
     return PX_OK;
 }
 
-/* A statement over the events after seq `after` that f selects, with n as $2: head is its
- * SQL up to "... WHERE e.seq > $1::bigint", the filter's conditions follow, then tail. */
+/* A statement over the events after seq `after` that f selects, of both tables (alias e),
+ * with n as $2: head, then "(SELECT cols FROM epcis_event e WHERE e.seq > $1 …conditions…
+ * ORDER BY e.seq LIMIT lim)", and, when f takes container events, " UNION ALL (SELECT ccols
+ * FROM container_event e …)", then tail. The two tables draw seq from one sequence (migration
+ * 0215): one keyset orders them. */
 static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long after, long long n,
-                              const char *head, const char *tail, px_err *err)
+                              const char *head, const char *cols, const char *ccols,
+                              const char *lim, const char *tail, px_err *err)
 {
     qb q = {0};
     px_buf_init(&q.sql, 16384);
-    char ge[24], lt[24], gr[24], lr[24];
-    q.params[q.n++] = PX__INT(after); /* $1 */
-    q.params[q.n++] = PX__INT(n);     /* $2 */
-    px_buf_puts(&q.sql, head);
-    filter_where(&q, f, ge, lt);
-    filter_record_time(&q, f, gr, lr);
+    qb_add(&q, PX__INT(after)); /* $1 */
+    qb_add(&q, PX__INT(n));     /* $2 */
+    px_buf_printf(&q.sql, "%s(SELECT %s FROM epcis_event e WHERE e.seq > $1::bigint", head, cols);
+    filter_where(&q, f);
+    filter_record_time(&q, f);
+    px_buf_printf(&q.sql, " ORDER BY e.seq LIMIT %s)", lim);
+    if (takes_containers(f)) {
+        px_buf_printf(&q.sql,
+                      " UNION ALL (SELECT %s FROM container_event e WHERE e.seq > "
+                      "$1::bigint",
+                      ccols);
+        filter_containers(&q, f);
+        filter_record_time(&q, f);
+        px_buf_printf(&q.sql, " ORDER BY e.seq LIMIT %s)", lim);
+    }
     px_buf_puts(&q.sql, tail);
     return qb_run(db, &q, err);
 }
@@ -608,11 +688,13 @@ static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long aft
 
 static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long after, px_err *err)
 {
-    char tail[2048];
+    char lim[24], tail[2560];
+    snprintf(lim, sizeof(lim), "%ld",
+             f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
     /* clang-format off */
-    snprintf(
+    int k = snprintf(
         tail, sizeof(tail),
-        " ORDER BY e.seq LIMIT %ld) x WHERE x.cum - x.epc_count < $2::bigint) "
+        ") e ORDER BY e.seq LIMIT %s) x WHERE x.cum - x.epc_count < $2::bigint) "
         "SELECT e.seq, e.id, e.op, e.type, e.action, e.biz_step, "
         "coalesce(e.disposition, ''), "
         PX__SQL_EPOCH_US("e.event_time") ", e.tz_offset_min, e.gtin, "
@@ -625,15 +707,28 @@ static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long aft
         " ELSE " OP_PACKS("s.release_id = e.release_id") " END, ''), "
         "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
         "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
-        "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL "
-        "FROM epcis_event e JOIN chunk USING (seq) ORDER BY e.seq",
-        f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
+        "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL, '' "
+        "FROM epcis_event e JOIN chunk USING (seq)",
+        lim);
+    /* A container event: an AggregationEvent (or a case's ObjectEvent) of packing, its EPCs
+     * the children, its parentID the container (migration 0020). */
+    if (takes_containers(f))
+        snprintf(tail + k, sizeof(tail) - (size_t)k,
+                 " UNION ALL SELECT e.seq, e.id, 'aggregation', e.type, e.action, e.biz_step, "
+                 "coalesce(e.disposition, ''), "
+                 PX__SQL_EPOCH_US("e.event_time") ", e.tz_offset_min, '', 0, '', '', "
+                 "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), '', e.event_hash, "
+                 "array_to_string(e.epcs, chr(29)), '', '', '', '', '', '', true, "
+                 "coalesce(e.parent_id, '') FROM container_event e JOIN chunk USING (seq) "
+                 "ORDER BY 1");
+    else
+        snprintf(tail + k, sizeof(tail) - (size_t)k, " ORDER BY 1");
     /* clang-format on */
     return events_after(db, f, after, EPC_BUDGET,
                         "WITH chunk AS (SELECT x.seq FROM (SELECT e.seq, e.epc_count, "
-                        "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM epcis_event e "
-                        "WHERE e.seq > $1::bigint",
-                        tail, err);
+                        "sum(e.epc_count) OVER (ORDER BY e.seq) AS cum FROM (",
+                        "e.seq, e.epc_count", "e.seq, cardinality(e.epcs) AS epc_count", lim, tail,
+                        err);
 }
 
 /* The scalar columns of row i of events_chunk (borrowed from the result). */
@@ -663,6 +758,7 @@ static void event_row(px_epcis_row *ev, const PGresult *r, int i)
     ev->dest_location = px__val(r, i, 21);
     ev->biz_tx_type = px__val(r, i, 22);
     ev->biz_tx = px__val(r, i, 23);
+    ev->parent_id = px__val(r, i, 25);
 }
 
 /* The serials (or EPCs) of one event, split out of a private copy of column 17 (the result's
@@ -744,9 +840,8 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     PGresult *r = events_after(
         db, f, f->after_seq > 0 ? f->after_seq : 0, per_page,
         "SELECT count(*), coalesce(max(x.seq) FILTER (WHERE x.rn <= $2::bigint), 0) FROM "
-        "(SELECT e.seq, row_number() OVER (ORDER BY e.seq) AS rn FROM epcis_event e "
-        "WHERE e.seq > $1::bigint",
-        " ORDER BY e.seq LIMIT $2::bigint + 1) x", err);
+        "(SELECT e.seq, row_number() OVER (ORDER BY e.seq) AS rn FROM (",
+        "e.seq", "e.seq", "$2::bigint + 1", ") e ORDER BY e.seq LIMIT $2::bigint + 1) x", err);
     if (!r)
         return err->rc;
     long n = strtol(px__val(r, 0, 0), NULL, 10);
@@ -757,24 +852,31 @@ px_rc px_store_epcis_page_span(px_db *db, const px_epcis_filter *f, long per_pag
     return PX_OK;
 }
 
-/* Runs parts[0], filter_where(f), parts[1], filter_where(f), … parts[n_parts - 1], with $1..$3
- * = a, b, c (the filter's parameters follow): every subquery of alias e carries the
- * visibility. Rows (columns ph, k1, gcp, k2) go to fn until it asks to stop (*stop); *n
- * counts them. */
+/* Runs parts[0], a filter, parts[1], a filter, … parts[n_parts - 1], with $1..$3 = a, b, c
+ * (the filters' parameters follow): filter i is filter_where(f) when tables[i] is 'e'
+ * (epcis_event), filter_containers(f) when 'c' (container_event; nothing when f takes no
+ * container events), so every subquery of alias e carries the visibility. Rows (columns ph,
+ * k1, gcp, k2) go to fn until it asks to stop (*stop); *n counts them. */
 static px_rc values_query(px_db *db, const px_epcis_filter *f, const char *const *parts,
-                          size_t n_parts, const char *a, const char *b, const char *c,
-                          px_epcis_value_fn fn, void *ctx, long *n, int *stop, px_err *err)
+                          size_t n_parts, const char *tables, const char *a, const char *b,
+                          const char *c, px_epcis_value_fn fn, void *ctx, long *n, int *stop,
+                          px_err *err)
 {
     qb q = {0};
     px_buf_init(&q.sql, 16384);
-    char ge[24], lt[24];
-    q.params[q.n++] = a;
-    q.params[q.n++] = b;
-    q.params[q.n++] = c;
+    qb_add(&q, a);
+    qb_add(&q, b);
+    qb_add(&q, c);
     for (size_t i = 0; i < n_parts; i++) {
         px_buf_puts(&q.sql, parts[i]);
-        if (i + 1 < n_parts)
-            filter_where(&q, f, ge, lt);
+        if (i + 1 == n_parts)
+            break;
+        if (tables[i] == 'e')
+            filter_where(&q, f);
+        else if (takes_containers(f))
+            filter_containers(&q, f);
+        else
+            px_buf_puts(&q.sql, " AND false");
     }
     PGresult *r = qb_run(db, &q, err);
     if (!r)
@@ -809,27 +911,29 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
     px_rc rc = PX_OK;
     if (kind != PX_EPCIS_VALUES_EPC) {
         const char *col = kind == PX_EPCIS_VALUES_READ_POINT ? "read_point" : "biz_location";
-        char head[256], tail[256];
+        char head[256], mid[256];
         snprintf(lim, sizeof(lim), "%ld", limit);
         snprintf(head, sizeof(head),
                  "SELECT DISTINCT 0, '', 0, e.%s FROM epcis_event e WHERE $1::int = 0 AND "
                  "e.%s > $2::text",
                  col, col);
-        snprintf(tail, sizeof(tail), " ORDER BY 4 LIMIT $3::bigint");
-        const char *parts[] = {head, tail};
-        return values_query(db, f, parts, 2, after_ph == 0 ? "0" : "1", after_k2, lim, fn, ctx,
-                            &n, &stop, err);
+        snprintf(mid, sizeof(mid),
+                 " UNION SELECT 0, '', 0, e.%s FROM container_event e WHERE $1::int = 0 AND "
+                 "e.%s > $2::text",
+                 col, col);
+        const char *parts[] = {head, mid, " ORDER BY 4 LIMIT $3::bigint"};
+        return values_query(db, f, parts, 3, "ec", after_ph == 0 ? "0" : "1", after_k2, lim, fn,
+                            ctx, &n, &stop, err);
     }
     if (after_ph == 0) {
         /* The visible GTINs from the key's on: few (a tenant's products), from the
          * (gtin, lot, seq) index. */
         qb q = {0};
         px_buf_init(&q.sql, 4096);
-        char ge[24], lt[24];
-        q.params[q.n++] = after_k1;
+        qb_add(&q, after_k1);
         px_buf_puts(&q.sql, "SELECT DISTINCT e.gtin::text FROM epcis_event e WHERE "
                             "e.gtin >= $1::text");
-        filter_where(&q, f, ge, lt);
+        filter_where(&q, f);
         px_buf_puts(&q.sql, " ORDER BY 1");
         PGresult *g = qb_run(db, &q, err);
         if (!g)
@@ -847,37 +951,42 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
         for (int i = 0; i < PQntuples(g) && !stop && n < limit && rc == PX_OK; i++) {
             const char *gtin = px__val(g, i, 0);
             snprintf(lim, sizeof(lim), "%ld", limit - n);
-            rc = values_query(db, f, parts, 4, gtin,
-                              strcmp(gtin, after_k1) == 0 ? after_k2 : "", lim, fn, ctx, &n,
-                              &stop, err);
+            rc = values_query(db, f, parts, 4, "eee", gtin,
+                              strcmp(gtin, after_k1) == 0 ? after_k2 : "", lim, fn, ctx, &n, &stop,
+                              err);
         }
         PQclear(g);
         if (rc != PX_OK || stop || n >= limit)
             return rc;
     }
-    /* Then the other EPCs events name in place of packs (migration 0090); an SGTIN there is
-     * a pack whose commissioning the same caller sees, listed once, as a pack. */
+    /* Then the other EPCs events name in place of packs (migration 0090), and the children
+     * and parents of container events (migration 0215): an SGTIN there is a pack whose
+     * commissioning the same caller sees, listed once, as a pack. */
     static const char *const uris[] = {
         "SELECT DISTINCT 1, '', 0, u.v FROM epcis_event e, unnest(e.epcs) u(v) WHERE "
         "u.v NOT LIKE 'urn:epc:id:sgtin:%' AND u.v > $1::text AND $2::text = $2::text",
+        " UNION SELECT 1, '', 0, u.v FROM container_event e, unnest(e.epcs || e.parent_id) u(v) "
+        "WHERE u.v NOT LIKE 'urn:epc:id:sgtin:%' AND u.v > $1::text",
         " ORDER BY 4 LIMIT $3::bigint"};
     snprintf(lim, sizeof(lim), "%ld", limit - n);
-    return values_query(db, f, uris, 2, after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n,
+    return values_query(db, f, uris, 3, "ec", after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n,
                         &stop, err);
 }
 
 px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,
-                           const char *state, const char *market, const char *after_id,
-                           long limit, px_report_fn fn, void *ctx, px_err *err)
+                           const char *state, const char *retried, const char *market,
+                           const char *after_id, long limit, px_report_fn fn, void *ctx,
+                           px_err *err)
 {
     /* Visible: the tenant's (or, for a regulator, its market's); the filter: state and market. */
     PGresult *r = px__page(
         db,
         PX__PAGE("SELECT " REPORT_COLS ", r.created_at AS at FROM report r WHERE ($1::text IS "
                  "NULL OR r.tenant_id = $1::uuid) AND ($2::text IS NULL OR r.market = $2)",
-                 "($3::text IS NULL OR v.state = $3) AND ($4::text IS NULL OR v.market = $4)", "$5",
-                 "$6"),
-        PX__ARGS(tenant_id, scope_market, state, market), after_id, limit, err);
+                 "($3::text IS NULL OR v.state = $3) AND ($4::text IS NULL OR v.market = $4) AND "
+                 "($5::boolean IS NULL OR (v.retried_by <> '') = $5::boolean)",
+                 "$6", "$7"),
+        PX__ARGS(tenant_id, scope_market, state, market, retried), after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_report, report_row, fn, ctx);
@@ -887,6 +996,11 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
 px_rc px_store_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err)
 {
     return px__each_count(
-        px__exec(db, "SELECT state, count(*) FROM report GROUP BY state", 0, NULL, err), fn, ctx,
-        err);
+        px__exec(db,
+                 "SELECT s.state, count(r.id) FROM unnest(ARRAY['queued', 'sending', "
+                 "'delivered', 'failed', 'dead']) WITH ORDINALITY s(state, o) LEFT JOIN report r "
+                 "ON r.state = s.state AND NOT EXISTS (SELECT 1 FROM report x WHERE x.retry_of "
+                 "= r.id) GROUP BY s.state, s.o ORDER BY s.o",
+                 0, NULL, err),
+        fn, ctx, err);
 }

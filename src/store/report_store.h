@@ -100,9 +100,11 @@ typedef int (*px_report_fn)(void *ctx, const px_report *r);
  * all), filtered by state and market when given, newest first, after report after_id (NULL
  * or "": from the start), at most limit. */
 px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_market,
-                           const char *state, const char *market, const char *after_id,
-                           long limit, px_report_fn fn, void *ctx, px_err *err);
-/* Counts per state of every report ("queued" … "dead"), for the metrics. */
+                           const char *state, const char *retried, const char *market,
+                           const char *after_id, long limit, px_report_fn fn, void *ctx,
+                           px_err *err);
+/* Counts per state of every report ("queued" … "dead", each, 0 when none), for the metrics: a
+ * failed or dead report already retried is left out (its retry counts in its own state). */
 typedef int (*px_report_count_fn)(void *ctx, const char *state, long long n);
 px_rc px_store_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err);
 
@@ -178,6 +180,16 @@ typedef struct px_epcis_filter {
                                          release's event (gtin and lot required) */
     const char *op_id;                /* report of a status change: that operation's events */
     const char *epc_serial;           /* MATCH_epc: with gtin, events carrying this pack */
+    /* The EPCIS queries only: container events (AggregationEvents of packing, migration 0215)
+     * join the answer, in the same write order. An EPC to match is given there as the URIs it
+     * stands for, PostgreSQL array literals ("{…,…}"): epc_uris the exact URIs (an SGTIN or
+     * an SSCC, each company prefix length), epc_prefixes the LIKE patterns of a GTIN's SGTINs
+     * (a pattern). epc_sscc: the EPC is an SSCC (epcis_event's events naming it in their EPC
+     * list: no GTIN applies); epc_any: MATCH_anyEPC (a container event's parentID matches
+     * too). */
+    int with_containers;
+    const char *epc_uris, *epc_prefixes;
+    int epc_sscc, epc_any;
     const char *biz_step;             /* bare CBV word */
     const char *biz_location;         /* SGLN URI */
     int has_ge, has_lt;
@@ -227,6 +239,7 @@ typedef struct px_epcis_row {
     /* EPC URIs named in place of the packs (migration 0090), serials then empty. */
     const char *const *epcs;
     size_t n_epcs;
+    const char *parent_id; /* a container event's parentID, "" when none */
 } px_epcis_row;
 
 /* Calls fn for every matching event in write order (seq). Rows are read in keyset chunks

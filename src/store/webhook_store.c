@@ -96,11 +96,21 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
     return PX_OK;
 }
 
-#define DELIVERY_COLS                                                                       \
-    "d.id, d.tenant_id, d.event, d.state, d.attempts, "                                                     \
-    "coalesce(d.last_http_status, 0), coalesce(d.last_error, ''), " TS("d.next_attempt_at") \
-    ", " TS("d.created_at") ", " TS("d.delivered_at") ", coalesce(d.retry_of::text, '')"
-#define DELIVERY_NCOLS 11
+#define DELIVERY_COLS                                                                              \
+    "d.id, d.tenant_id, d.event, d.state, d.attempts, "                                            \
+    "coalesce(d.last_http_status, 0), coalesce(d.last_error, ''), " TS(                            \
+        "d.next_attempt_at") ", " TS("d.created_at") ", " TS("d.delivered_at") ", "                \
+                                                                               "coalesce(d.retry_" \
+                                                                               "of::text, ''), "   \
+                                                                               "coalesce((SELECT " \
+                                                                               "k.id::text FROM "  \
+                                                                               "webhook_delivery " \
+                                                                               "k WHERE "          \
+                                                                               "k.retry_of = "     \
+                                                                               "d.id LIMIT 1), "   \
+                                                                               "'') "              \
+                                                                               "AS retried_by"
+#define DELIVERY_NCOLS 12
 
 static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
 {
@@ -110,7 +120,8 @@ static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)
     d->attempts = (int)strtol(px__val(r, i, 4), NULL, 10);
     d->last_http_status = (int)strtol(px__val(r, i, 5), NULL, 10);
     px__texts(r, i, 6, PX__TEXT(d->last_error), PX__TEXT(d->next_attempt_at),
-              PX__TEXT(d->created_at), PX__TEXT(d->delivered_at), PX__TEXT(d->retry_of), NULL);
+              PX__TEXT(d->created_at), PX__TEXT(d->delivered_at), PX__TEXT(d->retry_of),
+              PX__TEXT(d->retried_by), NULL);
 }
 
 px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
@@ -166,16 +177,18 @@ px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
 }
 
 px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *state,
-                                       const char *after_id, long limit, px_webhook_delivery_fn fn,
-                                       void *ctx, px_err *err)
+                                       const char *retried, const char *after_id, long limit,
+                                       px_webhook_delivery_fn fn, void *ctx, px_err *err)
 {
     /* The cursor is found without the filter (PX__PAGE): a delivery that changed state since
      * the page before does not end the list. */
     PGresult *r = px__page(db,
                            PX__PAGE("SELECT " DELIVERY_COLS ", d.created_at AS at FROM "
                                     "webhook_delivery d WHERE d.tenant_id = $1::uuid",
-                                    "$2::text IS NULL OR v.state = $2::text", "$3", "$4"),
-                           PX__ARGS(tenant_id, state), after_id, limit, err);
+                                    "($2::text IS NULL OR v.state = $2::text) AND ($3::boolean "
+                                    "IS NULL OR (v.retried_by <> '') = $3::boolean)",
+                                    "$4", "$5"),
+                           PX__ARGS(tenant_id, state, retried), after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_webhook_delivery, delivery_row, fn, ctx);
@@ -186,8 +199,10 @@ px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *
 {
     return px__each_count(
         px__exec(db,
-                 "SELECT state, count(*) FROM webhook_delivery WHERE state <> 'delivered' GROUP "
-                 "BY state",
+                 "SELECT s.state, count(d.id) FROM unnest(ARRAY['queued', 'sending', 'dead']) "
+                 "WITH ORDINALITY s(state, o) LEFT JOIN webhook_delivery d ON d.state = s.state "
+                 "AND d.state <> 'delivered' AND NOT EXISTS (SELECT 1 FROM webhook_delivery k "
+                 "WHERE k.retry_of = d.id) GROUP BY s.state, s.o ORDER BY s.o",
                  0, NULL, err),
         fn, ctx, err);
 }

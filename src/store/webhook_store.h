@@ -48,6 +48,7 @@ typedef struct px_webhook_delivery {
     char created_at[32];
     char delivered_at[32];     /* "" until delivered */
     char retry_of[PX_ID_LEN + 1]; /* the dead delivery this one retries, "" if none */
+    char retried_by[PX_ID_LEN + 1]; /* the delivery that retries this dead one, "" if none */
 } px_webhook_delivery;
 
 typedef int (*px_webhook_delivery_fn)(void *ctx, const px_webhook_delivery *d);
@@ -61,10 +62,11 @@ px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
 /* The tenant's deliveries (those in state, when not NULL), newest first on (created_at, id),
  * after the delivery after_id when set (a UUID: the caller checks), at most limit. */
 px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const char *state,
-                                       const char *after_id, long limit, px_webhook_delivery_fn fn,
-                                       void *ctx, px_err *err);
-/* The deliveries of every tenant not delivered, by state (the states that have some), for
- * /metrics: read through an index of those alone (migration 0214), however many delivered. */
+                                       const char *retried, const char *after_id, long limit,
+                                       px_webhook_delivery_fn fn, void *ctx, px_err *err);
+/* The deliveries of every tenant not delivered, by state (queued, sending, dead: each, 0 when
+ * none; a dead one already retried is left out), for /metrics: read through an index of those
+ * alone (migration 0214), however many delivered. */
 typedef int (*px_webhook_count_fn)(void *ctx, const char *state, long long n);
 px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err);
 

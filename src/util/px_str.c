@@ -177,6 +177,8 @@ px_rc px_name_refused(px_err *err, const char *code, const char *field, const ch
                             s ? s : "", choices);
 }
 
+const char *const px_bool_names[2] = {"false", "true"};
+
 px_rc px_name_pick(const char *const *names, size_t n, const char *s, const char *code,
                    const char *field, int *index, px_err *err)
 {

@@ -72,6 +72,8 @@ px_rc px_name_refused(px_err *err, const char *code, const char *field, const ch
  * the message; err NULL: none kept). */
 px_rc px_name_pick(const char *const *names, size_t n, const char *s, const char *code,
                    const char *field, int *index, px_err *err);
+/* "false", "true": a yes/no query parameter's two spellings, by value (px_name_pick). */
+extern const char *const px_bool_names[2];
 
 /* The edit distance of a and b, letters compared without case (a letter inserted, deleted or
  * changed, or two neighbours swapped, count one each: the optimal string alignment

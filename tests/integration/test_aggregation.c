@@ -1014,6 +1014,184 @@ static void test_aggregation__already_packed_names_only_a_visible_parent(void **
     }
 }
 
+/* ---- the EPCIS queries ----------------------------------------------------------------- */
+
+/* The events of GET path as key (EPCIS 2.0 JSON-LD), following Link rel="next" to the end:
+ * each as "type|parentID|EPCs" (childEPCs or epcList, joined by ","), its eventID in ids (when
+ * not NULL). The count. */
+static size_t rest_events(fixture *f, const char *key, const char *path, char got[][400],
+                          char ids[][128], size_t cap)
+{
+    char next[1024];
+    size_t n = 0;
+    snprintf(next, sizeof(next), "%s", path);
+    while (next[0]) {
+        px_http_resp r;
+        px_http(&f->env, &r, "GET", next, key, NULL, NULL);
+        if (r.status != 200 || !r.json)
+            fail_msg("GET %s: %ld %.300s", next, r.status, r.body);
+        json_t *l = json_object_get(
+            json_object_get(json_object_get(json_object_get(r.json, "epcisBody"), "queryResults"),
+                            "resultsBody"),
+            "eventList");
+        size_t i;
+        json_t *ev;
+        json_array_foreach(l, i, ev)
+        {
+            assert_true(n < cap);
+            json_t *epcs = json_object_get(ev, "childEPCs");
+            if (!epcs)
+                epcs = json_object_get(ev, "epcList");
+            int k = snprintf(got[n], 400, "%s|%s|", px_test_str(ev, "type"),
+                             json_string_value(json_object_get(ev, "parentID"))
+                                 ? json_string_value(json_object_get(ev, "parentID"))
+                                 : "");
+            size_t j;
+            json_t *e;
+            json_array_foreach(epcs, j, e)
+            {
+                k += snprintf(got[n] + k, 400 - (size_t)k, "%s%s", j ? "," : "",
+                              json_string_value(e));
+            }
+            if (ids)
+                snprintf(ids[n], 128, "%s", px_test_str(ev, "eventID"));
+            n++;
+        }
+        /* Link: </epcis/events?…>; rel="next" */
+        const char *link = strstr(r.headers, "\nLink: <");
+        next[0] = '\0';
+        if (link) {
+            link += strlen("\nLink: <");
+            snprintf(next, sizeof(next), "%.*s", (int)(strchr(link, '>') - link), link);
+        }
+        px_http_resp_free(&r);
+    }
+    return n;
+}
+
+#define SG(s) "urn:epc:id:sgtin:0355154.094495." s
+#define SS(s) "urn:epc:id:sscc:0355154." s
+
+/* docs/epcis.md "Query results": the events of packing (container_event) answer the EPCIS
+ * queries beside the commissioning (epcis_event), in write order under one keyset: every
+ * page walk gives the one-page answer; MATCH_epc matches children, MATCH_anyEPC the parent
+ * too, an SSCC and a Digital Link included; eventType, one event by its ID, the EPC
+ * collection and the 1.2 query (valid against its XSD) see them; another MAH and a regulator
+ * do not. */
+static void test_aggregation__events_answer_the_epcis_queries(void **state)
+{
+    fixture *f = *state;
+    /* The group's other tests wrote events before: this test reads those recorded since. */
+    char since[64], all[128];
+    px_sql_textf(&f->env, since, sizeof(since), "%s",
+                 "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+                 "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+    snprintf(all, sizeof(all), "/epcis/events?GE_recordTime=%s", since);
+    commission(f, "LOTQ", "[\"QE1001\",\"QE1002\",\"QE1003\",\"QE1004\",\"QE1005\",\"QE1006\"]");
+    json_decref(pack(f, f->mah.key, "pack", "003551540000005013",
+                     "[" SGTIN("QE1001") "," SGTIN("QE1002") "," SGTIN("QE1003") "]", 201));
+    json_decref(pack(f, f->mah.key, "pack", "003551540000005020",
+                     "[" SGTIN("QE1004") "," SGTIN("QE1005") "," SGTIN("QE1006") "]", 201));
+    json_decref(pack(f, f->mah.key, "pack", "103551540000006017",
+                     "[" BOX("003551540000005013") "," BOX("003551540000005020") "]", 201));
+    static const char *const want[] = {
+        "ObjectEvent||" SG("QE1001") "," SG("QE1002") "," SG("QE1003") "," SG("QE1004") "," SG(
+            "QE1005") "," SG("QE1006"),
+        "ObjectEvent||" SS("0000000501"),
+        "AggregationEvent|" SS("0000000501") "|" SG("QE1001") "," SG("QE1002") "," SG("QE1003"),
+        "ObjectEvent||" SS("0000000502"),
+        "AggregationEvent|" SS("0000000502") "|" SG("QE1004") "," SG("QE1005") "," SG("QE1006"),
+        "ObjectEvent||" SS("1000000601"),
+        "AggregationEvent|" SS("1000000601") "|" SS("0000000501") "," SS("0000000502"),
+    };
+    char got[16][400], ids[16][128], paged[16][400], path[512], enc[256];
+    size_t n = rest_events(f, f->mah.key, all, got, ids, 16);
+    assert_int_equal(n, PX_COUNT(want));
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(got[i], want[i]);
+    /* One keyset over both tables: a page of one event at a time gives the same answer. */
+    snprintf(path, sizeof(path), "%s&perPage=1", all);
+    assert_int_equal(rest_events(f, f->mah.key, path, paged, NULL, 16), n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(paged[i], want[i]);
+    snprintf(path, sizeof(path), "%s&perPage=2&EQ_bizStep=packing", all);
+    assert_int_equal(rest_events(f, f->mah.key, path, paged, NULL, 16), 3);
+    assert_string_equal(paged[2], want[6]);
+    /* Each eventID is the one stored, and answers alone. */
+    px_expect_count(&f->env, 7,
+                    "SELECT count(*) FROM (SELECT event_hash FROM container_event UNION ALL "
+                    "SELECT event_hash FROM epcis_event) e WHERE event_hash IN ('%s', '%s', '%s', "
+                    "'%s', '%s', '%s', '%s')",
+                    ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]);
+    px_test_pct_encode(enc, sizeof(enc), ids[6]);
+    snprintf(path, sizeof(path), "/epcis/events/%s", enc);
+    assert_int_equal(rest_events(f, f->mah.key, path, paged, NULL, 16), 1);
+    assert_string_equal(paged[0], want[6]);
+    /* MATCH_epc: the events that list the EPC (epcList, childEPCs); MATCH_anyEPC: its parentID
+     * too, in any spelling of the EPC. */
+    static const struct {
+        int line;
+        const char *qs;
+        int events[8]; /* indexes into want, -1 ends */
+    } q[] = {
+        {__LINE__, "?MATCH_epc=" SG("QE1001"), {0, 2, -1}},
+        {__LINE__, "?MATCH_anyEPC=" SG("QE1004"), {0, 4, -1}},
+        {__LINE__, "?MATCH_epc=https%3A%2F%2Fid.gs1.org%2F01%2F" GTIN "%2F21%2FQE1006", {0, 4, -1}},
+        {__LINE__, "?MATCH_epc=urn:epc:idpat:sgtin:0355154.094495.*", {0, 2, 4, -1}},
+        {__LINE__, "?MATCH_epc=" SS("0000000501"), {1, 6, -1}},
+        {__LINE__, "?MATCH_anyEPC=" SS("0000000501"), {1, 2, 6, -1}},
+        {__LINE__,
+         "?MATCH_anyEPC=https%3A%2F%2Fid.gs1.org%2F00%2F"
+         "103551540000006017",
+         {5, 6, -1}},
+        {__LINE__, "?MATCH_epc=" SS("1000000601"), {5, -1}},
+        {__LINE__, "?eventType=AggregationEvent&EQ_action=ADD", {2, 4, 6, -1}},
+        {__LINE__, "?eventType=AggregationEvent&MATCH_anyEPC=" SG("QE1002"), {2, -1}},
+        {__LINE__, "?MATCH_epc=" SS("0000000599"), {-1}},
+    };
+    for (size_t i = 0; i < PX_COUNT(q); i++) {
+        snprintf(path, sizeof(path), "%s&%s", all, q[i].qs + 1);
+        n = rest_events(f, f->mah.key, path, paged, NULL, 16);
+        size_t k = 0;
+        for (; q[i].events[k] >= 0; k++) {
+            if (k >= n || strcmp(paged[k], want[q[i].events[k]]) != 0)
+                fail_msg("line %d: event %zu is %s, want %s", q[i].line, k,
+                         k < n ? paged[k] : "none", want[q[i].events[k]]);
+        }
+        if (n != k)
+            fail_msg("line %d: %zu events, want %zu", q[i].line, n, k);
+    }
+    /* The EPC collection lists the containers. */
+    json_t *c = px_test_call(&f->env, "GET", "/epcis/epcs?perPage=1000", f->mah.key, NULL, 200);
+    char *dump = json_dumps(c, JSON_COMPACT);
+    assert_non_null(strstr(dump, SS("0000000501")));
+    assert_non_null(strstr(dump, SS("1000000601")));
+    free(dump);
+    json_decref(c);
+    /* The 1.2 query: the same events, valid against the official 1.2 query XSD. */
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/epcis/events?MATCH_epc=" SG("QE1003"), f->mah.key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(px_occurrences(r.body, "<AggregationEvent>"), 1);
+    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 1);
+    assert_non_null(strstr(r.body, "<parentID>" SS("0000000501") "</parentID>"));
+    px_test_xsd_valid(r.body, r.len);
+    px_http_resp_free(&r);
+    /* Another MAH sees none of them; the regulator of the market the pallet is shipped to sees
+     * the commissioning and the release of its packs, not the packing. */
+    assert_int_equal(rest_events(f, f->mah2.key, all, paged, NULL, 16), 0);
+    release_report(
+        f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTQ\",\"ssccs\":[\"103551540000006017\"]" SHIP_TX,
+        6, &r);
+    px_http_resp_free(&r);
+    assert_int_equal(rest_events(f, f->mah.key, all, paged, NULL, 16), PX_COUNT(want) + 1);
+    char reg_org[40], reg_key[64];
+    px_test_regulator(&f->env, "Packing queries FDA", "US", reg_org, reg_key);
+    assert_int_equal(rest_events(f, reg_key, all, paged, NULL, 16), 2);
+    assert_string_equal(paged[0], want[0]);
+    assert_string_equal(paged[1], "ObjectEvent||" SS("1000000601")); /* the shipped unit */
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown

@@ -302,7 +302,7 @@ static void test_epcis_rest__errors_are_epcis_problems(void **state)
         {__LINE__, "?colour=blue", NULL, 400, "epcisException:QueryParameterException"},
         {__LINE__, "?EQ_action=ADD&EQ_action=OBSERVE", NULL, 400,
          "epcisException:QueryParameterException"},
-        {__LINE__, "?MATCH_epc=urn:epc:id:sscc:4012345.0000000001", NULL, 400,
+        {__LINE__, "?MATCH_epc=urn:epc:id:grai:4012345.00001.1", NULL, 400,
          "epcisException:QueryParameterException"},
         {__LINE__, "", "text/html", 406, "epcisException:NotAcceptableException"},
         {__LINE__, "", "application/xml;q=0", 406, "epcisException:NotAcceptableException"},
@@ -358,21 +358,6 @@ static void test_epcis_rest__tenant_and_market_scoping(void **state)
     px_http_resp_free(&r);
 }
 
-/* Percent-encodes s (RFC 3986 unreserved characters stay). */
-static void encode(char *out, size_t cap, const char *s)
-{
-    size_t o = 0;
-    for (; *s && o + 4 < cap; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
-    }
-    out[o] = '\0';
-}
-
 /* REQ-EPCISREST-9: /epcis/events/{eventID} answers that one event (its hash ID URL-encoded in
  * the path), in either syntax; an unknown ID, or another tenant's event, is 404
  * NoSuchResourceException. */
@@ -385,7 +370,7 @@ static void test_epcis_rest__one_event_by_id(void **state)
     snprintf(id, sizeof(id), "%s", px_test_str(json_array_get(event_list(&r), 0), "eventID"));
     px_http_resp_free(&r);
     assert_non_null(strstr(id, "ni:///sha-256;"));
-    encode(enc, sizeof(enc), id);
+    px_test_pct_encode(enc, sizeof(enc), id);
     snprintf(path, sizeof(path), "/epcis/events/%s", enc);
     px_http(&f->env, &r, "GET", path, f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
@@ -530,8 +515,8 @@ static void test_epcis_rest__browse_resources_select(void **state)
     snprintf(epc, sizeof(epc), "%s",
              json_string_value(json_array_get(json_object_get(ship, "epcList"), 0)));
     px_http_resp_free(&r);
-    encode(rp_enc, sizeof(rp_enc), rp);
-    encode(epc_enc, sizeof(epc_enc), epc);
+    px_test_pct_encode(rp_enc, sizeof(rp_enc), rp);
+    px_test_pct_encode(epc_enc, sizeof(epc_enc), epc);
     char rp_path[512], rp_qs[512], epc_path[512], epc_qs[512];
     snprintf(rp_path, sizeof(rp_path), "/epcis/readPoints/%s/events?perPage=2", rp_enc);
     snprintf(rp_qs, sizeof(rp_qs), "?EQ_readPoint=%s", rp_enc);
@@ -587,7 +572,7 @@ static void test_epcis_rest__browse_resources_select(void **state)
          "epcisException:NoSuchResourceException"},
         {__LINE__, "/epcis/readPoints/nocolon/events", 404,
          "epcisException:NoSuchResourceException"},
-        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001/events", 404,
+        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Agrai%3A4012345.00001.1/events", 404,
          "epcisException:NoSuchResourceException"},
         {__LINE__, "/epcis/bizSteps/commissioning%7Cshipping/events", 404,
          "epcisException:NoSuchResourceException"},
@@ -739,7 +724,7 @@ static void test_epcis_rest__vocabularies_and_sub_resources(void **state)
         {__LINE__, "/epcis/bizLocations/urn%3Aepc%3Aid%3Asgln%3A4012345.00000.0", 200},
         {__LINE__, "/epcis/bizLocations/nocolon", 404},
         {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asgtin%3A4012345.007101.RS1", 200},
-        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Asscc%3A4012345.0000000001", 404},
+        {__LINE__, "/epcis/epcs/urn%3Aepc%3Aid%3Agrai%3A4012345.00001.1", 404},
         {__LINE__, "/epcis/bizSteps?colour=blue", 400},
         {__LINE__, "/epcis/dispositions?perPage=0", 400},
         {__LINE__, "/epcis/dispositions?perPage=%205", 400},
@@ -1125,8 +1110,8 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     char rp[96], e_rp[320], e_rp_dl[320];
     snprintf(rp, sizeof(rp), "%s",
              px_test_str(json_object_get(json_array_get(event_list(&s), 0), "readPoint"), "id"));
-    encode(e_rp, sizeof(e_rp), rp);
-    encode(e_rp_dl, sizeof(e_rp_dl), "https://id.gs1.org/414/" MAH_GLN);
+    px_test_pct_encode(e_rp, sizeof(e_rp), rp);
+    px_test_pct_encode(e_rp_dl, sizeof(e_rp_dl), "https://id.gs1.org/414/" MAH_GLN);
     px_http_resp_free(&s);
     assert_non_null(strstr(urn, "urn:epc:id:sgtin:"));
     assert_non_null(strstr(urn, ".RS1"));
@@ -1136,11 +1121,11 @@ static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **st
     snprintf(dl, sizeof(dl), "https://id.gs1.org/01/%s/21/RS1", f->gtin);
     snprintf(dl_gtin, sizeof(dl_gtin), "https://id.gs1.org/01/%s", f->gtin);
     snprintf(dl_lot, sizeof(dl_lot), "https://id.gs1.org/01/%s/10/C1", f->gtin);
-    encode(e_urn, sizeof(e_urn), urn);
-    encode(e_dl, sizeof(e_dl), dl);
-    encode(e_idpat, sizeof(e_idpat), idpat);
-    encode(e_dl_gtin, sizeof(e_dl_gtin), dl_gtin);
-    encode(e_dl_lot, sizeof(e_dl_lot), dl_lot);
+    px_test_pct_encode(e_urn, sizeof(e_urn), urn);
+    px_test_pct_encode(e_dl, sizeof(e_dl), dl);
+    px_test_pct_encode(e_idpat, sizeof(e_idpat), idpat);
+    px_test_pct_encode(e_dl_gtin, sizeof(e_dl_gtin), dl_gtin);
+    px_test_pct_encode(e_dl_lot, sizeof(e_dl_lot), dl_lot);
     char path[1024];
     const struct {
         int line;

@@ -483,6 +483,19 @@ static void test_report_preconditions__failed_listed_counted_logged_retried(void
     json_t *fresh = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     assert_true(json_is_null(json_object_get(fresh, "retried_by")));
     json_decref(fresh);
+    /* Repaired: the dead one is listed among those retried, not among those waiting for a
+     * retry, and /metrics no longer counts it dead. */
+    l = px_test_call(&f->env, "GET", "/v1/reports?state=dead&retried=false", f->mah.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    l = px_test_call(&f->env, "GET", "/v1/reports?state=dead&retried=true", f->mah.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
+    assert_string_equal(px_test_str(json_array_get(json_object_get(l, "items"), 0), "report_id"),
+                        id);
+    json_decref(l);
+    assert_int_equal(px_test_metric(&f->env, "packid_reports{state=\"dead\"}"), 0);
+    px_test_expect_field(&f->env, "GET", "/v1/reports?retried=maybe", f->mah.key, NULL, "retried",
+                         "invalid_value");
     snprintf(path, sizeof(path), "/v1/reports/%s/retry", id);
     last_document_valid(f, "P-3");
     /* A report is retried once: the second retry names the first and queues nothing. */

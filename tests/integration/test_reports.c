@@ -514,7 +514,7 @@ static void test_reports__epcis_query(void **state)
         {__LINE__, reg_eu, "", 200, 2, 1, {"B-EU-1", "EU1-"}, {"IT1-", "DE1-"}},
         {__LINE__, reg_us, "", 200, 0, 0, {NULL}, {NULL}},
         /* Bad parameters are 422. */
-        {__LINE__, mah, "?MATCH_epc=urn:epc:id:sscc:9506000.0000000017", 422, 0, 0, {NULL}, {NULL}},
+        {__LINE__, mah, "?MATCH_epc=urn:epc:id:grai:9506000.00001.1", 422, 0, 0, {NULL}, {NULL}},
         {__LINE__, mah, "?EQ_bizStep=flying", 422, 0, 0, {NULL}, {NULL}},
         {__LINE__, mah, "?GE_eventTime=yesterday", 422, 0, 0, {NULL}, {NULL}},
     };

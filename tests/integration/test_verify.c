@@ -296,6 +296,17 @@ static void test_verify__bad_input(void)
     px_http(&env, &r, "GET", "/v1/verify/04012345123456/A%7EB", NULL, NULL, NULL);
     assert_int_equal(r.status, 422);
     px_http_resp_free(&r);
+    /* A serial past any path value's bound (255 bytes) is a bad serial, not a missing route. */
+    char path[600] = "/v1/verify/04012345123456/";
+    memset(path + strlen(path), 'A', 256);
+    px_http(&env, &r, "GET", path, NULL, NULL, NULL);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(px_http_error_code(&r), "validation_error");
+    px_expect_detail(r.json, 0, -1, "invalid_length", "serial");
+    px_http_resp_free(&r);
+    px_http(&env, &r, "GET", "/v1/nothing-here/x", NULL, NULL, NULL);
+    assert_int_equal(r.status, 404);
+    px_http_resp_free(&r);
 }
 
 /* A shared read that fails answers each of its requests with the API's error (as a read of its

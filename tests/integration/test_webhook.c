@@ -284,6 +284,26 @@ static void test_webhook__dead_after_max_attempts(void **state)
                     id);
     json_decref(
         px_http_expect(&f->env, "POST", path, f->mah.key, NULL, NULL, 409, "already_retried"));
+    /* Repaired: the dead one names its retry and is listed among those retried, not among
+     * those waiting for one; /metrics no longer counts it dead. */
+    l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?state=dead&retried=true", f->mah.key,
+                       NULL, NULL, 200, NULL);
+    d = json_array_get(json_object_get(l, "items"), 0);
+    assert_string_equal(px_test_str(d, "delivery_id"), id);
+    assert_string_equal(px_test_str(d, "retried_by"), retry_id);
+    json_decref(l);
+    l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?state=dead&retried=false",
+                       f->mah.key, NULL, NULL, 200, NULL);
+    for (size_t i = 0; i < json_array_size(json_object_get(l, "items")); i++)
+        assert_string_not_equal(
+            px_test_str(json_array_get(json_object_get(l, "items"), i), "delivery_id"), id);
+    json_decref(l);
+    assert_int_equal(px_count_of(&f->env, "SELECT count(*) FROM webhook_delivery d WHERE "
+                                          "d.state = 'dead' AND NOT EXISTS (SELECT 1 FROM "
+                                          "webhook_delivery k WHERE k.retry_of = d.id)"),
+                     px_test_metric(&f->env, "packid_webhook_deliveries{state=\"dead\"}"));
+    json_decref(px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?retried=1", f->mah.key, NULL,
+                               NULL, 422, "validation_error"));
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", retry_id);
     json_decref(
         px_http_expect(&f->env, "POST", path, f->mah.key, NULL, NULL, 409, "invalid_state"));

@@ -1275,3 +1275,17 @@ void px_test_refuse_end(px_test_env *env, const char *table)
     px_sqlf(env, "DROP TRIGGER IF EXISTS px_refuse_%s ON %s", table, table);
     px_sqlf(env, "DROP FUNCTION px_refuse_%s()", table);
 }
+
+void px_test_pct_encode(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
+    }
+    out[o] = '\0';
+}

@@ -330,6 +330,8 @@ void px_test_rmdir(const char *dir);
 void px_test_xml_event_ids(const char *doc, char *out, size_t cap);
 /* How often needle occurs in s. */
 int px_occurrences(const char *s, const char *needle);
+/* Percent-encodes s into out (cap bytes): RFC 3986 unreserved characters stay. */
+void px_test_pct_encode(char *out, size_t cap, const char *s);
 /* The text between the first open and the close after it, into out ("" when absent). */
 void px_between(const char *s, const char *open, const char *close, char *out, size_t cap);
 /* Polls GET path (200, as key) every interval_ms until its string member is one of ends (words
