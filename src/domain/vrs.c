@@ -164,7 +164,8 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
      * (docs/verification.md "Parameters"). */
     if (!p->gtin || !all_digits(p->gtin, GS1_GTIN_LEN) ||
         gs1_key_validate(p->gtin, GS1_GTIN_LEN, NULL) != PX_OK)
-        return bad(err, "gtin", p->gtin, "a GTIN-14 (14 digits with its check digit)");
+        return bad(err, p->dl_form ? "01" : "gtin", p->gtin,
+                   "a GTIN-14 (14 digits with its check digit)");
     memcpy(gtin14, p->gtin, 15);
     if (!p->req_gln || !all_digits(p->req_gln, GS1_GLN_LEN) ||
         gs1_key_validate(p->req_gln, GS1_GLN_LEN, NULL) != PX_OK)
@@ -182,13 +183,13 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
         return bad(err, "linkType", p->link_type, "verificationService");
     /* AI 10 and AI 21: 1 to 20 characters of set 82 (GenSpecs §3.2). */
     if (!p->lot || gs1_cset82_validate(p->lot, GS1_BATCH_MAX, NULL) != PX_OK)
-        return bad(err, "lot", p->lot, "1 to 20 characters of GS1 set 82");
+        return bad(err, p->dl_form ? "10" : "lot", p->lot, "1 to 20 characters of GS1 set 82");
     if (!p->serial || gs1_cset82_validate(p->serial, GS1_SERIAL_MAX, NULL) != PX_OK)
-        return bad(err, "ser", p->serial, "1 to 20 characters of GS1 set 82");
+        return bad(err, p->dl_form ? "21" : "ser", p->serial, "1 to 20 characters of GS1 set 82");
     gs1_date d;
     /* AI 17 as printed: YYMMDD, DD=00 allowed (GenSpecs §7.12). */
     if (p->exp && (!all_digits(p->exp, 6) || gs1_expiry_parse(&d, p->exp, now_us, NULL) != PX_OK))
-        return bad(err, "exp", p->exp, "a YYMMDD date");
+        return bad(err, p->dl_form ? "17" : "exp", p->exp, "a YYMMDD date");
     /* R1.3 additions (the GS1 US implementation guideline R1.3): an attestation flag and the
      * requester's contact. */
     if (p->ctrl_possess_att && strcmp(p->ctrl_possess_att, "true") != 0 &&

@@ -90,6 +90,8 @@ typedef struct px_vrs_params {
     const char *gtin, *lot, *serial, *exp;
     const char *link_type, *context, *req_gln, *corr_uuid;
     const char *ctrl_possess_att, *email, *telephone; /* R1.3, optional */
+    int dl_form; /* the canonical Digital Link form: a refusal names its values by AI (01, 10,
+                    21, 17), as the request named them */
 } px_vrs_params;
 
 /* Checks every parameter of a verify request (verify = 1) or of checkConnectivity (verify = 0:

@@ -2,6 +2,8 @@
  * docs/verification.md): GET /vrs/verify/gtin/{gtin}/lot/{lot}/ser/{serial}, its canonical Digital
  * Link form /vrs/verify/01/{gtin}/10/{lot}/21/{serial}, GET /vrs/checkConnectivity, and the request
  * log GET /v1/verification-requests. */
+#include <string.h>
+
 #include "handlers.h"
 #include "paging.h"
 #include "responder.h"
@@ -56,8 +58,10 @@ static void verify(px_req *r, const char *exp_name, const char *other_name)
     px_db *db = px_req_begin(r);
     if (!db)
         return;
-    px_vrs_params p = {
-        .gtin = px_req_param(r, 0), .lot = px_req_param(r, 1), .serial = px_req_param(r, 2)};
+    px_vrs_params p = {.gtin = px_req_param(r, 0),
+                       .lot = px_req_param(r, 1),
+                       .serial = px_req_param(r, 2),
+                       .dl_form = strcmp(exp_name, "17") == 0};
     params_of(r, &p, exp_name);
     px_vrs_result v;
     if (!px_reply_failed(r, px_svc_vrs_verify(db, &r->actor, &p, &v, &r->err)))

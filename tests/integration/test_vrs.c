@@ -200,33 +200,49 @@ static void test_vrs__bad_parameters(void **state)
     static const struct {
         int line;
         const char *path;
+        const char *field; /* the parameter the refusal names, as the request named it */
     } bad[] = {
-        {__LINE__, "/vrs/verify/gtin/0035515494495/lot/L/ser/S?" Q},
-        {__LINE__, "/vrs/verify/gtin/00355154944955/lot/L/ser/S?" Q},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/123456789012345678901/ser/S?" Q},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S%20S?" Q},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?exp=261331&" Q},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?exp=2612&" Q},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=gs1:verificationService&"
-                   "context=dscsaSaleableReturn&reqGLN=" REQ_GLN},
+        {__LINE__, "/vrs/verify/gtin/0035515494495/lot/L/ser/S?" Q, "gtin"},
+        {__LINE__, "/vrs/verify/gtin/00355154944955/lot/L/ser/S?" Q, "gtin"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/123456789012345678901/ser/S?" Q, "lot"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S%20S?" Q, "ser"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?exp=261331&" Q, "exp"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?exp=2612&" Q, "exp"},
         {__LINE__,
-         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?context=dscsaSaleableReturn&reqGLN=" REQ_GLN},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
-                   "context=dscsaReturn&reqGLN=" REQ_GLN},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
-                   "context=dscsaSaleableReturn"},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
-                   "context=dscsaSaleableReturn&reqGLN=0614141000006"},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
-                   "context=dscsaSaleableReturn&reqGLN=" REQ_GLN "&corrUUID=1234"},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?ctrlPossessAtt=maybe&" Q},
+         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=gs1:verificationService&"
+         "context=dscsaSaleableReturn&reqGLN=" REQ_GLN,
+         "linkType"},
+        {__LINE__,
+         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?context=dscsaSaleableReturn&reqGLN=" REQ_GLN,
+         "linkType"},
+        {__LINE__,
+         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
+         "context=dscsaReturn&reqGLN=" REQ_GLN,
+         "context"},
+        {__LINE__,
+         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
+         "context=dscsaSaleableReturn",
+         "reqGLN"},
+        {__LINE__,
+         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
+         "context=dscsaSaleableReturn&reqGLN=0614141000006",
+         "reqGLN"},
+        {__LINE__,
+         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=verificationService&"
+         "context=dscsaSaleableReturn&reqGLN=" REQ_GLN "&corrUUID=1234",
+         "corrUUID"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?ctrlPossessAtt=maybe&" Q,
+         "ctrlPossessAtt"},
         /* an address needs something on each side of its '@' (the log keeps it) */
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?email=a%40&" Q},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?email=%40b&" Q},
-        {__LINE__, "/vrs/verify/01/" GTIN "/10/L/21/S?17=991332&" Q},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?email=a%40&" Q, "email"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?email=%40b&" Q, "email"},
+        {__LINE__, "/vrs/verify/01/" GTIN "/10/L/21/S?17=991332&" Q, "17"},
+        {__LINE__, "/vrs/verify/01/00355154944955/10/L/21/S?" Q, "01"},
+        {__LINE__, "/vrs/verify/01/" GTIN "/10/123456789012345678901/21/S?" Q, "10"},
+        {__LINE__, "/vrs/verify/01/" GTIN "/10/L/21/S%20S?" Q, "21"},
         /* the other form's name of the expiry: refused, never a verdict without it */
-        {__LINE__, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?exp=261230&" Q},
-        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?17=261230&" Q},
+        {__LINE__, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?exp=261230&" Q, "exp"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?17=261230&" Q, "17"},
     };
     const char *counted[] = {"vrs_request", NULL};
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
@@ -236,6 +252,8 @@ static void test_vrs__bad_parameters(void **state)
         px_http(&f->env, &r, "GET", bad[i].path, f->ver.key, NULL, NULL);
         if (r.status != 400 || strcmp(px_http_error_code(&r), "bad_request") != 0)
             fail_msg("line %d: %ld %s", bad[i].line, r.status, r.body);
+        if (bad[i].field)
+            px_expect_detail(r.json, 0, -1, NULL, bad[i].field);
         px_http_resp_free(&r);
         px_test_rows_same(&rows, "a refused request is not logged");
     }

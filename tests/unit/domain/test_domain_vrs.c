@@ -138,12 +138,17 @@ typedef struct {
 #define OKP(att, email, tel)                                                                       \
     {                                                                                              \
         G, "LOT1", "SN1001", "261231", "verificationService", "dscsaSaleableReturn", GLN, U, att,  \
-            email, tel                                                                             \
+            email, tel, 0                                                                          \
     }
 /* gtin, lot, ser, exp, linkType, context, reqGLN and corrUUID; no R1.3 extras */
 #define Q(g, l, s, e, lt, c, gln, u)                                                               \
     {                                                                                              \
-        g, l, s, e, lt, c, gln, u, NULL, NULL, NULL                                                \
+        g, l, s, e, lt, c, gln, u, NULL, NULL, NULL, 0                                             \
+    }
+/* The same in the canonical Digital Link form: a refusal names the AI */
+#define D(g, l, s, e)                                                                              \
+    {                                                                                              \
+        g, l, s, e, "verificationService", "dscsaSaleableReturn", GLN, NULL, NULL, NULL, NULL, 1   \
     }
 #define P(...)                                                                                     \
     {                                                                                              \
@@ -158,6 +163,11 @@ static const pvector k_params[] = {
     P(1,
       Q("0035515494495", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
       "gtin"),
+    P(1, D("0035515494495", "L", "S", NULL), "01"),
+    P(1, D(G, "123456789012345678901", "S", NULL), "10"),
+    P(1, D(G, "L", "S S", NULL), "21"),
+    P(1, D(G, "L", "S", "991332"), "17"),
+    P(1, D(G, "L", "S", "991231"), NULL),
     P(1,
       Q("00355154944955", "L", "S", NULL, "verificationService", "dscsaSaleableReturn", GLN, NULL),
       "gtin"),
