@@ -24,7 +24,7 @@ int px__cors_route(px_req *r)
 {
     char params[PX_MAX_PARAMS][256];
     int n = 0, path_matched = 0;
-    int i = px_route_find("GET", r->url, params, &n, &path_matched, NULL);
+    int i = px_route_find("GET", r->url, params, &n, &path_matched, NULL, NULL);
     if (i >= 0)
         return (px_routes[i].flags & PX_LIMITED) != 0;
     return px__resolver_path(r->url);

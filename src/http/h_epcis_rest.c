@@ -320,7 +320,8 @@ static void by_path_value(px_req *r, const char *collection, const char *param)
 }
 
 /* One handler per route (routes.def), each a resource kind and the parameter its value sets;
- * MATCH_anyEPC: the events that name the EPC anywhere (packid: in their EPC lists). */
+ * MATCH_anyEPC: the events that name the EPC anywhere (packid: in their EPC lists or as a
+ * container event's parentID). */
 #define BY_PATH_VALUE(handler, collection, param)                                                  \
     void handler(px_req *r)                                                                        \
     {                                                                                              \

@@ -11,9 +11,9 @@
 /* The route of method and path, its {params} into params: its index, or -1. *path_matched is 1
  * when a route of another method takes the path; overlong (32 bytes, may be NULL) gets the
  * name of a {param} whose value is longer than 255 bytes in a path a route would otherwise
- * take, "" when none (such a path matches no route). */
+ * take, "" when none (such a path matches no route), and *overlong_route that route. */
 int px_route_find(const char *method, const char *path, char params[][256], int *nparams,
-                  int *path_matched, char *overlong);
+                  int *path_matched, char *overlong, int *overlong_route);
 /* The methods the path takes, comma-separated (GET implies HEAD), for an Allow header. */
 void px_route_methods(const char *path, char *out, size_t cap);
 /* The position of name among the query names rt takes (routes.def), or -1 when it takes no

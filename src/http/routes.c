@@ -57,7 +57,7 @@ static int match(const char *pattern, const char *path, char params[][256], int 
 }
 
 int px_route_find(const char *method, const char *path, char params[][256], int *nparams,
-                  int *path_matched, char *overlong)
+                  int *path_matched, char *overlong, int *overlong_route)
 {
     *path_matched = 0;
     if (overlong)
@@ -66,8 +66,10 @@ int px_route_find(const char *method, const char *path, char params[][256], int 
         int n;
         char tmp[PX_MAX_PARAMS][256], too_long[32];
         int m = match(px_routes[i].pattern, path, tmp, &n, too_long);
-        if (m == 2 && overlong && !overlong[0])
+        if (m == 2 && overlong && !overlong[0]) {
             memcpy(overlong, too_long, sizeof(too_long));
+            *overlong_route = i;
+        }
         if (m != 1)
             continue;
         *path_matched = 1;

@@ -241,6 +241,26 @@ static int idempotency_refused(px_req *r)
                    "recognised (only POST /v1/commissions keeps its answers by key)");
     return 1;
 }
+/* A path a route would take but for a value past 255 bytes (no field takes one): the value
+ * is wrong, not the route, and it is refused in the route's own dialect, where it has one: a
+ * /v1/ route's 422 invalid_length naming the parameter, the VRS responder's 400 bad_request
+ * (the GS1 Lightweight Messaging Standard's one refusal of a parameter). The EPCIS and
+ * resolver paths keep their 404 of a value not of the kind. Returns 1 when refused. */
+static int overlong_refused(px_req *r, const px_route *rt, const char *name)
+{
+    r->cors = (rt->flags & PX_LIMITED) != 0;
+    if (strncmp(rt->pattern, "/v1/", 4) == 0) {
+        px_err_set_field(&r->err, PX_EINVALID, "invalid_length", name,
+                         "%s is longer than 255 bytes", name);
+        px_reply_error(r, &r->err);
+        return 1;
+    }
+    if (strncmp(rt->pattern, "/vrs/", 5) == 0) {
+        px_reply_fieldf(r, name, "bad_request", "%s is longer than 255 bytes", name);
+        return 1;
+    }
+    return 0;
+}
 
 static void dispatch(px_req *r)
 {
@@ -258,10 +278,10 @@ static void dispatch(px_req *r)
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "not found: the path is not UTF-8");
         return;
     }
-    int path_matched = 0;
+    int path_matched = 0, overlong_route = -1;
     char overlong[32];
-    r->route_index =
-        px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched, overlong);
+    r->route_index = px_route_find(r->method, r->url, r->params, &r->nparams, &path_matched,
+                                   overlong, &overlong_route);
     if (r->route_index < 0) {
         if (path_matched) {
             /* RFC 9110 §15.5.6: a 405 names the methods the path takes. */
@@ -274,14 +294,8 @@ static void dispatch(px_req *r)
         /* The resolver's other path forms echo query values too: UTF-8 first, as every route. */
         if (px__query_refused(r, NULL) || px__resolver_fallback(r))
             return;
-        /* A route's path with a value no field takes (every path value is at most 255 bytes):
-         * the value is wrong, not the route. */
-        if (overlong[0]) {
-            px_err_set_field(&r->err, PX_EINVALID, "invalid_length", overlong,
-                             "%s is longer than 255 bytes", overlong);
-            px_reply_error(r, &r->err);
+        if (overlong[0] && overlong_refused(r, &px_routes[overlong_route], overlong))
             return;
-        }
         px_reply_fail(r, PX_ENOTFOUND, "not_found", "no such route");
         return;
     }

@@ -335,19 +335,28 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
     /* Per serial its label: its newest print job with a batch (a reprint that corrects a wrong
      * batch counts; ties to the reprint), else the newest production run manifest of its
      * allocation (an allocation's export with its batch, not failed: labels are printed from
-     * it; migrations 0212, 0213). Matched on the primary key, never hashed (as
-     * commission_allocated: stale statistics must not make it a scan of the pool). */
+     * it; migrations 0212, 0213). Each candidate's pack and print rows are probed by their
+     * primary keys (a LATERAL with OFFSET 0 stays a probe: never a merge or hash over the
+     * GTIN's millions of packs, as commission_allocated: stale statistics must not make it a
+     * scan of the pool); the newest label is then picked for all candidates at once, and the
+     * manifests read once per allocation. An ordered subquery per serial walked the print jobs
+     * newest first and probed each for the serial: 2.7 times slower at 10,000 serials. */
     px_rc rc = px__exec_cmd(db, "SET LOCAL enable_seqscan = off", 0, NULL, err);
     /* clang-format off */
     r = rc != PX_OK ? NULL : px__exec(db,
-        "SELECT t.o - 1 FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) JOIN serial p ON "
-        "p.gtin = $1 AND p.serial = t.s AND ($4::uuid IS NULL OR (p.state = 'allocated' AND "
-        "p.allocated_to = $4::uuid)) WHERE coalesce((SELECT j.batch FROM print_job_serial ps "
-        "JOIN print_job j ON j.id = ps.print_job_id WHERE ps.gtin = $1 AND ps.serial = t.s AND "
-        "j.batch IS NOT NULL ORDER BY j.created_at DESC, ps.reprint DESC, j.id DESC LIMIT 1), "
-        "(SELECT e.run_batch FROM export e WHERE e.allocation_id = p.allocation_id AND "
-        "e.run_batch IS NOT NULL AND e.status <> 'failed' ORDER BY e.created_at DESC, e.id DESC "
-        "LIMIT 1)) <> $2 ORDER BY 1",
+        "WITH c AS MATERIALIZED (SELECT t.o, t.s, p.allocation_id FROM unnest($3::text[]) WITH "
+        "ORDINALITY AS t(s, o) JOIN serial p ON p.gtin = $1 AND p.serial = t.s AND ($4::uuid IS "
+        "NULL OR (p.state = 'allocated' AND p.allocated_to = $4::uuid))), "
+        "printed AS (SELECT DISTINCT ON (c.s) c.s, j.batch FROM c CROSS JOIN LATERAL (SELECT "
+        "ps.print_job_id, ps.reprint FROM print_job_serial ps WHERE ps.gtin = $1 AND ps.serial "
+        "= c.s OFFSET 0) ps JOIN print_job j ON j.id = ps.print_job_id WHERE j.batch IS NOT "
+        "NULL ORDER BY c.s, j.created_at DESC, ps.reprint DESC, j.id DESC), "
+        "manifest AS (SELECT DISTINCT ON (e.allocation_id) e.allocation_id, e.run_batch FROM "
+        "export e WHERE e.allocation_id IN (SELECT allocation_id FROM c) AND e.run_batch IS NOT "
+        "NULL AND e.status <> 'failed' ORDER BY e.allocation_id, e.created_at DESC, e.id DESC) "
+        "SELECT c.o - 1 FROM c LEFT JOIN printed l ON l.s = c.s LEFT JOIN manifest m ON "
+        "m.allocation_id = c.allocation_id WHERE coalesce(l.batch, m.run_batch) <> $2 "
+        "ORDER BY 1",
         PX__ARGS(gtin, batch, arr, org_id), err);
     /* clang-format on */
     px_buf_dispose(&b);

@@ -959,14 +959,17 @@ px_rc px_store_epcis_values(px_db *db, const px_epcis_filter *f, px_epcis_value_
         if (rc != PX_OK || stop || n >= limit)
             return rc;
     }
-    /* Then the other EPCs events name in place of packs (migration 0090), and the children
-     * and parents of container events (migration 0215): an SGTIN there is a pack whose
-     * commissioning the same caller sees, listed once, as a pack. */
+    /* Then the other EPCs events name in place of packs (migration 0090), and the containers
+     * of container events (migration 0215): each parent, and each SSCC its commissioning
+     * ObjectEvent names (every container is commissioned at its first use, so the children of
+     * the AggregationEvents need not be read: they are packs or those containers). An SGTIN
+     * there is a pack whose commissioning the same caller sees, listed once, as a pack. */
     static const char *const uris[] = {
         "SELECT DISTINCT 1, '', 0, u.v FROM epcis_event e, unnest(e.epcs) u(v) WHERE "
         "u.v NOT LIKE 'urn:epc:id:sgtin:%' AND u.v > $1::text AND $2::text = $2::text",
-        " UNION SELECT 1, '', 0, u.v FROM container_event e, unnest(e.epcs || e.parent_id) u(v) "
-        "WHERE u.v NOT LIKE 'urn:epc:id:sgtin:%' AND u.v > $1::text",
+        " UNION SELECT 1, '', 0, u.v FROM container_event e, unnest(CASE e.type WHEN "
+        "'ObjectEvent' THEN e.epcs ELSE ARRAY[e.parent_id] END) u(v) WHERE u.v NOT LIKE "
+        "'urn:epc:id:sgtin:%' AND u.v > $1::text",
         " ORDER BY 4 LIMIT $3::bigint"};
     snprintf(lim, sizeof(lim), "%ld", limit - n);
     return values_query(db, f, uris, 3, "ec", after_ph == 1 ? after_k2 : "", "", lim, fn, ctx, &n,

@@ -299,10 +299,15 @@ static void test_verify__bad_input(void)
     /* A serial past any path value's bound (255 bytes) is a bad serial, not a missing route. */
     char path[600] = "/v1/verify/04012345123456/";
     memset(path + strlen(path), 'A', 256);
-    px_http(&env, &r, "GET", path, NULL, NULL, NULL);
+    const char *const origin[] = {"Origin: https://pharmacy.example", NULL};
+    px_http(&env, &r, "GET", path, NULL, NULL, origin);
     assert_int_equal(r.status, 422);
     assert_string_equal(px_http_error_code(&r), "validation_error");
     px_expect_detail(r.json, 0, -1, "invalid_length", "serial");
+    /* a public route's answer, readable by the page that asked (CORS) */
+    char got[64];
+    px_http_header(&r, "Access-Control-Allow-Origin", got, sizeof(got));
+    assert_string_equal(got, "*");
     px_http_resp_free(&r);
     px_http(&env, &r, "GET", "/v1/nothing-here/x", NULL, NULL, NULL);
     assert_int_equal(r.status, 404);

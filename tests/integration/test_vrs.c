@@ -257,6 +257,17 @@ static void test_vrs__bad_parameters(void **state)
         px_http_resp_free(&r);
         px_test_rows_same(&rows, "a refused request is not logged");
     }
+    /* A lot past any path value's bound (255 bytes) is a bad lot, refused as every bad
+     * parameter here, not a missing route. */
+    char path[800] = "/vrs/verify/gtin/" GTIN "/lot/";
+    memset(path + strlen(path), 'L', 300);
+    strcat(path, "/ser/S?" Q);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->ver.key, NULL, NULL);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(px_http_error_code(&r), "bad_request");
+    px_expect_detail(r.json, 0, -1, NULL, "lot");
+    px_http_resp_free(&r);
 }
 
 /* REQ-VRS-6, REQ-VRS-1: who may ask. */
