@@ -34,7 +34,9 @@ static void array_item(px_buf *b, const char *uri)
     px_buf_puts(b, "\"");
 }
 
-px_rc px__epcis_epc_filter(px_epcis_filter *f, px_epcis_epc *m, int any, px_err *err)
+/* m's URIs of every company prefix length into m->uris, a PostgreSQL array literal: exact
+ * URIs, or LIKE patterns for a GTIN pattern. */
+static px_rc epc_uris(px_epcis_epc *m, px_err *err)
 {
     px_buf b;
     px_buf_init(&b, sizeof(m->uris));
@@ -69,6 +71,14 @@ px_rc px__epcis_epc_filter(px_epcis_filter *f, px_epcis_epc *m, int any, px_err 
     }
     px_strlcpy(m->uris, b.data, sizeof(m->uris));
     px_buf_dispose(&b);
+    return PX_OK;
+}
+
+px_rc px__epcis_epc_filter(px_epcis_filter *f, px_epcis_epc *m, int any, px_err *err)
+{
+    px_rc rc = epc_uris(m, err);
+    if (rc != PX_OK)
+        return rc;
     f->with_containers = 1;
     f->epc_any = any;
     if (m->sscc[0]) {
@@ -82,5 +92,18 @@ px_rc px__epcis_epc_filter(px_epcis_filter *f, px_epcis_epc *m, int any, px_err 
         f->epc_uris = m->uris;
     else
         f->epc_prefixes = m->uris;
+    return PX_OK;
+}
+
+px_rc px__epcis_parent_filter(px_epcis_filter *f, px_epcis_epc *m, px_err *err)
+{
+    px_rc rc = epc_uris(m, err);
+    if (rc != PX_OK)
+        return rc;
+    f->with_containers = 1;
+    if (m->sscc[0] || m->serial[0])
+        f->parent_uris = m->uris;
+    else
+        f->parent_prefixes = m->uris;
     return PX_OK;
 }

@@ -25,5 +25,7 @@ px_rc px__epcis_epc_urn(px_epcis_epc *m, const char *uri, px_err *err);
  * does not know (only the one packid wrote can equal a stored URI). any: MATCH_anyEPC, a
  * container's parentID matches too. f keeps pointers into m. */
 px_rc px__epcis_epc_filter(px_epcis_filter *f, px_epcis_epc *m, int any, px_err *err);
+/* Sets f to select the events whose parentID is m (MATCH_parentID): container events only. */
+px_rc px__epcis_parent_filter(px_epcis_filter *f, px_epcis_epc *m, px_err *err);
 
 #endif

@@ -262,14 +262,14 @@ static px_rc parse_time(const char *name, const char *value, int *has, int64_t *
  * alone every instance of the GTIN (the URN pattern urn:epc:idpat:sgtin:….*), (00) an SSCC.
  * Any other qualifier would narrow the match in a way packid's index cannot, so it is
  * refused, not ignored. */
-static px_rc match_epc_dl(rest_query *q, const char *name, const char *value, px_err *err)
+static px_rc match_epc_dl(px_epcis_epc *m, const char *name, const char *value, px_err *err)
 {
     gs1_elements el;
     const char *key, *serial;
-    memset(&q->epc, 0, sizeof(q->epc));
+    memset(m, 0, sizeof(*m));
     px_err not_sscc = PX_ERR_INIT;
     if (dl_key_and_qualifier(&el, value, "00", "", &key, &serial, name, "", &not_sscc) == PX_OK) {
-        px_strlcpy(q->epc.sscc, key, sizeof(q->epc.sscc));
+        px_strlcpy(m->sscc, key, sizeof(m->sscc));
         return PX_OK;
     }
     px_rc rc = dl_key_and_qualifier(&el, value, "01", "21", &key, &serial, name,
@@ -278,9 +278,20 @@ static px_rc match_epc_dl(rest_query *q, const char *name, const char *value, px
                                     err);
     if (rc != PX_OK)
         return rc;
-    px_strlcpy(q->epc.gtin, key, sizeof(q->epc.gtin));
+    px_strlcpy(m->gtin, key, sizeof(m->gtin));
     if (serial)
-        px_strlcpy(q->epc.serial, serial, sizeof(q->epc.serial));
+        px_strlcpy(m->serial, serial, sizeof(m->serial));
+    return PX_OK;
+}
+
+/* One EPC of a MATCH_ parameter: a URN (px__epcis_epc_urn) or its Digital Link. */
+static px_rc match_one(px_epcis_epc *m, const char *name, const char *value, px_err *err)
+{
+    if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0)
+        return match_epc_dl(m, name, value, err);
+    px_err e2 = PX_ERR_INIT;
+    if (px__epcis_epc_urn(m, value, &e2) != PX_OK)
+        return px__epcis_rest_bad_param(err, name, e2.message);
     return PX_OK;
 }
 
@@ -294,12 +305,7 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
         return px__epcis_rest_bad_param(err, name, "MATCH_epc and MATCH_anyEPC must agree");
     q->match_epc = value;
     q->match_epc_only |= strcmp(name, "MATCH_epc") == 0;
-    if (strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0)
-        return match_epc_dl(q, name, value, err);
-    px_err e2 = PX_ERR_INIT;
-    if (px__epcis_epc_urn(&q->epc, value, &e2) != PX_OK)
-        return px__epcis_rest_bad_param(err, name, e2.message);
-    return PX_OK;
+    return match_one(&q->epc, name, value, err);
 }
 
 static px_rc parse_token(rest_query *q, const char *value, px_err *err)
@@ -352,6 +358,11 @@ static px_rc parse_one(rest_query *q, const char *name, const char *v, px_err *e
         rc = parse_time(name, v, &f->has_lt_record, &f->lt_record_us, err);
     } else if (strcmp(name, "MATCH_epc") == 0 || strcmp(name, "MATCH_anyEPC") == 0) {
         rc = parse_match_epc(q, name, v, err);
+    } else if (strcmp(name, "MATCH_parentID") == 0) {
+        /* The events whose parentID is this EPC (EPCIS 2.0 §8.2.7.1): a container's packing
+         * and unpacking; one EPC, as MATCH_epc. */
+        q->match_parent = v;
+        rc = match_one(&q->parent, name, v, err);
     } else if (strcmp(name, "MATCH_epcClass") == 0 || strcmp(name, "MATCH_anyEPCClass") == 0) {
         /* Class-level EPCs live in quantity lists; packid records instance-level events
          * only, so a valid class matches nothing (MATCH_epc with an idpat pattern selects
@@ -415,7 +426,10 @@ px_rc px__epcis_rest_params(rest_query *q, const px_epcis_rest_param *params, si
             return rc;
     }
     /* Container events match an EPC by its URIs (px__epcis_epc_filter). */
+    px_rc rc = PX_OK;
     if (q->match_epc)
-        return px__epcis_epc_filter(&q->f, &q->epc, !q->match_epc_only, err);
-    return PX_OK;
+        rc = px__epcis_epc_filter(&q->f, &q->epc, !q->match_epc_only, err);
+    if (rc == PX_OK && q->match_parent)
+        rc = px__epcis_parent_filter(&q->f, &q->parent, err);
+    return rc;
 }

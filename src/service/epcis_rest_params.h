@@ -21,8 +21,8 @@ typedef struct rest_query {
     px_epcis_filter f;
     char types[LIST_MAX], actions[LIST_MAX], steps[LIST_MAX], disps[LIST_MAX];
     char read_points[LOC_LIST_MAX], locations[LOC_LIST_MAX];
-    px_epcis_epc epc;
-    const char *match_epc;
+    px_epcis_epc epc, parent;
+    const char *match_epc, *match_parent;
     int match_epc_only; /* MATCH_epc given (children only), not MATCH_anyEPC alone */
     long per_page;
     int matches_nothing;

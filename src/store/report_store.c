@@ -536,6 +536,8 @@ static void filter_where(qb *q, const px_epcis_filter *f)
     }
     if (f->epc_sscc)
         qb_param(q, " AND e.epcs && ", "::text[]", f->epc_uris);
+    if (f->parent_uris || f->parent_prefixes)
+        px_buf_puts(&q->sql, " AND false"); /* no event of this table has a parentID */
     filter_common(q, f);
 }
 
@@ -603,6 +605,10 @@ static void filter_containers(qb *q, const px_epcis_filter *f)
             px_buf_printf(&q->sql, " OR e.parent_id LIKE ANY($%d::text[])", u);
         px_buf_puts(&q->sql, ")");
     }
+    if (f->parent_uris)
+        qb_param(q, " AND e.parent_id = ANY(", "::text[])", f->parent_uris);
+    else if (f->parent_prefixes)
+        qb_param(q, " AND e.parent_id LIKE ANY(", "::text[])", f->parent_prefixes);
     filter_common(q, f);
 }
 

@@ -190,6 +190,9 @@ typedef struct px_epcis_filter {
     int with_containers;
     const char *epc_uris, *epc_prefixes;
     int epc_sscc, epc_any;
+    /* MATCH_parentID: the events whose parentID is this EPC (container events only), as URIs
+     * or LIKE patterns like epc_uris / epc_prefixes. */
+    const char *parent_uris, *parent_prefixes;
     const char *biz_step;             /* bare CBV word */
     const char *biz_location;         /* SGLN URI */
     int has_ge, has_lt;

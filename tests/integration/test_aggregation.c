@@ -1148,6 +1148,12 @@ static void test_aggregation__events_answer_the_epcis_queries(void **state)
         {__LINE__, "?eventType=AggregationEvent&EQ_action=ADD", {2, 4, 6, -1}},
         {__LINE__, "?eventType=AggregationEvent&MATCH_anyEPC=" SG("QE1002"), {2, -1}},
         {__LINE__, "?MATCH_epc=" SS("0000000599"), {-1}},
+        /* MATCH_parentID: the events whose parentID it is, no others */
+        {__LINE__, "?MATCH_parentID=" SS("0000000501"), {2, -1}},
+        {__LINE__, "?MATCH_parentID=https%3A%2F%2Fid.gs1.org%2F00%2F103551540000006017", {6, -1}},
+        {__LINE__, "?MATCH_parentID=" SG("QE1001"), {-1}},
+        {__LINE__, "?MATCH_parentID=" SS("0000000501") "&MATCH_epc=" SG("QE1002"), {2, -1}},
+        {__LINE__, "?MATCH_parentID=" SS("0000000501") "&MATCH_epc=" SG("QE1004"), {-1}},
     };
     for (size_t i = 0; i < PX_COUNT(q); i++) {
         snprintf(path, sizeof(path), "%s&%s", all, q[i].qs + 1);
