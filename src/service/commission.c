@@ -107,6 +107,7 @@ typedef struct commission_ctx {
     int whole_refused; /* refused as a whole (access, read point, batch, allotment, a row that
                         * failed): not for its items */
     size_t n_printed;  /* candidates printed with another batch (printed_batch_mismatch) */
+    long long label_writes; /* the GTIN's count of label writes at the first probe, or -1 */
 } commission_ctx;
 
 /* Forgets what an earlier attempt learnt: a rerun starts from the syntax errors. */
@@ -117,6 +118,7 @@ static void commission_reset(commission_ctx *c)
     c->errs->n = c->errs_before;
     c->whole_refused = 0;
     c->n_printed = 0;
+    c->label_writes = -1;
     if (c->idem && c->idem->body && !c->idem->replayed) {
         free(c->idem->body);
         c->idem->body = NULL;
@@ -164,7 +166,7 @@ static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, 
 {
     size_t *printed = NULL, n_printed = 0;
     px_rc rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, c->by->org_id, c->cand,
-                                            c->n_cand, &printed, &n_printed, err);
+                                            c->n_cand, &c->label_writes, &printed, &n_printed, err);
     *n = 0;
     for (size_t k = 0, p = 0; rc == PX_OK && k < c->n_cand; k++) {
         if (p < n_printed && printed[p] == k) {
@@ -208,7 +210,7 @@ static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission
     }
     size_t *printed = NULL, n_printed = 0;
     px_rc rc = n ? px_store_printed_other_batch(db, c->res->gtin, c->req->batch, NULL, taken, n,
-                                                &printed, &n_printed, err)
+                                                &c->label_writes, &printed, &n_printed, err)
                  : PX_OK;
     free(taken);
     free(printed);
@@ -536,7 +538,7 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
             memset(ahead, 0, sizeof(*ahead));
     }
     commission_ctx c = {by,   req,      idem,   ahead, res, &errs, errs.n,
-                        cand, cand_idx, n_cand, now,   0,   0};
+                        cand, cand_idx, n_cand, now,   0,   0,     -1};
     if (doomed) {
         rc = px_tx_run(db, by, check_pool_body, &c, err);
         if (rc == PX_OK)

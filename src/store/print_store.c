@@ -313,20 +313,26 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
 
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
                                    const char *org_id, const char *const *serials, size_t n,
-                                   size_t **idx, size_t *n_idx, px_err *err)
+                                   long long *writes, size_t **idx, size_t *n_idx, px_err *err)
 {
     *idx = NULL;
     *n_idx = 0;
     PGresult *r = px__exec(db,
                            "SELECT EXISTS (SELECT 1 FROM print_job WHERE gtin = $1 AND batch <> "
                            "$2) OR EXISTS (SELECT 1 FROM export WHERE gtin = $1 AND run_batch <> "
-                           "$2 AND status <> 'failed')",
+                           "$2 AND status <> 'failed'), coalesce((SELECT n FROM label_write WHERE "
+                           "gtin = $1), 0)",
                            PX__ARGS(gtin, batch), err);
     if (!r)
         return err->rc;
     int any = px__val(r, 0, 0)[0] == 't';
+    long long now = strtoll(px__val(r, 0, 1), NULL, 10);
     PQclear(r);
-    if (!any || n == 0)
+    /* Read before the probe that follows (an earlier snapshot): a label that commits between
+     * the two is in this probe and moves the count, so the next call probes again. */
+    int unmoved = *writes >= 0 && now == *writes;
+    *writes = now;
+    if (!any || n == 0 || unmoved)
         return PX_OK;
     px_buf b;
     const char *arr = px__text_array(&b, serials, n, "serials", err);

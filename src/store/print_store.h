@@ -123,10 +123,12 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
  * export with its batch, not failed). org_id not NULL: only the serials allocated to it, still
  * allocated, are asked about (a caller learns nothing of another's labels); NULL: every one.
  * One probe of the GTIN's print jobs and exports first; only when one names another batch are
- * the serials sent and read. */
+ * the serials sent and read. *writes: in, the GTIN's count of label writes a probe earlier in
+ * the transaction read (migration 0217), or -1; when the count has not moved since, nothing
+ * was labelled meanwhile and no serial is read; out, the count now. */
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
                                    const char *org_id, const char *const *serials, size_t n,
-                                   size_t **idx, size_t *n_idx, px_err *err);
+                                   long long *writes, size_t **idx, size_t *n_idx, px_err *err);
 /* The print job; PX_ENOTFOUND "not_found". */
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err);
 
