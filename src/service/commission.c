@@ -107,7 +107,8 @@ typedef struct commission_ctx {
     int whole_refused; /* refused as a whole (access, read point, batch, allotment, a row that
                         * failed): not for its items */
     size_t n_printed;  /* candidates printed with another batch (printed_batch_mismatch) */
-    long long label_writes; /* the GTIN's count of label writes at the first probe, or -1 */
+    long long label_writes; /* the GTIN's count of label writes before the first probe, or -1 */
+    const unsigned char *checked; /* per pool candidate: 1 when the first probe vouched for it */
 } commission_ctx;
 
 /* Forgets what an earlier attempt learnt: a rerun starts from the syntax errors. */
@@ -162,11 +163,18 @@ px_rc px__batch_expiry_claim(px_db *db, const char *gtin, const char *batch, con
  * printed_batch_mismatch items; the pool sees the others (cand, idx: n of them, the request's
  * candidates less those). */
 static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, size_t *idx,
-                               size_t *n, px_err *err)
+                               unsigned char *checked, size_t *n, px_err *err)
 {
     size_t *printed = NULL, n_printed = 0;
-    px_rc rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, c->by->org_id, c->cand,
-                                            c->n_cand, &c->label_writes, &printed, &n_printed, err);
+    unsigned char *seen = malloc(c->n_cand ? c->n_cand : 1);
+    if (!seen)
+        return px_err_oom(err);
+    /* Counted before the probe (an earlier snapshot): a label that commits between the two is
+     * in the probe and moves the count, so printed_meanwhile reads every taken serial again. */
+    px_rc rc = px_store_label_writes(db, c->res->gtin, &c->label_writes, err);
+    if (rc == PX_OK)
+        rc = px_store_printed_other_batch(db, c->res->gtin, c->req->batch, c->by->org_id, c->cand,
+                                          c->n_cand, seen, &printed, &n_printed, err);
     *n = 0;
     for (size_t k = 0, p = 0; rc == PX_OK && k < c->n_cand; k++) {
         if (p < n_printed && printed[p] == k) {
@@ -182,10 +190,12 @@ static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, 
             continue;
         }
         cand[*n] = c->cand[k];
+        checked[*n] = seen[k];
         idx[(*n)++] = c->cand_idx[k];
     }
     c->n_printed = n_printed;
     free(printed);
+    free(seen);
     return rc;
 }
 
@@ -197,6 +207,14 @@ static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, 
 static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission_outcome *out,
                                px_err *err)
 {
+    /* Nothing labelled since the first probe (the count did not move): only the serials that
+     * probe did not vouch for need reading (one allocated to the caller after it, whose run
+     * manifest was already there); usually none. */
+    long long writes = -1;
+    px_rc rc = px_store_label_writes(db, c->res->gtin, &writes, err);
+    if (rc != PX_OK)
+        return rc;
+    int moved = c->label_writes < 0 || writes != c->label_writes;
     const char **taken = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*taken));
     if (!taken)
         return px_err_oom(err);
@@ -206,12 +224,13 @@ static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission
             r++;
             continue;
         }
-        taken[n++] = c->cand[k];
+        if (moved || !c->checked || !c->checked[k])
+            taken[n++] = c->cand[k];
     }
     size_t *printed = NULL, n_printed = 0;
-    px_rc rc = n ? px_store_printed_other_batch(db, c->res->gtin, c->req->batch, NULL, taken, n,
-                                                &c->label_writes, &printed, &n_printed, err)
-                 : PX_OK;
+    rc = n ? px_store_printed_other_batch(db, c->res->gtin, c->req->batch, NULL, taken, n, NULL,
+                                          &printed, &n_printed, err)
+           : PX_OK;
     free(taken);
     free(printed);
     if (rc == PX_OK && n_printed)
@@ -235,10 +254,11 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
         return rc;
     const char **cand = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*cand));
     size_t *idx = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*idx)), n = 0;
-    if (!cand || !idx)
+    unsigned char *checked = malloc(c->n_cand ? c->n_cand : 1);
+    if (!cand || !idx || !checked)
         rc = px_err_oom(err);
     if (rc == PX_OK)
-        rc = printed_elsewhere(c, db, cand, idx, &n, err);
+        rc = printed_elsewhere(c, db, cand, idx, checked, &n, err);
     /* The pool reads the candidates left; its refusals' indexes are theirs (add_duplicates). */
     const char *const *all = c->cand;
     const size_t *all_idx = c->cand_idx;
@@ -255,6 +275,7 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
         c->cand = cand;
         c->cand_idx = idx;
         c->n_cand = n;
+        c->checked = checked;
         rc = px_store_commission_serials(db, out, &rows, err);
         if (rc == PX_OK)
             rc = add_duplicates(c, out, err);
@@ -264,8 +285,10 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
         c->cand_idx = all_idx;
         c->n_cand = n_all;
     }
+    c->checked = NULL;
     free(cand);
     free(idx);
+    free(checked);
     return rc;
 }
 
@@ -537,8 +560,8 @@ px_rc px_svc_commission(px_db *db, const px_actor *by, const px_commission_req *
         else
             memset(ahead, 0, sizeof(*ahead));
     }
-    commission_ctx c = {by,   req,      idem,   ahead, res, &errs, errs.n,
-                        cand, cand_idx, n_cand, now,   0,   0,     -1};
+    commission_ctx c = {by,       req,    idem, ahead, res, &errs, errs.n, cand,
+                        cand_idx, n_cand, now,  0,     0,   -1,    NULL};
     if (doomed) {
         rc = px_tx_run(db, by, check_pool_body, &c, err);
         if (rc == PX_OK)

@@ -163,6 +163,13 @@ px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format form
         goto done;
     if ((rc = px__epcis_rest_params(q, params, n_params, err)) != PX_OK)
         goto done;
+    uint8_t key[16];
+    if ((rc = px__epcis_token_key(db, key, err)) != PX_OK)
+        goto done;
+    if (q->token && px__epcis_token_read(key, q->token, &q->f.after_seq) != 0) {
+        rc = px__epcis_rest_bad_token(err);
+        goto done;
+    }
     page->per_page = q->per_page;
     /* One snapshot for the span and every piece: events committed while the answer streams
      * do not tear it, and the Link decided before the headers stays true. */
@@ -175,13 +182,16 @@ px_rc px_svc_epcis_rest_open(px_db *db, const px_actor *by, px_epcis_format form
                                                               &page->more, err)) != PX_OK)
         goto done;
     page->count = (size_t)count;
-    if (page->more)
-        snprintf(page->next_token, sizeof(page->next_token), TOKEN_PREFIX "%lld", last);
+    if (page->more && (rc = px__epcis_token_make(page->next_token, key, last)) != PX_OK) {
+        px_err_set(err, rc, "internal", "the page token could not be made");
+        goto done;
+    }
     s->remaining = count;
     s->last_seq = q->f.after_seq;
     *out = s;
     s = NULL;
 done:
+    px_cleanse(key, sizeof(key));
     px_epcis_rest_stream_free(s);
     return rc;
 }

@@ -25,7 +25,7 @@ typedef struct px_epcis_rest_page {
     size_t count;               /* events written */
     long per_page;
     int more;                   /* a next page exists */
-    char next_token[32];        /* its nextPageToken when more */
+    char next_token[40];        /* its nextPageToken when more ("p2." and 32 hex digits) */
 } px_epcis_rest_page;
 
 /* 1 when value is one valid value of query parameter param (a resource of the binding's

@@ -308,15 +308,16 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
     return match_one(&q->epc, name, value, err);
 }
 
+/* A token of either form; what it names is read with the installation's key, once the
+ * database is at hand (px_svc_epcis_rest_open). A "p1." token is read here already. */
 static px_rc parse_token(rest_query *q, const char *value, px_err *err)
 {
-    size_t lp = strlen(TOKEN_PREFIX);
-    long seq = 0;
-    /* A sequence number this server gave out: digits only, in range (a number past a long's
-     * range was read as its largest value, an empty last page). */
-    if (strncmp(value, TOKEN_PREFIX, lp) != 0 || value[lp] < '0' || value[lp] > '9' ||
-        px_parse_long(value + lp, 1, LONG_MAX, &seq) != 0)
+    long long seq = 0;
+    if (strncmp(value, TOKEN_PREFIX_PLAIN, strlen(TOKEN_PREFIX_PLAIN)) == 0
+            ? px__epcis_token_read(NULL, value, &seq) != 0
+            : strncmp(value, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(value) != TOKEN_LEN)
         return px__epcis_rest_bad_token(err);
+    q->token = value;
     q->f.after_seq = seq;
     return PX_OK;
 }

@@ -14,8 +14,12 @@
 /* A list of read points or business locations: a Digital Link item stands for itself and up
  * to seven SGLN URNs (epcis_rest_params.c location_dl): 16 items of 255 bytes and their URNs. */
 #define LOC_LIST_MAX 16384
-/* A query page's token: this prefix and the seq of the page's last event. */
-#define TOKEN_PREFIX "p1."
+/* A page token: "p2." and the hex of the page's last position (seq) encrypted under the
+ * installation's token key (epcis_token.c); "p1." and the position in decimal, as earlier
+ * versions gave it out, is still read. */
+#define TOKEN_PREFIX "p2."
+#define TOKEN_PREFIX_PLAIN "p1."
+#define TOKEN_LEN (3 + 32)
 
 typedef struct rest_query {
     px_epcis_filter f;
@@ -23,10 +27,21 @@ typedef struct rest_query {
     char read_points[LOC_LIST_MAX], locations[LOC_LIST_MAX];
     px_epcis_epc epc, parent;
     const char *match_epc, *match_parent;
+    const char *token;  /* nextPageToken as given: read with the token key (epcis_token.c) */
     int match_epc_only; /* MATCH_epc given (children only), not MATCH_anyEPC alone */
     long per_page;
     int matches_nothing;
 } rest_query;
+
+/* The installation's key of page tokens (the store's secret "epcis_token", made by migration
+ * 0218). */
+px_rc px__epcis_token_key(px_db *db, uint8_t key[16], px_err *err);
+/* The token of position seq into out (TOKEN_LEN + 1 bytes): opaque, so it tells nothing of
+ * how many events the installation holds (positions are installation-wide). */
+px_rc px__epcis_token_make(char *out, const uint8_t key[16], long long seq);
+/* The position a token names: a "p2." token this installation made, or a "p1." one; 0 and
+ * *seq set, or -1 for anything else. */
+int px__epcis_token_read(const uint8_t key[16], const char *token, long long *seq);
 
 /* A refused parameter: 400 query_parameter naming it. */
 px_rc px__epcis_rest_bad_param(px_err *err, const char *name, const char *what);

@@ -19,19 +19,22 @@
 px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const uint8_t proposal[32],
                           px_err *err)
 {
-    char hex[PX_SHA256_HEX_LEN + 1];
-    px_hex_encode(hex, proposal, 32);
+    char hex[PX_SHA256_HEX_LEN + 1] = "";
     const char *p[] = {name, hex};
-    /* Two statements: the SELECT takes a fresh snapshot, so it sees the row of a process that
-     * won the race to insert first. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO server_secret (name, secret) VALUES ($1, decode($2, "
-                           "'hex')) ON CONFLICT (name) DO NOTHING",
-                           2, p, err);
-    memset(hex, 0, sizeof(hex));
-    if (!r)
-        return err->rc;
-    PQclear(r);
+    PGresult *r;
+    if (proposal) {
+        px_hex_encode(hex, proposal, 32);
+        /* Two statements: the SELECT takes a fresh snapshot, so it sees the row of a process
+         * that won the race to insert first. */
+        r = px__exec(db,
+                     "INSERT INTO server_secret (name, secret) VALUES ($1, decode($2, 'hex')) ON "
+                     "CONFLICT (name) DO NOTHING",
+                     2, p, err);
+        memset(hex, 0, sizeof(hex));
+        if (!r)
+            return err->rc;
+        PQclear(r);
+    }
     r = px__exec(db, "SELECT encode(secret, 'hex') FROM server_secret WHERE name = $1", 1, p, err);
     if (!r)
         return err->rc;
@@ -311,28 +314,43 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
     return px_store_print_job_get(db, j, j->id, err);
 }
 
+px_rc px_store_label_writes(px_db *db, const char *gtin, long long *n, px_err *err)
+{
+    PGresult *r = px__exec(db,
+                           "SELECT (SELECT count(*) FROM print_job WHERE gtin = $1) + (SELECT "
+                           "count(*) FROM export WHERE gtin = $1 AND run_batch IS NOT NULL)",
+                           PX__ARGS(gtin), err);
+    if (!r)
+        return err->rc;
+    *n = strtoll(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
                                    const char *org_id, const char *const *serials, size_t n,
-                                   long long *writes, size_t **idx, size_t *n_idx, px_err *err)
+                                   unsigned char *checked, size_t **idx, size_t *n_idx, px_err *err)
 {
     *idx = NULL;
     *n_idx = 0;
+    if (checked)
+        memset(checked, 0, n);
     PGresult *r = px__exec(db,
                            "SELECT EXISTS (SELECT 1 FROM print_job WHERE gtin = $1 AND batch <> "
                            "$2) OR EXISTS (SELECT 1 FROM export WHERE gtin = $1 AND run_batch <> "
-                           "$2 AND status <> 'failed'), coalesce((SELECT n FROM label_write WHERE "
-                           "gtin = $1), 0)",
+                           "$2 AND status <> 'failed')",
                            PX__ARGS(gtin, batch), err);
     if (!r)
         return err->rc;
     int any = px__val(r, 0, 0)[0] == 't';
-    long long now = strtoll(px__val(r, 0, 1), NULL, 10);
     PQclear(r);
-    /* Read before the probe that follows (an earlier snapshot): a label that commits between
-     * the two is in this probe and moves the count, so the next call probes again. */
-    int unmoved = *writes >= 0 && now == *writes;
-    *writes = now;
-    if (!any || n == 0 || unmoved)
+    if (!any) {
+        /* No label of the GTIN names another batch: every serial's answer is known. */
+        if (checked)
+            memset(checked, 1, n);
+        return PX_OK;
+    }
+    if (n == 0)
         return PX_OK;
     px_buf b;
     const char *arr = px__text_array(&b, serials, n, "serials", err);
@@ -360,8 +378,8 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
         "manifest AS (SELECT DISTINCT ON (e.allocation_id) e.allocation_id, e.run_batch FROM "
         "export e WHERE e.allocation_id IN (SELECT allocation_id FROM c) AND e.run_batch IS NOT "
         "NULL AND e.status <> 'failed' ORDER BY e.allocation_id, e.created_at DESC, e.id DESC) "
-        "SELECT c.o - 1 FROM c LEFT JOIN printed l ON l.s = c.s LEFT JOIN manifest m ON "
-        "m.allocation_id = c.allocation_id WHERE coalesce(l.batch, m.run_batch) <> $2 "
+        "SELECT c.o - 1, coalesce(coalesce(l.batch, m.run_batch) <> $2, false) FROM c LEFT "
+        "JOIN printed l ON l.s = c.s LEFT JOIN manifest m ON m.allocation_id = c.allocation_id "
         "ORDER BY 1",
         PX__ARGS(gtin, batch, arr, org_id), err);
     /* clang-format on */
@@ -372,14 +390,20 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
     }
     if (!r)
         return err->rc;
+    /* Every serial read comes back (its label vouched for), those labelled with another batch
+     * flagged. */
     int rows = PQntuples(r);
     if (rows > 0 && !(*idx = malloc((size_t)rows * sizeof(**idx)))) {
         PQclear(r);
         return px_err_oom(err);
     }
-    for (int i = 0; i < rows; i++)
-        (*idx)[i] = (size_t)strtoull(px__val(r, i, 0), NULL, 10);
-    *n_idx = (size_t)rows;
+    for (int i = 0; i < rows; i++) {
+        size_t k = (size_t)strtoull(px__val(r, i, 0), NULL, 10);
+        if (checked && k < n)
+            checked[k] = 1;
+        if (px__val(r, i, 1)[0] == 't')
+            (*idx)[(*n_idx)++] = k;
+    }
     PQclear(r);
     return PX_OK;
 }

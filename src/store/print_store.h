@@ -17,7 +17,8 @@
 /* ---- server secret ------------------------------------------------------------------- */
 
 /* The named secret (32 random bytes), created once by whichever process asks first (the
- * proposal is inserted ON CONFLICT DO NOTHING and the stored one read back). */
+ * proposal is inserted ON CONFLICT DO NOTHING and the stored one read back). proposal NULL:
+ * read only (a secret a migration made: no write on a read path, which may be a standby). */
 px_rc px_store_secret_get(px_db *db, uint8_t out[32], const char *name, const uint8_t proposal[32],
                           px_err *err);
 
@@ -123,12 +124,16 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
  * export with its batch, not failed). org_id not NULL: only the serials allocated to it, still
  * allocated, are asked about (a caller learns nothing of another's labels); NULL: every one.
  * One probe of the GTIN's print jobs and exports first; only when one names another batch are
- * the serials sent and read. *writes: in, the GTIN's count of label writes a probe earlier in
- * the transaction read (migration 0217), or -1; when the count has not moved since, nothing
- * was labelled meanwhile and no serial is read; out, the count now. */
+ * the serials sent and read. checked (n entries, may be NULL): 1 for each serial whose label
+ * this answer vouches for (every one when no label of the GTIN names another batch; else
+ * those it read: org_id's), 0 for the others. */
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,
                                    const char *org_id, const char *const *serials, size_t n,
-                                   long long *writes, size_t **idx, size_t *n_idx, px_err *err);
+                                   unsigned char *checked, size_t **idx, size_t *n_idx,
+                                   px_err *err);
+/* How many print jobs and production run manifests the GTIN has (neither table loses rows: a
+ * count that has not moved means none was written in between). */
+px_rc px_store_label_writes(px_db *db, const char *gtin, long long *n, px_err *err);
 /* The print job; PX_ENOTFOUND "not_found". */
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err);
 

@@ -149,3 +149,13 @@ px_rc px_uuid_v4(char out[PX_UUID_LEN + 1])
              b[15]);
     return PX_OK;
 }
+
+px_rc px_aes128_block(uint8_t out[16], const uint8_t key[16], const uint8_t in[16], int encrypt)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n = 0, ok = ctx && EVP_CipherInit_ex(ctx, EVP_aes_128_ecb(), NULL, key, NULL, encrypt) &&
+                    EVP_CIPHER_CTX_set_padding(ctx, 0) && EVP_CipherUpdate(ctx, out, &n, in, 16) &&
+                    n == 16;
+    EVP_CIPHER_CTX_free(ctx);
+    return ok ? PX_OK : PX_EINTERNAL;
+}

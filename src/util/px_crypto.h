@@ -23,6 +23,11 @@ void px_hmac_sha256(uint8_t out[PX_SHA256_LEN], const void *key, size_t key_len,
 void px_hmac_sha256_hex(char out[PX_SHA256_HEX_LEN + 1], const void *key, size_t key_len,
                         const void *data, size_t len);
 
+/* One AES-128 block (FIPS 197) of in under key into out: encrypt when encrypt is 1, else
+ * decrypt. A keyed permutation of 16 bytes, for values that must go out opaque and come back
+ * (a page token's position); PX_EINTERNAL when OpenSSL fails. */
+px_rc px_aes128_block(uint8_t out[16], const uint8_t key[16], const uint8_t in[16], int encrypt);
+
 /* Constant-time comparison; 1 when equal. */
 int px_secure_equal(const void *a, const void *b, size_t len);
 /* Wipes a secret so it does not linger in memory (OPENSSL_cleanse). */

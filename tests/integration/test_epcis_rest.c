@@ -200,6 +200,46 @@ static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
     }
     assert_int_equal(pages, 3);
     assert_string_equal(seen, all);
+
+    /* The token is opaque: "p2." and 32 hex digits, not the page's last position (an
+     * installation-wide number, which would tell how many events others recorded). One digit
+     * changed is refused; an earlier version's "p1.<position>" still names the same page. */
+    const char *h[] = {"Accept: application/ld+json", NULL};
+    px_http(&f->env, &r, "GET", "/epcis/events?EQ_action=ADD%7COBSERVE&perPage=2", f->mah.key, NULL,
+            h);
+    char first[4096], link[2048], ids2[4096], seq[24];
+    json_ids(&r, first, sizeof(first));
+    next_link(&r, link, sizeof(link));
+    px_http_resp_free(&r);
+    const char *t = strstr(link, "nextPageToken=");
+    assert_non_null(t);
+    t += strlen("nextPageToken=");
+    assert_int_equal(strspn(t, "p2."), 3);
+    assert_int_equal(strspn(t + 3, "0123456789abcdef"), 32);
+    char last_id[128];
+    snprintf(last_id, sizeof(last_id), "%.*s",
+             (int)(strrchr(first, '\n') - strchr(first, '\n') - 1), strchr(first, '\n') + 1);
+    px_sql_textf(&f->env, seq, sizeof(seq), "SELECT seq FROM epcis_event WHERE event_hash = '%s'",
+                 last_id);
+    px_http(&f->env, &r, "GET", link, f->mah.key, NULL, h);
+    assert_int_equal(r.status, 200);
+    json_ids(&r, ids2, sizeof(ids2));
+    px_http_resp_free(&r);
+    char legacy[256], bad[2048];
+    snprintf(legacy, sizeof(legacy),
+             "/epcis/events?EQ_action=ADD%%7COBSERVE&perPage=2&nextPageToken=p1.%s", seq);
+    px_http(&f->env, &r, "GET", legacy, f->mah.key, NULL, h);
+    assert_int_equal(r.status, 200);
+    json_ids(&r, seen, sizeof(seen));
+    assert_string_equal(seen, ids2);
+    px_http_resp_free(&r);
+    snprintf(bad, sizeof(bad), "%s", link);
+    char *d = bad + strlen(bad) - 1;
+    *d = *d == '0' ? '1' : '0';
+    px_http(&f->env, &r, "GET", bad, f->mah.key, NULL, h);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "QueryParameterException"));
+    px_http_resp_free(&r);
 }
 
 /* REQ-EPCISREST-4: each standard parameter selects what it names (the expected counts follow

@@ -1,5 +1,6 @@
 /* Unit tests for util/px_sign: Ed25519 against the RFC 8032 test vectors (an outside oracle),
- * the key file's mode rules, and the key ring across a rotation. */
+ * the key file's mode rules, and the key ring across a rotation; util/px_crypto's AES block
+ * against FIPS 197's example. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -187,4 +188,17 @@ static void test_util__sign_hex_decode(void)
     assert_int_equal(px_hex_decode(b, 2, "0af"), -1);
     assert_int_equal(px_hex_decode(b, 2, "0afff"), -1);
     assert_int_equal(px_hex_decode(b, 2, "0ag0"), -1);
+}
+
+/* FIPS 197 Appendix C.1 (AES-128): the example block, both ways. */
+static void test_util__aes128_fips197_vector(void)
+{
+    uint8_t key[16], plain[16], want[16], out[16], back[16];
+    hex(key, 16, "000102030405060708090a0b0c0d0e0f");
+    hex(plain, 16, "00112233445566778899aabbccddeeff");
+    hex(want, 16, "69c4e0d86a7b0430d8cdb78070b4c55a");
+    assert_int_equal(px_aes128_block(out, key, plain, 1), PX_OK);
+    assert_memory_equal(out, want, 16);
+    assert_int_equal(px_aes128_block(back, key, out, 0), PX_OK);
+    assert_memory_equal(back, plain, 16);
 }
