@@ -208,8 +208,10 @@ static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission
                                px_err *err)
 {
     /* Nothing labelled since the first probe (the count did not move): only the serials that
-     * probe did not vouch for need reading (one allocated to the caller after it, whose run
-     * manifest was already there); usually none. */
+     * probe did not read need reading: those not the caller's allocated ones then (one
+     * allocated to it since, whose run manifest was already there), the request's new
+     * external serials among them. Telling those apart (a row this commission inserted has
+     * no label) would spare their read. */
     long long writes = -1;
     px_rc rc = px_store_label_writes(db, c->res->gtin, &writes, err);
     if (rc != PX_OK)
