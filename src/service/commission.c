@@ -207,11 +207,12 @@ static px_rc printed_elsewhere(commission_ctx *c, px_db *db, const char **cand, 
 static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission_outcome *out,
                                px_err *err)
 {
-    /* Nothing labelled since the first probe (the count did not move): only the serials that
-     * probe did not read need reading: those not the caller's allocated ones then (one
-     * allocated to it since, whose run manifest was already there), the request's new
-     * external serials among them. Telling those apart (a row this commission inserted has
-     * no label) would spare their read. */
+    /* Nothing labelled since the first probe (the count did not move): only a serial that
+     * probe did not read and the pool's UPDATE took needs reading (one allocated to the caller
+     * since, whose run manifest was already there). The others it did not read are the
+     * request's new external serials, rows this commission inserted: nothing can label a
+     * serial before its row exists. Every serial the probe read was allocated, so when the
+     * UPDATE took no more serials than those, there is nothing to read. */
     long long writes = -1;
     px_rc rc = px_store_label_writes(db, c->res->gtin, &writes, err);
     if (rc != PX_OK)
@@ -220,15 +221,19 @@ static px_rc printed_meanwhile(commission_ctx *c, px_db *db, const px_commission
     const char **taken = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*taken));
     if (!taken)
         return px_err_oom(err);
-    size_t n = 0;
+    size_t n = 0, n_read = 0;
     for (size_t k = 0, r = 0; k < c->n_cand; k++) {
         if (r < out->n_rejected && out->rejected[r] == k) {
             r++;
             continue;
         }
-        if (moved || !c->checked || !c->checked[k])
+        int read = c->checked && c->checked[k];
+        n_read += (size_t)read;
+        if (moved || !read)
             taken[n++] = c->cand[k];
     }
+    if (!moved && (long)n_read >= out->allocated)
+        n = 0;
     size_t *printed = NULL, n_printed = 0;
     rc = n ? px_store_printed_other_batch(db, c->res->gtin, c->req->batch, NULL, taken, n, NULL,
                                           &printed, &n_printed, err)
