@@ -192,8 +192,7 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
         return bad(err, p->dl_form ? "17" : "exp", p->exp, "a YYMMDD date");
     /* R1.3 additions (the GS1 US implementation guideline R1.3): an attestation flag and the
      * requester's contact. */
-    if (p->ctrl_possess_att && strcmp(p->ctrl_possess_att, "true") != 0 &&
-        strcmp(p->ctrl_possess_att, "false") != 0)
+    if (p->ctrl_possess_att && px_name_index(px_bool_names, 2, p->ctrl_possess_att) < 0)
         return bad(err, "ctrlPossessAtt", p->ctrl_possess_att, "true or false");
     /* RFC 5321 §4.5.3.1.3: at most 254 characters; a local part and a domain around the '@'. */
     if (p->email && (!px_str_printable(p->email, 254) || !strchr(p->email, '@') ||

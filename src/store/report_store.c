@@ -1006,10 +1006,8 @@ px_rc px_store_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err
 {
     return px__each_count(
         px__exec(db,
-                 "SELECT s.state, count(r.id) FROM unnest(ARRAY['queued', 'sending', "
-                 "'delivered', 'failed', 'dead']) WITH ORDINALITY s(state, o) LEFT JOIN report r "
-                 "ON r.state = s.state AND NOT EXISTS (SELECT 1 FROM report x WHERE x.retry_of "
-                 "= r.id) GROUP BY s.state, s.o ORDER BY s.o",
+                 PX__BY_STATE_UNREPAIRED("'queued', 'sending', 'delivered', 'failed', 'dead'",
+                                         "report", ""),
                  0, NULL, err),
         fn, ctx, err);
 }

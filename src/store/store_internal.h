@@ -215,6 +215,14 @@ px_rc px__each_text(PGresult *r, int (*fn)(void *ctx, const char *a), void *ctx,
  * rows of a "SELECT state, count(*) … GROUP BY state" for /metrics. */
 px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long n), void *ctx,
                      px_err *err);
+/* For /metrics: the rows of an outbox TABLE (report, webhook_delivery) by state, one row per
+ * state of STATES (SQL string literals, in that order; 0 when none), leaving out a row a retry
+ * was made of (repaired: its retry counts in its own state). COND narrows the rows (an index
+ * of some states only may then answer). For px__each_count. */
+#define PX__BY_STATE_UNREPAIRED(STATES, TABLE, COND)                                               \
+    "SELECT s.state, count(t.id) FROM unnest(ARRAY[" STATES "]) WITH ORDINALITY s(state, o) "      \
+    "LEFT JOIN " TABLE " t ON t.state = s.state" COND " AND NOT EXISTS (SELECT 1 FROM " TABLE      \
+    " k WHERE k.retry_of = t.id) GROUP BY s.state, s.o ORDER BY s.o"
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc

@@ -199,10 +199,8 @@ px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *
 {
     return px__each_count(
         px__exec(db,
-                 "SELECT s.state, count(d.id) FROM unnest(ARRAY['queued', 'sending', 'dead']) "
-                 "WITH ORDINALITY s(state, o) LEFT JOIN webhook_delivery d ON d.state = s.state "
-                 "AND d.state <> 'delivered' AND NOT EXISTS (SELECT 1 FROM webhook_delivery k "
-                 "WHERE k.retry_of = d.id) GROUP BY s.state, s.o ORDER BY s.o",
+                 PX__BY_STATE_UNREPAIRED("'queued', 'sending', 'dead'", "webhook_delivery",
+                                         " AND t.state <> 'delivered'"),
                  0, NULL, err),
         fn, ctx, err);
 }

@@ -1154,6 +1154,7 @@ static void test_aggregation__events_answer_the_epcis_queries(void **state)
         {__LINE__, "?MATCH_parentID=" SG("QE1001"), {-1}},
         {__LINE__, "?MATCH_parentID=" SS("0000000501") "&MATCH_epc=" SG("QE1002"), {2, -1}},
         {__LINE__, "?MATCH_parentID=" SS("0000000501") "&MATCH_epc=" SG("QE1004"), {-1}},
+        {__LINE__, "?MATCH_parentID=urn:epc:idpat:sgtin:0355154.094495.*", {-1}},
     };
     for (size_t i = 0; i < PX_COUNT(q); i++) {
         snprintf(path, sizeof(path), "%s&%s", all, q[i].qs + 1);
@@ -1167,6 +1168,14 @@ static void test_aggregation__events_answer_the_epcis_queries(void **state)
         if (n != k)
             fail_msg("line %d: %zu events, want %zu", q[i].line, n, k);
     }
+    /* One parent only, as MATCH_epc: a list is refused, never taken as one of its values. */
+    px_http_resp bad;
+    snprintf(path, sizeof(path), "%s&MATCH_parentID=%s%%7C%s", all, SS("0000000501"),
+             SS("0000000502"));
+    px_http(&f->env, &bad, "GET", path, f->mah.key, NULL, NULL);
+    assert_int_equal(bad.status, 400);
+    assert_non_null(strstr(bad.body, "QueryParameterException"));
+    px_http_resp_free(&bad);
     /* The EPC collection lists the containers. */
     json_t *c = px_test_call(&f->env, "GET", "/epcis/epcs?perPage=1000", f->mah.key, NULL, 200);
     char *dump = json_dumps(c, JSON_COMPACT);
