@@ -76,7 +76,7 @@ int main(int argc, char **argv)
         long n = packs - from < 100000 ? packs - from : 100000;
         px_buf_reset(&b);
         px_buf_printf(&b, "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
-                          "\"batch\":\"B1\",\"expiry_date\":\"301231\",\"serials\":[");
+                          "\"batch\":\"B1\",\"expiry_date\":\"751231\",\"serials\":[");
         for (long i = 0; i < n; i++)
             px_buf_printf(&b, "%s\"P%07ld\"", i ? "," : "", from + i);
         px_buf_puts(&b, "]}");

@@ -146,7 +146,7 @@ static double copy_side(PGconn *db, const char *gtin, const char *mah, long n, c
     px_uuid_v4(cid);
     for (long i = 0; i < n; i++)
         px_buf_printf(&rows,
-                      "%s\tR%08ld\tcommissioned\texternal\tBENCH-1\t301231\t%s\t"
+                      "%s\tR%08ld\tcommissioned\texternal\tBENCH-1\t751231\t%s\t"
                       "2026-03-01 10:00:00+00\t%s\n",
                       gtin, i, mah, cid);
     if (!rows.data) {
@@ -182,7 +182,7 @@ static void build_doc(px_buf *doc, const char *prefix, char letter, long n)
                       "\"action\":\"ADD\",\"bizStep\":\"commissioning\",\"disposition\":"
                       "\"active\",\"readPoint\":{\"id\":\"urn:epc:id:sgln:4012345.00000.0\"},"
                       "\"ilmd\":{\"cbvmda:lotNumber\":\"BENCH-1\",\"cbvmda:itemExpirationDate\":"
-                      "\"2030-12-31\"}}",
+                      "\"2075-12-31\"}}",
                       i ? "," : "", prefix, letter, i);
     px_buf_puts(doc, "]}}");
     if (px_buf_failed(doc) != PX_OK || !doc->data) {

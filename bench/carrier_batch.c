@@ -154,13 +154,13 @@ int main(int argc, char **argv)
              gtin, by.org_id);
     bench_pq_ok(raw, sql);
     snprintf(sql, sizeof(sql),
-             "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'B1', '301231')", gtin);
+             "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'B1', '751231')", gtin);
     bench_pq_ok(raw, sql);
     snprintf(
         sql, sizeof(sql),
         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
         "commissioned_at) SELECT '%s', 'S' || lpad(g::text, 19, '0'), 'commissioned', '%s', "
-        "'B1', '301231', '%s', now() FROM generate_series(1, %ld) g",
+        "'B1', '751231', '%s', now() FROM generate_series(1, %ld) g",
         gtin, by.org_id, by.org_id, n);
     bench_pq_ok(raw, sql);
 
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
         items[i].gtin = gtin;
         items[i].serial = serials[i];
         snprintf(es[i], sizeof(es[i]),
-                 "01%s17301231"
+                 "01%s17751231"
                  "10B1\x1d"
                  "21%s",
                  gtin, serials[i]);

@@ -83,7 +83,7 @@ static void print_labels(PGconn *db, const char *cmo_org, const char *serials, i
         snprintf(sql, sizeof(sql),
                  "INSERT INTO print_job (id, org_id, tenant_id, gtin, line, operator, batch, "
                  "expiry, count, created_at) SELECT '%s', '%s', mah_id, gtin, 'L1', 'bench', "
-                 "'R%dQ%d', '301231', %d, now() FROM product WHERE gtin = '" GTIN "'",
+                 "'R%dQ%d', '751231', %d, now() FROM product WHERE gtin = '" GTIN "'",
                  job, cmo_org, round, q, PER_REQUEST / 2);
         bench_pq_ok(db, sql);
         for (size_t i = 0; i < PER_REQUEST / 2; i++)
@@ -123,7 +123,7 @@ static double http_side(bench_http *h, PGconn *db, const char *cmo_key, const ch
         px_buf_reset(&body);
         px_buf_printf(&body,
                       "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
-                      "\"batch\":\"R%dQ%d\",\"expiry_date\":\"301231\",\"serials\":[",
+                      "\"batch\":\"R%dQ%d\",\"expiry_date\":\"751231\",\"serials\":[",
                       round, q);
         for (size_t i = 0; i < PER_REQUEST; i++)
             px_buf_printf(&body, "%s\"%s\"", i ? "," : "",
@@ -163,8 +163,8 @@ static double copy_side(PGconn *db, const char *cmo_org, int requests)
             size_t k = (size_t)q * PER_REQUEST + i;
             int alloc = i < PER_REQUEST / 2;
             px_buf_printf(&chunks[q],
-                          GTIN "\t%s\tcommissioned\t%s\t%s\t%s\tB%d\t301231\t%s\t"
-                          "2026-03-01 10:00:00+00\t%s\n",
+                          GTIN "\t%s\tcommissioned\t%s\t%s\t%s\tB%d\t751231\t%s\t"
+                               "2026-03-01 10:00:00+00\t%s\n",
                           serials + k * 21, alloc ? "generated" : "external",
                           alloc ? alloc_id : "\\N", alloc ? cmo_org : "\\N", q, cmo_org, cid);
         }
@@ -206,7 +206,7 @@ static double hash_ms(size_t n)
     ev.serials = v;
     ev.n_serials = n;
     ev.lot = "B1";
-    ev.expiry = "301231";
+    ev.expiry = "751231";
     char id[PX_EPCIS_EVENT_ID_MAX];
     px_err err;
     double t0 = bench_now_s();

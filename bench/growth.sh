@@ -134,7 +134,7 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN {printf "%.0f", n / (b - a)}';
 commission() { # $1 = p, $2 = q
   awk -v p="$1" -v q="$2" -v g="${gtins[1]}" 'BEGIN {
     printf "{\"product_code\":\"%s\",\"product_code_schema\":\"GTIN\",\"batch\":\"G%sQ%d\",", g, p, q
-    printf "\"expiry_date\":\"301231\",\"serials\":["
+    printf "\"expiry_date\":\"751231\",\"serials\":["
     for (i = 0; i < 10000; i++) printf "%s\"C%s%07d\"", (i ? "," : ""), p, q * 10000 + i
     printf "]}" }' | call POST /v1/commissions - | grep -q '"commissioned":10000' ||
     { echo "growth: commission failed" >&2; exit 1; }
@@ -209,7 +209,7 @@ if [ "$reuse" = 0 ]; then
       A = 48271; M = 999999999989
       for (i = a; i < b; i++) {
         s = (i % 4 == 3) ? "commissioned" : "released"
-        printf "%s\tL%012.0f\t%s\tgenerated\tB%d\t301231\n", g[(i % 10) + 1], (i * A) % M, s,
+        printf "%s\tL%012.0f\t%s\tgenerated\tB%d\t751231\n", g[(i % 10) + 1], (i * A) % M, s,
                int(i / 100000)
       }
     }' | psql -q -X "$db" -c "COPY serial (gtin, serial, state, origin, batch, expiry) FROM STDIN"

@@ -56,7 +56,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 104857
 echo "postgres: $(psql --version 2>/dev/null | awk '{print $3}'), wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "packs: $packs (COPY + VACUUM ANALYZE $(python3 -c "print(f'{$t1 - $t0:.1f}')") s); server threads: $threads; wrk: $conns connections, 2 threads, ${secs}s each"
 
-q="exp=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005&corrUUID=21ec2020-3aea-4069-a2dd-08002b30309d"
+q="exp=751231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005&corrUUID=21ec2020-3aea-4069-a2dd-08002b30309d"
 run() {  # name url-with-%s key port server-pid
   local t0 t1 out
   # Each run starts from the same database: the scans the runs before recorded (each

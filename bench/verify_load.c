@@ -2,7 +2,7 @@
  *
  *   bench_verify_load CONNINFO GTIN N
  *
- * Serials are "S" + 9 digits (S000000000 …), all in lot LOT1 expiring 301231, released: the
+ * Serials are "S" + 9 digits (S000000000 …), all in lot LOT1 expiring 751231, released: the
  * rows both servers look up. One COPY … FROM STDIN in 1 MiB pieces. */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     size_t used = 0;
     int rc = 0;
     for (long long i = 0; i < n && buf && rc == 0; i++) {
-        int w = snprintf(buf + used, 128, "%s\tS%09lld\treleased\texternal\tLOT1\t301231\n",
+        int w = snprintf(buf + used, 128, "%s\tS%09lld\treleased\texternal\tLOT1\t751231\n",
                          argv[2], i);
         used += (size_t)w;
         if (used >= PIECE || i == n - 1) {

@@ -93,7 +93,7 @@ class ConsoleBrowser(unittest.TestCase):
              {"gln": gln(2), "gln_prefix_length": 7}, 200)
         call("POST", "/v1/commissions", cls.cmo_key,
              {"product_code": cls.gtin, "product_code_schema": "GTIN", "batch": BATCH,
-              "expiry_date": "301231", "serials": SERIALS}, 200)
+              "expiry_date": "751231", "serials": SERIALS}, 200)
         # An allocation, so the jobs page has a job with its progress.
         call("PUT", "/v1/serial-settings", cls.mah_key,
              {"strategy": "RANDOM_NUMERIC", "length": 12}, 201)
@@ -247,7 +247,7 @@ class ConsoleBrowser(unittest.TestCase):
         def commission(lot, serial):
             status = self.s.request("POST", "/v1/commissions", key=self.cmo_key, body={
                 "product_code": self.gtin, "product_code_schema": "GTIN", "batch": lot,
-                "expiry_date": "301231", "serials": [serial]})[0]
+                "expiry_date": "751231", "serials": [serial]})[0]
             self.assertEqual(status, 200)
         commission("LOT-C2", "CNTA0001")
         self.go(f"#/batches?gtin={self.gtin}&batch=LOT-C2")
@@ -380,7 +380,7 @@ class ConsoleBrowser(unittest.TestCase):
         self.sign_in(self.auditor_key)
         self.assertFalse(self.has("nav a[href='#/keys']"))
         self.go("#/trace")
-        self.css("#trace-scan").send_keys(f"(01){self.gtin}(17)301231(10){BATCH}(21){SERIALS[2]}")
+        self.css("#trace-scan").send_keys(f"(01){self.gtin}(17)751231(10){BATCH}(21){SERIALS[2]}")
         self.css("#trace-go").click()
         self.text_in("#pack-facts", "released")
         self.text_in("#pack-facts", SERIALS[2])
@@ -390,9 +390,9 @@ class ConsoleBrowser(unittest.TestCase):
         # What a scanner gives: the pack's Digital Link with its batch, behind a QR reader's
         # symbology identifier, and an unbracketed element string whose serial ends at a GS
         # before another AI (714, a national product number).
-        scans = [(f"]Q1https://id.gs1.org/01/{self.gtin}/10/{BATCH}/21/{SERIALS[1]}?17=301231",
+        scans = [(f"]Q1https://id.gs1.org/01/{self.gtin}/10/{BATCH}/21/{SERIALS[1]}?17=751231",
                   SERIALS[1]),
-                 (f"]d201{self.gtin}17301231" + f"21{SERIALS[3]}\u001d7141234567", SERIALS[3])]
+                 (f"]d201{self.gtin}17751231" + f"21{SERIALS[3]}\u001d7141234567", SERIALS[3])]
         for code, serial in scans:
             self.go("#/trace")
             box = self.css("#trace-scan")

@@ -225,7 +225,7 @@ class ConsoleSecurity(unittest.TestCase):
         serials = [f"SEC{i}" for i in range(3)]
         st, _, out = s.request("POST", "/v1/commissions", key=self.mah_key, body={
             "product_code": self.gtin, "product_code_schema": "GTIN", "batch": "SEC/1",
-            "expiry_date": "301231", "serials": serials})
+            "expiry_date": "751231", "serials": serials})
         self.assertEqual(st, 200, out)
         st, _, p = s.request("POST", "/v1/partners", key=self.mah_key,
                              body={"name": "Console CMO S", "gln": s.next_gln(),
@@ -234,13 +234,13 @@ class ConsoleSecurity(unittest.TestCase):
         cmo_key = p["api_key"]
         st, _, out = s.request("POST", "/v1/commissions", key=cmo_key, body={
             "product_code": self.gtin, "product_code_schema": "GTIN", "batch": "SEC2",
-            "expiry_date": "301231", "serials": ["CMOS1", "CMOS2"]})
+            "expiry_date": "751231", "serials": ["CMOS1", "CMOS2"]})
         self.assertEqual(st, 200, out)
         # The MAH and its auditor: every count; "/" in a batch is %2F in the path.
         for key in (self.mah_key, auditor):
             st, _, b = s.request("GET", f"/v1/batches/{self.gtin}/SEC%2F1", key=key)
             self.assertEqual(st, 200, b)
-            self.assertEqual((b["batch"], b["expiry"]), ("SEC/1", "301231"))
+            self.assertEqual((b["batch"], b["expiry"]), ("SEC/1", "751231"))
             self.assertEqual(b["packs"], {"commissioned": 3, "released": 0,
                                           "decommissioned": 0})
             self.assertEqual(b["released_by_market"], {})

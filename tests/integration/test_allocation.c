@@ -587,7 +587,7 @@ static void test_alloc__ordered_listing(void **state)
         "FROM serial WHERE allocation_id = '%s' ORDER BY created_seq LIMIT 5) s",
         alloc);
     snprintf(body_serials, sizeof(body_serials), "[%s]", five);
-    px_test_commission(f, key, g, "LOT-ORD-1", "301231", body_serials);
+    px_test_commission(f, key, g, "LOT-ORD-1", "751231", body_serials);
 
     static char got[8192], want[8192], plain[8192];
     static const struct {

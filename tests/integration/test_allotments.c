@@ -136,13 +136,13 @@ static void test_allotments__limit_and_refusal(void **state)
     static const char *const commissions[] = {"commission", "serial WHERE origin = 'external'",
                                               NULL};
     jobs_done(f);
-    char *cb = px_test_commission_body(f->gtin2, "LOT-A1", "301231", "[\"EXT-1\",\"EXT-2\"]", 0);
+    char *cb = px_test_commission_body(f->gtin2, "LOT-A1", "751231", "[\"EXT-1\",\"EXT-2\"]", 0);
     px_test_refused(&f->env, commissions, "POST", "/v1/commissions", f->mah.key, cb, NULL, 403,
                     "allotment_exceeded");
     free(cb);
     /* A partial one with a bad serial too is refused as a whole, for the allotment alone: its
      * answer keeps the quota's detail, not the items refused before it. */
-    cb = px_test_commission_body(f->gtin2, "LOT-A1", "301231", "[\"EXT-1\",\"EXT 2\"]", 1);
+    cb = px_test_commission_body(f->gtin2, "LOT-A1", "751231", "[\"EXT-1\",\"EXT 2\"]", 1);
     e = px_test_refused_answer(&f->env, commissions, "POST", "/v1/commissions", f->mah.key, cb,
                                NULL, 403, "allotment_exceeded");
     free(cb);
@@ -169,7 +169,7 @@ static void test_allotments__limit_and_refusal(void **state)
     a = px_test_call(&f->env, "PUT", path, f->admin.key, "{\"carriers_per_month\":3}", 200);
     assert_true(json_is_null(json_object_get(a, "serials_per_month")));
     json_decref(a);
-    px_test_commission(&f->env, f->mah.key, f->gtin2, "LOT-A1", "301231",
+    px_test_commission(&f->env, f->mah.key, f->gtin2, "LOT-A1", "751231",
                        "[\"EXT-1\",\"EXT-2\",\"EXT-3\",\"EXT-4\"]");
     a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), 29);

@@ -24,7 +24,7 @@
 #define MAH_GLN "4012345000009"
 #define CMO_GLN "4012345000016"
 #define NO_SUCH_ID "00000000-0000-4000-8000-000000000000"
-#define EXPIRY "301231"
+#define EXPIRY "751231"
 
 typedef struct fixture {
     px_test_env env;
@@ -388,7 +388,7 @@ static void packs_and_carriers(fixture *f, char serials[6][24])
     json_t *pack = call(f, "GET", path, f->mah.key, NULL, 200);
     /* AI 17 as stored, and the day it stands for. */
     assert_string_equal(px_test_str(pack, "expiry"), EXPIRY);
-    assert_string_equal(px_test_str(pack, "expiry_date"), "2030-12-31");
+    assert_string_equal(px_test_str(pack, "expiry_date"), "2075-12-31");
     json_decref(pack);
     snprintf(path, sizeof(path), "/v1/packs/%s/NOSUCH", f->gtin);
     expect(f, "GET", path, f->mah.key, NULL, 404);
@@ -963,7 +963,7 @@ static void sessions_and_console(fixture *f)
     expect(f, "GET", "/console/app.000000000000.js", NULL, NULL, 404);
     snprintf(path, sizeof(path), "/v1/batches/%s/B1", f->gtin);
     json_t *batch = call(f, "GET", path, f->auditor_key, NULL, 200);
-    assert_string_equal(px_test_str(batch, "expiry_date"), "2030-12-31");
+    assert_string_equal(px_test_str(batch, "expiry_date"), "2075-12-31");
     json_decref(batch);
     expect(f, "GET", path, f->regulator_key, NULL, 403);
     snprintf(path, sizeof(path), "/v1/batches/%s/NO-SUCH-BATCH", f->gtin);

@@ -21,7 +21,7 @@
 
 #include "px_test.h"
 
-#define EXPIRY "301231"
+#define EXPIRY "751231"
 
 typedef struct {
     px_test_env env;

@@ -25,7 +25,7 @@ static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_test_audited_start(&f->env, "Cut MAH", 6101, "Cut pack", f->mah_key, f->gtin);
-    px_test_commission(&f->env, f->mah_key, f->gtin, "C-0", "301231", "[\"C0-1\"]");
+    px_test_commission(&f->env, f->mah_key, f->gtin, "C-0", "751231", "[\"C0-1\"]");
     *state = f;
     return 0;
 }
@@ -70,8 +70,8 @@ static void test_audit_cut__entries_before_the_cut_may_leave(void **state)
     assert_int_equal(rc, 0);
     px_sql_text(&f->env, "SELECT date_trunc('milliseconds', clock_timestamp())::text", f->cut,
                 sizeof(f->cut));
-    px_test_commission(&f->env, f->mah_key, f->gtin, "C-1", "301231", "[\"C1-1\"]");
-    px_test_commission(&f->env, f->mah_key, f->gtin, "C-2", "301231", "[\"C2-1\"]");
+    px_test_commission(&f->env, f->mah_key, f->gtin, "C-1", "751231", "[\"C1-1\"]");
+    px_test_commission(&f->env, f->mah_key, f->gtin, "C-2", "751231", "[\"C2-1\"]");
 
     char opt[96];
     snprintf(opt, sizeof(opt), "--cut-before=%s", f->cut);

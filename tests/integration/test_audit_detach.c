@@ -51,7 +51,7 @@ static void commission(fixture *f)
     char lot[16], serials[32];
     snprintf(lot, sizeof(lot), "D-%d", f->lots);
     snprintf(serials, sizeof(serials), "[\"D%d-1\"]", f->lots++);
-    px_test_commission(&f->env, f->mah_key, f->gtin, lot, "301231", serials);
+    px_test_commission(&f->env, f->mah_key, f->gtin, lot, "751231", serials);
 }
 
 static json_t *run(fixture *f, int *rc, const char *a, const char *b, const char *c)

@@ -65,7 +65,7 @@ static void ld_event(px_test_env *env, char *out, size_t cap, const char *prefix
                  "\"action\":\"ADD\",\"bizStep\":\"commissioning\",\"disposition\":\"active\","
                  "\"readPoint\":{\"id\":\"urn:epc:id:sgln:4012345.00000.0\"},"
                  "\"ilmd\":{\"cbvmda:lotNumber\":\"%s\",\"cbvmda:itemExpirationDate\":"
-                 "\"2030-12-31\"}}",
+                 "\"2075-12-31\"}}",
                  event_id, epcs, lot);
     else
         snprintf(out, cap,
@@ -302,7 +302,7 @@ static void ld_commission_at(char *out, size_t cap, const char *event_id, const 
              "\"eventID\":\"%s\",\"epcList\":[\"%s%s\"],\"action\":\"ADD\",\"bizStep\":"
              "\"commissioning\",\"disposition\":\"active\",\"readPoint\":{\"id\":\"%s\"},"
              "\"bizLocation\":{\"id\":\"%s\"},\"ilmd\":{\"cbvmda:lotNumber\":\"%s\","
-             "\"cbvmda:itemExpirationDate\":\"2030-12-31\"}}",
+             "\"cbvmda:itemExpirationDate\":\"2075-12-31\"}}",
              time, event_id, epc_prefix, serial, place, place, lot);
 }
 
@@ -477,7 +477,7 @@ static void test_epcis_capture__expiry_century_kept(void **state)
     char e1[2048];
     const char *id = "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001";
     ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "CC1", "L-CENT");
-    char *d = strstr(e1, "2030-12-31");
+    char *d = strstr(e1, "2075-12-31");
     assert_non_null(d);
     memcpy(d, "2127-06-30", 10);
     char *doc = ld_doc(e1, NULL, NULL);
@@ -489,7 +489,7 @@ static void test_epcis_capture__expiry_century_kept(void **state)
      * year (1927), the pack's answers against today's (2027). Refused too. */
     ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "CC1", "L-CENT");
     memcpy(strstr(e1, "2025-03-01T"), "1970-01-01T", 11);
-    memcpy(strstr(e1, "2030-12-31"), "2027-06-30", 10);
+    memcpy(strstr(e1, "2075-12-31"), "2027-06-30", 10);
     doc = ld_doc(e1, NULL, NULL);
     json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "itemExpirationDate",
                             "two centuries", __LINE__));
@@ -629,7 +629,7 @@ static void test_epcis_capture__xml_document(void **state)
              "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>"
              "<disposition>urn:epcglobal:cbv:disp:active</disposition>"
              "<ilmd><cbvmda:lotNumber>L-CAP-4</cbvmda:lotNumber>"
-             "<cbvmda:itemExpirationDate>2030-12-31</cbvmda:itemExpirationDate></ilmd>"
+             "<cbvmda:itemExpirationDate>2075-12-31</cbvmda:itemExpirationDate></ilmd>"
              "</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>",
              epc_prefix, epc_prefix);
     json_t *j = captured(f, "application/xml", NULL, doc, job, __LINE__);
@@ -698,7 +698,7 @@ static void test_epcis_capture__over_the_limit(void **state)
                               "\"2025-03-01T09:00:00Z\",\"eventTimeZoneOffset\":\"+01:00\","
                               "\"epcList\":[\"%sLIM%d\"],\"action\":\"ADD\",\"bizStep\":"
                               "\"commissioning\",\"ilmd\":{\"cbvmda:lotNumber\":\"L-LIM\","
-                              "\"cbvmda:itemExpirationDate\":\"2030-12-31\"}}",
+                              "\"cbvmda:itemExpirationDate\":\"2075-12-31\"}}",
                               i ? "," : "", epc_prefix, i);
     o += (size_t)snprintf(doc + o, cap - o, "]}}");
     assert_true(o < cap);
@@ -734,7 +734,7 @@ static void test_epcis_capture__rollback_batch_over_one_commission(void **state)
         o += (size_t)snprintf(doc + o, cap - o,
                               "],\"action\":\"ADD\",\"bizStep\":\"commissioning\",\"ilmd\":{"
                               "\"cbvmda:lotNumber\":\"L-BIG\",\"cbvmda:itemExpirationDate\":"
-                              "\"2030-12-31\"}}");
+                              "\"2075-12-31\"}}");
     }
     o += (size_t)snprintf(doc + o, cap - o, "]}}");
     assert_true(o < cap);
@@ -957,7 +957,7 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
     char case_gtin[15], case_uri[96], e1[2048], e2[2048], job[128];
     px_test_gtin(case_gtin, 7203);
     px_test_product(&f->env, f->mah.key, case_gtin, "Captured case", "DE");
-    px_test_commissioned_sql(&f->env, case_gtin, "L-CASE-1", "301231", "CS", 1, 1, f->mah.org);
+    px_test_commissioned_sql(&f->env, case_gtin, "L-CASE-1", "751231", "CS", 1, 1, f->mah.org);
     snprintf(case_uri, sizeof(case_uri), "urn:epc:id:sgtin:%.7s.%c%.5s.CS1", case_gtin + 1,
              case_gtin[0], case_gtin + 8);
     const char *add_id = "urn:uuid:6f0a3a4e-0009-4000-8000-0000000000a1";

@@ -38,12 +38,12 @@ static int setup(void **state)
         char batch[8], serials[64];
         snprintf(batch, sizeof(batch), "C%d", i);
         snprintf(serials, sizeof(serials), "[\"RS%d\"]", i);
-        px_test_commission(&f->env, f->mah.key, f->gtin, batch, "301231", serials);
+        px_test_commission(&f->env, f->mah.key, f->gtin, batch, "751231", serials);
     }
     char body[256];
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"C1\",\"market\":\"DE\"}", f->gtin);
     json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
-    px_test_commission(&f->env, f->mah2.key, f->gtin2, "O1", "301231", "[\"OS1\"]");
+    px_test_commission(&f->env, f->mah2.key, f->gtin2, "O1", "751231", "[\"OS1\"]");
     return 0;
 }
 

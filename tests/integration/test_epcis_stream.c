@@ -61,7 +61,7 @@ static int setup(void **state)
     px_test_org_args_key(&f->env, m, "mah", f->org, f->key);
     px_test_gtin(f->gtin, 7201);
     px_test_product(&f->env, f->key, f->gtin, "Stream product", "DE");
-    px_test_commission(&f->env, f->key, f->gtin, "S1", "301231", "[\"ST0\"]");
+    px_test_commission(&f->env, f->key, f->gtin, "S1", "751231", "[\"ST0\"]");
     /* n - 1 more events like the real one, each with its own serial, time and ID. The copies
      * point at the rows the real one points at, so the foreign-key triggers are skipped
      * (replica role, this session only): they would double the fixture's time. */

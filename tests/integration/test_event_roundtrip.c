@@ -59,10 +59,10 @@ static int setup(void **state)
  * dispositions), recall. */
 static void make_every_kind(fixture *f)
 {
-    px_test_commission(&f->env, f->cmo.key, GTIN, "RT-1", "301231",
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RT-1", "751231",
                        "[\"RT-A1\",\"RT-A2\",\"RT-A3\",\"RT-A4\",\"RT-A5\"]");
-    px_test_commission(&f->env, f->cmo.key, GTIN, "RT-2", "301231", "[\"RT-B1\",\"RT-B2\"]");
-    px_test_commission(&f->env, f->cmo.key, GTIN_US, "RT-US", "301231", "[\"US-1\",\"US-2\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RT-2", "751231", "[\"RT-B1\",\"RT-B2\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN_US, "RT-US", "751231", "[\"US-1\",\"US-2\"]");
     json_decref(px_test_call(
         &f->env, "POST", "/v1/decommissions", f->cmo.key,
         "{\"gtin\":\"" GTIN "\",\"serials\":[\"RT-A1\"],\"reason\":\"damaged\"}", 200));

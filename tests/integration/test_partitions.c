@@ -504,7 +504,7 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
 static void test_partitions__lotless_release_holds_its_month(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->mah_key, GTIN, "P-LOTLESS", "301231", "[\"LL-1\"]");
+    px_test_commission(&f->env, f->mah_key, GTIN, "P-LOTLESS", "751231", "[\"LL-1\"]");
     px_sqlf(&f->env,
             "UPDATE serial SET expiry = '200100' WHERE serial = 'LL-1'"); /* long expired */
     px_sqlf(&f->env, "SELECT partition_add_month('epcis_event', '2018-08-01')");

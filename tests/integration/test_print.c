@@ -78,12 +78,12 @@ static int setup(void **state)
     px_test_partnership_sql(&f->env, f->mah.org, f->cmo2.org, GTIN);
     /* 20 packs commissioned by the CMO into BATCH002, one released, and one serial with the
      * CSV-hostile characters of set 82. */
-    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "301115", "SER", 4, 20, f->cmo.org);
+    px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "751115", "SER", 4, 20, f->cmo.org);
     px_sqlf(
         &f->env,
         "INSERT INTO serial (gtin, serial, state, allocated_to, batch, expiry, commissioned_by, "
         "commissioned_at) VALUES ('%s', 'Q\"a,b%%/1', 'commissioned', '%s', 'BATCH002', "
-        "'301115', '%s', now())",
+        "'751115', '%s', now())",
         GTIN, f->cmo.org, f->cmo.org);
     px_sqlf(&f->env,
             "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
@@ -110,13 +110,13 @@ static void test_print__carrier_json(void **state)
     px_http_resp r;
     px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/SER0001/carrier", f->mah.key, NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_string_equal(px_test_str(r.json, "element_string"), "01" GTIN "17301115"
+    assert_string_equal(px_test_str(r.json, "element_string"), "01" GTIN "17751115"
                                                                "10BATCH002\x1d"
                                                                "21SER0001");
     assert_string_equal(px_test_str(r.json, "hri"),
-                        "(01)" GTIN "(17)301115(10)BATCH002(21)SER0001");
+                        "(01)" GTIN "(17)751115(10)BATCH002(21)SER0001");
     assert_string_equal(px_test_str(r.json, "digital_link"),
-                        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=301115");
+                        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=751115");
     assert_string_equal(px_test_str(r.json, "epc"), "urn:epc:id:sgtin:4012345.000001.SER0001");
     px_http_resp_free(&r);
     /* The pack visibility rule: the CMO that commissioned it sees it until release. */
@@ -203,10 +203,10 @@ static void test_print__symbols_decode(void **state)
     fixture *f = *state;
     /* DataMatrix reads as ]d2 with exactly the element string (GS after the batch); QR reads
      * as ]Q1 with the Digital Link URI. */
-    const char *es = "01" GTIN "17301115"
+    const char *es = "01" GTIN "17751115"
                      "10BATCH002\x1d"
                      "21SER0002";
-    const char *dl = "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0002?17=301115";
+    const char *dl = "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0002?17=751115";
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.png", 0, "]d2", es);
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.svg", 1, "]d2", es);
     fetch_decode(f, "/v1/packs/" GTIN "/SER0002/datamatrix.png?shape=rect&module=4&depth=8", 0,
@@ -280,9 +280,9 @@ static void test_print__export_batch_csv(void **state)
     assert_int_equal(count_lines(r.body, r.len), 21);
     assert_memory_equal(r.body, "serial,gtin,batch,expiry,element_string,hri,digital_link\n", 57);
     const char *row =
-        "SER0001," GTIN ",BATCH002,301115,01" GTIN "1730111510BATCH002\\u001d21SER0001,"
-        "(01)" GTIN "(17)301115(10)BATCH002(21)SER0001,"
-        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=301115\n";
+        "SER0001," GTIN ",BATCH002,751115,01" GTIN "1775111510BATCH002\\u001d21SER0001,"
+        "(01)" GTIN "(17)751115(10)BATCH002(21)SER0001,"
+        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=751115\n";
     if (!strstr(r.body, row))
         fail_msg("row not found in:\n%s", r.body);
     /* RFC 4180 quoting of a serial holding a quote and a comma. */
@@ -487,16 +487,16 @@ static void test_print__export_allocation_with_run_batch(void **state)
              f->alloc_id);
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 422, "validation_error");
     snprintf(body, sizeof(body),
-             "{\"allocation_id\": \"%s\", \"batch\": \"R~N\", \"expiry\": \"301231\"}",
+             "{\"allocation_id\": \"%s\", \"batch\": \"R~N\", \"expiry\": \"751231\"}",
              f->alloc_id);
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 422, "validation_error");
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key,
-                   "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"expiry\": \"301231\"}", 422,
+                   "{\"gtin\": \"" GTIN "\", \"batch\": \"B\", \"expiry\": \"751231\"}", 422,
                    "validation_error");
     px_sqlf(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', 'RUN0', '301130')",
             GTIN);
     snprintf(body, sizeof(body),
-             "{\"allocation_id\": \"%s\", \"batch\": \"RUN0\", \"expiry\": \"301231\"}",
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUN0\", \"expiry\": \"751231\"}",
              f->alloc_id);
     px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, body, 409, "batch_expiry_mismatch");
     px_expect_count(&f->env, before, "SELECT count(*) FROM export");
@@ -682,7 +682,7 @@ static void test_print__missing_values_refused(void **state)
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], \"line\": \"L3\", "
                   "\"operator\": \"j.doe\", \"batch\": \"BATCH002\"}",
                   201, NULL);
-    assert_string_equal(px_test_str(j, "expiry"), "301115");
+    assert_string_equal(px_test_str(j, "expiry"), "751115");
     json_decref(j);
     /* A new batch printed with its expiry takes that expiry: a later print or commission of it
      * with another is refused (labels and packs never disagree). */
@@ -774,18 +774,18 @@ static void test_print__printed_batch_holds_at_commission(void **state)
             GTIN, f->cmo.org);
     json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB1\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"PBA\", \"expiry\": \"301231\"}",
+                          "\"operator\": \"j.doe\", \"batch\": \"PBA\", \"expiry\": \"751231\"}",
                           201, NULL));
     static const char *const rows[] = {"serial WHERE state = 'commissioned'", "commission",
                                        "epcis_event", "audit_log", NULL};
-    char *body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB1\"]", 0);
+    char *body = px_test_commission_body(GTIN, "PBB", "751231", "[\"PB1\"]", 0);
     json_t *j = px_test_refused_answer(&f->env, rows, "POST", "/v1/commissions", f->cmo.key, body,
                                        NULL, 409, "printed_batch_mismatch");
     px_expect_detail(j, 0, 0, "printed_batch_mismatch", NULL);
     json_decref(j);
     free(body);
     /* Partial: the printed serial refused, the other commissioned. */
-    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB1\",\"PB2\"]", 1);
+    body = px_test_commission_body(GTIN, "PBB", "751231", "[\"PB1\",\"PB2\"]", 1);
     j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 200);
     free(body);
     assert_int_equal(px_test_int(j, "commissioned"), 1);
@@ -796,7 +796,7 @@ static void test_print__printed_batch_holds_at_commission(void **state)
                     "= 'commissioned'");
     /* With the batch its label carries, it is commissioned. A reprint that corrects a wrong
      * batch is the label that counts: PB3 printed with PBA, then again with PBB. */
-    px_test_commission(&f->env, f->cmo.key, GTIN, "PBA", "301231", "[\"PB1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "PBA", "751231", "[\"PB1\"]");
     json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB3\"], \"line\": \"L3\", "
                           "\"operator\": \"j.doe\", \"batch\": \"PBA\"}",
@@ -806,11 +806,11 @@ static void test_print__printed_batch_holds_at_commission(void **state)
                           "\"operator\": \"j.doe\", \"batch\": \"PBB\", \"reprint\": true, "
                           "\"reason\": \"wrong batch\"}",
                           201, NULL));
-    body = px_test_commission_body(GTIN, "PBA", "301231", "[\"PB3\"]", 0);
+    body = px_test_commission_body(GTIN, "PBA", "751231", "[\"PB3\"]", 0);
     px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 409,
                    "printed_batch_mismatch");
     free(body);
-    px_test_commission(&f->env, f->cmo.key, GTIN, "PBB", "301231", "[\"PB3\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "PBB", "751231", "[\"PB3\"]");
     /* A print job that labels a serial while its commission waits for the row (here another
      * session does what a print job does: the serial held FOR SHARE, the job and its serial
      * inserted; it commits while the commission waits): the commission sees the label after
@@ -820,11 +820,11 @@ static void test_print__printed_batch_holds_at_commission(void **state)
              "SELECT 1 FROM serial WHERE gtin = '%s' AND serial = 'PB4' FOR SHARE; WITH j AS "
              "(INSERT INTO print_job (id, org_id, tenant_id, gtin, line, operator, batch, "
              "expiry, count, created_at) VALUES (gen_random_uuid(), '%s', '%s', '%s', 'L9', "
-             "'held', 'PBA', '301231', 1, now()) RETURNING id) INSERT INTO print_job_serial "
+             "'held', 'PBA', '751231', 1, now()) RETURNING id) INSERT INTO print_job_serial "
              "(gtin, serial, print_job_id, reprint) SELECT '%s', 'PB4', id, false FROM j",
              GTIN, f->cmo.org, f->mah.org, GTIN, GTIN);
     PGconn *held = px_test_hold(&f->env, sql);
-    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\"]", 0);
+    body = px_test_commission_body(GTIN, "PBB", "751231", "[\"PB4\"]", 0);
     px_test_async com = {&f->env, "POST", "/v1/commissions", f->cmo.key, body, 0, 0, "", ""};
     px_test_async_start(&com);
     /* Waiting on the row, the commission has passed its first probe, which could not see the
@@ -837,7 +837,7 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE serial = 'PB4' AND state = 'allocated'");
     /* Beside a serial that breaks a field rule, the label's refusal is listed too (422). */
-    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\",\"P B\"]", 0);
+    body = px_test_commission_body(GTIN, "PBB", "751231", "[\"PB4\",\"P B\"]", 0);
     j = px_test_refused_answer(&f->env, rows, "POST", "/v1/commissions", f->cmo.key, body, NULL,
                                422, "validation_error");
     px_expect_detail(j, 0, 0, "printed_batch_mismatch", NULL);
@@ -846,7 +846,7 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     free(body);
     /* Another's serial answers as every serial not the caller's, never by its label: the
      * other CMO learns nothing of what was printed on it. */
-    body = px_test_commission_body(GTIN, "PBB", "301231", "[\"PB4\"]", 0);
+    body = px_test_commission_body(GTIN, "PBB", "751231", "[\"PB4\"]", 0);
     px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo2.key, body, 409, "duplicate_serial");
     free(body);
     /* A production run's manifest holds its serials to its batch too: an allocation of its
@@ -854,13 +854,13 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     char alloc[40], export[160];
     allocation_sql(f, "RN", 1, alloc);
     snprintf(export, sizeof(export),
-             "{\"allocation_id\": \"%s\", \"batch\": \"RUN7\", \"expiry\": \"301231\"}", alloc);
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUN7\", \"expiry\": \"751231\"}", alloc);
     json_decref(export_done(f, f->cmo.key, export));
-    body = px_test_commission_body(GTIN, "PBA", "301231", "[\"RN1\"]", 0);
+    body = px_test_commission_body(GTIN, "PBA", "751231", "[\"RN1\"]", 0);
     px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 409,
                    "printed_batch_mismatch");
     free(body);
-    px_test_commission(&f->env, f->cmo.key, GTIN, "RUN7", "301231", "[\"RN1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RUN7", "751231", "[\"RN1\"]");
 }
 
 /* Several jobs race to print the same serial first: exactly one wins, the others are refused
@@ -1046,7 +1046,7 @@ static void test_print__export_row_that_does_not_format_cuts(void **state)
     big_sink s = {.pid = f->env.server_pid};
     long status;
     CURLcode rc = download(url, &s, &status);
-    px_sqlf(&f->env, "UPDATE serial SET expiry = '301115' WHERE gtin = '%s' AND serial = 'SER0007'",
+    px_sqlf(&f->env, "UPDATE serial SET expiry = '751115' WHERE gtin = '%s' AND serial = 'SER0007'",
             GTIN);
     assert_int_equal(status, 200);
     assert_int_not_equal(rc, CURLE_OK);

@@ -70,7 +70,7 @@ static px_received *release_delivered(fixture *f, const char *batch, const char 
     px_receiver_reset(&f->rv, 0, 0);
     char serials[256], body[256];
     px_test_serials(serials, sizeof(serials), prefix, 1, 3);
-    px_test_commission(&f->env, f->mah.key, f->gtin, batch, "301231", serials);
+    px_test_commission(&f->env, f->mah.key, f->gtin, batch, "751231", serials);
     snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"%s\",\"market\":\"%s\"}", f->gtin,
              batch, market);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);

@@ -73,7 +73,7 @@ static void commission(fixture *f, const char *batch, const char *prefix, int n)
 {
     char serials[512];
     px_test_serials(serials, sizeof(serials), prefix, 1, n);
-    px_test_commission(&f->env, f->cmo.key, GTIN, batch, "301231", serials);
+    px_test_commission(&f->env, f->cmo.key, GTIN, batch, "751231", serials);
 }
 
 /* Row counts of everything a release (or a status change) may change. */
@@ -175,14 +175,14 @@ static void test_report_preconditions__named_then_repaired(void **state)
      * market at all (its packs could never be released), and nothing is stored. */
     const char *const commission_rows[] = {"serial",      "batch",     "commission",
                                            "epcis_event", "audit_log", NULL};
-    char *body = px_test_commission_body(GTIN, "P-0", "301231", "[\"P01\"]", 0);
+    char *body = px_test_commission_body(GTIN, "P-0", "751231", "[\"P01\"]", 0);
     json_t *refusal = px_test_refused_answer(&f->env, commission_rows, "POST", "/v1/commissions",
                                              f->cmo.key, body, NULL, 422, "validation_error");
     px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
     json_decref(refusal);
     free(body);
     /* A partial one with a bad serial too: refused as a whole, for the read point alone. */
-    body = px_test_commission_body(GTIN, "P-0", "301231", "[\"P01\",\"P 2\"]", 1);
+    body = px_test_commission_body(GTIN, "P-0", "751231", "[\"P01\",\"P 2\"]", 1);
     refusal = px_test_refused_answer(&f->env, commission_rows, "POST", "/v1/commissions",
                                      f->cmo.key, body, NULL, 422, "validation_error");
     px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
@@ -316,7 +316,7 @@ static void test_report_preconditions__partner_warning_is_the_commission_rule(vo
         assert_null(json_object_get(u, "warnings"));
         json_decref(u);
         snprintf(body, sizeof(body), "[\"W%zu\"]", i);
-        char *c = px_test_commission_body(GTIN, "W-1", "301231", body, 0);
+        char *c = px_test_commission_body(GTIN, "W-1", "751231", body, 0);
         json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, c, i ? 422 : 200));
         free(c);
         json_decref(p);
@@ -667,7 +667,7 @@ static void test_report_preconditions__master_data_change_waits_for_a_first_rele
             "INSERT INTO partnership_product (partnership_id, gtin) SELECT id, '" RACE_GTIN
             "' FROM partnership WHERE mah_id = '%s' AND cmo_id = '%s'",
             f->mah.org, f->cmo.org);
-    px_test_commission(&f->env, f->cmo.key, RACE_GTIN, "P-R", "301231", "[\"PR1\",\"PR2\"]");
+    px_test_commission(&f->env, f->cmo.key, RACE_GTIN, "P-R", "751231", "[\"PR1\",\"PR2\"]");
     PGconn *held =
         px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" RACE_GTIN "' FOR UPDATE");
     px_test_async rel = {&f->env,
@@ -731,7 +731,7 @@ static void test_report_preconditions__markets_checked_where_they_are_given(void
     px_expect_detail(j, 0, -1, "unknown_market", "market");
     json_decref(j);
     px_test_product(&f->env, f->mah.key, "09506001000045", "US pack", "US");
-    px_test_commissioned_sql(&f->env, "09506001000045", "P-US", "301231", "PU", 2, 2, f->cmo.org);
+    px_test_commissioned_sql(&f->env, "09506001000045", "P-US", "751231", "PU", 2, 2, f->cmo.org);
     j = px_test_refused_answer(&f->env, release_rows, "POST", "/v1/releases", f->mah.key,
                                "{\"gtin\":\"09506001000045\",\"batch\":\"P-US\",\"market\":"
                                "\"DE\"}",

@@ -126,7 +126,7 @@ static void commission_release(fixture *f, const char *batch, const char *prefix
     char body[256], serials[1024], first[32];
     snprintf(first, sizeof(first), "%s-", prefix);
     px_test_serials(serials, sizeof(serials), first, 1, n);
-    px_test_commission(&f->env, f->mah.key, GTIN, batch, "301231", serials);
+    px_test_commission(&f->env, f->mah.key, GTIN, batch, "751231", serials);
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"%s\"}",
              batch, market);
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
@@ -324,7 +324,7 @@ static void test_reports__no_endpoint_refused(void **state)
     json_decref(
         px_test_call(&f->env, "POST", "/v1/commissions", f->mah.key,
                      "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
-                     "\"batch\":\"B-IT-1\",\"expiry_date\":\"301231\",\"serials\":[\"IT1-1\","
+                     "\"batch\":\"B-IT-1\",\"expiry_date\":\"751231\",\"serials\":[\"IT1-1\","
                      "\"IT1-2\"]}",
                      200));
     long long before = release_rows(f);
@@ -585,7 +585,7 @@ static void test_reports__release_in_parts_carries_its_commissioning(void **stat
     for (int i = 0; i < 4; i++) {
         char serials[256];
         px_test_serials(serials, sizeof(serials), part[i], 1, i + 1);
-        px_test_commission(&f->env, f->mah.key, GTIN, "B-PARTS", "301231", serials);
+        px_test_commission(&f->env, f->mah.key, GTIN, "B-PARTS", "751231", serials);
     }
     /* A's packs alone: commissioning A and the release. */
     int events = 0;
@@ -663,7 +663,7 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
 
     j = px_test_call(&f->env, "POST", "/v1/commissions", cmo.key,
                      "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\",\"batch\":"
-                     "\"B-CMO-EU\",\"expiry_date\":\"301231\",\"serials\":[\"CMO-1\",\"CMO-2\"]}",
+                     "\"B-CMO-EU\",\"expiry_date\":\"751231\",\"serials\":[\"CMO-1\",\"CMO-2\"]}",
                      200);
     char event_id[40];
     snprintf(event_id, sizeof(event_id), "%s", json_string_value(json_object_get(j, "event_id")));
@@ -763,7 +763,7 @@ static void test_reports__us_release_with_shipping(void **state)
     json_decref(
         px_test_call(&f->env, "POST", "/v1/commissions", f->mah.key,
                      "{\"product_code\":\"" US_GTIN "\",\"product_code_schema\":\"GTIN\","
-                     "\"batch\":\"B-US-1\",\"expiry_date\":\"301231\",\"serials\":[\"US1-1\","
+                     "\"batch\":\"B-US-1\",\"expiry_date\":\"751231\",\"serials\":[\"US1-1\","
                      "\"US1-2\",\"US1-3\"]}",
                      200));
 
@@ -898,7 +898,7 @@ static void test_reports__regulator_sees_only_its_markets_release(void **state)
 {
     fixture *f = *state;
     px_receiver_reset(&f->rv, 0, 0);
-    px_test_commission(&f->env, f->mah.key, GTIN, "B-TWO", "301231", "[\"TWO-EU\",\"TWO-DE\"]");
+    px_test_commission(&f->env, f->mah.key, GTIN, "B-TWO", "751231", "[\"TWO-EU\",\"TWO-DE\"]");
     json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"EU\","
                              "\"serials\":[\"TWO-EU\"]}",

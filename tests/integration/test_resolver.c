@@ -113,13 +113,13 @@ static int setup(void **state)
         "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"dosage_form\": \"tablet\", "
         "\"internal_cost\": \"12.40\"}' WHERE gtin = '%s'; "
         "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, reason) VALUES "
-        "('%s', 'GEN1', 'released', 'external', 'B1', '301231', NULL), "
-        "('%s', 'CLN1', 'released', 'external', 'B1', '301231', NULL), "
-        "('%s', 'STO1', 'decommissioned', 'external', 'B1', '301231', 'stolen'), "
-        "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '301231', 'dispensed'), "
-        "('%s', 'BUF1', 'released', 'external', 'B1', '301231', NULL), "
-        "('%s', 'MON1', 'released', 'external', 'B1', '301231', NULL), "
-        "('%s', 'CLI1', 'released', 'external', 'B1', '301231', NULL)",
+        "('%s', 'GEN1', 'released', 'external', 'B1', '751231', NULL), "
+        "('%s', 'CLN1', 'released', 'external', 'B1', '751231', NULL), "
+        "('%s', 'STO1', 'decommissioned', 'external', 'B1', '751231', 'stolen'), "
+        "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '751231', 'dispensed'), "
+        "('%s', 'BUF1', 'released', 'external', 'B1', '751231', NULL), "
+        "('%s', 'MON1', 'released', 'external', 'B1', '751231', NULL), "
+        "('%s', 'CLI1', 'released', 'external', 'B1', '751231', NULL)",
         f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
     char path[128], body[256];
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
@@ -165,7 +165,7 @@ static void test_resolver__page(void **state)
     assert_non_null(strstr(a.body, "data-verdict=\"genuine\""));
     assert_non_null(strstr(a.body, "Examplamab 50 mg tablets"));
     assert_non_null(strstr(a.body, ">B1<"));
-    assert_non_null(strstr(a.body, "2030-12-31"));
+    assert_non_null(strstr(a.body, "2075-12-31"));
     /* The fields the MAH made public, and not the others. */
     assert_non_null(strstr(a.body, "50 mg"));
     assert_non_null(strstr(a.body, "tablet"));
@@ -204,7 +204,7 @@ static void test_resolver__page(void **state)
     expect_page(f, path, "genuine");
     snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
     expect_page(f, path, "mismatch");
-    snprintf(path, sizeof(path), "/01/%s/21/GEN1?17=301231", f->gtin);
+    snprintf(path, sizeof(path), "/01/%s/21/GEN1?17=751231", f->gtin);
     expect_page(f, path, "genuine");
     snprintf(path, sizeof(path), "/01/%s/21/GEN1?17=301230", f->gtin);
     expect_page(f, path, "mismatch");
@@ -249,7 +249,7 @@ static void test_resolver__page(void **state)
     px_http_resp_free(&a);
     /* A mismatch does not show the genuine batch and expiry. */
     snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
-    expect_get(&f->env, path, "text/html", NULL, 200, "data-verdict=\"mismatch\"", "2030-12-31");
+    expect_get(&f->env, path, "text/html", NULL, 200, "data-verdict=\"mismatch\"", "2075-12-31");
     expect_get(&f->env, path, "text/html", NULL, 200, "data-verdict=\"mismatch\"", ">B1<");
     /* §12.1 item 2: a syntax error is 400 (a wrong check digit): in the error shape to a
      * machine, as a page in words to a person's browser (docs/resolver.md "The page"). */
@@ -390,7 +390,7 @@ static void test_resolver__linkset(void **state)
     check_linkset(f, &a, anchor_path);
     px_http_resp_free(&a);
     /* The anchor is the request's uncompressed link without its attributes. */
-    snprintf(path, sizeof(path), "/01/%s/10/B1/21/GEN1?17=301231&linkType=linkset", f->gtin);
+    snprintf(path, sizeof(path), "/01/%s/10/B1/21/GEN1?17=751231&linkType=linkset", f->gtin);
     get(&f->env, &a, path, NULL, NULL, NULL);
     snprintf(anchor_path, sizeof(anchor_path), "/01/%s/10/B1/21/GEN1", f->gtin);
     check_linkset(f, &a, anchor_path);
@@ -399,7 +399,7 @@ static void test_resolver__linkset(void **state)
      * is sent escaped, never read by the VRS as an escape of its own. */
     px_sqlf(&f->env,
             "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES ('%s', "
-            "'PCT1', 'released', 'external', 'P%%41', '301231')",
+            "'PCT1', 'released', 'external', 'P%%41', '751231')",
             f->gtin);
     snprintf(path, sizeof(path), "/01/%s/21/PCT1?linkType=linkset", f->gtin);
     get(&f->env, &a, path, NULL, NULL, NULL);

@@ -78,7 +78,7 @@ static void allocate(fixture *f, const char *key, const char *label, char *job, 
 static void commission_release(fixture *f, const char *key, const char *batch, const char *serials,
                                char *report)
 {
-    px_test_commission(&f->env, key, GTIN, batch, "301231", serials);
+    px_test_commission(&f->env, key, GTIN, batch, "751231", serials);
     char body[160];
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"EU\"}",
              batch);

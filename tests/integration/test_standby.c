@@ -149,7 +149,7 @@ static int setup(void **state)
     px_test_product(&env, key, gtin, "Standby", "EU");
     static char serials[2 * LOOP_PACKS * 12 + 64];
     px_test_serials(serials, sizeof(serials), "P", 0, 2 * LOOP_PACKS + 4);
-    px_test_commission(&env, key, gtin, "B1", "301231", serials);
+    px_test_commission(&env, key, gtin, "B1", "751231", serials);
     return 0;
 }
 

@@ -147,7 +147,7 @@ static void test_text_limits__reactivation_reason_whole(void **state)
     fixture *f = *state;
     json_decref(px_http_expect(&f->env, "POST", "/v1/commissions", f->mah.key,
                                "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
-                               "\"batch\":\"L-1\",\"expiry_date\":\"301231\",\"serials\":[\"R1\"]}",
+                               "\"batch\":\"L-1\",\"expiry_date\":\"751231\",\"serials\":[\"R1\"]}",
                                NULL, 200, NULL));
     json_decref(px_http_expect(
         &f->env, "POST", "/v1/decommissions", f->mah.key,

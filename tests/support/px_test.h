@@ -214,7 +214,10 @@ void px_test_pack(px_test_env *env, const char *key, const char *sscc, const cha
  * "partial":true when partial (malloc'd; the caller frees). */
 char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
                               const char *serials_json, int partial);
-/* POST /v1/commissions (200) by key of that body (not partial). */
+/* POST /v1/commissions (200) by key of that body (not partial). Tests that run on the real
+ * clock commission with expiry 751231: GenSpecs §7.12 reads YY 75 as 2075 in every year from
+ * 2025 (the year of the captured test events) to 2075, so those packs stay unexpired for
+ * decades whatever year the suite runs in (2030, as before, would expire in 2031). */
 void px_test_commission(px_test_env *env, const char *key, const char *gtin, const char *batch,
                         const char *expiry, const char *serials_json);
 /* The JSON array ["<prefix><from>", …] of n serials into out. */
