@@ -187,6 +187,12 @@ void h_metrics(px_req *r)
         px_buf_dispose(&b);
         return;
     }
+    /* A scrape cut at some series would read as counters gone back: none rather than part. */
+    if (px_buf_failed(&b) != PX_OK) {
+        px_buf_dispose(&b);
+        px_reply_fail(r, PX_EINTERNAL, "internal", "the metrics did not fit in memory");
+        return;
+    }
     size_t len = b.len;
     px_reply_take(r, 200, "text/plain; version=0.0.4", px_buf_take(&b), len);
 }
