@@ -199,6 +199,18 @@ const char *px_cli_positional(int argc, char **argv, int first, const char *cons
 
 int px_cli_main(int argc, char **argv)
 {
+    px_cli cli = {0};
+    /* --json may stand anywhere; strip it first, so commands see only their own arguments
+     * and "packid --json" alone is a usage mistake like "packid" (it once read past argv). */
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            cli.json = 1;
+        else
+            argv[n++] = argv[i];
+    }
+    argc = n;
+    argv[argc] = NULL;
     /* The conventions operators expect: help on stdout with exit 0, usage mistakes on
      * stderr with exit 2, --version. */
     if (argc < 2) {
@@ -218,17 +230,6 @@ int px_cli_main(int argc, char **argv)
             printf("usage: packid %s …\n  %s\n", commands[i].name, commands[i].summary);
             return PX_EXIT_OK;
         }
-    px_cli cli = {0};
-    /* --json may stand anywhere; strip it so commands see only their own arguments. */
-    int n = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            cli.json = 1;
-        else
-            argv[n++] = argv[i];
-    }
-    argc = n;
-    argv[argc] = NULL;
     px_err err = PX_ERR_INIT;
     if (px_config_load(&cli.cfg, &err) != PX_OK)
         return px_cli_fail(&cli, &err);

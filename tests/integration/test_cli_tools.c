@@ -173,6 +173,8 @@ static void test_cli__words_checked_first(void)
         const char *args[10];
         int rc;
     } v[] = {
+        {{NULL}, 2},     /* "packid --json" alone: usage (it once read past argv) */
+        {{"--help"}, 0}, /* --json stands anywhere, before --help too */
         {{"partitions", "ensure", "--ahaed", "5"}, 2}, /* mistyped: never the default */
         {{"partitions", "ensure", "--ahead", "5"}, 1},
         {{"partitions", "ensure", "--ahead"}, 2}, /* no value */
@@ -204,7 +206,8 @@ static void test_cli__words_checked_first(void)
         int rc;
         json_t *o = cli(&rc, v[i].args);
         if (rc != v[i].rc || (rc == 2 && o))
-            fail_msg("%s %s …: exit %d, wanted %d", v[i].args[0], v[i].args[1], rc, v[i].rc);
+            fail_msg("%s %s …: exit %d, wanted %d", v[i].args[0] ? v[i].args[0] : "",
+                     v[i].args[0] && v[i].args[1] ? v[i].args[1] : "", rc, v[i].rc);
         json_decref(o);
     }
 }
