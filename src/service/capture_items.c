@@ -102,6 +102,46 @@ static void add_child(item *it, const char *gtin, const char *serial, const char
     px_strlcpy(ch->sscc, sscc ? sscc : "", sizeof(ch->sscc));
 }
 
+/* packid records its own event for what a captured one applies (docs/epcis.md "What capture
+ * means for packid"), with the bizStep and disposition of its use case and no business
+ * transactions, sources, destinations, further ILMD or user extensions. A captured event
+ * that says more, or says otherwise, is refused with what packid would not keep rather than
+ * taken with that part dropped (it was once applied without a word, the job a success). */
+static int says_only_what_is_kept(item *it, const px_epcis_event *ev, px_cbv_bizstep step,
+                                  px_cbv_disp disp)
+{
+    const char *what = ev->n_biz_transactions > 0 ? "bizTransactionList"
+                       : ev->n_sources > 0        ? "sourceList"
+                       : ev->n_destinations > 0   ? "destinationList"
+                       : ev->n_ilmd > 0           ? "ILMD fields beside cbvmda:lotNumber and "
+                                                    "cbvmda:itemExpirationDate"
+                       : ev->n_extensions > 0     ? "user extension fields"
+                                                  : NULL;
+    if (what) {
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
+                           "packid records its own event for what it applies and would not keep "
+                           "the %s: send the event without them",
+                           what);
+        return 0;
+    }
+    if (ev->biz_step != PX_BIZSTEP_NONE && ev->biz_step != step) {
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
+                           "bizStep %s: this event is a %s in packid, recorded with bizStep %s",
+                           px_cbv_bizstep_name(ev->biz_step), px_cbv_bizstep_name(step),
+                           px_cbv_bizstep_name(step));
+        return 0;
+    }
+    if (ev->disposition != PX_DISP_NONE && ev->disposition != disp) {
+        px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
+                           "disposition %s: packid records this %s with %s%s",
+                           px_cbv_disp_name(ev->disposition), px_cbv_bizstep_name(step),
+                           disp == PX_DISP_NONE ? "no disposition" : "disposition ",
+                           disp == PX_DISP_NONE ? "" : px_cbv_disp_name(disp));
+        return 0;
+    }
+    return 1;
+}
+
 /* REQ-EPCISREST-10: an AggregationEvent ADD (packing) or DELETE (unpacking) whose parentID is
  * an SSCC and whose childEPCs are SGTINs or SSCCs is one px_svc_aggregate (docs/aggregation.md
  * "Packing, unpacking, repacking"; a DELETE with no children empties the parent, EPCIS 2.0
@@ -123,6 +163,11 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s", why);
         return 0;
     }
+    /* As px_svc_aggregate records them (aggregation.c): packing in progress, unpacking. */
+    int add = ev->action == PX_EPCIS_ADD;
+    if (!says_only_what_is_kept(it, ev, add ? PX_BIZSTEP_PACKING : PX_BIZSTEP_UNPACKING,
+                                add ? PX_DISP_IN_PROGRESS : PX_DISP_NONE))
+        return 0;
     gs1_elements el;
     gs1_epc_kind kind;
     px_err e2 = PX_ERR_INIT;
@@ -244,6 +289,8 @@ static int take_event(item *it, const px_epcis_event *ev)
                            "class-level quantities cannot be commissioned: list the SGTINs%s", "");
         return 0;
     }
+    if (!says_only_what_is_kept(it, ev, PX_BIZSTEP_COMMISSIONING, PX_DISP_ACTIVE))
+        return 0;
     for (size_t i = 0; i < ev->n_epcs; i++) {
         char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
         int gcp = 0;

@@ -944,6 +944,66 @@ static void test_epcis_capture__aggregation_refusals(void **state)
     free(doc);
 }
 
+/* packid records its own event for what a captured one applies: a captured event that says
+ * more than that event will carry (business transactions, sources, destinations, further
+ * ILMD, user extensions), or another bizStep or disposition, is refused with what would not be
+ * kept, and nothing changes (each was once applied with that part dropped, the job a
+ * success; an AggregationEvent ADD of bizStep shipping was a packing). */
+static void test_epcis_capture__what_would_not_be_kept_is_refused(void **state)
+{
+    fixture *f = *state;
+    char sscc[19], uri[64];
+    sscc_of(f, sscc, uri, 7004);
+    const char *id = "urn:uuid:6f0a3a4e-0008-4000-8000-000000000001";
+    const struct {
+        int line;
+        const char *action; /* NULL: a commissioning ObjectEvent */
+        const char *from, *to, *want;
+    } v[] = {
+        {__LINE__, NULL, "\"readPoint\"",
+         "\"bizTransactionList\":[{\"type\":\"po\",\"bizTransaction\":"
+         "\"urn:epcglobal:cbv:bt:4012345000009:PO-1\"}],\"readPoint\"",
+         "bizTransactionList"},
+        {__LINE__, NULL, "\"readPoint\"",
+         "\"sourceList\":[{\"type\":\"location\",\"source\":"
+         "\"urn:epc:id:sgln:4012345.00000.0\"}],\"readPoint\"",
+         "sourceList"},
+        {__LINE__, NULL, "\"readPoint\"",
+         "\"destinationList\":[{\"type\":\"location\",\"destination\":"
+         "\"urn:epc:id:sgln:4012345.00000.0\"}],\"readPoint\"",
+         "destinationList"},
+        {__LINE__, NULL, "\"cbvmda:lotNumber\"",
+         "\"cbvmda:bestBeforeDate\":\"2075-06-30\",\"cbvmda:lotNumber\"", "ILMD fields"},
+        {__LINE__, NULL, "\"readPoint\"",
+         "\"https://example.com/ext/lineSpeed\":\"120\",\"readPoint\"", "user extension fields"},
+        {__LINE__, NULL, "\"disposition\":\"active\"", "\"disposition\":\"damaged\"",
+         "disposition damaged"},
+        {__LINE__, "ADD", "\"packing\"", "\"shipping\"", "bizStep shipping"},
+        {__LINE__, "ADD", "\"bizStep\"", "\"disposition\":\"container_closed\",\"bizStep\"",
+         "disposition container_closed"},
+        {__LINE__, "DELETE", "\"unpacking\"", "\"packing\"", "bizStep packing"},
+    };
+    const char *counted[] = {"serial",    "commission",           "epcis_event",
+                             "sscc",      "aggregation",          "container_event",
+                             "audit_log", "epcis_captured_event", NULL};
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        char ev[2048], out[2048];
+        if (v[i].action)
+            ld_agg_event(ev, sizeof(ev), epc_prefix, id, v[i].action, uri, "AK1");
+        else
+            ld_event(&f->env, ev, sizeof(ev), epc_prefix, id, "AK1", "L-KEPT");
+        char *at = strstr(ev, v[i].from);
+        if (!at)
+            fail_msg("%s:%d: no %s in the event", __FILE__, v[i].line, v[i].from);
+        snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - ev), ev, v[i].to, at + strlen(v[i].from));
+        char *doc = ld_doc(out, NULL, NULL);
+        json_decref(rolled_back(f, "application/ld+json", doc, counted, id, v[i].want, v[i].want,
+                                v[i].line));
+        free(doc);
+    }
+    assert_int_equal(packs(f, "L-KEPT"), 0);
+}
+
 /* REQ-AGG-17: an AggregationEvent whose parentID is the SGTIN of a case that carries its own
  * GTIN packs (ADD) and unpacks (DELETE) through the same use case as POST /v1/aggregations
  * with parent {"gtin","serial"}: the packs are in the case, the aggregation and packid's own
