@@ -173,6 +173,9 @@ static int export_finish(px_cli *cli, px_epcis_validator *v, const char *tmp, co
     int ok = in && dst;
     while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
         ok = fwrite(buf, 1, n, dst) == n;
+    /* fread's 0 is the end or a read error: a document cut by one is no document. */
+    if (in && ferror(in))
+        ok = 0;
     if (in)
         fclose(in);
     remove(tmp);

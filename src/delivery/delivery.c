@@ -208,8 +208,32 @@ static void classify(px_delivery_result *out, CURLcode cc, const guard_ctx *g)
     snprintf(out->error, sizeof(out->error), "%s", msg);
 }
 
-/* The request's headers (NULL when out of memory); the lines with secrets are wiped from the
- * stack here and from the list by the caller after the request. */
+/* Wipes the header lines (secrets among them) and frees the list. */
+static void headers_free(struct curl_slist *hdrs)
+{
+    for (struct curl_slist *h = hdrs; h; h = h->next)
+        px_cleanse(h->data, strlen(h->data));
+    curl_slist_free_all(hdrs);
+}
+
+/* Appends line to *hdrs; 0, or -1 with the list freed (curl_slist_append answers NULL when out
+ * of memory and leaves the list as it was: going on would send the request without that
+ * header, unsigned or without its credentials). */
+static int header_add(struct curl_slist **hdrs, const char *line)
+{
+    struct curl_slist *l = curl_slist_append(*hdrs, line);
+    if (!l) {
+        headers_free(*hdrs);
+        *hdrs = NULL;
+        return -1;
+    }
+    *hdrs = l;
+    return 0;
+}
+
+/* The request's headers (NULL when out of memory: no header left out); the lines with
+ * secrets are wiped from the stack here and from the list by headers_free after the
+ * request. */
 static struct curl_slist *request_headers(const px_delivery_request *rq)
 {
     struct curl_slist *hdrs = NULL;
@@ -217,25 +241,25 @@ static struct curl_slist *request_headers(const px_delivery_request *rq)
     char sig[PX_DELIVERY_SIGNATURE_LEN];
     snprintf(line, sizeof(line), "Content-Type: %s",
              rq->content_type ? rq->content_type : "application/xml; charset=utf-8");
-    hdrs = curl_slist_append(hdrs, line);
+    int ok = header_add(&hdrs, line) == 0;
     /* No "Expect: 100-continue" round trip: the receiver answers once, after the body. */
-    hdrs = curl_slist_append(hdrs, "Expect:");
-    if (rq->document_id && visible_ascii(rq->document_id, 128, 0)) {
+    ok = ok && header_add(&hdrs, "Expect:") == 0;
+    if (ok && rq->document_id && visible_ascii(rq->document_id, 128, 0)) {
         snprintf(line, sizeof(line), "X-Packid-Document-Id: %s", rq->document_id);
-        hdrs = curl_slist_append(hdrs, line);
+        ok = header_add(&hdrs, line) == 0;
     }
-    if (rq->hmac_secret && rq->hmac_secret[0]) {
+    if (ok && rq->hmac_secret && rq->hmac_secret[0]) {
         px_delivery_sign(sig, rq->hmac_secret, rq->body, rq->len);
         snprintf(line, sizeof(line), "X-Packid-Signature: %s", sig);
-        hdrs = curl_slist_append(hdrs, line);
+        ok = header_add(&hdrs, line) == 0;
         px_cleanse(sig, sizeof(sig));
     }
-    if (rq->auth_header) {
+    if (ok && rq->auth_header) {
         snprintf(line, sizeof(line), "Authorization: %s", rq->auth_header);
-        hdrs = curl_slist_append(hdrs, line);
+        ok = header_add(&hdrs, line) == 0;
     }
     px_cleanse(line, sizeof(line));
-    return hdrs;
+    return ok ? hdrs : NULL;
 }
 
 static void request_options(CURL *c, const px_delivery_request *rq, struct curl_slist *hdrs,
@@ -301,9 +325,7 @@ px_rc px_delivery_post(const px_delivery_request *rq, px_delivery_result *out, p
                  guard.refused ? guard.why
                  : curl_err[0] ? curl_err
                                : curl_easy_strerror(cc));
-    for (struct curl_slist *h = hdrs; h; h = h->next)
-        px_cleanse(h->data, strlen(h->data));
-    curl_slist_free_all(hdrs);
+    headers_free(hdrs);
     curl_easy_cleanup(c);
     return PX_OK;
 }

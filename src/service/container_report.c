@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "packing.h"
 #include "px_str.h"
 
@@ -14,15 +15,10 @@ typedef struct cev_ctx {
 static int write_container_event(void *vc, const px_container_event_row *row)
 {
     cev_ctx *c = vc;
-    /* The columns admit these words only (migration 0020): another is a row packid did not
-     * write, refused rather than reported as some other event. */
-    int type = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, row->type);
-    int action = px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, row->action);
-    if (type < 0 || action < 0) {
-        c->rc = px_err_set(c->err, PX_EINTERNAL, "internal",
-                           "container event %s has an unknown type or action", row->event_hash);
+    px_epcis_event ev = {0};
+    if ((c->rc = px__event_words(&ev, row->type, row->action, row->biz_step, row->disposition,
+                                 row->event_hash, c->err)) != PX_OK)
         return 1;
-    }
     size_t len = strlen(row->epcs), n = len ? 1 : 0;
     for (size_t i = 0; i < len; i++)
         n += row->epcs[i] == ' ';
@@ -43,20 +39,14 @@ static int write_container_event(void *vc, const px_container_event_row *row)
             *sp++ = '\0';
         s = sp;
     }
-    px_epcis_event ev = {
-        .type = (px_epcis_event_type)type,
-        .action = (px_epcis_action)action,
-        .biz_step = px_cbv_bizstep_lookup(row->biz_step),
-        .disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE,
-        .event_time_us = row->event_time_us,
-        .tz_offset_min = row->tz_offset_min,
-        .event_id = row->event_hash[0] ? row->event_hash : NULL,
-        .parent_id = row->parent_id[0] ? row->parent_id : NULL,
-        .epcs = v,
-        .n_epcs = k,
-        .read_point = row->read_point[0] ? row->read_point : NULL,
-        .biz_location = row->biz_location[0] ? row->biz_location : NULL,
-    };
+    ev.event_time_us = row->event_time_us;
+    ev.tz_offset_min = row->tz_offset_min;
+    ev.event_id = row->event_hash[0] ? row->event_hash : NULL;
+    ev.parent_id = row->parent_id[0] ? row->parent_id : NULL;
+    ev.epcs = v;
+    ev.n_epcs = k;
+    ev.read_point = row->read_point[0] ? row->read_point : NULL;
+    ev.biz_location = row->biz_location[0] ? row->biz_location : NULL;
     c->rc = px_epcis_writer_event(c->w, &ev);
     if (c->rc != PX_OK)
         px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */

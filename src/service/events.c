@@ -212,26 +212,40 @@ static void row_shipping(px_epcis_event *ev, px__row_lists *l, const px_epcis_ro
     }
 }
 
+/* The columns admit these words only (migrations 0004, 0020); another is a row packid did not
+ * write, refused rather than rebuilt, queried or reported as some other event (an unknown
+ * disposition was once left out of the event its stored hash was computed with). */
+px_rc px__event_words(px_epcis_event *ev, const char *type, const char *action,
+                      const char *biz_step, const char *disposition, const char *id, px_err *err)
+{
+    int t = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, type);
+    int a = px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, action);
+    if (t < 0 || a < 0)
+        return px_err_set(err, PX_EINTERNAL, "internal",
+                          "stored event %s has an unknown type or action", id);
+    ev->type = (px_epcis_event_type)t;
+    ev->action = (px_epcis_action)a;
+    ev->biz_step = px_cbv_bizstep_lookup(biz_step);
+    if (ev->biz_step == PX_BIZSTEP_NONE)
+        return px_err_set(err, PX_EINTERNAL, "internal", "stored event %s has an unknown bizStep",
+                          id);
+    ev->disposition = disposition[0] ? px_cbv_disp_lookup(disposition) : PX_DISP_NONE;
+    if (disposition[0] && ev->disposition == PX_DISP_NONE)
+        return px_err_set(err, PX_EINTERNAL, "internal",
+                          "stored event %s has an unknown disposition", id);
+    return PX_OK;
+}
+
 /* The ILMD (lot, expiry) goes with commissioning only (EPCIS 1.2: ilmd only when action =
  * ADD). */
 px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epcis_row *row,
                          px_err *err)
 {
     memset(ev, 0, sizeof(*ev));
-    /* The columns admit these words only (migration 0004); another is a row packid did not
-     * write, refused rather than rebuilt as some other event. */
-    int type = px_name_index(px_epcis_event_type_names, PX_EPCIS_EVENT_TYPES, row->type);
-    int action = px_name_index(px_epcis_action_names, PX_EPCIS_ACTIONS, row->action);
-    if (type < 0 || action < 0)
-        return px_err_set(err, PX_EINTERNAL, "internal",
-                          "stored event %s has an unknown type or action", row->id);
-    ev->type = (px_epcis_event_type)type;
-    ev->action = (px_epcis_action)action;
-    ev->biz_step = px_cbv_bizstep_lookup(row->biz_step);
-    ev->disposition = row->disposition[0] ? px_cbv_disp_lookup(row->disposition) : PX_DISP_NONE;
-    if (ev->biz_step == PX_BIZSTEP_NONE)
-        return px_err_set(err, PX_EINTERNAL, "internal", "stored event %s has an unknown bizStep",
-                          row->id);
+    px_rc rc =
+        px__event_words(ev, row->type, row->action, row->biz_step, row->disposition, row->id, err);
+    if (rc != PX_OK)
+        return rc;
     ev->event_time_us = row->event_time_us;
     ev->tz_offset_min = row->tz_offset_min;
     ev->event_id = row->event_hash[0] ? row->event_hash : NULL;

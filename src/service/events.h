@@ -92,6 +92,12 @@ typedef struct px__row_lists {
     px_epcis_biz_transaction bt;
 } px__row_lists;
 
+/* The words of a stored event row (epcis_event's or container_event's) as the event's type,
+ * action, bizStep and disposition ("" disposition: none); another word is a row packid did
+ * not write: PX_EINTERNAL naming the row by id. */
+px_rc px__event_words(px_epcis_event *ev, const char *type, const char *action,
+                      const char *biz_step, const char *disposition, const char *id, px_err *err);
+
 /* One stored event row as the writer's event: the inverse of px__event_record. */
 px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epcis_row *row,
                          px_err *err);

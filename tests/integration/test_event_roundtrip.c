@@ -167,6 +167,18 @@ static void test_event_roundtrip__every_kind_rehashes(void **state)
                      0);
     check_all(f, &c);
     assert_int_equal(c.mismatches, 1);
+
+    /* A stored word outside the vocabulary is a row packid did not write: a query answers
+     * none of it rather than the event without its disposition (as it once did). */
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE epcis_event SET disposition = 'no_such_word' "
+                                          "WHERE biz_step = 'decommissioning' AND disposition = "
+                                          "'damaged'"),
+                     0);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", "/v1/epcis/events?EQ_bizStep=decommissioning", f->mah.key, NULL,
+            NULL);
+    assert_int_equal(r.status, 500);
+    px_http_resp_free(&r);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
