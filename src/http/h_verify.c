@@ -26,12 +26,15 @@ void h_verify(px_req *r)
         return;
     if (v.enumeration)
         px__limiter_drain(r->limiter, px__client_addr(r), 60.0);
-    json_t *body = json_pack("{s:s}", "verdict", px_verdict_name(v.verdict));
     int in_sandbox = 0;
     /* REQ-SANDBOX-4: a test pack scanned in the field answers unknown, and says it is a
-     * sandbox pack (no live pack is ever made by a test key). */
+     * sandbox pack (no live pack is ever made by a test key). A failed read of the sandbox is
+     * the request's failure, not an answer without the flag. */
     if (v.verdict == PX_VERDICT_UNKNOWN &&
-        px_svc_verify_in_sandbox(db, gtin, serial, &in_sandbox, &r->err) == PX_OK && in_sandbox)
+        px_reply_failed(r, px_svc_verify_in_sandbox(db, gtin, serial, &in_sandbox, &r->err)))
+        return;
+    json_t *body = json_pack("{s:s}", "verdict", px_verdict_name(v.verdict));
+    if (body && in_sandbox)
         json_object_set_new(body, "sandbox", json_true());
     px_reply_json(r, 200, body);
 }

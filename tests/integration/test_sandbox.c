@@ -212,6 +212,11 @@ static void test_sandbox__separate(void **state)
     assert_string_not_equal(px_test_str(j, "verdict"), "unknown");
     assert_null(json_object_get(j, "sandbox"));
     json_decref(j);
+    /* A read of the sandbox that fails is the scan's failure, not an answer without the flag
+     * (it was a 200 "unknown" that left the sandbox pack unsaid). */
+    px_sql_exec(&f->env, "ALTER TABLE sandbox.serial RENAME TO serial_away");
+    px_test_expect(&f->env, "GET", "/v1/verify/" GTIN "/SBXONLY-1", NULL, NULL, 500, "internal");
+    px_sql_exec(&f->env, "ALTER TABLE sandbox.serial_away RENAME TO serial");
 
     /* A test key makes test keys only. */
     px_test_expect(&f->env, "POST", "/v1/keys", f->test_key,
