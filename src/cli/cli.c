@@ -201,7 +201,7 @@ int px_cli_main(int argc, char **argv)
 {
     px_cli cli = {0};
     /* --json may stand anywhere; strip it first, so commands see only their own arguments
-     * and "packid --json" alone is a usage mistake like "packid" (it once read past argv). */
+     * and "packid --json" alone is a usage mistake like "packid", with no command to read. */
     int n = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)

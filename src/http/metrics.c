@@ -8,8 +8,8 @@
 #include "stream.h"
 
 /* One row of counters per route of routes.def, counted from the same table (a fixed size
- * once fell behind the routes and folded five of them, and every unmatched request, into one
- * route's series), and a last row for the requests no route matched. */
+ * would fall behind as routes are added and fold the last ones, and every unmatched request,
+ * into one route's series), and a last row for the requests no route matched. */
 enum {
     ROUTES = 0
 #define PX_ROUTE(m, p, h, a, f, q) +1

@@ -106,7 +106,7 @@ static void add_child(item *it, const char *gtin, const char *serial, const char
  * means for packid"), with the bizStep and disposition of its use case and no business
  * transactions, sources, destinations, further ILMD or user extensions. A captured event
  * that says more, or says otherwise, is refused with what packid would not keep rather than
- * taken with that part dropped (it was once applied without a word, the job a success). */
+ * applied with that part dropped and its job told a success. */
 static int says_only_what_is_kept(item *it, const px_epcis_event *ev, px_cbv_bizstep step,
                                   px_cbv_disp disp)
 {

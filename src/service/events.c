@@ -214,7 +214,8 @@ static void row_shipping(px_epcis_event *ev, px__row_lists *l, const px_epcis_ro
 
 /* The columns admit these words only (migrations 0004, 0020); another is a row packid did not
  * write, refused rather than rebuilt, queried or reported as some other event (an unknown
- * disposition was once left out of the event its stored hash was computed with). */
+ * disposition read as none would leave out of the event what its stored hash was computed
+ * with). */
 px_rc px__event_words(px_epcis_event *ev, const char *type, const char *action,
                       const char *biz_step, const char *disposition, const char *id, px_err *err)
 {

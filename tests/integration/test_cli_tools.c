@@ -173,7 +173,7 @@ static void test_cli__words_checked_first(void)
         const char *args[10];
         int rc;
     } v[] = {
-        {{NULL}, 2},     /* "packid --json" alone: usage (it once read past argv) */
+        {{NULL}, 2},     /* "packid --json" alone: usage, no command to read */
         {{"--help"}, 0}, /* --json stands anywhere, before --help too */
         {{"partitions", "ensure", "--ahaed", "5"}, 2}, /* mistyped: never the default */
         {{"partitions", "ensure", "--ahead", "5"}, 1},

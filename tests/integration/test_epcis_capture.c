@@ -947,8 +947,8 @@ static void test_epcis_capture__aggregation_refusals(void **state)
 /* packid records its own event for what a captured one applies: a captured event that says
  * more than that event will carry (business transactions, sources, destinations, further
  * ILMD, user extensions), or another bizStep or disposition, is refused with what would not be
- * kept, and nothing changes (each was once applied with that part dropped, the job a
- * success; an AggregationEvent ADD of bizStep shipping was a packing). */
+ * kept, and nothing changes (none is applied with that part dropped and its job told a
+ * success; an AggregationEvent ADD of bizStep shipping is no packing). */
 static void test_epcis_capture__what_would_not_be_kept_is_refused(void **state)
 {
     fixture *f = *state;

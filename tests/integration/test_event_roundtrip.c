@@ -169,7 +169,7 @@ static void test_event_roundtrip__every_kind_rehashes(void **state)
     assert_int_equal(c.mismatches, 1);
 
     /* A stored word outside the vocabulary is a row packid did not write: a query answers
-     * none of it rather than the event without its disposition (as it once did). */
+     * none of it rather than the event without its disposition. */
     assert_int_equal(px_sql_exec(&f->env, "UPDATE epcis_event SET disposition = 'no_such_word' "
                                           "WHERE biz_step = 'decommissioning' AND disposition = "
                                           "'damaged'"),

@@ -546,7 +546,7 @@ static void test_foundation__metrics(void **state)
     fixture *f = *state;
     px_http_resp r;
     /* The last route of routes.def and a path no route takes are each counted as themselves
-     * (a fixed table of 128 once counted both as POST /v1/carrier-batches). */
+     * (neither folded into another route's series). */
     px_http(&f->env, &r, "GET", "/v1/carriers/00000000-0000-4000-8000-000000000000/symbol.svg",
             NULL, NULL, NULL);
     assert_int_equal(r.status, 401);

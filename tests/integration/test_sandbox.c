@@ -213,7 +213,7 @@ static void test_sandbox__separate(void **state)
     assert_null(json_object_get(j, "sandbox"));
     json_decref(j);
     /* A read of the sandbox that fails is the scan's failure, not an answer without the flag
-     * (it was a 200 "unknown" that left the sandbox pack unsaid). */
+     * (not a 200 "unknown" that leaves the sandbox pack unsaid). */
     px_sql_exec(&f->env, "ALTER TABLE sandbox.serial RENAME TO serial_away");
     px_test_expect(&f->env, "GET", "/v1/verify/" GTIN "/SBXONLY-1", NULL, NULL, 500, "internal");
     px_sql_exec(&f->env, "ALTER TABLE sandbox.serial_away RENAME TO serial");
