@@ -506,11 +506,20 @@ static void test_aggregation__rules_refuse_and_change_nothing(void **state)
     /* R3 is decommissioned. */
     refused_detail(f, f->mah.key, "pack", "003551540000005013", "[" SGTIN("R3") "]", 409,
                    "aggregation_refused", 0, "invalid_state");
-    /* Another tenant's pack and an unknown one answer not_found; so does the other MAH's
+    /* Another tenant's commissioned pack, and an unknown one, answer not_found (the pack
+     * exists: a MAH's packing reads only its own products' packs); so does the other MAH's
      * view of this MAH's container. */
+    px_test_commissioned_sql(&f->env, PX_TEST_OTHER_GTIN, "LOT-O", "751231", "X", 1, 1,
+                             f->mah2.org);
     refused_detail(f, f->mah.key, "pack", "003551540000005013",
-                   "[" SGTIN("R2") ",{\"gtin\":\"09506001000014\",\"serial\":\"X\"}]", 409,
+                   "[" SGTIN("R2") ",{\"gtin\":\"" PX_TEST_OTHER_GTIN "\",\"serial\":\"X1\"}]", 409,
                    "aggregation_refused", 1, "not_found");
+    refused_detail(f, f->mah.key, "pack", "003551540000005013",
+                   "[" SGTIN("R2") ",{\"gtin\":\"" PX_TEST_OTHER_GTIN "\",\"serial\":\"X9\"}]", 409,
+                   "aggregation_refused", 1, "not_found");
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM serial WHERE gtin = '" PX_TEST_OTHER_GTIN
+                    "' AND parent_sscc IS NOT NULL");
     refused_detail(f, f->mah.key, "pack", "003551540000005013", "[" SGTIN("R2") "," SGTIN("R2") "]",
                    409, "aggregation_refused", 1, "duplicate");
     /* The other MAH packing into this MAH's container is told what it is told of an SSCC of
@@ -616,6 +625,8 @@ static void test_aggregation__many_parents_in_one_request(void **state)
 {
     fixture *f = *state;
     commission(f, "LOT5", "[\"M1\",\"M2\",\"M3\",\"M4\",\"M5\"]");
+    long long packings =
+        px_count_of(&f->env, "SELECT count(*) FROM audit_log WHERE action = 'aggregation.pack'");
     json_t *j = px_test_call(
         &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"aggregations\":["
@@ -668,6 +679,9 @@ static void test_aggregation__many_parents_in_one_request(void **state)
                         "ObjectEvent|ADD|commissioning|urn:epc:id:sscc:0355154.1000001201;"
                         "AggregationEvent|ADD|packing|urn:epc:id:sscc:0355154.1000001201|"
                         "urn:epc:id:sscc:0355154.0000001101,urn:epc:id:sscc:0355154.0000001102");
+    /* One audit entry for the request, not one per parent. */
+    px_expect_count(&f->env, packings + 1,
+                    "SELECT count(*) FROM audit_log WHERE action = 'aggregation.pack'");
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM audit_log WHERE action = "
                     "'aggregation.pack' AND details->>'parents' = '3' AND "

@@ -198,7 +198,9 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_int_equal(num(a, "left", "carriers"), 0);
     json_decref(a);
     /* A carrier batch counts its items as carriers; an SSCC allocation its SSCCs as serials. */
-    static const char *const batches[] = {"carrier_batch", "job", NULL};
+    static const char *const batches[] = {"carrier_batch", "job", "audit_log",
+                                          "SELECT coalesce(sum(carriers), 0) FROM allotment_usage",
+                                          NULL};
     snprintf(pb, sizeof(pb),
              "{\"symbology\":\"datamatrix\",\"items\":[{\"gtin\":\"%s\",\"serial\":\"EXT-4\"}]}",
              f->gtin2);
@@ -206,7 +208,12 @@ static void test_allotments__limit_and_refusal(void **state)
                     "allotment_exceeded");
     a = px_test_call(&f->env, "PUT", path, f->admin.key, "{\"serials_per_month\":29}", 200);
     json_decref(a);
-    static const char *const ssccs[] = {"sscc", "job", NULL};
+    static const char *const ssccs[] = {"sscc",
+                                        "sscc_allocation",
+                                        "job",
+                                        "audit_log",
+                                        "SELECT coalesce(sum(serials), 0) FROM allotment_usage",
+                                        NULL};
     px_test_refused(&f->env, ssccs, "POST", "/v1/sscc-allocations", f->mah.key, "{\"count\":1}",
                     NULL, 403, "allotment_exceeded");
 }

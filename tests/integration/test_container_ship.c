@@ -281,7 +281,10 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     }
     /* An unknown container: 404 with its index. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b1, unknown);
-    px_test_refused(&f->env, rows, "POST", "/v1/recalls", f->mah.key, body, NULL, 404, "not_found");
+    json_t *nf = px_test_refused_answer(&f->env, rows, "POST", "/v1/recalls", f->mah.key, body,
+                                        NULL, 404, "not_found");
+    px_expect_detail(nf, 0, 1, "not_found", NULL);
+    json_decref(nf);
     /* Shapes: an empty list, a bad check digit; the CMO never recalls. */
     px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah.key,
                          "{\"gtin\":\"" GTIN "\",\"ssccs\":[]}", "ssccs", "invalid_value");
