@@ -262,7 +262,27 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     px_rc rc = unpack_parent(db, c, by, key, err);
     if (rc != PX_OK)
         return rc;
-    if (req->n > 0) {
+    /* An empty DELETE by a CMO takes out what it could list by name (its own unreleased packs
+     * and containers, REQ-AGG-5): a pack released since stays, unseen and uncounted, and the
+     * event names the children taken out, since "all" would not be true of it. A parent that
+     * holds only such packs is refused: an event of no children would say it was emptied. */
+    size_t listed = req->n;
+    if (req->n == 0 && px__cmo_scope(by)) {
+        px_agg_scope sc = {c->parent.tenant_id, px__cmo_scope(by), key};
+        const char *sscc = req->parent_gtin ? NULL : c->parent.sscc;
+        int holds = 0;
+        if ((rc = px_store_agg_load_contents(db, sscc, req->parent_gtin, req->parent_serial, &sc,
+                                             &listed, err)) != PX_OK ||
+            (listed == 0 && (rc = px_store_agg_holds(db, sscc, req->parent_gtin, req->parent_serial,
+                                                     &holds, err)) != PX_OK) ||
+            (rc = children_collect(db, &c->kids, listed, err)) != PX_OK)
+            return rc;
+        if (holds)
+            return px_err_set(err, PX_ESTATE, "unpack_refused",
+                              "%s holds nothing this organization may take out: nothing was "
+                              "changed",
+                              key);
+    } else if (req->n > 0) {
         px_agg_scope sc = {c->parent.tenant_id, px__cmo_scope(by), key};
         px_agg_misfits m = {NULL, 0};
         if ((rc = px_store_agg_load(db, req->children, req->n, err)) != PX_OK ||
@@ -287,12 +307,12 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     if (px_uuid_v4(c->out->aggregation_id) != PX_OK)
         return px_err_no_random(err);
     long moved = 0;
+    int all = req->n == 0 && !px__cmo_scope(by); /* else the loaded children */
     if (req->parent_gtin)
-        rc = px_store_agg_case_clear(db, req->parent_gtin, req->parent_serial, req->n > 0, &moved,
-                                     err);
-    else if (req->n == 0)
+        rc = px_store_agg_case_clear(db, req->parent_gtin, req->parent_serial, !all, &moved, err);
+    else if (all)
         rc = px_store_agg_empty(db, c->parent.sscc, &moved, err);
-    else
+    else if (listed > 0)
         rc = px_store_agg_set_parent(db, NULL, &moved, err);
     if (rc != PX_OK)
         return rc;

@@ -108,14 +108,30 @@ static const char APPLY_RULES[] =
     "  q.pgtin, q.pserial, s.parent_gtin AS was_gtin, s.parent_serial AS was_serial, "
     "  q.pgtin IS NOT NULL AND s.gtin IS NOT NULL AND EXISTS (SELECT 1 FROM serial c WHERE "
     "    c.parent_gtin = s.gtin AND c.parent_serial = s.serial) AS holds, "
-    "  " PX_AGG_SEEN("r", "$6", "$7") " AS seen, "
-    "  coalesce(s.state, x.state, '') AS state, coalesce(s.parent_sscc, x.parent_sscc) AS was_in, "
-    "  CASE WHEN r.sscc IS NULL THEN p.company_prefix_length ELSE length(x.company_prefix) END "
-    "    AS gcp "
-    "  FROM req r JOIN par q USING (grp) "
-    "  LEFT JOIN serial s ON r.sscc IS NULL AND s.gtin = r.gtin AND s.serial = r.serial "
-    "  LEFT JOIN product p ON p.gtin = s.gtin "
-    "  LEFT JOIN sscc x ON x.sscc = r.sscc), ";
+    "  " PX_AGG_SEEN(
+        "r", "$6",
+        "$7") " AS seen, "
+              "  coalesce(s.state, x.state, '') AS state, coalesce(s.parent_sscc, x.parent_sscc) "
+              "AS was_in, "
+              /* Whether the caller may use the child's present parent: a CMO takes a child out of
+               * its own unreleased container or case only (PX_AGG_CMO_BOX, PX_AGG_CMO_PACK), as it
+               * may unpack only those; a MAH any of its tenant's. */
+              "  ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM sscc w WHERE w.sscc = "
+              "coalesce(s.parent_sscc, "
+              "    x.parent_sscc) AND " PX_AGG_CMO_BOX(
+                  "w", "$7") ") OR EXISTS (SELECT 1 FROM serial w "
+                             "    WHERE w.gtin = s.parent_gtin AND w.serial = s.parent_serial AND "
+                             "    " PX_AGG_CMO_PACK(
+                                 "w",
+                                 "$7") ")) AS was_usable, "
+                                       "  CASE WHEN r.sscc IS NULL THEN p.company_prefix_length "
+                                       "ELSE length(x.company_prefix) END "
+                                       "    AS gcp "
+                                       "  FROM req r JOIN par q USING (grp) "
+                                       "  LEFT JOIN serial s ON r.sscc IS NULL AND s.gtin = r.gtin "
+                                       "AND s.serial = r.serial "
+                                       "  LEFT JOIN product p ON p.gtin = s.gtin "
+                                       "  LEFT JOIN sscc x ON x.sscc = r.sscc), ";
 static const char APPLY_CHECKS[] =
     /* REQ-AGG-3: no cycles. The walk goes up from each container child's new parent over the
      * links as they will be (the request's own links first, the stored ones above them); a
@@ -133,12 +149,9 @@ static const char APPLY_CHECKS[] =
      * a CMO is told of another's container that there is one, not which (nothing leaks:
      * docs/architecture.md "Requests"). */
     /* clang-format off */
-    "bad AS MATERIALIZED (SELECT i, code, state, CASE WHEN $7::uuid IS NULL OR EXISTS (SELECT "
-    "  1 FROM sscc w WHERE w.sscc = was_in AND " PX_AGG_CMO_BOX("w", "$7") ") OR EXISTS "
-    "  (SELECT 1 FROM serial w WHERE w.gtin = was_gtin AND w.serial = was_serial AND "
-    "  " PX_AGG_CMO_PACK("w", "$7") ") THEN coalesce(was_in, was_gtin || ' ' || was_serial, "
-    "  '') ELSE '' END AS was_in FROM (SELECT k.i, k.state, k.was_in, k.was_gtin, "
-    "  k.was_serial, CASE "
+    "bad AS MATERIALIZED (SELECT i, code, state, CASE WHEN was_usable THEN coalesce(was_in, "
+    "  was_gtin || ' ' || was_serial, '') ELSE '' END AS was_in FROM (SELECT k.i, k.state, "
+    "  k.was_in, k.was_gtin, k.was_serial, k.was_usable, CASE "
     "  WHEN k.rn > 1 THEN 'duplicate' "
     "  WHEN NOT coalesce(k.seen, false) THEN 'not_found' "
     /* REQ-AGG-11: a case that carries its own GTIN holds packs of another GTIN, and no
@@ -150,9 +163,11 @@ static const char APPLY_CHECKS[] =
     "  WHEN cyc.i IS NOT NULL THEN 'cycle' "
     "  WHEN k.state <> 'commissioned' AND NOT (k.sscc IS NOT NULL AND k.state = 'allocated' "
     "    AND k.sscc IN (SELECT parent FROM par)) THEN 'invalid_state' "
+    /* A repack moves a child out of a parent the caller may use; out of another's it is
+     * packed there, as for a packing. */
     "  WHEN (k.was_in IS NOT NULL OR k.was_gtin IS NOT NULL) AND (NOT $8::bool OR "
-    "    k.was_in = k.target OR (k.was_gtin = k.pgtin AND k.was_serial = k.pserial)) THEN "
-    "    'already_packed' "
+    "    NOT k.was_usable OR k.was_in = k.target OR (k.was_gtin = k.pgtin AND "
+    "    k.was_serial = k.pserial)) THEN 'already_packed' "
     "  END AS code FROM k LEFT JOIN cyc USING (i)) c WHERE code IS NOT NULL), ";
 /* clang-format on */
 static const char APPLY_CHANGES[] =

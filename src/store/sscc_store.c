@@ -694,6 +694,39 @@ void px_agg_misfits_dispose(px_agg_misfits *m)
     m->n = 0;
 }
 
+/* A temporary table per transaction: the checks, the locks and the update below are each one
+ * statement over all children (docs/aggregation.md "Speed"). */
+static px_rc agg_child_table(px_db *db, px_err *err)
+{
+    px_rc rc = px__exec_cmd(db,
+                            "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
+                            "char(14), serial text, sscc char(18)) ON COMMIT DROP",
+                            0, NULL, err);
+    return rc != PX_OK ? rc : px__exec_cmd(db, "TRUNCATE agg_child", 0, NULL, err);
+}
+
+/* The loaded children's rows, locked. */
+static px_rc agg_child_lock(px_db *db, px_err *err)
+{
+    /* A temporary table has no statistics: without them the planner guesses thousands of
+     * rows and hashes the whole serial table instead of probing its key once per child. */
+    px_rc rc = px__exec_cmd(db, "ANALYZE agg_child", 0, NULL, err);
+    /* REQ-AGG-6: the rows are locked before they are checked, in key order: of two requests
+     * packing the same child at the same moment the second waits for the first to commit and
+     * then sees the child packed (already_packed): exactly one wins. */
+    if (rc == PX_OK)
+        rc = px__exec_cmd(db,
+                          "SELECT 1 FROM serial s JOIN agg_child c ON s.gtin = c.gtin AND "
+                          "s.serial = c.serial ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                          0, NULL, err);
+    if (rc == PX_OK)
+        rc = px__exec_cmd(db,
+                          "SELECT 1 FROM sscc x JOIN agg_child c ON x.sscc = c.sscc ORDER BY "
+                          "x.sscc FOR UPDATE OF x",
+                          0, NULL, err);
+    return rc;
+}
+
 px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
 {
     px_rc rc = PX_OK;
@@ -724,13 +757,7 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
         rc = err->rc;
         goto done;
     }
-    /* A temporary table per transaction: the checks, the locks and the update below are each
-     * one statement over all children (docs/aggregation.md "Speed"). */
-    if ((rc = px__exec_cmd(db,
-                           "CREATE TEMP TABLE IF NOT EXISTS agg_child (idx bigint, gtin "
-                           "char(14), serial text, sscc char(18)) ON COMMIT DROP",
-                           0, NULL, err)) != PX_OK ||
-        (rc = px__exec_cmd(db, "TRUNCATE agg_child", 0, NULL, err)) != PX_OK)
+    if ((rc = agg_child_table(db, err)) != PX_OK)
         goto done;
     r = px__exec(db,
                  "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT o - 1, nullif(g, ''), "
@@ -742,22 +769,7 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
         goto done;
     }
     PQclear(r);
-    /* A temporary table has no statistics: without them the planner guesses thousands of
-     * rows and hashes the whole serial table instead of probing its key once per child. */
-    if ((rc = px__exec_cmd(db, "ANALYZE agg_child", 0, NULL, err)) != PX_OK)
-        goto done;
-    /* REQ-AGG-6: the rows are locked before they are checked, in key order: of two requests
-     * packing the same child at the same moment the second waits for the first to commit and
-     * then sees the child packed (already_packed): exactly one wins. */
-    if ((rc = px__exec_cmd(db,
-                           "SELECT 1 FROM serial s JOIN agg_child c ON s.gtin = c.gtin AND "
-                           "s.serial = c.serial ORDER BY s.gtin, s.serial FOR UPDATE OF s",
-                           0, NULL, err)) != PX_OK)
-        goto done;
-    rc = px__exec_cmd(db,
-                      "SELECT 1 FROM sscc x JOIN agg_child c ON x.sscc = c.sscc ORDER BY "
-                      "x.sscc FOR UPDATE OF x",
-                      0, NULL, err);
+    rc = agg_child_lock(db, err);
 done:
     px_buf_dispose(&bg);
     px_buf_dispose(&bs);
@@ -766,6 +778,53 @@ done:
     free(s);
     free(x);
     return rc;
+}
+
+/* The direct children of a container (sscc) or a case (gtin, serial) the caller may use
+ * (PX_AGG_SEEN: the tenant's; a CMO's own unreleased packs and containers). */
+/* clang-format off */
+#define AGG_CONTENTS(where_serial, where_sscc)                                                     \
+    "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT row_number() OVER (ORDER BY "          \
+    "c.gtin, c.serial, c.sscc) - 1, c.gtin, c.serial, c.sscc FROM (SELECT gtin, serial, "          \
+    "NULL::char(18) AS sscc FROM serial WHERE " where_serial " UNION ALL SELECT NULL, NULL, "      \
+    "sscc FROM sscc WHERE " where_sscc ") c LEFT JOIN serial s ON c.sscc IS NULL AND "             \
+    "s.gtin = c.gtin AND s.serial = c.serial LEFT JOIN product p ON p.gtin = s.gtin "              \
+    "LEFT JOIN sscc x ON x.sscc = c.sscc WHERE " PX_AGG_SEEN("c", "$3", "$4")
+/* clang-format on */
+
+px_rc px_store_agg_load_contents(px_db *db, const char *sscc, const char *gtin, const char *serial,
+                                 const px_agg_scope *sc, size_t *n, px_err *err)
+{
+    *n = 0;
+    px_rc rc = agg_child_table(db, err);
+    if (rc != PX_OK)
+        return rc;
+    PGresult *r =
+        sscc ? px__exec(db,
+                        AGG_CONTENTS("parent_sscc = $1 AND $2::text IS NULL", "parent_sscc = $1"),
+                        PX__ARGS(sscc, NULL, sc->tenant_id, px__nz(sc->cmo_org)), err)
+             : px__exec(db, AGG_CONTENTS("parent_gtin = $1 AND parent_serial = $2", "false"),
+                        PX__ARGS(gtin, serial, sc->tenant_id, px__nz(sc->cmo_org)), err);
+    if (!r)
+        return err->rc;
+    *n = (size_t)strtoul(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return agg_child_lock(db, err);
+}
+
+px_rc px_store_agg_holds(px_db *db, const char *sscc, const char *gtin, const char *serial,
+                         int *any, px_err *err)
+{
+    PGresult *r = px__exec(db,
+                           "SELECT EXISTS (SELECT 1 FROM serial WHERE parent_sscc = $1 OR "
+                           "(parent_gtin = $2 AND parent_serial = $3)) OR EXISTS (SELECT 1 "
+                           "FROM sscc WHERE parent_sscc = $1)",
+                           PX__ARGS(px__nz(sscc), px__nz(gtin), px__nz(serial)), err);
+    if (!r)
+        return err->rc;
+    *any = px__val(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return PX_OK;
 }
 
 /* One row per loaded child that cannot come out of the container, with its first broken rule:

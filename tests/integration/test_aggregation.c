@@ -1028,6 +1028,70 @@ static void test_aggregation__already_packed_names_only_a_visible_parent(void **
     }
 }
 
+/* REQ-AGG-5: a CMO moves only what it may use. Its empty unpack takes out its own packs, not
+ * one its MAH released since (which stays, uncounted, and the event names what came out); a
+ * parent left holding only such packs is refused. Its repack does not take a pack out of its
+ * MAH's container, which it may not unpack: already_packed, as for a packing. */
+static void test_aggregation__cmo_moves_only_what_it_may_use(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTU", "491231", "[\"MW1\",\"MW2\",\"MW3\"]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
+                             "{\"count\":2,\"extension_digit\":6}", 202);
+    char a[19], b[19], q[256], body[512];
+    snprintf(q, sizeof(q), "SELECT min(sscc) || max(sscc) FROM sscc WHERE allocation_id = '%s'",
+             px_test_str(j, "allocation_id"));
+    json_decref(j);
+    char both[40];
+    px_sql_text(&f->env, q, both, sizeof(both));
+    snprintf(a, sizeof(a), "%.18s", both);
+    snprintf(b, sizeof(b), "%.18s", both + 18);
+    json_decref(pack(f, f->cmo.key, "pack", a, "[" SGTIN("MW1") "," SGTIN("MW2") "]", 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTU\",\"serials\":"
+                             "[\"MW1\"]" SHIP_TX,
+                             201));
+    /* The empty unpack: MW2 out, the released MW1 stays; the event names MW2 alone. */
+    j = pack(f, f->cmo.key, "unpack", a, "[]", 201);
+    assert_int_equal(px_test_int(j, "children"), 1);
+    json_decref(j);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", a);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE parent_sscc = '%s' AND serial = 'MW1'", a);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' AND "
+                    "parent_sscc = '%s' AND epcs = ARRAY['urn:epc:id:sgtin:0355154.094495.MW2']",
+                    a);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = 'aggregation.unpack' AND "
+                    "details->>'parent' = '%s' AND details->>'children' = '1'",
+                    a);
+    /* Again: nothing it may take out is left. */
+    snprintf(body, sizeof(body),
+             "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"%s\"},"
+             "\"children\":[]}",
+             a);
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->cmo.key, body, NULL, 409,
+                    "unpack_refused");
+    /* The repack out of the MAH's container. */
+    json_decref(pack(f, f->mah.key, "pack", "003551540000009417", "[" SGTIN("MW3") "]", 201));
+    snprintf(body, sizeof(body),
+             "{\"action\":\"repack\",\"parent\":{\"sscc\":\"%s\"},"
+             "\"children\":[" SGTIN("MW3") "]}",
+             b);
+    j = px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations", f->cmo.key, body,
+                               NULL, 409, "aggregation_refused");
+    px_expect_detail(j, 0, 0, "already_packed", NULL);
+    assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "message"),
+                        "the child is already in a container held by another");
+    json_decref(j);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'MW3' AND parent_sscc = "
+                    "'003551540000009417'");
+    /* The MAH may: its repack moves MW3 into the CMO's container B. */
+    json_decref(pack(f, f->mah.key, "repack", b, "[" SGTIN("MW3") "]", 201));
+}
+
 /* ---- the EPCIS queries ----------------------------------------------------------------- */
 
 /* The events of GET path as key (EPCIS 2.0 JSON-LD), following Link rel="next" to the end:
