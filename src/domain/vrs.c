@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "dl_resolve.h"
 #include "gs1.h"
 #include "pack_identity.h"
 #include "px_str.h"
@@ -179,7 +180,9 @@ px_rc px_vrs_params_check(const px_vrs_params *p, int verify, char gtin14[15], i
         return bad(err, "corrUUID", p->corr_uuid, "a UUID");
     if (!verify)
         return PX_OK;
-    if (!p->link_type || strcmp(p->link_type, "verificationService") != 0)
+    /* The GS1 Web Vocabulary term, bare or in one of its namespaces' spellings
+     * (px_link_type_suffix): the resolver passes the requester's linkType on as it came. */
+    if (!p->link_type || strcmp(px_link_type_suffix(p->link_type), "verificationService") != 0)
         return bad(err, "linkType", p->link_type, "verificationService");
     /* AI 10 and AI 21: 1 to 20 characters of set 82 (GenSpecs §3.2). */
     if (!p->lot || gs1_cset82_validate(p->lot, GS1_BATCH_MAX, NULL) != PX_OK)

@@ -16,6 +16,24 @@ static void no_cache(px_req *r)
         MHD_add_response_header(r->response, "Cache-Control", "private, no-cache");
 }
 
+/* The query names the responder reads. A VRS router may add others (ignored), but one of
+ * these twice is refused: the first would be taken and the second, perhaps the expiry the
+ * requester meant, silently dropped. */
+static const char *const k_read[] = {
+    "linkType", "context", "reqGLN", "corrUUID", "ctrlPossessAtt", "email", "telephone",
+    "exp",      "17",      "gtin",   NULL};
+
+/* 1 (and the 400 queued) when a name the responder reads is given twice. */
+static int repeated(px_req *r)
+{
+    const char *name = px_req_query_repeated(r, k_read);
+    if (!name)
+        return 0;
+    px_reply_fieldf(r, name, "bad_request", "%s is given more than once", name);
+    no_cache(r);
+    return 1;
+}
+
 static void params_of(px_req *r, px_vrs_params *p, const char *exp_name)
 {
     p->link_type = px_req_query(r, "linkType");
@@ -49,6 +67,8 @@ static json_t *answer_json(const px_vrs_result *v)
  * as every bad parameter, before anything is read. */
 static void verify(px_req *r, const char *exp_name, const char *other_name)
 {
+    if (repeated(r))
+        return;
     if (px_req_query(r, other_name)) {
         px_reply_fieldf(r, other_name, "bad_request", "%s is not this form's expiry: send it as %s",
                         other_name, exp_name);
@@ -83,6 +103,8 @@ void h_vrs_verify_dl(px_req *r)
 
 void h_vrs_connectivity(px_req *r)
 {
+    if (repeated(r))
+        return;
     px_db *db = px_req_begin(r);
     if (!db)
         return;

@@ -167,6 +167,35 @@ const char *px_req_query(px_req *r, const char *name)
     return q->s;
 }
 
+typedef struct repeat_scan {
+    const char *const *names;
+    unsigned seen, twice; /* a bit per name */
+} repeat_scan;
+
+static enum MHD_Result repeat_each(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    (void)value;
+    repeat_scan *s = cls;
+    for (unsigned i = 0; s->names[i] && i < 32; i++)
+        if (strcmp(key, s->names[i]) == 0) {
+            s->twice |= s->seen & (1u << i);
+            s->seen |= 1u << i;
+        }
+    return MHD_YES;
+}
+
+const char *px_req_query_repeated(px_req *r, const char *const *names)
+{
+    repeat_scan s = {names, 0, 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, repeat_each, &s);
+    for (unsigned i = 0; names[i] && i < 32; i++)
+        if (s.twice & (1u << i))
+            return names[i];
+    return NULL;
+}
+
 void px__req_query_free(px_req *r)
 {
     while (r->query) {

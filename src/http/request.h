@@ -135,6 +135,9 @@ int px__decode_segment(char *out, size_t cap, const char *s, size_t len);
 /* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent, or
  * out of memory). */
 const char *px_req_query(px_req *r, const char *name);
+/* The first of names (NULL-terminated) the query gives more than once, or NULL: for routes that
+ * take any query (PX_QUERY_ANY), whose names the router does not check. */
+const char *px_req_query_repeated(px_req *r, const char *const *names);
 /* Frees the values px_req_query decoded (the request's end, server.c). */
 void px__req_query_free(px_req *r);
 /* Refuses (400, queued; returns 1) a query whose names or values are not UTF-8 and, on a route

@@ -164,6 +164,20 @@ static void test_vrs__every_reason(void **state)
             fail_msg("line %d: %s", v[i].line, r.body);
         px_http_resp_free(&r);
     }
+    /* linkType in the GS1 Web Vocabulary's other spellings, as the resolver passes on the
+     * requester's (docs/resolver.md): the same request. */
+    static const char *const spellings[] = {
+        "gs1:verificationService", "https%3A%2F%2Fref.gs1.org%2Fvoc%2FverificationService"};
+    for (size_t i = 0; i < PX_COUNT(spellings); i++) {
+        char path[512];
+        snprintf(path, sizeof(path),
+                 "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?linkType=%s&context="
+                 "dscsaSaleableReturn&reqGLN=" REQ_GLN,
+                 spellings[i]);
+        json_t *j = px_test_call(&f->env, "GET", path, f->ver.key, NULL, 200);
+        assert_true(json_is_true(json_object_get(json_object_get(j, "data"), "verified")));
+        json_decref(j);
+    }
 }
 
 /* §11.3: the connectivity check, byte for byte; context defaults and is checked. */
@@ -209,7 +223,7 @@ static void test_vrs__bad_parameters(void **state)
         {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?exp=261331&" Q, "exp"},
         {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?exp=2612&" Q, "exp"},
         {__LINE__,
-         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=gs1:verificationService&"
+         "/vrs/verify/gtin/" GTIN "/lot/L/ser/S?linkType=gs1:pip&"
          "context=dscsaSaleableReturn&reqGLN=" REQ_GLN,
          "linkType"},
         {__LINE__,
@@ -243,6 +257,12 @@ static void test_vrs__bad_parameters(void **state)
         /* the other form's name of the expiry: refused, never a verdict without it */
         {__LINE__, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?exp=261230&" Q, "exp"},
         {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?17=261230&" Q, "17"},
+        /* a name the responder reads, given twice: which would count? the second would be
+         * dropped without a word */
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?exp=261231&exp=270101&" Q, "exp"},
+        {__LINE__, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261231&17=270101&" Q, "17"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?reqGLN=" REQ_GLN "&" Q, "reqGLN"},
+        {__LINE__, "/vrs/checkConnectivity?gtin=" GTIN "&gtin=" GTIN "&" Q, "gtin"},
     };
     const char *counted[] = {"vrs_request", NULL};
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
