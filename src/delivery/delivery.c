@@ -70,6 +70,12 @@ px_rc px__delivery_url_parse(const char *url, char *host_out, size_t host_cap, i
     if (!url || !visible_ascii(url, PX_DELIVERY_URL_MAX, 0))
         return px_err_set(err, PX_EINVALID, "invalid_url",
                           "url must be 1 to %d visible ASCII characters", PX_DELIVERY_URL_MAX);
+    /* RFC 3986 §3.2: the authority follows "//" and an http(s) host is not empty. libcurl's
+     * parser reads "https:/x" and "https:///x" as host x: not what was written, so refused
+     * here rather than stored as sent and posted elsewhere. */
+    const char *colon = strchr(url, ':');
+    if (!colon || strncmp(colon, "://", 3) != 0 || colon[3] == '/' || colon[3] == '\0')
+        return px_err_set(err, PX_EINVALID, "invalid_url", "url is not an absolute http(s) URL");
     pthread_once(&curl_once, curl_init);
     CURLU *u = curl_url();
     if (!u)

@@ -23,11 +23,11 @@ static void test_delivery__url_check(void)
     } v[] = {
         {"https://repository.example.eu/epcis/capture", 1, __LINE__},
         {"https://203.0.113.7:8443/in?x=1", 1, __LINE__},
-        {"http://127.0.0.1:8080/in", 1, __LINE__},     /* loopback: a local relay, tests */
+        {"http://127.0.0.1:8080/in", 1, __LINE__}, /* loopback: a local relay, tests */
         {"http://127.3.4.5/in", 1, __LINE__},
         {"http://localhost/in", 1, __LINE__},
         {"http://[::1]:9000/in", 1, __LINE__},
-        {"http://example.org/in", 0, __LINE__},        /* plain http off the machine */
+        {"http://example.org/in", 0, __LINE__}, /* plain http off the machine */
         {"http://127.0.0.1.example.org/in", 0, __LINE__},
         {"http://1270.0.0.1/in", 0, __LINE__},
         {"ftp://127.0.0.1/in", 0, __LINE__},
@@ -36,6 +36,10 @@ static void test_delivery__url_check(void)
         {"https://exa mple.org/in", 0, __LINE__},
         {"https://example.org/in\r\nX: y", 0, __LINE__},
         {"example.org/in", 0, __LINE__},
+        {"https:///x", 0, __LINE__}, /* no host: libcurl would read x as one */
+        {"https:/x", 0, __LINE__},
+        {"https://", 0, __LINE__},
+        {"HTTPS://example.org/in", 1, __LINE__}, /* the scheme in any case (RFC 3986 §3.1) */
         {"", 0, __LINE__},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {
