@@ -294,9 +294,16 @@ static void test_catalog__cmo_partnered_and_suspend(void **state)
     px_test_expect(f, "GET", path, cmo_key, NULL, 200, NULL);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
     snprintf(body, sizeof(body), "{\"gtins\":[\"%s\"]}", b);
+    /* A change of products alone is a change: updated_at moves (set back first to see it). */
+    px_sqlf(f, "UPDATE partnership SET updated_at = '2020-01-01T00:00:00Z' WHERE id = '%s'", ps);
     j = px_test_call(f, "PATCH", path, key, body, 200);
     assert_int_equal(json_array_size(json_object_get(j, "gtins")), 1);
+    assert_int_not_equal(strncmp(px_test_str(j, "updated_at"), "2020-01-01", 10), 0);
     json_decref(j);
+    px_expect_count(f, 1,
+                    "SELECT count(*) FROM partnership WHERE id = '%s' AND updated_at > now() - "
+                    "interval '1 hour'",
+                    ps);
     snprintf(path, sizeof(path), "/v1/products/%s", a);
     px_test_expect(f, "GET", path, cmo_key, NULL, 404, "product_not_found");
     snprintf(path, sizeof(path), "/v1/products/%s", b);
