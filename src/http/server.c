@@ -128,8 +128,10 @@ static int authenticate(px_req *r)
 static int read_json_body(px_req *r)
 {
     json_error_t jerr;
-    r->json =
-        json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    /* Any JSON value is read (JSON_DECODE_ANY), so a string or a number is told apart from
+     * text that is no JSON: valid JSON that is not an object is bad_request below. */
+    r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
+                         JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!r->json && json_error_code(&jerr) == json_error_invalid_utf8) {
         /* Text is UTF-8 (RFC 8259 §8.1): a body that is not is refused whole, before any
          * of it could reach a stored field. */

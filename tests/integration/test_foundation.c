@@ -181,6 +181,14 @@ static void test_foundation__malformed_json(void **state)
     px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, "{\"kind\": \"mah\", ", 400,
                    "malformed_json");
     px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, "[1,2]", 400, "bad_request");
+    /* Valid JSON that is no object, whatever its kind, is told as such; a number jansson
+     * cannot hold is no JSON packid reads. */
+    static const char *const not_objects[] = {"\"x\"", "5", "true", "null"};
+    for (size_t i = 0; i < PX_COUNT(not_objects); i++)
+        px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, not_objects[i], 400,
+                       "bad_request");
+    px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key,
+                   "{\"kind\":\"mah\",\"name\":18446744073709551617}", 400, "malformed_json");
     px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key,
                    "{\"kind\":\"mah\",\"name\":\"A\",\"nmae\":1}", 422, "validation_error");
     px_expect_count(&f->env, before, "SELECT count(*) FROM organization");
