@@ -131,7 +131,7 @@ void h_commission_create(px_req *r)
     if (px_req_answered(r))
         return;
     px_idem idem = {0};
-    const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    const char *key = px_req_header(r, "Idempotency-Key");
     if (key) {
         /* Printable ASCII: header bytes above 0x7f need not be UTF-8, and the key is stored. */
         if (!px_ascii_printable(key, 200)) {

@@ -35,7 +35,7 @@ int px__session_auth(px_req *r, px_db *db, const char *cookie)
         /* REQ-CONSOLE-4: a state change by cookie carries the session's CSRF token in a
          * header, which another site can neither read nor set (SameSite=Strict is the second
          * wall, not the only one). Checked before the handler runs: nothing changes. */
-        const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+        const char *h = px_req_header(r, "X-CSRF-Token");
         if (!h || strlen(h) != PX_CSRF_TOKEN_LEN ||
             !px_secure_equal(h, r->session.csrf, PX_CSRF_TOKEN_LEN)) {
             px_reply_fail(r, PX_EFORBIDDEN, "csrf_failed",

@@ -167,6 +167,24 @@ const char *px_req_query(px_req *r, const char *name)
     return q->s;
 }
 
+const char *px_req_header(px_req *r, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+    size_t len = v ? strlen(v) : 0;
+    while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+        len--;
+    if (!v || !v[len])
+        return v;
+    struct px_query_value *q = malloc(sizeof(*q) + len + 1);
+    if (!q)
+        return v; /* as sent: a key with a trailing space then fails as it did */
+    memcpy(q->s, v, len);
+    q->s[len] = '\0';
+    q->next = r->query;
+    r->query = q;
+    return q->s;
+}
+
 typedef struct repeat_scan {
     const char *const *names;
     unsigned seen, twice; /* a bit per name */

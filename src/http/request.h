@@ -135,6 +135,10 @@ int px__decode_segment(char *out, size_t cap, const char *s, size_t len);
 /* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent, or
  * out of memory). */
 const char *px_req_query(px_req *r, const char *name);
+/* A request header's value without the whitespace after it (RFC 9110 §5.5: it is no part of
+ * the value; libmicrohttpd drops the leading, not the trailing), valid for the request; NULL
+ * when absent. */
+const char *px_req_header(px_req *r, const char *name);
 /* The first of names (NULL-terminated) the query gives more than once, or NULL: for routes that
  * take any query (PX_QUERY_ANY), whose names the router does not check. */
 const char *px_req_query_repeated(px_req *r, const char *const *names);

@@ -77,8 +77,7 @@ static void request_id(char rid[65], struct MHD_Connection *conn)
 
 static const char *bearer_token(px_req *r)
 {
-    const char *auth =
-        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *auth = px_req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
         auth += 7;
         while (*auth == ' ')
@@ -86,7 +85,7 @@ static const char *bearer_token(px_req *r)
         return *auth ? auth : NULL;
     }
     /* Alias sent by CMOs migrating from other serialization platforms (docs/api.md). */
-    const char *alt = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-access-token");
+    const char *alt = px_req_header(r, "x-access-token");
     return alt && *alt ? alt : NULL;
 }
 
@@ -236,7 +235,7 @@ static int body_refused(px_req *r)
 static int idempotency_refused(px_req *r)
 {
     if ((r->route->flags & PX_IDEMPOTENT) || !px_route_own_keyed(r->route) ||
-        !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key"))
+        !px_req_header(r, "Idempotency-Key"))
         return 0;
     px_reply_field(r, "Idempotency-Key", "bad_request",
                    "this route does not take Idempotency-Key: a retry of it would not be "
