@@ -80,6 +80,13 @@ static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char
         q->why = "is not UTF-8";
         return MHD_NO;
     }
+    /* px__unescape leaves "%00" (a NUL, which no C string carries) as it came, and a literal
+     * '%' arrives as "%25": a "%00" here is a NUL, refused rather than read as the text "%00". */
+    if (strstr(key, "%00") || (value && strstr(value, "%00"))) {
+        q->bad = strstr(key, "%00") ? "" : key;
+        q->why = "holds %00 (a NUL)";
+        return MHD_NO;
+    }
     /* An empty pair ("a=1&&b=2", a trailing "&") names nothing and is skipped, as the URL
      * Standard's application/x-www-form-urlencoded parser skips it; a value without a name
      * ("=1") is refused on a route that lists its names. */

@@ -983,6 +983,20 @@ static void not_utf8(fixture *f)
     expect(f, "GET", "/v1/products?after=%FF", f->mah.key, NULL, 400);
     expect(f, "GET", "/v1/products?after=_w", f->mah.key, NULL, 400); /* a cursor of 0xFF */
     expect(f, "GET", "/v1/epcis/events?EQ_bizLocation=urn%3A%FE", f->mah.key, NULL, 400);
+    /* %00 is a NUL, which no value holds (a literal '%' is %25): a path value with it names
+     * nothing, a query value with it is refused; the pack whose serial is the text "Z%00"
+     * is reached by Z%2500 only. */
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES ('%s', "
+            "'Z%%00', 'commissioned', 'external', 'B1', '" EXPIRY "')",
+            f->gtin);
+    snprintf(path, sizeof(path), "/v1/packs/%s/Z%%2500", f->gtin);
+    expect(f, "GET", path, f->mah.key, NULL, 200);
+    snprintf(path, sizeof(path), "/v1/packs/%s/Z%%00", f->gtin);
+    expect(f, "GET", path, f->mah.key, NULL, 404);
+    snprintf(path, sizeof(path), "/v1/verify/%s/Z%%00", f->gtin);
+    expect(f, "GET", path, NULL, NULL, 404);
+    expect(f, "GET", "/v1/products?after=%00", f->mah.key, NULL, 400);
     /* A cursor packid never issued: 400, as every list's. "abc" is no report id, audit
      * sequence or GTIN; an id a windowed list never holds is no cursor of it. */
     expect(f, "GET", "/v1/reports?after=YWJj", f->mah.key, NULL, 400);
