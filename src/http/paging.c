@@ -1,11 +1,30 @@
 /* Cursor paging parameters shared by every list (docs/api.md "Conventions"). */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "paging.h"
 #include "px_cursor.h"
 #include "px_str.h"
+
+/* The list a cursor belongs to, written before its key: FNV-1a (32 bits) over the route and
+ * its path values, as 8 hex digits and a '.'. A cursor of another list (another route, or
+ * allocation A's serials asked of B's), or one packid did not write, then differs from the
+ * list's own and is refused whatever its key would select (docs/api.md "Conventions"). */
+#define LIST_TAG_LEN 9
+static void list_tag(char out[LIST_TAG_LEN + 1], const px_req *r)
+{
+    uint32_t h = 2166136261u;
+    const char *pattern = r->route ? r->route->pattern : "";
+    for (int i = -1; i < r->nparams; i++)
+        for (const char *c = i < 0 ? pattern : r->params[i];; c++) {
+            h = (h ^ (unsigned char)*c) * 16777619u; /* the NUL too: a boundary */
+            if (!*c)
+                break;
+        }
+    snprintf(out, LIST_TAG_LEN + 1, "%08x.", (unsigned)h);
+}
 
 int px_page_params(px_req *r, long *first, char *after, size_t cap)
 {
@@ -21,18 +40,27 @@ int px_page_params(px_req *r, long *first, char *after, size_t cap)
     }
     if (*first > 1000)
         *first = 1000;
-    if (a && *a && px_cursor_decode(after, cap, a) != 0) {
+    char tag[LIST_TAG_LEN + 1];
+    list_tag(tag, r);
+    if (a && *a &&
+        (px_cursor_decode(after, cap, a) != 0 || strncmp(after, tag, LIST_TAG_LEN) != 0)) {
+        after[0] = '\0';
         px_reply_bad_cursor(r);
         return -1;
     }
+    if (a && *a)
+        memmove(after, after + LIST_TAG_LEN, strlen(after + LIST_TAG_LEN) + 1);
     return 0;
 }
 
-json_t *px_page_wrap(json_t *items, int has_next, const char *last_raw)
+json_t *px_page_wrap(const px_req *r, json_t *items, int has_next, const char *last_raw)
 {
     json_t *o = json_pack("{s:o, s:b}", "items", items, "has_next_page", has_next);
-    char cur[PX_CURSOR_MAX + 1];
-    if (has_next && last_raw && px_cursor_encode(cur, sizeof(cur), last_raw) == 0)
+    char cur[PX_CURSOR_MAX + 1], raw[LIST_TAG_LEN + 128];
+    list_tag(raw, r);
+    int fits = last_raw && px_strlcpy(raw + LIST_TAG_LEN, last_raw, sizeof(raw) - LIST_TAG_LEN) <
+                               sizeof(raw) - LIST_TAG_LEN;
+    if (has_next && fits && px_cursor_encode(cur, sizeof(cur), raw) == 0)
         json_object_set_new(o, "next_cursor", json_string(cur));
     else
         json_object_set_new(o, "next_cursor", json_null());
@@ -113,7 +141,7 @@ void px_list_end(px_list *l, px_rc rc)
             px_reply_oom(l->r);
         return;
     }
-    json_t *body = px_page_wrap(l->items, l->win.more, l->win.last);
+    json_t *body = px_page_wrap(l->r, l->items, l->win.more, l->win.last);
     /* The paging state also as response headers (the pool seed's has-next-page and
      * next-page-token), so a client can page without parsing the body. The cursor is copied
      * first: px_reply_json frees the body. */

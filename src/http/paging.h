@@ -4,11 +4,12 @@
 #include "request.h"
 
 /* Reads ?first= (1..1000, default 100) and ?after= (decoded into after, "" if absent);
- * replies 400 and returns -1 when malformed. */
+ * replies 400 and returns -1 when malformed or not a cursor of r's list (its route and path
+ * values). */
 int px_page_params(px_req *r, long *first, char *after, size_t cap);
-/* {"items": items, "has_next_page": …, "next_cursor": cursor of last_raw or null}; steals
- * items. */
-json_t *px_page_wrap(json_t *items, int has_next, const char *last_raw);
+/* {"items": items, "has_next_page": …, "next_cursor": cursor of last_raw in r's list, or
+ * null}; steals items. */
+json_t *px_page_wrap(const px_req *r, json_t *items, int has_next, const char *last_raw);
 
 /* The window of one page, fed item by item in list order with each item's cursor key:
  * - after NULL: the store already applied the cursor (keyset SQL) and returns first + 1 rows;

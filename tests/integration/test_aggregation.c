@@ -150,6 +150,17 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
                     "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND sscc "
                     "LIKE '70355154%%'",
                     px_test_str(j, "allocation_id"));
+    /* Random, not the sequence's next block: the references spread over the 10^9 of the
+     * prefix (the chance that even 10 of 200 fall below 1000 is nil), and the sequence of
+     * (0355154, 7) is not moved. */
+    if (px_count_of(&f->env,
+                    "SELECT count(*) FROM sscc WHERE allocation_id = '%s' AND "
+                    "substr(sscc, 9, 9)::bigint < 1000",
+                    px_test_str(j, "allocation_id")) >= 10)
+        fail_msg("a random allocation handed out a block of low references");
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM sscc_sequence WHERE company_prefix = '0355154' AND "
+                    "extension_digit = 7 AND next_ref > 0");
     json_decref(j);
     /* A prefix that is not the caller's: 404; a bad count or digit: 422. */
     px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->mah2.key,
@@ -1005,6 +1016,45 @@ static void test_aggregation__two_packers_race(void **state)
                  serial);
         px_expect_count(&f->env, 1, "%s", sql);
     }
+    /* The rounds above may run one after the other; here both requests surely overlap: the
+     * pack's row is held in another session until both wait for it (each locks its children
+     * before it checks them), then let go: one packs, the other then sees it packed. */
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTR", "491231", "[\"RACEH\"]");
+    PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN
+                                         "' AND serial = 'RACEH' FOR UPDATE");
+    char body_a[256], body_b[256], pa[19], pb[19];
+    px_err e;
+    assert_int_equal(gs1_sscc_build(pa, 0, "0355154", 9205u, &e), PX_OK);
+    assert_int_equal(gs1_sscc_build(pb, 0, "0355154", 9215u, &e), PX_OK);
+    snprintf(body_a, sizeof(body_a),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("RACEH") "]}",
+             pa);
+    snprintf(body_b, sizeof(body_b),
+             "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("RACEH") "]}",
+             pb);
+    px_test_async a = {.env = &f->env,
+                       .method = "POST",
+                       .path = "/v1/aggregations",
+                       .key = f->cmo.key,
+                       .body = body_a};
+    px_test_async b = {.env = &f->env,
+                       .method = "POST",
+                       .path = "/v1/aggregations",
+                       .key = f->mah.key,
+                       .body = body_b};
+    px_test_async_start(&a);
+    px_test_async_start(&b);
+    int both_waited = px_test_wait_row_lock_waiters(&f->env, 2);
+    px_test_hold_end(held, NULL);
+    long sa = px_test_async_join(&a), sb = px_test_async_join(&b);
+    assert_true(both_waited);
+    px_test_async *loser = sa == 201 ? &b : &a;
+    assert_true((sa == 201) != (sb == 201));
+    assert_int_equal(loser->status, 409);
+    assert_string_equal(loser->detail, "already_packed");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'RACEH' AND parent_sscc IS NOT "
+                    "NULL");
 }
 
 /* A CMO whose pack its MAH packed is told the pack is in a container, not which: the MAH's

@@ -241,6 +241,37 @@ static void test_allotments__edge_race(void **state)
         assert_int_equal(num(a, "used", "serials"), used + 10);
         json_decref(a);
     }
+    /* The rounds may run one after the other; here both surely overlap: the month's usage row
+     * is held in another session until both wait for it, then let go. */
+    json_t *a = allotment(f, f->mah.key);
+    long long used = num(a, "used", "serials");
+    json_decref(a);
+    snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
+    json_decref(px_test_call(&f->env, "PUT", path, f->admin.key, body, 200));
+    char hold[160];
+    snprintf(hold, sizeof(hold), "SELECT 1 FROM allotment_usage WHERE org_id = '%s' FOR UPDATE",
+             f->mah.org);
+    PGconn *held = px_test_hold(&f->env, hold);
+    px_test_async x = {.env = &f->env,
+                       .method = "POST",
+                       .path = path_x,
+                       .key = f->mah.key,
+                       .body = "{\"count\":10}"};
+    px_test_async y = {.env = &f->env,
+                       .method = "POST",
+                       .path = path_y,
+                       .key = f->mah.key,
+                       .body = "{\"count\":10}"};
+    px_test_async_start(&x);
+    px_test_async_start(&y);
+    int both_waited = px_test_wait_row_lock_waiters(&f->env, 2);
+    px_test_hold_end(held, NULL);
+    long sx = px_test_async_join(&x), sy = px_test_async_join(&y);
+    assert_true(both_waited);
+    assert_true((sx == 202 && sy == 403) || (sx == 403 && sy == 202));
+    a = allotment(f, f->mah.key);
+    assert_int_equal(num(a, "used", "serials"), used + 10);
+    json_decref(a);
 }
 
 /* REQ-ALLOT-3: an organization reads its own allotment, never another's (404); the operator

@@ -1005,6 +1005,22 @@ static void not_utf8(fixture *f)
     expect(f, "GET", "/v1/products?after=YWJj", f->mah.key, NULL, 400);
     expect(f, "GET", "/v1/partners?after=MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAw",
            f->mah.key, NULL, 400);
+    /* Nor is a UUID's on the lists paged by id, nor another list's cursor: each list reads
+     * only its own (one with a next page gives one). */
+    expect(f, "GET", "/v1/commissions?after=MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAw",
+           f->mah.key, NULL, 400);
+    json_t *p = call(f, "GET", "/v1/audit?first=1", f->mah.key, NULL, 200);
+    char cur[128], url[256];
+    px_test_pct_encode(cur, sizeof(cur), px_test_str(p, "next_cursor"));
+    json_decref(p);
+    static const char *const others[] = {"/v1/commissions", "/v1/reports", "/v1/jobs",
+                                         "/v1/products", "/v1/alerts"};
+    for (size_t i = 0; i < PX_COUNT(others); i++) {
+        snprintf(url, sizeof(url), "%s?after=%s", others[i], cur);
+        expect(f, "GET", url, f->mah.key, NULL, 400);
+    }
+    snprintf(url, sizeof(url), "/v1/audit?first=1&after=%s", cur);
+    expect(f, "GET", url, f->mah.key, NULL, 200);
 }
 
 /* POST /v1/gs1/parse reads a code in every form it arrives in to the same elements, says it in

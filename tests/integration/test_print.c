@@ -622,10 +622,14 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     assert_string_equal(px_test_str(a, "line"), "L3");
     /* A cursor whose time no row can have (past year 9999) is no cursor of this list: 400 as
      * any foreign cursor (it reached the database, whose interval arithmetic answered 422). */
-    char cursor[96], url[192];
-    assert_int_equal(px_cursor_encode(cursor, sizeof(cursor),
-                                      "9223372036854775807|00000000-0000-4000-8000-000000000000"),
-                     0);
+    char cursor[200], url[300], raw[160];
+    json_t *p1 =
+        px_test_call(&f->env, "GET", "/v1/print-jobs?gtin=" GTIN "&first=1", f->mah.key, NULL, 200);
+    assert_int_equal(px_cursor_decode(raw, sizeof(raw), px_test_str(p1, "next_cursor")), 0);
+    json_decref(p1);
+    /* The list's own tag ("xxxxxxxx."), the impossible time for its key. */
+    snprintf(raw + 9, sizeof(raw) - 9, "9223372036854775807|00000000-0000-4000-8000-000000000000");
+    assert_int_equal(px_cursor_encode(cursor, sizeof(cursor), raw), 0);
     snprintf(url, sizeof(url), "/v1/print-jobs?gtin=" GTIN "&after=%s", cursor);
     px_test_expect(&f->env, "GET", url, f->mah.key, NULL, 400, "bad_request");
     assert_non_null(json_string_value(json_object_get(a, "created_at")));
