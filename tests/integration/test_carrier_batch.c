@@ -962,15 +962,33 @@ static void test_carrier_batch__failing_runner_stops_no_other(void **state)
             "WITH b AS (UPDATE carrier_batch SET org_kind = 'bogus' WHERE id = '%s' RETURNING "
             "job_id) UPDATE job SET status = 'queued' FROM b WHERE job.id = b.job_id",
             id);
+    /* A failed try puts the job off (not_before, doubling): kept claimable at every pass
+     * here, so no pass goes by without the failure and the scan is flushed in one that failed
+     * too. */
+    char job[40];
+    px_sql_textf(&f->env, job, sizeof(job), "SELECT job_id FROM carrier_batch WHERE id = '%s'", id);
+    px_sqlf(&f->env,
+            "CREATE FUNCTION px_test_keep_due() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "NEW.not_before := now(); NEW.failures := 0; RETURN NEW; END $$; "
+            "CREATE TRIGGER px_test_keep_due BEFORE UPDATE ON job FOR EACH ROW WHEN (OLD.id = "
+            "'%s') EXECUTE FUNCTION px_test_keep_due(); UPDATE job SET status = status WHERE "
+            "id = '%s'",
+            job, job);
     for (int i = 0; i < 100 && !px_test_log_has(&f->env, "runner carrier_batch failed", id); i++)
         px_sleep_ms(50);
     assert_true(px_test_log_has(&f->env, "runner carrier_batch failed", id));
+    long long failed0 =
+        px_test_metric(&f->env, "packid_runner_errors_total{runner=\"carrier_batch\"}");
     json_decref(px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/CB0002?country=DE", NULL, NULL,
                              200));
     assert_int_equal(px_count_soon(&f->env, 100,
                                    "SELECT count(*) FROM scan WHERE gtin = '" GTIN
                                    "' AND serial = 'CB0002' AND country = 'DE'"),
                      1);
+    /* The runner kept failing meanwhile: the flush came in a pass that also failed. */
+    assert_true(px_test_metric(&f->env, "packid_runner_errors_total{runner=\"carrier_batch\"}") >
+                failed0);
+    px_sqlf(&f->env, "DROP TRIGGER px_test_keep_due ON job; DROP FUNCTION px_test_keep_due()");
     assert_true(px_test_metric(&f->env, "packid_runner_errors_total{runner=\"carrier_batch\"}") >
                 0);
     assert_int_equal(px_test_metric(&f->env, "packid_runner_errors_total{runner=\"scan_flush\"}"),
