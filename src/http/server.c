@@ -302,16 +302,24 @@ static void dispatch(px_req *r)
     }
     r->route = &px_routes[r->route_index];
     r->cors = (r->route->flags & PX_LIMITED) != 0; /* the routes other origins may call */
-    /* A path value holding %00 (a NUL: a literal '%' arrives as %25) names nothing on
-     * packid's own routes, as a value that is not UTF-8; the responder refuses it as a bad
-     * parameter. The resolver's and EPCIS's parsers refuse it as a bad escape. */
-    if (strstr(r->url, "%00") && strncmp(r->route->pattern, "/v1/", 4) == 0) {
-        px_reply_fail(r, PX_ENOTFOUND, "not_found", "not found: a path value holds %%00");
-        return;
-    }
-    if (strstr(r->url, "%00") && strncmp(r->route->pattern, "/vrs/", 5) == 0) {
-        px_reply_fieldf(r, "path", "bad_request", "a path value holds %%00 (a NUL)");
-        return;
+    /* A path value holding %00 (a NUL: a literal '%' arrives as %25) names nothing, as a
+     * value that is not UTF-8, in each family's dialect: 404 on packid's own routes and the
+     * EPCIS binding's, 400 from the responder (a bad parameter). The resolver's Digital Link
+     * parser refuses it as a bad escape (400). */
+    if (strstr(r->url, "%00")) {
+        if (strncmp(r->route->pattern, "/v1/", 4) == 0) {
+            px_reply_fail(r, PX_ENOTFOUND, "not_found", "not found: a path value holds %%00");
+            return;
+        }
+        if (strncmp(r->route->pattern, "/epcis/", 7) == 0) {
+            px_reply_problem(r, PX_EPCIS_EX_NO_SUCH_RESOURCE,
+                             "no such resource: a path value holds %00");
+            return;
+        }
+        if (strncmp(r->route->pattern, "/vrs/", 5) == 0) {
+            px_reply_fieldf(r, "path", "bad_request", "a path value holds %%00 (a NUL)");
+            return;
+        }
     }
     r->page = (r->route->flags & PX_PAGE) != 0;
     if ((r->route->flags & PX_LIMITED) && px__limit_public(r))

@@ -246,10 +246,10 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     }
     char old_status[sizeof(out->status)];
     px_strlcpy(old_status, out->status, sizeof(old_status));
-    /* The row is written whatever changed (its status, or only its products): updated_at
-     * says when the partnership last changed. */
-    if ((rc = px_store_partnership_set_status(db, out, c->status ? c->status : old_status, err)) !=
-        PX_OK)
+    /* The row is written when anything changes (its status, or only its products):
+     * updated_at says when the partnership last changed. */
+    if ((c->status || c->gtins) && (rc = px_store_partnership_set_status(
+                                        db, out, c->status ? c->status : old_status, err)) != PX_OK)
         return rc;
     /* What changed, as the organization's update keeps it: the status before and after, and
      * the products granted from now on (null: unchanged; the chain's earlier partner entries

@@ -797,6 +797,22 @@ px_rc px_store_agg_load_contents(px_db *db, const char *sscc, const char *gtin, 
 {
     *n = 0;
     px_rc rc = agg_child_table(db, err);
+    /* The parent's children are locked first, in key order, and read after: a concurrent
+     * repack or release of one waits for this transaction or is seen done (READ COMMITTED: each
+     * statement reads what committed before it), so no child is taken out of a parent it has
+     * left, nor after its release. */
+    if (rc == PX_OK)
+        rc = sscc ? px__exec_cmd(db,
+                                 "SELECT 1 FROM serial WHERE parent_sscc = $1 ORDER BY gtin, "
+                                 "serial FOR UPDATE",
+                                 PX__ARGS(sscc), err)
+                  : px__exec_cmd(db,
+                                 "SELECT 1 FROM serial WHERE parent_gtin = $1 AND parent_serial "
+                                 "= $2 ORDER BY gtin, serial FOR UPDATE",
+                                 PX__ARGS(gtin, serial), err);
+    if (rc == PX_OK && sscc)
+        rc = px__exec_cmd(db, "SELECT 1 FROM sscc WHERE parent_sscc = $1 ORDER BY sscc FOR UPDATE",
+                          PX__ARGS(sscc), err);
     if (rc != PX_OK)
         return rc;
     PGresult *r =
@@ -807,9 +823,24 @@ px_rc px_store_agg_load_contents(px_db *db, const char *sscc, const char *gtin, 
                         PX__ARGS(gtin, serial, sc->tenant_id, px__nz(sc->cmo_org)), err);
     if (!r)
         return err->rc;
-    *n = (size_t)strtoul(PQcmdTuples(r), NULL, 10);
     PQclear(r);
-    return agg_child_lock(db, err);
+    if ((rc = agg_child_lock(db, err)) != PX_OK)
+        return rc;
+    /* A child that came in between the lock and the read, and left again before its own
+     * lock, is no longer the parent's: dropped, and the rest counted. */
+    r = px__exec(db,
+                 "WITH gone AS (DELETE FROM agg_child c WHERE NOT EXISTS (SELECT 1 FROM serial s "
+                 "WHERE c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial AND "
+                 "(s.parent_sscc = $1 OR (s.parent_gtin = $2 AND s.parent_serial = $3))) AND NOT "
+                 "EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = c.sscc AND x.parent_sscc = $1) "
+                 "RETURNING 1) SELECT (SELECT count(*) FROM agg_child) - (SELECT count(*) FROM "
+                 "gone)",
+                 PX__ARGS(px__nz(sscc), px__nz(gtin), px__nz(serial)), err);
+    if (!r)
+        return err->rc;
+    *n = (size_t)strtoul(px__val(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return PX_OK;
 }
 
 px_rc px_store_agg_holds(px_db *db, const char *sscc, const char *gtin, const char *serial,

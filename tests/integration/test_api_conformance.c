@@ -997,6 +997,8 @@ static void not_utf8(fixture *f)
     snprintf(path, sizeof(path), "/v1/verify/%s/Z%%00", f->gtin);
     expect(f, "GET", path, NULL, NULL, 404);
     expect(f, "GET", "/v1/products?after=%00", f->mah.key, NULL, 400);
+    expect(f, "GET", "/epcis/readPoints/urn%3Ax%3Aa%00/events", f->mah.key, NULL, 404);
+    expect(f, "GET", "/epcis/readPoints/urn%3Ax%3Aa%00", f->mah.key, NULL, 404);
     /* A cursor packid never issued: 400, as every list's. "abc" is no report id, audit
      * sequence or GTIN; an id a windowed list never holds is no cursor of it. */
     expect(f, "GET", "/v1/reports?after=YWJj", f->mah.key, NULL, 400);
