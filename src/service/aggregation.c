@@ -269,15 +269,13 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     size_t listed = req->n;
     if (req->n == 0 && px__cmo_scope(by)) {
         px_agg_scope sc = {c->parent.tenant_id, px__cmo_scope(by), key};
-        const char *sscc = req->parent_gtin ? NULL : c->parent.sscc;
-        int holds = 0;
-        if ((rc = px_store_agg_load_contents(db, sscc, req->parent_gtin, req->parent_serial, &sc,
-                                             &listed, err)) != PX_OK ||
-            (listed == 0 && (rc = px_store_agg_holds(db, sscc, req->parent_gtin, req->parent_serial,
-                                                     &holds, err)) != PX_OK) ||
+        size_t held = 0;
+        if ((rc = px_store_agg_load_contents(db, req->parent_gtin ? NULL : c->parent.sscc,
+                                             req->parent_gtin, req->parent_serial, &sc, &listed,
+                                             &held, err)) != PX_OK ||
             (rc = children_collect(db, &c->kids, listed, err)) != PX_OK)
             return rc;
-        if (holds)
+        if (listed == 0 && held > 0)
             return px_err_set(err, PX_ESTATE, "unpack_refused",
                               "%s holds nothing this organization may take out: nothing was "
                               "changed",

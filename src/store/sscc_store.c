@@ -5,6 +5,7 @@
 
 #include "agg_sql.h"
 #include "lifecycle_store.h"
+#include "px_array.h"
 #include "px_str.h"
 #include "sscc_store.h"
 #include "store_internal.h"
@@ -780,80 +781,70 @@ done:
     return rc;
 }
 
-/* The direct children of a container (sscc) or a case (gtin, serial) the caller may use
- * (PX_AGG_SEEN: the tenant's; a CMO's own unreleased packs and containers). */
+/* A direct child of the parent: of the container $1, or (its SSCC NULL) of the case $2/$3.
+ * One rule for the lock, the read and the re-check below. */
+#define IN_PARENT_SERIAL(s)                                                                        \
+    "(" s ".parent_sscc = $1 OR (" s ".parent_gtin = $2 AND " s ".parent_serial = $3))"
+#define IN_PARENT_SSCC(x) x ".parent_sscc = $1"
+
+/* The parent's children the caller may use (PX_AGG_SEEN: the tenant's; a CMO's own unreleased
+ * packs and containers), into agg_child. */
 /* clang-format off */
-#define AGG_CONTENTS(where_serial, where_sscc)                                                     \
-    "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT row_number() OVER (ORDER BY "          \
-    "c.gtin, c.serial, c.sscc) - 1, c.gtin, c.serial, c.sscc FROM (SELECT gtin, serial, "          \
-    "NULL::char(18) AS sscc FROM serial WHERE " where_serial " UNION ALL SELECT NULL, NULL, "      \
-    "sscc FROM sscc WHERE " where_sscc ") c LEFT JOIN serial s ON c.sscc IS NULL AND "             \
-    "s.gtin = c.gtin AND s.serial = c.serial LEFT JOIN product p ON p.gtin = s.gtin "              \
-    "LEFT JOIN sscc x ON x.sscc = c.sscc WHERE " PX_AGG_SEEN("c", "$3", "$4")
+static const char AGG_CONTENTS[] =
+    "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT row_number() OVER (ORDER BY "
+    "c.gtin, c.serial, c.sscc) - 1, c.gtin, c.serial, c.sscc FROM (SELECT gtin, serial, "
+    "NULL::char(18) AS sscc FROM serial k WHERE " IN_PARENT_SERIAL("k") " UNION ALL SELECT NULL, "
+    "NULL, sscc FROM sscc k WHERE " IN_PARENT_SSCC("k") ") c LEFT JOIN serial s ON c.sscc IS NULL "
+    "AND s.gtin = c.gtin AND s.serial = c.serial LEFT JOIN product p ON p.gtin = s.gtin "
+    "LEFT JOIN sscc x ON x.sscc = c.sscc WHERE " PX_AGG_SEEN("c", "$4", "$5");
 /* clang-format on */
 
 px_rc px_store_agg_load_contents(px_db *db, const char *sscc, const char *gtin, const char *serial,
-                                 const px_agg_scope *sc, size_t *n, px_err *err)
+                                 const px_agg_scope *sc, size_t *n, size_t *held, px_err *err)
 {
-    *n = 0;
+    *n = *held = 0;
+    const char *p[] = {px__nz(sscc), px__nz(gtin), px__nz(serial), sc->tenant_id,
+                       px__nz(sc->cmo_org)};
     px_rc rc = agg_child_table(db, err);
+    if (rc != PX_OK)
+        return rc;
     /* The parent's children are locked first, in key order, and read after: a concurrent
      * repack or release of one waits for this transaction or is seen done (READ COMMITTED: each
      * statement reads what committed before it), so no child is taken out of a parent it has
-     * left, nor after its release. */
-    if (rc == PX_OK)
-        rc = sscc ? px__exec_cmd(db,
-                                 "SELECT 1 FROM serial WHERE parent_sscc = $1 ORDER BY gtin, "
-                                 "serial FOR UPDATE",
-                                 PX__ARGS(sscc), err)
-                  : px__exec_cmd(db,
-                                 "SELECT 1 FROM serial WHERE parent_gtin = $1 AND parent_serial "
-                                 "= $2 ORDER BY gtin, serial FOR UPDATE",
-                                 PX__ARGS(gtin, serial), err);
-    if (rc == PX_OK && sscc)
-        rc = px__exec_cmd(db, "SELECT 1 FROM sscc WHERE parent_sscc = $1 ORDER BY sscc FOR UPDATE",
-                          PX__ARGS(sscc), err);
-    if (rc != PX_OK)
-        return rc;
-    PGresult *r =
-        sscc ? px__exec(db,
-                        AGG_CONTENTS("parent_sscc = $1 AND $2::text IS NULL", "parent_sscc = $1"),
-                        PX__ARGS(sscc, NULL, sc->tenant_id, px__nz(sc->cmo_org)), err)
-             : px__exec(db, AGG_CONTENTS("parent_gtin = $1 AND parent_serial = $2", "false"),
-                        PX__ARGS(gtin, serial, sc->tenant_id, px__nz(sc->cmo_org)), err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    if ((rc = agg_child_lock(db, err)) != PX_OK)
+     * left, nor after its release. The rows locked are what the parent holds. */
+    static const struct {
+        const char *sql;
+        int params; /* every parameter given is one the statement names */
+    } lock[] = {
+        {"SELECT 1 FROM serial k WHERE " IN_PARENT_SERIAL("k") " ORDER BY gtin, serial FOR UPDATE",
+         3},
+        {"SELECT 1 FROM sscc k WHERE " IN_PARENT_SSCC("k") " ORDER BY sscc FOR UPDATE", 1}};
+    for (size_t i = 0; i < PX_COUNT(lock); i++) {
+        PGresult *r = px__exec(db, lock[i].sql, lock[i].params, p, err);
+        if (!r)
+            return err->rc;
+        *held += (size_t)PQntuples(r);
+        PQclear(r);
+    }
+    if ((rc = px__exec_cmd(db, AGG_CONTENTS, 5, p, err)) != PX_OK ||
+        (rc = agg_child_lock(db, err)) != PX_OK)
         return rc;
     /* A child that came in between the lock and the read, and left again before its own
      * lock, is no longer the parent's: dropped, and the rest counted. */
-    r = px__exec(db,
-                 "WITH gone AS (DELETE FROM agg_child c WHERE NOT EXISTS (SELECT 1 FROM serial s "
-                 "WHERE c.sscc IS NULL AND s.gtin = c.gtin AND s.serial = c.serial AND "
-                 "(s.parent_sscc = $1 OR (s.parent_gtin = $2 AND s.parent_serial = $3))) AND NOT "
-                 "EXISTS (SELECT 1 FROM sscc x WHERE x.sscc = c.sscc AND x.parent_sscc = $1) "
-                 "RETURNING 1) SELECT (SELECT count(*) FROM agg_child) - (SELECT count(*) FROM "
-                 "gone)",
-                 PX__ARGS(px__nz(sscc), px__nz(gtin), px__nz(serial)), err);
+    PGresult *r = px__exec(
+        db,
+        "WITH gone AS (DELETE FROM agg_child c WHERE NOT EXISTS (SELECT 1 FROM "
+        "serial k WHERE c.sscc IS NULL AND k.gtin = c.gtin AND k.serial = "
+        "c.serial AND " IN_PARENT_SERIAL(
+            "k") ") AND NOT EXISTS (SELECT 1 FROM "
+                 "sscc k WHERE k.sscc = c.sscc AND " IN_PARENT_SSCC(
+                     "k") ") RETURNING "
+                          "1) SELECT (SELECT count(*) FROM agg_child) - (SELECT count(*) FROM "
+                          "gone)",
+        3, p, err);
     if (!r)
         return err->rc;
     *n = (size_t)strtoul(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
-}
-
-px_rc px_store_agg_holds(px_db *db, const char *sscc, const char *gtin, const char *serial,
-                         int *any, px_err *err)
-{
-    PGresult *r = px__exec(db,
-                           "SELECT EXISTS (SELECT 1 FROM serial WHERE parent_sscc = $1 OR "
-                           "(parent_gtin = $2 AND parent_serial = $3)) OR EXISTS (SELECT 1 "
-                           "FROM sscc WHERE parent_sscc = $1)",
-                           PX__ARGS(px__nz(sscc), px__nz(gtin), px__nz(serial)), err);
-    if (!r)
-        return err->rc;
-    *any = px__val(r, 0, 0)[0] == 't';
     PQclear(r);
     return PX_OK;
 }

@@ -250,12 +250,9 @@ px_rc px_store_agg_children_each(px_db *db, px_agg_row_fn fn, void *ctx, px_err 
 
 /* Loads the direct children of the container sscc, or (sscc NULL) of the case gtin/serial,
  * that the caller of sc may use (PX_AGG_SEEN), as px_store_agg_load loads a request's, locked;
- * *n counts them. */
+ * *n counts them, *held every child the parent holds. */
 px_rc px_store_agg_load_contents(px_db *db, const char *sscc, const char *gtin, const char *serial,
-                                 const px_agg_scope *sc, size_t *n, px_err *err);
-/* Whether the container sscc, or (sscc NULL) the case gtin/serial, holds anything. */
-px_rc px_store_agg_holds(px_db *db, const char *sscc, const char *gtin, const char *serial,
-                         int *any, px_err *err);
+                                 const px_agg_scope *sc, size_t *n, size_t *held, px_err *err);
 /* Sets (parent) or clears (NULL) the parent of every loaded child; *moved counts them. */
 px_rc px_store_agg_set_parent(px_db *db, const char *parent, long *moved, px_err *err);
 /* Clears the parent of every direct child of parent; *moved counts them. */

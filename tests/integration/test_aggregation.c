@@ -1020,8 +1020,6 @@ static void test_aggregation__two_packers_race(void **state)
      * pack's row is held in another session until both wait for it (each locks its children
      * before it checks them), then let go: one packs, the other then sees it packed. */
     px_test_commission(&f->env, f->cmo.key, GTIN, "LOTR", "491231", "[\"RACEH\"]");
-    PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN
-                                         "' AND serial = 'RACEH' FOR UPDATE");
     char body_a[256], body_b[256], pa[19], pb[19];
     px_err e;
     assert_int_equal(gs1_sscc_build(pa, 0, "0355154", 9205u, &e), PX_OK);
@@ -1032,27 +1030,12 @@ static void test_aggregation__two_packers_race(void **state)
     snprintf(body_b, sizeof(body_b),
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("RACEH") "]}",
              pb);
-    px_test_async a = {.env = &f->env,
-                       .method = "POST",
-                       .path = "/v1/aggregations",
-                       .key = f->cmo.key,
-                       .body = body_a};
-    px_test_async b = {.env = &f->env,
-                       .method = "POST",
-                       .path = "/v1/aggregations",
-                       .key = f->mah.key,
-                       .body = body_b};
-    px_test_async_start(&a);
-    px_test_async_start(&b);
-    /* Patient: on a loaded machine a request may take seconds to reach the lock. */
-    int both_waited = 0;
-    for (int i = 0; i < 6 && !both_waited; i++)
-        both_waited = px_test_wait_row_lock_waiters(&f->env, 2);
-    px_test_hold_end(held, NULL);
-    long sa = px_test_async_join(&a), sb = px_test_async_join(&b);
-    assert_true(both_waited);
-    px_test_async *loser = sa == 201 ? &b : &a;
-    assert_true((sa == 201) != (sb == 201));
+    px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, "", ""};
+    px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, "", ""};
+    px_test_race_held(
+        &f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN "' AND serial = 'RACEH' FOR UPDATE", &a,
+        &b);
+    px_test_race_req *loser = px_test_race_loser(&a, &b, 201, 5);
     assert_int_equal(loser->status, 409);
     assert_string_equal(loser->detail, "already_packed");
     px_expect_count(&f->env, 1,

@@ -251,27 +251,10 @@ static void test_allotments__edge_race(void **state)
     char hold[160];
     snprintf(hold, sizeof(hold), "SELECT 1 FROM allotment_usage WHERE org_id = '%s' FOR UPDATE",
              f->mah.org);
-    PGconn *held = px_test_hold(&f->env, hold);
-    px_test_async x = {.env = &f->env,
-                       .method = "POST",
-                       .path = path_x,
-                       .key = f->mah.key,
-                       .body = "{\"count\":10}"};
-    px_test_async y = {.env = &f->env,
-                       .method = "POST",
-                       .path = path_y,
-                       .key = f->mah.key,
-                       .body = "{\"count\":10}"};
-    px_test_async_start(&x);
-    px_test_async_start(&y);
-    /* Patient: on a loaded machine a request may take seconds to reach the lock. */
-    int both_waited = 0;
-    for (int i = 0; i < 6 && !both_waited; i++)
-        both_waited = px_test_wait_row_lock_waiters(&f->env, 2);
-    px_test_hold_end(held, NULL);
-    long sx = px_test_async_join(&x), sy = px_test_async_join(&y);
-    assert_true(both_waited);
-    assert_true((sx == 202 && sy == 403) || (sx == 403 && sy == 202));
+    px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, "", ""};
+    px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, "", ""};
+    px_test_race_held(&f->env, hold, &x, &y);
+    assert_int_equal(px_test_race_loser(&x, &y, 202, 3)->status, 403);
     a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), used + 10);
     json_decref(a);

@@ -371,6 +371,12 @@ typedef struct px_test_race_req {
 /* Sends a and b at the same moment (two threads released by one barrier) and waits for both
  * answers. */
 void px_test_race2(px_test_env *env, px_test_race_req *a, px_test_race_req *b);
+/* Sends a and b while another session holds the rows of hold_sql (a SELECT … FOR UPDATE),
+ * lets them go once both requests wait on them (patiently: on a loaded machine a request may
+ * take seconds to get there; the test fails if they never both wait), and waits for both
+ * answers: the two surely overlap where px_test_race2's may run one after the other. */
+void px_test_race_held(px_test_env *env, const char *hold_sql, px_test_race_req *a,
+                       px_test_race_req *b);
 /* Fails the test (naming round and both answers) unless exactly one of a and b has status
  * win; returns the other, the loser. */
 px_test_race_req *px_test_race_loser(px_test_race_req *a, px_test_race_req *b, long win, int round);

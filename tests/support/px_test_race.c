@@ -53,3 +53,30 @@ px_test_race_req *px_test_race_loser(px_test_race_req *a, px_test_race_req *b, l
                  a->status, a->code, b->status, b->code, win);
     return a->status == win ? b : a;
 }
+
+void px_test_race_held(px_test_env *env, const char *hold_sql, px_test_race_req *a,
+                       px_test_race_req *b)
+{
+    PGconn *held = px_test_hold(env, hold_sql);
+    px_test_race_req *req[2] = {a, b};
+    px_test_async as[2];
+    for (int i = 0; i < 2; i++) {
+        as[i] = (px_test_async){.env = env,
+                                .method = req[i]->method,
+                                .path = req[i]->path,
+                                .key = req[i]->key,
+                                .body = req[i]->body};
+        px_test_async_start(&as[i]);
+    }
+    int both_waited = 0;
+    for (int i = 0; i < 6 && !both_waited; i++)
+        both_waited = px_test_wait_row_lock_waiters(env, 2);
+    px_test_hold_end(held, NULL);
+    for (int i = 0; i < 2; i++) {
+        req[i]->status = px_test_async_join(&as[i]);
+        snprintf(req[i]->code, sizeof(req[i]->code), "%s", as[i].code);
+        snprintf(req[i]->detail, sizeof(req[i]->detail), "%s", as[i].detail);
+    }
+    if (!both_waited)
+        fail_msg("the two requests never both waited on the held rows");
+}
