@@ -64,11 +64,49 @@ void px__decode_slashes(char *s)
  * query names are listed (routes.def), a name it does not take, one given twice, or (on a
  * keyed /v1/ route) one given empty. */
 typedef struct query_check {
+    px_req *r;
     const px_route *rt; /* NULL: no route (the resolver's other forms), UTF-8 only */
     uint64_t seen;      /* a bit per listed name given so far */
     const char *bad;
     const char *why;
+    int oom; /* a value could not be decoded: the request fails before any handler reads it */
 } query_check;
+
+/* The decoded values px_req_query hands out, kept with the request; a header's trimmed value
+ * (px_req_header) has no key. */
+struct px_query_value {
+    struct px_query_value *next;
+    const char *key; /* libmicrohttpd's, valid for the request */
+    char s[];
+};
+
+static struct px_query_value *decoded_find(const px_req *r, const char *key)
+{
+    for (struct px_query_value *q = r->query; q; q = q->next)
+        if (q->key && strcmp(q->key, key) == 0)
+            return q;
+    return NULL;
+}
+
+/* Decodes "%2F" and "%25" in the first value given for key (the one libmicrohttpd's lookup
+ * answers) now, before any handler runs: so a handler's px_req_query never allocates, and an
+ * allocation that fails fails the request (500) instead of reading as a parameter left out (a
+ * filter dropped). 0 when out of memory. */
+static int decode_value(px_req *r, const char *key, const char *value)
+{
+    if (!value || !strchr(value, '%') || decoded_find(r, key))
+        return 1;
+    size_t len = strlen(value);
+    struct px_query_value *q = malloc(sizeof(*q) + len + 1);
+    if (!q)
+        return 0;
+    q->key = key;
+    memcpy(q->s, value, len + 1);
+    px__decode_slashes(q->s);
+    q->next = r->query;
+    r->query = q;
+    return 1;
+}
 
 static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *value)
@@ -85,6 +123,10 @@ static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char
     if (strstr(key, "%00") || (value && strstr(value, "%00"))) {
         q->bad = strstr(key, "%00") ? "" : key;
         q->why = "holds %00 (a NUL)";
+        return MHD_NO;
+    }
+    if (!decode_value(q->r, key, value)) {
+        q->oom = 1;
         return MHD_NO;
     }
     /* An empty pair ("a=1&&b=2", a trailing "&") names nothing and is skipped, as the URL
@@ -129,8 +171,12 @@ static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char
  * one counts?) is refused, not ignored. 1 when a refusal was queued. */
 int px__query_refused(px_req *r, const px_route *rt)
 {
-    query_check q = {.rt = rt};
+    query_check q = {.r = r, .rt = rt};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each, &q);
+    if (q.oom) {
+        px_reply_oom(r);
+        return 1;
+    }
     if (!q.bad)
         return 0;
     if (rt && strncmp(rt->pattern, "/epcis/", 7) == 0) {
@@ -153,25 +199,15 @@ int px__query_refused(px_req *r, const px_route *rt)
     return 1;
 }
 
-struct px_query_value {
-    struct px_query_value *next;
-    char s[];
-};
-
 const char *px_req_query(px_req *r, const char *name)
 {
     const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
     if (!v || !strchr(v, '%'))
         return v;
-    size_t len = strlen(v);
-    struct px_query_value *q = malloc(sizeof(*q) + len + 1);
-    if (!q)
-        return NULL;
-    memcpy(q->s, v, len + 1);
-    px__decode_slashes(q->s);
-    q->next = r->query;
-    r->query = q;
-    return q->s;
+    /* px__query_refused decoded every value holding an escape before the handler ran (the
+     * dispatcher calls it on every path that reaches one, server.c). */
+    const struct px_query_value *q = decoded_find(r, name);
+    return q ? q->s : NULL;
 }
 
 const char *px_req_header(px_req *r, const char *name)
@@ -187,6 +223,7 @@ const char *px_req_header(px_req *r, const char *name)
         return v; /* as sent: a key with a trailing space then fails as it did */
     memcpy(q->s, v, len);
     q->s[len] = '\0';
+    q->key = NULL;
     q->next = r->query;
     r->query = q;
     return q->s;

@@ -43,8 +43,8 @@ struct px_req {
     int route_index;
     char params[PX_MAX_PARAMS][256];
     int nparams;
-    /* Decoded query values handed out by px_req_query, freed with the request: a list, so
-     * any number of lookups is served (the EPCIS 2.0 binding takes two dozen parameters). */
+    /* Decoded query values handed out by px_req_query (and headers' trimmed values), freed
+     * with the request: a list, as a query may hold any number of escaped values. */
     struct px_query_value *query;
     px_buf body;
     int body_too_big;
@@ -132,8 +132,9 @@ void px__decode_slashes(char *s);
 /* The same for a path segment of len bytes into out: 0 if the decoded value does not fit
  * in cap bytes (its NUL included). */
 int px__decode_segment(char *out, size_t cap, const char *s, size_t len);
-/* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent, or
- * out of memory). */
+/* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent). It
+ * never allocates: px__query_refused decoded the values first, and failed the request (500) if
+ * it could not. */
 const char *px_req_query(px_req *r, const char *name);
 /* A request header's value without the whitespace after it (RFC 9110 §5.5: it is no part of
  * the value; libmicrohttpd drops the leading, not the trailing), valid for the request; NULL
@@ -146,7 +147,7 @@ const char *px_req_query_repeated(px_req *r, const char *const *names);
 void px__req_query_free(px_req *r);
 /* Refuses (400, queued; returns 1) a query whose names or values are not UTF-8 and, on a route
  * rt that lists its query names (routes.def; NULL: no route), a name it does not take or one
- * given twice. */
+ * given twice; decodes the values px_req_query answers (500 when out of memory). */
 int px__query_refused(px_req *r, const px_route *rt);
 
 /* Path parameter i (0-based). */
