@@ -296,6 +296,10 @@ static void test_catalog__cmo_partnered_and_suspend(void **state)
     snprintf(body, sizeof(body), "{\"gtins\":[\"%s\"]}", b);
     /* A change of products alone is a change: updated_at moves (set back first to see it). */
     px_sqlf(f, "UPDATE partnership SET updated_at = '2020-01-01T00:00:00Z' WHERE id = '%s'", ps);
+    /* An empty PATCH changes nothing, so updated_at stays. */
+    j = px_test_call(f, "PATCH", path, key, "{}", 200);
+    assert_int_equal(strncmp(px_test_str(j, "updated_at"), "2020-01-01", 10), 0);
+    json_decref(j);
     j = px_test_call(f, "PATCH", path, key, body, 200);
     assert_int_equal(json_array_size(json_object_get(j, "gtins")), 1);
     assert_int_not_equal(strncmp(px_test_str(j, "updated_at"), "2020-01-01", 10), 0);
