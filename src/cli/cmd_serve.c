@@ -57,13 +57,15 @@ int px_cmd_serve(px_cli *cli, int argc, char **argv)
      * over, so this server's clean stop stops it (it would otherwise run until `packid db
      * stop`). One started by `packid db start` has no owner and is left alone. */
     int orphan = !cli->cfg.database_url[0] && px_embedded_orphaned(cli->cfg.data_dir);
-    /* One connection per HTTP thread, one per worker, one per reader of the public
-     * verifications' shared reads (verify_batch.h), one spare for health checks. */
-    int pool = cli->cfg.threads + cli->cfg.workers + cli->cfg.verify_readers + 1;
+    /* One connection per request thread and per server thread (which read for the public
+     * routes and the streamed answers: http/handler_pool.c), one per worker, one per reader
+     * of the public verifications' shared reads (verify_batch.h), one spare for health
+     * checks. */
+    int pool = 2 * cli->cfg.threads + cli->cfg.workers + cli->cfg.verify_readers + 1;
     if (px_app_open(&app, &cli->cfg, pool, &err) != PX_OK)
         return px_cli_fail(cli, &err);
-    /* The standbys answer HTTP reads only: one connection per HTTP thread. */
-    if (px_app_open_replicas(&app, cli->cfg.threads, &err) != PX_OK) {
+    /* The standbys answer HTTP reads only: one connection per request and server thread. */
+    if (px_app_open_replicas(&app, 2 * cli->cfg.threads, &err) != PX_OK) {
         px_app_close(&app);
         return px_cli_fail(cli, &err);
     }

@@ -73,6 +73,12 @@ struct px_req {
     struct px_verify_prefetch *pre;
     int parked;         /* suspended until the batch's read is ready: the handler is called again */
     int counted;        /* in *parked_live until the request ends */
+    /* Handed to the request threads (handler_pool.c), its connection suspended until its
+     * handler has run (handed_done); handed_next links the pool's queue. */
+    struct px_handler_pool *handlers;
+    int handed;
+    _Atomic int handed_done;
+    struct px_req *handed_next;
     px_handler handler; /* the handler running: the route's, or the resolver's other forms' */
     void *kept;         /* what the handler kept across its park (malloc'd; freed with r) */
     /* response */

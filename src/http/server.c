@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "epcis_headers.h"
+#include "handler_pool.h"
 #include "handlers.h"
 #include "http.h"
 #include "px_clock.h"
@@ -38,7 +39,9 @@ struct px_http_server {
     px_app *app;
     px_body_budget budget;
     px_limiter *limiter;     /* the public routes' per-client buckets */
-    _Atomic int parked_live; /* requests parked for the batch's read and not yet ended */
+    px_handler_pool *handlers; /* the request threads */
+    _Atomic int parked_live; /* requests parked (the batch's read, a request thread) and not yet
+                              * ended */
 };
 
 /* The request id: the client's X-Request-Id when it is sane (1..64 characters of
@@ -177,7 +180,9 @@ static void unpark(void *arg)
 static int verify_park(px_req *r, const char *gtin, const char *serial, const char *batch,
                        const char *expiry, const px_scan_where *w)
 {
-    if (r->pre || !(r->pre = px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin,
+    /* A handed-over request's connection is suspended already (the public routes are not
+     * handed over: dispatch). */
+    if (r->handed || r->pre || !(r->pre = px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin,
                                                            serial, batch, expiry, w)))
         return 0;
     r->pre->ready = unpark;
@@ -263,6 +268,44 @@ static int overlong_refused(px_req *r, const px_route *rt, const char *name)
     return 0;
 }
 
+/* The route's own work: the key, the body, the handler. */
+static void run_route(px_req *r)
+{
+    if (!(r->route->flags & PX_PUBLIC) && authenticate(r) != 0)
+        return;
+    if ((r->route->flags & PX_BODY) && read_json_body(r) != 0)
+        return;
+    r->handler = r->route->handler;
+    run_handler(r);
+}
+
+/* On a request thread: the route runs, then the connection resumes, and its server thread
+ * writes the answer (on_request). */
+static void run_handed(px_req *r)
+{
+    run_route(r);
+    atomic_store(&r->handed_done, 1);
+    MHD_resume_connection(r->conn);
+}
+
+/* The request handed to the request threads (handler_pool.c), its connection suspended
+ * meanwhile: 1; 0 when the pool is stopping (the caller runs it). */
+static int hand_over(px_req *r)
+{
+    /* Suspended before it is queued: a request thread may resume it at once. Counted until
+     * it ends, so a stop waits for its answer (px_http_stop). */
+    MHD_suspend_connection(r->conn);
+    r->handed = 1;
+    r->counted = 1;
+    atomic_fetch_add(r->parked_live, 1);
+    if (px__handler_pool_submit(r->handlers, r) == 0)
+        return 1;
+    r->handed = r->counted = 0;
+    atomic_fetch_sub(r->parked_live, 1);
+    MHD_resume_connection(r->conn);
+    return 0;
+}
+
 static void dispatch(px_req *r)
 {
     if (r->overloaded) {
@@ -330,12 +373,10 @@ static void dispatch(px_req *r)
         reply_too_large(r);
         return;
     }
-    if (!(r->route->flags & PX_PUBLIC) && authenticate(r) != 0)
-        return;
-    if ((r->route->flags & PX_BODY) && read_json_body(r) != 0)
-        return;
-    r->handler = r->route->handler;
-    run_handler(r);
+    /* The public verifications and the resolver run here: theirs are short reads, or the
+     * batch's (a verification parks for it). Every other route runs on a request thread. */
+    if ((r->route->flags & PX_LIMITED) || !hand_over(r))
+        run_route(r);
 }
 
 /* First call of a request: everything decided from the headers. Returns 1 when a refusal
@@ -424,6 +465,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         px_err_clear(&r->err);
         r->limiter = srv->limiter;
         r->parked_live = &srv->parked_live;
+        r->handlers = srv->handlers;
         r->t0 = px_mono_ms();
         request_id(r->rid, conn);
         px_buf_init(&r->body, (size_t)app->cfg.max_body);
@@ -437,7 +479,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->parked) {
+    if (r->handed) {
+        /* Resumed by its request thread once the handler has run; a call before that (which
+         * the library does not make) keeps waiting. */
+        if (!atomic_load(&r->handed_done))
+            return MHD_YES;
+        r->handed = 0;
+    } else if (r->parked) {
         /* Resumed once the read is ready (or was not queued); a call before that (which the
          * library does not make) keeps waiting rather than reading twice. */
         if (r->pre && atomic_load(&r->pre->done) == 0)
@@ -455,7 +503,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, PX_HTTP_IDLE_TIMEOUT);
         dispatch(r);
     }
-    if (r->parked)
+    if (r->parked || r->handed)
         return MHD_YES;
     return MHD_queue_response(conn, (unsigned)r->status, r->response);
 }
@@ -538,8 +586,11 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         freeaddrinfo(ai);
         return px_err_oom(err);
     }
-    px_rc rc = px_verify_batch_start(&app->verify_batch, app, err);
+    px_rc rc = px__handler_pool_start(&srv->handlers, app->cfg.threads, run_handed, err);
+    if (rc == PX_OK && (rc = px_verify_batch_start(&app->verify_batch, app, err)) != PX_OK)
+        px__handler_pool_stop(srv->handlers);
     if (rc != PX_OK) {
+        px__handler_pool_free(srv->handlers);
         px__limiter_free(srv->limiter);
         free(srv);
         freeaddrinfo(ai);
@@ -558,6 +609,8 @@ px_rc px_http_start(px_http_server **out, px_app *app, px_err *err)
         MHD_OPTION_UNESCAPE_CALLBACK, px__unescape, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
+        px__handler_pool_stop(srv->handlers);
+        px__handler_pool_free(srv->handlers);
         px_verify_batch_stop(app->verify_batch);
         px_verify_batch_free(app->verify_batch);
         app->verify_batch = NULL;
@@ -577,14 +630,18 @@ void px_http_stop(px_http_server *srv)
 {
     if (!srv)
         return;
-    /* The batch reads for every parked request first (libmicrohttpd cannot stop with a
-     * connection suspended), and the stop waits, 10 s at most, until they are answered: it
-     * would otherwise close the connections of requests woken but not yet answered. A request
-     * parked from here on is resumed at once and reads for itself (px__verify_begin). */
+    /* The request threads run every request handed over (a request handed over from here on
+     * runs in its server thread), and the batch reads for every parked request (libmicrohttpd
+     * cannot stop with a connection suspended); the stop waits, 10 s at most, until they are
+     * answered: it would otherwise close the connections of requests woken but not yet
+     * answered. A request parked from here on is resumed at once and reads for itself
+     * (px__verify_begin). */
+    px__handler_pool_stop(srv->handlers);
     px_verify_batch_stop(srv->app->verify_batch);
     for (int i = 0; i < 10000 && atomic_load(&srv->parked_live) > 0; i++)
         px_sleep_ms(1);
     MHD_stop_daemon(srv->daemon);
+    px__handler_pool_free(srv->handlers);
     px_verify_batch_free(srv->app->verify_batch);
     srv->app->verify_batch = NULL;
     px__limiter_free(srv->limiter);
