@@ -44,8 +44,7 @@ static void *request_thread(void *arg)
     return NULL;
 }
 
-px_rc px__handler_pool_start(px_handler_pool **out, int threads, void (*run)(px_req *),
-                             px_err *err)
+px_rc px__handler_pool_start(px_handler_pool **out, int threads, void (*run)(px_req *), px_err *err)
 {
     *out = NULL;
     px_handler_pool *p = calloc(1, sizeof(*p) + (size_t)threads * sizeof(pthread_t));

@@ -40,8 +40,8 @@ struct px_http_server {
     px_body_budget budget;
     px_limiter *limiter;     /* the public routes' per-client buckets */
     px_handler_pool *handlers; /* the request threads */
-    _Atomic int parked_live; /* requests parked (the batch's read, a request thread) and not yet
-                              * ended */
+    _Atomic int parked_live;   /* requests parked (the batch's read, a request thread) and not yet
+                                * ended */
 };
 
 /* The request id: the client's X-Request-Id when it is sane (1..64 characters of
@@ -182,8 +182,9 @@ static int verify_park(px_req *r, const char *gtin, const char *serial, const ch
 {
     /* A handed-over request's connection is suspended already (the public routes are not
      * handed over: dispatch). */
-    if (r->handed || r->pre || !(r->pre = px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin,
-                                                           serial, batch, expiry, w)))
+    if (r->handed || r->pre ||
+        !(r->pre = px_svc_public_verify_prefetch(r->app->verify_batch, r->app, gtin, serial, batch,
+                                                 expiry, w)))
         return 0;
     r->pre->ready = unpark;
     r->pre->arg = r;

@@ -73,8 +73,8 @@ static void test_request_threads__a_waiting_request_holds_up_no_other_client(voi
         assert_int_equal(get_on(c[i], f, "/v1/products", h, &connects), 200);
         assert_int_equal(connects, 1);
     }
-    PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM product WHERE gtin = '" GTIN
-                                         "' FOR UPDATE");
+    PGconn *held =
+        px_test_hold(&f->env, "SELECT 1 FROM product WHERE gtin = '" GTIN "' FOR UPDATE");
     px_test_async w[2];
     for (int i = 0; i < 2; i++) {
         w[i] = (px_test_async){.env = &f->env,
