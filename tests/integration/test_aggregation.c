@@ -1128,6 +1128,58 @@ static void test_aggregation__cmo_moves_only_what_it_may_use(void **state)
     json_decref(pack(f, f->mah.key, "repack", b, "[" SGTIN("MW3") "]", 201));
 }
 
+/* A CMO's empty unpack takes out only what its parent holds when it takes it: a pack that a
+ * repack moves out meanwhile (here the repack reaches the pack's row first, both wait on it)
+ * stays in its new container, and the unpack counts the rest. Read before locked, the pack
+ * was taken out of the container it had moved to. */
+static void test_aggregation__cmo_empty_unpack_leaves_what_moved(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTV", "491231", "[\"MV1\",\"MV2\"]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
+                             "{\"count\":2,\"extension_digit\":7}", 202);
+    char x[19], y[19], q[256], both[40], repack[256], unpack[128];
+    snprintf(q, sizeof(q), "SELECT min(sscc) || max(sscc) FROM sscc WHERE allocation_id = '%s'",
+             px_test_str(j, "allocation_id"));
+    json_decref(j);
+    px_sql_text(&f->env, q, both, sizeof(both));
+    snprintf(x, sizeof(x), "%.18s", both);
+    snprintf(y, sizeof(y), "%.18s", both + 18);
+    json_decref(pack(f, f->cmo.key, "pack", x, "[" SGTIN("MV1") "," SGTIN("MV2") "]", 201));
+    snprintf(repack, sizeof(repack),
+             "{\"action\":\"repack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("MV1") "]}",
+             y);
+    snprintf(unpack, sizeof(unpack),
+             "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[]}", x);
+    PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN
+                                         "' AND serial = 'MV1' FOR UPDATE");
+    px_test_async a = {.env = &f->env,
+                       .method = "POST",
+                       .path = "/v1/aggregations",
+                       .key = f->cmo.key,
+                       .body = repack};
+    px_test_async b = {.env = &f->env,
+                       .method = "POST",
+                       .path = "/v1/aggregations",
+                       .key = f->cmo.key,
+                       .body = unpack};
+    px_test_async_start(&a);
+    int queued = px_test_wait_row_lock_waiters(&f->env, 1);
+    px_test_async_start(&b);
+    queued = queued && px_test_wait_row_lock_waiters(&f->env, 2);
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&a), 201);
+    assert_int_equal(px_test_async_join(&b), 201);
+    assert_true(queued);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'MV1' AND parent_sscc = '%s'", y);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", x);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM container_event WHERE action = 'DELETE' AND "
+                    "parent_sscc = '%s' AND epcs = ARRAY['urn:epc:id:sgtin:0355154.094495.MV2']",
+                    x);
+}
+
 /* ---- the EPCIS queries ----------------------------------------------------------------- */
 
 /* The events of GET path as key (EPCIS 2.0 JSON-LD), following Link rel="next" to the end:

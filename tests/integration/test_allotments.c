@@ -241,6 +241,23 @@ static void test_allotments__edge_race(void **state)
         assert_int_equal(num(a, "used", "serials"), used + 10);
         json_decref(a);
     }
+    /* The rounds may run one after the other; here both surely overlap: the month's usage row
+     * is held in another session until both wait for it, then let go. */
+    json_t *a = allotment(f, f->mah.key);
+    long long used = num(a, "used", "serials");
+    json_decref(a);
+    snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
+    json_decref(px_test_call(&f->env, "PUT", path, f->admin.key, body, 200));
+    char hold[160];
+    snprintf(hold, sizeof(hold), "SELECT 1 FROM allotment_usage WHERE org_id = '%s' FOR UPDATE",
+             f->mah.org);
+    px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, "", ""};
+    px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, "", ""};
+    px_test_race_held(&f->env, hold, &x, &y);
+    assert_int_equal(px_test_race_loser(&x, &y, 202, 3)->status, 403);
+    a = allotment(f, f->mah.key);
+    assert_int_equal(num(a, "used", "serials"), used + 10);
+    json_decref(a);
 }
 
 /* REQ-ALLOT-3: an organization reads its own allotment, never another's (404); the operator
