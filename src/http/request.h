@@ -71,6 +71,7 @@ struct px_req {
     double t0;
     /* A public verification's read, taken by the batch (px__verify_begin), or NULL. */
     struct px_verify_prefetch *pre;
+    int streamed;       /* answered by px_reply_stream (stream.c) */
     int parked;         /* suspended until the batch's read is ready: the handler is called again */
     int counted;        /* in *parked_live until the request ends */
     /* Handed to the request threads (handler_pool.c), its connection suspended until its

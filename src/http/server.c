@@ -25,6 +25,7 @@
 #include "px_str.h"
 #include "request.h"
 #include "scans.h"
+#include "stream.h"
 #include "verify_batch.h"
 
 /* Seconds a keep-alive connection may sit idle between requests (and while its headers
@@ -520,6 +521,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
         return;
     double ms = px_mono_ms() - r->t0;
     px_metrics_record(r->route_index, r->status, ms);
+    px__stream_ended(r, toe);
     /* One structured line per request; never a key or a body. An answered public hit (the
      * PX_LIMITED routes, verification and resolver: anyone's phone, thousands a second) is
      * counted by the metrics above and logged at debug: a line each was a formatted write(2)

@@ -99,4 +99,22 @@ void px_reply_stream(px_req *r, int status, const char *content_type, const char
     else
         MHD_add_response_header(r->response, "Cache-Control", "no-store");
     r->status = status;
+    r->streamed = 1;
+}
+
+void px__stream_ended(const px_req *r, enum MHD_RequestTerminationCode toe)
+{
+    /* The server's side of a cut: a client that left ended its own answer (the request's log
+     * line says "aborted"); a failed piece was counted by reader(). */
+    const char *why = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED
+                          ? "nothing went out for the idle timeout (the client read nothing, or "
+                            "the server took that long to make a piece)"
+                      : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "the server stopped"
+                                                                      : NULL;
+    if (!r->streamed || !why)
+        return;
+    char fields[400];
+    snprintf(fields, sizeof(fields), "\"rid\":\"%s\",\"detail\":\"%s\"", r->rid, why);
+    px_log(PX_LOG_ERROR, "streamed response cut", fields);
+    atomic_fetch_add(&streams_cut, 1);
 }

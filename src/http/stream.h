@@ -18,6 +18,9 @@ typedef void (*px_stream_free_fn)(void *ctx);
 void px_reply_stream(px_req *r, int status, const char *content_type, const char *filename,
                      px_stream_next_fn next, px_stream_free_fn free_fn, void *ctx);
 
+/* At the request's end (server.c): a streamed answer the server cut (its idle timeout, its
+ * stop) is logged at error level and counted, as a failed piece is. */
+void px__stream_ended(const px_req *r, enum MHD_RequestTerminationCode toe);
 /* Streamed responses cut so far by a failure after their headers went out (metrics.c). */
 unsigned long px_stream_cut_total(void);
 

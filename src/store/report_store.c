@@ -627,12 +627,16 @@ static PGresult *qb_run(px_db *db, qb *q, px_err *err)
     return r;
 }
 
-/* Splits s at GS (0x1D) in place into a vector (grown as needed). */
-static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
+/* Splits s (len bytes) at GS (0x1D) in place into a vector (grown as needed). memchr over
+ * what is left, not strchr: a checked strchr measures the whole rest of the string on every
+ * call (ASan's strict_string_checks, which the tests run with), quadratic in an event of
+ * 100,000 serials. */
+static px_rc split_serials(char *s, size_t len, const char ***vec, size_t *cap, size_t *n)
 {
     *n = 0;
-    if (!*s)
+    if (!len)
         return PX_OK;
+    char *end = s + len;
     for (char *p = s;;) {
         if (*n == *cap) {
             size_t nc = *cap ? *cap * 2 : 64;
@@ -643,7 +647,7 @@ static px_rc split_serials(char *s, const char ***vec, size_t *cap, size_t *n)
             *cap = nc;
         }
         (*vec)[(*n)++] = p;
-        char *g = strchr(p, 0x1D);
+        char *g = memchr(p, 0x1D, (size_t)(end - p));
         if (!g)
             break;
         *g = '\0';
@@ -787,7 +791,7 @@ static px_rc event_serials(px_epcis_row *ev, serial_scratch *sc, const PGresult 
         sc->buf_cap = sl + 1;
     }
     memcpy(sc->buf, px__val(r, i, 17), sl + 1);
-    if (split_serials(sc->buf, &sc->vec, &sc->cap, &n) != PX_OK)
+    if (split_serials(sc->buf, sl, &sc->vec, &sc->cap, &n) != PX_OK)
         return PX_EINTERNAL;
     /* Migration 0090: the list holds EPC URIs in place of the packs. */
     if (px__val(r, i, 24)[0] == 't') {

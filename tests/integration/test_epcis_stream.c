@@ -9,12 +9,15 @@
  *
  * The events are loaded with one INSERT … SELECT from a real commissioning event (a fixture,
  * not the API: a million commissions through the API would take hours). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -264,6 +267,37 @@ static void test_epcis_stream__failure_after_headers_truncates(void **state)
     assert_true(px_test_log_has(&f->env, "streamed response cut", NULL));
     /* The pool replaces the dead connection: the next query is answered. */
     px_test_expect(&f->env, "GET", "/epcis/events?perPage=1", f->key, NULL, 200, NULL);
+}
+
+/* A streamed answer the server itself cuts is logged at error level and counted, as a failed
+ * piece is: here the server stops while a client that reads nothing holds a page of the
+ * million events (the idle timeout, 120 s, ends such an answer the same way). */
+static void test_epcis_stream__answer_cut_by_the_server_is_logged(void **state)
+{
+    fixture *f = *state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->env.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    char req[512];
+    int n = snprintf(req, sizeof(req),
+                     "GET /epcis/events?perPage=%ld HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Authorization: Bearer %s\r\nAccept: application/xml\r\n\r\n",
+                     f->n, f->key);
+    assert_int_equal(write(fd, req, (size_t)n), n);
+    /* The answer is under way once the server's backend holds its snapshot. */
+    int under_way = 0;
+    for (int i = 0; i < 200 && !under_way; i++) {
+        under_way = px_count_of(&f->env, "SELECT count(*) FROM pg_stat_activity WHERE " IN_ANSWER);
+        if (!under_way)
+            px_sleep_ms(25);
+    }
+    assert_true(under_way);
+    assert_int_equal(px_test_server_stop(&f->env), 0);
+    close(fd);
+    assert_true(px_test_log_has(&f->env, "streamed response cut", "the server stopped"));
+    px_test_server_start(&f->env);
 }
 
 /* The largest event a commission makes streams whole in every form: 100,000 serials, each of
