@@ -308,17 +308,13 @@ static px_rc parse_match_epc(rest_query *q, const char *name, const char *value,
     return match_one(&q->epc, name, value, err);
 }
 
-/* A token of either form; what it names is read with the installation's key, once the
- * database is at hand (px_svc_epcis_rest_open). A "p1." token is read here already. */
+/* A token of the form packid gives out; what it names is read with the installation's key,
+ * once the database is at hand (px_svc_epcis_rest_open). */
 static px_rc parse_token(rest_query *q, const char *value, px_err *err)
 {
-    long long seq = 0;
-    if (strncmp(value, TOKEN_PREFIX_PLAIN, strlen(TOKEN_PREFIX_PLAIN)) == 0
-            ? px__epcis_token_read(NULL, value, &seq) != 0
-            : strncmp(value, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(value) != TOKEN_LEN)
+    if (strncmp(value, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(value) != TOKEN_LEN)
         return px__epcis_rest_bad_token(err);
     q->token = value;
-    q->f.after_seq = seq;
     return PX_OK;
 }
 

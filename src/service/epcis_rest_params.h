@@ -15,10 +15,9 @@
  * to seven SGLN URNs (epcis_rest_params.c location_dl): 16 items of 255 bytes and their URNs. */
 #define LOC_LIST_MAX 16384
 /* A page token: "p2." and the hex of the page's last position (seq) encrypted under the
- * installation's token key (epcis_token.c); "p1." and the position in decimal, as earlier
- * versions gave it out, is still read. */
+ * installation's token key (epcis_token.c). The earlier "p1." and the position in decimal is
+ * refused: read, any tenant could walk the installation-wide positions with it. */
 #define TOKEN_PREFIX "p2."
-#define TOKEN_PREFIX_PLAIN "p1."
 #define TOKEN_LEN (3 + 32)
 
 typedef struct rest_query {
@@ -39,8 +38,8 @@ px_rc px__epcis_token_key(px_db *db, uint8_t key[16], px_err *err);
 /* The token of position seq into out (TOKEN_LEN + 1 bytes): opaque, so it tells nothing of
  * how many events the installation holds (positions are installation-wide). */
 px_rc px__epcis_token_make(char *out, const uint8_t key[16], long long seq);
-/* The position a token names: a "p2." token this installation made, or a "p1." one; 0 and
- * *seq set, or -1 for anything else. */
+/* The position a token names: a "p2." token this installation made; 0 and *seq set, or -1
+ * for anything else. */
 int px__epcis_token_read(const uint8_t key[16], const char *token, long long *seq);
 
 /* A refused parameter: 400 query_parameter naming it. */

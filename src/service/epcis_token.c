@@ -44,16 +44,6 @@ px_rc px__epcis_token_make(char *out, const uint8_t key[16], long long seq)
 
 int px__epcis_token_read(const uint8_t key[16], const char *token, long long *seq)
 {
-    size_t lp = strlen(TOKEN_PREFIX_PLAIN);
-    if (strncmp(token, TOKEN_PREFIX_PLAIN, lp) == 0) {
-        long v = 0;
-        /* digits only, in range (a number past a long's range was read as its largest value,
-         * an empty last page) */
-        if (token[lp] < '0' || token[lp] > '9' || px_parse_long(token + lp, 1, LONG_MAX, &v) != 0)
-            return -1;
-        *seq = v;
-        return 0;
-    }
     uint8_t sealed[16], block[16];
     if (strncmp(token, TOKEN_PREFIX, 3) != 0 || strlen(token) != TOKEN_LEN ||
         px_hex_decode(sealed, sizeof(sealed), token + 3) != 0 ||

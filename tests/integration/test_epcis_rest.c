@@ -203,11 +203,12 @@ static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
 
     /* The token is opaque: "p2." and 32 hex digits, not the page's last position (an
      * installation-wide number, which would tell how many events others recorded). One digit
-     * changed is refused; an earlier version's "p1.<position>" still names the same page. */
+     * changed is refused, and so is an earlier version's "p1.<position>", with which any tenant
+     * could walk the positions and count the events of others. */
     const char *h[] = {"Accept: application/ld+json", NULL};
     px_http(&f->env, &r, "GET", "/epcis/events?EQ_action=ADD%7COBSERVE&perPage=2", f->mah.key, NULL,
             h);
-    char first[4096], link[2048], ids2[4096], seq[24];
+    char first[4096], link[2048], seq[24];
     json_ids(&r, first, sizeof(first));
     next_link(&r, link, sizeof(link));
     px_http_resp_free(&r);
@@ -223,15 +224,12 @@ static void test_epcis_rest__paging_follows_link_to_the_end(void **state)
                  last_id);
     px_http(&f->env, &r, "GET", link, f->mah.key, NULL, h);
     assert_int_equal(r.status, 200);
-    json_ids(&r, ids2, sizeof(ids2));
     px_http_resp_free(&r);
     char legacy[256], bad[2048];
     snprintf(legacy, sizeof(legacy),
              "/epcis/events?EQ_action=ADD%%7COBSERVE&perPage=2&nextPageToken=p1.%s", seq);
     px_http(&f->env, &r, "GET", legacy, f->mah.key, NULL, h);
-    assert_int_equal(r.status, 200);
-    json_ids(&r, seen, sizeof(seen));
-    assert_string_equal(seen, ids2);
+    assert_int_equal(r.status, 400);
     px_http_resp_free(&r);
     snprintf(bad, sizeof(bad), "%s", link);
     char *d = bad + strlen(bad) - 1;
