@@ -27,15 +27,37 @@ int px__container_visible(const px_actor *by, const px_container *box)
                                         : 0;
 }
 
+/* The container sscc as by may read it: another's (or a released one, to a CMO) is not
+ * found; a CMO reads through its partnership with the container's MAH, as it reads a pack
+ * (pack_read.c): suspended, 403 partnership_suspended. */
+static px_rc container_readable(px_db *db, const px_actor *by, const char *sscc, px_container *box,
+                                px_err *err)
+{
+    px_rc rc = px_store_container_get(db, box, sscc, 0, err);
+    if (rc != PX_OK)
+        return rc;
+    if (!px__container_visible(by, box))
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
+    if (by->org_kind != PX_ORG_CMO)
+        return PX_OK;
+    px_partnership ps;
+    if ((rc = px_store_partnership_between(db, &ps, box->tenant_id, by->org_id, err)) != PX_OK)
+        return rc == PX_ENOTFOUND
+                   ? px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc)
+                   : rc;
+    if (strcmp(ps.status, "active") != 0)
+        return px_err_set(err, PX_EFORBIDDEN, "partnership_suspended",
+                          "the partnership that container %s belongs to is suspended", sscc);
+    return PX_OK;
+}
+
 static px_rc read_body(px_tx *tx, void *vc, px_err *err)
 {
     read_ctx *c = vc;
     px_db *db = px_tx_db(tx);
-    px_rc rc = px_store_container_get(db, c->out, c->sscc, 0, err);
+    px_rc rc = container_readable(db, c->by, c->sscc, c->out, err);
     if (rc != PX_OK)
         return rc;
-    if (!px__container_visible(c->by, c->out))
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", c->sscc);
     /* Nor is a CMO told which container holds its own, unless it may see that one too (its
      * MAH's pallet is another's object: docs/architecture.md "Requests"). */
     if (c->by->org_kind == PX_ORG_CMO && c->out->parent[0]) {
@@ -73,11 +95,9 @@ px_rc px_svc_container_label(px_db *db, const px_actor *by, const char *sscc,
     px_container box;
     if (!sscc || gs1_sscc_validate(sscc, &e) != PX_OK)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container not found");
-    px_rc rc = px_store_container_get(db, &box, sscc, 0, err);
+    px_rc rc = container_readable(db, by, sscc, &box, err);
     if (rc != PX_OK)
         return rc;
-    if (!px__container_visible(by, &box))
-        return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
     return px_carrier_label_sscc(out, sscc, o, err);
 }
 

@@ -108,6 +108,16 @@ px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id
     return rc;
 }
 
+px_rc px_store_partnership_between(px_db *db, px_partnership *out, const char *mah_id,
+                                   const char *cmo_id, px_err *err)
+{
+    return one(px__exec(db,
+                        "SELECT " PS_COLS " FROM partnership s WHERE s.mah_id = $1::uuid AND "
+                        "s.cmo_id = $2::uuid",
+                        PX__ARGS(mah_id, cmo_id), err),
+               out, err);
+}
+
 px_rc px_store_partnership_each(px_db *db, const char *mah_id, const char *id, px_partnership_fn fn,
                                 void *ctx, px_err *err)
 {

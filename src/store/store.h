@@ -405,6 +405,10 @@ px_rc px_store_partnership_set_status(px_db *db, px_partnership *p, const char *
 px_rc px_store_partnership_set_gtins(px_db *db, const char *partnership_id,
                                      const char *const *gtins, int n, px_err *err);
 /* Appends the granted GTINs (JSON array text) of a partnership into out. */
+/* The partnership of MAH mah_id and CMO cmo_id: PX_ENOTFOUND when none; status says whether
+ * it is active. */
+px_rc px_store_partnership_between(px_db *db, px_partnership *out, const char *mah_id,
+                                   const char *cmo_id, px_err *err);
 /* The CMO's partnership covering gtin: PX_ENOTFOUND when none; status says whether it is
  * active. */
 px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id,

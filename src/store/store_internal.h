@@ -125,11 +125,13 @@ const char *px__val(const PGresult *res, int r, int c);
     "ps.id WHERE ps.cmo_id = " cmo " AND ps.status = 'active' AND pp.gtin = " gtin ")"
 
 /* A CMO's view of serial row s as SQL: n (a parameter) NULL for any other caller, else the
- * serials allocated to it or commissioned by it, never after release; service/pack_internal.h's
- * px__cmo_sees says the same for one row. */
+ * serials allocated to it or commissioned by it, never after release, and only while its
+ * partnership is active and grants the product (a pack read then answers 403 or 404:
+ * service/pack_read.c); service/pack_internal.h's px__cmo_sees says the first part for one
+ * row. */
 #define PX__CMO_SEES(s, n)                                                                         \
     "(" n "::uuid IS NULL OR ((" s ".allocated_to = " n "::uuid OR " s ".commissioned_by = " n     \
-    "::uuid) AND " s ".released_at IS NULL))"
+    "::uuid) AND " s ".released_at IS NULL AND " PX__CMO_PARTNERED(n "::uuid", s ".gtin") "))"
 
 /* The jobs org may see (an SQL expression, NULL for none): those it created, those of its
  * tenant, and those that allocate serials to it (px_store_job_get, the jobs' list). */

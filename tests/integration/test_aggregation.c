@@ -1180,6 +1180,52 @@ static void test_aggregation__cmo_empty_unpack_leaves_what_moved(void **state)
                     x);
 }
 
+/* A CMO reads its container through its partnership, as it reads a pack (docs/lifecycle.md
+ * "Visibility"): suspended, 403 partnership_suspended for the container and its label; the
+ * product no longer granted, the container's packs of it are out of its view (a pack read
+ * answers 404 for them). Read past both, the CMO listed the packs and their counts. */
+static void test_aggregation__cmo_reads_a_container_through_its_partnership(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTP", "491231", "[\"PV1\"]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
+                             "{\"count\":1,\"extension_digit\":8}", 202);
+    char x[19], q[160], ps[40], path[96], body[128];
+    snprintf(q, sizeof(q), "SELECT min(sscc) FROM sscc WHERE allocation_id = '%s'",
+             px_test_str(j, "allocation_id"));
+    json_decref(j);
+    px_sql_text(&f->env, q, x, sizeof(x));
+    json_decref(pack(f, f->cmo.key, "pack", x, "[" SGTIN("PV1") "]", 201));
+    px_sql_textf(&f->env, ps, sizeof(ps), "SELECT id FROM partnership WHERE cmo_id = '%s'",
+                 f->cmo.org);
+    char box[64], label[96], partner[64];
+    snprintf(box, sizeof(box), "/v1/containers/%s", x);
+    snprintf(label, sizeof(label), "/v1/containers/%s/label.svg", x);
+    snprintf(partner, sizeof(partner), "/v1/partners/%s", ps);
+    j = px_test_call(&f->env, "GET", box, f->cmo.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 1);
+    json_decref(j);
+
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"suspended\"}", 200, NULL);
+    px_test_expect(&f->env, "GET", box, f->cmo.key, NULL, 403, "partnership_suspended");
+    px_test_expect(&f->env, "GET", label, f->cmo.key, NULL, 403, "partnership_suspended");
+
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"active\",\"gtins\":[]}",
+                   200, NULL);
+    snprintf(path, sizeof(path), "/v1/packs/" GTIN "/PV1");
+    px_test_expect(&f->env, "GET", path, f->cmo.key, NULL, 404, "not_found");
+    j = px_test_call(&f->env, "GET", box, f->cmo.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
+    assert_int_equal(px_test_int(json_object_get(j, "counts"), "packs"), 0);
+    json_decref(j);
+    /* The MAH still sees its pack in the box; the grant back for the tests after. */
+    j = px_test_call(&f->env, "GET", box, f->mah.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 1);
+    json_decref(j);
+    snprintf(body, sizeof(body), "{\"gtins\":[\"%s\"]}", GTIN);
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, body, 200, NULL);
+}
+
 /* ---- the EPCIS queries ----------------------------------------------------------------- */
 
 /* The events of GET path as key (EPCIS 2.0 JSON-LD), following Link rel="next" to the end:
