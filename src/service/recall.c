@@ -19,15 +19,56 @@ typedef struct recall_ctx {
     px_pack_move_from from; /* which packs the recall reaches: the transition table's */
     int64_t now;
     char **recalled;
+    char (*market_of)[3]; /* per recalled pack: the market it was released to, "" none */
     size_t count;
-    px__market_set markets;        /* where released packs of the batch went */
+    px__market_set markets; /* where released packs of the batch went */
     px_pack_op_result *res;
 } recall_ctx;
 
-static int note_market(void *vc, const char *market)
+/* One event per market the recalled packs were released to, carrying that market and its packs
+ * alone, and one for the packs never released, as a decommission records them (pack_ops.c
+ * op_events): a market's report carries its own packs, never another market's serials
+ * (docs/lifecycle.md "Events and audit"). The event of packs never released carries neither a
+ * market nor a lot: a regulator reads an event without a market only as one of a batch
+ * released to it, found by its lot (report_store.c filter_where), so no regulator's report or
+ * query takes it. res->event_id is the last event's. */
+static px_rc recall_events(recall_ctx *c, px_db *db, px_err *err)
 {
-    px__market_set_add(vc, market);
-    return 0;
+    const char **group = malloc(c->count * sizeof(*group));
+    if (!group)
+        return px_err_oom(err);
+    px_pack_status to;
+    px_pack_status_init(&to);
+    to.state = PX_PACK_DECOMMISSIONED;
+    to.reason = c->reason;
+    px_rc rc = PX_OK;
+    for (int m = 0; m <= c->markets.n && rc == PX_OK; m++) {
+        const char *market = m < c->markets.n ? c->markets.v[m] : "";
+        size_t k = 0;
+        for (size_t i = 0; i < c->count; i++)
+            if (strcmp(c->market_of[i], market) == 0)
+                group[k++] = c->recalled[i];
+        if (!k)
+            continue;
+        px__event_in ev = {
+            .by = c->by,
+            .prod = &c->prod,
+            .op = "recall",
+            .action = PX_PACK_RECALL,
+            .to = &to,
+            .now_us = c->now,
+            .serials = group,
+            .n = k,
+            .serial_set = "list",
+            .op_id = c->res->op_id,
+            .lot = market[0] ? c->req->batch : NULL,
+            .reason = px_decom_reason_name(c->reason),
+            .market = market[0] ? market : NULL,
+        };
+        rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
+    }
+    free(group);
+    return rc;
 }
 
 static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
@@ -36,7 +77,9 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     px_db *db = px_tx_db(tx);
     const char *reason = px_decom_reason_name(c->reason);
     free(c->recalled);
+    free(c->market_of);
     c->recalled = NULL;
+    c->market_of = NULL;
     c->count = 0;
     px_rc rc;
     /* The markets the recalled packs were released to hear of the recall like of a release.
@@ -48,9 +91,13 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK ||
         (rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->from.states,
                                     c->from.n_states, c->from.reasons, c->from.n_reasons,
-                                    c->by->org_id, c->now, &c->recalled, &c->count, note_market,
-                                    &c->markets, err)) != PX_OK ||
-        (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets, &c->res->missing,
+                                    c->by->org_id, c->now, &c->recalled, &c->market_of, &c->count,
+                                    err)) != PX_OK)
+        return rc;
+    for (size_t i = 0; i < c->count; i++)
+        if (c->market_of[i][0])
+            px__market_set_add(&c->markets, c->market_of[i]);
+    if ((rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets, &c->res->missing,
                                                err)) != PX_OK)
         return rc;
     if (c->count == 0)
@@ -60,27 +107,8 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
         return px_err_no_random(err);
     px_pack_op_rec op = {c->res->op_id, "recall", c->by->org_id,  c->prod.mah_id, c->gtin,
                          c->req->batch, reason,   (long)c->count, c->now};
-    if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK)
-        return rc;
-    px_pack_status to;
-    px_pack_status_init(&to);
-    to.state = PX_PACK_DECOMMISSIONED;
-    to.reason = c->reason;
-    px__event_in ev = {
-        .by = c->by,
-        .prod = &c->prod,
-        .op = "recall",
-        .action = PX_PACK_RECALL,
-        .to = &to,
-        .now_us = c->now,
-        .serials = (const char *const *)c->recalled,
-        .n = c->count,
-        .serial_set = "list",
-        .op_id = c->res->op_id,
-        .lot = c->req->batch,
-        .reason = reason,
-    };
-    if ((rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err)) != PX_OK ||
+    if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK ||
+        (rc = recall_events(c, db, err)) != PX_OK ||
         (rc = px__reports_queue_markets(tx, c->app, &c->prod, &c->markets, c->res->op_id,
                                         c->res->report_ids, &c->res->n_reports, err)) != PX_OK)
         return rc;
@@ -130,5 +158,6 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_r
     px_pack_move_sources(&c.from, PX_PACK_RECALL, c.reason);
     rc = px_tx_run(db, by, recall_body, &c, err);
     free(c.recalled);
+    free(c.market_of);
     return rc;
 }

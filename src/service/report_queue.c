@@ -30,8 +30,7 @@ static px_rc queue_document(queue_ctx *q, const px_endpoint *e, const px_report 
     px_db *db = px_tx_db(q->tx);
     const px__report_subject *s = q->s;
     /* A status change's report: that operation's events of this market's packs (pack
-     * operations record one event per market; a recall's batch event reaches every market
-     * the batch went to). */
+     * operations and batch recalls record one event per market). */
     px_epcis_filter f = {.gtin = q->product->gtin,
                          .lot = s->batch,
                          .release_id = s->release_id,

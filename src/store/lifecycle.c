@@ -689,11 +689,12 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
 
 px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
                             const char *const *from_states, size_t n_states,
-                            const char *const *from_reasons, size_t n_reasons,
-                            const char *org_id, int64_t now_us, char ***serials_out,
-                            size_t *count, px_market_fn on_market, void *mctx, px_err *err)
+                            const char *const *from_reasons, size_t n_reasons, const char *org_id,
+                            int64_t now_us, char ***serials_out, char (**markets_out)[3],
+                            size_t *count, px_err *err)
 {
     *serials_out = NULL;
+    *markets_out = NULL;
     *count = 0;
     px_buf a1, a2;
     const char *s1, *s2;
@@ -717,11 +718,21 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
     if (!r)
         return err->rc;
     px_rc rc = collect_strings(r, serials_out, count, err);
-    for (int i = 0; rc == PX_OK && i < PQntuples(r); i++)
-        if (px__val(r, i, 1)[0] && on_market(mctx, px__val(r, i, 1)))
-            break;
+    char(*markets)[3] = rc == PX_OK ? calloc(*count ? *count : 1, sizeof(*markets)) : NULL;
+    if (rc == PX_OK && !markets)
+        rc = px_err_oom(err);
+    for (size_t i = 0; rc == PX_OK && i < *count; i++)
+        px_strlcpy(markets[i], px__val(r, (int)i, 1), sizeof(markets[i]));
     PQclear(r);
-    return rc;
+    if (rc != PX_OK) {
+        free(*serials_out);
+        *serials_out = NULL;
+        *count = 0;
+        free(markets);
+        return rc;
+    }
+    *markets_out = markets;
+    return PX_OK;
 }
 
 px_rc px_store_pack_op_insert(px_db *db, const px_pack_op_rec *op, px_err *err)

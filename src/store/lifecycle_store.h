@@ -128,7 +128,6 @@ typedef int (*px_org_gap_fn)(void *ctx, const char *org_id, const char *org_name
 px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,
                                const char *const *serials, size_t n, px_org_gap_fn fn, void *ctx,
                                px_err *err);
-typedef int (*px_market_fn)(void *ctx, const char *market);
 
 /* A pack as stored. */
 typedef struct px_pack_row {
@@ -174,13 +173,14 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
                                 const char *const *states, size_t n, px_err *err);
 /* Batch recall: every pack of (gtin, batch) in a state in from_states, or decommissioned with
  * a reason in from_reasons, becomes decommissioned(reason). The recalled serials come back
- * like px_store_release_packs's; on_market gets the market of each recalled pack that was
- * released (repeats included), so the markets told are exactly those of the packs changed. */
+ * like px_store_release_packs's, and beside each (*markets_out, malloc'd, the caller frees it)
+ * the market it was released to, "" for a pack never released: the markets told are exactly
+ * those of the packs changed, each with its own packs. */
 px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
                             const char *const *from_states, size_t n_states,
-                            const char *const *from_reasons, size_t n_reasons,
-                            const char *org_id, int64_t now_us, char ***serials_out,
-                            size_t *count, px_market_fn on_market, void *mctx, px_err *err);
+                            const char *const *from_reasons, size_t n_reasons, const char *org_id,
+                            int64_t now_us, char ***serials_out, char (**markets_out)[3],
+                            size_t *count, px_err *err);
 
 typedef struct px_pack_op_rec {
     const char *id, *kind, *org_id, *tenant_id, *gtin, *batch, *reason;

@@ -486,10 +486,13 @@ static void filter_where(qb *q, const px_epcis_filter *f)
         qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
     if (f->market) {
         /* A regulator sees the events carrying its market (its releases, the status changes
-         * of packs released to it) and the whole-batch events of the batches released to it
-         * (their commissioning, a recall of the batch: recall.c records one event, without
-         * a market); never an event that carries another market, nor the event of packs
-         * never released that a status change records beside its markets' (pack_ops.c). */
+         * and batch recalls of packs released to it) and the whole-batch events of the
+         * batches released to it, which carry no market but the batch as their lot (their
+         * commissioning; a batch recall stored as one event of the whole batch, as rows
+         * recall.c wrote before it split a recall by market are); never an event that
+         * carries another market, nor the event of packs never released that a status
+         * change or a batch recall records beside its markets' (without a market or a lot:
+         * pack_ops.c, recall.c). */
         int m = qb_add(q, f->market);
         px_buf_printf(&q->sql,
                       " AND (e.market = $%d OR (e.market IS NULL AND e.op IN ('commission', "

@@ -727,15 +727,99 @@ static void test_lifecycle__batch_recall(void **state)
     px_expect_count(&f->env, 3,
                     "SELECT count(*) FROM serial WHERE batch = 'B-RCL' AND reason = "
                     "'recalled' AND state = 'decommissioned'");
+    /* One event of the EU packs, one of the pack never released (test_lifecycle__
+     * batch_recall_reports_each_market_its_own_packs). */
     px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM epcis_event WHERE op = 'recall' AND "
-                    "disposition = 'recalled' AND epc_count = 3");
+                    "SELECT count(*) FROM epcis_event WHERE op = 'recall' AND lot = 'B-RCL' AND "
+                    "disposition = 'recalled' AND market = 'EU' AND epc_count = 2");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op = 'recall' AND market IS NULL AND "
+                    "disposition = 'recalled' AND serials = ARRAY['C-4']");
     px_expect_count(&f->env, 1, "SELECT count(*) FROM audit_log WHERE action = 'pack.recall'");
     /* Irreversible; nothing left to recall. */
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/reactivations", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"serials\":[\"C-4\"]}", NULL, 409, "invalid_state");
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah.key, rc, NULL, 409,
                     "invalid_state");
+}
+
+/* A batch recall tells each market of its own packs only (docs/lifecycle.md "Events and
+ * audit": a market's report carries its own packs, never another market's serials): packs of
+ * one batch released to DE and to FR, and one never released, each commissioned on its own
+ * (a commissioning event names every pack it commissioned). The DE regulator's report of the
+ * recall and its EPCIS query of a DE pack name the DE packs, never FR's nor the unreleased
+ * one; the unreleased pack's event carries no market and reaches no report. */
+static void test_lifecycle__batch_recall_reports_each_market_its_own_packs(void **state)
+{
+    fixture *f = *state;
+    px_test_idle_endpoint(&f->env, f->mah.key, "DE");
+    px_test_idle_endpoint(&f->env, f->mah.key, "FR");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RDE-1\",\"RDE-2\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RFR-1\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RNONE-1\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"market\":\"DE\","
+                             "\"serials\":[\"RDE-1\",\"RDE-2\"]}",
+                             201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"market\":\"FR\","
+                             "\"serials\":[\"RFR-1\"]}",
+                             201));
+    json_t *j =
+        px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"reason\":\"recalled\"}", 201);
+    assert_int_equal(px_test_int(j, "recalled"), 4);
+    char recall[40];
+    snprintf(recall, sizeof(recall), "%s", px_test_str(j, "recall_id"));
+    json_decref(j);
+    char id[40], path[128];
+    px_sql_textf(&f->env, id, sizeof(id),
+                 "SELECT id FROM report WHERE op_id = '%s' AND market = 'DE'", recall);
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, f->regulator_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    px_test_xsd_valid(r.body, r.len);
+    assert_int_equal(px_occurrences(r.body, "<ObjectEvent>"), 1);
+    assert_non_null(strstr(r.body, ".RDE-1</epc>"));
+    assert_non_null(strstr(r.body, ".RDE-2</epc>"));
+    assert_null(strstr(r.body, "RFR-1"));
+    assert_null(strstr(r.body, "RNONE-1"));
+    px_http_resp_free(&r);
+    /* The DE regulator's EPCIS query of a DE pack: its commissioning, release and recall,
+     * with no other market's serial and not the unreleased pack. */
+    px_http(&f->env, &r, "GET",
+            "/epcis/events?MATCH_epc=https%3A%2F%2Fid.gs1.org%2F01%2F" GTIN "%2F21%2FRDE-1",
+            f->regulator_key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "recalled"));
+    assert_null(strstr(r.body, "RFR-1"));
+    assert_null(strstr(r.body, "RNONE-1"));
+    px_http_resp_free(&r);
+    /* The rows: one event per market, one of the pack never released without a market or a
+     * lot. */
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND market = 'DE' AND "
+                    "serials @> ARRAY['RDE-1','RDE-2'] AND epc_count = 2",
+                    recall);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND market = 'FR' AND "
+                    "serials = ARRAY['RFR-1']",
+                    recall);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND market IS NULL AND "
+                    "lot IS NULL AND serials = ARRAY['RNONE-1']",
+                    recall);
+    px_expect_count(&f->env, 3, "SELECT count(*) FROM epcis_event WHERE op_id = '%s'", recall);
+    /* One report per market the packs went to (the EU endpoint hears nothing). */
+    px_expect_count(&f->env, 2, "SELECT count(*) FROM report WHERE op_id = '%s'", recall);
+    /* The MAH still finds the unreleased pack's recall. */
+    px_http(&f->env, &r, "GET",
+            "/epcis/events?MATCH_epc=https%3A%2F%2Fid.gs1.org%2F01%2F" GTIN "%2F21%2FRNONE-1",
+            f->mah.key, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "recalled"));
+    px_http_resp_free(&r);
 }
 
 /* ---- suspended partnership, release race ------------------------------ */
