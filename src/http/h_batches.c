@@ -20,6 +20,12 @@ void h_batch_get(px_req *r)
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "gtin", s.gtin, "batch", s.batch, "expiry",
                           s.expiry, "created_at", s.created_at, "packs", packs);
     json_object_set_new(o, "expiry_date", px_json_expiry_date(s.expiry));
+    /* A batch's recall or withdrawal (migration 0220), for every reader: a CMO learns why its
+     * commissions into the batch are refused. */
+    json_object_set_new(o, "recall",
+                        s.recall_reason[0] ? json_pack("{s:s, s:s}", "reason", s.recall_reason,
+                                                       "recalled_at", s.recalled_at)
+                                           : json_null());
     if (s.markets_json) {
         json_t *m = json_loads(s.markets_json, 0, NULL);
         if (m)

@@ -147,10 +147,10 @@ static px_rc add_duplicates(commission_ctx *c, const px_commission_outcome *out,
  * pool: the candidates are commissioned (allocated ones claimed, external ones inserted) and
  * the refused ones become duplicate_serial items. A batch with another expiry writes nothing. */
 px_rc px__batch_expiry_claim(px_db *db, const char *gtin, const char *batch, const char *expiry,
-                             const char *field, px_err *err)
+                             const char *field, char recall[PX_BATCH_RECALL_MAX], px_err *err)
 {
     char stored[7];
-    px_rc rc = px_store_batch_claim(db, stored, gtin, batch, expiry, err);
+    px_rc rc = px_store_batch_claim(db, stored, recall, gtin, batch, expiry, err);
     if (rc == PX_OK && strcmp(stored, expiry) != 0)
         rc = px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", field,
                               "batch '%s' has expiry %s, not %s", batch, stored, expiry);
@@ -255,8 +255,11 @@ static px_rc commission_rows(commission_ctx *c, px_db *db, const char *commissio
         rc = px__commission_read_point(c->by, prod, c->req->origin, err);
     if (rc != PX_OK)
         return rc;
+    char recall[PX_BATCH_RECALL_MAX];
     rc = px__batch_expiry_claim(db, c->res->gtin, c->req->batch, c->req->expiry_date, "expiry_date",
-                                err);
+                                recall, err);
+    if (rc == PX_OK && recall[0]) /* before any pack is written: nothing changes */
+        rc = px__batch_recalled(err, c->res->gtin, c->req->batch, recall);
     if (rc != PX_OK)
         return rc;
     const char **cand = malloc((c->n_cand ? c->n_cand : 1) * sizeof(*cand));

@@ -91,16 +91,21 @@ px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_produ
                                    const char *const *ssccs, size_t n, int64_t now_us,
                                    long *left, px_err *err);
 
-/* Release and recall act on a batch that was commissioned: another answers not_found. */
-px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err);
+/* A release acts on a batch that was commissioned (another answers not_found) and not
+ * recalled (px__batch_recalled); the batch's row is held until the transaction ends. */
+px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, px_err *err);
+/* The refusal of a commission into, or a release of, a batch recalled or withdrawn with
+ * recall (its reason): 409 batch_recalled on field batch. */
+px_rc px__batch_recalled(px_err *err, const char *gtin, const char *batch, const char *recall);
 
 /* ---- batches (commission.c) ----------------------------------------------------------- */
 
 /* A batch has one expiry (docs/api.md "batch_expiry_mismatch"): claims expiry for the batch of
  * gtin when the batch is new (a concurrent claim with another expiry waits and then sees it),
  * else compares it with the batch's; PX_ECONFLICT "batch_expiry_mismatch" naming field (NULL:
- * none) when they differ. */
+ * none) when they differ. recall (NULL: not wanted) gets the batch's recall reason, "" none;
+ * the batch's row is held until the transaction ends (px_store_batch_claim). */
 px_rc px__batch_expiry_claim(px_db *db, const char *gtin, const char *batch, const char *expiry,
-                             const char *field, px_err *err);
+                             const char *field, char recall[PX_BATCH_RECALL_MAX], px_err *err);
 
 #endif

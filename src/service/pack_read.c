@@ -35,12 +35,25 @@ px_rc px__pack_product(px_db *db, const px_actor *by, const char *gtin, char g[1
     return px_svc_product_access(db, by, g, 0, prod, err);
 }
 
-px_rc px__batch_must_exist(px_db *db, const char *gtin, const char *batch, px_err *err)
+px_rc px__batch_recalled(px_err *err, const char *gtin, const char *batch, const char *recall)
+{
+    /* DOMAIN.md "Decommissioning & statuses": a batch recall or withdrawal is a batch-level,
+     * irreversible status (Art. 40; migration 0220): the batch takes no new pack and none of
+     * its packs goes to a market. */
+    return px_err_set_field(err, PX_ESTATE, "batch_recalled", "batch",
+                            "batch '%s' of %s is %s: it takes no new packs and releases none",
+                            batch, gtin, recall);
+}
+
+px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, px_err *err)
 {
     int exists = 0;
-    px_rc rc = px_store_batch_exists(db, &exists, gtin, batch, err);
+    char recall[PX_BATCH_RECALL_MAX];
+    px_rc rc = px_store_batch_recall_read(db, &exists, recall, gtin, batch, err);
     if (rc == PX_OK && !exists)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", batch, gtin);
+    if (rc == PX_OK && recall[0])
+        rc = px__batch_recalled(err, gtin, batch, recall);
     return rc;
 }
 

@@ -262,7 +262,7 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
     /* Given, the expiry is claimed with the labels printed for it (as a commission claims it),
      * so a concurrent print or commission with another expiry is refused, never both kept. */
     if (expiry[0])
-        return px__batch_expiry_claim(db, gtin, batch, expiry, NULL, err);
+        return px__batch_expiry_claim(db, gtin, batch, expiry, NULL, NULL, err);
     int found = 0;
     px_rc rc = px_store_batch_expiry(db, expiry, &found, gtin, batch, NULL, err);
     if (rc == PX_OK && !found)

@@ -88,8 +88,17 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
      * and a refusal rolls the change back: nothing changed. */
     memset(&c->markets, 0, sizeof(c->markets));
     px_missing_list_dispose(&c->res->missing);
-    if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK ||
-        (rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->from.states,
+    /* The batch keeps its recall (migration 0220): a later commission into it or release of it
+     * is refused. Its row is locked first, so a commission holding it (px_store_batch_claim)
+     * commits before the packs are read and its packs are recalled too. */
+    int exists = 0;
+    if ((rc = px_store_batch_recall_mark(db, &exists, c->gtin, c->req->batch, reason, c->now,
+                                         err)) != PX_OK)
+        return rc;
+    if (!exists)
+        return px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
+                          c->req->batch, c->gtin);
+    if ((rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->from.states,
                                     c->from.n_states, c->from.reasons, c->from.n_reasons,
                                     c->by->org_id, c->now, &c->recalled, &c->market_of, &c->count,
                                     err)) != PX_OK)

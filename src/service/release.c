@@ -142,7 +142,7 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
     if ((rc = px_store_product_master_lock(db, c->gtin, 0, err)) != PX_OK ||
         (rc = px_store_product_get(db, &c->prod, c->gtin, 0, err)) != PX_OK)
         return rc;
-    if ((rc = px__batch_must_exist(db, c->gtin, c->req->batch, err)) != PX_OK)
+    if ((rc = px__batch_open(db, c->gtin, c->req->batch, err)) != PX_OK)
         return rc;
     /* With ssccs: the containers and their packs locked before they are read, so no pack is
      * packed in or moved out between the read and the release (a pack left behind in a

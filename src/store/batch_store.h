@@ -10,6 +10,8 @@ typedef struct px_batch_summary {
     char batch[21];
     char expiry[7];
     char created_at[32];
+    char recalled_at[32]; /* when the batch was recalled or withdrawn ("" never: migration 0220) */
+    char recall_reason[16]; /* recalled, withdrawn; "" never */
     long long commissioned; /* packs in state commissioned (of cmo_org only, when given) */
     long long released;
     long long decommissioned;

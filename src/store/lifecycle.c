@@ -138,11 +138,13 @@ px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int s
 
 /* ---- commissioning --------------------------------------------------------------------- */
 
-px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char *batch,
-                           const char *expiry, px_err *err)
+px_rc px_store_batch_claim(px_db *db, char out[7], char recall[PX_BATCH_RECALL_MAX],
+                           const char *gtin, const char *batch, const char *expiry, px_err *err)
 {
     /* Two statements on purpose: under READ COMMITTED the SELECT takes a new snapshot and sees
-     * a batch another transaction committed while the INSERT waited on it. */
+     * a batch another transaction committed while the INSERT waited on it. FOR SHARE: a recall
+     * of the batch updates the row first, so either it waits for this commission and then
+     * recalls its packs too, or this waits for the recall and reads it (migration 0220). */
     PGresult *r = px__exec(db,
                            "INSERT INTO batch (gtin, batch, expiry) VALUES ($1, $2, $3) "
                            "ON CONFLICT (gtin, batch) DO NOTHING",
@@ -150,10 +152,21 @@ px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char 
     if (!r)
         return err->rc;
     PQclear(r);
-    int found = 0;
-    px_rc rc = px_store_batch_expiry(db, out, &found, gtin, batch, NULL, err);
-    if (rc == PX_OK && !found)
+    r = px__exec(db,
+                 "SELECT expiry, coalesce(recall_reason, '') FROM batch WHERE gtin = $1 AND "
+                 "batch = $2 FOR SHARE",
+                 PX__ARGS(gtin, batch), err);
+    if (!r)
+        return err->rc;
+    px_rc rc = PX_OK;
+    if (PQntuples(r) != 1) {
         rc = px_err_set(err, PX_EINTERNAL, "internal", "internal error");
+    } else {
+        px_strlcpy(out, px__val(r, 0, 0), 7);
+        if (recall)
+            px_strlcpy(recall, px__val(r, 0, 1), PX_BATCH_RECALL_MAX);
+    }
+    PQclear(r);
     return rc;
 }
 
@@ -512,11 +525,32 @@ px_rc px_store_release_insert(px_db *db, const px_release_rec *rel, long count, 
                         err);
 }
 
-px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char *batch,
-                            px_err *err)
+px_rc px_store_batch_recall_read(px_db *db, int *exists, char recall[PX_BATCH_RECALL_MAX],
+                                 const char *gtin, const char *batch, px_err *err)
 {
-    PGresult *r = px__exec(db, "SELECT 1 FROM batch WHERE gtin = $1 AND batch = $2",
+    PGresult *r = px__exec(db,
+                           "SELECT coalesce(recall_reason, '') FROM batch WHERE gtin = $1 AND "
+                           "batch = $2 FOR SHARE",
                            PX__ARGS(gtin, batch), err);
+    if (!r)
+        return err->rc;
+    *exists = PQntuples(r) > 0;
+    px_strlcpy(recall, *exists ? px__val(r, 0, 0) : "", PX_BATCH_RECALL_MAX);
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px_store_batch_recall_mark(px_db *db, int *exists, const char *gtin, const char *batch,
+                                 const char *reason, int64_t now_us, px_err *err)
+{
+    const char *now = PX__INT(now_us);
+    PGresult *r =
+        px__exec(db,
+                 "UPDATE batch SET recalled_at = coalesce(recalled_at, " TS(
+                     "$4") "), "
+                           "recall_reason = coalesce(recall_reason, $3) WHERE gtin = $1 AND "
+                           "batch = $2 RETURNING 1",
+                 PX__ARGS(gtin, batch, reason, now), err);
     if (!r)
         return err->rc;
     *exists = PQntuples(r) > 0;

@@ -44,10 +44,16 @@ px_rc px_store_idem_finish(px_db *db, const char *org_id, const char *key, int s
 
 /* ---- commissioning --------------------------------------------------------------------- */
 
+/* A batch's recall reason ("recalled", "withdrawn"; "" while it has none: migration 0220). */
+#define PX_BATCH_RECALL_MAX 16
+
 /* Inserts the batch with its expiry if new and returns the batch's expiry in out (the stored
- * one: it differs from expiry when the batch already has another — batch_expiry_mismatch). */
-px_rc px_store_batch_claim(px_db *db, char out[7], const char *gtin, const char *batch,
-                           const char *expiry, px_err *err);
+ * one: it differs from expiry when the batch already has another — batch_expiry_mismatch) and
+ * its recall reason in recall (NULL: not wanted). The batch's row is held (FOR SHARE) until the
+ * transaction ends: a recall of the batch (px_store_batch_recall_mark) waits for it and then
+ * reaches what it commissioned, or committed first and is read here. */
+px_rc px_store_batch_claim(px_db *db, char out[7], char recall[PX_BATCH_RECALL_MAX],
+                           const char *gtin, const char *batch, const char *expiry, px_err *err);
 /* The expiry of (gtin, batch) into expiry[7]; *found = 0 when the batch is unknown, or when
  * made_by (else NULL) commissioned no pack of it: a CMO's view of a batch, as its batch read's
  * (by_cmo, docs/api.md "Batches"). */
@@ -112,9 +118,15 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
                                const char *const *serials, size_t n, size_t **idx,
                                size_t *n_idx, px_err *err);
 px_rc px_store_release_insert(px_db *db, const px_release_rec *r, long count, px_err *err);
-/* 1 when (gtin, batch) exists. */
-px_rc px_store_batch_exists(px_db *db, int *exists, const char *gtin, const char *batch,
-                            px_err *err);
+/* *exists = 1 when (gtin, batch) exists, with its recall reason in recall ("" none); its row is
+ * held (FOR SHARE) until the transaction ends, as px_store_batch_claim holds it. */
+px_rc px_store_batch_recall_read(px_db *db, int *exists, char recall[PX_BATCH_RECALL_MAX],
+                                 const char *gtin, const char *batch, px_err *err);
+/* Records the recall of (gtin, batch) with reason at now_us, unless the batch has one already
+ * (its first recall stays), and locks the batch's row: a commission into it or a release of it
+ * waits for this transaction and then sees the recall. *exists = 0: no such batch. */
+px_rc px_store_batch_recall_mark(px_db *db, int *exists, const char *gtin, const char *batch,
+                                 const char *reason, int64_t now_us, px_err *err);
 
 /* What a release of (gtin, batch) would move: commissioned packs of the batch, or of the
  * listed serials (n > 0) those that are commissioned packs of the batch. */

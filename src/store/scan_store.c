@@ -16,7 +16,7 @@
 #define US(col) PX__SQL_EPOCH_US(col)
 
 /* The pack's facts: columns 2..5 of pack_public_row. */
-#define PACK_FACTS "s.state, coalesce(s.reason, ''), coalesce(s.batch, ''), coalesce(s.expiry, '')"
+#define PACK_FACTS PX__SQL_PACK_STATE ", coalesce(s.batch, ''), coalesce(s.expiry, '')"
 /* The public fields (only scalar master_data values the MAH listed; objects and arrays are not
  * shown): column 7. */
 #define PASSPORT_COL                                                                               \
@@ -34,7 +34,8 @@
  * pack_public_row. */
 #define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_OF("$2") ", " PASSPORT_COL
 #define PACK_PUBLIC_FROM                                                                           \
-    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = $2 WHERE p.gtin = $1"
+    " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = "                        \
+    "$2" PX__SQL_PACK_BATCH_JOIN " WHERE p.gtin = $1"
 /* The serial's scans from $3 to $5 (microseconds) and after its last closed clone alert (a
  * closed alert ends a flag), newest first, at most $4: the WHERE of px_store_scan_history.
  * Both ends of the window are bound: `scan` is partitioned by month (migration 0150) with
@@ -116,7 +117,7 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 #define LOOKUP_FROM_HEAD                                                                       \
     " FROM unnest($1::char(14)[], $2::text[], $6::boolean[]) WITH ORDINALITY "                 \
     "k(gtin, serial, wide, i) JOIN product p ON p.gtin = k.gtin LEFT JOIN serial s ON "        \
-    "s.gtin = p.gtin AND s.serial = k.serial LEFT JOIN LATERAL ("
+    "s.gtin = p.gtin AND s.serial = k.serial" PX__SQL_PACK_BATCH_JOIN " LEFT JOIN LATERAL ("
 #define LOOKUP_FROM_TAIL ") h ON true ORDER BY k.i"
 /* The history's part of one table (%s: scan or one month of it). */
 #define LOOKUP_PART                                                                            \

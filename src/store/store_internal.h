@@ -286,6 +286,20 @@ px_rc px__text_arrays2(px_buf *b1, const char **s1, const char *const *v1, size_
 #define PX__SQL_EPOCH_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 #define PX__SQL_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
+
+/* A pack's state and reason as both verifications read them (serial alias s, its batch row
+ * b joined as PX__SQL_PACK_BATCH_JOIN): a pack of a recalled or withdrawn batch (migration 0220)
+ * that is commissioned or released reads as decommissioned with the batch's reason. The recall
+ * is a batch-level status (DOMAIN.md "Decommissioning & statuses": batch/product level
+ * Recalled, Withdrawn), so no scan of such a pack is answered genuine, whatever its own row
+ * says. */
+#define PX__SQL_PACK_RECALLED                                                                      \
+    "(b.recall_reason IS NOT NULL AND s.state IN ('commissioned', 'released'))"
+#define PX__SQL_PACK_STATE                                                                         \
+    "CASE WHEN " PX__SQL_PACK_RECALLED                                                             \
+    " THEN 'decommissioned' ELSE s.state END, CASE WHEN " PX__SQL_PACK_RECALLED                    \
+    " THEN b.recall_reason ELSE coalesce(s.reason, '') END"
+#define PX__SQL_PACK_BATCH_JOIN " LEFT JOIN batch b ON b.gtin = s.gtin AND b.batch = s.batch"
 /* A month `p` of audit_log as the chains with entries in it, each with its last seq there
  * (e.chain, e.s; one row with chain NULL when it holds entries of the old single chain), and the
  * condition that checkpoint row `c` is a cut covering them all: a cut at or after a chain's last

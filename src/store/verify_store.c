@@ -9,8 +9,9 @@ px_rc px_store_verify_lookup(px_db *db, px_verify_row *out, const char *gtin,
 {
     memset(out, 0, sizeof(*out));
     PGresult *r = px__exec(db,
-                           "SELECT state, coalesce(reason, ''), coalesce(batch, ''), "
-                           "coalesce(expiry, '') FROM serial WHERE gtin = $1 AND serial = $2",
+                           "SELECT " PX__SQL_PACK_STATE ", coalesce(s.batch, ''), "
+                           "coalesce(s.expiry, '') FROM serial s" PX__SQL_PACK_BATCH_JOIN
+                           " WHERE s.gtin = $1 AND s.serial = $2",
                            PX__ARGS(gtin, serial), err);
     if (!r)
         return err->rc;

@@ -822,6 +822,63 @@ static void test_lifecycle__batch_recall_reports_each_market_its_own_packs(void 
     px_http_resp_free(&r);
 }
 
+/* A recalled batch stays recalled (docs/api.md POST /v1/recalls: the change cannot be
+ * undone; DOMAIN.md: a batch recall is a batch-level status): GET /v1/batches shows the
+ * recall; a commission of a new serial into the batch is 409 batch_recalled with nothing
+ * changed, so is a release of it (a pack of it left commissioned, as a commission before the
+ * batch kept its recall could leave one), and verification reads such a pack as recalled,
+ * never genuine. */
+static void test_lifecycle__recalled_batch_takes_no_new_packs(void **state)
+{
+    fixture *f = *state;
+    json_t *j;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-SHUT", "491231", "[\"S-1\",\"S-2\"]");
+    json_decref(
+        px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
+                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-SHUT\",\"reason\":\"withdrawn\"}", 201));
+    /* Commissioning into it: refused before any pack is written. */
+    char *b = px_test_commission_body(GTIN, "B-SHUT", "491231", "[\"S-3\"]", 0);
+    json_t *no = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
+                                        f->cmo.key, b, NULL, 409, "batch_recalled");
+    px_expect_detail(no, 0, -1, "batch_recalled", "batch");
+    json_decref(no);
+    free(b);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'S-3'");
+    /* A pack of the batch that is still commissioned is released nowhere, and reads as
+     * recalled. */
+    px_sqlf(&f->env, "UPDATE serial SET state = 'commissioned', reason = NULL, prior_state = "
+                     "NULL, decommissioned_by = NULL, decommissioned_at = NULL WHERE gtin = '" GTIN
+                     "' AND serial = 'S-2'");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
+                    "{\"gtin\":\"" GTIN "\",\"batch\":\"B-SHUT\",\"market\":\"EU\"}", NULL, 409,
+                    "batch_recalled");
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
+                    "{\"gtin\":\"" GTIN "\",\"batch\":\"B-SHUT\",\"market\":\"EU\","
+                    "\"serials\":[\"S-2\"]}",
+                    NULL, 409, "batch_recalled");
+    j = px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/S-2?batch=B-SHUT&expiry=491231", NULL,
+                     NULL, 200);
+    assert_string_equal(px_test_str(j, "verdict"), "decommissioned");
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/S-1?batch=B-SHUT&expiry=491231", NULL,
+                     NULL, 200);
+    assert_string_equal(px_test_str(j, "verdict"), "decommissioned");
+    json_decref(j);
+    /* The batch shows its recall, to a CMO too; another batch of the product is open. */
+    j = px_test_call(&f->env, "GET", "/v1/batches/" GTIN "/B-SHUT", f->mah.key, NULL, 200);
+    json_t *recall = json_object_get(j, "recall");
+    assert_string_equal(px_test_str(recall, "reason"), "withdrawn");
+    assert_string_equal(px_test_str(recall, "recalled_at"), "2026-03-01T10:00:00.000Z");
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", "/v1/batches/" GTIN "/B-SHUT", f->cmo.key, NULL, 200);
+    assert_string_equal(px_test_str(json_object_get(j, "recall"), "reason"), "withdrawn");
+    json_decref(j);
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-OPEN", "491231", "[\"S-4\"]");
+    j = px_test_call(&f->env, "GET", "/v1/batches/" GTIN "/B-OPEN", f->mah.key, NULL, 200);
+    assert_true(json_is_null(json_object_get(j, "recall")));
+    json_decref(j);
+}
+
 /* ---- suspended partnership, release race ------------------------------ */
 
 /* a suspended partnership "stops the CMO's access at once" — also to the packs it
