@@ -45,6 +45,16 @@ px_rc px__batch_recalled(px_err *err, const char *gtin, const char *batch, const
                             batch, gtin, recall);
 }
 
+px_rc px__batch_not_recalled(px_db *db, const char *gtin, const char *batch, px_err *err)
+{
+    int exists = 0;
+    char recall[PX_BATCH_RECALL_MAX];
+    px_rc rc = px_store_batch_recall_read(db, &exists, recall, gtin, batch, err);
+    if (rc == PX_OK && exists && recall[0])
+        rc = px__batch_recalled(err, gtin, batch, recall);
+    return rc;
+}
+
 px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, px_err *err)
 {
     int exists = 0;

@@ -260,11 +260,15 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
                                 px_err *err)
 {
     /* Given, the expiry is claimed with the labels printed for it (as a commission claims it),
-     * so a concurrent print or commission with another expiry is refused, never both kept. */
+     * so a concurrent print or commission with another expiry is refused, never both kept.
+     * Labels of a recalled batch would go on packs it can no longer take. */
+    px_rc rc = px__batch_not_recalled(db, gtin, batch, err);
+    if (rc != PX_OK)
+        return rc;
     if (expiry[0])
         return px__batch_expiry_claim(db, gtin, batch, expiry, NULL, NULL, err);
     int found = 0;
-    px_rc rc = px_store_batch_expiry(db, expiry, &found, gtin, batch, NULL, err);
+    rc = px_store_batch_expiry(db, expiry, &found, gtin, batch, NULL, err);
     if (rc == PX_OK && !found)
         return px_err_set_field(err, PX_EINVALID, "required", "expiry",
                                 "batch '%s' is not known yet: give its expiry", batch);

@@ -849,6 +849,25 @@ static void test_lifecycle__recalled_batch_takes_no_new_packs(void **state)
     px_sqlf(&f->env, "UPDATE serial SET state = 'commissioned', reason = NULL, prior_state = "
                      "NULL, decommissioned_by = NULL, decommissioned_at = NULL WHERE gtin = '" GTIN
                      "' AND serial = 'S-2'");
+    /* Nor are labels printed, or a production run exported, for it: they would go on packs it
+     * can no longer take (S-2 is one it could print). */
+    static const char *const print_rows[] = {"print_job", "print_job_serial", NULL};
+    px_test_refused(&f->env, print_rows, "POST", "/v1/print-jobs", f->cmo.key,
+                    "{\"gtin\":\"" GTIN "\",\"batch\":\"B-SHUT\",\"expiry\":\"491231\","
+                    "\"serials\":[\"S-2\"],\"line\":\"L1\",\"operator\":\"op\"}",
+                    NULL, 409, "batch_recalled");
+    px_test_expect(&f->env, "PUT", "/v1/products/" GTIN "/serial-settings", f->mah.key,
+                   "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);
+    j = px_test_call(&f->env, "POST", "/v1/products/" GTIN "/allocations", f->cmo.key,
+                     "{\"count\":1}", 202);
+    char run[160];
+    snprintf(run, sizeof(run),
+             "{\"allocation_id\":\"%s\",\"batch\":\"B-SHUT\",\"expiry\":\"491231\"}",
+             px_test_str(j, "allocation_id"));
+    json_decref(j);
+    static const char *const export_rows[] = {"export", NULL};
+    px_test_refused(&f->env, export_rows, "POST", "/v1/exports", f->cmo.key, run, NULL, 409,
+                    "batch_recalled");
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->mah.key,
                     "{\"gtin\":\"" GTIN "\",\"batch\":\"B-SHUT\",\"market\":\"EU\"}", NULL, 409,
                     "batch_recalled");
