@@ -299,6 +299,8 @@ static int verify_one(void *ctx, const px_audit_entry *e)
         v->own_entries++;
         memcpy(v->own_head, e->hash, sizeof(v->own_head));
     }
+    if (!s->tenant) /* the whole log's: its latest entry's hash */
+        memcpy(v->head, e->hash, sizeof(v->head));
     return 0;
 }
 
@@ -324,6 +326,7 @@ static int add_checkpoint(verify_state *s, const px_audit_checkpoint *c)
         s->t.ncps++;
     }
     s->v->checkpoints++;
+    s->v->own_checkpoints += s->tenant && own;
     if (c->cut) {
         /* The chain starts at its newest cut: what came before may have left with its month. A
          * deleted cut row makes the chain start at zero again, and its first entry then links
@@ -435,9 +438,12 @@ px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *b
         return rc;
     out->ok = out->broken_seq == 0;
     if (tenant) {
-        /* The tenant's own view: its entries and the hash of its latest one. */
+        /* The tenant's own view: its entries, the hash of its latest one and its chain's
+         * checkpoints (the whole log's count would tell how often others' chains were
+         * sealed). */
         out->entries = out->own_entries;
         memcpy(out->head, out->own_head, sizeof(out->head));
+        out->checkpoints = out->own_checkpoints;
     }
     return PX_OK;
 }

@@ -269,6 +269,7 @@ typedef struct px_audit_verdict {
     long long own_entries;     /* the tenant's entries (tenant-scoped verification) */
     char own_head[PX_SHA256_HEX_LEN + 1];
     long long checkpoints;     /* signed checkpoints checked against the rows */
+    long long own_checkpoints; /* those of the tenant's chain (tenant-scoped verification) */
 } px_audit_verdict;
 
 /* The entries the actor may read (its organization's; every tenant for a system scope),

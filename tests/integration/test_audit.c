@@ -508,11 +508,25 @@ static void test_audit__checkpoints_signed_and_listed(void **state)
     }
     snprintf(q, sizeof(q), "SELECT count(*) FROM audit_checkpoint WHERE chain = '%s'", f->a.org);
     assert_int_equal(pages, px_sql_count(&f->env, q));
-    /* The verdict counts the checkpoints it checked. */
+    /* The verdict counts the checkpoints it checked: all of them for the operator, whose
+     * head is the whole log's latest entry; a tenant's own chain's alone (the whole count told
+     * how often the others' chains were sealed). */
     int rc;
     json_t *v = verify_cli(f, NULL, &rc);
     assert_true(json_is_true(json_object_get(v, "ok")));
     assert_true(px_test_int(v, "checkpoints") >= 3);
+    assert_int_equal(px_test_int(v, "checkpoints"),
+                     px_count_of(&f->env, "SELECT count(*) FROM audit_checkpoint"));
+    json_decref(v);
+    v = px_test_call(&f->env, "GET", "/v1/audit/verify", f->a.key, NULL, 200);
+    assert_int_equal(px_test_int(v, "checkpoints"), pages);
+    assert_true(pages < px_count_of(&f->env, "SELECT count(*) FROM audit_checkpoint"));
+    json_decref(v);
+    char latest[80];
+    px_sql_text(&f->env, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1", latest,
+                sizeof(latest));
+    v = verify_cli(f, NULL, &rc);
+    assert_string_equal(px_test_str(v, "head"), latest);
     json_decref(v);
 }
 
