@@ -71,12 +71,13 @@ void h_webhook_delete(px_req *r)
 static json_t *delivery_json(const px_webhook_delivery *d)
 {
     return json_pack(
-        "{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "delivery_id", d->id, "event",
+        "{s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:s, s:o, s:o, s:o}", "delivery_id", d->id, "event",
         d->event, "state", d->state, "attempts", d->attempts, "last_http_status",
         d->last_http_status ? json_integer(d->last_http_status) : json_null(), "last_error",
-        px_json_str_or_null(d->last_error), "next_attempt_at", d->next_attempt_at, "created_at",
-        d->created_at, "delivered_at", px_json_str_or_null(d->delivered_at), "retry_of",
-        px_json_str_or_null(d->retry_of), "retried_by", px_json_str_or_null(d->retried_by));
+        px_json_str_or_null(d->last_error), "next_attempt_at",
+        px_json_str_or_null(d->next_attempt_at), "created_at", d->created_at, "delivered_at",
+        px_json_str_or_null(d->delivered_at), "retry_of", px_json_str_or_null(d->retry_of),
+        "retried_by", px_json_str_or_null(d->retried_by));
 }
 
 static int add_delivery(void *ctx, const px_webhook_delivery *d)

@@ -96,20 +96,16 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
     return PX_OK;
 }
 
+/* next_attempt_at only while the delivery is to be tried (queued, or its lease while
+ * sending): a delivered or dead one has no next attempt (docs/api.md, as a report's). */
+#define DELIVERY_NEXT "CASE WHEN d.state IN ('queued', 'sending') THEN d.next_attempt_at END"
+#define DELIVERY_RETRIED_BY                                                                        \
+    "coalesce((SELECT k.id::text FROM webhook_delivery k WHERE k.retry_of = d.id LIMIT 1), '')"
 #define DELIVERY_COLS                                                                              \
-    "d.id, d.tenant_id, d.event, d.state, d.attempts, "                                            \
-    "coalesce(d.last_http_status, 0), coalesce(d.last_error, ''), " TS(                            \
-        "d.next_attempt_at") ", " TS("d.created_at") ", " TS("d.delivered_at") ", "                \
-                                                                               "coalesce(d.retry_" \
-                                                                               "of::text, ''), "   \
-                                                                               "coalesce((SELECT " \
-                                                                               "k.id::text FROM "  \
-                                                                               "webhook_delivery " \
-                                                                               "k WHERE "          \
-                                                                               "k.retry_of = "     \
-                                                                               "d.id LIMIT 1), "   \
-                                                                               "'') "              \
-                                                                               "AS retried_by"
+    "d.id, d.tenant_id, d.event, d.state, d.attempts, coalesce(d.last_http_status, 0), "           \
+    "coalesce(d.last_error, ''), " TS(DELIVERY_NEXT) ", " TS("d.created_at") ", " TS(              \
+        "d.delivered_at") ", coalesce(d.retry_of::text, ''), " DELIVERY_RETRIED_BY                 \
+                          " AS retried_by"
 #define DELIVERY_NCOLS 12
 
 static void delivery_row(px_webhook_delivery *d, const PGresult *r, int i)

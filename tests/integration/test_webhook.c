@@ -453,6 +453,14 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
     fixture *f = *state;
     char dead[40], sql[256], path[128];
     px_test_dead_webhook_delivery(&f->env, f->mah.org, dead);
+    /* A dead delivery has no next attempt (its row keeps the last one it had). */
+    px_sqlf(&f->env, "UPDATE webhook_delivery SET next_attempt_at = now() WHERE id = '%s'", dead);
+    json_t *l =
+        px_test_call(&f->env, "GET", "/v1/webhook/deliveries?state=dead", f->mah.key, NULL, 200);
+    json_t *it = json_array_get(json_object_get(l, "items"), 0);
+    assert_string_equal(px_test_str(it, "delivery_id"), dead);
+    assert_true(json_is_null(json_object_get(it, "next_attempt_at")));
+    json_decref(l);
     snprintf(path, sizeof(path), "/v1/webhook/deliveries/%s/retry", dead);
     snprintf(sql, sizeof(sql), "SELECT 1 FROM webhook_delivery WHERE id = '%s' FOR UPDATE", dead);
     PGconn *held = px_test_hold(&f->env, sql);
