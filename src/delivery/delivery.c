@@ -35,9 +35,15 @@ static int visible_ascii(const char *s, size_t max, int allow_space)
 
 px_rc px_delivery_header_check(const char *value, px_err *err)
 {
-    if (!value || !visible_ascii(value, PX_DELIVERY_HEADER_MAX, 1))
+    /* No space at either end: a field value has no whitespace around it (RFC 9110 §5.5), and
+     * libcurl drops a header whose value is blank, so " " would be stored, shown as set and
+     * never sent. */
+    size_t n = value ? strlen(value) : 0;
+    if (!value || !visible_ascii(value, PX_DELIVERY_HEADER_MAX, 1) || value[0] == ' ' ||
+        (n > 0 && value[n - 1] == ' '))
         return px_err_set(err, PX_EINVALID, "invalid_header",
-                          "the header must be 1 to %d printable ASCII characters",
+                          "the header must be 1 to %d printable ASCII characters, without a "
+                          "space at either end",
                           PX_DELIVERY_HEADER_MAX);
     return PX_OK;
 }

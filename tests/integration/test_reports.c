@@ -293,6 +293,8 @@ static void test_reports__endpoint_checks(void **state)
         {"{\"market\":\"eu\",\"url\":\"https://example.org/in\"}", "market", "invalid_market"},
         {"{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"auth_header\":\"a\\r\\nX: y\"}",
          "auth_header", "invalid_header"},
+        {"{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"auth_header\":\" \"}",
+         "auth_header", "invalid_header"},
         {"{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"hmac_secret\":\"short\"}",
          "hmac_secret", "invalid_value"},
         {"{\"market\":\"EU\",\"url\":\"https://example.org/in\",\"colour\":\"red\"}", "colour",

@@ -64,6 +64,11 @@ static void test_delivery__header_check(void)
     assert_int_equal(px_delivery_header_check("Bearer abc.DEF-123_~+/=", &err), PX_OK);
     assert_int_equal(px_delivery_header_check("Basic dXNlcjpwYXNz", &err), PX_OK);
     assert_int_equal(px_delivery_header_check("", &err), PX_EINVALID);
+    /* Blank, or with a space at an end: stored, it would be shown as set and never sent. */
+    assert_int_equal(px_delivery_header_check(" ", &err), PX_EINVALID);
+    assert_int_equal(px_delivery_header_check("   ", &err), PX_EINVALID);
+    assert_int_equal(px_delivery_header_check(" Bearer abc", &err), PX_EINVALID);
+    assert_int_equal(px_delivery_header_check("Bearer abc ", &err), PX_EINVALID);
     assert_int_equal(px_delivery_header_check("Bearer x\r\nX-Evil: 1", &err), PX_EINVALID);
     assert_int_equal(px_delivery_header_check("Bearer \xc3\xa9", &err), PX_EINVALID);
     assert_string_equal(err.code, "invalid_header");
