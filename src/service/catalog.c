@@ -107,12 +107,13 @@ px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by,
     if (rc != PX_OK)
         return rc;
     px_strlcpy(p->mah_id, by->org_id, sizeof(p->mah_id));
-    /* A company prefix is one licensee's: a GTIN under a prefix a CMO listed as its own
-     * (docs/aggregation.md "One organization per prefix") is not this MAH's to number. */
-    if ((rc = px__prefix_not_taken(px_tx_db(tx), by->org_id, p->gtin, 1, p->company_prefix_length,
-                                   "gtin", err)) != PX_OK)
-        return rc;
-    if ((rc = px_store_product_insert(px_tx_db(tx), p, err)) != PX_OK)
+    /* A GTIN registered already is product_exists, whoever sent it. Then a company prefix is
+     * one licensee's: a GTIN under another organization's prefix, or under one that overlaps it
+     * at another length (docs/aggregation.md "One organization per prefix"), is not this MAH's
+     * to number (the row goes with the transaction). */
+    if ((rc = px_store_product_insert(px_tx_db(tx), p, err)) != PX_OK ||
+        (rc = px__gtin_prefix_free(px_tx_db(tx), by->org_id, p->gtin, p->company_prefix_length,
+                                   err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit_as(tx, by, by->org_id, "product.create", p->gtin);
     px_audit_str(d, "name", p->name);

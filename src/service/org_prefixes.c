@@ -32,26 +32,35 @@ px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_
     return PX_OK;
 }
 
-px_rc px__prefix_not_taken(px_db *db, const char *org_id, const char *key, int skip, int prefix_len,
-                           const char *field, px_err *err)
+/* The one refusal of a company prefix another organization holds (docs/aggregation.md "One
+ * organization per prefix"): it names the caller's own value, never whose it is. */
+static px_rc prefix_taken(const char *field, const char *gcp, px_err *err)
+{
+    return px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", field,
+                            "company prefix %s is another organization's", gcp);
+}
+
+px_rc px__gtin_prefix_free(px_db *db, const char *mah_id, const char *gtin, int prefix_len,
+                           px_err *err)
 {
     char gcp[16];
-    snprintf(gcp, sizeof(gcp), "%.*s", prefix_len, key + skip);
-    int listed = 0;
-    px_rc rc = px_store_org_prefix_listed(db, &listed, org_id, gcp, err);
-    if (rc == PX_OK && listed)
-        rc = px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", field,
-                              "company prefix %s is another organization's", gcp);
-    return rc;
+    snprintf(gcp, sizeof(gcp), "%.*s", prefix_len, gtin + 1); /* after the indicator digit */
+    int taken = 0;
+    px_rc rc = px_store_gtin_prefix_taken(db, &taken, mah_id, gcp, err);
+    return rc == PX_OK && taken ? prefix_taken("gtin", gcp, err) : rc;
 }
 
 px_rc px__gln_prefix_free(px_db *db, const px_org *org, px_err *err)
 {
     if (!org->gln[0] || !org->gln_prefix_length)
         return PX_OK;
+    char gcp[16];
+    snprintf(gcp, sizeof(gcp), "%.*s", org->gln_prefix_length, org->gln);
+    int listed = 0;
     /* A new organization has no row yet: the nil UUID is no organization's. */
-    return px__prefix_not_taken(db, org->id[0] ? org->id : "00000000-0000-0000-0000-000000000000",
-                                org->gln, 0, org->gln_prefix_length, "gln", err);
+    px_rc rc = px_store_org_prefix_listed(
+        db, &listed, org->id[0] ? org->id : "00000000-0000-0000-0000-000000000000", gcp, err);
+    return rc == PX_OK && listed ? prefix_taken("gln", gcp, err) : rc;
 }
 
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,

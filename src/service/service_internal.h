@@ -32,12 +32,14 @@ px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_
  * prefix length was sent. */
 px_rc px__org_name_gln_check(const char *name, const char *name_code, const char *gln,
                              int prefix_given, px_err *err);
-/* docs/aggregation.md "One organization per prefix": the company prefix of key (its first
- * prefix_len characters after skip) is not one another organization than org_id listed as its
- * own; else PX_ECONFLICT "company_prefix_taken" naming field. */
-px_rc px__prefix_not_taken(px_db *db, const char *org_id, const char *key, int skip, int prefix_len,
-                           const char *field, px_err *err);
-/* px__prefix_not_taken of org's GLN at its prefix length (nothing to check without both): the
+/* docs/aggregation.md "One organization per prefix": the company prefix of gtin (its first
+ * prefix_len digits after the indicator) that MAH mah_id registers a product under is not
+ * another organization's (px_store_gtin_prefix_taken); else PX_ECONFLICT
+ * "company_prefix_taken" on field gtin. */
+px_rc px__gtin_prefix_free(px_db *db, const char *mah_id, const char *gtin, int prefix_len,
+                           px_err *err);
+/* The company prefix of org's GLN at its prefix length (nothing to check without both) is not
+ * one another organization listed; else PX_ECONFLICT "company_prefix_taken" on field gln: the
  * rule when an organization is created (POST /v1/orgs, a new CMO of POST /v1/partners) as when
  * its GLN changes. */
 px_rc px__gln_prefix_free(px_db *db, const px_org *org, px_err *err);

@@ -54,6 +54,44 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
     return PX_OK;
 }
 
+px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, const char *prefix,
+                                 px_err *err)
+{
+    *taken = 0;
+    /* The listings' own mode: registrations of products under overlapping prefixes by two
+     * MAHs at once, or one beside a listing, cannot both pass the check below. */
+    PGresult *r =
+        px__exec(db, "LOCK TABLE org_company_prefix IN SHARE ROW EXCLUSIVE MODE", 0, NULL, err);
+    if (!r)
+        return err->rc;
+    PQclear(r);
+    /* GS1 licenses a prefix to one company (GS1 General Specifications §1.4): one another
+     * organization listed, another MAH's products are numbered under, or another
+     * organization's GLN is numbered under. A CMO site's GLN may be one its MAH numbered under
+     * its own prefix (docs/api.md "POST /v1/partners"), so a CMO's GLN says nothing against a
+     * MAH it partners with, nor against one whose own GLN has the same prefix. */
+    /* clang-format off */
+    r = px__exec(db,
+                 "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t WHERE EXISTS (SELECT 1 "
+                 "FROM org_company_prefix x WHERE x.org_id <> $1::uuid AND "
+                 OVERLAPS("x.company_prefix") ") OR EXISTS (SELECT 1 FROM product pr WHERE "
+                 "pr.mah_id <> $1::uuid AND "
+                 OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)") ") OR EXISTS (SELECT "
+                 "1 FROM organization o WHERE o.id <> $1::uuid AND o.gln_prefix_length IS NOT "
+                 "NULL AND " OVERLAPS("left(o.gln, o.gln_prefix_length)") " AND NOT (o.kind = "
+                 "'cmo' AND (EXISTS (SELECT 1 FROM partnership ps WHERE ps.mah_id = $1::uuid AND "
+                 "ps.cmo_id = o.id) OR EXISTS (SELECT 1 FROM organization m WHERE m.id = "
+                 "$1::uuid AND m.gln_prefix_length = o.gln_prefix_length AND left(m.gln, "
+                 "m.gln_prefix_length) = left(o.gln, o.gln_prefix_length))))))",
+                 PX__ARGS(mah_id, prefix), err);
+    /* clang-format on */
+    if (!r)
+        return err->rc;
+    *taken = strcmp(px__val(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_org_prefix_listed(px_db *db, int *listed, const char *org_id, const char *prefix,
                                  px_err *err)
 {

@@ -179,6 +179,13 @@ px_rc px_store_org_partner_mahs(px_db *db, const char *cmo_id,
  * prefix -- into *taken, -1 when none is. */
 px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
                                 const char *const *prefixes, size_t n, px_err *err);
+/* Whether prefix, the company prefix of a product mah_id registers, is someone else's, into
+ * *taken: it is, begins with, or is the beginning of a prefix another organization listed,
+ * another MAH's products are numbered under, or another organization's GLN is numbered under
+ * (at its known length; a CMO's GLN not against a MAH it partners with or whose GLN has the
+ * same prefix). Holds listings and other registrations off until the transaction ends. */
+px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, const char *prefix,
+                                 px_err *err);
 /* Whether prefix (a product's or a GLN's company prefix) is, begins with, or is the beginning
  * of a prefix another organization than org_id has listed, into *listed; waits for a list
  * being changed, and holds changes off until the transaction ends. */

@@ -26,10 +26,11 @@ static int next_gtin = 100;
         px_count_of((f), "SELECT count(*) FROM " table " WHERE gtin = '%s' AND " cond, (gtin)),    \
         (want))
 
-/* A fresh valid GTIN-14 (GS1 mod-10 check digit, DOMAIN.md §1.1) under prefix 4012345. */
+/* A fresh valid GTIN-14 (GS1 mod-10 check digit, DOMAIN.md §1.1) under a company prefix of its
+ * own: the group's MAHs never number under one another's (docs/aggregation.md). */
 static void new_gtin(char out[15])
 {
-    px_test_gtin(out, next_gtin++);
+    px_test_gtin_own(out, next_gtin++);
 }
 
 static void mah(fixture *f, char *org, char *key)

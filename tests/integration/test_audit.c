@@ -46,7 +46,7 @@ static int setup(void **state)
     px_test_key(&f->env, f->a.org, "auditor", f->a_auditor);
     px_test_key(&f->env, f->b.org, "auditor", f->b_auditor);
     px_test_gtin(f->gtin_a, 6001);
-    px_test_gtin(f->gtin_b, 6002);
+    px_test_gtin_own(f->gtin_b, 6002); /* tenant B numbers under a prefix of its own */
     px_test_product(&f->env, f->a.key, f->gtin_a, "A pack", "EU");
     px_test_product(&f->env, f->b.key, f->gtin_b, "B pack", "EU");
     char gtins[40];

@@ -15,10 +15,11 @@
 typedef px_test_env fixture;
 static int next_gtin = 200;
 
-/* A fresh valid GTIN-14 (GS1 mod-10, DOMAIN.md §1.1) under company prefix 4012345. */
+/* A fresh valid GTIN-14 (GS1 mod-10, DOMAIN.md §1.1) under a company prefix of its own: the
+ * group's MAHs never number under one another's (docs/aggregation.md). */
 static void new_gtin(char out[15])
 {
-    px_test_gtin(out, next_gtin++);
+    px_test_gtin_own(out, next_gtin++);
 }
 
 static void product(fixture *f, const char *key, char gtin[15])

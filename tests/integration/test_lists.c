@@ -104,7 +104,7 @@ static int setup(void **state)
     snprintf(f->auditor_key, sizeof(f->auditor_key), "%s", px_test_str(k, "api_key"));
     json_decref(k);
     px_test_gtin(f->gtin, 801);
-    px_test_gtin(f->gtin2, 802);
+    px_test_gtin_own(f->gtin2, 802); /* the other MAH numbers under a prefix of its own */
     product(f, f->mah.key, f->gtin);
     product(f, f->mah2.key, f->gtin2);
     char gtins[32];

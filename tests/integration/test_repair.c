@@ -234,7 +234,7 @@ static void test_repair__org_patch(void **state)
     /* a CMO another MAH has linked too: its GLN is their read point as well, so neither MAH
      * changes it (403, nothing changed); the operator still may */
     char g3[15], cw[96];
-    px_test_gtin(g3, 701);
+    px_test_gtin_own(g3, 701); /* the other MAH numbers under a prefix of its own */
     snprintf(body, sizeof(body),
              "{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"Other 5 mg\","
              "\"market\":\"US\"}",

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
 
 #define GTIN "00355154944954"   /* the first MAH's product, GCP 0355154 (DOMAIN-2.md §10.8) */
@@ -464,6 +465,69 @@ static void test_sscc_owner__cmo_lists_more_prefixes(void **state)
     json_decref(o);
     alloc_refused(f, f->cmo2.key, "{\"count\":1,\"company_prefix\":\"" XP1 "\"}", 404,
                   "unknown_company_prefix");
+}
+
+/* The body of a product registration of gtin at prefix length len. */
+static const char *product_body(char body[256], const char *gtin, int len)
+{
+    snprintf(body, 256,
+             "{\"gtin\":\"%s\",\"company_prefix_length\":%d,\"name\":\"Prefix pack\","
+             "\"market\":\"DE\"}",
+             gtin, len);
+    return body;
+}
+
+/* "0" and the GTIN-13 of twelve digits: a GTIN-14 under their prefix. */
+static void gtin_under(char gtin[15], const char *twelve)
+{
+    gtin[0] = '0';
+    px_test_gln(gtin + 1, twelve); /* GTIN-13 and GLN share the mod-10 check digit */
+}
+
+/* One organization per prefix (docs/aggregation.md; GS1 General Specifications §1.4): a MAH
+ * registers no product under another MAH's prefix, as its products' or its GLN's (with its
+ * length), nor under a CMO's GLN prefix unless it partners with that CMO, nor under a prefix
+ * that begins with one of those or is the beginning of one (a prefix has one length). The
+ * refusal is the listings' 409 company_prefix_taken on gtin and changes nothing; the owner
+ * registers the same GTIN. */
+static void test_sscc_owner__product_prefix_is_one_licensees(void **state)
+{
+    fixture *f = *state;
+    static const char *const products[] = {"product", "audit_log", NULL};
+    char body[256], gtin[15], gln[14], twelve[13];
+    /* The second MAH's products' prefix 9506001: the same length, longer, shorter. */
+    static const struct {
+        const char *gtin;
+        int len;
+    } under_products[] = {{"09506001000021", 7}, {"09506001000021", 9}, {"09506001000021", 6}};
+    for (size_t i = 0; i < PX_COUNT(under_products); i++) {
+        json_t *no = px_test_refused_answer(
+            &f->env, products, "POST", "/v1/products", f->mah3.key,
+            product_body(body, under_products[i].gtin, under_products[i].len), NULL, 409,
+            "company_prefix_taken");
+        px_expect_detail(no, 0, -1, "company_prefix_taken", "gtin");
+        json_decref(no);
+    }
+    json_decref(px_test_call(&f->env, "POST", "/v1/products", f->mah2.key,
+                             product_body(body, "09506001000021", 7), 201));
+    /* The third MAH's GLN prefix (12 digits, no product under it), and its beginning. */
+    px_sql_textf(&f->env, gln, sizeof(gln), "SELECT gln FROM organization WHERE id = '%s'",
+                 f->mah3.org);
+    snprintf(twelve, sizeof(twelve), "%.12s", gln);
+    gtin_under(gtin, twelve);
+    px_test_refused(&f->env, products, "POST", "/v1/products", f->mah2.key,
+                    product_body(body, gtin, 12), NULL, 409, "company_prefix_taken");
+    px_test_refused(&f->env, products, "POST", "/v1/products", f->mah2.key,
+                    product_body(body, gtin, 11), NULL, 409, "company_prefix_taken");
+    json_decref(px_test_call(&f->env, "POST", "/v1/products", f->mah3.key,
+                             product_body(body, gtin, 12), 201));
+    /* The CMO's GLN prefix: not the third MAH's, which does not partner with it; its partner's
+     * own GLN may have been numbered under it. */
+    gtin_under(gtin, CMO_GCP "12345");
+    px_test_refused(&f->env, products, "POST", "/v1/products", f->mah3.key,
+                    product_body(body, gtin, 7), NULL, 409, "company_prefix_taken");
+    json_decref(px_test_call(&f->env, "POST", "/v1/products", f->mah2.key,
+                             product_body(body, gtin, 7), 201));
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */

@@ -567,10 +567,9 @@ void px_test_gln(char out[14], const char *twelve)
     snprintf(out, 14, "%s%d", twelve, (10 - sum % 10) % 10);
 }
 
-void px_test_gtin(char out[15], int n)
+/* base's 13 digits and their mod-10 check digit into out. */
+static void gtin_of(char out[15], const char *base)
 {
-    char base[16];
-    snprintf(base, sizeof(base), "04012345%05d", n % 100000);
     /* Weights 3,1,3,… from the right of the 13 data digits (GS1 mod-10). */
     int sum = 0;
     for (int i = 12, w = 3; i >= 0; i--, w = 4 - w)
@@ -578,6 +577,20 @@ void px_test_gtin(char out[15], int n)
     memcpy(out, base, 13);
     out[13] = (char)('0' + (10 - sum % 10) % 10);
     out[14] = '\0';
+}
+
+void px_test_gtin(char out[15], int n)
+{
+    char base[16];
+    snprintf(base, sizeof(base), "04012345%05d", n % 100000);
+    gtin_of(out, base);
+}
+
+void px_test_gtin_own(char out[15], int n)
+{
+    char base[16];
+    snprintf(base, sizeof(base), "07%06d00000", n % 1000000);
+    gtin_of(out, base);
 }
 
 int px_test_log_has(px_test_env *env, const char *a, const char *b)

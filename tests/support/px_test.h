@@ -124,6 +124,10 @@ json_t *px_http_expect(px_test_env *env, const char *method, const char *path, c
 /* The n-th test GTIN-14 under company prefix 4012345 (item reference n, 0..99999) with its
  * mod-10 check digit computed as DOMAIN.md §1.1 states it (independently of src/gs1). */
 void px_test_gtin(char out[15], int n);
+/* The n-th test GTIN-14 under a company prefix of its own, 7n (n 0..999999 in six digits, item
+ * reference 00000): products of different MAHs never share a prefix (docs/aggregation.md "One
+ * organization per prefix"), nor one of 4012345's. */
+void px_test_gtin_own(char out[15], int n);
 /* The GLN of twelve digits and their GS1 mod-10 check digit, computed as DOMAIN.md §1.1 states
  * it (weights 3 and 1 from the right), independently of src/gs1. */
 void px_test_gln(char out[14], const char *twelve);
@@ -393,7 +397,7 @@ typedef struct px_test_tenants {
     char gtin[15], gtin2[15];        /* the MAH's product, the other MAH's */
 } px_test_tenants;
 /* On a running server: the MAH called name with GLN gln (company prefix length 7) and product
- * px_test_gtin(n) for market; "Other MAH" with product px_test_gtin(n + 1) for market; a
+ * px_test_gtin(n) for market; "Other MAH" with product px_test_gtin_own(n + 1) for market; a
  * regulator of market. */
 void px_test_tenants_make(px_test_tenants *t, const char *name, const char *gln, const char *market,
                           int n);

@@ -17,7 +17,7 @@ void px_test_tenants_make(px_test_tenants *t, const char *name, const char *gln,
     px_test_org_key(&t->env, "mah", "Other MAH", "mah", t->mah2.org, t->mah2.key);
     px_test_regulator(&t->env, "Regulator", market, reg_org, t->reg_key);
     px_test_gtin(t->gtin, n);
-    px_test_gtin(t->gtin2, n + 1);
+    px_test_gtin_own(t->gtin2, n + 1); /* the other MAH numbers under a prefix of its own */
     px_test_product(&t->env, t->mah.key, t->gtin, "Tenant product", market);
     px_test_product(&t->env, t->mah2.key, t->gtin2, "Other tenant's product", market);
 }
