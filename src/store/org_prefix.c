@@ -34,7 +34,10 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
         return err->rc;
     PQclear(l);
     /* GS1 licenses a prefix to one company: another organization's (listed, or its GLN's) or
-     * a product's (a MAH's) is not this one's to build SSCCs under. */
+     * a product's (a MAH's) is not this one's to build SSCCs under. Nor is one another
+     * organization's GLN lies under, its length unknown: every length it could be given would
+     * overlap this prefix, so that organization would never get a read point. */
+    /* clang-format off */
     PGresult *r = with_prefixes(db,
                                 "SELECT t.i - 1 FROM unnest($2::text[]) WITH ORDINALITY AS "
                                 "t(p, i) WHERE EXISTS (SELECT 1 FROM org_company_prefix x WHERE "
@@ -42,10 +45,13 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
                                 ") OR EXISTS (SELECT 1 FROM organization o WHERE o.id <> "
                                 "$1::uuid AND o.gln_prefix_length IS NOT NULL AND "
                                 OVERLAPS("left(o.gln, o.gln_prefix_length)")
-                                ") OR EXISTS (SELECT 1 FROM product pr WHERE "
-                                OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)")
+                                ") OR EXISTS (SELECT 1 FROM organization o WHERE o.id <> "
+                                "$1::uuid AND o.gln_prefix_length IS NULL AND "
+                                "starts_with(o.gln, t.p)) OR EXISTS (SELECT 1 FROM product pr "
+                                "WHERE " OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)")
                                 ") ORDER BY t.i LIMIT 1",
                                 org_id, prefixes, n, err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     if (PQntuples(r) > 0)

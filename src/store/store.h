@@ -175,8 +175,8 @@ px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char 
 px_rc px_store_org_partner_mahs(px_db *db, const char *cmo_id,
                                 int (*fn)(void *ctx, const char *mah_id), void *ctx, px_err *err);
 /* REQ-SSCC-8 (store/org_prefix.c): the index of the first of the n company prefixes that is
- * someone else's -- listed by another organization, another's GLN prefix, or a product's
- * prefix -- into *taken, -1 when none is. */
+ * someone else's -- listed by another organization, another's GLN prefix, a product's prefix,
+ * or one another's GLN of unknown prefix length lies under -- into *taken, -1 when none is. */
 px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
                                 const char *const *prefixes, size_t n, px_err *err);
 /* Whether prefix, the company prefix of a product mah_id registers, is someone else's, into
@@ -186,9 +186,10 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
  * same prefix). Holds listings and other registrations off until the transaction ends. */
 px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, const char *prefix,
                                  px_err *err);
-/* Whether prefix (a product's or a GLN's company prefix) is, begins with, or is the beginning
- * of a prefix another organization than org_id has listed, into *listed; waits for a list
- * being changed, and holds changes off until the transaction ends. */
+/* Whether prefix (a GLN's company prefix, or the whole GLN when its length is unknown) is,
+ * begins with, or is the beginning of a prefix another organization than org_id has listed,
+ * into *listed; waits for a list being changed, and holds changes off until the transaction
+ * ends. */
 px_rc px_store_org_prefix_listed(px_db *db, int *listed, const char *org_id, const char *prefix,
                                  px_err *err);
 /* Makes org_id's listed company prefixes exactly these n (none: clears them). */

@@ -530,6 +530,73 @@ static void test_sscc_owner__product_prefix_is_one_licensees(void **state)
                              product_body(body, gtin, 7), 201));
 }
 
+/* A new CMO of a partnership with the third MAH, GLN under twelve's digits, its prefix length
+ * not given; its org id into org. */
+static void unlengthed_cmo(fixture *f, const char *name, const char *twelve, char org[40])
+{
+    char gln[14], body[160];
+    px_test_gln(gln, twelve);
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"gln\":\"%s\"}", name, gln);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah3.key, body, 201);
+    snprintf(org, 40, "%s", px_test_str(j, "org_id"));
+    json_decref(j);
+}
+
+/* A GLN whose prefix length is unknown and which lies under a prefix another organization
+ * listed could be given no length later (each would overlap that prefix: 409), so its
+ * organization would never have a read point: it is refused where it is given, 409
+ * company_prefix_taken on gln, nothing changed, at creation (the operator's, a new CMO of a
+ * partnership) and at a change. A GLN beside the prefix is taken and given its length later.
+ * The other way round, a prefix is not listed while another organization's GLN of unknown
+ * length lies under it. */
+static void test_sscc_owner__unlengthed_gln_under_a_listed_prefix(void **state)
+{
+    fixture *f = *state;
+    char path[96], gln[14], beside[40], later[40];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2.org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
+                             "{\"company_prefixes\":[\"" XP1 "\"]}", 200));
+    px_test_gln(gln, XP1 "00001");
+    char body[160];
+    static const char *const partners[] = {"organization", "partnership", "audit_log", NULL};
+    snprintf(body, sizeof(body), "{\"name\":\"Unlengthed CMO\",\"gln\":\"%s\"}", gln);
+    json_t *no = px_test_refused_answer(&f->env, partners, "POST", "/v1/partners", f->mah3.key,
+                                        body, NULL, 409, "company_prefix_taken");
+    px_expect_detail(no, 0, -1, "company_prefix_taken", "gln");
+    json_decref(no);
+    long long orgs = px_count_of(&f->env, "SELECT count(*) FROM organization");
+    int rc;
+    const char *create[] = {"org",   "create", "--kind", "cmo", "--name", "Unlengthed CMO",
+                            "--gln", gln,      NULL};
+    json_t *o = px_test_cli(&f->env, &rc, create);
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(px_test_str(json_object_get(o, "error"), "code"), "company_prefix_taken");
+    json_decref(o);
+    px_expect_count(&f->env, orgs, "SELECT count(*) FROM organization");
+    char mah3[96];
+    snprintf(mah3, sizeof(mah3), "/v1/orgs/%s", f->mah3.org);
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\"}", gln);
+    px_test_refused(&f->env, prefix_rows, "PATCH", mah3, f->mah3.key, body, NULL, 409,
+                    "company_prefix_taken");
+    /* Beside XP1 (0614151…): the length that overlaps XP1's beginning is refused, its own
+     * length is given, and its read point with it. */
+    unlengthed_cmo(f, "Beside CMO", "061415100001", beside);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", beside);
+    px_test_refused(&f->env, prefix_rows, "PATCH", path, f->mah3.key, "{\"gln_prefix_length\":6}",
+                    NULL, 409, "company_prefix_taken");
+    o = px_test_call(&f->env, "PATCH", path, f->mah3.key, "{\"gln_prefix_length\":7}", 200);
+    assert_int_equal(px_test_int(o, "gln_prefix_length"), 7);
+    json_decref(o);
+    /* A GLN of unknown length first: the prefix it lies under is not listed after it. */
+    unlengthed_cmo(f, "Earlier CMO", "061417000001", later);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2.org);
+    no = px_test_refused_answer(&f->env, prefix_rows, "PATCH", path, f->mah.key,
+                                "{\"company_prefixes\":[\"" XP1 "\",\"0614170\"]}", NULL, 409,
+                                "company_prefix_taken");
+    px_expect_detail(no, 0, -1, "company_prefix_taken", "company_prefixes[1]");
+    json_decref(no);
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
