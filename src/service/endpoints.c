@@ -101,10 +101,7 @@ typedef struct endpoint_patch_ctx {
 static px_rc last_endpoint_check(px_db *db, const px_endpoint *e, px_err *err)
 {
     const char *final[PX_REASON__COUNT];
-    size_t n = 0;
-    for (int i = 0; i < PX_REASON__COUNT; i++)
-        if (px_decom_reason_final((px_decom_reason)i))
-            final[n++] = px_decom_reason_name((px_decom_reason)i);
+    size_t n = px__final_reasons(final);
     int found = 0;
     char gtin[15], batch[21];
     px_rc rc = px_store_market_left_open(db, e->tenant_id, e->market, e->id, final, n, &found, gtin,

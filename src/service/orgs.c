@@ -6,6 +6,7 @@
 #include "gs1.h"
 #include "market.h"
 #include "px_str.h"
+#include "reports_internal.h"
 #include "service_internal.h"
 
 px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int given, px_err *err)
@@ -198,9 +199,11 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
             return PX_EINVALID;
         }
     }
-    /* A GLN's company prefix is one licensee's too: not one another organization listed. */
+    /* A GLN's company prefix is one licensee's too: not one another organization listed. Its
+     * read point stays while released packs' reports need it. */
     if ((strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length) &&
-        (rc = px__gln_prefix_free(db, o, err)) != PX_OK)
+        ((rc = px__gln_prefix_free(db, o, err)) != PX_OK ||
+         (rc = px__read_point_kept(db, &old, o, err)) != PX_OK))
         return rc;
     /* The new prefixes' own rules before the organization's row is written (a refusal changes
      * nothing, not even inside this transaction). */

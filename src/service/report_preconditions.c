@@ -239,6 +239,63 @@ px_rc px__master_data_kept(px_db *db, const px_product *old, const px_product *p
     return rc;
 }
 
+size_t px__final_reasons(const char *out[PX_REASON__COUNT])
+{
+    size_t n = 0;
+    for (int i = 0; i < PX_REASON__COUNT; i++)
+        if (px_decom_reason_final((px_decom_reason)i))
+            out[n++] = px_decom_reason_name((px_decom_reason)i);
+    return n;
+}
+
+typedef struct read_point_ctx {
+    px_actor was, now; /* the organization's GLN before and after, as px__org_sgln reads it */
+    px_err *err;
+    px_rc rc;
+} read_point_ctx;
+
+static int read_point_lost(void *vc, const char *gtin, int prefix_len, const char *market)
+{
+    read_point_ctx *c = vc;
+    if (!px__market_needs_read_point(market))
+        return 0;
+    px_product p = {.company_prefix_length = prefix_len};
+    px_strlcpy(p.gtin, gtin, sizeof(p.gtin));
+    char was[64], now[64];
+    px__org_sgln(was, &c->was, &p);
+    px__org_sgln(now, &c->now, &p);
+    /* Kept when it had one for these packs: a read point never given stays allowed to be
+     * missing, as master data never given does (px__master_data_kept). */
+    if (!was[0] || now[0])
+        return 0;
+    c->rc = px_err_set_field(c->err, PX_EINVALID, "missing_read_point", "gln",
+                             "packs of %s were released to %s, whose reports of their recall or "
+                             "decommissioning carry the organization's read point: give the GLN "
+                             "with its gln_prefix_length",
+                             gtin, market);
+    return 1;
+}
+
+static void actor_gln(px_actor *a, const px_org *o)
+{
+    px_strlcpy(a->org_gln, o->gln, sizeof(a->org_gln));
+    a->org_gln_prefix_length = o->gln_prefix_length;
+}
+
+px_rc px__read_point_kept(px_db *db, const px_org *old, const px_org *org, px_err *err)
+{
+    /* Only a MAH recalls or decommissions released packs (docs/domain.md "Role policy"). */
+    if (strcmp(org->kind, px_org_kind_name(PX_ORG_MAH)) != 0)
+        return PX_OK;
+    read_point_ctx c = {.err = err, .rc = PX_OK};
+    actor_gln(&c.was, old);
+    actor_gln(&c.now, org);
+    const char *final[PX_REASON__COUNT];
+    size_t n = px__final_reasons(final);
+    px_rc rc = px_store_open_release_markets(db, org->id, final, n, read_point_lost, &c, err);
+    return rc == PX_OK ? c.rc : rc;
+}
+
 px_rc px_svc_product_warnings(const px_product *p, px_missing_list *l, px_err *err)
 {
     px_epcis_profile profile = px_epcis_profile_for_market(p->market);

@@ -73,6 +73,17 @@ px_rc px__master_data_check(px_missing_list *l, const px_epcis_profile_info *pi,
  * refused for it. A field still missing stays allowed, as at registration. */
 px_rc px__master_data_kept(px_db *db, const px_product *old, const px_product *p, px_err *err);
 
+/* The names of the decommissioning reasons after which a released pack changes no more
+ * (px_decom_reason_final) into out; their count. */
+size_t px__final_reasons(const char *out[PX_REASON__COUNT]);
+
+/* Never yes now, failure later, for an organization's GLN: a change of org's GLN or prefix
+ * length (old as stored, org as it would become) that takes away the read point (px__org_sgln)
+ * the reports of a market need, while packs of its products released there can still change,
+ * is refused (a field error missing_read_point on gln, 422): every later recall or
+ * decommission of those packs would be refused for it. Only a MAH changes released packs. */
+px_rc px__read_point_kept(px_db *db, const px_org *old, const px_org *org, px_err *err);
+
 /* The 422 report_precondition of a non-empty list. */
 px_rc px__report_refusal(const px_missing_list *l, px_err *err);
 

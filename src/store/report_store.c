@@ -101,6 +101,35 @@ px_rc px_store_market_left_open(px_db *db, const char *tenant_id, const char *ma
     return PX_OK;
 }
 
+px_rc px_store_open_release_markets(px_db *db, const char *tenant_id,
+                                    const char *const *final_reasons, size_t n,
+                                    int (*fn)(void *ctx, const char *gtin, int prefix_len,
+                                              const char *market),
+                                    void *ctx, px_err *err)
+{
+    px_buf b;
+    const char *reasons = px__text_array(&b, final_reasons, n, "reasons", err);
+    if (!reasons)
+        return err->rc;
+    /* As px_store_market_left_open: the releases lead to the batches whose packs are read. */
+    PGresult *r = px__exec(
+        db,
+        "SELECT DISTINCT mr.gtin, p.company_prefix_length, mr.market FROM market_release mr "
+        "JOIN product p ON p.gtin = mr.gtin WHERE mr.tenant_id = $1::uuid AND EXISTS (SELECT 1 "
+        "FROM serial s WHERE s.gtin = mr.gtin AND s.batch = mr.batch AND s.market = mr.market "
+        "AND s.released_at IS NOT NULL AND (s.state <> 'decommissioned' OR s.reason <> "
+        "ALL($2::text[]))) ORDER BY mr.gtin, mr.market",
+        PX__ARGS(tenant_id, reasons), err);
+    px_buf_dispose(&b);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0), (int)strtol(px__val(r, i, 1), NULL, 10), px__val(r, i, 2)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
+
 /* The one endpoint row of r (cleared) into out; none is PX_ENOTFOUND "not_found" (another
  * tenant's endpoint answers like a missing one). */
 static px_rc endpoint_one(px_endpoint *out, PGresult *r, px_err *err)

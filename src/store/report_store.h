@@ -45,6 +45,14 @@ px_rc px_store_endpoint_update(px_db *db, px_endpoint *e, int set_auth, const ch
 px_rc px_store_market_left_open(px_db *db, const char *tenant_id, const char *market,
                                 const char *endpoint_id, const char *const *final_reasons, size_t n,
                                 int *found, char gtin[15], char batch[21], px_err *err);
+/* fn(ctx, gtin, company_prefix_length, market) once for each product of the tenant and market
+ * its packs were released to while one such pack can still change (not decommissioned for one
+ * of the n final reasons), in gtin and market order; fn returning non-zero stops. */
+px_rc px_store_open_release_markets(px_db *db, const char *tenant_id,
+                                    const char *const *final_reasons, size_t n,
+                                    int (*fn)(void *ctx, const char *gtin, int prefix_len,
+                                              const char *market),
+                                    void *ctx, px_err *err);
 typedef int (*px_endpoint_fn)(void *ctx, const px_endpoint *e);
 /* The tenant's endpoints (market NULL: every market; active only when active_only) in
  * creation order. */

@@ -289,6 +289,38 @@ static void test_report_preconditions__named_then_repaired(void **state)
     json_decref(ok);
 }
 
+/* Never yes now, failure later, for the MAH's GLN: with packs released to DE that can still be
+ * recalled or decommissioned, whose reports carry its read point, a new GLN whose prefix length
+ * is unknown (none given, none in GS1's list) is refused, 422 missing_read_point on gln, and
+ * nothing changes (accepted, every later recall or decommission of those packs was refused,
+ * report_precondition missing_read_point). A new GLN with its length is taken, as is one under
+ * the product's own prefix, whose length then serves. */
+static void test_report_preconditions__read_point_kept_for_released_packs(void **state)
+{
+    fixture *f = *state;
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah.org);
+    const char *const org_rows[] = {
+        "SELECT md5(string_agg(concat_ws('/', id, gln, gln_prefix_length), ',' ORDER BY id)) "
+        "FROM organization",
+        "audit_log", NULL};
+    json_t *no =
+        px_test_refused_answer(&f->env, org_rows, "PATCH", path, f->mah.key,
+                               "{\"gln\":\"4000000000006\"}", NULL, 422, "validation_error");
+    px_expect_detail(no, 0, -1, "missing_read_point", "gln");
+    json_decref(no);
+    json_t *o = px_test_call(&f->env, "PATCH", path, f->mah.key,
+                             "{\"gln\":\"4000000000006\",\"gln_prefix_length\":7}", 200);
+    assert_int_equal(px_test_int(o, "gln_prefix_length"), 7);
+    json_decref(o);
+    o = px_test_call(&f->env, "PATCH", path, f->mah.key, "{\"gln\":\"9506001000007\"}", 200);
+    assert_true(json_is_null(json_object_get(o, "gln_prefix_length")));
+    json_decref(o);
+    /* The read point it had stays what its released packs' reports carry. */
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
+                             "{\"gln\":\"9506000000008\",\"gln_prefix_length\":7}", 200));
+}
+
 /* The partnership's warning is the commission's rule asked ahead: a CMO whose GLN lies under
  * the product's own company prefix, its length not given, commissions (the product's length
  * serves), so it is not warned; one whose GLN lies elsewhere is warned and refused. A change
