@@ -124,11 +124,31 @@ px_rc px_sscc_list_check(const char *const *ssccs, size_t n, int with_serials, p
                                 "%zu containers in one request, at most %d", n, PX_CONTAINERS_MAX);
     for (size_t i = 0; i < n; i++) {
         px_err e;
-        if (gs1_sscc_validate(ssccs[i], &e) != PX_OK)
-            return px_err_set_field(err, PX_EINVALID, e.code, "ssccs",
-                                    "ssccs[%zu] is not a valid SSCC", i);
+        if (gs1_sscc_validate(ssccs[i], &e) != PX_OK) {
+            px_err_set(err, PX_EINVALID, e.code, "ssccs[%zu] is not a valid SSCC", i);
+            px_err_field(err, "ssccs[%zu]", i);
+            return PX_EINVALID;
+        }
     }
-    return PX_OK;
+    /* Each container once, as each serial (a repeat would be counted as asked twice). */
+    px_serial_ref *scratch = malloc(n * sizeof(*scratch));
+    unsigned char *dup = malloc(n);
+    if (!scratch || !dup) {
+        free(scratch);
+        free(dup);
+        return px_err_oom(err);
+    }
+    size_t repeats = px_commission_mark_duplicates(dup, ssccs, n, scratch);
+    for (size_t i = 0; repeats && i < n; i++)
+        if (dup[i]) {
+            px_err_set(err, PX_EINVALID, "duplicate_sscc",
+                       "container %s appears more than once in the request", ssccs[i]);
+            px_err_field(err, "ssccs[%zu]", i);
+            break;
+        }
+    free(scratch);
+    free(dup);
+    return repeats ? PX_EINVALID : PX_OK;
 }
 
 static int ref_cmp(const void *a, const void *b)

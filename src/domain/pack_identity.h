@@ -45,8 +45,9 @@ px_rc px_commission_count_check(size_t count, px_err *err);
 /* Containers named by SSCC in one release, decommission, reactivation or recall, in place of
  * serials (with_serials: the request listed serials too, refused): 1 to PX_CONTAINERS_MAX of
  * them (docs/api.md "Limits"), each an SSCC (GS1 GenSpecs §3.3.1: 18 digits with their check
- * digit). Field "ssccs"; codes "invalid_value", "too_many_containers" and the SSCC check's
- * own, with the index of the first bad one. */
+ * digit), each once. Field "ssccs" for the list ("invalid_value", "too_many_containers"),
+ * "ssccs[i]" for the first bad item (the SSCC check's code, or "duplicate_sscc" on the
+ * repeat). */
 #define PX_CONTAINERS_MAX 10000
 px_rc px_sscc_list_check(const char *const *ssccs, size_t n, int with_serials, px_err *err);
 

@@ -150,6 +150,19 @@ static int top_level_invalid(const char *code)
     return 0;
 }
 
+/* A detail of one field: the field, and its index when the field is a list element
+ * ("serials[3]" gives 3: docs/api.md "Errors"). */
+static json_t *field_detail(const px_err *err)
+{
+    json_t *d = json_pack("{s:s, s:s, s:s}", "field", err->field, "code", err->code, "message",
+                          err->message);
+    const char *open = strrchr(err->field, '[');
+    size_t digits = open ? strspn(open + 1, "0123456789") : 0;
+    if (d && digits > 0 && digits < 10 && strcmp(open + 1 + digits, "]") == 0)
+        json_object_set_new(d, "index", json_integer(strtol(open + 1, NULL, 10)));
+    return d;
+}
+
 void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
@@ -168,9 +181,9 @@ void px_reply_error(px_req *r, const px_err *err)
         return;
     }
     if (err->rc == PX_EINVALID && !top_level_invalid(err->code)) {
-        json_t *d = json_pack("{s:s, s:s}", "code", err->code, "message", err->message);
-        if (err->field[0])
-            json_object_set_new(d, "field", json_string(err->field));
+        json_t *d = err->field[0]
+                        ? field_detail(err)
+                        : json_pack("{s:s, s:s}", "code", err->code, "message", err->message);
         if (err->pos >= 0) {
             json_object_set_new(d, "position", json_integer(err->pos));
             json_object_set_new(d, "length", json_integer(err->len));
@@ -180,8 +193,7 @@ void px_reply_error(px_req *r, const px_err *err)
     }
     json_t *details = NULL;
     if (err->field[0]) {
-        json_t *d = json_pack("{s:s, s:s, s:s}", "field", err->field, "code", err->code, "message",
-                              err->message);
+        json_t *d = field_detail(err);
         if (err->has_quota) {
             long long left = err->quota_limit - err->quota_used;
             json_object_set_new(d, "limit", json_integer(err->quota_limit));

@@ -288,9 +288,17 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
     /* Shapes: an empty list, a bad check digit; the CMO never recalls. */
     px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah.key,
                          "{\"gtin\":\"" GTIN "\",\"ssccs\":[]}", "ssccs", "invalid_value");
-    px_test_expect_field(&f->env, "POST", "/v1/recalls", f->mah.key,
-                         "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000005201\"]}", "ssccs",
-                         NULL);
+    json_t *no = px_test_refused_answer(
+        &f->env, rows, "POST", "/v1/recalls", f->mah.key,
+        "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"003551540000005201\"]}", NULL, 422, NULL);
+    px_expect_detail(no, 0, 0, "invalid_check_digit", "ssccs[0]");
+    json_decref(no);
+    /* A container listed twice: refused on its repeat, as a serial is. */
+    snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\",\"%s\"]}", b1, b1);
+    no = px_test_refused_answer(&f->env, rows, "POST", "/v1/recalls", f->mah.key, body, NULL, 422,
+                                NULL);
+    px_expect_detail(no, 0, 1, "duplicate_sscc", "ssccs[1]");
+    json_decref(no);
     /* More containers than one request takes (docs/api.md "Limits"), on every route that takes
      * ssccs: refused before anything is read. */
     size_t cap = 512 + 21 * (CONTAINERS_MAX_DOC + 1);
