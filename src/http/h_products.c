@@ -79,11 +79,42 @@ static void reply_product(px_req *r, int status, const px_product *p)
     px_reply_json(r, status, o);
 }
 
+/* nhrn, {ai, value} (a national number for a market, docs/api.md): both, or a 422 naming the
+ * one left out. 1 when given (null counts as left out). */
+static int read_nhrn(px_req *r, const char **ai, const char **value)
+{
+    static const char *const keys[] = {"ai", "value", NULL};
+    json_t *nhrn = px_json_object(r, r->json, "nhrn", keys);
+    *ai = *value = NULL;
+    if (!nhrn)
+        return 0;
+    *ai = px_json_member_str(r, nhrn, "nhrn", "ai", 3);
+    *value = px_json_member_str(r, nhrn, "nhrn", "value", 20);
+    if (!px_req_answered(r) && (!*ai || !*value))
+        px_reply_field(r, *ai ? "nhrn.value" : "nhrn.ai", "required",
+                       "nhrn needs both ai and value");
+    return 1;
+}
+
+/* master_data, the whole object as it is to be (members left out are empty), each member
+ * refused by its path (master_data.pack_size). 1 when given. */
+static int read_master(px_req *r, px_master_data *md)
+{
+    json_t *mo = px_json_object(r, r->json, "master_data", md_keys);
+    if (!mo)
+        return 0;
+    for (size_t i = 0; i < N_MD; i++) {
+        const char *v =
+            px_json_member_str(r, mo, "master_data", md_fields[i].key, md_fields[i].cap - 1);
+        px_strlcpy(md_member(md, i), v ? v : "", md_fields[i].cap);
+    }
+    return 1;
+}
+
 void h_product_create(px_req *r)
 {
     static const char *const allowed[] = {"gtin", "company_prefix_length", "name", "market",
-                                          "nhrn", "master_data", NULL};
-    static const char *const nhrn_keys[] = {"ai", "value", NULL};
+                                          "nhrn", "master_data",           NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     px_product p = {0};
@@ -95,29 +126,14 @@ void h_product_create(px_req *r)
                                                GS1_GCP_LEN_MAX, 0, 0);
     if (px_req_answered(r))
         return;
-    json_t *nhrn = json_object_get(r->json, "nhrn");
-    if (nhrn && !json_is_null(nhrn)) {
-        if (!json_is_object(nhrn)) {
-            px_reply_field(r, "nhrn", "invalid_value", "nhrn must be an object");
-            return;
-        }
-        if (px_json_only(r, nhrn, nhrn_keys) != 0 ||
-            copy_str(r, nhrn, "ai", p.nhrn_ai, sizeof(p.nhrn_ai), 1) ||
-            copy_str(r, nhrn, "value", p.nhrn_value, sizeof(p.nhrn_value), 1))
-            return;
+    const char *ai, *value;
+    if (read_nhrn(r, &ai, &value)) {
+        px_strlcpy(p.nhrn_ai, ai ? ai : "", sizeof(p.nhrn_ai));
+        px_strlcpy(p.nhrn_value, value ? value : "", sizeof(p.nhrn_value));
     }
-    json_t *md = json_object_get(r->json, "master_data");
-    if (md && !json_is_null(md)) {
-        if (!json_is_object(md)) {
-            px_reply_field(r, "master_data", "invalid_value", "master_data must be an object");
-            return;
-        }
-        if (px_json_only(r, md, md_keys) != 0)
-            return;
-        for (size_t i = 0; i < N_MD; i++)
-            if (copy_str(r, md, md_fields[i].key, md_member(&p.master, i), md_fields[i].cap, 0))
-                return;
-    }
+    read_master(r, &p.master);
+    if (px_req_answered(r))
+        return;
     px_db *db = px_req_begin(r);
     if (!db)
         return;
@@ -129,7 +145,6 @@ void h_product_create(px_req *r)
 void h_product_update(px_req *r)
 {
     static const char *const allowed[] = {"name", "master_data", "nhrn", NULL};
-    static const char *const nhrn_keys[] = {"ai", "value", NULL};
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     px_product_patch rq = {0};
@@ -137,25 +152,11 @@ void h_product_update(px_req *r)
     /* nhrn: an object replaces it, null removes it. */
     json_t *nv = json_object_get(r->json, "nhrn");
     rq.set_nhrn = nv != NULL;
-    json_t *nhrn = json_is_null(nv) ? NULL : px_json_object(r, r->json, "nhrn", nhrn_keys);
-    if (nhrn) {
-        rq.nhrn_ai = px_json_member_str(r, nhrn, "nhrn", "ai", 3);
-        rq.nhrn_value = px_json_member_str(r, nhrn, "nhrn", "value", 20);
-        if (!rq.nhrn_ai || !rq.nhrn_value)
-            px_reply_field(r, rq.nhrn_ai ? "nhrn.value" : "nhrn.ai", "required",
-                           "nhrn needs both ai and value");
-    }
+    read_nhrn(r, &rq.nhrn_ai, &rq.nhrn_value);
     /* master_data: the whole object as it is to be (members left out become empty). */
     px_master_data md = {0};
-    json_t *mo = px_json_object(r, r->json, "master_data", md_keys);
-    if (mo) {
-        for (size_t i = 0; i < N_MD; i++) {
-            const char *v = px_json_member_str(r, mo, "master_data", md_fields[i].key,
-                                               md_fields[i].cap - 1);
-            px_strlcpy(md_member(&md, i), v ? v : "", md_fields[i].cap);
-        }
+    if (read_master(r, &md))
         rq.master = &md;
-    }
     px_db *db = px_req_begin(r);
     if (!db)
         return;

@@ -34,15 +34,21 @@ static px_rc webhook_fields(const px_webhook_request *rq, px_err *err)
     if (rq->n_events < 1 || rq->n_events > PX_WEBHOOK_EVENTS_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "events",
                                 "events must list 1 to %d events", PX_WEBHOOK_EVENTS_MAX);
+    /* The refusal names the item (events[i]), as every list's does (docs/api.md "Errors"). */
     for (int i = 0; i < rq->n_events; i++) {
+        int twice = 0;
+        for (int j = 0; j < i && !twice; j++)
+            twice = strcmp(rq->events[i], rq->events[j]) == 0;
         if (!px_webhook_event_known(rq->events[i]))
-            return px_err_set_field(err, PX_EINVALID, "invalid_event", "events",
-                                    "'%s' is not an event a webhook can subscribe to",
-                                    rq->events[i]);
-        for (int j = 0; j < i; j++)
-            if (strcmp(rq->events[i], rq->events[j]) == 0)
-                return px_err_set_field(err, PX_EINVALID, "duplicate_event", "events",
-                                        "event '%s' is listed twice", rq->events[i]);
+            px_err_set(err, PX_EINVALID, "invalid_event",
+                       "'%s' is not an event a webhook can subscribe to", rq->events[i]);
+        else if (twice)
+            px_err_set(err, PX_EINVALID, "duplicate_event", "event '%s' is listed twice",
+                       rq->events[i]);
+        else
+            continue;
+        px_err_field(err, "events[%d]", i);
+        return PX_EINVALID;
     }
     return PX_OK;
 }

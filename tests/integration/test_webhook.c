@@ -41,6 +41,28 @@ static void put_webhook(fixture *f, int port)
     json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah.key, body, NULL, 200, NULL));
 }
 
+/* A refused event names its item (events[i], with its index), as every list's refusal does. */
+static void test_webhook__refused_event_names_its_item(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *events, *code;
+        long index;
+    } bad[] = {{"[\"job.failed\",\"job.failed\"]", "duplicate_event", 1},
+               {"[\"report.dead\",\"job.*\"]", "invalid_event", 1}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char body[256], field[16];
+        snprintf(body, sizeof(body),
+                 "{\"url\":\"http://127.0.0.1:1/hook\",\"secret\":\"" SECRET "\",\"events\":%s}",
+                 bad[i].events);
+        snprintf(field, sizeof(field), "events[%ld]", bad[i].index);
+        json_t *j = px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah.key, body, NULL, 422,
+                                   "validation_error");
+        px_expect_detail(j, 0, bad[i].index, bad[i].code, field);
+        json_decref(j);
+    }
+}
+
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
