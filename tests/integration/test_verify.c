@@ -122,13 +122,14 @@ static void *verdicts_thread(void *arg)
 /* Whether n statements of the verification read (its unnest of the serials: scan_store.c) wait
  * on a lock at once in this database (5 s at most); a request's other reads (not a scan, the
  * transaction of an unknown serial) are not counted. While the queue is short, only the batch's
- * readers run that statement. */
+ * readers run that statement. Known by its start: pg_stat_activity keeps only the first
+ * track_activity_query_size bytes (1 KiB) of a statement, and its FROM lies past them. */
 static int batch_statements_waiting(int n)
 {
     for (int i = 0; i < 200; i++) {
         if (px_count_of(&env, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
                               "current_database() AND wait_event_type = 'Lock' AND query LIKE "
-                              "'%%FROM unnest($1::char(14)[]%%'") >= n)
+                              "'SELECT k.i, p.mah_id, %%'") >= n)
             return 1;
         px_sleep_ms(25);
     }
