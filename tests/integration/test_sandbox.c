@@ -202,6 +202,22 @@ static void test_sandbox__separate(void **state)
     px_http_resp_free(&dl);
     json_decref(j);
 
+    /* A sandbox carrier batch's signed link (no key) finds it in the sandbox too: its ZIP. */
+    j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->test_key,
+                     "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"SBXONLY-1\"}]}", 202);
+    char cpath[128];
+    snprintf(cpath, sizeof(cpath), "/v1/carrier-batches/%s", px_test_str(j, "id"));
+    json_decref(j);
+    j = px_test_wait_for(&f->env, f->test_key, cpath, "status", "completed", 600, 50);
+    assert_non_null(j);
+    link = strstr(px_test_str(j, "download_url"), "/v1/carrier-batches/");
+    assert_non_null(link);
+    px_http(&f->env, &dl, "GET", link, NULL, NULL, NULL);
+    assert_int_equal(dl.status, 200);
+    assert_string_equal(dl.content_type, "application/zip");
+    px_http_resp_free(&dl);
+    json_decref(j);
+
     /* A public scan: a sandbox pack is unknown and says it is a sandbox pack; a live one
      * answers as ever. */
     j = px_test_call(&f->env, "GET", "/v1/verify/" GTIN "/SBXONLY-1", NULL, NULL, 200);
