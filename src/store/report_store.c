@@ -71,6 +71,12 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
     return PX_OK;
 }
 
+/* A released pack (serial row s) whose market's reports may still be needed: not decommissioned
+ * for one of the final reasons (the text[] parameter reasons). */
+#define STILL_OPEN(reasons)                                                                        \
+    "s.released_at IS NOT NULL AND (s.state <> 'decommissioned' OR s.reason <> ALL(" reasons       \
+    "::text[]))"
+
 px_rc px_store_market_left_open(px_db *db, const char *tenant_id, const char *market,
                                 const char *endpoint_id, const char *const *final_reasons, size_t n,
                                 int *found, char gtin[15], char batch[21], px_err *err)
@@ -85,9 +91,8 @@ px_rc px_store_market_left_open(px_db *db, const char *tenant_id, const char *ma
         "SELECT mr.gtin, mr.batch FROM market_release mr WHERE mr.tenant_id = $1::uuid AND "
         "mr.market = $2 AND NOT EXISTS (SELECT 1 FROM regulator_endpoint e WHERE e.tenant_id = "
         "$1::uuid AND e.market = $2 AND e.active AND e.id <> $3::uuid) AND EXISTS (SELECT 1 FROM "
-        "serial s WHERE s.gtin = mr.gtin AND s.batch = mr.batch AND s.market = $2 AND "
-        "s.released_at IS NOT NULL AND (s.state <> 'decommissioned' OR s.reason <> "
-        "ALL($4::text[]))) LIMIT 1",
+        "serial s WHERE s.gtin = mr.gtin AND s.batch = mr.batch AND s.market = $2 AND " STILL_OPEN(
+            "$4") ") LIMIT 1",
         PX__ARGS(tenant_id, market, endpoint_id, reasons), err);
     px_buf_dispose(&b);
     if (!r)
@@ -117,8 +122,7 @@ px_rc px_store_open_release_markets(px_db *db, const char *tenant_id,
         "SELECT DISTINCT mr.gtin, p.company_prefix_length, mr.market FROM market_release mr "
         "JOIN product p ON p.gtin = mr.gtin WHERE mr.tenant_id = $1::uuid AND EXISTS (SELECT 1 "
         "FROM serial s WHERE s.gtin = mr.gtin AND s.batch = mr.batch AND s.market = mr.market "
-        "AND s.released_at IS NOT NULL AND (s.state <> 'decommissioned' OR s.reason <> "
-        "ALL($2::text[]))) ORDER BY mr.gtin, mr.market",
+        "AND " STILL_OPEN("$2") ") ORDER BY mr.gtin, mr.market",
         PX__ARGS(tenant_id, reasons), err);
     px_buf_dispose(&b);
     if (!r)
