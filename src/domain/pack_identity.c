@@ -130,25 +130,15 @@ px_rc px_sscc_list_check(const char *const *ssccs, size_t n, int with_serials, p
             return PX_EINVALID;
         }
     }
-    /* Each container once, as each serial (a repeat would be counted as asked twice). */
-    px_serial_ref *scratch = malloc(n * sizeof(*scratch));
-    unsigned char *dup = malloc(n);
-    if (!scratch || !dup) {
-        free(scratch);
-        free(dup);
-        return px_err_oom(err);
-    }
-    size_t repeats = px_commission_mark_duplicates(dup, ssccs, n, scratch);
-    for (size_t i = 0; repeats && i < n; i++)
-        if (dup[i]) {
-            px_err_set(err, PX_EINVALID, "duplicate_sscc",
-                       "container %s appears more than once in the request", ssccs[i]);
-            px_err_field(err, "ssccs[%zu]", i);
-            break;
-        }
-    free(scratch);
-    free(dup);
-    return repeats ? PX_EINVALID : PX_OK;
+    return PX_OK;
+}
+
+px_rc px_sscc_duplicate_error(px_err *err, const char *sscc, size_t index)
+{
+    px_err_set(err, PX_EINVALID, "duplicate_sscc",
+               "container %s appears more than once in the request", sscc);
+    px_err_field(err, "ssccs[%zu]", index);
+    return PX_EINVALID;
 }
 
 static int ref_cmp(const void *a, const void *b)

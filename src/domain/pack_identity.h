@@ -45,11 +45,13 @@ px_rc px_commission_count_check(size_t count, px_err *err);
 /* Containers named by SSCC in one release, decommission, reactivation or recall, in place of
  * serials (with_serials: the request listed serials too, refused): 1 to PX_CONTAINERS_MAX of
  * them (docs/api.md "Limits"), each an SSCC (GS1 GenSpecs §3.3.1: 18 digits with their check
- * digit), each once. Field "ssccs" for the list ("invalid_value", "too_many_containers"),
- * "ssccs[i]" for the first bad item (the SSCC check's code, or "duplicate_sscc" on the
- * repeat). */
+ * digit). Field "ssccs" for the list ("invalid_value", "too_many_containers"), "ssccs[i]" for
+ * the first bad item (the SSCC check's code). Each once: px__sscc_list_check (service) marks
+ * repeats with px_commission_mark_duplicates, refused by px_sscc_duplicate_error. */
 #define PX_CONTAINERS_MAX 10000
 px_rc px_sscc_list_check(const char *const *ssccs, size_t n, int with_serials, px_err *err);
+/* "duplicate_sscc" on field "ssccs[index]": the container appears earlier in the list. */
+px_rc px_sscc_duplicate_error(px_err *err, const char *sscc, size_t index);
 
 /* Scratch entry for px_commission_mark_duplicates (caller-owned, count entries). */
 typedef struct px_serial_ref {

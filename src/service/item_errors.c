@@ -90,6 +90,27 @@ px_rc px__items_invalid(px_err *err, size_t bad, size_t n, const char *what)
                       what);
 }
 
+px_rc px__sscc_list_check(const char *const *ssccs, size_t n, int with_serials, px_err *err)
+{
+    px_rc rc = px_sscc_list_check(ssccs, n, with_serials, err);
+    if (rc != PX_OK)
+        return rc;
+    /* Each container once, as each serial (a repeat would be counted as asked twice). */
+    px_serial_ref *scratch = malloc(n * sizeof(*scratch));
+    unsigned char *dup = malloc(n);
+    size_t i = n;
+    if (!scratch || !dup)
+        rc = px_err_oom(err);
+    else if (px_commission_mark_duplicates(dup, ssccs, n, scratch) > 0)
+        for (i = 0; i < n && !dup[i]; i++)
+            ;
+    if (i < n)
+        rc = px_sscc_duplicate_error(err, ssccs[i], i);
+    free(scratch);
+    free(dup);
+    return rc;
+}
+
 px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error **errors,
                             size_t *n_errors, px_err *err)
 {

@@ -33,6 +33,8 @@ px_rc px__serials_check(px__errlist *errs, unsigned char *bad, const char *const
                         px_err *err);
 /* A listed set of serials of a pack operation: 1..PX_COMMISSION_MAX_SERIALS, each valid;
  * otherwise 422 with every bad item in *errors. */
+/* px_sscc_list_check, and each container once (duplicate_sscc on the first repeat). */
+px_rc px__sscc_list_check(const char *const *ssccs, size_t n, int with_serials, px_err *err);
 px_rc px__serial_list_check(const char *const *serials, size_t n, px_item_error **errors,
                             size_t *n_errors, px_err *err);
 

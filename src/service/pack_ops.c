@@ -377,7 +377,7 @@ px_rc px__pack_op_containers(px_db *db, const px_app *app, const px_actor *by,
                              const px_pack_op_req *req, const char *batch, px_pack_action action,
                              px_decom_reason reason, px_pack_op_result *res, px_err *err)
 {
-    px_rc rc = px_sscc_list_check(req->ssccs, req->n_ssccs, req->serials != NULL, err);
+    px_rc rc = px__sscc_list_check(req->ssccs, req->n_ssccs, req->serials != NULL, err);
     if (rc != PX_OK)
         return rc;
     char g[15];

@@ -307,7 +307,7 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
                                                     &res->n_errors, err)) != PX_OK)
         return rc;
     if (req->ssccs &&
-        (rc = px_sscc_list_check(req->ssccs, req->n_ssccs, req->serials != NULL, err)) != PX_OK)
+        (rc = px__sscc_list_check(req->ssccs, req->n_ssccs, req->serials != NULL, err)) != PX_OK)
         return rc;
     rc = px_tx_run(db, by, release_body, &c, err);
     free(c.released);
