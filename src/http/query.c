@@ -72,40 +72,39 @@ typedef struct query_check {
     int oom; /* a value could not be decoded: the request fails before any handler reads it */
 } query_check;
 
-/* The decoded values px_req_query hands out, kept with the request; a header's trimmed value
- * (px_req_header) has no key. */
+/* The decoded values px_req_query hands out, kept with the request, each by the value
+ * libmicrohttpd holds (raw: so a lookup finds what libmicrohttpd's own lookup answers, whose
+ * names match without regard to case); a header's trimmed value (px_req_header) has none. */
 struct px_query_value {
     struct px_query_value *next;
-    const char *key; /* libmicrohttpd's, valid for the request */
+    const char *raw;
     char s[];
 };
 
-static struct px_query_value *decoded_find(const px_req *r, const char *key)
+/* The decoded copy of raw, made now if it was not (NULL when out of memory). */
+static const char *decoded(px_req *r, const char *raw)
 {
     for (struct px_query_value *q = r->query; q; q = q->next)
-        if (q->key && strcmp(q->key, key) == 0)
-            return q;
-    return NULL;
-}
-
-/* Decodes "%2F" and "%25" in the first value given for key (the one libmicrohttpd's lookup
- * answers) now, before any handler runs: so a handler's px_req_query never allocates, and an
- * allocation that fails fails the request (500) instead of reading as a parameter left out (a
- * filter dropped). 0 when out of memory. */
-static int decode_value(px_req *r, const char *key, const char *value)
-{
-    if (!value || !strchr(value, '%') || decoded_find(r, key))
-        return 1;
-    size_t len = strlen(value);
+        if (q->raw == raw)
+            return q->s;
+    size_t len = strlen(raw);
     struct px_query_value *q = malloc(sizeof(*q) + len + 1);
     if (!q)
-        return 0;
-    q->key = key;
-    memcpy(q->s, value, len + 1);
+        return NULL;
+    q->raw = raw;
+    memcpy(q->s, raw, len + 1);
     px__decode_slashes(q->s);
     q->next = r->query;
     r->query = q;
-    return 1;
+    return q->s;
+}
+
+/* Decodes "%2F" and "%25" in every value now, before any handler runs: so a handler's
+ * px_req_query never allocates, and an allocation that fails fails the request (500) instead
+ * of reading as a parameter left out (a filter dropped). 0 when out of memory. */
+static int decode_value(px_req *r, const char *value)
+{
+    return !value || !strchr(value, '%') || decoded(r, value) != NULL;
 }
 
 static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -125,7 +124,7 @@ static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char
         q->why = "holds %00 (a NUL)";
         return MHD_NO;
     }
-    if (!decode_value(q->r, key, value)) {
+    if (!decode_value(q->r, value)) {
         q->oom = 1;
         return MHD_NO;
     }
@@ -204,10 +203,9 @@ const char *px_req_query(px_req *r, const char *name)
     const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
     if (!v || !strchr(v, '%'))
         return v;
-    /* px__query_refused decoded every value holding an escape before the handler ran (the
-     * dispatcher calls it on every path that reaches one, server.c). */
-    const struct px_query_value *q = decoded_find(r, name);
-    return q ? q->s : NULL;
+    /* px__query_refused decoded every value holding an escape before the handler ran; only a
+     * refusal decided before it (a 429 choosing between page and JSON) decodes here. */
+    return decoded(r, v);
 }
 
 const char *px_req_header(px_req *r, const char *name)
@@ -223,7 +221,7 @@ const char *px_req_header(px_req *r, const char *name)
         return v; /* as sent: a key with a trailing space then fails as it did */
     memcpy(q->s, v, len);
     q->s[len] = '\0';
-    q->key = NULL;
+    q->raw = NULL;
     q->next = r->query;
     r->query = q;
     return q->s;

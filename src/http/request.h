@@ -139,9 +139,10 @@ void px__decode_slashes(char *s);
 /* The same for a path segment of len bytes into out: 0 if the decoded value does not fit
  * in cap bytes (its NUL included). */
 int px__decode_segment(char *out, size_t cap, const char *s, size_t len);
-/* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent). It
- * never allocates: px__query_refused decoded the values first, and failed the request (500) if
- * it could not. */
+/* A query-string argument (fully percent-decoded, valid for the request) or NULL (absent). A
+ * handler's read never allocates: px__query_refused decoded the values first, and failed the
+ * request (500) if it could not; a refusal decided before that decodes on demand (NULL when out
+ * of memory). */
 const char *px_req_query(px_req *r, const char *name);
 /* A request header's value without the whitespace after it (RFC 9110 §5.5: it is no part of
  * the value; libmicrohttpd drops the leading, not the trailing), valid for the request; NULL

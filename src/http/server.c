@@ -286,6 +286,13 @@ static void run_route(px_req *r)
 static void run_handed(px_req *r)
 {
     run_route(r);
+    /* Its answer is built: the connections go back now, not once the answer is sent (a slow
+     * client would hold one). A streamed answer took its own out of r->db. */
+    if (r->db) {
+        px_pool_release(r->app->pool, r->db);
+        r->db = NULL;
+    }
+    px_req_read_release(r);
     atomic_store(&r->handed_done, 1);
     MHD_resume_connection(r->conn);
 }

@@ -48,8 +48,9 @@ px_rc px__shipping_prepare(px__shipping *sh, const px_app *app, const px_actor *
 /* ---- access to packs (pack_read.c) ------------------------------------------------------ */
 
 /* A CMO's view of a serial, one rule for its pack reads, carriers, pack operations and print
- * jobs (store/store_internal.h's PX__CMO_SEES says the same in SQL, for the
- * containers it holds and the exports it makes): the
+ * jobs (store/store_internal.h's PX__CMO_SEES says the same in SQL, for the containers it holds
+ * and the exports it makes, and asks there too for the active partnership that grants the
+ * product, which these paths check through px_svc_product_access): the
  * serials allocated to it or commissioned by it, never after release (a CMO never sees packs once
  * on the market). An allocated serial is the CMO's to print before commissioning, so its symbol is
  * too. */

@@ -11,16 +11,15 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
 {
     memset(out, 0, sizeof(*out));
     /* The product row by its key and the pack by (gtin, serial): two index probes, one trip. */
-    PGresult *r =
-        px__exec_cached(db, PX__Q_VRS_LOOKUP,
-                        "SELECT p.mah_id, coalesce(o.gln, ''), s.gtin IS NOT NULL, "
-                        "coalesce(s.state, ''), coalesce(s.reason, ''), "
-                        "coalesce(s.batch, ''), coalesce(s.expiry, ''), "
-                        "coalesce(v.recalled, 'B2'), coalesce(v.expired, 'B1') FROM product p "
-                        "JOIN organization o ON o.id = p.mah_id LEFT JOIN serial s ON "
-                        "s.gtin = p.gtin AND s.serial = $2::text LEFT JOIN vrs_settings v "
-                        "ON v.tenant_id = p.mah_id WHERE p.gtin = $1",
-                        PX__ARGS(gtin, serial), err);
+    PGresult *r = px__exec_cached(
+        db, PX__Q_VRS_LOOKUP,
+        "SELECT p.mah_id, coalesce(o.gln, ''), s.gtin IS NOT NULL, " PX__SQL_PACK_STATE ", "
+        "coalesce(s.batch, ''), coalesce(s.expiry, ''), "
+        "coalesce(v.recalled, 'B2'), coalesce(v.expired, 'B1') FROM product p "
+        "JOIN organization o ON o.id = p.mah_id LEFT JOIN serial s ON "
+        "s.gtin = p.gtin AND s.serial = $2::text" PX__SQL_PACK_BATCH_JOIN
+        " LEFT JOIN vrs_settings v ON v.tenant_id = p.mah_id WHERE p.gtin = $1",
+        PX__ARGS(gtin, serial), err);
     if (!r)
         return err->rc;
     if (PQntuples(r) == 1) {

@@ -747,12 +747,12 @@ static void test_repair__webhook_config(void **state)
          "secret", __LINE__},
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":"
          "[\"pack.eaten\"]}",
-         "events", __LINE__},
+         "events[0]", __LINE__},
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":[]}", "events",
          __LINE__},
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\",\"events\":"
          "[\"report.dead\",\"report.dead\"]}",
-         "events", __LINE__},
+         "events[1]", __LINE__},
         {"{\"url\":\"http://127.0.0.1:9/h\",\"secret\":\"" WH_SECRET "\"}", "events", __LINE__},
     };
     for (size_t i = 0; i < PX_COUNT(cases); i++)
