@@ -81,12 +81,9 @@ struct px_query_value {
     char s[];
 };
 
-/* The decoded copy of raw, made now if it was not (NULL when out of memory). */
-static const char *decoded(px_req *r, const char *raw)
+/* A decoded copy of raw, kept with the request (NULL when out of memory). */
+static const char *decode_add(px_req *r, const char *raw)
 {
-    for (struct px_query_value *q = r->query; q; q = q->next)
-        if (q->raw == raw)
-            return q->s;
     size_t len = strlen(raw);
     struct px_query_value *q = malloc(sizeof(*q) + len + 1);
     if (!q)
@@ -99,12 +96,23 @@ static const char *decoded(px_req *r, const char *raw)
     return q->s;
 }
 
+/* The decoded copy of raw, made now if it was not (NULL when out of memory). */
+static const char *decoded(px_req *r, const char *raw)
+{
+    for (struct px_query_value *q = r->query; q; q = q->next)
+        if (q->raw == raw)
+            return q->s;
+    return decode_add(r, raw);
+}
+
 /* Decodes "%2F" and "%25" in every value now, before any handler runs: so a handler's
  * px_req_query never allocates, and an allocation that fails fails the request (500) instead
  * of reading as a parameter left out (a filter dropped). 0 when out of memory. */
 static int decode_value(px_req *r, const char *value)
 {
-    return !value || !strchr(value, '%') || decoded(r, value) != NULL;
+    /* Each value is met once here (a value's copy is not looked for: a query of many escaped
+     * values would make that quadratic). */
+    return !value || !strchr(value, '%') || decode_add(r, value) != NULL;
 }
 
 static enum MHD_Result query_each(void *cls, enum MHD_ValueKind kind, const char *key,
