@@ -99,10 +99,11 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
         return PX_OK;
     /* The production run's batch takes its expiry now (as a commission would), so the
      * manifest's labels and the later commission cannot disagree. */
-    if ((rc = px__batch_not_recalled(db, e->gtin, e->run_batch, err)) != PX_OK)
-        return rc;
-    rc = px_store_batch_claim(db, expiry, NULL, e->gtin, e->run_batch, e->run_expiry, err);
-    if (rc == PX_OK && strcmp(expiry, e->run_expiry) != 0)
+    char recall[PX_BATCH_RECALL_MAX];
+    rc = px_store_batch_claim(db, expiry, recall, e->gtin, e->run_batch, e->run_expiry, err);
+    if (rc == PX_OK && recall[0])
+        rc = px__batch_recalled(err, e->gtin, e->run_batch, recall);
+    else if (rc == PX_OK && strcmp(expiry, e->run_expiry) != 0)
         rc = px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry",
                               "batch '%s' already has expiry %s", e->run_batch, expiry);
     return rc;

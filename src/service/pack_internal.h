@@ -97,8 +97,9 @@ px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_produ
 /* A release acts on a batch that was commissioned (another answers not_found) and not
  * recalled (px__batch_recalled); the batch's row is held until the transaction ends. */
 px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, px_err *err);
-/* Labels printed for a batch, or a production run exported for it, would go on packs it can
- * no longer take: a batch recalled (none yet is not) is refused as px__batch_recalled says. */
+/* Labels printed for a batch would go on packs it can no longer take: a batch recalled (none
+ * yet is not) is refused as px__batch_recalled says. A print or export that claims the batch
+ * reads its recall with the claim instead (px_store_batch_claim). */
 px_rc px__batch_not_recalled(px_db *db, const char *gtin, const char *batch, px_err *err);
 /* The refusal of a commission into, or a release of, a batch recalled or withdrawn with
  * recall (its reason): 409 batch_recalled on field batch. */

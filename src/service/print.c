@@ -262,11 +262,14 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
     /* Given, the expiry is claimed with the labels printed for it (as a commission claims it),
      * so a concurrent print or commission with another expiry is refused, never both kept.
      * Labels of a recalled batch would go on packs it can no longer take. */
-    px_rc rc = px__batch_not_recalled(db, gtin, batch, err);
-    if (rc != PX_OK)
+    px_rc rc;
+    if (expiry[0]) {
+        char recall[PX_BATCH_RECALL_MAX];
+        rc = px__batch_expiry_claim(db, gtin, batch, expiry, NULL, recall, err);
+        return rc == PX_OK && recall[0] ? px__batch_recalled(err, gtin, batch, recall) : rc;
+    }
+    if ((rc = px__batch_not_recalled(db, gtin, batch, err)) != PX_OK)
         return rc;
-    if (expiry[0])
-        return px__batch_expiry_claim(db, gtin, batch, expiry, NULL, NULL, err);
     int found = 0;
     rc = px_store_batch_expiry(db, expiry, &found, gtin, batch, NULL, err);
     if (rc == PX_OK && !found)
