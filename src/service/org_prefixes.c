@@ -50,22 +50,22 @@ px_rc px__gtin_prefix_free(px_db *db, const char *mah_id, const char *gtin, int 
     return rc == PX_OK && taken ? prefix_taken("gtin", gcp, err) : rc;
 }
 
-px_rc px__gln_prefix_free(px_db *db, const px_org *org, px_err *err)
+px_rc px__gln_prefix_free(px_db *db, const px_actor *by, const px_org *org, px_err *err)
 {
     if (!org->gln[0])
         return PX_OK;
-    /* Its prefix at its length; with the length unknown the whole GLN, which overlaps a listed
-     * prefix exactly when it lies under it: then the prefix at any length it could be given
-     * would be refused, so it is refused now, not when its length comes (its read point never
-     * could). */
+    /* Its prefix at its length; with the length unknown the whole GLN, which overlaps a prefix
+     * exactly when it lies under it: then the prefix at any length it could be given would be
+     * refused, so it is refused now, not when its length comes (its read point never could). */
     char gcp[16];
     int len = org->gln_prefix_length ? org->gln_prefix_length : GS1_GLN_LEN;
     snprintf(gcp, sizeof(gcp), "%.*s", len, org->gln);
-    int listed = 0;
-    /* A new organization has no row yet: the nil UUID is no organization's. */
-    px_rc rc = px_store_org_prefix_listed(
-        db, &listed, org->id[0] ? org->id : "00000000-0000-0000-0000-000000000000", gcp, err);
-    if (rc != PX_OK || !listed)
+    int taken = 0;
+    /* A MAH acting is the partner of the CMO it creates or changes (orgs.c: a MAH changes only
+     * a CMO that is its alone). */
+    px_rc rc = px_store_gln_prefix_taken(db, &taken, org, gcp,
+                                         by->org_kind == PX_ORG_MAH ? by->org_id : NULL, err);
+    if (rc != PX_OK || !taken)
         return rc;
     if (!org->gln_prefix_length)
         return px_err_set_field(err, PX_ECONFLICT, "company_prefix_taken", "gln",

@@ -88,7 +88,7 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
 px_rc px__org_insert_in_tx(px_tx *tx, const px_actor *by, px_org *org, px_err *err)
 {
     px_rc rc;
-    if ((rc = px__gln_prefix_free(px_tx_db(tx), org, err)) != PX_OK ||
+    if ((rc = px__gln_prefix_free(px_tx_db(tx), by, org, err)) != PX_OK ||
         (rc = px_store_org_insert(px_tx_db(tx), org, err)) != PX_OK)
         return rc;
     px_audit_details *d =
@@ -202,7 +202,7 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
     /* A GLN's company prefix is one licensee's too: not one another organization listed. Its
      * read point stays while released packs' reports need it. */
     if ((strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length) &&
-        ((rc = px__gln_prefix_free(db, o, err)) != PX_OK ||
+        ((rc = px__gln_prefix_free(db, by, o, err)) != PX_OK ||
          (rc = px__read_point_kept(db, &old, o, err)) != PX_OK))
         return rc;
     /* The new prefixes' own rules before the organization's row is written (a refusal changes

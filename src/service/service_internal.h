@@ -39,10 +39,12 @@ px_rc px__org_name_gln_check(const char *name, const char *name_code, const char
 px_rc px__gtin_prefix_free(px_db *db, const char *mah_id, const char *gtin, int prefix_len,
                            px_err *err);
 /* The company prefix of org's GLN at its prefix length is not one another organization
- * listed, nor with the length unknown does the GLN lie under one (nothing to check without a
- * GLN); else PX_ECONFLICT "company_prefix_taken" on field gln: the rule when an organization is
- * created (POST /v1/orgs, a new CMO of POST /v1/partners) as when its GLN changes. */
-px_rc px__gln_prefix_free(px_db *db, const px_org *org, px_err *err);
+ * listed or another MAH's products are numbered under (a CMO's GLN may be under its partner
+ * MAH's, or by's when by is the MAH creating or changing it), nor with the length unknown does
+ * the GLN lie under one (nothing to check without a GLN); else PX_ECONFLICT
+ * "company_prefix_taken" on field gln: the rule when an organization is created (POST
+ * /v1/orgs, a new CMO of POST /v1/partners) as when its GLN changes (px_store_gln_prefix_taken). */
+px_rc px__gln_prefix_free(px_db *db, const px_actor *by, const px_org *org, px_err *err);
 /* Checks them (px__org_prefixes_check, then none another organization's), writes them, and
  * records the old and new lists in d (may be NULL). */
 px_rc px__org_prefixes_set(px_db *db, const px_org *o, const char *const *prefixes, size_t n,

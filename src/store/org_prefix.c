@@ -21,6 +21,21 @@ static PGresult *with_prefixes(px_db *db, const char *sql, const char *org_id,
  * with it, so an SSCC under the longer one would also begin with the shorter one's. */
 #define OVERLAPS(h) "(starts_with(" h ", t.p) OR starts_with(t.p, " h "))"
 
+/* A prefix listed by an organization other than $1. */
+#define LISTED_BY_OTHER                                                                            \
+    "EXISTS (SELECT 1 FROM org_company_prefix x WHERE x.org_id <> $1::uuid AND " OVERLAPS(         \
+        "x.company_prefix") ")"
+
+/* A CMO (its id, GLN and GLN prefix length as SQL) and a MAH (its id) whose prefixes may meet:
+ * a CMO site's GLN may be one its MAH numbered under its own prefix (docs/api.md "POST
+ * /v1/partners"), so it says nothing against a MAH it partners with, nor one whose own GLN has
+ * the same prefix. The one statement of this exception, for a product's prefix as for a GLN's. */
+#define CMO_OF(mah, cmo, cmo_gln, cmo_len)                                                         \
+    "(EXISTS (SELECT 1 FROM partnership ps WHERE ps.mah_id = " mah " AND ps.cmo_id = " cmo         \
+    ") OR EXISTS (SELECT 1 FROM organization m WHERE m.id = " mah                                  \
+    " AND m.gln_prefix_length = " cmo_len " AND left(m.gln, m.gln_prefix_length) = left(" cmo_gln  \
+    ", " cmo_len ")))"
+
 px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
                                 const char *const *prefixes, size_t n, px_err *err)
 {
@@ -40,9 +55,7 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
     /* clang-format off */
     PGresult *r = with_prefixes(db,
                                 "SELECT t.i - 1 FROM unnest($2::text[]) WITH ORDINALITY AS "
-                                "t(p, i) WHERE EXISTS (SELECT 1 FROM org_company_prefix x WHERE "
-                                "x.org_id <> $1::uuid AND " OVERLAPS("x.company_prefix")
-                                ") OR EXISTS (SELECT 1 FROM organization o WHERE o.id <> "
+                                "t(p, i) WHERE " LISTED_BY_OTHER " OR EXISTS (SELECT 1 FROM organization o WHERE o.id <> "
                                 "$1::uuid AND o.gln_prefix_length IS NOT NULL AND "
                                 OVERLAPS("left(o.gln, o.gln_prefix_length)")
                                 ") OR EXISTS (SELECT 1 FROM organization o WHERE o.id <> "
@@ -73,22 +86,15 @@ px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, cons
     PQclear(r);
     /* GS1 licenses a prefix to one company (GS1 General Specifications §1.4): one another
      * organization listed, another MAH's products are numbered under, or another
-     * organization's GLN is numbered under. A CMO site's GLN may be one its MAH numbered under
-     * its own prefix (docs/api.md "POST /v1/partners"), so a CMO's GLN says nothing against a
-     * MAH it partners with, nor against one whose own GLN has the same prefix. */
+     * organization's GLN is numbered under, unless that is a CMO of this MAH's (CMO_OF). */
     /* clang-format off */
     r = px__exec(db,
-                 "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t WHERE EXISTS (SELECT 1 "
-                 "FROM org_company_prefix x WHERE x.org_id <> $1::uuid AND "
-                 OVERLAPS("x.company_prefix") ") OR EXISTS (SELECT 1 FROM product pr WHERE "
-                 "pr.mah_id <> $1::uuid AND "
+                 "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t WHERE " LISTED_BY_OTHER
+                 " OR EXISTS (SELECT 1 FROM product pr WHERE pr.mah_id <> $1::uuid AND "
                  OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)") ") OR EXISTS (SELECT "
                  "1 FROM organization o WHERE o.id <> $1::uuid AND o.gln_prefix_length IS NOT "
                  "NULL AND " OVERLAPS("left(o.gln, o.gln_prefix_length)") " AND NOT (o.kind = "
-                 "'cmo' AND (EXISTS (SELECT 1 FROM partnership ps WHERE ps.mah_id = $1::uuid AND "
-                 "ps.cmo_id = o.id) OR EXISTS (SELECT 1 FROM organization m WHERE m.id = "
-                 "$1::uuid AND m.gln_prefix_length = o.gln_prefix_length AND left(m.gln, "
-                 "m.gln_prefix_length) = left(o.gln, o.gln_prefix_length))))))",
+                 "'cmo' AND " CMO_OF("$1::uuid", "o.id", "o.gln", "o.gln_prefix_length") ")))",
                  PX__ARGS(mah_id, prefix), err);
     /* clang-format on */
     if (!r)
@@ -98,26 +104,40 @@ px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, cons
     return PX_OK;
 }
 
-px_rc px_store_org_prefix_listed(px_db *db, int *listed, const char *org_id, const char *prefix,
-                                 px_err *err)
+px_rc px_store_gln_prefix_taken(px_db *db, int *taken, const px_org *org, const char *prefix,
+                                const char *partner_mah, px_err *err)
 {
-    *listed = 0;
-    /* SHARE: does not wait for other products or GLNs, but for a list being changed (whose
-     * SHARE ROW EXCLUSIVE lock conflicts with it), and keeps one from changing meanwhile. */
+    *taken = 0;
+    /* SHARE: does not wait for other GLNs, but for a list being changed or a product being
+     * registered (whose SHARE ROW EXCLUSIVE locks conflict with it), and keeps both off
+     * meanwhile. */
     PGresult *r = px__exec(db, "LOCK TABLE org_company_prefix IN SHARE MODE", 0, NULL, err);
     if (!r)
         return err->rc;
     PQclear(r);
+    /* A new organization has no row yet: the nil UUID is no organization's. */
+    static const char nil[] = "00000000-0000-0000-0000-000000000000";
+    char len[8];
+    snprintf(len, sizeof(len), "%d", org->gln_prefix_length);
+    /* The mirror of the product's rule above: a prefix another organization listed, or another
+     * MAH's products are numbered under, unless this is a CMO of that MAH's: one partnered, one
+     * whose GLN is under the MAH's own GLN prefix, or the new CMO of the MAH's partnership
+     * ($6). Another organization's GLN does not count: two sites of one company share a
+     * prefix. */
     /* clang-format off */
     r = px__exec(db,
-                 "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t, "
-                 "org_company_prefix x WHERE x.org_id <> $1::uuid AND "
-                 OVERLAPS("x.company_prefix") ")",
-                 PX__ARGS(org_id, prefix), err);
+                 "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t WHERE " LISTED_BY_OTHER
+                 " OR EXISTS (SELECT 1 FROM product pr WHERE pr.mah_id <> $1::uuid AND "
+                 OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)") " AND NOT ($3 = "
+                 "'cmo' AND (pr.mah_id = $6::uuid OR "
+                 CMO_OF("pr.mah_id", "$1::uuid", "$4::text", "$5::int") "))))",
+                 PX__ARGS(org->id[0] ? org->id : nil, prefix, org->kind, org->gln,
+                          org->gln_prefix_length ? len : NULL, partner_mah ? partner_mah : nil),
+                 err);
     /* clang-format on */
     if (!r)
         return err->rc;
-    *listed = strcmp(px__val(r, 0, 0), "t") == 0;
+    *taken = strcmp(px__val(r, 0, 0), "t") == 0;
     PQclear(r);
     return PX_OK;
 }

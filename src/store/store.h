@@ -186,12 +186,14 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
  * same prefix). Holds listings and other registrations off until the transaction ends. */
 px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, const char *prefix,
                                  px_err *err);
-/* Whether prefix (a GLN's company prefix, or the whole GLN when its length is unknown) is,
- * begins with, or is the beginning of a prefix another organization than org_id has listed,
- * into *listed; waits for a list being changed, and holds changes off until the transaction
- * ends. */
-px_rc px_store_org_prefix_listed(px_db *db, int *listed, const char *org_id, const char *prefix,
-                                 px_err *err);
+/* The mirror for org's GLN (its id "" when new): whether prefix (the GLN's company prefix, or
+ * the whole GLN when its length is unknown) is, begins with, or is the beginning of a prefix
+ * another organization listed or another MAH's products are numbered under (a CMO's not
+ * against a MAH it partners with, whose GLN has the same prefix, or partner_mah, the MAH whose
+ * new partnership creates it; may be NULL), into *taken. Waits for a list being changed or a
+ * product being registered, and holds both off until the transaction ends. */
+px_rc px_store_gln_prefix_taken(px_db *db, int *taken, const px_org *org, const char *prefix,
+                                const char *partner_mah, px_err *err);
 /* Makes org_id's listed company prefixes exactly these n (none: clears them). */
 px_rc px_store_org_prefixes_set(px_db *db, const char *org_id, const char *const *prefixes,
                                 size_t n, px_err *err);

@@ -597,6 +597,61 @@ static void test_sscc_owner__unlengthed_gln_under_a_listed_prefix(void **state)
     json_decref(no);
 }
 
+/* The mirror of a product's rule: a GLN is not numbered under another MAH's products' prefix
+ * (9506001, the second MAH's), at its length or, its length unknown, lying under it -- else
+ * that MAH's next product there would be refused for it (company_prefix_taken on gln, nothing
+ * changed): a MAH's own GLN, a new organization's (the operator's, a new CMO of another MAH's
+ * partnership) and a MAH's change of its CMO's. A CMO's GLN may be under its partner MAH's
+ * prefix: a new CMO of the second MAH's partnership, and the operator's change of it. */
+static void test_sscc_owner__gln_not_under_another_mahs_products(void **state)
+{
+    fixture *f = *state;
+    static const char *const orgs[] = {
+        "SELECT string_agg(coalesce(gln, '-') || ':' || coalesce(gln_prefix_length, 0), ',' "
+        "ORDER BY id) FROM organization",
+        "partnership", "audit_log", NULL};
+    char gln[14], body[192], path[96];
+    px_test_gln(gln, "950600100077");
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah3.org);
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":7}", gln);
+    json_t *no = px_test_refused_answer(&f->env, orgs, "PATCH", path, f->mah3.key, body, NULL, 409,
+                                        "company_prefix_taken");
+    px_expect_detail(no, 0, -1, "company_prefix_taken", "gln");
+    json_decref(no);
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":9}", gln);
+    px_test_refused(&f->env, orgs, "PATCH", path, f->mah3.key, body, NULL, 409,
+                    "company_prefix_taken");
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\"}", gln); /* not in the prefix list */
+    px_test_refused(&f->env, orgs, "PATCH", path, f->mah3.key, body, NULL, 409,
+                    "company_prefix_taken");
+    int rc;
+    const char *create[] = {"org",   "create", "--kind",
+                            "cmo",   "--name", "Squatting CMO",
+                            "--gln", gln,      "--gln-prefix-length",
+                            "7",     NULL};
+    json_t *o = px_test_cli(&f->env, &rc, create);
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(px_test_str(json_object_get(o, "error"), "code"), "company_prefix_taken");
+    json_decref(o);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"Squatting CMO\",\"gln\":\"%s\",\"gln_prefix_length\":7}", gln);
+    px_test_refused(&f->env, orgs, "POST", "/v1/partners", f->mah.key, body, NULL, 409,
+                    "company_prefix_taken");
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->cmo2.org);
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":7}", gln);
+    px_test_refused(&f->env, orgs, "PATCH", path, f->mah.key, body, NULL, 409,
+                    "company_prefix_taken");
+    /* The second MAH's own CMO site, numbered under its prefix. */
+    snprintf(body, sizeof(body), "{\"name\":\"Site CMO\",\"gln\":\"%s\",\"gln_prefix_length\":7}",
+             gln);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partners", f->mah2.key, body, 201);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", px_test_str(j, "org_id"));
+    json_decref(j);
+    px_test_gln(gln, "950600100078");
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":7}", gln);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah2.key, body, 200));
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
