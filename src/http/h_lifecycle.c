@@ -352,8 +352,9 @@ void h_recall_create(px_req *r)
             reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
     } else
         px_reply_json(r, 201,
-                      json_pack("{s:s, s:s, s:I, s:s}", "recall_id", res.op_id, "event_id",
-                                res.event_id, "recalled", (json_int_t)res.count, "reason",
+                      json_pack("{s:s, s:o, s:I, s:s}", "recall_id", res.op_id, "event_id",
+                                px_json_str_or_null(res.event_id[0] ? res.event_id : NULL),
+                                "recalled", (json_int_t)res.count, "reason",
                                 reason ? reason : "recalled"));
     px_pack_op_result_dispose(&res);
     free(ssccs);

@@ -34,6 +34,8 @@ typedef struct recall_ctx {
  * query takes it. res->event_id is the last event's. */
 static px_rc recall_events(recall_ctx *c, px_db *db, px_err *err)
 {
+    if (!c->count)
+        return PX_OK;
     const char **group = malloc(c->count * sizeof(*group));
     if (!group)
         return px_err_oom(err);
@@ -91,11 +93,11 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     /* The batch keeps its recall (migration 0220): a later commission into it or release of it
      * is refused. Its row is locked first, so a commission holding it (px_store_batch_claim)
      * commits before the packs are read and its packs are recalled too. */
-    int exists = 0;
-    if ((rc = px_store_batch_recall_mark(db, &exists, c->gtin, c->req->batch, reason, c->now,
+    px_batch_recall_found found;
+    if ((rc = px_store_batch_recall_mark(db, &found, c->gtin, c->req->batch, reason, c->now,
                                          err)) != PX_OK)
         return rc;
-    if (!exists)
+    if (found == PX_BATCH_NONE)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found",
                           c->req->batch, c->gtin);
     if ((rc = px_store_recall_batch(db, c->gtin, c->req->batch, reason, c->from.states,
@@ -109,14 +111,20 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets, &c->res->missing,
                                                err)) != PX_OK)
         return rc;
-    if (c->count == 0)
+    /* A batch with nothing left to recall is closed all the same the first time (labels may
+     * be printed for it, packs not yet commissioned: none may be now); recalled before, the
+     * request would change nothing. */
+    if (c->count == 0 && found == PX_BATCH_RECALLED_BEFORE)
         return px_err_set(err, PX_ESTATE, "invalid_state",
-                          "batch '%s' has no packs that can be recalled", c->req->batch);
+                          "batch '%s' was recalled and has no packs that can be recalled",
+                          c->req->batch);
     if (px_uuid_v4(c->res->op_id) != PX_OK)
         return px_err_no_random(err);
+    /* No packs: no event and no pack operation (a row of one counts at least one pack); the
+     * batch's recall and the audit entry record it. */
     px_pack_op_rec op = {c->res->op_id, "recall", c->by->org_id,  c->prod.mah_id, c->gtin,
                          c->req->batch, reason,   (long)c->count, c->now};
-    if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK ||
+    if ((c->count && (rc = px_store_pack_op_insert(db, &op, err)) != PX_OK) ||
         (rc = recall_events(c, db, err)) != PX_OK ||
         (rc = px__reports_queue_markets(tx, c->app, &c->prod, &c->markets, c->res->op_id,
                                         c->res->report_ids, &c->res->n_reports, err)) != PX_OK)
@@ -126,7 +134,7 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     px_audit_str(d, "batch", c->req->batch);
     px_audit_str(d, "reason", reason);
     px_audit_int(d, "count", (long long)c->count);
-    px_audit_str(d, "event_id", c->res->event_id);
+    px_audit_str(d, "event_id", c->res->event_id[0] ? c->res->event_id : NULL);
     c->res->count = (long)c->count;
     return PX_OK;
 }

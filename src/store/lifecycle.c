@@ -540,20 +540,26 @@ px_rc px_store_batch_recall_read(px_db *db, int *exists, char recall[PX_BATCH_RE
     return PX_OK;
 }
 
-px_rc px_store_batch_recall_mark(px_db *db, int *exists, const char *gtin, const char *batch,
-                                 const char *reason, int64_t now_us, px_err *err)
+px_rc px_store_batch_recall_mark(px_db *db, px_batch_recall_found *found, const char *gtin,
+                                 const char *batch, const char *reason, int64_t now_us, px_err *err)
 {
+    *found = PX_BATCH_NONE;
     const char *now = PX__INT(now_us);
+    /* The row as it was, locked, beside the update: RETURNING shows only the new values. */
     PGresult *r =
         px__exec(db,
-                 "UPDATE batch SET recalled_at = coalesce(recalled_at, " TS(
-                     "$4") "), "
-                           "recall_reason = coalesce(recall_reason, $3) WHERE gtin = $1 AND "
-                           "batch = $2 RETURNING 1",
+                 "WITH old AS (SELECT gtin, batch, recalled_at FROM batch WHERE gtin = "
+                 "$1 AND batch = $2 FOR UPDATE) UPDATE batch b SET recalled_at = "
+                 "coalesce(b.recalled_at, " TS(
+                     "$4") "), recall_reason = "
+                           "coalesce(b.recall_reason, $3) FROM old WHERE b.gtin = old.gtin AND "
+                           "b.batch = old.batch RETURNING old.recalled_at IS NOT NULL",
                  PX__ARGS(gtin, batch, reason, now), err);
     if (!r)
         return err->rc;
-    *exists = PQntuples(r) > 0;
+    if (PQntuples(r) > 0)
+        *found =
+            strcmp(px__val(r, 0, 0), "t") == 0 ? PX_BATCH_RECALLED_BEFORE : PX_BATCH_RECALLED_NOW;
     PQclear(r);
     return PX_OK;
 }

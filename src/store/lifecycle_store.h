@@ -124,9 +124,16 @@ px_rc px_store_batch_recall_read(px_db *db, int *exists, char recall[PX_BATCH_RE
                                  const char *gtin, const char *batch, px_err *err);
 /* Records the recall of (gtin, batch) with reason at now_us, unless the batch has one already
  * (its first recall stays), and locks the batch's row: a commission into it or a release of it
- * waits for this transaction and then sees the recall. *exists = 0: no such batch. */
-px_rc px_store_batch_recall_mark(px_db *db, int *exists, const char *gtin, const char *batch,
-                                 const char *reason, int64_t now_us, px_err *err);
+ * waits for this transaction and then sees the recall. *found: PX_BATCH_NONE (no such batch),
+ * PX_BATCH_RECALLED_NOW or PX_BATCH_RECALLED_BEFORE. */
+typedef enum px_batch_recall_found {
+    PX_BATCH_NONE,
+    PX_BATCH_RECALLED_NOW,
+    PX_BATCH_RECALLED_BEFORE
+} px_batch_recall_found;
+px_rc px_store_batch_recall_mark(px_db *db, px_batch_recall_found *found, const char *gtin,
+                                 const char *batch, const char *reason, int64_t now_us,
+                                 px_err *err);
 
 /* What a release of (gtin, batch) would move: commissioned packs of the batch, or of the
  * listed serials (n > 0) those that are commissioned packs of the batch. */

@@ -743,6 +743,39 @@ static void test_lifecycle__batch_recall(void **state)
                     "invalid_state");
 }
 
+/* A batch with nothing left to recall (its one pack destroyed; labels printed and nothing
+ * commissioned alike) is closed by its first recall all the same: 201 with recalled 0, no
+ * event (event_id null), the audit entry and the batch's recall; a commission into it is then
+ * 409 batch_recalled. A second recall would change nothing: 409 invalid_state. */
+static void test_lifecycle__recall_of_a_batch_with_nothing_to_recall_closes_it(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-GONE", "491231", "[\"G-1\"]");
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/decommissions", f->mah.key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"G-1\"],\"reason\":\"destroyed\"}", 200));
+    long long events = px_count_of(&f->env, "SELECT count(*) FROM epcis_event");
+    const char *rc = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-GONE\"}";
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, rc, 201);
+    assert_int_equal(px_test_int(j, "recalled"), 0);
+    assert_true(json_is_null(json_object_get(j, "event_id")));
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM audit_log WHERE action = 'pack.recall' AND subject = "
+                    "'%s' AND details->>'count' = '0'",
+                    px_test_str(j, "recall_id"));
+    json_decref(j);
+    px_expect_count(&f->env, events, "SELECT count(*) FROM epcis_event");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM batch WHERE batch = 'B-GONE' AND recall_reason = "
+                    "'recalled' AND recalled_at IS NOT NULL");
+    char *b = px_test_commission_body(GTIN, "B-GONE", "491231", "[\"G-2\"]", 0);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 409,
+                    "batch_recalled");
+    free(b);
+    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah.key, rc, NULL, 409,
+                    "invalid_state");
+}
+
 /* A batch recall tells each market of its own packs only (docs/lifecycle.md "Events and
  * audit": a market's report carries its own packs, never another market's serials): packs of
  * one batch released to DE and to FR, and one never released, each commissioned on its own
