@@ -64,8 +64,13 @@ static int setup(void **state)
             "('" GTIN "', 'ALL1', 'allocated', 'generated', NULL, NULL, NULL), "
             "('" GTIN "', 'A/B%%1', 'released', 'external', 'L/2', '261231', NULL), "
             "('%s', 'SN1001', 'released', 'external', 'LOT1', '261231', NULL), "
-            "('%s', 'REC2', 'decommissioned', 'external', 'LOT1', '261231', 'recalled')",
+            "('%s', 'REC2', 'decommissioned', 'external', 'LOT1', '261231', 'recalled'), "
+            "('" GTIN "', 'RB1', 'released', 'external', 'LOTR', '261231', NULL)",
             f->gtin2, f->gtin2);
+    /* A withdrawn batch (POST /v1/recalls) whose pack RB1 is still released, as a pack the
+     * recall did not reach (migration 0220) would be. */
+    px_sqlf(&f->env, "INSERT INTO batch (gtin, batch, expiry, recalled_at, recall_reason) VALUES "
+                     "('" GTIN "', 'LOTR', '261231', now(), 'withdrawn')");
     return 0;
 }
 
@@ -138,6 +143,8 @@ static void test_vrs__every_reason(void **state)
         {__LINE__, "lot/LOT9/ser/SN1001?exp=270101&", 0, "No_match_GTIN_Serial_Lot_Expiry", NULL},
         {__LINE__, "lot/LOT1/ser/STO1?", 0, "Not_for_re-distribution", "Suspect"},
         {__LINE__, "lot/LOT1/ser/REC1?", 0, "Manufacturer_policy", "Recalled"},
+        /* A pack of a recalled batch, whatever its own state (docs/verification.md). */
+        {__LINE__, "lot/LOTR/ser/RB1?exp=261231&", 0, "Manufacturer_policy", "Recalled"},
         {__LINE__, "lot/LOT1/ser/DIS1?", 0, "Not_for_re-distribution", NULL},
         {__LINE__, "lot/LOT1/ser/EXP1?", 0, "Manufacturer_policy", "Expired"},
         {__LINE__, "lot/LOT0/ser/OLD1?exp=250101&", 1, NULL, "Expired"},
