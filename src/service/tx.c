@@ -235,9 +235,19 @@ static px_rc hold_actor(px_tx *tx, px_err *err)
     if (!key && !cmo)
         return PX_OK;
     int key_ok = 0;
-    px_rc rc = px_store_actor_hold(tx->db, key, cmo, &key_ok, err);
+    px_org now;
+    px_rc rc = px_store_actor_hold(tx->db, key, cmo, &key_ok, &now, err);
     if (rc == PX_OK && key && !key_ok)
         rc = px__key_refused(err);
+    /* The body writes the actor's GLN as its events' read point and checks what its reports
+     * need against it: as read when the request was authenticated. A change of it committed
+     * since would leave the events under the old read point, past the change's own check of
+     * the released packs that need one (orgs.c px__read_point_kept). The request is sent again
+     * (as the database's own conflicts are), and authenticated anew. */
+    if (rc == PX_OK && key &&
+        (strcmp(now.gln, by->org_gln) != 0 || now.gln_prefix_length != by->org_gln_prefix_length))
+        rc = px_err_set(err, PX_ECONFLICT, "conflict",
+                        "the organization's GLN changed while this request ran; send it again");
     return rc;
 }
 

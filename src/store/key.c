@@ -127,9 +127,11 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
     ", hashtext($2::text))"
 
 px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int *key_ok,
-                          px_err *err)
+                          px_org *org, px_err *err)
 {
     *key_ok = 0;
+    org->gln[0] = '\0';
+    org->gln_prefix_length = 0;
     const char *p[] = {key_id, cmo_id};
     PGresult *r = px__exec_cached(db, PX__Q_ACTOR_HOLD, HOLD_LOCKS("pg_advisory_xact_lock_shared"),
                                   2, p, err);
@@ -140,10 +142,18 @@ px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int
         return PX_OK;
     /* A statement of its own, so its snapshot is taken after the lock: a revocation that
      * committed while this waited is seen. */
-    r = px__exec(db, "SELECT 1 FROM api_key WHERE id = $1::uuid AND revoked_at IS NULL", 1, p, err);
+    r = px__exec(db,
+                 "SELECT coalesce(o.gln, ''), coalesce(o.gln_prefix_length, 0) FROM api_key k "
+                 "JOIN organization o ON o.id = k.org_id WHERE k.id = $1::uuid AND k.revoked_at "
+                 "IS NULL FOR KEY SHARE OF o",
+                 1, p, err);
     if (!r)
         return err->rc;
     *key_ok = PQntuples(r) == 1;
+    if (*key_ok) {
+        px_strlcpy(org->gln, px__val(r, 0, 0), sizeof(org->gln));
+        org->gln_prefix_length = (int)strtol(px__val(r, 0, 1), NULL, 10);
+    }
     PQclear(r);
     return PX_OK;
 }

@@ -214,9 +214,11 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
  * on: its key key_id (NULL: none; *key_ok 0 when it is revoked) and, for a CMO (cmo_id
  * non-NULL), its partnerships. A revocation, a suspension or a product taken out
  * (px_store_actor_block) then waits for the writes in flight, and writes that start after it
- * wait for it and see it. */
+ * wait for it and see it. With a key, the key's organization's row too (FOR KEY SHARE: a change
+ * of it waits for the writes in flight, and they wait for one under way), its GLN and prefix
+ * length as they are now into *org (gln "" and 0 when it has none). */
 px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int *key_ok,
-                          px_err *err);
+                          px_org *org, px_err *err);
 /* In a writing transaction: blocks, until COMMIT, the writes of key key_id and of CMO cmo_id
  * (either may be NULL) after waiting for those in flight: what a revocation, a suspension or
  * a change of a CMO's products takes before it changes anything. */

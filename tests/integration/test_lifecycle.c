@@ -1122,6 +1122,39 @@ static void test_lifecycle__release_listed_serials_race_decommission(void **stat
     px_expect_count(&f->env, 0, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'");
 }
 
+/* A request writes as the organization it was authenticated as, up to its commit: the MAH's
+ * GLN changed (another session holding its row, as an organization change does) while its
+ * release waited is 409 conflict, nothing released -- its event would have carried the old
+ * read point, past the change's own check of the released packs that need one. Sent again,
+ * the release carries the new GLN. */
+static void test_lifecycle__gln_changed_while_a_release_ran(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-GLN", "491231", "[\"GL-1\"]");
+    char sql[192], gln[14];
+    snprintf(sql, sizeof(sql), "SELECT 1 FROM organization WHERE id = '%s' FOR UPDATE", f->mah.org);
+    PGconn *held = px_test_hold(&f->env, sql);
+    const char *body = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-GLN\",\"market\":\"EU\"}";
+    px_test_async rel = {&f->env, "POST", "/v1/releases", f->mah.key, body, 0, 0, "", ""};
+    px_test_async_start(&rel);
+    assert_true(px_test_wait_row_lock_waiters(&f->env, 1));
+    px_test_gln(gln, "950600000009");
+    snprintf(sql, sizeof(sql),
+             "UPDATE organization SET gln = '%s', gln_prefix_length = 7 WHERE id = '%s'", gln,
+             f->mah.org);
+    px_test_hold_end(held, sql);
+    assert_int_equal(px_test_async_join(&rel), 409);
+    assert_string_equal(rel.code, "conflict");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'GL-1' AND state = 'commissioned'");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM epcis_event WHERE op = 'release' AND lot = 'B-GLN' AND "
+                    "location_gln = '%s'",
+                    gln);
+    px_test_org_gln(&f->env, f->mah.org, "9506000000008");
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
