@@ -70,28 +70,40 @@ static int query_string(px_req *r, px_buf *b, int ais_only)
     return q.n;
 }
 
-/* Parses the request as a Digital Link on any domain: the path (a trailing '/' tolerated, as
- * the GS1-Conformant Resolver Standard asks) and the AI attributes of the query. */
+#define ANY_DOMAIN "https://resolver.invalid"
+
+/* The request as a Digital Link on ANY_DOMAIN into b: the path (a trailing '/' tolerated, as
+ * the GS1-Conformant Resolver Standard asks) and the query (ais_only: its AI attributes only).
+ * PX_OK, or input_too_long. */
+static px_rc request_uri(px_req *r, px_buf *b, int ais_only, px_err *err)
+{
+    px_buf_puts(b, ANY_DOMAIN);
+    size_t n = strlen(r->url);
+    char *path = strndup(r->url, n > 1 && r->url[n - 1] == '/' ? n - 1 : n);
+    if (path)
+        put_escaped(b, path, 0);
+    free(path);
+    px_buf qs;
+    px_buf_init(&qs, GS1_INPUT_MAX);
+    if (query_string(r, &qs, ais_only)) {
+        px_buf_puts(b, "?");
+        px_buf_puts(b, qs.data);
+    }
+    px_buf_dispose(&qs);
+    if (!path || px_buf_failed(b) != PX_OK)
+        return px_err_set(err, PX_EINVALID, "input_too_long", "the link is too long");
+    return PX_OK;
+}
+
+/* Parses the request as a Digital Link on any domain: the path and the AI attributes of the
+ * query. */
 static px_rc request_link(px_req *r, gs1_elements *e, px_err *err)
 {
     px_buf b;
     px_buf_init(&b, GS1_INPUT_MAX);
-    px_buf_puts(&b, "https://resolver.invalid");
-    size_t n = strlen(r->url);
-    char *path = strndup(r->url, n > 1 && r->url[n - 1] == '/' ? n - 1 : n);
-    if (path)
-        put_escaped(&b, path, 0);
-    free(path);
-    px_buf qs;
-    px_buf_init(&qs, GS1_INPUT_MAX);
-    if (query_string(r, &qs, 1)) {
-        px_buf_puts(&b, "?");
-        px_buf_puts(&b, qs.data);
-    }
-    px_buf_dispose(&qs);
-    px_rc rc = !path || px_buf_failed(&b) != PX_OK
-                   ? px_err_set(err, PX_EINVALID, "input_too_long", "the link is too long")
-                   : gs1_dl_parse(e, b.data, err);
+    px_rc rc = request_uri(r, &b, 1, err);
+    if (rc == PX_OK)
+        rc = gs1_dl_parse(e, b.data, err);
     px_buf_dispose(&b);
     return rc;
 }
@@ -272,8 +284,13 @@ static px_rc request_anchor(px_req *r, const gs1_elements *e, gs1_elements *key,
     return gs1_dl_format(anchor, GS1_DL_MAX, base, key, err);
 }
 
-/* The GS1-Conformant Resolver Standard: a compressed request names its uncompressed form. */
-static void same_as_header(px_req *r, const char *anchor)
+/* The GS1-Conformant Resolver Standard: a compressed request names its uncompressed form. That
+ * is the whole request uncompressed (gs1_dl_decompress) on this resolver: the key, its
+ * qualifiers and every AI attribute the compressed data held — an expiry (17) is part of what
+ * the link says — then the request's other query pairs; not the anchor, which keeps the key
+ * and qualifiers only. e: the request's elements, the GS1 data alone named when the other pairs
+ * are more than gs1_dl_decompress keeps (docs/gs1.md "Limits"). */
+static void same_as_header(px_req *r, const gs1_elements *e)
 {
     /* An uncompressed link's path is pairs of AI and value (/01/<gtin>/21/<serial>); a fully
      * compressed one is one segment, a partially compressed one the key's pair and the data
@@ -283,16 +300,32 @@ static void same_as_header(px_req *r, const char *anchor)
         n--;
     for (size_t i = 0; i < n; i++)
         segments += r->url[i] == '/';
-    if (r->response && segments % 2 == 1) {
-        char same[GS1_DL_MAX + 32];
-        snprintf(same, sizeof(same), "<%s>; rel=\"owl:sameAs\"", anchor);
-        MHD_add_response_header(r->response, "Link", same);
-    }
+    if (!r->response || segments % 2 == 0)
+        return;
+    px_buf in;
+    px_buf_init(&in, GS1_INPUT_MAX);
+    char *plain = malloc(GS1_INPUT_MAX);
+    px_err err = PX_ERR_INIT;
+    char base[256];
+    px_app_public_base(r->app, base, sizeof(base));
+    px_buf same;
+    px_buf_init(&same, GS1_INPUT_MAX + sizeof(base) + 32);
+    if (plain && request_uri(r, &in, 0, &err) == PX_OK &&
+        gs1_dl_decompress(plain, GS1_INPUT_MAX, in.data, &err) == PX_OK)
+        px_buf_printf(&same, "<%s%s>; rel=\"owl:sameAs\"", base, plain + strlen(ANY_DOMAIN));
+    else if (plain && gs1_dl_format(plain, GS1_INPUT_MAX, base, e, &err) == PX_OK)
+        px_buf_printf(&same, "<%s>; rel=\"owl:sameAs\"", plain);
+    if (same.data && px_buf_failed(&same) == PX_OK)
+        MHD_add_response_header(r->response, "Link", same.data);
+    px_buf_dispose(&same);
+    free(plain);
+    px_buf_dispose(&in);
 }
 
 /* What h_resolve found, for the answer it chose. */
 typedef struct resolve_found {
     px_resolve_answer a;
+    const gs1_elements *e; /* the request's link */
     const char *link_type; /* the linkType asked, or "" */
     const char *serial;    /* "" for a link without one */
     const char *lot;       /* NULL for a link without one */
@@ -337,15 +370,27 @@ static void resolve_reply(px_req *r, const resolve_found *f)
         break;
     }
     resolver_headers(r, f->anchor);
-    same_as_header(r, f->anchor);
+    same_as_header(r, f->e);
     json_decref(ls);
 }
+
+/* The query names the resolver reads itself; every other pair goes on with a redirect as sent.
+ * One of these twice is refused, as every route refuses a name given twice (docs/api.md "401,
+ * 403 and 404"): the first would count and the second — another link type, another place of
+ * the scan for the clone rules — be dropped without a word. (AIs given twice are the Digital
+ * Link's own error, duplicate_ai.) */
+static const char *const k_read[] = {"linkType", "country", "lat", "lon", NULL};
 
 void h_resolve(px_req *r)
 {
     gs1_elements e;
+    const char *twice;
     if (r->kept) {
         e = *(const gs1_elements *)r->kept; /* parsed before the park */
+    } else if ((twice = px_req_query_repeated(r, k_read)) != NULL) {
+        px_reply_fieldf(r, twice, "bad_request", "query parameter '%s' is given more than once",
+                        twice);
+        return;
     } else if (request_link(r, &e, &r->err) != PX_OK) {
         /* The GS1-Conformant Resolver Standard: a syntax error is 400, never 200 with an error
          * body. */
@@ -359,7 +404,7 @@ void h_resolve(px_req *r)
     }
     const char *serial = element(&e, "21");
     char link_type[64];
-    resolve_found f = {.serial = serial ? serial : "", .lot = element(&e, "10")};
+    resolve_found f = {.e = &e, .serial = serial ? serial : "", .lot = element(&e, "10")};
     f.a = px_resolve_choose(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Accept"),
                             px_req_query(r, "linkType"), link_type, sizeof(link_type));
     f.link_type = link_type;

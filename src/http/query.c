@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "handlers.h"
 #include "px_crypto.h"
@@ -246,8 +247,11 @@ static enum MHD_Result repeat_each(void *cls, enum MHD_ValueKind kind, const cha
     (void)kind;
     (void)value;
     repeat_scan *s = cls;
+    /* Without regard to case, as px_req_query finds a value (libmicrohttpd's lookup): "exp"
+     * and "EXP" are one name to the handler, so "exp=…&EXP=…" is that name twice, not a
+     * second value dropped without a word. */
     for (unsigned i = 0; s->names[i] && i < 32; i++)
-        if (strcmp(key, s->names[i]) == 0) {
+        if (strcasecmp(key, s->names[i]) == 0) {
             s->twice |= s->seen & (1u << i);
             s->seen |= 1u << i;
         }

@@ -149,7 +149,8 @@ const char *px_req_query(px_req *r, const char *name);
  * when absent. */
 const char *px_req_header(px_req *r, const char *name);
 /* The first of names (NULL-terminated) the query gives more than once, or NULL: for routes that
- * take any query (PX_QUERY_ANY), whose names the router does not check. */
+ * take any query (PX_QUERY_ANY), whose names the router does not check. Names are compared
+ * without regard to case, as px_req_query finds them. */
 const char *px_req_query_repeated(px_req *r, const char *const *names);
 /* Frees the values px_req_query decoded (the request's end, server.c). */
 void px__req_query_free(px_req *r);

@@ -247,6 +247,22 @@ static void test_resolver__page(void **state)
     get(&f->env, &a, path, "text/html", NULL, NULL);
     assert_null(strstr(a.headers, "owl:sameAs"));
     px_http_resp_free(&a);
+    /* The uncompressed form is the whole link: an expiry the compressed data carries is part
+     * of it (a link without it says less, and is not the same), and so are the request's
+     * other query pairs; fully and partially compressed alike. */
+    assert_int_equal(gs1_elements_add(&e, "17", "751231", &err), PX_OK);
+    snprintf(want, sizeof(want), "<%s/01/%s/21/GEN1?17=751231&lang=en>; rel=\"owl:sameAs\"",
+             f->env.base_url, f->gtin);
+    for (unsigned flags = 0; flags <= GS1_DL_PARTIAL; flags += GS1_DL_PARTIAL) {
+        assert_int_equal(
+            gs1_dl_compress_elements(uri, sizeof(uri), "https://x.example", &e, flags, &err),
+            PX_OK);
+        snprintf(path, sizeof(path), "%s?lang=en", uri + strlen("https://x.example"));
+        get(&f->env, &a, path, "application/json", NULL, NULL);
+        if (a.status != 200 || !strstr(a.body, "genuine") || !strstr(a.headers, want))
+            fail_msg("%s: %ld %s %s, want %s", path, a.status, a.headers, a.body, want);
+        px_http_resp_free(&a);
+    }
     /* A mismatch does not show the genuine batch and expiry. */
     snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
     expect_get(&f->env, path, "text/html", NULL, 200, "data-verdict=\"mismatch\"", "2075-12-31");
@@ -703,6 +719,27 @@ static void test_resolver__clone_one_webhook(void **state)
     px_test_expect_field(&f->env, "GET", path, NULL, NULL, "lat", NULL);
     snprintf(path, sizeof(path), "/v1/verify/%s/CLN1?country=XX", f->gtin);
     px_test_expect_field(&f->env, "GET", path, NULL, NULL, "country", NULL);
+    /* So is a name the resolver reads given twice (in any case, as it reads names): the first
+     * would place the scan and the second be dropped without a word. Nothing is scanned, and
+     * no link type is chosen among two. */
+    static const struct {
+        const char *query, *field;
+    } twice[] = {
+        {"lat=40.64&lon=-73.78&lat=51.47", "lat"},
+        {"lat=40.64&lon=-73.78&LON=-0.45", "lon"},
+        {"country=us&COUNTRY=fr", "country"},
+        {"linkType=gs1:verificationService&linkType=linkset", "linkType"},
+    };
+    scans = px_count_of(&f->env, "SELECT count(*) FROM scan WHERE serial = 'CLN1'");
+    for (size_t i = 0; i < PX_COUNT(twice); i++) {
+        snprintf(path, sizeof(path), "/01/%s/21/CLN1?%s", f->gtin, twice[i].query);
+        get(&f->env, &a, path, "application/json", NULL, NULL);
+        if (a.status != 400 || !a.json || strcmp(px_http_error_code(&a), "bad_request") != 0)
+            fail_msg("%s: %ld %s", path, a.status, a.body);
+        px_expect_detail(a.json, 0, -1, "bad_request", twice[i].field);
+        px_http_resp_free(&a);
+    }
+    px_expect_count(&f->env, scans, "SELECT count(*) FROM scan WHERE serial = 'CLN1'");
 }
 
 /* REQ-ABUSE-2: a client (here behind the trusted proxy) asking for many unknown serials is

@@ -270,6 +270,13 @@ static void test_vrs__bad_parameters(void **state)
         {__LINE__, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261231&17=270101&" Q, "17"},
         {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?reqGLN=" REQ_GLN "&" Q, "reqGLN"},
         {__LINE__, "/vrs/checkConnectivity?gtin=" GTIN "&gtin=" GTIN "&" Q, "gtin"},
+        /* the responder reads a name whatever its case (EXP is exp), so the name in another
+         * case is the same name twice: the mismatching expiry would be dropped, the pack
+         * verified without it */
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?exp=261231&EXP=270101&" Q, "exp"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?Exp=270101&exp=261231&" Q, "exp"},
+        {__LINE__, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?" Q "&REQGLN=" REQ2_GLN,
+         "reqGLN"},
     };
     const char *counted[] = {"vrs_request", NULL};
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
