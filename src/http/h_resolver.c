@@ -506,7 +506,9 @@ int px__resolver_fallback(px_req *r)
 
 void h_gs1resolver(px_req *r)
 {
-    /* The GS1-Conformant Resolver Standard: the resolver description file. */
+    /* The GS1-Conformant Resolver Standard: the resolver description file. It supports
+     * language variants: among a MAH's links of one type, a redirect takes the one whose
+     * language Accept-Language wants most (REQ-LINKS-3, choose_link). */
     char base[256];
     px_app_public_base(r->app, base, sizeof(base));
     json_t *d =
@@ -514,7 +516,7 @@ void h_gs1resolver(px_req *r)
                   "resolverRoot", base, "name", "packid verification resolver",
                   "supportedPrimaryKeys", "01", "supportedLinkType", "namespace", VOC, "prefix",
                   "gs1:", "linkTypeDefaultCanBeLinkset", 0, "linkTypeDefaultCanBeAll", 0,
-                  "supportedContextValuesEnumerated", PX_VRS_CONTEXT, "supportsLanguageVariants", 0,
+                  "supportedContextValuesEnumerated", PX_VRS_CONTEXT, "supportsLanguageVariants", 1,
                   "supportsSemanticInterpretation", 0, "validatesAIcombinations", 1,
                   "activeLinkTypes", "gs1:defaultLink", "gs1:verificationService", "gs1:linkset");
     px_reply_json(r, 200, d);

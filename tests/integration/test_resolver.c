@@ -485,6 +485,9 @@ static void test_resolver__redirects_json_well_known(void **state)
         json_string_value(json_array_get(json_object_get(j, "supportedPrimaryKeys"), 0)), "01");
     json_t *lt = json_array_get(json_object_get(j, "supportedLinkType"), 0);
     assert_string_equal(px_test_str(lt, "prefix"), "gs1:");
+    /* A redirect chooses among a type's links by Accept-Language (test_resolver__mah_links):
+     * the file must not deny it. */
+    assert_true(json_is_true(json_object_get(j, "supportsLanguageVariants")));
     json_decref(j);
     px_http_resp_free(&a);
 }
