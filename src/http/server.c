@@ -337,8 +337,12 @@ static void dispatch(px_req *r)
                                    overlong, &overlong_route);
     if (r->route_index < 0) {
         if (path_matched) {
-            /* RFC 9110 §15.5.6: a 405 names the methods the path takes. */
+            /* RFC 9110 §15.5.6: a 405 names the methods the path takes; a public route's
+             * OPTIONS (its CORS preflight, cors.c) among them. */
             px_route_methods(r->url, r->allow, sizeof(r->allow));
+            size_t n = strlen(r->allow);
+            if (px__cors_route(r) && !strstr(r->allow, "OPTIONS"))
+                px_strlcpy(r->allow + n, ", OPTIONS", sizeof(r->allow) - n);
             px_reply_fail(r, PX_EINVALID, "method_not_allowed",
                           "method %s is not allowed on this path (allowed: %s)", r->method,
                           r->allow);

@@ -1038,6 +1038,17 @@ static void test_resolver__preflight(void **state)
         assert_string_equal(got, "7200");
         px_http_resp_free(&a);
     }
+    /* A method the public routes do not take: the 405's Allow names what they do take,
+     * their OPTIONS too (RFC 9110 §10.2.1), as the preflight's own Allow does. */
+    const char *const routed[] = {verify, page, "/.well-known/gs1resolver"};
+    for (size_t i = 0; i < PX_COUNT(routed); i++) {
+        request(&f->env, &a, "POST", routed[i], NULL, NULL, NULL);
+        assert_int_equal(a.status, 405);
+        px_http_header(&a, "Allow", got, sizeof(got));
+        if (strcmp(got, "GET, HEAD, OPTIONS") != 0)
+            fail_msg("POST %s: Allow %s", routed[i], got);
+        px_http_resp_free(&a);
+    }
     /* The answers themselves are readable from any origin, their Retry-After and request id
      * included. */
     get(&f->env, &a, verify, NULL, "Origin: https://pharmacy.example", NULL);
