@@ -16,6 +16,7 @@
 #include "px_str.h"
 #include "resolver_page.h"
 #include "scans.h"
+#include "verification.h"
 #include "vrs.h"
 
 #define VOC "https://ref.gs1.org/voc/"
@@ -334,6 +335,7 @@ typedef struct resolve_found {
     const px_public_view *v;
     const px_product_link *ext; /* the MAH's links (NULL for the verdict's JSON) */
     int next;
+    int in_sandbox; /* the verdict's JSON: an unknown serial is a test pack */
 } resolve_found;
 
 /* The answer: the page, the verdict's JSON, the linkset or the redirect, with the resolver's
@@ -347,9 +349,13 @@ static void resolve_reply(px_req *r, const resolve_found *f)
         /* Unknown packs get the `unknown` page, never an error (docs/resolver.md). */
         px__resolver_page(r, v, f->gtin, f->serial, f->anchor, f->ext, f->next);
         break;
-    case PX_RESOLVE_JSON:
-        px_reply_json(r, 200, json_pack("{s:s}", "verdict", px_verdict_name(v->verdict)));
+    case PX_RESOLVE_JSON: {
+        json_t *body = json_pack("{s:s}", "verdict", px_verdict_name(v->verdict));
+        if (body && f->in_sandbox)
+            json_object_set_new(body, "sandbox", json_true());
+        px_reply_json(r, 200, body);
         break;
+    }
     case PX_RESOLVE_LINKSET:
     case PX_RESOLVE_LINK:
         if (!v->pub.product_found) {
@@ -449,6 +455,13 @@ void h_resolve(px_req *r)
         if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &f.next, &r->err)))
             goto done;
     }
+    /* REQ-SANDBOX-4: the verdict's JSON is GET /v1/verify's (h_verify), read from the link a
+     * pack's QR carries: a test pack says it is one there too, and a failed read of the
+     * sandbox is the request's failure, not an answer without the flag. */
+    if (f.a == PX_RESOLVE_JSON && v->verdict == PX_VERDICT_UNKNOWN && f.serial[0] &&
+        px_reply_failed(
+            r, px_svc_verify_in_sandbox(db, key.items[0].value, f.serial, &f.in_sandbox, &r->err)))
+        goto done;
     f.gtin = key.items[0].value;
     f.anchor = anchor;
     f.v = v;

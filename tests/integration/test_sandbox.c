@@ -228,6 +228,20 @@ static void test_sandbox__separate(void **state)
     assert_string_not_equal(px_test_str(j, "verdict"), "unknown");
     assert_null(json_object_get(j, "sandbox"));
     json_decref(j);
+    /* The same verdict read from the Digital Link a test pack's QR carries (the resolver's
+     * JSON, "the verdict alone, as GET /v1/verify's") says so as well. */
+    const char *const json_accept[] = {"Accept: application/json", NULL};
+    px_http_resp rj;
+    px_http(&f->env, &rj, "GET", "/01/" GTIN "/21/SBXONLY-1", NULL, NULL, json_accept);
+    assert_int_equal(rj.status, 200);
+    assert_non_null(rj.json);
+    assert_string_equal(px_test_str(rj.json, "verdict"), "unknown");
+    assert_true(json_is_true(json_object_get(rj.json, "sandbox")));
+    px_http_resp_free(&rj);
+    px_http(&f->env, &rj, "GET", "/01/" GTIN "/21/ZL-1", NULL, NULL, json_accept);
+    assert_int_equal(rj.status, 200);
+    assert_null(json_object_get(rj.json, "sandbox"));
+    px_http_resp_free(&rj);
     /* A read of the sandbox that fails is the scan's failure, not an answer without the flag
      * (not a 200 "unknown" that leaves the sandbox pack unsaid). */
     px_sql_exec(&f->env, "ALTER TABLE sandbox.serial RENAME TO serial_away");
