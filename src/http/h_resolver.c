@@ -203,6 +203,9 @@ static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor
                             "<https://ref.gs1.org/standards/resolver/linkset-context>; "
                             "rel=\"http://www.w3.org/ns/json-ld#context\"; "
                             "type=\"application/ld+json\"");
+    /* Its verification link names the batch only while the verdict vouches for the pack: an
+     * answer of this moment, as the verdict's (px__verdict_reply). */
+    MHD_add_response_header(r->response, "Cache-Control", "no-store");
 }
 
 /* REQ-LINKS-3 (the GS1-Conformant Resolver Standard): among the links of one type, the one whose
@@ -335,7 +338,7 @@ typedef struct resolve_found {
     const px_public_view *v;
     const px_product_link *ext; /* the MAH's links (NULL for the verdict's JSON) */
     int next;
-    int in_sandbox; /* the verdict's JSON: an unknown serial is a test pack */
+    px_db *db; /* the verification's read */
 } resolve_found;
 
 /* The answer: the page, the verdict's JSON, the linkset or the redirect, with the resolver's
@@ -349,13 +352,10 @@ static void resolve_reply(px_req *r, const resolve_found *f)
         /* Unknown packs get the `unknown` page, never an error (docs/resolver.md). */
         px__resolver_page(r, v, f->gtin, f->serial, f->anchor, f->ext, f->next);
         break;
-    case PX_RESOLVE_JSON: {
-        json_t *body = json_pack("{s:s}", "verdict", px_verdict_name(v->verdict));
-        if (body && f->in_sandbox)
-            json_object_set_new(body, "sandbox", json_true());
-        px_reply_json(r, 200, body);
+    case PX_RESOLVE_JSON:
+        /* The verdict alone, as GET /v1/verify answers it (a test pack's flag included). */
+        px__verdict_reply(r, f->db, f->gtin, f->serial, v);
         break;
-    }
     case PX_RESOLVE_LINKSET:
     case PX_RESOLVE_LINK:
         if (!v->pub.product_found) {
@@ -455,13 +455,7 @@ void h_resolve(px_req *r)
         if (px_reply_failed(r, px_svc_links_public(db, key.items[0].value, ext, &f.next, &r->err)))
             goto done;
     }
-    /* REQ-SANDBOX-4: the verdict's JSON is GET /v1/verify's (h_verify), read from the link a
-     * pack's QR carries: a test pack says it is one there too, and a failed read of the
-     * sandbox is the request's failure, not an answer without the flag. */
-    if (f.a == PX_RESOLVE_JSON && v->verdict == PX_VERDICT_UNKNOWN && f.serial[0] &&
-        px_reply_failed(
-            r, px_svc_verify_in_sandbox(db, key.items[0].value, f.serial, &f.in_sandbox, &r->err)))
-        goto done;
+    f.db = db;
     f.gtin = key.items[0].value;
     f.anchor = anchor;
     f.v = v;

@@ -130,7 +130,7 @@ int px__resolver_wants_page(px_req *r)
 void px__resolver_error_page(px_req *r, int status, const px_err *err)
 {
     const char *what =
-        status == 429   ? "Too many checks from here in a short time. Try again in a minute."
+        status == 429 ? "Too many checks from here in a short time. Wait a moment, then try again."
         : status == 400 ? "This code cannot be read as a GS1 Digital Link: it may be misprinted "
                           "or altered. Scan it again; if it still fails, ask your pharmacist."
         : status == 404 ? "This is not a code this service checks."

@@ -13,4 +13,10 @@
 void px__resolver_page(px_req *r, const px_public_view *v, const char *gtin, const char *serial,
                        const char *anchor, const px_product_link *ext, int next);
 
+/* Answers 200 with v's verdict as JSON, `{"verdict"}` and `"sandbox": true` for a test pack
+ * (looked up in db), never cached: GET /v1/verify's answer and the resolver's for an app that
+ * asks for JSON (h_verify.c). */
+void px__verdict_reply(px_req *r, px_db *db, const char *gtin, const char *serial,
+                       const px_public_view *v);
+
 #endif

@@ -393,6 +393,9 @@ static void test_resolver__linkset(void **state)
     assert_string_equal(got, "application/linkset+json");
     px_http_header(&a, "Link", got, sizeof(got));
     assert_non_null(strstr(got, "json-ld#context"));
+    /* Its verification link depends on the verdict of this moment: never cached. */
+    px_http_header(&a, "Cache-Control", got, sizeof(got));
+    assert_string_equal(got, "no-store");
     check_linkset(f, &a, anchor_path);
     px_http_resp_free(&a);
     /* ... or by linkType=linkset and its old spelling all, whatever the Accept. */
@@ -466,7 +469,18 @@ static void test_resolver__redirects_json_well_known(void **state)
     get(&f->env, &a, path, "application/json", NULL, NULL);
     assert_int_equal(a.status, 200);
     assert_string_equal(a.body, "{\"verdict\":\"suspect\"}");
+    /* A verdict of this moment (a recall changes it), as GET /v1/verify's: never cached. */
+    px_http_header(&a, "Cache-Control", got, sizeof(got));
+    assert_string_equal(got, "no-store");
     px_http_resp_free(&a);
+    char verify[128];
+    snprintf(verify, sizeof(verify), "/v1/verify/%s/STO1", f->gtin);
+    get(&f->env, &a, verify, NULL, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    px_http_header(&a, "Cache-Control", got, sizeof(got));
+    assert_string_equal(got, "no-store");
+    px_http_resp_free(&a);
+    snprintf(path, sizeof(path), "/01/%s/21/STO1", f->gtin);
     /* Nor do its links tell the batch its page withholds: no verification service link (it
      * needs the batch), so no redirect to one either. */
     get(&f->env, &a, path, "application/linkset+json", NULL, NULL);
