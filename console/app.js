@@ -350,36 +350,56 @@ function products() {
   page("Products", ...parts);
 }
 
-// Batches are the commissions grouped by GTIN and batch.
+// Batches are the commissions grouped by GTIN and batch, read 200 commissions at a time
+// (newest first): while older ones are unread the page says so, and "More" reads them, so a
+// batch whose commissions are all older is still reached, and its count is not cut short unseen.
 function batches(params) {
   if (params.gtin && params.batch) return batch(params.gtin, params.batch);
-  page("Batches", section(async () => {
-    const p = await api("GET", "/v1/commissions?first=200");
-    const by = new Map();
-    for (const c of p.items) {
-      const k = c.gtin + "\u0000" + c.batch;
-      const b = by.get(k) || { gtin: c.gtin, batch: c.batch, expiry: c.expiry, expiry_date: c.expiry_date, count: 0, last: c.created_at };
-      b.count += c.count;
-      by.set(k, b);
+  const by = new Map();
+  let cursor = null;
+  let read = 0;
+  const g = generation;
+  const box = h("div", { "aria-live": "polite" }, h("p", { class: "hint" }, "Loading…"));
+  const more = h("button", { type: "button", class: "secondary", id: "batches-more" }, "More");
+  const draw = () => [table(["GTIN", "Batch", "Expiry", "Packs commissioned", ""], [...by.values()].map((b) => [
+    mono(b.gtin), b.batch, expiryText(b), String(b.count),
+    h("a", { href: `#/batches?gtin=${encodeURIComponent(b.gtin)}&batch=${encodeURIComponent(b.batch)}`, class: "open-batch", "data-batch": b.batch }, "Open")]),
+  "No batch has been commissioned yet."),
+  cursor ? h("p", { class: "hint", id: "batches-partial" }, `Drawn from the latest ${read} commissions: a batch with only older ones is not listed yet, and a batch's count covers these commissions only (its page counts its packs exactly).`) : null,
+  cursor ? h("div", { class: "actions" }, more) : null];
+  async function load() {
+    more.disabled = true;
+    try {
+      const p = await api("GET", "/v1/commissions?first=200" + (cursor ? "&after=" + encodeURIComponent(cursor) : ""));
+      if (g !== generation) return;
+      for (const c of p.items) {
+        const k = c.gtin + "\u0000" + c.batch;
+        const b = by.get(k) || { gtin: c.gtin, batch: c.batch, expiry: c.expiry, expiry_date: c.expiry_date, count: 0 };
+        b.count += c.count;
+        by.set(k, b);
+      }
+      read += p.items.length;
+      cursor = p.has_next_page ? p.next_cursor : null;
+      box.replaceChildren(...draw().filter(Boolean));
+    } catch (e) {
+      if (g === generation && e.status !== 401) box.append(errorBox(e));
+    } finally {
+      more.disabled = false;
     }
-    return table(["GTIN", "Batch", "Expiry", "Packs commissioned", ""], [...by.values()].map((b) => [
-      mono(b.gtin), b.batch, expiryText(b), String(b.count),
-      h("a", { href: `#/batches?gtin=${encodeURIComponent(b.gtin)}&batch=${encodeURIComponent(b.batch)}`, class: "open-batch", "data-batch": b.batch }, "Open")]),
-    "No batch has been commissioned yet.");
-  }));
+  }
+  more.addEventListener("click", load);
+  load();
+  page("Batches", box);
 }
 
 function batch(gtin, name) {
   const role = session.role;
   const parts = [h("p", null, h("a", { href: "#/batches" }, "← All batches"))];
   parts.push(section(async () => {
-    // What the packs are now (GET /v1/batches/…), then the commissions and releases behind it.
-    const [b, p, rel] = await Promise.all([
-      api("GET", `/v1/batches/${encodeURIComponent(gtin)}/${encodeURIComponent(name)}`),
-      api("GET", "/v1/commissions?first=200"),
-      role === "cmo" ? { items: [] } : api("GET", "/v1/releases?first=200")]);
-    const mine = p.items.filter((c) => c.gtin === gtin && c.batch === name);
-    const released = rel.items.filter((r) => r.gtin === gtin && r.batch === name);
+    // What the packs are now (GET /v1/batches/…), then the commissions and releases behind it:
+    // the batch's own, however old (the lists' gtin and batch filters), paged with "More".
+    const b = await api("GET", `/v1/batches/${encodeURIComponent(gtin)}/${encodeURIComponent(name)}`);
+    const only = `?gtin=${encodeURIComponent(gtin)}&batch=${encodeURIComponent(name)}`;
     const kv = (k, v, id) => v === undefined ? [] : [h("dt", null, k), h("dd", { id }, String(v))];
     const markets = Object.entries(b.released_by_market || {}).map(([m, n]) => `${m}: ${n}`).join(", ");
     const out = [h("dl", { class: "kv", id: "batch-facts" },
@@ -389,11 +409,12 @@ function batch(gtin, name) {
       kv("Released", b.packs.released, "released-count"),
       kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
       markets ? kv("Released to", markets) : [])];
-    out.push(h("h2", null, "Commissions"), table(["When", "By", "Packs", "Rejected"], mine.map((c) => [
-      when(c.created_at), idCell(c.org_id), String(c.count), String(c.rejected)])));
+    out.push(h("h2", null, "Commissions"), h("div", { id: "batch-commissions" }, paged("/v1/commissions" + only,
+      ["When", "By", "Packs", "Rejected"], (c) => [when(c.created_at), idCell(c.org_id), String(c.count), String(c.rejected)])));
     if (role !== "cmo")
-      out.push(h("h2", null, "Releases"), table(["When", "Market", "Packs", "Report"], released.map((r) => [
-        when(r.created_at), r.market, String(r.count), r.report_id ? h("a", { href: "#/reports" }, r.report_id) : ""]), "Not released yet."));
+      out.push(h("h2", null, "Releases"), h("div", { id: "batch-releases" }, paged("/v1/releases" + only,
+        ["When", "Market", "Packs", "Report"], (r) => [when(r.created_at), r.market, String(r.count),
+          r.report_id ? h("a", { href: "#/reports" }, r.report_id) : ""], "Not released yet.")));
     if (can.release(role)) out.push(releaseForm(gtin, name));
     return out;
   }));

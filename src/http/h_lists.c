@@ -22,8 +22,10 @@ void px_list_reply(px_req *r, px_list_kind kind, px_list_render render)
     if (!db)
         return;
     c.render = render;
-    const char *status = kind == PX_LIST_JOBS ? px_req_query(r, "status") : NULL;
-    px_list_end(&c.list, px_svc_list(db, &r->actor, kind, status, c.list.after, c.list.first + 1,
+    /* The route takes only its own filters (routes.def): the others are NULL here. */
+    px_list_filter f = {px_req_query(r, "status"), px_req_query(r, "gtin"),
+                        px_req_query(r, "batch")};
+    px_list_end(&c.list, px_svc_list(db, &r->actor, kind, &f, c.list.after, c.list.first + 1,
                                      add_item, &c, &r->err));
 }
 

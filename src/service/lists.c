@@ -5,6 +5,7 @@
 #include "px_array.h"
 #include "px_cursor.h"
 #include "px_str.h"
+#include "service_internal.h"
 
 typedef struct list_ctx {
     px_db *db;
@@ -55,19 +56,45 @@ static int on_row(void *vc, const px_list_row *row)
 /* A job's status (migration 0002's CHECK on job.status). */
 static const char *const k_job_statuses[] = {"queued", "running", "completed", "failed"};
 
-px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *status,
+/* A product and a batch narrow the commissions and the releases only; the GTIN is read in any
+ * form into g (14 digits), the batch is AI 10's syntax (GS1 GenSpecs 3.4.1: set 82, 1-20). */
+static px_rc batch_filter(px_list_kind kind, const px_list_filter *f, char g[GS1_GTIN_LEN + 1],
+                          px_err *err)
+{
+    g[0] = '\0';
+    int takes = kind == PX_LIST_COMMISSIONS || kind == PX_LIST_RELEASES;
+    if ((f->gtin || f->batch) && !takes)
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", f->gtin ? "gtin" : "batch",
+                                "only the commissions and the releases are listed by batch");
+    if (f->gtin && px__gtin_field(g, f->gtin, err) != PX_OK)
+        return PX_EINVALID;
+    if (f->batch && gs1_cset82_validate(f->batch, GS1_BATCH_MAX, err) != PX_OK) {
+        px_err_field(err, "batch");
+        return PX_EINVALID;
+    }
+    return PX_OK;
+}
+
+px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const px_list_filter *filter,
                   const char *after, long limit, px_list_item_fn fn, void *ctx, px_err *err)
 {
+    static const px_list_filter none = {0};
+    const px_list_filter *f = filter ? filter : &none;
     if (px_cursor_check_uuid(after, err) != PX_OK)
         return PX_EINVALID;
     /* A status filters jobs only: on another list any status is refused, naming the jobs'. */
+    const char *status = f->status;
     if (status && (kind != PX_LIST_JOBS ||
                    px_name_index(k_job_statuses, PX_COUNT(k_job_statuses), status) < 0))
         return px_name_refused(err, "invalid_value", "status", "status", status, k_job_statuses,
                                PX_COUNT(k_job_statuses));
+    char g[GS1_GTIN_LEN + 1];
+    if (batch_filter(kind, f, g, err) != PX_OK)
+        return PX_EINVALID;
     /* mah and auditor keys belong to the MAH (REQ-POLICY-5): both see the tenant's rows. */
-    px_list_scope scope = {by->org_id, by->org_kind == PX_ORG_MAH, by->org_kind == PX_ORG_CMO,
-                           status};
+    px_list_scope scope = {
+        by->org_id, by->org_kind == PX_ORG_MAH, by->org_kind == PX_ORG_CMO, status, g[0] ? g : NULL,
+        f->batch};
     if (!scope.is_mah && !scope.is_cmo)
         return PX_OK; /* nobody else owns such rows */
     list_ctx c = {db, by, kind, fn, ctx, PX_OK, err};

@@ -24,10 +24,20 @@ typedef struct px_list_item {
 } px_list_item;
 typedef int (*px_list_item_fn)(void *ctx, const px_list_item *item);
 
+/* What a list is narrowed to (each NULL: no filter): a job's status (jobs only); a product
+ * and a batch (commissions and releases only: a batch's own rows, however old, where the
+ * newest pages of the whole list may not reach them). */
+typedef struct px_list_filter {
+    const char *status;
+    const char *gtin;  /* any GTIN form */
+    const char *batch; /* set-82, 1-20 characters */
+} px_list_filter;
+
 /* The actor's rows of kind after the row with id after ("" or NULL: the newest; anything but
- * a UUID is 400 "bad_request"), at most limit; for jobs, of status only (NULL: any; not a
- * job status: 422 invalid_value on "status"; other lists take NULL). */
-px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const char *status,
+ * a UUID is 400 "bad_request"), at most limit, narrowed by filter (NULL: none). A status
+ * that is not a job status, or a filter its list does not take, is 422 invalid_value on its
+ * field; a malformed GTIN or batch 422 on "gtin" or "batch". */
+px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const px_list_filter *filter,
                   const char *after, long limit, px_list_item_fn fn, void *ctx, px_err *err);
 
 #endif

@@ -9,10 +9,17 @@
 #define TS(col) PX__SQL_ISO(col)
 
 /* Parameters of every query: $1 org, $2 is_mah, $3 is_cmo; then the jobs' query has $4, the
- * status asked for (NULL: any); then the cursor and the limit (px__page). Each visible-rows
+ * status asked for (NULL: any), the commissions' and releases' $4 and $5, the GTIN and the
+ * batch asked for (each NULL: any); then the cursor and the limit (px__page). Each visible-rows
  * query has the row's raw created_at as `at` after the columns list_row reads (the jobs' query
  * then its status, for its filter). The page and its cursor are PX__PAGE's. */
 #define PAGE(visible) PX__PAGE(visible, "true", "$4", "$5")
+/* A page of rows with a product and a batch ($4, $5) narrowed to one batch's. */
+#define BATCH_PAGE(visible)                                                                        \
+    PX__PAGE(                                                                                      \
+        visible,                                                                                   \
+        "($4::text IS NULL OR v.gtin = $4::text) AND ($5::text IS NULL OR v.batch = $5::text)",    \
+        "$6", "$7")
 
 /* The CMO ($1) is actively partnered on GTIN g. */
 #define CMO_PARTNERED(g) PX__CMO_PARTNERED("$1::uuid", g)
@@ -54,13 +61,13 @@ static const char *const k_sql[] = {
         "AND (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid)) "
         "AND (NOT $3::bool OR " CMO_PARTNERED("e.gtin") ")"),
     /* A MAH the commissions of its products; a CMO those it made. */
-    [PX_LIST_COMMISSIONS] = PAGE(
+    [PX_LIST_COMMISSIONS] = BATCH_PAGE(
         "SELECT c.id, " TS("c.created_at") ", c.org_id, c.tenant_id, c.gtin, c.batch, c.expiry, "
         "'', c.count, c.allocated, c.external, c.rejected, c.partial, '', c.created_at AS at "
         "FROM commission c "
         "WHERE ($2::bool AND c.tenant_id = $1::uuid) OR ($3::bool AND c.org_id = $1::uuid)"),
     /* A MAH its releases; a CMO none (a CMO never sees packs after release). */
-    [PX_LIST_RELEASES] = PAGE(
+    [PX_LIST_RELEASES] = BATCH_PAGE(
         "SELECT r.id, " TS("r.created_at") ", r.org_id, r.tenant_id, r.gtin, r.batch, '', "
         "r.market, r.count, 0, 0, 0, false, coalesce(r.report_id::text, ''), r.created_at AS at "
         "FROM market_release r "
@@ -95,9 +102,18 @@ px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scop
     if ((int)kind < 0 || kind > PX_LIST_SSCC_ALLOCATIONS)
         return px_err_set(err, PX_EINTERNAL, "internal", "internal error");
     const char *p[] = {scope->org_id, scope->is_mah ? "t" : "f", scope->is_cmo ? "t" : "f",
-                       scope->status};
-    /* status is a parameter of the jobs' statement only */
-    PGresult *r = px__page(db, k_sql[kind], kind == PX_LIST_JOBS ? 4 : 3, p, after_id, limit, err);
+                       scope->status, NULL};
+    /* status is a parameter of the jobs' statement only, the GTIN and the batch of the
+     * commissions' and the releases' */
+    int n = 3;
+    if (kind == PX_LIST_JOBS)
+        n = 4;
+    else if (kind == PX_LIST_COMMISSIONS || kind == PX_LIST_RELEASES) {
+        p[3] = scope->gtin;
+        p[4] = scope->batch;
+        n = 5;
+    }
+    PGresult *r = px__page(db, k_sql[kind], n, p, after_id, limit, err);
     if (!r)
         return err->rc;
     PX__EACH_ROW(r, px_list_row, list_row, fn, ctx);

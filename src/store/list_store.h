@@ -23,6 +23,8 @@ typedef struct px_list_scope {
     int is_mah;
     int is_cmo;
     const char *status; /* jobs only: the rows of this status (NULL: every status) */
+    const char *gtin;   /* commissions and releases: of this product (14 digits; NULL: any) */
+    const char *batch;  /* ... and of this batch (NULL: any) */
 } px_list_scope;
 
 /* One row of a page: its key, and for commissions and releases (which have no single-object

@@ -513,6 +513,62 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("main [role=alert]", "You revoked the key")
         self.assertEqual(self.s.request("GET", "/v1/whoami", key=admin_key)[0], 401)
 
+    def test_console__older_batches(self):
+        """A batch whose commission and release are older than the latest 200 commissions:
+        the batch list says it read only the latest and reads older ones with "More", and the
+        batch's page lists its own commission and release (GET /v1/commissions and
+        /v1/releases with gtin and batch), not "Nothing yet." and "Not released yet." beside
+        its counts. An organization's name of 200 bytes without a space wraps in the header:
+        the page does not scroll sideways and "Sign out" stays on the screen."""
+        d = self.d
+        lot = "LOT-OLD"
+        st = self.s.request("POST", "/v1/commissions", key=self.cmo_key, body={
+            "product_code": self.gtin, "product_code_schema": "GTIN", "batch": lot,
+            "expiry_date": "751231", "serials": ["OLD0001", "OLD0002"]})[0]
+        self.assertEqual(st, 200)
+        st = self.s.request("POST", "/v1/releases", key=self.mah_key,
+                            body={"gtin": self.gtin, "batch": lot, "market": "DE"})[0]
+        self.assertEqual(st, 201)
+        for i in range(200):
+            st = self.s.request("POST", "/v1/commissions", key=self.cmo_key, body={
+                "product_code": self.gtin, "product_code_schema": "GTIN", "batch": "LOT-NEW",
+                "expiry_date": "751231", "serials": [f"NEW{i:04d}"]})[0]
+            self.assertEqual(st, 200)
+        long_name = "Pharma" + "W" * 194
+        st = self.s.request("PATCH", f"/v1/orgs/{self.mah_org}", key=self.mah_key,
+                            body={"name": long_name})[0]
+        self.assertEqual(st, 200)
+        self.sign_in(self.mah_key)
+        self.go("#/batches")
+        self.css("a.open-batch[data-batch='LOT-NEW']")
+        self.assertFalse(self.has(f"a.open-batch[data-batch='{lot}']"))
+        self.text_in("#batches-partial", "latest 200 commissions")
+        self.shoot("mah-batches-partial")
+        self.css("#batches-more").click()
+        self.css(f"a.open-batch[data-batch='{lot}']").click()
+        self.text_in("h1", lot)
+        self.text_in("#released-count", "2")
+        self.text_in("#batch-commissions table", "2")
+        self.text_in("#batch-releases table", "DE")
+        self.assertNotIn("Not released yet", self.css("main").text)
+        self.shoot("mah-batch-older")
+        # The header with the long name, at a phone's width: "Sign out" is on the screen.
+        d.set_window_size(360, 900)
+        time.sleep(0.2)
+        right = d.execute_script(
+            "return document.getElementById('signout').getBoundingClientRect().right")
+        self.assertLessEqual(right, d.execute_script("return document.documentElement.clientWidth"))
+        self.css("#signout").click()
+        self.css("#api-key")
+        d.set_window_size(1280, 900)
+        # The CMO that made it finds its commission on the batch's page too.
+        self.sign_in(self.cmo_key)
+        self.go(f"#/batches?gtin={self.gtin}&batch={lot}")
+        self.text_in("#batch-commissions table", "2")
+        self.assertFalse(self.has("#batch-releases"))
+        self.shoot("cmo-batch-older")
+        self.sign_out()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -156,12 +156,13 @@ static int walk(fixture *f, const char *path, const char *key, int page, const c
 {
     char cursor[256] = "", url[512];
     int pages = 0;
+    const char *sep = strchr(path, '?') ? "&" : "?"; /* a path may carry its filters */
     out[0] = '\0';
     for (;;) {
         if (cursor[0])
-            snprintf(url, sizeof(url), "%s?first=%d&after=%s", path, page, cursor);
+            snprintf(url, sizeof(url), "%s%sfirst=%d&after=%s", path, sep, page, cursor);
         else
-            snprintf(url, sizeof(url), "%s?first=%d", path, page);
+            snprintf(url, sizeof(url), "%s%sfirst=%d", path, sep, page);
         json_t *j = px_test_call(&f->env, "GET", url, key, NULL, 200);
         pages++;
         json_t *items = json_object_get(j, "items");
@@ -323,6 +324,88 @@ static void test_lists__paging_and_visibility(void **state)
                      c->key_name, json_array_size(json_object_get(j, "items")));
         json_decref(j);
     }
+}
+
+/* GET /v1/commissions and /v1/releases with gtin and batch: one batch's rows however old
+ * (the console's batch page read them among the latest 200 of the whole list, and showed
+ * none of an older batch's), every page in the database's order, with each caller's
+ * visibility; a GTIN in another form names the same product; a malformed GTIN or batch is 422
+ * on its field. */
+static void test_lists__by_batch(void **state)
+{
+    fixture *f = *state;
+    char serials[80];
+    static const char *const prefixes[] = {"LFA-", "LFB-", "LFC-"};
+    for (size_t i = 0; i < PX_COUNT(prefixes); i++) {
+        px_test_serials(serials, sizeof(serials), prefixes[i], 1, 2);
+        px_test_commission(&f->env, f->cmo.key, f->gtin, "LF1", "751231", serials);
+    }
+    px_test_serials(serials, sizeof(serials), "LFD-", 1, 2);
+    px_test_commission(&f->env, f->cmo2.key, f->gtin, "LF1", "751231", serials);
+    commission(f, f->cmo.key, f->gtin, "LF2"); /* newer, of another batch */
+    release(f, f->mah.key, f->gtin, "LF1");
+    static const struct {
+        const char *list, *id_field, *table, *key_name, *where;
+        int rows;
+    } cases[] = {
+        {"/v1/commissions", "commission_id", "commission", "mah", "tenant_id = 'ORG'", 4},
+        {"/v1/commissions", "commission_id", "commission", "auditor", "tenant_id = 'ORG'", 4},
+        {"/v1/commissions", "commission_id", "commission", "cmo", "org_id = 'ORG'", 3},
+        {"/v1/commissions", "commission_id", "commission", "cmo2", "org_id = 'ORG'", 1},
+        {"/v1/commissions", "commission_id", "commission", "mah2", "tenant_id = 'ORG'", 0},
+        {"/v1/releases", "release_id", "market_release", "mah", "tenant_id = 'ORG'", 1},
+        {"/v1/releases", "release_id", "market_release", "auditor", "tenant_id = 'ORG'", 1},
+        {"/v1/releases", "release_id", "market_release", "cmo", "false", 0},
+        {"/v1/releases", "release_id", "market_release", "mah2", "tenant_id = 'ORG'", 0},
+    };
+    for (size_t i = 0; i < PX_COUNT(cases); i++) {
+        char where[512], cond[600], want[4096], got[4096], path[160];
+        subst(where, sizeof(where), cases[i].where, org_of(f, cases[i].key_name));
+        snprintf(cond, sizeof(cond), "(%s) AND gtin = '%s' AND batch = 'LF1'", where, f->gtin);
+        expected(f, cases[i].table, cond, want, sizeof(want));
+        int rows = want[0] ? 1 : 0;
+        for (const char *p = want; *p; p++)
+            rows += *p == ',';
+        if (rows != cases[i].rows)
+            fail_msg("%s as %s: the fixture has %d rows, want %d", cases[i].list, cases[i].key_name,
+                     rows, cases[i].rows);
+        /* The GTIN as 13 digits (its leading zero dropped) names the same product. */
+        snprintf(path, sizeof(path), "%s?gtin=%s&batch=LF1", cases[i].list, f->gtin + 1);
+        walk(f, path, key_of(f, cases[i].key_name), 1, cases[i].id_field, got, sizeof(got));
+        if (strcmp(got, want) != 0)
+            fail_msg("%s as %s\n got  %s\n want %s", path, cases[i].key_name, got, want);
+    }
+    /* The batch alone, and the product alone, narrow as much. */
+    char want[4096], got[4096], cond[200];
+    snprintf(cond, sizeof(cond), "tenant_id = '%s' AND batch = 'LF1'", f->mah.org);
+    expected(f, "commission", cond, want, sizeof(want));
+    walk(f, "/v1/commissions?batch=LF1", f->mah.key, 50, "commission_id", got, sizeof(got));
+    assert_string_equal(got, want);
+    char path[160];
+    snprintf(cond, sizeof(cond), "tenant_id = '%s' AND gtin = '%s'", f->mah.org, f->gtin);
+    expected(f, "market_release", cond, want, sizeof(want));
+    snprintf(path, sizeof(path), "/v1/releases?gtin=%s", f->gtin);
+    walk(f, path, f->mah.key, 50, "release_id", got, sizeof(got));
+    assert_string_equal(got, want);
+    /* Malformed: 422 on the field; another list takes neither filter (400 on the name). */
+    snprintf(path, sizeof(path), "/v1/commissions?gtin=%.13s0", f->gtin);
+    if (f->gtin[13] == '0')
+        snprintf(path, sizeof(path), "/v1/commissions?gtin=%.13s1", f->gtin);
+    json_t *j = px_http_expect(&f->env, "GET", path, f->mah.key, NULL, NULL, 422, NULL);
+    px_expect_detail(j, 0, -1, NULL, "gtin");
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", "/v1/releases?batch=ABCDEFGHIJ0123456789X", f->mah.key, NULL,
+                       NULL, 422, NULL);
+    px_expect_detail(j, 0, -1, NULL, "batch");
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", "/v1/commissions?batch=L%7E1", f->mah.key, NULL, NULL, 422,
+                       NULL);
+    px_expect_detail(j, 0, -1, NULL, "batch");
+    json_decref(j);
+    j = px_http_expect(&f->env, "GET", "/v1/allocations?batch=LF1", f->mah.key, NULL, NULL, 400,
+                       "bad_request");
+    px_expect_detail(j, 0, -1, NULL, "batch");
+    json_decref(j);
 }
 
 /* Items carry what the single reads show; the CMO's view never shows another's row. */
