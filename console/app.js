@@ -784,16 +784,28 @@ function keys() {
           org.reset();
           // The organization's first key is the usual next step: the form names it and offers
           // only the roles the server would accept for its kind (key_roles).
+          created = o;
           key.elements.org_id.value = o.org_id;
-          key.elements.role.replaceChildren(...o.key_roles.map((r) => h("option", { value: r }, r)));
+          offerRoles();
         } catch (e) { orgOut.replaceChildren(errorBox(e)); }
       },
-    }, field("Kind", { tag: "select", name: "kind", options: [["mah", "MAH (brand owner)"], ["cmo", "CMO (contract manufacturer)"], ["regulator", "Regulator"]] }),
+    }, field("Kind", { tag: "select", name: "kind", options: [["mah", "MAH (brand owner)"], ["cmo", "CMO (contract manufacturer)"], ["regulator", "Regulator"], ["verifier", "Verifier (DSCSA trading partner; needs a GLN)"]] }),
     field("Name", { name: "name", required: true, maxlength: 200 }),
     field("GLN", { name: "gln", inputmode: "numeric", maxlength: 13 }, "optional, 13 digits"),
     field("Market", { name: "market", maxlength: 2 }, "regulators only"),
     h("div", null, h("button", { type: "submit" }, "Create organization")));
     parts.push(h("h2", null, "New organization"), org, orgOut);
+  }
+  // The roles a key may carry: the organization just created gets its own (key_roles) while
+  // the form names it; any other id, or none once its key is made, every role again (the form
+  // kept offering only the new organization's, so no other organization's key could be made
+  // without a reload).
+  const roles = admin ? ["admin", "mah", "cmo", "auditor", "regulator", "verifier"] : ["mah", "auditor"];
+  let created = null;
+  function offerRoles() {
+    const id = key.elements.org_id ? key.elements.org_id.value.trim() : "";
+    const list = created && id === created.org_id ? created.key_roles : roles;
+    key.elements.role.replaceChildren(...list.map((r) => h("option", { value: r }, r)));
   }
   const key = h("form", {
     onsubmit: async (ev) => {
@@ -810,10 +822,11 @@ function keys() {
         shown.replaceChildren(h("div", { class: "panel" }, h("p", null, h("strong", null, "Copy this key now: it is shown once.")),
           h("p", { class: "secret" }, k.api_key), h("p", { class: "hint" }, "Key id ", k.key_id)));
         key.reset();
+        if (admin) offerRoles();
       } catch (e) { shown.replaceChildren(errorBox(e)); }
     },
-  }, admin ? field("Organization id", { name: "org_id", required: true }) : null,
-  field("Role", { tag: "select", name: "role", options: admin ? [["admin", "admin"], ["mah", "mah"], ["cmo", "cmo"], ["auditor", "auditor"], ["regulator", "regulator"]] : [["mah", "mah"], ["auditor", "auditor"]] }),
+  }, admin ? field("Organization id", { name: "org_id", required: true, oninput: () => offerRoles() }) : null,
+  field("Role", { tag: "select", name: "role", options: roles.map((r) => [r, r]) }),
   field("Label", { name: "label", maxlength: 200 }, "optional"),
   h("div", null, h("button", { type: "submit" }, "Create key")));
   const revokeOut = h("div", { "aria-live": "polite" });

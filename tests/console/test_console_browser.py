@@ -478,6 +478,20 @@ class ConsoleBrowser(unittest.TestCase):
         self.assertTrue(new_key.startswith("pk_"))
         st, _, who = self.s.request("GET", "/v1/whoami", key=new_key)
         self.assertEqual((st, who["org_id"], who["role"]), (200, org, "cmo"))
+        # Its key made, the form is for any organization again: the id cleared and every role
+        # offered (it kept offering only the new CMO's: no other organization's key could be
+        # made without a reload). A MAH's key is then made from the same form.
+        every = ["admin", "mah", "cmo", "auditor", "regulator", "verifier"]
+        roles = lambda: [o.get_attribute("value") for o in
+                         d.find_elements(By.CSS_SELECTOR, "select[name=role] option")]
+        self.assertEqual(self.css("input[name=org_id]").get_attribute("value"), "")
+        self.assertEqual(roles(), every)
+        self.css("input[name=org_id]").send_keys(self.mah_org)
+        self.css("select[name=role] option[value=auditor]").click()
+        self.css("input[name=label]").send_keys("from the operator" + Keys.ENTER)
+        self.wait(lambda _: self.css("main .secret").text != new_key)
+        st, _, who = self.s.request("GET", "/v1/whoami", key=self.css("main .secret").text)
+        self.assertEqual((st, who["org_id"], who["role"]), (200, self.mah_org, "auditor"))
         # A name within maxlength's characters but over the API's 200 bytes is held back by the
         # form with its reason (an accented letter is two bytes of UTF-8), nothing sent.
         name = self.css("input[name=name]")
