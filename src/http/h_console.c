@@ -29,6 +29,16 @@ void h_console_index(px_req *r)
     serve(r, &px_console_index, 0);
 }
 
+/* The address typed without its slash (http://host/console): 308 to the page, named relative
+ * to the request ("console/" from "/console", RFC 3986 5.2.3), so a proxy's path prefix is
+ * kept; it answered a JSON 404. */
+void h_console_slash(px_req *r)
+{
+    static const char body[] = "The packid console is at console/\n";
+    px_reply_bytes(r, 308, "text/plain; charset=utf-8", body, sizeof(body) - 1);
+    MHD_add_response_header(r->response, "Location", "console/");
+}
+
 void h_console_asset(px_req *r)
 {
     const char *name = px_req_param(r, 0);

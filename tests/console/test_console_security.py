@@ -285,6 +285,17 @@ class ConsoleSecurity(unittest.TestCase):
         st, _, _ = self.s.request("GET", "/console/app.000000000000.js")
         self.assertEqual(st, 404)
 
+    def test_console__address_without_its_slash_leads_to_the_page(self):
+        """A person types /console: a redirect to the page (relative, so a proxy's path prefix
+        is kept; 308 keeps the method), not a JSON 404."""
+        for method in ("GET", "HEAD"):
+            st, hdrs, _ = self.s.request(method, "/console")
+            self.assertEqual(st, 308, method)
+            self.assertEqual(header(hdrs, "Location"), ["console/"])
+        st, hdrs, _ = self.s.request("GET", "/console?x=1")
+        self.assertEqual((st, header(hdrs, "Location")), (308, ["console/"]))
+        self.assertEqual(self.s.request("POST", "/console")[0], 405)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

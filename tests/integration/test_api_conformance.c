@@ -961,6 +961,9 @@ static void sessions_and_console(fixture *f)
     snprintf(path, sizeof(path), "/console/app.%s", page_asset);
     expect(f, "GET", path, NULL, NULL, 200);
     expect(f, "GET", "/console/app.000000000000.js", NULL, NULL, 404);
+    /* The address without its slash: a redirect to the page. */
+    expect(f, "GET", "/console", NULL, NULL, 308);
+    json_decref(call_h(f, "GET", "/console", NULL, NULL, bad_header, 400));
     snprintf(path, sizeof(path), "/v1/batches/%s/B1", f->gtin);
     json_t *batch = call(f, "GET", path, f->auditor_key, NULL, 200);
     assert_string_equal(px_test_str(batch, "expiry_date"), "2075-12-31");

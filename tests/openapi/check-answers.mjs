@@ -82,8 +82,9 @@ if (flags.includes("--coverage")) {
     for (const m of METHODS) {
       if (!item[m]) continue;
       const got = seen.get(`${m} ${path}`) ?? new Set();
+      // A redirect (GET /console: 308 to the page) is its route's success answer.
       for (const cls of ["2", "4"])
-        if (!got.has(cls)) {
+        if (!got.has(cls) && !(cls === "2" && got.has("3"))) {
           failed++;
           console.error(`coverage: ${m.toUpperCase()} ${path} has no ${cls}xx answer checked`);
         }
