@@ -566,6 +566,12 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("#batch-releases table", "DE")
         self.assertNotIn("Not released yet", self.css("main").text)
         self.shoot("mah-batch-older")
+        # A pack the MAH released: its trace names the MAH by that name ("Released by", each
+        # step's "by"), and the page still fits a phone (shoot: no sideways scrolling at 360).
+        self.go(f"#/trace?gtin={self.gtin}&serial=OLD0001")
+        self.text_in("#pack-facts", long_name[:20])
+        self.text_in("#pack-events", "by " + long_name[:20])
+        self.shoot("mah-trace-long-name")
         # The header with the long name, at a phone's width: "Sign out" is on the screen.
         d.set_window_size(360, 900)
         time.sleep(0.2)
