@@ -402,20 +402,25 @@ function batch(gtin, name) {
     const only = `?gtin=${encodeURIComponent(gtin)}&batch=${encodeURIComponent(name)}`;
     const kv = (k, v, id) => v === undefined ? [] : [h("dt", null, k), h("dd", { id }, String(v))];
     const markets = Object.entries(b.released_by_market || {}).map(([m, n]) => `${m}: ${n}`).join(", ");
-    const out = [h("dl", { class: "kv", id: "batch-facts" },
+    // A recalled or withdrawn batch (POST /v1/recalls) says so first: it takes no new packs and
+    // releases none (409 batch_recalled), so no release is offered.
+    const recall = b.recall ? `${b.recall.reason === "withdrawn" ? "Withdrawn" : "Recalled"} ${when(b.recall.recalled_at)}` : null;
+    const out = [recall && h("div", { class: "error", role: "alert", id: "batch-recalled" },
+      h("strong", null, `${recall}. `), "This batch takes no new packs, and none of its packs can be released."),
+    h("dl", { class: "kv", id: "batch-facts" },
       h("dt", null, "GTIN"), h("dd", { class: "mono" }, b.gtin),
       kv("Batch", b.batch), kv("Expiry", expiryText(b)),
       kv(role === "cmo" ? "Yours, unreleased" : "Commissioned", b.packs.commissioned, "commissioned-count"),
       kv("Released", b.packs.released, "released-count"),
       kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
-      markets ? kv("Released to", markets) : [])];
+      markets ? kv("Released to", markets) : [], recall ? kv("Recall", recall, "batch-recall") : [])].filter(Boolean);
     out.push(h("h2", null, "Commissions"), h("div", { id: "batch-commissions" }, paged("/v1/commissions" + only,
       ["When", "By", "Packs", "Rejected"], (c) => [when(c.created_at), idCell(c.org_id), String(c.count), String(c.rejected)])));
     if (role !== "cmo")
       out.push(h("h2", null, "Releases"), h("div", { id: "batch-releases" }, paged("/v1/releases" + only,
         ["When", "Market", "Packs", "Report"], (r) => [when(r.created_at), r.market, String(r.count),
           r.report_id ? h("a", { href: "#/reports" }, r.report_id) : ""], "Not released yet.")));
-    if (can.release(role)) out.push(releaseForm(gtin, name));
+    if (can.release(role) && !b.recall) out.push(releaseForm(gtin, name));
     return out;
   }));
   page(`Batch ${name}`, ...parts);

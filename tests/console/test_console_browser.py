@@ -572,6 +572,17 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("#pack-facts", long_name[:20])
         self.text_in("#pack-events", "by " + long_name[:20])
         self.shoot("mah-trace-long-name")
+        # The batch withdrawn (POST /v1/recalls): its page says so first, with when, and offers
+        # no release (the server would refuse it: 409 batch_recalled).
+        st = self.s.request("POST", "/v1/recalls", key=self.mah_key,
+                            body={"gtin": self.gtin, "batch": lot, "reason": "withdrawn"})[0]
+        self.assertEqual(st, 201)
+        self.go(f"#/batches?gtin={self.gtin}&batch={lot}")
+        self.text_in("#batch-recalled", "Withdrawn")
+        self.text_in("#batch-recall", "Withdrawn")
+        self.text_in("#decommissioned-count", "2")
+        self.assertFalse(self.has("#check-release"))
+        self.shoot("mah-batch-withdrawn")
         # The header with the long name, at a phone's width: "Sign out" is on the screen.
         d.set_window_size(360, 900)
         time.sleep(0.2)
@@ -585,6 +596,7 @@ class ConsoleBrowser(unittest.TestCase):
         self.sign_in(self.cmo_key)
         self.go(f"#/batches?gtin={self.gtin}&batch={lot}")
         self.text_in("#batch-commissions table", "2")
+        self.text_in("#batch-recalled", "Withdrawn")  # it may commission no more into it
         self.assertFalse(self.has("#batch-releases"))
         self.shoot("cmo-batch-older")
         self.sign_out()
