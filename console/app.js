@@ -680,7 +680,7 @@ function reports(params) {
   }, field("State", { tag: "select", name: "state", value: state, options: [["", "any"], ["queued", "queued"], ["sending", "sending"], ["delivered", "delivered"], ["failed", "failed"], ["dead", "dead"]] }),
   h("button", { type: "submit", class: "secondary", id: "reports-refresh" }, "Show"));
   const msg = h("div", { "aria-live": "polite" });
-  page("Reports", filter, msg, paged("/v1/reports" + (state ? "?state=" + state : ""),
+  page("Reports", filter, msg, paged("/v1/reports" + (state ? "?state=" + encodeURIComponent(state) : ""),
     ["Created", "Market", "About", "GTIN / batch", "State", "Attempts", "Last error", ""],
     (r) => [when(r.created_at), r.market, reportAbout(r), gtinBatch(r), h("td", { class: "report-state", "data-report": r.report_id },
       badge(r.state), r.retried_by ? h("div", { class: "hint" }, "retried by ", h("span", { class: "mono" }, r.retried_by.slice(0, 8) + "…")) : null),

@@ -586,6 +586,10 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("#decommissioned-count", "2")
         self.assertFalse(self.has("#check-release"))
         self.shoot("mah-batch-withdrawn")
+        # The reports page's state from the address is one value of the API's state, whatever
+        # it holds (it was pasted into the query: "dead&first=1" was refused as a second first).
+        self.go("#/reports?state=dead%26first%3D1")
+        self.text_in("main [role=alert]", "state 'dead&first=1' is not one of")
         # The header with the long name, at a phone's width: "Sign out" is on the screen.
         d.set_window_size(360, 900)
         time.sleep(0.2)
