@@ -116,7 +116,7 @@ static int setup(void **state)
     set_gln(f, f->mah.key, f->mah.org, "401234500101");
     set_gln(f, f->mah.key, f->cmo.org, "401234500102");
     set_gln(f, f->mah.key, f->cmo2.org, "401234500103");
-    set_gln(f, f->mah2.key, f->mah2.org, "401234500104");
+    set_gln(f, f->mah2.key, f->mah2.org, "700080200104"); /* under its own products' prefix */
     px_test_product_master(&f->env, f->gtin);
     px_test_product_master(&f->env, f->gtin2);
     px_test_idle_endpoint(&f->env, f->mah.key, "EU");
