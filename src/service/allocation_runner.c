@@ -144,6 +144,13 @@ static px_rc run_chunk(px_db *db, const px_alloc_claim *cl, long long need, px_e
             goto done;
         px_err_clear(err);
     }
+    /* The safe path meets the GTIN's known serials, and another job's chunk of the GTIN meets
+     * the same ones: each holds the rows of its earlier rounds while its next round waits for
+     * the other's, a deadlock that rolls a chunk back (PostgreSQL's deadlock check, a second
+     * each time) however each round orders its rows. So the safe-path chunks of one GTIN take
+     * turns; other GTINs, and the fast path, run in parallel. */
+    if ((rc = px_store_serials_gtin_lock(db, cl->gtin, err)) != PX_OK)
+        goto done;
     for (int round = 0;; round++) {
         long long got = 0;
         if ((rc = px_store_serials_insert_new(db, cl, &set, &got, err)) != PX_OK)

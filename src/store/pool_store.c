@@ -293,11 +293,14 @@ px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_s
     text[len] = '\0';
     /* REQ-POOL-4: the primary key (gtin, serial) is the final guard; a serial already known
      * for the GTIN (generated earlier, allocated to another CMO, or external) is skipped,
-     * and the caller generates another. */
+     * and the caller generates another. The rows go in key order, as a commission writes its
+     * new serials (docs/lifecycle.md "Concurrency"): two writers of one GTIN then wait for
+     * each other's rows in the same order instead of deadlocking. */
     PGresult *r = px__exec(db,
                            "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) "
                            "SELECT $1, s, $2::uuid, $3::uuid FROM "
-                           "unnest(string_to_array($4, E'\\n')) AS s ON CONFLICT DO NOTHING",
+                           "unnest(string_to_array($4, E'\\n')) AS s ORDER BY s "
+                           "ON CONFLICT DO NOTHING",
                            PX__ARGS(c->gtin, c->allocation_id, c->org_id, text), err);
     free(text);
     if (!r)
@@ -305,6 +308,13 @@ px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_s
     *inserted = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     return PX_OK;
+}
+
+px_rc px_store_serials_gtin_lock(px_db *db, const char *gtin, px_err *err)
+{
+    return px__exec_cmd(db,
+                        "SELECT pg_advisory_xact_lock(" PX__LOCK_ALLOC_GTIN ", hashtext($1::text))",
+                        PX__ARGS(gtin), err);
 }
 
 px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long long *first,

@@ -114,9 +114,13 @@ typedef struct px_serial_set {
  * is rolled back, nothing of the set remains; the transaction stays usable). */
 px_rc px_store_serials_copy(px_db *db, const px_alloc_claim *c, const px_serial_set *set,
                             px_err *err);
-/* Safe path: inserts the set with ON CONFLICT DO NOTHING; *inserted is how many were new. */
+/* Safe path: inserts the set with ON CONFLICT DO NOTHING, in serial order; *inserted is how
+ * many were new. */
 px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_serial_set *set,
                                   long long *inserted, px_err *err);
+/* The safe path's turn on the GTIN (a transaction-scoped advisory lock): the safe-path chunks of
+ * one GTIN run one after another, across workers and processes. */
+px_rc px_store_serials_gtin_lock(px_db *db, const char *gtin, px_err *err);
 /* SEQUENTIAL_NUMERIC: reserves counters [*first, *first + n) of the product (disjoint from
  * every other reservation: UPDATE … RETURNING under the row lock). */
 px_rc px_store_sequence_reserve(px_db *db, const char *gtin, long long n, long long *first,

@@ -73,13 +73,15 @@ typedef enum px__cached {
 
 /* The advisory lock spaces (the first key of pg_advisory_xact_lock*; the second is the
  * hashtext of the id): a key's writes (key.c), a CMO's writes (key.c), a tenant's regulator
- * endpoints (report_store.c), a product's master data against its releases (product.c). Advisory
+ * endpoints (report_store.c), a product's master data against its releases (product.c), the
+ * allocation runner's safe path on a GTIN (pool_store.c). Advisory
  * locks queue in order, so whoever waits to change one is not overtaken by holders that come after
  * it, as row share locks would let them. */
 #define PX__LOCK_KEY "7101"
 #define PX__LOCK_CMO "7102"
 #define PX__LOCK_ENDPOINTS "7103"
 #define PX__LOCK_PRODUCT_MASTER "7104"
+#define PX__LOCK_ALLOC_GTIN "7105"
 
 /* The single-key advisory locks, "packid" in ASCII and a number, each one process-wide
  * section: the migrations (migrate.c), a first start's demo data (org.c), the audit
