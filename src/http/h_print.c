@@ -125,7 +125,11 @@ static json_t *export_json(const px_export *e, const px_export_link *link)
                           e->job_id, "status", e->status, "gtin", e->gtin, "format", e->format,
                           "gs", e->gs_style, "filename", e->filename, "created_at", e->created_at);
     json_object_set_new(o, "allocation_id", px_json_str_or_null(e->allocation_id));
-    json_object_set_new(o, "batch", px_json_str_or_null(e->batch));
+    /* A batch export's batch, or an allocation export's production run (its batch and expiry,
+     * as given): what the rows of serials not yet commissioned carry, and the label that binds
+     * those serials to that batch at commissioning (docs/print.md). */
+    json_object_set_new(o, "batch", px_json_str_or_null(e->batch[0] ? e->batch : e->run_batch));
+    json_object_set_new(o, "expiry", px_json_str_or_null(e->run_expiry));
     json_object_set_new(o, "count", e->count >= 0 ? json_integer(e->count) : json_null());
     json_object_set_new(o, "finished_at", px_json_str_or_null(e->finished_at));
     if (e->error[0])

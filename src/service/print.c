@@ -265,7 +265,7 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
     px_rc rc;
     if (expiry[0]) {
         char recall[PX_BATCH_RECALL_MAX];
-        rc = px__batch_expiry_claim(db, gtin, batch, expiry, NULL, recall, err);
+        rc = px__batch_expiry_claim(db, gtin, batch, expiry, "expiry", recall, err);
         return rc == PX_OK && recall[0] ? px__batch_recalled(err, gtin, batch, recall) : rc;
     }
     if ((rc = px__batch_not_recalled(db, gtin, batch, err)) != PX_OK)

@@ -506,6 +506,10 @@ static void test_print__export_allocation_with_run_batch(void **state)
              "\"jsonl\": true}",
              f->alloc_id);
     json_t *e = export_done(f, f->cmo.key, body);
+    /* The export shows the production run it was asked with (it was "batch": null): the
+     * batch its serials are labelled with, which their commissioning must give. */
+    assert_string_equal(px_test_str(e, "batch"), "RUN1");
+    assert_string_equal(px_test_str(e, "expiry"), "301200");
     /* The audit entry names the production run whose expiry the export claimed. */
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM audit_log WHERE action = 'export.create' AND subject = "
@@ -670,12 +674,14 @@ static void test_print__missing_values_refused(void **state)
     px_expect_detail(j, 0, -1, "missing_batch", NULL);
     json_decref(j);
     assert_int_equal(printed(f, "AL1"), 0);
-    /* A batch with another expiry than the one recorded is refused. */
-    json_decref(
-        print_job(f, f->cmo.key,
+    /* A batch with another expiry than the one recorded is refused, naming the field (as a
+     * commission and an export do; it came without details). */
+    j = print_job(f, f->cmo.key,
                   "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
                   "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"470101\"}",
-                  409, "batch_expiry_mismatch"));
+                  409, "batch_expiry_mismatch");
+    px_expect_detail(j, 0, -1, "batch_expiry_mismatch", "expiry");
+    json_decref(j);
     /* A new batch needs its expiry. */
     json_decref(print_job(f, f->cmo.key,
                           "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
