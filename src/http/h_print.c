@@ -5,6 +5,7 @@
 
 #include "handlers.h"
 #include "list_reply.h"
+#include "pack_identity.h"
 #include "paging.h"
 #include "print.h"
 #include "px_array.h"
@@ -249,6 +250,14 @@ void h_print_job_create(px_req *r)
     req.batch = px_json_str(r, r->json, "batch", 64, 0);
     req.expiry = px_json_str(r, r->json, "expiry", 6, 0);
     req.reprint = px_json_bool(r, r->json, "reprint");
+    /* A list request's empty or too long list has the list codes, as a commission's
+     * (docs/api.md "Detail codes": serials_required, too_many_serials). */
+    json_t *list = json_object_get(r->json, "serials");
+    if (!px_req_answered(r) && json_is_array(list) &&
+        px_pack_count_check(json_array_size(list), "serials", &r->err) != PX_OK) {
+        px_reply_error(r, &r->err);
+        return;
+    }
     const char **serials = px_json_str_array(r, r->json, "serials", 64, PX_PRINT_MAX, 1, &n);
     if (px_req_answered(r))
         return;

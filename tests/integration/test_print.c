@@ -769,6 +769,23 @@ static void test_print__missing_values_refused(void **state)
         json_decref(
             print_job(f, refused[i].key, refused[i].body, refused[i].status, refused[i].code));
     assert_int_equal(printed(f, "SER0009"), 0);
+    /* An empty or too long list has the list codes, as a commission's (it was invalid_value). */
+    px_test_expect_field(&f->env, "POST", "/v1/print-jobs", f->cmo.key,
+                         "{\"gtin\": \"" GTIN "\", \"serials\": [], \"line\": \"L3\", "
+                         "\"operator\": \"j.doe\"}",
+                         "serials", "serials_required");
+    size_t cap = 100001 * 11 + 256, len = 0;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    len += (size_t)snprintf(big, cap,
+                            "{\"gtin\": \"" GTIN "\", \"line\": \"L3\", "
+                            "\"operator\": \"j.doe\", \"serials\": [");
+    for (int i = 0; i < 100001; i++)
+        len += (size_t)snprintf(big + len, cap - len, "%s\"S%d\"", i ? "," : "", i);
+    snprintf(big + len, cap - len, "]}");
+    px_test_expect_field(&f->env, "POST", "/v1/print-jobs", f->cmo.key, big, "serials",
+                         "too_many_serials");
+    free(big);
 }
 
 /* Never yes now, failure later: a serial whose label carries a batch (a print job, or a
