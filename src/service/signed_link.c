@@ -69,7 +69,12 @@ px_rc px__link_mint(px_db *db, const px_app *app, const char *tag, const char *i
 int px__link_shape(const char *expires, const char *sig, long *exp_s)
 {
     uint8_t bytes[PX_SHA256_HEX_LEN / 2];
-    return expires && sig && px_parse_long(expires, 0, 99999999999L, exp_s) == 0 &&
+    /* The expiry as it was minted (%lld of a time after 1970): digits without a sign or a
+     * leading zero. Another spelling of the same number ("0…", "+…") is not the link that was
+     * signed: a link with any byte changed is malformed (docs/print.md "Signed links"). */
+    size_t n = expires ? strlen(expires) : 0;
+    return n && expires[0] != '0' && px_digits(expires, n) && sig &&
+           px_parse_long(expires, 0, 99999999999L, exp_s) == 0 &&
            px_hex_decode(bytes, sizeof(bytes), sig) == 0;
 }
 

@@ -378,6 +378,14 @@ static void test_print__export_links_tampered_and_expired(void **state)
     char *idp = bad + strlen("/v1/exports/");
     idp[0] = idp[0] == 'a' ? 'b' : 'a';
     px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
+    /* The same expiry spelt otherwise (a leading zero, a sign): not the link that was signed,
+     * so malformed (they were accepted as the number they spell). */
+    static const char *const spelt[] = {"0", "%2B", "00"};
+    for (size_t i = 0; i < PX_COUNT(spelt); i++) {
+        char *at = strstr(path, "expires=") + 8;
+        snprintf(bad, sizeof(bad), "%.*s%s%s", (int)(at - path), path, spelt[i], at);
+        px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
+    }
     /* No signature, garbage parameters. */
     snprintf(bad, sizeof(bad), "/v1/exports/%s/download", id);
     px_test_expect(&f->env, "GET", bad, NULL, NULL, 403, "forbidden");
