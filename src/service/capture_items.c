@@ -236,8 +236,9 @@ static int take_location(item *it, char **out, const char *what, const char *v)
         return 0;
     if (!px_epcis_location_ok(v)) {
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
-                           "%s must be a URI (a scheme, printable ASCII, no '|') of at most %d "
-                           "bytes",
+                           "%s must be a URI (a scheme, printable ASCII, no '|', '%%' escapes "
+                           "of two hex digits, one '#' at most, brackets only around an IP "
+                           "host) of at most %d bytes",
                            what, PX_EPCIS_LOCATION_MAX);
         return 0;
     }

@@ -17,9 +17,11 @@ const char *px_epcis_api_format_name(px_epcis_format f);
 /* The longest location URI (readPoint, bizLocation) a capture keeps, so that a query's list
  * item can name every one it kept (epcis_rest_params.c LIST_ITEM_MAX, 256 with its NUL). */
 #define PX_EPCIS_LOCATION_MAX 255
-/* A location URI packid keeps and a query names (one rule, capture and query): a scheme (a
- * ':'), 1 to PX_EPCIS_LOCATION_MAX bytes of printable ASCII without spaces (RFC 3986 §2) and
- * without '|' (the REST lists' separator). */
+/* A location URI packid keeps and a query names (one rule, capture and query): 1 to
+ * PX_EPCIS_LOCATION_MAX bytes of printable ASCII without spaces (RFC 3986 §2) and without '|'
+ * (the REST lists' separator), an absolute URI as the official XSDs' xsd:anyURI takes it (a
+ * scheme and ':', '%' escapes of two hex digits, one '#' at most, brackets only around an
+ * IP-literal host): every document that carries it stays valid. */
 int px_epcis_location_ok(const char *v);
 
 /* The media types packid answers and sends EPCIS documents as: XML (1.2 and 2.0) and the

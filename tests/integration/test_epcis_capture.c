@@ -430,6 +430,50 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     px_http_resp_free(&q);
 }
 
+/* A location is kept only if the official XSDs take it (xsd:anyURI, RFC 3986): one they
+ * refuse — a '%' not followed by two hex digits, a second '#', brackets outside an IP-literal
+ * host — is refused at capture, nothing kept; kept, it made every report of its packs (and
+ * every query answer carrying it) invalid, so they could never be released. Locations the XSDs
+ * take are kept, and the 1.2 query answer that carries them validates. */
+static void test_epcis_capture__location_the_xsd_takes(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], job[128];
+    const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
+    const char *const refused[] = {"urn:example:line%zz",       "urn:example:a#b#c",
+                                   "urn:example:[::]",          "https://acme.example/x[1]",
+                                   "https://acme.example:8a/x", "https://a@b@acme.example/",
+                                   "https://acme.example:/x",   "1a:x"};
+    for (size_t i = 0; i < PX_COUNT(refused); i++) {
+        const char *id = "urn:uuid:6f0a3a4e-0013-4000-8000-000000000001";
+        ld_commission_at(e1, sizeof(e1), id, "CU1", "L-URI", "2025-03-01T09:00:00.000Z",
+                         refused[i]);
+        char *doc = ld_doc(e1, NULL, NULL);
+        json_decref(rolled_back(f, "application/ld+json", doc, counted, id,
+                                "readPoint must be a URI", refused[i], __LINE__));
+        free(doc);
+    }
+    const char *const kept[] = {"urn:example:line%4A#x", "https://[fd00::7]:8443/line/4",
+                                "urn:example:<&>"};
+    for (size_t i = 0; i < PX_COUNT(kept); i++) {
+        char id[64], serial[8];
+        snprintf(id, sizeof(id), "urn:uuid:6f0a3a4e-0013-4000-8000-00000000001%zu", i);
+        snprintf(serial, sizeof(serial), "CU%zu", i + 2);
+        ld_commission_at(e1, sizeof(e1), id, serial, "L-URI", "2025-03-01T09:00:00.000Z", kept[i]);
+        char *doc = ld_doc(e1, NULL, NULL);
+        json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+        if (!json_is_true(json_object_get(j, "success")))
+            fail_msg("%s refused: %s", kept[i], json_dumps(j, 0));
+        json_decref(j);
+        free(doc);
+    }
+    px_http_resp q;
+    px_http(&f->env, &q, "GET", "/v1/epcis/events", f->mah.key, NULL, NULL);
+    assert_int_equal(q.status, 200);
+    assert_non_null(strstr(q.body, "urn:example:line%4A#x"));
+    px_test_xsd_valid(q.body, strlen(q.body));
+    px_http_resp_free(&q);
+}
 /* A refusal that quotes the document says what it refuses whole: a 400-byte EPC is quoted
  * in part, not cut off with the reason (the detail holds 256 bytes), and the cut shows, in an
  * epcList, a parentID and childEPCs alike. */
