@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <time.h>
-
 #include <cmocka.h>
 #include <libpq-fe.h>
 
@@ -267,21 +265,15 @@ static void test_lifecycle__partial_rejects_found_by_key(void **state)
     snprintf(list + len, cap - len, "]");
     char *b = px_test_commission_body(GTIN, "B-PK", "491231", list, 1);
     free(list);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* Not timed (tests assert no times): 33.9 s here with the index walk, a few seconds by the
+     * key; what is asserted is the outcome at this size. */
     json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     free(b);
     assert_int_equal(px_test_int(j, "rejected"), 1);
     assert_int_equal(px_test_int(j, "commissioned"), (long long)n - 1);
     assert_string_equal(px_test_str(json_array_get(json_object_get(j, "data"), 0), "code"),
                         "duplicate_serial");
     json_decref(j);
-    /* A few seconds under the sanitizers; the walk took most of a minute for 20,000 serials
-     * (and grew with their square). */
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    if (secs > 15)
-        fail_msg("the partial commission took %.1f s", secs);
 }
 
 static void test_lifecycle__commission_batch_expiry_mismatch(void **state)
