@@ -781,6 +781,10 @@ function keys() {
         const f = new FormData(org);
         const body = { kind: f.get("kind"), name: f.get("name") };
         if (f.get("gln")) body.gln = f.get("gln");
+        // Its GS1 Company Prefix length, when GS1's prefix list does not know it: without one
+        // the organization's events carry no read point, and its EU and US commissions and
+        // releases are refused for it (docs/api.md "POST /v1/orgs").
+        if (f.get("gln_prefix_length")) body.gln_prefix_length = Number(f.get("gln_prefix_length"));
         if (f.get("market")) body.market = f.get("market");
         try {
           const o = await api("POST", "/v1/orgs", body);
@@ -797,6 +801,8 @@ function keys() {
     }, field("Kind", { tag: "select", name: "kind", options: [["mah", "MAH (brand owner)"], ["cmo", "CMO (contract manufacturer)"], ["regulator", "Regulator"], ["verifier", "Verifier (DSCSA trading partner; needs a GLN)"]] }),
     field("Name", { name: "name", required: true, maxlength: 200 }),
     field("GLN", { name: "gln", inputmode: "numeric", maxlength: 13 }, "optional, 13 digits"),
+    field("GLN prefix length", { name: "gln_prefix_length", type: "number", min: 6, max: 12 },
+      "with a GLN: its GS1 Company Prefix's digits, 6 to 12; blank: from GS1's prefix list"),
     field("Market", { name: "market", maxlength: 2 }, "regulators only"),
     h("div", null, h("button", { type: "submit" }, "Create organization")));
     parts.push(h("h2", null, "New organization"), org, orgOut);

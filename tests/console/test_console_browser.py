@@ -513,6 +513,16 @@ class ConsoleBrowser(unittest.TestCase):
         self.css("input[name=name]").send_keys("Bad GLN")
         self.css("input[name=gln]").send_keys("4012345000001" + Keys.ENTER)
         self.text_in("main [role=alert]", "gln")
+        # A GLN with its prefix length (GS1's list may not know it): the organization gets its
+        # read point from the form alone, as from the API.
+        for n, v in (("name", "Console Site CMO"), ("gln", "0987654000016"),
+                     ("gln_prefix_length", "7")):
+            self.css(f"input[name={n}]").clear()
+            self.css(f"input[name={n}]").send_keys(v)
+        self.css("input[name=name]").send_keys(Keys.ENTER)
+        self.text_in("main .success", "Organization Console Site CMO created")
+        self.assertEqual(self.s.sql("SELECT gln || ':' || gln_prefix_length FROM organization "
+                                    "WHERE name = 'Console Site CMO'"), "0987654000016:7")
         self.shoot("admin-keys")
         # Focus is visible: the focused field has an outline.
         self.css("input[name=name]").click()
