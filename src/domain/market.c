@@ -47,8 +47,9 @@ static int in_list(const char (*list)[3], size_t n, const char *code)
 px_rc px_market_check(const char *market, px_err *err)
 {
     if (!upper2(market))
-        return px_err_set_field(err, PX_EINVALID, "invalid_market", "market",
-                                "market must be EU, US or another two-letter ISO 3166 code");
+        return px_err_set_field(
+            err, PX_EINVALID, "invalid_market", "market",
+            "market must be EU, US or another ISO 3166 code: two upper-case letters");
     /* REQ-MARKET-1 */
     if (strcmp(market, "EU") != 0 && strcmp(market, "EL") != 0 &&
         !gs1_iso3166_alpha2(market)) /* ISO 3166-1 alpha-2, gs1's one list */
