@@ -177,7 +177,9 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
     /* Held first: a MAH's partnership made with this CMO meanwhile either committed before (and
      * org_reachable sees the CMO shared) or waits for this change. */
-    if ((rc = px_store_org_hold(db, rq->id, 1, err)) != PX_OK ||
+    if ((rc = px_store_org_hold(
+             db, rq->id, rq->gln || rq->gln_prefix_length ? PX_ORG_HOLD_GLN : PX_ORG_HOLD_CHANGE,
+             err)) != PX_OK ||
         (rc = px_store_org_get(db, &old, rq->id, err)) != PX_OK ||
         (rc = org_reachable(db, by, &old, err)) != PX_OK)
         return rc;

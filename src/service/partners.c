@@ -111,7 +111,7 @@ static px_rc partner_cmo(partner_ctx *c, px_tx *tx, px_org *cmo, px_err *err)
     if (c->org_id && *c->org_id) {
         /* Held (shared) to COMMIT: another MAH's change of this CMO's data, made as if the CMO
          * were its alone, waits for this partnership or is seen by it (orgs.c). */
-        px_rc rc = px_store_org_hold(db, c->org_id, 0, err);
+        px_rc rc = px_store_org_hold(db, c->org_id, PX_ORG_HOLD_SHARE, err);
         if (rc == PX_OK)
             rc = px_store_org_get(db, cmo, c->org_id, err);
         /* An unknown id and another kind's answer alike: nothing says which ids exist. */

@@ -83,6 +83,7 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     c->recalled = NULL;
     c->market_of = NULL;
     c->count = 0;
+    c->res->event_id[0] = '\0'; /* an earlier attempt's, rolled back */
     px_rc rc;
     /* The markets the recalled packs were released to hear of the recall like of a release.
      * They are known once the rows are locked and changed (a release committed meanwhile is

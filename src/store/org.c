@@ -47,13 +47,14 @@ px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
     return PX__INSERTED(r, err, org_row, org);
 }
 
-px_rc px_store_org_hold(px_db *db, const char *id, int exclusive, px_err *err)
+px_rc px_store_org_hold(px_db *db, const char *id, px_org_hold how, px_err *err)
 {
-    return px__exec_cmd(db,
-                        exclusive ? "SELECT 1 FROM organization WHERE id::text = $1 FOR NO KEY "
-                                    "UPDATE"
-                                  : "SELECT 1 FROM organization WHERE id::text = $1 FOR SHARE",
-                        PX__ARGS(id), err);
+    static const char *const sql[] = {
+        [PX_ORG_HOLD_SHARE] = "SELECT 1 FROM organization WHERE id::text = $1 FOR SHARE",
+        [PX_ORG_HOLD_CHANGE] = "SELECT 1 FROM organization WHERE id::text = $1 FOR NO KEY UPDATE",
+        [PX_ORG_HOLD_GLN] = "SELECT 1 FROM organization WHERE id::text = $1 FOR UPDATE",
+    };
+    return px__exec_cmd(db, sql[how], PX__ARGS(id), err);
 }
 
 px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)

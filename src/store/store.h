@@ -154,11 +154,15 @@ typedef struct px_key_info {
 
 px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err);   /* fills id, created_at */
 px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err);
-/* In a writing transaction: holds organization id until COMMIT, exclusive (a change of its
- * data: FOR NO KEY UPDATE, which the foreign-key checks of rows naming it do not wait for) or
- * shared (a partnership made with it), so a change of a CMO's data and a new partnership of it
- * are ordered: the second sees the first (an unknown id holds nothing). */
-px_rc px_store_org_hold(px_db *db, const char *id, int exclusive, px_err *err);
+/* In a writing transaction: holds organization id until COMMIT, so a change of a CMO's data and
+ * a new partnership of it are ordered: the second sees the first (an unknown id holds nothing).
+ * How: PX_ORG_HOLD_SHARE (a partnership made with it); PX_ORG_HOLD_CHANGE (a change of its
+ * name: FOR NO KEY UPDATE, which the foreign-key checks of rows naming it do not wait for);
+ * PX_ORG_HOLD_GLN (a change of its GLN: FOR UPDATE, which also waits for the writes of its keys
+ * in flight, each holding the row FOR KEY SHARE from its start, px_store_actor_hold, and which
+ * the writes that start meanwhile wait for, then to see the new GLN). */
+typedef enum px_org_hold { PX_ORG_HOLD_SHARE, PX_ORG_HOLD_CHANGE, PX_ORG_HOLD_GLN } px_org_hold;
+px_rc px_store_org_hold(px_db *db, const char *id, px_org_hold how, px_err *err);
 /* Serialises first starts: a second process starting at the same moment waits here until the
  * first commits (a transaction-scoped advisory lock). */
 px_rc px_store_first_start_lock(px_db *db, px_err *err);
@@ -215,8 +219,8 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
  * non-NULL), its partnerships. A revocation, a suspension or a product taken out
  * (px_store_actor_block) then waits for the writes in flight, and writes that start after it
  * wait for it and see it. With a key, the key's organization's row too (FOR KEY SHARE: a change
- * of it waits for the writes in flight, and they wait for one under way), its GLN and prefix
- * length as they are now into *org (gln "" and 0 when it has none). */
+ * of its GLN, PX_ORG_HOLD_GLN, waits for the writes in flight, and they wait for one under
+ * way), its GLN and prefix length as they are now into *org (gln "" and 0 when it has none). */
 px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int *key_ok,
                           px_org *org, px_err *err);
 /* In a writing transaction: blocks, until COMMIT, the writes of key key_id and of CMO cmo_id

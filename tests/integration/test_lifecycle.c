@@ -1158,32 +1158,35 @@ static void test_lifecycle__release_listed_serials_race_decommission(void **stat
     px_expect_count(&f->env, 0, "SELECT count(*) FROM market_release WHERE batch = 'B-RRACE'");
 }
 
-/* A request writes as the organization it was authenticated as, up to its commit: the MAH's
- * GLN changed (another session holding its row, as an organization change does) while its
- * release waited is 409 conflict, nothing released -- its event would have carried the old
- * read point, past the change's own check of the released packs that need one. Sent again,
- * the release carries the new GLN. */
+/* A request writes as the organization it was authenticated as, up to its commit: a release
+ * that starts while a change of the MAH's GLN is under way (held, by another session's lock of
+ * the prefix listings, past its hold of the organization) waits for the change and is then 409
+ * conflict, nothing released -- its event would have carried the old read point, past the
+ * change's own check of the released packs that need one. Sent again, the release carries the
+ * new GLN. */
 static void test_lifecycle__gln_changed_while_a_release_ran(void **state)
 {
     fixture *f = *state;
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-GLN", "491231", "[\"GL-1\"]");
-    char sql[192], gln[14];
-    snprintf(sql, sizeof(sql), "SELECT 1 FROM organization WHERE id = '%s' FOR UPDATE", f->mah.org);
-    PGconn *held = px_test_hold(&f->env, sql);
-    const char *body = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-GLN\",\"market\":\"EU\"}";
-    px_test_async rel = {&f->env, "POST", "/v1/releases", f->mah.key, body, 0, 0, "", ""};
-    px_test_async_start(&rel);
-    assert_true(px_test_wait_row_lock_waiters(&f->env, 1));
+    char path[96], body[96], gln[14];
+    PGconn *held = px_test_hold(&f->env, "LOCK TABLE org_company_prefix IN EXCLUSIVE MODE");
     px_test_gln(gln, "950600000009");
-    snprintf(sql, sizeof(sql),
-             "UPDATE organization SET gln = '%s', gln_prefix_length = 7 WHERE id = '%s'", gln,
-             f->mah.org);
-    px_test_hold_end(held, sql);
-    assert_int_equal(px_test_async_join(&rel), 409);
-    assert_string_equal(rel.code, "conflict");
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah.org);
+    snprintf(body, sizeof(body), "{\"gln\":\"%s\",\"gln_prefix_length\":7}", gln);
+    px_test_async change = {&f->env, "PATCH", path, f->mah.key, body, 0, 0, "", ""};
+    px_test_async_start(&change);
+    assert_true(px_test_wait_table_lock_waiter(&f->env, "org_company_prefix"));
+    const char *rel = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-GLN\",\"market\":\"EU\"}";
+    px_test_async release = {&f->env, "POST", "/v1/releases", f->mah.key, rel, 0, 0, "", ""};
+    px_test_async_start(&release);
+    px_test_wait_row_lock_waiters(&f->env, 1); /* the release waits (with the old code it ran) */
+    px_test_hold_end(held, NULL);
+    assert_int_equal(px_test_async_join(&change), 200);
+    assert_int_equal(px_test_async_join(&release), 409);
+    assert_string_equal(release.code, "conflict");
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE serial = 'GL-1' AND state = 'commissioned'");
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, rel, 201));
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM epcis_event WHERE op = 'release' AND lot = 'B-GLN' AND "
                     "location_gln = '%s'",
