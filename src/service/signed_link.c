@@ -73,7 +73,7 @@ int px__link_shape(const char *expires, const char *sig, long *exp_s)
      * leading zero. Another spelling of the same number ("0…", "+…") is not the link that was
      * signed: a link with any byte changed is malformed (docs/print.md "Signed links"). */
     size_t n = expires ? strlen(expires) : 0;
-    return n && expires[0] != '0' && px_digits(expires, n) && sig &&
+    return n && (expires[0] != '0' || n == 1) && px_digits(expires, n) && sig &&
            px_parse_long(expires, 0, 99999999999L, exp_s) == 0 &&
            px_hex_decode(bytes, sizeof(bytes), sig) == 0;
 }

@@ -140,6 +140,9 @@ static void test_signed_link__shape(void)
         {"1790000000", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg", 0,
          __LINE__},
         {"-1", hex64, 0, __LINE__},
+        {"01790000000", hex64, 0, __LINE__}, /* the same time spelt otherwise: not as minted */
+        {"+1790000000", hex64, 0, __LINE__},
+        {"00", hex64, 0, __LINE__},
         {"17900000x0", hex64, 0, __LINE__},
         {"", hex64, 0, __LINE__},
         {"100000000000", hex64, 0, __LINE__}, /* past the year 5138 */
