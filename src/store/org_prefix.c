@@ -26,15 +26,18 @@ static PGresult *with_prefixes(px_db *db, const char *sql, const char *org_id,
     "EXISTS (SELECT 1 FROM org_company_prefix x WHERE x.org_id <> $1::uuid AND " OVERLAPS(         \
         "x.company_prefix") ")"
 
-/* A CMO (its id, GLN and GLN prefix length as SQL) and a MAH (its id) whose prefixes may meet:
- * a CMO site's GLN may be one its MAH numbered under its own prefix (docs/api.md "POST
- * /v1/partners"), so it says nothing against a MAH it partners with, nor one whose own GLN has
- * the same prefix. The one statement of this exception, for a product's prefix as for a GLN's. */
+/* A CMO (its id, GLN and GLN prefix length as SQL, the length NULL when unknown) and a MAH
+ * (its id) whose prefixes may meet: a CMO site's GLN may be one its MAH numbered under its own
+ * prefix (docs/api.md "POST /v1/partners"), so it says nothing against a MAH it partners with,
+ * nor one whose own GLN has the same prefix (its length unknown: lies under the MAH's GLN
+ * prefix, the one length it could then take). The one statement of this exception, for a
+ * product's prefix as for a GLN's. */
 #define CMO_OF(mah, cmo, cmo_gln, cmo_len)                                                         \
     "(EXISTS (SELECT 1 FROM partnership ps WHERE ps.mah_id = " mah " AND ps.cmo_id = " cmo         \
-    ") OR EXISTS (SELECT 1 FROM organization m WHERE m.id = " mah                                  \
-    " AND m.gln_prefix_length = " cmo_len " AND left(m.gln, m.gln_prefix_length) = left(" cmo_gln  \
-    ", " cmo_len ")))"
+    ") OR EXISTS (SELECT 1 FROM organization m WHERE m.id = " mah " AND m.gln_prefix_length = "    \
+    "coalesce(" cmo_len                                                                            \
+    ", m.gln_prefix_length) AND left(m.gln, m.gln_prefix_length) = left(" cmo_gln                  \
+    ", m.gln_prefix_length)))"
 
 px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
                                 const char *const *prefixes, size_t n, px_err *err)
@@ -86,15 +89,18 @@ px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, cons
     PQclear(r);
     /* GS1 licenses a prefix to one company (GS1 General Specifications §1.4): one another
      * organization listed, another MAH's products are numbered under, or another
-     * organization's GLN is numbered under, unless that is a CMO of this MAH's (CMO_OF). */
+     * organization's GLN is numbered under -- at its length, or, its length unknown, lying
+     * under this prefix (every length it could be given would then be refused: it would never
+     * have a read point) -- unless that is a CMO of this MAH's (CMO_OF). */
     /* clang-format off */
     r = px__exec(db,
                  "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t WHERE " LISTED_BY_OTHER
                  " OR EXISTS (SELECT 1 FROM product pr WHERE pr.mah_id <> $1::uuid AND "
                  OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)") ") OR EXISTS (SELECT "
-                 "1 FROM organization o WHERE o.id <> $1::uuid AND o.gln_prefix_length IS NOT "
-                 "NULL AND " OVERLAPS("left(o.gln, o.gln_prefix_length)") " AND NOT (o.kind = "
-                 "'cmo' AND " CMO_OF("$1::uuid", "o.id", "o.gln", "o.gln_prefix_length") ")))",
+                 "1 FROM organization o WHERE o.id <> $1::uuid AND (o.gln_prefix_length IS NOT "
+                 "NULL AND " OVERLAPS("left(o.gln, o.gln_prefix_length)") " OR o.gln_prefix_length "
+                 "IS NULL AND starts_with(o.gln, t.p)) AND NOT (o.kind = 'cmo' AND "
+                 CMO_OF("$1::uuid", "o.id", "o.gln", "o.gln_prefix_length") ")))",
                  PX__ARGS(mah_id, prefix), err);
     /* clang-format on */
     if (!r)

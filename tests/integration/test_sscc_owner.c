@@ -652,6 +652,43 @@ static void test_sscc_owner__gln_not_under_another_mahs_products(void **state)
     json_decref(px_test_call(&f->env, "PATCH", path, f->mah2.key, body, 200));
 }
 
+/* A GLN whose prefix length is unknown counts against a product as a listed prefix does: a
+ * product registered over it would refuse every length it could be given (its organization
+ * would never have a read point), so the product is 409 company_prefix_taken on gtin. A CMO
+ * site of unknown length lying under a MAH's own GLN prefix is that MAH's site (the one length
+ * it could take is the MAH's): taken beside the MAH's products. */
+static void test_sscc_owner__unlengthed_gln_and_products(void **state)
+{
+    fixture *f = *state;
+    char gln[14], body[256], gtin[15];
+    int rc;
+    px_test_gln(gln, "950600900001");
+    const char *early[] = {"org",        "create", "--kind", "cmo", "--name",
+                           "Early site", "--gln",  gln,      NULL};
+    json_decref(px_test_cli(&f->env, &rc, early));
+    assert_int_equal(rc, 0);
+    static const char *const products[] = {"product", "audit_log", NULL};
+    gtin_under(gtin, "950600900002");
+    json_t *no =
+        px_test_refused_answer(&f->env, products, "POST", "/v1/products", f->mah3.key,
+                               product_body(body, gtin, 7), NULL, 409, "company_prefix_taken");
+    px_expect_detail(no, 0, -1, "company_prefix_taken", "gtin");
+    json_decref(no);
+    /* The second MAH's GLN under its products' prefix 9506001: a site under it, length
+     * unknown, is its. */
+    px_test_gln(gln, "950600100000");
+    px_test_org_gln(&f->env, f->mah2.org, gln);
+    px_test_gln(gln, "950600100091");
+    const char *site[] = {"org",      "create", "--kind", "cmo", "--name",
+                          "Own site", "--gln",  gln,      NULL};
+    json_t *o = px_test_cli(&f->env, &rc, site);
+    if (rc != 0) {
+        char *d = json_dumps(o, 0);
+        fail_msg("org create: %s", d);
+    }
+    json_decref(o);
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
