@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "lists.h"
+#include "pack_identity.h"
 #include "px_array.h"
 #include "px_cursor.h"
 #include "px_str.h"
@@ -68,11 +69,7 @@ static px_rc batch_filter(px_list_kind kind, const px_list_filter *f, char g[GS1
                                 "only the commissions and the releases are listed by batch");
     if (f->gtin && px__gtin_field(g, f->gtin, err) != PX_OK)
         return PX_EINVALID;
-    if (f->batch && gs1_cset82_validate(f->batch, GS1_BATCH_MAX, err) != PX_OK) {
-        px_err_field(err, "batch");
-        return PX_EINVALID;
-    }
-    return PX_OK;
+    return f->batch ? px_commission_batch_check(f->batch, err) : PX_OK;
 }
 
 px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const px_list_filter *filter,
