@@ -390,34 +390,28 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
                                   const char *outcome, const char *error, long retry_ms,
                                   int *current, px_err *err)
 {
-    *current = 0;
-    px__attempt_text t;
-    px__attempt_text_set(&t, n, http_status, retry_ms);
     /* The attempt's own row always gets its outcome (what happened to that POST); the report
      * only while attempt n is its latest and still sending: a sender that stalled past its
      * lease (docs/delivery.md) may answer after another sender claimed the report again, and
      * its late outcome must not undo the newer one (a delivered report queued again, or a
      * false report.dead). A late "delivered" still counts while the report is not finished:
      * the receiver has the document, whatever the newer attempts meet. */
-    /* clang-format off */
-    PGresult *r = px__exec(
+    return px__end_attempt(
         db,
-        "WITH a AS (UPDATE report_attempt SET finished_at = clock_timestamp(), "
-        "http_status = $3::int, outcome = $4, error = $5 "
-        "WHERE report_id = $1::uuid AND n = $2::int) "
-        "UPDATE report SET "
-        "state = " PX__SQL_STATE_AFTER("$4") ", "
-        "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
-        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " WHERE id = $1::uuid "
-        "AND " PX__SQL_ATTEMPT_MOVES_ROW("$2", "$4") " RETURNING 1",
-        PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, px__nz(error), t.retry), err);
-    /* clang-format on */
-    if (!r)
-        return err->rc;
-    *current = PQntuples(r) == 1;
-    PQclear(r);
-    return PX_OK;
+        PX__SQL_END_ATTEMPT_ROW(
+            "report_attempt",
+            "report_id") "UPDATE report SET "
+                         "state = " PX__SQL_STATE_AFTER(
+                             "$4") ", "
+                                   "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 "
+                                   "END, "
+                                   "delivered_at = " PX__SQL_DELIVERED_AT(
+                                       "$4") ", "
+                                             "next_attempt_at = " PX__SQL_MS_FROM_NOW(
+                                                 "$6") " WHERE id = $1::uuid "
+                                                       "AND " PX__SQL_ATTEMPT_MOVES_ROW(
+                                                           "$2", "$4") " RETURNING 1",
+        id, n, http_status, outcome, px__nz(error), retry_ms, current, err);
 }
 
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err)

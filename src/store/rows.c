@@ -41,11 +41,22 @@ px_rc px__dup_col(char **out, const PGresult *res, int r, int c, px_err *err)
     return *out || px__isnull(res, r, c) ? PX_OK : px_err_oom(err);
 }
 
-void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retry_ms)
+px_rc px__end_attempt(px_db *db, const char *sql, const char *id, int n, int http_status,
+                      const char *outcome, const char *error, long retry_ms, int *current,
+                      px_err *err)
 {
-    snprintf(t->n, sizeof(t->n), "%d", n);
-    snprintf(t->status, sizeof(t->status), "%d", http_status);
-    snprintf(t->retry, sizeof(t->retry), "%ld", retry_ms);
+    char tn[16], status[16], retry[24];
+    snprintf(tn, sizeof(tn), "%d", n);
+    snprintf(status, sizeof(status), "%d", http_status);
+    snprintf(retry, sizeof(retry), "%ld", retry_ms);
+    *current = 0;
+    PGresult *r = px__exec(
+        db, sql, PX__ARGS(id, tn, http_status ? status : NULL, outcome, error, retry), err);
+    if (!r)
+        return err->rc;
+    *current = PQntuples(r) == 1;
+    PQclear(r);
+    return PX_OK;
 }
 
 px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,

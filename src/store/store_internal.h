@@ -202,13 +202,14 @@ char *px__dup(const PGresult *res, int r, int c);
  * copy PX_EINTERNAL out of memory (a secret that failed to copy is never sent as none). */
 px_rc px__dup_col(char **out, const PGresult *res, int r, int c, px_err *err);
 
-/* A send attempt's numbers as SQL text parameters, for the outbox's attempt rows (reports
- * and webhook deliveries): its number, the HTTP status (use only when non-zero: none is
- * NULL) and the retry delay in ms. */
-typedef struct px__attempt_text {
-    char n[16], status[16], retry[24];
-} px__attempt_text;
-void px__attempt_text_set(px__attempt_text *t, int n, int http_status, long retry_ms);
+/* The end of a send attempt of the outbox (reports and webhook deliveries): runs sql with $1
+ * the row's id, $2 the attempt's number n, $3 its HTTP status (NULL when http_status is 0),
+ * $4 the outcome, $5 the error, $6 the delay to the next try in ms. sql ends its attempt's row
+ * (PX__SQL_END_ATTEMPT_ROW) and returns one row when the attempt still moved its outbox row
+ * (PX__SQL_ATTEMPT_MOVES_ROW): *current = 1 then (rows.c). */
+px_rc px__end_attempt(px_db *db, const char *sql, const char *id, int n, int http_status,
+                      const char *outcome, const char *error, long retry_ms, int *current,
+                      px_err *err);
 /* Calls fn(ctx, column 0, column 1) for each row of r (a px__exec result, NULL on error)
  * until fn returns non-zero; clears r (rows.c). */
 px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,
@@ -334,6 +335,11 @@ void px__sql_month(px_buf *b, const char *sql, const char *name);
 #define PX__SQL_ATTEMPT_MOVES_ROW(n, o)                                                            \
     "((state = 'sending' AND attempts = " n "::int) OR (" o " = 'delivered' AND state IN "         \
     "('queued', 'sending')))"
+/* The CTE that ends attempt $2 of row $1 in attempt table t (key: its column naming the row),
+ * with px__end_attempt's parameters: the attempt's row always gets its outcome. */
+#define PX__SQL_END_ATTEMPT_ROW(t, key)                                                            \
+    "WITH a AS (UPDATE " t " SET finished_at = clock_timestamp(), http_status = $3::int, "         \
+    "outcome = $4, error = $5 WHERE " key " = $1::uuid AND n = $2::int) "
 #define PX__SQL_MS_FROM_NOW(ms) "clock_timestamp() + " ms "::bigint * interval '1 millisecond'"
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);

@@ -254,27 +254,21 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
                                    const char *outcome, const char *error, long retry_ms,
                                    int *current, px_err *err)
 {
-    *current = 0;
-    px__attempt_text t;
-    px__attempt_text_set(&t, n, http_status, retry_ms);
     /* As a report's attempt (report_store.c): the attempt's row always gets its outcome, the
      * delivery only by the outbox's rule. */
-    /* clang-format off */
-    PGresult *r = px__exec(
+    return px__end_attempt(
         db,
-        "WITH a AS (UPDATE webhook_attempt SET finished_at = clock_timestamp(), "
-        "http_status = $3::int, outcome = $4, error = $5 "
-        "WHERE delivery_id = $1::uuid AND n = $2::int) "
-        "UPDATE webhook_delivery SET "
-        "state = " PX__SQL_STATE_AFTER("$4") ", last_error = $5, last_http_status = $3::int, "
-        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " "
-        "WHERE id = $1::uuid AND " PX__SQL_ATTEMPT_MOVES_ROW("$2", "$4") " RETURNING 1",
-        PX__ARGS(id, t.n, http_status ? t.status : NULL, outcome, error, t.retry), err);
-    /* clang-format on */
-    if (!r)
-        return err->rc;
-    *current = PQntuples(r) == 1;
-    PQclear(r);
-    return PX_OK;
+        PX__SQL_END_ATTEMPT_ROW(
+            "webhook_attempt",
+            "delivery_id") "UPDATE webhook_delivery SET "
+                           "state = " PX__SQL_STATE_AFTER(
+                               "$4") ", last_error = $5, last_http_status = $3::int, "
+                                     "delivered_at = " PX__SQL_DELIVERED_AT(
+                                         "$4") ", "
+                                               "next_attempt_at = " PX__SQL_MS_FROM_NOW(
+                                                   "$6") " "
+                                                         "WHERE id = $1::uuid "
+                                                         "AND " PX__SQL_ATTEMPT_MOVES_ROW(
+                                                             "$2", "$4") " RETURNING 1",
+        id, n, http_status, outcome, error, retry_ms, current, err);
 }
