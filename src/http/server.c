@@ -143,8 +143,17 @@ static int read_json_body(px_req *r)
         return -1;
     }
     if (!r->json) {
+        /* Two refusals of valid JSON are said in our words, not jansson's (whose first names
+         * its own flag, JSON_ALLOW_NUL): no text packid takes may hold a NUL (docs/api.md
+         * "JSON, UTF-8"), and a number must fit a 64-bit integer or a double. */
+        enum json_error_code code = json_error_code(&jerr);
+        const char *why = code == json_error_null_character
+                              ? "a string holds \\u0000 (NUL), which no value may hold"
+                          : code == json_error_numeric_overflow
+                              ? "a number is too large (past a 64-bit integer or a double)"
+                              : jerr.text;
         px_reply_fail(r, PX_EINVALID, "malformed_json",
-                      "the body is not valid JSON: %s at line %d column %d", jerr.text, jerr.line,
+                      "the body is not valid JSON: %s at line %d column %d", why, jerr.line,
                       jerr.column);
         return -1;
     }

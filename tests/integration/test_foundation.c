@@ -191,6 +191,24 @@ static void test_foundation__malformed_json(void **state)
                    "{\"kind\":\"mah\",\"name\":18446744073709551617}", 400, "malformed_json");
     px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key,
                    "{\"kind\":\"mah\",\"name\":\"A\",\"nmae\":1}", 422, "validation_error");
+    /* Valid JSON packid cannot take is told in its own words (no library's flag), with where. */
+    static const struct {
+        const char *body, *says;
+    } refused[] = {
+        {"{\"kind\":\"mah\",\"name\":\"a\\u0000b\"}",
+         "holds \\\\u0000 (NUL), which no value may hold at line 1"},
+        {"{\"kind\":\"mah\",\"name\":18446744073709551617}", "a number is too large"},
+        {"{\"kind\":\"mah\",\"name\":1e999}", "a number is too large"},
+    };
+    for (size_t i = 0; i < PX_COUNT(refused); i++) {
+        px_http_resp r;
+        px_http(&f->env, &r, "POST", "/v1/orgs", f->admin.key, refused[i].body, NULL);
+        assert_int_equal(r.status, 400);
+        assert_non_null(strstr(r.body, "\"malformed_json\""));
+        assert_non_null(strstr(r.body, refused[i].says));
+        assert_null(strstr(r.body, "JSON_ALLOW_NUL"));
+        px_http_resp_free(&r);
+    }
     px_expect_count(&f->env, before, "SELECT count(*) FROM organization");
 }
 
