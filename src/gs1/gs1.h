@@ -133,6 +133,9 @@ px_rc gs1_pack_elements(gs1_elements *out, const gs1_pack *p, px_err *err);
 px_rc gs1_element_string_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
 /* "(01)09506000134352(17)261115(10)BATCH002(21)…" */
 px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
+/* The HRI a label prints (GS1 General Specifications §4.15): "(01) 09506000134352 (17) 261115
+ * (10) BATCH002 (21) …", data as it is ("(" unescaped: not meant to be read back). */
+px_rc gs1_hri_text_format(char *out, size_t cap, const gs1_elements *e, px_err *err);
 /* Parses scan data (]d2 ]Q3 ]C1 ]e0 ]J1 + element string, no GS right after the identifier;
  * ]d1 ]Q1 ]J0 + Digital Link), raw GS1 data with GS separators (an optional leading GS/FNC1 is
  * accepted), bracketed HRI "(01)…(21)…" (a "(" in data written "\(", no spaces), or a Digital

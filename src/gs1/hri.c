@@ -42,6 +42,25 @@ px_rc gs1_hri_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
     return gs1__format_elements(out, cap, e, put_element, err);
 }
 
+/* The printed HRI (GS1 General Specifications §4.15): each AI in parentheses, a space, its data
+ * as it is: a label shows the data's own characters, so a "(" in data is no "\(" here (the
+ * escape belongs to the bracketed syntax above, which is read back). Elements are separated by
+ * one space, as GS1's syntax engine writes each element of its HRI. */
+static void put_printed(gs1__out *o, const gs1_elements *e, int i)
+{
+    if (i > 0)
+        gs1__out_putc(o, ' ');
+    gs1__out_putc(o, '(');
+    gs1__out_puts(o, e->items[i].ai);
+    gs1__out_puts(o, ") ");
+    gs1__out_puts(o, e->items[i].value);
+}
+
+px_rc gs1_hri_text_format(char *out, size_t cap, const gs1_elements *e, px_err *err)
+{
+    return gs1__format_elements(out, cap, e, put_printed, err);
+}
+
 /* REQ-GS1-3: a space in HRI input is reported where it stands, never skipped or trimmed. */
 static px_rc space_at(px_err *err, size_t pos)
 {

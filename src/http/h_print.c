@@ -110,9 +110,9 @@ void h_pack_carrier(px_req *r)
     if (px_reply_failed(r, px_svc_pack_carrier(db, r->app, &r->actor, px_req_param(r, 0),
                                                px_req_param(r, 1), &c, &r->err)))
         return;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
-                          "element_string", c.element_string, "hri", c.hri, "digital_link",
-                          c.digital_link, "epc", c.epc);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "gtin", c.gtin, "serial", c.serial,
+                          "element_string", c.element_string, "hri", c.hri, "hri_text", c.hri_text,
+                          "digital_link", c.digital_link, "epc", c.epc);
     json_object_set_new(o, "batch", px_json_str_or_null(c.batch));
     json_object_set_new(o, "expiry", px_json_str_or_null(c.expiry));
     px_reply_json(r, 200, o);

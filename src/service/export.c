@@ -376,7 +376,7 @@ static int render_row(void *ctx, const px_export_row *row)
     s->after_n = row->n;
     gs1_pack pk;
     gs1_pack_set(&pk, e->gtin, row->serial, row->batch, row->expiry, e->nhrn_ai, e->nhrn_value);
-    char es[256] = "", shown[512] = "", hri[256] = "", dl[GS1_DL_MAX + 1] = "";
+    char es[256] = "", shown[512] = "", hri[256] = "", text[256] = "", dl[GS1_DL_MAX + 1] = "";
     gs1_elements el;
     px_err err = PX_ERR_INIT;
     /* The rows were validated when they entered the pool; a row that no longer formats (its
@@ -386,6 +386,7 @@ static int render_row(void *ctx, const px_export_row *row)
     if (gs1_pack_elements(&el, &pk, &err) != PX_OK ||
         gs1_element_string_format(es, sizeof(es), &el, &err) != PX_OK ||
         gs1_hri_format(hri, sizeof(hri), &el, &err) != PX_OK ||
+        gs1_hri_text_format(text, sizeof(text), &el, &err) != PX_OK ||
         gs1_dl_format(dl, sizeof(dl), s->app->cfg.dl_domain, &el, &err) != PX_OK) {
         snprintf(c->why, sizeof(c->why), "export %s: row %lld (serial %s) does not format: %s",
                  e->id, row->n, row->serial, err.message);
@@ -413,6 +414,8 @@ static int render_row(void *ctx, const px_export_row *row)
         if (rc == PX_OK)
             rc = json_member(b, "digital_link", dl, 0);
         if (rc == PX_OK)
+            rc = json_member(b, "hri_text", text, 0);
+        if (rc == PX_OK)
             rc = px_buf_puts(b, "}\n");
     } else {
         rc = csv_field(b, row->serial, 0);
@@ -427,7 +430,10 @@ static int render_row(void *ctx, const px_export_row *row)
         if (rc == PX_OK)
             rc = csv_field(b, hri, 0);
         if (rc == PX_OK)
-            rc = csv_field(b, dl, 1);
+            rc = csv_field(b, dl, 0);
+        /* Last, after the columns a template may read by position (docs/print.md). */
+        if (rc == PX_OK)
+            rc = csv_field(b, text, 1);
     }
     c->rc = rc;
     return rc != PX_OK;
@@ -443,7 +449,9 @@ px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *
     if (!s->header_done) {
         s->header_done = 1;
         if (strcmp(s->e.format, "csv") == 0)
-            return px_buf_puts(out, "serial,gtin,batch,expiry,element_string,hri,digital_link\n") ==
+            return px_buf_puts(
+                       out,
+                       "serial,gtin,batch,expiry,element_string,hri,digital_link,hri_text\n") ==
                            PX_OK
                        ? PX_OK
                        : px_err_set(err, PX_ETOOBIG, "internal", "buffer full");

@@ -65,6 +65,8 @@ static px_rc carrier_of(px_pack_carrier *out, const px_app *app, const px_produc
     if (rc == PX_OK)
         rc = gs1_hri_format(out->hri, sizeof(out->hri), &el, err);
     if (rc == PX_OK)
+        rc = gs1_hri_text_format(out->hri_text, sizeof(out->hri_text), &el, err);
+    if (rc == PX_OK)
         rc = gs1_dl_format(out->digital_link, sizeof(out->digital_link), app->cfg.dl_domain, &el,
                            err);
     if (rc == PX_OK)

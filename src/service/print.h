@@ -25,7 +25,8 @@ typedef struct px_pack_carrier {
     char batch[21]; /* "" when not commissioned */
     char expiry[7];
     char element_string[256]; /* GS (0x1D) between elements */
-    char hri[256];
+    char hri[256];            /* bracketed: "(" in data as "\(", read back by gs1_parse */
+    char hri_text[256];       /* the printed HRI: "(01) … (21) …", data as it is */
     char digital_link[GS1_DL_MAX + 1];
     char epc[GS1_EPC_URI_MAX + 1];
 } px_pack_carrier;

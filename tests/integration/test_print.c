@@ -115,6 +115,9 @@ static void test_print__carrier_json(void **state)
                                                                "21SER0001");
     assert_string_equal(px_test_str(r.json, "hri"),
                         "(01)" GTIN "(17)751115(10)BATCH002(21)SER0001");
+    /* The text a label prints under the symbol (GS1 General Specifications §4.15). */
+    assert_string_equal(px_test_str(r.json, "hri_text"),
+                        "(01) " GTIN " (17) 751115 (10) BATCH002 (21) SER0001");
     assert_string_equal(px_test_str(r.json, "digital_link"),
                         "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=751115");
     assert_string_equal(px_test_str(r.json, "epc"), "urn:epc:id:sgtin:4012345.000001.SER0001");
@@ -278,11 +281,14 @@ static void test_print__export_batch_csv(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.content_type, "text/csv"));
     assert_int_equal(count_lines(r.body, r.len), 21);
-    assert_memory_equal(r.body, "serial,gtin,batch,expiry,element_string,hri,digital_link\n", 57);
+    static const char header[] =
+        "serial,gtin,batch,expiry,element_string,hri,digital_link,hri_text\n";
+    assert_memory_equal(r.body, header, sizeof(header) - 1);
     const char *row =
         "SER0001," GTIN ",BATCH002,751115,01" GTIN "1775111510BATCH002\\u001d21SER0001,"
         "(01)" GTIN "(17)751115(10)BATCH002(21)SER0001,"
-        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=751115\n";
+        "https://id.gs1.org/01/" GTIN "/10/BATCH002/21/SER0001?17=751115,"
+        "(01) " GTIN " (17) 751115 (10) BATCH002 (21) SER0001\n";
     if (!strstr(r.body, row))
         fail_msg("row not found in:\n%s", r.body);
     /* RFC 4180 quoting of a serial holding a quote and a comma. */
@@ -455,6 +461,7 @@ static void test_print__export_allocation_jsonl(void **state)
             assert_string_equal(px_test_str(o, "batch"), "");
             assert_string_equal(px_test_str(o, "digital_link"),
                                 "https://id.gs1.org/01/" GTIN "/21/AL1");
+            assert_string_equal(px_test_str(o, "hri_text"), "(01) " GTIN " (21) AL1");
         }
         json_decref(o);
         n++;

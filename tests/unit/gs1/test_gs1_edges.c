@@ -94,6 +94,25 @@ static void test_gs1__hri_escape_round_trip(void)
     assert_string_equal(hri, "(01)09506000134352(21)A\\(B");
 }
 
+/* The printed HRI (GS1 General Specifications §4.15; GS1's syntax engine writes each element
+ * "(AI) data"): DOMAIN.md's worked example, and data shown as it is, "(" unescaped, since a
+ * label shows the data's own characters. */
+static void test_gs1__hri_text(void)
+{
+    gs1_elements e;
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(gs1_parse(&e, "(01)09506000134352(17)201225(10)ABC123(21)12345", &err), PX_OK);
+    char text[128];
+    assert_int_equal(gs1_hri_text_format(text, sizeof(text), &e, &err), PX_OK);
+    assert_string_equal(text, "(01) 09506000134352 (17) 201225 (10) ABC123 (21) 12345");
+    assert_int_equal(gs1_parse(&e, "(01)09506000134352(10)A\\(B(21)(X)", &err), PX_OK);
+    assert_int_equal(gs1_hri_text_format(text, sizeof(text), &e, &err), PX_OK);
+    assert_string_equal(text, "(01) 09506000134352 (10) A(B (21) (X)");
+    /* too small a buffer is an error, never a cut text */
+    char small[20];
+    assert_int_equal(gs1_hri_text_format(small, sizeof(small), &e, &err), PX_ETOOBIG);
+}
+
 /* REQ-GS1-6: the documented limits each give their own error code. */
 static void test_gs1__limits(void)
 {
