@@ -415,13 +415,17 @@ void h_resolve(px_req *r)
                             px_req_query(r, "linkType"), link_type, sizeof(link_type));
     f.link_type = link_type;
     /* Only a person's look (the page) or an app's check (JSON) is a scan; a linkset or a
-     * redirect asked by a machine is not, unless its serial is unknown (a guess, counted:
-     * service/scans.c). */
-    px_scan_where w = {px_req_query(r, "country"), px_req_query(r, "lat"), px_req_query(r, "lon"),
-                       px__client_addr(r),
-                       f.a == PX_RESOLVE_PAGE || f.a == PX_RESOLVE_JSON ? "resolver" : NULL, NULL,
+     * redirect asked by a machine is not, nor a HEAD (no content: it sees no verdict), unless
+     * its serial is unknown (a guess, counted: service/scans.c). */
+    px_scan_where w = {.country = px_req_query(r, "country"),
+                       .lat = px_req_query(r, "lat"),
+                       .lon = px_req_query(r, "lon"),
+                       .client_addr = px__client_addr(r),
+                       .source = "resolver",
+                       .asked = (f.a != PX_RESOLVE_PAGE && f.a != PX_RESOLVE_JSON) ||
+                                strcmp(r->method, "HEAD") == 0,
                        /* the JSON answer is the verdict alone, as GET /v1/verify's */
-                       f.a == PX_RESOLVE_JSON};
+                       .verdict_only = f.a == PX_RESOLVE_JSON};
     int parked;
     px_db *db = px__verify_begin(r, gtin, f.serial, f.lot, element(&e, "17"), &w, &parked);
     if (parked && (r->kept = malloc(sizeof(e))) != NULL)

@@ -1,6 +1,8 @@
 /* GET /v1/verify/{gtin}/{serial}?batch=&expiry=&country=&lat=&lon= — no key; the answer is the
  * verdict and nothing else about the pack. The hit is a scan (docs/resolver.md): where it
  * happened feeds the clone rules, and a flagged serial is `suspect`. */
+#include <string.h>
+
 #include "handlers.h"
 #include "resolver_page.h"
 #include "scans.h"
@@ -8,13 +10,15 @@
 
 void h_verify(px_req *r)
 {
-    px_scan_where w = {px_req_query(r, "country"),
-                       px_req_query(r, "lat"),
-                       px_req_query(r, "lon"),
-                       px__client_addr(r),
-                       "verify",
-                       NULL,
-                       1};
+    /* A HEAD gets no verdict, so it is no scan (RFC 9110 §9.3.2: the same headers, no
+     * content): a link checker's or a proxy's look leaves no trace in the clone rules. */
+    px_scan_where w = {.country = px_req_query(r, "country"),
+                       .lat = px_req_query(r, "lat"),
+                       .lon = px_req_query(r, "lon"),
+                       .client_addr = px__client_addr(r),
+                       .source = "verify",
+                       .asked = strcmp(r->method, "HEAD") == 0,
+                       .verdict_only = 1};
     const char *gtin = px_req_param(r, 0), *serial = px_req_param(r, 1);
     const char *batch = px_req_query(r, "batch"), *expiry = px_req_query(r, "expiry");
     int parked;

@@ -287,7 +287,7 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
         return PX_OK;
     }
     int known = o->verdict != PX_VERDICT_UNKNOWN;
-    if (!c->w->source && known) {
+    if (c->w->asked && known) {
         /* Not a scan (a linkset or redirect asked by a machine): the verdict only. */
         if (o->pub.open_alert)
             o->verdict = PX_VERDICT_SUSPECT;
@@ -298,7 +298,7 @@ static px_rc verify_body(px_tx *tx, void *vc, px_err *err)
      * a known serial from an unknown one too (the verification service's link is completed by
      * a known pack's batch). So it is recorded as the resolver's scan, which the enumeration
      * limit below counts (REQ-ABUSE-2). */
-    const char *source = c->w->source ? c->w->source : "resolver";
+    const char *source = c->w->source;
     px_scan now;
     char client[PX_SHA256_HEX_LEN + 1];
     if ((rc = scan_now(c, px_tx_db(tx), now_us, &now, client, err)) != PX_OK)
@@ -383,10 +383,10 @@ static px_rc verify_input(verify_ctx *c, char g[GS1_GTIN_LEN + 1], const char *g
 }
 
 /* Whether a verification of these inputs starts with the fast path's read (fast_verify): a
- * serial, a scan to record, a buffer to record it in. */
+ * serial, a scan to record (not a question: px_scan_where.asked), a buffer to record it in. */
 static int fast_path(const px_app *app, const px_scan_where *w, const char *serial)
 {
-    return serial && serial[0] && w->source && app->scans;
+    return serial && serial[0] && !w->asked && app->scans;
 }
 
 px_verify_prefetch *px_svc_public_verify_prefetch(px_verify_batch *vb, const px_app *app,

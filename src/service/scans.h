@@ -19,6 +19,9 @@ typedef struct px_scan_where {
     const char *lat, *lon;   /* decimal degrees, both or neither */
     const char *client_addr; /* the client's address (hashed before it is stored) */
     const char *source;      /* "verify" | "resolver" */
+    int asked;               /* not a scan: a machine's question (a linkset, a redirect) or a
+                              * HEAD, which sees no verdict; a known pack's is not recorded,
+                              * an unknown serial's is (a guess: the enumeration count) */
     px_db *lookup_db;        /* where the pack and its scan history are read: a fenced hot
                               * standby (docs/scaling.md), or NULL for db. Every write (the
                               * buffered scan, a clone flag) stays on db, the primary */

@@ -119,8 +119,9 @@ static int setup(void **state)
         "('%s', 'DIS1', 'decommissioned', 'external', 'B1', '751231', 'dispensed'), "
         "('%s', 'BUF1', 'released', 'external', 'B1', '751231', NULL), "
         "('%s', 'MON1', 'released', 'external', 'B1', '751231', NULL), "
-        "('%s', 'CLI1', 'released', 'external', 'B1', '751231', NULL)",
-        f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
+        "('%s', 'CLI1', 'released', 'external', 'B1', '751231', NULL), "
+        "('%s', 'HED1', 'released', 'external', 'B1', '751231', NULL)",
+        f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin, f->gtin);
     char path[128], body[256];
     snprintf(path, sizeof(path), "/v1/products/%s/passport", f->gtin);
     json_decref(px_http_expect(&f->env, "PUT", path, f->mah.key,
@@ -591,6 +592,46 @@ static void test_resolver__buffered_scans(void **state)
     /* The first three scans were hashed in the process (a thread's last client hash is kept),
      * the fourth in SQL with the stored salt: one client, one hash. */
     px_expect_count(&f->env, 1, "SELECT count(DISTINCT client) FROM scan WHERE serial = 'BUF1'");
+}
+
+/* A HEAD gets the headers of a GET and no content: it sees no verdict, so it is no scan (a link
+ * checker's look must not feed the clone rules). Three HEADs and then one GET of a known pack
+ * leave one scan, once the scan writer has written the GET's (a HEAD's would have been
+ * buffered before it). An unknown serial's HEAD is still a guess, counted at once. */
+static void test_resolver__head_is_no_scan(void **state)
+{
+    fixture *f = *state;
+    static const char *const heads[] = {"/v1/verify/%s/HED1?country=de", "/01/%s/21/HED1",
+                                        "/01/%s/21/HED1?country=fr"};
+    char path[256];
+    for (size_t i = 0; i < PX_COUNT(heads); i++) {
+        const char *at = strstr(heads[i], "%s");
+        snprintf(path, sizeof(path), "%.*s%s%s", (int)(at - heads[i]), heads[i], f->gtin, at + 2);
+        px_http_resp r;
+        px_http(&f->env, &r, "HEAD", path, NULL, NULL, NULL);
+        if (r.status != 200 || r.len != 0)
+            fail_msg("HEAD %s: %ld, %zu bytes", path, r.status, r.len);
+        px_http_resp_free(&r);
+    }
+    snprintf(path, sizeof(path), "/v1/verify/%s/HED1?country=it", f->gtin);
+    assert_string_equal(verdict_of(f, path), "genuine");
+    long long n = 0;
+    for (int i = 0; i < 100 && n == 0; i++) {
+        n = px_count_of(&f->env, "SELECT count(*) FROM scan WHERE serial = 'HED1'");
+        if (n == 0)
+            px_sleep_ms(50);
+    }
+    assert_int_equal(n, 1);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM scan WHERE serial = 'HED1' AND country = 'IT'");
+    snprintf(path, sizeof(path), "/v1/verify/%s/HEDX", f->gtin);
+    px_http_resp r;
+    px_http(&f->env, &r, "HEAD", path, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    px_http_resp_free(&r);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM scan WHERE serial = 'HEDX' AND NOT known AND source = "
+                    "'verify'");
 }
 
 /* REQ-CLONE-2: more distinct clients than PACKID_CLONE_CLIENTS (5) in the window is
@@ -1121,6 +1162,7 @@ int main(void)
         cmocka_unit_test(test_resolver__redirects_json_well_known),
         cmocka_unit_test(test_resolver__clone_one_webhook),
         cmocka_unit_test(test_resolver__buffered_scans),
+        cmocka_unit_test(test_resolver__head_is_no_scan),
         cmocka_unit_test(test_resolver__sixth_client_suspect),
         cmocka_unit_test(test_resolver__history_by_month),
         cmocka_unit_test(test_resolver__enumeration),
