@@ -212,6 +212,13 @@ static void classify(px_delivery_result *out, CURLcode cc, const guard_ctx *g)
     } else if (tls_error(cc)) {
         code = "tls_failed";
         msg = "the TLS handshake with the receiver failed";
+    } else if (cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR ||
+               cc == CURLE_PARTIAL_FILE || cc == CURLE_WEIRD_SERVER_REPLY) {
+        /* Connected, then no whole answer: the receiver (or a proxy before it) closed the
+         * connection or answered no HTTP. Not a network that keeps packid out: the one to
+         * look at is the receiver. */
+        code = "no_answer";
+        msg = "the receiver closed the connection without a whole HTTP answer";
     } else {
         code = "connect_failed";
         msg = "could not connect to the receiver";

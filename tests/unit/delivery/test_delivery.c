@@ -1,12 +1,17 @@
 /* delivery: endpoint URL and header checks, the body signature, the retry schedule, and a
  * POST that finds nobody listening. The full delivery over HTTP is in
  * tests/integration/test_reports.c. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -151,6 +156,43 @@ static void test_delivery__nobody_listening(void)
     /* a URL the check refuses is not even tried */
     rq.url = "http://example.org/in";
     assert_int_equal(px_delivery_post(&rq, &res, &err), PX_EINVALID);
+}
+
+/* A receiver that takes the connection and closes it without a word: connected, so not
+ * connect_failed (which would send an operator to the network) but no_answer. */
+static void *close_at_once(void *arg)
+{
+    int fd = accept(*(int *)arg, NULL, NULL);
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static void test_delivery__closed_without_answer(void)
+{
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(ls >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof(a);
+    assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(ls, 1), 0);
+    assert_int_equal(getsockname(ls, (struct sockaddr *)&a, &alen), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, close_at_once, &ls), 0);
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/in", ntohs(a.sin_port));
+    const char body[] = "<x/>";
+    px_delivery_request rq = {
+        .url = url, .body = body, .len = sizeof(body) - 1, .timeout_ms = 5000};
+    px_delivery_result res;
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(px_delivery_post(&rq, &res, &err), PX_OK);
+    pthread_join(t, NULL);
+    close(ls);
+    assert_int_equal(res.http_status, 0);
+    assert_string_equal(res.code, "no_answer");
+    assert_string_equal(res.error,
+                        "the receiver closed the connection without a whole HTTP answer");
 }
 
 /* Loopback is internal: the URL vectors above need it allowed (test_outbound.c tests the guard
