@@ -370,10 +370,12 @@ static px_rc print_body(px_tx *tx, void *vp, px_err *err)
     print_job_fill(j, c->by, req, p->gtin, prod.mah_id, p->batch, p->expiry);
     rc = px_store_print_job_insert(db, j, req->serials, req->n_serials, err);
     /* Lost a race with a concurrent first print of the same serial: the unique index on first
-     * prints refused this one (REQ-PRINT-1). */
+     * prints refused this one (REQ-PRINT-1) after the winner committed. The job is tried again
+     * (a conflict, tx.h), and the rerun's check sees the winner's print: 409 already_printed
+     * naming each serial, as a job that came later is told. */
     if (rc == PX_EEXISTS)
-        return px_err_set(err, PX_EEXISTS, "already_printed",
-                          "a serial of this job was printed by a concurrent job");
+        return px_err_set(err, PX_ECONFLICT, "conflict",
+                          "a serial of this job was printed by a concurrent job; send it again");
     /* Each serial of a print job is a carrier made (a reprint too): the caller's carriers
      * allotment (docs/allotments.md). */
     if (rc != PX_OK ||

@@ -951,6 +951,28 @@ static void test_print__concurrent_first_print(void **state)
     assert_int_equal(printed(f, "SER0012"), 1);
 }
 
+/* Two jobs that both passed the check (held on the packs' rows until both wait, then let go):
+ * the one the unique index refuses is told, as a later job is, which serials were printed
+ * (error.details), not a bare refusal. */
+static void test_print__race_loser_told_which_serials(void **state)
+{
+    fixture *f = *state;
+    static const char body[] = "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0013\", \"SER0014\"], "
+                               "\"line\": \"L9\", \"operator\": \"racer\"}";
+    px_test_race_req x = {"POST", "/v1/print-jobs", f->cmo.key, body, 0, "", ""};
+    px_test_race_req y = x;
+    px_test_race_held(&f->env,
+                      "SELECT 1 FROM serial WHERE gtin = '" GTIN "' AND serial IN ('SER0013', "
+                      "'SER0014') FOR UPDATE",
+                      &x, &y);
+    px_test_race_req *loser = px_test_race_loser(&x, &y, 201, 1);
+    assert_int_equal(loser->status, 409);
+    assert_string_equal(loser->code, "already_printed");
+    assert_string_equal(loser->detail, "already_printed");
+    assert_int_equal(printed(f, "SER0013"), 1);
+    assert_int_equal(printed(f, "SER0014"), 1);
+}
+
 /* ---- a 1,000,000-serial export in bounded memory ------------------------------------------ */
 
 typedef struct {
