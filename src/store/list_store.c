@@ -60,12 +60,14 @@ static const char *const k_sql[] = {
         "WHERE ($2::bool OR $3::bool) "
         "AND (e.org_id = $1::uuid OR ($2::bool AND e.tenant_id = $1::uuid)) "
         "AND (NOT $3::bool OR " CMO_PARTNERED("e.gtin") ")"),
-    /* A MAH the commissions of its products; a CMO those it made. */
+    /* A MAH the commissions of its products; a CMO those it made of products it is actively
+     * partnered on (as it reads their packs: PX__CMO_SEES). */
     [PX_LIST_COMMISSIONS] = BATCH_PAGE(
         "SELECT c.id, " TS("c.created_at") ", c.org_id, c.tenant_id, c.gtin, c.batch, c.expiry, "
         "'', c.count, c.allocated, c.external, c.rejected, c.partial, '', c.created_at AS at "
         "FROM commission c "
-        "WHERE ($2::bool AND c.tenant_id = $1::uuid) OR ($3::bool AND c.org_id = $1::uuid)"),
+        "WHERE ($2::bool AND c.tenant_id = $1::uuid) "
+        "OR ($3::bool AND c.org_id = $1::uuid AND " CMO_PARTNERED("c.gtin") ")"),
     /* A MAH its releases; a CMO none (a CMO never sees packs after release). */
     [PX_LIST_RELEASES] = BATCH_PAGE(
         "SELECT r.id, " TS("r.created_at") ", r.org_id, r.tenant_id, r.gtin, r.batch, '', "

@@ -326,6 +326,50 @@ static void test_lists__paging_and_visibility(void **state)
     }
 }
 
+/* The commissions of the CMO's caller (all its pages) with GTIN g, or of any GTIN (g NULL). */
+static size_t cmo_commissions(fixture *f, const char *key, const char *g)
+{
+    char url[96];
+    snprintf(url, sizeof(url), "/v1/commissions%s%s", g ? "?gtin=" : "", g ? g : "");
+    char got[8192];
+    walk(f, url, key, 200, "commission_id", got, sizeof(got));
+    size_t n = got[0] ? 1 : 0;
+    for (const char *p = got; *p; p++)
+        n += *p == ',';
+    return n;
+}
+
+/* A CMO lists the commissions of the products its partnership grants it now, as it reads their
+ * packs (docs/api.md "GET /v1/commissions"): a product taken out of the partnership, or the
+ * partnership suspended, takes them out of its list; the MAH still lists them. */
+static void test_lists__cmo_commissions_follow_the_partnership(void **state)
+{
+    fixture *f = *state;
+    char gtin[16], ps[40];
+    px_sql_textf(&f->env, gtin, sizeof(gtin),
+                 "SELECT gtin FROM commission WHERE org_id = '%s' ORDER BY created_at LIMIT 1",
+                 f->cmo.org);
+    px_sql_textf(&f->env, ps, sizeof(ps),
+                 "SELECT ps.id FROM partnership ps JOIN partnership_product pp ON "
+                 "pp.partnership_id = ps.id WHERE ps.cmo_id = '%s' AND pp.gtin = '%s'",
+                 f->cmo.org, gtin);
+    size_t all = cmo_commissions(f, f->cmo.key, NULL),
+           of_gtin = cmo_commissions(f, f->cmo.key, gtin);
+    size_t mah = cmo_commissions(f, f->mah.key, gtin);
+    assert_true(of_gtin > 0 && all >= of_gtin);
+    px_sqlf(&f->env, "DELETE FROM partnership_product WHERE partnership_id = '%s' AND gtin = '%s'",
+            ps, gtin);
+    assert_int_equal(cmo_commissions(f, f->cmo.key, gtin), 0);
+    assert_int_equal(cmo_commissions(f, f->cmo.key, NULL), all - of_gtin);
+    assert_int_equal(cmo_commissions(f, f->mah.key, gtin), mah);
+    px_sqlf(&f->env, "INSERT INTO partnership_product (partnership_id, gtin) VALUES ('%s', '%s')",
+            ps, gtin);
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE id = '%s'", ps);
+    assert_int_equal(cmo_commissions(f, f->cmo.key, gtin), 0);
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE id = '%s'", ps);
+    assert_int_equal(cmo_commissions(f, f->cmo.key, NULL), all);
+}
+
 /* GET /v1/commissions and /v1/releases with gtin and batch: one batch's rows however old
  * (the console's batch page read them among the latest 200 of the whole list, and showed
  * none of an older batch's), every page in the database's order, with each caller's
