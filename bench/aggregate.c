@@ -51,6 +51,41 @@ static void sscc_of(char out[19], int ext, long ref)
         bench_die("sscc", e.message);
 }
 
+/* Packs the parents 1..count of level (0: cases of packs P0000000…, 1: pallets of the cases)
+ * over HTTP, per_request parents a POST /v1/aggregations, per_parent children each; returns
+ * the requests made. */
+static long pack_level(bench_http *h, const char *key, px_buf *b, int level, long count,
+                       long per_request, long per_parent)
+{
+    char sscc[19], child[19];
+    long requests = 0;
+    for (long p0 = 0; p0 < count; p0 += per_request) {
+        long p1 = p0 + per_request < count ? p0 + per_request : count;
+        px_buf_reset(b);
+        px_buf_puts(b, "{\"action\":\"pack\",\"aggregations\":[");
+        for (long p = p0; p < p1; p++) {
+            sscc_of(sscc, level, p + 1);
+            px_buf_printf(b, "%s{\"parent\":{\"sscc\":\"%s\"},\"children\":[", p > p0 ? "," : "",
+                          sscc);
+            for (long i = 0; i < per_parent; i++) {
+                long n = p * per_parent + i;
+                if (level == 0) {
+                    px_buf_printf(b, "%s{\"gtin\":\"" GTIN "\",\"serial\":\"P%07ld\"}",
+                                  i ? "," : "", n);
+                } else {
+                    sscc_of(child, 0, n + 1);
+                    px_buf_printf(b, "%s{\"sscc\":\"%s\"}", i ? "," : "", child);
+                }
+            }
+            px_buf_puts(b, "]}");
+        }
+        px_buf_puts(b, "]}");
+        must(h, key, "/v1/aggregations", b, 201);
+        requests++;
+    }
+    return requests;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -152,45 +187,10 @@ int main(int argc, char **argv)
 
     /* ---- packing over HTTP: a line reports a run of cases in one request ---- */
     t0 = bench_now_s();
-    long requests = 0;
-    for (long c0 = 0; c0 < cases; c0 += CASES_PER_REQUEST) {
-        long c1 = c0 + CASES_PER_REQUEST < cases ? c0 + CASES_PER_REQUEST : cases;
-        px_buf_reset(&b);
-        px_buf_puts(&b, "{\"action\":\"pack\",\"aggregations\":[");
-        for (long c = c0; c < c1; c++) {
-            sscc_of(sscc, 0, c + 1);
-            px_buf_printf(&b, "%s{\"parent\":{\"sscc\":\"%s\"},\"children\":[", c > c0 ? "," : "",
-                          sscc);
-            for (long i = 0; i < PER_CASE; i++)
-                px_buf_printf(&b, "%s{\"gtin\":\"" GTIN "\",\"serial\":\"P%07ld\"}", i ? "," : "",
-                              c * PER_CASE + i);
-            px_buf_puts(&b, "]}");
-        }
-        px_buf_puts(&b, "]}");
-        must(&h, key, "/v1/aggregations", &b, 201);
-        requests++;
-    }
+    long requests = pack_level(&h, key, &b, 0, cases, CASES_PER_REQUEST, PER_CASE);
     double t_cases = bench_now_s() - t0;
     t0 = bench_now_s();
-    for (long p0 = 0; p0 < pallets; p0 += PALLETS_PER_REQUEST) {
-        long p1 = p0 + PALLETS_PER_REQUEST < pallets ? p0 + PALLETS_PER_REQUEST : pallets;
-        px_buf_reset(&b);
-        px_buf_puts(&b, "{\"action\":\"pack\",\"aggregations\":[");
-        for (long p = p0; p < p1; p++) {
-            sscc_of(sscc, 1, p + 1);
-            px_buf_printf(&b, "%s{\"parent\":{\"sscc\":\"%s\"},\"children\":[", p > p0 ? "," : "",
-                          sscc);
-            for (long i = 0; i < PER_PALLET; i++) {
-                char child[19];
-                sscc_of(child, 0, p * PER_PALLET + i + 1);
-                px_buf_printf(&b, "%s{\"sscc\":\"%s\"}", i ? "," : "", child);
-            }
-            px_buf_puts(&b, "]}");
-        }
-        px_buf_puts(&b, "]}");
-        must(&h, key, "/v1/aggregations", &b, 201);
-        requests++;
-    }
+    requests += pack_level(&h, key, &b, 1, pallets, PALLETS_PER_REQUEST, PER_PALLET);
     double t_pallets = bench_now_s() - t0;
     double http_s = t_cases + t_pallets;
 
