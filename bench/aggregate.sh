@@ -7,13 +7,11 @@
 # runs against PACKID_DATABASE_URL.
 #   bench/aggregate.sh [PACKS] [BUILD_DIR]     defaults: 1000000 build-bench-aggregate
 #   (PACKS a multiple of 10,000; 100000 runs in about a minute on 2 cores)
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 packs=${1:-1000000}
 build=${2:-$root/build-bench-aggregate}
 port=${BENCH_PORT:-18471}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_setup aggregate bench_aggregate
 bench_mah 9506003000005
 # The DE endpoint never answers (port 9): releases are reportable, the reports stay queued.

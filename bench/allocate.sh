@@ -6,14 +6,12 @@
 # (or PACKID_DATABASE_URL when set: the bench TRUNCATEs serial, so never a real database).
 #   bench/allocate.sh [N] [ROUNDS] [BUILD_DIR]     defaults: 1000000 3 build-bench-pool
 # Target: job serials/s >= 0.7 x raw COPY rows/s.
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 n=${1:-1000000}
 rounds=${2:-3}
 build=${3:-$root/build-bench-pool}
 # PACKID_WERROR=OFF: -O3 warnings of other layers must not stop a measurement (CI builds -Werror).
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_build bench_allocate packid
 if [ -z "${PACKID_DATABASE_URL:-}" ]; then
   export PACKID_DATA_DIR=$build/bench-var

@@ -9,14 +9,12 @@
 # sides (the server and PostgreSQL, from /proc), and the ratio on its last line.
 #   bench/capture.sh [EVENTS] [ROUNDS] [BUILD_DIR]   defaults: 100000 (the capture limit), 3,
 #                                                    build-bench-capture
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 events=${1:-100000}
 rounds=${2:-3}
 build=${3:-$root/build-bench-capture}
 port=${BENCH_PORT:-18463}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_setup capture bench_capture
 bench_mah 4012345000009
 # A 100,000-event document is about 39 MB: above the default 16 MiB body cap.

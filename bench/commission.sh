@@ -7,14 +7,12 @@
 # Release build, no sanitizers, a private embedded PostgreSQL under the build folder; the bench
 # TRUNCATEs serial, so it never runs against PACKID_DATABASE_URL.
 #   bench/commission.sh [REQUESTS] [ROUNDS] [BUILD_DIR]     defaults: 10 3 build-bench-commission
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 requests=${1:-10}
 rounds=${2:-3}
 build=${3:-$root/build-bench-commission}
 port=${BENCH_PORT:-18461}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_setup commission bench_commission
 bench_mah
 bench_serve

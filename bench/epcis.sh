@@ -4,17 +4,11 @@
 # is attributable. Release build, no sanitizers.
 #   bench/epcis.sh [N] [BUILD_DIR]      defaults: 1000000, build-bench-epcis
 # Targets: packid >= 0.7 x bare events/s; packid peak RSS < 64 MiB whatever N.
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 n=${1:-1000000}
 build=${2:-$root/build-bench-epcis}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
-bench_build epcis_bench
-bin=$build/bench/epcis_bench
-
-# Same bytes? (10,000 events, FNV-1a of the whole document in both modes)
-bench_same_output "$bin"
+bench_writer epcis_bench
 
 best_packid=0 best_bare=0 rss_packid=0 rss_bare=0
 for run in 1 2 3; do                      # interleaved, best of 3 (shared 2-core machine)

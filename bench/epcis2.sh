@@ -5,17 +5,11 @@
 # Release build, no sanitizers.
 #   bench/epcis2.sh [N] [BUILD_DIR]      defaults: 1000000, build-bench-epcis
 # Targets: packid >= 0.7 x bare events/s; peak RSS flat (the same at N and N/10).
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 n=${1:-1000000}
 build=${2:-$root/build-bench-epcis}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
-bench_build epcis2_bench
-bin=$build/bench/epcis2_bench
-
-# Same bytes? (10,000 events, FNV-1a of the whole document in both modes)
-bench_same_output "$bin"
+bench_writer epcis2_bench
 
 p=$("$bin" packid "$n"); b=$("$bin" bare "$n"); small=$("$bin" packid $((n / 10)))
 echo "$p"; echo "$b"

@@ -21,8 +21,8 @@
 # The machine these figures come from is shared and its load swings within minutes, so the
 # two phases may see different machines: the paired commissions at the end see the same one.
 # 100,000,000 is a parameter like any other: the disk and time it needs are printed first.
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N=${1:-10000000}
 build=${2:-$root/build-bench-growth}
 commissions=${COMMISSIONS:-5}
@@ -30,7 +30,7 @@ verify_s=${VERIFY_SECONDS:-15}
 verify_rate=${VERIFY_RATE:-2000}
 allocation=${ALLOCATION:-1000000}
 # A free port unless told: several benches may run on one machine.
-port=${BENCH_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+port=${BENCH_PORT:-$(bench_free_port)}
 unset PACKID_DATABASE_URL
 
 # Measured by this bench (docs/scaling.md): bytes on disk per loaded pack (table + indexes;
@@ -47,17 +47,12 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 104857
      "postgres $(psql --version 2>/dev/null | awk '{print $3}')"
 command -v wrk >/dev/null || { echo "growth: wrk is missing (scripts/setup.sh)" >&2; exit 1; }
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF -DPACKID_WERROR=OFF \
-      -DPACKID_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target packid >"$build/build.log" 2>&1 ||
-  { tail -30 "$build/build.log"; exit 1; }
+bench_build packid
 export PACKID_DATA_DIR=$build/growth-var
-server=
 server0=
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   [ -n "$server0" ] && kill "$server0" 2>/dev/null && wait "$server0" 2>/dev/null || true
-  PACKID_DATABASE_URL= "$build/packid" db stop >/dev/null 2>&1 || true
+  bench_cleanup
 }
 trap cleanup EXIT
 url=$("$build/packid" db url 2>/dev/null)

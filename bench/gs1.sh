@@ -3,11 +3,9 @@
 # a wide element string, against a bare pass over the same bytes. Release build, no sanitizers.
 #   bench/gs1.sh [N] [BUILD_DIR]      defaults: 200000, build-bench-gs1
 # Bar: every input parses in microseconds (parse_ns well under 10000).
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 n=${1:-200000}
 build=${2:-$root/build-bench-gs1}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_build bench_gs1
 "$build/bench/bench_gs1" "$n"

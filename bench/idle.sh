@@ -6,13 +6,11 @@
 # live and sandbox, every PACKID_WORKER_POLL_MS (default 100 ms).
 # Release build, no sanitizers, a private embedded PostgreSQL under the build folder.
 #   bench/idle.sh [SECONDS] [BUILD_DIR]      defaults: 20 build-bench-idle
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 secs=${1:-20}
 build=${2:-$root/build-bench-idle}
 port=${BENCH_PORT:-18473}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_setup idle
 bench_machine
 hz=$(getconf CLK_TCK)

@@ -1,11 +1,14 @@
-# What the benches share (sourced by the scripts of bench/; callers set root and build first):
+# What the benches share, sourced first by the scripts of bench/: strict mode (set -euo pipefail)
+# and $root, the repository; callers set build (and port) before calling the functions.
 #   bench_build TARGET…       Release build (no sanitizers; PACKID_WERROR=OFF, so an -O3 warning of
 #                             another layer cannot stop a measurement; no tests) of the targets
-#                             into $build.
+#                             into $build; on failure the last lines of its log, and exit.
 #   bench_machine             the machine's cores and memory, and the PostgreSQL version.
 #   bench_field NAME LINE     the value of NAME=value in LINE.
+#   bench_free_port           a TCP port free on 127.0.0.1 now (several benches may share a machine).
 #   bench_same_output BIN     BIN packid and BIN bare write the same bytes for 10,000 events
 #                             (their FNV-1a digests); exits the script when they do not.
+#   bench_writer TARGET       bench_build TARGET, sets $bin to it and checks bench_same_output.
 #   bench_ticks PID…          the CPU clock ticks (user + system) spent so far by the given
 #                             processes and by the private cluster (its postmaster and every
 #                             child of it): sampled before and after a run, the run's CPU.
@@ -17,10 +20,14 @@
 #                             sets $mah, $key.
 #   bench_serve [VAR=value…]  `packid serve` on 127.0.0.1:$port (extra environment first), waits
 #                             for /healthz; sets $server.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
 bench_build() {
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPACKID_SANITIZE=OFF \
         -DPACKID_WERROR=OFF -DPACKID_TESTS=OFF >/dev/null
-  cmake --build "$build" -j2 --target "$@" >/dev/null
+  cmake --build "$build" -j2 --target "$@" >"$build/build.log" 2>&1 ||
+    { tail -30 "$build/build.log"; exit 1; }
 }
 
 bench_machine() {
@@ -30,12 +37,23 @@ bench_machine() {
 
 bench_field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
+bench_free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 bench_same_output() {
   local d1 d2
   d1=$("$1" packid 10000 --digest | sed 's/.*fnv1a=//')
   d2=$("$1" bare 10000 --digest | sed 's/.*fnv1a=//')
   [ "$d1" = "$d2" ] && echo "identical output (10000 events): yes ($d1)" \
                     || { echo "identical output: NO ($d1 vs $d2)"; exit 1; }
+}
+
+bench_writer() {
+  bench_build "$1"
+  bin=$build/bench/$1
+  # Same bytes? (10,000 events, FNV-1a of the whole document in both modes)
+  bench_same_output "$bin"
 }
 
 bench_ticks() {

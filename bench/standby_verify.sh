@@ -8,18 +8,15 @@
 # Release build, no sanitizers, a private embedded PostgreSQL under the build folder.
 #   bench/standby_verify.sh [PACKS] [DURATION_S] [BUILD_DIR]
 #   defaults: 1000000 15 build-bench-standby
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 packs=${1:-1000000}
 secs=${2:-15}
 build=${3:-$root/build-bench-standby}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=${BENCH_PORT:-$(free_port)}
-standby_port=$(free_port)
+port=${BENCH_PORT:-$(bench_free_port)}
+standby_port=$(bench_free_port)
 gtin=00355154944954
 command -v wrk >/dev/null || { echo "standby_verify: wrk is missing (scripts/setup.sh)" >&2; exit 1; }
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_setup standby bench_verify_load
 standby_dir=$build/standby
 stop_all() {

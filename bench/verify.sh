@@ -12,8 +12,8 @@
 # Release build, no sanitizers, a private embedded PostgreSQL under the build folder.
 #   bench/verify.sh [PACKS] [DURATION_S] [BUILD_DIR]    defaults: 10000000 20 build-bench-verify
 # wrk is the Debian package wrk (scripts/setup.sh installs it).
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 packs=${1:-10000000}
 secs=${2:-20}
 build=${3:-$root/build-bench-verify}
@@ -23,8 +23,6 @@ threads=${PACKID_THREADS:-4}
 conns=64
 gtin=00355154944954
 command -v wrk >/dev/null || { echo "verify.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 bench_setup verify bench_verify_bare bench_verify_load
 # The scan partitions of a deployment older than the clone rules' window (30 days): the month
 # before this one exists too (a fresh database has the months from this one on, and the rows
