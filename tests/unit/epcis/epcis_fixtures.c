@@ -125,6 +125,29 @@ static const px_epcis_xfield k_ext[] = {
      .n_children = 2},
 };
 
+/* Each kind's verb (DOMAIN.md §6.4, fixtures.h) and, for the events about one pack, which of
+ * the items it names (-1: the event names its EPCs otherwise). */
+#define OBJ PX_EPCIS_OBJECT_EVENT
+#define AGG PX_EPCIS_AGGREGATION_EVENT
+static const struct {
+    px_epcis_event_type type;
+    px_epcis_action action;
+    px_cbv_bizstep biz_step;
+    px_cbv_disp disposition;
+    int item;
+} k_kinds[FX__COUNT] = {
+    [FX_COMMISSIONING] = {OBJ, PX_EPCIS_ADD, PX_BIZSTEP_COMMISSIONING, PX_DISP_ACTIVE, -1},
+    [FX_PACKING] = {AGG, PX_EPCIS_ADD, PX_BIZSTEP_PACKING, PX_DISP_IN_PROGRESS, -1},
+    [FX_SHIPPING] = {OBJ, PX_EPCIS_OBSERVE, PX_BIZSTEP_SHIPPING, PX_DISP_IN_TRANSIT, -1},
+    [FX_DISPENSING] = {OBJ, PX_EPCIS_OBSERVE, PX_BIZSTEP_DISPENSING, PX_DISP_DISPENSED, 0},
+    [FX_DECOMMISSIONING] = {OBJ, PX_EPCIS_OBSERVE, PX_BIZSTEP_DECOMMISSIONING, PX_DISP_DAMAGED, 1},
+    [FX_DESTROYING] = {OBJ, PX_EPCIS_DELETE, PX_BIZSTEP_DESTROYING, PX_DISP_DESTROYED, 1},
+    [FX_RECALL] = {OBJ, PX_EPCIS_OBSERVE, PX_BIZSTEP_DECOMMISSIONING, PX_DISP_RECALLED, 2},
+    [FX_UNPACKING] = {AGG, PX_EPCIS_DELETE, PX_BIZSTEP_UNPACKING, PX_DISP_NONE, -1},
+};
+#undef OBJ
+#undef AGG
+
 static void build(px_epcis_event *ev, fx_kind k, const fx_data *d, const fx_ids *ids,
                   px_epcis_party src[2], px_epcis_party dst[2], px_epcis_biz_transaction *bt,
                   px_epcis_profile profile)
@@ -132,16 +155,20 @@ static void build(px_epcis_event *ev, fx_kind k, const fx_data *d, const fx_ids 
     int64_t t0;
     px_time_parse(d->created, &t0);
     memset(ev, 0, sizeof(*ev));
-    ev->type = PX_EPCIS_OBJECT_EVENT;
+    ev->type = k_kinds[k].type;
+    ev->action = k_kinds[k].action;
+    ev->biz_step = k_kinds[k].biz_step;
+    ev->disposition = k_kinds[k].disposition;
     ev->event_time_us = t0 - 3600LL * 1000000 + (int64_t)k * 600 * 1000000 + 123456;
     ev->tz_offset_min = d->tz_min;
     ev->read_point = ids->site;
     ev->biz_location = ids->site;
+    if (k_kinds[k].item >= 0) {
+        ev->epcs = ids->item_ptrs + k_kinds[k].item;
+        ev->n_epcs = 1;
+    }
     switch (k) {
     case FX_COMMISSIONING:
-        ev->action = PX_EPCIS_ADD;
-        ev->biz_step = PX_BIZSTEP_COMMISSIONING;
-        ev->disposition = PX_DISP_ACTIVE;
         /* SGTINs formatted by the writer from (gtin, gcp, serials). */
         ev->sgtin_gtin = d->gtin;
         ev->sgtin_gcp_len = d->gcp_len;
@@ -155,19 +182,12 @@ static void build(px_epcis_event *ev, fx_kind k, const fx_data *d, const fx_ids 
         }
         break;
     case FX_PACKING:
-        ev->type = PX_EPCIS_AGGREGATION_EVENT;
-        ev->action = PX_EPCIS_ADD;
-        ev->biz_step = PX_BIZSTEP_PACKING;
-        ev->disposition = PX_DISP_IN_PROGRESS;
         ev->parent_id = ids->sscc;
         ev->epcs = ids->item_ptrs;
         ev->n_epcs = NSERIALS;
         ev->biz_location = NULL;
         break;
     case FX_SHIPPING:
-        ev->action = PX_EPCIS_OBSERVE;
-        ev->biz_step = PX_BIZSTEP_SHIPPING;
-        ev->disposition = PX_DISP_IN_TRANSIT;
         ev->epcs = ids->sscc_ptr;
         ev->n_epcs = 1;
         ev->biz_location = NULL;
@@ -184,45 +204,16 @@ static void build(px_epcis_event *ev, fx_kind k, const fx_data *d, const fx_ids 
         ev->destinations = dst;
         ev->n_destinations = 2;
         break;
-    case FX_DISPENSING:
-        ev->action = PX_EPCIS_OBSERVE;
-        ev->biz_step = PX_BIZSTEP_DISPENSING;
-        ev->disposition = PX_DISP_DISPENSED;
-        ev->epcs = ids->item_ptrs;
-        ev->n_epcs = 1;
-        ev->read_point = ids->dest;
-        ev->biz_location = ids->dest;
-        break;
-    case FX_DECOMMISSIONING:
-        ev->action = PX_EPCIS_OBSERVE;
-        ev->biz_step = PX_BIZSTEP_DECOMMISSIONING;
-        ev->disposition = PX_DISP_DAMAGED;
-        ev->epcs = ids->item_ptrs + 1;
-        ev->n_epcs = 1;
-        break;
-    case FX_DESTROYING:
-        ev->action = PX_EPCIS_DELETE;
-        ev->biz_step = PX_BIZSTEP_DESTROYING;
-        ev->disposition = PX_DISP_DESTROYED;
-        ev->epcs = ids->item_ptrs + 1;
-        ev->n_epcs = 1;
-        break;
-    case FX_RECALL:
-        ev->action = PX_EPCIS_OBSERVE;
-        ev->biz_step = PX_BIZSTEP_DECOMMISSIONING;
-        ev->disposition = PX_DISP_RECALLED;
-        ev->epcs = ids->item_ptrs + 2;
-        ev->n_epcs = 1;
-        break;
     case FX_UNPACKING:
-    default:
-        ev->type = PX_EPCIS_AGGREGATION_EVENT;
-        ev->action = PX_EPCIS_DELETE;
-        ev->biz_step = PX_BIZSTEP_UNPACKING;
         ev->parent_id = ids->sscc;
         ev->read_point = ids->dest;
         ev->biz_location = ids->dest;
         break;
+    case FX_DISPENSING: /* at the destination */
+        ev->read_point = ids->dest;
+        ev->biz_location = ids->dest;
+        break;
+    default: /* decommissioning, destroying, recall: the verb and the item say it all */ break;
     }
 }
 
