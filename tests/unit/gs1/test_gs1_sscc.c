@@ -5,32 +5,41 @@
 #include "gs1_test.h"
 #include "px_array.h"
 
+/* gs1_sscc_build(ext, gcp, ref): refused with rc and code, or (rc PX_OK) built as sscc. */
 typedef struct {
     const char *file;
     int line;
     int ext;
     const char *gcp;
     uint64_t ref;
-    const char *sscc; /* expected 18 digits */
-    const char *uri;  /* expected urn:epc:id:sscc: for gcp's length */
+    px_rc rc;
+    const char *code; /* refused: expected err.code */
+    const char *sscc; /* built: expected 18 digits */
+    const char *uri;  /* built: expected urn:epc:id:sscc: for gcp's length */
 } sscc_vec;
+
+/* A vector that builds ext gcp ref into sscc whose EPC URI is uri. */
+#define BUILT(ext, gcp, ref, sscc, uri)                                                            \
+    {                                                                                              \
+        AT, ext, gcp, ref, PX_OK, NULL, sscc, uri                                                  \
+    }
 
 static const sscc_vec build_vectors[] = {
     /* DOMAIN-2.md §10.8: the two cases and the pallet, GCP 0355154 (L = 7). */
-    {AT, 0, "0355154", 101, "003551540000001015", "urn:epc:id:sscc:0355154.0000000101"},
-    {AT, 0, "0355154", 102, "003551540000001022", "urn:epc:id:sscc:0355154.0000000102"},
-    {AT, 1, "0355154", 201, "103551540000002019", "urn:epc:id:sscc:0355154.1000000201"},
+    BUILT(0, "0355154", 101, "003551540000001015", "urn:epc:id:sscc:0355154.0000000101"),
+    BUILT(0, "0355154", 102, "003551540000001022", "urn:epc:id:sscc:0355154.0000000102"),
+    BUILT(1, "0355154", 201, "103551540000002019", "urn:epc:id:sscc:0355154.1000000201"),
     /* The same pallet for prefix lengths 6, 8, 9, 10 (§10.8 second table). */
-    {AT, 1, "035515", 4000000201ull, "103551540000002019", "urn:epc:id:sscc:035515.14000000201"},
-    {AT, 1, "03551540", 201, "103551540000002019", "urn:epc:id:sscc:03551540.100000201"},
-    {AT, 1, "035515400", 201, "103551540000002019", "urn:epc:id:sscc:035515400.10000201"},
-    {AT, 1, "0355154000", 201, "103551540000002019", "urn:epc:id:sscc:0355154000.1000201"},
+    BUILT(1, "035515", 4000000201ull, "103551540000002019", "urn:epc:id:sscc:035515.14000000201"),
+    BUILT(1, "03551540", 201, "103551540000002019", "urn:epc:id:sscc:03551540.100000201"),
+    BUILT(1, "035515400", 201, "103551540000002019", "urn:epc:id:sscc:035515400.10000201"),
+    BUILT(1, "0355154000", 201, "103551540000002019", "urn:epc:id:sscc:0355154000.1000201"),
     /* DOMAIN.md §1.4 and §5.3. */
-    {AT, 1, "0614141", 123456789, "106141411234567897", "urn:epc:id:sscc:0614141.1123456789"},
-    {AT, 1, "0614141", 234567890, "106141412345678908", "urn:epc:id:sscc:0614141.1234567890"},
-    {AT, 0, "4012345", 333, "040123450000003338", "urn:epc:id:sscc:4012345.0000000333"},
+    BUILT(1, "0614141", 123456789, "106141411234567897", "urn:epc:id:sscc:0614141.1123456789"),
+    BUILT(1, "0614141", 234567890, "106141412345678908", "urn:epc:id:sscc:0614141.1234567890"),
+    BUILT(0, "4012345", 333, "040123450000003338", "urn:epc:id:sscc:4012345.0000000333"),
     /* Largest serial reference of a 12-digit prefix: 4 digits. */
-    {AT, 9, "061414100000", 9999, "906141410000099996", "urn:epc:id:sscc:061414100000.99999"},
+    BUILT(9, "061414100000", 9999, "906141410000099996", "urn:epc:id:sscc:061414100000.99999"),
 };
 
 static void test_gs1__sscc_build_vectors(void)
@@ -75,32 +84,22 @@ static void test_gs1__sscc_capacity(void)
     assert_false(gs1_gcp_valid(""));
 }
 
-typedef struct {
-    const char *file;
-    int line;
-    int ext;
-    const char *gcp;
-    uint64_t ref;
-    px_rc rc;
-    const char *code;
-} sscc_bad;
-
-static const sscc_bad bad_builds[] = {
-    {AT, 10, "0355154", 1, PX_EINVALID, "invalid_value"},
-    {AT, -1, "0355154", 1, PX_EINVALID, "invalid_value"},
-    {AT, 0, "03551", 1, PX_EINVALID, "invalid_length"},
-    {AT, 0, "0355154000000", 1, PX_EINVALID, "invalid_length"},
-    {AT, 0, "03551x4", 1, PX_EINVALID, "invalid_character"},
-    {AT, 0, "0355154", 1000000000ull, PX_EEXHAUSTED, "sscc_exhausted"},
-    {AT, 0, "061414100000", 10000, PX_EEXHAUSTED, "sscc_exhausted"},
+static const sscc_vec bad_builds[] = {
+    {AT, 10, "0355154", 1, PX_EINVALID, "invalid_value", NULL, NULL},
+    {AT, -1, "0355154", 1, PX_EINVALID, "invalid_value", NULL, NULL},
+    {AT, 0, "03551", 1, PX_EINVALID, "invalid_length", NULL, NULL},
+    {AT, 0, "0355154000000", 1, PX_EINVALID, "invalid_length", NULL, NULL},
+    {AT, 0, "03551x4", 1, PX_EINVALID, "invalid_character", NULL, NULL},
+    {AT, 0, "0355154", 1000000000ull, PX_EEXHAUSTED, "sscc_exhausted", NULL, NULL},
+    {AT, 0, "061414100000", 10000, PX_EEXHAUSTED, "sscc_exhausted", NULL, NULL},
     /* REQ-GS1-ZERO: all zeros is never a key. */
-    {AT, 0, "000000", 0, PX_EINVALID, "invalid_key"},
+    {AT, 0, "000000", 0, PX_EINVALID, "invalid_key", NULL, NULL},
 };
 
 static void test_gs1__sscc_build_errors(void)
 {
     for (size_t i = 0; i < PX_COUNT(bad_builds); i++) {
-        const sscc_bad *v = &bad_builds[i];
+        const sscc_vec *v = &bad_builds[i];
         char out[GS1_SSCC_LEN + 1];
         px_err err = PX_ERR_INIT;
         px_rc rc = gs1_sscc_build(out, v->ext, v->gcp, v->ref, &err);
