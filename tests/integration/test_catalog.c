@@ -92,101 +92,57 @@ static void test_catalog__product_validation(void **state)
     char bad[15];
     memcpy(bad, g, sizeof(bad));
     bad[13] = (char)(bad[13] == '9' ? '0' : bad[13] + 1); /* wrong check digit */
-#define BODY(fmt, ...) (snprintf(body, sizeof(body), fmt, __VA_ARGS__), body)
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\"}",
-                              bad),
-                         "gtin", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         "{\"gtin\":\"0401234500020A\",\"company_prefix_length\":7,\"name\":\"X\","
-                         "\"market\":\"EU\"}",
-                         "gtin", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         "{\"gtin\":\"040123450002011\",\"company_prefix_length\":7,\"name\":\"X\","
-                         "\"market\":\"EU\"}",
-                         "gtin", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"market\":\"EU\"}", g),
-                         "name", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"eu\"}",
-                              g),
-                         "market", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EUR\"}",
-                              g),
-                         "market", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":5,\"name\":\"X\","
-                              "\"market\":\"EU\"}",
-                              g),
-                         "company_prefix_length", NULL);
-    /* No prefix length and no GS1 prefix list configured: the caller must give it. */
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"name\":\"X\",\"market\":\"EU\"}", g),
-                         "company_prefix_length", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\",\"nhrn\":{\"ai\":\"719\",\"value\":\"1\"}}",
-                              g),
-                         "nhrn.ai", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\",\"nhrn\":{\"ai\":\"711\",\"value\":\"12~3\"}}",
-                              g),
-                         "nhrn.value", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"US\",\"master_data\":{\"ndc\":\"abc\"}}",
-                              g),
-                         "master_data.ndc", NULL);
-    /* Each member refused by its path, as PATCH refuses it (one reader for both). */
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\",\"master_data\":{\"pack_size\":\"\"}}",
-                              g),
-                         "master_data.pack_size", "invalid_value");
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\",\"nhrn\":{\"ai\":\"711\"}}",
-                              g),
-                         "nhrn.value", "required");
-    /* An NDC the DSCSA report could not carry is refused here, not at the first US release:
-     * ten digits without the hyphens that say their layout, a segment too long. */
-    static const char *const no_ndc[] = {"1234567890", "12345-6789-123", "123-4567-890"};
-    for (size_t i = 0; i < PX_COUNT(no_ndc); i++)
-        px_test_expect_field(f, "POST", "/v1/products", key,
-                             BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                                  "\"market\":\"US\",\"master_data\":{\"ndc\":\"%s\"}}",
-                                  g, no_ndc[i]),
-                             "master_data.ndc", "invalid_ndc");
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\",\"master_data\":{\"colour\":\"red\"}}",
-                              g),
-                         "master_data.colour", NULL);
-    /* U+FFFE is no character and no XML 1.0 character: refused before it could reach a
-     * regulator's EPCIS document. */
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\",\"master_data\":{\"regulated_product_name\":"
-                              "\"X\\ufffe\"}}",
-                              g),
-                         "master_data.regulated_product_name", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":\"%s\",\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\",\"gtn\":1}",
-                              g),
-                         "gtn", NULL);
-    px_test_expect_field(f, "POST", "/v1/products", key,
-                         BODY("{\"gtin\":%s,\"company_prefix_length\":7,\"name\":\"X\","
-                              "\"market\":\"EU\"}",
-                              "4012345"),
-                         "gtin", NULL);
-#undef BODY
+    /* Each body is {"gtin":<gtin>,<rest>, refused naming field (and code, when not NULL). */
+    char qg[20], qbad[20];
+    snprintf(qg, sizeof(qg), "\"%s\"", g);
+    snprintf(qbad, sizeof(qbad), "\"%s\"", bad);
+#define CPL7_X "\"company_prefix_length\":7,\"name\":\"X\","
+    const struct {
+        const char *gtin, *rest, *field, *code;
+    } refused[] = {
+        {qbad, CPL7_X "\"market\":\"EU\"}", "gtin", NULL},
+        {"\"0401234500020A\"", CPL7_X "\"market\":\"EU\"}", "gtin", NULL},
+        {"\"040123450002011\"", CPL7_X "\"market\":\"EU\"}", "gtin", NULL},
+        {qg, "\"company_prefix_length\":7,\"market\":\"EU\"}", "name", NULL},
+        {qg, CPL7_X "\"market\":\"eu\"}", "market", NULL},
+        {qg, CPL7_X "\"market\":\"EUR\"}", "market", NULL},
+        {qg, "\"company_prefix_length\":5,\"name\":\"X\",\"market\":\"EU\"}",
+         "company_prefix_length", NULL},
+        /* No prefix length and no GS1 prefix list configured: the caller must give it. */
+        {qg, "\"name\":\"X\",\"market\":\"EU\"}", "company_prefix_length", NULL},
+        {qg, CPL7_X "\"market\":\"EU\",\"nhrn\":{\"ai\":\"719\",\"value\":\"1\"}}", "nhrn.ai",
+         NULL},
+        {qg, CPL7_X "\"market\":\"EU\",\"nhrn\":{\"ai\":\"711\",\"value\":\"12~3\"}}", "nhrn.value",
+         NULL},
+        {qg, CPL7_X "\"market\":\"US\",\"master_data\":{\"ndc\":\"abc\"}}", "master_data.ndc",
+         NULL},
+        /* Each member refused by its path, as PATCH refuses it (one reader for both). */
+        {qg, CPL7_X "\"market\":\"EU\",\"master_data\":{\"pack_size\":\"\"}}",
+         "master_data.pack_size", "invalid_value"},
+        {qg, CPL7_X "\"market\":\"EU\",\"nhrn\":{\"ai\":\"711\"}}", "nhrn.value", "required"},
+        /* An NDC the DSCSA report could not carry is refused here, not at the first US
+         * release: ten digits without the hyphens that say their layout, a segment too long. */
+        {qg, CPL7_X "\"market\":\"US\",\"master_data\":{\"ndc\":\"1234567890\"}}",
+         "master_data.ndc", "invalid_ndc"},
+        {qg, CPL7_X "\"market\":\"US\",\"master_data\":{\"ndc\":\"12345-6789-123\"}}",
+         "master_data.ndc", "invalid_ndc"},
+        {qg, CPL7_X "\"market\":\"US\",\"master_data\":{\"ndc\":\"123-4567-890\"}}",
+         "master_data.ndc", "invalid_ndc"},
+        {qg, CPL7_X "\"market\":\"EU\",\"master_data\":{\"colour\":\"red\"}}", "master_data.colour",
+         NULL},
+        /* U+FFFE is no character and no XML 1.0 character: refused before it could reach a
+         * regulator's EPCIS document. */
+        {qg, CPL7_X "\"market\":\"EU\",\"master_data\":{\"regulated_product_name\":\"X\\ufffe\"}}",
+         "master_data.regulated_product_name", NULL},
+        {qg, CPL7_X "\"market\":\"EU\",\"gtn\":1}", "gtn", NULL},
+        {"4012345", CPL7_X "\"market\":\"EU\"}", "gtin", NULL},
+    };
+#undef CPL7_X
+    for (size_t i = 0; i < PX_COUNT(refused); i++) {
+        snprintf(body, sizeof(body), "{\"gtin\":%s,%s", refused[i].gtin, refused[i].rest);
+        px_test_expect_field(f, "POST", "/v1/products", key, body, refused[i].field,
+                             refused[i].code);
+    }
     px_test_expect(f, "POST", "/v1/products", key, "{\"gtin\": ", 400, "malformed_json");
     /* Rejected requests change nothing. */
     assert_int_equal(products(f), before);
@@ -400,8 +356,10 @@ static void test_catalog__partner_errors(void **state)
              "{\"name\":\"Fine CMO\",\"gln\":\"9506000000015\",\"gtins\":[\"%s\"]}", mine);
     partner(f, key, body, cmo, cmo_key, ps);
     /* The CMO's site GLN is kept: its events' readPoint (EU profile). */
-    snprintf(q, sizeof(q), "SELECT count(*) FROM organization WHERE id = '%s' AND gln = "
-                           "'9506000000015'", cmo);
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM organization WHERE id = '%s' AND gln = "
+             "'9506000000015'",
+             cmo);
     px_expect_count(f, 1, "%s", q);
     /* The same CMO twice: 409, PATCH instead. */
     snprintf(body, sizeof(body), "{\"org_id\":\"%s\"}", cmo);
@@ -436,30 +394,46 @@ static void test_catalog__partner_errors(void **state)
     json_decref(j);
 }
 
+/* Walks the list first (its first page, first=per) with key to its end: each page holds the
+ * next min(per, the rest) of the n items want names (by field), in that order, and every one
+ * is listed once. Returns the pages walked. */
+static int walk_pages(fixture *f, const char *key, const char *first, size_t per, const char *field,
+                      const char *const *want, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s", first);
+    size_t seen = 0;
+    int pages = 0, more = 1;
+    while (more) {
+        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
+        json_t *items = json_object_get(j, "items"), *it;
+        assert_int_equal(json_array_size(items), n - seen < per ? n - seen : per);
+        size_t i;
+        json_array_foreach(items, i, it)
+        {
+            assert_string_equal(px_test_str(it, field), want[seen]);
+            seen++;
+        }
+        assert_true(++pages <= (int)n + 1);
+        more = px_test_next_page(j, first, path, sizeof(path));
+        json_decref(j);
+    }
+    assert_int_equal(seen, n);
+    return pages;
+}
+
 /* GET /v1/partners pages like every list (docs/api.md Conventions): every partnership once. */
 static void test_catalog__partner_paging(void **state)
 {
     fixture *f = *state;
-    char org[40], key[64], body[128], cmo[40], cmo_key[64], ps[3][40], path[256];
+    char org[40], key[64], body[128], cmo[40], cmo_key[64], ps[3][40];
     px_test_org_key(f, "mah", "Paging MAH", "mah", org, key);
     for (int i = 0; i < 3; i++) {
         snprintf(body, sizeof(body), "{\"name\":\"Paged CMO %d\"}", i);
         partner(f, key, body, cmo, cmo_key, ps[i]);
     }
-    snprintf(path, sizeof(path), "/v1/partners?first=1");
-    int seen = 0;
-    for (int page = 0; page < 5; page++) {
-        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
-        json_t *items = json_object_get(j, "items");
-        assert_int_equal(json_array_size(items), 1);
-        assert_string_equal(px_test_str(json_array_get(items, 0), "partnership_id"), ps[seen]);
-        seen++;
-        int more = px_test_next_page(j, "/v1/partners?first=1", path, sizeof(path));
-        json_decref(j);
-        if (!more)
-            break;
-    }
-    assert_int_equal(seen, 3);
+    const char *want[] = {ps[0], ps[1], ps[2]};
+    assert_int_equal(walk_pages(f, key, "/v1/partners?first=1", 1, "partnership_id", want, 3), 3);
 }
 
 /* GET /v1/products pages with an opaque cursor: every product once. */
@@ -470,25 +444,8 @@ static void test_catalog__product_paging(void **state)
     px_test_org_key(f, "mah", "Paging MAH", "mah", org, key);
     for (int i = 0; i < 5; i++)
         product(f, key, g[i]);
-    char path[256] = "/v1/products?first=2";
-    int seen = 0, pages = 0;
-    for (;;) {
-        json_t *j = px_test_call(f, "GET", path, key, NULL, 200);
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(j, "items"), i, it) {
-            assert_true(seen < 5);
-            assert_string_equal(px_test_str(it, "gtin"), g[seen]);
-            seen++;
-        }
-        pages++;
-        int more = px_test_next_page(j, "/v1/products?first=2", path, sizeof(path));
-        json_decref(j);
-        if (!more)
-            break;
-    }
-    assert_int_equal(seen, 5);
-    assert_int_equal(pages, 3);
+    const char *want[] = {g[0], g[1], g[2], g[3], g[4]};
+    assert_int_equal(walk_pages(f, key, "/v1/products?first=2", 2, "gtin", want, 5), 3);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
