@@ -129,6 +129,27 @@ static int setup(void **state)
 /* REQ-SANDBOX-1, REQ-SANDBOX-2, REQ-SANDBOX-3, REQ-SANDBOX-4: the same GTIN and serials live
  * and in the sandbox, each side seeing only its own; a sandbox report never sent; a sandbox
  * pack scanned says so; a test key mints no live key. */
+
+/* A job of the sandbox (POST path with body, the test key: 202) waited for until completed
+ * (its path, path/<its id_field>, in jpath[128]), then its signed link (link_field, from path
+ * on) fetched with no key: 200, the answer in *dl (the caller frees it). Returns the job. */
+static json_t *sandbox_download(fixture *f, const char *path, const char *body,
+                                const char *id_field, const char *link_field, char jpath[128],
+                                px_http_resp *dl)
+{
+    json_t *j = px_test_call(&f->env, "POST", path, f->test_key, body, 202);
+    snprintf(jpath, 128, "%s/%s", path, px_test_str(j, id_field));
+    json_decref(j);
+    j = px_test_wait_for(&f->env, f->test_key, jpath, "status", "completed", 600, 50);
+    assert_non_null(j);
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "%s/", path);
+    const char *link = strstr(px_test_str(j, link_field), prefix);
+    assert_non_null(link);
+    px_http(&f->env, dl, "GET", link, NULL, NULL, NULL);
+    assert_int_equal(dl->status, 200);
+    return j;
+}
 static void test_sandbox__separate(void **state)
 {
     fixture *f = *state;
@@ -184,36 +205,21 @@ static void test_sandbox__separate(void **state)
 
     /* A sandbox export's signed link (no key) finds the export in the sandbox and streams
      * the sandbox's packs, never the live batch's. */
-    j = px_test_call(&f->env, "POST", "/v1/exports", f->test_key,
-                     "{\"gtin\":\"" GTIN "\",\"batch\":\"SBX\"}", 202);
     char epath[128];
-    snprintf(epath, sizeof(epath), "/v1/exports/%s", px_test_str(j, "export_id"));
-    json_decref(j);
-    j = px_test_wait_for(&f->env, f->test_key, epath, "status", "completed", 600, 50);
-    assert_non_null(j);
-    px_test_expect(&f->env, "GET", epath, f->mah.key, NULL, 404, NULL);
-    const char *link = strstr(px_test_str(j, "url"), "/v1/exports/");
-    assert_non_null(link);
     px_http_resp dl;
-    px_http(&f->env, &dl, "GET", link, NULL, NULL, NULL);
-    assert_int_equal(dl.status, 200);
+    j = sandbox_download(f, "/v1/exports", "{\"gtin\":\"" GTIN "\",\"batch\":\"SBX\"}", "export_id",
+                         "url", epath, &dl);
+    px_test_expect(&f->env, "GET", epath, f->mah.key, NULL, 404, NULL);
     assert_non_null(strstr(dl.body, "SBXONLY-1"));
     assert_null(strstr(dl.body, "ZL-3"));
     px_http_resp_free(&dl);
     json_decref(j);
 
     /* A sandbox carrier batch's signed link (no key) finds it in the sandbox too: its ZIP. */
-    j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->test_key,
-                     "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"SBXONLY-1\"}]}", 202);
     char cpath[128];
-    snprintf(cpath, sizeof(cpath), "/v1/carrier-batches/%s", px_test_str(j, "id"));
-    json_decref(j);
-    j = px_test_wait_for(&f->env, f->test_key, cpath, "status", "completed", 600, 50);
-    assert_non_null(j);
-    link = strstr(px_test_str(j, "download_url"), "/v1/carrier-batches/");
-    assert_non_null(link);
-    px_http(&f->env, &dl, "GET", link, NULL, NULL, NULL);
-    assert_int_equal(dl.status, 200);
+    j = sandbox_download(f, "/v1/carrier-batches",
+                         "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"SBXONLY-1\"}]}", "id",
+                         "download_url", cpath, &dl);
     assert_string_equal(dl.content_type, "application/zip");
     px_http_resp_free(&dl);
     json_decref(j);
