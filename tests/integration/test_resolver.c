@@ -97,11 +97,12 @@ static int setup(void **state)
     char allow[96];
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", f->rv.port);
     px_test_setenv(&f->env, allow);
-    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
-    px_test_setenv(&f->env, "PACKID_PUBLIC_RATE=100000");
-    px_test_setenv(&f->env, "PACKID_PUBLIC_BURST=100000");
-    px_test_setenv(&f->env, "PACKID_TRUSTED_PROXY=127.0.0.1");
-    px_test_setenv(&f->env, "PACKID_ENUM_LIMIT=5");
+    static const char *const settings[] = {
+        "PACKID_DELIVERY_BACKOFF_MS=100", "PACKID_PUBLIC_RATE=100000", "PACKID_PUBLIC_BURST=100000",
+        "PACKID_TRUSTED_PROXY=127.0.0.1", "PACKID_ENUM_LIMIT=5",
+    };
+    for (size_t i = 0; i < PX_COUNT(settings); i++)
+        px_test_setenv(&f->env, settings[i]);
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Resolver MAH", "mah", f->mah.org, f->mah.key);
     char other_org[40];
@@ -194,23 +195,26 @@ static void test_resolver__page(void **state)
     assert_non_null(strstr(got, "rel=\"linkset\""));
     px_http_resp_free(&a);
 
-    /* Every verdict is a page; unknown packs and unknown GTINs too, never an error. */
-    snprintf(path, sizeof(path), "/01/%s/21/NOPE1", f->gtin);
-    expect_page(f, path, "unknown");
-    expect_page(f, "/01/09506000134352/21/GEN1", "unknown");
-    snprintf(path, sizeof(path), "/01/%s/21/DIS1", f->gtin);
-    expect_page(f, path, "decommissioned");
-    /* The other forms: lot in the path, expiry as an attribute, a trailing '/', GTIN-13. */
-    snprintf(path, sizeof(path), "/01/%s/10/B1/21/GEN1", f->gtin);
-    expect_page(f, path, "genuine");
-    snprintf(path, sizeof(path), "/01/%s/10/B9/21/GEN1", f->gtin);
-    expect_page(f, path, "mismatch");
-    snprintf(path, sizeof(path), "/01/%s/21/GEN1?17=751231", f->gtin);
-    expect_page(f, path, "genuine");
-    snprintf(path, sizeof(path), "/01/%s/21/GEN1?17=301230", f->gtin);
-    expect_page(f, path, "mismatch");
-    snprintf(path, sizeof(path), "/01/%s/21/GEN1/", f->gtin);
-    expect_page(f, path, "genuine");
+    /* Every verdict is a page; unknown packs and unknown GTINs too, never an error. The
+     * path is /01/<gtin><rest>, gtin NULL the group's product's. */
+    static const struct {
+        const char *gtin, *rest, *verdict;
+    } pages[] = {
+        {NULL, "/21/NOPE1", "unknown"},
+        {"09506000134352", "/21/GEN1", "unknown"},
+        {NULL, "/21/DIS1", "decommissioned"},
+        /* The other forms: lot in the path, expiry as an attribute, a trailing '/', GTIN-13. */
+        {NULL, "/10/B1/21/GEN1", "genuine"},
+        {NULL, "/10/B9/21/GEN1", "mismatch"},
+        {NULL, "/21/GEN1?17=751231", "genuine"},
+        {NULL, "/21/GEN1?17=301230", "mismatch"},
+        {NULL, "/21/GEN1/", "genuine"},
+    };
+    for (size_t i = 0; i < PX_COUNT(pages); i++) {
+        snprintf(path, sizeof(path), "/01/%s%s", pages[i].gtin ? pages[i].gtin : f->gtin,
+                 pages[i].rest);
+        expect_page(f, path, pages[i].verdict);
+    }
     /* A compressed link (GS1 Digital Link compression) resolves too, and names its
      * uncompressed form (§12.1 item 3). */
     gs1_elements e = {0};
