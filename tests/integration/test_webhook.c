@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_cursor.h"
 #include "px_receiver.h"
 #include "px_test.h"
@@ -72,10 +73,14 @@ static int setup(void **state)
     /* The receiver, and port 1 where nothing listens (the dead-letter test). */
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:1", f->rv.port);
     px_test_setenv(&f->env, allow);
-    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
-    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");
-    px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
-    px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=3");
+    static const char *const settings[] = {
+        "PACKID_DELIVERY_BACKOFF_MS=100",
+        "PACKID_DELIVERY_BACKOFF_MAX_MS=400",
+        "PACKID_DELIVERY_TIMEOUT_MS=1500",
+        "PACKID_DELIVERY_MAX_ATTEMPTS=3",
+    };
+    for (size_t i = 0; i < PX_COUNT(settings); i++)
+        px_test_setenv(&f->env, settings[i]);
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Hook MAH", "mah", f->mah.org, f->mah.key);
     px_test_org_key(&f->env, "mah", "Quiet MAH", "mah", f->mah2.org, f->mah2.key);
