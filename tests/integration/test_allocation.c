@@ -566,18 +566,40 @@ static void sorted_by(fixture *f, const char *alloc, const char *order_by, char 
         order_by, alloc);
 }
 
+/* A fresh MAH (key) with an EU product of random alphanumeric serials (ALNUM10), allocated
+ * body (POST …/allocations, 202) and waited for until its total serials are made: the
+ * product g, the allocation alloc. */
+static void allocated_alnum(fixture *f, char *key, char g[15], char *alloc, const char *body,
+                            long long total)
+{
+    char org[40], job[40];
+    mah_product_settings(f, org, key, "EU", g, ALNUM10);
+    allocate(f, key, g, body, 202, NULL, job, alloc);
+    wait_completed(f, key, job, total);
+}
+
+/* The SQL that inserts three rows prefix1..prefix3 into allocation alloc (rows written while a
+ * client pages). */
+static void late_rows(char *sql, size_t cap, const char *prefix, const char *alloc)
+{
+    snprintf(sql, cap,
+             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT s.gtin, "
+             "'%s' || n, s.allocation_id, s.allocated_to FROM (SELECT gtin, allocation_id, "
+             "allocated_to FROM serial WHERE allocation_id = '%s' LIMIT 1) s, "
+             "generate_series(1, 3) n",
+             prefix, alloc);
+}
+
 /* REQ-POOL-8: GET /v1/allocations/{id}/serials?order=CREATED_ASC|CREATED_DESC|MODIFIED_ASC|
  * MODIFIED_DESC lists the allocation in the order its rows were written or last changed, the
  * cursor stays exact while rows are inserted, and the paging state is in headers too. */
 static void test_alloc__ordered_listing(void **state)
 {
     fixture *f = *state;
-    char org[40], key[64], g[15], job[40], alloc[40];
+    char key[64], g[15], alloc[40];
     /* Random serials: their creation order is not their sort order, so each order is
      * distinguishable from the default. */
-    mah_product_settings(f, org, key, "EU", g, ALNUM10);
-    allocate(f, key, g, "{\"count\":300}", 202, NULL, job, alloc);
-    wait_completed(f, key, job, 300);
+    allocated_alnum(f, key, g, alloc, "{\"count\":300}", 300);
 
     /* Modify five serials, picked from the start of the creation order, by commissioning
      * them through the API: they become the newest modified. */
@@ -624,24 +646,14 @@ static void test_alloc__ordered_listing(void **state)
 
     /* Rows written while a client pages: CREATED_ASC meets them at the end, exactly once;
      * CREATED_DESC, already past them, never does; nothing is listed twice or skipped. */
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT s.gtin, "
-             "'ZZLATE' || n, s.allocation_id, s.allocated_to FROM (SELECT gtin, allocation_id, "
-             "allocated_to FROM serial WHERE allocation_id = '%s' LIMIT 1) s, "
-             "generate_series(1, 3) n",
-             alloc);
+    late_rows(sql, sizeof(sql), "ZZLATE", alloc);
     walk_order(f, key, alloc, "CREATED_ASC", 100, sql, got, sizeof(got));
     assert_int_equal(px_occurrences(got, ",") + 1, 303);
     assert_int_equal(px_occurrences(got, "ZZLATE"), 3);
     sorted_by(f, alloc, "created_seq", want, sizeof(want));
     assert_string_equal(got, want);
     assert_int_equal(strcmp(got + strlen(got) - strlen("ZZLATE3"), "ZZLATE3"), 0);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO serial (gtin, serial, allocation_id, allocated_to) SELECT s.gtin, "
-             "'ZZDESC' || n, s.allocation_id, s.allocated_to FROM (SELECT gtin, allocation_id, "
-             "allocated_to FROM serial WHERE allocation_id = '%s' LIMIT 1) s, "
-             "generate_series(1, 3) n",
-             alloc);
+    late_rows(sql, sizeof(sql), "ZZDESC", alloc);
     walk_order(f, key, alloc, "CREATED_DESC", 100, sql, got, sizeof(got));
     assert_int_equal(px_occurrences(got, ",") + 1, 303);
     assert_int_equal(px_occurrences(got, "ZZDESC"), 0);
@@ -667,10 +679,8 @@ static void test_alloc__ordered_listing(void **state)
 static void test_alloc__paging_10000(void **state)
 {
     fixture *f = *state;
-    char org[40], key[64], g[15], job[40], alloc[40];
-    mah_product_settings(f, org, key, "EU", g, ALNUM10);
-    allocate(f, key, g, "{\"count\":10000,\"label\":\"Spring run 04\"}", 202, NULL, job, alloc);
-    wait_completed(f, key, job, 10000);
+    char key[64], g[15], alloc[40];
+    allocated_alnum(f, key, g, alloc, "{\"count\":10000,\"label\":\"Spring run 04\"}", 10000);
 
     char(*seen)[21] = calloc(10000, 21);
     int n = 0, pages = 0;
