@@ -75,14 +75,18 @@ static int setup(void **state)
 }
 
 /* curl -i of path with the headers of §11.10; the whole answer (status line, headers, body). */
-static void raw_get(fixture *f, const char *path, const char *key, char *out, size_t cap)
+/* The raw answer (status line, headers, body) to GET path with the verifier's key, in a
+ * buffer the next call reuses. */
+static const char *raw_get(fixture *f, const char *path)
 {
+    static char raw[8192];
     char cmd[2048];
     snprintf(cmd, sizeof(cmd),
              "curl -s -i -H 'Accept: application/json' -H 'GS1US-Version: 1.3.0' "
              "-H 'Authorization: Bearer %s' '%s%s'",
-             key, f->env.base_url, path);
-    px_test_read(cmd, 1, out, cap);
+             f->ver.key, f->env.base_url, path);
+    px_test_read(cmd, 1, raw, sizeof(raw));
+    return raw;
 }
 
 static const char *body_of(const char *raw)
@@ -97,28 +101,23 @@ static const char *body_of(const char *raw)
 static void test_vrs__example_pair(void **state)
 {
     fixture *f = *state;
-    static char raw[8192];
-    raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?exp=261231&" Q, f->ver.key, raw,
-            sizeof(raw));
+    const char *raw = raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT1/ser/SN1001?exp=261231&" Q);
     assert_non_null(strstr(raw, "HTTP/1.1 200 OK\r\n"));
     assert_non_null(strstr(raw, "\r\nContent-Type: application/json\r\n"));
     assert_non_null(strstr(raw, "\r\nCache-Control: private, no-cache\r\n"));
     assert_string_equal(body_of(raw),
                         "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
                         "\",\"data\":{\"verified\":true},\"corrUUID\":\"" CORR "\"}");
-    raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT9/ser/SN1001?exp=261231&" Q, f->ver.key, raw,
-            sizeof(raw));
+    raw = raw_get(f, "/vrs/verify/gtin/" GTIN "/lot/LOT9/ser/SN1001?exp=261231&" Q);
     assert_string_equal(body_of(raw),
                         "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
                         "\",\"data\":{\"verified\":false,\"verificationFailureReason\":"
                         "\"No_match_GTIN_Serial_Lot\"},\"corrUUID\":\"" CORR "\"}");
-    raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261231&" Q, f->ver.key, raw,
-            sizeof(raw));
+    raw = raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261231&" Q);
     assert_string_equal(body_of(raw),
                         "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
                         "\",\"data\":{\"verified\":true},\"corrUUID\":\"" CORR "\"}");
-    raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261230&" Q, f->ver.key, raw,
-            sizeof(raw));
+    raw = raw_get(f, "/vrs/verify/01/" GTIN "/10/LOT1/21/SN1001?17=261230&" Q);
     assert_non_null(strstr(body_of(raw), "\"No_match_GTIN_Serial_Expiry\""));
 }
 
@@ -191,9 +190,7 @@ static void test_vrs__every_reason(void **state)
 static void test_vrs__check_connectivity(void **state)
 {
     fixture *f = *state;
-    static char raw[8192];
-    raw_get(f, "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ_GLN, f->ver.key, raw,
-            sizeof(raw));
+    const char *raw = raw_get(f, "/vrs/checkConnectivity?gtin=" GTIN "&reqGLN=" REQ_GLN);
     assert_non_null(strstr(raw, "HTTP/1.1 200 OK\r\n"));
     assert_string_equal(body_of(raw), "{\"responderGLN\":\"" MAH_GLN "\"}");
     json_decref(px_test_call(&f->env, "GET",
