@@ -819,18 +819,23 @@ static void verification_network(fixture *f, char serials[][24])
                                              "b",
                                              NULL};
     char path[256], id[40];
-    snprintf(path, sizeof(path), "/01/%s", f->gtin);
-    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
-    json_decref(call_h(f, "GET", "/01/09506000134353", NULL, NULL, as_json, 400));
-    snprintf(path, sizeof(path), "/01/%s/21/%s", f->gtin, serials[0]);
-    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
-    snprintf(path, sizeof(path), "/01/%s/21/%s?linkType=gs1:nosuchlt", f->gtin, serials[0]);
-    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 404));
-    snprintf(path, sizeof(path), "/01/%s/10/B1", f->gtin);
-    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
-    json_decref(call_h(f, "GET", "/01/09506000134353/10/B1", NULL, NULL, as_json, 400));
-    snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s", f->gtin, serials[0]);
-    json_decref(call_h(f, "GET", path, NULL, NULL, as_json, 200));
+    /* GET /01/<gtin><path>[<the first serial>]<query> as JSON; gtin NULL the group's own. */
+    static const struct {
+        const char *gtin, *path;
+        int serial;
+        const char *query;
+        long status;
+    } links[] = {
+        {NULL, "", 0, "", 200},           {"09506000134353", "", 0, "", 400},
+        {NULL, "/21/", 1, "", 200},       {NULL, "/21/", 1, "?linkType=gs1:nosuchlt", 404},
+        {NULL, "/10/B1", 0, "", 200},     {"09506000134353", "/10/B1", 0, "", 400},
+        {NULL, "/10/B1/21/", 1, "", 200},
+    };
+    for (size_t i = 0; i < PX_COUNT(links); i++) {
+        snprintf(path, sizeof(path), "/01/%s%s%s%s", links[i].gtin ? links[i].gtin : f->gtin,
+                 links[i].path, links[i].serial ? serials[0] : "", links[i].query);
+        json_decref(call_h(f, "GET", path, NULL, NULL, as_json, links[i].status));
+    }
     snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s?linkType=linkset", f->gtin, serials[0]);
     expect(f, "GET", path, NULL, NULL, 200);
     snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s?linkType=verificationService", f->gtin,
