@@ -560,6 +560,18 @@ static json_t *print_job(fixture *f, const char *key, const char *body, long sta
     return px_http_expect(&f->env, "POST", "/v1/print-jobs", key, body, NULL, status, code);
 }
 
+/* POST /v1/print-jobs of GTIN's serials (a JSON array) on line by op, more the members after
+ * those ("" or ", \"batch\": …"): answered status (with code when not NULL); the answer. */
+static json_t *print_of(fixture *f, const char *key, const char *serials, const char *line,
+                        const char *op, const char *more, long status, const char *code)
+{
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"gtin\": \"" GTIN "\", \"serials\": %s, \"line\": \"%s\", \"operator\": \"%s\"%s}",
+             serials, line, op, more);
+    return print_job(f, key, body, status, code);
+}
+
 static long long printed(fixture *f, const char *serial)
 {
     return px_count_of(&f->env,
@@ -572,10 +584,8 @@ static long long printed(fixture *f, const char *serial)
 static void test_print__duplicate_refused_reprint_recorded(void **state)
 {
     fixture *f = *state;
-    json_t *j = print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0005\", \"SER0006\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\", \"reprint\": false}",
-                          201, NULL);
+    json_t *j = print_of(f, f->cmo.key, "[\"SER0005\", \"SER0006\"]", "L3", "j.doe",
+                         ", \"reprint\": false", 201, NULL);
     assert_int_equal(px_test_int(j, "count"), 2);
     assert_true(json_is_false(json_object_get(j, "reprint")));
     char first_id[40];
@@ -590,20 +600,15 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     through_partnership(f, get, serials, "/v1/print-jobs");
 
     /* A duplicate print is refused, names the serial, and prints nothing (SER0007 too). */
-    j = print_job(f, f->cmo.key,
-                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0007\", \"SER0006\"], "
-                  "\"line\": \"L4\", \"operator\": \"a.smith\"}",
-                  409, "already_printed");
+    j = print_of(f, f->cmo.key, "[\"SER0007\", \"SER0006\"]", "L4", "a.smith", "", 409,
+                 "already_printed");
     px_expect_detail(j, 0, 1, NULL, NULL);
     assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "serial"), "SER0006");
     assert_int_equal(json_array_size(px_test_details(j)), 1);
     json_decref(j);
     assert_int_equal(printed(f, "SER0007"), 0);
     /* The MAH cannot print it a second time either. */
-    json_decref(print_job(f, f->mah.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0006\"], "
-                          "\"line\": \"L1\", \"operator\": \"m\"}",
-                          409, "already_printed"));
+    json_decref(print_of(f, f->mah.key, "[\"SER0006\"]", "L1", "m", "", 409, "already_printed"));
     /* The database is the final guard: a second first print cannot be inserted at all. */
     char sql[400];
     snprintf(sql, sizeof(sql),
@@ -613,19 +618,15 @@ static void test_print__duplicate_refused_reprint_recorded(void **state)
     assert_int_not_equal(px_sql_exec(&f->env, sql), 0);
 
     /* A reprint of a damaged label is accepted and recorded as a reprint. */
-    j = print_job(f, f->cmo.key,
-                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0006\"], \"line\": \"L3\", "
-                  "\"operator\": \"j.doe\", \"reprint\": true, \"reason\": \"label torn\"}",
-                  201, NULL);
+    j = print_of(f, f->cmo.key, "[\"SER0006\"]", "L3", "j.doe",
+                 ", \"reprint\": true, \"reason\": \"label torn\"", 201, NULL);
     assert_true(json_is_true(json_object_get(j, "reprint")));
     assert_string_equal(px_test_str(j, "reason"), "label torn");
     json_decref(j);
     assert_int_equal(printed(f, "SER0006"), 2);
     /* A reprint of a serial never printed is refused. */
-    json_decref(print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0008\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"reprint\": true}",
-                          409, "not_printed"));
+    json_decref(print_of(f, f->cmo.key, "[\"SER0008\"]", "L3", "j.doe", ", \"reprint\": true", 409,
+                         "not_printed"));
 
     /* The trail: SKU + serial -> jobs with operator, line, time, reprint flag. */
     px_http_resp r;
@@ -682,43 +683,32 @@ static void test_print__missing_values_refused(void **state)
     fixture *f = *state;
     /* Allocated serials have no batch or expiry yet: printing them without one is refused
      * before anything is printed. */
-    json_t *j = print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], "
-                          "\"line\": \"L3\", \"operator\": \"j.doe\"}",
-                          422, "validation_error");
+    json_t *j =
+        print_of(f, f->cmo.key, "[\"AL1\", \"AL2\"]", "L3", "j.doe", "", 422, "validation_error");
     px_expect_detail(j, 0, -1, "missing_batch", NULL);
     json_decref(j);
     assert_int_equal(printed(f, "AL1"), 0);
     /* A batch with another expiry than the one recorded is refused, naming the field (as a
      * commission and an export do; it came without details). */
-    j = print_job(f, f->cmo.key,
-                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
-                  "\"operator\": \"j.doe\", \"batch\": \"BATCH002\", \"expiry\": \"470101\"}",
-                  409, "batch_expiry_mismatch");
+    j = print_of(f, f->cmo.key, "[\"AL1\"]", "L3", "j.doe",
+                 ", \"batch\": \"BATCH002\", \"expiry\": \"470101\"", 409, "batch_expiry_mismatch");
     px_expect_detail(j, 0, -1, "batch_expiry_mismatch", "expiry");
     json_decref(j);
     /* A new batch needs its expiry. */
-    json_decref(print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"NEWBATCH\"}",
-                          422, "validation_error"));
+    json_decref(print_of(f, f->cmo.key, "[\"AL1\"]", "L3", "j.doe", ", \"batch\": \"NEWBATCH\"",
+                         422, "validation_error"));
     /* With the batch (its expiry known), the print is accepted. */
-    j = print_job(f, f->cmo.key,
-                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL1\", \"AL2\"], \"line\": \"L3\", "
-                  "\"operator\": \"j.doe\", \"batch\": \"BATCH002\"}",
-                  201, NULL);
+    j = print_of(f, f->cmo.key, "[\"AL1\", \"AL2\"]", "L3", "j.doe", ", \"batch\": \"BATCH002\"",
+                 201, NULL);
     assert_string_equal(px_test_str(j, "expiry"), "751115");
     json_decref(j);
     /* A new batch printed with its expiry takes that expiry: a later print or commission of it
      * with another is refused (labels and packs never disagree). */
-    json_decref(print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL3\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"480131\"}",
-                          201, NULL));
-    json_decref(print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL4\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"NEWB2\", \"expiry\": \"490131\"}",
-                          409, "batch_expiry_mismatch"));
+    json_decref(print_of(f, f->cmo.key, "[\"AL3\"]", "L3", "j.doe",
+                         ", \"batch\": \"NEWB2\", \"expiry\": \"480131\"", 201, NULL));
+    json_decref(print_of(f, f->cmo.key, "[\"AL4\"]", "L3", "j.doe",
+                         ", \"batch\": \"NEWB2\", \"expiry\": \"490131\"", 409,
+                         "batch_expiry_mismatch"));
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM batch WHERE gtin = '" GTIN
                     "' AND batch = 'NEWB2' AND expiry = '480131'");
@@ -728,10 +718,8 @@ static void test_print__missing_values_refused(void **state)
                     "details->>'batch' = 'NEWB2' AND details->>'expiry' = '480131'");
     /* A new batch's expiry already past is refused as a commission refuses it: the batch it
      * would claim could never be commissioned. */
-    j = print_job(f, f->cmo.key,
-                  "{\"gtin\": \"" GTIN "\", \"serials\": [\"AL5\"], \"line\": \"L3\", "
-                  "\"operator\": \"j.doe\", \"batch\": \"NEWB3\", \"expiry\": \"200101\"}",
-                  422, "validation_error");
+    j = print_of(f, f->cmo.key, "[\"AL5\"]", "L3", "j.doe",
+                 ", \"batch\": \"NEWB3\", \"expiry\": \"200101\"", 422, "validation_error");
     px_expect_detail(j, 0, -1, "expiry_in_past", "expiry");
     json_decref(j);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM batch WHERE batch = 'NEWB3'");
@@ -814,10 +802,8 @@ static void test_print__printed_batch_holds_at_commission(void **state)
             "INSERT INTO serial (gtin, serial, state, allocated_to) SELECT '%s', 'PB' || g, "
             "'allocated', '%s' FROM generate_series(1, 4) g",
             GTIN, f->cmo.org);
-    json_decref(print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB1\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"PBA\", \"expiry\": \"751231\"}",
-                          201, NULL));
+    json_decref(print_of(f, f->cmo.key, "[\"PB1\"]", "L3", "j.doe",
+                         ", \"batch\": \"PBA\", \"expiry\": \"751231\"", 201, NULL));
     static const char *const rows[] = {"serial WHERE state = 'commissioned'", "commission",
                                        "epcis_event", "audit_log", NULL};
     char *body = px_test_commission_body(GTIN, "PBB", "751231", "[\"PB1\"]", 0);
@@ -839,15 +825,11 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     /* With the batch its label carries, it is commissioned. A reprint that corrects a wrong
      * batch is the label that counts: PB3 printed with PBA, then again with PBB. */
     px_test_commission(&f->env, f->cmo.key, GTIN, "PBA", "751231", "[\"PB1\"]");
-    json_decref(print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB3\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"PBA\"}",
-                          201, NULL));
-    json_decref(print_job(f, f->cmo.key,
-                          "{\"gtin\": \"" GTIN "\", \"serials\": [\"PB3\"], \"line\": \"L3\", "
-                          "\"operator\": \"j.doe\", \"batch\": \"PBB\", \"reprint\": true, "
-                          "\"reason\": \"wrong batch\"}",
-                          201, NULL));
+    json_decref(
+        print_of(f, f->cmo.key, "[\"PB3\"]", "L3", "j.doe", ", \"batch\": \"PBA\"", 201, NULL));
+    json_decref(print_of(f, f->cmo.key, "[\"PB3\"]", "L3", "j.doe",
+                         ", \"batch\": \"PBB\", \"reprint\": true, \"reason\": \"wrong batch\"",
+                         201, NULL));
     body = px_test_commission_body(GTIN, "PBA", "751231", "[\"PB3\"]", 0);
     px_test_expect(&f->env, "POST", "/v1/commissions", f->cmo.key, body, 409,
                    "printed_batch_mismatch");
