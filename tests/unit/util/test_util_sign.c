@@ -94,10 +94,12 @@ static void test_util__sign_key_id_and_seal_key(void)
     px_sign_key_dispose(&k);
 }
 
-static void tmpdir(char *out, size_t cap)
+/* A fresh folder (dir) and the path of a key file name in it (not created). */
+static void tmp_key(char dir[64], char path[128], const char *name)
 {
-    snprintf(out, cap, "/tmp/px-sign-XXXXXX");
-    assert_non_null(mkdtemp(out));
+    snprintf(dir, 64, "/tmp/px-sign-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, 128, "%s/%s", dir, name);
 }
 
 static void rm_rf(const char *dir)
@@ -110,8 +112,7 @@ static void rm_rf(const char *dir)
 static void test_util__sign_key_file_mode(void)
 {
     char dir[64], path[128];
-    tmpdir(dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/k/key.pem", dir);
+    tmp_key(dir, path, "k/key.pem");
     px_sign_ring r;
     px_err err;
     /* Missing and not to be created: not found. */
@@ -151,8 +152,7 @@ static void test_util__sign_key_file_mode(void)
 static void test_util__sign_ring_rotation(void)
 {
     char dir[64], path[128];
-    tmpdir(dir, sizeof(dir));
-    snprintf(path, sizeof(path), "%s/key.pem", dir);
+    tmp_key(dir, path, "key.pem");
     px_sign_ring r;
     px_err err;
     assert_int_equal(px_sign_ring_open(&r, path, 1, &err), PX_OK);
