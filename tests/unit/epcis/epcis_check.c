@@ -66,6 +66,18 @@ void ck_sink_refusal(px_epcis_writer *w, const px_epcis_event *ok, int by_event)
     px_epcis_writer_free(w);
 }
 
+px_epcis_event ck_event(px_epcis_event_type type, px_epcis_action action, px_cbv_bizstep step,
+                        px_cbv_disp disposition, int tz_min)
+{
+    px_epcis_event ev = {.type = type,
+                         .action = action,
+                         .biz_step = step,
+                         .disposition = disposition,
+                         .event_time_us = 1740819600LL * 1000000,
+                         .tz_offset_min = tz_min};
+    return ev;
+}
+
 int ck_validator_state(void **state, px_rc rc, px_epcis_validator *v, const px_err *err)
 {
     if (rc != PX_OK) {

@@ -13,6 +13,11 @@
 #define CK_JSON_VALIDATE PX_SOURCE_DIR "/tests/unit/epcis/json-schema-validate.py"
 #define CK_SCHEMA_GS1 PX_SHARED_DIR "/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json"
 
+/* The tests' events happen at 2025-03-01T09:00:00Z: an event of type, action, step and
+ * disposition then, in the zone tz_min minutes east of UTC; its other fields zero. */
+px_epcis_event ck_event(px_epcis_event_type type, px_epcis_action action, px_cbv_bizstep step,
+                        px_cbv_disp disposition, int tz_min);
+
 /* A cmocka group's validator: ck_validator_state makes v the state when rc (of opening it) is
  * PX_OK, else prints err and fails the group (-1); ck_validator_teardown frees it. */
 int ck_validator_state(void **state, px_rc rc, px_epcis_validator *v, const px_err *err);

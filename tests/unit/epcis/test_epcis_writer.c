@@ -101,20 +101,16 @@ static const char *const k_serials[] = {"100000001"};
 
 static px_epcis_event commissioning(void)
 {
-    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
-                         .action = PX_EPCIS_ADD,
-                         .biz_step = PX_BIZSTEP_COMMISSIONING,
-                         .disposition = PX_DISP_ACTIVE,
-                         .event_time_us = 1740819600LL * 1000000,
-                         .tz_offset_min = -300,
-                         .sgtin_gtin = "00355154944954",
-                         .sgtin_gcp_len = 7,
-                         .serials = k_serials,
-                         .n_serials = 1,
-                         .read_point = SITE,
-                         .biz_location = SITE,
-                         .lot = "LOT1",
-                         .expiry = "2026-12-31"};
+    px_epcis_event ev = ck_event(PX_EPCIS_OBJECT_EVENT, PX_EPCIS_ADD, PX_BIZSTEP_COMMISSIONING,
+                                 PX_DISP_ACTIVE, -300);
+    ev.sgtin_gtin = "00355154944954";
+    ev.sgtin_gcp_len = 7;
+    ev.serials = k_serials;
+    ev.n_serials = 1;
+    ev.read_point = SITE;
+    ev.biz_location = SITE;
+    ev.lot = "LOT1";
+    ev.expiry = "2026-12-31";
     return ev;
 }
 
