@@ -261,3 +261,10 @@ px_rc fx_write_document_as(px_buf *out, px_epcis_format format, px_epcis_profile
     px_epcis_writer_free(w);
     return rc;
 }
+
+px_rc fx_new_document(px_buf *out, size_t cap, px_epcis_format format, px_epcis_profile profile,
+                      int only, px_err *err)
+{
+    px_buf_init(out, cap);
+    return fx_write_document_as(out, format, profile, only, err);
+}

@@ -29,5 +29,8 @@ px_rc fx_write_document(px_buf *out, px_epcis_profile profile, int only, px_err 
 /* The same document in another syntax (the same events, the same hash IDs). */
 px_rc fx_write_document_as(px_buf *out, px_epcis_format format, px_epcis_profile profile,
                            int only, px_err *err);
+/* fx_write_document_as into out, made first (px_buf_init with cap); the caller disposes of it. */
+px_rc fx_new_document(px_buf *out, size_t cap, px_epcis_format format, px_epcis_profile profile,
+                      int only, px_err *err);
 
 #endif

@@ -133,10 +133,9 @@ static void test_epcis_read__round_trip_every_syntax(void)
     for (size_t p = 0; p < 3; p++) {
         for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
             px_buf doc;
-            px_buf_init(&doc, 1 << 22);
             px_err err;
-            assert_int_equal(fx_write_document_as(&doc, (px_epcis_format)f, profiles[p], -1, &err),
-                             PX_OK);
+            assert_int_equal(
+                fx_new_document(&doc, 1 << 22, (px_epcis_format)f, profiles[p], -1, &err), PX_OK);
             read_result first;
             if (read_doc(&first, doc.data, doc.len, NULL, 1, &err) != PX_OK)
                 fail_msg("%s: %s (%s) at %s", px_epcis_format_name((px_epcis_format)f), err.message,
@@ -373,10 +372,9 @@ static void test_epcis_read__truncated_documents_fail_cleanly(void)
 {
     for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
         px_buf doc;
-        px_buf_init(&doc, 1 << 22);
         px_err err;
         assert_int_equal(
-            fx_write_document_as(&doc, (px_epcis_format)f, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
+            fx_new_document(&doc, 1 << 22, (px_epcis_format)f, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
             PX_OK);
         assert_true(doc.len > 2 && doc.data[doc.len - 1] == '\n');
         for (size_t len = 1; len + 1 < doc.len; len += 3) {
