@@ -56,9 +56,8 @@ static void write_all(tmpfiles *t, px_epcis_format fmt, const char *suffix)
     for (size_t p = 0; p < NPROFILES; p++) {
         for (int k = -1; k < FX__COUNT; k++) {
             px_buf doc;
-            px_buf_init(&doc, 1 << 20);
             px_err err = PX_ERR_INIT;
-            if (fx_write_document_as(&doc, fmt, k_profiles[p], k, &err) != PX_OK)
+            if (fx_new_document(&doc, 1 << 20, fmt, k_profiles[p], k, &err) != PX_OK)
                 fail_msg("%s, profile %s, %s: %s", px_epcis_format_name(fmt),
                          px_epcis_profile_get(k_profiles[p])->name,
                          k < 0 ? "all" : fx_kind_name((fx_kind)k), err.message);
@@ -96,10 +95,9 @@ static void test_epcis_v2__xml_every_kind_every_profile_validates(void)
 static void test_epcis_v2__oracles_reject_broken_documents(void)
 {
     px_buf doc;
-    px_buf_init(&doc, 1 << 20);
     px_err err;
-    assert_int_equal(fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0, PX_EPCIS_PROFILE_NONE,
-                                          FX_SHIPPING, &err),
+    assert_int_equal(fx_new_document(&doc, 1 << 20, PX_EPCIS_FORMAT_JSONLD_2_0,
+                                     PX_EPCIS_PROFILE_NONE, FX_SHIPPING, &err),
                      PX_OK);
     char *b = strstr(doc.data, "\"bizStep\":\"shipping\"");
     assert_non_null(b);
@@ -157,10 +155,9 @@ static void test_epcis_v2__same_event_ids_in_every_syntax(void)
     size_t n[PX_EPCIS_FORMAT__COUNT];
     for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
         px_buf doc;
-        px_buf_init(&doc, 1 << 20);
         px_err err;
         assert_int_equal(
-            fx_write_document_as(&doc, (px_epcis_format)f, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
+            fx_new_document(&doc, 1 << 20, (px_epcis_format)f, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
             PX_OK);
         n[f] = event_ids(ids[f], FX__COUNT, doc.data);
         px_buf_dispose(&doc);
@@ -176,11 +173,10 @@ static void test_epcis_v2__same_event_ids_in_every_syntax(void)
 static void test_epcis_v2__jsonld_shape(void)
 {
     px_buf doc;
-    px_buf_init(&doc, 1 << 20);
     px_err err;
-    assert_int_equal(
-        fx_write_document_as(&doc, PX_EPCIS_FORMAT_JSONLD_2_0, PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
-        PX_OK);
+    assert_int_equal(fx_new_document(&doc, 1 << 20, PX_EPCIS_FORMAT_JSONLD_2_0,
+                                     PX_EPCIS_PROFILE_US_DSCSA, -1, &err),
+                     PX_OK);
     const char *s = doc.data;
     assert_non_null(strstr(s, "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/"
                               "epcis-context.jsonld\""));
@@ -231,14 +227,10 @@ static const char *const k_epcs[] = {"urn:epc:id:sgtin:0355154.094495.1"};
 
 static px_epcis_event shipping_event(void)
 {
-    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
-                         .action = PX_EPCIS_OBSERVE,
-                         .biz_step = PX_BIZSTEP_SHIPPING,
-                         .disposition = PX_DISP_IN_TRANSIT,
-                         .event_time_us = 1740819600LL * 1000000,
-                         .tz_offset_min = 60,
-                         .epcs = k_epcs,
-                         .n_epcs = 1};
+    px_epcis_event ev = ck_event(PX_EPCIS_OBJECT_EVENT, PX_EPCIS_OBSERVE, PX_BIZSTEP_SHIPPING,
+                                 PX_DISP_IN_TRANSIT, 60);
+    ev.epcs = k_epcs;
+    ev.n_epcs = 1;
     return ev;
 }
 
@@ -333,9 +325,9 @@ static void test_epcis_v2__libxml2_validator_2_0(void)
         fail_msg("%s", err.message);
     for (size_t p = 0; p < NPROFILES; p++) {
         px_buf doc;
-        px_buf_init(&doc, 1 << 20);
         assert_int_equal(
-            fx_write_document_as(&doc, PX_EPCIS_FORMAT_XML_2_0, k_profiles[p], -1, &err), PX_OK);
+            fx_new_document(&doc, 1 << 20, PX_EPCIS_FORMAT_XML_2_0, k_profiles[p], -1, &err),
+            PX_OK);
         if (px_epcis_validate_buffer(v, doc.data, doc.len, &err) != PX_OK)
             fail_msg("profile %zu: %s", p, err.message);
         char *act = strstr(doc.data, "<action>");
