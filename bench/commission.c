@@ -195,18 +195,17 @@ static double hash_ms(size_t n)
     const char **v = malloc(n * sizeof(*v));
     for (size_t i = 0; i < n; i++)
         v[i] = serials + i * 21;
-    px_epcis_event ev = {0};
-    ev.type = PX_EPCIS_OBJECT_EVENT;
-    ev.action = PX_EPCIS_ADD;
-    ev.biz_step = PX_BIZSTEP_COMMISSIONING;
-    ev.disposition = PX_DISP_ACTIVE;
-    ev.event_time_us = 1772359200000000LL;
-    ev.sgtin_gtin = GTIN;
-    ev.sgtin_gcp_len = 7;
-    ev.serials = v;
-    ev.n_serials = n;
-    ev.lot = "B1";
-    ev.expiry = "751231";
+    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
+                         .action = PX_EPCIS_ADD,
+                         .biz_step = PX_BIZSTEP_COMMISSIONING,
+                         .disposition = PX_DISP_ACTIVE,
+                         .event_time_us = 1772359200000000LL,
+                         .sgtin_gtin = GTIN,
+                         .sgtin_gcp_len = 7,
+                         .serials = v,
+                         .n_serials = n,
+                         .lot = "B1",
+                         .expiry = "751231"};
     char id[PX_EPCIS_EVENT_ID_MAX];
     px_err err;
     double t0 = bench_now_s();
