@@ -38,23 +38,27 @@ static const px_epcis_party k_dst[] = {
 /* An AggregationEvent ADD that names every kind of identifier. */
 static px_epcis_event aggregation(void)
 {
-    px_epcis_event ev = ck_event(PX_EPCIS_AGGREGATION_EVENT, PX_EPCIS_ADD, PX_BIZSTEP_PACKING,
-                                 PX_DISP_IN_PROGRESS, 60);
-    ev.parent_id = "urn:epc:id:sscc:0614141.1234567890";
-    ev.epcs = k_children;
-    ev.n_epcs = 1;
-    ev.sgtin_gtin = "80614141123458";
-    ev.sgtin_gcp_len = 7;
-    ev.serials = k_serials;
-    ev.n_serials = 2;
-    ev.quantities = k_qty;
-    ev.n_quantities = 2;
-    ev.read_point = "urn:epc:id:sgln:0614141.12345.400";
-    ev.biz_location = "urn:epc:id:sgln:0614141.12345.0";
-    ev.sources = k_src;
-    ev.n_sources = 2;
-    ev.destinations = k_dst;
-    ev.n_destinations = 1;
+    px_epcis_event ev = {.type = PX_EPCIS_AGGREGATION_EVENT,
+                         .action = PX_EPCIS_ADD,
+                         .biz_step = PX_BIZSTEP_PACKING,
+                         .disposition = PX_DISP_IN_PROGRESS,
+                         .event_time_us = 1740819600LL * 1000000,
+                         .tz_offset_min = 60,
+                         .parent_id = "urn:epc:id:sscc:0614141.1234567890",
+                         .epcs = k_children,
+                         .n_epcs = 1,
+                         .sgtin_gtin = "80614141123458",
+                         .sgtin_gcp_len = 7,
+                         .serials = k_serials,
+                         .n_serials = 2,
+                         .quantities = k_qty,
+                         .n_quantities = 2,
+                         .read_point = "urn:epc:id:sgln:0614141.12345.400",
+                         .biz_location = "urn:epc:id:sgln:0614141.12345.0",
+                         .sources = k_src,
+                         .n_sources = 2,
+                         .destinations = k_dst,
+                         .n_destinations = 1};
     return ev;
 }
 
