@@ -113,6 +113,16 @@ static void wait_completed(fixture *f, const char *key, const char *job_id, long
     json_decref(j);
 }
 
+/* POST …/allocations of body (202), waited for until its job completes with total serials;
+ * the allocation's id into alloc_id (when not NULL). */
+static void allocated(fixture *f, const char *key, const char *gtin, const char *body,
+                      long long total, char *alloc_id)
+{
+    char job[40];
+    allocate(f, key, gtin, body, 202, NULL, job, alloc_id);
+    wait_completed(f, key, job, total);
+}
+
 /* ---- settings ------------------------------------------------------------------------ */
 
 /* REQ-POOL-3: settings never change once set — product and organization level. */
@@ -303,9 +313,7 @@ static void test_alloc__eu_sequential_refused(void **state)
     assert_gtin_rows(f, "product", eu, "serial_strategy IS NULL AND issued_count = 0", 1);
     px_expect_count(f, 0, "SELECT count(*) FROM allocation WHERE gtin = '%s'", eu);
     /* A US product takes it: sequential, zero-padded. */
-    char job[40], alloc[40];
-    allocate(f, key, us, "{\"count\":30}", 202, NULL, job, alloc);
-    wait_completed(f, key, job, 30);
+    allocated(f, key, us, "{\"count\":30}", 30, NULL);
     assert_gtin_rows(f, "serial", us, "serial BETWEEN '00000000' AND '00000029'", 30);
 }
 
@@ -572,10 +580,9 @@ static void sorted_by(fixture *f, const char *alloc, const char *order_by, char 
 static void allocated_alnum(fixture *f, char *key, char g[15], char *alloc, const char *body,
                             long long total)
 {
-    char org[40], job[40];
+    char org[40];
     mah_product_settings(f, org, key, "EU", g, ALNUM10);
-    allocate(f, key, g, body, 202, NULL, job, alloc);
-    wait_completed(f, key, job, total);
+    allocated(f, key, g, body, total, alloc);
 }
 
 /* The SQL that inserts three rows prefix1..prefix3 into allocation alloc (rows written while a
@@ -750,14 +757,13 @@ static void test_alloc__paging_10000(void **state)
 static void test_alloc__collisions_never_surface(void **state)
 {
     fixture *f = *state;
-    char org[40], key[64], g[15], job[40], alloc[40];
+    char org[40], key[64], g[15], alloc[40];
     mah_product_settings(f, org, key, "US", g, RANDOM6);
     px_sqlf(f,
             "INSERT INTO serial (gtin, serial, state, origin) SELECT '%s', lpad(i::text, 6, "
             "'0'), 'commissioned', 'external' FROM generate_series(0, 899999) i",
             g);
-    allocate(f, key, g, "{\"count\":20000}", 202, NULL, job, alloc);
-    wait_completed(f, key, job, 20000);
+    allocated(f, key, g, "{\"count\":20000}", 20000, alloc);
     px_expect_count(f, 20000,
                     "SELECT count(*) FROM serial WHERE allocation_id = '%s' AND "
                     "serial >= '900000'",
