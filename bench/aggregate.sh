@@ -11,7 +11,6 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 packs=${1:-1000000}
 build=${2:-$root/build-bench-aggregate}
-port=${BENCH_PORT:-18471}
 bench_setup aggregate bench_aggregate
 bench_mah 9506003000005
 # The DE endpoint never answers (port 9): releases are reportable, the reports stay queued.

@@ -14,7 +14,6 @@
 events=${1:-100000}
 rounds=${2:-3}
 build=${3:-$root/build-bench-capture}
-port=${BENCH_PORT:-18463}
 bench_setup capture bench_capture
 bench_mah 4012345000009
 # A 100,000-event document is about 39 MB: above the default 16 MiB body cap.

@@ -12,7 +12,6 @@
 requests=${1:-10}
 rounds=${2:-3}
 build=${3:-$root/build-bench-commission}
-port=${BENCH_PORT:-18461}
 bench_setup commission bench_commission
 bench_mah
 bench_serve

@@ -10,7 +10,6 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 secs=${1:-20}
 build=${2:-$root/build-bench-idle}
-port=${BENCH_PORT:-18473}
 bench_setup idle
 bench_machine
 hz=$(getconf CLK_TCK)

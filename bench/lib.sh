@@ -12,10 +12,11 @@
 #   bench_ticks PID…          the CPU clock ticks (user + system) spent so far by the given
 #                             processes and by the private cluster (its postmaster and every
 #                             child of it): sampled before and after a run, the run's CPU.
-# The frame of the HTTP benches (callers also set port):
+# The frame of the HTTP benches:
 #   bench_setup NAME TARGET…  bench_build TARGET… packid, a private embedded PostgreSQL under
 #                             $build, a fresh database packid_bench_NAME, migrated; the cluster
 #                             and the servers ($server, and $bare when set) are stopped on exit.
+#                             Sets $port, packid's: BENCH_PORT, else a free one.
 #   bench_mah [GLN]           a MAH (with that GLN, prefix length 7, when given) and its key:
 #                             sets $mah, $key.
 #   bench_serve [VAR=value…]  `packid serve` on 127.0.0.1:$port (extra environment first), waits
@@ -77,6 +78,7 @@ bench_cleanup() {
 bench_setup() {
   local name=$1 url
   shift
+  port=${BENCH_PORT:-$(bench_free_port)}
   unset PACKID_DATABASE_URL
   bench_build "$@" packid
   export PACKID_DATA_DIR=$build/bench-$name-var

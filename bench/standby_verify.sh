@@ -13,7 +13,6 @@
 packs=${1:-1000000}
 secs=${2:-15}
 build=${3:-$root/build-bench-standby}
-port=${BENCH_PORT:-$(bench_free_port)}
 standby_port=$(bench_free_port)
 gtin=00355154944954
 command -v wrk >/dev/null || { echo "standby_verify: wrk is missing (scripts/setup.sh)" >&2; exit 1; }

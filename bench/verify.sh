@@ -17,7 +17,6 @@
 packs=${1:-10000000}
 secs=${2:-20}
 build=${3:-$root/build-bench-verify}
-port=${BENCH_PORT:-18471}
 bare_port=${BENCH_BARE_PORT:-18472}
 threads=${PACKID_THREADS:-4}
 conns=64
