@@ -352,3 +352,14 @@ int oracle_check(const oracle_item *it)
     print_bytes("decoded ", it->got, it->got_len);
     return 0;
 }
+
+long oracle_decode_check(oracle_item *items, size_t n)
+{
+    if (oracle_decode(items, n) != 0)
+        return -1;
+    long bad = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!oracle_check(&items[i]))
+            bad++;
+    return bad;
+}

@@ -41,6 +41,9 @@ int oracle_group_teardown(void **state);
 int oracle_decode(oracle_item *items, size_t n);
 /* 1 when item decoded exactly as expected; otherwise prints why and returns 0. */
 int oracle_check(const oracle_item *it);
+/* oracle_decode, then oracle_check of every item: how many did not decode as expected, or -1
+ * when the decoder could not run. */
+long oracle_decode_check(oracle_item *items, size_t n);
 void oracle_items_free(oracle_item *items, size_t n);
 
 #endif
