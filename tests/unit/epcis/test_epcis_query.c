@@ -50,20 +50,22 @@ static void events(px_epcis_event ev[2])
 }
 
 /* A query document of query name at T0 (indented or not) into b, a fresh buffer the caller
- * disposes. */
-static px_rc open_query(px_epcis_writer **w, px_buf *b, const char *name, int indent, px_err *err)
+ * disposes: its writer, opened with the code want. */
+static px_epcis_writer *open_query(px_buf *b, const char *name, int indent, px_rc want)
 {
     px_buf_init(b, 1 << 20);
-    px_err_clear(err);
-    return px_epcis_query_writer_new(w, px_epcis_sink_buf, b, name, T0, indent, err);
+    px_err err = PX_ERR_INIT;
+    px_epcis_writer *w = NULL;
+    assert_int_equal(px_epcis_query_writer_new(&w, px_epcis_sink_buf, b, name, T0, indent, &err),
+                     want);
+    return w;
 }
 
 static void test_epcis_query__results_validate(void)
 {
     px_buf b;
     px_err err;
-    px_epcis_writer *w = NULL;
-    assert_int_equal(open_query(&w, &b, "SimpleEventQuery", 1, &err), PX_OK);
+    px_epcis_writer *w = open_query(&b, "SimpleEventQuery", 1, PX_OK);
     px_epcis_event ev[2];
     events(ev);
     char id0[PX_EPCIS_EVENT_ID_MAX], id1[PX_EPCIS_EVENT_ID_MAX];
@@ -89,8 +91,7 @@ static void test_epcis_query__empty_results_validate(void)
 {
     px_buf b;
     px_err err;
-    px_epcis_writer *w = NULL;
-    assert_int_equal(open_query(&w, &b, "SimpleEventQuery", 0, &err), PX_OK);
+    px_epcis_writer *w = open_query(&b, "SimpleEventQuery", 0, PX_OK);
     assert_int_equal(px_epcis_writer_finish(w, &err), PX_OK);
     px_epcis_writer_free(w);
     validate(&b);
@@ -100,10 +101,7 @@ static void test_epcis_query__empty_results_validate(void)
 static void test_epcis_query__needs_a_name(void)
 {
     px_buf b;
-    px_err err;
-    px_epcis_writer *w = NULL;
-    assert_int_equal(open_query(&w, &b, "", 0, &err), PX_EINVALID);
-    assert_null(w);
+    assert_null(open_query(&b, "", 0, PX_EINVALID));
     px_buf_dispose(&b);
 }
 
