@@ -114,6 +114,20 @@ static px_epcis_event commissioning(void)
     return ev;
 }
 
+/* An ObjectEvent of the one EPC sscc read at SITE (no time): action, step and disposition. */
+static px_epcis_event sscc_object(px_epcis_action action, px_cbv_bizstep step, px_cbv_disp disp,
+                                  const char *const *sscc)
+{
+    px_epcis_event ev = {.type = PX_EPCIS_OBJECT_EVENT,
+                         .action = action,
+                         .biz_step = step,
+                         .disposition = disp,
+                         .epcs = sscc,
+                         .n_epcs = 1,
+                         .read_point = SITE};
+    return ev;
+}
+
 static void test_epcis__sticky_failure(void)
 {
     px_buf doc;
@@ -146,13 +160,8 @@ static void test_epcis__event_rules(void)
     assert_int_equal(px_epcis_event_check(&ev, PX_EPCIS_PROFILE_NONE, &err), PX_EINVALID);
     /* US shipping needs owning_party + location on both sides and a bizTransaction. */
     static const char *const sscc[] = {"urn:epc:id:sscc:0355154.0000000017"};
-    px_epcis_event ship = {.type = PX_EPCIS_OBJECT_EVENT,
-                           .action = PX_EPCIS_OBSERVE,
-                           .biz_step = PX_BIZSTEP_SHIPPING,
-                           .disposition = PX_DISP_IN_TRANSIT,
-                           .epcs = sscc,
-                           .n_epcs = 1,
-                           .read_point = SITE};
+    px_epcis_event ship =
+        sscc_object(PX_EPCIS_OBSERVE, PX_BIZSTEP_SHIPPING, PX_DISP_IN_TRANSIT, sscc);
     assert_int_equal(px_epcis_event_check(&ship, PX_EPCIS_PROFILE_EU, &err), PX_OK);
     assert_int_equal(px_epcis_event_check(&ship, PX_EPCIS_PROFILE_US_DSCSA, &err), PX_EINVALID);
     /* aggregation: parentID for ADD/DELETE, children for ADD */
@@ -170,13 +179,7 @@ static void test_epcis__event_rules(void)
     assert_int_equal(px_epcis_event_check(&agg, PX_EPCIS_PROFILE_NONE, &err), PX_EINVALID);
     /* REQ-AGG-9: commissioning an SSCC alone carries no ILMD (DOMAIN-2.md §10.4) and passes
      * the US profile; mixed with a pack it still needs lot and expiry. */
-    px_epcis_event box = {.type = PX_EPCIS_OBJECT_EVENT,
-                          .action = PX_EPCIS_ADD,
-                          .biz_step = PX_BIZSTEP_COMMISSIONING,
-                          .disposition = PX_DISP_ACTIVE,
-                          .epcs = sscc,
-                          .n_epcs = 1,
-                          .read_point = SITE};
+    px_epcis_event box = sscc_object(PX_EPCIS_ADD, PX_BIZSTEP_COMMISSIONING, PX_DISP_ACTIVE, sscc);
     assert_int_equal(px_epcis_event_check(&box, PX_EPCIS_PROFILE_US_DSCSA, &err), PX_OK);
     static const char *const mixed[] = {"urn:epc:id:sscc:0355154.0000000017",
                                         "urn:epc:id:sgtin:0355154.094495.SN1"};
