@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "domain_test.h"
 #include "policy.h"
 #include "px_array.h"
 
@@ -180,19 +181,10 @@ static void test_domain__policy_names_round_trip(void)
 {
     static const char *const roles[] = {"admin", "mah", "cmo", "auditor", "regulator",
                                                 "verifier"};
-    for (int r = 0; r < PX_ROLE__COUNT; r++) {
-        px_role out = PX_ROLE__COUNT;
-        assert_string_equal(px_role_name((px_role)r), roles[r]);
-        assert_int_equal(px_role_parse(&out, roles[r], NULL), PX_OK);
-        assert_int_equal(out, r);
-    }
+    assert_names_round_trip(px_role, PX_ROLE__COUNT, roles, px_role_name, px_role_parse);
     static const char *const kinds[] = {"operator", "mah", "cmo", "regulator", "verifier"};
-    for (int k = 0; k < PX_ORG_KIND__COUNT; k++) {
-        px_org_kind out = PX_ORG_KIND__COUNT;
-        assert_string_equal(px_org_kind_name((px_org_kind)k), kinds[k]);
-        assert_int_equal(px_org_kind_parse(&out, kinds[k], NULL), PX_OK);
-        assert_int_equal(out, k);
-    }
+    assert_names_round_trip(px_org_kind, PX_ORG_KIND__COUNT, kinds, px_org_kind_name,
+                            px_org_kind_parse);
     for (int a = 0; a < PX_ACTION__COUNT; a++) {
         const char *n = px_action_name((px_action)a);
         assert_non_null(n);

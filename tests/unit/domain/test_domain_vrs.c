@@ -303,18 +303,10 @@ static void test_domain_vrs__policy(void)
     }
     static const char *const recall[] = {"B2", "B1"};
     static const char *const expiry[] = {"B1", "B2", "default"};
-    for (int i = 0; i < PX_VRS_RECALL__COUNT; i++) {
-        px_vrs_recall_rule r = PX_VRS_RECALL__COUNT;
-        assert_string_equal(px_vrs_recall_rule_name((px_vrs_recall_rule)i), recall[i]);
-        assert_int_equal(px_vrs_recall_rule_parse(&r, recall[i], NULL), PX_OK);
-        assert_int_equal(r, i);
-    }
-    for (int i = 0; i < PX_VRS_EXPIRY__COUNT; i++) {
-        px_vrs_expiry_rule r = PX_VRS_EXPIRY__COUNT;
-        assert_string_equal(px_vrs_expiry_rule_name((px_vrs_expiry_rule)i), expiry[i]);
-        assert_int_equal(px_vrs_expiry_rule_parse(&r, expiry[i], NULL), PX_OK);
-        assert_int_equal(r, i);
-    }
+    assert_names_round_trip(px_vrs_recall_rule, PX_VRS_RECALL__COUNT, recall,
+                            px_vrs_recall_rule_name, px_vrs_recall_rule_parse);
+    assert_names_round_trip(px_vrs_expiry_rule, PX_VRS_EXPIRY__COUNT, expiry,
+                            px_vrs_expiry_rule_name, px_vrs_expiry_rule_parse);
     px_err err;
     px_vrs_recall_rule rr;
     px_vrs_expiry_rule er;
