@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "domain_test.h"
 #include "px_array.h"
 #include "px_splitmix.h"
 #include "serial_gen.h"
@@ -110,12 +111,8 @@ static void test_domain__serial_strategy_names(void)
 {
     static const char *const names[] = {"RANDOM_ALPHANUMERIC", "RANDOM_NUMERIC",
                                         "SEQUENTIAL_NUMERIC"};
-    for (int i = 0; i < PX_SERIAL_STRATEGY__COUNT; i++) {
-        px_serial_strategy s;
-        assert_string_equal(px_serial_strategy_name((px_serial_strategy)i), names[i]);
-        assert_int_equal(px_serial_strategy_parse(&s, names[i], NULL), PX_OK);
-        assert_int_equal(s, i);
-    }
+    assert_names_round_trip(px_serial_strategy, PX_SERIAL_STRATEGY__COUNT, names,
+                            px_serial_strategy_name, px_serial_strategy_parse);
     px_serial_strategy s;
     px_err err;
     assert_int_equal(px_serial_strategy_parse(&s, "random_numeric", &err), PX_EINVALID);
@@ -428,47 +425,64 @@ static void test_domain__serial_space(void)
 
 static void test_domain__serial_space_check_boundary(void)
 {
+    /* px_serial_space_check of the settings (strategy, length, symbols): already issued,
+     * requested, the randomisation rule; its code, err.code and a part of err.message (when
+     * not NULL). */
+    static const struct {
+        int line;
+        px_serial_strategy strategy;
+        int length;
+        const char *symbols;
+        uint64_t already, requested;
+        int rule;
+        px_rc rc;
+        const char *code, *message;
+    } v[] = {
+#define RN6 PX_SERIAL_RANDOM_NUMERIC, 6, NULL
+        /* 10^6 values: 100 serials × 10,000 = 10^6 <= space; 101 is one too many */
+        {__LINE__, RN6, 0, 100, 1, PX_OK, NULL, NULL},
+        {__LINE__, RN6, 0, 101, 1, PX_EEXHAUSTED, "serial_space_exhausted", NULL},
+        {__LINE__, RN6, 60, 40, 1, PX_OK, NULL, NULL},
+        {__LINE__, RN6, 60, 41, 1, PX_EEXHAUSTED, NULL, NULL},
+        {__LINE__, RN6, 100, 0, 1, PX_OK, NULL, NULL},
+        {__LINE__, RN6, 100, 1, 1, PX_EEXHAUSTED, NULL,
+         "at most 100 issued serials (10,000 values per serial"},
+        /* without the randomisation rule: at most half the space drawn at random (the draws
+         * must keep finding free values), the whole space in sequence */
+        {__LINE__, RN6, 0, 500000, 0, PX_OK, NULL, NULL},
+        {__LINE__, RN6, 1, 500000, 0, PX_EEXHAUSTED, NULL,
+         "at most 500000 issued serials (half the space"},
+#undef RN6
+        {__LINE__, PX_SERIAL_SEQUENTIAL_NUMERIC, 6, NULL, 0, 1000000, 0, PX_OK, NULL, NULL},
+        {__LINE__, PX_SERIAL_SEQUENTIAL_NUMERIC, 6, NULL, 1, 1000000, 0, PX_EEXHAUSTED, NULL,
+         "at most 1000000 issued serials; 1 issued"},
+    /* already + requested overflowing 64 bits is exhausted, not wrapped */
+#define RA20 PX_SERIAL_RANDOM_ALPHANUMERIC, 20, SET82
+        {__LINE__, RA20, UINT64_MAX, 0, 1, PX_OK, NULL, NULL},
+        {__LINE__, RA20, UINT64_MAX, 1, 1, PX_EEXHAUSTED, NULL, NULL},
+        {__LINE__, RA20, 2, UINT64_MAX, 0, PX_EEXHAUSTED, NULL, NULL},
+#undef RA20
+    /* "ABC" length 6: 729 values, not even one serial with 10,000 values each */
+#define ABC6 PX_SERIAL_RANDOM_ALPHANUMERIC, 6, "ABC"
+        {__LINE__, ABC6, 0, 1, 1, PX_EEXHAUSTED, NULL, NULL},
+        {__LINE__, ABC6, 0, 0, 1, PX_OK, NULL, NULL},
+        {__LINE__, ABC6, 0, 364, 0, PX_OK, NULL, NULL},
+        {__LINE__, ABC6, 0, 365, 0, PX_EEXHAUSTED, NULL, NULL},
+#undef ABC6
+    };
     px_serial_settings s;
     px_err err;
-    assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_RANDOM_NUMERIC, 6, NULL, NULL), PX_OK);
-    /* 10^6 values: 100 serials × 10,000 = 10^6 <= space; 101 is one too many */
-    assert_int_equal(px_serial_space_check(&s, 0, 100, 1, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&s, 0, 101, 1, &err), PX_EEXHAUSTED);
-    assert_string_equal(err.code, "serial_space_exhausted");
-    assert_int_equal(px_serial_space_check(&s, 60, 40, 1, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&s, 60, 41, 1, &err), PX_EEXHAUSTED);
-    assert_int_equal(px_serial_space_check(&s, 100, 0, 1, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&s, 100, 1, 1, &err), PX_EEXHAUSTED);
-    assert_non_null(strstr(err.message, "at most 100 issued serials (10,000 values per serial"));
-    /* without the randomisation rule: at most half the space drawn at random (the draws
-     * must keep finding free values), the whole space in sequence */
-    assert_int_equal(px_serial_space_check(&s, 0, 500000, 0, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&s, 1, 500000, 0, &err), PX_EEXHAUSTED);
-    assert_non_null(strstr(err.message, "at most 500000 issued serials (half the space"));
-    px_serial_settings seq;
-    assert_int_equal(px_serial_settings_init(&seq, PX_SERIAL_SEQUENTIAL_NUMERIC, 6, NULL, NULL),
-                     PX_OK);
-    assert_int_equal(px_serial_space_check(&seq, 0, 1000000, 0, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&seq, 1, 1000000, 0, &err), PX_EEXHAUSTED);
-    assert_non_null(strstr(err.message, "at most 1000000 issued serials; 1 issued"));
-    /* already + requested overflowing 64 bits is exhausted, not wrapped */
-    px_serial_settings big;
-    assert_int_equal(px_serial_settings_init(&big, PX_SERIAL_RANDOM_ALPHANUMERIC, 20, SET82, NULL),
-                     PX_OK);
-    assert_int_equal(px_serial_space_check(&big, UINT64_MAX, 0, 1, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&big, UINT64_MAX, 1, 1, &err), PX_EEXHAUSTED);
-    assert_int_equal(px_serial_space_check(&big, 2, UINT64_MAX, 0, &err), PX_EEXHAUSTED);
-    /* "ABC" length 6: 729 values, not even one serial with 10,000 values each */
-    px_serial_settings tiny;
-    assert_int_equal(px_serial_settings_init(&tiny, PX_SERIAL_RANDOM_ALPHANUMERIC, 6, "ABC", NULL),
-                     PX_OK);
-    assert_int_equal(px_serial_space_check(&tiny, 0, 1, 1, &err), PX_EEXHAUSTED);
-    assert_int_equal(px_serial_space_check(&tiny, 0, 0, 1, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&tiny, 0, 364, 0, &err), PX_OK);
-    assert_int_equal(px_serial_space_check(&tiny, 0, 365, 0, &err), PX_EEXHAUSTED);
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        assert_int_equal(
+            px_serial_settings_init(&s, v[i].strategy, v[i].length, v[i].symbols, NULL), PX_OK);
+        px_rc rc = px_serial_space_check(&s, v[i].already, v[i].requested, v[i].rule, &err);
+        if (rc != v[i].rc || (v[i].code && strcmp(err.code, v[i].code) != 0) ||
+            (v[i].message && !strstr(err.message, v[i].message)))
+            fail_msg("line %d: rc %d (%s: %s)", v[i].line, (int)rc, err.code, err.message);
+    }
     /* invalid settings */
-    tiny.length = 50;
-    assert_int_equal(px_serial_space_check(&tiny, 0, 1, 0, &err), PX_EINVALID);
+    s.length = 50;
+    assert_int_equal(px_serial_space_check(&s, 0, 1, 0, &err), PX_EINVALID);
 }
 
 static void test_domain__serial_sequential_refused_where_random_required(void)
