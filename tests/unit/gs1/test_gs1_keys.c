@@ -109,19 +109,35 @@ static void test_gs1__gtin_normalize(void)
 
 static void test_gs1__gln_sscc(void)
 {
-    px_err err;
-    assert_int_equal(gs1_gln_validate("0614141073467", &err), PX_OK);
-    assert_int_equal(gs1_gln_validate("0355154000001", &err), PX_OK);
-    assert_int_equal(gs1_gln_validate("0614141000005", &err), PX_OK);
-    assert_int_equal(gs1_gln_validate("0614141073468", &err), PX_EINVALID);
-    assert_int_equal(err.pos, 12);
-    assert_int_equal(gs1_gln_validate("061414107346", &err), PX_EINVALID);
-    assert_string_equal(err.code, "invalid_length");
-    assert_int_equal(gs1_sscc_validate("106141411234567897", &err), PX_OK);
-    assert_int_equal(gs1_sscc_validate("003551540000000179", &err), PX_OK);
-    assert_int_equal(gs1_sscc_validate("040123450000003338", &err), PX_OK);
-    assert_int_equal(gs1_sscc_validate("106141411234567898", &err), PX_EINVALID);
-    assert_string_equal(err.code, "invalid_check_digit");
+    /* validate(key) is rc; when refused, with code (NULL: not checked) at pos (-1: not
+     * checked). */
+    static const struct {
+        const char *file;
+        int line;
+        px_rc (*validate)(const char *, px_err *);
+        const char *key;
+        px_rc rc;
+        const char *code;
+        int pos;
+    } v[] = {
+        {AT, gs1_gln_validate, "0614141073467", PX_OK, NULL, -1},
+        {AT, gs1_gln_validate, "0355154000001", PX_OK, NULL, -1},
+        {AT, gs1_gln_validate, "0614141000005", PX_OK, NULL, -1},
+        {AT, gs1_gln_validate, "0614141073468", PX_EINVALID, NULL, 12},
+        {AT, gs1_gln_validate, "061414107346", PX_EINVALID, "invalid_length", -1},
+        {AT, gs1_sscc_validate, "106141411234567897", PX_OK, NULL, -1},
+        {AT, gs1_sscc_validate, "003551540000000179", PX_OK, NULL, -1},
+        {AT, gs1_sscc_validate, "040123450000003338", PX_OK, NULL, -1},
+        {AT, gs1_sscc_validate, "106141411234567898", PX_EINVALID, "invalid_check_digit", -1},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        px_err err = PX_ERR_INIT;
+        px_rc rc = v[i].validate(v[i].key, &err);
+        if (v[i].rc == PX_OK)
+            VCHECK(&v[i], rc == PX_OK, "%s: %s", v[i].key, err.message);
+        else
+            check_refused(v[i].file, v[i].line, v[i].key, rc, &err, v[i].code, v[i].pos, -1);
+    }
 }
 
 /* REQ-GS1-ZERO: keys of zeros only (their check digit is a valid 0) are refused. */
