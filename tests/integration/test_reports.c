@@ -70,13 +70,13 @@ static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
     px_receiver_start(&f->rv);
-    px_test_setenv(&f->env, XSD_ENV);
-    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=100");
-    px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=400");
-    px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
-    px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=5");
-    /* The receivers listen on loopback, which the outbound guard refuses by default. */
-    px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
+    static const char *const server_env[] = {
+        XSD_ENV, "PACKID_DELIVERY_BACKOFF_MS=100", "PACKID_DELIVERY_BACKOFF_MAX_MS=400",
+        "PACKID_DELIVERY_TIMEOUT_MS=1500", "PACKID_DELIVERY_MAX_ATTEMPTS=5",
+        /* The receivers listen on loopback, which the outbound guard refuses by default. */
+        "PACKID_OUTBOUND_ALLOW=127.0.0.1"};
+    for (size_t i = 0; i < PX_COUNT(server_env); i++)
+        px_test_setenv(&f->env, server_env[i]);
     snprintf(f->gcp_list, sizeof(f->gcp_list), "/tmp/packid-gcp-XXXXXX");
     int gfd = mkstemp(f->gcp_list);
     assert_true(gfd >= 0);
@@ -540,39 +540,39 @@ static void test_reports__epcis_query(void **state)
     }
 }
 
+/* Runs `packid <args…>` and fails unless it exits with want_rc; its "events" (-1 when it
+ * failed). */
+static long long cli_events(fixture *f, const char *const *args, int want_rc)
+{
+    int rc;
+    json_t *j = px_test_cli(&f->env, &rc, args);
+    assert_int_equal(rc, want_rc);
+    long long events = want_rc == 0 ? px_test_int(j, "events") : -1;
+    json_decref(j);
+    return events;
+}
+
 /* `packid epcis export`: the GTIN's (or batch's) events as one valid EPCIS document. */
 static void test_reports__cli_export(void **state)
 {
     fixture *f = *state;
-    char out[] = "/tmp/packid-export-XXXXXX";
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
-    int rc;
+    char dir[256], out[300];
+    px_test_tmpdir(dir, sizeof(dir), "export");
+    snprintf(out, sizeof(out), "%s/events.xml", dir);
     const char *a[] = {"epcis", "export", "--gtin", GTIN, "--batch", "B-EU-1", "-o", out, NULL};
-    json_t *j = px_test_cli(&f->env, &rc, a);
-    assert_int_equal(rc, 0);
-    assert_int_equal(px_test_int(j, "events"), 2);
-    json_decref(j);
-    FILE *fp = fopen(out, "rb");
-    assert_non_null(fp);
+    assert_int_equal(cli_events(f, a, 0), 2);
     char *buf = calloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
-    fclose(fp);
+    assert_non_null(buf);
+    px_test_read(out, 0, buf, 1 << 20);
     assert_non_null(strstr(buf, "EPCClass"));
     assert_int_equal(px_occurrences(buf, "<ObjectEvent>"), 2);
-    px_test_xsd_valid(buf, n);
+    px_test_xsd_valid(buf, strlen(buf));
     free(buf);
     const char *all[] = {"epcis", "export", "--gtin", GTIN, "-o", out, NULL};
-    j = px_test_cli(&f->env, &rc, all);
-    assert_int_equal(rc, 0);
-    assert_int_equal(px_test_int(j, "events"), 7);
-    json_decref(j);
+    assert_int_equal(cli_events(f, all, 0), 7);
     const char *bad[] = {"epcis", "export", "--gtin", "123", "-o", out, NULL};
-    j = px_test_cli(&f->env, &rc, bad);
-    assert_int_equal(rc, 1);
-    json_decref(j);
-    unlink(out);
+    cli_events(f, bad, 1);
+    px_test_rmdir(dir);
 }
 
 /* A batch released in parts: each release's report carries the commissioning events that name
@@ -625,6 +625,31 @@ static void test_reports__release_in_parts_carries_its_commissioning(void **stat
 
 /* ---- GLN prefix lengths and shipping data ------------------------------------------- */
 
+/* `packid org create` of a CMO called "CLI CMO" with gln (NULL: none) and prefix_length;
+ * fails unless it exits with want_rc, and a refusal (1) is invalid_value on
+ * gln_prefix_length. Returns its output (the caller json_decref()s). */
+static json_t *cli_cmo(fixture *f, const char *gln, const char *prefix_length, int want_rc)
+{
+    const char *args[12] = {"org", "create", "--kind", "cmo", "--name", "CLI CMO"};
+    size_t n = 6;
+    if (gln) {
+        args[n++] = "--gln";
+        args[n++] = gln;
+    }
+    args[n++] = "--gln-prefix-length";
+    args[n++] = prefix_length;
+    args[n] = NULL;
+    int rc;
+    json_t *j = px_test_cli(&f->env, &rc, args);
+    assert_int_equal(rc, want_rc);
+    if (want_rc == 1) {
+        json_t *e = json_object_get(j, "error");
+        assert_string_equal(px_test_str(e, "code"), "invalid_value");
+        assert_string_equal(px_test_str(e, "field"), "gln_prefix_length");
+    }
+    return j;
+}
+
 /* A CMO site GLN outside the product's company prefix. With its prefix length (given
  * at POST /v1/partners) its commissioning event gets the right SGLN as readPoint, and the EU
  * report of the batch (the EU profile requires readPoint on every event) is delivered. */
@@ -634,19 +659,14 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     px_receiver_reset(&f->rv, 0, 0);
     /* bad prefix lengths: 422, nothing created */
     long long orgs = px_sql_count(&f->env, "SELECT count(*) FROM organization");
-    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
-                             "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN
-                             "\",\"gln_prefix_length\":5,"
-                             "\"gtins\":[\"" GTIN "\"]}",
-                             422));
-    json_decref(px_test_call(
-        &f->env, "POST", "/v1/partners", f->mah.key,
-        "{\"name\":\"Bad CMO\",\"gln_prefix_length\":8,\"gtins\":[\"" GTIN "\"]}", 422));
-    json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah.key,
-                             "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN
-                             "\",\"gln_prefix_length\":\"8\","
-                             "\"gtins\":[\"" GTIN "\"]}",
-                             422));
+    static const char *const bad_cmo[] = {
+        "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":5,\"gtins\":[\"" GTIN
+        "\"]}",
+        "{\"name\":\"Bad CMO\",\"gln_prefix_length\":8,\"gtins\":[\"" GTIN "\"]}",
+        "{\"name\":\"Bad CMO\",\"gln\":\"" CMO_GLN
+        "\",\"gln_prefix_length\":\"8\",\"gtins\":[\"" GTIN "\"]}"};
+    for (size_t i = 0; i < PX_COUNT(bad_cmo); i++)
+        json_decref(px_test_call(&f->env, "POST", "/v1/partners", f->mah.key, bad_cmo[i], 422));
     px_expect_count(&f->env, orgs, "SELECT count(*) FROM organization");
 
     json_t *j =
@@ -658,7 +678,7 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     snprintf(cmo.key, sizeof(cmo.key), "%s", json_string_value(json_object_get(j, "api_key")));
     snprintf(cmo.org, sizeof(cmo.org), "%s", json_string_value(json_object_get(j, "org_id")));
     json_decref(j);
-    char sql[512], v[256];
+    char v[256];
     px_sql_textf(&f->env, v, sizeof(v),
                  "SELECT gln_prefix_length FROM organization WHERE id = '%s'", cmo.org);
     assert_string_equal(v, "8");
@@ -704,44 +724,22 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
     };
     for (size_t i = 0; i < PX_COUNT(listed); i++) {
         j = px_test_call(&f->env, "POST", "/v1/partners", f->mah.key, listed[i].body, 201);
-        snprintf(sql, sizeof(sql),
-                 "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE id = "
-                 "'%s'",
-                 px_test_str(j, "org_id"));
+        px_sql_textf(&f->env, v, sizeof(v),
+                     "SELECT coalesce(gln_prefix_length::text, 'null') FROM organization WHERE "
+                     "id = '%s'",
+                     px_test_str(j, "org_id"));
         json_decref(j);
-        px_sql_text(&f->env, sql, v, sizeof(v));
         assert_string_equal(v, listed[i].prefix_length);
     }
     /* The CLI and the operator route take it too. */
-    int rc;
-    const char *cli[] = {"org",   "create", "--kind",
-                         "cmo",   "--name", "CLI CMO",
-                         "--gln", CMO_GLN,  "--gln-prefix-length",
-                         "8",     NULL};
-    j = px_test_cli(&f->env, &rc, cli);
-    assert_int_equal(rc, 0);
+    j = cli_cmo(f, CMO_GLN, "8", 0);
     assert_int_equal(px_test_int(j, "gln_prefix_length"), 8);
     json_decref(j);
-    const char *cli_bad[] = {"org",   "create", "--kind",
-                             "cmo",   "--name", "CLI CMO",
-                             "--gln", CMO_GLN,  "--gln-prefix-length",
-                             "13",    NULL};
-    j = px_test_cli(&f->env, &rc, cli_bad);
-    assert_int_equal(rc, 1);
-    json_t *e = json_object_get(j, "error");
-    assert_string_equal(px_test_str(e, "code"), "invalid_value");
-    assert_string_equal(px_test_str(e, "field"), "gln_prefix_length");
-    json_decref(j);
+    json_decref(cli_cmo(f, CMO_GLN, "13", 1));
     /* The same rules as the API's (service/orgs.c), not the command line's own: a prefix
      * length needs a GLN. */
-    const char *cli_no_gln[] = {
-        "org", "create", "--kind", "cmo", "--name", "CLI CMO", "--gln-prefix-length", "8", NULL};
-    j = px_test_cli(&f->env, &rc, cli_no_gln);
-    assert_int_equal(rc, 1);
-    e = json_object_get(j, "error");
-    assert_string_equal(px_test_str(e, "code"), "invalid_value");
-    assert_string_equal(px_test_str(e, "field"), "gln_prefix_length");
-    assert_non_null(strstr(px_test_str(e, "message"), "needs a gln"));
+    j = cli_cmo(f, NULL, "8", 1);
+    assert_non_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "needs a gln"));
     json_decref(j);
 }
 
@@ -901,14 +899,15 @@ static void test_reports__regulator_sees_only_its_markets_release(void **state)
     fixture *f = *state;
     px_receiver_reset(&f->rv, 0, 0);
     px_test_commission(&f->env, f->mah.key, GTIN, "B-TWO", "751231", "[\"TWO-EU\",\"TWO-DE\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"EU\","
-                             "\"serials\":[\"TWO-EU\"]}",
-                             201));
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"DE\","
-                             "\"serials\":[\"TWO-DE\"]}",
-                             201));
+    static const char *const markets[] = {"EU", "DE"};
+    for (size_t i = 0; i < PX_COUNT(markets); i++) {
+        char body[160];
+        snprintf(body, sizeof(body),
+                 "{\"gtin\":\"" GTIN "\",\"batch\":\"B-TWO\",\"market\":\"%s\","
+                 "\"serials\":[\"TWO-%s\"]}",
+                 markets[i], markets[i]);
+        json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
+    }
     static const char *const paths[] = {"/v1/epcis/events?EQ_bizStep=shipping",
                                         "/epcis/events?EQ_bizStep=shipping"};
     for (size_t i = 0; i < 2; i++) {
