@@ -17,6 +17,7 @@
 
 #include "px_array.h"
 #include "px_test.h"
+#include "px_test_hA_commission.h"
 
 #define T0 "2026-03-01T10:00:00Z"
 #define GTIN "09506001000014"    /* the MAH's EU product, partnered to both CMOs */
@@ -103,10 +104,8 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
 {
     fixture *f = *state;
     allocate_sql(f, GTIN, f->cmo.org, "A", 0, 2);
-    char *b = px_test_commission_body(GTIN, "B-ALLOC", "491231",
-                                      "[\"A000000\",\"EXT-1\",\"A000001\",\"EXT-2\"]", 0);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
-    free(b);
+    json_t *j = px_test_commission_answer(&f->env, f->cmo.key, GTIN, "B-ALLOC", "491231",
+                                          "[\"A000000\",\"EXT-1\",\"A000001\",\"EXT-2\"]", 0);
     assert_true(json_is_true(json_object_get(j, "success")));
     assert_string_equal(px_test_str(j, "message"), "Serials commissioned");
     json_t *data = json_object_get(j, "data");
@@ -163,28 +162,27 @@ static void test_lifecycle__commission_allocated_and_external(void **state)
     json_decref(j);
 }
 
+/* A new serial, one commissioned already, one allocated to another CMO. */
+#define DUP_SERIALS "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]"
+
 static void test_lifecycle__commission_duplicate_serial_all_or_nothing(void **state)
 {
     fixture *f = *state;
     allocate_sql(f, GTIN, f->cmo2.org, "OTHER", 0, 1); /* another CMO's serial */
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-DUP", "491231", "[\"DUP-1\"]");
     /* index 0 good, 1 already commissioned, 2 allocated to another organization */
-    char *b = px_test_commission_body(GTIN, "B-DUP", "491231",
-                                      "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]", 0);
-    json_t *e = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
-                                       f->cmo.key, b, NULL, 409, "duplicate_serial");
+    json_t *e =
+        px_test_commission_refused_answer(&f->env, lifecycle_rows, f->cmo.key, GTIN, "B-DUP",
+                                          "491231", DUP_SERIALS, 0, 409, "duplicate_serial");
     assert_int_equal(json_array_size(px_test_details(e)), 2);
     px_expect_detail(e, 0, 1, "duplicate_serial", NULL);
     px_expect_detail(e, 1, 2, "duplicate_serial", NULL);
     json_decref(e);
-    free(b);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'DUP-NEW'");
     /* The same serials with partial: the good one is commissioned, the others come back
      * rejected with their code. */
-    b = px_test_commission_body(GTIN, "B-DUP", "491231", "[\"DUP-NEW\",\"DUP-1\",\"OTHER000000\"]",
-                                1);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
-    free(b);
+    json_t *j =
+        px_test_commission_answer(&f->env, f->cmo.key, GTIN, "B-DUP", "491231", DUP_SERIALS, 1);
     json_t *data = json_object_get(j, "data");
     assert_string_equal(px_test_str(json_array_get(data, 0), "status"), "commissioned");
     assert_string_equal(px_test_str(json_array_get(data, 1), "status"), "rejected");
@@ -208,11 +206,9 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
     fixture *f = *state;
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-MIX", "491231", "[\"MIX-TAKEN\"]");
     /* 0 duplicate, 1 bad character, 2 good, 3 repeated in the request */
-    char *b = px_test_commission_body(GTIN, "B-MIX", "491231",
-                                      "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0);
-    json_t *e = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
-                                       f->cmo.key, b, NULL, 422, "validation_error");
-    free(b);
+    json_t *e = px_test_commission_refused_answer(
+        &f->env, lifecycle_rows, f->cmo.key, GTIN, "B-MIX", "491231",
+        "[\"MIX-TAKEN\",\"MIX~BAD\",\"MIX-NEW\",\"MIX-NEW\"]", 0, 422, "validation_error");
     assert_int_equal(json_array_size(px_test_details(e)), 3);
     px_expect_detail(e, 0, 0, "duplicate_serial", "serials[0]");
     px_expect_detail(e, 1, 1, "invalid_character", "serials[1]");
@@ -220,18 +216,15 @@ static void test_lifecycle__commission_all_or_nothing_lists_invalid_and_duplicat
     json_decref(e);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'MIX-NEW'");
     /* Only syntax errors: unchanged, 422 with those. */
-    b = px_test_commission_body(GTIN, "B-MIX", "491231", "[\"MIX~BAD\",\"MIX-NEW\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
-                    "validation_error");
-    free(b);
+    px_test_commission_refused(&f->env, lifecycle_rows, f->cmo.key, GTIN, "B-MIX", "491231",
+                               "[\"MIX~BAD\",\"MIX-NEW\"]", 0, 422, "validation_error");
 }
 
 static void test_lifecycle__commission_partial_with_invalid_items(void **state)
 {
     fixture *f = *state;
-    char *b = px_test_commission_body(GTIN, "B-PART", "491231", "[\"P-OK\",\"P~BAD\",\"P-OK\"]", 1);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
-    free(b);
+    json_t *j = px_test_commission_answer(&f->env, f->cmo.key, GTIN, "B-PART", "491231",
+                                          "[\"P-OK\",\"P~BAD\",\"P-OK\"]", 1);
     json_t *data = json_object_get(j, "data");
     assert_string_equal(px_test_str(json_array_get(data, 1), "code"), "invalid_character");
     assert_string_equal(px_test_str(json_array_get(data, 2), "code"),
@@ -280,10 +273,8 @@ static void test_lifecycle__commission_batch_expiry_mismatch(void **state)
 {
     fixture *f = *state;
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-EXP", "491231", "[\"E-1\"]");
-    char *b = px_test_commission_body(GTIN, "B-EXP", "271130", "[\"E-2\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 409,
-                    "batch_expiry_mismatch");
-    free(b);
+    px_test_commission_refused(&f->env, lifecycle_rows, f->cmo.key, GTIN, "B-EXP", "271130",
+                               "[\"E-2\"]", 0, 409, "batch_expiry_mismatch");
     /* The same expiry is fine. */
     px_test_commission(&f->env, f->cmo2.key, GTIN, "B-EXP", "491231", "[\"E-2\"]");
 }
@@ -355,10 +346,8 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     px_http_resp_free(&r2);
     free(b);
     /* Without the key the same body is now refused: the expiry is past. */
-    b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-3\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 422,
-                    "validation_error");
-    free(b);
+    px_test_commission_refused(&f->env, lifecycle_rows, f->cmo.key, GTIN, "B-IDEM2", "260310",
+                               "[\"I2-3\"]", 0, 422, "validation_error");
     restart_at(f, T0);
     /* Same key, another body that breaks the field rules: the key decides first. */
     b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2~BAD\"]", 0);
@@ -419,12 +408,11 @@ static void test_lifecycle__external_then_allocation_never_reissues(void **state
     json_decref(px_test_call(&f->env, "PUT", "/v1/products/" GTIN_US "/serial-settings", f->mah.key,
                              "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":6}", 201));
     /* Sequential serials start at 000000: commission the first five as external serials. */
-    char *b = px_test_commission_body(
-        GTIN_US, "B-US", "491231", "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
+    json_t *j =
+        px_test_commission_answer(&f->env, f->cmo.key, GTIN_US, "B-US", "491231",
+                                  "[\"000000\",\"000001\",\"000002\",\"000003\",\"000004\"]", 0);
     assert_int_equal(px_test_int(j, "external"), 5);
     json_decref(j);
-    free(b);
     j = px_test_call(&f->env, "POST", "/v1/products/" GTIN_US "/allocations", f->cmo.key,
                      "{\"count\":10}", 202);
     char job[64], alloc[64], path[160];
@@ -457,17 +445,15 @@ static void test_lifecycle__event_hash_ahead_equals_inline(void **state)
 {
     fixture *f = *state;
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-HASH", "491231", "[\"H-0\"]");
-    char *b = px_test_commission_body(GTIN, "B-HASH", "491231", "[\"H-1\",\"H-2\"]", 0);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
-    free(b);
+    json_t *j = px_test_commission_answer(&f->env, f->cmo.key, GTIN, "B-HASH", "491231",
+                                          "[\"H-1\",\"H-2\"]", 0);
     char h1[128];
     snprintf(h1, sizeof(h1), "%s", json_string_value(json_object_get(j, "event_hash")));
     json_decref(j);
     assert_int_equal(px_sql_exec(&f->env, "DELETE FROM serial WHERE serial IN ('H-1', 'H-2')"), 0);
     /* Same clock (pinned), same batch, same EPCs — but one rejection on the way. */
-    b = px_test_commission_body(GTIN, "B-HASH", "491231", "[\"H-1\",\"H-0\",\"H-2\"]", 1);
-    j = px_test_call(&f->env, "POST", "/v1/commissions", f->cmo.key, b, 200);
-    free(b);
+    j = px_test_commission_answer(&f->env, f->cmo.key, GTIN, "B-HASH", "491231",
+                                  "[\"H-1\",\"H-0\",\"H-2\"]", 1);
     assert_int_equal(px_test_int(j, "rejected"), 1);
     assert_string_equal(px_test_str(j, "event_hash"), h1);
     json_decref(j);
@@ -804,10 +790,8 @@ static void test_lifecycle__recall_of_a_batch_with_nothing_to_recall_closes_it(v
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM batch WHERE batch = 'B-GONE' AND recall_reason = "
                     "'recalled' AND recalled_at IS NOT NULL");
-    char *b = px_test_commission_body(GTIN, "B-GONE", "491231", "[\"G-2\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", f->cmo.key, b, NULL, 409,
-                    "batch_recalled");
-    free(b);
+    px_test_commission_refused(&f->env, lifecycle_rows, f->cmo.key, GTIN, "B-GONE", "491231",
+                               "[\"G-2\"]", 0, 409, "batch_recalled");
     px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/recalls", f->mah.key, rc, NULL, 409,
                     "invalid_state");
 }
@@ -826,14 +810,14 @@ static void test_lifecycle__batch_recall_reports_each_market_its_own_packs(void 
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RDE-1\",\"RDE-2\"]");
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RFR-1\"]");
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RNONE-1\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"market\":\"DE\","
-                             "\"serials\":[\"RDE-1\",\"RDE-2\"]}",
-                             201));
-    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"market\":\"FR\","
-                             "\"serials\":[\"RFR-1\"]}",
-                             201));
+    static const char *const released[][2] = {{"DE", "\"RDE-1\",\"RDE-2\""}, {"FR", "\"RFR-1\""}};
+    for (size_t i = 0; i < PX_COUNT(released); i++) {
+        char body[160];
+        snprintf(body, sizeof(body),
+                 "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"market\":\"%s\",\"serials\":[%s]}",
+                 released[i][0], released[i][1]);
+        json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
+    }
     json_t *j =
         px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"reason\":\"recalled\"}", 201);
@@ -867,18 +851,13 @@ static void test_lifecycle__batch_recall_reports_each_market_its_own_packs(void 
     px_http_resp_free(&r);
     /* The rows: one event per market, one of the pack never released without a market or a
      * lot. */
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND market = 'DE' AND "
-                    "serials @> ARRAY['RDE-1','RDE-2'] AND epc_count = 2",
-                    recall);
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND market = 'FR' AND "
-                    "serials = ARRAY['RFR-1']",
-                    recall);
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND market IS NULL AND "
-                    "lot IS NULL AND serials = ARRAY['RNONE-1']",
-                    recall);
+    static const char *const per_market[] = {
+        "market = 'DE' AND serials @> ARRAY['RDE-1','RDE-2'] AND epc_count = 2",
+        "market = 'FR' AND serials = ARRAY['RFR-1']",
+        "market IS NULL AND lot IS NULL AND serials = ARRAY['RNONE-1']"};
+    for (size_t i = 0; i < PX_COUNT(per_market); i++)
+        px_expect_count(&f->env, 1, "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND %s",
+                        recall, per_market[i]);
     px_expect_count(&f->env, 3, "SELECT count(*) FROM epcis_event WHERE op_id = '%s'", recall);
     /* One report per market the packs went to (the EU endpoint hears nothing). */
     px_expect_count(&f->env, 2, "SELECT count(*) FROM report WHERE op_id = '%s'", recall);
@@ -906,12 +885,11 @@ static void test_lifecycle__recalled_batch_takes_no_new_packs(void **state)
         px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"B-SHUT\",\"reason\":\"withdrawn\"}", 201));
     /* Commissioning into it: refused before any pack is written. */
-    char *b = px_test_commission_body(GTIN, "B-SHUT", "491231", "[\"S-3\"]", 0);
-    json_t *no = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/commissions",
-                                        f->cmo.key, b, NULL, 409, "batch_recalled");
+    json_t *no =
+        px_test_commission_refused_answer(&f->env, lifecycle_rows, f->cmo.key, GTIN, "B-SHUT",
+                                          "491231", "[\"S-3\"]", 0, 409, "batch_recalled");
     px_expect_detail(no, 0, -1, "batch_recalled", "batch");
     json_decref(no);
-    free(b);
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'S-3'");
     /* A pack of the batch that is still commissioned is released nowhere, and reads as
      * recalled. */
@@ -981,9 +959,7 @@ static void test_lifecycle__suspended_cmo_reads_no_packs(void **state)
     snprintf(ps, sizeof(ps), "%s", px_test_str(j, "partnership_id"));
     json_decref(j);
     snprintf(path, sizeof(path), "/v1/partners/%s", ps);
-    char *b = px_test_commission_body(GTIN, "B-SUSP", "491231", "[\"SUSP-1\"]", 0);
-    json_decref(px_test_call(&f->env, "POST", "/v1/commissions", key, b, 200));
-    free(b);
+    px_test_commission(&f->env, key, GTIN, "B-SUSP", "491231", "[\"SUSP-1\"]");
     const char *pack = "/v1/packs/" GTIN "/SUSP-1", *carrier = "/v1/packs/" GTIN "/SUSP-1/carrier";
     json_decref(px_test_call(&f->env, "GET", pack, key, NULL, 200));
     json_decref(px_test_call(&f->env, "GET", carrier, key, NULL, 200));
@@ -1051,10 +1027,8 @@ static void test_lifecycle__suspension_waits_for_a_running_commission(void **sta
                     "'B-SWAIT' AND s.action = 'partner.update' AND s.subject = '%s' "
                     "AND c.chain = s.chain AND c.chain_seq < s.chain_seq",
                     ps);
-    b = px_test_commission_body(GTIN, "B-SWAIT", "491231", "[\"SWAIT-2\"]", 0);
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/commissions", key, b, NULL, 403,
-                    "partnership_suspended");
-    free(b);
+    px_test_commission_refused(&f->env, lifecycle_rows, key, GTIN, "B-SWAIT", "491231",
+                               "[\"SWAIT-2\"]", 0, 403, "partnership_suspended");
 }
 
 /* A CMO's decommission whose access was checked before the partnership's suspension
