@@ -12,12 +12,15 @@
 
 #include <cmocka.h>
 
+#include "px_array.h"
 #include "px_test.h"
+#include "px_test_hA_commission.h"
 
 typedef struct {
     px_test_env env;
     px_test_party admin, mah, mah2;
     char gtin[15], gtin2[15];
+    char allotments[96]; /* the MAH's /v1/orgs/{id}/allotments */
 } fixture;
 
 static void product(fixture *f, const char *gtin)
@@ -35,6 +38,7 @@ static int setup(void **state)
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "operator", "Allotment operator", "admin", f->admin.org, f->admin.key);
     px_test_org_key(&f->env, "mah", "Allotted MAH", "mah", f->mah.org, f->mah.key);
+    snprintf(f->allotments, sizeof(f->allotments), "/v1/orgs/%s/allotments", f->mah.org);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     px_test_gtin(f->gtin, 901);
     px_test_gtin(f->gtin2, 902);
@@ -67,9 +71,7 @@ static void jobs_done(fixture *f)
 
 static json_t *allotment(fixture *f, const char *key)
 {
-    char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
-    return px_test_call(&f->env, "GET", path, key, NULL, 200);
+    return px_test_call(&f->env, "GET", f->allotments, key, NULL, 200);
 }
 
 static long long num(json_t *o, const char *a, const char *b)
@@ -94,14 +96,13 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_true(json_is_null(json_object_get(json_object_get(a, "left"), "serials")));
     json_decref(a);
 
-    char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
     const char *body = "{\"serials_per_month\":25,\"carriers_per_month\":3}";
-    px_test_expect(&f->env, "PUT", path, f->mah.key, body, 403, "forbidden_role");
-    px_test_expect_field(&f->env, "PUT", path, f->admin.key, "{\"serials_per_month\":-1}",
+    px_test_expect(&f->env, "PUT", f->allotments, f->mah.key, body, 403, "forbidden_role");
+    px_test_expect_field(&f->env, "PUT", f->allotments, f->admin.key, "{\"serials_per_month\":-1}",
                          "serials_per_month", "invalid_value");
-    px_test_expect_field(&f->env, "PUT", path, f->admin.key, "{\"serials\":5}", "serials", NULL);
-    a = px_test_call(&f->env, "PUT", path, f->admin.key, body, 200);
+    px_test_expect_field(&f->env, "PUT", f->allotments, f->admin.key, "{\"serials\":5}", "serials",
+                         NULL);
+    a = px_test_call(&f->env, "PUT", f->allotments, f->admin.key, body, 200);
     assert_int_equal(num(a, "serials_per_month", NULL), 25);
     assert_int_equal(num(a, "left", "serials"), 15);
     assert_int_equal(num(a, "left", "carriers"), 3);
@@ -136,16 +137,13 @@ static void test_allotments__limit_and_refusal(void **state)
     static const char *const commissions[] = {"commission", "serial WHERE origin = 'external'",
                                               NULL};
     jobs_done(f);
-    char *cb = px_test_commission_body(f->gtin2, "LOT-A1", "751231", "[\"EXT-1\",\"EXT-2\"]", 0);
-    px_test_refused(&f->env, commissions, "POST", "/v1/commissions", f->mah.key, cb, NULL, 403,
-                    "allotment_exceeded");
-    free(cb);
+    px_test_commission_refused(&f->env, commissions, f->mah.key, f->gtin2, "LOT-A1", "751231",
+                               "[\"EXT-1\",\"EXT-2\"]", 0, 403, "allotment_exceeded");
     /* A partial one with a bad serial too is refused as a whole, for the allotment alone: its
      * answer keeps the quota's detail, not the items refused before it. */
-    cb = px_test_commission_body(f->gtin2, "LOT-A1", "751231", "[\"EXT-1\",\"EXT 2\"]", 1);
-    e = px_test_refused_answer(&f->env, commissions, "POST", "/v1/commissions", f->mah.key, cb,
-                               NULL, 403, "allotment_exceeded");
-    free(cb);
+    e = px_test_commission_refused_answer(&f->env, commissions, f->mah.key, f->gtin2, "LOT-A1",
+                                          "751231", "[\"EXT-1\",\"EXT 2\"]", 1, 403,
+                                          "allotment_exceeded");
     d = px_test_details(e);
     assert_int_equal(json_array_size(d), 1);
     assert_string_equal(px_test_str(json_array_get(d, 0), "field"), "serials");
@@ -166,7 +164,8 @@ static void test_allotments__limit_and_refusal(void **state)
     assert_int_equal(px_test_metric(&f->env, "packid_metrics_database_read"), 1);
 
     /* Lifted (null: no limit), the same commission passes and is counted. */
-    a = px_test_call(&f->env, "PUT", path, f->admin.key, "{\"carriers_per_month\":3}", 200);
+    a = px_test_call(&f->env, "PUT", f->allotments, f->admin.key, "{\"carriers_per_month\":3}",
+                     200);
     assert_true(json_is_null(json_object_get(a, "serials_per_month")));
     json_decref(a);
     px_test_commission(&f->env, f->mah.key, f->gtin2, "LOT-A1", "751231",
@@ -206,7 +205,8 @@ static void test_allotments__limit_and_refusal(void **state)
              f->gtin2);
     px_test_refused(&f->env, batches, "POST", "/v1/carrier-batches", f->mah.key, pb, NULL, 403,
                     "allotment_exceeded");
-    a = px_test_call(&f->env, "PUT", path, f->admin.key, "{\"serials_per_month\":29}", 200);
+    a = px_test_call(&f->env, "PUT", f->allotments, f->admin.key, "{\"serials_per_month\":29}",
+                     200);
     json_decref(a);
     static const char *const ssccs[] = {"sscc",
                                         "sscc_allocation",
@@ -223,8 +223,7 @@ static void test_allotments__limit_and_refusal(void **state)
 static void test_allotments__edge_race(void **state)
 {
     fixture *f = *state;
-    char path[96], body[96], path_x[96], path_y[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
+    char body[96], path_x[96], path_y[96];
     snprintf(path_x, sizeof(path_x), "/v1/products/%s/allocations", f->gtin);
     snprintf(path_y, sizeof(path_y), "/v1/products/%s/allocations", f->gtin2);
     for (int round = 0; round < 3; round++) {
@@ -232,7 +231,7 @@ static void test_allotments__edge_race(void **state)
         long long used = num(a, "used", "serials");
         json_decref(a);
         snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
-        json_decref(px_test_call(&f->env, "PUT", path, f->admin.key, body, 200));
+        json_decref(px_test_call(&f->env, "PUT", f->allotments, f->admin.key, body, 200));
         px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, "", ""};
         px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, "", ""};
         px_test_race2(&f->env, &x, &y);
@@ -247,7 +246,7 @@ static void test_allotments__edge_race(void **state)
     long long used = num(a, "used", "serials");
     json_decref(a);
     snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
-    json_decref(px_test_call(&f->env, "PUT", path, f->admin.key, body, 200));
+    json_decref(px_test_call(&f->env, "PUT", f->allotments, f->admin.key, body, 200));
     char hold[160];
     snprintf(hold, sizeof(hold), "SELECT 1 FROM allotment_usage WHERE org_id = '%s' FOR UPDATE",
              f->mah.org);
@@ -268,9 +267,7 @@ static void test_allotments__visibility(void **state)
     px_test_expect(&f->env, "GET", "/v1/orgs/00000000-0000-4000-8000-000000000000/allotments",
                    f->admin.key, NULL, 404, "not_found");
     json_decref(allotment(f, f->admin.key));
-    char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
-    px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", f->allotments, f->mah2.key, NULL, 404, "not_found");
     px_test_expect(&f->env, "PUT", "/v1/orgs/00000000-0000-4000-8000-000000000000/allotments",
                    f->admin.key, "{}", 404, "not_found");
     json_t *l = px_test_call(&f->env, "GET", "/v1/allotments", f->admin.key, NULL, 200);
@@ -281,12 +278,13 @@ static void test_allotments__visibility(void **state)
         strcmp(json_string_value(json_object_get(it, "org_id")), f->mah.org) == 0;
     assert_int_equal(seen, 1);
     json_decref(l);
-    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah2.key, NULL, 200);
-    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
-    json_decref(l);
-    l = px_test_call(&f->env, "GET", "/v1/allotments", f->mah.key, NULL, 200);
-    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
-    json_decref(l);
+    /* A MAH lists its own alone: the other MAH none, the MAH one. */
+    const char *const lister[] = {f->mah2.key, f->mah.key};
+    for (size_t k = 0; k < PX_COUNT(lister); k++) {
+        l = px_test_call(&f->env, "GET", "/v1/allotments", lister[k], NULL, 200);
+        assert_int_equal(json_array_size(json_object_get(l, "items")), k);
+        json_decref(l);
+    }
 }
 
 /* A failed allocation job gives back what it never issued: the serials it was charged for
@@ -295,9 +293,7 @@ static void test_allotments__visibility(void **state)
 static void test_allotments__failed_allocation_gives_back(void **state)
 {
     fixture *f = *state;
-    char path[96];
-    snprintf(path, sizeof(path), "/v1/orgs/%s/allotments", f->mah.org);
-    json_decref(px_test_call(&f->env, "PUT", path, f->admin.key, "{}", 200));
+    json_decref(px_test_call(&f->env, "PUT", f->allotments, f->admin.key, "{}", 200));
     jobs_done(f);
     json_t *a = allotment(f, f->mah.key);
     long long before = num(a, "used", "serials");
