@@ -18,6 +18,7 @@
 #include "px_crypto.h"
 #include "px_receiver.h"
 #include "px_test.h"
+#include "px_test_hA_commission.h"
 
 #define GTIN "09506001000014"
 #define SECRET "receiver-shared-secret-0123456789"
@@ -175,20 +176,22 @@ static void test_report_preconditions__named_then_repaired(void **state)
      * market at all (its packs could never be released), and nothing is stored. */
     const char *const commission_rows[] = {"serial",      "batch",     "commission",
                                            "epcis_event", "audit_log", NULL};
-    char *body = px_test_commission_body(GTIN, "P-0", "751231", "[\"P01\"]", 0);
-    json_t *refusal = px_test_refused_answer(&f->env, commission_rows, "POST", "/v1/commissions",
-                                             f->cmo.key, body, NULL, 422, "validation_error");
-    px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
-    json_decref(refusal);
-    free(body);
-    /* A partial one with a bad serial too: refused as a whole, for the read point alone. */
-    body = px_test_commission_body(GTIN, "P-0", "751231", "[\"P01\",\"P 2\"]", 1);
-    refusal = px_test_refused_answer(&f->env, commission_rows, "POST", "/v1/commissions",
-                                     f->cmo.key, body, NULL, 422, "validation_error");
-    px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
-    assert_int_equal(json_array_size(px_test_details(refusal)), 1);
-    json_decref(refusal);
-    free(body);
+    static const struct {
+        const char *serials;
+        int partial;
+    } unplaced[] = {{"[\"P01\"]", 0},
+                    /* A partial one with a bad serial too: refused as a whole, for the read
+                     * point alone. */
+                    {"[\"P01\",\"P 2\"]", 1}};
+    for (size_t i = 0; i < PX_COUNT(unplaced); i++) {
+        json_t *refusal = px_test_commission_refused_answer(
+            &f->env, commission_rows, f->cmo.key, GTIN, "P-0", "751231", unplaced[i].serials,
+            unplaced[i].partial, 422, "validation_error");
+        px_expect_detail(refusal, 0, -1, "missing_read_point", "gln");
+        if (unplaced[i].partial)
+            assert_int_equal(json_array_size(px_test_details(refusal)), 1);
+        json_decref(refusal);
+    }
     /* Its site GLN given, it commissions; packs an older packid accepted without a read point
      * are made here by taking the read point off their commissioning event. */
     char path[96];
