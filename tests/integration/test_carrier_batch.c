@@ -103,6 +103,28 @@ static json_t *batch_done(fixture *f, const char *key, const char *id)
     return px_test_wait_for(&f->env, key, path, "status", "completed|failed", 1200, 100);
 }
 
+/* batch_done, failing the test unless the batch ended in status (NULL: not compared) with
+ * completed items and errors failed ones (-1: not compared); returns the GET body. */
+static json_t *batch_ended(fixture *f, const char *key, const char *id, const char *status,
+                           long long completed, long long errors)
+{
+    json_t *j = batch_done(f, key, id);
+    if (status)
+        assert_string_equal(px_test_str(j, "status"), status);
+    if (completed >= 0)
+        assert_int_equal(px_test_int(j, "completed_count"), completed);
+    if (errors >= 0)
+        assert_int_equal(px_test_int(j, "error_count"), errors);
+    return j;
+}
+
+/* The id of a batch's 202 answer into id; the answer is freed. */
+static void accepted_id(json_t *accepted, char id[40])
+{
+    snprintf(id, 40, "%s", px_test_str(accepted, "id"));
+    json_decref(accepted);
+}
+
 static json_t *pack_item(const char *gtin, const char *serial)
 {
     return json_pack("{s:s, s:s}", "gtin", gtin, "serial", serial);
@@ -153,13 +175,9 @@ static void test_carrier_batch__thousand_with_three_bad(void **state)
     assert_string_equal(px_test_str(j, "status"), "processing");
     assert_int_equal(px_test_int(j, "total_count"), N_ITEMS);
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, id);
 
-    j = batch_done(f, f->mah.key, id);
-    assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(px_test_int(j, "completed_count"), 997);
-    assert_int_equal(px_test_int(j, "error_count"), 3);
+    j = batch_ended(f, f->mah.key, id, "completed", 997, 3);
     json_t *its = json_object_get(j, "items");
     assert_int_equal(json_array_size(its), N_ITEMS);
     int errors = 0;
@@ -274,10 +292,8 @@ static void test_carrier_batch__design_colours_and_targets(void **state)
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
-    j = batch_done(f, f->mah.key, id);
-    assert_int_equal(px_test_int(j, "completed_count"), 2);
+    accepted_id(j, id);
+    j = batch_ended(f, f->mah.key, id, NULL, 2, -1);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
     assert_null(item_error(its, 1));
@@ -367,8 +383,7 @@ static void test_carrier_batch__template_overrides(void **state)
              tid);
     json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah.key, body, 202);
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, id);
     j = batch_done(f, f->mah.key, id);
     json_t *design = json_object_get(j, "design");
     assert_string_equal(px_test_str(design, "error_correction"), "Q");
@@ -402,10 +417,8 @@ static void test_carrier_batch__carrier_ids_name_batch(void **state)
                              "{\"gtin\":\"" GTIN "\",\"serial\":\"CB0302\"}]}",
                              202);
     char id[40], cid[40], path[128], want[8];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
-    j = batch_done(f, f->mah.key, id);
-    assert_string_equal(px_test_str(j, "status"), "completed");
+    accepted_id(j, id);
+    j = batch_ended(f, f->mah.key, id, "completed", -1, -1);
     json_t *its = json_object_get(j, "items");
     for (size_t i = 0; i < 3; i++) {
         snprintf(cid, sizeof(cid), "%s", px_test_str(json_array_get(its, i), "carrier_id"));
@@ -471,17 +484,13 @@ static void test_carrier_batch__targets_checked_on_arrival(void **state)
     px_expect_count(&f->env, used + 1, USED, f->mah.org);
 #undef USED
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, id);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM carrier_batch WHERE id = '%s' AND "
                     "item_errors ? '1' AND item_errors ? '2' AND item_errors->'3'->>'c' = "
                     "'not_found' AND NOT item_errors ? '0'",
                     id);
-    j = batch_done(f, f->mah.key, id);
-    assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(px_test_int(j, "completed_count"), 1);
-    assert_int_equal(px_test_int(j, "error_count"), 5);
+    j = batch_ended(f, f->mah.key, id, "completed", 1, 5);
     json_t *its = json_object_get(j, "items");
     assert_null(item_error(its, 0));
     assert_string_equal(item_error(its, 4), "invalid_check_digit");
@@ -524,10 +533,8 @@ static void test_carrier_batch__tenants_and_validation(void **state)
         px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
                      "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"NOPE01\"}]}", 202);
     char failing_id[40];
-    snprintf(failing_id, sizeof(failing_id), "%s", px_test_str(failing, "id"));
-    json_decref(failing);
-    failing = batch_done(f, f->cmo.key, failing_id);
-    assert_string_equal(px_test_str(failing, "status"), "failed");
+    accepted_id(failing, failing_id);
+    failing = batch_ended(f, f->cmo.key, failing_id, "failed", -1, -1);
     json_decref(failing);
     /* The CMO finds it again from its failed jobs alone (the 202 that named it lost): the job
      * names the batch it worked on, whose items say what to send again. */
@@ -570,10 +577,8 @@ static void test_carrier_batch__tenants_and_validation(void **state)
     /* The other MAH's batch of our pack: the item is not found, nothing leaks. */
     j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah2.key,
                      "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0301\"}]}", 202);
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
-    j = batch_done(f, f->mah2.key, id);
-    assert_string_equal(px_test_str(j, "status"), "failed");
+    accepted_id(j, id);
+    j = batch_ended(f, f->mah2.key, id, "failed", -1, -1);
     assert_string_equal(item_error(json_object_get(j, "items"), 0), "not_found");
     assert_true(json_is_null(json_object_get(j, "download_url")));
     json_decref(j);
@@ -678,8 +683,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, id);
 
     j = batch_at(f, f->mah.key, id, 500);
     json_decref(j);
@@ -711,10 +715,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                     id);
     /* Repaired: the retried chunk completes the batch, each item once. */
     px_test_refuse_end(&f->env, "carrier");
-    j = batch_done(f, f->mah.key, id);
-    assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(px_test_int(j, "completed_count"), N_ITEMS);
-    assert_int_equal(px_test_int(j, "error_count"), 0);
+    j = batch_ended(f, f->mah.key, id, "completed", N_ITEMS, 0);
     json_decref(j);
     px_expect_count(&f->env, N_ITEMS,
                     "SELECT count(DISTINCT idx) FROM carrier WHERE batch_id = '%s'", id);
@@ -744,21 +745,15 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char bad[40], job[40], good[40], path[96];
-    snprintf(bad, sizeof(bad), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, bad);
     body = json_pack("{s:[o]}", "items", pack_item(GTIN, "CB0008"));
     j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
-    snprintf(good, sizeof(good), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, good);
     px_expect_count(&f->env, used + 3, USED, f->mah.org);
-    j = batch_done(f, f->mah.key, good);
-    assert_string_equal(px_test_str(j, "status"), "completed");
+    j = batch_ended(f, f->mah.key, good, "completed", -1, -1);
     json_decref(j);
-    j = batch_done(f, f->mah.key, bad);
-    assert_string_equal(px_test_str(j, "status"), "failed");
-    assert_int_equal(px_test_int(j, "completed_count"), 0);
-    assert_int_equal(px_test_int(j, "error_count"), 2);
+    j = batch_ended(f, f->mah.key, bad, "failed", 0, 2);
     json_t *items = json_object_get(j, "items");
     for (size_t i = 0; i < 2; i++)
         assert_string_equal(item_error(items, i), "batch_failed");
@@ -806,15 +801,11 @@ static void test_carrier_batch__job_refused_item_given_back(void **state)
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, id);
     long long charged = px_count_of(&f->env, USED, f->mah.org);
     px_test_hold_end(held, NULL);
     assert_int_equal(charged, used + 2);
-    j = batch_done(f, f->mah.key, id);
-    assert_string_equal(px_test_str(j, "status"), "completed");
-    assert_int_equal(px_test_int(j, "completed_count"), 1);
-    assert_int_equal(px_test_int(j, "error_count"), 1);
+    j = batch_ended(f, f->mah.key, id, "completed", 1, 1);
     assert_string_equal(item_error(json_object_get(j, "items"), 1), "not_found");
     json_decref(j);
     px_expect_count(&f->env, used + 1, USED, f->mah.org);
@@ -839,11 +830,8 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     json_decref(body);
     assert_int_equal(px_test_int(j, "error_count"), 2);
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
-    j = batch_done(f, f->mah.key, id);
-    assert_string_equal(px_test_str(j, "status"), "failed");
-    assert_int_equal(px_test_int(j, "completed_count"), 0);
+    accepted_id(j, id);
+    j = batch_ended(f, f->mah.key, id, "failed", 0, -1);
     json_decref(j);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM audit_log WHERE action = "
@@ -955,8 +943,7 @@ static void test_carrier_batch__failing_runner_stops_no_other(void **state)
     json_t *j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     char id[40];
-    snprintf(id, sizeof(id), "%s", px_test_str(j, "id"));
-    json_decref(j);
+    accepted_id(j, id);
     json_decref(batch_done(f, f->mah.key, id));
     px_sqlf(&f->env,
             "WITH b AS (UPDATE carrier_batch SET org_kind = 'bogus' WHERE id = '%s' RETURNING "
