@@ -123,6 +123,18 @@ static long long serials_where(fixture *f, const char *cond)
     return px_count_of(&f->env, "SELECT count(*) FROM serial WHERE gtin = '" GTIN "' AND %s", cond);
 }
 
+static long long ssccs_where(fixture *f, const char *cond)
+{
+    return px_count_of(&f->env, "SELECT count(*) FROM sscc WHERE %s", cond);
+}
+
+/* POSTs body to path (200) as the MAH, then wants n of GTIN's serials where cond holds. */
+static void moved(fixture *f, const char *path, const char *body, const char *cond, long long n)
+{
+    post_ok(f, path, body, 200);
+    assert_int_equal(serials_where(f, cond), n);
+}
+
 /* REQ-AGG-15: packs decommissioned with their pallet come back as the user expects. By
  * serials, a pack comes back alone: it leaves the case that stays decommissioned, with its
  * AggregationEvent DELETE (no decommissioned case holds an active pack). By ssccs, a case or
@@ -141,22 +153,16 @@ static void test_agg_cases__reactivate_packed(void **state)
                  "\",\"serial\":\"R004\"}]");
     px_test_pack(&f->env, f->mah.key, R_PALLET,
                  "[{\"sscc\":\"" R_CASE_A "\"},{\"sscc\":\"" R_CASE_B "\"}]");
-    post_ok(f, "/v1/decommissions",
-            "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
-    assert_int_equal(serials_where(f, "serial LIKE 'R00%' AND state = 'decommissioned' AND "
-                                      "parent_sscc IS NOT NULL"),
-                     4);
+    moved(f, "/v1/decommissions",
+          "{\"gtin\":\"" GTIN "\",\"reason\":\"damaged\",\"ssccs\":[\"" R_PALLET "\"]}",
+          "serial LIKE 'R00%' AND state = 'decommissioned' AND parent_sscc IS NOT NULL", 4);
     /* One pack alone: active, out of its case, which stays decommissioned with R002. */
-    post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"serials\":[\"R001\"]}", 200);
-    assert_int_equal(serials_where(f, "serial = 'R001' AND state = 'commissioned' AND "
-                                      "parent_sscc IS NULL"),
-                     1);
+    moved(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"serials\":[\"R001\"]}",
+          "serial = 'R001' AND state = 'commissioned' AND parent_sscc IS NULL", 1);
     assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'decommissioned' AND "
                                       "parent_sscc = '" R_CASE_A "'"),
                      1);
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_A
-                    "' AND state = 'decommissioned'");
+    assert_int_equal(ssccs_where(f, "sscc = '" R_CASE_A "' AND state = 'decommissioned'"), 1);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM container_event WHERE type = "
                     "'AggregationEvent' AND action = 'DELETE' AND parent_sscc = '" R_CASE_A
@@ -165,25 +171,21 @@ static void test_agg_cases__reactivate_packed(void **state)
                     "SELECT count(*) FROM audit_log WHERE action = "
                     "'pack.reactivate' AND details->>'unpacked' = '1'");
     /* A case alone: it and its packs come back, the packs in it, the case off the pallet. */
-    post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_CASE_B "\"]}", 200);
-    assert_int_equal(serials_where(f, "serial IN ('R003', 'R004') AND state = 'commissioned' AND "
-                                      "parent_sscc = '" R_CASE_B "'"),
-                     2);
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM sscc WHERE sscc = '" R_CASE_B
-                    "' AND state = 'commissioned' AND parent_sscc IS NULL");
+    moved(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_CASE_B "\"]}",
+          "serial IN ('R003', 'R004') AND state = 'commissioned' AND parent_sscc = '" R_CASE_B "'",
+          2);
+    assert_int_equal(
+        ssccs_where(f, "sscc = '" R_CASE_B "' AND state = 'commissioned' AND parent_sscc IS NULL"),
+        1);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
                     "AND parent_sscc = '" R_PALLET "' AND epcs = "
                     "'{urn:epc:id:sscc:0355154.0000000502}'");
     /* The pallet: it, its case and the pack still in it come back together. */
-    post_ok(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET "\"]}", 200);
-    assert_int_equal(serials_where(f, "serial = 'R002' AND state = 'commissioned' AND "
-                                      "parent_sscc = '" R_CASE_A "'"),
-                     1);
-    px_expect_count(&f->env, 2,
-                    "SELECT count(*) FROM sscc WHERE sscc IN ('" R_PALLET "', '" R_CASE_A
-                    "') AND state = 'commissioned'");
+    moved(f, "/v1/reactivations", "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" R_PALLET "\"]}",
+          "serial = 'R002' AND state = 'commissioned' AND parent_sscc = '" R_CASE_A "'", 1);
+    assert_int_equal(
+        ssccs_where(f, "sscc IN ('" R_PALLET "', '" R_CASE_A "') AND state = 'commissioned'"), 2);
     json_t *t = px_test_call(&f->env, "GET", "/v1/containers/" R_PALLET, f->mah.key, NULL, 200);
     assert_int_equal(px_test_int(json_object_get(t, "counts"), "packs"), 1);
     json_decref(t);
@@ -236,14 +238,22 @@ static void case_packed(fixture *f, const char *parent, const char *children)
     post_ok(f, "/v1/aggregations", body, 201);
 }
 
+/* A US case-level product of the MAH, gtin called name, with cases <prefix>1..n of batch
+ * commissioned (its serials one digit: K1, K2, …). */
+static void case_product(fixture *f, const char *gtin, const char *name, const char *batch,
+                         const char *prefix, long n)
+{
+    px_test_product(&f->env, f->mah.key, gtin, name, "US");
+    px_test_commissioned_sql(&f->env, gtin, batch, "491231", prefix, 1, n, f->mah.org);
+}
+
 /* REQ-AGG-16: on a pallet, a case that carries its own GTIN counts as a container of its
  * level, whether it holds packs or was emptied, and the packs in it one level below; a serial
  * of the case GTIN that never held anything stays a pack. */
 static void test_agg_cases__empty_case_counts(void **state)
 {
     fixture *f = *state;
-    px_test_product(&f->env, f->mah.key, CASE_GTIN, "US case of 10", "US");
-    px_test_commissioned_sql(&f->env, CASE_GTIN, "LK1", "491231", "K", 1, 3, f->mah.org);
+    case_product(f, CASE_GTIN, "US case of 10", "LK1", "K", 3);
     px_test_commissioned_sql(&f->env, GTIN, "LE1", "491231", "E", 3, 3, f->mah.org);
     case_packed(f, PACK_OF(CASE_GTIN, "K1"), PACK_OF(GTIN, "E001") "," PACK_OF(GTIN, "E002"));
     case_packed(f, PACK_OF(CASE_GTIN, "K2"), PACK_OF(GTIN, "E003"));
@@ -278,8 +288,7 @@ static void test_agg_cases__empty_case_counts(void **state)
 static void test_agg_cases__case_recalled_with_its_pallet(void **state)
 {
     fixture *f = *state;
-    px_test_product(&f->env, f->mah.key, CASE2_GTIN, "US case of 2", "US");
-    px_test_commissioned_sql(&f->env, CASE2_GTIN, "LQ1", "491231", "Q", 1, 1, f->mah.org);
+    case_product(f, CASE2_GTIN, "US case of 2", "LQ1", "Q", 1);
     px_test_commissioned_sql(&f->env, GTIN, "LQ2", "491231", "Q", 3, 2, f->mah.org);
     case_packed(f, PACK_OF(CASE2_GTIN, "Q1"), PACK_OF(GTIN, "Q001") "," PACK_OF(GTIN, "Q002"));
     px_test_pack(&f->env, f->mah.key, Q_PALLET, "[" PACK_OF(CASE2_GTIN, "Q1") "]");
