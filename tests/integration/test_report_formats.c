@@ -18,6 +18,7 @@
 #include "px_array.h"
 #include "px_receiver.h"
 #include "px_test.h"
+#include "px_test_hA_epcis.h"
 
 #define MAH_GLN "4012345000009"
 
@@ -86,15 +87,7 @@ static void query_ids(fixture *f, const char *serial_epc, char *out, size_t cap)
     char path[256];
     snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", serial_epc);
     json_t *j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
-    json_t *l = json_object_get(
-        json_object_get(json_object_get(json_object_get(j, "epcisBody"), "queryResults"),
-                        "resultsBody"),
-        "eventList");
-    size_t o = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < json_array_size(l); i++)
-        o += (size_t)snprintf(out + o, cap - o, "%s\n",
-                              px_test_str(json_array_get(l, i), "eventID"));
+    px_test_event_ids(j, out, cap);
     json_decref(j);
 }
 
