@@ -14,6 +14,7 @@
 #include "gs1.h"
 #include "px_array.h"
 #include "px_test.h"
+#include "px_test_hA_epcis.h"
 
 #define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
 #define CASE1 "003551540000001015"
@@ -371,6 +372,14 @@ static void release_report(fixture *f, const char *body, long released, px_http_
     px_test_xsd_valid(doc->body, doc->len);
 }
 
+/* How many of doc's events name parent (an EPC URI) as their parentID. */
+static int parent_ids(const px_http_resp *doc, const char *parent)
+{
+    char tag[128];
+    snprintf(tag, sizeof(tag), "<parentID>%s</parentID>", parent);
+    return px_occurrences(doc->body, tag);
+}
+
 /* REQ-AGG-8: releasing the pallet releases every pack below it in one request, and nothing
  * else; a container holding a pack that cannot move refuses the whole request, listing it. */
 static void test_aggregation__shipping_a_pallet(void **state)
@@ -413,12 +422,8 @@ static void test_aggregation__shipping_a_pallet(void **state)
     release_report(
         f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT1\",\"ssccs\":[\"" PALLET "\"]" SHIP_TX, 6, &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
-    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000000201"
-                                              "</parentID>"),
-                     1);
-    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.0000000101"
-                                              "</parentID>"),
-                     1);
+    assert_int_equal(parent_ids(&doc, "urn:epc:id:sscc:0355154.1000000201"), 1);
+    assert_int_equal(parent_ids(&doc, "urn:epc:id:sscc:0355154.0000000101"), 1);
     assert_int_equal(px_occurrences(doc.body, "<epc>urn:epc:id:sscc:0355154.0000000102</epc>"),
                      2); /* its commissioning, and the pallet's childEPCs */
     px_http_resp_free(&doc);
@@ -706,9 +711,7 @@ static void test_aggregation__many_parents_in_one_request(void **state)
         f, "{\"gtin\":\"" GTIN "\",\"batch\":\"LOT5\",\"ssccs\":[\"" BATCH_PALLET "\"]" SHIP_TX, 5,
         &doc);
     assert_int_equal(px_occurrences(doc.body, "<AggregationEvent>"), 3);
-    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001201"
-                                              "</parentID>"),
-                     1);
+    assert_int_equal(parent_ids(&doc, "urn:epc:id:sscc:0355154.1000001201"), 1);
     px_http_resp_free(&doc);
 }
 
@@ -828,12 +831,8 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     release_report(f,
                    "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTC\",\"serials\":[\"K1\",\"K2\"]" SHIP_TX,
                    2, &doc);
-    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sgtin:0355154.194495.C1"
-                                              "</parentID>"),
-                     1);
-    assert_int_equal(px_occurrences(doc.body, "<parentID>urn:epc:id:sscc:0355154.1000001601"
-                                              "</parentID>"),
-                     1);
+    assert_int_equal(parent_ids(&doc, "urn:epc:id:sgtin:0355154.194495.C1"), 1);
+    assert_int_equal(parent_ids(&doc, "urn:epc:id:sscc:0355154.1000001601"), 1);
     px_http_resp_free(&doc);
 }
 
@@ -1242,10 +1241,7 @@ static size_t rest_events(fixture *f, const char *key, const char *path, char go
         px_http(&f->env, &r, "GET", next, key, NULL, NULL);
         if (r.status != 200 || !r.json)
             fail_msg("GET %s: %ld %.300s", next, r.status, r.body);
-        json_t *l = json_object_get(
-            json_object_get(json_object_get(json_object_get(r.json, "epcisBody"), "queryResults"),
-                            "resultsBody"),
-            "eventList");
+        json_t *l = px_test_event_list(r.json);
         size_t i;
         json_t *ev;
         json_array_foreach(l, i, ev)
