@@ -70,6 +70,33 @@ static void expect_bad(fixture *f, const char *method, const char *path, const c
     unchanged(f, &s, table, where, c->line);
 }
 
+/* Each of the n bad cases PATCHed to path by the MAH: 422 on its field, nothing changed. */
+static void patches_bad(fixture *f, const char *path, const bad_case *cases, size_t n,
+                        const char *table, const char *where)
+{
+    for (size_t i = 0; i < n; i++)
+        expect_bad(f, "PATCH", path, f->mah.key, &cases[i], table, where);
+}
+
+/* A PATCH another party makes (or one of an id nobody has): refused with status and code. */
+typedef struct {
+    const char *path, *key, *body;
+    long status;
+    const char *code;
+} refusal;
+
+/* Each of the n refusals answered as it says, with the rows of table where holds and the
+ * audit log unchanged (line: the caller's, named when they changed). */
+static void patches_refused(fixture *f, const refusal *r, size_t n, const char *table,
+                            const char *where, int line)
+{
+    snapshot s;
+    snap(f, &s, table, where);
+    for (size_t i = 0; i < n; i++)
+        px_test_expect(&f->env, "PATCH", r[i].path, r[i].key, r[i].body, r[i].status, r[i].code);
+    unchanged(f, &s, table, where, line);
+}
+
 static int setup(void **state)
 {
     fixture *f = px_test_fixture_new(sizeof(*f));
@@ -159,8 +186,7 @@ static void test_repair__org_patch(void **state)
         {"{\"kind\":\"cmo\"}", "kind", __LINE__},
         {"{\"market\":\"EU\"}", "market", __LINE__},
     };
-    for (size_t i = 0; i < PX_COUNT(cases); i++)
-        expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "organization", where);
+    patches_bad(f, path, cases, PX_COUNT(cases), "organization", where);
     /* The name and GLN rules are one at creation and at a change: the all-zero GLN is a GS1
      * key of zeros only (invalid_key), a name with a control character invalid_name, each with
      * its field. */
@@ -215,10 +241,8 @@ static void test_repair__org_patch(void **state)
     assert_true(json_is_null(json_object_get(o, "gln_prefix_length")));
     json_decref(o);
     assert_int_equal(px_audit_count(&f->env, "org.update", f->cmo.org), 1);
-    snapshot s;
-    snap(f, &s, "organization", w2);
-    px_test_expect(&f->env, "PATCH", p2, f->mah.key, "{\"name\":\"Taken over\"}", 404, "not_found");
-    unchanged(f, &s, "organization", w2, __LINE__);
+    const refusal taken = {p2, f->mah.key, "{\"name\":\"Taken over\"}", 404, "not_found"};
+    patches_refused(f, &taken, 1, "organization", w2, __LINE__);
     snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo2.org);
     px_test_expect(&f->env, "PATCH", cp, f->mah.key, "{\"name\":\"Taken over\"}", 404, "not_found");
     snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->admin.org);
@@ -244,12 +268,10 @@ static void test_repair__org_patch(void **state)
     json_decref(call(f, "POST", "/v1/partners", f->mah2.key, body, 201, NULL));
     snprintf(cp, sizeof(cp), "/v1/orgs/%s", f->cmo.org);
     snprintf(cw, sizeof(cw), "id = '%s'", f->cmo.org);
-    snap(f, &s, "organization", cw);
-    px_test_expect(&f->env, "PATCH", cp, f->mah.key, "{\"name\":\"Mine alone\"}", 403,
-                   "shared_organization");
-    px_test_expect(&f->env, "PATCH", cp, f->mah2.key, "{\"name\":\"Mine alone\"}", 403,
-                   "shared_organization");
-    unchanged(f, &s, "organization", cw, __LINE__);
+    const refusal shared[] = {
+        {cp, f->mah.key, "{\"name\":\"Mine alone\"}", 403, "shared_organization"},
+        {cp, f->mah2.key, "{\"name\":\"Mine alone\"}", 403, "shared_organization"}};
+    patches_refused(f, shared, PX_COUNT(shared), "organization", cw, __LINE__);
     o = call(f, "PATCH", cp, f->admin.key, "{\"name\":\"Repair CMO Ltd\"}", 200, NULL);
     assert_string_equal(px_test_str(o, "name"), "Repair CMO Ltd");
     json_decref(o);
@@ -422,19 +444,14 @@ static void test_repair__product_patch(void **state)
         {"{\"market\":\"US\"}", "market", __LINE__},
         {"{\"gtin\":\"09506000134352\"}", "gtin", __LINE__},
     };
-    for (size_t i = 0; i < PX_COUNT(cases); i++)
-        expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "product", where);
+    patches_bad(f, path, cases, PX_COUNT(cases), "product", where);
 
     /* another MAH: 404; the partnered CMO: policy says no; an unknown GTIN: 404 */
-    snapshot s;
-    snap(f, &s, "product", where);
-    px_test_expect(&f->env, "PATCH", path, f->mah2.key, "{\"name\":\"Mine now\"}", 404,
-                   "product_not_found");
-    px_test_expect(&f->env, "PATCH", path, f->cmo.key, "{\"name\":\"Mine now\"}", 403,
-                   "forbidden_role");
-    px_test_expect(&f->env, "PATCH", "/v1/products/12345", f->mah.key, "{\"name\":\"x\"}", 404,
-                   "product_not_found");
-    unchanged(f, &s, "product", where, __LINE__);
+    const refusal others[] = {
+        {path, f->mah2.key, "{\"name\":\"Mine now\"}", 404, "product_not_found"},
+        {path, f->cmo.key, "{\"name\":\"Mine now\"}", 403, "forbidden_role"},
+        {"/v1/products/12345", f->mah.key, "{\"name\":\"x\"}", 404, "product_not_found"}};
+    patches_refused(f, others, PX_COUNT(others), "product", where, __LINE__);
 }
 
 /* ---- PATCH /v1/regulator-endpoints/{id} ---------------------------------------------------- */
@@ -506,16 +523,13 @@ static void test_repair__endpoint_patch(void **state)
         {"{\"active\":\"yes\"}", "active", __LINE__},
         {"{\"market\":\"US\"}", "market", __LINE__},
     };
-    for (size_t i = 0; i < PX_COUNT(cases); i++)
-        expect_bad(f, "PATCH", path, f->mah.key, &cases[i], "regulator_endpoint", where);
+    patches_bad(f, path, cases, PX_COUNT(cases), "regulator_endpoint", where);
 
-    snapshot s;
-    snap(f, &s, "regulator_endpoint", where);
-    px_test_expect(&f->env, "PATCH", path, f->mah2.key, "{\"active\":false}", 404, "not_found");
-    px_test_expect(&f->env, "PATCH", "/v1/regulator-endpoints/nope", f->mah.key,
-                   "{\"active\":false}", 404, "not_found");
-    px_test_expect(&f->env, "PATCH", path, f->cmo.key, "{\"active\":false}", 403, "forbidden_role");
-    unchanged(f, &s, "regulator_endpoint", where, __LINE__);
+    const refusal others[] = {
+        {path, f->mah2.key, "{\"active\":false}", 404, "not_found"},
+        {"/v1/regulator-endpoints/nope", f->mah.key, "{\"active\":false}", 404, "not_found"},
+        {path, f->cmo.key, "{\"active\":false}", 403, "forbidden_role"}};
+    patches_refused(f, others, PX_COUNT(others), "regulator_endpoint", where, __LINE__);
 }
 
 /* ---- a MAH's own keys ---------------------------------------------------------------------- */
