@@ -15,6 +15,7 @@
 #include "gs1.h"
 #include "px_array.h"
 #include "px_test.h"
+#include "px_test_hA_epcis.h"
 
 #define MAH_GLN "4012345000009"
 
@@ -155,6 +156,24 @@ static json_t *captured(fixture *f, const char *content_type, const char *behavi
     return job_get(f, f->mah.key, job, 200);
 }
 
+/* captured() of a JSON-LD doc whose job succeeded; line: the caller's, named when it did not. */
+static void applied(fixture *f, const char *doc, char job[128], int line)
+{
+    json_t *j = captured(f, "application/ld+json", NULL, doc, job, line);
+    if (!json_is_true(json_object_get(j, "success")))
+        fail_msg("line %d: the capture failed", line);
+    json_decref(j);
+}
+
+/* applied() of the JSON-LD document of events e1, e2, e3 (ld_doc). */
+static void applied_events(fixture *f, const char *e1, const char *e2, const char *e3,
+                           char job[128], int line)
+{
+    char *doc = ld_doc(e1, e2, e3);
+    applied(f, doc, job, line);
+    free(doc);
+}
+
 /* A capture under rollback of doc holding one bad event (bad_id): accepted (202), none of the
  * rows counted changes (what names the request), and its job failed with that one event's
  * error. Returns the job (the caller json_decref()s). line: the caller's. */
@@ -212,10 +231,7 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     char q[256];
     snprintf(q, sizeof(q), "/epcis/events?EQ_bizStep=commissioning&MATCH_epc=%sCA3", epc_prefix);
     json_t *ev = px_test_call(&f->env, "GET", q, f->mah.key, NULL, 200);
-    json_t *list = json_object_get(
-        json_object_get(json_object_get(json_object_get(ev, "epcisBody"), "queryResults"),
-                        "resultsBody"),
-        "eventList");
+    json_t *list = px_test_event_list(ev);
     assert_int_equal(json_array_size(list), 1);
     /* packid's event is the captured one's: when and where the packs were commissioned, not
      * when the document arrived. */
@@ -228,9 +244,7 @@ static void test_epcis_capture__jsonld_commissions_and_is_idempotent(void **stat
     long commissions =
         px_count_of(&f->env, "SELECT count(*) FROM commission WHERE gtin = '%s'", f->gtin);
     /* Again: nothing changes. */
-    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
+    applied(f, doc, job, __LINE__);
     assert_int_equal(packs(f, "L-CAP-1"), 3);
     px_expect_count(&f->env, commissions, "SELECT count(*) FROM commission WHERE gtin = '%s'",
                     f->gtin);
@@ -247,14 +261,10 @@ static void test_epcis_capture__event_id_kept_to_the_letter(void **state)
     /* The JSON text \\t9 is the eventID's backslash, then t9. */
     ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:x:packid:cap\\\\t9", "CBS1", "L-CAP-BS");
     char *doc = ld_doc(e1, NULL, NULL);
-    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
+    applied(f, doc, job, __LINE__);
 #define STORED "SELECT count(*) FROM epcis_captured_event WHERE event_id = 'urn:x:packid:cap\\t9'"
     px_expect_count(&f->env, 1, STORED);
-    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
+    applied(f, doc, job, __LINE__);
     px_expect_count(&f->env, 1, STORED);
 #undef STORED
     assert_int_equal(packs(f, "L-CAP-BS"), 1);
@@ -324,11 +334,7 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
                      "L-TIME", "2025-03-01T12:00:00.000Z", "https://id.gs1.org/414/4012345000115");
     /* The later of the two one-place events first: the run is dated by its latest time, not
      * by its last event. */
-    char *doc = ld_doc(e1, e3, e2);
-    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
-    free(doc);
+    applied_events(f, e1, e3, e2, job, __LINE__);
     assert_int_equal(packs(f, "L-TIME"), 3);
     const char *rows = "SELECT count(*) FROM epcis_event e JOIN commission c ON c.id = "
                        "e.commission_id WHERE c.batch = 'L-TIME' AND e.tz_offset_min = -300 AND ";
@@ -356,7 +362,7 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     const char *id = "urn:uuid:6f0a3a4e-0012-4000-8000-000000000003";
     ld_commission_at(e1, sizeof(e1), id, "CT3", "L-TIME", "2099-01-01T00:00:00.000Z",
                      "urn:epc:id:sgln:4012345.00011.0");
-    doc = ld_doc(e1, NULL, NULL);
+    char *doc = ld_doc(e1, NULL, NULL);
     const char *counted[] = {"serial", "commission", "epcis_event", "audit_log", NULL};
     json_decref(rolled_back(f, "application/ld+json", doc, counted, id, "after packid's clock",
                             "an event ahead of the clock", __LINE__));
@@ -783,10 +789,8 @@ static void test_epcis_capture__rollback_batch_over_one_commission(void **state)
     o += (size_t)snprintf(doc + o, cap - o, "]}}");
     assert_true(o < cap);
     char job[128];
-    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+    applied(f, doc, job, __LINE__);
     free(doc);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
     assert_int_equal(packs(f, "L-BIG"), 2 * per);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM commission WHERE batch = 'L-BIG' AND "
@@ -827,11 +831,7 @@ static void test_epcis_capture__aggregation_read_point_kept(void **state)
              "\"childEPCs\":[%s],\"action\":\"ADD\",\"bizStep\":\"packing\",\"readPoint\":"
              "{\"id\":\"urn:epc:id:sgln:4012345.00022.0\"}}",
              uri, epcs);
-    char *doc = ld_doc(e1, e2, NULL);
-    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
-    free(doc);
+    applied_events(f, e1, e2, NULL, job, __LINE__);
     /* Its AggregationEvent and the container's commissioning, both where the line said. */
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM container_event WHERE parent_sscc = '%s' AND "
@@ -855,9 +855,7 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
              "AG1,AG2,AG3", "L-AGG-1");
     ld_agg_event(e2, sizeof(e2), epc_prefix, add_id, "ADD", uri, "AG1,AG2,AG3");
     char *doc = ld_doc(e1, e2, NULL);
-    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
+    applied(f, doc, job, __LINE__);
     assert_int_equal(packs(f, "L-AGG-1"), 3);
     assert_int_equal(packed_in(f, sscc), 3);
     px_expect_count(&f->env, 1,
@@ -888,9 +886,7 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
 
     ld_agg_event(e1, sizeof(e1), epc_prefix, del_id, "DELETE", uri, "AG1,AG2,AG3");
     doc = ld_doc(e1, NULL, NULL);
-    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
+    applied(f, doc, job, __LINE__);
     assert_int_equal(packed_in(f, sscc), 0);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
@@ -1069,11 +1065,7 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
     ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0009-4000-8000-000000000001",
              "CP1,CP2,CP3", "L-CASE-P");
     ld_agg_event(e2, sizeof(e2), epc_prefix, add_id, "ADD", case_uri, "CP1,CP2,CP3");
-    char *doc = ld_doc(e1, e2, NULL);
-    json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    free(doc);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
+    applied_events(f, e1, e2, NULL, job, __LINE__);
     px_expect_count(&f->env, 3, IN_CASE, f->gtin, case_gtin);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM epcis_captured_event c JOIN aggregation a "
@@ -1087,11 +1079,7 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
                     "AND parent_gtin = '%s' AND cardinality(epcs) = 3",
                     case_uri, case_gtin);
     ld_agg_event(e1, sizeof(e1), epc_prefix, del_id, "DELETE", case_uri, "CP2");
-    doc = ld_doc(e1, NULL, NULL);
-    j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
-    free(doc);
-    assert_true(json_is_true(json_object_get(j, "success")));
-    json_decref(j);
+    applied_events(f, e1, NULL, NULL, job, __LINE__);
     px_expect_count(&f->env, 2, IN_CASE, f->gtin, case_gtin);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE gtin = '%s' AND serial = "
