@@ -25,7 +25,7 @@
 #define SHIP_TX                                                                                    \
     ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
     "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
-#include "px_test_rehash.h"
+#include "px_test_hA_rehash.h"
 
 #define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
 #define CASE1 "003551540000001015"
@@ -105,6 +105,24 @@ static void release_ok(fixture *f, const char *body, long released, char release
     json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201);
     assert_int_equal(px_test_int(j, "released"), released);
     snprintf(release_id, 40, "%s", px_test_str(j, "release_id"));
+    json_decref(j);
+}
+
+/* Recalls by body, answered 201 with n packs recalled; its recall_id into id when not NULL. */
+static void recall_ok(fixture *f, const char *body, long long n, char id[40])
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
+    assert_int_equal(px_test_int(j, "recalled"), n);
+    if (id)
+        snprintf(id, 40, "%s", px_test_str(j, "recall_id"));
+    json_decref(j);
+}
+
+/* Decommissions by body, answered 200 with n packs decommissioned. */
+static void decommission_ok(fixture *f, const char *body, long long n)
+{
+    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key, body, 200);
+    assert_int_equal(px_test_int(j, "decommissioned"), n);
     json_decref(j);
 }
 
@@ -361,9 +379,7 @@ static void test_container_ship__recall_refusal_lists_packs(void **state)
      * its pallet, it leaves it (its pack stays in it). */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTS\",\"ssccs\":[\"%s\"]}",
              b3);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
-    assert_int_equal(px_test_int(j, "recalled"), 1);
-    json_decref(j);
+    recall_ok(f, body, 1, NULL);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM sscc WHERE sscc = '%s' AND parent_sscc IS "
                     "NULL AND (SELECT count(*) FROM serial WHERE parent_sscc = '%s') "
@@ -392,16 +408,14 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
     box(f, b2, 0, 541, "[" SGTIN("D4") "," SGTIN("D5") "]");
     snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", b1);
     px_test_pack(&f->env, f->mah.key, sscc(p, 1, 545), body);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"D4\",\"D2\"],"
-                             "\"reason\":\"sample\"}",
-                             200);
-    assert_int_equal(px_test_int(j, "decommissioned"), 2);
-    json_decref(j);
+    decommission_ok(f,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D4\",\"D2\"],"
+                    "\"reason\":\"sample\"}",
+                    2);
     /* The trees: the case holds D1 and D3 only, the pallet counts two packs. */
     char path[64];
     snprintf(path, sizeof(path), "/v1/containers/%s", b1);
-    j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
     json_t *kids = json_object_get(j, "children");
     assert_int_equal(json_array_size(kids), 2);
     assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "D1");
@@ -437,10 +451,10 @@ static void test_container_ship__decommissioned_pack_leaves_case(void **state)
                     "'pack.decommission' AND details::text LIKE "
                     "'%%\"unpacked\"%%'");
     /* A pack recalled on its own leaves its case too. */
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"D3\"],"
-                             "\"reason\":\"recalled\"}",
-                             200));
+    decommission_ok(f,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D3\"],"
+                    "\"reason\":\"recalled\"}",
+                    1);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
                     "AND parent_id = 'urn:epc:id:sscc:0355154.0000000540' AND "
@@ -551,25 +565,21 @@ static void json_events(const char *doc, size_t len, char *out, size_t cap)
  * re-hashed: how many hash differently from the ID stored when they were written, and the EPCs
  * of its shipping event as "uri,uri". */
 typedef struct rehash_ctx {
-    int rows, mismatches;
+    px_test_rehash_count n;
     char shipped[256];
 } rehash_ctx;
 
-static int rehash_row(void *vc, const px_epcis_row *row)
+static void shipped_epcs(void *vc, const px_epcis_row *row, const px_epcis_event *ev, int same)
 {
+    (void)same;
     rehash_ctx *c = vc;
-    px_epcis_event ev;
-    px__row_lists lists;
-    c->rows++;
-    c->mismatches += !px_test_rehash_same(row, &ev, &lists);
     if (strcmp(row->biz_step, "shipping") == 0) {
-        assert_int_equal(ev.n_serials, 0);
+        assert_int_equal(ev->n_serials, 0);
         size_t o = 0;
-        for (size_t i = 0; i < ev.n_epcs; i++)
+        for (size_t i = 0; i < ev->n_epcs; i++)
             o += (size_t)snprintf(c->shipped + o, sizeof(c->shipped) - o, "%s%s", i ? "," : "",
-                                  ev.epcs[i]);
+                                  ev->epcs[i]);
     }
-    return 0;
 }
 
 static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
@@ -579,7 +589,7 @@ static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
     flt.gtin = GTIN;
     flt.lot = "LOT1";
     flt.release_id = release_id;
-    px_test_each_event(&f->env, &flt, rehash_row, c);
+    px_test_each_rehashed(&f->env, &flt, &c->n, shipped_epcs, c);
 }
 
 #define SG(s) "urn:epc:id:sgtin:0355154.094495." s
@@ -620,15 +630,15 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
      * another unit does not (the check can fail). */
     rehash_ctx rc;
     rehash(f, release_id, &rc);
-    assert_int_equal(rc.rows, 2);
-    assert_int_equal(rc.mismatches, 0);
+    assert_int_equal(rc.n.rows, 2);
+    assert_int_equal(rc.n.mismatches, 0);
     assert_string_equal(rc.shipped, SC_PALLET);
     px_expect_count(&f->env, 1,
                     "UPDATE epcis_event SET epcs = ARRAY['" SC_CASE1 "'] WHERE "
                     "release_id = '%s' RETURNING 1",
                     release_id);
     rehash(f, release_id, &rc);
-    assert_int_equal(rc.mismatches, 1);
+    assert_int_equal(rc.n.mismatches, 1);
     px_expect_count(&f->env, 1,
                     "UPDATE epcis_event SET epcs = ARRAY['" SC_PALLET "'] WHERE "
                     "release_id = '%s' RETURNING 1",
@@ -703,14 +713,12 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
     /* REQ-RECALL-SSCC-1: recalling the shipped pallet tells its market in the same
      * transaction: one report per US endpoint, each built and checked against its schema when
      * queued, with the recall of the six packs. */
-    json_t *r = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" PALLET "\"]}", 201);
-    assert_int_equal(px_test_int(r, "recalled"), 6);
+    char recall_id[40];
+    recall_ok(f, "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"" PALLET "\"]}", 6, recall_id);
     px_expect_count(&f->env, 3,
                     "SELECT count(*) FROM report WHERE op_id = '%s' AND market = "
                     "'US' AND event_count = 1",
-                    px_test_str(r, "recall_id"));
-    json_decref(r);
+                    recall_id);
 }
 
 /* The events of the release's EPCIS 1.2 report, checked against its XSD. */
@@ -856,12 +864,10 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
     px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTG", "491231", "[\"G\"]");
     commission(f, "LOTG", "[\"G1\",\"G2\",\"G3\"]");
     pack_case(f, "G", "[" SGTIN("G1") "," SGTIN("G2") "," SGTIN("G3") "]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"G2\"],"
-                             "\"reason\":\"sample\"}",
-                             200);
-    assert_int_equal(px_test_int(j, "decommissioned"), 1);
-    json_decref(j);
+    decommission_ok(f,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"G2\"],"
+                    "\"reason\":\"sample\"}",
+                    1);
     char got[4096];
     px_sql_text(&f->env,
                 "SELECT concat_ws('|', type, action, biz_step, coalesce(disposition, '-'), "
@@ -875,7 +881,7 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                     "SELECT count(*) FROM serial WHERE gtin = '" GTIN
                     "' AND serial = 'G2' AND parent_gtin IS NULL AND "
                     "parent_serial IS NULL AND parent_sscc IS NULL");
-    j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/G", f->mah.key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", "/v1/packs/" CASE_GTIN "/G", f->mah.key, NULL, 200);
     json_t *kids = json_object_get(j, "children");
     assert_int_equal(json_array_size(kids), 2);
     assert_string_equal(px_test_str(json_array_get(kids, 0), "serial"), "G1");
@@ -887,10 +893,10 @@ static void test_container_ship__pack_leaves_its_gtin_case(void **state)
                 got, sizeof(got));
     assert_string_equal(got, "1");
     /* Recalled on its own: out of the case too. */
-    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
-                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"G3\"],"
-                             "\"reason\":\"recalled\"}",
-                             200));
+    decommission_ok(f,
+                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"G3\"],"
+                    "\"reason\":\"recalled\"}",
+                    1);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM container_event WHERE action = 'DELETE' "
                     "AND parent_id = '" SG_CASE("G") "' AND epcs = ARRAY['" SG("G3") "']");
@@ -990,9 +996,7 @@ static void test_container_ship__pallet_of_cases(void **state)
     assert_string_equal(got, want);
     /* The recall of the shipped pallet: the four packs, and the cases with them. */
     snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"ssccs\":[\"%s\"]}", p);
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
-    assert_int_equal(px_test_int(j, "recalled"), 4);
-    json_decref(j);
+    recall_ok(f, body, 4, NULL);
     px_expect_count(&f->env, 2,
                     "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
                     "' AND serial IN ('P1', 'P2') AND state = "
@@ -1066,9 +1070,7 @@ static void test_container_ship__recall_meets_a_pack_moved_in(void **state)
                     "SELECT count(*) FROM serial WHERE gtin = '" GTIN
                     "' AND serial LIKE 'M_' AND state = 'commissioned'");
     /* Asked again, the recall takes the box as it is now: all three packs. */
-    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key, body, 201);
-    assert_int_equal(px_test_int(j, "recalled"), 3);
-    json_decref(j);
+    recall_ok(f, body, 3, NULL);
 }
 
 /* A pack taken out of its case while the case's pallet is released: another session holds
