@@ -560,12 +560,10 @@ static void test_lifecycle__release_mah_only(void **state)
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-REL", "491231",
                        "[\"REL-1\",\"REL-2\",\"REL-3\"]");
     const char *rel = "{\"gtin\":\"" GTIN "\",\"batch\":\"B-REL\",\"market\":\"EU\"}";
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->cmo.key, rel, NULL, 403,
-                    "forbidden_role");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->auditor_key, rel, NULL, 403,
-                    "forbidden_role");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", f->regulator_key, rel, NULL,
-                    403, "forbidden_role");
+    const char *const not_mah[] = {f->cmo.key, f->auditor_key, f->regulator_key};
+    for (size_t i = 0; i < PX_COUNT(not_mah); i++)
+        px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/releases", not_mah[i], rel, NULL, 403,
+                        "forbidden_role");
     px_expect_count(&f->env, 3,
                     "SELECT count(*) FROM serial WHERE batch = 'B-REL' AND state = "
                     "'commissioned'");
@@ -618,14 +616,17 @@ static void test_lifecycle__release_mah_only(void **state)
                     "invalid_state");
     /* Visibility: the CMO no longer sees released packs; the MAH and its auditor do, with the
      * whole history; another tenant never. */
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo.key, NULL,
-                    NULL, 404, "not_found");
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->mah2.key, NULL,
-                    NULL, 404, "not_found");
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->cmo2.key, NULL,
-                    NULL, 404, "not_found");
-    px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", f->regulator_key,
-                    NULL, NULL, 403, "forbidden_role");
+    const struct {
+        const char *key;
+        long status;
+        const char *code;
+    } unseen[] = {{f->cmo.key, 404, "not_found"},
+                  {f->mah2.key, 404, "not_found"},
+                  {f->cmo2.key, 404, "not_found"},
+                  {f->regulator_key, 403, "forbidden_role"}};
+    for (size_t i = 0; i < PX_COUNT(unseen); i++)
+        px_test_refused(&f->env, lifecycle_rows, "GET", "/v1/packs/" GTIN "/REL-2", unseen[i].key,
+                        NULL, NULL, unseen[i].status, unseen[i].code);
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->auditor_key, NULL, 200);
     json_decref(j);
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/REL-2", f->mah.key, NULL, 200);
@@ -655,18 +656,21 @@ static void test_lifecycle__decommission_and_reactivation_window(void **state)
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-DEC", "491231",
                        "[\"D-1\",\"D-2\",\"D-3\",\"D-4\",\"D-5\"]");
     /* A CMO decommissions at the line: damaged is fine, dispensed is not its reason. */
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo.key,
-                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"dispensed\"}", NULL,
-                    403, "forbidden_role");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo.key,
-                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"recalled\"}", NULL,
-                    403, "forbidden_role");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->mah.key,
-                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"lost\"}", NULL, 422,
-                    "validation_error");
-    px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", f->cmo2.key,
-                    "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"damaged\"}", NULL,
-                    404, "not_found");
+    const struct {
+        const char *key, *reason;
+        long status;
+        const char *code;
+    } no[] = {{f->cmo.key, "dispensed", 403, "forbidden_role"},
+              {f->cmo.key, "recalled", 403, "forbidden_role"},
+              {f->mah.key, "lost", 422, "validation_error"},
+              {f->cmo2.key, "damaged", 404, "not_found"}};
+    for (size_t i = 0; i < PX_COUNT(no); i++) {
+        char body[128];
+        snprintf(body, sizeof(body),
+                 "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\"],\"reason\":\"%s\"}", no[i].reason);
+        px_test_refused(&f->env, lifecycle_rows, "POST", "/v1/decommissions", no[i].key, body, NULL,
+                        no[i].status, no[i].code);
+    }
     json_t *j = px_test_call(&f->env, "POST", "/v1/decommissions", f->cmo.key,
                              "{\"gtin\":\"" GTIN "\",\"serials\":[\"D-1\",\"D-2\"],\"reason\":"
                              "\"damaged\"}",
