@@ -565,7 +565,7 @@ static void json_events(const char *doc, size_t len, char *out, size_t cap)
  * re-hashed: how many hash differently from the ID stored when they were written, and the EPCs
  * of its shipping event as "uri,uri". */
 typedef struct rehash_ctx {
-    px_test_rehash_count n;
+    px_test_rehash_count n; /* first: px_test_each_rehashed counts into it */
     char shipped[256];
 } rehash_ctx;
 
@@ -589,7 +589,7 @@ static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
     flt.gtin = GTIN;
     flt.lot = "LOT1";
     flt.release_id = release_id;
-    px_test_each_rehashed(&f->env, &flt, &c->n, shipped_epcs, c);
+    px_test_each_rehashed(&f->env, &flt, shipped_epcs, c);
 }
 
 #define SG(s) "urn:epc:id:sgtin:0355154.094495." s

@@ -91,7 +91,7 @@ static void make_every_kind(fixture *f)
 }
 
 typedef struct check_ctx {
-    px_test_rehash_count n;
+    px_test_rehash_count n; /* first: px_test_each_rehashed counts into it */
     char kinds[16][64]; /* distinct action/bizStep/disposition seen */
     int n_kinds;
     char first_bad[200];
@@ -117,7 +117,7 @@ static void check_all(fixture *f, check_ctx *c)
     memset(c, 0, sizeof(*c));
     px_epcis_filter flt = {0};
     flt.tenant_id = f->mah.org;
-    px_test_each_rehashed(&f->env, &flt, &c->n, check_row, c);
+    px_test_each_rehashed(&f->env, &flt, check_row, c);
 }
 
 static int has_kind(const check_ctx *c, const char *kind)
