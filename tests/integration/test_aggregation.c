@@ -14,7 +14,7 @@
 #include "gs1.h"
 #include "px_array.h"
 #include "px_test.h"
-#include "px_test_hA_epcis.h"
+#include "px_test_epcis.h"
 
 #define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
 #define CASE1 "003551540000001015"

@@ -14,7 +14,7 @@
 
 #include "px_array.h"
 #include "px_test.h"
-#include "px_test_hA_commission.h"
+#include "px_test_commission.h"
 
 typedef struct {
     px_test_env env;

@@ -25,7 +25,7 @@
 #define SHIP_TX                                                                                    \
     ",\"market\":\"US\",\"ship_to\":{\"owning_party\":\"0614141000005\",\"location\":"             \
     "\"0614141000012\",\"prefix_length\":7},\"transaction\":{\"type\":\"po\",\"id\":\"PO-1\"}}"
-#include "px_test_hA_rehash.h"
+#include "px_test_rehash.h"
 
 #define GTIN "00355154944954" /* DOMAIN-2.md §10.8: GCP 0355154, item reference 94495 */
 #define CASE1 "003551540000001015"

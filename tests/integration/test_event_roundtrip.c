@@ -17,7 +17,7 @@
 
 #include "events.h"
 #include "px_test.h"
-#include "px_test_hA_rehash.h"
+#include "px_test_rehash.h"
 
 #define GTIN "09506001000014"    /* EU product */
 #define GTIN_US "00312345000011" /* US product (DSCSA: shipping data) */

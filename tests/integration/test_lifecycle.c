@@ -17,7 +17,7 @@
 
 #include "px_array.h"
 #include "px_test.h"
-#include "px_test_hA_commission.h"
+#include "px_test_commission.h"
 
 #define T0 "2026-03-01T10:00:00Z"
 #define GTIN "09506001000014"    /* the MAH's EU product, partnered to both CMOs */

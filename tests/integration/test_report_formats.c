@@ -18,7 +18,7 @@
 #include "px_array.h"
 #include "px_receiver.h"
 #include "px_test.h"
-#include "px_test_hA_epcis.h"
+#include "px_test_epcis.h"
 
 #define MAH_GLN "4012345000009"
 

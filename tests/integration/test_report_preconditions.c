@@ -18,7 +18,7 @@
 #include "px_crypto.h"
 #include "px_receiver.h"
 #include "px_test.h"
-#include "px_test_hA_commission.h"
+#include "px_test_commission.h"
 
 #define GTIN "09506001000014"
 #define SECRET "receiver-shared-secret-0123456789"

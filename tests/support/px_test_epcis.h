@@ -1,6 +1,6 @@
-/* Reading an EPCIS query's answer (px_test_hA_epcis.c). */
-#ifndef PX_TEST_HA_EPCIS_H
-#define PX_TEST_HA_EPCIS_H
+/* Reading an EPCIS query's answer (px_test_epcis.c). */
+#ifndef PX_TEST_EPCIS_H
+#define PX_TEST_EPCIS_H
 
 #include <stddef.h>
 

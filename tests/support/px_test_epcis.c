@@ -1,5 +1,5 @@
-/* Reading an EPCIS query's answer (px_test_hA_epcis.h). */
-#include "px_test_hA_epcis.h"
+/* Reading an EPCIS query's answer (px_test_epcis.h). */
+#include "px_test_epcis.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
-/* Commissions whose answer a test reads (px_test_hA_commission.c): the body built, sent and
+/* Commissions whose answer a test reads (px_test_commission.c): the body built, sent and
  * freed in one call, so a test names only what it commissions and what it expects. */
-#ifndef PX_TEST_HA_COMMISSION_H
-#define PX_TEST_HA_COMMISSION_H
+#ifndef PX_TEST_COMMISSION_H
+#define PX_TEST_COMMISSION_H
 
 #include "px_test.h"
 

@@ -1,5 +1,5 @@
-/* Commissions whose answer a test reads (px_test_hA_commission.h). */
-#include "px_test_hA_commission.h"
+/* Commissions whose answer a test reads (px_test_commission.h). */
+#include "px_test_commission.h"
 
 #include <stdlib.h>
 
