@@ -67,7 +67,7 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
         px_delivery_request rq = {
             .url = c.job.url,
             .hmac_secret = c.job.secret,
-            .document_id = c.job.d.id,
+            .document_id = c.job.doc_id, /* the body's id (a retry's is the event's) */
             .content_type = "application/json",
             .body = c.job.body,
             .len = strlen(c.job.body),

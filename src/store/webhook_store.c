@@ -229,7 +229,9 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         "WHERE d.id = c.id RETURNING d.*), "
         "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
         "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
-        "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret FROM u d LEFT JOIN webhook w ON "
+        "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret, "
+        "coalesce(substring(d.body FROM '^\\s*\\{\\s*\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"'), "
+        "d.id::text) FROM u d LEFT JOIN webhook w ON "
         "w.tenant_id = d.tenant_id",
         PX__ARGS(lease), err);
     /* clang-format on */
@@ -243,6 +245,12 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
             rc = px__dup_col(&out->url, r, 0, DELIVERY_NCOLS + 1, err);
         if (rc == PX_OK)
             rc = px__dup_col(&out->secret, r, 0, DELIVERY_NCOLS + 2, err);
+        /* A retry carries its dead delivery's body, whose id is the event's (the first
+         * delivery's): the header says the same, so a receiver drops a repeat by either. Read
+         * from the body's text as json_build_object wrote it (a cast would let one row that is
+         * not JSON stop every claim); else the delivery's own id. */
+        if (rc == PX_OK)
+            px_strlcpy(out->doc_id, px__val(r, 0, DELIVERY_NCOLS + 3), sizeof(out->doc_id));
         if (rc != PX_OK)
             px_webhook_job_dispose(out);
     }

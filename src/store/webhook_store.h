@@ -76,6 +76,7 @@ typedef struct px_webhook_job {
     char *body;
     char *url;                 /* NULL: the webhook was removed */
     char *secret;
+    char doc_id[PX_ID_LEN + 1]; /* the event's id, the body's "id": a retry's is the first's */
     int attempt;               /* the attempt begun by the claim */
 } px_webhook_job;
 void px_webhook_job_dispose(px_webhook_job *j);

@@ -305,6 +305,9 @@ static void test_webhook__dead_after_max_attempts(void **state)
                  id);
     assert_int_equal(f->rv.req[0].len, strlen(body));
     assert_memory_equal(f->rv.req[0].body, body, strlen(body));
+    /* The event's id, as the body's: a receiver that drops repeats by X-Packid-Document-Id
+     * drops the retry of an event it handled (docs/webhooks.md "What is sent"). */
+    assert_string_equal(f->rv.req[0].doc_id, id);
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND state "
                     "= 'dead'",
