@@ -1,4 +1,5 @@
 /* The MAH's webhook (docs/api.md "Webhook", docs/webhooks.md). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,13 +8,18 @@
 #include "webhook.h"
 #include "workers.h"
 
-/* Never the secret: it signs deliveries and is shown to nobody, not even its owner. */
+/* Never the secret: it signs deliveries and is shown to nobody, not even its owner. A query
+ * string may carry the receiver's token too (it is left out of the audit entry), so it is
+ * shown redacted, as a regulator endpoint's (h_reports.c). */
 static json_t *webhook_json(const px_webhook *w)
 {
     json_t *events = json_array();
     for (int i = 0; i < w->n_events; i++)
         json_array_append_new(events, json_string(w->events[i]));
-    return json_pack("{s:s, s:o, s:s, s:s}", "url", w->url, "events", events, "created_at",
+    char url[sizeof(w->url) + 16];
+    size_t base = strcspn(w->url, "?");
+    snprintf(url, sizeof(url), "%.*s%s", (int)base, w->url, w->url[base] ? "?<redacted>" : "");
+    return json_pack("{s:s, s:o, s:s, s:s}", "url", url, "events", events, "created_at",
                      w->created_at, "updated_at", w->updated_at);
 }
 

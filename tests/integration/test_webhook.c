@@ -414,6 +414,31 @@ static void test_webhook__secret_in_bytes(void **state)
         px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah2.key, NULL, NULL, 200, NULL));
 }
 
+/* A URL's query may carry the receiver's token (some authenticate that way): the webhook's
+ * answers show it redacted, as a regulator endpoint's, while deliveries go to the URL whole. */
+static void test_webhook__url_query_not_shown(void **state)
+{
+    fixture *f = *state;
+    char body[256], want[96];
+    snprintf(body, sizeof(body),
+             "{\"url\":\"http://127.0.0.1:%d/hook?token=hook-token-42\",\"secret\":\"" SECRET
+             "\",\"events\":[\"report.dead\"]}",
+             f->rv.port);
+    snprintf(want, sizeof(want), "http://127.0.0.1:%d/hook?<redacted>", f->rv.port);
+    json_t *put = px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah2.key, body, NULL, 200, NULL);
+    assert_string_equal(px_test_str(put, "url"), want);
+    json_decref(put);
+    json_t *get = px_http_expect(&f->env, "GET", "/v1/webhook", f->mah2.key, NULL, NULL, 200, NULL);
+    assert_string_equal(px_test_str(get, "url"), want);
+    json_decref(get);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook WHERE tenant_id = '%s' AND url LIKE "
+                    "'%%?token=hook-token-42'",
+                    f->mah2.org);
+    json_decref(
+        px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah2.key, NULL, NULL, 200, NULL));
+}
+
 /* A delivery whose attempts 1 and 2 were started and whose lease runs for an hour (a sender
  * that stalled past its lease, and the one that took over); its id. */
 static void taken_over(fixture *f, char id[40])
