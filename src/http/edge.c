@@ -27,7 +27,15 @@ typedef struct edge_scan {
     int cl_seen;
     char cl[32];
     int te_seen;
+    unsigned once_seen; /* bit i: k_once[i] was given */
 } edge_scan;
+
+/* Fields a request may carry once (RFC 9110 §5.3: not lists; RFC 9112 §3.2: a second Host is
+ * 400). libmicrohttpd hands packid the first of two, where a front proxy may act on the last:
+ * a request holding two keys, or two Idempotency-Keys, would mean one thing to the proxy's
+ * rules and another to packid, so it is refused whole. */
+static const char *const k_once[] = {"Host", "Authorization", "x-access-token", "X-CSRF-Token",
+                                     "Idempotency-Key"};
 
 /* RFC 9110 §5.5: a field value is visible characters, spaces and horizontal tabs (obs-text
  * aside); CR, LF and NUL are explicitly invalid, and the other controls have no meaning. */
@@ -78,6 +86,16 @@ static enum MHD_Result scan_one(void *cls, enum MHD_ValueKind kind, const char *
     for (size_t i = 0; i < value_size; i++)
         if (bad_octet((unsigned char)value[i]))
             goto bad_header;
+    for (unsigned i = 0; i < sizeof(k_once) / sizeof(k_once[0]); i++) {
+        if (key_size != strlen(k_once[i]) || strncasecmp(key, k_once[i], key_size) != 0)
+            continue;
+        if (s->once_seen & (1u << i)) {
+            s->rc = px_err_set(s->err, PX_EINVALID, "bad_header",
+                               "the %s header is given more than once", k_once[i]);
+            return MHD_NO;
+        }
+        s->once_seen |= 1u << i;
+    }
     if (key_size == 14 && strncasecmp(key, "Content-Length", 14) == 0) {
         /* libmicrohttpd itself answers a value that is not one decimal number (400 with its
          * own HTML body, docs/api.md); what reaches here are digits, maybe several headers

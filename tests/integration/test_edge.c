@@ -160,6 +160,13 @@ static void test_edge__strict_http(void **state)
         {"Transfer-Encoding: gzip, chunked\r\n", 0, "", 0, 1, 501, "not_implemented", __LINE__},
         {"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 0, "", 0, 1, 501,
          "not_implemented", __LINE__},
+        /* a field that is no list, twice: libmicrohttpd keeps the first, a proxy may act on
+         * the last (a second key here; the first is the admin's and would create) */
+        {"Authorization: Bearer junk\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
+        {"authorization: Bearer junk\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
+        {"x-access-token: a\r\nX-Access-Token: b\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
+        {"Host: other\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
+        {"X-CSRF-Token: a\r\nX-CSRF-Token: a\r\n%L", 0, "", 0, 0, 400, "bad_header", __LINE__},
         /* libmicrohttpd 0.9.75 answers these itself, before packid sees the request */
         {"Content-Length: -1\r\n", 0, "", 0, 0, 400, NULL, __LINE__},
         {"Content-Length: 1x\r\n", 0, "", 0, 0, 400, NULL, __LINE__},
@@ -168,6 +175,8 @@ static void test_edge__strict_http(void **state)
         {"%L", 0, "", 0, 0, 201, "", __LINE__},
         {"Transfer-Encoding: chunked\r\n", 0, "", 0, 1, 201, "", __LINE__},
         {"X-Note: a\tb \r\n%L", 0, "", 0, 0, 201, "", __LINE__},
+        /* two ways of sending a key, once each: the Bearer value wins (docs/api.md "Keys") */
+        {"x-access-token: junk\r\n%L", 0, "", 0, 0, 201, "", __LINE__},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {
         long long before = px_sql_count(&f->env, "SELECT count(*) FROM organization");
