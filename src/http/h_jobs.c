@@ -7,9 +7,12 @@
 #include "list_reply.h"
 #include "px_array.h"
 
-/* Floored to 4 decimals: a job one serial short of done shows 0.9999, never 1. */
+/* Floored to 4 decimals: a job one serial short of done shows 0.9999, never 1. A completed
+ * job shows 1 whatever its counts (an export with nothing to write is done: 0 of 0). */
 static double job_progress(const px_job *j)
 {
+    if (strcmp(j->status, "completed") == 0)
+        return 1.0;
     return j->total > 0 ? (double)(j->done * 10000 / j->total) / 10000.0 : 0.0;
 }
 

@@ -303,6 +303,29 @@ static void test_print__export_batch_csv(void **state)
     px_test_expect(&f->env, "GET", get, f->cmo2.key, NULL, 404, "not_found");
 }
 
+/* An export with nothing to write (the CMO's batch, every pack of it released) is done: its
+ * job shows progress 1 once completed, as every finished job, not 0 of 0 (a client waiting
+ * for 1 waited for ever). */
+static void test_print__empty_export_job_done(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "BATCHREL", "751115", "REL", 2, 2, f->cmo.org);
+    px_sqlf(&f->env,
+            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+            "gtin = '%s' AND batch = 'BATCHREL'",
+            GTIN);
+    json_t *e = export_done(f, f->cmo.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCHREL\"}");
+    assert_int_equal(px_test_int(e, "count"), 0);
+    char path[80];
+    snprintf(path, sizeof(path), "/v1/jobs/%s", px_test_str(e, "job_id"));
+    json_decref(e);
+    json_t *j = px_test_call(&f->env, "GET", path, f->cmo.key, NULL, 200);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_int_equal(px_test_int(j, "total"), 0);
+    assert_true(json_number_value(json_object_get(j, "progress")) == 1.0);
+    json_decref(j);
+}
+
 /* An export whose run the database refuses at every try (here: its rows) fails after
  * PX_JOB_TRIES tries (workers.h) instead of being run again at every pass ahead of the exports
  * after it: its job failed with the error, export.fail in the audit log. */
