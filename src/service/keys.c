@@ -227,6 +227,10 @@ static px_rc revoke_body(px_tx *tx, void *vc, px_err *err)
      * its CMOs' (the key handed over at partnering is the CMO's) nor another tenant's. */
     if (px_tx_actor(tx)->role != PX_ROLE_ADMIN && strcmp(key.org_id, px_tx_actor(tx)->org_id) != 0)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "key not found");
+    /* Revoking twice is harmless (docs/api.md): the key stays revoked as of the first time, and
+     * the audit log records the one revocation, not a second that changed nothing. */
+    if (key.revoked_at[0])
+        return PX_OK;
     if ((rc = px_store_org_get(db, &org, key.org_id, err)) != PX_OK ||
         (rc = px_store_key_revoke(db, key.id, err)) != PX_OK)
         return rc;

@@ -594,6 +594,16 @@ static void test_repair__mah_keys(void **state)
     px_test_expect(&f->env, "DELETE", path, f->mah.key, NULL, 200, NULL);
     px_test_expect(&f->env, "GET", "/v1/products", mk, NULL, 401, "invalid_token");
     assert_int_equal(px_audit_count(&f->env, "key.revoke", mk_id), 1);
+    /* Revoking twice is harmless, and the log says what happened: one revocation, at the
+     * time it took effect (a second entry would record a revocation that changed nothing). */
+    char revoked_at[64], again_at[64];
+    px_sql_textf(&f->env, revoked_at, sizeof(revoked_at),
+                 "SELECT revoked_at FROM api_key WHERE id = '%s'", mk_id);
+    px_test_expect(&f->env, "DELETE", path, f->mah.key, NULL, 200, NULL);
+    px_sql_textf(&f->env, again_at, sizeof(again_at),
+                 "SELECT revoked_at FROM api_key WHERE id = '%s'", mk_id);
+    assert_string_equal(again_at, revoked_at);
+    assert_int_equal(px_audit_count(&f->env, "key.revoke", mk_id), 1);
     char cmo_key_id[40];
     px_sql_textf(&f->env, cmo_key_id, sizeof(cmo_key_id),
                  "SELECT id FROM api_key WHERE org_id = '%s' LIMIT 1", f->cmo.org);
