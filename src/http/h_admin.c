@@ -172,5 +172,7 @@ void h_key_revoke(px_req *r)
         return;
     if (px_reply_failed(r, px_svc_key_revoke(db, &r->actor, px_req_param(r, 0), &r->err)))
         return;
-    px_reply_json(r, 200, json_pack("{s:s, s:b}", "key_id", px_req_param(r, 0), "revoked", 1));
+    char id[PX_UUID_LEN + 1]; /* found, so a UUID: the key's id as every answer writes it */
+    px_uuid_lower(id, px_req_param(r, 0));
+    px_reply_json(r, 200, json_pack("{s:s, s:b}", "key_id", id, "revoked", 1));
 }

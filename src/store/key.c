@@ -77,8 +77,8 @@ px_rc px_store_key_lookup(px_db *db, px_key_info *key, px_org *org, const uint8_
 
 px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
 {
-    PGresult *r =
-        px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = $1", PX__ARGS(id), err);
+    PGresult *r = px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = lower($1)",
+                           PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "key not found"); /* as a foreign key's */
     if (rc == PX_OK)
         key_row(key, r, 0);
@@ -94,7 +94,7 @@ px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)
         return rc0;
     PGresult *r = px__exec(db,
                            "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) "
-                           "WHERE id::text = $1",
+                           "WHERE id::text = lower($1)",
                            PX__ARGS(id), err);
     if (!r)
         return err->rc;

@@ -50,9 +50,10 @@ px_rc px_store_org_insert(px_db *db, px_org *org, px_err *err)
 px_rc px_store_org_hold(px_db *db, const char *id, px_org_hold how, px_err *err)
 {
     static const char *const sql[] = {
-        [PX_ORG_HOLD_SHARE] = "SELECT 1 FROM organization WHERE id::text = $1 FOR SHARE",
-        [PX_ORG_HOLD_CHANGE] = "SELECT 1 FROM organization WHERE id::text = $1 FOR NO KEY UPDATE",
-        [PX_ORG_HOLD_GLN] = "SELECT 1 FROM organization WHERE id::text = $1 FOR UPDATE",
+        [PX_ORG_HOLD_SHARE] = "SELECT 1 FROM organization WHERE id::text = lower($1) FOR SHARE",
+        [PX_ORG_HOLD_CHANGE] =
+            "SELECT 1 FROM organization WHERE id::text = lower($1) FOR NO KEY UPDATE",
+        [PX_ORG_HOLD_GLN] = "SELECT 1 FROM organization WHERE id::text = lower($1) FOR UPDATE",
     };
     return px__exec_cmd(db, sql[how], PX__ARGS(id), err);
 }
@@ -60,7 +61,7 @@ px_rc px_store_org_hold(px_db *db, const char *id, px_org_hold how, px_err *err)
 px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
 {
     /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
-    PGresult *r = px__exec(db, "SELECT " ORG_COLS " FROM organization WHERE id::text = $1",
+    PGresult *r = px__exec(db, "SELECT " ORG_COLS " FROM organization WHERE id::text = lower($1)",
                            PX__ARGS(id), err);
     px_rc rc = px__one(r, err, "not_found", "organization not found"); /* as a foreign one's */
     if (rc == PX_OK)
@@ -113,7 +114,7 @@ px_rc px_store_org_partners(px_db *db, int *out, const char *mah_id, const char 
     PGresult *r = px__exec(db,
                            "SELECT coalesce(bool_or(mah_id = $1::uuid), false), "
                            "coalesce(bool_or(mah_id <> $1::uuid), false) FROM partnership "
-                           "WHERE cmo_id::text = $2",
+                           "WHERE cmo_id::text = lower($2)",
                            PX__ARGS(mah_id, cmo_id), err);
     if (!r)
         return err->rc;

@@ -39,7 +39,7 @@ px_rc px_store_partnership_get(px_db *db, px_partnership *out, const char *id,
                                const char *mah_id, px_err *err)
 {
     return one(px__exec(db,
-                        "SELECT " PS_COLS " FROM partnership s WHERE s.id::text = $1 "
+                        "SELECT " PS_COLS " FROM partnership s WHERE s.id::text = lower($1) "
                         "AND s.mah_id = $2::uuid",
                         PX__ARGS(id, mah_id), err),
                out, err);
@@ -122,13 +122,14 @@ px_rc px_store_partnership_each(px_db *db, const char *mah_id, const char *id, p
                                 void *ctx, px_err *err)
 {
     /* The granted GTINs come with each row (one statement for the whole list). */
-    PGresult *r = px__exec(db,
-                           "SELECT " PS_COLS ", (SELECT coalesce(json_agg(pp.gtin ORDER BY "
-                           "pp.gtin), '[]')::text FROM partnership_product pp "
-                           "WHERE pp.partnership_id = s.id) FROM partnership s "
-                           "WHERE s.mah_id = $1::uuid AND ($2::text IS NULL OR s.id::text = $2) "
-                           "ORDER BY s.created_at, s.id",
-                           PX__ARGS(mah_id, id), err);
+    PGresult *r =
+        px__exec(db,
+                 "SELECT " PS_COLS ", (SELECT coalesce(json_agg(pp.gtin ORDER BY "
+                 "pp.gtin), '[]')::text FROM partnership_product pp "
+                 "WHERE pp.partnership_id = s.id) FROM partnership s "
+                 "WHERE s.mah_id = $1::uuid AND ($2::text IS NULL OR s.id::text = lower($2)) "
+                 "ORDER BY s.created_at, s.id",
+                 PX__ARGS(mah_id, id), err);
     if (!r)
         return err->rc;
     if (id && PQntuples(r) == 0) {

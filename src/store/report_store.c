@@ -152,10 +152,11 @@ px_rc px_store_endpoint_get(px_db *db, px_endpoint *out, const char *id, const c
     if (rc != PX_OK)
         return rc;
     /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
-    PGresult *r = px__exec(db,
-                           "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE id::text = $1 "
-                           "AND tenant_id = $2::uuid FOR UPDATE",
-                           PX__ARGS(id, tenant_id), err);
+    PGresult *r =
+        px__exec(db,
+                 "SELECT " ENDPOINT_COLS " FROM regulator_endpoint WHERE id::text = lower($1) "
+                 "AND tenant_id = $2::uuid FOR UPDATE",
+                 PX__ARGS(id, tenant_id), err);
     return endpoint_one(out, r, err);
 }
 

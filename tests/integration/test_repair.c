@@ -669,6 +669,60 @@ static void listed_keys(fixture *f, const char *query, const char *key, const ch
     }
 }
 
+/* An id is a UUID, and a UUID is the same in capitals (RFC 9562 §4: read case-insensitively),
+ * as GET /v1/jobs/{id} and the report routes take it: a key, an organization, a partnership
+ * and an endpoint named in capitals are found too (they answered 404: a key sent that way
+ * was not revoked). */
+static void upper(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'f')
+            *s = (char)(*s - 'a' + 'A');
+}
+
+static void test_repair__ids_in_capitals(void **state)
+{
+    fixture *f = *state;
+    char id[40], path[128];
+    json_t *k = call(f, "POST", "/v1/keys", f->mah.key, "{\"role\":\"auditor\"}", 201, NULL);
+    char ak[64];
+    snprintf(ak, sizeof(ak), "%s", px_test_str(k, "api_key"));
+    snprintf(id, sizeof(id), "%s", px_test_str(k, "key_id"));
+    json_decref(k);
+    upper(id);
+    snprintf(path, sizeof(path), "/v1/keys/%s", id);
+    json_t *j = call(f, "DELETE", path, f->mah.key, NULL, 200, NULL);
+    for (const char *c = px_test_str(j, "key_id"); *c; c++)
+        assert_false(*c >= 'A' && *c <= 'F'); /* as every answer writes an id */
+    json_decref(j);
+    px_test_expect(&f->env, "GET", "/v1/whoami", ak, NULL, 401, "invalid_token");
+
+    snprintf(id, sizeof(id), "%s", f->mah.org);
+    upper(id);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", id);
+    j = call(f, "PATCH", path, f->mah.key, "{}", 200, NULL);
+    assert_string_equal(px_test_str(j, "org_id"), f->mah.org);
+    json_decref(j);
+
+    px_sql_textf(&f->env, id, sizeof(id), "SELECT id FROM partnership WHERE mah_id = '%s' LIMIT 1",
+                 f->mah.org);
+    upper(id);
+    snprintf(path, sizeof(path), "/v1/partners/%s", id);
+    json_decref(call(f, "GET", path, f->mah.key, NULL, 200, NULL));
+    json_decref(call(f, "PATCH", path, f->mah.key, "{}", 200, NULL));
+    /* another MAH's, in capitals too, is still not found */
+    px_test_expect(&f->env, "GET", path, f->mah2.key, NULL, 404, "not_found");
+
+    j = call(f, "POST", "/v1/regulator-endpoints", f->mah.key,
+             "{\"market\":\"FR\",\"url\":\"http://127.0.0.1:9/caps\"}", 201, NULL);
+    snprintf(id, sizeof(id), "%s", px_test_str(j, "endpoint_id"));
+    json_decref(j);
+    upper(id);
+    snprintf(path, sizeof(path), "/v1/regulator-endpoints/%s", id);
+    json_decref(call(f, "PATCH", path, f->mah.key, "{\"active\":false}", 200, NULL));
+    px_test_expect(&f->env, "PATCH", path, f->mah2.key, "{\"active\":false}", 404, "not_found");
+}
+
 /* GET /v1/keys: an organization's keys as api_key holds them (active and revoked, oldest
  * first, every page), never a key itself; the MAH its own only, the operator any; a test
  * key lists the sandbox's test keys, a live key the live ones. */
