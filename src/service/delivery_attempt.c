@@ -1,5 +1,6 @@
 /* One delivery attempt's POST and outcome, shared by the report and webhook runners
  * (delivery_attempt.h). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,20 @@ void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_deliver
         res->http_status = 0;
         snprintf(res->error, sizeof(res->error), "%s", derr.message);
     }
+}
+
+int px__delivery_slot_take(px_app *app)
+{
+    int cap = app->cfg.workers > 1 ? app->cfg.workers - 1 : 1;
+    if (atomic_fetch_add(&app->deliveries_sending, 1) < cap)
+        return 1;
+    atomic_fetch_sub(&app->deliveries_sending, 1);
+    return 0;
+}
+
+void px__delivery_slot_give(px_app *app)
+{
+    atomic_fetch_sub(&app->deliveries_sending, 1);
 }
 
 long px__delivery_lease_ms(const px_config *cfg)

@@ -123,9 +123,8 @@ static void log_unsendable(const char *id, const char *reason)
     px_log(PX_LOG_ERROR, "report failed: not sent", fields);
 }
 
-px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
+static px_rc run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
 {
-    *did_work = 0;
     const px_config *cfg = &app->cfg;
     claim_ctx c = {0};
     c.app = app;
@@ -177,5 +176,17 @@ px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     else if (rc == PX_OK)
         log_superseded(&e);
     px_report_job_dispose(&c.job);
+    return rc;
+}
+
+px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    *did_work = 0;
+    /* A turn to send, or none this pass: the other workers stay free for the other runners
+     * while receivers keep their POSTs waiting (delivery_attempt.h). */
+    if (!px__delivery_slot_take(app))
+        return PX_OK;
+    px_rc rc = run_delivery(app, db, did_work, err);
+    px__delivery_slot_give(app);
     return rc;
 }

@@ -44,9 +44,8 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
                                         px__attempt_error(&c->a), c->a.retry_ms, &c->current, err);
 }
 
-px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
+static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
 {
-    *did_work = 0;
     const px_config *cfg = &app->cfg;
     claim_ctx c = {0};
     c.lease_ms = px__delivery_lease_ms(cfg);
@@ -91,5 +90,18 @@ px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
         px_logf(PX_LOG_WARN, "webhook delivery %s: a later attempt superseded attempt %d (%s)",
                 c.job.d.id, e.a.attempt, px_delivery_outcome_name(e.a.outcome));
     px_webhook_job_dispose(&c.job);
+    return rc;
+}
+
+px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
+{
+    *did_work = 0;
+    /* As report deliveries: a turn to send shared with them (delivery_attempt.h), so a
+     * receiver that never answers holds one worker at most, not the allocations of every
+     * tenant behind it. */
+    if (!px__delivery_slot_take(app))
+        return PX_OK;
+    px_rc rc = run_webhook(app, db, did_work, err);
+    px__delivery_slot_give(app);
     return rc;
 }

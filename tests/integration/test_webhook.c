@@ -12,6 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cmocka.h>
 
 #include "px_array.h"
@@ -531,6 +535,85 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
     assert_string_equal(a.status == 409 ? a.code : b.code, "already_retried");
     px_expect_count(&f->env, 1, "SELECT count(*) FROM webhook_delivery WHERE retry_of = '%s'",
                     dead);
+}
+
+/* A receiver that accepts connections and never answers: the kernel completes the handshake
+ * (the backlog), nobody reads. Its port into *port; close the fd to end it. */
+static int black_hole(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(fd, 16), 0);
+    socklen_t n = sizeof(a);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* A MAH's receiver that never answers holds one worker, not every one: with its deliveries
+ * queued (PACKID_DELIVERY_TIMEOUT_MS long), another tenant's background job still runs. Each
+ * POST held both workers of the default two before, and every tenant's allocations, exports
+ * and carrier batches waited for them. Last (the tests run in the order written): it restarts
+ * the server. */
+static void test_webhook__silent_receiver_holds_one_worker(void **state)
+{
+    fixture *f = *state;
+    int hole_port;
+    int hole = black_hole(&hole_port);
+    char allow[128];
+    px_test_server_stop(&f->env);
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
+             hole_port);
+    px_test_setenv(&f->env, allow);
+    px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=600000");
+    px_test_setenv(&f->env, "PACKID_WORKERS=2");
+    px_test_server_start(&f->env);
+    put_webhook(f, hole_port);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(enqueue(f, f->mah.org, "report.dead", "{\"silent\":1}"), PX_OK);
+    /* one POST is on its way to the silent receiver */
+    char where[160];
+    snprintf(where, sizeof(where), "tenant_id = '%s' AND state = 'sending'", f->mah.org);
+    for (int i = 0; i < 600 && deliveries(f, where) < 1; i++)
+        px_sleep_ms(100);
+    /* Another tenant's carrier batch is worked on meanwhile (its one item is refused: the job
+     * ends failed, which is the runner's doing as much as completed). */
+    json_t *b = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah2.key,
+                             "{\"items\":[{\"gtin\":\"09506000134352\",\"serial\":\"NONE\"}],"
+                             "\"symbology\":\"datamatrix\"}",
+                             202);
+    char path[96], status[32] = "";
+    snprintf(path, sizeof(path), "/v1/jobs/%s", px_test_str(b, "job_id"));
+    json_decref(b);
+    for (int i = 0; i < 600; i++) {
+        json_t *j = px_test_call(&f->env, "GET", path, f->mah2.key, NULL, 200);
+        snprintf(status, sizeof(status), "%s", px_test_str(j, "status"));
+        json_decref(j);
+        if (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0)
+            break;
+        px_sleep_ms(100);
+    }
+    /* still one POST held: the other worker took no second one */
+    long long sending = deliveries(f, where);
+    /* The server is killed (its held POST would keep a stop waiting), the silent receiver's
+     * deliveries retired, and the group's server started again for the teardown. */
+    px_test_server_kill(&f->env);
+    close(hole);
+    px_sqlf(&f->env,
+            "UPDATE webhook_delivery SET state = 'dead' WHERE tenant_id = '%s' AND state IN "
+            "('queued', 'sending')",
+            f->mah.org);
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:1", f->rv.port);
+    px_test_setenv(&f->env, allow);
+    px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
+    px_test_server_start(&f->env);
+    /* (asserted only now: a failure with the server's workers held would make its stop wait
+     * for their POSTs) */
+    if (strcmp(status, "completed") != 0 && strcmp(status, "failed") != 0)
+        fail_msg("another tenant's job stayed '%s' while a receiver held its POST", status);
+    assert_int_equal(sending, 1);
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
