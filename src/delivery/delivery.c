@@ -59,6 +59,38 @@ px_rc px_delivery_secret_check(const char *secret, const char *field, px_err *er
     return PX_OK;
 }
 
+/* A host name DNS can hold (RFC 1123 §2.1, RFC 1035 §2.3.4): labels of 1 to 63 letters, digits,
+ * hyphens (and underscores, which DNS allows and some names carry), no hyphen at a label's
+ * ends, 253 characters at most (a final dot allowed). An IP literal passes as libcurl read it.
+ * "example..com" or "-x.example" can resolve to nothing, ever: refused when the endpoint is
+ * saved, not found at its first delivery. */
+static int host_name_ok(const char *h)
+{
+    if (h[0] == '[')
+        return 1; /* an IPv6 literal, parsed by libcurl */
+    size_t n = strlen(h);
+    if (n > 0 && h[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253)
+        return 0;
+    size_t label = 0;
+    for (size_t i = 0; i <= n; i++) {
+        char c = i < n ? h[i] : '.';
+        if (c == '.') {
+            if (label == 0 || h[i - 1] == '-')
+                return 0;
+            label = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '_' || (c == '-' && label > 0)) {
+            if (++label > 63)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int loopback_host(const char *h)
 {
     if (strcmp(h, "localhost") == 0 || strcmp(h, "[::1]") == 0 || strcmp(h, "::1") == 0)
@@ -93,6 +125,10 @@ px_rc px__delivery_url_parse(const char *url, char *host_out, size_t host_cap, i
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_PORT, &portstr, CURLU_DEFAULT_PORT) != CURLUE_OK) {
         rc = px_err_set(err, PX_EINVALID, "invalid_url", "url is not an absolute http(s) URL");
+    } else if (!host_name_ok(host)) {
+        rc = px_err_set(err, PX_EINVALID, "invalid_url",
+                        "url host is no name DNS can hold (empty label, a label of more than "
+                        "63 characters, or a character other than letters, digits and hyphens)");
     } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
         rc = px_err_set(err, PX_EINVALID, "invalid_url",
                         "url must not carry credentials: use auth_header");

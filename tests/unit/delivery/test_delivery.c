@@ -45,6 +45,20 @@ static void test_delivery__url_check(void)
         {"https:/x", 0, __LINE__},
         {"https://", 0, __LINE__},
         {"HTTPS://example.org/in", 1, __LINE__}, /* the scheme in any case (RFC 3986 §3.1) */
+        /* a host name DNS cannot hold (RFC 1123 §2.1) is refused when saved */
+        {"https://example..com/in", 0, __LINE__},
+        {"https://.example.com/in", 0, __LINE__},
+        {"https://-x.example.com/in", 0, __LINE__},
+        {"https://x-.example.com/in", 0, __LINE__},
+        {"https://x!y.example.com/in", 0, __LINE__},
+        {"https://a234567890123456789012345678901234567890123456789012345678901234.example/", 0,
+         __LINE__}, /* a label of 64 */
+        {"https://a23456789012345678901234567890123456789012345678901234567890123.example/", 1,
+         __LINE__},                               /* 63 */
+        {"https://example.com./in", 1, __LINE__}, /* the root's dot */
+        {"https://x-y.example.com/in", 1, __LINE__},
+        {"https://_dmarc.example.com/in", 1, __LINE__},
+        {"https://[2001:db8::1]:8443/in", 1, __LINE__},
         {"", 0, __LINE__},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {
