@@ -52,6 +52,16 @@ const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char
     return b->data;
 }
 
+PGresult *px__exec_with_array(px_db *db, const char *sql, const char *first, const char *const *v,
+                              size_t n, const char *what, px_err *err)
+{
+    px_buf b;
+    const char *a = px__text_array(&b, v, n, what, err);
+    PGresult *r = a ? px__exec(db, sql, PX__ARGS(first, a), err) : NULL;
+    px_buf_dispose(&b);
+    return r;
+}
+
 /* ---- idempotency ----------------------------------------------------------------------- */
 
 /* The stored row of (org_id, key): *found 0 when none is visible; PX_ECONFLICT
@@ -652,18 +662,14 @@ px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const cha
 px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,
                           px_pack_row_fn fn, void *ctx, px_err *err)
 {
-    px_buf arr;
-    const char *a = px__text_array(&arr, serials, n, "serials", err);
-    if (!a)
-        return err->rc;
     /* Locks in key order, so two requests over overlapping packs cannot deadlock. */
-    PGresult *r = px__exec(db,
-                           "SELECT " PACK_COLS ", t.o - 1 FROM serial JOIN unnest($2::text[]) "
-                           "WITH ORDINALITY AS t(s, o) ON serial.serial = t.s "
-                           "WHERE serial.gtin = $1 AND serial.serial = ANY ($2::text[]) "
-                           "ORDER BY serial.serial FOR UPDATE OF serial",
-                           PX__ARGS(gtin, a), err);
-    px_buf_dispose(&arr);
+    PGresult *r = px__exec_with_array(db,
+                                      "SELECT " PACK_COLS ", t.o - 1 FROM serial JOIN "
+                                      "unnest($2::text[]) WITH ORDINALITY AS t(s, o) ON "
+                                      "serial.serial = t.s WHERE serial.gtin = $1 AND "
+                                      "serial.serial = ANY ($2::text[]) ORDER BY serial.serial "
+                                      "FOR UPDATE OF serial",
+                                      gtin, serials, n, "serials", err);
     if (!r)
         return err->rc;
     for (int i = 0; i < PQntuples(r); i++) {

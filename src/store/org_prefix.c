@@ -9,11 +9,7 @@
 static PGresult *with_prefixes(px_db *db, const char *sql, const char *org_id,
                                const char *const *prefixes, size_t n, px_err *err)
 {
-    px_buf b;
-    const char *a = px__text_array(&b, prefixes, n, "company_prefixes", err);
-    PGresult *r = a ? px__exec(db, sql, PX__ARGS(org_id, a), err) : NULL;
-    px_buf_dispose(&b);
-    return r;
+    return px__exec_with_array(db, sql, org_id, prefixes, n, "company_prefixes", err);
 }
 
 /* Prefix t.p and a held prefix h are one licensee's numbers when either begins with the other:

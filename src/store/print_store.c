@@ -236,21 +236,16 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
 px_rc px_store_print_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,
                                 px_print_pack_fn fn, void *ctx, px_err *err)
 {
-    px_buf arr;
-    const char *a = px__text_array(&arr, serials, n, "serials", err);
-    if (!a)
-        return err->rc;
     /* FOR SHARE in key order: a commission cannot change a pack's batch under the job, and
      * two jobs over the same packs do not deadlock. The unique index on first prints is what
      * finally refuses a second print (the "printed" flag here makes the error precise). */
-    PGresult *r = px__exec(db,
-                           "SELECT " PACK_COLS ", t.o - 1, EXISTS (SELECT 1 FROM "
-                           "print_job_serial ps WHERE ps.gtin = s.gtin AND ps.serial = s.serial "
-                           "AND NOT ps.reprint)::int FROM serial s JOIN unnest($2::text[]) WITH "
-                           "ORDINALITY AS t(v, o) ON s.serial = t.v WHERE s.gtin = $1 "
-                           "ORDER BY s.serial FOR SHARE OF s",
-                           PX__ARGS(gtin, a), err);
-    px_buf_dispose(&arr);
+    PGresult *r = px__exec_with_array(db,
+                                      "SELECT " PACK_COLS ", t.o - 1, EXISTS (SELECT 1 FROM "
+                                      "print_job_serial ps WHERE ps.gtin = s.gtin AND ps.serial "
+                                      "= s.serial AND NOT ps.reprint)::int FROM serial s JOIN "
+                                      "unnest($2::text[]) WITH ORDINALITY AS t(v, o) ON s.serial "
+                                      "= t.v WHERE s.gtin = $1 ORDER BY s.serial FOR SHARE OF s",
+                                      gtin, serials, n, "serials", err);
     if (!r)
         return err->rc;
     int rows = PQntuples(r);

@@ -273,6 +273,12 @@ const char *px__nz(const char *s);
  * b then already disposed (disposing it again is harmless) (lifecycle.c). */
 const char *px__text_array(px_buf *b, const char *const *v, size_t n, const char *what,
                            px_err *err);
+/* px__exec of sql with $1 first and $2 v[0..n) as a text array (px__text_array, what naming
+ * the items when there are too many): the result (caller PQclear()s) or NULL, err set; the
+ * array's buffer is disposed either way. The one statement of a key and its list (a GTIN and
+ * its serials, an organization and its prefixes) (lifecycle.c). */
+PGresult *px__exec_with_array(px_db *db, const char *sql, const char *first, const char *const *v,
+                              size_t n, const char *what, px_err *err);
 /* Two px__text_array parameters at once; on failure neither buffer needs disposing
  * (lifecycle.c). */
 px_rc px__text_arrays2(px_buf *b1, const char **s1, const char *const *v1, size_t n1, px_buf *b2,
