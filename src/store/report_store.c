@@ -397,18 +397,11 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
      * its late outcome must not undo the newer one (a delivered report queued again, or a
      * false report.dead). A late "delivered" still counts while the report is not finished:
      * the receiver has the document, whatever the newer attempts meet. */
-    /* clang-format off */
     return px__end_attempt(
         db,
-        PX__SQL_END_ATTEMPT_ROW("report_attempt", "report_id")
-        "UPDATE report SET "
-        "state = " PX__SQL_STATE_AFTER("$4") ", "
-        "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "
-        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " WHERE id = $1::uuid "
-        "AND " PX__SQL_ATTEMPT_MOVES_ROW("$2", "$4") " RETURNING 1",
+        PX__SQL_END_ATTEMPT("report_attempt", "report_id", "report",
+                            "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "),
         id, n, http_status, outcome, px__nz(error), retry_ms, current, err);
-    /* clang-format on */
 }
 
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err)

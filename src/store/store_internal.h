@@ -347,6 +347,19 @@ void px__sql_month(px_buf *b, const char *sql, const char *name);
     "WITH a AS (UPDATE " t " SET finished_at = clock_timestamp(), http_status = $3::int, "         \
     "outcome = $4, error = $5 WHERE " key " = $1::uuid AND n = $2::int) "
 #define PX__SQL_MS_FROM_NOW(ms) "clock_timestamp() + " ms "::bigint * interval '1 millisecond'"
+/* px__end_attempt's whole statement for outbox TABLE and its attempt table ATTEMPTS (KEY: its
+ * column naming the outbox row): the attempt's row ends (PX__SQL_END_ATTEMPT_ROW); the outbox row,
+ * while the attempt still moves it (PX__SQL_ATTEMPT_MOVES_ROW), takes the outbox's rule (its
+ * state, delivered_at, next try after $6 ms) and SETS, the table's own columns of an outcome
+ * ("col = expr, " each). Reports and webhook deliveries end an attempt alike but for SETS. */
+/* clang-format off */
+#define PX__SQL_END_ATTEMPT(ATTEMPTS, KEY, TABLE, SETS)                                            \
+    PX__SQL_END_ATTEMPT_ROW(ATTEMPTS, KEY)                                                         \
+    "UPDATE " TABLE " SET state = " PX__SQL_STATE_AFTER("$4") ", " SETS                            \
+    "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "                                              \
+    "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " "                                             \
+    "WHERE id = $1::uuid AND " PX__SQL_ATTEMPT_MOVES_ROW("$2", "$4") " RETURNING 1"
+/* clang-format on */
 /* "YYYY-MM-DD HH:MM:SS.ffffff+00" of µs since the epoch: a timestamptz in COPY text. */
 void px__copy_ts(char out[40], int64_t us);
 /* pg_lsn's text form "X/Y" as a 64-bit position (replica.c); -1 when malformed. */

@@ -264,15 +264,8 @@ px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_st
 {
     /* As a report's attempt (report_store.c): the attempt's row always gets its outcome, the
      * delivery only by the outbox's rule. */
-    /* clang-format off */
-    return px__end_attempt(
-        db,
-        PX__SQL_END_ATTEMPT_ROW("webhook_attempt", "delivery_id")
-        "UPDATE webhook_delivery SET "
-        "state = " PX__SQL_STATE_AFTER("$4") ", last_error = $5, last_http_status = $3::int, "
-        "delivered_at = " PX__SQL_DELIVERED_AT("$4") ", "
-        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$6") " "
-        "WHERE id = $1::uuid AND " PX__SQL_ATTEMPT_MOVES_ROW("$2", "$4") " RETURNING 1",
-        id, n, http_status, outcome, error, retry_ms, current, err);
-    /* clang-format on */
+    return px__end_attempt(db,
+                           PX__SQL_END_ATTEMPT("webhook_attempt", "delivery_id", "webhook_delivery",
+                                               "last_error = $5, last_http_status = $3::int, "),
+                           id, n, http_status, outcome, error, retry_ms, current, err);
 }
