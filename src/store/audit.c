@@ -294,18 +294,13 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
 px_rc px_store_audit_checkpoint_insert(px_db *db, px_audit_checkpoint *c, px_err *err)
 {
     const char *seq = PX__INT(c->seq);
-    PGresult *r = px__exec(db,
+    return px__exec_number(db,
                            "INSERT INTO audit_checkpoint (chain, chain_seq, seq, head, at, key_id, "
                            "signature, cut) VALUES ($1::uuid, $2::bigint, $3::bigint, $4, "
                            "$5::timestamptz, $6, $7, $8::boolean) RETURNING id",
                            PX__ARGS(c->chain, PX__INT(c->chain_seq), seq, c->head, c->at, c->key_id,
                                     c->signature, c->cut ? "t" : "f"),
-                           err);
-    if (!r)
-        return err->rc;
-    c->id = strtoll(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+                           &c->id, err);
 }
 
 /* Calls fn with each row (h, c, at) of a heads query: chain, chain_seq, last_seq, last_hash,
@@ -371,11 +366,6 @@ px_rc px_store_audit_cut_heads(px_db *db, const char *before, char at[32], px_au
 px_rc px_store_audit_checkpoint_lock(px_db *db, int *got, px_err *err)
 {
     /* A key of its own, so only checkpointers contend for it. */
-    PGresult *r = px__exec(db, "SELECT pg_try_advisory_xact_lock(" PX__LOCK_AUDIT_CHECKPOINT ")", 0,
-                           NULL, err);
-    if (!r)
-        return err->rc;
-    *got = strcmp(px__val(r, 0, 0), "t") == 0;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_true(db, "SELECT pg_try_advisory_xact_lock(" PX__LOCK_AUDIT_CHECKPOINT ")", 0,
+                         NULL, got, err);
 }

@@ -282,7 +282,7 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
     PQclear(r);
     if (!*changed)
         return PX_OK;
-    r = px__exec(
+    return px__exec_number(
         db,
         "WITH p AS (SELECT i FROM carrier_batch b, generate_series(0, b.total_count - 1) i "
         "WHERE b.id = $1::uuid AND NOT b.item_errors ? i::text AND NOT EXISTS (SELECT 1 "
@@ -292,12 +292,7 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
         "(SELECT coalesce(jsonb_object_agg(p.i::text, jsonb_build_object('c', "
         "'batch_failed', 'm', left($2, 199))), '{}') FROM p) WHERE b.id = $1::uuid "
         "RETURNING (SELECT count(*) FROM p)",
-        PX__ARGS(b->id, why), err);
-    if (!r)
-        return err->rc;
-    *undone = PQntuples(r) == 1 ? strtoll(px__val(r, 0, 0), NULL, 10) : 0;
-    PQclear(r);
-    return PX_OK;
+        PX__ARGS(b->id, why), undone, err);
 }
 
 #define CARRIER_COLS                                                                               \

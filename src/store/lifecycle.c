@@ -585,18 +585,14 @@ px_rc px_store_release_count(px_db *db, long long *count, const char *gtin, cons
     const char *a = NULL;
     if (n && !(a = px__text_array(&arr, serials, n, "serials", err)))
         return err->rc;
-    PGresult *r = px__exec(db,
-                           "SELECT count(*) FROM serial WHERE gtin = $1 AND batch = $2 AND "
-                           "state = 'commissioned' AND ($3::text[] IS NULL OR serial = "
-                           "ANY ($3::text[]))",
-                           PX__ARGS(gtin, batch, a), err);
+    px_rc rc = px__exec_number(db,
+                               "SELECT count(*) FROM serial WHERE gtin = $1 AND batch = $2 AND "
+                               "state = 'commissioned' AND ($3::text[] IS NULL OR serial = "
+                               "ANY ($3::text[]))",
+                               PX__ARGS(gtin, batch, a), count, err);
     if (n)
         px_buf_dispose(&arr);
-    if (!r)
-        return err->rc;
-    *count = strtoll(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    return rc;
 }
 
 px_rc px_store_read_point_gaps(px_db *db, const char *gtin, const char *batch,

@@ -78,18 +78,16 @@ px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, cons
     *taken = 0;
     /* The listings' own mode: registrations of products under overlapping prefixes by two
      * MAHs at once, or one beside a listing, cannot both pass the check below. */
-    PGresult *r =
-        px__exec(db, "LOCK TABLE org_company_prefix IN SHARE ROW EXCLUSIVE MODE", 0, NULL, err);
-    if (!r)
+    if (px__exec_cmd(db, "LOCK TABLE org_company_prefix IN SHARE ROW EXCLUSIVE MODE", 0, NULL,
+                     err) != PX_OK)
         return err->rc;
-    PQclear(r);
     /* GS1 licenses a prefix to one company (GS1 General Specifications §1.4): one another
      * organization listed, another MAH's products are numbered under, or another
      * organization's GLN is numbered under -- at its length, or, its length unknown, lying
      * under this prefix (every length it could be given would then be refused: it would never
      * have a read point) -- unless that is a CMO of this MAH's (CMO_OF). */
     /* clang-format off */
-    r = px__exec(db,
+    return px__exec_true(db,
                  "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t WHERE " LISTED_BY_OTHER
                  " OR EXISTS (SELECT 1 FROM product pr WHERE pr.mah_id <> $1::uuid AND "
                  OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)") ") OR EXISTS (SELECT "
@@ -97,13 +95,8 @@ px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, cons
                  "NULL AND " OVERLAPS("left(o.gln, o.gln_prefix_length)") " OR o.gln_prefix_length "
                  "IS NULL AND starts_with(o.gln, t.p)) AND NOT (o.kind = 'cmo' AND "
                  CMO_OF("$1::uuid", "o.id", "o.gln", "o.gln_prefix_length") ")))",
-                 PX__ARGS(mah_id, prefix), err);
+                 PX__ARGS(mah_id, prefix), taken, err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    *taken = strcmp(px__val(r, 0, 0), "t") == 0;
-    PQclear(r);
-    return PX_OK;
 }
 
 px_rc px_store_gln_prefix_taken(px_db *db, int *taken, const px_org *org, const char *prefix,
@@ -113,10 +106,8 @@ px_rc px_store_gln_prefix_taken(px_db *db, int *taken, const px_org *org, const 
     /* SHARE: does not wait for other GLNs, but for a list being changed or a product being
      * registered (whose SHARE ROW EXCLUSIVE locks conflict with it), and keeps both off
      * meanwhile. */
-    PGresult *r = px__exec(db, "LOCK TABLE org_company_prefix IN SHARE MODE", 0, NULL, err);
-    if (!r)
+    if (px__exec_cmd(db, "LOCK TABLE org_company_prefix IN SHARE MODE", 0, NULL, err) != PX_OK)
         return err->rc;
-    PQclear(r);
     /* A new organization has no row yet: the nil UUID is no organization's. */
     static const char nil[] = "00000000-0000-0000-0000-000000000000";
     char len[8];
@@ -127,7 +118,7 @@ px_rc px_store_gln_prefix_taken(px_db *db, int *taken, const px_org *org, const 
      * ($6). Another organization's GLN does not count: two sites of one company share a
      * prefix. */
     /* clang-format off */
-    r = px__exec(db,
+    return px__exec_true(db,
                  "SELECT EXISTS (SELECT 1 FROM (SELECT $2::text AS p) t WHERE " LISTED_BY_OTHER
                  " OR EXISTS (SELECT 1 FROM product pr WHERE pr.mah_id <> $1::uuid AND "
                  OVERLAPS("substr(pr.gtin, 2, pr.company_prefix_length)") " AND NOT ($3 = "
@@ -135,13 +126,8 @@ px_rc px_store_gln_prefix_taken(px_db *db, int *taken, const px_org *org, const 
                  CMO_OF("pr.mah_id", "$1::uuid", "$4::text", "$5::int") "))))",
                  PX__ARGS(org->id[0] ? org->id : nil, prefix, org->kind, org->gln,
                           org->gln_prefix_length ? len : NULL, partner_mah ? partner_mah : nil),
-                 err);
+                 taken, err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    *taken = strcmp(px__val(r, 0, 0), "t") == 0;
-    PQclear(r);
-    return PX_OK;
 }
 
 px_rc px_store_org_prefixes_set(px_db *db, const char *org_id, const char *const *prefixes,

@@ -76,11 +76,8 @@ px_rc px_store_partition_default_rows(px_db *db, long long rows[PX_PARTITIONED_N
     for (int i = 0; i < PX_PARTITIONED_N; i++) {
         char sql[96];
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s_default", px_partitioned_tables[i]);
-        PGresult *r = px__exec(db, sql, 0, NULL, err);
-        if (!r)
+        if (px__exec_number(db, sql, 0, NULL, &rows[i], err) != PX_OK)
             return err->rc;
-        rows[i] = strtoll(px__val(r, 0, 0), NULL, 10);
-        PQclear(r);
     }
     return PX_OK;
 }

@@ -311,15 +311,10 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
 
 px_rc px_store_label_writes(px_db *db, const char *gtin, long long *n, px_err *err)
 {
-    PGresult *r = px__exec(db,
+    return px__exec_number(db,
                            "SELECT (SELECT count(*) FROM print_job WHERE gtin = $1) + (SELECT "
                            "count(*) FROM export WHERE gtin = $1 AND run_batch IS NOT NULL)",
-                           PX__ARGS(gtin), err);
-    if (!r)
-        return err->rc;
-    *n = strtoll(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+                           PX__ARGS(gtin), n, err);
 }
 
 px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batch,

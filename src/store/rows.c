@@ -103,6 +103,28 @@ px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *p
     return PX_OK;
 }
 
+px_rc px__exec_number(px_db *db, const char *sql, int nparams, const char *const *params,
+                      long long *out, px_err *err)
+{
+    PGresult *r = px__exec(db, sql, nparams, params, err);
+    if (!r)
+        return err->rc;
+    *out = PQntuples(r) ? strtoll(px__val(r, 0, 0), NULL, 10) : 0;
+    PQclear(r);
+    return PX_OK;
+}
+
+px_rc px__exec_true(px_db *db, const char *sql, int nparams, const char *const *params, int *out,
+                    px_err *err)
+{
+    PGresult *r = px__exec(db, sql, nparams, params, err);
+    if (!r)
+        return err->rc;
+    *out = PQntuples(r) && strcmp(px__val(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)
 {
     if (!r)

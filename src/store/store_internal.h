@@ -230,6 +230,14 @@ px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long 
     " k WHERE k.retry_of = t.id) GROUP BY s.state, s.o ORDER BY s.o"
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
+/* px__exec of a statement whose answer is one value, column 0 of its first row (a count, an
+ * EXISTS, a RETURNING of one number): *out that value as a whole number, or 1 for true (0 for
+ * false or NULL), 0 when the statement returns no row; *out untouched when the statement
+ * fails (err set) (rows.c). */
+px_rc px__exec_number(px_db *db, const char *sql, int nparams, const char *const *params,
+                      long long *out, px_err *err);
+px_rc px__exec_true(px_db *db, const char *sql, int nparams, const char *const *params, int *out,
+                    px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc
  * as px__exec set it; no row -> PX_ENOTFOUND with code and the printf message; else PX_OK,
  * the caller maps row 0. The caller PQclear()s r either way (NULL is fine). */
