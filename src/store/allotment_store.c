@@ -77,17 +77,15 @@ px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kin
     const char *amount = PX__INT(n);
     /* REQ-ALLOT-2: under READ COMMITTED the conflicting row is locked and re-read at its latest committed
      * version, so the sum never misses a concurrent charge that committed first. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO allotment_usage AS u (org_id, period, serials, carriers) "
-                           "VALUES ($1::uuid, " THIS_MONTH ", $2::bigint, $3::bigint) "
-                           "ON CONFLICT (org_id, period) DO UPDATE SET serials = u.serials + "
-                           "EXCLUDED.serials, carriers = u.carriers + EXCLUDED.carriers",
-                           PX__ARGS(org_id, kind == PX_ALLOT_SERIALS ? amount : "0",
-                                    kind == PX_ALLOT_CARRIERS ? amount : "0"),
-                           err);
-    if (!r)
+    if (px__exec_cmd(db,
+                     "INSERT INTO allotment_usage AS u (org_id, period, serials, carriers) "
+                     "VALUES ($1::uuid, " THIS_MONTH ", $2::bigint, $3::bigint) "
+                     "ON CONFLICT (org_id, period) DO UPDATE SET serials = u.serials + "
+                     "EXCLUDED.serials, carriers = u.carriers + EXCLUDED.carriers",
+                     PX__ARGS(org_id, kind == PX_ALLOT_SERIALS ? amount : "0",
+                              kind == PX_ALLOT_CARRIERS ? amount : "0"),
+                     err) != PX_OK)
         return err->rc;
-    PQclear(r);
     return px_store_allotment_get(db, org_id, out, err);
 }
 

@@ -41,13 +41,11 @@ px_rc px_store_key_insert_sandbox(px_db *db, px_key_info *key, const uint8_t has
     /* The organization's row is copied into the sandbox first (once; later changes of it in
      * the sandbox are the sandbox's own): the sandbox's foreign keys need it there. The only
      * statements of packid that name the sandbox schema: they run on a live connection. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO " PX_SANDBOX_SCHEMA ".organization SELECT * FROM "
-                           "organization WHERE id = $1::uuid ON CONFLICT (id) DO NOTHING",
-                           PX__ARGS(key->org_id), err);
-    if (!r)
+    if (px__exec_cmd(db,
+                     "INSERT INTO " PX_SANDBOX_SCHEMA ".organization SELECT * FROM "
+                     "organization WHERE id = $1::uuid ON CONFLICT (id) DO NOTHING",
+                     PX__ARGS(key->org_id), err) != PX_OK)
         return err->rc;
-    PQclear(r);
     return key_insert(db, KEY_INSERT(PX_SANDBOX_SCHEMA ".api_key"), key, hash, err);
 }
 

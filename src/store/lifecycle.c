@@ -155,14 +155,13 @@ px_rc px_store_batch_claim(px_db *db, char out[7], char recall[PX_BATCH_RECALL_M
      * a batch another transaction committed while the INSERT waited on it. FOR SHARE: a recall
      * of the batch updates the row first, so either it waits for this commission and then
      * recalls its packs too, or this waits for the recall and reads it (migration 0220). */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO batch (gtin, batch, expiry) VALUES ($1, $2, $3) "
-                           "ON CONFLICT (gtin, batch) DO NOTHING",
-                           PX__ARGS(gtin, batch, expiry), err);
-    if (!r)
+    if (px__exec_cmd(db,
+                     "INSERT INTO batch (gtin, batch, expiry) VALUES ($1, $2, $3) "
+                     "ON CONFLICT (gtin, batch) DO NOTHING",
+                     PX__ARGS(gtin, batch, expiry), err) != PX_OK)
         return err->rc;
-    PQclear(r);
-    r = px__exec(db,
+    PGresult *r =
+        px__exec(db,
                  "SELECT expiry, coalesce(recall_reason, '') FROM batch WHERE gtin = $1 AND "
                  "batch = $2 FOR SHARE",
                  PX__ARGS(gtin, batch), err);

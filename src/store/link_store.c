@@ -28,23 +28,19 @@ px_rc px_store_links_put(px_db *db, const char *tenant_id, const char *gtin,
     px_rc rc = owned(db, tenant_id, gtin, 1, err);
     if (rc != PX_OK)
         return rc;
-    PGresult *r = px__exec(db, "DELETE FROM product_link WHERE gtin = $1", PX__ARGS(gtin), err);
-    if (!r)
+    if (px__exec_cmd(db, "DELETE FROM product_link WHERE gtin = $1", PX__ARGS(gtin), err) != PX_OK)
         return err->rc;
-    PQclear(r);
     /* At most PX_LINKS_MAX rows: one statement each is simpler than an array literal. */
     for (int i = 0; i < n; i++) {
         const char *ord = PX__INT(i);
-        r = px__exec(db,
-                     "INSERT INTO product_link (gtin, ord, link_type, href, title, lang, "
-                     "media_type) VALUES ($1, $2::smallint, $3, $4, $5, $6, $7)",
-                     PX__ARGS(gtin, ord, v[i].type, v[i].href, v[i].title,
-                              v[i].lang[0] ? v[i].lang : NULL,
-                              v[i].media_type[0] ? v[i].media_type : NULL),
-                     err);
-        if (!r)
+        if (px__exec_cmd(db,
+                         "INSERT INTO product_link (gtin, ord, link_type, href, title, lang, "
+                         "media_type) VALUES ($1, $2::smallint, $3, $4, $5, $6, $7)",
+                         PX__ARGS(gtin, ord, v[i].type, v[i].href, v[i].title,
+                                  v[i].lang[0] ? v[i].lang : NULL,
+                                  v[i].media_type[0] ? v[i].media_type : NULL),
+                         err) != PX_OK)
             return err->rc;
-        PQclear(r);
     }
     return PX_OK;
 }

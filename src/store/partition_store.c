@@ -341,12 +341,11 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
     char sql[128];
     snprintf(sql, sizeof(sql), "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE",
              px_partitioned_tables[t]);
-    PGresult *r = px__exec(db, sql, 0, NULL, err);
-    if (!r)
+    if (px__exec_cmd(db, sql, 0, NULL, err) != PX_OK)
         return err->rc;
-    PQclear(r);
-    if (!(r = px__exec(db, MONTHS_SQL " AND c.relname = $2",
-                       PX__ARGS(PX__INT(retention_months), name), err)))
+    PGresult *r = px__exec(db, MONTHS_SQL " AND c.relname = $2",
+                           PX__ARGS(PX__INT(retention_months), name), err);
+    if (!r)
         return err->rc;
     px_rc rc = PX_OK;
     px_partition_row row;

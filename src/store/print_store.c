@@ -95,25 +95,21 @@ static void export_row(px_export *e, const PGresult *r, int i)
 
 px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           "INSERT INTO job (id, kind, org_id, tenant_id, payload) VALUES "
-                           "($2, 'export', $3, $4, jsonb_build_object('export_id', $1::text))",
-                           PX__ARGS(e->id, e->job_id, e->org_id, e->tenant_id), err);
-    if (!r)
+    if (px__exec_cmd(db,
+                     "INSERT INTO job (id, kind, org_id, tenant_id, payload) VALUES "
+                     "($2, 'export', $3, $4, jsonb_build_object('export_id', $1::text))",
+                     PX__ARGS(e->id, e->job_id, e->org_id, e->tenant_id), err) != PX_OK)
         return err->rc;
-    PQclear(r);
-    r = px__exec(db,
-                 "INSERT INTO export (id, job_id, org_id, key_id, tenant_id, gtin, allocation_id, "
-                 "batch, scope_org, format, gs_style, filename, run_batch, run_expiry) VALUES "
-                 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                 PX__ARGS(e->id, e->job_id, e->org_id, px__nz(e->key_id), e->tenant_id, e->gtin,
-                          px__nz(e->allocation_id), px__nz(e->batch), px__nz(e->scope_org),
-                          e->format, e->gs_style, e->filename, px__nz(e->run_batch),
-                          px__nz(e->run_expiry)),
-                 err);
-    if (!r)
+    if (px__exec_cmd(
+            db,
+            "INSERT INTO export (id, job_id, org_id, key_id, tenant_id, gtin, allocation_id, "
+            "batch, scope_org, format, gs_style, filename, run_batch, run_expiry) VALUES "
+            "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            PX__ARGS(e->id, e->job_id, e->org_id, px__nz(e->key_id), e->tenant_id, e->gtin,
+                     px__nz(e->allocation_id), px__nz(e->batch), px__nz(e->scope_org), e->format,
+                     e->gs_style, e->filename, px__nz(e->run_batch), px__nz(e->run_expiry)),
+            err) != PX_OK)
         return err->rc;
-    PQclear(r);
     return px_store_export_get(db, e, e->id, err);
 }
 
@@ -176,16 +172,14 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
         return err->rc;
     e->count = strtoll(PQcmdTuples(r), NULL, 10);
     PQclear(r);
-    r = px__exec(db,
-                 "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
-                 "started_at = coalesce(started_at, now()), finished_at = now(), "
-                 "heartbeat_at = now() WHERE id = $2) "
-                 "UPDATE export SET status = 'completed', count = $3, finished_at = now() "
-                 "WHERE id = $1",
-                 PX__ARGS(e->id, e->job_id, PX__INT(e->count)), err);
-    if (!r)
+    if (px__exec_cmd(db,
+                     "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
+                     "started_at = coalesce(started_at, now()), finished_at = now(), "
+                     "heartbeat_at = now() WHERE id = $2) "
+                     "UPDATE export SET status = 'completed', count = $3, finished_at = now() "
+                     "WHERE id = $1",
+                     PX__ARGS(e->id, e->job_id, PX__INT(e->count)), err) != PX_OK)
         return err->rc;
-    PQclear(r);
     px_strlcpy(e->status, "completed", sizeof(e->status));
     return PX_OK;
 }

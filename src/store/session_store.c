@@ -19,14 +19,13 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
     /* The table would otherwise only grow: each sign-in clears what ended a week ago (kept
      * that long so a support question about a recent sign-out can still be answered; the
      * audit log keeps every sign-in and sign-out for good). */
-    PGresult *r = px__exec(db,
-                           "DELETE FROM console_session WHERE expires_at < now() - "
-                           "interval '7 days'",
-                           0, NULL, err);
-    if (!r)
+    if (px__exec_cmd(db,
+                     "DELETE FROM console_session WHERE expires_at < now() - "
+                     "interval '7 days'",
+                     0, NULL, err) != PX_OK)
         return err->rc;
-    PQclear(r);
-    r = px__exec(db,
+    PGresult *r =
+        px__exec(db,
                  "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
                  "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
                  "RETURNING " TS("expires_at"),
