@@ -495,6 +495,11 @@ px_rc px_store_pack_case(px_db *db, char gtin[15], char serial[21], const char *
     return PX_OK;
 }
 
+static void case_child_row(px_case_child *c, const PGresult *r, int i)
+{
+    *c = (px_case_child){px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2), px__val(r, i, 3)};
+}
+
 px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *serial,
                                   const char *cmo_org, long limit, px_case_child_fn fn, void *ctx,
                                   px_err *err)
@@ -506,12 +511,6 @@ px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *seria
                            PX__ARGS(gtin, serial, PX__INT(limit), px__nz(cmo_org)), err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_case_child c = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
-                           px__val(r, i, 3)};
-        if (fn(ctx, &c))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_case_child, case_child_row, fn, ctx);
     return PX_OK;
 }

@@ -187,6 +187,14 @@ px_rc px_store_audit_chain_each(px_db *db, const char *chain, long long after_se
                         chain, PX__INT(upto), after_seq, 0, fn, ctx, err);
 }
 
+static void head_row(px_audit_head *h, const PGresult *r, int i)
+{
+    px_strlcpy(h->chain, px__val(r, i, 0), sizeof(h->chain));
+    h->chain_seq = strtoll(px__val(r, i, 1), NULL, 10);
+    h->last_seq = strtoll(px__val(r, i, 2), NULL, 10);
+    px_strlcpy(h->last_hash, px__val(r, i, 3), sizeof(h->last_hash));
+}
+
 px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_err *err)
 {
     PGresult *r = px__exec(db,
@@ -195,16 +203,7 @@ px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_er
                            0, NULL, err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_audit_head h;
-        px_strlcpy(h.chain, px__val(r, i, 0), sizeof(h.chain));
-        h.chain_seq = strtoll(px__val(r, i, 1), NULL, 10);
-        h.last_seq = strtoll(px__val(r, i, 2), NULL, 10);
-        px_strlcpy(h.last_hash, px__val(r, i, 3), sizeof(h.last_hash));
-        if (fn(ctx, &h))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_audit_head, head_row, fn, ctx);
     return PX_OK;
 }
 

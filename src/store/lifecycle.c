@@ -836,6 +836,15 @@ px_rc px_store_event_insert(px_db *db, const px_event_rec *e, px_err *err)
     return rc;
 }
 
+static void event_row(px_event_row *e, const PGresult *r, int i)
+{
+    memset(e, 0, sizeof(*e));
+    px__texts(r, i, 0, PX__TEXT(e->event_id), PX__TEXT(e->op), PX__TEXT(e->type),
+              PX__TEXT(e->action), PX__TEXT(e->biz_step), PX__TEXT(e->disposition),
+              PX__TEXT(e->event_time), PX__TEXT(e->by), PX__TEXT(e->event_hash),
+              PX__TEXT(e->reason), PX__TEXT(e->market), NULL);
+}
+
 px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
                                 void *ctx, px_err *err)
 {
@@ -851,15 +860,6 @@ px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row
     /* clang-format on */
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_event_row e = {0};
-        px__texts(r, i, 0, PX__TEXT(e.event_id), PX__TEXT(e.op), PX__TEXT(e.type),
-                  PX__TEXT(e.action), PX__TEXT(e.biz_step), PX__TEXT(e.disposition),
-                  PX__TEXT(e.event_time), PX__TEXT(e.by), PX__TEXT(e.event_hash),
-                  PX__TEXT(e.reason), PX__TEXT(e.market), NULL);
-        if (fn(ctx, &e))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_event_row, event_row, fn, ctx);
     return PX_OK;
 }

@@ -172,6 +172,12 @@ static const char *const serials_sql[] = {
     "LIMIT $3::bigint",
 };
 
+static void serial_item_row(px_serial_item *it, const PGresult *r, int i)
+{
+    px__texts(r, i, 0, PX__TEXT(it->serial), PX__TEXT(it->state), NULL);
+    it->seq = strtoll(px__val(r, i, 2), NULL, 10);
+}
+
 px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
                                        const px_serial_page *page, int hide_released,
                                        px_serial_item_fn fn, void *ctx, px_err *err)
@@ -189,15 +195,7 @@ px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
         PX__ARGS(allocation_id, after, PX__INT(page->limit), hide_released ? "1" : NULL), err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_serial_item it;
-        px_strlcpy(it.serial, px__val(r, i, 0), sizeof(it.serial));
-        px_strlcpy(it.state, px__val(r, i, 1), sizeof(it.state));
-        it.seq = strtoll(px__val(r, i, 2), NULL, 10);
-        if (fn(ctx, &it))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_serial_item, serial_item_row, fn, ctx);
     return PX_OK;
 }
 

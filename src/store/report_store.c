@@ -276,6 +276,15 @@ px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *i
     return rc;
 }
 
+static void attempt_row(px_report_attempt *a, const PGresult *r, int i)
+{
+    memset(a, 0, sizeof(*a));
+    a->n = (int)strtol(px__val(r, i, 0), NULL, 10);
+    px__texts(r, i, 1, PX__TEXT(a->started_at), PX__TEXT(a->finished_at), NULL);
+    a->http_status = (int)strtol(px__val(r, i, 3), NULL, 10);
+    px__texts(r, i, 4, PX__TEXT(a->outcome), PX__TEXT(a->error), NULL);
+}
+
 px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_attempt_fn fn,
                                     void *ctx, px_err *err)
 {
@@ -289,18 +298,7 @@ px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_
     /* clang-format on */
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_report_attempt a = {0};
-        a.n = (int)strtol(px__val(r, i, 0), NULL, 10);
-        px_strlcpy(a.started_at, px__val(r, i, 1), sizeof(a.started_at));
-        px_strlcpy(a.finished_at, px__val(r, i, 2), sizeof(a.finished_at));
-        a.http_status = (int)strtol(px__val(r, i, 3), NULL, 10);
-        px_strlcpy(a.outcome, px__val(r, i, 4), sizeof(a.outcome));
-        px_strlcpy(a.error, px__val(r, i, 5), sizeof(a.error));
-        if (fn(ctx, &a))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_report_attempt, attempt_row, fn, ctx);
     return PX_OK;
 }
 

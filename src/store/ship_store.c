@@ -24,19 +24,19 @@ static PGresult *exec_list(px_db *db, const char *sql, const char *gtin, const c
     return r;
 }
 
+static void left_child_row(px_left_child *lc, const PGresult *r, int i)
+{
+    *lc = (px_left_child){px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2), px__val(r, i, 3),
+                          px__val(r, i, 4)};
+}
+
 /* Each child row of a leave: parent, its prefix, the child, the child's prefix, the parent
  * case's GTIN. */
 static px_rc each_left(PGresult *r, px_left_child_fn fn, void *ctx, px_err *err)
 {
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_left_child lc = {px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2),
-                            px__val(r, i, 3), px__val(r, i, 4)};
-        if (fn(ctx, &lc))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_left_child, left_child_row, fn, ctx);
     return PX_OK;
 }
 

@@ -276,6 +276,11 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
     return PX_OK;
 }
 
+static void sscc_item_row(px_sscc_item *it, const PGresult *r, int i)
+{
+    *it = (px_sscc_item){px__val(r, i, 0), px__val(r, i, 1)};
+}
+
 px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after, long limit,
                          int hide_released, px_sscc_item_fn fn, void *ctx, px_err *err)
 {
@@ -288,12 +293,7 @@ px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after
         err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_sscc_item it = {px__val(r, i, 0), px__val(r, i, 1)};
-        if (fn(ctx, &it))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_sscc_item, sscc_item_row, fn, ctx);
     return PX_OK;
 }
 
@@ -381,6 +381,17 @@ px_rc px_store_pack_parents(px_db *db, char (*out)[19], size_t max, size_t *n, c
     "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth < " PX_AGG_DEPTH_GUARD \
     " AND (" cmo "::uuid IS NULL OR " PX_AGG_CMO_BOX("x", cmo) ")) "
 
+static void tree_row(px_tree_row *row, const PGresult *r, int i)
+{
+    *row = (px_tree_row){px__val(r, i, 0),
+                         px__val(r, i, 1),
+                         px__val(r, i, 2),
+                         px__val(r, i, 3),
+                         px__val(r, i, 4),
+                         px__val(r, i, 5),
+                         (int)strtol(px__val(r, i, 6), NULL, 10)};
+}
+
 /* A pack row s a CMO ($n, a uuid's text; NULL: not a CMO, every row) sees: service/
  * pack_internal.h's px__cmo_sees in SQL, as px_store_export_freeze's manifest query. */
 px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const char *cmo_org,
@@ -403,19 +414,14 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const c
         PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1", px__nz(cmo_org)), err);
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_tree_row row = {px__val(r, i, 0),
-                           px__val(r, i, 1),
-                           px__val(r, i, 2),
-                           px__val(r, i, 3),
-                           px__val(r, i, 4),
-                           px__val(r, i, 5),
-                           (int)strtol(px__val(r, i, 6), NULL, 10)};
-        if (fn(ctx, &row))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_tree_row, tree_row, fn, ctx);
     return PX_OK;
+}
+
+static void tree_count_row(px_tree_count *c, const PGresult *r, int i)
+{
+    *c = (px_tree_count){(int)strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
+                         px__val(r, i, 2), strtoll(px__val(r, i, 3), NULL, 10)};
 }
 
 px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cmo_org,
@@ -444,13 +450,7 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cm
     /* clang-format on */
     if (!r)
         return err->rc;
-    for (int i = 0; i < PQntuples(r); i++) {
-        px_tree_count c = {(int)strtol(px__val(r, i, 0), NULL, 10), px__val(r, i, 1),
-                           px__val(r, i, 2), strtoll(px__val(r, i, 3), NULL, 10)};
-        if (fn(ctx, &c))
-            break;
-    }
-    PQclear(r);
+    PX__EACH_ROW(r, px_tree_count, tree_count_row, fn, ctx);
     return PX_OK;
 }
 
