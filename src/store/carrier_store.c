@@ -204,6 +204,15 @@ px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *i
     return PX__ONE_ROW(r, err, batch_row, out, "not_found", "carrier batch not found");
 }
 
+/* An item of a batch's array as both reads of the items begin their rows: its index, GTIN,
+ * serial and target (columns 0 to 3); the rest of it cleared. */
+static void item_row(px_carrier_item *it, const PGresult *r, int i)
+{
+    memset(it, 0, sizeof(*it));
+    it->idx = (int)strtol(px__val(r, i, 0), NULL, 10);
+    px__texts(r, i, 1, PX__TEXT(it->gtin), PX__TEXT(it->serial), PX__TEXT(it->target), NULL);
+}
+
 px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_only, long limit,
                                   px_carrier_item_fn fn, void *ctx, px_err *err)
 {
@@ -231,11 +240,9 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
         return px_err_oom(err);
     }
     for (int i = 0; i < PQntuples(r); i++) {
-        memset(it, 0, sizeof(*it));
-        it->idx = (int)strtol(px__val(r, i, 0), NULL, 10);
-        px__texts(r, i, 1, PX__TEXT(it->gtin), PX__TEXT(it->serial), PX__TEXT(it->target),
-                  PX__TEXT(it->carrier_id), PX__TEXT(it->error_code), PX__TEXT(it->error_message),
-                  NULL);
+        item_row(it, r, i);
+        px__texts(r, i, 4, PX__TEXT(it->carrier_id), PX__TEXT(it->error_code),
+                  PX__TEXT(it->error_message), NULL);
         if (fn(ctx, it))
             break;
     }
@@ -409,9 +416,7 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
     }
     for (int i = 0; i < PQntuples(r); i++) {
         memset(row, 0, sizeof(*row));
-        row->item.idx = (int)strtol(px__val(r, i, 0), NULL, 10);
-        px__texts(r, i, 1, PX__TEXT(row->item.gtin), PX__TEXT(row->item.serial),
-                  PX__TEXT(row->item.target), NULL);
+        item_row(&row->item, r, i);
         row->pack_found = px__val(r, i, 4)[0] == '1';
         px_strlcpy(row->pack.gtin, px__val(r, i, 1), sizeof(row->pack.gtin));
         px_strlcpy(row->pack.serial, px__val(r, i, 2), sizeof(row->pack.serial));
