@@ -292,15 +292,12 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
      * planner hashes the whole serial table instead, a cost that grows with the table rather
      * than with the request. Both for this transaction only. */
     if (s->n > 2000) {
-        PGresult *w = px__exec(db,
-                               "SELECT set_config('work_mem', '64MB', true), "
-                               "set_config('plan_cache_mode', 'force_generic_plan', true)",
-                               0, NULL, err);
-        if (!w) {
-            rc = err->rc;
+        rc = px__exec_cmd(db,
+                          "SELECT set_config('work_mem', '64MB', true), "
+                          "set_config('plan_cache_mode', 'force_generic_plan', true)",
+                          0, NULL, err);
+        if (rc != PX_OK)
             goto done;
-        }
-        PQclear(w);
     }
     p[5] = s->tenant_id;
     p[6] = px__nz(s->cmo_org);

@@ -738,7 +738,6 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
     px_buf_init(&bg, 1);
     px_buf_init(&bs, 1);
     px_buf_init(&bx, 1);
-    PGresult *r = NULL;
     if (!g || !s || !x) {
         rc = px_err_oom(err);
         goto done;
@@ -760,17 +759,14 @@ px_rc px_store_agg_load(px_db *db, const px_agg_child *c, size_t n, px_err *err)
     }
     if ((rc = agg_child_table(db, err)) != PX_OK)
         goto done;
-    r = px__exec(db,
-                 "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT o - 1, nullif(g, ''), "
-                 "nullif(s, ''), nullif(x, '') FROM unnest($1::text[], $2::text[], $3::text[]) "
-                 "WITH ORDINALITY AS t(g, s, x, o)",
-                 3, p, err);
-    if (!r) {
-        rc = err->rc;
-        goto done;
-    }
-    PQclear(r);
-    rc = agg_child_lock(db, err);
+    rc =
+        px__exec_cmd(db,
+                     "INSERT INTO agg_child (idx, gtin, serial, sscc) SELECT o - 1, nullif(g, ''), "
+                     "nullif(s, ''), nullif(x, '') FROM unnest($1::text[], $2::text[], $3::text[]) "
+                     "WITH ORDINALITY AS t(g, s, x, o)",
+                     3, p, err);
+    if (rc == PX_OK)
+        rc = agg_child_lock(db, err);
 done:
     px_buf_dispose(&bg);
     px_buf_dispose(&bs);
