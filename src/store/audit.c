@@ -269,10 +269,8 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
     static const char *const locks[] = {"LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE",
                                         "LOCK TABLE audit_checkpoint IN SHARE MODE"};
     for (size_t i = 0; i < PX_COUNT(locks); i++) {
-        PGresult *l = px__exec(db, locks[i], 0, NULL, err);
-        if (!l)
+        if (px__exec_cmd(db, locks[i], 0, NULL, err) != PX_OK)
             return err->rc;
-        PQclear(l);
     }
     /* Each chain's newest covering cut: the one `audit verify` starts from; an older cut
      * whose signature no longer holds does not keep the month. */

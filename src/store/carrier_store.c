@@ -40,17 +40,12 @@ px_rc px_store_carrier_template_insert(px_db *db, const px_carrier_template *t, 
 {
     char quiet[12], mpx[12];
     design_params(&t->design, quiet, mpx);
-    PGresult *r =
-        px__exec(db,
-                 "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
-                 "module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                 PX__ARGS(t->id, t->org_id, t->name, t->design.ec, t->design.fg, t->design.bg,
-                          px__nz(quiet), mpx),
-                 err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_cmd(db,
+                        "INSERT INTO carrier_template (id, org_id, name, ec, fg, bg, quiet_zone, "
+                        "module_px) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        PX__ARGS(t->id, t->org_id, t->name, t->design.ec, t->design.fg,
+                                 t->design.bg, px__nz(quiet), mpx),
+                        err);
 }
 
 px_rc px_store_carrier_template_get(px_db *db, px_carrier_template *out, const char *id,

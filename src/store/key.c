@@ -131,16 +131,16 @@ px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int
     org->gln[0] = '\0';
     org->gln_prefix_length = 0;
     const char *p[] = {key_id, cmo_id};
-    PGresult *r = px__exec_cached(db, PX__Q_ACTOR_HOLD, HOLD_LOCKS("pg_advisory_xact_lock_shared"),
-                                  2, p, err);
-    if (!r)
+    if (px__cmd(px__exec_cached(db, PX__Q_ACTOR_HOLD, HOLD_LOCKS("pg_advisory_xact_lock_shared"), 2,
+                                p, err),
+                err) != PX_OK)
         return err->rc;
-    PQclear(r);
     if (!key_id)
         return PX_OK;
     /* A statement of its own, so its snapshot is taken after the lock: a revocation that
      * committed while this waited is seen. */
-    r = px__exec(db,
+    PGresult *r =
+        px__exec(db,
                  "SELECT coalesce(o.gln, ''), coalesce(o.gln_prefix_length, 0) FROM api_key k "
                  "JOIN organization o ON o.id = k.org_id WHERE k.id = $1::uuid AND k.revoked_at "
                  "IS NULL FOR KEY SHARE OF o",

@@ -42,11 +42,9 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
     /* Lists change one at a time (this mode conflicts with itself), so two organizations
      * listing overlapping prefixes at once cannot both pass the check below; the transaction
      * holds the lock until the list is written. */
-    PGresult *l = px__exec(db, "LOCK TABLE org_company_prefix IN SHARE ROW EXCLUSIVE MODE", 0,
-                           NULL, err);
-    if (!l)
+    if (px__exec_cmd(db, "LOCK TABLE org_company_prefix IN SHARE ROW EXCLUSIVE MODE", 0, NULL,
+                     err) != PX_OK)
         return err->rc;
-    PQclear(l);
     /* GS1 licenses a prefix to one company: another organization's (listed, or its GLN's) or
      * a product's (a MAH's) is not this one's to build SSCCs under. Nor is one another
      * organization's GLN lies under, its length unknown: every length it could be given would
@@ -134,15 +132,12 @@ px_rc px_store_org_prefixes_set(px_db *db, const char *org_id, const char *const
                                 size_t n, px_err *err)
 {
     /* One statement: the prefixes left off go, the new ones come (ON CONFLICT: kept ones). */
-    PGresult *r = with_prefixes(db,
-                                "WITH gone AS (DELETE FROM org_company_prefix WHERE org_id = "
-                                "$1::uuid AND company_prefix <> ALL ($2::text[])) INSERT INTO "
-                                "org_company_prefix (org_id, company_prefix) SELECT $1::uuid, "
-                                "t.p FROM unnest($2::text[]) AS t(p) ON CONFLICT (org_id, "
-                                "company_prefix) DO NOTHING",
-                                org_id, prefixes, n, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__cmd(with_prefixes(db,
+                                 "WITH gone AS (DELETE FROM org_company_prefix WHERE org_id = "
+                                 "$1::uuid AND company_prefix <> ALL ($2::text[])) INSERT INTO "
+                                 "org_company_prefix (org_id, company_prefix) SELECT $1::uuid, "
+                                 "t.p FROM unnest($2::text[]) AS t(p) ON CONFLICT (org_id, "
+                                 "company_prefix) DO NOTHING",
+                                 org_id, prefixes, n, err),
+                   err);
 }

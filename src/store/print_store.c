@@ -276,30 +276,27 @@ px_rc px_store_print_job_insert(px_db *db, px_print_job *j, const char *const *s
                                 px_err *err)
 {
     const char *count = PX__INT(n);
-    PGresult *r =
-        px__exec(db,
-                 "INSERT INTO print_job (id, org_id, key_id, tenant_id, gtin, line, "
-                 "operator, reprint, reason, batch, expiry, count, created_at) VALUES "
-                 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " TS("$13") ")",
-                 PX__ARGS(j->id, j->org_id, px__nz(j->key_id), j->tenant_id, j->gtin, j->line,
-                          j->operator_name, j->reprint ? "t" : "f", px__nz(j->reason),
-                          px__nz(j->batch), px__nz(j->expiry), count, PX__INT(j->created_at_us)),
-                 err);
-    if (!r)
+    if (px__exec_cmd(db,
+                     "INSERT INTO print_job (id, org_id, key_id, tenant_id, gtin, line, "
+                     "operator, reprint, reason, batch, expiry, count, created_at) VALUES "
+                     "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " TS("$13") ")",
+                     PX__ARGS(j->id, j->org_id, px__nz(j->key_id), j->tenant_id, j->gtin, j->line,
+                              j->operator_name, j->reprint ? "t" : "f", px__nz(j->reason),
+                              px__nz(j->batch), px__nz(j->expiry), count,
+                              PX__INT(j->created_at_us)),
+                     err) != PX_OK)
         return err->rc;
-    PQclear(r);
     px_buf arr;
     const char *a = px__text_array(&arr, serials, n, "serials", err);
     if (!a)
         return err->rc;
-    r = px__exec(db,
-                 "INSERT INTO print_job_serial (gtin, serial, print_job_id, reprint) "
-                 "SELECT $1, v, $3, $4 FROM unnest($2::text[]) AS t(v)",
-                 PX__ARGS(j->gtin, a, j->id, j->reprint ? "t" : "f"), err);
+    px_rc rc = px__exec_cmd(db,
+                            "INSERT INTO print_job_serial (gtin, serial, print_job_id, reprint) "
+                            "SELECT $1, v, $3, $4 FROM unnest($2::text[]) AS t(v)",
+                            PX__ARGS(j->gtin, a, j->id, j->reprint ? "t" : "f"), err);
     px_buf_dispose(&arr);
-    if (!r)
-        return err->rc;
-    PQclear(r);
+    if (rc != PX_OK)
+        return rc;
     return px_store_print_job_get(db, j, j->id, err);
 }
 

@@ -94,13 +94,17 @@ px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long 
     return PX_OK;
 }
 
-px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
+px_rc px__cmd(PGresult *r, px_err *err)
 {
-    PGresult *r = px__exec(db, sql, nparams, params, err);
     if (!r)
         return err->rc;
     PQclear(r);
     return PX_OK;
+}
+
+px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
+{
+    return px__cmd(px__exec(db, sql, nparams, params, err), err);
 }
 
 px_rc px__exec_number(px_db *db, const char *sql, int nparams, const char *const *params,

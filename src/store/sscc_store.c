@@ -248,11 +248,7 @@ static PGresult *exec_on_ssccs(px_db *db, const char *sql, const char *const *ss
 static px_rc cmd_on_ssccs(px_db *db, const char *sql, const char *const *ssccs, size_t n, int np,
                           const char *const *more, px_err *err)
 {
-    PGresult *r = exec_on_ssccs(db, sql, ssccs, n, np, more, err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
+    return px__cmd(exec_on_ssccs(db, sql, ssccs, n, np, more, err), err);
 }
 
 px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, size_t n,

@@ -228,6 +228,10 @@ px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long 
     "SELECT s.state, count(t.id) FROM unnest(ARRAY[" STATES "]) WITH ORDINALITY s(state, o) "      \
     "LEFT JOIN " TABLE " t ON t.state = s.state" COND " AND NOT EXISTS (SELECT 1 FROM " TABLE      \
     " k WHERE k.retry_of = t.id) GROUP BY s.state, s.o ORDER BY s.o"
+/* The verdict on a statement whose result is not read: r NULL (it failed) -> err->rc as the
+ * statement set it; else PX_OK, r cleared (rows.c). For the statements px__exec does not run
+ * (px__exec_cached, a helper's own), as px__exec_cmd is for px__exec's. */
+px_rc px__cmd(PGresult *r, px_err *err);
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
 /* px__exec of a statement whose answer is one value, column 0 of its first row (a count, an

@@ -61,21 +61,20 @@ px_rc px_store_vrs_settings_put(px_db *db, const char *tenant_id, const char *re
 px_rc px_store_vrs_log_insert(px_db *db, const px_vrs_log *l, px_err *err)
 {
     const char *verified = l->verified < 0 ? NULL : l->verified ? "t" : "f";
-    PGresult *r = px__exec_cached(
-        db, PX__Q_VRS_LOG,
-        "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, req_gln, "
-        "responder_gln, gtin, lot, serial, exp, context, corr_uuid, verified, failure_reason, "
-        "additional_info, ctrl_possess_att, email, telephone) VALUES ($1::timestamptz, $2, "
-        "$3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10, $11, $12, $13, $14::bool, $15, $16, "
-        "$17::bool, $18, $19)",
-        PX__ARGS(l->at, l->kind, l->tenant_id, l->requester_id, l->key_id, l->req_gln,
-                 l->responder_gln, l->gtin, l->lot, l->serial, l->exp, l->context, l->corr_uuid,
-                 verified, l->reason, l->info, l->ctrl_possess_att, l->email, l->telephone),
+    return px__cmd(
+        px__exec_cached(
+            db, PX__Q_VRS_LOG,
+            "INSERT INTO vrs_request (at, kind, tenant_id, requester_id, key_id, req_gln, "
+            "responder_gln, gtin, lot, serial, exp, context, corr_uuid, verified, failure_reason, "
+            "additional_info, ctrl_possess_att, email, telephone) VALUES ($1::timestamptz, $2, "
+            "$3::uuid, $4::uuid, $5::uuid, $6, $7, $8, $9, $10, $11, $12, $13, $14::bool, $15, "
+            "$16, "
+            "$17::bool, $18, $19)",
+            PX__ARGS(l->at, l->kind, l->tenant_id, l->requester_id, l->key_id, l->req_gln,
+                     l->responder_gln, l->gtin, l->lot, l->serial, l->exp, l->context, l->corr_uuid,
+                     verified, l->reason, l->info, l->ctrl_possess_att, l->email, l->telephone),
+            err),
         err);
-    if (!r)
-        return err->rc;
-    PQclear(r);
-    return PX_OK;
 }
 
 static void log_row(px_vrs_log_row *o, const PGresult *r, int i)
