@@ -89,12 +89,8 @@ px_rc px_migration_status(px_db *db, px_migration_report *rep, px_err *err)
 {
     rep->applied = 0;
     rep->total = px__migration_count;
-    PGresult *r = px__exec(db,
-                           "SELECT count(*) FROM schema_migration",
-                           0, NULL, err);
-    if (!r)
-        return err->rc;
-    rep->applied = (int)strtol(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    long long applied = 0;
+    px_rc rc = px__exec_number(db, "SELECT count(*) FROM schema_migration", 0, NULL, &applied, err);
+    rep->applied = (int)applied;
+    return rc;
 }

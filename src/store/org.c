@@ -72,13 +72,12 @@ px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
 
 px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err)
 {
-    PGresult *r =
-        px__exec(db, "SELECT count(*) FROM organization WHERE kind = $1", PX__ARGS(kind), err);
-    if (!r)
-        return err->rc;
-    *out = strtol(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    long long n = 0;
+    px_rc rc = px__exec_number(db, "SELECT count(*) FROM organization WHERE kind = $1",
+                               PX__ARGS(kind), &n, err);
+    if (rc == PX_OK)
+        *out = (long)n;
+    return rc;
 }
 
 px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err)

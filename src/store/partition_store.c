@@ -56,19 +56,17 @@ px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *c
 {
     *created = 0;
     /* One statement: partition_add_month (migration 0150) is idempotent per month. */
-    PGresult *r = px__exec(db,
-                           "SELECT count(*) FILTER (WHERE partition_add_month(t, m::date)) "
-                           "FROM " TABLES_SQL " AS t, "
-                           "generate_series(date_trunc('month', coalesce($1::date, "
-                           "current_date)), date_trunc('month', coalesce($1::date, "
-                           "current_date)) + make_interval(months => $2::int), "
-                           "interval '1 month') AS m",
-                           PX__ARGS(month, PX__INT(ahead)), err);
-    if (!r)
-        return err->rc;
-    *created = atoi(px__val(r, 0, 0));
-    PQclear(r);
-    return PX_OK;
+    long long n = 0;
+    px_rc rc = px__exec_number(db,
+                               "SELECT count(*) FILTER (WHERE partition_add_month(t, m::date)) "
+                               "FROM " TABLES_SQL " AS t, "
+                               "generate_series(date_trunc('month', coalesce($1::date, "
+                               "current_date)), date_trunc('month', coalesce($1::date, "
+                               "current_date)) + make_interval(months => $2::int), "
+                               "interval '1 month') AS m",
+                               PX__ARGS(month, PX__INT(ahead)), &n, err);
+    *created = (int)n;
+    return rc;
 }
 
 px_rc px_store_partition_default_rows(px_db *db, long long rows[PX_PARTITIONED_N], px_err *err)

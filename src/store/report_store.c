@@ -370,15 +370,14 @@ px_rc px_store_report_set_document(px_db *db, const char *id, const char *doc, s
 px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, int *n,
                                     px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           "UPDATE report SET state = 'sending', attempts = attempts + 1, "
-                           "next_attempt_at = " PX__SQL_MS_FROM_NOW("$2") " WHERE id = $1::uuid "
-                                                                          "RETURNING attempts",
-                           PX__ARGS(id, PX__INT(lease_ms)), err);
-    if (!r)
+    long long attempts = 0;
+    if (px__exec_number(db,
+                        "UPDATE report SET state = 'sending', attempts = attempts + 1, "
+                        "next_attempt_at = " PX__SQL_MS_FROM_NOW("$2") " WHERE id = $1::uuid "
+                                                                       "RETURNING attempts",
+                        PX__ARGS(id, PX__INT(lease_ms)), &attempts, err) != PX_OK)
         return err->rc;
-    *n = PQntuples(r) ? (int)strtol(px__val(r, 0, 0), NULL, 10) : 0;
-    PQclear(r);
+    *n = (int)attempts;
     return px__exec_cmd(db,
                         "INSERT INTO report_attempt (report_id, n, started_at) VALUES "
                         "($1::uuid, $2::int, clock_timestamp())",
