@@ -77,11 +77,8 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
 {
     PGresult *r = px__exec(db, "SELECT " KEY_COLS " FROM api_key k WHERE k.id::text = lower($1)",
                            PX__ARGS(id), err);
-    px_rc rc = px__one(r, err, "not_found", "key not found"); /* as a foreign key's */
-    if (rc == PX_OK)
-        key_row(key, r, 0);
-    PQclear(r);
-    return rc;
+    /* Not found as a foreign key's. */
+    return PX__ONE_ROW(r, err, key_row, key, "not_found", "key not found");
 }
 
 px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)

@@ -63,11 +63,8 @@ px_rc px_store_org_get(px_db *db, px_org *out, const char *id, px_err *err)
     /* ids come from outside: a malformed uuid is simply not found (no SQL error). */
     PGresult *r = px__exec(db, "SELECT " ORG_COLS " FROM organization WHERE id::text = lower($1)",
                            PX__ARGS(id), err);
-    px_rc rc = px__one(r, err, "not_found", "organization not found"); /* as a foreign one's */
-    if (rc == PX_OK)
-        org_row(out, r, 0);
-    PQclear(r);
-    return rc;
+    /* Not found as a foreign one's. */
+    return PX__ONE_ROW(r, err, org_row, out, "not_found", "organization not found");
 }
 
 px_rc px_store_org_count(px_db *db, const char *kind, long *out, px_err *err)
