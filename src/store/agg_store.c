@@ -416,10 +416,7 @@ px_rc px_store_agg_record(px_db *db, const px_agg_record_set *s, px_err *err)
         rc = err->rc;
         goto done;
     }
-    PGresult *r = px__exec_cached(db, PX__Q_AGG_RECORD, RECORD, (int)PX_COUNT(p), p, err);
-    if (!r)
-        rc = err->rc;
-    PQclear(r);
+    rc = px__cmd(px__exec_cached(db, PX__Q_AGG_RECORD, RECORD, (int)PX_COUNT(p), p, err), err);
 done:
     arrays_dispose(&a);
     free(num);

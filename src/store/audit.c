@@ -93,15 +93,14 @@ px_rc px_store_audit_append(px_db *db, const char *org_id, const char *key_id,
      * by anyone else carries no valid seal. */
     px_audit_entry_seal(e.mac, db->seal, e.hash);
     px_strlcpy(e.mac_key, db->seal->id, sizeof(e.mac_key));
-    PGresult *r2 = px__exec(
-        db, insert_sql,
-        PX__ARGS(PX__INT(e.seq), e.at, e.org_id[0] ? e.org_id : NULL, e.key_id[0] ? e.key_id : NULL,
-                 e.tenant_id[0] ? e.tenant_id : NULL, e.action, e.subject, e.details, e.prev_hash,
-                 e.hash, e.chain, PX__INT(e.chain_seq), PX__INT(e.prev_seq), e.mac, e.mac_key),
+    rc = px__cmd(
+        px__exec(db, insert_sql,
+                 PX__ARGS(PX__INT(e.seq), e.at, e.org_id[0] ? e.org_id : NULL,
+                          e.key_id[0] ? e.key_id : NULL, e.tenant_id[0] ? e.tenant_id : NULL,
+                          e.action, e.subject, e.details, e.prev_hash, e.hash, e.chain,
+                          PX__INT(e.chain_seq), PX__INT(e.prev_seq), e.mac, e.mac_key),
+                 err),
         err);
-    if (!r2)
-        rc = err->rc;
-    PQclear(r2);
 done:
     px_buf_dispose(&text);
     PQclear(r);
