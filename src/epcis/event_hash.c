@@ -7,6 +7,7 @@
 
 #include "epcis_internal.h"
 #include "gs1.h"
+#include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
 
@@ -56,14 +57,10 @@ static void sl_dispose(strlist *l)
 /* Opens a new item; the caller appends its text to l->arena, then calls sl_close. */
 static px_rc sl_open(strlist *l, px_err *err)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        size_t *o = realloc(l->off, cap * sizeof(*o));
-        if (!o)
-            return px_err_oom(err);
-        l->off = o;
-        l->cap = cap;
-    }
+    size_t *o = px_array_room(l->off, l->n, &l->cap, sizeof(*o), 16);
+    if (!o)
+        return px_err_oom(err);
+    l->off = o;
     l->off[l->n++] = l->arena.len;
     return PX_OK;
 }

@@ -28,16 +28,12 @@
 
 void *epcis__ar_alloc(epcis__arena *a, size_t size)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 64;
-        void **np = realloc(a->p, cap * sizeof(*np));
-        if (!np) {
-            a->oom = 1;
-            return NULL;
-        }
-        a->p = np;
-        a->cap = cap;
+    void **np = px_array_room(a->p, a->n, &a->cap, sizeof(*np), 64);
+    if (!np) {
+        a->oom = 1;
+        return NULL;
     }
+    a->p = np;
     void *m = calloc(1, size ? size : 1);
     if (!m) {
         a->oom = 1;

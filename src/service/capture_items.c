@@ -11,6 +11,7 @@
 
 #include "epcis_capture.h"
 #include "gs1.h"
+#include "px_array.h"
 #include "px_calendar.h"
 #include "px_clock.h"
 #include "px_str.h"
@@ -358,16 +359,12 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
         c->over_limit = 1;
         return 1;
     }
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 16;
-        item *v = realloc(c->items, nc * sizeof(*v));
-        if (!v) {
-            c->rc = PX_EINTERNAL;
-            return 1;
-        }
-        c->items = v;
-        c->cap = nc;
+    item *v = px_array_room(c->items, c->n, &c->cap, sizeof(*v), 16);
+    if (!v) {
+        c->rc = PX_EINTERNAL;
+        return 1;
     }
+    c->items = v;
     item *it = &c->items[c->n++];
     memset(it, 0, sizeof(*it));
     it->index = c->n - 1;

@@ -4,18 +4,15 @@
 
 #include "pack_identity.h"
 #include "pack_internal.h"
+#include "px_array.h"
 #include "px_str.h"
 
 px_rc px__errlist_add(px__errlist *l, size_t index, const px_err *e, px_err *err)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        px_item_error *v = realloc(l->v, cap * sizeof(*v));
-        if (!v)
-            return px_err_oom(err);
-        l->v = v;
-        l->cap = cap;
-    }
+    px_item_error *v = px_array_room(l->v, l->n, &l->cap, sizeof(*v), 16);
+    if (!v)
+        return px_err_oom(err);
+    l->v = v;
     px_item_error *it = &l->v[l->n++];
     it->index = index;
     px_strlcpy(it->code, e->code, sizeof(it->code));

@@ -9,6 +9,7 @@
 #include "pack_identity.h"
 #include "pack_internal.h"
 #include "print.h"
+#include "px_array.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_cursor.h"
@@ -129,16 +130,13 @@ static int add_error(check_ctx *c, size_t index, const char *code, const char *f
 static int add_error(check_ctx *c, size_t index, const char *code, const char *fmt, ...)
 {
     px_print_result *res = c->res;
-    if (res->n_errors == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        px_print_item_error *e = realloc(res->errors, cap * sizeof(*e));
-        if (!e) {
-            c->rc = PX_EINTERNAL;
-            return 1;
-        }
-        res->errors = e;
-        c->cap = cap;
+    px_print_item_error *grown =
+        px_array_room(res->errors, res->n_errors, &c->cap, sizeof(*grown), 16);
+    if (!grown) {
+        c->rc = PX_EINTERNAL;
+        return 1;
     }
+    res->errors = grown;
     px_print_item_error *e = &res->errors[res->n_errors++];
     e->index = index;
     px_strlcpy(e->code, code, sizeof(e->code));

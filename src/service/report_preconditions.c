@@ -17,14 +17,10 @@ static px_rc missing_add(px_missing_list *l, const char *code, const char *field
 static px_rc missing_add(px_missing_list *l, const char *code, const char *field,
                          const char *org_id, px_err *err, const char *fmt, ...)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        px_missing *v = realloc(l->v, cap * sizeof(*v));
-        if (!v)
-            return px_err_oom(err);
-        l->v = v;
-        l->cap = cap;
-    }
+    px_missing *v = px_array_room(l->v, l->n, &l->cap, sizeof(*v), 8);
+    if (!v)
+        return px_err_oom(err);
+    l->v = v;
     px_missing *m = &l->v[l->n++];
     memset(m, 0, sizeof(*m));
     px_strlcpy(m->code, code, sizeof(m->code));
