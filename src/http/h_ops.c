@@ -11,13 +11,22 @@
 #include "webhook.h"
 #include "workers.h"
 
+/* Whether the database answers ask (a ping, the schema check) on a connection of the pool's
+ * that goes back at once: the probes answer their own 503 body, never the error shape, so they
+ * do not take the request's database (px_req_db). */
+static int db_answers(px_req *r, px_rc (*ask)(px_db *, px_err *), px_err *err)
+{
+    px_db *db = px_pool_acquire(r->app->pool, err);
+    int ok = db && ask(db, err) == PX_OK;
+    if (db)
+        px_pool_release(r->app->pool, db);
+    return ok;
+}
+
 void h_healthz(px_req *r)
 {
     px_err err = PX_ERR_INIT;
-    px_db *db = px_pool_acquire(r->app->pool, &err);
-    int ok = db && px_db_ping(db, &err) == PX_OK;
-    if (db)
-        px_pool_release(r->app->pool, db);
+    int ok = db_answers(r, px_db_ping, &err);
     px_reply_json(r, ok ? 200 : 503,
                   json_pack("{s:s, s:s}", "status", ok ? "ok" : "degraded", "database",
                             ok ? "ok" : "unavailable"));
@@ -41,24 +50,26 @@ static int add_job_count(void *ctx, const char *kind, const char *status, long l
     return 0;
 }
 
+/* A counter of delivery outcomes since start (reports' and webhooks' alike): its HELP and TYPE
+ * lines, then one line per outcome, every outcome listed (0 when none). */
+static void put_outcomes(px_buf *b, const char *metric, const char *what,
+                         const _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT])
+{
+    px_buf_printf(b, "# HELP %s %s delivery outcomes since start.\n# TYPE %s counter\n", metric,
+                  what, metric);
+    for (int i = 0; i < PX_DELIVERY_OUTCOME__COUNT; i++)
+        px_buf_printf(b, "%s{outcome=\"%s\"} %lu\n", metric,
+                      px_delivery_outcome_name((px_delivery_outcome)i), (unsigned long)counts[i]);
+}
+
 /* What can fail after the request that caused it: report and webhook deliveries by outcome
  * and runner failures since start, reports and webhook deliveries by state (every state, 0
  * when none; one already retried is repaired, not counted), jobs not
  * completed by kind and status (a failed one stays counted: alert on its increase). */
 static int render_reports(px_req *r, px_buf *b)
 {
-    px_buf_puts(b, "# HELP packid_report_deliveries_total Report delivery outcomes since "
-                   "start.\n# TYPE packid_report_deliveries_total counter\n");
-    for (int i = 0; i < PX_DELIVERY_OUTCOME__COUNT; i++)
-        px_buf_printf(b, "packid_report_deliveries_total{outcome=\"%s\"} %lu\n",
-                      px_delivery_outcome_name((px_delivery_outcome)i),
-                      (unsigned long)r->app->deliveries[i]);
-    px_buf_puts(b, "# HELP packid_webhook_deliveries_total Webhook delivery outcomes since "
-                   "start.\n# TYPE packid_webhook_deliveries_total counter\n");
-    for (int i = 0; i < PX_DELIVERY_OUTCOME__COUNT; i++)
-        px_buf_printf(b, "packid_webhook_deliveries_total{outcome=\"%s\"} %lu\n",
-                      px_delivery_outcome_name((px_delivery_outcome)i),
-                      (unsigned long)r->app->webhook_deliveries[i]);
+    put_outcomes(b, "packid_report_deliveries_total", "Report", r->app->deliveries);
+    put_outcomes(b, "packid_webhook_deliveries_total", "Webhook", r->app->webhook_deliveries);
     px_buf_puts(b, "# HELP packid_runner_errors_total Failed calls of a background runner since "
                    "start (each also logged at error level).\n"
                    "# TYPE packid_runner_errors_total counter\n");
@@ -129,10 +140,7 @@ static int render_allotments(px_req *r, px_buf *b)
 void h_readyz(px_req *r)
 {
     px_err err = PX_ERR_INIT;
-    px_db *db = px_pool_acquire(r->app->pool, &err);
-    int ok = db && px_svc_ready(db, &err) == PX_OK;
-    if (db)
-        px_pool_release(r->app->pool, db);
+    int ok = db_answers(r, px_svc_ready, &err);
     px_reply_json(r, ok ? 200 : 503,
                   ok ? json_pack("{s:s}", "status", "ready")
                      : json_pack("{s:s, s:s}", "status", "not_ready", "reason", err.message));
