@@ -15,6 +15,23 @@
 
 /* ---- carriers --------------------------------------------------------------------------- */
 
+/* A symbol option that is a whole number (?module=, ?quiet=) into *out when it is given: one
+ * outside min..max is a 422 invalid_value on its name, "<name> must be <min> to <max> <unit>".
+ * -1 when refused. */
+static int symbol_int(px_req *r, const char *name, long min, long max, const char *unit, int *out)
+{
+    const char *text = px_req_query(r, name);
+    long v;
+    if (!text)
+        return 0;
+    if (px_parse_long(text, min, max, &v) != 0) {
+        px_reply_fieldf(r, name, "invalid_value", "%s must be %ld to %ld %s", name, min, max, unit);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
 /* ?shape=square|rect|auto (DataMatrix) &module=1..64 &quiet=0..32 &depth=1|8 (PNG): each route
  * takes only those that change its symbol (routes.def), so shape on a QR Code or depth on an
  * SVG is refused as any name a route does not take, never ignored. */
@@ -23,10 +40,7 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt)
     px_carrier_opts_init(o);
     o->format = fmt;
     const char *shape = px_req_query(r, "shape");
-    const char *module = px_req_query(r, "module");
-    const char *quiet = px_req_query(r, "quiet");
     const char *depth = px_req_query(r, "depth");
-    long v;
     if (shape) {
         static const char *const shapes[] = {
             [PX_CARRIER_SQUARE] = "square", [PX_CARRIER_RECT] = "rect", [PX_CARRIER_AUTO] = "auto"};
@@ -36,22 +50,9 @@ static int symbol_opts(px_req *r, px_carrier_opts *o, px_carrier_format fmt)
             return -1;
         o->shape = (px_carrier_shape)i;
     }
-    if (module) {
-        if (px_parse_long(module, 1, PX_CARRIER_MODULE_PX_MAX, &v) != 0) {
-            px_reply_fieldf(r, "module", "invalid_value", "module must be 1 to %d pixels",
-                            PX_CARRIER_MODULE_PX_MAX);
-            return -1;
-        }
-        o->module_px = (int)v;
-    }
-    if (quiet) {
-        if (px_parse_long(quiet, 0, PX_CARRIER_QUIET_MAX, &v) != 0) {
-            px_reply_fieldf(r, "quiet", "invalid_value", "quiet must be 0 to %d modules",
-                            PX_CARRIER_QUIET_MAX);
-            return -1;
-        }
-        o->quiet_zone_modules = (int)v;
-    }
+    if (symbol_int(r, "module", 1, PX_CARRIER_MODULE_PX_MAX, "pixels", &o->module_px) != 0 ||
+        symbol_int(r, "quiet", 0, PX_CARRIER_QUIET_MAX, "modules", &o->quiet_zone_modules) != 0)
+        return -1;
     if (depth) {
         if (strcmp(depth, "1") == 0)
             o->png_depth = PX_CARRIER_PNG_1BIT;
