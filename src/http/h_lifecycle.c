@@ -64,6 +64,17 @@ static void reply_refusal(px_req *r, const px_err *err, const px_item_error *e, 
         reply_items(r, err, e, n, "serials");
 }
 
+/* A refused decommission, reactivation or recall: per-container items when containers were
+ * sent and the refusal is about them (not a report's missing pieces), else as reply_refusal. */
+static void reply_pack_op_refusal(px_req *r, const px_err *err, const px_pack_op_result *res,
+                                  int by_ssccs)
+{
+    if (by_ssccs && res->n_errors && strcmp(err->code, "report_precondition") != 0)
+        reply_items(r, err, res->errors, res->n_errors, "ssccs");
+    else
+        reply_refusal(r, err, res->errors, res->n_errors, &res->missing);
+}
+
 /* ---- POST /v1/commissions ---------------------------------------------------------------- */
 
 /* The commission answer, rendered straight into a buffer: 100,000 items through jansson's
@@ -218,12 +229,7 @@ void h_release_create(px_req *r)
     int dry_run = px_json_bool(r, r->json, "dry_run");
     req.expected_count =
         px_json_int(r, r->json, "expected_count", 1, PX_RELEASE_EXPECTED_MAX, 0, 0);
-    if (px_req_answered(r)) {
-        free(serials);
-        free(ssccs);
-        return;
-    }
-    px_db *db = px_req_db(r);
+    px_db *db = px_req_db(r); /* NULL too when a reader above refused */
     if (!db) {
         free(serials);
         free(ssccs);
@@ -280,11 +286,7 @@ static void pack_op(px_req *r, int reactivate)
     const char **ssccs =
         by_box ? px_json_items(r, r->json, "ssccs", 1, &n_ssccs) : NULL;
     const char **serials = px_json_items(r, r->json, "serials", !by_box, &n);
-    if (px_req_answered(r)) {
-        free(ssccs);
-        return;
-    }
-    px_db *db = px_req_db(r);
+    px_db *db = px_req_db(r); /* NULL too when a reader above refused */
     if (!db) {
         free(serials);
         free(ssccs);
@@ -296,10 +298,7 @@ static void pack_op(px_req *r, int reactivate)
     px_rc rc = reactivate ? px_svc_reactivate(db, r->app, &r->actor, &req, &res, &err)
                           : px_svc_decommission(db, r->app, &r->actor, &req, &res, &err);
     if (rc != PX_OK) {
-        if (ssccs && res.n_errors && strcmp(err.code, "report_precondition") != 0)
-            reply_items(r, &err, res.errors, res.n_errors, "ssccs");
-        else
-            reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
+        reply_pack_op_refusal(r, &err, &res, ssccs != NULL);
     } else {
         px_reply_json(r, 200,
                       json_pack("{s:s, s:s, s:I, s:s}", "operation_id", res.op_id, "event_id",
@@ -345,12 +344,9 @@ void h_recall_create(px_req *r)
     px_recall_req req = {gtin, batch, reason, ssccs, n_ssccs};
     px_pack_op_result res;
     px_err err = PX_ERR_INIT;
-    if (px_svc_recall(db, r->app, &r->actor, &req, &res, &err) != PX_OK) {
-        if (ssccs && res.n_errors && strcmp(err.code, "report_precondition") != 0)
-            reply_items(r, &err, res.errors, res.n_errors, "ssccs");
-        else
-            reply_refusal(r, &err, res.errors, res.n_errors, &res.missing);
-    } else
+    if (px_svc_recall(db, r->app, &r->actor, &req, &res, &err) != PX_OK)
+        reply_pack_op_refusal(r, &err, &res, ssccs != NULL);
+    else
         px_reply_json(r, 201,
                       json_pack("{s:s, s:o, s:I, s:s}", "recall_id", res.op_id, "event_id",
                                 px_json_str_or_null(res.event_id[0] ? res.event_id : NULL),
