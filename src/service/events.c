@@ -186,24 +186,28 @@ px_rc px__event_record(px_db *db, const px__event_in *in, const char *precompute
 
 /* ---- row -> event ------------------------------------------------------------------------ */
 
-/* A release's shipping data as px__event_build carries it: source and destination each with
- * owning_party then location (EPCIS 1.2 §7.3.5.4), one bizTransaction. */
-static void row_shipping(px_epcis_event *ev, px__row_lists *l, const px_epcis_row *row)
+/* One end of a shipment (its source or its destination) into out[2]: owning_party then
+ * location, each only when the row has it (EPCIS 1.2 §7.3.5.4). *list is out, or NULL when
+ * the row has neither; returns how many. */
+static size_t row_parties(px_epcis_party out[2], const px_epcis_party **list, const char *party,
+                          const char *location)
 {
     size_t n = 0;
-    if (row->source_party && row->source_party[0])
-        l->sources[n++] = (px_epcis_party){PX_SDT_OWNING_PARTY, row->source_party};
-    if (row->source_location && row->source_location[0])
-        l->sources[n++] = (px_epcis_party){PX_SDT_LOCATION, row->source_location};
-    ev->sources = n ? l->sources : NULL;
-    ev->n_sources = n;
-    n = 0;
-    if (row->dest_party && row->dest_party[0])
-        l->destinations[n++] = (px_epcis_party){PX_SDT_OWNING_PARTY, row->dest_party};
-    if (row->dest_location && row->dest_location[0])
-        l->destinations[n++] = (px_epcis_party){PX_SDT_LOCATION, row->dest_location};
-    ev->destinations = n ? l->destinations : NULL;
-    ev->n_destinations = n;
+    if (party && party[0])
+        out[n++] = (px_epcis_party){PX_SDT_OWNING_PARTY, party};
+    if (location && location[0])
+        out[n++] = (px_epcis_party){PX_SDT_LOCATION, location};
+    *list = n ? out : NULL;
+    return n;
+}
+
+/* A release's shipping data as px__event_build carries it: source and destination
+ * (row_parties), one bizTransaction. */
+static void row_shipping(px_epcis_event *ev, px__row_lists *l, const px_epcis_row *row)
+{
+    ev->n_sources = row_parties(l->sources, &ev->sources, row->source_party, row->source_location);
+    ev->n_destinations =
+        row_parties(l->destinations, &ev->destinations, row->dest_party, row->dest_location);
     if (row->biz_tx && row->biz_tx[0]) {
         l->bt.type = px_cbv_btt_lookup(row->biz_tx_type);
         l->bt.id = row->biz_tx;
