@@ -277,11 +277,5 @@ px_rc px_run_allocation(px_app *app, px_db *db, int *did_work, px_err *err)
     chunk_ctx c = {0};
     px_rc rc = px_tx_run(db, NULL, claim_body, &c, err);
     *did_work = c.found;
-    /* A failed try committed its count; the runner still reports the failure (logged and
-     * counted by the worker loop). */
-    if (rc == PX_OK && c.try_out.rc != PX_OK) {
-        rc = c.try_out.rc;
-        px_err_pass(err, &c.try_out.err);
-    }
-    return rc;
+    return px_job_try_result(rc, &c.try_out, err);
 }

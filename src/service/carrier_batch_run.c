@@ -405,12 +405,7 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     *did_work = rc == PX_OK && c->found;
     if (rc == PX_OK && c->try_out.rc == PX_OK && c->refused)
         atomic_fetch_add(&app->carrier_items_failed, (unsigned long)c->refused);
-    /* A failed try committed its count; the runner still reports the failure (logged and
-     * counted by the worker loop). */
-    if (rc == PX_OK && c->try_out.rc != PX_OK) {
-        rc = c->try_out.rc;
-        *err = c->try_out.err;
-    }
+    rc = px_job_try_result(rc, &c->try_out, err);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c->items);

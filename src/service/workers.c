@@ -215,3 +215,11 @@ px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body bod
               PX_JOB_TRIES, out->err.message);
     return PX_OK;
 }
+
+px_rc px_job_try_result(px_rc rc, const px_job_try_outcome *out, px_err *err)
+{
+    if (rc != PX_OK || out->rc == PX_OK)
+        return rc;
+    px_err_pass(err, &out->err);
+    return out->rc;
+}

@@ -49,6 +49,10 @@ typedef struct px_job_try_outcome {
  * the database gone, is returned as it is. */
 px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body body, void *ctx,
                  px_job_try_outcome *out, px_err *err);
+/* What a runner reports once its claiming transaction ended with rc: a failed try's failure
+ * when the transaction committed its count (the worker loop logs and counts the failure), else
+ * rc as it is. The one ending of every runner that works through px_job_try. */
+px_rc px_job_try_result(px_rc rc, const px_job_try_outcome *out, px_err *err);
 /* Runs every runner until none has work (tests and the CLI use this synchronously). */
 px_rc px_workers_drain(px_app *app, px_db *db, px_err *err);
 
