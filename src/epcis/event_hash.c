@@ -99,14 +99,22 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Appends s without leading/trailing whitespace (rule 5). */
-static px_rc put_trimmed(px_buf *b, const char *s)
+/* s without leading and trailing whitespace (rule 5): where it starts, its length in *n. */
+static const char *trimmed(const char *s, size_t *n)
 {
     while (is_space(*s))
         s++;
-    size_t n = strlen(s);
-    while (n && is_space(s[n - 1]))
-        n--;
+    *n = strlen(s);
+    while (*n && is_space(s[*n - 1]))
+        (*n)--;
+    return s;
+}
+
+/* Appends s trimmed (rule 5). */
+static px_rc put_trimmed(px_buf *b, const char *s)
+{
+    size_t n;
+    s = trimmed(s, &n);
     return px_buf_add(b, s, n);
 }
 
@@ -146,11 +154,8 @@ static px_rc put_id(px_buf *b, const char *id, px_err *err)
 /* xsd:decimal without trailing zeros (rule 6): "600.0" → "600", "0.3430" → "0.343". */
 static px_rc put_decimal(px_buf *b, const char *s)
 {
-    while (is_space(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && is_space(s[n - 1]))
-        n--;
+    size_t n;
+    s = trimmed(s, &n);
     if (memchr(s, '.', n)) {
         while (n && s[n - 1] == '0')
             n--;
