@@ -178,24 +178,38 @@ static px_rc j_epcs(j_ctx *j, const json_t *arr, const char *const **out, size_t
     return PX_OK;
 }
 
+/* The opening of an optional list member v (the parties, bizTransactionList, the quantity
+ * lists): absent or null is empty; anything but an array is refused ("<what> must be an
+ * array"), never read as empty (the event's hash would change without a word). Else *items is
+ * room for its *n items of size bytes each in the event's storage. */
+static px_rc j_list_open(j_ctx *j, const json_t *v, const char *what, size_t size, void **items,
+                         size_t *n, px_err *err)
+{
+    if (v && !json_is_null(v) && !json_is_array(v))
+        return px_err_set(err, PX_EINVALID, "epcis_invalid", "%s must be an array", what);
+    *n = json_is_array(v) ? json_array_size(v) : 0;
+    *items = epcis__ar_alloc(j->a, (*n ? *n : 1) * size);
+    return *items ? PX_OK : j_oom(err);
+}
+
 static px_rc j_parties(j_ctx *j, const json_t *arr, const char *elem, const px_epcis_party **out,
                        size_t *n, px_err *err)
 {
-    /* Absent is empty; anything but an array is refused, never read as empty (the event's
-     * hash would change without a word). */
-    if (arr && !json_is_null(arr) && !json_is_array(arr))
-        return px_err_set(err, PX_EINVALID, "epcis_invalid", "a %s list must be an array", elem);
-    size_t k = json_is_array(arr) ? json_array_size(arr) : 0;
-    px_epcis_party *p = epcis__ar_alloc(j->a, (k ? k : 1) * sizeof(*p));
-    if (!p)
-        return j_oom(err);
+    char what[32];
+    snprintf(what, sizeof(what), "a %s list", elem);
+    size_t k;
+    void *mem;
+    px_rc rc = j_list_open(j, arr, what, sizeof(px_epcis_party), &mem, &k, err);
+    if (rc != PX_OK)
+        return rc;
+    px_epcis_party *p = mem;
     for (size_t i = 0; i < k; i++) {
         const json_t *e = json_array_get(arr, i);
         const json_t *t = json_object_get(e, "type"), *id = json_object_get(e, elem);
         if (!json_is_string(t) || !json_is_string(id) || json_object_size(e) != 2)
             return px_err_set(err, PX_EINVALID, "epcis_invalid", "a %s needs type and %s", elem,
                               elem);
-        px_rc rc = epcis__parse_sdt(&p[i].type, json_string_value(t), err);
+        rc = epcis__parse_sdt(&p[i].type, json_string_value(t), err);
         if (rc != PX_OK)
             return rc;
         p[i].id = epcis__ar_strdup(j->a, json_string_value(id), json_string_length(id));
@@ -239,14 +253,13 @@ static px_rc j_event_done(epcis__reader *st, px_epcis_event *ev, px_rc rc, px_er
 
 static px_rc j_biz_transactions(j_ctx *j, const json_t *v, px_epcis_event *ev, px_err *err)
 {
-    if (v && !json_is_null(v) && !json_is_array(v)) /* as j_parties */
-        return px_err_set(err, PX_EINVALID, "epcis_invalid",
-                          "bizTransactionList must be an array");
-    size_t n = json_is_array(v) ? json_array_size(v) : 0;
-    px_epcis_biz_transaction *bt = epcis__ar_alloc(j->a, (n ? n : 1) * sizeof(*bt));
-    if (!bt)
-        return j_oom(err);
-    px_rc rc = PX_OK;
+    size_t n;
+    void *mem;
+    px_rc rc =
+        j_list_open(j, v, "bizTransactionList", sizeof(px_epcis_biz_transaction), &mem, &n, err);
+    if (rc != PX_OK)
+        return rc;
+    px_epcis_biz_transaction *bt = mem;
     for (size_t i = 0; i < n && rc == PX_OK; i++) {
         const json_t *e = json_array_get(v, i);
         const char *t = json_string_value(json_object_get(e, "type"));
@@ -263,13 +276,12 @@ static px_rc j_biz_transactions(j_ctx *j, const json_t *v, px_epcis_event *ev, p
 
 static px_rc j_quantities(j_ctx *j, const json_t *v, px_epcis_event *ev, px_err *err)
 {
-    if (v && !json_is_null(v) && !json_is_array(v)) /* as j_parties */
-        return px_err_set(err, PX_EINVALID, "epcis_invalid", "a quantity list must be an array");
-    size_t n = json_is_array(v) ? json_array_size(v) : 0;
-    px_epcis_quantity *q = epcis__ar_alloc(j->a, (n ? n : 1) * sizeof(*q));
-    if (!q)
-        return j_oom(err);
-    px_rc rc = PX_OK;
+    size_t n;
+    void *mem;
+    px_rc rc = j_list_open(j, v, "a quantity list", sizeof(px_epcis_quantity), &mem, &n, err);
+    if (rc != PX_OK)
+        return rc;
+    px_epcis_quantity *q = mem;
     for (size_t i = 0; i < n && rc == PX_OK; i++) {
         const json_t *e = json_array_get(v, i);
         q[i].epc_class = j_str(j, e, "epcClass", err, &rc);
