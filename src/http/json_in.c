@@ -64,6 +64,19 @@ static json_t *member(json_t *obj, const char *name)
     return v && !json_is_null(v) ? v : NULL;
 }
 
+/* The member a reader reads: NULL when r is answered already (the readers are sticky) or the
+ * member is absent or null, which, when it is required, is the answer 422 required
+ * "<name> is required". */
+static json_t *member_read(px_req *r, json_t *obj, const char *name, int required)
+{
+    if (px_req_answered(r))
+        return NULL;
+    json_t *v = member(obj, name);
+    if (!v && required)
+        px_reply_fieldf(r, name, "required", "%s is required", name);
+    return v;
+}
+
 int px_json_present(json_t *obj, const char *name)
 {
     return member(obj, name) != NULL;
@@ -104,17 +117,10 @@ const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, in
 long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, long long max,
                       long long dflt, int required)
 {
-    if (px_req_answered(r))
-        return dflt;
-    json_t *v = member(obj, name);
+    json_t *v = member_read(r, obj, name, required);
     char msg[200];
-    if (!v) {
-        if (required) {
-            snprintf(msg, sizeof(msg), "%s is required", name);
-            px_reply_field(r, name, "required", msg);
-        }
+    if (!v)
         return dflt;
-    }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
         snprintf(msg, sizeof(msg), "%s must be an integer from %lld to %lld", name, min, max);
         px_reply_field(r, name, "invalid_value", msg);
@@ -125,9 +131,7 @@ long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, l
 
 int px_json_bool(px_req *r, json_t *obj, const char *name)
 {
-    if (px_req_answered(r))
-        return 0;
-    json_t *v = member(obj, name);
+    json_t *v = member_read(r, obj, name, 0);
     if (!v)
         return 0;
     if (json_is_boolean(v))
@@ -142,17 +146,10 @@ const char **px_json_str_array(px_req *r, json_t *obj, const char *name, size_t 
                                size_t max_items, int required, int *n)
 {
     *n = 0;
-    if (px_req_answered(r))
-        return NULL;
-    json_t *v = member(obj, name);
+    json_t *v = member_read(r, obj, name, required);
     char msg[200], field[96];
-    if (!v) {
-        if (required) {
-            snprintf(msg, sizeof(msg), "%s is required", name);
-            px_reply_field(r, name, "required", msg);
-        }
+    if (!v)
         return NULL;
-    }
     /* docs/api.md "Errors": a value of the wrong JSON type is invalid_type, as px_json_items
      * answers it; a value of the right type out of its bounds is invalid_value. */
     if (!json_is_array(v) || json_array_size(v) > max_items) {
@@ -197,17 +194,10 @@ static void item_detail(json_t *details, const char *name, size_t i, const char 
 const char **px_json_items(px_req *r, json_t *obj, const char *name, int required, size_t *n)
 {
     *n = 0;
-    if (px_req_answered(r))
-        return NULL;
-    json_t *v = member(obj, name);
+    json_t *v = member_read(r, obj, name, required);
     char msg[160];
-    if (!v) {
-        if (required) {
-            snprintf(msg, sizeof(msg), "%s is required", name);
-            px_reply_field(r, name, "required", msg);
-        }
+    if (!v)
         return NULL;
-    }
     if (!json_is_array(v)) {
         snprintf(msg, sizeof(msg), "%s must be an array of strings", name);
         px_reply_field(r, name, "invalid_type", msg);
@@ -247,9 +237,7 @@ const char **px_json_items(px_req *r, json_t *obj, const char *name, int require
 
 json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *const *allowed)
 {
-    if (px_req_answered(r))
-        return NULL;
-    json_t *v = member(obj, name);
+    json_t *v = member_read(r, obj, name, 0);
     if (!v)
         return NULL;
     if (!json_is_object(v)) {
@@ -266,8 +254,8 @@ json_t *px_json_object(px_req *r, json_t *obj, const char *name, const char *con
 const char *px_json_member_str(px_req *r, json_t *obj, const char *parent, const char *name,
                                size_t max)
 {
-    json_t *v = member(obj, name);
-    if (px_req_answered(r) || !v)
+    json_t *v = member_read(r, obj, name, 0);
+    if (!v)
         return NULL;
     if (json_is_string(v) && json_string_length(v) >= 1 && json_string_length(v) <= max &&
         c_string(v))
@@ -282,8 +270,8 @@ const char *px_json_member_str(px_req *r, json_t *obj, const char *parent, const
 int px_json_member_int(px_req *r, json_t *obj, const char *parent, const char *name, int min,
                        int max)
 {
-    json_t *v = member(obj, name);
-    if (px_req_answered(r) || !v)
+    json_t *v = member_read(r, obj, name, 0);
+    if (!v)
         return 0;
     if (json_is_integer(v) && json_integer_value(v) >= min && json_integer_value(v) <= max)
         return (int)json_integer_value(v);
