@@ -19,18 +19,18 @@ void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_deliver
     }
 }
 
-int px__delivery_slot_take(px_app *app)
+px_rc px__delivery_in_slot(px_app *app, px_db *db, int *did_work, px_err *err,
+                           px_rc (*run)(px_app *app, px_db *db, int *did_work, px_err *err))
 {
+    *did_work = 0;
     int cap = app->cfg.workers > 1 ? app->cfg.workers - 1 : 1;
-    if (atomic_fetch_add(&app->deliveries_sending, 1) < cap)
-        return 1;
+    if (atomic_fetch_add(&app->deliveries_sending, 1) >= cap) {
+        atomic_fetch_sub(&app->deliveries_sending, 1);
+        return PX_OK; /* every turn taken: the other workers stay free for the other runners */
+    }
+    px_rc rc = run(app, db, did_work, err);
     atomic_fetch_sub(&app->deliveries_sending, 1);
-    return 0;
-}
-
-void px__delivery_slot_give(px_app *app)
-{
-    atomic_fetch_sub(&app->deliveries_sending, 1);
+    return rc;
 }
 
 long px__delivery_lease_ms(const px_config *cfg)

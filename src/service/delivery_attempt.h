@@ -14,14 +14,14 @@
  * failure before any answer leaves res->http_status 0 and its sentence in res->error. */
 void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_delivery_result *res);
 
-/* A worker's turn to send, taken before a delivery is claimed (1: taken; 0: skip this pass,
- * nothing claimed) and given back once its outcome is recorded. A POST may take
- * PACKID_DELIVERY_TIMEOUT_MS (30 s) against a receiver that accepts and never answers, and a
- * MAH chooses its receivers: with every worker in such POSTs, every tenant's allocations,
- * exports, carrier batches, scans and checkpoints would wait. So the sends of the process's
- * workers together hold at most PACKID_WORKERS - 1 of them (1 with a single worker). */
-int px__delivery_slot_take(px_app *app);
-void px__delivery_slot_give(px_app *app);
+/* A runner's pass (run: report or webhook deliveries) in a worker's turn to send, or no pass
+ * (*did_work 0) while no turn is free. A POST may take PACKID_DELIVERY_TIMEOUT_MS (30 s)
+ * against a receiver that accepts and never answers, and a MAH chooses its receivers: with
+ * every worker in such POSTs, every tenant's allocations, exports, carrier batches, scans and
+ * checkpoints would wait. So the sends of the process's workers together hold at most
+ * PACKID_WORKERS - 1 of them (1 with a single worker). */
+px_rc px__delivery_in_slot(px_app *app, px_db *db, int *did_work, px_err *err,
+                           px_rc (*run)(px_app *app, px_db *db, int *did_work, px_err *err));
 
 /* How long a claimed delivery stays 'sending' before another sender may claim it: longer
  * than one POST may take (twice PACKID_DELIVERY_TIMEOUT_MS and a second), so a live sender's

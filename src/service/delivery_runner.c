@@ -181,12 +181,5 @@ static px_rc run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
 
 px_rc px_run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
 {
-    *did_work = 0;
-    /* A turn to send, or none this pass: the other workers stay free for the other runners
-     * while receivers keep their POSTs waiting (delivery_attempt.h). */
-    if (!px__delivery_slot_take(app))
-        return PX_OK;
-    px_rc rc = run_delivery(app, db, did_work, err);
-    px__delivery_slot_give(app);
-    return rc;
+    return px__delivery_in_slot(app, db, did_work, err, run_delivery);
 }

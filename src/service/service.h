@@ -65,7 +65,7 @@ typedef struct px_app {
     /* Webhook delivery outcomes since start (webhook_runner.c), as deliveries'. */
     _Atomic unsigned long webhook_deliveries[PX_DELIVERY_OUTCOME__COUNT];
     /* Worker threads in a POST to a receiver now, reports' and webhooks' together
-     * (px__delivery_slot_take): at most PACKID_WORKERS - 1, so a receiver that never answers
+     * (px__delivery_in_slot): at most PACKID_WORKERS - 1, so a receiver that never answers
      * holds one worker, never every one. */
     _Atomic int deliveries_sending;
     /* Carrier batch items the job could not render (packid_carrier_items_failed_total): a

@@ -95,13 +95,5 @@ static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
 
 px_rc px_run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
 {
-    *did_work = 0;
-    /* As report deliveries: a turn to send shared with them (delivery_attempt.h), so a
-     * receiver that never answers holds one worker at most, not the allocations of every
-     * tenant behind it. */
-    if (!px__delivery_slot_take(app))
-        return PX_OK;
-    px_rc rc = run_webhook(app, db, did_work, err);
-    px__delivery_slot_give(app);
-    return rc;
+    return px__delivery_in_slot(app, db, did_work, err, run_webhook);
 }
