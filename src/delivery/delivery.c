@@ -128,7 +128,8 @@ px_rc px__delivery_url_parse(const char *url, char *host_out, size_t host_cap, i
     } else if (!host_name_ok(host)) {
         rc = px_err_set(err, PX_EINVALID, "invalid_url",
                         "url host is no name DNS can hold (empty label, a label of more than "
-                        "63 characters, or a character other than letters, digits and hyphens)");
+                        "63 characters, or a character other than letters, digits, hyphens and "
+                        "underscores)");
     } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
         rc = px_err_set(err, PX_EINVALID, "invalid_url",
                         "url must not carry credentials: use auth_header");

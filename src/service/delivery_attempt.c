@@ -6,6 +6,7 @@
 
 #include "delivery_attempt.h"
 #include "px_crypto.h"
+#include "px_str.h"
 
 void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_delivery_result *res)
 {
@@ -14,7 +15,10 @@ void px__delivery_send(const px_config *cfg, px_delivery_request *rq, px_deliver
     rq->timeout_ms = timeout;
     px_err derr = PX_ERR_INIT;
     if (px_delivery_post(rq, res, &derr) != PX_OK) {
+        /* Refused before any packet (a URL saved before a rule it now breaks): its class is
+         * the refusal's code (invalid_url), so the log and the attempt say why. */
         res->http_status = 0;
+        px_strlcpy(res->code, derr.code, sizeof(res->code));
         snprintf(res->error, sizeof(res->error), "%s", derr.message);
     }
 }

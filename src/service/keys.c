@@ -231,10 +231,13 @@ static px_rc revoke_body(px_tx *tx, void *vc, px_err *err)
      * the audit log records the one revocation, not a second that changed nothing. */
     if (key.revoked_at[0])
         return PX_OK;
+    int revoked = 0;
     if ((rc = px_store_org_get(db, &org, key.org_id, err)) != PX_OK ||
-        (rc = px_store_key_revoke(db, key.id, err)) != PX_OK)
+        (rc = px_store_key_revoke(db, key.id, &revoked, err)) != PX_OK)
         return rc;
-    px_tx_audit(tx, px_tenant_of_org(org.kind, org.id), "key.revoke", key.id);
+    /* Another revocation of the key committed while this one waited: it is the one. */
+    if (revoked)
+        px_tx_audit(tx, px_tenant_of_org(org.kind, org.id), "key.revoke", key.id);
     return PX_OK;
 }
 

@@ -370,7 +370,8 @@ static px_rc print_body(px_tx *tx, void *vp, px_err *err)
     /* Lost a race with a concurrent first print of the same serial: the unique index on first
      * prints refused this one (REQ-PRINT-1) after the winner committed. The job is tried again
      * (a conflict, tx.h), and the rerun's check sees the winner's print: 409 already_printed
-     * naming each serial, as a job that came later is told. */
+     * naming each serial, as a job that came later is told (409 conflict only should every try
+     * of the transaction helper meet a conflict). */
     if (rc == PX_EEXISTS)
         return px_err_set(err, PX_ECONFLICT, "conflict",
                           "a serial of this job was printed by a concurrent job; send it again");

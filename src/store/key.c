@@ -81,23 +81,24 @@ px_rc px_store_key_get(px_db *db, px_key_info *key, const char *id, px_err *err)
     return PX__ONE_ROW(r, err, key_row, key, "not_found", "key not found");
 }
 
-px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err)
+px_rc px_store_key_revoke(px_db *db, const char *id, int *revoked, px_err *err)
 {
+    *revoked = 0;
     /* The key's writes in flight end first; those that start later see it revoked. */
     px_rc rc0 = px_uuid_valid(id) ? px_store_actor_block(db, id, NULL, err) : PX_OK;
     if (rc0 != PX_OK)
         return rc0;
+    /* Only a key not yet revoked changes: of two revocations at once, the second waits for the
+     * first's row and then finds it revoked (*revoked 0, nothing to audit). */
     PGresult *r = px__exec(db,
-                           "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) "
-                           "WHERE id::text = lower($1)",
+                           "UPDATE api_key SET revoked_at = now() "
+                           "WHERE id::text = lower($1) AND revoked_at IS NULL RETURNING 1",
                            PX__ARGS(id), err);
     if (!r)
         return err->rc;
-    px_rc rc = PX_OK;
-    if (strcmp(PQcmdTuples(r), "0") == 0)
-        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "key \"%s\" not found", id);
+    *revoked = PQntuples(r) == 1;
     PQclear(r);
-    return rc;
+    return PX_OK;
 }
 
 px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, px_err *err)

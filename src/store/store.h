@@ -227,7 +227,9 @@ px_rc px_store_actor_hold(px_db *db, const char *key_id, const char *cmo_id, int
  * (either may be NULL) after waiting for those in flight: what a revocation, a suspension or
  * a change of a CMO's products takes before it changes anything. */
 px_rc px_store_actor_block(px_db *db, const char *key_id, const char *cmo_id, px_err *err);
-px_rc px_store_key_revoke(px_db *db, const char *id, px_err *err);
+/* Revokes key id (as stored: lower case) after px_store_actor_block; *revoked 1 when this call
+ * revoked it, 0 when it already was (or is not there: the caller has read it). */
+px_rc px_store_key_revoke(px_db *db, const char *id, int *revoked, px_err *err);
 typedef int (*px_key_fn)(void *ctx, const px_key_info *key);
 /* org_id NULL: every key. */
 px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, px_err *err);

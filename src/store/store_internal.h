@@ -234,12 +234,13 @@ px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long 
 px_rc px__cmd(PGresult *r, px_err *err);
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
-/* px__exec of a statement whose answer is one value, column 0 of its first row (a count, an
- * EXISTS, a RETURNING of one number): *out that value as a whole number, or 1 for true (0 for
- * false or NULL), 0 when the statement returns no row; *out untouched when the statement
- * fails (err set) (rows.c). */
+/* px__exec of a statement whose answer is one number, column 0 of its first row (a count, a
+ * RETURNING of one number): *out that number, 0 when the statement returns no row; *out
+ * untouched when the statement fails (err set) (rows.c). */
 px_rc px__exec_number(px_db *db, const char *sql, int nparams, const char *const *params,
                       long long *out, px_err *err);
+/* As px__exec_number for one boolean (an EXISTS): *out 1 for true, 0 for false, NULL or no
+ * row (rows.c). */
 px_rc px__exec_true(px_db *db, const char *sql, int nparams, const char *const *params, int *out,
                     px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc
