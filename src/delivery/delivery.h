@@ -34,7 +34,7 @@ typedef struct px_delivery_request {
 typedef struct px_delivery_result {
     long http_status;             /* 0 when no HTTP answer (connect, TLS, timeout) */
     char code[24];                /* "" on 2xx; "http_status", "connect_failed", "tls_failed",
-                                   * "no_answer", "timeout" or "refused_address" */
+                                   * "no_answer", "timeout", "refused_address" or "invalid_url" */
     char error[256];              /* fixed sentence per code ("HTTP 500" for http_status);
                                    * "" on 2xx */
     char detail[256];             /* libcurl's reason or the guard's: the log only */
