@@ -215,6 +215,23 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     return rc;
 }
 
+/* A CMO's manifest is frozen with the packs the CMO saw then; once the MAH releases one of
+ * them, the CMO no longer sees it (DESIGN's pack visibility rule), and the file must not shrink
+ * under its count either. So the manifest is no longer handed out, to anyone: 409
+ * export_released, saying how many; a new export holds the packs still unreleased. */
+static px_rc check_unreleased(px_db *db, const px_export *e, px_err *err)
+{
+    long long n = 0;
+    if (px_store_export_released(db, e, &n, err) != PX_OK)
+        return err->rc;
+    if (n == 0)
+        return PX_OK;
+    return px_err_set(err, PX_ECONFLICT, "export_released",
+                      "%lld of the %lld packs of export %s were released since it was made; "
+                      "the CMO's manifest is no longer handed out: make a new export",
+                      n, e->count, e->id);
+}
+
 px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const char *id,
                         px_export *out, px_export_link *link, px_err *err)
 {
@@ -229,6 +246,8 @@ px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const 
         rc = px__cmo_reads_through_partnership(db, by, out->gtin, "export", err);
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
         return rc;
+    if (check_unreleased(db, out, err) != PX_OK)
+        return err->rc;
     char path[96];
     snprintf(path, sizeof(path), "/v1/exports/%s/download", out->id);
     return px__link_mint(db, app, "export", out->id, out->format, out->gs_style, path, link, err);
@@ -280,6 +299,8 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     if (px__link_expired(exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "link_expired",
                           "the link has expired; ask GET /v1/exports/%s for a new one", e.id);
+    if (check_unreleased(db, &e, err) != PX_OK)
+        return err->rc;
     px_export_stream *s = calloc(1, sizeof(*s));
     if (!s)
         return px_err_oom(err);
@@ -374,6 +395,16 @@ static int render_row(void *ctx, const px_export_row *row)
     const px_export *e = &s->e;
     c->rows++;
     s->after_n = row->n;
+    /* A pack of a CMO's manifest released after the download began (check_unreleased ran at
+     * its start): the file stops there, as below, rather than show the CMO a released pack or
+     * skip a row under the count. */
+    if (row->released) {
+        snprintf(c->why, sizeof(c->why),
+                 "export %s: row %lld (serial %s) was released during the download", e->id, row->n,
+                 row->serial);
+        c->rc = PX_EINVALID;
+        return 1;
+    }
     gs1_pack pk;
     gs1_pack_set(&pk, e->gtin, row->serial, row->batch, row->expiry, e->nhrn_ai, e->nhrn_value);
     char es[256] = "", shown[512] = "", hri[256] = "", text[256] = "", dl[GS1_DL_MAX + 1] = "";

@@ -195,6 +195,18 @@ px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, p
                         PX__ARGS(e->id, e->job_id, message), err);
 }
 
+px_rc px_store_export_released(px_db *db, const px_export *e, long long *n, px_err *err)
+{
+    *n = 0;
+    if (!e->scope_org[0])
+        return PX_OK;
+    return px__exec_number(db,
+                           "SELECT count(*) FROM export_item i JOIN serial s ON s.gtin = i.gtin "
+                           "AND s.serial = i.serial WHERE i.gtin = $2 AND i.export_id = $1 AND "
+                           "s.released_at IS NOT NULL",
+                           PX__ARGS(e->id, e->gtin), n, err);
+}
+
 px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,
                            px_export_row_fn fn, void *ctx, px_err *err)
 {
@@ -204,12 +216,12 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
     PGresult *r =
         px__exec(db,
                  "SELECT i.n, i.serial, coalesce(s.batch, $5, ''), "
-                 "coalesce(s.expiry, $6, '') "
-                 "FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
+                 "coalesce(s.expiry, $6, ''), ($7::uuid IS NOT NULL AND s.released_at IS NOT "
+                 "NULL)::int FROM export_item i LEFT JOIN serial s ON s.gtin = $2 AND "
                  "s.serial = i.serial WHERE i.gtin = $2 AND i.export_id = $1 AND i.n > $3 "
                  "ORDER BY i.n LIMIT $4",
                  PX__ARGS(e->id, e->gtin, PX__INT(after_n), PX__INT(limit), px__nz(e->run_batch),
-                          px__nz(e->run_expiry)),
+                          px__nz(e->run_expiry), px__nz(e->scope_org)),
                  err);
     if (!r)
         return err->rc;
@@ -218,6 +230,7 @@ px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, lon
         px_export_row row;
         row.n = strtoll(px__val(r, i, 0), NULL, 10);
         px__texts(r, i, 1, PX__TEXT(row.serial), PX__TEXT(row.batch), PX__TEXT(row.expiry), NULL);
+        row.released = px__val(r, i, 4)[0] == '1';
         if (fn(ctx, &row))
             break;
     }

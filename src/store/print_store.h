@@ -83,8 +83,12 @@ typedef struct px_export_row {
     char serial[21];
     char batch[21];
     char expiry[7];
+    int released; /* a CMO's export: the pack was released since the freeze (PX__CMO_SEES) */
 } px_export_row;
 typedef int (*px_export_row_fn)(void *ctx, const px_export_row *row);
+/* How many rows of a CMO's export (e->scope_org set) name a pack released since the export
+ * was frozen: the CMO no longer sees those (PX__CMO_SEES). 0 for a MAH's export. */
+px_rc px_store_export_released(px_db *db, const px_export *e, long long *n, px_err *err);
 /* Rows n > after_n, at most limit, in order; fn returns non-zero to stop. */
 px_rc px_store_export_rows(px_db *db, const px_export *e, long long after_n, long limit,
                            px_export_row_fn fn, void *ctx, px_err *err);

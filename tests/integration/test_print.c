@@ -326,6 +326,40 @@ static void test_print__empty_export_job_done(void **state)
     json_decref(j);
 }
 
+/* A CMO's manifest frozen before the MAH released some of its packs: the CMO no longer sees
+ * those packs, and the file must not shrink under its count, so neither a fresh link nor a
+ * link minted before the release hands it out: 409 export_released. A new export holds the
+ * packs still unreleased. */
+static void test_print__cmo_export_after_release(void **state)
+{
+    fixture *f = *state;
+    px_test_commissioned_sql(&f->env, GTIN, "BATCHRL2", "751115", "RL", 3, 3, f->cmo.org);
+    json_t *e = export_done(f, f->cmo.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCHRL2\"}");
+    assert_int_equal(px_test_int(e, "count"), 3);
+    char get[80], link[1024];
+    snprintf(get, sizeof(get), "/v1/exports/%s", px_test_str(e, "export_id"));
+    snprintf(link, sizeof(link), "%s", link_path(json_string_value(json_object_get(e, "url"))));
+    json_decref(e);
+    px_test_expect(&f->env, "GET", link, NULL, NULL, 200, NULL);
+    px_sqlf(&f->env,
+            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+            "gtin = '%s' AND serial = 'RL002'",
+            GTIN);
+    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 409, "export_released");
+    px_test_expect(&f->env, "GET", get, f->mah.key, NULL, 409, "export_released");
+    px_test_expect(&f->env, "GET", link, NULL, NULL, 409, "export_released");
+    e = export_done(f, f->cmo.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCHRL2\"}");
+    assert_int_equal(px_test_int(e, "count"), 2);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
+            NULL);
+    json_decref(e);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(count_lines(r.body, r.len), 3);
+    assert_null(strstr(r.body, "RL002,"));
+    px_http_resp_free(&r);
+}
+
 /* An export whose run the database refuses at every try (here: its rows) fails after
  * PX_JOB_TRIES tries (workers.h) instead of being run again at every pass ahead of the exports
  * after it: its job failed with the error, export.fail in the audit log. */
