@@ -57,9 +57,15 @@ static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     }
     *did_work = 1;
     px_delivery_result res = {0};
+    /* The webhook was removed, or no longer subscribes to the event, after the event was
+     * queued: nowhere to send it, or a receiver that said it no longer wants it. Dead at once
+     * (listed, counted, logged), and retried once subscribed again (webhook_store.c). */
+    int unwanted = !c.job.url || c.job.unsubscribed;
     if (!c.job.url) {
-        /* The webhook was removed after the event was queued: nowhere to send it. */
         snprintf(res.error, sizeof(res.error), "the webhook was removed");
+    } else if (c.job.unsubscribed) {
+        snprintf(res.error, sizeof(res.error), "the webhook no longer subscribes to %s",
+                 c.job.d.event);
     } else {
         /* REQ-HOOK-1: one POST per claim, signed like reports: X-Packid-Signature: sha256=<hex HMAC-SHA256(secret, body)>
          * (delivery.h); the delivery id rides as X-Packid-Document-Id too. */
@@ -74,14 +80,14 @@ static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
         px__delivery_send(cfg, &rq, &res);
     }
     /* REQ-HOOK-1: a 2xx is delivered, never claimed again; REQ-HOOK-3: the last attempt is
-     * dead, as reports (a removed webhook's first: it has no attempt left); REQ-HOOK-2: else
+     * dead, as reports (an unwanted one's first: it has no attempt left); REQ-HOOK-2: else
      * retried with the same body after the reports' backoff. */
     char subject[128];
     snprintf(subject, sizeof(subject), "\"delivery_id\":\"%s\",\"event\":\"%s\"", c.job.d.id,
              c.job.d.event);
     end_ctx e = {
         c.job.d.id,
-        px__delivery_end(cfg, c.job.attempt, c.job.url ? cfg->delivery_max_attempts : 0, &res), 0};
+        px__delivery_end(cfg, c.job.attempt, unwanted ? 0 : cfg->delivery_max_attempts, &res), 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
     /* Told once recorded, and only by the attempt the delivery took, as a report's. */
     if (rc == PX_OK && e.current)

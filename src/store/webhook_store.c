@@ -231,8 +231,8 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
         "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret, "
         "coalesce(substring(d.body FROM '^\\s*\\{\\s*\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"'), "
-        "d.id::text) FROM u d LEFT JOIN webhook w ON "
-        "w.tenant_id = d.tenant_id",
+        "d.id::text), (w.tenant_id IS NOT NULL AND NOT d.event = ANY (w.events))::int "
+        "FROM u d LEFT JOIN webhook w ON w.tenant_id = d.tenant_id",
         PX__ARGS(lease), err);
     /* clang-format on */
     px_rc rc = px__one(r, err, "not_found", "no webhook delivery is due");
@@ -251,6 +251,7 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
          * not JSON stop every claim); else the delivery's own id. */
         if (rc == PX_OK)
             px_strlcpy(out->doc_id, px__val(r, 0, DELIVERY_NCOLS + 3), sizeof(out->doc_id));
+        out->unsubscribed = px__val(r, 0, DELIVERY_NCOLS + 4)[0] == '1';
         if (rc != PX_OK)
             px_webhook_job_dispose(out);
     }

@@ -78,6 +78,7 @@ typedef struct px_webhook_job {
     char *secret;
     char doc_id[PX_ID_LEN + 1]; /* the event's id, the body's "id": a retry's is the first's */
     int attempt;               /* the attempt begun by the claim */
+    int unsubscribed;          /* the webhook no longer subscribes to the event */
 } px_webhook_job;
 void px_webhook_job_dispose(px_webhook_job *j);
 

@@ -346,6 +346,42 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(px_audit_count(&f->env, "webhook.retry", id), 1);
 }
 
+/* A delivery queued before the webhook stopped subscribing to its event (here queued by
+ * SQL, as the runner would otherwise send it before the change) is not sent to a receiver
+ * that said it no longer wants it: dead at once with the reason, logged at error level; a
+ * removed webhook's likewise. */
+static void test_webhook__unsubscribed_event_not_sent(void **state)
+{
+    fixture *f = *state;
+    put_webhook(f, f->rv.port); /* report.dead and clone.suspected */
+    px_receiver_reset(&f->rv, 0, 0);
+    px_sqlf(&f->env,
+            "INSERT INTO webhook_delivery (tenant_id, event, body) VALUES ('%s', "
+            "'job.failed', '{\"n\":7}')",
+            f->mah.org);
+    char id[40];
+    wait_state(f, "job.failed", "dead", id);
+    assert_int_equal(px_receiver_count(&f->rv), 0);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND attempts = 1 AND "
+                    "last_error = 'the webhook no longer subscribes to job.failed'",
+                    id);
+    assert_true(px_test_log_has(&f->env, "\"level\":\"error\"", id));
+    json_decref(
+        px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah.key, NULL, NULL, 200, NULL));
+    px_sqlf(&f->env,
+            "INSERT INTO webhook_delivery (tenant_id, event, body) VALUES ('%s', "
+            "'report.dead', '{\"n\":8}')",
+            f->mah.org);
+    wait_state(f, "report.dead", "dead", id);
+    assert_int_equal(px_receiver_count(&f->rv), 0);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND attempts = 1 AND "
+                    "last_error = 'the webhook was removed'",
+                    id);
+    put_webhook(f, f->rv.port);
+}
+
 /* The deliveries list pages newest first across pages; another MAH sees none of them. */
 static void test_webhook__deliveries_paging(void **state)
 {
