@@ -31,17 +31,30 @@ static px_rc claim_body(px_tx *tx, void *vc, px_err *err)
 
 typedef struct end_ctx {
     const char *id;
+    const char *tenant_id;
     px__attempt_end a;
     int current; /* the delivery took the outcome (the attempt was not superseded) */
 } end_ctx;
 
+/* A retry for want of any answer (no connection, TLS, silence, a timeout; not an HTTP status,
+ * which may be this body's alone): the receiver itself is down. */
+static int receiver_down(const px__attempt_end *a)
+{
+    return a->outcome == PX_DELIVERY_RETRY && a->res->http_status == 0;
+}
+
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 {
     end_ctx *c = vc;
-    return px_store_webhook_end_attempt(px_tx_db(tx), c->id, c->a.attempt,
-                                        (int)c->a.res->http_status,
-                                        px_delivery_outcome_name(c->a.outcome),
-                                        px__attempt_error(&c->a), c->a.retry_ms, &c->current, err);
+    px_rc rc =
+        px_store_webhook_end_attempt(px_tx_db(tx), c->id, c->a.attempt, (int)c->a.res->http_status,
+                                     px_delivery_outcome_name(c->a.outcome),
+                                     px__attempt_error(&c->a), c->a.retry_ms, &c->current, err);
+    /* The tenant's other queued deliveries wait for this one's retry rather than each find the
+     * receiver down in turn, a timeout each, while every other tenant's wait behind them. */
+    if (rc == PX_OK && c->current && receiver_down(&c->a))
+        rc = px_store_webhook_pause(px_tx_db(tx), c->tenant_id, c->a.retry_ms, err);
+    return rc;
 }
 
 static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
@@ -86,7 +99,7 @@ static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     snprintf(subject, sizeof(subject), "\"delivery_id\":\"%s\",\"event\":\"%s\"", c.job.d.id,
              c.job.d.event);
     end_ctx e = {
-        c.job.d.id,
+        c.job.d.id, c.job.d.tenant_id,
         px__delivery_end(cfg, c.job.attempt, unwanted ? 0 : cfg->delivery_max_attempts, &res), 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
     /* Told once recorded, and only by the attempt the delivery took, as a report's. */

@@ -81,6 +81,11 @@ typedef struct px_webhook_job {
     int unsubscribed;          /* the webhook no longer subscribes to the event */
 } px_webhook_job;
 void px_webhook_job_dispose(px_webhook_job *j);
+/* Puts the tenant's queued deliveries off to retry_ms from now at the earliest (none is
+ * brought forward): its receiver did not answer, so the queue behind the delivery that found
+ * it so waits for that one's retry instead of taking the send slots one by one while other
+ * tenants' deliveries wait behind it. */
+px_rc px_store_webhook_pause(px_db *db, const char *tenant_id, long retry_ms, px_err *err);
 
 /* Claims the most overdue queued delivery (or a 'sending' one whose lease ran out), FOR
  * UPDATE SKIP LOCKED: marks it 'sending' leased for lease_ms, counts the attempt and records

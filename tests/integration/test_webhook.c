@@ -36,14 +36,19 @@ typedef struct {
     px_test_party mah, mah2;
 } fixture;
 
-static void put_webhook(fixture *f, int port)
+static void put_webhook_of(fixture *f, const char *key, int port)
 {
     char body[256];
     snprintf(body, sizeof(body),
              "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\","
              "\"events\":[\"report.dead\",\"clone.suspected\"]}",
              port);
-    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", f->mah.key, body, NULL, 200, NULL));
+    json_decref(px_http_expect(&f->env, "PUT", "/v1/webhook", key, body, NULL, 200, NULL));
+}
+
+static void put_webhook(fixture *f, int port)
+{
+    put_webhook_of(f, f->mah.key, port);
 }
 
 /* A refused event names its item (events[i], with its index), as every list's refusal does. */
@@ -586,6 +591,45 @@ static int black_hole(int *port)
     assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
     *port = ntohs(a.sin_port);
     return fd;
+}
+
+/* A receiver that does not answer puts its tenant's queue off: the deliveries queued behind
+ * the one that found it silent wait for that one's retry, and another tenant's delivery,
+ * queued after them all, goes out meanwhile. Before, each of them took the send slot in turn
+ * for a whole timeout first, and the other tenant's waited behind every one. */
+static void test_webhook__silent_receiver_does_not_hold_other_tenants(void **state)
+{
+    fixture *f = *state;
+    int hole_port;
+    int hole = black_hole(&hole_port);
+    char allow[128];
+    px_test_server_stop(&f->env);
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
+             hole_port);
+    px_test_setenv(&f->env, allow);
+    px_test_server_start(&f->env);
+    put_webhook(f, hole_port);
+    put_webhook_of(f, f->mah2.key, f->rv.port);
+    px_receiver_reset(&f->rv, 0, 0);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(enqueue(f, f->mah.org, "report.dead", "{\"queued\":1}"), PX_OK);
+    assert_int_equal(enqueue(f, f->mah2.org, "clone.suspected", "{\"other\":1}"), PX_OK);
+    char id[40], where[160];
+    wait_state(f, "clone.suspected", "delivered", id);
+    assert_int_equal(px_receiver_count(&f->rv), 1);
+    /* the one send slot (PACKID_WORKERS 2) took at most two of the six before it */
+    snprintf(where, sizeof(where), "tenant_id = '%s' AND attempts = 0 AND body LIKE '%%queued%%'",
+             f->mah.org);
+    long long untried = deliveries(f, where);
+    px_sqlf(&f->env,
+            "UPDATE webhook_delivery SET state = 'dead' WHERE tenant_id = '%s' AND state IN "
+            "('queued', 'sending')",
+            f->mah.org);
+    json_decref(
+        px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah2.key, NULL, NULL, 200, NULL));
+    put_webhook(f, f->rv.port);
+    close(hole);
+    assert_true(untried >= 1);
 }
 
 /* A MAH's receiver that never answers holds one worker, not every one: with its deliveries
