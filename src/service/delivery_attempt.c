@@ -98,6 +98,11 @@ void px__delivery_told(const px__attempt_end *e, const char *what, const char *s
     px__delivery_log(what, subject, e->attempt, e->res, e->outcome, e->retry_ms);
 }
 
+int px__delivery_receiver_down(const px__attempt_end *e)
+{
+    return e->outcome == PX_DELIVERY_RETRY && e->res->http_status == 0;
+}
+
 const char *px__attempt_error(const px__attempt_end *e)
 {
     return e->res->error[0] ? e->res->error : NULL;

@@ -59,6 +59,10 @@ px__attempt_end px__delivery_end(const px_config *cfg, int n, int max,
  * fails leaves the delivery to be taken up again, and its outcome is told then, once. */
 void px__delivery_told(const px__attempt_end *e, const char *what, const char *subject,
                        _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT]);
+/* 1 when the attempt is retried for want of any answer (no connection, TLS, silence, a
+ * timeout; not an HTTP status, which may be this body's alone): the receiver itself is down,
+ * and its other queued deliveries wait for this one's retry (the stores' pause). */
+int px__delivery_receiver_down(const px__attempt_end *e);
 /* The attempt's error sentence for its row, NULL when it had none (a 2xx). */
 const char *px__attempt_error(const px__attempt_end *e);
 

@@ -100,6 +100,10 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
         &c->current, err);
     if (rc == PX_OK && c->current && c->a.outcome == PX_DELIVERY_DEAD)
         rc = tell_webhook(tx, c->report, "report.dead", c->a.res->error, err);
+    /* The endpoint's other queued reports wait for this one's retry rather than each find it
+     * down in turn, a timeout each, while other endpoints' reports wait behind them. */
+    if (rc == PX_OK && c->current && px__delivery_receiver_down(&c->a))
+        rc = px_store_report_pause(px_tx_db(tx), c->report->endpoint_id, c->a.retry_ms, err);
     return rc;
 }
 

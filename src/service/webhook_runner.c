@@ -36,13 +36,6 @@ typedef struct end_ctx {
     int current; /* the delivery took the outcome (the attempt was not superseded) */
 } end_ctx;
 
-/* A retry for want of any answer (no connection, TLS, silence, a timeout; not an HTTP status,
- * which may be this body's alone): the receiver itself is down. */
-static int receiver_down(const px__attempt_end *a)
-{
-    return a->outcome == PX_DELIVERY_RETRY && a->res->http_status == 0;
-}
-
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 {
     end_ctx *c = vc;
@@ -52,7 +45,7 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
                                      px__attempt_error(&c->a), c->a.retry_ms, &c->current, err);
     /* The tenant's other queued deliveries wait for this one's retry rather than each find the
      * receiver down in turn, a timeout each, while every other tenant's wait behind them. */
-    if (rc == PX_OK && c->current && receiver_down(&c->a))
+    if (rc == PX_OK && c->current && px__delivery_receiver_down(&c->a))
         rc = px_store_webhook_pause(px_tx_db(tx), c->tenant_id, c->a.retry_ms, err);
     return rc;
 }

@@ -384,6 +384,12 @@ px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, in
                         PX__ARGS(id, PX__INT(*n)), err);
 }
 
+px_rc px_store_report_pause(px_db *db, const char *endpoint_id, long retry_ms, px_err *err)
+{
+    return px__exec_cmd(db, PX__SQL_PAUSE_RECEIVER("report", "endpoint_id"),
+                        PX__ARGS(endpoint_id, PX__INT(retry_ms)), err);
+}
+
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
                                   const char *outcome, const char *error, long retry_ms,
                                   int *current, px_err *err)

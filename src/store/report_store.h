@@ -157,6 +157,11 @@ px_rc px_store_report_begin_attempt(px_db *db, const char *id, long lease_ms, in
 px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_status,
                                   const char *outcome, const char *error, long retry_ms,
                                   int *current, px_err *err);
+/* Puts the endpoint's queued reports off to retry_ms from now at the earliest (none brought
+ * forward): the endpoint did not answer, so the reports behind the one that found it so wait
+ * for that one's retry instead of taking the send slots one by one, a timeout each, while
+ * other endpoints' reports wait behind them. */
+px_rc px_store_report_pause(px_db *db, const char *endpoint_id, long retry_ms, px_err *err);
 /* The document cannot be sent (schema violation, profile rule): state failed, nothing sent. */
 px_rc px_store_report_fail(px_db *db, const char *id, const char *error, px_err *err);
 

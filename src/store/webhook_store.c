@@ -261,14 +261,8 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
 
 px_rc px_store_webhook_pause(px_db *db, const char *tenant_id, long retry_ms, px_err *err)
 {
-    return px__exec_cmd(
-        db,
-        "WITH t AS (SELECT " PX__SQL_MS_FROM_NOW(
-            "$2") " AS at) "
-                  "UPDATE webhook_delivery d SET next_attempt_at = t.at FROM t WHERE "
-                  "d.tenant_id = $1::uuid AND d.state = 'queued' AND "
-                  "d.next_attempt_at < t.at",
-        PX__ARGS(tenant_id, PX__INT(retry_ms)), err);
+    return px__exec_cmd(db, PX__SQL_PAUSE_RECEIVER("webhook_delivery", "tenant_id"),
+                        PX__ARGS(tenant_id, PX__INT(retry_ms)), err);
 }
 
 px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_status,

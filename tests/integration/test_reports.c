@@ -955,6 +955,42 @@ static void test_reports__late_delivered_counts(void **state)
     assert_int_equal(px_receiver_count(rv), 1);
 }
 
+/* An endpoint that does not answer puts its queue off: the reports queued behind the one that
+ * found it silent wait for that one's retry, and another endpoint's report, queued after them
+ * all, goes out meanwhile. Before, each took the send slot in turn for a whole timeout first.
+ * The reports copy a delivered one's document (it passes the XSD). Last: it leaves its IT
+ * reports dead. */
+static void test_reports__silent_endpoint_does_not_hold_others(void **state)
+{
+    fixture *f = *state;
+    int hole_port;
+    int hole = px_receiver_black_hole(&hole_port);
+    char ep_it[40];
+    endpoint(f, "IT", hole_port, ep_it);
+    px_receiver_reset(&f->rv, 0, 0);
+    static const char copy[] =
+        "INSERT INTO report (id, tenant_id, endpoint_id, market, gtin, document_id, document, "
+        "document_sha256) SELECT gen_random_uuid(), r.tenant_id, '%s', '%s', r.gtin, "
+        "gen_random_uuid(), r.document, r.document_sha256 FROM report r, generate_series(1, %d) "
+        "WHERE r.id = (SELECT id FROM report WHERE state = 'delivered' AND market = 'EU' ORDER BY "
+        "created_at LIMIT 1)";
+    px_sqlf(&f->env, copy, ep_it, "IT", 4);
+    px_sqlf(&f->env, copy, f->ep_eu, "EU", 1);
+    char eu[40];
+    px_sql_textf(&f->env, eu, sizeof(eu),
+                 "SELECT id FROM report WHERE endpoint_id = '%s' ORDER BY created_at DESC LIMIT 1",
+                 f->ep_eu);
+    json_decref(px_test_wait_report(&f->env, f->mah.key, eu, "delivered", 100));
+    /* the one send slot (PACKID_WORKERS 2) took at most two of the four before it */
+    long long untried = px_count_of(&f->env,
+                                    "SELECT count(*) FROM report WHERE endpoint_id = '%s' AND "
+                                    "attempts = 0",
+                                    ep_it);
+    px_sqlf(&f->env, "UPDATE report SET state = 'dead' WHERE endpoint_id = '%s'", ep_it);
+    close(hole);
+    assert_true(untried >= 1);
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN teardown

@@ -578,21 +578,6 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
                     dead);
 }
 
-/* A receiver that accepts connections and never answers: the kernel completes the handshake
- * (the backlog), nobody reads. Its port into *port; close the fd to end it. */
-static int black_hole(int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(fd, 16), 0);
-    socklen_t n = sizeof(a);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
 /* A receiver that does not answer puts its tenant's queue off: the deliveries queued behind
  * the one that found it silent wait for that one's retry, and another tenant's delivery,
  * queued after them all, goes out meanwhile. Before, each of them took the send slot in turn
@@ -601,7 +586,7 @@ static void test_webhook__silent_receiver_does_not_hold_other_tenants(void **sta
 {
     fixture *f = *state;
     int hole_port;
-    int hole = black_hole(&hole_port);
+    int hole = px_receiver_black_hole(&hole_port);
     char allow[128];
     px_test_server_stop(&f->env);
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
@@ -641,7 +626,7 @@ static void test_webhook__silent_receiver_holds_one_worker(void **state)
 {
     fixture *f = *state;
     int hole_port;
-    int hole = black_hole(&hole_port);
+    int hole = px_receiver_black_hole(&hole_port);
     char allow[128];
     px_test_server_stop(&f->env);
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,

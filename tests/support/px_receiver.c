@@ -210,3 +210,16 @@ void px_receiver_expect_unsent(px_test_env *env, px_receiver *rv, const char *ke
     px_sleep_ms(300);
     assert_int_equal(px_receiver_count(rv), 0);
 }
+
+int px_receiver_black_hole(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(fd, 16), 0);
+    socklen_t n = sizeof(a);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}

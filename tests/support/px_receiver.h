@@ -40,6 +40,10 @@ void px_receiver_start(px_receiver *rv);
 /* Forgets what was received; the next requests fail fail_first times; hang_at: the 1-based
  * request to hold (0: none). */
 void px_receiver_reset(px_receiver *rv, int fail_first, int hang_at);
+/* A receiver that accepts connections and never answers: the kernel completes the handshake
+ * (the backlog), nobody reads (a silent receiver: its sender's timeout). Its port into *port;
+ * close the returned fd to end it. */
+int px_receiver_black_hole(int *port);
 void px_receiver_stop(px_receiver *rv);
 int px_receiver_count(px_receiver *rv);
 /* A cmocka group teardown for a calloc'd fixture whose first members are its px_test_env and
