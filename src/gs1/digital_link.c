@@ -300,12 +300,7 @@ static px_rc add_value(gs1_elements *out, const gs1_ai_def *d, const char *s, si
         px_err_span(err, (int)(base + off), (int)len);
         return rc;
     }
-    gs1_element *it = gs1__element_next(out, base + off, len, err);
-    if (!it)
-        return PX_ETOOBIG;
-    memcpy(it->ai, d->ai, strlen(d->ai) + 1);
-    memcpy(it->value, value, vlen + 1);
-    return PX_OK;
+    return gs1__element_push(out, d->ai, value, vlen, base + off, len, err);
 }
 
 /* Is the qualifier list q[0..m) an ordered subsequence of alternative alt? */

@@ -546,12 +546,7 @@ static px_rc add(gs1_elements *out, const gs1_ai_def *d, const char *v, size_t v
         px_err_span(err, (int)base, (int)len);
         return rc;
     }
-    gs1_element *it = gs1__element_next(out, base, len, err);
-    if (!it)
-        return PX_ETOOBIG;
-    memcpy(it->ai, d->ai, strlen(d->ai) + 1);
-    memcpy(it->value, v, vlen + 1);
-    return PX_OK;
+    return gs1__element_push(out, d->ai, v, vlen, base, len, err);
 }
 
 static const char garbled[] = "not a compressed Digital Link segment";

@@ -122,12 +122,9 @@ px_rc gs1__element_string_parse(gs1_elements *out, const char *s, size_t len, si
                 err->pos += (int)(base + vstart);
             return rc;
         }
-        gs1_element *it = gs1__element_next(out, base + ai_pos, alen, err);
-        if (!it)
-            return PX_ETOOBIG;
-        memcpy(it->ai, d->ai, alen + 1);
-        memcpy(it->value, s + vstart, vlen);
-        it->value[vlen] = '\0';
+        rc = gs1__element_push(out, d->ai, s + vstart, vlen, base + ai_pos, alen, err);
+        if (rc != PX_OK)
+            return rc;
         pos = vstart + vlen;
         /* A separator ends a variable-length value; one after a predefined-length value
          * "should not" be there (GenSpecs §7.8.4) but is tolerated, as is a trailing one. */

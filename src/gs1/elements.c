@@ -6,16 +6,19 @@
 #include "gs1_internal.h"
 #include "px_array.h"
 
-gs1_element *gs1__element_next(gs1_elements *out, size_t pos, size_t len, px_err *err)
+px_rc gs1__element_push(gs1_elements *out, const char *ai, const char *value, size_t vlen,
+                        size_t pos, size_t len, px_err *err)
 {
-    if (out->count >= GS1_MAX_ELEMENTS) {
-        gs1__at(err,
-                px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
-                           GS1_MAX_ELEMENTS),
-                pos, len);
-        return NULL;
-    }
-    return &out->items[out->count++];
+    if (out->count >= GS1_MAX_ELEMENTS)
+        return gs1__at(err,
+                       px_err_set(err, PX_ETOOBIG, "too_many_elements", "more than %d elements",
+                                  GS1_MAX_ELEMENTS),
+                       pos, len);
+    gs1_element *it = &out->items[out->count++];
+    memcpy(it->ai, ai, strlen(ai) + 1);
+    memcpy(it->value, value, vlen);
+    it->value[vlen] = '\0';
+    return PX_OK;
 }
 
 px_rc gs1_elements_add(gs1_elements *e, const char *ai, const char *value, px_err *err)

@@ -18,9 +18,11 @@ static inline px_rc gs1__at(px_err *err, px_rc rc, size_t pos, size_t len)
 /* PX_EINVALID "unknown_ai": the digits at s[pos] (pos 0-based in the parsed input) are no AI
  * of the table; the message shows at most 8 of them (element_string.c). */
 px_rc gs1__unknown_ai(px_err *err, const char *s, size_t digits, size_t pos);
-/* The next element of out for a parser, or NULL with PX_ETOOBIG "too_many_elements" and the span
- * pos/len of the input when out already holds GS1_MAX_ELEMENTS (elements.c). */
-gs1_element *gs1__element_next(gs1_elements *out, size_t pos, size_t len, px_err *err);
+/* Appends the element (ai, value[0..vlen)) a parser read, checked already; PX_ETOOBIG
+ * "too_many_elements" with the span pos/len of the input when out already holds
+ * GS1_MAX_ELEMENTS. One place for every parser's last step (elements.c). */
+px_rc gs1__element_push(gs1_elements *out, const char *ai, const char *value, size_t vlen,
+                        size_t pos, size_t len, px_err *err);
 
 /* Bounded output writer with a sticky overflow flag: after an overflow every put is a no-op
  * and gs1__out_done reports it once. */

@@ -118,11 +118,9 @@ px_rc gs1__hri_parse(gs1_elements *out, const char *s, size_t len, size_t base, 
             }
             return rc;
         }
-        gs1_element *it = gs1__element_next(out, base + ai_pos, digits, err);
-        if (!it)
-            return PX_ETOOBIG;
-        memcpy(it->ai, d->ai, strlen(d->ai) + 1);
-        memcpy(it->value, value, vlen + 1);
+        rc = gs1__element_push(out, d->ai, value, vlen, base + ai_pos, digits, err);
+        if (rc != PX_OK)
+            return rc;
     }
     if (out->count == 0)
         return gs1__at(err, px_err_set(err, PX_EINVALID, "no_elements", "no GS1 element strings"),
