@@ -72,6 +72,19 @@ static px_rc sl_close(strlist *l, px_err *err)
     return PX_OK;
 }
 
+/* An item of l: key, then value[0..n) in its prehash form (trimmed, or made by the caller). */
+static px_rc sl_add_pair(strlist *l, const char *key, const char *value, size_t n, px_err *err)
+{
+    px_rc rc = sl_open(l, err);
+    if (rc == PX_OK)
+        rc = px_buf_puts(&l->arena, key);
+    if (rc == PX_OK)
+        rc = px_buf_add(&l->arena, value, n);
+    if (rc == PX_OK)
+        rc = sl_close(l, err);
+    return rc;
+}
+
 /* Appends the sorted items to out. */
 static px_rc sl_flush(strlist *l, px_buf *out, px_err *err)
 {
@@ -229,13 +242,7 @@ static px_rc epc_list(px_buf *b, const char *name, const px_epcis_event *ev, px_
         char dl[GS1_DL_MAX];
         rc = gs1_sgtin_to_dl(dl, sizeof(dl), ev->sgtin_gtin, ev->serials[i], err);
         if (rc == PX_OK)
-            rc = sl_open(&l, err);
-        if (rc == PX_OK)
-            rc = put(&l.arena, "epc=");
-        if (rc == PX_OK)
-            rc = put(&l.arena, dl);
-        if (rc == PX_OK)
-            rc = sl_close(&l, err);
+            rc = sl_add_pair(&l, "epc=", dl, strlen(dl), err);
     }
     return sl_finish(&l, rc, b, name, err);
 }
@@ -349,23 +356,13 @@ static px_rc xfield_block(px_buf *b, const char *name, const char *lot, const ch
     sl_init(&l);
     px_rc rc = PX_OK;
     if (lot) {
-        rc = sl_open(&l, err);
-        if (rc == PX_OK)
-            rc = put(&l.arena, "{" EPCIS__NS_CBVMDA "}lotNumber=");
-        if (rc == PX_OK)
-            rc = put_trimmed(&l.arena, lot);
-        if (rc == PX_OK)
-            rc = sl_close(&l, err);
+        size_t lot_len;
+        const char *t = trimmed(lot, &lot_len);
+        rc = sl_add_pair(&l, "{" EPCIS__NS_CBVMDA "}lotNumber=", t, lot_len, err);
     }
-    if (expiry_iso && rc == PX_OK) {
-        rc = sl_open(&l, err);
-        if (rc == PX_OK)
-            rc = put(&l.arena, "{" EPCIS__NS_CBVMDA "}itemExpirationDate=");
-        if (rc == PX_OK)
-            rc = put(&l.arena, expiry_iso);
-        if (rc == PX_OK)
-            rc = sl_close(&l, err);
-    }
+    if (expiry_iso && rc == PX_OK)
+        rc = sl_add_pair(&l, "{" EPCIS__NS_CBVMDA "}itemExpirationDate=", expiry_iso,
+                         strlen(expiry_iso), err);
     for (size_t i = 0; i < n && rc == PX_OK; i++) {
         rc = sl_open(&l, err);
         if (rc == PX_OK)
