@@ -247,21 +247,47 @@ static px_rc coupon_extra_gcp(coupon *c)
     return PX_OK;
 }
 
+/* How both coupon AIs open: a company prefix (length digit 0..6, +6) and the 6-digit offer
+ * code; which names the prefix in the message. */
+static px_rc coupon_prefix_offer(coupon *c, const char *which)
+{
+    int vli = coupon_digit(c);
+    if (vli < 0 || vli > 6 || !coupon_gcp(c, (size_t)vli + 6))
+        return coupon_fail(c, which);
+    if (!coupon_take(c, 6))
+        return coupon_fail(c, "truncated offer code");
+    return PX_OK;
+}
+
+/* Serial number, in both coupon AIs: length digit (+6), then the digits. */
+static px_rc coupon_serial(coupon *c)
+{
+    int vli = coupon_digit(c);
+    if (vli < 0 || !coupon_take(c, (size_t)vli + 6))
+        return coupon_fail(c, "invalid serial number");
+    return PX_OK;
+}
+
+/* Nothing may follow the last field of either coupon AI. */
+static px_rc coupon_end(coupon *c)
+{
+    if (c->p != c->len)
+        return coupon_fail(c, "unexpected data after the coupon fields");
+    return PX_OK;
+}
+
 static px_rc lint_couponcode(const char *ai, const char *s, size_t len, px_err *err)
 {
     coupon c = {ai, s, len, 0, err};
     if (!px_digits(s, len))
         return fail(err, "invalid_character", 0, len, ai, "coupon code must be digits");
+    px_rc rc = coupon_prefix_offer(&c, "invalid coupon company prefix");
+    if (rc != PX_OK)
+        return rc;
     int vli = coupon_digit(&c);
-    if (vli < 0 || vli > 6 || !coupon_gcp(&c, (size_t)vli + 6))
-        return coupon_fail(&c, "invalid coupon company prefix");
-    if (!coupon_take(&c, 6))
-        return coupon_fail(&c, "truncated offer code");
-    vli = coupon_digit(&c);
     if (vli < 1 || vli > 5 || !coupon_take(&c, (size_t)vli))
         return coupon_fail(&c, "invalid save value");
-    px_rc rc = coupon_requirement(&c, "invalid first purchase requirement");
-    if (rc != PX_OK)
+    if ((rc = coupon_requirement(&c, "invalid first purchase requirement")) != PX_OK)
         return rc;
     if (c.p < len && s[c.p] == '1') {
         c.p++;
@@ -297,9 +323,8 @@ static px_rc lint_couponcode(const char *ai, const char *s, size_t len, px_err *
     }
     if (c.p < len && s[c.p] == '5') {
         c.p++;
-        vli = coupon_digit(&c);
-        if (vli < 0 || !coupon_take(&c, (size_t)vli + 6))
-            return coupon_fail(&c, "invalid serial number");
+        if ((rc = coupon_serial(&c)) != PX_OK)
+            return rc;
     }
     if (c.p < len && s[c.p] == '6') {
         c.p++;
@@ -321,9 +346,7 @@ static px_rc lint_couponcode(const char *ai, const char *s, size_t len, px_err *
         if (v != 0 && v != 1)
             return coupon_fail(&c, "invalid don't-multiply flag");
     }
-    if (c.p != len)
-        return coupon_fail(&c, "unexpected data after the coupon fields");
-    return PX_OK;
+    return coupon_end(&c);
 }
 
 static px_rc lint_couponposoffer(const char *ai, const char *s, size_t len, px_err *err)
@@ -334,17 +357,10 @@ static px_rc lint_couponposoffer(const char *ai, const char *s, size_t len, px_e
     int v = coupon_digit(&c);
     if (v != 0 && v != 1)
         return coupon_fail(&c, "invalid format code");
-    v = coupon_digit(&c);
-    if (v < 0 || v > 6 || !coupon_gcp(&c, (size_t)v + 6))
-        return coupon_fail(&c, "invalid funder company prefix");
-    if (!coupon_take(&c, 6))
-        return coupon_fail(&c, "truncated offer code");
-    v = coupon_digit(&c);
-    if (v < 0 || !coupon_take(&c, (size_t)v + 6))
-        return coupon_fail(&c, "invalid serial number");
-    if (c.p != len)
-        return coupon_fail(&c, "unexpected data after the coupon fields");
-    return PX_OK;
+    px_rc rc = coupon_prefix_offer(&c, "invalid funder company prefix");
+    if (rc == PX_OK)
+        rc = coupon_serial(&c);
+    return rc == PX_OK ? coupon_end(&c) : rc;
 }
 
 /* ---- dispatcher ------------------------------------------------------------------------ */

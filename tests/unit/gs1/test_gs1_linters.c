@@ -120,10 +120,14 @@ static const lint_vec lint_vectors[] = {
     {AT, "8110", "7614141123456151101230", "invalid_coupon", -1},
     {AT, "8110", "06141411234561511012390100", NULL, 0},
     {AT, "8110", "06141411234561511012393100", "invalid_coupon", -1},
+    {AT, "8110", "06141411234561511012350123456", NULL, 0}, /* serial: length digit 0, 6 digits */
+    {AT, "8110", "06141411234561511012351123456", "invalid_coupon", -1}, /* 1: 7 digits */
+    {AT, "8110", "06141411234", "invalid_coupon", -1},                   /* offer code cut short */
     {AT, "8112", "006141411234560123456", NULL, 0},
     {AT, "8112", "206141411234560123456", "invalid_coupon", -1},
     {AT, "8112", "00614141123456012345", "invalid_coupon", -1},
     {AT, "8112", "0061414112345601234567", "invalid_coupon", -1},
+    {AT, "8112", "0061414112345", "invalid_coupon", -1}, /* offer code cut short */
 };
 
 static void test_gs1__linters(void)
