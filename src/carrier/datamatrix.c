@@ -97,6 +97,18 @@ done:
     return rc;
 }
 
+/* encode, with its PX_ETOOBIG worded for the caller: the element string (data less its leading
+ * FNC1) does not fit what, the symbol asked for. */
+static px_rc encode_or_refuse(px_carrier_matrix *m, unsigned char *data, size_t n, int size_request,
+                              const char *what, px_err *err)
+{
+    px_rc rc = encode(m, data, n, size_request, err);
+    if (rc == PX_ETOOBIG)
+        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
+                          "element string of %zu bytes does not fit %s", n - 1, what);
+    return rc;
+}
+
 px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_string, size_t len,
                                    px_carrier_shape shape, px_err *err)
 {
@@ -113,21 +125,11 @@ px_rc px_carrier_datamatrix_encode(px_carrier_matrix *m, const char *element_str
     memcpy(data + 1, element_string, len);
     size_t n = len + 1;
 
-    if (shape == PX_CARRIER_RECT) {
-        rc = encode(m, data, n, DmtxSymbolRectAuto, err);
-        if (rc == PX_ETOOBIG)
-            return px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                              "element string of %zu bytes does not fit a rectangular Data "
-                              "Matrix (largest 16x48); use a square symbol",
-                              len);
-        return rc;
-    }
-    rc = encode(m, data, n, DmtxSymbolSquareAuto, err);
-    if (rc == PX_ETOOBIG)
-        return px_err_set(err, PX_ETOOBIG, "payload_too_large",
-                          "element string of %zu bytes does not fit a Data Matrix (largest "
-                          "144x144)",
-                          len);
+    if (shape == PX_CARRIER_RECT)
+        return encode_or_refuse(m, data, n, DmtxSymbolRectAuto,
+                                "a rectangular Data Matrix (largest 16x48); use a square symbol",
+                                err);
+    rc = encode_or_refuse(m, data, n, DmtxSymbolSquareAuto, "a Data Matrix (largest 144x144)", err);
     if (rc != PX_OK || shape == PX_CARRIER_SQUARE)
         return rc;
     /* Auto: libdmtx refuses DmtxSymbolShapeAuto for encoding, so try a rectangle too and keep
