@@ -55,6 +55,18 @@ static void standby_text(const char *sql, char *out, size_t cap)
     PQfinish(c);
 }
 
+/* Reads sql on the standby every 10 ms, 500 times at most, until it gives want: replay pauses
+ * and catches up in its own time. The last value read is left in out, for the caller to judge. */
+static void standby_wait_for(const char *sql, const char *want, char *out, size_t cap)
+{
+    for (int i = 0; i < 500; i++) {
+        standby_text(sql, out, cap);
+        if (strcmp(out, want) == 0)
+            return;
+        px_sleep_ms(10);
+    }
+}
+
 /* GET <route>/<gtin>/<serial> (as key, or without one when NULL): the status, and the string
  * member field of the answer into out ("" when none). */
 static long get_field(const char *route, const char *serial, const char *k, const char *field,
@@ -216,12 +228,8 @@ static void test_standby__verify_reads_from_standby(void)
 {
     /* The commission is on the standby once replayed; until then the primary answers. */
     char s[32];
-    for (int i = 0; i < 500; i++) {
-        standby_text("SELECT state FROM serial WHERE serial = 'P300'", s, sizeof(s));
-        if (strcmp(s, "commissioned") == 0)
-            break;
-        px_sleep_ms(10);
-    }
+    standby_wait_for("SELECT state FROM serial WHERE serial = 'P300'", "commissioned", s,
+                     sizeof(s));
     /* Both reads on the standby in one try; every answer the pack's, whoever gave it. */
     until_standby_reads(2, read_pack_and_unknown, NULL);
     /* REQ-SCALE-5: the public verification reads on the standby too, and its scan is written
@@ -273,10 +281,7 @@ static void test_standby__export_download_from_standby(void)
 
     char s[32];
     standby_text("SELECT pg_wal_replay_pause()::text", s, sizeof(s));
-    for (int i = 0; i < 500 && strcmp(s, "paused") != 0; i++) {
-        standby_text("SELECT pg_get_wal_replay_pause_state()", s, sizeof(s));
-        px_sleep_ms(10);
-    }
+    standby_wait_for("SELECT pg_get_wal_replay_pause_state()", "paused", s, sizeof(s));
     assert_string_equal(s, "paused");
     px_test_commission(&env, key, gtin, "B9", "751231", "[\"Q9-1\",\"Q9-2\",\"Q9-3\"]");
     e = export_done("B9");
@@ -299,12 +304,7 @@ static void test_standby__paused_replay_never_answers_stale(void)
 {
     char v[32], s[32];
     standby_text("SELECT pg_wal_replay_pause()::text", s, sizeof(s));
-    for (int i = 0; i < 500; i++) {
-        standby_text("SELECT pg_get_wal_replay_pause_state()", s, sizeof(s));
-        if (strcmp(s, "paused") == 0)
-            break;
-        px_sleep_ms(10);
-    }
+    standby_wait_for("SELECT pg_get_wal_replay_pause_state()", "paused", s, sizeof(s));
     assert_string_equal(s, "paused");
     assert_int_equal(decommission("P301"), 200);
     /* The outside oracle: the standby itself holds the stale state. */
@@ -318,12 +318,8 @@ static void test_standby__paused_replay_never_answers_stale(void)
     assert_true(px_test_metric_of(&env, "packid_db_standby_fallbacks_total") >= fallbacks + 1);
 
     standby_text("SELECT pg_wal_replay_resume()::text", s, sizeof(s));
-    for (int i = 0; i < 500; i++) {
-        standby_text("SELECT state FROM serial WHERE serial = 'P301'", s, sizeof(s));
-        if (strcmp(s, "decommissioned") == 0)
-            break;
-        px_sleep_ms(10);
-    }
+    standby_wait_for("SELECT state FROM serial WHERE serial = 'P301'", "decommissioned", s,
+                     sizeof(s));
     assert_string_equal(s, "decommissioned");
     /* The standby answers again once it has replayed what the primary committed before the
      * read began; each verification commits its scan, so on a loaded machine a read may still
