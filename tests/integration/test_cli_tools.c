@@ -90,6 +90,17 @@ static void decode(const char *file, char *out, size_t cap)
     px_test_read(cmd, 1, out, cap);
 }
 
+/* file decodes as a GS1 DataMatrix (]d2) of the test's element string; ZXing prints the
+ * separator FNC1 as the raw GS byte (0x1D) in its Text line. */
+static void decodes_as_gs1_datamatrix(const char *file)
+{
+    char text[4096];
+    decode(file, text, sizeof(text));
+    assert_non_null(strstr(text, "Identifier: ]d2"));
+    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d"
+                                 "21DI8U86IYQI9KS4G87WGI\""));
+}
+
 static void test_cli__datamatrix_png_and_svg_decode(void)
 {
     char dir[] = "/tmp/packid-cli-XXXXXX";
@@ -103,22 +114,14 @@ static void test_cli__datamatrix_png_and_svg_decode(void)
     const char *a[] = {"datamatrix", hri, "-o", png, NULL};
     json_decref(cli(&rc, a));
     assert_int_equal(rc, 0);
-    decode(png, text, sizeof(text));
-    assert_non_null(strstr(text, "]d2"));
-    /* ZXing prints the separator FNC1 as the raw GS byte (0x1D) in its Text line. */
-    assert_non_null(strstr(text, "Identifier: ]d2"));
-    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d"
-                                 "21DI8U86IYQI9KS4G87WGI\""));
+    decodes_as_gs1_datamatrix(png);
 
     const char *b[] = {"datamatrix", hri, "-o", svg, "--rect", NULL};
     json_decref(cli(&rc, b));
     assert_int_equal(rc, 0);
     snprintf(cmd, sizeof(cmd), "rsvg-convert -o '%s' '%s'", svgpng, svg);
     assert_int_equal(px_test_shell(cmd), 0);
-    decode(svgpng, text, sizeof(text));
-    assert_non_null(strstr(text, "Identifier: ]d2"));
-    assert_non_null(strstr(text, "\"01095060001343521726111510BATCH002\x1d"
-                                 "21DI8U86IYQI9KS4G87WGI\""));
+    decodes_as_gs1_datamatrix(svgpng);
 
     const char *c[] = {"datamatrix", hri, "-o", png, "--qr", NULL};
     json_decref(cli(&rc, c));
