@@ -15,11 +15,25 @@
 
 #define T0 1700000000000000LL
 
-static void test_http_ratelimit__clients_apart(void)
+/* A limiter of rate tokens a second and burst tokens on the test clock set to T0; limiter_done
+ * frees it and gives the clock back, so each test starts from the same instant. */
+static px_limiter *limiter_at_t0(double rate, double burst)
 {
     px_clock_set(T0);
-    px_limiter *l = px__limiter_new(1, 3);
+    px_limiter *l = px__limiter_new(rate, burst);
     assert_non_null(l);
+    return l;
+}
+
+static void limiter_done(px_limiter *l)
+{
+    px__limiter_free(l);
+    px_clock_set(0);
+}
+
+static void test_http_ratelimit__clients_apart(void)
+{
+    px_limiter *l = limiter_at_t0(1, 3);
     int retry = 0;
     for (int i = 0; i < 3; i++)
         assert_int_equal(px__limiter_take(l, "192.0.2.1", &retry), 1);
@@ -36,15 +50,13 @@ static void test_http_ratelimit__clients_apart(void)
     px_clock_set(T0 + 1000000);
     assert_int_equal(px__limiter_take(l, "192.0.2.1", &retry), 1);
     assert_int_equal(px__limiter_take(l, "192.0.2.1", &retry), 0);
-    px__limiter_free(l);
-    px_clock_set(0);
+    limiter_done(l);
 }
 
 /* REQ-ABUSE-2: a drained client owes the given seconds even with a full bucket. */
 static void test_http_ratelimit__drain(void)
 {
-    px_clock_set(T0);
-    px_limiter *l = px__limiter_new(2, 10);
+    px_limiter *l = limiter_at_t0(2, 10);
     int retry = 0;
     px__limiter_drain(l, "198.51.100.7", 60);
     assert_int_equal(px__limiter_take(l, "198.51.100.7", &retry), 0);
@@ -52,8 +64,7 @@ static void test_http_ratelimit__drain(void)
     px_clock_set(T0 + 61 * 1000000LL);
     assert_int_equal(px__limiter_take(l, "198.51.100.7", &retry), 1);
     assert_int_equal(px__limiter_take(l, "198.51.100.8", &retry), 1);
-    px__limiter_free(l);
-    px_clock_set(0);
+    limiter_done(l);
 }
 
 /* 100,000 new addresses pass through the fixed table (its memory is the struct's, nothing
@@ -62,8 +73,7 @@ static void test_http_ratelimit__drain(void)
  * table, which a flood of addresses could buy anyway by using them. */
 static void test_http_ratelimit__flood(void)
 {
-    px_clock_set(T0);
-    px_limiter *l = px__limiter_new(0.001, 2);
+    px_limiter *l = limiter_at_t0(0.001, 2);
     int retry = 0;
     char addr[64];
     for (int i = 0; i < 100000; i++) {
@@ -75,6 +85,5 @@ static void test_http_ratelimit__flood(void)
     assert_int_equal(px__limiter_take(l, "203.0.113.9", &retry), 1);
     assert_int_equal(px__limiter_take(l, "203.0.113.9", &retry), 0);
     assert_int_equal(retry, 1000); /* one token at 0.001/s */
-    px__limiter_free(l);
-    px_clock_set(0);
+    limiter_done(l);
 }
