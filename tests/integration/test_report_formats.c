@@ -43,9 +43,8 @@ static void endpoint(fixture *f, const char *market, const char *format)
 
 static int setup(void **state)
 {
-    fixture *f = px_test_fixture_new(sizeof(*f));
+    fixture *f = px_receiver_fixture_new(sizeof(*f));
     *state = f;
-    px_receiver_start(&f->rv);
     px_test_setenv(&f->env, "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd");
     px_test_setenv(&f->env, "PACKID_EPCIS2_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-2.0/xsd");
     /* JSON-LD reports are checked against the official JSON schema before they are stored and

@@ -32,8 +32,7 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fixture *f = px_test_fixture_new(sizeof(*f));
-    px_receiver_start(&f->rv);
+    fixture *f = px_receiver_fixture_new(sizeof(*f));
     px_receiver_start(&f->hook);
     char allow[96];
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,

@@ -68,8 +68,7 @@ static void endpoint(fixture *f, const char *market, int port, char *id)
 
 static int setup(void **state)
 {
-    fixture *f = px_test_fixture_new(sizeof(*f));
-    px_receiver_start(&f->rv);
+    fixture *f = px_receiver_fixture_new(sizeof(*f));
     static const char *const server_env[] = {
         XSD_ENV, "PACKID_DELIVERY_BACKOFF_MS=100", "PACKID_DELIVERY_BACKOFF_MAX_MS=400",
         "PACKID_DELIVERY_TIMEOUT_MS=1500", "PACKID_DELIVERY_MAX_ATTEMPTS=5",

@@ -99,9 +99,7 @@ static void expect_page(fixture *f, const char *path, const char *verdict)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_receiver_start(&f->rv);
-    px_test_db_create(&f->env);
+    fixture *f = px_receiver_fixture_new(sizeof(*f));
     char allow[96];
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", f->rv.port);
     px_test_setenv(&f->env, allow);

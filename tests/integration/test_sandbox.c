@@ -89,8 +89,7 @@ static void commission_release(fixture *f, const char *key, const char *batch, c
 
 static int setup(void **state)
 {
-    fixture *f = px_test_fixture_new(sizeof(*f));
-    px_receiver_start(&f->rv);
+    fixture *f = px_receiver_fixture_new(sizeof(*f));
     px_test_setenv(&f->env, XSD_ENV);
     px_test_setenv(&f->env, "PACKID_OUTBOUND_ALLOW=127.0.0.1");
     px_test_server_start(&f->env);

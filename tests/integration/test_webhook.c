@@ -75,9 +75,7 @@ static void test_webhook__refused_event_names_its_item(void **state)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    px_receiver_start(&f->rv);
-    px_test_db_create(&f->env);
+    fixture *f = px_receiver_fixture_new(sizeof(*f));
     char allow[96];
     /* The receiver, and port 1 where nothing listens (the dead-letter test). */
     snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:1", f->rv.port);

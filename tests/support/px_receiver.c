@@ -183,12 +183,22 @@ int px_receiver_count(px_receiver *rv)
     return n;
 }
 
+/* What every receiver fixture begins with (px_receiver.h). */
+typedef struct receiver_head {
+    px_test_env env;
+    px_receiver rv;
+} receiver_head;
+
+void *px_receiver_fixture_new(size_t size)
+{
+    receiver_head *f = px_test_fixture_new(size);
+    px_receiver_start(&f->rv);
+    return f;
+}
+
 int px_receiver_fixture_teardown(void **state)
 {
-    struct head {
-        px_test_env env;
-        px_receiver rv;
-    } *f = *state;
+    receiver_head *f = *state;
     if (!f)
         return 0;
     px_test_teardown(&f->env);

@@ -46,6 +46,9 @@ void px_receiver_reset(px_receiver *rv, int fail_first, int hang_at);
 int px_receiver_black_hole(int *port);
 void px_receiver_stop(px_receiver *rv);
 int px_receiver_count(px_receiver *rv);
+/* A fixture whose first members are its px_test_env and then its px_receiver (C11 6.7.2.1):
+ * px_test_fixture_new's, with the receiver listening. px_receiver_fixture_teardown ends it. */
+void *px_receiver_fixture_new(size_t size);
 /* A cmocka group teardown for a calloc'd fixture whose first members are its px_test_env and
  * then its px_receiver (C11 6.7.2.1): px_test_teardown (a server that exits non-zero fails the
  * test), the receiver stopped, the fixture freed. */
