@@ -37,10 +37,8 @@ static int setup(void **state)
     px_test_org_key(&f->env, "mah", "Batch MAH", "mah", f->mah.org, f->mah.key);
     px_test_org_key(&f->env, "cmo", "Batch CMO", "cmo", f->cmo.org, f->cmo.key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
-    px_sqlf(&f->env,
-            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-            "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU'), ('%s', '%s', 7, 'Other', 'EU')",
-            GTIN, f->mah.org, GTIN2, f->mah2.org);
+    px_test_product_sql(&f->env, GTIN, f->mah.org, "Amoxil 500 mg caps x 21", "EU");
+    px_test_product_sql(&f->env, GTIN2, f->mah2.org, "Other", "EU");
     px_test_partnership_sql(&f->env, f->mah.org, f->cmo.org, GTIN);
     px_test_commissioned_sql(&f->env, GTIN, "BATCH002", "261115", "CB", 4, 1000, f->cmo.org);
     px_test_tmpdir(f->tmp, sizeof(f->tmp), "cbatch");

@@ -430,10 +430,7 @@ static void test_edge__manifest_formulas(void **state)
     fixture *f = *state;
     char gtin[15];
     px_test_gtin(gtin, 4242);
-    px_sqlf(&f->env,
-            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-            "('%s', '%s', 7, 'Formula 10 mg x 30', 'EU')",
-            gtin, f->mah.org);
+    px_test_product_sql(&f->env, gtin, f->mah.org, "Formula 10 mg x 30", "EU");
     px_sqlf(&f->env, "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '-B7', '261115')",
             gtin);
     px_sqlf(&f->env,

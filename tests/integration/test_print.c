@@ -70,10 +70,7 @@ static int setup(void **state)
     px_test_org_key(&f->env, "cmo", "Print CMO", "cmo", f->cmo.org, f->cmo.key);
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", f->mah2.org, f->mah2.key);
     px_test_org_key(&f->env, "cmo", "Other CMO", "cmo", f->cmo2.org, f->cmo2.key);
-    px_sqlf(&f->env,
-            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-            "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
-            GTIN, f->mah.org);
+    px_test_product_sql(&f->env, GTIN, f->mah.org, "Amoxil 500 mg caps x 21", "EU");
     px_test_partnership_sql(&f->env, f->mah.org, f->cmo.org, GTIN);
     px_test_partnership_sql(&f->env, f->mah.org, f->cmo2.org, GTIN);
     /* 20 packs commissioned by the CMO into BATCH002, one released, and one serial with the

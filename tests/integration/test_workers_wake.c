@@ -31,10 +31,7 @@ static int setup(void **state)
     px_test_setenv(&f->env, "PACKID_WORKERS=1");
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Wake MAH", "mah", f->mah.org, f->mah.key);
-    px_sqlf(&f->env,
-            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
-            "('%s', '%s', 7, 'Amoxil 500 mg caps x 21', 'EU')",
-            GTIN, f->mah.org);
+    px_test_product_sql(&f->env, GTIN, f->mah.org, "Amoxil 500 mg caps x 21", "EU");
     return 0;
 }
 

@@ -1061,6 +1061,15 @@ void px_test_partnership_sql(px_test_env *env, const char *mah_org, const char *
             mah_org, cmo_org, gtin);
 }
 
+void px_test_product_sql(px_test_env *env, const char *gtin, const char *mah_org, const char *name,
+                         const char *market)
+{
+    px_sqlf(env,
+            "INSERT INTO product (gtin, mah_id, company_prefix_length, name, market) VALUES "
+            "('%s', '%s', 7, '%s', '%s')",
+            gtin, mah_org, name, market);
+}
+
 void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
                               const char *expiry, const char *prefix, int digits, long n,
                               const char *org)

@@ -324,6 +324,10 @@ void px_sqlf(px_test_env *env, const char *fmt, ...) __attribute__((format(print
  * <prefix><g zero-padded to digits>, g = 1..n, allocated to and commissioned by org. */
 void px_test_partnership_sql(px_test_env *env, const char *mah_org, const char *cmo_org,
                              const char *gtin);
+/* Written directly as well: product gtin called name of the MAH for market, company prefix
+ * length 7 (as px_test_product registers one through the API). */
+void px_test_product_sql(px_test_env *env, const char *gtin, const char *mah_org, const char *name,
+                         const char *market);
 void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
                               const char *expiry, const char *prefix, int digits, long n,
                               const char *org);
