@@ -46,88 +46,121 @@ typedef struct {
     int seen;
 } cp_slot;
 
+/* One open-addressing table: slots of one kind, n of them taken out of cap (a power of two). */
 typedef struct {
-    chain_state *chains;
-    size_t nchains, capchains;
-    cp_slot *cps;
-    size_t ncps, capcps;
+    void *slots;
+    size_t n, cap;
+} table;
+
+typedef struct {
+    table chains; /* chain_state */
+    table cps;    /* cp_slot */
 } tables;
 
-static size_t hash_str(const char *s)
+/* What the probing below needs of a table's slots: their size, a slot's key (NULL when the slot
+ * is free), a key's hash and whether two keys are one. */
+typedef struct {
+    size_t size;
+    const void *(*key)(const void *slot);
+    size_t (*hash)(const void *key);
+    int (*same)(const void *a, const void *b);
+} slot_kind;
+
+/* Where the probe for key (NULL: a key not in the table) from hash h ends among cap slots (never
+ * all taken): the slot that holds key, else the first free one. */
+static size_t probe(const char *slots, size_t cap, const slot_kind *k, size_t h, const void *key)
+{
+    size_t j = h & (cap - 1);
+    const void *at;
+    while ((at = k->key(slots + j * k->size)) && !(key && k->same(at, key)))
+        j = (j + 1) & (cap - 1);
+    return j;
+}
+
+/* Room for one more taken slot in t: kept at most half full, so a probe always meets a free
+ * slot; when full, twice the slots (64 at first), every taken one placed anew. -1 when out of
+ * memory (t unchanged). */
+static int make_room(table *t, const slot_kind *k)
+{
+    if ((t->n + 1) * 2 <= t->cap)
+        return 0;
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    char *grown = calloc(cap, k->size);
+    if (!grown)
+        return -1;
+    for (size_t i = 0; i < t->cap; i++) {
+        const char *s = (const char *)t->slots + i * k->size;
+        const void *key = k->key(s);
+        if (key)
+            memcpy(grown + probe(grown, cap, k, k->hash(key), NULL) * k->size, s, k->size);
+    }
+    free(t->slots);
+    t->slots = grown;
+    t->cap = cap;
+    return 0;
+}
+
+/* The slot of key in t: the one that holds it, else with add a free one for it (the caller
+ * fills it and counts it in t->n), else NULL; NULL also when out of memory. */
+static void *table_slot(table *t, const slot_kind *k, const void *key, int add)
+{
+    if ((add && make_room(t, k) != 0) || !t->cap)
+        return NULL;
+    char *s = (char *)t->slots + probe(t->slots, t->cap, k, k->hash(key), key) * k->size;
+    return add || k->key(s) ? s : NULL;
+}
+
+static const void *chain_key(const void *slot)
+{
+    const char *chain = ((const chain_state *)slot)->chain;
+    return chain[0] ? chain : NULL;
+}
+
+static size_t hash_str(const void *s)
 {
     return (size_t)px_fnv1a(s);
 }
 
-static size_t hash_seq(long long v)
+static int same_str(const void *a, const void *b)
 {
-    return (size_t)((unsigned long long)v * 11400714819323198485u);
+    return strcmp(a, b) == 0;
 }
+
+static const void *cp_key(const void *slot)
+{
+    const long long *seq = &((const cp_slot *)slot)->cp.seq;
+    return *seq ? seq : NULL;
+}
+
+static size_t hash_seq(const void *v)
+{
+    return (size_t)(*(const unsigned long long *)v * 11400714819323198485u);
+}
+
+static int same_seq(const void *a, const void *b)
+{
+    return *(const long long *)a == *(const long long *)b;
+}
+
+static const slot_kind k_chain_slots = {sizeof(chain_state), chain_key, hash_str, same_str};
+static const slot_kind k_cp_slots = {sizeof(cp_slot), cp_key, hash_seq, same_seq};
 
 static chain_state *chain_find(tables *t, const char *chain, int add)
 {
-    if (add && (t->nchains + 1) * 2 > t->capchains) {
-        size_t cap = t->capchains ? t->capchains * 2 : 64;
-        chain_state *n = calloc(cap, sizeof(*n));
-        if (!n)
-            return NULL;
-        for (size_t i = 0; i < t->capchains; i++) {
-            if (!t->chains[i].chain[0])
-                continue;
-            size_t j = hash_str(t->chains[i].chain) & (cap - 1);
-            while (n[j].chain[0])
-                j = (j + 1) & (cap - 1);
-            n[j] = t->chains[i];
-        }
-        free(t->chains);
-        t->chains = n;
-        t->capchains = cap;
-    }
-    if (!t->capchains)
-        return NULL;
-    size_t j = hash_str(chain) & (t->capchains - 1);
-    while (t->chains[j].chain[0]) {
-        if (strcmp(t->chains[j].chain, chain) == 0)
-            return &t->chains[j];
-        j = (j + 1) & (t->capchains - 1);
-    }
-    if (!add)
-        return NULL;
-    chain_state *c = &t->chains[j];
+    chain_state *c = table_slot(&t->chains, &k_chain_slots, chain, add);
+    if (!c || c->chain[0])
+        return c;
     px_strlcpy(c->chain, chain, sizeof(c->chain));
     memset(c->last_hash, '0', PX_SHA256_HEX_LEN);
     c->last_hash[PX_SHA256_HEX_LEN] = '\0';
-    t->nchains++;
+    t->chains.n++;
     return c;
 }
 
 /* The slot of seq: its checkpoint, or a free slot to fill (NULL only when out of memory). */
 static cp_slot *cp_find(tables *t, long long seq, int add)
 {
-    if (add && (t->ncps + 1) * 2 > t->capcps) {
-        size_t cap = t->capcps ? t->capcps * 2 : 64;
-        cp_slot *n = calloc(cap, sizeof(*n));
-        if (!n)
-            return NULL;
-        for (size_t i = 0; i < t->capcps; i++) {
-            if (!t->cps[i].cp.seq)
-                continue;
-            size_t j = hash_seq(t->cps[i].cp.seq) & (cap - 1);
-            while (n[j].cp.seq)
-                j = (j + 1) & (cap - 1);
-            n[j] = t->cps[i];
-        }
-        free(t->cps);
-        t->cps = n;
-        t->capcps = cap;
-    }
-    if (!t->capcps)
-        return NULL;
-    size_t j = hash_seq(seq) & (t->capcps - 1);
-    while (t->cps[j].cp.seq && t->cps[j].cp.seq != seq)
-        j = (j + 1) & (t->capcps - 1);
-    if (!t->cps[j].cp.seq && !add)
-        return NULL;
-    return &t->cps[j];
+    return table_slot(&t->cps, &k_cp_slots, &seq, add);
 }
 
 /* ---- one entry against its chain --------------------------------------------------------- */
@@ -323,7 +356,7 @@ static int add_checkpoint(verify_state *s, const px_audit_checkpoint *c)
     }
     if (!slot->cp.seq) {
         slot->cp = *c;
-        s->t.ncps++;
+        s->t.cps.n++;
     }
     s->v->checkpoints++;
     s->v->own_checkpoints += s->tenant && own;
@@ -397,8 +430,8 @@ static px_rc verify_body(px_tx *tx, void *va, px_err *err)
         return rc;
     /* REQ-AUDIT-4: every signed head must still be there: a checkpointed entry that is gone is
      * a cut tail (or a deleted middle whose successors were re-chained). */
-    for (size_t i = 0; i < s->t.capcps; i++) {
-        const cp_slot *c = &s->t.cps[i];
+    for (size_t i = 0; i < s->t.cps.cap; i++) {
+        const cp_slot *c = (const cp_slot *)s->t.cps.slots + i;
         const chain_state *st = c->cp.seq ? chain_find(&s->t, c->cp.chain, 0) : NULL;
         /* A signed head at or before its chain's cut left with its month: the cut vouches. */
         if (c->cp.seq && !c->seen && !(st && c->cp.chain_seq <= st->cut_chain_seq)) {
@@ -430,8 +463,8 @@ px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *b
     /* One snapshot, so appends during the scan do not confuse it. */
     px_rc rc = px_tx_read(db, verify_body, &a, err);
     px_buf_dispose(&s.text);
-    free(s.t.chains);
-    free(s.t.cps);
+    free(s.t.chains.slots);
+    free(s.t.cps.slots);
     if (rc == PX_OK && s.oom)
         rc = px_err_oom(err);
     if (rc != PX_OK)
