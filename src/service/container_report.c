@@ -6,15 +6,9 @@
 #include "packing.h"
 #include "px_str.h"
 
-typedef struct cev_ctx {
-    px_epcis_writer *w;
-    px_err *err;
-    px_rc rc;
-} cev_ctx;
-
 static int write_container_event(void *vc, const px_container_event_row *row)
 {
-    cev_ctx *c = vc;
+    px__event_walk *c = vc;
     px_epcis_event ev = {0};
     if ((c->rc = px__event_words(&ev, row->type, row->action, row->biz_step, row->disposition,
                                  row->event_hash, c->err)) != PX_OK)
@@ -49,9 +43,7 @@ static int write_container_event(void *vc, const px_container_event_row *row)
     ev.n_epcs = k;
     ev.read_point = row->read_point[0] ? row->read_point : NULL;
     ev.biz_location = row->biz_location[0] ? row->biz_location : NULL;
-    c->rc = px_epcis_writer_event(c->w, &ev);
-    if (c->rc != PX_OK)
-        px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */
+    c->rc = px__event_put(c->w, &ev, c->err);
     free(copy);
     free(v);
     return c->rc != PX_OK;
@@ -62,7 +54,7 @@ px_rc px__container_events_write(px_db *db, const px_epcis_filter *f, px_epcis_w
 {
     if (!f->release_id || !f->gtin || !f->lot)
         return PX_OK;
-    cev_ctx c = {w, err, PX_OK};
+    px__event_walk c = {w, err, PX_OK};
     px_rc rc = px_store_release_container_events_each(db, f->gtin, f->lot, f->release_id,
                                                       write_container_event, &c, err);
     return rc != PX_OK ? rc : c.rc;

@@ -58,10 +58,8 @@ static int piece_row(void *vctx, const px_epcis_row *row)
     px_epcis_event dl_ev;
     if (s->epc_dl && (s->rc = px__event_to_dl(&dl_ev, &ev, &s->dl, s->err)) != PX_OK)
         return 1;
-    if ((s->rc = px_epcis_writer_event(s->w, s->epc_dl ? &dl_ev : &ev)) != PX_OK) {
-        px_epcis_writer_finish(s->w, s->err); /* copies the sticky error */
+    if ((s->rc = px__event_put(s->w, s->epc_dl ? &dl_ev : &ev, s->err)) != PX_OK)
         return 1;
-    }
     s->last_seq = row->seq;
     s->remaining--;
     return 0;

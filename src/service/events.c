@@ -270,3 +270,11 @@ px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epci
     row_shipping(ev, lists, row);
     return PX_OK;
 }
+
+px_rc px__event_put(px_epcis_writer *w, const px_epcis_event *ev, px_err *err)
+{
+    px_rc rc = px_epcis_writer_event(w, ev);
+    if (rc != PX_OK)
+        px_epcis_writer_finish(w, err); /* copies the sticky error */
+    return rc;
+}

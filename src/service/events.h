@@ -102,4 +102,16 @@ px_rc px__event_words(px_epcis_event *ev, const char *type, const char *action,
 px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epcis_row *row,
                          px_err *err);
 
+/* Writes ev with w as a walk over stored rows does. The writer keeps its error to itself until
+ * it is finished: a refused event finishes w, so that err has the writer's own words. */
+px_rc px__event_put(px_epcis_writer *w, const px_epcis_event *ev, px_err *err);
+
+/* A walk of stored event rows into a writer (a report's events, a shipment's containers'):
+ * the writer, where an error goes, and the first failure, which stops the walk. */
+typedef struct px__event_walk {
+    px_epcis_writer *w;
+    px_err *err;
+    px_rc rc;
+} px__event_walk;
+
 #endif

@@ -44,29 +44,19 @@ static void product_master(product_md *m, const px_product *pr)
     m->p.nhrn = pr->nhrn_value[0] ? pr->nhrn_value : NULL;
 }
 
-typedef struct write_ctx {
-    px_epcis_writer *w;
-    px_err *err;
-    px_rc rc;
-} write_ctx;
-
 static int write_row(void *ctx, const px_epcis_row *row)
 {
-    write_ctx *c = ctx;
+    px__event_walk *c = ctx;
     px_epcis_event ev;
     px__row_lists lists;
     if ((c->rc = px__event_from_row(&ev, &lists, row, c->err)) != PX_OK)
         return 1;
-    if ((c->rc = px_epcis_writer_event(c->w, &ev)) != PX_OK) {
-        px_epcis_writer_finish(c->w, c->err); /* copies the sticky error */
-        return 1;
-    }
-    return 0;
+    return (c->rc = px__event_put(c->w, &ev, c->err)) != PX_OK;
 }
 
 px_rc px__report_events_write(px_db *db, const px_epcis_filter *f, px_epcis_writer *w, px_err *err)
 {
-    write_ctx c = {w, err, PX_OK};
+    px__event_walk c = {w, err, PX_OK};
     px_rc rc = px_store_epcis_events_each(db, f, write_row, &c, err);
     if (rc == PX_OK)
         rc = c.rc;
@@ -132,7 +122,7 @@ px_rc px__report_document_write_as(px_db *db, const px_epcis_filter *f, px_epcis
         /* The batch's commissioning, the containers' commissioning and packing, then the
          * shipping event: the order in which they happened, as in the GS1 US DSCSA guideline's
          * example (R1.3 §2.2.1.1: the shipment's top-level units last; packing.h, REQ-AGG-9). */
-        write_ctx c = {w, err, PX_OK};
+        px__event_walk c = {w, err, PX_OK};
         px_epcis_filter made = *f, shipped = *f;
         made.biz_step = "commissioning";
         shipped.biz_step = "shipping";
