@@ -11,14 +11,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "px_crew.h"
 #include "request.h"
 
 struct px_handler_pool {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    px_crew crew;
     px_req *head, *tail; /* handed over, linked through handed_next */
-    int stopping;
-    int started; /* threads running */
     void (*run)(px_req *);
     pthread_t th[];
 };
@@ -26,21 +24,21 @@ struct px_handler_pool {
 static void *request_thread(void *arg)
 {
     px_handler_pool *p = arg;
-    pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&p->crew.mu);
     for (;;) {
-        while (!p->head && !p->stopping)
-            pthread_cond_wait(&p->cv, &p->mu);
+        while (!p->head && !p->crew.stopping)
+            pthread_cond_wait(&p->crew.cv, &p->crew.mu);
         px_req *r = p->head;
         if (!r)
             break; /* stopping, and nothing left queued */
         p->head = r->handed_next;
         if (!p->head)
             p->tail = NULL;
-        pthread_mutex_unlock(&p->mu);
+        pthread_mutex_unlock(&p->crew.mu);
         p->run(r);
-        pthread_mutex_lock(&p->mu);
+        pthread_mutex_lock(&p->crew.mu);
     }
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&p->crew.mu);
     return NULL;
 }
 
@@ -50,23 +48,19 @@ px_rc px__handler_pool_start(px_handler_pool **out, int threads, void (*run)(px_
     px_handler_pool *p = calloc(1, sizeof(*p) + (size_t)threads * sizeof(pthread_t));
     if (!p)
         return px_err_oom(err);
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
     p->run = run;
-    for (; p->started < threads; p->started++)
-        if (pthread_create(&p->th[p->started], NULL, request_thread, p) != 0) {
-            px__handler_pool_stop(p);
-            px__handler_pool_free(p);
-            return px_err_set(err, PX_EINTERNAL, "internal", "cannot start the request threads");
-        }
+    if (px_crew_start(&p->crew, p->th, threads, request_thread, p) != 0) {
+        px__handler_pool_free(p);
+        return px_err_set(err, PX_EINTERNAL, "internal", "cannot start the request threads");
+    }
     *out = p;
     return PX_OK;
 }
 
 int px__handler_pool_submit(px_handler_pool *p, px_req *r)
 {
-    pthread_mutex_lock(&p->mu);
-    int ok = !p->stopping;
+    pthread_mutex_lock(&p->crew.mu);
+    int ok = !p->crew.stopping;
     if (ok) {
         r->handed_next = NULL;
         if (p->tail)
@@ -74,30 +68,22 @@ int px__handler_pool_submit(px_handler_pool *p, px_req *r)
         else
             p->head = r;
         p->tail = r;
-        pthread_cond_signal(&p->cv);
+        pthread_cond_signal(&p->crew.cv);
     }
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&p->crew.mu);
     return ok ? 0 : -1;
 }
 
 void px__handler_pool_stop(px_handler_pool *p)
 {
-    if (!p)
-        return;
-    pthread_mutex_lock(&p->mu);
-    p->stopping = 1;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->started; i++)
-        pthread_join(p->th[i], NULL);
-    p->started = 0;
+    if (p)
+        px_crew_stop(&p->crew);
 }
 
 void px__handler_pool_free(px_handler_pool *p)
 {
     if (!p)
         return;
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
+    px_crew_dispose(&p->crew);
     free(p);
 }

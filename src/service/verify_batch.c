@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "px_clock.h"
+#include "px_crew.h"
 #include "px_log.h"
 #include "scan_buffer.h"
 #include "scans.h"
@@ -14,17 +15,14 @@
 struct px_verify_batch {
     px_app *app;
     int64_t window_us;
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
+    px_crew crew;                    /* the readers; crew.cv: a request waits */
     px_verify_prefetch *head, *tail; /* waiting, oldest first */
     int waiting;
-    int stopping;
-    int nreaders;
     pthread_t readers[PX_VERIFY_READERS_MAX];
     _Atomic unsigned long reads, items;
 };
 
-/* Up to PX_SCAN_LOOKUP_MAX waiting requests off the queue (mu held), oldest first. */
+/* Up to PX_SCAN_LOOKUP_MAX waiting requests off the queue (crew.mu held), oldest first. */
 static int take(px_verify_batch *vb, px_verify_prefetch **out)
 {
     int n = 0;
@@ -75,18 +73,18 @@ static void *loop(void *arg)
 {
     px_verify_batch *vb = arg;
     px_verify_prefetch *ps[PX_SCAN_LOOKUP_MAX];
-    pthread_mutex_lock(&vb->mu);
+    pthread_mutex_lock(&vb->crew.mu);
     for (;;) {
-        while (!vb->head && !vb->stopping)
-            pthread_cond_wait(&vb->wake, &vb->mu);
+        while (!vb->head && !vb->crew.stopping)
+            pthread_cond_wait(&vb->crew.cv, &vb->crew.mu);
         int n = take(vb, ps);
         if (!n)
             break; /* stopping, and nothing waits */
-        pthread_mutex_unlock(&vb->mu);
+        pthread_mutex_unlock(&vb->crew.mu);
         read_batch(vb, ps, n);
-        pthread_mutex_lock(&vb->mu);
+        pthread_mutex_lock(&vb->crew.mu);
     }
-    pthread_mutex_unlock(&vb->mu);
+    pthread_mutex_unlock(&vb->crew.mu);
     return NULL;
 }
 
@@ -104,13 +102,7 @@ px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, px_err *err)
         return px_err_oom(err);
     vb->app = app;
     vb->window_us = px_svc_scan_window_us(app);
-    pthread_mutex_init(&vb->mu, NULL);
-    pthread_cond_init(&vb->wake, NULL);
-    for (; vb->nreaders < readers; vb->nreaders++)
-        if (pthread_create(&vb->readers[vb->nreaders], NULL, loop, vb) != 0)
-            break;
-    if (vb->nreaders < readers) {
-        px_verify_batch_stop(vb);
+    if (px_crew_start(&vb->crew, vb->readers, readers, loop, vb) != 0) {
         px_verify_batch_free(vb);
         return px_err_set(err, PX_EINTERNAL, "internal", "cannot start the verification reads");
     }
@@ -120,23 +112,15 @@ px_rc px_verify_batch_start(px_verify_batch **out, px_app *app, px_err *err)
 
 void px_verify_batch_stop(px_verify_batch *vb)
 {
-    if (!vb)
-        return;
-    pthread_mutex_lock(&vb->mu);
-    vb->stopping = 1;
-    pthread_cond_broadcast(&vb->wake);
-    pthread_mutex_unlock(&vb->mu);
-    for (int i = 0; i < vb->nreaders; i++)
-        pthread_join(vb->readers[i], NULL);
-    vb->nreaders = 0;
+    if (vb)
+        px_crew_stop(&vb->crew);
 }
 
 void px_verify_batch_free(px_verify_batch *vb)
 {
     if (!vb)
         return;
-    pthread_cond_destroy(&vb->wake);
-    pthread_mutex_destroy(&vb->mu);
+    px_crew_dispose(&vb->crew);
     free(vb);
 }
 
@@ -146,9 +130,9 @@ int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p)
     p->next = NULL;
     p->lookup.gtin = p->gtin;
     p->lookup.serial = p->serial;
-    pthread_mutex_lock(&vb->mu);
-    if (vb->stopping || vb->waiting >= PX_VERIFY_QUEUE_MAX) {
-        pthread_mutex_unlock(&vb->mu);
+    pthread_mutex_lock(&vb->crew.mu);
+    if (vb->crew.stopping || vb->waiting >= PX_VERIFY_QUEUE_MAX) {
+        pthread_mutex_unlock(&vb->crew.mu);
         atomic_store(&p->done, -1);
         return -1;
     }
@@ -158,8 +142,8 @@ int px_verify_batch_submit(px_verify_batch *vb, px_verify_prefetch *p)
         vb->head = p;
     vb->tail = p;
     vb->waiting++;
-    pthread_cond_signal(&vb->wake);
-    pthread_mutex_unlock(&vb->mu);
+    pthread_cond_signal(&vb->crew.cv);
+    pthread_mutex_unlock(&vb->crew.mu);
     return 0;
 }
 
