@@ -182,17 +182,11 @@ px_rc px_store_batch_claim(px_db *db, char out[7], char recall[PX_BATCH_RECALL_M
 px_rc px_store_batch_expiry(px_db *db, char expiry[7], int *found, const char *gtin,
                             const char *batch, const char *made_by, px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2 AND ($3::uuid "
-                           "IS NULL OR EXISTS (SELECT 1 FROM serial WHERE gtin = $1 AND batch = $2 "
-                           "AND commissioned_by = $3::uuid))",
-                           PX__ARGS(gtin, batch, made_by), err);
-    if (!r)
-        return err->rc;
-    *found = PQntuples(r) > 0;
-    px_strlcpy(expiry, *found ? px__val(r, 0, 0) : "", 7);
-    PQclear(r);
-    return PX_OK;
+    return px__exec_text(db,
+                         "SELECT expiry FROM batch WHERE gtin = $1 AND batch = $2 AND ($3::uuid "
+                         "IS NULL OR EXISTS (SELECT 1 FROM serial WHERE gtin = $1 AND batch = $2 "
+                         "AND commissioned_by = $3::uuid))",
+                         PX__ARGS(gtin, batch, made_by), expiry, 7, found, err);
 }
 
 /* A statement without parameters whose result is not read. */
@@ -541,16 +535,10 @@ px_rc px_store_release_insert(px_db *db, const px_release_rec *rel, long count, 
 px_rc px_store_batch_recall_read(px_db *db, int *exists, char recall[PX_BATCH_RECALL_MAX],
                                  const char *gtin, const char *batch, px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           "SELECT coalesce(recall_reason, '') FROM batch WHERE gtin = $1 AND "
-                           "batch = $2 FOR SHARE",
-                           PX__ARGS(gtin, batch), err);
-    if (!r)
-        return err->rc;
-    *exists = PQntuples(r) > 0;
-    px_strlcpy(recall, *exists ? px__val(r, 0, 0) : "", PX_BATCH_RECALL_MAX);
-    PQclear(r);
-    return PX_OK;
+    return px__exec_text(db,
+                         "SELECT coalesce(recall_reason, '') FROM batch WHERE gtin = $1 AND "
+                         "batch = $2 FOR SHARE",
+                         PX__ARGS(gtin, batch), recall, PX_BATCH_RECALL_MAX, exists, err);
 }
 
 px_rc px_store_batch_recall_mark(px_db *db, px_batch_recall_found *found, const char *gtin,

@@ -244,13 +244,8 @@ px_rc px_store_report_get(px_db *db, px_report *out, const char *id, const char 
 px_rc px_store_report_retried_by(px_db *db, char out[PX_ID_LEN + 1], const char *id,
                                  px_err *err)
 {
-    PGresult *r =
-        px__exec(db, "SELECT id FROM report WHERE retry_of = $1::uuid", PX__ARGS(id), err);
-    if (!r)
-        return err->rc;
-    px_strlcpy(out, PQntuples(r) ? px__val(r, 0, 0) : "", PX_ID_LEN + 1);
-    PQclear(r);
-    return PX_OK;
+    return px__exec_text(db, "SELECT id FROM report WHERE retry_of = $1::uuid", PX__ARGS(id), out,
+                         PX_ID_LEN + 1, NULL, err);
 }
 
 px_rc px_store_report_document(px_db *db, char **doc, size_t *len, const char *id,

@@ -107,26 +107,39 @@ px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *p
     return px__cmd(px__exec(db, sql, nparams, params, err), err);
 }
 
-px_rc px__exec_number(px_db *db, const char *sql, int nparams, const char *const *params,
-                      long long *out, px_err *err)
+px_rc px__exec_text(px_db *db, const char *sql, int nparams, const char *const *params, char *out,
+                    size_t cap, int *found, px_err *err)
 {
     PGresult *r = px__exec(db, sql, nparams, params, err);
     if (!r)
         return err->rc;
-    *out = PQntuples(r) ? strtoll(px__val(r, 0, 0), NULL, 10) : 0;
+    if (found)
+        *found = PQntuples(r) > 0;
+    px_strlcpy(out, PQntuples(r) ? px__val(r, 0, 0) : "", cap);
     PQclear(r);
     return PX_OK;
+}
+
+/* px__exec_number and px__exec_true read their value as px__exec_text reads it: "" (0, false)
+ * when there is no row. */
+px_rc px__exec_number(px_db *db, const char *sql, int nparams, const char *const *params,
+                      long long *out, px_err *err)
+{
+    char v[PX__INT_LEN];
+    px_rc rc = px__exec_text(db, sql, nparams, params, v, sizeof(v), NULL, err);
+    if (rc == PX_OK)
+        *out = strtoll(v, NULL, 10);
+    return rc;
 }
 
 px_rc px__exec_true(px_db *db, const char *sql, int nparams, const char *const *params, int *out,
                     px_err *err)
 {
-    PGresult *r = px__exec(db, sql, nparams, params, err);
-    if (!r)
-        return err->rc;
-    *out = PQntuples(r) && strcmp(px__val(r, 0, 0), "t") == 0;
-    PQclear(r);
-    return PX_OK;
+    char v[8];
+    px_rc rc = px__exec_text(db, sql, nparams, params, v, sizeof(v), NULL, err);
+    if (rc == PX_OK)
+        *out = strcmp(v, "t") == 0;
+    return rc;
 }
 
 px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)

@@ -359,7 +359,7 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[PX_SH
      * the last ~0.6 s of those (never a committed alert or webhook; a killed packid loses
      * none, the server still flushes them). */
     /* clang-format off */
-    PGresult *r = px__exec(
+    return px__exec_text(
         db,
         "INSERT INTO scan (gtin, serial, at, country, lat, lon, client, known, verdict, source) "
         "VALUES ($1, $2, " AT("$3") ", $4, $5::double precision, $6::double precision, "
@@ -368,13 +368,9 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[PX_SH
         "set_config('synchronous_commit', $11, true)",
         PX__ARGS(s->gtin, s->serial, at, s->country, s->has_pos ? lat : NULL,
                  s->has_pos ? lon : NULL, s->client_addr, s->known ? "t" : "f", s->verdict,
-                 s->source, s->durable ? "on" : "off"), err);
+                 s->source, s->durable ? "on" : "off"),
+        client_out, PX_SHA256_HEX_LEN + 1, NULL, err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    px_strlcpy(client_out, PQntuples(r) == 1 ? px__val(r, 0, 0) : "", PX_SHA256_HEX_LEN + 1);
-    PQclear(r);
-    return PX_OK;
 }
 
 px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, const char *client,
@@ -404,20 +400,13 @@ px_rc px_store_alert_open(px_db *db, int *opened, char id[PX_UUID_LEN + 1], cons
     /* The partial unique indexes of migration 0035 make "one open alert" hold across
      * processes: a second flag of the same serial inserts nothing. */
     /* clang-format off */
-    PGresult *r = px__exec(
+    return px__exec_text(
         db,
         "INSERT INTO clone_alert (tenant_id, gtin, serial, client, kind, rules, opened_at) "
         "VALUES ($1::uuid, $2, $3, $4, $5, $6, " AT("$7") ") ON CONFLICT DO NOTHING RETURNING id",
-        PX__ARGS(tenant_id, gtin, serial, client, kind, rules, at), err);
+        PX__ARGS(tenant_id, gtin, serial, client, kind, rules, at),
+        id, PX_UUID_LEN + 1, opened, err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    if (PQntuples(r) == 1) {
-        *opened = 1;
-        px_strlcpy(id, px__val(r, 0, 0), PX_UUID_LEN + 1);
-    }
-    PQclear(r);
-    return PX_OK;
 }
 
 #define ALERT_COLS                                                                                 \

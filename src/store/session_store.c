@@ -24,17 +24,12 @@ px_rc px_store_session_insert(px_db *db, const char *key_id, const uint8_t token
                      "interval '7 days'",
                      0, NULL, err) != PX_OK)
         return err->rc;
-    PGresult *r =
-        px__exec(db,
-                 "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
-                 "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
-                 "RETURNING " TS("expires_at"),
-                 PX__ARGS(key_id, hex, PX__INT(idle_seconds), PX__INT(absolute_seconds)), err);
-    if (!r)
-        return err->rc;
-    px_strlcpy(expires_at, px__val(r, 0, 0), 32);
-    PQclear(r);
-    return PX_OK;
+    return px__exec_text(db,
+                         "INSERT INTO console_session (key_id, token_hash, idle_seconds, "
+                         "expires_at) VALUES ($1, $2, $3, now() + $4::int * interval '1 s') "
+                         "RETURNING " TS("expires_at"),
+                         PX__ARGS(key_id, hex, PX__INT(idle_seconds), PX__INT(absolute_seconds)),
+                         expires_at, 32, NULL, err);
 }
 
 px_rc px_store_session_touch(px_db *db, const uint8_t token_hash[32], uint8_t key_hash[32],

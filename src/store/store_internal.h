@@ -243,6 +243,11 @@ px_rc px__exec_number(px_db *db, const char *sql, int nparams, const char *const
  * row (rows.c). */
 px_rc px__exec_true(px_db *db, const char *sql, int nparams, const char *const *params, int *out,
                     px_err *err);
+/* As px__exec_number for one text value (an id or a time RETURNING'd, a column of a row found
+ * by its key): into out (cap bytes, cut as px_strlcpy cuts it), "" when the statement returns
+ * no row; *found (unless NULL) 1 when it returns one, else 0 (rows.c). */
+px_rc px__exec_text(px_db *db, const char *sql, int nparams, const char *const *params, char *out,
+                    size_t cap, int *found, px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc
  * as px__exec set it; no row -> PX_ENOTFOUND with code and the printf message; else PX_OK,
  * the caller maps row 0. The caller PQclear()s r either way (NULL is fine). */
