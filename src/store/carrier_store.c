@@ -277,13 +277,10 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
     /* The job first, under its row lock: a chunk another worker is writing commits before.
      * Then the batch in a statement of its own, whose snapshot (READ COMMITTED) sees that
      * chunk's carriers as rendered. */
-    PGresult *r = px__exec(db, JOB_1_FAIL " RETURNING id", PX__ARGS(b->job_id, why), err);
-    if (!r)
-        return err->rc;
-    *changed = PQntuples(r) == 1;
-    PQclear(r);
-    if (!*changed)
-        return PX_OK;
+    px_rc rc =
+        px__exec_found(db, JOB_1_FAIL " RETURNING id", PX__ARGS(b->job_id, why), changed, err);
+    if (rc != PX_OK || !*changed)
+        return rc;
     return px__exec_number(
         db,
         "WITH p AS (SELECT i FROM carrier_batch b, generate_series(0, b.total_count - 1) i "

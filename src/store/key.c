@@ -90,15 +90,10 @@ px_rc px_store_key_revoke(px_db *db, const char *id, int *revoked, px_err *err)
         return rc0;
     /* Only a key not yet revoked changes: of two revocations at once, the second waits for the
      * first's row and then finds it revoked (*revoked 0, nothing to audit). */
-    PGresult *r = px__exec(db,
-                           "UPDATE api_key SET revoked_at = now() "
-                           "WHERE id::text = lower($1) AND revoked_at IS NULL RETURNING 1",
-                           PX__ARGS(id), err);
-    if (!r)
-        return err->rc;
-    *revoked = PQntuples(r) == 1;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_found(db,
+                          "UPDATE api_key SET revoked_at = now() "
+                          "WHERE id::text = lower($1) AND revoked_at IS NULL RETURNING 1",
+                          PX__ARGS(id), revoked, err);
 }
 
 px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, px_err *err)

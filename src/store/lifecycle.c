@@ -116,15 +116,13 @@ px_rc px_store_idem_claim(px_db *db, px_idem_row *out, const char *org_id, const
     memset(out, 0, sizeof(*out));
     /* A concurrent request with the same key blocks on the uncommitted row until the first
      * one commits (then DO NOTHING) or rolls back (then this one inserts). */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO idempotency (org_id, key, route, request_hash) "
-                           "VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, key) DO NOTHING "
-                           "RETURNING 1",
-                           PX__ARGS(org_id, key, route, request_hash), err);
-    if (!r)
+    int inserted = 0;
+    if (px__exec_found(db,
+                       "INSERT INTO idempotency (org_id, key, route, request_hash) "
+                       "VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, key) DO NOTHING "
+                       "RETURNING 1",
+                       PX__ARGS(org_id, key, route, request_hash), &inserted, err) != PX_OK)
         return err->rc;
-    int inserted = PQntuples(r) == 1;
-    PQclear(r);
     if (inserted) {
         out->claimed = 1;
         return PX_OK;

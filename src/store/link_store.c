@@ -10,15 +10,13 @@
  * its links are replaced. */
 static px_rc owned(px_db *db, const char *tenant_id, const char *gtin, int lock, px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           lock ? "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid "
-                                  "FOR SHARE"
-                                : "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid",
-                           PX__ARGS(gtin, tenant_id), err);
-    if (!r)
+    int found = 0;
+    if (px__exec_found(db,
+                       lock ? "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid "
+                              "FOR SHARE"
+                            : "SELECT 1 FROM product WHERE gtin = $1 AND mah_id = $2::uuid",
+                       PX__ARGS(gtin, tenant_id), &found, err) != PX_OK)
         return err->rc;
-    int found = PQntuples(r) == 1;
-    PQclear(r);
     return found ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
 }
 

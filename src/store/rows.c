@@ -50,13 +50,9 @@ px_rc px__end_attempt(px_db *db, const char *sql, const char *id, int n, int htt
     snprintf(status, sizeof(status), "%d", http_status);
     snprintf(retry, sizeof(retry), "%ld", retry_ms);
     *current = 0;
-    PGresult *r = px__exec(
-        db, sql, PX__ARGS(id, tn, http_status ? status : NULL, outcome, error, retry), err);
-    if (!r)
-        return err->rc;
-    *current = PQntuples(r) == 1;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_found(db, sql,
+                          PX__ARGS(id, tn, http_status ? status : NULL, outcome, error, retry),
+                          current, err);
 }
 
 px_rc px__each_pair(PGresult *r, int (*fn)(void *ctx, const char *a, const char *b), void *ctx,
@@ -140,6 +136,13 @@ px_rc px__exec_true(px_db *db, const char *sql, int nparams, const char *const *
     if (rc == PX_OK)
         *out = strcmp(v, "t") == 0;
     return rc;
+}
+
+px_rc px__exec_found(px_db *db, const char *sql, int nparams, const char *const *params, int *found,
+                     px_err *err)
+{
+    char none[1]; /* the value itself is not kept */
+    return px__exec_text(db, sql, nparams, params, none, sizeof(none), found, err);
 }
 
 px_rc px__one(const PGresult *r, px_err *err, const char *code, const char *fmt, ...)

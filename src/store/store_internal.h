@@ -248,6 +248,11 @@ px_rc px__exec_true(px_db *db, const char *sql, int nparams, const char *const *
  * no row; *found (unless NULL) 1 when it returns one, else 0 (rows.c). */
 px_rc px__exec_text(px_db *db, const char *sql, int nparams, const char *const *params, char *out,
                     size_t cap, int *found, px_err *err);
+/* px__exec of a statement asked only whether it returns a row (a SELECT 1 of a key, an UPDATE
+ * or INSERT … RETURNING that changed a row): *found 1 when it returns one or more, else 0;
+ * untouched when the statement fails (err set) (rows.c). */
+px_rc px__exec_found(px_db *db, const char *sql, int nparams, const char *const *params, int *found,
+                     px_err *err);
 /* The "get one" read's verdict on its result (rows.c): r NULL (px__exec failed) -> err->rc
  * as px__exec set it; no row -> PX_ENOTFOUND with code and the printf message; else PX_OK,
  * the caller maps row 0. The caller PQclear()s r either way (NULL is fine). */

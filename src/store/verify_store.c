@@ -27,13 +27,8 @@ px_rc px_store_verify_lookup(px_db *db, px_verify_row *out, const char *gtin,
 px_rc px_store_verify_in_sandbox(px_db *db, const char *gtin, const char *serial, int *found,
                                  px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           "SELECT 1 FROM " PX_SANDBOX_SCHEMA ".serial WHERE gtin = $1 AND "
-                           "serial = $2",
-                           PX__ARGS(gtin, serial), err);
-    if (!r)
-        return err->rc;
-    *found = PQntuples(r) == 1;
-    PQclear(r);
-    return PX_OK;
+    return px__exec_found(db,
+                          "SELECT 1 FROM " PX_SANDBOX_SCHEMA ".serial WHERE gtin = $1 AND "
+                          "serial = $2",
+                          PX__ARGS(gtin, serial), found, err);
 }

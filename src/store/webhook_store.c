@@ -79,7 +79,7 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
      * is built here once (json_build_object keeps data's text as it is), so every retry sends
      * the same bytes. */
     /* clang-format off */
-    PGresult *r = px__exec(
+    return px__exec_found(
         db,
         "WITH n AS (SELECT gen_random_uuid() AS id, date_trunc('milliseconds', now()) AS at) "
         "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at) "
@@ -87,13 +87,8 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
         "'created_at', " PX__SQL_ISO("n.at") ", "
         "'data', $3::json)::text, n.at FROM n, webhook w "
         "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
-        PX__ARGS(tenant_id, event, data_json), err);
+        PX__ARGS(tenant_id, event, data_json), queued, err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    *queued = PQntuples(r) > 0;
-    PQclear(r);
-    return PX_OK;
 }
 
 /* next_attempt_at only while the delivery is to be tried (queued, or its lease while
