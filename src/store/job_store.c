@@ -62,18 +62,13 @@ px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_i
 
 px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *completed, px_err *err)
 {
-    PGresult *r = px__exec(
+    return px__exec_true(
         db,
         "UPDATE job SET done = done + $2::bigint, heartbeat_at = now(), "
         "status = CASE WHEN done + $2::bigint >= total THEN 'completed' ELSE 'running' END, "
         "finished_at = CASE WHEN done + $2::bigint >= total THEN now() END "
-        "WHERE id = $1::uuid RETURNING status",
-        PX__ARGS(job_id, PX__INT(n)), err);
-    if (!r)
-        return err->rc;
-    *completed = PQntuples(r) == 1 && strcmp(px__val(r, 0, 0), "completed") == 0;
-    PQclear(r);
-    return PX_OK;
+        "WHERE id = $1::uuid RETURNING status = 'completed'",
+        PX__ARGS(job_id, PX__INT(n)), completed, err);
 }
 
 #define JOB_1_FAIL PX__JOB_FAIL("$1::uuid", "$2")
@@ -96,19 +91,15 @@ px_rc px_store_job_fail(px_db *db, const char *job_id, const char *error, int *c
 px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, int *tries,
                               px_err *err)
 {
-    *tries = 0;
-    PGresult *r = px__exec(db,
-                           "UPDATE job SET failures = failures + 1, error = $2, not_before = "
-                           "now() + interval '500 milliseconds' * (1 << least(failures, 12)) "
-                           "WHERE id = $1::uuid AND status IN ('queued', 'running') RETURNING "
-                           "failures",
-                           PX__ARGS(job_id, why), err);
-    if (!r)
-        return err->rc;
-    if (PQntuples(r) == 1)
-        *tries = (int)strtol(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    long long failures = 0;
+    px_rc rc = px__exec_number(db,
+                               "UPDATE job SET failures = failures + 1, error = $2, not_before = "
+                               "now() + interval '500 milliseconds' * (1 << least(failures, 12)) "
+                               "WHERE id = $1::uuid AND status IN ('queued', 'running') RETURNING "
+                               "failures",
+                               PX__ARGS(job_id, why), &failures, err);
+    *tries = (int)failures;
+    return rc;
 }
 
 px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err)

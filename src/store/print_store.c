@@ -329,15 +329,13 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
     *n_idx = 0;
     if (checked)
         memset(checked, 0, n);
-    PGresult *r = px__exec(db,
-                           "SELECT EXISTS (SELECT 1 FROM print_job WHERE gtin = $1 AND batch <> "
-                           "$2) OR EXISTS (SELECT 1 FROM export WHERE gtin = $1 AND run_batch <> "
-                           "$2 AND status <> 'failed')",
-                           PX__ARGS(gtin, batch), err);
-    if (!r)
+    int any = 0;
+    if (px__exec_true(db,
+                      "SELECT EXISTS (SELECT 1 FROM print_job WHERE gtin = $1 AND batch <> "
+                      "$2) OR EXISTS (SELECT 1 FROM export WHERE gtin = $1 AND run_batch <> "
+                      "$2 AND status <> 'failed')",
+                      PX__ARGS(gtin, batch), &any, err) != PX_OK)
         return err->rc;
-    int any = px__val(r, 0, 0)[0] == 't';
-    PQclear(r);
     if (!any) {
         /* No label of the GTIN names another batch: every serial's answer is known. */
         if (checked)
@@ -361,7 +359,7 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
      * newest first and probed each for the serial: 2.7 times slower at 10,000 serials. */
     px_rc rc = px__exec_cmd(db, "SET LOCAL enable_seqscan = off", 0, NULL, err);
     /* clang-format off */
-    r = rc != PX_OK ? NULL : px__exec(db,
+    PGresult *r = rc != PX_OK ? NULL : px__exec(db,
         "WITH c AS MATERIALIZED (SELECT t.o, t.s, p.allocation_id FROM unnest($3::text[]) WITH "
         "ORDINALITY AS t(s, o) JOIN serial p ON p.gtin = $1 AND p.serial = t.s AND ($4::uuid IS "
         "NULL OR (p.state = 'allocated' AND p.allocated_to = $4::uuid))), "

@@ -376,18 +376,15 @@ px_rc px_store_scan_insert(px_db *db, const px_scan_in *s, char client_out[PX_SH
 px_rc px_store_scan_unknown_count(px_db *db, long *out, const char *mah_id, const char *client,
                                   int64_t now_us, px_err *err)
 {
-    *out = 0;
     const char *since = PX__INT(now_us - PX_HOUR_US);
-    PGresult *r = px__exec(db,
-                           "SELECT count(DISTINCT (s.gtin, s.serial)) FROM scan s JOIN product p "
-                           "ON p.gtin = s.gtin WHERE p.mah_id = $1::uuid AND s.client = $2 AND "
-                           "NOT s.known AND s.at >= " AT("$3"),
-                           PX__ARGS(mah_id, client, since), err);
-    if (!r)
-        return err->rc;
-    *out = strtol(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    long long n = 0;
+    px_rc rc = px__exec_number(db,
+                               "SELECT count(DISTINCT (s.gtin, s.serial)) FROM scan s JOIN product "
+                               "p ON p.gtin = s.gtin WHERE p.mah_id = $1::uuid AND s.client = $2 "
+                               "AND NOT s.known AND s.at >= " AT("$3"),
+                               PX__ARGS(mah_id, client, since), &n, err);
+    *out = (long)n;
+    return rc;
 }
 
 px_rc px_store_alert_open(px_db *db, int *opened, char id[PX_UUID_LEN + 1], const char *tenant_id,

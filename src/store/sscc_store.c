@@ -174,17 +174,15 @@ px_rc px_store_sscc_sequence_take(px_db *db, uint64_t *first, const char *prefix
 {
     /* The row lock of the upsert orders concurrent allocations of one sequence: each takes a
      * block the other never sees. */
-    PGresult *r = px__exec(db,
-                           "INSERT INTO sscc_sequence AS q (company_prefix, extension_digit, "
-                           "next_ref) VALUES ($1, $2::smallint, $3::bigint) ON CONFLICT "
-                           "(company_prefix, extension_digit) DO UPDATE SET next_ref = "
-                           "q.next_ref + $3::bigint RETURNING next_ref - $3::bigint",
-                           PX__ARGS(prefix, PX__INT(ext), PX__INT(n)), err);
-    if (!r)
-        return err->rc;
-    *first = strtoull(px__val(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    long long taken = 0;
+    px_rc rc = px__exec_number(db,
+                               "INSERT INTO sscc_sequence AS q (company_prefix, extension_digit, "
+                               "next_ref) VALUES ($1, $2::smallint, $3::bigint) ON CONFLICT "
+                               "(company_prefix, extension_digit) DO UPDATE SET next_ref = "
+                               "q.next_ref + $3::bigint RETURNING next_ref - $3::bigint",
+                               PX__ARGS(prefix, PX__INT(ext), PX__INT(n)), &taken, err);
+    *first = (uint64_t)taken;
+    return rc;
 }
 
 #define ALLOC_COLS                                                                                 \
