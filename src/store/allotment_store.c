@@ -62,10 +62,9 @@ px_rc px_store_allotment_put(px_db *db, const char *org_id, const long long limi
                  PX__ARGS(org_id, limit_param(s, sizeof(s), limit[PX_ALLOT_SERIALS]),
                           limit_param(c, sizeof(c), limit[PX_ALLOT_CARRIERS])),
                  err);
-    if (!r)
+    long long n = 0;
+    if (px__changed(r, &n, err) != PX_OK)
         return err->rc;
-    long n = strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
     if (n != 1)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "organization not found");
     return px_store_allotment_get(db, org_id, out, err);

@@ -56,14 +56,13 @@ static px_rc settings_write_once(px_db *db, const char *sql, const char *key,
         db, sql,
         PX__ARGS(key, px_serial_strategy_name(s->strategy), PX__INT(s->length), symbols_param(s)),
         err);
-    if (!r)
+    long long n = 0;
+    if (px__changed(r, &n, err) != PX_OK)
         return err->rc;
-    px_rc rc = PX_OK;
-    if (strcmp(PQcmdTuples(r), "1") != 0)
-        rc = px_err_set(err, PX_ECONFLICT, "settings_immutable",
-                        "the serial settings of %s are already set and never change", what);
-    PQclear(r);
-    return rc;
+    if (n != 1)
+        return px_err_set(err, PX_ECONFLICT, "settings_immutable",
+                          "the serial settings of %s are already set and never change", what);
+    return PX_OK;
 }
 
 px_rc px_store_org_settings_insert(px_db *db, const char *org_id, const px_serial_settings *s,
@@ -301,11 +300,7 @@ px_rc px_store_serials_insert_new(px_db *db, const px_alloc_claim *c, const px_s
                            "ON CONFLICT DO NOTHING",
                            PX__ARGS(c->gtin, c->allocation_id, c->org_id, text), err);
     free(text);
-    if (!r)
-        return err->rc;
-    *inserted = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    return px__changed(r, inserted, err);
 }
 
 px_rc px_store_serials_gtin_lock(px_db *db, const char *gtin, px_err *err)

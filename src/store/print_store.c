@@ -168,10 +168,8 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
         "AND " PX__CMO_SEES("s", "$5"),
         PX__ARGS(e->id, e->gtin, px__nz(e->allocation_id), px__nz(e->batch), px__nz(e->scope_org)),
         err);
-    if (!r)
+    if (px__changed(r, &e->count, err) != PX_OK)
         return err->rc;
-    e->count = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
     if (px__exec_cmd(db,
                      "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
                      "started_at = coalesce(started_at, now()), finished_at = now(), "

@@ -98,6 +98,15 @@ px_rc px__cmd(PGresult *r, px_err *err)
     return PX_OK;
 }
 
+px_rc px__changed(PGresult *r, long long *n, px_err *err)
+{
+    if (!r)
+        return err->rc;
+    *n = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err)
 {
     return px__cmd(px__exec(db, sql, nparams, params, err), err);

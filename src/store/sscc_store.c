@@ -249,6 +249,15 @@ static px_rc cmd_on_ssccs(px_db *db, const char *sql, const char *const *ssccs, 
     return px__cmd(exec_on_ssccs(db, sql, ssccs, n, np, more, err), err);
 }
 
+/* px__changed that adds the rows r wrote to *n: a write of several statements counts them all. */
+static px_rc count_cmd(PGresult *r, long *n, px_err *err)
+{
+    long long k = 0;
+    px_rc rc = px__changed(r, &k, err);
+    *n += (long)k;
+    return rc;
+}
+
 px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, size_t n,
                            const char *prefix, const char *tenant_id, const char *org_id,
                            const char *allocation_id, const char *origin, px_err *err)
@@ -256,18 +265,15 @@ px_rc px_store_sscc_insert(px_db *db, long *inserted, const char *const *ssccs, 
     *inserted = 0;
     /* REQ-SSCC-2: an SSCC is unique forever: one already known (generated, external, or of
      * another allocation) is never inserted again; the caller makes up the shortfall. */
-    PGresult *r = exec_on_ssccs(
-        db,
-        "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, "
-        "allocation_id, origin) SELECT t.s, $2, $3::uuid, $4::uuid, "
-        "$5::uuid, $6 FROM unnest($1::text[]) AS t(s) ORDER BY t.s "
-        "ON CONFLICT (sscc) DO NOTHING",
-        ssccs, n, PX__ARGS(prefix, tenant_id, org_id, px__nz(allocation_id), origin), err);
-    if (!r)
-        return err->rc;
-    *inserted = strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return PX_OK;
+    return count_cmd(
+        exec_on_ssccs(db,
+                      "INSERT INTO sscc (sscc, company_prefix, tenant_id, org_id, "
+                      "allocation_id, origin) SELECT t.s, $2, $3::uuid, $4::uuid, "
+                      "$5::uuid, $6 FROM unnest($1::text[]) AS t(s) ORDER BY t.s "
+                      "ON CONFLICT (sscc) DO NOTHING",
+                      ssccs, n, PX__ARGS(prefix, tenant_id, org_id, px__nz(allocation_id), origin),
+                      err),
+        inserted, err);
 }
 
 static void sscc_item_row(px_sscc_item *it, const PGresult *r, int i)
@@ -915,15 +921,6 @@ px_rc px_store_agg_children_each(px_db *db, px_agg_row_fn fn, void *ctx, px_err 
         if (fn(ctx, &row))
             break;
     }
-    PQclear(r);
-    return PX_OK;
-}
-
-static px_rc count_cmd(PGresult *r, long *n, px_err *err)
-{
-    if (!r)
-        return err->rc;
-    *n += strtol(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     return PX_OK;
 }

@@ -234,6 +234,10 @@ px_rc px__each_count(PGresult *r, int (*fn)(void *ctx, const char *a, long long 
 px_rc px__cmd(PGresult *r, px_err *err);
 /* px__exec of a statement whose result is not read (rows.c). */
 px_rc px__exec_cmd(px_db *db, const char *sql, int nparams, const char *const *params, px_err *err);
+/* The verdict on a statement whose answer is how many rows it wrote (an INSERT … SELECT, an
+ * UPDATE; PQcmdTuples): r NULL (it failed) -> err->rc, *n untouched; else PX_OK, *n that count,
+ * r cleared (rows.c). */
+px_rc px__changed(PGresult *r, long long *n, px_err *err);
 /* px__exec of a statement whose answer is one number, column 0 of its first row (a count, a
  * RETURNING of one number): *out that number, 0 when the statement returns no row; *out
  * untouched when the statement fails (err set) (rows.c). */
