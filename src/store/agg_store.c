@@ -503,8 +503,5 @@ px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *seria
                            "WHERE s.parent_gtin = $1 AND s.parent_serial = $2 AND " PX__CMO_SEES(
                                "s", "$4") " ORDER BY s.gtin, s.serial LIMIT $3::bigint",
                            PX__ARGS(gtin, serial, PX__INT(limit), px__nz(cmo_org)), err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_case_child, case_child_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_case_child, case_child_row, fn, ctx);
 }

@@ -125,10 +125,7 @@ px_rc px_store_allotments_each(px_db *db, const char *only_org, const char *afte
                  "AND ($1::uuid IS NULL OR o.id = $1::uuid) "
                  "AND ($2::uuid IS NULL OR o.id > $2::uuid) ORDER BY o.id LIMIT $3::bigint",
                  PX__ARGS(only_org, px__nz(after), PX__INT(limit)), err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_allotment, row_allotment, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_allotment, row_allotment, fn, ctx);
 }
 
 px_rc px_store_allotment_totals(px_db *db, long long used[PX_ALLOT__COUNT],

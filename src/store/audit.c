@@ -200,10 +200,7 @@ px_rc px_store_audit_heads_each(px_db *db, px_audit_head_fn fn, void *ctx, px_er
                            "SELECT chain::text, chain_seq, last_seq, last_hash FROM audit_head "
                            "ORDER BY chain",
                            0, NULL, err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_audit_head, head_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_audit_head, head_row, fn, ctx);
 }
 
 #define CHECKPOINT_COLUMNS                                                                         \

@@ -103,10 +103,7 @@ px_rc px_store_key_each(px_db *db, const char *org_id, px_key_fn fn, void *ctx, 
                            "WHERE $1::uuid IS NULL OR k.org_id = $1::uuid "
                            "ORDER BY k.created_at, k.id",
                            PX__ARGS(org_id), err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_key_info, key_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_key_info, key_row, fn, ctx);
 }
 
 /* The holds (px_store_actor_hold, px_store_actor_block) in the advisory lock spaces of a key

@@ -844,8 +844,5 @@ px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row
         PX__ARGS(pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id),
                  pack->serial), err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_event_row, event_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_event_row, event_row, fn, ctx);
 }

@@ -116,8 +116,5 @@ px_rc px_store_list_page(px_db *db, px_list_kind kind, const px_list_scope *scop
         n = 5;
     }
     PGresult *r = px__page(db, k_sql[kind], n, p, after_id, limit, err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_list_row, list_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_list_row, list_row, fn, ctx);
 }

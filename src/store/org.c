@@ -81,10 +81,7 @@ px_rc px_store_org_each(px_db *db, px_org_fn fn, void *ctx, px_err *err)
 {
     PGresult *r = px__exec(db, "SELECT " ORG_COLS " FROM organization ORDER BY created_at, id",
                            0, NULL, err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_org, org_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_org, org_row, fn, ctx);
 }
 
 px_rc px_store_first_start_lock(px_db *db, px_err *err)

@@ -192,10 +192,7 @@ px_rc px_store_allocation_serials_each(px_db *db, const char *allocation_id,
     PGresult *r = px__exec(
         db, serials_sql[page->order],
         PX__ARGS(allocation_id, after, PX__INT(page->limit), hide_released ? "1" : NULL), err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_serial_item, serial_item_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_serial_item, serial_item_row, fn, ctx);
 }
 
 /* ---- the allocation runner ------------------------------------------------------------------ */

@@ -423,10 +423,7 @@ px_rc px_store_print_jobs_each(px_db *db, const px_print_job_filter *f, px_print
                  keyset ? PX__INT(f->after_us) : NULL, keyset ? f->after_id : NULL,
                  PX__INT(f->limit)), err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_print_job, job_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_print_job, job_row, fn, ctx);
 }
 
 px_rc px_store_print_job_serials(px_db *db, const char *job_id, const char *after, long limit,

@@ -138,8 +138,5 @@ px_rc px_store_product_each(px_db *db, const char *mah_id, const char *cmo_id,
                            "(($1::uuid IS NOT NULL AND mah_id = $1::uuid) OR ($2::uuid IS NOT NULL "
                            "AND " CMO_2_PARTNERED ")) ORDER BY gtin LIMIT $4::bigint",
                            PX__ARGS(mah_id, cmo_id, after ? after : "", PX__INT(limit)), err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_product, product_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_product, product_row, fn, ctx);
 }

@@ -65,10 +65,7 @@ px_rc px_store_endpoint_each(px_db *db, const char *tenant_id, const char *marke
                            "$1::uuid AND ($2::text IS NULL OR market = $2) AND (NOT $3::boolean "
                            "OR active) ORDER BY created_at, id",
                            3, p, err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_endpoint, endpoint_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_endpoint, endpoint_row, fn, ctx);
 }
 
 /* A released pack (serial row s) whose market's reports may still be needed: not decommissioned
@@ -291,10 +288,7 @@ px_rc px_store_report_attempts_each(px_db *db, const char *report_id, px_report_
                            "ORDER BY n",
                            PX__ARGS(report_id), err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_report_attempt, attempt_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_report_attempt, attempt_row, fn, ctx);
 }
 
 void px_report_job_dispose(px_report_job *j)
@@ -1018,10 +1012,7 @@ px_rc px_store_report_each(px_db *db, const char *tenant_id, const char *scope_m
                  "($5::boolean IS NULL OR (v.retried_by <> '') = $5::boolean)",
                  "$6", "$7"),
         PX__ARGS(tenant_id, scope_market, state, market, retried), after_id, limit, err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_report, report_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_report, report_row, fn, ctx);
 }
 
 px_rc px_store_report_counts(px_db *db, px_report_count_fn fn, void *ctx, px_err *err)

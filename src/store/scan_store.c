@@ -426,10 +426,7 @@ px_rc px_store_alerts_each(px_db *db, const char *tenant_id, const char *state,
                                     "WHERE a.tenant_id = $1::uuid",
                                     "$2::text IS NULL OR v.state = $2", "$3", "$4"),
                            PX__ARGS(tenant_id, state), after_id, limit, err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_alert, alert_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_alert, alert_row, fn, ctx);
 }
 
 px_rc px_store_alert_close(px_db *db, px_alert *out, const char *tenant_id, const char *id,

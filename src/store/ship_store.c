@@ -34,10 +34,7 @@ static void left_child_row(px_left_child *lc, const PGresult *r, int i)
  * case's GTIN. */
 static px_rc each_left(PGresult *r, px_left_child_fn fn, void *ctx, px_err *err)
 {
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_left_child, left_child_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_left_child, left_child_row, fn, ctx);
 }
 
 /* The CTE reads the links as they were; the UPDATE clears them in the same statement (a

@@ -291,10 +291,7 @@ px_rc px_store_sscc_each(px_db *db, const char *allocation_id, const char *after
                                                                     "LIMIT $3::bigint",
         PX__ARGS(allocation_id, after ? after : "", PX__INT(limit), hide_released ? "t" : "f"),
         err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_sscc_item, sscc_item_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_sscc_item, sscc_item_row, fn, ctx);
 }
 
 /* ---- containers ------------------------------------------------------------------------ */
@@ -412,10 +409,7 @@ px_rc px_store_container_tree_each(px_db *db, const char *sscc, int all, const c
                           "s", "$3") ") n "
                                      "ORDER BY depth, sscc = '', sscc, gtin, serial",
         PX__ARGS(sscc, all ? PX_AGG_DEPTH_GUARD : "1", px__nz(cmo_org)), err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_tree_row, tree_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_tree_row, tree_row, fn, ctx);
 }
 
 static void tree_count_row(px_tree_count *c, const PGresult *r, int i)
@@ -448,10 +442,7 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cm
                 "k.is_case AND " PX__CMO_SEES("c", "$2") " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
         PX__ARGS(sscc, px__nz(cmo_org)), err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_tree_count, tree_count_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_tree_count, tree_count_row, fn, ctx);
 }
 
 /* ---- shipping containers ----------------------------------------------------------------- */

@@ -175,10 +175,14 @@ const char *px__val(const PGresult *res, int r, int c);
 PGresult *px__page(px_db *db, const char *sql, int n, const char *const *params,
                    const char *after_id, long limit, px_err *err);
 
-/* The loop of every "each" read: maps row i of r into a TYPE with ROW (ROW(&value, r, i)) and
- * hands it to fn(ctx, &value) until fn returns non-zero (the caller's stop); then clears r. */
-#define PX__EACH_ROW(r, TYPE, ROW, fn, ctx)                                                        \
+/* The tail of every "each" read, its last statement: returns err->rc when r is NULL (px__exec
+ * failed); else maps row i of r into a TYPE with ROW (ROW(&value, r, i)) and hands it to
+ * fn(ctx, &value) until fn returns non-zero (the caller's stop), clears r and returns PX_OK.
+ * RETURN in its name says the return it makes for the caller. */
+#define PX__RETURN_EACH_ROW(r, err, TYPE, ROW, fn, ctx)                                            \
     do {                                                                                           \
+        if (!(r))                                                                                  \
+            return (err)->rc;                                                                      \
         for (int px__i = 0; px__i < PQntuples(r); px__i++) {                                       \
             TYPE px__v;                                                                            \
             ROW(&px__v, (r), px__i);                                                               \
@@ -186,6 +190,7 @@ PGresult *px__page(px_db *db, const char *sql, int n, const char *const *params,
                 break;                                                                             \
         }                                                                                          \
         PQclear(r);                                                                                \
+        return PX_OK;                                                                              \
     } while (0)
 int px__isnull(const PGresult *res, int r, int c);
 /* Copies the text columns of row r from column c on, one after the other, into bounded fields:
@@ -275,7 +280,7 @@ static inline px_rc px__cleared(PGresult *r, px_rc rc)
 /* The whole tail of a "get one" read, as an expression: px__one's verdict on r (code and the
  * printf message name what is not found), row 0 mapped into out with ROW(out, r, 0) when there
  * is one, r cleared. A macro, not a function taking a row callback, so that each ROW keeps its
- * own typed out (as PX__EACH_ROW does). */
+ * own typed out (as PX__RETURN_EACH_ROW does). */
 #define PX__ONE_ROW(r, err, ROW, out, ...)                                                         \
     px__cleared((r), px__one((r), (err), __VA_ARGS__) != PX_OK ? (err)->rc                         \
                                                              : (ROW((out), (r), 0), PX_OK))

@@ -107,8 +107,5 @@ px_rc px_store_vrs_log_page(px_db *db, const char *org_id, int as_requester, con
                  "true", "$3", "$4"),
         PX__ARGS(org_id, as_requester ? "t" : "f"), after_id, limit, err);
     /* clang-format on */
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_vrs_log_row, log_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_vrs_log_row, log_row, fn, ctx);
 }

@@ -180,10 +180,7 @@ px_rc px_store_webhook_deliveries_each(px_db *db, const char *tenant_id, const c
                                     "IS NULL OR (v.retried_by <> '') = $3::boolean)",
                                     "$4", "$5"),
                            PX__ARGS(tenant_id, state, retried), after_id, limit, err);
-    if (!r)
-        return err->rc;
-    PX__EACH_ROW(r, px_webhook_delivery, delivery_row, fn, ctx);
-    return PX_OK;
+    PX__RETURN_EACH_ROW(r, err, px_webhook_delivery, delivery_row, fn, ctx);
 }
 
 px_rc px_store_webhook_delivery_counts(px_db *db, px_webhook_count_fn fn, void *ctx, px_err *err)
