@@ -208,6 +208,14 @@ static void item_row(px_carrier_item *it, const PGresult *r, int i)
     px__texts(r, i, 1, PX__TEXT(it->gtin), PX__TEXT(it->serial), PX__TEXT(it->target), NULL);
 }
 
+/* item_row with the item's carrier and error after it (px_store_carrier_items_each). */
+static void item_outcome_row(px_carrier_item *it, const PGresult *r, int i)
+{
+    item_row(it, r, i);
+    px__texts(r, i, 4, PX__TEXT(it->carrier_id), PX__TEXT(it->error_code),
+              PX__TEXT(it->error_message), NULL);
+}
+
 px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_only, long limit,
                                   px_carrier_item_fn fn, void *ctx, px_err *err)
 {
@@ -227,23 +235,7 @@ px_rc px_store_carrier_items_each(px_db *db, const char *batch_id, int pending_o
         "WHERE b.id = $1) t "
         "WHERE $2 = '0' OR (carrier IS NULL AND error_code = '') ORDER BY idx LIMIT $3::bigint",
         PX__ARGS(batch_id, pending_only ? "1" : "0", PX__INT(limit > 0 ? limit : 1000000L)), err);
-    if (!r)
-        return err->rc;
-    px_carrier_item *it = malloc(sizeof(*it));
-    if (!it) {
-        PQclear(r);
-        return px_err_oom(err);
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        item_row(it, r, i);
-        px__texts(r, i, 4, PX__TEXT(it->carrier_id), PX__TEXT(it->error_code),
-                  PX__TEXT(it->error_message), NULL);
-        if (fn(ctx, it))
-            break;
-    }
-    free(it);
-    PQclear(r);
-    return PX_OK;
+    PX__RETURN_EACH_HEAP_ROW(r, err, px_carrier_item, item_outcome_row, fn, ctx);
 }
 
 #define CARRIER_JOB_CLAIMABLE PX__JOB_CLAIMABLE("carrier_batch")
@@ -355,21 +347,28 @@ px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn 
     PGresult *r =
         px__exec(db, "SELECT " CARRIER_COLS " FROM carrier WHERE batch_id = $1 ORDER BY idx",
                  PX__ARGS(batch_id), err);
-    if (!r)
-        return err->rc;
-    px_carrier_row *c = malloc(sizeof(*c));
-    if (!c) {
-        PQclear(r);
-        return px_err_oom(err);
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        carrier_row(c, r, i);
-        if (fn(ctx, c))
-            break;
-    }
-    free(c);
-    PQclear(r);
-    return PX_OK;
+    PX__RETURN_EACH_HEAP_ROW(r, err, px_carrier_row, carrier_row, fn, ctx);
+}
+
+/* A pending item with its pack and product as the chunk's query reads them (their gtin the
+ * item's). */
+static void chunk_row(px_carrier_chunk_row *row, const PGresult *r, int i)
+{
+    memset(row, 0, sizeof(*row));
+    item_row(&row->item, r, i);
+    row->pack_found = px__val(r, i, 4)[0] == '1';
+    px_strlcpy(row->pack.gtin, px__val(r, i, 1), sizeof(row->pack.gtin));
+    px_strlcpy(row->pack.serial, px__val(r, i, 2), sizeof(row->pack.serial));
+    px__texts(r, i, 5, PX__TEXT(row->pack.state), PX__TEXT(row->pack.batch),
+              PX__TEXT(row->pack.expiry), PX__TEXT(row->pack.allocated_to),
+              PX__TEXT(row->pack.commissioned_by), NULL);
+    row->pack.released = px__val(r, i, 10)[0] == '1';
+    row->product_found = px__val(r, i, 11)[0] == '1';
+    px_strlcpy(row->product.gtin, px__val(r, i, 1), sizeof(row->product.gtin));
+    px_strlcpy(row->product.mah_id, px__val(r, i, 12), sizeof(row->product.mah_id));
+    row->product.company_prefix_length = (int)strtol(px__val(r, i, 13), NULL, 10);
+    px_strlcpy(row->product.nhrn_ai, px__val(r, i, 14), sizeof(row->product.nhrn_ai));
+    px_strlcpy(row->product.nhrn_value, px__val(r, i, 15), sizeof(row->product.nhrn_value));
 }
 
 px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_carrier_chunk_fn fn,
@@ -399,35 +398,7 @@ px_rc px_store_carrier_chunk(px_db *db, const char *batch_id, long limit, px_car
         "AND s.serial = i.serial "
         "ORDER BY i.idx",
         PX__ARGS(batch_id, PX__INT(limit)), err);
-    if (!r)
-        return err->rc;
-    px_carrier_chunk_row *row = malloc(sizeof(*row));
-    if (!row) {
-        PQclear(r);
-        return px_err_oom(err);
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        memset(row, 0, sizeof(*row));
-        item_row(&row->item, r, i);
-        row->pack_found = px__val(r, i, 4)[0] == '1';
-        px_strlcpy(row->pack.gtin, px__val(r, i, 1), sizeof(row->pack.gtin));
-        px_strlcpy(row->pack.serial, px__val(r, i, 2), sizeof(row->pack.serial));
-        px__texts(r, i, 5, PX__TEXT(row->pack.state), PX__TEXT(row->pack.batch),
-                  PX__TEXT(row->pack.expiry), PX__TEXT(row->pack.allocated_to),
-                  PX__TEXT(row->pack.commissioned_by), NULL);
-        row->pack.released = px__val(r, i, 10)[0] == '1';
-        row->product_found = px__val(r, i, 11)[0] == '1';
-        px_strlcpy(row->product.gtin, px__val(r, i, 1), sizeof(row->product.gtin));
-        px_strlcpy(row->product.mah_id, px__val(r, i, 12), sizeof(row->product.mah_id));
-        row->product.company_prefix_length = (int)strtol(px__val(r, i, 13), NULL, 10);
-        px_strlcpy(row->product.nhrn_ai, px__val(r, i, 14), sizeof(row->product.nhrn_ai));
-        px_strlcpy(row->product.nhrn_value, px__val(r, i, 15), sizeof(row->product.nhrn_value));
-        if (fn(ctx, row))
-            break;
-    }
-    free(row);
-    PQclear(r);
-    return PX_OK;
+    PX__RETURN_EACH_HEAP_ROW(r, err, px_carrier_chunk_row, chunk_row, fn, ctx);
 }
 
 /* The COPY text of the carriers among out (the design's columns are the batch's); b says

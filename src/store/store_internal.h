@@ -175,20 +175,41 @@ const char *px__val(const PGresult *res, int r, int c);
 PGresult *px__page(px_db *db, const char *sql, int n, const char *const *params,
                    const char *after_id, long limit, px_err *err);
 
+/* The loop of the two below: each row i of r mapped into *v with ROW (ROW(v, r, i)) and handed
+ * to fn(ctx, v) until fn returns non-zero (the caller's stop). */
+#define PX__ROWS_INTO(r, v, ROW, fn, ctx)                                                          \
+    do {                                                                                           \
+        for (int px__i = 0; px__i < PQntuples(r); px__i++) {                                       \
+            ROW((v), (r), px__i);                                                                  \
+            if ((fn)((ctx), (v)))                                                                  \
+                break;                                                                             \
+        }                                                                                          \
+    } while (0)
 /* The tail of every "each" read, its last statement: returns err->rc when r is NULL (px__exec
- * failed); else maps row i of r into a TYPE with ROW (ROW(&value, r, i)) and hands it to
- * fn(ctx, &value) until fn returns non-zero (the caller's stop), clears r and returns PX_OK.
- * RETURN in its name says the return it makes for the caller. */
+ * failed); else maps each row of r into a TYPE with ROW and hands it to fn (PX__ROWS_INTO),
+ * clears r and returns PX_OK. RETURN in its name says the return it makes for the caller. */
 #define PX__RETURN_EACH_ROW(r, err, TYPE, ROW, fn, ctx)                                            \
     do {                                                                                           \
         if (!(r))                                                                                  \
             return (err)->rc;                                                                      \
-        for (int px__i = 0; px__i < PQntuples(r); px__i++) {                                       \
-            TYPE px__v;                                                                            \
-            ROW(&px__v, (r), px__i);                                                               \
-            if ((fn)((ctx), &px__v))                                                               \
-                break;                                                                             \
+        TYPE px__v;                                                                                \
+        PX__ROWS_INTO(r, &px__v, ROW, fn, ctx);                                                    \
+        PQclear(r);                                                                                \
+        return PX_OK;                                                                              \
+    } while (0)
+/* PX__RETURN_EACH_ROW for a TYPE too large for the stack (a carrier holds 3 KB of data): its
+ * one value is malloc'd, freed at the end; out of memory clears r and returns PX_EINTERNAL. */
+#define PX__RETURN_EACH_HEAP_ROW(r, err, TYPE, ROW, fn, ctx)                                       \
+    do {                                                                                           \
+        if (!(r))                                                                                  \
+            return (err)->rc;                                                                      \
+        TYPE *px__p = malloc(sizeof(*px__p));                                                      \
+        if (!px__p) {                                                                              \
+            PQclear(r);                                                                            \
+            return px_err_oom(err);                                                                \
         }                                                                                          \
+        PX__ROWS_INTO(r, px__p, ROW, fn, ctx);                                                     \
+        free(px__p);                                                                               \
         PQclear(r);                                                                                \
         return PX_OK;                                                                              \
     } while (0)
