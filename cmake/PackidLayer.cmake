@@ -17,3 +17,18 @@ function(px_layer name)
   target_include_directories(packid_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(packid_${name} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_LIBS})
 endfunction()
+
+# px_embed(LAYER NAME DIR GLOB SCRIPT COMMENT)
+# Compiles the files of DIR matching GLOB into layer LAYER (its directory's) as <NAME>_gen.c,
+# written by SCRIPT (a `cmake -P` script given SRC_DIR and OUT) and written again when one of
+# the files or SCRIPT changes: the migrations (store), the console (http).
+function(px_embed layer name dir glob script comment)
+  file(GLOB files CONFIGURE_DEPENDS ${dir}/${glob})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${name}_gen.c)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DSRC_DIR=${dir} -DOUT=${out} -P ${script}
+    DEPENDS ${files} ${script}
+    COMMENT "${comment}")
+  target_sources(packid_${layer} PRIVATE ${out})
+endfunction()
