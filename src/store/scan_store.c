@@ -476,17 +476,15 @@ px_rc px_store_passport_put(px_db *db, const char *tenant_id, const char *gtin,
     }
     /* The fields travel as one newline-joined text (keys hold no newline: the service
      * checks), split in SQL: no array literal to quote. */
-    PGresult *r =
-        px__exec(db,
-                 "INSERT INTO product_passport (gtin, public_fields) SELECT p.gtin, "
-                 "coalesce(string_to_array($3, E'\\n'), '{}') FROM product p WHERE p.gtin = $2 AND "
-                 "p.mah_id = $1::uuid ON CONFLICT (gtin) DO UPDATE SET public_fields = "
-                 "excluded.public_fields, updated_at = now() RETURNING gtin",
-                 PX__ARGS(tenant_id, gtin, n ? joined : NULL), err);
-    if (!r)
+    int found = 0;
+    if (px__exec_found(
+            db,
+            "INSERT INTO product_passport (gtin, public_fields) SELECT p.gtin, "
+            "coalesce(string_to_array($3, E'\\n'), '{}') FROM product p WHERE p.gtin = "
+            "$2 AND p.mah_id = $1::uuid ON CONFLICT (gtin) DO UPDATE SET public_fields = "
+            "excluded.public_fields, updated_at = now() RETURNING gtin",
+            PX__ARGS(tenant_id, gtin, n ? joined : NULL), &found, err) != PX_OK)
         return err->rc;
-    int found = PQntuples(r);
-    PQclear(r);
     return found ? PX_OK : px_err_set(err, PX_ENOTFOUND, "not_found", "no product %s", gtin);
 }
 
