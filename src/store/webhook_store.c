@@ -82,10 +82,10 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
     return px__exec_found(
         db,
         "WITH n AS (SELECT gen_random_uuid() AS id, date_trunc('milliseconds', now()) AS at) "
-        "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at) "
+        "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at, event_id) "
         "SELECT n.id, w.tenant_id, $2, json_build_object('id', n.id, 'event', $2::text, "
         "'created_at', " PX__SQL_ISO("n.at") ", "
-        "'data', $3::json)::text, n.at FROM n, webhook w "
+        "'data', $3::json)::text, n.at, n.id FROM n, webhook w "
         "WHERE w.tenant_id = $1::uuid AND $2 = ANY (w.events) RETURNING id",
         PX__ARGS(tenant_id, event, data_json), queued, err);
     /* clang-format on */
@@ -151,8 +151,9 @@ px_rc px_store_webhook_retry(px_db *db, const char *tenant_id, const char *id,
      * added beside it. */
     r = px__exec(db,
                  "INSERT INTO webhook_delivery AS d (id, tenant_id, event, body, created_at, "
-                 "retry_of) SELECT gen_random_uuid(), o.tenant_id, o.event, o.body, "
-                 "date_trunc('milliseconds', now()), o.id FROM webhook_delivery o WHERE o.id = "
+                 "retry_of, event_id) SELECT gen_random_uuid(), o.tenant_id, o.event, o.body, "
+                 "date_trunc('milliseconds', now()), o.id, coalesce(o.event_id, o.id) FROM "
+                 "webhook_delivery o WHERE o.id = "
                  "$1::uuid AND o.tenant_id = $2::uuid AND NOT EXISTS (SELECT 1 FROM "
                  "webhook_delivery k WHERE k.retry_of = o.id) RETURNING " DELIVERY_COLS,
                  2, p, err);
@@ -222,8 +223,8 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
         "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
         "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret, "
-        "coalesce(substring(d.body FROM '^\\s*\\{\\s*\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"'), "
-        "d.id::text), (w.tenant_id IS NOT NULL AND NOT d.event = ANY (w.events))::int "
+        "coalesce(d.event_id, d.id)::text, "
+        "(w.tenant_id IS NOT NULL AND NOT d.event = ANY (w.events))::int "
         "FROM u d LEFT JOIN webhook w ON w.tenant_id = d.tenant_id",
         PX__ARGS(lease), err);
     /* clang-format on */
@@ -238,9 +239,8 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
         if (rc == PX_OK)
             rc = px__dup_col(&out->secret, r, 0, DELIVERY_NCOLS + 2, err);
         /* A retry carries its dead delivery's body, whose id is the event's (the first
-         * delivery's): the header says the same, so a receiver drops a repeat by either. Read
-         * from the body's text as json_build_object wrote it (a cast would let one row that is
-         * not JSON stop every claim); else the delivery's own id. */
+         * delivery's): the header says the same, so a receiver drops a repeat by either. The
+         * event's id is the row's (migration 0221); a row without one is sent under its own. */
         if (rc == PX_OK)
             px_strlcpy(out->doc_id, px__val(r, 0, DELIVERY_NCOLS + 3), sizeof(out->doc_id));
         out->unsubscribed = px__val(r, 0, DELIVERY_NCOLS + 4)[0] == '1';

@@ -26,6 +26,7 @@
 #include "webhook_store.h"
 
 #define SECRET "hook-secret-abcdefghijklmnop"
+#define EVENT_ID "0b5c5a52-3f1c-4f5e-9d7e-8a1b2c3d4e5f" /* an event's id written by a test */
 
 /* ---- fixture ----------------------------------------------------------------------------- */
 
@@ -383,6 +384,24 @@ static void test_webhook__unsubscribed_event_not_sent(void **state)
                     "last_error = 'the webhook was removed'",
                     id);
     put_webhook(f, f->rv.port);
+}
+
+/* A delivery goes out under its event's id as its row names it (migration 0221), not as read
+ * back from the body's text: a body that does not begin with its id still carries the event's
+ * id in X-Packid-Document-Id. */
+static void test_webhook__sent_under_the_rows_event_id(void **state)
+{
+    fixture *f = *state;
+    px_receiver_reset(&f->rv, 0, 0);
+    px_sqlf(&f->env,
+            "INSERT INTO webhook_delivery (tenant_id, event, body, event_id) VALUES ('%s', "
+            "'clone.suspected', '{\"event\":\"clone.suspected\",\"id\":\"" EVENT_ID
+            "\"}', '" EVENT_ID "')",
+            f->mah.org);
+    char id[40];
+    wait_state(f, "clone.suspected", "delivered", id);
+    assert_int_equal(px_receiver_count(&f->rv), 1);
+    assert_string_equal(f->rv.req[0].doc_id, EVENT_ID);
 }
 
 /* The deliveries list pages newest first across pages; another MAH sees none of them. */
