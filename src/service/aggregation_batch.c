@@ -65,9 +65,14 @@ static px_rc parents_get(batch *b, px_db *db, px_err *err)
     size_t found = 0, boxes = 0, cases = 0;
     for (size_t g = 0; g < b->n_groups; g++)
         b->pgtins[g][0] ? cases++ : boxes++;
-    px_rc rc = cases
-                   ? px_store_agg_cases_lock(db, b->pgtins, b->pserials, b->n_groups, b->cpar, err)
-                   : PX_OK;
+    /* A container child may close a cycle: its turn first, before any parent is locked and
+     * long before its check (px_store_agg_nesting_turn). Packs and cases nest nothing. */
+    int nests = 0;
+    for (size_t i = 0; i < b->n && !nests; i++)
+        nests = b->kids[i].sscc && b->kids[i].sscc[0];
+    px_rc rc = nests ? px_store_agg_nesting_turn(db, err) : PX_OK;
+    if (rc == PX_OK && cases)
+        rc = px_store_agg_cases_lock(db, b->pgtins, b->pserials, b->n_groups, b->cpar, err);
     if (rc == PX_OK && boxes)
         rc = px_store_agg_parents_lock(db, b->parents, b->n_groups, b->par, &found, err);
     memset(b->foreign, 0, b->n_groups * sizeof(*b->foreign));

@@ -33,6 +33,7 @@ struct px_tx {
     int oom;
     int no_actor; /* an entry asked for with no actor, or copied from none of tx: a bug */
     int discard;
+    int final; /* the refusal would be the same at every try: not tried again */
 };
 
 /* The innermost px_tx_run running on this thread: a nested run (a savepoint of it) hands the
@@ -245,9 +246,13 @@ static px_rc hold_actor(px_tx *tx, px_err *err)
      * the released packs that need one (orgs.c px__read_point_kept). The request is sent again
      * (as the database's own conflicts are), and authenticated anew. */
     if (rc == PX_OK && key &&
-        (strcmp(now.gln, by->org_gln) != 0 || now.gln_prefix_length != by->org_gln_prefix_length))
+        (strcmp(now.gln, by->org_gln) != 0 || now.gln_prefix_length != by->org_gln_prefix_length)) {
+        /* Not tried again here: the actor is this request's, so every try would meet the same
+         * GLN; the client's resend authenticates anew. */
+        tx->final = 1;
         rc = px_err_set(err, PX_ECONFLICT, "conflict",
                         "the organization's GLN changed while this request ran; send it again");
+    }
     return rc;
 }
 
@@ -280,7 +285,7 @@ static px_rc attempt_nested(px_tx *tx, px_tx_body body, void *ctx, px_err *err)
 
 px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_err *err)
 {
-    px_tx tx = {db, by, NULL, NULL, NULL, NULL, 0, 0, 0};
+    px_tx tx = {db, by, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
     tx.tail = &tx.head;
     tx.lines_tail = &tx.lines;
     px_rc rc = PX_OK;
@@ -304,7 +309,7 @@ px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_er
         rc = attempt(&tx, body, ctx, err);
         lines_end(&tx, rc == PX_OK && !tx.discard);
         entries_free(&tx);
-        if (!px_tx_retryable(rc, err))
+        if (tx.final || !px_tx_retryable(rc, err))
             break;
     }
     current = parent;
@@ -313,7 +318,7 @@ px_rc px_tx_run(px_db *db, const px_actor *by, px_tx_body body, void *ctx, px_er
 
 px_rc px_tx_read(px_db *db, px_tx_body body, void *ctx, px_err *err)
 {
-    px_tx tx = {db, NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+    px_tx tx = {db, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0};
     tx.tail = &tx.head;
     tx.lines_tail = &tx.lines;
     px_rc rc = px_db_begin_read(db, err);

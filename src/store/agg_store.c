@@ -76,6 +76,11 @@ px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, p
     return PX_OK;
 }
 
+px_rc px_store_agg_nesting_turn(px_db *db, px_err *err)
+{
+    return px_db_exec(db, "SELECT pg_advisory_xact_lock(" PX__LOCK_NESTING ")", err);
+}
+
 /* ---- the children: every rule, then every change, in one statement ---------------------- */
 
 /* One row per child (k) with its first broken rule (bad); when no child breaks one, the

@@ -285,6 +285,12 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
 
 /* ---- set-based packing (agg_store.c) ----------------------------------------------------- */
 
+/* In the caller's transaction: the one turn of the requests that put a container into a
+ * container (released at its end). REQ-AGG-3: such a request could close a cycle through links
+ * other requests are writing at the same moment, which the locks of its own rows do not order
+ * (three requests each nesting one of X1, X2, X3 in the next all passed their checks, each
+ * before the others' links were committed); in turn, each check sees every link before it. */
+px_rc px_store_agg_nesting_turn(px_db *db, px_err *err);
 /* The listed parents, locked with every container above them (key order): out[i] is the
  * container ssccs[i], or has sscc "" when unknown; *found counts the known ones. */
 px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,

@@ -85,11 +85,15 @@ typedef enum px__cached {
 
 /* The single-key advisory locks, "packid" in ASCII and a number, each one process-wide
  * section: the migrations (migrate.c), a first start's demo data (org.c), the audit
- * checkpointer (audit.c; the number of migration 0060, which began the signed checkpoints).
+ * checkpointer (audit.c; the number of migration 0060, which began the signed checkpoints),
+ * the nesting of containers (agg_store.c).
  * 0002 is migration 0001's own (its SQL takes it): no other use may take it. */
 #define PX__LOCK_MIGRATIONS "x'7061636b69640001'::bigint"
 #define PX__LOCK_FIRST_START "x'7061636b69640003'::bigint"
 #define PX__LOCK_AUDIT_CHECKPOINT "x'7061636b69640060'::bigint"
+/* Container into container (agg_store.c px_store_agg_nesting_turn): the number of migration
+ * 0020, which began packing. */
+#define PX__LOCK_NESTING "x'7061636b69640020'::bigint"
 
 /* px__exec of a statement prepared on first use on this connection (and schema): a read that
  * is planned once instead of on every request — the public verification's query costs seven

@@ -1042,6 +1042,59 @@ static void test_aggregation__two_packers_race(void **state)
                     "NULL");
 }
 
+/* REQ-AGG-3 under concurrency: three requests nest X1 in X3, X2 in X1 and X3 in X2 at the same
+ * moment (the three containers held in another session until all three wait): two win, the one
+ * that would close the ring is refused as a cycle. Each locked only its own parent and the
+ * containers above it, so the three checks ran before any link was committed and all three
+ * won, leaving X1, X2, X3 inside one another (found by driving the server from outside). */
+static void test_aggregation__three_nestings_race_no_cycle(void **state)
+{
+    fixture *f = *state;
+    for (int round = 0; round < 4; round++) {
+        char x[3][19], body[3][256], serial[16], hold[256];
+        px_err e;
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(
+                gs1_sscc_build(x[i], 0, "0355154", 9400u + 10u * (unsigned)round + (unsigned)i, &e),
+                PX_OK);
+            snprintf(serial, sizeof(serial), "NEST%d%d", round, i);
+            snprintf(body[i], sizeof(body[i]), "[\"%s\"]", serial);
+            px_test_commission(&f->env, f->cmo.key, GTIN, "LOTN", "491231", body[i]);
+            snprintf(body[i], sizeof(body[i]), "[{\"gtin\":\"" GTIN "\",\"serial\":\"%s\"}]",
+                     serial);
+            json_decref(pack(f, f->mah.key, "pack", x[i], body[i], 201));
+        }
+        for (int i = 0; i < 3; i++)
+            snprintf(body[i], sizeof(body[i]),
+                     "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"sscc\":"
+                     "\"%s\"}]}",
+                     x[i], x[(i + 1) % 3]);
+        snprintf(hold, sizeof(hold),
+                 "SELECT 1 FROM sscc WHERE sscc IN ('%s', '%s', '%s') FOR SHARE", x[0], x[1], x[2]);
+        PGconn *held = px_test_hold(&f->env, hold);
+        px_test_async a[3];
+        for (int i = 0; i < 3; i++) {
+            a[i] = (px_test_async){.env = &f->env,
+                                   .method = "POST",
+                                   .path = "/v1/aggregations",
+                                   .key = f->mah.key,
+                                   .body = body[i]};
+            px_test_async_start(&a[i]);
+        }
+        int waited = px_test_wait_row_lock_waiters(&f->env, 3);
+        px_test_hold_end(held, NULL);
+        int won = 0, cycle = 0;
+        for (int i = 0; i < 3; i++) {
+            long st = px_test_async_join(&a[i]);
+            won += st == 201;
+            cycle += st == 409 && strcmp(a[i].detail, "cycle") == 0;
+        }
+        assert_true(waited);
+        if (won != 2 || cycle != 1)
+            fail_msg("round %d: %d nestings won, %d refused as a cycle", round, won, cycle);
+    }
+}
+
 /* A CMO whose pack its MAH packed is told the pack is in a container, not which: the MAH's
  * container is not the CMO's to see (REQ-AGG-5). The MAH is told which. */
 static void test_aggregation__already_packed_names_only_a_visible_parent(void **state)

@@ -595,6 +595,25 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
                     dead);
 }
 
+/* Opens a receiver that never answers (its fd returned: close it to end it), restarts the
+ * server allowed to reach it, with settings (NULL-ended, or NULL), and points the MAH's webhook
+ * at it. */
+static int silent_webhook(fixture *f, const char *const *settings)
+{
+    int port;
+    int hole = px_receiver_black_hole(&port);
+    char allow[128];
+    px_test_server_stop(&f->env);
+    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
+             port);
+    px_test_setenv(&f->env, allow);
+    for (size_t i = 0; settings && settings[i]; i++)
+        px_test_setenv(&f->env, settings[i]);
+    px_test_server_start(&f->env);
+    put_webhook(f, port);
+    return hole;
+}
+
 /* A receiver that does not answer puts its tenant's queue off: the deliveries queued behind
  * the one that found it silent wait for that one's retry, and another tenant's delivery,
  * queued after them all, goes out meanwhile. Before, each of them took the send slot in turn
@@ -602,15 +621,7 @@ static void test_webhook__concurrent_retries_queue_one(void **state)
 static void test_webhook__silent_receiver_does_not_hold_other_tenants(void **state)
 {
     fixture *f = *state;
-    int hole_port;
-    int hole = px_receiver_black_hole(&hole_port);
-    char allow[128];
-    px_test_server_stop(&f->env);
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
-             hole_port);
-    px_test_setenv(&f->env, allow);
-    px_test_server_start(&f->env);
-    put_webhook(f, hole_port);
+    int hole = silent_webhook(f, NULL);
     put_webhook_of(f, f->mah2.key, f->rv.port);
     px_receiver_reset(&f->rv, 0, 0);
     for (int i = 0; i < 6; i++)
@@ -642,17 +653,10 @@ static void test_webhook__silent_receiver_does_not_hold_other_tenants(void **sta
 static void test_webhook__silent_receiver_holds_one_worker(void **state)
 {
     fixture *f = *state;
-    int hole_port;
-    int hole = px_receiver_black_hole(&hole_port);
+    static const char *const held[] = {"PACKID_DELIVERY_TIMEOUT_MS=600000", "PACKID_WORKERS=2",
+                                       NULL};
+    int hole = silent_webhook(f, held);
     char allow[128];
-    px_test_server_stop(&f->env);
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
-             hole_port);
-    px_test_setenv(&f->env, allow);
-    px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=600000");
-    px_test_setenv(&f->env, "PACKID_WORKERS=2");
-    px_test_server_start(&f->env);
-    put_webhook(f, hole_port);
     for (int i = 0; i < 3; i++)
         assert_int_equal(enqueue(f, f->mah.org, "report.dead", "{\"silent\":1}"), PX_OK);
     /* one POST is on its way to the silent receiver */
