@@ -299,6 +299,16 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     if (px__link_expired(exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "link_expired",
                           "the link has expired; ask GET /v1/exports/%s for a new one", e.id);
+    /* A CMO's manifest only while its partnership still serves the product, as its GET mints a
+     * link only then: a suspension, or the product taken back, takes effect at once (403
+     * partnership_suspended, 404), not when the link expires. */
+    if (e.scope_org[0]) {
+        px_actor cmo = {0};
+        cmo.org_kind = PX_ORG_CMO;
+        px_strlcpy(cmo.org_id, e.scope_org, sizeof(cmo.org_id));
+        if (px__cmo_reads_through_partnership(db, &cmo, e.gtin, "export", err) != PX_OK)
+            return err->rc;
+    }
     if (check_unreleased(db, &e, err) != PX_OK)
         return err->rc;
     px_export_stream *s = calloc(1, sizeof(*s));

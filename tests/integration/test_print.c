@@ -496,9 +496,14 @@ static void test_print__export_allocation_jsonl(void **state)
     char get[80];
     snprintf(get, sizeof(get), "/v1/exports/%s", px_test_str(e, "export_id"));
     through_partnership(f, get, NULL, "/v1/exports");
+    /* Its download link as well, made before: a suspension takes effect at once, not when the
+     * link expires. */
+    const char *link = link_path(json_string_value(json_object_get(e, "url")));
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
+    px_test_expect(&f->env, "GET", link, NULL, NULL, 403, "partnership_suspended");
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
     px_http_resp r;
-    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
-            NULL);
+    px_http(&f->env, &r, "GET", link, NULL, NULL, NULL);
     json_decref(e);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.content_type, "application/x-ndjson"));
