@@ -6,6 +6,7 @@
 #include "pack_identity.h"
 #include "px_clock.h"
 #include "px_cursor.h"
+#include "px_log.h"
 #include "px_str.h"
 #include "request.h"
 
@@ -176,6 +177,15 @@ void px_reply_error(px_req *r, const px_err *err)
      * not_implemented (an unknown transfer coding). */
     if (status >= 500 && strcmp(err->code, "overloaded") != 0 &&
         strcmp(err->code, "not_implemented") != 0) {
+        /* The client learns nothing, so the log must: a 5xx whose cause was not logged where it
+         * was found would otherwise leave only the access line's status. */
+        char fields[PX_ERR_MSG_MAX * 2 + 200], msg[PX_ERR_MSG_MAX * 2], code[PX_ERR_CODE_MAX * 2];
+        px_json_escape(msg, sizeof(msg), err->message);
+        px_json_escape(code, sizeof(code), err->code);
+        snprintf(fields, sizeof(fields),
+                 "\"rid\":\"%s\",\"status\":%d,\"code\":\"%s\",\"detail\":\"%s\"", r->rid, status,
+                 code, msg);
+        px_log(PX_LOG_ERROR, "request failed", fields);
         reply_error_body(r, status, status == 503 ? "unavailable" : "internal",
                          status == 503 ? "service unavailable, try again" : "internal error", NULL);
         return;

@@ -1095,6 +1095,31 @@ static void test_aggregation__three_nestings_race_no_cycle(void **state)
     }
 }
 
+/* A 500 always leaves its cause in the log, under the request's id, even when the code that
+ * failed did not log it: here the pack read of a pack in a ring of containers (made by SQL;
+ * no request can make one since the nesting turn) gave a 500 and only the access line. */
+static void test_aggregation__internal_error_logged(void **state)
+{
+    fixture *f = *state;
+    char x[2][19], body[128];
+    px_err e;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTN", "491231", "[\"RING1\"]");
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(gs1_sscc_build(x[i], 0, "0355154", 9480u + (unsigned)i, &e), PX_OK);
+    snprintf(body, sizeof(body), "[{\"sscc\":\"%s\"}]", x[1]);
+    json_decref(pack(f, f->mah.key, "pack", x[1], "[" SGTIN("RING1") "]", 201));
+    json_decref(pack(f, f->mah.key, "pack", x[0], body, 201));
+    px_sqlf(&f->env, "UPDATE sscc SET parent_sscc = '%s' WHERE sscc = '%s'", x[1], x[0]);
+    px_http_resp r;
+    const char *const rid[] = {"X-Request-Id: ring-read-500", NULL};
+    px_http(&f->env, &r, "GET", "/v1/packs/" GTIN "/RING1", f->mah.key, NULL, rid);
+    long status = r.status;
+    px_http_resp_free(&r);
+    px_sqlf(&f->env, "UPDATE sscc SET parent_sscc = NULL WHERE sscc = '%s'", x[0]);
+    assert_int_equal(status, 500);
+    assert_true(px_test_log_has(&f->env, "\"msg\":\"request failed\"", "ring-read-500"));
+}
+
 /* A CMO whose pack its MAH packed is told the pack is in a container, not which: the MAH's
  * container is not the CMO's to see (REQ-AGG-5). The MAH is told which. */
 static void test_aggregation__already_packed_names_only_a_visible_parent(void **state)
