@@ -54,13 +54,14 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_PACK_READ] = {"pack_read", "read packs", {NO, ORG, OWN, ORG, NO}},
     [PX_ACT_EPCIS_QUERY] = {"epcis_query", "query epcis events", {NO, ORG, NO, ORG, MKT}},
     [PX_ACT_REPORT_READ] = {"report_read", "read reports", {NO, ORG, NO, ORG, MKT}},
-    [PX_ACT_ENDPOINT_WRITE] = {"endpoint_write", "configure regulator endpoints",
+    [PX_ACT_ENDPOINT_WRITE] = {"endpoint_write",
+                               "configure regulator endpoints",
                                {NO, ORG, NO, NO, NO}},
     [PX_ACT_ENDPOINT_READ] = {"endpoint_read", "read regulator endpoints", {NO, ORG, NO, ORG, NO}},
     [PX_ACT_AUDIT_READ] = {"audit_read", "read the audit log", {NO, ORG, NO, ORG, NO}},
     [PX_ACT_AUDIT_VERIFY] = {"audit_verify", "verify the audit chain", {SYS, ORG, NO, ORG, NO}},
     [PX_ACT_EXPORT] = {"export", "export print manifests", {NO, ORG, OWN, NO, NO}},
-    [PX_ACT_PRINT] = {"print", "create print jobs", {NO, ORG, OWN, NO, NO}},
+    [PX_ACT_PRINT] = {"print", "record or read print jobs", {NO, ORG, OWN, NO, NO}},
     [PX_ACT_JOB_READ] = {"job_read", "read jobs", {NO, ORG, OWN, ORG, NO}},
     [PX_ACT_CARRIER_READ] = {"carrier_read", "render pack carriers", {NO, ORG, OWN, NO, NO}},
     [PX_ACT_REPORT_RETRY] = {"report_retry", "retry a failed report", {NO, ORG, NO, NO, NO}},
@@ -78,21 +79,26 @@ static const action_row k_table[PX_ACTION__COUNT] = {
      * about any GTIN packid serves; the request log is read by the MAH whose products were
      * asked about (and its auditors), and by a verifier for its own organization's requests
      * only. */
-    [PX_ACT_VRS_VERIFY] = {"vrs_verify", "ask the verification responder",
+    [PX_ACT_VRS_VERIFY] = {"vrs_verify",
+                           "ask the verification responder",
                            {NO, NO, NO, NO, NO, ORG}},
-    [PX_ACT_VRS_LOG_READ] = {"vrs_log_read", "read verification requests",
+    [PX_ACT_VRS_LOG_READ] = {"vrs_log_read",
+                             "read verification requests",
                              {NO, ORG, NO, ORG, NO, ORG}},
     /* REQ-VRS-9: what the responder says of the MAH's recalled and expired packs. */
-    [PX_ACT_VRS_SETTINGS] = {"vrs_settings", "configure the verification responder",
+    [PX_ACT_VRS_SETTINGS] = {"vrs_settings",
+                             "configure the verification responder",
                              {NO, ORG, NO, NO, NO, NO}},
     [PX_ACT_ALERT] = {"alert", "read and close clone alerts", {NO, ORG, NO, NO, NO, NO}},
     /* The monthly partitions are the installation's, as the CLI's `packid partitions` is the
      * operator's: listed, made ahead and detached with an admin key only. */
-    [PX_ACT_PARTITIONS] = {"partitions", "maintain the monthly partitions",
+    [PX_ACT_PARTITIONS] = {"partitions",
+                           "maintain the monthly partitions",
                            {SYS, NO, NO, NO, NO, NO}},
     /* A pass of the checkpoint worker on demand, as the CLI's `packid audit checkpoint`: a
      * failed pass is run again without a shell on the machine. */
-    [PX_ACT_AUDIT_CHECKPOINT] = {"audit_checkpoint", "sign the audit checkpoints now",
+    [PX_ACT_AUDIT_CHECKPOINT] = {"audit_checkpoint",
+                                 "sign the audit checkpoints now",
                                  {SYS, NO, NO, NO, NO, NO}},
 };
 

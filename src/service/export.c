@@ -152,11 +152,20 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
 {
     px_export e = {0};
     int by_alloc = req->allocation_id != NULL;
-    if (by_alloc == (req->gtin != NULL) || (!by_alloc && req->expiry)) {
+    if (by_alloc == (req->gtin != NULL)) {
         px_err_set(err, PX_EINVALID, "invalid_value",
                    "give either allocation_id (with the run's batch and expiry, optional), or "
                    "gtin and batch");
         px_err_field(err, "allocation_id");
+        return PX_EINVALID;
+    }
+    /* A batch export's rows carry each pack's own expiry: an expiry given there is the member
+     * at fault, not the form. */
+    if (!by_alloc && req->expiry) {
+        px_err_set(err, PX_EINVALID, "invalid_value",
+                   "a batch export takes no expiry (its packs carry their own); expiry goes "
+                   "with an allocation export's production run");
+        px_err_field(err, "expiry");
         return PX_EINVALID;
     }
     if (by_alloc && (req->batch != NULL) != (req->expiry != NULL)) {
