@@ -350,6 +350,22 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(px_audit_count(&f->env, "webhook.retry", id), 1);
 }
 
+/* Queues a delivery of event (body) by SQL and waits until it is dead: never sent, at its
+ * first attempt, with the error why, logged at error level. */
+static void ends_dead_unsent(fixture *f, const char *event, const char *body, const char *why)
+{
+    px_sqlf(&f->env, "INSERT INTO webhook_delivery (tenant_id, event, body) VALUES ('%s', '%s', '%s')",
+            f->mah.org, event, body);
+    char id[40];
+    wait_state(f, event, "dead", id);
+    assert_int_equal(px_receiver_count(&f->rv), 0);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND attempts = 1 AND "
+                    "last_error = '%s'",
+                    id, why);
+    assert_true(px_test_log_has(&f->env, "\"level\":\"error\"", id));
+}
+
 /* A delivery queued before the webhook stopped subscribing to its event (here queued by
  * SQL, as the runner would otherwise send it before the change) is not sent to a receiver
  * that said it no longer wants it: dead at once with the reason, logged at error level; a
@@ -359,30 +375,10 @@ static void test_webhook__unsubscribed_event_not_sent(void **state)
     fixture *f = *state;
     put_webhook(f, f->rv.port); /* report.dead and clone.suspected */
     px_receiver_reset(&f->rv, 0, 0);
-    px_sqlf(&f->env,
-            "INSERT INTO webhook_delivery (tenant_id, event, body) VALUES ('%s', "
-            "'job.failed', '{\"n\":7}')",
-            f->mah.org);
-    char id[40];
-    wait_state(f, "job.failed", "dead", id);
-    assert_int_equal(px_receiver_count(&f->rv), 0);
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND attempts = 1 AND "
-                    "last_error = 'the webhook no longer subscribes to job.failed'",
-                    id);
-    assert_true(px_test_log_has(&f->env, "\"level\":\"error\"", id));
+    ends_dead_unsent(f, "job.failed", "{\"n\":7}", "the webhook no longer subscribes to job.failed");
     json_decref(
         px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah.key, NULL, NULL, 200, NULL));
-    px_sqlf(&f->env,
-            "INSERT INTO webhook_delivery (tenant_id, event, body) VALUES ('%s', "
-            "'report.dead', '{\"n\":8}')",
-            f->mah.org);
-    wait_state(f, "report.dead", "dead", id);
-    assert_int_equal(px_receiver_count(&f->rv), 0);
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND attempts = 1 AND "
-                    "last_error = 'the webhook was removed'",
-                    id);
+    ends_dead_unsent(f, "report.dead", "{\"n\":8}", "the webhook was removed");
     put_webhook(f, f->rv.port);
 }
 
