@@ -164,28 +164,39 @@ static json_t *field_detail(const px_err *err)
     return d;
 }
 
+/* A 5xx the server made for itself (not the edge's answers that are for the client to act on:
+ * overloaded, try again later; not_implemented, an unknown transfer coding). */
+static int internal_failure(int status, const px_err *err)
+{
+    return status >= 500 && strcmp(err->code, "overloaded") != 0 &&
+           strcmp(err->code, "not_implemented") != 0;
+}
+
+/* The client learns nothing of an internal failure's cause, so the log must: one whose cause
+ * was not logged where it was found would otherwise leave only the access line's status. */
+static void log_failure(const px_req *r, int status, const px_err *err)
+{
+    char fields[PX_ERR_MSG_MAX * 2 + 200], msg[PX_ERR_MSG_MAX * 2], code[PX_ERR_CODE_MAX * 2];
+    px_json_escape(msg, sizeof(msg), err->message);
+    px_json_escape(code, sizeof(code), err->code);
+    snprintf(fields, sizeof(fields),
+             "\"rid\":\"%s\",\"status\":%d,\"code\":\"%s\",\"detail\":\"%s\"", r->rid, status, code,
+             msg);
+    px_log(PX_LOG_ERROR, "request failed", fields);
+}
+
 void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
+    if (internal_failure(status, err))
+        log_failure(r, status, err);
     /* Decided here, not for every request: only a refusal needs to know (h_resolver.c). */
     if (r->page && px__resolver_wants_page(r)) {
         px__resolver_error_page(r, status, err);
         return;
     }
-    /* A 5xx never carries internals (the detail went to the log where it was detected), except
-     * the edge's answers that are for the client to act on: overloaded (try again later) and
-     * not_implemented (an unknown transfer coding). */
-    if (status >= 500 && strcmp(err->code, "overloaded") != 0 &&
-        strcmp(err->code, "not_implemented") != 0) {
-        /* The client learns nothing, so the log must: a 5xx whose cause was not logged where it
-         * was found would otherwise leave only the access line's status. */
-        char fields[PX_ERR_MSG_MAX * 2 + 200], msg[PX_ERR_MSG_MAX * 2], code[PX_ERR_CODE_MAX * 2];
-        px_json_escape(msg, sizeof(msg), err->message);
-        px_json_escape(code, sizeof(code), err->code);
-        snprintf(fields, sizeof(fields),
-                 "\"rid\":\"%s\",\"status\":%d,\"code\":\"%s\",\"detail\":\"%s\"", r->rid, status,
-                 code, msg);
-        px_log(PX_LOG_ERROR, "request failed", fields);
+    /* A 5xx never carries internals (the detail is in the log), except the edge's answers. */
+    if (internal_failure(status, err)) {
         reply_error_body(r, status, status == 503 ? "unavailable" : "internal",
                          status == 503 ? "service unavailable, try again" : "internal error", NULL);
         return;

@@ -243,6 +243,20 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
             it->refused_applying = 0;
         }
     }
+    /* A document that nests containers takes their one turn (px_store_agg_nesting_turn) before
+     * any of its events locks a container: taken at its first nesting event instead, it could
+     * wait for a request holding the turn that waits for a container an earlier event of this
+     * document holds (a deadlock, then the whole document again). */
+    int nests = 0;
+    for (size_t i = 0; i < c->n && !nests; i++)
+        for (size_t k = 0; c->items[i].kind == ITEM_PACK && k < c->items[i].n_children && !nests;
+             k++)
+            nests = c->items[i].children[k].sscc[0] != '\0';
+    if (nests) {
+        px_rc rc = px_store_agg_nesting_turn(db, err);
+        if (rc != PX_OK)
+            return rc;
+    }
     for (size_t i = 0; i < c->n;) {
         item *it = &c->items[i];
         if (it->detail[0] || it->duplicate) {

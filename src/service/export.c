@@ -224,6 +224,18 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     return rc;
 }
 
+/* A CMO's manifest is handed out only while the CMO's partnership still serves the product
+ * (as the CMO's own reads of it: 403 partnership_suspended, 404), whoever holds its link. */
+static px_rc scope_served(px_db *db, const px_export *e, px_err *err)
+{
+    if (!e->scope_org[0])
+        return PX_OK;
+    px_actor cmo = {0};
+    cmo.org_kind = PX_ORG_CMO;
+    px_strlcpy(cmo.org_id, e->scope_org, sizeof(cmo.org_id));
+    return px__cmo_reads_through_partnership(db, &cmo, e->gtin, "export", err);
+}
+
 /* A CMO's manifest is frozen with the packs the CMO saw then; once the MAH releases one of
  * them, the CMO no longer sees it (DESIGN's pack visibility rule), and the file must not shrink
  * under its count either. So the manifest is no longer handed out, to anyone: 409
@@ -257,6 +269,13 @@ px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const 
         return rc;
     if (check_unreleased(db, out, err) != PX_OK)
         return err->rc;
+    /* The product's MAH reading its CMO's manifest while the CMO's partnership no longer
+     * serves the product: the export without a link, rather than one its download refuses. */
+    px_err refused = PX_ERR_INIT;
+    if ((rc = scope_served(db, out, &refused)) == PX_EFORBIDDEN || rc == PX_ENOTFOUND)
+        return PX_OK;
+    if (rc != PX_OK)
+        return px_err_set(err, rc, refused.code, "%s", refused.message);
     char path[96];
     snprintf(path, sizeof(path), "/v1/exports/%s/download", out->id);
     return px__link_mint(db, app, "export", out->id, out->format, out->gs_style, path, link, err);
@@ -308,16 +327,10 @@ px_rc px_svc_export_open(px_db *db, px_app *app, const char *id, const char *exp
     if (px__link_expired(exp_s))
         return px_err_set(err, PX_EFORBIDDEN, "link_expired",
                           "the link has expired; ask GET /v1/exports/%s for a new one", e.id);
-    /* A CMO's manifest only while its partnership still serves the product, as its GET mints a
-     * link only then: a suspension, or the product taken back, takes effect at once (403
+    /* A suspension, or the product taken back, takes effect at once (403
      * partnership_suspended, 404), not when the link expires. */
-    if (e.scope_org[0]) {
-        px_actor cmo = {0};
-        cmo.org_kind = PX_ORG_CMO;
-        px_strlcpy(cmo.org_id, e.scope_org, sizeof(cmo.org_id));
-        if (px__cmo_reads_through_partnership(db, &cmo, e.gtin, "export", err) != PX_OK)
-            return err->rc;
-    }
+    if (scope_served(db, &e, err) != PX_OK)
+        return err->rc;
     if (check_unreleased(db, &e, err) != PX_OK)
         return err->rc;
     px_export_stream *s = calloc(1, sizeof(*s));

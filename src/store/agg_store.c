@@ -216,6 +216,12 @@ void px_agg_applied_dispose(px_agg_applied *a)
     memset(a, 0, sizeof(*a));
 }
 
+static int misfit_before(const void *a, const void *b)
+{
+    long x = ((const px_agg_misfit *)a)->index, y = ((const px_agg_misfit *)b)->index;
+    return (x > y) - (x < y);
+}
+
 /* The rows of APPLY into out: misfits, the count, and per child its EPC's prefix length and
  * the container it left. */
 static px_rc applied_read(px_agg_applied *out, const PGresult *r, const px_agg_set *s,
@@ -257,6 +263,10 @@ static px_rc applied_read(px_agg_applied *out, const PGresult *r, const px_agg_s
                 out->was_gcp_len[idx] = len;
         }
     }
+    /* The refusal's details in the children's order, as every list's refusal gives them (the
+     * statement's rows come in no order). */
+    if (out->misfits.n > 1)
+        qsort(out->misfits.items, out->misfits.n, sizeof(*out->misfits.items), misfit_before);
     return PX_OK;
 }
 

@@ -404,18 +404,19 @@ void px__sql_month(px_buf *b, const char *sql, const char *name);
     "WITH a AS (UPDATE " t " SET finished_at = clock_timestamp(), http_status = $3::int, "         \
     "outcome = $4, error = $5 WHERE " key " = $1::uuid AND n = $2::int) "
 #define PX__SQL_MS_FROM_NOW(ms) "clock_timestamp() + " ms "::bigint * interval '1 millisecond'"
+/* An outbox TABLE's queued rows of one receiver (KEY = $1) put off to $2 ms from now at the
+ * earliest, none brought forward: the receiver did not answer (px__delivery_receiver_down). */
+/* clang-format off */
+#define PX__SQL_PAUSE_RECEIVER(TABLE, KEY)                                                         \
+    "WITH t AS (SELECT " PX__SQL_MS_FROM_NOW("$2") " AS at) UPDATE " TABLE " d SET "               \
+    "next_attempt_at = t.at FROM t WHERE d." KEY " = $1::uuid AND d.state = 'queued' AND "         \
+    "d.next_attempt_at < t.at"
+/* clang-format on */
 /* px__end_attempt's whole statement for outbox TABLE and its attempt table ATTEMPTS (KEY: its
  * column naming the outbox row): the attempt's row ends (PX__SQL_END_ATTEMPT_ROW); the outbox row,
  * while the attempt still moves it (PX__SQL_ATTEMPT_MOVES_ROW), takes the outbox's rule (its
  * state, delivered_at, next try after $6 ms) and SETS, the table's own columns of an outcome
  * ("col = expr, " each). Reports and webhook deliveries end an attempt alike but for SETS. */
-/* An outbox TABLE's queued rows of one receiver (KEY = $1) put off to $2 ms from now at the
- * earliest, none brought forward: the receiver did not answer (px__delivery_receiver_down). */
-#define PX__SQL_PAUSE_RECEIVER(TABLE, KEY)                                                         \
-    "WITH t AS (SELECT " PX__SQL_MS_FROM_NOW("$2") " AS at) UPDATE " TABLE " d SET "               \
-                                                   "next_attempt_at = t.at FROM t WHERE d." KEY    \
-                                                   " = $1::uuid AND d.state = 'queued' AND "       \
-                                                   "d.next_attempt_at < t.at"
 /* clang-format off */
 #define PX__SQL_END_ATTEMPT(ATTEMPTS, KEY, TABLE, SETS)                                            \
     PX__SQL_END_ATTEMPT_ROW(ATTEMPTS, KEY)                                                         \

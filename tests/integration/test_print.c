@@ -338,10 +338,15 @@ static void test_print__cmo_export_after_release(void **state)
     snprintf(link, sizeof(link), "%s", link_path(json_string_value(json_object_get(e, "url"))));
     json_decref(e);
     px_test_expect(&f->env, "GET", link, NULL, NULL, 200, NULL);
+    /* released as the release use case writes it: the pack's row and the release's */
     px_sqlf(&f->env,
             "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
             "gtin = '%s' AND serial = 'RL002'",
             GTIN);
+    px_sqlf(&f->env,
+            "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, market, count, "
+            "created_at) VALUES (gen_random_uuid(), '%s', '%s', '%s', 'BATCHRL2', 'EU', 1, now())",
+            f->mah.org, f->mah.org, GTIN);
     px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 409, "export_released");
     px_test_expect(&f->env, "GET", get, f->mah.key, NULL, 409, "export_released");
     px_test_expect(&f->env, "GET", link, NULL, NULL, 409, "export_released");
@@ -501,6 +506,10 @@ static void test_print__export_allocation_jsonl(void **state)
     const char *link = link_path(json_string_value(json_object_get(e, "url")));
     px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
     px_test_expect(&f->env, "GET", link, NULL, NULL, 403, "partnership_suspended");
+    /* the product's MAH reads the export meanwhile, with no link its download would refuse */
+    json_t *m = px_test_call(&f->env, "GET", get, f->mah.key, NULL, 200);
+    assert_true(json_is_null(json_object_get(m, "url")));
+    json_decref(m);
     px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
     px_http_resp r;
     px_http(&f->env, &r, "GET", link, NULL, NULL, NULL);
