@@ -80,6 +80,14 @@ static int op_row(void *vctx, size_t i, const px_pack_row *row)
     }
     if (rc == PX_OK)
         rc = px_pack_transition(&from, &t, &c->to[i], &e);
+    /* REQ-AGG-15: a case that carries its own GTIN goes out of use only after its packs: one
+     * decommissioned while it holds packs still in use would be a destroyed case holding
+     * active packs (still releasable, and no unpack takes them out of a decommissioned case). */
+    if (rc == PX_OK && c->to[i].state == PX_PACK_DECOMMISSIONED && row->holds_active > 0)
+        rc = px_err_set(&e, PX_ESTATE, "invalid_state",
+                        "case %s/%s holds %ld packs not decommissioned: decommission them, or "
+                        "unpack them (POST /v1/aggregations), first",
+                        row->gtin, row->serial, row->holds_active);
     if (rc != PX_OK && px__errlist_add(&c->errs, i, &e, NULL) != PX_OK)
         c->oom = 1;
     return 0;

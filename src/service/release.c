@@ -33,19 +33,28 @@ static px_rc listed_misfits(release_ctx *c, px_db *db, px_err *err)
 {
     const px_release_req *req = c->req;
     size_t *idx = NULL, n_idx = 0;
+    long *holds = NULL;
     px_rc rc = px_store_release_misfits(db, c->gtin, req->batch, req->serials, req->n_serials, &idx,
-                                        &n_idx, err);
+                                        &holds, &n_idx, err);
     if (rc != PX_OK || !n_idx)
         return rc;
     px__errlist errs = {0};
     for (size_t k = 0; k < n_idx && rc == PX_OK; k++) {
         px_err e;
-        px_err_set(&e, PX_ESTATE, "invalid_state",
-                   "serial '%s' is not a commissioned pack of batch '%s'", req->serials[idx[k]],
-                   req->batch);
+        if (holds[k] > 0)
+            /* REQ-AGG-14: a case that carries its own GTIN is not shipped without its packs. */
+            px_err_set(&e, PX_ESTATE, "invalid_state",
+                       "case '%s' holds %ld packs still commissioned: release them (or its "
+                       "pallet, by ssccs) or unpack them first",
+                       req->serials[idx[k]], holds[k]);
+        else
+            px_err_set(&e, PX_ESTATE, "invalid_state",
+                       "serial '%s' is not a commissioned pack of batch '%s'", req->serials[idx[k]],
+                       req->batch);
         rc = px__errlist_add(&errs, idx[k], &e, err);
     }
     free(idx);
+    free(holds);
     if (rc != PX_OK) {
         free(errs.v);
         return rc;

@@ -475,10 +475,11 @@ px_rc px_store_release_packs(px_db *db, const px_release_rec *rel, const char *c
 }
 
 px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
-                               const char *const *serials, size_t n, size_t **idx,
+                               const char *const *serials, size_t n, size_t **idx, long **holds,
                                size_t *n_idx, px_err *err)
 {
     *idx = NULL;
+    *holds = NULL;
     *n_idx = 0;
     px_buf arr;
     const char *a = px__text_array(&arr, serials, n, "serials", err);
@@ -492,10 +493,13 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
     PGresult *r =
         px__exec(db,
                  "WITH locked AS MATERIALIZED (SELECT x.serial, x.batch, x.state FROM serial x "
-                 "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE) "
-                 "SELECT (o - 1)::bigint FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o) "
-                 "WHERE NOT EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND l.batch = $2 "
-                 "AND l.state = 'commissioned') ORDER BY o",
+                 "WHERE x.gtin = $1 AND x.serial = ANY ($3::text[]) ORDER BY x.serial FOR UPDATE), "
+                 "j AS (SELECT t.o, EXISTS (SELECT 1 FROM locked l WHERE l.serial = t.s AND "
+                 "l.batch = $2 AND l.state = 'commissioned') AS fits, (SELECT count(*) FROM "
+                 "serial c WHERE c.parent_gtin = $1 AND c.parent_serial = t.s AND c.state = "
+                 "'commissioned') AS holds FROM unnest($3::text[]) WITH ORDINALITY AS t(s, o)) "
+                 "SELECT (o - 1)::bigint, CASE WHEN fits THEN holds ELSE 0 END FROM j "
+                 "WHERE NOT fits OR holds > 0 ORDER BY o",
                  PX__ARGS(gtin, batch, a), err);
     px_buf_dispose(&arr);
     if (!r)
@@ -503,12 +507,19 @@ px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
     size_t k = (size_t)PQntuples(r);
     if (k) {
         *idx = malloc(k * sizeof(size_t));
-        if (!*idx) {
+        *holds = malloc(k * sizeof(long));
+        if (!*idx || !*holds) {
+            free(*idx);
+            free(*holds);
+            *idx = NULL;
+            *holds = NULL;
             PQclear(r);
             return px_err_oom(err);
         }
-        for (size_t i = 0; i < k; i++)
+        for (size_t i = 0; i < k; i++) {
             (*idx)[i] = (size_t)strtoull(px__val(r, (int)i, 0), NULL, 10);
+            (*holds)[i] = strtol(px__val(r, (int)i, 1), NULL, 10);
+        }
     }
     *n_idx = k;
     PQclear(r);
@@ -645,7 +656,10 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
 {
     /* Locks in key order, so two requests over overlapping packs cannot deadlock. */
     PGresult *r = px__exec_with_array(db,
-                                      "SELECT " PACK_COLS ", t.o - 1 FROM serial JOIN "
+                                      "SELECT " PACK_COLS ", t.o - 1, (SELECT count(*) FROM "
+                                      "serial c WHERE c.parent_gtin = serial.gtin AND "
+                                      "c.parent_serial = serial.serial AND c.state <> "
+                                      "'decommissioned') FROM serial JOIN "
                                       "unnest($2::text[]) WITH ORDINALITY AS t(s, o) ON "
                                       "serial.serial = t.s WHERE serial.gtin = $1 AND "
                                       "serial.serial = ANY ($2::text[]) ORDER BY serial.serial "
@@ -656,6 +670,7 @@ px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serial
     for (int i = 0; i < PQntuples(r); i++) {
         px_pack_row row;
         pack_row(&row, r, i);
+        row.holds_active = strtol(px__val(r, i, 21), NULL, 10);
         if (fn(ctx, (size_t)strtoull(px__val(r, i, 20), NULL, 10), &row))
             break;
     }

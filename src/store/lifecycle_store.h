@@ -112,10 +112,13 @@ typedef struct px_release_rec {
 px_rc px_store_release_packs(px_db *db, const px_release_rec *r, const char *const *serials,
                              size_t n, char ***serials_out, size_t *count, px_err *err);
 /* The listed serials of (gtin, batch) that are not commissioned (not found, other batch or
- * other state): their indexes, malloc'd. Locks the listed rows (FOR UPDATE, in key order)
- * first, so they stay as judged until the caller's transaction ends. */
+ * other state), or that are cases holding packs still commissioned (REQ-AGG-14: a case is not
+ * shipped without its packs): their indexes, malloc'd, and beside each in holds (malloc'd)
+ * how many such packs it holds (0: not a commissioned pack of the batch). Locks the listed
+ * rows (FOR UPDATE, in key order) first, so they stay as judged until the caller's
+ * transaction ends. */
 px_rc px_store_release_misfits(px_db *db, const char *gtin, const char *batch,
-                               const char *const *serials, size_t n, size_t **idx,
+                               const char *const *serials, size_t n, size_t **idx, long **holds,
                                size_t *n_idx, px_err *err);
 px_rc px_store_release_insert(px_db *db, const px_release_rec *r, long count, px_err *err);
 /* *exists = 1 when (gtin, batch) exists, with its recall reason in recall ("" none); its row is
@@ -170,6 +173,7 @@ typedef struct px_pack_row {
     char decommissioned_by[PX_ID_LEN + 1];
     int64_t decommissioned_at_us;   /* 0 when not decommissioned */
     char decommissioned_at[32];
+    long holds_active; /* px_store_packs_lock only: packs in it (a case) not decommissioned */
 } px_pack_row;
 
 /* The pack (gtin, serial); PX_ENOTFOUND "not_found". */
@@ -177,7 +181,8 @@ px_rc px_store_pack_get(px_db *db, px_pack_row *out, const char *gtin, const cha
                         px_err *err);
 typedef int (*px_pack_row_fn)(void *ctx, size_t index, const px_pack_row *row);
 /* Locks (FOR UPDATE) the listed packs of gtin and calls fn for each one found, with its
- * index in serials[]; serials not found are not reported. One statement. */
+ * index in serials[] and, in holds_active, how many packs it holds (a case that carries its
+ * own GTIN) that are not decommissioned; serials not found are not reported. One statement. */
 px_rc px_store_packs_lock(px_db *db, const char *gtin, const char *const *serials, size_t n,
                           px_pack_row_fn fn, void *ctx, px_err *err);
 

@@ -836,6 +836,48 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     px_http_resp_free(&doc);
 }
 
+/* The first detail's message of a 409 invalid_state answer (caller frees the answer). */
+static const char *refused_message(json_t *j)
+{
+    assert_string_equal(px_test_str(json_object_get(j, "error"), "code"), "invalid_state");
+    return px_test_str(json_array_get(px_test_details(j), 0), "message");
+}
+
+/* REQ-AGG-14/15: a case that carries its own GTIN does not move by its own serial while it
+ * holds packs still in use. Released alone it shipped a case whose packs stayed commissioned;
+ * destroyed, it held active packs that could still be released and that no unpack could take
+ * out (found by driving the server from outside). Both refused with nothing changed, naming
+ * what it holds; once its packs have left it, it moves. */
+static void test_aggregation__case_moves_by_serial_only_empty(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTE", "491231", "[\"E1\"]");
+    commission(f, "LOTE", "[\"EK1\",\"EK2\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN(
+                                 "E1") ",\"children\":[" SGTIN("EK1") "," SGTIN("EK2") "]}",
+                             201));
+    json_t *j = px_test_call(
+        &f->env, "POST", "/v1/releases", f->mah.key,
+        "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTE\",\"serials\":[\"E1\"]" SHIP_TX, 409);
+    assert_non_null(strstr(refused_message(j), "holds 2 packs still commissioned"));
+    json_decref(j);
+    j = px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
+                     "{\"gtin\":\"" CASE_GTIN "\",\"serials\":[\"E1\"],\"reason\":\"destroyed\"}",
+                     409);
+    assert_non_null(strstr(refused_message(j), "holds 2 packs not decommissioned"));
+    json_decref(j);
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM serial WHERE serial IN ('E1', 'EK1', 'EK2') AND state "
+                    "= 'commissioned'");
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
+        "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("E1") ",\"children\":[]}", 201));
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/decommissions", f->mah.key,
+        "{\"gtin\":\"" CASE_GTIN "\",\"serials\":[\"E1\"],\"reason\":\"destroyed\"}", 200));
+}
+
 /* REQ-AGG-11: what a case that carries its own GTIN refuses, with nothing changed. */
 static void test_aggregation__case_refusals(void **state)
 {
