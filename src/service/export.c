@@ -270,12 +270,15 @@ px_rc px_svc_export_get(px_db *db, const px_app *app, const px_actor *by, const 
     if (check_unreleased(db, out, err) != PX_OK)
         return err->rc;
     /* The product's MAH reading its CMO's manifest while the CMO's partnership no longer
-     * serves the product: the export without a link, rather than one its download refuses. */
-    px_err refused = PX_ERR_INIT;
-    if ((rc = scope_served(db, out, &refused)) == PX_EFORBIDDEN || rc == PX_ENOTFOUND)
-        return PX_OK;
-    if (rc != PX_OK)
-        return px_err_set(err, rc, refused.code, "%s", refused.message);
+     * serves the product: the export without a link, rather than one its download refuses.
+     * (A CMO caller's own partnership was asked above.) */
+    if (by->org_kind != PX_ORG_CMO) {
+        px_err refused = PX_ERR_INIT;
+        if ((rc = scope_served(db, out, &refused)) == PX_EFORBIDDEN || rc == PX_ENOTFOUND)
+            return PX_OK;
+        if (rc != PX_OK)
+            return px_err_set(err, rc, refused.code, "%s", refused.message);
+    }
     char path[96];
     snprintf(path, sizeof(path), "/v1/exports/%s/download", out->id);
     return px__link_mint(db, app, "export", out->id, out->format, out->gs_style, path, link, err);
