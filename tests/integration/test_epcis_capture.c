@@ -901,6 +901,44 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     free(doc);
 }
 
+/* A parent's events are captured in time order: a DELETE dated before the ADD it undoes would
+ * be replayed by eventTime as an unpacking of packs not yet packed (a receiver would then infer
+ * them shipped in the container). Refused with the reason, nothing changed; dated at the ADD's
+ * time or later it applies. */
+static void test_epcis_capture__aggregation_out_of_order(void **state)
+{
+    fixture *f = *state;
+    char sscc[19], uri[64], e1[2048], e2[2048], job[128];
+    sscc_of(f, sscc, uri, 7003);
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
+             "AO1,AO2", "L-AGG-3");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000a1",
+                 "ADD", uri, "AO1,AO2");
+    char *doc = ld_doc(e1, e2, NULL);
+    applied(f, doc, job, __LINE__);
+    free(doc);
+    const char *early_id = "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000d1";
+    ld_agg_event(e1, sizeof(e1), epc_prefix, early_id, "DELETE", uri, "AO1");
+    char *t = strstr(e1, "2025-03-01T10:00:00.000Z");
+    assert_non_null(t);
+    memcpy(t, "2025-03-01T09:59:59.999Z", 24);
+    doc = ld_doc(e1, NULL, NULL);
+    const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL", "aggregation",
+                             "container_event", "audit_log", "epcis_captured_event", NULL};
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, early_id,
+                            "out_of_order: eventTime 2025-03-01T09:59:59.999Z is before "
+                            "2025-03-01T10:00:00",
+                            "a DELETE dated before the ADD", __LINE__));
+    free(doc);
+    assert_int_equal(packed_in(f, sscc), 2);
+    ld_agg_event(e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000d2",
+                 "DELETE", uri, "AO1");
+    doc = ld_doc(e1, NULL, NULL);
+    applied(f, doc, job, __LINE__);
+    free(doc);
+    assert_int_equal(packed_in(f, sscc), 1);
+}
+
 /* REQ-EPCISREST-10: a packing with one child packid does not know, under rollback, changes
  * nothing — not even the commission before it in the same document — and the job lists the
  * event with the child's index and reason; under proceed the commission is applied and the
