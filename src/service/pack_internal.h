@@ -94,9 +94,10 @@ px_rc px__containers_leave_parents(px_db *db, const px_actor *by, const px_produ
                                    const char *const *ssccs, size_t n, int64_t now_us,
                                    long *left, px_err *err);
 
-/* A release acts on a batch that was commissioned (another answers not_found) and not
- * recalled (px__batch_recalled); the batch's row is held until the transaction ends. */
-px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, px_err *err);
+/* A release acts on a batch that was commissioned (another answers not_found), not recalled
+ * (px__batch_recalled) and not past its expiry at now_us (422 expiry_in_past on field batch);
+ * the batch's row is held until the transaction ends. */
+px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, int64_t now_us, px_err *err);
 /* Labels printed for a batch would go on packs it can no longer take: a batch recalled (none
  * yet is not) is refused as px__batch_recalled says. A print or export that claims the batch
  * reads its recall with the claim instead (px_store_batch_claim). */
@@ -104,6 +105,14 @@ px_rc px__batch_not_recalled(px_db *db, const char *gtin, const char *batch, px_
 /* The refusal of a commission into, or a release of, a batch recalled or withdrawn with
  * recall (its reason): 409 batch_recalled on field batch. */
 px_rc px__batch_recalled(px_err *err, const char *gtin, const char *batch, const char *recall);
+
+/* REQ-AGG-14/15 for a move of a whole batch of a case GTIN: no case moves without its packs.
+ * A release (moved PX_CASES_RELEASABLE or PX_CASES_RELEASED) is refused while a case of the
+ * batch holds packs still commissioned, a recall (PX_CASES_RECALLED) while one holds packs not
+ * decommissioned: 409 invalid_state naming how many and the first (px_store_batch_cases_holding
+ * says when to ask and what arg is). */
+px_rc px__batch_cases_empty(px_db *db, const char *gtin, const char *batch, px_cases_moved moved,
+                            const char *arg, px_err *err);
 
 /* ---- batches (commission.c) ----------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "pack_identity.h"
 #include "pack_internal.h"
 #include "px_str.h"
 
@@ -55,16 +56,45 @@ px_rc px__batch_not_recalled(px_db *db, const char *gtin, const char *batch, px_
     return rc;
 }
 
-px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, px_err *err)
+px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, int64_t now_us, px_err *err)
 {
     int exists = 0;
-    char recall[PX_BATCH_RECALL_MAX];
+    char recall[PX_BATCH_RECALL_MAX], expiry[7] = "";
     px_rc rc = px_store_batch_recall_read(db, &exists, recall, gtin, batch, err);
     if (rc == PX_OK && !exists)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "batch '%s' of %s not found", batch, gtin);
     if (rc == PX_OK && recall[0])
         rc = px__batch_recalled(err, gtin, batch, recall);
+    if (rc == PX_OK)
+        rc = px_store_batch_expiry(db, expiry, &exists, gtin, batch, NULL, err);
+    /* DOMAIN.md "Decommissioning & statuses": Expired is a batch-level status in the EMVS, and
+     * Art. 13(1)(c) keeps an expired pack out of saleable stock; the code and field are the
+     * print job's for a batch past its expiry (print.c), one answer for one rule. */
+    char iso[11];
+    if (rc == PX_OK && px_expiry_text_passed(expiry, now_us) && px_expiry_iso(iso, expiry, now_us))
+        rc = px_err_set_field(err, PX_EINVALID, "expiry_in_past", "batch",
+                              "batch '%s' expired on %s: its packs are not released", batch, iso);
     return rc;
+}
+
+px_rc px__batch_cases_empty(px_db *db, const char *gtin, const char *batch, px_cases_moved moved,
+                            const char *arg, px_err *err)
+{
+    px_cases_holding h;
+    px_rc rc = px_store_batch_cases_holding(db, &h, gtin, batch, moved, arg, err);
+    if (rc != PX_OK || !h.cases)
+        return rc;
+    if (moved == PX_CASES_RECALLED)
+        return px_err_set(err, PX_ESTATE, "invalid_state",
+                          "%ld cases of batch '%s' hold %ld packs not decommissioned (the first: "
+                          "case '%s'): recall or decommission those packs, or unpack them "
+                          "(POST /v1/aggregations), first",
+                          h.cases, batch, h.packs, h.first);
+    return px_err_set(err, PX_ESTATE, "invalid_state",
+                      "%ld cases of batch '%s' hold %ld packs still commissioned (the first: case "
+                      "'%s'): release those packs (or the cases' pallets, by ssccs), unpack them, "
+                      "or list the other serials",
+                      h.cases, batch, h.packs, h.first);
 }
 
 int px__org_sees_product(const px_actor *by, const px_product *prod)

@@ -1,4 +1,5 @@
 /* Recall of a batch (lifecycle.h; Delegated Regulation (EU) 2016/161 Art. 40). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,11 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
                                     c->from.n_states, c->from.reasons, c->from.n_reasons,
                                     c->by->org_id, c->now, &c->recalled, &c->market_of, &c->count,
                                     err)) != PX_OK)
+        return rc;
+    char now[24];
+    snprintf(now, sizeof(now), "%lld", (long long)c->now);
+    if ((rc = px__batch_cases_empty(db, c->gtin, c->req->batch, PX_CASES_RECALLED, now, err)) !=
+        PX_OK)
         return rc;
     for (size_t i = 0; i < c->count; i++)
         if (c->market_of[i][0])

@@ -111,6 +111,10 @@ static px_rc release_rows(release_ctx *c, px_db *db, px_err *err)
         return px_err_set(err, PX_ESTATE, "invalid_state",
                           "%zu of %zu listed packs were not commissioned in batch '%s' any more",
                           req->n_serials - c->count, req->n_serials, req->batch);
+    /* A whole batch of a case GTIN: listed serials were checked one by one (listed_misfits). */
+    if (!req->serials && (rc = px__batch_cases_empty(db, c->gtin, req->batch, PX_CASES_RELEASED,
+                                                     rel.id, err)) != PX_OK)
+        return rc;
     if ((rc = count_confirmed(req, (long long)c->count, err)) != PX_OK)
         return rc;
     return px_store_release_insert(db, &rel, (long)c->count, err);
@@ -151,7 +155,7 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
     if ((rc = px_store_product_master_lock(db, c->gtin, 0, err)) != PX_OK ||
         (rc = px_store_product_get(db, &c->prod, c->gtin, 0, err)) != PX_OK)
         return rc;
-    if ((rc = px__batch_open(db, c->gtin, c->req->batch, err)) != PX_OK)
+    if ((rc = px__batch_open(db, c->gtin, c->req->batch, c->now, err)) != PX_OK)
         return rc;
     /* With ssccs: the containers and their packs locked before they are read, so no pack is
      * packed in or moved out between the read and the release (a pack left behind in a
@@ -170,6 +174,9 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
     if (req->dry_run) {
         px_tx_discard(tx);
         res->would_report = reports;
+        if (!req->serials && (rc = px__batch_cases_empty(db, c->gtin, req->batch,
+                                                         PX_CASES_RELEASABLE, NULL, err)) != PX_OK)
+            return rc;
         rc = px_store_release_count(db, &res->would_release, c->gtin, req->batch, req->serials,
                                     req->serials ? req->n_serials : 0, err);
         return rc == PX_OK ? count_confirmed(req, (long long)res->would_release, err) : rc;

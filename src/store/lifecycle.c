@@ -733,6 +733,34 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
     return rc;
 }
 
+#define CASES_HOLDING(where)                                                                       \
+    "SELECT count(DISTINCT c.parent_serial), count(*), coalesce(min(c.parent_serial), '') FROM "   \
+    "serial c JOIN serial p ON p.gtin = c.parent_gtin AND p.serial = c.parent_serial WHERE "       \
+    "c.parent_gtin = $1 AND p.batch = $2 AND " where
+static const char *const k_cases_holding[] = {
+    [PX_CASES_RELEASABLE] = CASES_HOLDING("p.state = 'commissioned' AND c.state = 'commissioned'"),
+    [PX_CASES_RELEASED] = CASES_HOLDING("p.release_id = $3::uuid AND c.state = 'commissioned'"),
+    [PX_CASES_RECALLED] = CASES_HOLDING("p.state = 'decommissioned' AND p.decommissioned_at = " TS(
+        "$3") " AND c.state <> 'decommissioned'"),
+};
+
+px_rc px_store_batch_cases_holding(px_db *db, px_cases_holding *out, const char *gtin,
+                                   const char *batch, px_cases_moved moved, const char *arg,
+                                   px_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p[] = {gtin, batch, arg};
+    PGresult *r =
+        px__exec(db, k_cases_holding[moved], moved == PX_CASES_RELEASABLE ? 2 : 3, p, err);
+    if (!r)
+        return err->rc;
+    out->cases = strtol(px__val(r, 0, 0), NULL, 10);
+    out->packs = strtol(px__val(r, 0, 1), NULL, 10);
+    px_strlcpy(out->first, px__val(r, 0, 2), sizeof(out->first));
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, const char *reason,
                             const char *const *from_states, size_t n_states,
                             const char *const *from_reasons, size_t n_reasons, const char *org_id,

@@ -206,6 +206,23 @@ px_rc px_store_recall_batch(px_db *db, const char *gtin, const char *batch, cons
                             int64_t now_us, char ***serials_out, char (**markets_out)[3],
                             size_t *count, px_err *err);
 
+/* REQ-AGG-14/15 for a whole batch of a case GTIN: the cases of (gtin, batch) that hold packs
+ * a move of the batch would leave behind. PX_CASES_RELEASABLE: commissioned cases holding
+ * commissioned packs (a dry run's question); PX_CASES_RELEASED: the cases release arg (its id)
+ * just released that hold commissioned packs; PX_CASES_RECALLED: the cases the recall at arg
+ * (its time in microseconds) just decommissioned that hold packs not decommissioned. Asked
+ * after the move's UPDATE, which locked the cases, so no pack enters one unseen (packing locks
+ * its case first, px_store_agg_cases_lock). The index serial_case_children finds the children
+ * of the GTIN's cases alone: a batch of plain packs costs one empty index probe. */
+typedef enum { PX_CASES_RELEASABLE, PX_CASES_RELEASED, PX_CASES_RECALLED } px_cases_moved;
+typedef struct px_cases_holding {
+    long cases, packs; /* how many cases, holding how many such packs in all */
+    char first[21];    /* the first such case's serial, in serial order */
+} px_cases_holding;
+px_rc px_store_batch_cases_holding(px_db *db, px_cases_holding *out, const char *gtin,
+                                   const char *batch, px_cases_moved moved, const char *arg,
+                                   px_err *err);
+
 typedef struct px_pack_op_rec {
     const char *id, *kind, *org_id, *tenant_id, *gtin, *batch, *reason;
     long count;

@@ -878,6 +878,57 @@ static void test_aggregation__case_moves_by_serial_only_empty(void **state)
         "{\"gtin\":\"" CASE_GTIN "\",\"serials\":[\"E1\"],\"reason\":\"destroyed\"}", 200));
 }
 
+/* The message of a 409 invalid_state answer without details (caller frees the answer). */
+static const char *batch_refusal(json_t *j)
+{
+    json_t *e = json_object_get(j, "error");
+    assert_string_equal(px_test_str(e, "code"), "invalid_state");
+    return px_test_str(e, "message");
+}
+
+/* REQ-AGG-14/15 for a whole batch of a case GTIN (no serials): a release would ship the
+ * batch's cases without the packs still commissioned in them, a recall would take cases out of
+ * use around packs in use. Both refused (a dry run too) with nothing changed, the batch not
+ * marked recalled; once the case is empty the batch moves. */
+static void test_aggregation__case_batch_moves_only_empty(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTF", "491231", "[\"F1\",\"F2\"]");
+    commission(f, "LOTF", "[\"FK1\",\"FK2\"]");
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
+                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN(
+                                 "F1") ",\"children\":[" SGTIN("FK1") "," SGTIN("FK2") "]}",
+                             201));
+    static const char *const release[] = {
+        "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTF\",\"dry_run\":true" SHIP_TX,
+        "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTF\"" SHIP_TX,
+    };
+    for (size_t i = 0; i < sizeof(release) / sizeof(release[0]); i++) {
+        json_t *j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, release[i], 409);
+        assert_non_null(strstr(batch_refusal(j), "1 cases of batch 'LOTF' hold 2 packs still "
+                                                 "commissioned (the first: case 'F1')"));
+        json_decref(j);
+    }
+    json_t *j = px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
+                             "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTF\"}", 409);
+    assert_non_null(strstr(batch_refusal(j), "1 cases of batch 'LOTF' hold 2 packs not "
+                                             "decommissioned (the first: case 'F1')"));
+    json_decref(j);
+    px_expect_count(&f->env, 4,
+                    "SELECT count(*) FROM serial WHERE serial IN ('F1', 'F2', 'FK1', 'FK2') AND "
+                    "state = 'commissioned'");
+    px_expect_count(&f->env, 0,
+                    "SELECT count(*) FROM batch WHERE batch = 'LOTF' AND recalled_at IS NOT NULL");
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/aggregations", f->mah.key,
+        "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("F1") ",\"children\":[]}", 201));
+    j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, release[1], 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
+    json_decref(j);
+    json_decref(px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
+                             "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTF\"}", 201));
+}
+
 /* REQ-AGG-11: what a case that carries its own GTIN refuses, with nothing changed. */
 static void test_aggregation__case_refusals(void **state)
 {

@@ -554,6 +554,40 @@ static void test_lifecycle__release_expected_count(void **state)
     json_decref(r);
 }
 
+/* A batch past its expiry is not released (DOMAIN.md "Decommissioning & statuses": Expired is a
+ * batch-level status; Art. 13(1)(c)): 422 expiry_in_past on batch, a dry run too, nothing
+ * changed. The batch expired while its packs waited (its expiry set back by SQL: a commission
+ * takes no expiry already past); on its expiry day it is still released. */
+static void test_lifecycle__expired_batch_not_released(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-PAST", "491231", "[\"EXP-1\"]");
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE batch SET expiry = '260228' WHERE batch = "
+                                          "'B-PAST'"),
+                     0);
+    static const char *const body[] = {
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PAST\",\"market\":\"EU\"}",
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PAST\",\"market\":\"EU\",\"dry_run\":true}",
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"B-PAST\",\"market\":\"EU\",\"serials\":[\"EXP-1\"]}",
+    };
+    for (size_t i = 0; i < PX_COUNT(body); i++) {
+        json_t *j = px_test_refused_answer(&f->env, lifecycle_rows, "POST", "/v1/releases",
+                                           f->mah.key, body[i], NULL, 422, "validation_error");
+        json_t *e = json_array_get(px_test_details(j), 0);
+        assert_string_equal(px_test_str(e, "field"), "batch");
+        assert_string_equal(px_test_str(e, "code"), "expiry_in_past");
+        assert_non_null(strstr(px_test_str(e, "message"), "expired on 2026-02-28"));
+        json_decref(j);
+    }
+    /* The server's clock is T0 (2026-03-01): its expiry day is still usable. */
+    assert_int_equal(px_sql_exec(&f->env, "UPDATE batch SET expiry = '260301' WHERE batch = "
+                                          "'B-PAST'"),
+                     0);
+    json_t *r = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body[0], 201);
+    assert_int_equal(px_test_int(r, "released"), 1);
+    json_decref(r);
+}
+
 static void test_lifecycle__release_mah_only(void **state)
 {
     fixture *f = *state;
