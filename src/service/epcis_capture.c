@@ -186,8 +186,8 @@ done:
 static px_rc out_of_order(px_db *db, item *it, int *refused, px_err *err)
 {
     long long last = 0;
-    px_rc rc = px_store_parent_last_event_us(db, it->parent[0] ? it->parent : NULL,
-                                             it->parent_gtin, it->parent_serial, &last, err);
+    px_rc rc = px_store_parent_last_event_us(db, it->parent[0] ? it->parent : NULL, it->parent_gtin,
+                                             it->parent_serial, &last, err);
     if (rc != PX_OK || last <= it->event_time_us)
         return rc;
     char at[32], before[32];

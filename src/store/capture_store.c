@@ -154,7 +154,7 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
 }
 
 #define LAST_EVENT_US(where)                                                                       \
-    "SELECT coalesce((EXTRACT(EPOCH FROM max(event_time)) * 1000000)::bigint, 0) FROM "           \
+    "SELECT coalesce((EXTRACT(EPOCH FROM max(event_time)) * 1000000)::bigint, 0) FROM "            \
     "container_event WHERE " where
 
 px_rc px_store_parent_last_event_us(px_db *db, const char *sscc, const char *gtin,

@@ -912,8 +912,8 @@ static void test_epcis_capture__aggregation_out_of_order(void **state)
     sscc_of(f, sscc, uri, 7003);
     ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
              "AO1,AO2", "L-AGG-3");
-    ld_agg_event(e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000a1",
-                 "ADD", uri, "AO1,AO2");
+    ld_agg_event(e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000a1", "ADD",
+                 uri, "AO1,AO2");
     char *doc = ld_doc(e1, e2, NULL);
     applied(f, doc, job, __LINE__);
     free(doc);
@@ -923,8 +923,12 @@ static void test_epcis_capture__aggregation_out_of_order(void **state)
     assert_non_null(t);
     memcpy(t, "2025-03-01T09:59:59.999Z", 24);
     doc = ld_doc(e1, NULL, NULL);
-    const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL", "aggregation",
-                             "container_event", "audit_log", "epcis_captured_event", NULL};
+    const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL",
+                             "aggregation",
+                             "container_event",
+                             "audit_log",
+                             "epcis_captured_event",
+                             NULL};
     json_decref(rolled_back(f, "application/ld+json", doc, counted, early_id,
                             "out_of_order: eventTime 2025-03-01T09:59:59.999Z is before "
                             "2025-03-01T10:00:00",
