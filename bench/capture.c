@@ -31,32 +31,15 @@
 #include "epcis.h"
 #include "px_buf.h"
 #include "px_crypto.h"
+#include "px_file.h"
 
 /* ---- CPU time from /proc ---------------------------------------------------------------- */
 
 /* utime + stime of pid in clock ticks (0 when it is gone); *ppid its parent. */
 static long long proc_ticks(long pid, long *ppid)
 {
-    char path[64], line[1024];
-    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    *ppid = 0;
-    if (!f)
-        return 0;
-    size_t n = fread(line, 1, sizeof(line) - 1, f);
-    fclose(f);
-    line[n] = '\0';
-    /* Fields after the command (which may hold spaces) in ")": state ppid … utime(14)
-     * stime(15), proc(5). */
-    const char *p = strrchr(line, ')');
-    long long v[16] = {0};
-    for (int k = 3; p && k <= 15; k++) {
-        while (*p && *p != ' ')
-            p++;
-        while (*p == ' ')
-            p++;
-        v[k] = strtoll(p, NULL, 10);
-    }
+    long long v[16]; /* proc(5): ppid 4, utime 14, stime 15 */
+    px_proc_stat(pid, v, 16);
     *ppid = (long)v[4];
     return v[14] + v[15];
 }

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "px_file.h"
 #include "px_log.h"
 #include "px_str.h"
 #include "store_internal.h"
@@ -373,26 +374,8 @@ px_rc px_embedded_start(const px_config *cfg, char *conninfo, size_t cap, int *s
  * ticks since boot): a pid reused by an unrelated process after a kill does not match. */
 static unsigned long long start_time(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* the command name (field 2) may hold spaces and parentheses: count from the last ')' */
-    const char *p = strrchr(buf, ')');
-    if (!p)
-        return 0;
-    unsigned long long v = 0;
-    int field = 2;
-    for (p++; *p && field < 22; p++)
-        if (*p == ' ')
-            field++;
-    if (field == 22)
-        v = strtoull(p, NULL, 10);
-    return v;
+    long long v[23];
+    return px_proc_stat((long)pid, v, 23) ? (unsigned long long)v[22] : 0;
 }
 
 static void owner_path(char out[PATH_MAX], const char *data_dir)
