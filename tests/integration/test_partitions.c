@@ -81,6 +81,14 @@ static void detach_refused(fixture *f, const char *name)
     detach_refused_as(f, name, "retention_not_passed");
 }
 
+/* Month name is still a partition of its table (attached 1) or out of it (0), as pg_inherits
+ * says: what a detach changes. A failure names the caller's line. */
+static void expect_attached(fixture *f, const char *name, int attached, int line)
+{
+    px_expect_count_at(__FILE__, line, &f->env, attached,
+                       "SELECT count(*) FROM pg_inherits WHERE inhrelid = '%s'::regclass", name);
+}
+
 /* `packid partitions list` shows NAME held (not detachable): by held_by and until keep_until
  * (each when not NULL); then its detach is refused with code. */
 static void expect_held(fixture *f, const char *name, const char *held_by, const char *keep_until,
@@ -216,8 +224,7 @@ static void test_partitions__repaired_through_the_api(void **state)
     j = px_test_call(&f->env, "POST", "/v1/partitions/scan_p201805/detach", admin, NULL, 200);
     assert_string_equal(px_test_str(j, "detached"), "scan_p201805");
     json_decref(j);
-    px_expect_count(&f->env, 0,
-                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = 'scan_p201805'::regclass");
+    expect_attached(f, "scan_p201805", 0, __LINE__);
     assert_int_equal(px_audit_count(&f->env, "partition.detach", "scan_p201805"), 1);
 }
 
@@ -321,9 +328,7 @@ static void test_partitions__detach_only_after_retention(void **state)
     detach_refused(f, "epcis_event_p201901");
     json_decref(cli(f, &rc, "detach", NULL));
     assert_int_equal(rc, 0);
-    px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                    "'epcis_event_p201901'::regclass");
+    expect_attached(f, "epcis_event_p201901", 1, __LINE__);
 
     /* The commissioned pack expired long ago, the decommissioned one (named by the list
      * event only) not yet: still held, by that pack alone. */
@@ -355,9 +360,7 @@ static void test_partitions__detach_only_after_retention(void **state)
                         "epcis_event_p201901");
     json_decref(j);
     /* Out of epcis_event, kept as a table for the operator to archive; the rest stays. */
-    px_expect_count(&f->env, 0,
-                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                    "'epcis_event_p201901'::regclass");
+    expect_attached(f, "epcis_event_p201901", 0, __LINE__);
     px_expect_count(&f->env, 2, "SELECT count(*) FROM epcis_event_p201901");
     px_expect_count(&f->env, 0,
                     "SELECT count(*) FROM epcis_event WHERE lot = "
@@ -487,10 +490,7 @@ static void test_partitions__every_table_keeps_its_retention(void **state)
         }
         json_decref(cli(f, &rc, "detach", old));
         assert_int_equal(rc, 0);
-        px_expect_count(&f->env, 0,
-                        "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                        "'%s'::regclass",
-                        old);
+        expect_attached(f, old, 0, __LINE__);
         assert_true(px_count_of(&f->env, "SELECT count(*) FROM %s", old) >= 1);
         px_expect_count(&f->env, 0, "SELECT count(*) FROM %s WHERE tableoid = '%s'::regclass",
                         table, old);
@@ -568,9 +568,7 @@ static void test_partitions__deliveries_held_by_their_attempts(void **state)
     json_decref(cli(f, &rc, "detach", "webhook_delivery_p201803"));
     assert_int_equal(rc, 0);
     /* Out of the table, its row kept in the detached one. */
-    px_expect_count(&f->env, 0,
-                    "SELECT count(*) FROM pg_inherits WHERE inhrelid = "
-                    "'webhook_delivery_p201803'::regclass");
+    expect_attached(f, "webhook_delivery_p201803", 0, __LINE__);
     px_expect_count(&f->env, 0,
                     "SELECT count(*) FROM webhook_delivery WHERE id = "
                     "'00000000-0000-4000-8000-000000000318'");
