@@ -47,6 +47,17 @@ static int setup(void **state)
     return 0;
 }
 
+/* GET path as key with the extra request headers h (NULL-terminated); fails unless the
+ * status is want. */
+static void get_h(fixture *f, px_http_resp *r, const char *key, const char *path,
+                  const char *const *h, long want, const char *file, int line)
+{
+    px_http(&f->env, r, "GET", path, key, NULL, h);
+    if (r->status != want)
+        fail_msg("%s:%d: GET %s: got %ld, want %ld: %.500s", file, line, path, r->status, want,
+                 r->body ? r->body : "");
+}
+
 /* GET /epcis/events + qs with an optional Accept; fails unless the status is want. */
 static void get(fixture *f, px_http_resp *r, const char *key, const char *qs, const char *accept,
                 long want, const char *file, int line)
@@ -55,10 +66,20 @@ static void get(fixture *f, px_http_resp *r, const char *key, const char *qs, co
     snprintf(path, sizeof(path), "/epcis/events%s", qs);
     const char *h[] = {acc, NULL};
     snprintf(acc, sizeof(acc), "Accept: %s", accept ? accept : "");
-    px_http(&f->env, r, "GET", path, key, NULL, accept ? h : NULL);
-    if (r->status != want)
-        fail_msg("%s:%d: GET %s: got %ld, want %ld: %.500s", file, line, path, r->status, want,
-                 r->body ? r->body : "");
+    get_h(f, r, key, path, accept ? h : NULL, want, file, line);
+}
+
+/* GET path as key; fails unless the answer is status with the EPCIS problem type type (RFC 7807
+ * bodies, DOMAIN-2.md §14.5): each refusal of the binding's resources is checked so. */
+static void get_problem(fixture *f, const char *key, const char *path, long status,
+                        const char *type, int line)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", path, key, NULL, NULL);
+    const char *got = r.json ? json_string_value(json_object_get(r.json, "type")) : NULL;
+    if (r.status != status || !got || strcmp(got, type) != 0)
+        fail_msg("%s:%d: %s: %ld %.300s", __FILE__, line, path, r.status, r.body ? r.body : "");
+    px_http_resp_free(&r);
 }
 
 /* Case-insensitive strstr (header names are case-insensitive, RFC 9110 §5.1). */
@@ -432,13 +453,9 @@ static void test_epcis_rest__one_event_by_id(void **state)
         /* a path ID that is no one ID (a list) names no event either: 404, not 400 */
         {__LINE__, f->mah.key, "/epcis/events/urn%3Auuid%3Aa%7Curn%3Auuid%3Ab"},
     };
-    for (size_t i = 0; i < PX_COUNT(v); i++) {
-        px_http(&f->env, &r, "GET", v[i].path, v[i].key, NULL, NULL);
-        if (r.status != 404)
-            fail_msg("%s:%d: %ld %s", __FILE__, v[i].line, r.status, r.body);
-        assert_string_equal(px_test_str(r.json, "type"), "epcisException:NoSuchResourceException");
-        px_http_resp_free(&r);
-    }
+    for (size_t i = 0; i < PX_COUNT(v); i++)
+        get_problem(f, v[i].key, v[i].path, 404, "epcisException:NoSuchResourceException",
+                    v[i].line);
 }
 
 /* Validates a body against a schema of the binding's official openapi (components/schemas),
@@ -624,14 +641,8 @@ static void test_epcis_rest__browse_resources_select(void **state)
         {__LINE__, "/epcis/eventTypes/ObjectEvent/events?perPage=0", 400,
          "epcisException:QueryParameterException"},
     };
-    for (size_t i = 0; i < PX_COUNT(bad); i++) {
-        px_http(&f->env, &r, "GET", bad[i].path, f->mah.key, NULL, NULL);
-        if (r.status != bad[i].status || !r.json ||
-            strcmp(px_test_str(r.json, "type"), bad[i].type) != 0)
-            fail_msg("%s:%d: %s: %ld %.300s", __FILE__, bad[i].line, bad[i].path, r.status,
-                     r.body ? r.body : "");
-        px_http_resp_free(&r);
-    }
+    for (size_t i = 0; i < PX_COUNT(bad); i++)
+        get_problem(f, f->mah.key, bad[i].path, bad[i].status, bad[i].type, bad[i].line);
 }
 
 /* REQ-EPCISREST-11: a browse resource answers the same documents as /epcis/events: JSON-LD
@@ -896,26 +907,9 @@ static void test_epcis_rest__known_values_collections(void **state)
         {__LINE__, "/epcis/bizLocations?EQ_bizStep=shipping"},
         {__LINE__, "/epcis/epcs?perPage=1&perPage=2"},
     };
-    for (size_t i = 0; i < PX_COUNT(bad); i++) {
-        px_http_resp r;
-        px_http(&f->env, &r, "GET", bad[i].path, f->mah.key, NULL, NULL);
-        if (r.status != 400 || !r.json ||
-            strcmp(px_test_str(r.json, "type"), "epcisException:QueryParameterException") != 0)
-            fail_msg("%s:%d: %s: %ld %.300s", __FILE__, bad[i].line, bad[i].path, r.status,
-                     r.body ? r.body : "");
-        px_http_resp_free(&r);
-    }
-}
-
-/* GET path as key with the extra request headers h (NULL-terminated); fails unless the
- * status is want. */
-static void get_h(fixture *f, px_http_resp *r, const char *key, const char *path,
-                  const char *const *h, long want, const char *file, int line)
-{
-    px_http(&f->env, r, "GET", path, key, NULL, h);
-    if (r->status != want)
-        fail_msg("%s:%d: GET %s: got %ld, want %ld: %.500s", file, line, path, r->status, want,
-                 r->body ? r->body : "");
+    for (size_t i = 0; i < PX_COUNT(bad); i++)
+        get_problem(f, f->mah.key, bad[i].path, 400, "epcisException:QueryParameterException",
+                    bad[i].line);
 }
 
 /* REQ-EPCISREST-15: GS1-EPC-Format. Always_GS1_Digital_Link answers every EPC (epcList),
