@@ -27,6 +27,11 @@ typedef struct {
         __FILE__, __LINE__, {found, state, reason, batch, expiry, lot, exp}, now, verified,        \
             reason_name, info_name                                                                 \
     }
+/* A pack decommissioned for reason, asked with its own lot: out of the saleable chain, whatever
+ * the reason beyond stolen, recalled, withdrawn and expired. */
+#define OUT_OF_CHAIN(reason)                                                                       \
+    V(1, PX_PACK_DECOMMISSIONED, reason, "L1", "261231", "L1", NULL, NOW, 0,                       \
+      "Not_for_re-distribution", NULL)
 static const vector k_vectors[] = {
     /* REQ-VRS-2: unknown GTIN + serial, lot and expiry not looked at. */
     V(0, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", "L1", "261231", NOW, 0, "No_match_GTIN_Serial",
@@ -61,20 +66,13 @@ static const vector k_vectors[] = {
     V(1, PX_PACK_DECOMMISSIONED, PX_REASON_EXPIRED, "L1", "260101", "L1", NULL, NOW, 0,
       "Manufacturer_policy", "Expired"),
     /* Out of the saleable chain: not for redistribution, every other reason. */
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_DISPENSED, "L1", "261231", "L1", NULL, NOW, 0,
-      "Not_for_re-distribution", NULL),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_DESTROYED, "L1", "261231", "L1", NULL, NOW, 0,
-      "Not_for_re-distribution", NULL),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_EXPORTED, "L1", "261231", "L1", NULL, NOW, 0,
-      "Not_for_re-distribution", NULL),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_DAMAGED, "L1", "261231", "L1", NULL, NOW, 0,
-      "Not_for_re-distribution", NULL),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_LOCKED, "L1", "261231", "L1", NULL, NOW, 0,
-      "Not_for_re-distribution", NULL),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_SAMPLE, "L1", "261231", "L1", NULL, NOW, 0,
-      "Not_for_re-distribution", NULL),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_CHECKED_OUT, "L1", "261231", "L1", NULL, NOW, 0,
-      "Not_for_re-distribution", NULL),
+    OUT_OF_CHAIN(PX_REASON_DISPENSED),
+    OUT_OF_CHAIN(PX_REASON_DESTROYED),
+    OUT_OF_CHAIN(PX_REASON_EXPORTED),
+    OUT_OF_CHAIN(PX_REASON_DAMAGED),
+    OUT_OF_CHAIN(PX_REASON_LOCKED),
+    OUT_OF_CHAIN(PX_REASON_SAMPLE),
+    OUT_OF_CHAIN(PX_REASON_CHECKED_OUT),
     /* B1-Expiration: usable through its expiry day, Expired the day after (DD=00 = 31st). */
     V(1, PX_PACK_RELEASED, PX_REASON_NONE, "L1", "261200", "L1", "261200", "2026-12-31T23:59:59Z",
       1, NULL, NULL),
