@@ -1234,6 +1234,22 @@ static void test_aggregation__already_packed_names_only_a_visible_parent(void **
     }
 }
 
+/* The CMO allocates one new SSCC (extension digit ext) into first, or two, the lower into first,
+ * when second is not NULL: the containers of its own that the CMO tests pack into. */
+static void cmo_ssccs(fixture *f, int ext, char first[19], char second[19])
+{
+    char body[64], both[40];
+    snprintf(body, sizeof(body), "{\"count\":%d,\"extension_digit\":%d}", second ? 2 : 1, ext);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key, body, 202);
+    px_sql_textf(&f->env, both, sizeof(both),
+                 "SELECT min(sscc) || max(sscc) FROM sscc WHERE allocation_id = '%s'",
+                 px_test_str(j, "allocation_id"));
+    json_decref(j);
+    snprintf(first, 19, "%.18s", both);
+    if (second)
+        snprintf(second, 19, "%.18s", both + 18);
+}
+
 /* REQ-AGG-5: a CMO moves only what it may use. Its empty unpack takes out its own packs, not
  * one its MAH released since (which stays, uncounted, and the event names what came out); a
  * parent left holding only such packs is refused. Its repack does not take a pack out of its
@@ -1242,23 +1258,15 @@ static void test_aggregation__cmo_moves_only_what_it_may_use(void **state)
 {
     fixture *f = *state;
     px_test_commission(&f->env, f->cmo.key, GTIN, "LOTU", "491231", "[\"MW1\",\"MW2\",\"MW3\"]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
-                             "{\"count\":2,\"extension_digit\":6}", 202);
-    char a[19], b[19], q[256], body[512];
-    snprintf(q, sizeof(q), "SELECT min(sscc) || max(sscc) FROM sscc WHERE allocation_id = '%s'",
-             px_test_str(j, "allocation_id"));
-    json_decref(j);
-    char both[40];
-    px_sql_text(&f->env, q, both, sizeof(both));
-    snprintf(a, sizeof(a), "%.18s", both);
-    snprintf(b, sizeof(b), "%.18s", both + 18);
+    char a[19], b[19], body[512];
+    cmo_ssccs(f, 6, a, b);
     json_decref(pack(f, f->cmo.key, "pack", a, "[" SGTIN("MW1") "," SGTIN("MW2") "]", 201));
     json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
                              "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTU\",\"serials\":"
                              "[\"MW1\"]" SHIP_TX,
                              201));
     /* The empty unpack: MW2 out, the released MW1 stays; the event names MW2 alone. */
-    j = pack(f, f->cmo.key, "unpack", a, "[]", 201);
+    json_t *j = pack(f, f->cmo.key, "unpack", a, "[]", 201);
     assert_int_equal(px_test_int(j, "children"), 1);
     json_decref(j);
     px_expect_count(&f->env, 1, "SELECT count(*) FROM serial WHERE parent_sscc = '%s'", a);
@@ -1306,15 +1314,8 @@ static void test_aggregation__cmo_empty_unpack_leaves_what_moved(void **state)
 {
     fixture *f = *state;
     px_test_commission(&f->env, f->cmo.key, GTIN, "LOTV", "491231", "[\"MV1\",\"MV2\"]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
-                             "{\"count\":2,\"extension_digit\":7}", 202);
-    char x[19], y[19], q[256], both[40], repack[256], unpack[128];
-    snprintf(q, sizeof(q), "SELECT min(sscc) || max(sscc) FROM sscc WHERE allocation_id = '%s'",
-             px_test_str(j, "allocation_id"));
-    json_decref(j);
-    px_sql_text(&f->env, q, both, sizeof(both));
-    snprintf(x, sizeof(x), "%.18s", both);
-    snprintf(y, sizeof(y), "%.18s", both + 18);
+    char x[19], y[19], repack[256], unpack[128];
+    cmo_ssccs(f, 7, x, y);
     json_decref(pack(f, f->cmo.key, "pack", x, "[" SGTIN("MV1") "," SGTIN("MV2") "]", 201));
     snprintf(repack, sizeof(repack),
              "{\"action\":\"repack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("MV1") "]}",
@@ -1358,13 +1359,8 @@ static void test_aggregation__cmo_reads_a_container_through_its_partnership(void
 {
     fixture *f = *state;
     px_test_commission(&f->env, f->cmo.key, GTIN, "LOTP", "491231", "[\"PV1\"]");
-    json_t *j = px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key,
-                             "{\"count\":1,\"extension_digit\":8}", 202);
-    char x[19], q[160], ps[40], path[96], body[128];
-    snprintf(q, sizeof(q), "SELECT min(sscc) FROM sscc WHERE allocation_id = '%s'",
-             px_test_str(j, "allocation_id"));
-    json_decref(j);
-    px_sql_text(&f->env, q, x, sizeof(x));
+    char x[19], ps[40], path[96], body[128];
+    cmo_ssccs(f, 8, x, NULL);
     json_decref(pack(f, f->cmo.key, "pack", x, "[" SGTIN("PV1") "]", 201));
     px_sql_textf(&f->env, ps, sizeof(ps), "SELECT id FROM partnership WHERE cmo_id = '%s'",
                  f->cmo.org);
@@ -1372,7 +1368,7 @@ static void test_aggregation__cmo_reads_a_container_through_its_partnership(void
     snprintf(box, sizeof(box), "/v1/containers/%s", x);
     snprintf(label, sizeof(label), "/v1/containers/%s/label.svg", x);
     snprintf(partner, sizeof(partner), "/v1/partners/%s", ps);
-    j = px_test_call(&f->env, "GET", box, f->cmo.key, NULL, 200);
+    json_t *j = px_test_call(&f->env, "GET", box, f->cmo.key, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "children")), 1);
     json_decref(j);
 
