@@ -34,10 +34,7 @@ static int setup(void **state)
 {
     fixture *f = px_receiver_fixture_new(sizeof(*f));
     px_receiver_start(&f->hook);
-    char allow[96];
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
-             f->hook.port);
-    px_test_setenv(&f->env, allow);
+    px_receiver_allow(&f->env, f->rv.port, f->hook.port);
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MS=20");
     px_test_setenv(&f->env, "PACKID_DELIVERY_BACKOFF_MAX_MS=50");
     px_test_setenv(&f->env, "PACKID_DELIVERY_MAX_ATTEMPTS=2");

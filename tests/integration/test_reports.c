@@ -73,9 +73,8 @@ static int setup(void **state)
         XSD_ENV, "PACKID_DELIVERY_BACKOFF_MS=100", "PACKID_DELIVERY_BACKOFF_MAX_MS=400",
         "PACKID_DELIVERY_TIMEOUT_MS=1500", "PACKID_DELIVERY_MAX_ATTEMPTS=5",
         /* The receivers listen on loopback, which the outbound guard refuses by default. */
-        "PACKID_OUTBOUND_ALLOW=127.0.0.1"};
-    for (size_t i = 0; i < PX_COUNT(server_env); i++)
-        px_test_setenv(&f->env, server_env[i]);
+        "PACKID_OUTBOUND_ALLOW=127.0.0.1", NULL};
+    px_test_setenv_list(&f->env, server_env);
     snprintf(f->gcp_list, sizeof(f->gcp_list), "/tmp/packid-gcp-XXXXXX");
     int gfd = mkstemp(f->gcp_list);
     assert_true(gfd >= 0);

@@ -100,15 +100,11 @@ static void expect_page(fixture *f, const char *path, const char *verdict)
 static int setup(void **state)
 {
     fixture *f = px_receiver_fixture_new(sizeof(*f));
-    char allow[96];
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", f->rv.port);
-    px_test_setenv(&f->env, allow);
+    px_receiver_allow(&f->env, f->rv.port, 0);
     static const char *const settings[] = {
         "PACKID_DELIVERY_BACKOFF_MS=100", "PACKID_PUBLIC_RATE=100000", "PACKID_PUBLIC_BURST=100000",
-        "PACKID_TRUSTED_PROXY=127.0.0.1", "PACKID_ENUM_LIMIT=5",
-    };
-    for (size_t i = 0; i < PX_COUNT(settings); i++)
-        px_test_setenv(&f->env, settings[i]);
+        "PACKID_TRUSTED_PROXY=127.0.0.1", "PACKID_ENUM_LIMIT=5",       NULL};
+    px_test_setenv_list(&f->env, settings);
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Resolver MAH", "mah", f->mah.org, f->mah.key);
     char other_org[40];

@@ -77,18 +77,16 @@ static void test_webhook__refused_event_names_its_item(void **state)
 static int setup(void **state)
 {
     fixture *f = px_receiver_fixture_new(sizeof(*f));
-    char allow[96];
     /* The receiver, and port 1 where nothing listens (the dead-letter test). */
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:1", f->rv.port);
-    px_test_setenv(&f->env, allow);
+    px_receiver_allow(&f->env, f->rv.port, 1);
     static const char *const settings[] = {
         "PACKID_DELIVERY_BACKOFF_MS=100",
         "PACKID_DELIVERY_BACKOFF_MAX_MS=400",
         "PACKID_DELIVERY_TIMEOUT_MS=1500",
         "PACKID_DELIVERY_MAX_ATTEMPTS=3",
+        NULL,
     };
-    for (size_t i = 0; i < PX_COUNT(settings); i++)
-        px_test_setenv(&f->env, settings[i]);
+    px_test_setenv_list(&f->env, settings);
     px_test_server_start(&f->env);
     px_test_org_key(&f->env, "mah", "Hook MAH", "mah", f->mah.org, f->mah.key);
     px_test_org_key(&f->env, "mah", "Quiet MAH", "mah", f->mah2.org, f->mah2.key);
@@ -598,13 +596,9 @@ static int silent_webhook(fixture *f, const char *const *settings)
 {
     int port;
     int hole = px_receiver_black_hole(&port);
-    char allow[128];
     px_test_server_stop(&f->env);
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:%d", f->rv.port,
-             port);
-    px_test_setenv(&f->env, allow);
-    for (size_t i = 0; settings && settings[i]; i++)
-        px_test_setenv(&f->env, settings[i]);
+    px_receiver_allow(&f->env, f->rv.port, port);
+    px_test_setenv_list(&f->env, settings);
     px_test_server_start(&f->env);
     put_webhook(f, port);
     return hole;
@@ -652,7 +646,6 @@ static void test_webhook__silent_receiver_holds_one_worker(void **state)
     static const char *const held[] = {"PACKID_DELIVERY_TIMEOUT_MS=600000", "PACKID_WORKERS=2",
                                        NULL};
     int hole = silent_webhook(f, held);
-    char allow[128];
     for (int i = 0; i < 3; i++)
         assert_int_equal(enqueue(f, f->mah.org, "report.dead", "{\"silent\":1}"), PX_OK);
     /* one POST is on its way to the silent receiver */
@@ -687,8 +680,7 @@ static void test_webhook__silent_receiver_holds_one_worker(void **state)
             "UPDATE webhook_delivery SET state = 'dead' WHERE tenant_id = '%s' AND state IN "
             "('queued', 'sending')",
             f->mah.org);
-    snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d,127.0.0.1:1", f->rv.port);
-    px_test_setenv(&f->env, allow);
+    px_receiver_allow(&f->env, f->rv.port, 1);
     px_test_setenv(&f->env, "PACKID_DELIVERY_TIMEOUT_MS=1500");
     px_test_server_start(&f->env);
     /* (asserted only now: a failure with the server's workers held would make its stop wait

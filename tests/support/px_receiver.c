@@ -183,6 +183,15 @@ int px_receiver_count(px_receiver *rv)
     return n;
 }
 
+void px_receiver_allow(px_test_env *env, int port, int port2)
+{
+    char allow[96];
+    int n = snprintf(allow, sizeof(allow), "PACKID_OUTBOUND_ALLOW=127.0.0.1:%d", port);
+    if (port2)
+        snprintf(allow + n, sizeof(allow) - (size_t)n, ",127.0.0.1:%d", port2);
+    px_test_setenv(env, allow);
+}
+
 /* What every receiver fixture begins with (px_receiver.h). */
 typedef struct receiver_head {
     px_test_env env;

@@ -45,6 +45,10 @@ void px_receiver_reset(px_receiver *rv, int fail_first, int hang_at);
  * close the returned fd to end it. */
 int px_receiver_black_hole(int *port);
 void px_receiver_stop(px_receiver *rv);
+/* Lets the server started next reach the loopback ports port and port2 (0: none), where a
+ * test's receivers listen: the outbound guard refuses loopback unless PACKID_OUTBOUND_ALLOW
+ * names it. */
+void px_receiver_allow(px_test_env *env, int port, int port2);
 int px_receiver_count(px_receiver *rv);
 /* A fixture whose first members are its px_test_env and then its px_receiver (C11 6.7.2.1):
  * px_test_fixture_new's, with the receiver listening. px_receiver_fixture_teardown ends it. */

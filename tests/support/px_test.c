@@ -101,6 +101,12 @@ void px_test_setenv(px_test_env *env, const char *name_value)
     snprintf(env->extra_env[i], sizeof(env->extra_env[0]), "%s", name_value);
 }
 
+void px_test_setenv_list(px_test_env *env, const char *const *name_values)
+{
+    for (size_t i = 0; name_values && name_values[i]; i++)
+        px_test_setenv(env, name_values[i]);
+}
+
 const char *px_test_extra(const px_test_env *env, const char *name)
 {
     int i = extra_slot(env, name);

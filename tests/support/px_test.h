@@ -32,6 +32,9 @@ void px_test_db_drop(px_test_env *env);
 /* Sets NAME=value in the environment of the server and CLI runs started afterwards: it replaces
  * an earlier px_test_setenv of that NAME, and the inherited variable of that NAME. */
 void px_test_setenv(px_test_env *env, const char *name_value);
+/* px_test_setenv of each "NAME=value" of a NULL-ended list (a NULL list sets nothing): a
+ * fixture's server settings, kept together as one table. */
+void px_test_setenv_list(px_test_env *env, const char *const *name_values);
 /* The "NAME=value" px_test_setenv set for NAME, or NULL. */
 const char *px_test_extra(const px_test_env *env, const char *name);
 /* Starts `packid serve` on 127.0.0.1 with a kernel-chosen port, waits until it listens. */
