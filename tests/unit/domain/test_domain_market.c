@@ -131,46 +131,34 @@ static void test_domain__market_iso3166_oracle(void)
 /* REQ-SERIAL-4, REQ-MARKET-2: the EU FMD markets and the regime of each market. */
 static void test_domain__market_regime(void)
 {
+    /* Each regime's markets, listed under it (case as sent; the last list's NULL: no market). */
+    static const char *const eu_fmd[] = {"EU", "eu", "DE", "de", "FR", "IT", "ES", "NL", "BE",
+                                         "AT", "PL", "SE", "FI", "DK", "IE", "PT", "GR", "EL",
+                                         "CY", "MT", "LU", "LV", "LT", "EE", "SK", "SI", "HR",
+                                         "HU", "CZ", "RO", "BG", "IS", "LI", "NO"};
+    static const char *const us_dscsa[] = {"US", "us"};
+    static const char *const none[] = {"GB", "UK", "XI",  "CH",  "RU",  "CN", "BR",
+                                       "",   "E",  "EUR", "DEU", "D E", "E1", NULL};
     static const struct {
-        const char *market;
         px_market_regime regime;
-        int line;
+        const char *const *markets;
+        size_t n;
     } v[] = {
-        {"EU", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"eu", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"DE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"de", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"FR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"IT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"ES", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"NL", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"BE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"AT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"PL", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"SE", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"FI", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"DK", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"IE", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"PT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"GR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"EL", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"CY", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"MT", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"LU", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"LV", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"LT", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"EE", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"SK", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"SI", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"HR", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"HU", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"CZ", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"RO", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"BG", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"IS", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"LI", PX_MARKET_REGIME_EU_FMD, __LINE__},   {"NO", PX_MARKET_REGIME_EU_FMD, __LINE__},
-        {"US", PX_MARKET_REGIME_US_DSCSA, __LINE__}, {"us", PX_MARKET_REGIME_US_DSCSA, __LINE__},
-        {"GB", PX_MARKET_REGIME_NONE, __LINE__},     {"UK", PX_MARKET_REGIME_NONE, __LINE__},
-        {"XI", PX_MARKET_REGIME_NONE, __LINE__},     {"CH", PX_MARKET_REGIME_NONE, __LINE__},
-        {"RU", PX_MARKET_REGIME_NONE, __LINE__},     {"CN", PX_MARKET_REGIME_NONE, __LINE__},
-        {"BR", PX_MARKET_REGIME_NONE, __LINE__},     {"", PX_MARKET_REGIME_NONE, __LINE__},
-        {"E", PX_MARKET_REGIME_NONE, __LINE__},      {"EUR", PX_MARKET_REGIME_NONE, __LINE__},
-        {"DEU", PX_MARKET_REGIME_NONE, __LINE__},    {"D E", PX_MARKET_REGIME_NONE, __LINE__},
-        {"E1", PX_MARKET_REGIME_NONE, __LINE__},     {NULL, PX_MARKET_REGIME_NONE, __LINE__},
+        {PX_MARKET_REGIME_EU_FMD, eu_fmd, PX_COUNT(eu_fmd)},
+        {PX_MARKET_REGIME_US_DSCSA, us_dscsa, PX_COUNT(us_dscsa)},
+        {PX_MARKET_REGIME_NONE, none, PX_COUNT(none)},
     };
-    for (size_t i = 0; i < PX_COUNT(v); i++) {
-        const char *m = v[i].market;
-        int fmd = v[i].regime == PX_MARKET_REGIME_EU_FMD;
-        if (px_market_regime_of(m) != v[i].regime || px_market_is_eu_fmd(m) != fmd ||
-            px_market_requires_randomisation(m) != fmd ||
-            px_market_needs_reporting(m) != (v[i].regime != PX_MARKET_REGIME_NONE))
-            fail_msg("%s:%d: '%s' -> regime %s", __FILE__, v[i].line, m ? m : "(null)",
-                     px_market_regime_name(px_market_regime_of(m)));
-    }
+    for (size_t i = 0; i < PX_COUNT(v); i++)
+        for (size_t k = 0; k < v[i].n; k++) {
+            const char *m = v[i].markets[k];
+            int fmd = v[i].regime == PX_MARKET_REGIME_EU_FMD;
+            if (px_market_regime_of(m) != v[i].regime || px_market_is_eu_fmd(m) != fmd ||
+                px_market_requires_randomisation(m) != fmd ||
+                px_market_needs_reporting(m) != (v[i].regime != PX_MARKET_REGIME_NONE))
+                fail_msg("'%s' -> regime %s, want %s", m ? m : "(null)",
+                         px_market_regime_name(px_market_regime_of(m)),
+                         px_market_regime_name(v[i].regime));
+        }
     assert_string_equal(px_market_regime_name(PX_MARKET_REGIME_NONE), "none");
     assert_string_equal(px_market_regime_name(PX_MARKET_REGIME_EU_FMD), "eu-fmd");
     assert_string_equal(px_market_regime_name(PX_MARKET_REGIME_US_DSCSA), "us-dscsa");
