@@ -20,28 +20,25 @@ typedef struct {
     px_verdict want;
 } vector;
 
+/* The day most vectors are asked on; the expiry vectors give their own. */
+#define NOW "2026-03-01T00:00:00Z"
 #define V(found, state, reason, batch, expiry, asked_batch, asked_expiry, now, want)               \
     {                                                                                              \
         __FILE__, __LINE__, {found, state, reason, batch, expiry, asked_batch, asked_expiry}, now, \
             want                                                                                   \
     }
 static const vector vectors[] = {
-    V(0, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", NULL, NULL, "2026-03-01T00:00:00Z",
-      PX_VERDICT_UNKNOWN),
+    V(0, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", NULL, NULL, NOW, PX_VERDICT_UNKNOWN),
     /* Allocated but never on a pack: unknown to the person holding a pack. */
-    V(1, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", NULL, NULL, "2026-03-01T00:00:00Z",
-      PX_VERDICT_UNKNOWN),
-    V(1, PX_PACK_COMMISSIONED, PX_REASON_NONE, "B1", "261231", NULL, NULL, "2026-03-01T00:00:00Z",
-      PX_VERDICT_GENUINE),
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", "B1", "261231", "2026-03-01T00:00:00Z",
-      PX_VERDICT_GENUINE),
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", "B2", NULL, "2026-03-01T00:00:00Z",
-      PX_VERDICT_MISMATCH),
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", NULL, "261230", "2026-03-01T00:00:00Z",
+    V(1, PX_PACK_ALLOCATED, PX_REASON_NONE, "", "", NULL, NULL, NOW, PX_VERDICT_UNKNOWN),
+    V(1, PX_PACK_COMMISSIONED, PX_REASON_NONE, "B1", "261231", NULL, NULL, NOW, PX_VERDICT_GENUINE),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", "B1", "261231", NOW, PX_VERDICT_GENUINE),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", "B2", NULL, NOW, PX_VERDICT_MISMATCH),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261231", NULL, "261230", NOW,
       PX_VERDICT_MISMATCH),
     /* 261200 is written as commissioned; "261231" means the same day but is another value
      * (EU FMD practice: the format must be identical, DOMAIN.md §2.4). */
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261200", NULL, "261231", "2026-03-01T00:00:00Z",
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261200", NULL, "261231", NOW,
       PX_VERDICT_MISMATCH),
     /* Usable through the expiry day; expired the next day. DD=00 = 31 December. */
     V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "261200", NULL, NULL, "2026-12-31T23:59:59Z",
@@ -50,15 +47,14 @@ static const vector vectors[] = {
       PX_VERDICT_EXPIRED),
     V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "240229", NULL, NULL, "2024-03-01T00:00:00Z",
       PX_VERDICT_EXPIRED),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_DISPENSED, "B1", "261231", NULL, NULL,
-      "2026-03-01T00:00:00Z", PX_VERDICT_DECOMMISSIONED),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_RECALLED, "B1", "261231", "B9", NULL,
-      "2026-03-01T00:00:00Z", PX_VERDICT_DECOMMISSIONED),
-    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_STOLEN, "B1", "261231", NULL, NULL,
-      "2026-03-01T00:00:00Z", PX_VERDICT_SUSPECT),
+    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_DISPENSED, "B1", "261231", NULL, NULL, NOW,
+      PX_VERDICT_DECOMMISSIONED),
+    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_RECALLED, "B1", "261231", "B9", NULL, NOW,
+      PX_VERDICT_DECOMMISSIONED),
+    V(1, PX_PACK_DECOMMISSIONED, PX_REASON_STOLEN, "B1", "261231", NULL, NULL, NOW,
+      PX_VERDICT_SUSPECT),
     /* Mismatch outranks expiry: the pack in hand is not the one commissioned. */
-    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "240101", "B2", NULL, "2026-03-01T00:00:00Z",
-      PX_VERDICT_MISMATCH),
+    V(1, PX_PACK_RELEASED, PX_REASON_NONE, "B1", "240101", "B2", NULL, NOW, PX_VERDICT_MISMATCH),
 };
 
 static void test_domain__verify_verdicts(void)
