@@ -103,6 +103,25 @@ static json_t *event_list(const px_http_resp *r)
     return l;
 }
 
+/* What the tests asking by one event's own values read of the shipping event (C1's release,
+ * the one OBSERVE): its eventID, its read point and its first EPC, as packid writes them. */
+typedef struct {
+    char id[160], read_point[128], epc[128];
+} shipped;
+
+static void shipping_event(fixture *f, shipped *out)
+{
+    px_http_resp r;
+    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
+    json_t *ship = json_array_get(event_list(&r), 0);
+    const char *epc = json_string_value(json_array_get(json_object_get(ship, "epcList"), 0));
+    snprintf(out->id, sizeof(out->id), "%s", px_test_str(ship, "eventID"));
+    snprintf(out->read_point, sizeof(out->read_point), "%s",
+             px_test_str(json_object_get(ship, "readPoint"), "id"));
+    snprintf(out->epc, sizeof(out->epc), "%s", epc ? epc : "");
+    px_http_resp_free(&r);
+}
+
 /* The eventIDs of a JSON-LD answer, each followed by a newline. */
 static void json_ids(const px_http_resp *r, char *out, size_t cap)
 {
@@ -267,25 +286,19 @@ static void test_epcis_rest__parameters_select(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    /* A commissioning event's own ID, read point and EPC, for the parameters that take one. */
-    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
-    json_t *ship = json_array_get(event_list(&r), 0);
-    char ship_id[128], read_point[128], epc[128];
-    snprintf(ship_id, sizeof(ship_id), "%s", px_test_str(ship, "eventID"));
-    snprintf(read_point, sizeof(read_point), "%s",
-             px_test_str(json_object_get(ship, "readPoint"), "id"));
-    snprintf(epc, sizeof(epc), "%s",
-             json_string_value(json_array_get(json_object_get(ship, "epcList"), 0)));
-    assert_non_null(strstr(epc, "urn:epc:id:sgtin:"));
-    px_http_resp_free(&r);
+    /* The shipping event's own ID, read point and EPC, for the parameters that take one. */
+    shipped ship;
+    shipping_event(f, &ship);
+    assert_non_null(strstr(ship.epc, "urn:epc:id:sgtin:"));
     char q_id[256], q_rp[256], q_epc[256], q_any[256], q_class[256];
-    snprintf(q_id, sizeof(q_id), "?EQ_eventID=%s", ship_id);
-    snprintf(q_rp, sizeof(q_rp), "?EQ_readPoint=%s", read_point);
-    snprintf(q_epc, sizeof(q_epc), "?MATCH_epc=%s", epc);
-    snprintf(q_any, sizeof(q_any), "?MATCH_anyEPC=%s", epc);
+    snprintf(q_id, sizeof(q_id), "?EQ_eventID=%s", ship.id);
+    snprintf(q_rp, sizeof(q_rp), "?EQ_readPoint=%s", ship.read_point);
+    snprintf(q_epc, sizeof(q_epc), "?MATCH_epc=%s", ship.epc);
+    snprintf(q_any, sizeof(q_any), "?MATCH_anyEPC=%s", ship.epc);
     /* The class pattern of the EPC: urn:epc:idpat:sgtin:CP.IR.* */
     char cls[128];
-    snprintf(cls, sizeof(cls), "urn:epc:idpat:sgtin:%.100s", epc + strlen("urn:epc:id:sgtin:"));
+    snprintf(cls, sizeof(cls), "urn:epc:idpat:sgtin:%.100s",
+             ship.epc + strlen("urn:epc:id:sgtin:"));
     *strrchr(cls, '.') = '\0';
     snprintf(q_class, sizeof(q_class), "?MATCH_epc=%s.*", cls);
     const struct {
@@ -425,10 +438,10 @@ static void test_epcis_rest__one_event_by_id(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
-    char id[160], enc[480], path[600];
-    snprintf(id, sizeof(id), "%s", px_test_str(json_array_get(event_list(&r), 0), "eventID"));
-    px_http_resp_free(&r);
+    shipped ship;
+    shipping_event(f, &ship);
+    const char *id = ship.id;
+    char enc[480], path[600];
     assert_non_null(strstr(id, "ni:///sha-256;"));
     px_test_pct_encode(enc, sizeof(enc), id);
     snprintf(path, sizeof(path), "/epcis/events/%s", enc);
@@ -508,11 +521,9 @@ static void test_epcis_rest__long_query_keeps_its_link(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
-    json_t *ship = json_array_get(event_list(&r), 0);
-    char rp[128];
-    snprintf(rp, sizeof(rp), "%s", px_test_str(json_object_get(ship, "readPoint"), "id"));
-    px_http_resp_free(&r);
+    shipped ship;
+    shipping_event(f, &ship);
+    const char *rp = ship.read_point;
     static char path[16384];
     const struct {
         const char *name, *own;
@@ -564,15 +575,11 @@ static void test_epcis_rest__browse_resources_select(void **state)
 {
     fixture *f = *state;
     px_http_resp r;
-    get(f, &r, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
-    json_t *ship = json_array_get(event_list(&r), 0);
-    char rp[128], epc[128], rp_enc[384], epc_enc[384];
-    snprintf(rp, sizeof(rp), "%s", px_test_str(json_object_get(ship, "readPoint"), "id"));
-    snprintf(epc, sizeof(epc), "%s",
-             json_string_value(json_array_get(json_object_get(ship, "epcList"), 0)));
-    px_http_resp_free(&r);
-    px_test_pct_encode(rp_enc, sizeof(rp_enc), rp);
-    px_test_pct_encode(epc_enc, sizeof(epc_enc), epc);
+    shipped ship;
+    shipping_event(f, &ship);
+    char rp_enc[384], epc_enc[384];
+    px_test_pct_encode(rp_enc, sizeof(rp_enc), ship.read_point);
+    px_test_pct_encode(epc_enc, sizeof(epc_enc), ship.epc);
     char rp_path[512], rp_qs[512], epc_path[512], epc_qs[512];
     snprintf(rp_path, sizeof(rp_path), "/epcis/readPoints/%s/events?perPage=2", rp_enc);
     snprintf(rp_qs, sizeof(rp_qs), "?EQ_readPoint=%s", rp_enc);
@@ -1133,21 +1140,16 @@ static void test_epcis_rest__options_discovery(void **state)
 static void test_epcis_rest__digital_link_epcs_in_paths_and_parameters(void **state)
 {
     fixture *f = *state;
-    char urn[96], dl[96], idpat[96], dl_gtin[96], dl_lot[128];
+    char dl[96], idpat[96], dl_gtin[96], dl_lot[128];
     char e_urn[320], e_dl[320], e_idpat[320], e_dl_gtin[320], e_dl_lot[400];
     /* RS1's URN as packid writes it (the shipping event names only RS1). */
-    px_http_resp s;
-    get(f, &s, f->mah.key, "?EQ_bizStep=shipping", NULL, 200, __FILE__, __LINE__);
-    snprintf(urn, sizeof(urn), "%s",
-             json_string_value(
-                 json_array_get(json_object_get(json_array_get(event_list(&s), 0), "epcList"), 0)));
+    shipped ship;
+    shipping_event(f, &ship);
+    const char *urn = ship.epc;
     /* Its read point: the MAH's GLN (an SGLN URN without extension). */
-    char rp[96], e_rp[320], e_rp_dl[320];
-    snprintf(rp, sizeof(rp), "%s",
-             px_test_str(json_object_get(json_array_get(event_list(&s), 0), "readPoint"), "id"));
-    px_test_pct_encode(e_rp, sizeof(e_rp), rp);
+    char e_rp[320], e_rp_dl[320];
+    px_test_pct_encode(e_rp, sizeof(e_rp), ship.read_point);
     px_test_pct_encode(e_rp_dl, sizeof(e_rp_dl), "https://id.gs1.org/414/" MAH_GLN);
-    px_http_resp_free(&s);
     assert_non_null(strstr(urn, "urn:epc:id:sgtin:"));
     assert_non_null(strstr(urn, ".RS1"));
     snprintf(idpat, sizeof(idpat), "urn:epc:idpat:sgtin:%.*s*",
