@@ -597,6 +597,21 @@ static void rehash(fixture *f, const char *release_id, rehash_ctx *c)
 #define SC_CASE2 "urn:epc:id:sscc:0355154.0000000102"
 #define SC_PALLET "urn:epc:id:sscc:0355154.1000000201"
 
+/* The document of release_id's report to its endpoint of format (an endpoint format name),
+ * fetched (200) into doc; the caller frees it. */
+static void release_document(fixture *f, const char *release_id, const char *format,
+                             px_http_resp *doc)
+{
+    char id[64], path[128];
+    px_sql_textf(&f->env, id, sizeof(id),
+                 "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
+                 "WHERE r.release_id = '%s' AND e.format = '%s'",
+                 release_id, format);
+    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+    px_http(&f->env, doc, "GET", path, f->mah.key, NULL, NULL);
+    assert_int_equal(doc->status, 200);
+}
+
 /* REQ-AGG-11, REQ-AGG-9: DOMAIN-2.md §10.8's pallet shipped to the US: the report carries the
  * packs' commissioning, each SSCC's commissioning and its packing event, then one shipping
  * ObjectEvent that names the pallet alone (a case listed beside it travels inside it), in the
@@ -689,15 +704,9 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
                                                                                             "\n";
     static const char *const formats[] = {"epcis-1.2-xml", "epcis-2.0-xml", "epcis-2.0-jsonld"};
     for (size_t k = 0; k < 3; k++) {
-        char id[64], path[128], got[8192];
-        px_sql_textf(&f->env, id, sizeof(id),
-                     "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
-                     "WHERE r.release_id = '%s' AND e.format = '%s'",
-                     release_id, formats[k]);
-        snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
+        char got[8192];
         px_http_resp doc;
-        px_http(&f->env, &doc, "GET", path, f->mah.key, NULL, NULL);
-        assert_int_equal(doc.status, 200);
+        release_document(f, release_id, formats[k], &doc);
         if (k < 2) {
             px_test_xsd_valid(doc.body, doc.len);
             xml_events(doc.body, got, sizeof(got));
@@ -724,15 +733,8 @@ static void test_container_ship__dscsa_ships_the_pallet(void **state)
 /* The events of the release's EPCIS 1.2 report, checked against its XSD. */
 static void release_doc_events(fixture *f, const char *release_id, char *got, size_t cap)
 {
-    char id[64], path[128];
-    px_sql_textf(&f->env, id, sizeof(id),
-                 "SELECT r.id FROM report r JOIN regulator_endpoint e ON e.id = r.endpoint_id "
-                 "WHERE r.release_id = '%s' AND e.format = 'epcis-1.2-xml'",
-                 release_id);
-    snprintf(path, sizeof(path), "/v1/reports/%s/document", id);
     px_http_resp doc;
-    px_http(&f->env, &doc, "GET", path, f->mah.key, NULL, NULL);
-    assert_int_equal(doc.status, 200);
+    release_document(f, release_id, "epcis-1.2-xml", &doc);
     px_test_xsd_valid(doc.body, doc.len);
     xml_events(doc.body, got, cap);
     px_http_resp_free(&doc);
