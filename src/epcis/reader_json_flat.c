@@ -88,18 +88,25 @@ static int key_is(const flat_str *k, const char *name)
     return strlen(name) == k->n && memcmp(k->p, name, k->n) == 0;
 }
 
-/* "[" strings "]" */
-static int epc_list(flat *f)
+/* open [item ("," item)*] close: one reading of the commas and brackets for the event, its
+ * epcList and its ILMD. */
+static int members(flat *f, char open, char close, int (*item)(flat *))
 {
-    if (!eat(f, '['))
+    if (!eat(f, open))
         return 0;
-    if (eat(f, ']'))
+    if (eat(f, close))
         return 1;
     do {
-        if (f->n_epcs == FLAT_EPCS_MAX || !str(f, &f->epcs[f->n_epcs++]))
+        if (!item(f))
             return 0;
     } while (eat(f, ','));
-    return eat(f, ']');
+    return eat(f, close);
+}
+
+/* One string of the epcList. */
+static int epc(flat *f)
+{
+    return f->n_epcs < FLAT_EPCS_MAX && str(f, &f->epcs[f->n_epcs++]);
 }
 
 /* {"id": string}, the only location shape the general reader takes. */
@@ -110,20 +117,14 @@ static int location(flat *f, flat_str *out)
            eat(f, '}');
 }
 
-/* {"prefix:local": string, …} */
-static int ilmd(flat *f)
+/* One "prefix:local": string member of the ILMD. */
+static int ilmd_member(flat *f)
 {
-    if (!eat(f, '{'))
+    if (f->n_ilmd == FLAT_ILMD_MAX || !str(f, &f->ilmd_key[f->n_ilmd]) || !eat(f, ':') ||
+        !str(f, &f->ilmd_val[f->n_ilmd]))
         return 0;
-    if (eat(f, '}'))
-        return 1;
-    do {
-        if (f->n_ilmd == FLAT_ILMD_MAX || !str(f, &f->ilmd_key[f->n_ilmd]) || !eat(f, ':') ||
-            !str(f, &f->ilmd_val[f->n_ilmd]))
-            return 0;
-        f->n_ilmd++;
-    } while (eat(f, ','));
-    return eat(f, '}');
+    f->n_ilmd++;
+    return 1;
 }
 
 static int member(flat *f)
@@ -137,10 +138,10 @@ static int member(flat *f)
     if (i == F_N || f->v[i].p) /* unknown or duplicate */
         return 0;
     switch (i) {
-    case F_EPCS: f->v[i].p = f->p; return epc_list(f);
+    case F_EPCS: f->v[i].p = f->p; return members(f, '[', ']', epc);
     case F_READ_POINT:
     case F_BIZ_LOCATION: return location(f, &f->v[i]);
-    case F_ILMD: f->v[i].p = f->p; return ilmd(f);
+    case F_ILMD: f->v[i].p = f->p; return members(f, '{', '}', ilmd_member);
     default: return str(f, &f->v[i]);
     }
 }
@@ -188,13 +189,8 @@ int epcis__json_flat_event(epcis__arena *a, const char *text, size_t len,
     flat f = {0};
     f.p = text;
     f.end = text + len;
-    if (!eat(&f, '{') || eat(&f, '}'))
-        return 0;
-    do {
-        if (!member(&f))
-            return 0;
-    } while (eat(&f, ','));
-    if (!eat(&f, '}'))
+    /* {} has no type: the check below leaves it to the general reader */
+    if (!members(&f, '{', '}', member))
         return 0;
     ws(&f);
     if (f.p != f.end || !f.v[F_TYPE].p || !key_is(&f.v[F_TYPE], "ObjectEvent"))
