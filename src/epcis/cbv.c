@@ -54,6 +54,22 @@ const char *px_cbv_word(px_cbv_vocab vocab, const char *value)
     return strchr(value, ':') ? NULL : value;
 }
 
+const char *const *px_cbv_words(px_cbv_vocab vocab, size_t *n)
+{
+    static const struct {
+        const char *const *names;
+        size_t n;
+    } k[] = {
+        [PX_CBV_VOCAB_BIZSTEP] = {bizstep_names, PX_COUNT(bizstep_names)},
+        [PX_CBV_VOCAB_DISP] = {disp_names, PX_COUNT(disp_names)},
+        [PX_CBV_VOCAB_BTT] = {btt_names, PX_COUNT(btt_names)},
+        [PX_CBV_VOCAB_SDT] = {sdt_names, PX_COUNT(sdt_names)},
+    };
+    /* index 0 is the NONE value's NULL: no word */
+    *n = k[vocab].n - 1;
+    return k[vocab].names + 1;
+}
+
 px_cbv_bizstep px_cbv_bizstep_lookup(const char *name)
 {
     /* index 0 is the NONE value's NULL: no name */

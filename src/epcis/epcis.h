@@ -111,6 +111,9 @@ const char *px_cbv_word(px_cbv_vocab vocab, const char *value);
 px_cbv_bizstep px_cbv_bizstep_lookup(const char *name);
 px_cbv_disp px_cbv_disp_lookup(const char *name);
 px_cbv_btt px_cbv_btt_lookup(const char *name);
+/* The vocabulary's bare words in enum order, its NONE left out (*n of them): what the EPCIS
+ * REST binding lists as the CBV's standard values. */
+const char *const *px_cbv_words(px_cbv_vocab vocab, size_t *n);
 
 /* ---- profiles (epcis/profiles/<name>.profile, profile.c) --------------------------------- */
 

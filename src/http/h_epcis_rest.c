@@ -390,10 +390,12 @@ SUB_RESOURCE(h_epcis2_disposition, "EQ_disposition")
 
 #define VOCAB_TOKEN "c1."
 
-/* A page of a vocabulary (names[0..n)) as a Collection, paged by perPage (default 30, at
- * most 1000) and nextPageToken (the offset) with a Link, as the binding pages every list. */
-static void vocabulary(px_req *r, const char *collection_path, const char *const *names, size_t n)
+/* A page of a CBV vocabulary's words as a Collection, paged by perPage (default 30, at most
+ * 1000) and nextPageToken (the offset) with a Link, as the binding pages every list. */
+static void vocabulary(px_req *r, const char *collection_path, px_cbv_vocab vocab)
 {
+    size_t n;
+    const char *const *names = px_cbv_words(vocab, &n);
     px_epcis_prefs prefs;
     if (!px__epcis_prefs(r, 0, &prefs))
         return;
@@ -432,20 +434,12 @@ static void vocabulary(px_req *r, const char *collection_path, const char *const
  * supported by this repository"; packid supports no custom ones). */
 void h_epcis2_bizsteps(px_req *r)
 {
-    const char *names[PX_BIZSTEP__COUNT];
-    size_t n = 0;
-    for (int i = 1; i < PX_BIZSTEP__COUNT; i++)
-        names[n++] = px_cbv_bizstep_name((px_cbv_bizstep)i);
-    vocabulary(r, "/epcis/bizSteps", names, n);
+    vocabulary(r, "/epcis/bizSteps", PX_CBV_VOCAB_BIZSTEP);
 }
 
 void h_epcis2_dispositions(px_req *r)
 {
-    const char *names[PX_DISP__COUNT];
-    size_t n = 0;
-    for (int i = 1; i < PX_DISP__COUNT; i++)
-        names[n++] = px_cbv_disp_name((px_cbv_disp)i);
-    vocabulary(r, "/epcis/dispositions", names, n);
+    vocabulary(r, "/epcis/dispositions", PX_CBV_VOCAB_DISP);
 }
 
 /* REQ-EPCISREST-13: GET /epcis/epcs, /epcis/readPoints, /epcis/bizLocations: the values known
