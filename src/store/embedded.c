@@ -19,11 +19,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "px_file.h"
 #include "px_log.h"
+#include "px_proc.h"
 #include "px_str.h"
 #include "store_internal.h"
 
@@ -83,11 +83,7 @@ static int run(const layout *L, char *const argv[], const char *log_path)
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
         return -1;
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return px_wait_exit(pid);
 }
 
 /* The PostgreSQL server binaries: PACKID_PG_BINDIR when configured, else pg_config's, else

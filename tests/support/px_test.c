@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "px_crypto.h"
+#include "px_proc.h"
 
 extern char **environ;
 
@@ -549,9 +550,7 @@ int px_test_shell(const char *cmd)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return px_wait_exit(pid);
 }
 
 json_t *px_http_expect(px_test_env *env, const char *method, const char *path, const char *key,

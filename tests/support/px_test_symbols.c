@@ -7,10 +7,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "px_proc.h"
 
 int px_test_write_file(const char *path, const void *data, size_t len)
 {
@@ -30,9 +31,7 @@ int px_test_run(const char *const argv[], const char *out_path)
         execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return px_wait_exit(pid);
 }
 
 /* ZXingReader's report of png: the "Identifier:", "EC Level:" and "Bytes:" (hex) lines. */

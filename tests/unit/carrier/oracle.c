@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "px_proc.h"
 #include "px_str.h"
 
 extern char **environ;
@@ -111,11 +111,7 @@ static int run(char *const argv[], const char *out_path)
         fprintf(stderr, "oracle: cannot run %s: %s\n", argv[0], strerror(e));
         return -1;
     }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return px_wait_exit(pid);
 }
 
 static void item_path(char *out, size_t cap, size_t i, const char *suffix)
