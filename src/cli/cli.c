@@ -225,8 +225,13 @@ int px_cli_main(int argc, char **argv)
         printf("packid %s\n", PX_VERSION);
         return PX_EXIT_OK;
     }
-    for (size_t i = 0; argc > 2 && i < PX_COUNT(commands); i++)
-        if (strcmp(argv[1], commands[i].name) == 0 && is_help(argv[2])) {
+    /* "packid key --help" as "packid key create --help": help anywhere after the command
+     * (no option of ours takes a value that begins with "--help"). */
+    int help = argc > 2 && is_help(argv[2]);
+    for (int k = 3; k < argc && !help; k++)
+        help = strcmp(argv[k], "--help") == 0;
+    for (size_t i = 0; help && i < PX_COUNT(commands); i++)
+        if (strcmp(argv[1], commands[i].name) == 0) {
             printf("usage: packid %s …\n  %s\n", commands[i].name, commands[i].summary);
             return PX_EXIT_OK;
         }

@@ -132,7 +132,9 @@ px_rc px__delivery_url_parse(const char *url, char *host_out, size_t host_cap, i
                         "underscores)");
     } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
         rc = px_err_set(err, PX_EINVALID, "invalid_url",
-                        "url must not carry credentials: use auth_header");
+                        "url must not carry credentials (a URL is stored, listed and logged): "
+                        "a regulator endpoint takes them in auth_header, a webhook is signed "
+                        "with its secret");
     } else if (strcmp(scheme, "https") == 0) {
         rc = PX_OK;
     } else if (strcmp(scheme, "http") == 0) {

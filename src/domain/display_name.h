@@ -9,14 +9,16 @@
 /* The most bytes of UTF-8 a name has; the HTTP readers take no more. */
 #define PX_NAME_MAX 200
 
-/* 1 to PX_NAME_MAX bytes of text without control characters (px_str_printable); else
+/* 1 to PX_NAME_MAX bytes of text without control characters (px_str_printable), not only
+ * spaces (px_str_blank); else
  * PX_EINVALID with code, field "name". */
 px_rc px_display_name_check(const char *name, const char *code, px_err *err);
 
 /* The most bytes of UTF-8 a label (of a key, of an allocation) has. */
 #define PX_LABEL_MAX 200
 
-/* A label: 1 to PX_LABEL_MAX bytes of text without control characters (optional: none, or an
+/* A label: 1 to PX_LABEL_MAX bytes of text without control characters, not only spaces
+ * (optional: none, or an
  * empty one, is taken too); else PX_EINVALID with code, field "label", its message naming the
  * bounds the caller takes. */
 px_rc px_label_check(const char *label, int optional, const char *code, px_err *err);

@@ -105,7 +105,7 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
     /* The best of the three media types packid serves; on equal q the linkset (asked for by
      * name, the GS1-Conformant Resolver Standard), then the page (a browser's Accept lists
      * text/html), then JSON. */
-    int q_set = -1, q_html = -1, q_json = -1, q_any = -1;
+    int q_set = -1, q_html = -1, q_json = -1, q_any = -1, q_app = -1;
     const char *p = accept, *name;
     size_t n;
     int q;
@@ -116,11 +116,15 @@ px_resolve_answer px_resolve_choose(const char *accept, const char *link_type, c
             q_html = q > q_html ? q : q_html;
         else if (same_ci(name, n, "application/json"))
             q_json = q;
+        else if (same_ci(name, n, "application/*"))
+            q_app = q; /* RFC 9110 §12.5.1: every application type, JSON the one packid has */
         else if (same_ci(name, n, "*/*") || same_ci(name, n, "text/*"))
             q_any = q > q_any ? q : q_any;
     }
     if (q_html < 0)
         q_html = q_any;
+    if (q_json < 0)
+        q_json = q_app;
     if (q_set > 0 && q_set >= q_html && q_set >= q_json)
         return PX_RESOLVE_LINKSET;
     if (q_json > 0 && q_json > q_html)

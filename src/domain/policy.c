@@ -41,7 +41,9 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_ORG_ADMIN] = {"org_admin", "administer organizations and keys", {SYS, NO, NO, NO, NO}},
     [PX_ACT_PRODUCT_WRITE] = {"product_write", "write products", {NO, ORG, NO, NO, NO}},
     [PX_ACT_PRODUCT_READ] = {"product_read", "read products", {NO, ORG, OWN, ORG, NO}},
-    [PX_ACT_SETTINGS_WRITE] = {"settings_write", "change serial settings", {NO, ORG, NO, NO, NO}},
+    [PX_ACT_SETTINGS_WRITE] = {"settings_write",
+                               "change a product's settings (serial settings, passport, links)",
+                               {NO, ORG, NO, NO, NO}},
     [PX_ACT_PARTNER_WRITE] = {"partner_write", "manage partners", {NO, ORG, NO, NO, NO}},
     [PX_ACT_PARTNER_READ] = {"partner_read", "read partners", {NO, ORG, NO, ORG, NO}},
     [PX_ACT_ALLOCATE] = {"allocate", "allocate serials", {NO, ORG, OWN, NO, NO}},
@@ -100,6 +102,11 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_AUDIT_CHECKPOINT] = {"audit_checkpoint",
                                  "sign the audit checkpoints now",
                                  {SYS, NO, NO, NO, NO, NO}},
+    /* A product's passport and links as the MAH set them (the public reads them through the
+     * resolver): the MAH's house, not a partner's. */
+    [PX_ACT_SETTINGS_READ] = {"settings_read",
+                              "read a product's passport and links",
+                              {NO, ORG, NO, ORG, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

@@ -38,7 +38,7 @@ typedef enum px_action {
     PX_ACT_ORG_ADMIN = 0,   /* create organizations and API keys (CLI / operator) */
     PX_ACT_PRODUCT_WRITE,   /* POST /v1/products */
     PX_ACT_PRODUCT_READ,    /* GET /v1/products… */
-    PX_ACT_SETTINGS_WRITE,  /* PUT …/serial-settings */
+    PX_ACT_SETTINGS_WRITE,  /* PUT …/serial-settings, …/passport, …/links */
     PX_ACT_PARTNER_WRITE,   /* POST/PATCH /v1/partners (creates CMO orgs and cmo keys) */
     PX_ACT_PARTNER_READ,    /* GET /v1/partners… */
     PX_ACT_ALLOCATE,        /* POST /v1/products/{gtin}/allocations */
@@ -66,11 +66,12 @@ typedef enum px_action {
     PX_ACT_ALLOTMENT_READ,  /* GET /v1/allotments, /v1/orgs/{id}/allotments (its own) */
     PX_ACT_VRS_VERIFY, /* GET /vrs/verify/…, /vrs/checkConnectivity (the GS1 Lightweight Messaging
                           Standard) */
-    PX_ACT_VRS_LOG_READ, /* GET /v1/verification-requests */
-    PX_ACT_VRS_SETTINGS, /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
-    PX_ACT_ALERT,        /* GET /v1/alerts, POST /v1/alerts/{id}/close (clone alerts) */
-    PX_ACT_PARTITIONS,   /* GET /v1/partitions, POST …/ensure, …/{name}/detach (operator) */
+    PX_ACT_VRS_LOG_READ,     /* GET /v1/verification-requests */
+    PX_ACT_VRS_SETTINGS,     /* GET/PUT /v1/vrs-settings (the MAH's responder scenarios) */
+    PX_ACT_ALERT,            /* GET /v1/alerts, POST /v1/alerts/{id}/close (clone alerts) */
+    PX_ACT_PARTITIONS,       /* GET /v1/partitions, POST …/ensure, …/{name}/detach (operator) */
     PX_ACT_AUDIT_CHECKPOINT, /* POST /v1/audit/checkpoints (operator) */
+    PX_ACT_SETTINGS_READ,    /* GET …/passport, …/links (the MAH's own, its auditors) */
     PX_ACTION__COUNT
 } px_action;
 

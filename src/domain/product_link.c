@@ -60,7 +60,8 @@ static int uri_chars(const char *s)
 
 /* An https URL whose host starts with a letter or digit (the GS1 linkset schema's pattern
  * "^https?://[a-zA-z0-9./]+"), with no userinfo (a "https://bank.example@evil.example" link
- * shows one host and opens another). */
+ * shows one host and opens another), and a port, if any, that a connection can have (RFC 3986
+ * §3.2.3 with the 16 bits of TCP: 1 to 65535). */
 static int https_url(const char *s)
 {
     size_t n = strlen(s);
@@ -68,12 +69,24 @@ static int https_url(const char *s)
         return 0;
     const char *host = s + 8;
     size_t auth = strcspn(host, "/?#");
-    if (auth == 0 || !alnum(host[0]) || memchr(host, '@', auth))
+    size_t name = strcspn(host, ":/?#");
+    if (auth == 0 || !alnum(host[0]))
         return 0;
-    for (size_t i = 0; i < auth; i++)
-        if (!alnum(host[i]) && host[i] != '.' && host[i] != '-' && host[i] != ':')
+    for (size_t i = 0; i < name; i++)
+        if (!alnum(host[i]) && host[i] != '.' && host[i] != '-')
             return 0;
-    return 1;
+    if (name == auth)
+        return 1;
+    long port = 0;
+    size_t digits = auth - name - 1;
+    for (size_t i = name + 1; i < auth; i++) {
+        if (host[i] < '0' || host[i] > '9')
+            return 0;
+        port = port * 10 + (host[i] - '0');
+        if (port > 65535)
+            return 0;
+    }
+    return digits > 0 && port > 0;
 }
 
 /* Characters of a title: valid UTF-8 (shortest forms, no surrogates), no control character;
@@ -160,8 +173,8 @@ px_rc px_link_check(px_product_link *out, const char *type, const char *href, co
                                 "not a GS1 Web Vocabulary link type packid knows");
     if (!href || !https_url(href))
         return px_err_set_field(err, PX_EINVALID, "invalid_url", "href",
-                                "href must be an https URL of at most 1024 bytes, with a host "
-                                "and no user name");
+                                "href must be an https URL of at most 1024 bytes, with a host, "
+                                "no user name and a port (if any) from 1 to 65535");
     long chars = title ? utf8_text_chars(title) : -1;
     if (chars < 1 || chars > PX_LINK_TITLE_MAX)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "title",

@@ -474,6 +474,31 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
     return gs1_elements_validate(out, err);
 }
 
+px_rc gs1_epc_instance_parse(gs1_elements *out, gs1_epc_kind *kind, const char *uri, px_err *err)
+{
+    if (!starts(uri, "http://") && !starts(uri, "https://"))
+        return gs1_epc_parse(out, kind, NULL, uri, err);
+    px_rc rc = gs1_dl_parse(out, uri, err);
+    if (rc != PX_OK)
+        return rc;
+    /* The constrained form of an instance (EPCIS 2.0 §8.2.2): its key and key qualifier alone,
+     * so an EPC never carries a batch or an expiry beside it. */
+    if (out->count == 1 && strcmp(out->items[0].ai, "00") == 0) {
+        *kind = GS1_EPC_SSCC;
+        return PX_OK;
+    }
+    if (out->count == 2 && strcmp(out->items[0].ai, "01") == 0 &&
+        strcmp(out->items[1].ai, "21") == 0) {
+        *kind = GS1_EPC_SGTIN;
+        return PX_OK;
+    }
+    return gs1__at(err,
+                   px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                              "a Digital Link EPC is an SGTIN (/01/…/21/…) or an SSCC (/00/…), "
+                              "without other data"),
+                   0, strlen(uri));
+}
+
 px_rc gs1_epc_sgtin_parse(char gtin14[GS1_GTIN_LEN + 1], char serial[GS1_SERIAL_MAX + 1],
                           int *gcp_len, const char *uri, px_err *err)
 {

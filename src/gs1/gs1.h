@@ -220,6 +220,11 @@ typedef enum gs1_epc_kind {
 /* Parses any supported EPC URI into elements (validated); kind and gcp_len may be NULL. */
 px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const char *uri,
                     px_err *err);
+/* An instance EPC as EPCIS 2.0 carries it (EPCIS 2.0 §8.2: an EPC URI or its constrained GS1
+ * Digital Link URI, on any domain): the EPC URI forms gs1_epc_parse takes, or a Digital Link of
+ * exactly (01)(21) (*kind GS1_EPC_SGTIN) or (00) (GS1_EPC_SSCC), no other AI or attribute.
+ * PX_EINVALID "invalid_epc_uri" for a Digital Link of anything else. */
+px_rc gs1_epc_instance_parse(gs1_elements *out, gs1_epc_kind *kind, const char *uri, px_err *err);
 /* The element an EPC URI of e is built on: (00), else (01), else (414); its index, and in
  * *gcppos where its GS1 Company Prefix starts as gs1_gcp_length_lookup takes it (2 for an SSCC
  * and a GTIN, 1 for a GLN; may be NULL). PX_EINVALID "no_epc_key" when e has none. */

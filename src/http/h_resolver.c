@@ -185,8 +185,11 @@ static json_t *links(const px_req *r, const char *anchor, const char *gtin, cons
 
 static void reply_linkset(px_req *r, const px_public_view *v, const char *anchor, json_t *ls)
 {
-    json_t *item =
-        json_pack("{s:s, s:s}", "anchor", anchor, "itemDescription", v->pub.product_name);
+    /* GS1's linkset schema requires a description: an unknown item's says what it is. */
+    json_t *item = json_pack("{s:s, s:s}", "anchor", anchor, "itemDescription",
+                             v->pub.product_found
+                                 ? v->pub.product_name
+                                 : "Unknown item: no product of this GTIN is registered here");
     json_object_update(item, ls);
     json_t *doc = json_pack("{s:[o]}", "linkset", item);
     char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -358,8 +361,15 @@ static void resolve_reply(px_req *r, const resolve_found *f)
         break;
     case PX_RESOLVE_LINKSET:
     case PX_RESOLVE_LINK:
+        /* An unknown item (a GTIN nobody registered, a sandbox pack) has its default link too,
+         * the page that says so (DOMAIN-2.md §12.1 item 4: every request URI has a default),
+         * and nothing else: the linkset its answers point to (rel="linkset") exists. */
         if (!v->pub.product_found) {
-            px_reply_fail(r, PX_ENOTFOUND, "not_found", "no links for this item");
+            ls = links(r, f->anchor, f->gtin, NULL, "", NULL, 0);
+            if (f->a == PX_RESOLVE_LINKSET)
+                reply_linkset(r, v, f->anchor, ls);
+            else
+                reply_redirect(r, ls, f->link_type);
             break;
         }
         /* The stored batch completes the verification service's link only when the verdict

@@ -95,6 +95,7 @@ const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, in
     json_t *v = member(obj, name);
     int present = obj && json_object_get(obj, name); /* null counts as given, and wrong */
     const char *problem;
+    char len_problem[48];
     if (!v) {
         if (!required)
             return NULL;
@@ -102,7 +103,8 @@ const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, in
     } else if (!json_is_string(v)) {
         problem = "must be a string";
     } else if (json_string_length(v) > max || json_string_length(v) == 0) {
-        problem = "has the wrong length";
+        snprintf(len_problem, sizeof(len_problem), "must be 1 to %zu bytes long", max);
+        problem = len_problem;
     } else if (!c_string(v)) {
         problem = "must not contain NUL characters";
     } else {

@@ -173,7 +173,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     gs1_epc_kind kind;
     px_err e2 = PX_ERR_INIT;
     const char *sscc = NULL, *cg = NULL, *cs = NULL;
-    if (gs1_epc_parse(&el, &kind, NULL, ev->parent_id, &e2) == PX_OK) {
+    if (gs1_epc_instance_parse(&el, &kind, ev->parent_id, &e2) == PX_OK) {
         if (kind == GS1_EPC_SSCC)
             sscc = element(&el, "00");
         else if (kind == GS1_EPC_SGTIN) {
@@ -184,7 +184,8 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     if (!sscc && !(cg && cs)) {
         px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                            "parentID %.*s%s: a parent is a container's SSCC "
-                           "(urn:epc:id:sscc:…) or a case's SGTIN (urn:epc:id:sgtin:…)",
+                           "(urn:epc:id:sscc:… or https://id.gs1.org/00/…) or a case's SGTIN "
+                           "(urn:epc:id:sgtin:… or …/01/…/21/…)",
                            QUOTED(ev->parent_id));
         return 0;
     }
@@ -198,7 +199,7 @@ static int take_aggregation(item *it, const px_epcis_event *ev)
     for (size_t i = 0; i < ev->n_epcs; i++) {
         px_err_clear(&e2);
         const char *g = NULL, *s = NULL, *x = NULL;
-        if (gs1_epc_parse(&el, &kind, NULL, ev->epcs[i], &e2) == PX_OK) {
+        if (gs1_epc_instance_parse(&el, &kind, ev->epcs[i], &e2) == PX_OK) {
             if (kind == GS1_EPC_SGTIN) {
                 g = element(&el, "01");
                 s = element(&el, "21");
@@ -294,14 +295,20 @@ static int take_event(item *it, const px_epcis_event *ev)
     if (!says_only_what_is_kept(it, ev, PX_BIZSTEP_COMMISSIONING, PX_DISP_ACTIVE))
         return 0;
     for (size_t i = 0; i < ev->n_epcs; i++) {
-        char gtin[GS1_GTIN_LEN + 1], serial[GS1_SERIAL_MAX + 1];
-        int gcp = 0;
+        gs1_elements el;
+        gs1_epc_kind kind;
         px_err e2 = PX_ERR_INIT;
-        if (gs1_epc_sgtin_parse(gtin, serial, &gcp, ev->epcs[i], &e2) != PX_OK) {
-            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%.*s%s is not an SGTIN URI",
+        /* An SGTIN as an EPC URI or its Digital Link (EPCIS 2.0 §8.2), as packid's own 2.0
+         * query writes it on request: a partner sends back what it got. */
+        if (gs1_epc_instance_parse(&el, &kind, ev->epcs[i], &e2) != PX_OK ||
+            kind != GS1_EPC_SGTIN) {
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
+                               "%.*s%s is not an SGTIN URI (urn:epc:id:sgtin:… or its Digital "
+                               "Link …/01/…/21/…)",
                                QUOTED(ev->epcs[i]));
             return 0;
         }
+        const char *gtin = element(&el, "01"), *serial = element(&el, "21");
         if (it->gtin[0] && strcmp(it->gtin, gtin) != 0) {
             px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                                "one commissioning event holds packs of one GTIN (also %s)", gtin);

@@ -403,7 +403,8 @@ px_rc px_run_carrier_batch(px_app *app, px_db *db, int *did_work, px_err *err)
     pthread_cond_init(&c->cv, NULL);
     px_rc rc = px_tx_run(db, NULL, run_body, c, err);
     *did_work = rc == PX_OK && c->found;
-    if (rc == PX_OK && c->try_out.rc == PX_OK && c->refused)
+    /* Live metrics count live work only (docs/sandbox.md "What is different"). */
+    if (rc == PX_OK && c->try_out.rc == PX_OK && c->refused && !px_db_is_sandbox(db))
         atomic_fetch_add(&app->carrier_items_failed, (unsigned long)c->refused);
     rc = px_job_try_result(rc, &c->try_out, err);
     pthread_mutex_destroy(&c->mu);

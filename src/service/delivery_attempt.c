@@ -94,7 +94,8 @@ px__attempt_end px__delivery_end(const px_config *cfg, int n, int max,
 void px__delivery_told(const px__attempt_end *e, const char *what, const char *subject,
                        _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT])
 {
-    counts[e->outcome]++;
+    if (counts)
+        counts[e->outcome]++;
     px__delivery_log(what, subject, e->attempt, e->res, e->outcome, e->retry_ms);
 }
 

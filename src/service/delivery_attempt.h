@@ -55,8 +55,9 @@ typedef struct px__attempt_end {
 px__attempt_end px__delivery_end(const px_config *cfg, int n, int max,
                                  const px_delivery_result *res);
 /* Tells the attempt's outcome once its recording committed: counted in counts (the app's
- * metric) and logged (px__delivery_log with what and subject). Never before: a recording that
- * fails leaves the delivery to be taken up again, and its outcome is told then, once. */
+ * metric; NULL for a sandbox delivery, which live metrics never count) and logged (px__delivery_log
+ * with what and subject). Never before: a recording that fails leaves the delivery to be taken up
+ * again, and its outcome is told then, once. */
 void px__delivery_told(const px__attempt_end *e, const char *what, const char *subject,
                        _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT]);
 /* 1 when the attempt is retried for want of any answer (no connection, TLS, silence, a

@@ -248,6 +248,34 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
     return rc;
 }
 
+/* Events applied before are marked duplicate (one query for the document). hold: inside the
+ * applying transaction, the document's eventIDs held first (px_store_captured_events_hold),
+ * so the same document sent twice at once is applied once and the other finds it applied
+ * (it met the first one's serials as duplicate_serial before). */
+static px_rc mark_known(px_db *db, const px_actor *by, capture_ctx *c, int hold, px_err *err)
+{
+    if (c->n == 0)
+        return PX_OK;
+    const char **ids = malloc(c->n * sizeof(*ids));
+    unsigned char *known = malloc(c->n);
+    size_t k = 0;
+    if (ids && known)
+        for (size_t i = 0; i < c->n; i++)
+            if (!c->items[i].detail[0])
+                ids[k++] = c->items[i].event_id;
+    px_rc rc = !ids || !known ? px_err_oom(err)
+               : hold         ? px_store_captured_events_hold(db, by->org_id, ids, k, err)
+                              : PX_OK;
+    if (rc == PX_OK)
+        rc = px_store_captured_events_known(db, by->org_id, ids, k, known, err);
+    for (size_t i = 0, j = 0; rc == PX_OK && i < c->n; i++)
+        if (!c->items[i].detail[0])
+            c->items[i].duplicate = known[j++];
+    free(ids);
+    free(known);
+    return rc;
+}
+
 /* REQ-EPCISREST-6: the document in one transaction, each event (under rollback: each run of
  * commissioning events of one batch, one commission) a use case in its own savepoint, in
  * document order, so a later event may pack the packs an earlier one commissioned. rollback:
@@ -270,6 +298,11 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
             it->refused_applying = 0;
         }
     }
+    /* Known again under the hold: a capture of the same events that committed since the read
+     * before this transaction made them duplicates. */
+    px_rc hold_rc = mark_known(db, by, c, 1, err);
+    if (hold_rc != PX_OK)
+        return hold_rc;
     /* A document that nests containers takes their one turn (px_store_agg_nesting_turn) before
      * any of its events locks a container: taken at its first nesting event instead, it could
      * wait for a request holding the turn that waits for a container an earlier event of this
@@ -424,28 +457,6 @@ static px_rc capture_read(capture_ctx *c, const char *body, size_t len, px_err *
     return refuse_repeated_ids(c, err);
 }
 
-/* Events applied before are marked duplicate (one query for the document). */
-static px_rc mark_known(px_db *db, const px_actor *by, capture_ctx *c, px_err *err)
-{
-    if (c->n == 0)
-        return PX_OK;
-    const char **ids = malloc(c->n * sizeof(*ids));
-    unsigned char *known = malloc(c->n);
-    size_t k = 0;
-    if (ids && known)
-        for (size_t i = 0; i < c->n; i++)
-            if (!c->items[i].detail[0])
-                ids[k++] = c->items[i].event_id;
-    px_rc rc = ids && known ? px_store_captured_events_known(db, by->org_id, ids, k, known, err)
-                            : px_err_oom(err);
-    for (size_t i = 0, j = 0; rc == PX_OK && i < c->n; i++)
-        if (!c->items[i].detail[0])
-            c->items[i].duplicate = known[j++];
-    free(ids);
-    free(known);
-    return rc;
-}
-
 static int none_refused(const capture_ctx *c)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -484,7 +495,7 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     px_capture_new job = {capture_id, by->org_id, proceed ? "proceed" : "rollback", "", 0};
     px_rc rc = px_policy_check(by->role, PX_ACT_COMMISSION, err);
     if (rc != PX_OK || (rc = capture_read(&c, body, len, err)) != PX_OK ||
-        (rc = mark_known(db, by, &c, err)) != PX_OK)
+        (rc = mark_known(db, by, &c, 0, err)) != PX_OK)
         goto done;
     if (px_uuid_v4(capture_id) != PX_OK) {
         rc = px_err_no_random(err);

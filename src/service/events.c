@@ -278,3 +278,14 @@ px_rc px__event_put(px_epcis_writer *w, const px_epcis_event *ev, px_err *err)
         px_epcis_writer_finish(w, err); /* copies the sticky error */
     return rc;
 }
+
+void px__op_events_add(px__op_events *e, const char *id)
+{
+    /* At most one event per market and group: the markets are at most PX_OP_MARKETS_MAX
+     * (px__market_set), so n never passes the bound. */
+    if (e->n >= PX__OP_EVENTS_MAX)
+        return;
+    px_strlcpy(e->id[e->n], id, sizeof(e->id[0]));
+    e->p[e->n] = e->id[e->n];
+    e->n++;
+}

@@ -92,6 +92,17 @@ typedef struct px__row_lists {
     px_epcis_biz_transaction bt;
 } px__row_lists;
 
+/* The events one operation records (one per market and group: pack_ops.c, recall.c), each
+ * named by its audit entry ("event_ids"), so the event of every pack it moved leads to who
+ * moved it. */
+#define PX__OP_EVENTS_MAX ((PX_OP_MARKETS_MAX + 1) * 2)
+typedef struct px__op_events {
+    char id[PX__OP_EVENTS_MAX][PX_ID_LEN + 1];
+    const char *p[PX__OP_EVENTS_MAX]; /* id[i], as a list for px_audit_strs */
+    size_t n;
+} px__op_events;
+void px__op_events_add(px__op_events *e, const char *id);
+
 /* The words of a stored event row (epcis_event's or container_event's) as the event's type,
  * action, bizStep and disposition ("" disposition: none); another word is a row packid did
  * not write: PX_EINTERNAL naming the row by id. */

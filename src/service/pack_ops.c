@@ -49,6 +49,7 @@ typedef struct op_ctx {
     px__errlist errs;
     int oom;
     px__market_set markets;        /* where the listed released packs went */
+    px__op_events events;          /* the events recorded, for the audit entry */
     long left;                     /* packs taken out of their containers */
     char (*market_of)[3];          /* per request index: its market, "" when not released */
     const px_app *app;
@@ -150,7 +151,10 @@ static px_rc group_event(op_ctx *c, px_db *db, size_t n, const char **group, con
         .reason = c->reason_text,
         .market = market[0] ? market : NULL,
     };
-    return px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
+    px_rc rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
+    if (rc == PX_OK)
+        px__op_events_add(&c->events, c->res->event_id);
+    return rc;
 }
 
 /* One event per market the packs were released to, and one for packs not released: each
@@ -162,6 +166,7 @@ static px_rc op_events(op_ctx *c, px_db *db, size_t n, px_err *err)
     const char **group = malloc(n * sizeof(*group));
     if (!group)
         return px_err_oom(err);
+    c->events.n = 0; /* an earlier attempt's, rolled back */
     px_rc rc = PX_OK;
     for (int m = 0; m <= c->markets.n && rc == PX_OK; m++) {
         const char *market = m < c->markets.n ? c->markets.v[m] : "";
@@ -240,6 +245,7 @@ static void op_audit(px_tx *tx, const op_ctx *c, size_t n)
     px_audit_int(d, "count", (long long)n);
     px_audit_str(d, "reason", c->reason_text ? c->reason_text : "");
     px_audit_str(d, "event_id", c->res->event_id);
+    px_audit_strs(d, "event_ids", c->events.p, c->events.n);
     if (c->left)
         px_audit_int(d, "unpacked", (long long)c->left);
 }

@@ -146,5 +146,13 @@ px_rc px_svc_pack_get(px_db *db, const px_actor *by, const char *gtin, const cha
     /* Another tenant's pack answers 404, never 403 (docs/architecture.md "Requests"). */
     if (!visible)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "pack not found");
-    return fn ? px_store_pack_events_each(db, out, fn, ctx, err) : PX_OK;
+    if (!fn)
+        return PX_OK;
+    /* Its packing and unpacking too, found by the SGTIN URI the events name it by (a serial
+     * no URI can carry has none: its container events could not name it either). */
+    char epc[GS1_EPC_URI_MAX];
+    px_err uri_err = PX_ERR_INIT;
+    int has_epc = gs1_epc_sgtin_format(epc, sizeof(epc), g, prod.company_prefix_length, serial,
+                                       &uri_err) == PX_OK;
+    return px_store_pack_events_each(db, out, has_epc ? epc : NULL, fn, ctx, err);
 }

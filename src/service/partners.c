@@ -246,6 +246,12 @@ static px_rc partner_update_body(px_tx *tx, void *vc, px_err *err)
     }
     char old_status[sizeof(out->status)];
     px_strlcpy(old_status, out->status, sizeof(old_status));
+    /* The status it has already, and no products: nothing changes, so nothing is written or
+     * audited (updated_at keeps saying when it last changed), as a product's PATCH. */
+    if (!c->gtins && (!c->status || strcmp(c->status, old_status) == 0)) {
+        px_tx_discard(tx);
+        return PX_OK;
+    }
     /* The row is written when anything changes (its status, or only its products):
      * updated_at says when the partnership last changed. */
     if ((c->status || c->gtins) && (rc = px_store_partnership_set_status(

@@ -23,6 +23,7 @@ typedef struct recall_ctx {
     char (*market_of)[3]; /* per recalled pack: the market it was released to, "" none */
     size_t count;
     px__market_set markets; /* where released packs of the batch went */
+    px__op_events events;   /* the events recorded, for the audit entry */
     px_pack_op_result *res;
 } recall_ctx;
 
@@ -69,6 +70,8 @@ static px_rc recall_events(recall_ctx *c, px_db *db, px_err *err)
             .market = market[0] ? market : NULL,
         };
         rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
+        if (rc == PX_OK)
+            px__op_events_add(&c->events, c->res->event_id);
     }
     free(group);
     return rc;
@@ -85,6 +88,7 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     c->market_of = NULL;
     c->count = 0;
     c->res->event_id[0] = '\0'; /* an earlier attempt's, rolled back */
+    c->events.n = 0;
     px_rc rc;
     /* The markets the recalled packs were released to hear of the recall like of a release.
      * They are known once the rows are locked and changed (a release committed meanwhile is
@@ -142,6 +146,7 @@ static px_rc recall_body(px_tx *tx, void *vc, px_err *err)
     px_audit_str(d, "reason", reason);
     px_audit_int(d, "count", (long long)c->count);
     px_audit_str(d, "event_id", c->res->event_id[0] ? c->res->event_id : NULL);
+    px_audit_strs(d, "event_ids", c->events.p, c->events.n);
     c->res->count = (long)c->count;
     return PX_OK;
 }

@@ -38,7 +38,9 @@ px_rc px__org_name_gln_check(const char *name, const char *name_code, const char
  * "company_prefix_taken" on field gtin. */
 px_rc px__gtin_prefix_free(px_db *db, const char *mah_id, const char *gtin, int prefix_len,
                            px_err *err);
-/* The company prefix of org's GLN at its prefix length is not one another organization
+/* org's GLN is no other organization's (else PX_ECONFLICT "gln_taken" on field gln, the GLN
+ * held to the commit: px_store_gln_taken), and the company prefix of org's GLN at its prefix
+ * length is not one another organization
  * listed or another MAH's products are numbered under (a CMO's GLN may be under its partner
  * MAH's, or by's when by is the MAH creating or changing it), nor with the length unknown does
  * the GLN lie under one (nothing to check without a GLN); else PX_ECONFLICT

@@ -76,6 +76,27 @@ static px_rc join_ids(px_buf *b, const char *const *ids, size_t n, px_err *err)
     return PX_OK;
 }
 
+px_rc px_store_captured_events_hold(px_db *db, const char *org_id, const char *const *ids, size_t n,
+                                    px_err *err)
+{
+    if (n == 0)
+        return PX_OK;
+    px_buf b;
+    px_buf_init(&b, (size_t)1 << 30);
+    px_rc rc = join_ids(&b, ids, n, err);
+    /* At most 64 locks a document, whatever its size (the lock table holds a few thousand
+     * for every session), in one order for every document, so two captures never deadlock;
+     * two documents sharing no eventID may share a bucket and then take turns. */
+    if (rc == PX_OK)
+        rc = px__exec_cmd(db,
+                          "SELECT pg_advisory_xact_lock(" PX__LOCK_CAPTURE ", k) FROM (SELECT "
+                          "DISTINCT hashtext($1 || ':' || (hashtext(t.id) & 63)::text) AS k "
+                          "FROM unnest(string_to_array($2, chr(29))) AS t(id) ORDER BY 1) s",
+                          PX__ARGS(org_id, b.data), err);
+    px_buf_dispose(&b);
+    return rc;
+}
+
 px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
                                      size_t n, unsigned char *known, px_err *err)
 {

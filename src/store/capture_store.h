@@ -33,6 +33,10 @@ px_rc px_store_capture_record(px_db *db, const px_capture_new *job, int success,
 /* The job; org_id NULL: any organization's. Another organization's job is not found. */
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
                            px_err *err);
+/* Holds org_id's eventIDs ids until the transaction ends (advisory locks over 64 buckets of
+ * them): a capture of the same events waits for this one's commit and then finds them known. */
+px_rc px_store_captured_events_hold(px_db *db, const char *org_id, const char *const *ids, size_t n,
+                                    px_err *err);
 /* known[i] = 1 when org_id has applied ids[i] before (one query for all; IDs hold no
  * control character). */
 px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,

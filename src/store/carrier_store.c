@@ -278,7 +278,8 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
         "WITH p AS (SELECT i FROM carrier_batch b, generate_series(0, b.total_count - 1) i "
         "WHERE b.id = $1::uuid AND NOT b.item_errors ? i::text AND NOT EXISTS (SELECT 1 "
         "FROM carrier c WHERE c.batch_id = b.id AND c.idx = i)) "
-        "UPDATE carrier_batch b SET status = 'failed', finished_at = now(), error_count = "
+        "UPDATE carrier_batch b SET status = 'failed', finished_at = clock_timestamp(), "
+        "error_count = "
         "b.error_count + (SELECT count(*) FROM p), item_errors = b.item_errors || "
         "(SELECT coalesce(jsonb_object_agg(p.i::text, jsonb_build_object('c', "
         "'batch_failed', 'm', left($2, 199))), '{}') FROM p) WHERE b.id = $1::uuid "
@@ -491,12 +492,13 @@ px_rc px_store_carrier_chunk_end(px_db *db, px_carrier_batch *b, const px_carrie
         "j AS (UPDATE job SET status = CASE WHEN s.pending > 0 THEN 'running' "
         "WHEN s.ok > 0 THEN 'completed' ELSE 'failed' END, done = s.ok + s.bad, "
         "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
-        "finished_at = CASE WHEN s.pending = 0 THEN now() END FROM s WHERE job.id = $4) "
+        "finished_at = CASE WHEN s.pending = 0 THEN clock_timestamp() END FROM s WHERE job.id = "
+        "$4) "
         "UPDATE carrier_batch b SET completed_count = s.ok, error_count = s.bad, "
         "item_errors = CASE WHEN s.errs = '{}' THEN b.item_errors ELSE b.item_errors || s.errs "
         "END, "
         "status = CASE WHEN s.pending > 0 THEN 'processing' WHEN s.ok > 0 THEN 'completed' "
-        "ELSE 'failed' END, finished_at = CASE WHEN s.pending = 0 THEN now() END "
+        "ELSE 'failed' END, finished_at = CASE WHEN s.pending = 0 THEN clock_timestamp() END "
         "FROM s WHERE b.id = $2 RETURNING " BATCH_COLS,
         PX__ARGS(errs.data, b->id, ok, b->job_id), err);
     px_buf_dispose(&errs);

@@ -66,7 +66,7 @@ px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *comp
         db,
         "UPDATE job SET done = done + $2::bigint, heartbeat_at = now(), "
         "status = CASE WHEN done + $2::bigint >= total THEN 'completed' ELSE 'running' END, "
-        "finished_at = CASE WHEN done + $2::bigint >= total THEN now() END "
+        "finished_at = CASE WHEN done + $2::bigint >= total THEN clock_timestamp() END "
         "WHERE id = $1::uuid RETURNING status = 'completed'",
         PX__ARGS(job_id, PX__INT(n)), completed, err);
 }
@@ -114,7 +114,7 @@ px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err)
 {
     return px__exec_cmd(db,
                         "UPDATE job SET status = 'completed', done = total, started_at = "
-                        "now(), finished_at = now() WHERE id = $1::uuid",
+                        "now(), finished_at = clock_timestamp() WHERE id = $1::uuid",
                         PX__ARGS(job_id), err);
 }
 

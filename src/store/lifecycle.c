@@ -874,18 +874,32 @@ static void event_row(px_event_row *e, const PGresult *r, int i)
               PX__TEXT(e->reason), PX__TEXT(e->market), NULL);
 }
 
-px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
-                                void *ctx, px_err *err)
+px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, const char *epc,
+                                px_event_row_fn fn, void *ctx, px_err *err)
 {
+    /* The two tables draw seq from one sequence (migration 0215): one write order. */
     /* clang-format off */
     PGresult *r = px__exec(
         db,
         "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
-        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, '') FROM epcis_event "
+        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, ''), seq FROM epcis_event "
         "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
-        "OR serials @> ARRAY[$4::text]) ORDER BY seq",
+        "OR serials @> ARRAY[$4::text]) UNION ALL SELECT id, CASE action WHEN 'ADD' THEN "
+        "'pack' ELSE 'unpack' END, type, action, biz_step, coalesce(disposition, ''), "
+        ISO("event_time") ", org_id, event_hash, '', '', seq FROM container_event WHERE "
+        "$5::text IS NOT NULL AND epcs @> ARRAY[$5::text] "
+        /* An empty DELETE (EPCIS 2.0 §7.4.3: every child out) names no child: the first one
+         * of a parent after the pack was packed into it, and before the pack left it. */
+        "UNION ALL SELECT d.id, 'unpack', d.type, d.action, d.biz_step, coalesce(d.disposition, "
+        "''), " ISO("d.event_time") ", d.org_id, d.event_hash, '', '', d.seq FROM "
+        "container_event a JOIN container_event d ON d.parent_id = a.parent_id AND d.action = "
+        "'DELETE' AND cardinality(d.epcs) = 0 AND d.seq > a.seq WHERE $5::text IS NOT NULL AND "
+        "a.epcs @> ARRAY[$5::text] AND a.action = 'ADD' AND NOT EXISTS (SELECT 1 FROM "
+        "container_event b WHERE b.parent_id = a.parent_id AND b.action = 'DELETE' AND b.seq > "
+        "a.seq AND b.seq < d.seq AND (cardinality(b.epcs) = 0 OR b.epcs @> ARRAY[$5::text])) "
+        "ORDER BY seq",
         PX__ARGS(pack->gtin, px__nz(pack->commission_id), px__nz(pack->release_id),
-                 pack->serial), err);
+                 pack->serial, epc), err);
     /* clang-format on */
     PX__RETURN_EACH_ROW(r, err, px_event_row, event_row, fn, ctx);
 }

@@ -276,9 +276,12 @@ typedef struct px_event_row {
     char market[3];
 } px_event_row;
 typedef int (*px_event_row_fn)(void *ctx, const px_event_row *e);
-/* The events that concern one pack, oldest first. */
-px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, px_event_row_fn fn,
-                                void *ctx, px_err *err);
+/* The events that concern one pack, oldest first: its commissioning, release and status
+ * changes, and (epc, its SGTIN URI; NULL: none) the packing and unpacking events that name it
+ * among their children, or empty its parent while it is in it (op "pack" or "unpack";
+ * container_event_epcs and container_event_parent_id find them). */
+px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, const char *epc,
+                                px_event_row_fn fn, void *ctx, px_err *err);
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 

@@ -97,6 +97,20 @@ px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, cons
     /* clang-format on */
 }
 
+px_rc px_store_gln_taken(px_db *db, int *taken, const char *org_id, const char *gln, px_err *err)
+{
+    *taken = 0;
+    /* Two organizations given one GLN at once: the second waits for the first's commit, then
+     * sees it (no unique index: a row written before this rule may share one). */
+    if (px__exec_cmd(db, "SELECT pg_advisory_xact_lock(" PX__LOCK_GLN ", hashtext($1::text))",
+                     PX__ARGS(gln), err) != PX_OK)
+        return err->rc;
+    return px__exec_true(db,
+                         "SELECT EXISTS (SELECT 1 FROM organization WHERE gln = $1 AND id::text "
+                         "<> $2)",
+                         PX__ARGS(gln, org_id), taken, err);
+}
+
 px_rc px_store_gln_prefix_taken(px_db *db, int *taken, const px_org *org, const char *prefix,
                                 const char *partner_mah, px_err *err)
 {

@@ -52,19 +52,45 @@ static const char *const packs_sql[PX_PARTITIONED_N] = {
     NULL,
 };
 
+/* Every table's months from $1 (NULL: this month) and $2 more, as t (table) and m (month). */
+#define RANGE_SQL                                                                                  \
+    " FROM " TABLES_SQL " AS t, generate_series(date_trunc('month', coalesce($1::date, "           \
+    "current_date)), date_trunc('month', coalesce($1::date, current_date)) + "                     \
+    "make_interval(months => $2::int), interval '1 month') AS m"
+
+/* A month detached (its table still there, to be archived and dropped) cannot be made again:
+ * partition_add_month would fail creating its table. The first such month's table name, ""
+ * none. */
+static px_rc detached_month(px_db *db, const char *month, const char *ahead, char name[64],
+                            px_err *err)
+{
+    return px__exec_text(
+        db,
+        "SELECT n FROM (SELECT t || '_p' || to_char(m, 'YYYYMM') AS n, t, m" RANGE_SQL
+        ") x WHERE to_regclass(n) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+        "pg_inherits i WHERE i.inhrelid = to_regclass(n) AND i.inhparent = "
+        "to_regclass(t)) ORDER BY m, t LIMIT 1",
+        PX__ARGS(month, ahead), name, 64, NULL, err);
+}
+
 px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *created, px_err *err)
 {
     *created = 0;
+    const char *n_ahead = PX__INT(ahead);
+    char gone[64];
+    px_rc rc = detached_month(db, month, n_ahead, gone, err);
+    if (rc != PX_OK)
+        return rc;
+    if (gone[0])
+        return px_err_set_field(err, PX_ECONFLICT, "partition_detached", "from",
+                                "month %s was detached (its table stays until it is archived and "
+                                "dropped) and is not made again: ensure from a later month",
+                                gone);
     /* One statement: partition_add_month (migration 0150) is idempotent per month. */
     long long n = 0;
-    px_rc rc = px__exec_number(db,
-                               "SELECT count(*) FILTER (WHERE partition_add_month(t, m::date)) "
-                               "FROM " TABLES_SQL " AS t, "
-                               "generate_series(date_trunc('month', coalesce($1::date, "
-                               "current_date)), date_trunc('month', coalesce($1::date, "
-                               "current_date)) + make_interval(months => $2::int), "
-                               "interval '1 month') AS m",
-                               PX__ARGS(month, PX__INT(ahead)), &n, err);
+    rc = px__exec_number(db,
+                         "SELECT count(*) FILTER (WHERE partition_add_month(t, m::date))" RANGE_SQL,
+                         PX__ARGS(month, n_ahead), &n, err);
     *created = (int)n;
     return rc;
 }

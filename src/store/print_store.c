@@ -170,13 +170,14 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
         err);
     if (px__changed(r, &e->count, err) != PX_OK)
         return err->rc;
-    if (px__exec_cmd(db,
-                     "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
-                     "started_at = coalesce(started_at, now()), finished_at = now(), "
-                     "heartbeat_at = now() WHERE id = $2) "
-                     "UPDATE export SET status = 'completed', count = $3, finished_at = now() "
-                     "WHERE id = $1",
-                     PX__ARGS(e->id, e->job_id, PX__INT(e->count)), err) != PX_OK)
+    if (px__exec_cmd(
+            db,
+            "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
+            "started_at = coalesce(started_at, now()), finished_at = clock_timestamp(), "
+            "heartbeat_at = now() WHERE id = $2) "
+            "UPDATE export SET status = 'completed', count = $3, finished_at = clock_timestamp() "
+            "WHERE id = $1",
+            PX__ARGS(e->id, e->job_id, PX__INT(e->count)), err) != PX_OK)
         return err->rc;
     px_strlcpy(e->status, "completed", sizeof(e->status));
     return PX_OK;
@@ -186,11 +187,12 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
 
 px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err)
 {
-    return px__exec_cmd(db,
-                        "WITH j AS (" EXPORT_JOB_FAIL " RETURNING id) "
-                        "UPDATE export SET status = 'failed', error = $3, finished_at = now() "
-                        "WHERE id = $1 AND EXISTS (SELECT 1 FROM j)",
-                        PX__ARGS(e->id, e->job_id, message), err);
+    return px__exec_cmd(
+        db,
+        "WITH j AS (" EXPORT_JOB_FAIL " RETURNING id) "
+        "UPDATE export SET status = 'failed', error = $3, finished_at = clock_timestamp() "
+        "WHERE id = $1 AND EXISTS (SELECT 1 FROM j)",
+        PX__ARGS(e->id, e->job_id, message), err);
 }
 
 px_rc px_store_export_released(px_db *db, const px_export *e, long long *n, px_err *err)

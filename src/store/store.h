@@ -190,6 +190,10 @@ px_rc px_store_org_prefix_taken(px_db *db, long *taken, const char *org_id,
  * same prefix). Holds listings and other registrations off until the transaction ends. */
 px_rc px_store_gtin_prefix_taken(px_db *db, int *taken, const char *mah_id, const char *prefix,
                                  px_err *err);
+/* Whether gln is another organization's than org_id ("" when new), into *taken. Holds the
+ * GLN (an advisory lock) until the transaction ends, so two organizations given it at once
+ * cannot both pass. */
+px_rc px_store_gln_taken(px_db *db, int *taken, const char *org_id, const char *gln, px_err *err);
 /* The mirror for org's GLN (its id "" when new): whether prefix (the GLN's company prefix, or
  * the whole GLN when its length is unknown) is, begins with, or is the beginning of a prefix
  * another organization listed or another MAH's products are numbered under (a CMO's not

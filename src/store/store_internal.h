@@ -74,7 +74,8 @@ typedef enum px__cached {
 /* The advisory lock spaces (the first key of pg_advisory_xact_lock*; the second is the
  * hashtext of the id): a key's writes (key.c), a CMO's writes (key.c), a tenant's regulator
  * endpoints (report_store.c), a product's master data against its releases (product.c), the
- * allocation runner's safe path on a GTIN (pool_store.c). Advisory
+ * allocation runner's safe path on a GTIN (pool_store.c), an organization's GLN (org_prefix.c),
+ * a bucket of a capture's eventIDs (capture_store.c). Advisory
  * locks queue in order, so whoever waits to change one is not overtaken by holders that come after
  * it, as row share locks would let them. */
 #define PX__LOCK_KEY "7101"
@@ -82,6 +83,8 @@ typedef enum px__cached {
 #define PX__LOCK_ENDPOINTS "7103"
 #define PX__LOCK_PRODUCT_MASTER "7104"
 #define PX__LOCK_ALLOC_GTIN "7105"
+#define PX__LOCK_GLN "7106"
+#define PX__LOCK_CAPTURE "7107"
 
 /* The single-key advisory locks, "packid" in ASCII and a number, each one process-wide
  * section: the migrations (migrate.c), a first start's demo data (org.c), the audit
@@ -158,7 +161,8 @@ const char *px__val(const PGresult *res, int r, int c);
 /* Fails job ID (an SQL expression of its uuid) with message ERROR, unless it has ended already:
  * a runner that lost its job to a newer outcome changes nothing (RETURNING tells the caller). */
 #define PX__JOB_FAIL(ID, ERROR)                                                                    \
-    "UPDATE job SET status = 'failed', error = " ERROR ", finished_at = now(), heartbeat_at = "    \
+    "UPDATE job SET status = 'failed', error = " ERROR                                             \
+    ", finished_at = clock_timestamp(), heartbeat_at = "                                           \
     "now() WHERE id = " ID " AND status IN ('queued', 'running')"
 
 /* Keyset paging, newest first, as every list of the API pages (docs/api.md "Paging"): the rows

@@ -303,3 +303,10 @@ int px_str_printable(const char *s, size_t maxlen)
     }
     return n > 0 && px_utf8_valid(s);
 }
+
+int px_str_blank(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    return *s == '\0';
+}

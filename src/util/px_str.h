@@ -31,6 +31,9 @@ int px_utf8_valid(const char *s);
  * and no U+FFFE or U+FFFF (names, labels, free text). GS1 data fields use gs1's character-set
  * checks instead. */
 int px_str_printable(const char *s, size_t maxlen);
+/* 1 when s holds nothing but spaces (or nothing): a name or label a person could not tell
+ * from none. */
+int px_str_blank(const char *s);
 /* 1 when s is 1..maxlen bytes of printable ASCII (0x20..0x7E): what may travel as an HTTP header
  * value or a URL as it is, and what a stored key of ours is made of. */
 int px_ascii_printable(const char *s, size_t maxlen);

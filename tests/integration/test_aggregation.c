@@ -836,6 +836,16 @@ static void test_aggregation__case_with_its_own_gtin(void **state)
     px_http_resp_free(&doc);
 }
 
+/* Commissions cases (serials of CASE_GTIN) and packs (of GTIN) into lot, then packs as
+ * pack_body asks (201): a case that holds packs. */
+static void case_holding(fixture *f, const char *lot, const char *cases, const char *packs,
+                         const char *pack_body)
+{
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, lot, "491231", cases);
+    commission(f, lot, packs);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, pack_body, 201));
+}
+
 /* The first detail's message of a 409 invalid_state answer (caller frees the answer). */
 static const char *refused_message(json_t *j)
 {
@@ -851,12 +861,9 @@ static const char *refused_message(json_t *j)
 static void test_aggregation__case_moves_by_serial_only_empty(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTE", "491231", "[\"E1\"]");
-    commission(f, "LOTE", "[\"EK1\",\"EK2\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
-                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN(
-                                 "E1") ",\"children\":[" SGTIN("EK1") "," SGTIN("EK2") "]}",
-                             201));
+    case_holding(f, "LOTE", "[\"E1\"]", "[\"EK1\",\"EK2\"]",
+                 "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("E1") ",\"children\":[" SGTIN(
+                     "EK1") "," SGTIN("EK2") "]}");
     json_t *j = px_test_call(
         &f->env, "POST", "/v1/releases", f->mah.key,
         "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTE\",\"serials\":[\"E1\"]" SHIP_TX, 409);
@@ -893,12 +900,9 @@ static const char *batch_refusal(json_t *j)
 static void test_aggregation__case_batch_moves_only_empty(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTF", "491231", "[\"F1\",\"F2\"]");
-    commission(f, "LOTF", "[\"FK1\",\"FK2\"]");
-    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key,
-                             "{\"action\":\"pack\",\"parent\":" CASE_SGTIN(
-                                 "F1") ",\"children\":[" SGTIN("FK1") "," SGTIN("FK2") "]}",
-                             201));
+    case_holding(f, "LOTF", "[\"F1\",\"F2\"]", "[\"FK1\",\"FK2\"]",
+                 "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("F1") ",\"children\":[" SGTIN(
+                     "FK1") "," SGTIN("FK2") "]}");
     static const char *const release[] = {
         "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTF\",\"dry_run\":true" SHIP_TX,
         "{\"gtin\":\"" CASE_GTIN "\",\"batch\":\"LOTF\"" SHIP_TX,
@@ -922,6 +926,18 @@ static void test_aggregation__case_batch_moves_only_empty(void **state)
     json_decref(px_test_call(
         &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("F1") ",\"children\":[]}", 201));
+    /* The pack's own history names its packing and unpacking (it named neither). */
+    j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/FK1", f->mah.key, NULL, 200);
+    json_t *events = json_object_get(j, "events");
+    const char *ops[8] = {0};
+    for (size_t i = 0; i < json_array_size(events) && i < 8; i++)
+        ops[i] = px_test_str(json_array_get(events, i), "op");
+    assert_int_equal(json_array_size(events), 3);
+    assert_string_equal(ops[0], "commission");
+    assert_string_equal(ops[1], "pack");
+    assert_string_equal(ops[2], "unpack");
+    assert_string_equal(px_test_str(json_array_get(events, 1), "biz_step"), "packing");
+    json_decref(j);
     j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, release[1], 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);
     json_decref(j);

@@ -907,6 +907,19 @@ static void verification_network(fixture *f, char serials[][24])
                                                    : "{\"links\":[]}",
                        404, "product_not_found");
     }
+    /* A product's passport and links are the MAH's house: its auditors read them, a CMO
+     * partnered on the product may neither read nor change them (403, as a role that may
+     * never: it answered 404 for a product it reads), told what it may not do. */
+    static const char *const own[] = {"passport", "links"};
+    for (size_t i = 0; i < PX_COUNT(own); i++) {
+        snprintf(path, sizeof(path), "/v1/products/%s/%s", f->gtin, own[i]);
+        expect(f, "GET", path, f->auditor_key, NULL, 200);
+        px_test_expect(&f->env, "GET", path, f->cmo_key, NULL, 403, "forbidden_role");
+        json_t *no =
+            px_http_expect(&f->env, "PUT", path, f->cmo_key, "{}", NULL, 403, "forbidden_role");
+        assert_non_null(strstr(px_test_str(json_object_get(no, "error"), "message"), own[i]));
+        json_decref(no);
+    }
     snprintf(path, sizeof(path), "/v1/products/%s/links", f->gtin);
     expect(f, "PUT", path, f->mah.key,
            "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example/p\","

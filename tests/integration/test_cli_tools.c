@@ -178,6 +178,10 @@ static void test_cli__words_checked_first(void)
     } v[] = {
         {{NULL}, 2},     /* "packid --json" alone: usage, no command to read */
         {{"--help"}, 0}, /* --json stands anywhere, before --help too */
+        /* a command's usage, asked after its subcommand too (it was a usage error, 2) */
+        {{"key", "create", "--help"}, 0},
+        {{"org", "create", "--kind", "mah", "--help"}, 0},
+        {{"gs1", "check", "--help"}, 0},
         {{"partitions", "ensure", "--ahaed", "5"}, 2}, /* mistyped: never the default */
         {{"partitions", "ensure", "--ahead", "5"}, 1},
         {{"partitions", "ensure", "--ahead"}, 2}, /* no value */

@@ -3,6 +3,7 @@
  * exist afterwards, their commissioning event is queryable); a document sent again changes
  * nothing; one bad event under rollback changes nothing and the job lists it, under proceed
  * the good ones are applied; media types, bad documents, other tenants' jobs. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -901,6 +902,48 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
     free(doc);
 }
 
+/* One document applied: serials (of prefix, an EPC's spelling up to the serial) commissioned
+ * into lot, then packed into parent; its eventIDs urn:uuid:<id>-4000-8000-000000000001 and
+ * …-0000000000a1. */
+static void commission_and_pack(fixture *f, const char *prefix, const char *parent, const char *id,
+                                const char *serials, const char *lot)
+{
+    char e1[2048], e2[2048], c_id[64], a_id[64], job[128];
+    snprintf(c_id, sizeof(c_id), "urn:uuid:%s-4000-8000-000000000001", id);
+    snprintf(a_id, sizeof(a_id), "urn:uuid:%s-4000-8000-0000000000a1", id);
+    ld_event(&f->env, e1, sizeof(e1), prefix, c_id, serials, lot);
+    ld_agg_event(e2, sizeof(e2), prefix, a_id, "ADD", parent, serials);
+    char *doc = ld_doc(e1, e2, NULL);
+    applied(f, doc, job, __LINE__);
+    free(doc);
+}
+
+/* EPCIS 2.0 §8.2: an EPC is an EPC URI or its constrained Digital Link. packid's own 2.0 query
+ * writes Digital Links on request, so a partner sends back what it got: SGTINs and an SSCC as
+ * Digital Links (on another domain too) commission and pack as their URNs do (they were
+ * refused, found from outside). A Digital Link with data beside the key is no EPC. */
+static void test_epcis_capture__digital_link_epcs(void **state)
+{
+    fixture *f = *state;
+    char sscc[19], uri[64], e1[2048], prefix[96], parent[96];
+    sscc_of(f, sscc, uri, 7006);
+    snprintf(prefix, sizeof(prefix), "https://id.gs1.org/01/%s/21/", f->gtin);
+    snprintf(parent, sizeof(parent), "https://dl.example.com/00/%s", sscc);
+    commission_and_pack(f, prefix, parent, "6f0a3a4e-0015", "DL1,DL2", "L-DL-1");
+    char *doc;
+    assert_int_equal(packs(f, "L-DL-1"), 2);
+    assert_int_equal(packed_in(f, sscc), 2);
+    char lot_prefix[128];
+    snprintf(lot_prefix, sizeof(lot_prefix), "https://id.gs1.org/01/%s/10/L1/21/", f->gtin);
+    const char *bad_id = "urn:uuid:6f0a3a4e-0015-4000-8000-000000000002";
+    ld_event(&f->env, e1, sizeof(e1), lot_prefix, bad_id, "DL3", "L-DL-1");
+    doc = ld_doc(e1, NULL, NULL);
+    const char *counted[] = {"serial", "commission", "epcis_event", NULL};
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, bad_id, "is not an SGTIN URI",
+                            "a Digital Link with a lot beside its key", __LINE__));
+    free(doc);
+}
+
 /* A parent's events are captured in time order: a DELETE dated before the ADD it undoes would
  * be replayed by eventTime as an unpacking of packs not yet packed (a receiver would then infer
  * them shipped in the container). Refused with the reason, nothing changed; dated at the ADD's
@@ -908,16 +951,11 @@ static void test_epcis_capture__aggregation_pack_then_unpack(void **state)
 static void test_epcis_capture__aggregation_out_of_order(void **state)
 {
     fixture *f = *state;
-    char sscc[19], uri[64], e1[2048], e2[2048], job[128];
-    sscc_of(f, sscc, uri, 7003);
-    ld_event(&f->env, e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-000000000001",
-             "AO1,AO2", "L-AGG-3");
-    ld_agg_event(e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000a1", "ADD",
-                 uri, "AO1,AO2");
-    char *doc = ld_doc(e1, e2, NULL);
-    applied(f, doc, job, __LINE__);
-    free(doc);
-    const char *early_id = "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000d1";
+    char sscc[19], uri[64], e1[2048], job[128];
+    sscc_of(f, sscc, uri, 7005);
+    commission_and_pack(f, epc_prefix, uri, "6f0a3a4e-0014", "AO1,AO2", "L-AGG-3");
+    char *doc;
+    const char *early_id = "urn:uuid:6f0a3a4e-0014-4000-8000-0000000000d1";
     ld_agg_event(e1, sizeof(e1), epc_prefix, early_id, "DELETE", uri, "AO1");
     char *t = strstr(e1, "2025-03-01T10:00:00.000Z");
     assert_non_null(t);
@@ -935,7 +973,7 @@ static void test_epcis_capture__aggregation_out_of_order(void **state)
                             "a DELETE dated before the ADD", __LINE__));
     free(doc);
     assert_int_equal(packed_in(f, sscc), 2);
-    ld_agg_event(e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0007-4000-8000-0000000000d2",
+    ld_agg_event(e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0014-4000-8000-0000000000d2",
                  "DELETE", uri, "AO1");
     doc = ld_doc(e1, NULL, NULL);
     applied(f, doc, job, __LINE__);
@@ -1132,6 +1170,70 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
                     "'AggregationEvent' AND action = 'DELETE' AND parent_id = '%s' "
                     "AND cardinality(epcs) = 1",
                     case_uri);
+}
+
+/* One of two captures of one document sent at once (released by one barrier). */
+typedef struct capture_racer {
+    fixture *f;
+    const char *doc;
+    pthread_barrier_t *go;
+    long status;
+    char job[128];
+} capture_racer;
+
+static void *capture_race(void *arg)
+{
+    capture_racer *c = arg;
+    static const char *const h[] = {"Content-Type: application/ld+json", NULL};
+    pthread_barrier_wait(c->go);
+    px_http_resp r;
+    px_http(&c->f->env, &r, "POST", "/epcis/capture", c->f->mah.key, c->doc, h);
+    c->status = r.status;
+    const char *l = strstr(r.headers, "\nLocation: ");
+    if (l)
+        snprintf(c->job, sizeof(c->job), "%.*s", (int)strcspn(l + 11, "\r\n"), l + 11);
+    px_http_resp_free(&r);
+    return NULL;
+}
+
+/* The same document sent twice at once (a line's retry racing its first try) is applied once,
+ * and both jobs succeed: the later finds its events applied (the loser's job failed before,
+ * its commission meeting the winner's serials as duplicate_serial). Several rounds, each its
+ * own document: the two surely overlap in some. */
+static void test_epcis_capture__same_document_twice_at_once(void **state)
+{
+    fixture *f = *state;
+    for (int round = 0; round < 4; round++) {
+        char e1[2048], id[64], serials[64], lot[16];
+        snprintf(id, sizeof(id), "urn:uuid:6f0a3a4e-0016-4000-8000-0000000000%02d", round);
+        snprintf(serials, sizeof(serials), "TW%d-1,TW%d-2,TW%d-3", round, round, round);
+        snprintf(lot, sizeof(lot), "L-TWICE-%d", round);
+        ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, serials, lot);
+        char *doc = ld_doc(e1, NULL, NULL);
+        pthread_barrier_t go;
+        assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
+        capture_racer a = {f, doc, &go, 0, ""}, b = {f, doc, &go, 0, ""};
+        pthread_t ta, tb;
+        assert_int_equal(pthread_create(&ta, NULL, capture_race, &a), 0);
+        assert_int_equal(pthread_create(&tb, NULL, capture_race, &b), 0);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        pthread_barrier_destroy(&go);
+        free(doc);
+        const capture_racer *both[] = {&a, &b};
+        for (int k = 0; k < 2; k++) {
+            if (both[k]->status != 202)
+                fail_msg("round %d: a capture answered %ld", round, both[k]->status);
+            json_t *j = job_get(f, f->mah.key, both[k]->job, 200);
+            if (!json_is_true(json_object_get(j, "success"))) {
+                char *d = json_dumps(j, 0);
+                fail_msg("round %d: a job failed: %s", round, d);
+            }
+            json_decref(j);
+        }
+        assert_int_equal(packs(f, lot), 3);
+        px_expect_count(&f->env, 1, "SELECT count(*) FROM commission WHERE batch = '%s'", lot);
+    }
 }
 
 /* Two events of one document with one eventID: the later is refused (an eventID names one

@@ -834,6 +834,16 @@ static void test_lifecycle__recall_of_a_batch_with_nothing_to_recall_closes_it(v
                     "invalid_state");
 }
 
+/* Releases the listed serials (a JSON list's items) of batch to market (201). */
+static void release_listed(fixture *f, const char *batch, const char *market, const char *serials)
+{
+    char body[192];
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"batch\":\"%s\",\"market\":\"%s\",\"serials\":[%s]}", batch,
+             market, serials);
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
+}
+
 /* A batch recall tells each market of its own packs only (docs/lifecycle.md "Events and
  * audit": a market's report carries its own packs, never another market's serials): packs of
  * one batch released to DE and to FR, and one never released, each commissioned on its own
@@ -848,14 +858,8 @@ static void test_lifecycle__batch_recall_reports_each_market_its_own_packs(void 
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RDE-1\",\"RDE-2\"]");
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RFR-1\"]");
     px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKT", "491231", "[\"RNONE-1\"]");
-    static const char *const released[][2] = {{"DE", "\"RDE-1\",\"RDE-2\""}, {"FR", "\"RFR-1\""}};
-    for (size_t i = 0; i < PX_COUNT(released); i++) {
-        char body[160];
-        snprintf(body, sizeof(body),
-                 "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"market\":\"%s\",\"serials\":[%s]}",
-                 released[i][0], released[i][1]);
-        json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body, 201));
-    }
+    release_listed(f, "B-MKT", "DE", "\"RDE-1\",\"RDE-2\"");
+    release_listed(f, "B-MKT", "FR", "\"RFR-1\"");
     json_t *j =
         px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
                      "{\"gtin\":\"" GTIN "\",\"batch\":\"B-MKT\",\"reason\":\"recalled\"}", 201);
@@ -897,6 +901,12 @@ static void test_lifecycle__batch_recall_reports_each_market_its_own_packs(void 
         px_expect_count(&f->env, 1, "SELECT count(*) FROM epcis_event WHERE op_id = '%s' AND %s",
                         recall, per_market[i]);
     px_expect_count(&f->env, 3, "SELECT count(*) FROM epcis_event WHERE op_id = '%s'", recall);
+    /* Its audit entry names every one of them (it named the last alone). */
+    px_expect_count(&f->env, 3,
+                    "SELECT count(*) FROM epcis_event e JOIN audit_log a ON a.action = "
+                    "'pack.recall' AND a.subject = '%s' AND a.details->'event_ids' ? e.id::text "
+                    "WHERE e.op_id = '%s'",
+                    recall, recall);
     /* One report per market the packs went to (the EU endpoint hears nothing). */
     px_expect_count(&f->env, 2, "SELECT count(*) FROM report WHERE op_id = '%s'", recall);
     /* The MAH still finds the unreleased pack's recall. */
@@ -906,6 +916,26 @@ static void test_lifecycle__batch_recall_reports_each_market_its_own_packs(void 
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "recalled"));
     px_http_resp_free(&r);
+}
+
+/* A decommission of packs released to two markets records one event per market; its audit
+ * entry names both, so each pack's event leads to who decommissioned it (found from outside:
+ * the entry named the last event alone). */
+static void test_lifecycle__decommission_audit_names_every_event(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-MKD", "491231", "[\"MKD-DE\",\"MKD-FR\"]");
+    release_listed(f, "B-MKD", "DE", "\"MKD-DE\"");
+    release_listed(f, "B-MKD", "FR", "\"MKD-FR\"");
+    json_decref(px_test_call(&f->env, "POST", "/v1/decommissions", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"serials\":[\"MKD-DE\",\"MKD-FR\"],"
+                             "\"reason\":\"stolen\"}",
+                             200));
+    px_expect_count(&f->env, 2,
+                    "SELECT count(*) FROM epcis_event e JOIN audit_log a ON a.action = "
+                    "'pack.decommission' AND a.subject = e.op_id::text AND "
+                    "a.details->'event_ids' ? e.id::text WHERE e.op = 'decommission' AND "
+                    "e.serials && ARRAY['MKD-DE', 'MKD-FR']");
 }
 
 /* A recalled batch stays recalled (docs/api.md POST /v1/recalls: the change cannot be

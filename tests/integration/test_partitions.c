@@ -226,6 +226,15 @@ static void test_partitions__repaired_through_the_api(void **state)
     json_decref(j);
     expect_attached(f, "scan_p201805", 0, __LINE__);
     assert_int_equal(px_audit_count(&f->env, "partition.detach", "scan_p201805"), 1);
+    /* A range over a detached month (its table kept to be archived) is refused, naming it,
+     * none of its months made (the ensure failed with a 500 before). */
+    j = px_test_call(&f->env, "POST", "/v1/partitions/ensure", admin,
+                     "{\"from\":\"2018-04\",\"ahead\":1}", 409);
+    assert_string_equal(px_test_str(json_object_get(j, "error"), "code"), "partition_detached");
+    px_expect_detail(j, 0, -1, "partition_detached", "from");
+    assert_non_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "scan_p201805"));
+    json_decref(j);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM pg_class WHERE relname LIKE '%%_p201804'");
 }
 
 /* A row that found no month waits in the default partition; creating its month moves it. */

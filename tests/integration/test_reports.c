@@ -34,6 +34,7 @@
 #define XSD_ENV "PACKID_EPCIS_XSD_DIR=" PX_SHARED_DIR "/reference/epcis-1.2/xsd"
 #define US_GTIN "09506000134376" /* a US product of the same MAH */
 #define CMO_GLN "4012345000016"  /* a CMO site outside the product's prefix, GCP length 8 */
+#define CMO_SITE2_GLN "4012345000023" /* another site of that company (its prefix) */
 /* A tiny GS1 prefix format list (DOMAIN.md §1.5 shape): 0614141 has length 7. */
 #define GCP_LIST_XML                                                                               \
     "<?xml version=\"1.0\"?><GCPPrefixFormatList date=\"2025-01-01\">"                             \
@@ -729,11 +730,12 @@ static void test_reports__cmo_gln_prefix_gives_read_point(void **state)
         json_decref(j);
         assert_string_equal(v, listed[i].prefix_length);
     }
-    /* The CLI and the operator route take it too. */
-    j = cli_cmo(f, CMO_GLN, "8", 0);
+    /* The CLI and the operator route take it too (another site of the same company: a GLN
+     * is one organization's, its prefix may be several sites'). */
+    j = cli_cmo(f, CMO_SITE2_GLN, "8", 0);
     assert_int_equal(px_test_int(j, "gln_prefix_length"), 8);
     json_decref(j);
-    json_decref(cli_cmo(f, CMO_GLN, "13", 1));
+    json_decref(cli_cmo(f, CMO_SITE2_GLN, "13", 1));
     /* The same rules as the API's (service/orgs.c), not the command line's own: a prefix
      * length needs a GLN. */
     j = cli_cmo(f, NULL, "8", 1);

@@ -430,8 +430,21 @@ static void test_resolver__linkset(void **state)
     if (!strstr(a.body, "/10/P%2541/21/PCT1"))
         fail_msg("the verification link does not carry lot P%%41 escaped: %s", a.body);
     px_http_resp_free(&a);
-    /* An unknown GTIN has no links. */
-    expect_get(&f->env, "/01/09506000134352/21/GEN1?linkType=linkset", NULL, NULL, 404, NULL, NULL);
+    /* An unknown GTIN has its default link alone, the page that says so: the linkset its
+     * page and answers point to exists, valid against GS1's schema (it was 404). */
+    get(&f->env, &a, "/01/09506000134352/21/GEN1?linkType=linkset", NULL, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    json_t *u = json_loadb(a.body, a.len, 0, NULL);
+    json_t *item = json_array_get(json_object_get(u, "linkset"), 0);
+    assert_int_equal(json_object_size(item), 3); /* anchor, itemDescription, defaultLink */
+    assert_non_null(json_object_get(item, "https://ref.gs1.org/voc/defaultLink"));
+    json_decref(u);
+    if (px_test_run_on("node '" PX_SOURCE_DIR "/tests/openapi/check-linkset.mjs' '" LINKSET_SCHEMA
+                       "'",
+                       a.body, a.len, 0) != 0)
+        fail_msg("the unknown item's linkset does not validate: %s", a.body);
+    px_http_resp_free(&a);
+    expect_get(&f->env, "/01/09506000134352/21/GEN1?linkType=gs1:pip", NULL, NULL, 404, NULL, NULL);
 }
 
 static void test_resolver__redirects_json_well_known(void **state)

@@ -327,6 +327,37 @@ static const char *body_for(const char *method, const char *pattern)
     return strcmp(method, "GET") && strcmp(method, "DELETE") ? "{}" : NULL;
 }
 
+/* Live metrics count live work only (docs/sandbox.md "What is different"): a sandbox carrier
+ * batch whose items fail, and the sandbox webhook delivery of its job.failed that its receiver
+ * refuses, leave the live counters as they were (both were counted, found from outside). */
+static void test_sandbox__live_metrics_count_live_only(void **state)
+{
+    fixture *f = *state;
+    static const char *const series[] = {"packid_carrier_items_failed_total",
+                                         "packid_webhook_deliveries_total{outcome=\"retry\"}",
+                                         "packid_webhook_deliveries_total{outcome=\"dead\"}",
+                                         "packid_webhook_deliveries_total{outcome=\"delivered\"}"};
+    long long before[PX_COUNT(series)];
+    for (size_t i = 0; i < PX_COUNT(series); i++)
+        before[i] = px_test_metric_of(&f->env, series[i]);
+    px_receiver_reset(&f->rv, 1000, 0);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"sandbox-secret-0123456789\","
+             "\"events\":[\"job.failed\"]}",
+             f->rv.port);
+    json_decref(px_test_call(&f->env, "PUT", "/v1/webhook", f->test_key, body, 200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/carrier-batches", f->test_key,
+                             "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"SBXNONE-1\"},"
+                             "{\"gtin\":\"" GTIN "\",\"serial\":\"SBXNONE-2\"}]}",
+                             202));
+    assert_true(px_count_soon(&f->env, 200, "SELECT count(*) FROM sandbox.webhook_attempt") > 0);
+    for (size_t i = 0; i < PX_COUNT(series); i++)
+        assert_int_equal(px_test_metric_of(&f->env, series[i]), before[i]);
+    json_decref(px_test_call(&f->env, "DELETE", "/v1/webhook", f->test_key, NULL, 200));
+    px_receiver_reset(&f->rv, 0, 0);
+}
+
 /* REQ-SANDBOX-1: every route of the table, with a test key, aimed at live objects: the live
  * schema is unchanged and no answer carries a live value. */
 static void test_sandbox__walk_every_route(void **state)

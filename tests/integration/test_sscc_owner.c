@@ -652,6 +652,43 @@ static void test_sscc_owner__gln_not_under_another_mahs_products(void **state)
     json_decref(px_test_call(&f->env, "PATCH", path, f->mah2.key, body, 200));
 }
 
+/* A GLN is one organization's (found from outside: a MAH took a wholesaler's GLN and the VRS
+ * then answered with the requester's own GLN as responderGLN). Another organization's exact
+ * GLN is 409 gln_taken on gln, nothing changed, whoever gives it: a MAH for itself or for a new
+ * CMO, the operator's CLI (each was accepted: the prefix rule lets two sites of one company
+ * share a prefix); an organization sent its own GLN again keeps it. */
+static void test_sscc_owner__gln_is_one_organizations(void **state)
+{
+    fixture *f = *state;
+    static const char *const orgs[] = {
+        "SELECT string_agg(coalesce(gln, '-'), ',' ORDER BY id) FROM organization", "partnership",
+        "audit_log", NULL};
+    int rc;
+    const char *wholesaler[] = {"org",        "create", "--kind",        "verifier", "--name",
+                                "Wholesaler", "--gln",  "5600001000006", NULL};
+    json_decref(px_test_cli(&f->env, &rc, wholesaler));
+    assert_int_equal(rc, 0);
+    static const char taken[] = "{\"gln\":\"5600001000006\"}";
+    char path[96];
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah3.org);
+    json_t *no = px_test_refused_answer(&f->env, orgs, "PATCH", path, f->mah3.key, taken, NULL, 409,
+                                        "gln_taken");
+    px_expect_detail(no, 0, -1, "gln_taken", "gln");
+    json_decref(no);
+    px_test_refused(&f->env, orgs, "POST", "/v1/partners", f->mah3.key,
+                    "{\"name\":\"Borrowed GLN CMO\",\"gln\":\"5600001000006\"}", NULL, 409,
+                    "gln_taken");
+    const char *twin[] = {"org",    "create", "--kind",        "verifier", "--name",
+                          "Double", "--gln",  "5600001000006", NULL};
+    json_t *o = px_test_cli(&f->env, &rc, twin);
+    assert_int_not_equal(rc, 0);
+    assert_string_equal(px_test_str(json_object_get(o, "error"), "code"), "gln_taken");
+    json_decref(o);
+    snprintf(path, sizeof(path), "/v1/orgs/%s", f->mah.org);
+    json_decref(px_test_call(&f->env, "PATCH", path, f->mah.key,
+                             "{\"gln\":\"0355154000001\",\"gln_prefix_length\":7}", 200));
+}
+
 /* A GLN whose prefix length is unknown counts against a product as a listed prefix does: a
  * product registered over it would refuse every length it could be given (its organization
  * would never have a read point), so the product is 409 company_prefix_taken on gtin. A CMO

@@ -195,6 +195,9 @@ static const choose_vector chooses[] = {
     C("application/json", NULL, PX_RESOLVE_JSON, ""),
     C("application/json, text/html;q=0.1", NULL, PX_RESOLVE_JSON, ""),
     C("application/json;q=0.5, text/html", NULL, PX_RESOLVE_PAGE, ""),
+    /* Every application type: JSON, packid's one (it got the page, found from outside). */
+    C("application/*", NULL, PX_RESOLVE_JSON, ""),
+    C("application/*;q=0.5, text/html", NULL, PX_RESOLVE_PAGE, ""),
     /* Link types in every namespace spelling (§12.2). */
     C(NULL, "gs1:verificationService", PX_RESOLVE_LINK, "verificationService"),
     C(NULL, "verificationService", PX_RESOLVE_LINK, "verificationService"),

@@ -359,3 +359,42 @@ static void test_gs1__gcp_longest_prefix(void)
     assert_int_equal(gs1_gcp_length_lookup(xml, strlen(xml), "1700000000000", 1), -1);
     assert_int_equal(gs1_gcp_length_lookup(xml, 10, "0614141073467", 1), -1);
 }
+
+/* EPCIS 2.0 §8.2: an instance EPC is its URN or its constrained Digital Link on any domain; a
+ * Digital Link carrying anything beside its key (a lot, an expiry) is no EPC. */
+static void test_gs1__epc_instance_parse(void)
+{
+    static const struct {
+        const char *uri;
+        int ok;
+        gs1_epc_kind kind;
+        const char *key, *serial;
+    } v[] = {
+        {"urn:epc:id:sgtin:0614141.812345.6789", 1, GS1_EPC_SGTIN, "80614141123458", "6789"},
+        {"https://id.gs1.org/01/80614141123458/21/6789", 1, GS1_EPC_SGTIN, "80614141123458",
+         "6789"},
+        {"https://example.com/stem/01/80614141123458/21/A%2FB", 1, GS1_EPC_SGTIN, "80614141123458",
+         "A/B"},
+        {"urn:epc:id:sscc:0614141.1234567890", 1, GS1_EPC_SSCC, "106141412345678908", NULL},
+        {"https://id.gs1.org/00/106141412345678908", 1, GS1_EPC_SSCC, "106141412345678908", NULL},
+        {"https://id.gs1.org/01/80614141123458/10/L1/21/6789", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/80614141123458/21/6789?17=261231", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/80614141123458", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/80614141123459/21/6789", 0, 0, NULL, NULL}, /* check digit */
+        {"urn:epc:id:bogus:1", 0, 0, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        gs1_elements e;
+        gs1_epc_kind k = GS1_EPC_SGLN;
+        px_err err = PX_ERR_INIT;
+        px_rc rc = gs1_epc_instance_parse(&e, &k, v[i].uri, &err);
+        if ((rc == PX_OK) != v[i].ok)
+            fail_msg("%s: rc %d (%s)", v[i].uri, (int)rc, err.message);
+        if (!v[i].ok)
+            continue;
+        assert_int_equal(k, v[i].kind);
+        assert_string_equal(e.items[0].value, v[i].key);
+        if (v[i].serial)
+            assert_string_equal(e.items[1].value, v[i].serial);
+    }
+}
