@@ -31,7 +31,7 @@
 #include "epcis.h"
 #include "px_buf.h"
 #include "px_crypto.h"
-#include "px_file.h"
+#include "px_proc.h"
 
 /* ---- CPU time from /proc ---------------------------------------------------------------- */
 

@@ -1,5 +1,6 @@
 /* EPC Tag Data Standard pure-identity and class URIs: SGTIN, LGTIN, idpat SGTIN, SSCC, SGLN
  * (GS1 EPC Tag Data Standard §6 "EPC URI", §7 "Correspondence between EPCs and GS1 keys"). */
+#include <stdio.h>
 #include <string.h>
 
 #include "gs1_ai.h"
@@ -478,19 +479,25 @@ px_rc gs1_epc_instance_parse(gs1_elements *out, gs1_epc_kind *kind, const char *
 {
     if (!starts(uri, "http://") && !starts(uri, "https://"))
         return gs1_epc_parse(out, kind, NULL, uri, err);
-    px_rc rc = gs1_dl_parse(out, uri, err);
-    if (rc != PX_OK)
-        return rc;
-    /* The constrained form of an instance (EPCIS 2.0 §8.2.2): its key and key qualifier alone,
-     * so an EPC never carries a batch or an expiry beside it. */
-    if (out->count == 1 && strcmp(out->items[0].ai, "00") == 0) {
+    /* The constrained form of an instance (EPCIS 2.0 §8.2.2): an uncompressed path of its key
+     * and key qualifier alone, no query (gs1_dl_parse would drop a non-GS1 one unseen) and no
+     * fragment, so an EPC never carries a batch, an expiry or anything else beside it. */
+    px_rc rc = strpbrk(uri, "?#") ? PX_EINVALID : gs1_dl_parse(out, uri, err);
+    if (rc != PX_OK && !strpbrk(uri, "?#"))
+        return rc; /* the Digital Link's own error */
+    char key[sizeof(out->items[0].value) + 16];
+    if (rc == PX_OK && out->count == 1 && strcmp(out->items[0].ai, "00") == 0) {
+        snprintf(key, sizeof(key), "/00/%s", out->items[0].value);
         *kind = GS1_EPC_SSCC;
-        return PX_OK;
+        if (strlen(uri) > strlen(key) && strcmp(uri + strlen(uri) - strlen(key), key) == 0)
+            return PX_OK;
     }
-    if (out->count == 2 && strcmp(out->items[0].ai, "01") == 0 &&
+    if (rc == PX_OK && out->count == 2 && strcmp(out->items[0].ai, "01") == 0 &&
         strcmp(out->items[1].ai, "21") == 0) {
+        snprintf(key, sizeof(key), "/01/%s/21/", out->items[0].value);
         *kind = GS1_EPC_SGTIN;
-        return PX_OK;
+        if (strstr(uri, key)) /* not a compressed link's */
+            return PX_OK;
     }
     return gs1__at(err,
                    px_err_set(err, PX_EINVALID, "invalid_epc_uri",

@@ -210,6 +210,28 @@ px_rc px_agg_action_parse(px_agg_action *out, const char *s, px_err *err)
     return rc;
 }
 
+px_rc px__agg_in_order(px_db *db, const px_event_origin *origin, const char *sscc, const char *gtin,
+                       const char *serial, const char *field, px_err *err)
+{
+    if (!origin)
+        return PX_OK;
+    /* A parent's events reach a receiver that replays them by eventTime (EPCIS 2.0 §7.4.3: an
+     * AggregationEvent's meaning depends on the parent's state at its time): one dated before
+     * an event already recorded of the same parent (a DELETE before the ADD it undoes) would
+     * be read in another order than it was applied. */
+    long long last = 0;
+    px_rc rc = px_store_parent_last_event_us(db, sscc, gtin, serial, &last, err);
+    if (rc != PX_OK || last <= origin->event_time_us)
+        return rc;
+    char at[32], before[32];
+    px_time_format(at, origin->event_time_us);
+    px_time_format(before, (int64_t)last);
+    return px_err_set_field(err, PX_EINVALID, "out_of_order", field,
+                            "eventTime %s is before %s, the last event recorded of its parent: a "
+                            "parent's events are captured in the order they happened",
+                            at, before);
+}
+
 /* The parent of an unpacking, locked and checked: a container (px__agg_parent_check), or a case
  * that carries its own GTIN (px__agg_case_check: the rules of packing into it). Sets the parent's
  * tenant, EPC URI and location, and key to the parent as px_agg_scope names it. */
@@ -260,6 +282,9 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
     child_list_dispose(&c->kids);
     char key[40];
     px_rc rc = unpack_parent(db, c, by, key, err);
+    if (rc == PX_OK)
+        rc = px__agg_in_order(db, req->origin, req->parent_gtin ? NULL : c->parent.sscc,
+                              req->parent_gtin, req->parent_serial, "parent", err);
     if (rc != PX_OK)
         return rc;
     /* An empty DELETE by a CMO takes out what it could list by name (its own unreleased packs

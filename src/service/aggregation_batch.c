@@ -157,6 +157,9 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
                                                       b->pserials[g], field, err)
                                  : px__agg_parent_check(b->by, &b->par[g], b->parents[g], field,
                                                         err);
+        if (rc == PX_OK)
+            rc = px__agg_in_order(db, b->origin, b->pgtins[g][0] ? NULL : b->parents[g],
+                                  b->pgtins[g], b->pserials[g], field, err);
         /* One tenant per request: its audit chain and its events' owner. */
         if (rc == PX_OK && strcmp(px__agg_tenant_of(b, g), px__agg_tenant_of(b, 0)) != 0)
             rc = px_err_set_field(err, PX_EINVALID, "several_mahs", field,

@@ -57,7 +57,9 @@ static px_rc validate_product(const px_app *app, px_product *p, const px_product
         px_err_field(err, "company_prefix_length");
         return PX_EINVALID;
     }
-    if ((rc = px_display_name_check(p->name, "invalid_value", err)) != PX_OK)
+    /* A name stored before a rule keeps passing (a change of master data leaves it). */
+    if ((!old || strcmp(p->name, old->name) != 0) &&
+        (rc = px_display_name_check(p->name, "invalid_value", err)) != PX_OK)
         return rc;
     /* A new product's market is one its packs can be released to; one registered before this
      * rule keeps its market through a change of master data. */

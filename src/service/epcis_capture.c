@@ -25,7 +25,6 @@
 #include "pack_identity.h"
 #include "packing.h"
 #include "px_buf.h"
-#include "px_clock.h"
 #include "px_crypto.h"
 #include "px_jsonw.h"
 #include "px_log.h"
@@ -179,35 +178,9 @@ done:
 
 /* One AggregationEvent as px_svc_aggregate (REQ-EPCISREST-10): the same rules and per-child
  * errors as POST /v1/aggregations; the eventID recorded with the aggregation it became. */
-/* A parent's events reach a receiver that replays them by eventTime (EPCIS 2.0 §7.4.3: an
- * AggregationEvent's meaning depends on the parent's state at its time): one dated before an
- * event already recorded of the same parent (a DELETE before the ADD it undoes) would be read
- * in another order than it was applied, so it is refused (1: refused, with the reason). */
-static px_rc out_of_order(px_db *db, item *it, int *refused, px_err *err)
-{
-    long long last = 0;
-    px_rc rc = px_store_parent_last_event_us(db, it->parent[0] ? it->parent : NULL, it->parent_gtin,
-                                             it->parent_serial, &last, err);
-    if (rc != PX_OK || last <= it->event_time_us)
-        return rc;
-    char at[32], before[32];
-    px_time_format(at, it->event_time_us);
-    px_time_format(before, (int64_t)last);
-    px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
-                       "out_of_order: eventTime %s is before %s, the last event recorded of its "
-                       "parent: a parent's events are captured in the order they happened",
-                       at, before);
-    it->refused_applying = 1;
-    *refused = 1;
-    return PX_OK;
-}
-
 static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item *it, int *refused,
                                px_err *err)
 {
-    px_rc orc = out_of_order(db, it, refused, err);
-    if (orc != PX_OK || *refused)
-        return orc;
     px_agg_child *kids = malloc((it->n_children ? it->n_children : 1) * sizeof(*kids));
     if (!kids)
         return px_err_oom(err);

@@ -50,7 +50,7 @@ px_rc px__gtin_prefix_free(px_db *db, const char *mah_id, const char *gtin, int 
     return rc == PX_OK && taken ? prefix_taken("gtin", gcp, err) : rc;
 }
 
-px_rc px__gln_prefix_free(px_db *db, const px_actor *by, const px_org *org, px_err *err)
+px_rc px__gln_free(px_db *db, const px_org *org, px_err *err)
 {
     if (!org->gln[0])
         return PX_OK;
@@ -59,11 +59,18 @@ px_rc px__gln_prefix_free(px_db *db, const px_actor *by, const px_org *org, px_e
      * report's sender). Two sites of one company share a prefix, never a GLN. */
     int taken = 0;
     px_rc rc = px_store_gln_taken(db, &taken, org->id, org->gln, err);
-    if (rc != PX_OK)
-        return rc;
-    if (taken)
-        return px_err_set_field(err, PX_ECONFLICT, "gln_taken", "gln",
-                                "gln %s is another organization's", org->gln);
+    if (rc == PX_OK && taken)
+        rc = px_err_set_field(err, PX_ECONFLICT, "gln_taken", "gln",
+                              "gln %s is another organization's", org->gln);
+    return rc;
+}
+
+px_rc px__gln_prefix_free(px_db *db, const px_actor *by, const px_org *org, px_err *err)
+{
+    if (!org->gln[0])
+        return PX_OK;
+    int taken = 0;
+    px_rc rc;
     /* Its prefix at its length; with the length unknown the whole GLN, which overlaps a prefix
      * exactly when it lies under it: then the prefix at any length it could be given would be
      * refused, so it is refused now, not when its length comes (its read point never could). */

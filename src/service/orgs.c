@@ -35,7 +35,7 @@ px_rc px_svc_gln_prefix_length(int *out, const px_app *app, const char *gln, int
 px_rc px__org_name_gln_check(const char *name, const char *name_code, const char *gln,
                              int prefix_given, px_err *err)
 {
-    if (px_display_name_check(name, name_code, err) != PX_OK)
+    if (name && px_display_name_check(name, name_code, err) != PX_OK)
         return PX_EINVALID;
     /* A GLN is a GS1 key: 13 digits with a mod-10 check digit (GS1 General Specifications
      * §7.9); thirteen zeros pass the check digit yet identify nobody, refused there as
@@ -88,7 +88,8 @@ static px_rc validate_org(const px_app *app, px_org *org, px_err *err)
 px_rc px__org_insert_in_tx(px_tx *tx, const px_actor *by, px_org *org, px_err *err)
 {
     px_rc rc;
-    if ((rc = px__gln_prefix_free(px_tx_db(tx), by, org, err)) != PX_OK ||
+    if ((rc = px__gln_free(px_tx_db(tx), org, err)) != PX_OK ||
+        (rc = px__gln_prefix_free(px_tx_db(tx), by, org, err)) != PX_OK ||
         (rc = px_store_org_insert(px_tx_db(tx), org, err)) != PX_OK)
         return rc;
     px_audit_details *d =
@@ -185,8 +186,9 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
         return rc;
     px_org *o = c->out;
     *o = old;
-    if (px__org_name_gln_check(rq->name ? rq->name : old.name, "invalid_name",
-                               rq->gln ? rq->gln : old.gln, rq->gln_prefix_length, err) != PX_OK)
+    /* The stored name is not judged again: one stored before a rule keeps passing. */
+    if (px__org_name_gln_check(rq->name, "invalid_name", rq->gln ? rq->gln : old.gln,
+                               rq->gln_prefix_length, err) != PX_OK)
         return PX_EINVALID;
     if (rq->name)
         px_strlcpy(o->name, rq->name, sizeof(o->name));
@@ -203,6 +205,8 @@ static px_rc org_patch_body(px_tx *tx, void *vc, px_err *err)
     }
     /* A GLN's company prefix is one licensee's too: not one another organization listed. Its
      * read point stays while released packs' reports need it. */
+    if (strcmp(o->gln, old.gln) != 0 && (rc = px__gln_free(db, o, err)) != PX_OK)
+        return rc;
     if ((strcmp(o->gln, old.gln) != 0 || o->gln_prefix_length != old.gln_prefix_length) &&
         ((rc = px__gln_prefix_free(db, by, o, err)) != PX_OK ||
          (rc = px__read_point_kept(db, &old, o, err)) != PX_OK))

@@ -102,6 +102,11 @@ px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, int64_t now
  * yet is not) is refused as px__batch_recalled says. A print or export that claims the batch
  * reads its recall with the claim instead (px_store_batch_claim). */
 px_rc px__batch_not_recalled(px_db *db, const char *gtin, const char *batch, px_err *err);
+/* A batch past its expiry (stored expiry, YYMMDD; usable through its expiry day,
+ * px_expiry_passed) at now_us: 422 expiry_in_past on field batch, its message ending with
+ * consequence; the one answer of a release and a print job for it. */
+px_rc px__batch_expiry_past(const char *batch, const char *expiry, int64_t now_us,
+                            const char *consequence, px_err *err);
 /* The refusal of a commission into, or a release of, a batch recalled or withdrawn with
  * recall (its reason): 409 batch_recalled on field batch. */
 px_rc px__batch_recalled(px_err *err, const char *gtin, const char *batch, const char *recall);

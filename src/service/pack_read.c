@@ -68,13 +68,20 @@ px_rc px__batch_open(px_db *db, const char *gtin, const char *batch, int64_t now
     if (rc == PX_OK)
         rc = px_store_batch_expiry(db, expiry, &exists, gtin, batch, NULL, err);
     /* DOMAIN.md "Decommissioning & statuses": Expired is a batch-level status in the EMVS, and
-     * Art. 13(1)(c) keeps an expired pack out of saleable stock; the code and field are the
-     * print job's for a batch past its expiry (print.c), one answer for one rule. */
+     * Art. 13(1)(c) keeps an expired pack out of saleable stock. */
+    return rc == PX_OK
+               ? px__batch_expiry_past(batch, expiry, now_us, "its packs are not released", err)
+               : rc;
+}
+
+px_rc px__batch_expiry_past(const char *batch, const char *expiry, int64_t now_us,
+                            const char *consequence, px_err *err)
+{
     char iso[11];
-    if (rc == PX_OK && px_expiry_text_passed(expiry, now_us) && px_expiry_iso(iso, expiry, now_us))
-        rc = px_err_set_field(err, PX_EINVALID, "expiry_in_past", "batch",
-                              "batch '%s' expired on %s: its packs are not released", batch, iso);
-    return rc;
+    if (!px_expiry_text_passed(expiry, now_us) || !px_expiry_iso(iso, expiry, now_us))
+        return PX_OK;
+    return px_err_set_field(err, PX_EINVALID, "expiry_in_past", "batch",
+                            "batch '%s' expired on %s: %s", batch, iso, consequence);
 }
 
 px_rc px__batch_cases_empty(px_db *db, const char *gtin, const char *batch, px_cases_moved moved,

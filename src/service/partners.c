@@ -119,8 +119,8 @@ static px_rc partner_cmo(partner_ctx *c, px_tx *tx, px_org *cmo, px_err *err)
             rc = px_err_set(err, PX_ENOTFOUND, "not_found", "no CMO organization %s", c->org_id);
         return rc;
     }
-    if (px__org_name_gln_check(c->name, "invalid_value", c->gln ? c->gln : "", c->gln_prefix_length,
-                               err) != PX_OK)
+    if (px__org_name_gln_check(c->name ? c->name : "", "invalid_value", c->gln ? c->gln : "",
+                               c->gln_prefix_length, err) != PX_OK)
         return PX_EINVALID;
     if (px_svc_gln_prefix_length(&cmo->gln_prefix_length, c->app, c->gln, c->gln_prefix_length,
                                  err) != PX_OK) {

@@ -275,18 +275,11 @@ static px_rc print_batch_expiry(px_db *db, const char *gtin, const char *batch, 
     if (rc == PX_OK && !found)
         return px_err_set_field(err, PX_EINVALID, "required", "expiry",
                                 "batch '%s' is not known yet: give its expiry", batch);
-    /* Known, its expiry passes the rule a given one passes (print_check): labels of a batch
-     * already expired are of packs that could never be commissioned. */
-    gs1_date date;
-    if (rc == PX_OK && px_commission_expiry_check(&date, expiry, px_now_us(), err) != PX_OK) {
-        char code[PX_ERR_CODE_MAX];
-        px_strlcpy(code, err->code, sizeof(code));
-        rc = px_err_set_field(err, PX_EINVALID, code, "batch",
-                              "batch '%s' expires %s, which has passed: its packs could never be "
-                              "commissioned",
-                              batch, expiry);
-    }
-    return rc;
+    /* Known: labels of a batch already expired are of packs that could never be
+     * commissioned. */
+    return rc == PX_OK ? px__batch_expiry_past(batch, expiry, px_now_us(),
+                                               "its packs could never be commissioned", err)
+                       : rc;
 }
 
 /* Nothing is printed when any serial is refused; the status says the worst kind. */

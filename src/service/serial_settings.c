@@ -95,8 +95,10 @@ static px_rc product_settings_body(px_tx *tx, void *vc, px_err *err)
                           "the serial settings of product %s are already set and never change",
                           c->gtin);
     /* REQ-POOL-5: Delegated Regulation (EU) 2016/161 Art. 4(b)(ii) and (c) — randomised
-     * serials, and room for 10,000 values per serial already known for this GTIN. */
-    if ((rc = px_serial_space_check(c->s, (uint64_t)p.issued_count, 0,
+     * serials, and room for 10,000 values per serial already known for this GTIN, and for one
+     * more: settings that allow no serial at all (three symbols, six characters, in the EU)
+     * would hold the product, immutably, to none. */
+    if ((rc = px_serial_space_check(c->s, (uint64_t)p.issued_count, 1,
                                     px_market_requires_randomisation(p.market), err)) != PX_OK ||
         (rc = px_store_product_settings_set(db, c->gtin, c->s, err)) != PX_OK)
         return rc;

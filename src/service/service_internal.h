@@ -28,8 +28,8 @@ px_rc px__org_insert_in_tx(px_tx *tx, const px_actor *by, px_org *org, px_err *e
 px_rc px__org_prefixes_check(const px_org *o, const char *const *prefixes, size_t n, px_err *err);
 /* The rules of an organization's name and GLN ("" for none), at its creation, at a change and
  * for the CMO a partnership creates (orgs.c); name_code: the refusal's code for the name
- * (organizations say invalid_name, the partnership route invalid_value); prefix_given: a GLN
- * prefix length was sent. */
+ * (organizations say invalid_name, the partnership route invalid_value; name NULL: not judged,
+ * a change that keeps the stored name); prefix_given: a GLN prefix length was sent. */
 px_rc px__org_name_gln_check(const char *name, const char *name_code, const char *gln,
                              int prefix_given, px_err *err);
 /* docs/aggregation.md "One organization per prefix": the company prefix of gtin (its first
@@ -38,9 +38,11 @@ px_rc px__org_name_gln_check(const char *name, const char *name_code, const char
  * "company_prefix_taken" on field gtin. */
 px_rc px__gtin_prefix_free(px_db *db, const char *mah_id, const char *gtin, int prefix_len,
                            px_err *err);
-/* org's GLN is no other organization's (else PX_ECONFLICT "gln_taken" on field gln, the GLN
- * held to the commit: px_store_gln_taken), and the company prefix of org's GLN at its prefix
- * length is not one another organization
+/* org's GLN (none: nothing to check) is no other organization's: else PX_ECONFLICT
+ * "gln_taken" on field gln, the GLN held to the commit (px_store_gln_taken). Asked where a GLN
+ * is given: a new organization's, a changed one. */
+px_rc px__gln_free(px_db *db, const px_org *org, px_err *err);
+/* The company prefix of org's GLN at its prefix length is not one another organization
  * listed or another MAH's products are numbered under (a CMO's GLN may be under its partner
  * MAH's, or by's when by is the MAH creating or changing it), nor with the length unknown does
  * the GLN lie under one (nothing to check without a GLN); else PX_ECONFLICT

@@ -520,3 +520,16 @@ px_rc px_store_case_children_each(px_db *db, const char *gtin, const char *seria
                            PX__ARGS(gtin, serial, PX__INT(limit), px__nz(cmo_org)), err);
     PX__RETURN_EACH_ROW(r, err, px_case_child, case_child_row, fn, ctx);
 }
+
+#define LAST_EVENT_US(where)                                                                       \
+    "SELECT coalesce((EXTRACT(EPOCH FROM max(event_time)) * 1000000)::bigint, 0) FROM "            \
+    "container_event WHERE " where
+
+px_rc px_store_parent_last_event_us(px_db *db, const char *sscc, const char *gtin,
+                                    const char *serial, long long *us, px_err *err)
+{
+    *us = 0;
+    return sscc ? px__exec_number(db, LAST_EVENT_US("parent_sscc = $1"), PX__ARGS(sscc), us, err)
+                : px__exec_number(db, LAST_EVENT_US("parent_gtin = $1 AND parent_serial = $2"),
+                                  PX__ARGS(gtin, serial), us, err);
+}

@@ -173,16 +173,3 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
     free(sorted);
     return rc;
 }
-
-#define LAST_EVENT_US(where)                                                                       \
-    "SELECT coalesce((EXTRACT(EPOCH FROM max(event_time)) * 1000000)::bigint, 0) FROM "            \
-    "container_event WHERE " where
-
-px_rc px_store_parent_last_event_us(px_db *db, const char *sscc, const char *gtin,
-                                    const char *serial, long long *us, px_err *err)
-{
-    *us = 0;
-    return sscc ? px__exec_number(db, LAST_EVENT_US("parent_sscc = $1"), PX__ARGS(sscc), us, err)
-                : px__exec_number(db, LAST_EVENT_US("parent_gtin = $1 AND parent_serial = $2"),
-                                  PX__ARGS(gtin, serial), us, err);
-}

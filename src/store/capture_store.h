@@ -47,9 +47,4 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
                                    size_t n, const char *capture_id, const char *commission_id,
                                    const char *aggregation_id, px_err *err);
 
-/* The time (µs since the epoch) of the latest event recorded with parent as its parent: the
- * container sscc, or the case (gtin, serial) when sscc is NULL; 0 when it has none. */
-px_rc px_store_parent_last_event_us(px_db *db, const char *sscc, const char *gtin,
-                                    const char *serial, long long *us, px_err *err);
-
 #endif

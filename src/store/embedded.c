@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "px_file.h"
 #include "px_log.h"
 #include "px_proc.h"
 #include "px_str.h"

@@ -736,7 +736,7 @@ px_rc px_store_packs_reactivate(px_db *db, const char *gtin, const char *const *
 #define CASES_HOLDING(where)                                                                       \
     "SELECT count(DISTINCT c.parent_serial), count(*), coalesce(min(c.parent_serial), '') FROM "   \
     "serial c JOIN serial p ON p.gtin = c.parent_gtin AND p.serial = c.parent_serial WHERE "       \
-    "c.parent_gtin = $1 AND p.batch = $2 AND " where
+    "c.parent_gtin = $1::char(14) AND p.batch = $2 AND " where
 static const char *const k_cases_holding[] = {
     [PX_CASES_RELEASABLE] = CASES_HOLDING("p.state = 'commissioned' AND c.state = 'commissioned'"),
     [PX_CASES_RELEASED] = CASES_HOLDING("p.release_id = $3::uuid AND c.state = 'commissioned'"),

@@ -291,6 +291,11 @@ px_rc px_store_container_event_insert(px_db *db, const px_container_event_rec *e
  * (three requests each nesting one of X1, X2, X3 in the next all passed their checks, each
  * before the others' links were committed); in turn, each check sees every link before it. */
 px_rc px_store_agg_nesting_turn(px_db *db, px_err *err);
+/* The time (µs since the epoch) of the latest event recorded with parent as its parent: the
+ * container sscc, or the case (gtin, serial) when sscc is NULL; 0 when it has none. The
+ * caller has locked the parent and found it visible (px_svc_aggregate). */
+px_rc px_store_parent_last_event_us(px_db *db, const char *sscc, const char *gtin,
+                                    const char *serial, long long *us, px_err *err);
 /* The listed parents, locked with every container above them (key order): out[i] is the
  * container ssccs[i], or has sscc "" when unknown; *found counts the known ones. */
 px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,

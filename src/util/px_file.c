@@ -57,23 +57,3 @@ done:
     *len = n;
     return PX_OK;
 }
-
-int px_proc_stat(long pid, long long *v, int n)
-{
-    char path[64], line[1024];
-    for (int k = 0; k < n; k++)
-        v[k] = 0;
-    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t len = fread(line, 1, sizeof(line) - 1, f);
-    fclose(f);
-    line[len] = '\0';
-    /* Fields are counted from the command's last ')', the end of field 2; one space apart. */
-    const char *p = strrchr(line, ')');
-    for (int k = 3; p && k < n; k++)
-        if ((p = strchr(p, ' ')) != NULL)
-            v[k] = strtoll(++p, NULL, 10);
-    return p != NULL;
-}

@@ -1111,8 +1111,8 @@ static void test_aggregation__two_packers_race(void **state)
                  "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[{\"gtin\":\"" GTIN
                  "\",\"serial\":\"%s\"}]}",
                  sb, serial);
-        px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, "", ""};
-        px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, "", ""};
+        px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, "", "", NULL, ""};
+        px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, "", "", NULL, ""};
         px_test_race2(&f->env, &a, &b);
         px_test_race_req *loser = px_test_race_loser(&a, &b, 201, round);
         assert_int_equal(loser->status, 409);
@@ -1138,8 +1138,8 @@ static void test_aggregation__two_packers_race(void **state)
     snprintf(body_b, sizeof(body_b),
              "{\"action\":\"pack\",\"parent\":{\"sscc\":\"%s\"},\"children\":[" SGTIN("RACEH") "]}",
              pb);
-    px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, "", ""};
-    px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, "", ""};
+    px_test_race_req a = {"POST", "/v1/aggregations", f->cmo.key, body_a, 0, "", "", NULL, ""};
+    px_test_race_req b = {"POST", "/v1/aggregations", f->mah.key, body_b, 0, "", "", NULL, ""};
     px_test_race_held(
         &f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN "' AND serial = 'RACEH' FOR UPDATE", &a,
         &b);

@@ -137,6 +137,15 @@ static void test_alloc__settings_immutable(void **state)
                          201, NULL);
     put_product_settings(f, key, g, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 409,
                          "settings_immutable");
+    /* Settings that allow no serial at all in the EU (3^6 values, far under 10,000 a serial):
+     * refused, nothing stored, or the product would be held to none for good (they were
+     * taken, found from outside). */
+    char g0[15], org0[40], key0[64];
+    mah_product(f, org0, key0, "EU", g0);
+    put_product_settings(f, key0, g0,
+                         "{\"strategy\":\"RANDOM_ALPHANUMERIC\",\"length\":6,\"symbols\":\"ABC\"}",
+                         409, "serial_space_exhausted");
+    put_product_settings(f, key0, g0, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":20}", 201, NULL);
     /* Another MAH's product: 404, as if it did not exist; a CMO may not write settings. */
     char org2[40], key2[64], cmo[40], cmo_key[64];
     mah(f, org2, key2);
@@ -804,7 +813,7 @@ static void test_alloc__concurrent_gate(void **state)
     mah_product_settings(f, org, key, "EU", g, RANDOM6);
     snprintf(path, sizeof(path), "/v1/products/%s/allocations", g);
     for (int round = 0; round < 3; round++) {
-        px_test_race_req a = {"POST", path, key, "{\"count\":60}", 0, "", ""};
+        px_test_race_req a = {"POST", path, key, "{\"count\":60}", 0, "", "", NULL, ""};
         px_test_race_req b = a;
         px_test_race2(f, &a, &b);
         if (round == 0) {

@@ -232,8 +232,8 @@ static void test_allotments__edge_race(void **state)
         json_decref(a);
         snprintf(body, sizeof(body), "{\"serials_per_month\":%lld}", used + 10);
         json_decref(px_test_call(&f->env, "PUT", f->allotments, f->admin.key, body, 200));
-        px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, "", ""};
-        px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, "", ""};
+        px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, "", "", NULL, ""};
+        px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, "", "", NULL, ""};
         px_test_race2(&f->env, &x, &y);
         assert_true((x.status == 202 && y.status == 403) || (x.status == 403 && y.status == 202));
         a = allotment(f, f->mah.key);
@@ -250,8 +250,8 @@ static void test_allotments__edge_race(void **state)
     char hold[160];
     snprintf(hold, sizeof(hold), "SELECT 1 FROM allotment_usage WHERE org_id = '%s' FOR UPDATE",
              f->mah.org);
-    px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, "", ""};
-    px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, "", ""};
+    px_test_race_req x = {"POST", path_x, f->mah.key, "{\"count\":10}", 0, "", "", NULL, ""};
+    px_test_race_req y = {"POST", path_y, f->mah.key, "{\"count\":10}", 0, "", "", NULL, ""};
     px_test_race_held(&f->env, hold, &x, &y);
     assert_int_equal(px_test_race_loser(&x, &y, 202, 3)->status, 403);
     a = allotment(f, f->mah.key);

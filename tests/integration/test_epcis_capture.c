@@ -3,7 +3,6 @@
  * exist afterwards, their commissioning event is queryable); a document sent again changes
  * nothing; one bad event under rollback changes nothing and the job lists it, under proceed
  * the good ones are applied; media types, bad documents, other tenants' jobs. */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1172,30 +1171,6 @@ static void test_epcis_capture__aggregation_case_parent(void **state)
                     case_uri);
 }
 
-/* One of two captures of one document sent at once (released by one barrier). */
-typedef struct capture_racer {
-    fixture *f;
-    const char *doc;
-    pthread_barrier_t *go;
-    long status;
-    char job[128];
-} capture_racer;
-
-static void *capture_race(void *arg)
-{
-    capture_racer *c = arg;
-    static const char *const h[] = {"Content-Type: application/ld+json", NULL};
-    pthread_barrier_wait(c->go);
-    px_http_resp r;
-    px_http(&c->f->env, &r, "POST", "/epcis/capture", c->f->mah.key, c->doc, h);
-    c->status = r.status;
-    const char *l = strstr(r.headers, "\nLocation: ");
-    if (l)
-        snprintf(c->job, sizeof(c->job), "%.*s", (int)strcspn(l + 11, "\r\n"), l + 11);
-    px_http_resp_free(&r);
-    return NULL;
-}
-
 /* The same document sent twice at once (a line's retry racing its first try) is applied once,
  * and both jobs succeed: the later finds its events applied (the loser's job failed before,
  * its commission meeting the winner's serials as duplicate_serial). Several rounds, each its
@@ -1210,21 +1185,16 @@ static void test_epcis_capture__same_document_twice_at_once(void **state)
         snprintf(lot, sizeof(lot), "L-TWICE-%d", round);
         ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, serials, lot);
         char *doc = ld_doc(e1, NULL, NULL);
-        pthread_barrier_t go;
-        assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
-        capture_racer a = {f, doc, &go, 0, ""}, b = {f, doc, &go, 0, ""};
-        pthread_t ta, tb;
-        assert_int_equal(pthread_create(&ta, NULL, capture_race, &a), 0);
-        assert_int_equal(pthread_create(&tb, NULL, capture_race, &b), 0);
-        pthread_join(ta, NULL);
-        pthread_join(tb, NULL);
-        pthread_barrier_destroy(&go);
+        static const char *const ld[] = {"Content-Type: application/ld+json", NULL};
+        px_test_race_req a = {"POST", "/epcis/capture", f->mah.key, doc, 0, "", "", ld, ""};
+        px_test_race_req b = a;
+        px_test_race2(&f->env, &a, &b);
         free(doc);
-        const capture_racer *both[] = {&a, &b};
+        const px_test_race_req *both[] = {&a, &b};
         for (int k = 0; k < 2; k++) {
             if (both[k]->status != 202)
                 fail_msg("round %d: a capture answered %ld", round, both[k]->status);
-            json_t *j = job_get(f, f->mah.key, both[k]->job, 200);
+            json_t *j = job_get(f, f->mah.key, both[k]->location, 200);
             if (!json_is_true(json_object_get(j, "success"))) {
                 char *d = json_dumps(j, 0);
                 fail_msg("round %d: a job failed: %s", round, d);

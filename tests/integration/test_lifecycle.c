@@ -484,8 +484,8 @@ static void test_lifecycle__two_cmos_race_overlapping_serials(void **state)
         char *s1 = serial_range(prefix, 0, 600), *s2 = serial_range(prefix, 300, 600);
         char *body_a = px_test_commission_body(GTIN, batch, "491231", s1, 0);
         char *body_b = px_test_commission_body(GTIN, batch, "491231", s2, 0);
-        px_test_race_req a = {"POST", "/v1/commissions", f->cmo.key, body_a, 0, "", ""};
-        px_test_race_req b = {"POST", "/v1/commissions", f->cmo2.key, body_b, 0, "", ""};
+        px_test_race_req a = {"POST", "/v1/commissions", f->cmo.key, body_a, 0, "", "", NULL, ""};
+        px_test_race_req b = {"POST", "/v1/commissions", f->cmo2.key, body_b, 0, "", "", NULL, ""};
         px_test_race2(&f->env, &a, &b);
         /* Exactly one wins; the loser gets duplicate_serial and stores nothing. */
         px_test_race_req *loser = px_test_race_loser(&a, &b, 200, round);

@@ -1010,7 +1010,7 @@ static void test_print__race_loser_told_which_serials(void **state)
     fixture *f = *state;
     static const char body[] = "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0013\", \"SER0014\"], "
                                "\"line\": \"L9\", \"operator\": \"racer\"}";
-    px_test_race_req x = {"POST", "/v1/print-jobs", f->cmo.key, body, 0, "", ""};
+    px_test_race_req x = {"POST", "/v1/print-jobs", f->cmo.key, body, 0, "", "", NULL, ""};
     px_test_race_req y = x;
     px_test_race_held(&f->env,
                       "SELECT 1 FROM serial WHERE gtin = '" GTIN "' AND serial IN ('SER0013', "

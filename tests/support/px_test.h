@@ -372,12 +372,15 @@ int px_test_run(const char *const argv[], const char *out_path);
 void px_test_decode(const char *file, int svg, char id[8], char *got, size_t cap, size_t *got_len,
                     char ec[4]);
 
-/* One of two requests raced by px_test_race2: what to send, and (after) the answer's status,
- * error code and its first detail's code ("" when none). */
+/* One of two requests raced by px_test_race2: what to send (headers as px_http's, NULL: none),
+ * and (after) the answer's status, error code, its first detail's code ("" when none) and its
+ * Location header ("" none). */
 typedef struct px_test_race_req {
     const char *method, *path, *key, *body;
     long status;
     char code[64], detail[64];
+    const char *const *headers;
+    char location[128];
 } px_test_race_req;
 /* Sends a and b at the same moment (two threads released by one barrier) and waits for both
  * answers. */

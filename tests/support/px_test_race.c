@@ -23,8 +23,10 @@ static void *race(void *arg)
     /* Both threads wait here so that the two requests leave together: the race is the
      * server's, not the order in which the threads happened to start. */
     pthread_barrier_wait(r->go);
-    px_http(r->env, &resp, r->req->method, r->req->path, r->req->key, r->req->body, NULL);
+    px_http(r->env, &resp, r->req->method, r->req->path, r->req->key, r->req->body,
+            r->req->headers);
     r->req->status = resp.status;
+    px_http_header(&resp, "Location", r->req->location, sizeof(r->req->location));
     snprintf(r->req->code, sizeof(r->req->code), "%s", px_http_error_code(&resp));
     snprintf(r->req->detail, sizeof(r->req->detail), "%s", px_http_detail_code(&resp));
     px_http_resp_free(&resp);

@@ -382,6 +382,12 @@ static void test_gs1__epc_instance_parse(void)
         {"https://id.gs1.org/01/80614141123458", 0, 0, NULL, NULL},
         {"https://id.gs1.org/01/80614141123459/21/6789", 0, 0, NULL, NULL}, /* check digit */
         {"urn:epc:id:bogus:1", 0, 0, NULL, NULL},
+        /* anything beside the key: a query GS1 does not define, a fragment, compression */
+        {"https://id.gs1.org/01/09506000134352/21/abc?linkType=gs1:pip", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/09506000134352/21/abc#x", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/00/106141412345678908?a=b", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/ARFKk4XBoEJHV4", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/09506000134352/ISOrw", 0, 0, NULL, NULL},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         gs1_elements e;

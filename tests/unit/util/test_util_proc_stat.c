@@ -1,4 +1,4 @@
-/* Unit tests for util/px_file's px_proc_stat: the fields of /proc/<pid>/stat by proc(5)'s
+/* Unit tests for util/px_proc's px_proc_stat: the fields of /proc/<pid>/stat by proc(5)'s
  * numbers, counted after the command however it is named, and nothing for a process that is
  * gone. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "px_file.h"
+#include "px_proc.h"
 
 /* This process's own line: its parent (field 4) and a start time (field 22) after boot. */
 static void test_util__proc_stat_self(void)
