@@ -279,13 +279,15 @@ px_rc px__event_put(px_epcis_writer *w, const px_epcis_event *ev, px_err *err)
     return rc;
 }
 
-void px__op_events_add(px__op_events *e, const char *id)
+px_rc px__op_events_add(px__op_events *e, const char *id, px_err *err)
 {
-    /* At most one event per market and group: the markets are at most PX_OP_MARKETS_MAX
-     * (px__market_set), so n never passes the bound. */
+    /* At most one event per market and group, and a request of more markets than
+     * PX_OP_MARKETS_MAX is refused before: past the bound is packid's fault, never an audit
+     * entry cut short without a word. */
     if (e->n >= PX__OP_EVENTS_MAX)
-        return;
+        return px_err_set(err, PX_EINTERNAL, "internal", "more events than an operation records");
     px_strlcpy(e->id[e->n], id, sizeof(e->id[0]));
     e->p[e->n] = e->id[e->n];
     e->n++;
+    return PX_OK;
 }

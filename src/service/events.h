@@ -101,7 +101,7 @@ typedef struct px__op_events {
     const char *p[PX__OP_EVENTS_MAX]; /* id[i], as a list for px_audit_strs */
     size_t n;
 } px__op_events;
-void px__op_events_add(px__op_events *e, const char *id);
+px_rc px__op_events_add(px__op_events *e, const char *id, px_err *err);
 
 /* The words of a stored event row (epcis_event's or container_event's) as the event's type,
  * action, bizStep and disposition ("" disposition: none); another word is a row packid did

@@ -69,18 +69,17 @@ px_rc px__gln_prefix_free(px_db *db, const px_actor *by, const px_org *org, px_e
 {
     if (!org->gln[0])
         return PX_OK;
-    int taken = 0;
-    px_rc rc;
     /* Its prefix at its length; with the length unknown the whole GLN, which overlaps a prefix
      * exactly when it lies under it: then the prefix at any length it could be given would be
      * refused, so it is refused now, not when its length comes (its read point never could). */
     char gcp[16];
     int len = org->gln_prefix_length ? org->gln_prefix_length : GS1_GLN_LEN;
     snprintf(gcp, sizeof(gcp), "%.*s", len, org->gln);
+    int taken = 0;
     /* A MAH acting is the partner of the CMO it creates or changes (orgs.c: a MAH changes only
      * a CMO that is its alone). */
-    rc = px_store_gln_prefix_taken(db, &taken, org, gcp,
-                                   by->org_kind == PX_ORG_MAH ? by->org_id : NULL, err);
+    px_rc rc = px_store_gln_prefix_taken(db, &taken, org, gcp,
+                                         by->org_kind == PX_ORG_MAH ? by->org_id : NULL, err);
     if (rc != PX_OK || !taken)
         return rc;
     if (!org->gln_prefix_length)

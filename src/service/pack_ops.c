@@ -152,9 +152,7 @@ static px_rc group_event(op_ctx *c, px_db *db, size_t n, const char **group, con
         .market = market[0] ? market : NULL,
     };
     px_rc rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
-    if (rc == PX_OK)
-        px__op_events_add(&c->events, c->res->event_id);
-    return rc;
+    return rc == PX_OK ? px__op_events_add(&c->events, c->res->event_id, err) : rc;
 }
 
 /* One event per market the packs were released to, and one for packs not released: each

@@ -71,7 +71,7 @@ static px_rc recall_events(recall_ctx *c, px_db *db, px_err *err)
         };
         rc = px__event_record(db, &ev, NULL, c->res->event_id, NULL, err);
         if (rc == PX_OK)
-            px__op_events_add(&c->events, c->res->event_id);
+            rc = px__op_events_add(&c->events, c->res->event_id, err);
     }
     free(group);
     return rc;
