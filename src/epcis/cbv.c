@@ -104,6 +104,13 @@ void epcis__time_ms(char out[32], int64_t us)
     px_time_format(out, px_floor_div(us + 500, 1000) * 1000);
 }
 
+int64_t px_epcis_time_bound(int64_t us)
+{
+    /* written(t) = floor((t + 500) / 1000) ms, so written(t) >= M (whole ms) iff t >= M - 500
+     * us; a bound between two ms is first raised to the next (written values are whole). */
+    return -px_floor_div(-us, 1000) * 1000 - 500;
+}
+
 px_rc epcis__tz_format(char out[8], int minutes, px_err *err)
 {
     /* EPCIS 1.2 §7.4.1 / 2.0 pattern: [+-]hh:mm within -14:00..+14:00. */

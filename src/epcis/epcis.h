@@ -237,6 +237,9 @@ typedef struct px_epcis_event {
     px_cbv_disp disposition;
     int64_t event_time_us;        /* us since epoch; written/hashed in UTC, ms rounded half-up */
     int tz_offset_min;            /* eventTimeZoneOffset in minutes (-300 = "-05:00") */
+    int64_t record_time_us;       /* recordTime: when the repository recorded the event; written
+                                     by query writers only (EPCIS 1.2 §7.4.1: present on
+                                     retrieval, ignored on capture), 0 omits; not hashed */
     const char *event_id;         /* baseExtension/eventID (e.g. the hash ID); NULL omits */
     const char *parent_id;        /* AggregationEvent parentID (SSCC/SGTIN URI) */
     const char *const *epcs;      /* epcList (ObjectEvent) or childEPCs (AggregationEvent) */
@@ -325,6 +328,12 @@ int px_epcis_sink_buf(void *ctx, const char *data, size_t len);
 /* Checks an event against EPCIS 1.2 / CBV rules and the profile; the writer calls it for every
  * event. */
 px_rc px_epcis_event_check(const px_epcis_event *ev, px_epcis_profile profile, px_err *err);
+
+/* The least stored time (us) whose written form (whole ms, half-up: CBV 2.0 §8.9 rule 9, as
+ * eventTime and recordTime are written and hashed) is at or after us. A query's GE_/LT_ time
+ * bound compared with the stored microseconds through it selects what the answer shows: an
+ * event written ".124Z" is at or after ".124Z", whatever its stored microseconds. */
+int64_t px_epcis_time_bound(int64_t us);
 
 /* ---- reader (reader*.c): EPCIS 1.2 XML, 2.0 XML and 2.0 JSON-LD into px_epcis_event ---- */
 

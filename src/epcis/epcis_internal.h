@@ -52,6 +52,11 @@ struct px_epcis_writer {
     px_err err;                /* the first error */
 };
 
+/* The recordTime of ev in a query answer, written as eventTime is (ms, CBV 2.0 §8.9 rule 9)
+ * into out: 1 when w is a query writer and ev carries one, else 0 (a document for capture or
+ * a regulator leaves it out: EPCIS 1.2 §7.4.1). */
+int epcis__record_time(char out[32], const px_epcis_writer *w, const px_epcis_event *ev);
+
 #define EPCIS__JSON_CHUNK ((size_t)64 * 1024)
 
 /* Records the first error of w (sticky) and returns it. */

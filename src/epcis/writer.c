@@ -612,6 +612,14 @@ px_rc px_epcis_query_writer_open(px_epcis_writer **out, px_epcis_format format,
     return writer_start(w, query_start, query_name, out, err);
 }
 
+int epcis__record_time(char out[32], const px_epcis_writer *w, const px_epcis_event *ev)
+{
+    if (!w->query || ev->record_time_us == 0)
+        return 0;
+    epcis__time_ms(out, ev->record_time_us);
+    return 1;
+}
+
 /* ---- events ------------------------------------------------------------------------ */
 
 /* A user extension / ILMD element in its own namespace (EPCIS 1.2 ##other wildcards). The
@@ -750,12 +758,15 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
     /* REQ-EPCIS2-2: the 2.0 XSD's element order. */
     int v2 = w->format == PX_EPCIS_FORMAT_XML_2_0;
-    char when[32], tz[8];
+    char when[32], recorded[32], tz[8];
     px_rc rc;
     epcis__time_ms(when, ev->event_time_us);
+    int record = epcis__record_time(recorded, w, ev);
     (void)epcis__tz_format(tz, ev->tz_offset_min, NULL);
-    /* EPCIS 1.2 §7.4.1 common fields, in the XSD's order. */
+    /* EPCIS 1.2 §7.4.1 common fields, in the XSD's order (recordTime between eventTime and
+     * eventTimeZoneOffset in both XSDs). */
     if (start(xw, px_epcis_event_type_names[ev->type]) < 0 || put_elem(xw, "eventTime", when) < 0 ||
+        (record && put_elem(xw, "recordTime", recorded) < 0) ||
         put_elem(xw, "eventTimeZoneOffset", tz) < 0)
         return xml_failed(w);
     if (epcis__nonempty(ev->event_id)) {

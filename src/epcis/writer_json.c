@@ -382,8 +382,9 @@ static px_rc ilmd_json(px_epcis_writer *w, const ns_table *t, const px_epcis_eve
 static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
 {
     int obj = ev->type == PX_EPCIS_OBJECT_EVENT;
-    char when[32], tz[8];
+    char when[32], recorded[32], tz[8];
     epcis__time_ms(when, ev->event_time_us);
+    int record = epcis__record_time(recorded, w, ev);
     (void)epcis__tz_format(tz, ev->tz_offset_min, NULL);
     ns_table t = {.n = 0};
     if (collect_ns(w, &t, ev->ilmd, ev->n_ilmd, 0) != PX_OK ||
@@ -392,7 +393,8 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
     if (lit(w, w->count ? ",{\"type\":" : "{\"type\":") ||
         lit(w, obj ? "\"ObjectEvent\"" : "\"AggregationEvent\"") || context_json(w, &t))
         return w->failed;
-    if (kv(w, ",\"eventTime\":", when) || kv(w, ",\"eventTimeZoneOffset\":", tz))
+    if (kv(w, ",\"eventTime\":", when) || (record && kv(w, ",\"recordTime\":", recorded)) ||
+        kv(w, ",\"eventTimeZoneOffset\":", tz))
         return w->failed;
     /* REQ-EPCIS2-3: the eventID of the model (its hash), the same as in the XML syntaxes. */
     if (epcis__nonempty(ev->event_id) && kv(w, ",\"eventID\":", ev->event_id))

@@ -47,11 +47,13 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
     if (q->ge_event_time) {
         if (px_time_parse(q->ge_event_time, &f.ge_time_us) != 0)
             return bad_param(err, "GE_eventTime", "an RFC 3339 time is expected");
+        f.ge_time_us = px_epcis_time_bound(f.ge_time_us);
         f.has_ge = 1;
     }
     if (q->lt_event_time) {
         if (px_time_parse(q->lt_event_time, &f.lt_time_us) != 0)
             return bad_param(err, "LT_eventTime", "an RFC 3339 time is expected");
+        f.lt_time_us = px_epcis_time_bound(f.lt_time_us);
         f.has_lt = 1;
     }
     if (q->eq_biz_location) {

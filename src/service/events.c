@@ -253,6 +253,7 @@ px_rc px__event_from_row(px_epcis_event *ev, px__row_lists *lists, const px_epci
         return rc;
     ev->event_time_us = row->event_time_us;
     ev->tz_offset_min = row->tz_offset_min;
+    ev->record_time_us = row->record_time_us;
     ev->event_id = row->event_hash[0] ? row->event_hash : NULL;
     ev->sgtin_gtin = row->gtin;
     ev->sgtin_gcp_len = row->gcp_len;

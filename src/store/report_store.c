@@ -710,7 +710,7 @@ static PGresult *events_after(px_db *db, const px_epcis_filter *f, long long aft
 
 static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long after, px_err *err)
 {
-    char lim[24], tail[2560];
+    char lim[24], tail[3072];
     snprintf(lim, sizeof(lim), "%ld",
              f->chunk_max > 0 && f->chunk_max < EVENT_CHUNK ? f->chunk_max : (long)EVENT_CHUNK);
     /* clang-format off */
@@ -729,8 +729,8 @@ static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long aft
         " ELSE " OP_PACKS("s.release_id = e.release_id") " END, ''), "
         "coalesce(e.source_party, ''), coalesce(e.source_location, ''), "
         "coalesce(e.dest_party, ''), coalesce(e.dest_location, ''), "
-        "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL, '' "
-        "FROM epcis_event e JOIN chunk USING (seq)",
+        "coalesce(e.biz_tx_type, ''), coalesce(e.biz_tx, ''), e.epcs IS NOT NULL, '', "
+        PX__SQL_EPOCH_US("e.created_at") " FROM epcis_event e JOIN chunk USING (seq)",
         lim);
     /* A container event: an AggregationEvent (or a case's ObjectEvent) of packing, its EPCs
      * the children, its parentID the container (migration 0020). */
@@ -741,7 +741,8 @@ static PGresult *events_chunk(px_db *db, const px_epcis_filter *f, long long aft
                  PX__SQL_EPOCH_US("e.event_time") ", e.tz_offset_min, '', 0, '', '', "
                  "coalesce(e.read_point, ''), coalesce(e.biz_location, ''), '', e.event_hash, "
                  "array_to_string(e.epcs, chr(29)), '', '', '', '', '', '', true, "
-                 "coalesce(e.parent_id, '') FROM container_event e JOIN chunk USING (seq) "
+                 "coalesce(e.parent_id, ''), " PX__SQL_EPOCH_US("e.created_at")
+                 " FROM container_event e JOIN chunk USING (seq) "
                  "ORDER BY 1");
     else
         snprintf(tail + k, sizeof(tail) - (size_t)k, " ORDER BY 1");
@@ -781,6 +782,7 @@ static void event_row(px_epcis_row *ev, const PGresult *r, int i)
     ev->biz_tx_type = px__val(r, i, 22);
     ev->biz_tx = px__val(r, i, 23);
     ev->parent_id = px__val(r, i, 25);
+    ev->record_time_us = strtoll(px__val(r, i, 26), NULL, 10);
 }
 
 /* The serials (or EPCs) of one event, split out of a private copy of column 17 (the result's

@@ -256,6 +256,7 @@ typedef struct px_epcis_row {
     const char *const *epcs;
     size_t n_epcs;
     const char *parent_id; /* a container event's parentID, "" when none */
+    int64_t record_time_us; /* when packid recorded it (created_at): recordTime */
 } px_epcis_row;
 
 /* Calls fn for every matching event in write order (seq). Rows are read in keyset chunks

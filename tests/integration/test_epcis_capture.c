@@ -436,6 +436,55 @@ static void test_epcis_capture__event_time_and_place_kept(void **state)
     px_http_resp_free(&q);
 }
 
+/* The events of one query (path, as the MAH) that name the pack CT8 of time_at_sub_ms's
+ * capture. */
+static int sub_ms_found(fixture *f, const char *path)
+{
+    px_http_resp q;
+    px_http(&f->env, &q, "GET", path, f->mah.key, NULL, NULL);
+    if (q.status != 200)
+        fail_msg("GET %s: %ld %.300s", path, q.status, q.body ? q.body : "");
+    int n = px_occurrences(q.body, "L-SUBMS");
+    px_http_resp_free(&q);
+    return n;
+}
+
+/* A time below the millisecond is answered to the millisecond, half-up (CBV 2.0 §8.9 rule 9),
+ * and the time filters compare what the answer shows: an event answered at ".124Z" is at or
+ * after ".124Z" (GE_eventTime takes it) and not before it (LT_eventTime does not), in the 2.0
+ * query and the 1.2 one, though it was captured at ".1236Z". */
+static void test_epcis_capture__sub_millisecond_time_as_answered(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], job[128];
+    ld_commission_at(e1, sizeof(e1), "urn:uuid:6f0a3a4e-0012-4000-8000-000000000008", "CT8",
+                     "L-SUBMS", "2025-04-01T09:00:00.1236Z", "urn:epc:id:sgln:4012345.00011.0");
+    applied_events(f, e1, NULL, NULL, job, __LINE__);
+    char epc[128], path[512];
+    snprintf(epc, sizeof(epc), "%sCT8", epc_prefix);
+    static const struct {
+        const char *route, *bound;
+        int found;
+    } cases[] = {
+        {"/epcis/events?MATCH_epc", "GE_eventTime=2025-04-01T09:00:00.124Z", 1},
+        {"/epcis/events?MATCH_epc", "LT_eventTime=2025-04-01T09:00:00.124Z", 0},
+        {"/epcis/events?MATCH_epc", "LT_eventTime=2025-04-01T09:00:00.125Z", 1},
+        {"/epcis/events?MATCH_epc", "GE_eventTime=2025-04-01T09:00:00.1241Z", 0},
+        {"/v1/epcis/events?MATCH_epc", "GE_eventTime=2025-04-01T09:00:00.124Z", 1},
+        {"/v1/epcis/events?MATCH_epc", "LT_eventTime=2025-04-01T09:00:00.124Z", 0},
+    };
+    for (size_t i = 0; i < PX_COUNT(cases); i++) {
+        snprintf(path, sizeof(path), "%s=%s&%s", cases[i].route, epc, cases[i].bound);
+        if (sub_ms_found(f, path) != cases[i].found)
+            fail_msg("%s: want %d event(s)", path, cases[i].found);
+    }
+    px_http_resp q;
+    snprintf(path, sizeof(path), "/epcis/events?MATCH_epc=%s", epc);
+    px_http(&f->env, &q, "GET", path, f->mah.key, NULL, NULL);
+    assert_non_null(strstr(q.body, "\"eventTime\":\"2025-04-01T09:00:00.124Z\""));
+    px_http_resp_free(&q);
+}
+
 /* A location is kept only if the official XSDs take it (xsd:anyURI, RFC 3986): one they
  * refuse — a '%' not followed by two hex digits, a second '#', brackets outside an IP-literal
  * host — is refused at capture, nothing kept; kept, it made every report of its packs (and

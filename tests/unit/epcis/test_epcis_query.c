@@ -105,6 +105,74 @@ static void test_epcis_query__needs_a_name(void)
     px_buf_dispose(&b);
 }
 
+/* EPCIS 1.2 §7.4.1: recordTime is written on retrieval (a query answer, every syntax: the 1.2
+ * one valid against the query XSD), to the millisecond half-up as eventTime is, and left out of
+ * a document (what a capture or a regulator receives, where it would be ignored); it is not
+ * hashed (CBV 2.0 §8.9), so the eventID is the same either way. */
+static void test_epcis_query__record_time_on_retrieval_only(void)
+{
+    px_epcis_event ev[2];
+    events(ev);
+    px_err err = PX_ERR_INIT;
+    char bare[PX_EPCIS_EVENT_ID_MAX], recorded[PX_EPCIS_EVENT_ID_MAX];
+    assert_int_equal(px_epcis_event_hash(bare, &ev[0], &err), PX_OK);
+    ev[0].record_time_us = T0 + 1234567; /* 10:00:01.234567 */
+    assert_int_equal(px_epcis_event_hash(recorded, &ev[0], &err), PX_OK);
+    assert_string_equal(bare, recorded);
+    for (int f = 0; f < PX_EPCIS_FORMAT__COUNT; f++) {
+        px_buf q, d;
+        px_buf_init(&q, 1 << 20);
+        px_buf_init(&d, 1 << 20);
+        px_epcis_writer *w = NULL;
+        assert_int_equal(px_epcis_query_writer_open(&w, (px_epcis_format)f, px_epcis_sink_buf, &q,
+                                                    "SimpleEventQuery", T0, 0, &err),
+                         PX_OK);
+        assert_int_equal(px_epcis_writer_event(w, &ev[0]), PX_OK);
+        assert_int_equal(px_epcis_writer_finish(w, &err), PX_OK);
+        px_epcis_writer_free(w);
+        const char *want = f == PX_EPCIS_FORMAT_JSONLD_2_0
+                               ? "\"recordTime\":\"2026-03-01T10:00:01.235Z\""
+                               : "<recordTime>2026-03-01T10:00:01.235Z</recordTime>";
+        if (!strstr(q.data, want))
+            fail_msg("format %d: no %s in %s", f, want, q.data);
+        if (f == PX_EPCIS_FORMAT_XML_1_2)
+            validate(&q);
+        px_epcis_doc_header h = {.profile = PX_EPCIS_PROFILE_NONE,
+                                 .creation_us = T0,
+                                 .sender_gln = "4012345000009",
+                                 .receiver_gln = "4012345000115",
+                                 .instance_id = "8f0b4c6e-2d51-4c0e-9a0e-1d2b3c4d5e6f"};
+        if (px_epcis_writer_open(&w, (px_epcis_format)f, px_epcis_sink_buf, &d, &h, &err) != PX_OK)
+            fail_msg("format %d: %s %s", f, err.code, err.message);
+        assert_int_equal(px_epcis_writer_event(w, &ev[0]), PX_OK);
+        assert_int_equal(px_epcis_writer_finish(w, &err), PX_OK);
+        px_epcis_writer_free(w);
+        assert_null(strstr(d.data, "recordTime"));
+        px_buf_dispose(&q);
+        px_buf_dispose(&d);
+    }
+}
+
+/* px_epcis_time_bound against the rule it stands for (CBV 2.0 §8.9 rule 9: a time is written
+ * as floor((us + 500) / 1000) ms): for every stored time t around a few bounds x, whole ms or
+ * not, before 1970 too, the written value is at or after x exactly when t is at or after the
+ * bound. */
+static void test_epcis_query__time_bound_agrees_with_written_time(void)
+{
+    const int64_t xs[] = {T0, T0 + 1, T0 + 499, T0 + 500, T0 + 501, T0 + 999, -1000, -1, 0};
+    for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+        int64_t bound = px_epcis_time_bound(xs[i]);
+        for (int64_t t = xs[i] - 2500; t <= xs[i] + 2500; t++) {
+            int64_t q = t + 500, written = (q >= 0 ? q / 1000 : -((-q + 999) / 1000)) * 1000;
+            if ((written >= xs[i]) != (t >= bound))
+                fail_msg("x %lld, t %lld: written %lld, bound %lld", (long long)xs[i], (long long)t,
+                         (long long)written, (long long)bound);
+        }
+    }
+    assert_int_equal(px_epcis_time_bound(T0), T0 - 500);
+    assert_int_equal(px_epcis_time_bound(T0 + 1), T0 + 500);
+}
+
 /* A sink that refuses: the writer fails with PX_EUNAVAIL "epcis_sink" (the HTTP face maps an
  * oversized query result to 413 through this). */
 static int refuse(void *ctx, const char *data, size_t len)
