@@ -47,6 +47,13 @@ static const char *const files[] = {
 /* The one reason of every AI the 2026-01-27 dictionary no longer makes a Digital Link key,
  * however a case spells it (a path, a compressed link, an element string). */
 #define NO_DL_KEY(ai) "(" ai ") is no Digital Link primary key in the 2026-01-27 dictionary"
+/* One divergence of an AI in each spelling a case may give it, as divergences[] rows with the
+ * one code and reason: a path segment, the compressed link (its bytes as the library packs
+ * them), an element string. */
+/* clang-format off */
+#define IN_EVERY_SPELLING(ai, compressed, code, reason)                                            \
+    {"/" ai "/", code, reason}, {compressed, code, reason}, {"(" ai ")", code, reason}
+/* clang-format on */
 
 /* Cases where packid deliberately differs, found by a text of the case (any step, after
  * substitution) and each with its reason. packid must answer differently for each; the test
@@ -64,24 +71,13 @@ static const struct {
      "the data holds (235), a qualifier of (01) only, beside key (253); the library drops (235) "
      "silently"},
     {":443/", NULL, "packid keeps an explicit default port; the library drops :443"},
-    {"/410/", "no_dl_key", NO_DL_KEY("410")},
-    {"/411/", "no_dl_key", NO_DL_KEY("411")},
-    {"/412/", "no_dl_key", NO_DL_KEY("412")},
-    {"/413/", "no_dl_key", NO_DL_KEY("413")},
-    {"/415/", "missing_required_ai", "(415) req=8020 in the dictionary"},
-    {"/416/", "no_dl_key", NO_DL_KEY("416")},
-    {"QQSaVjC_dA", "no_dl_key", NO_DL_KEY("410")},
-    {"QRSaVjC_dA", "no_dl_key", NO_DL_KEY("411")},
-    {"QSSaVjC_dA", "no_dl_key", NO_DL_KEY("412")},
-    {"QTSaVjC_dA", "no_dl_key", NO_DL_KEY("413")},
-    {"QVSaVjC_dA", "missing_required_ai", "(415) req=8020 in the dictionary"},
-    {"QWSaVjC_dA", "no_dl_key", NO_DL_KEY("416")},
-    {"(410)", "no_dl_key", NO_DL_KEY("410")},
-    {"(411)", "no_dl_key", NO_DL_KEY("411")},
-    {"(412)", "no_dl_key", NO_DL_KEY("412")},
-    {"(413)", "no_dl_key", NO_DL_KEY("413")},
-    {"(415)", "missing_required_ai", "(415) req=8020 in the dictionary"},
-    {"(416)", "no_dl_key", NO_DL_KEY("416")},
+    IN_EVERY_SPELLING("410", "QQSaVjC_dA", "no_dl_key", NO_DL_KEY("410")),
+    IN_EVERY_SPELLING("411", "QRSaVjC_dA", "no_dl_key", NO_DL_KEY("411")),
+    IN_EVERY_SPELLING("412", "QSSaVjC_dA", "no_dl_key", NO_DL_KEY("412")),
+    IN_EVERY_SPELLING("413", "QTSaVjC_dA", "no_dl_key", NO_DL_KEY("413")),
+    IN_EVERY_SPELLING("415", "QVSaVjC_dA", "missing_required_ai",
+                      "(415) req=8020 in the dictionary"),
+    IN_EVERY_SPELLING("416", "QWSaVjC_dA", "no_dl_key", NO_DL_KEY("416")),
     {"(37)24", "missing_required_ai",
      "(37) req=00 req=02,8026 in the dictionary; the data has no (00)"},
     {"]C1(01)", "invalid_ai",
