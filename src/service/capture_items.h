@@ -38,7 +38,7 @@ typedef struct item {
     int tz_offset_min;
     char *read_point, *biz_location;
     char **serials;
-    size_t n_serials;
+    size_t n_serials, serials_cap;
     char parent[GS1_SSCC_LEN + 1]; /* aggregation: the container */
     /* or a case that carries its own GTIN (REQ-AGG-17): its SGTIN ("" for a container) */
     char parent_gtin[GS1_GTIN_LEN + 1];

@@ -780,6 +780,50 @@ static void test_epcis_capture__refusals(void **state)
                         __LINE__));
 }
 
+/* The largest commission as one event: 100,000 EPCs in one epcList (docs/api.md: a commission
+ * holds at most 100,000 serials) are commissioned, each once; the list grows by doubling (its
+ * growth by one copied it once per serial, and such an event held a request thread for ten
+ * minutes). One more is refused for the commission's bound, nothing kept. */
+static void test_epcis_capture__largest_commission_in_one_event(void **state)
+{
+    fixture *f = *state;
+    for (int n = 100000; n <= 100001; n++) {
+        const char *lot = n == 100000 ? "L-ONE" : "L-ONE2";
+        size_t cap = (size_t)n * 64 + 2048, o = 0;
+        char *doc = malloc(cap);
+        assert_non_null(doc);
+        o += (size_t)snprintf(doc + o, cap - o,
+                              LD_HEAD "{\"type\":\"ObjectEvent\",\"eventTime\":"
+                                      "\"2025-03-01T09:00:00Z\",\"eventTimeZoneOffset\":\"+01:00\","
+                                      "\"epcList\":[");
+        for (int i = 0; i < n; i++)
+            o += (size_t)snprintf(doc + o, cap - o, "%s\"%s%s%d\"", i ? "," : "", epc_prefix, lot,
+                                  i);
+        o += (size_t)snprintf(doc + o, cap - o,
+                              "],\"action\":\"ADD\",\"bizStep\":\"commissioning\","
+                              "\"readPoint\":{\"id\":\"urn:epc:id:sgln:4012345.00011.0\"},"
+                              "\"ilmd\":{\"cbvmda:lotNumber\":\"%s\","
+                              "\"cbvmda:itemExpirationDate\":\"2075-12-31\"}}]}}",
+                              lot);
+        assert_true(o < cap);
+        char job[128];
+        json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
+        free(doc);
+        if (n == 100000) {
+            assert_true(json_is_true(json_object_get(j, "success")));
+            assert_int_equal(packs(f, lot), n);
+        } else {
+            assert_true(json_is_false(json_object_get(j, "success")));
+            const char *detail =
+                px_test_str(json_array_get(json_object_get(j, "errors"), 0), "detail");
+            if (!strstr(detail, "too_many_serials"))
+                fail_msg("the refusal says no too_many_serials: %s", detail);
+            assert_int_equal(packs(f, lot), 0);
+        }
+        json_decref(j);
+    }
+}
+
 /* One event over GS1-EPCIS-Capture-Limit (100,000) is 413 CaptureLimitExceededException, and
  * nothing is applied (the events are as small as the reader takes; the server's body cap is
  * raised for them in setup). */
