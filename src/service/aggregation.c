@@ -339,6 +339,12 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
         rc = px_store_agg_set_parent(db, NULL, &moved, err);
     if (rc != PX_OK)
         return rc;
+    /* An unpack of every child from a parent that held none would record a DELETE of no
+     * children, which says the parent was emptied (EPCIS 2.0 §7.4.3): a receiver would read
+     * an unpacking of what never was, before the container's own first event. */
+    if (req->n == 0 && moved == 0)
+        return px_err_set(err, PX_ESTATE, "unpack_refused",
+                          "%s holds nothing to take out: nothing was changed", key);
     c->out->children = moved;
     px_aggregation_rec a = {c->out->aggregation_id,
                             by->org_id,

@@ -609,6 +609,12 @@ static void test_aggregation__unpack_then_repack(void **state)
     px_expect_count(&f->env, 0,
                     "SELECT count(*) FROM serial WHERE parent_sscc = "
                     "'003551540000006010'");
+    /* Emptying it again is refused, nothing recorded: a DELETE of no children says the parent
+     * was emptied, which it was not (it held nothing). */
+    json_decref(px_test_refused_answer(
+        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key,
+        "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"003551540000006010\"}}", NULL, 409,
+        "unpack_refused"));
 }
 
 /* ---- many parents in one request ------------------------------------------------------- */
@@ -1599,5 +1605,25 @@ static void test_aggregation__events_answer_the_epcis_queries(void **state)
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
+/* An empty unpack of a parent that never held anything — a CMO's fresh SSCC, a MAH's case
+ * never packed — is refused, nothing recorded: its DELETE of no children would put an
+ * unpacking before the container's own commissioning in every report of its later packs. */
+static void test_aggregation__empty_unpack_of_an_empty_parent_refused(void **state)
+{
+    fixture *f = *state;
+    char fresh[19], body[160];
+    cmo_ssccs(f, 0, fresh, NULL);
+    snprintf(body, sizeof(body), "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"%s\"}}", fresh);
+    json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, body, NULL, 409, "unpack_refused"));
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOT-EMPTY", "751231", "[\"EC1\"]");
+    json_t *j = px_test_refused_answer(
+        &f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key,
+        "{\"action\":\"unpack\",\"parent\":{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"EC1\"}}", NULL,
+        409, "unpack_refused");
+    assert_non_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "holds nothing"));
+    json_decref(j);
+}
+
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
