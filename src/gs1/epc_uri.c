@@ -475,10 +475,29 @@ px_rc gs1_epc_parse(gs1_elements *out, gs1_epc_kind *kind, int *gcp_len, const c
     return gs1_elements_validate(out, err);
 }
 
+/* The offset of the first '%' of s that starts no %hh escape (RFC 3986 §2.1), or -1. */
+static long bad_escape_at(const char *s)
+{
+    for (const char *p = s; (p = strchr(p, '%')) != NULL; p += 3)
+        if (px_hexval((unsigned char)p[1]) < 0 || px_hexval((unsigned char)p[2]) < 0)
+            return (long)(p - s);
+    return -1;
+}
+
 px_rc gs1_epc_instance_parse(gs1_elements *out, gs1_epc_kind *kind, const char *uri, px_err *err)
 {
     if (!starts(uri, "http://") && !starts(uri, "https://"))
         return gs1_epc_parse(out, kind, NULL, uri, err);
+    /* A resolver reads a stray '%' literally, as GS1's syntax engine does (gs1_dl_parse); an
+     * EPC is an identifier, and a URI whose '%' starts no escape is none (its URN form is
+     * refused for the same '%'), so it names no pack. */
+    long bad = bad_escape_at(uri);
+    if (bad >= 0)
+        return gs1__at(err,
+                       px_err_set(err, PX_EINVALID, "invalid_epc_uri",
+                                  "'%%' at position %ld starts no %%hh escape (RFC 3986 §2.1)",
+                                  bad + 1),
+                       (size_t)bad, 1);
     /* The constrained form of an instance (EPCIS 2.0 §8.2.2): an uncompressed path of its key
      * and key qualifier alone, no query (gs1_dl_parse would drop a non-GS1 one unseen) and no
      * fragment, so an EPC never carries a batch, an expiry or anything else beside it. */

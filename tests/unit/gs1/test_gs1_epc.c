@@ -388,6 +388,11 @@ static void test_gs1__epc_instance_parse(void)
         {"https://id.gs1.org/00/106141412345678908?a=b", 0, 0, NULL, NULL},
         {"https://id.gs1.org/ARFKk4XBoEJHV4", 0, 0, NULL, NULL},
         {"https://id.gs1.org/01/09506000134352/ISOrw", 0, 0, NULL, NULL},
+        /* a '%' that starts no %hh escape (RFC 3986 §2.1): no URI, as its URN is refused */
+        {"https://id.gs1.org/01/09506000134352/21/Q%2", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/09506000134352/21/R%zz2", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/09506000134352/21/R%3", 0, 0, NULL, NULL},
+        {"https://id.gs1.org/01/09506000134352/21/R%25", 1, GS1_EPC_SGTIN, "09506000134352", "R%"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         gs1_elements e;
