@@ -152,14 +152,7 @@ const char *px_role_name(px_role role)
     return role_ok(role) ? k_role_names[role] : "?";
 }
 
-px_rc px_role_parse(px_role *out, const char *s, px_err *err)
-{
-    int i = 0;
-    px_rc rc = px_name_pick(k_role_names, PX_ROLE__COUNT, s, "invalid_role", "role", &i, err);
-    if (rc == PX_OK)
-        *out = (px_role)i;
-    return rc;
-}
+PX_NAME_PARSER(px_role_parse, px_role, k_role_names, PX_ROLE__COUNT, "invalid_role", "role")
 
 const char *px_org_kind_name(px_org_kind kind)
 {

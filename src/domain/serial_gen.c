@@ -34,15 +34,8 @@ const char *px_serial_strategy_name(px_serial_strategy s)
     return strategy_ok(s) ? k_strategy_names[s] : "?";
 }
 
-px_rc px_serial_strategy_parse(px_serial_strategy *out, const char *s, px_err *err)
-{
-    int i = 0;
-    px_rc rc = px_name_pick(k_strategy_names, PX_SERIAL_STRATEGY__COUNT, s, "invalid_strategy",
-                            "strategy", &i, err);
-    if (rc == PX_OK)
-        *out = (px_serial_strategy)i;
-    return rc;
-}
+PX_NAME_PARSER(px_serial_strategy_parse, px_serial_strategy, k_strategy_names,
+               PX_SERIAL_STRATEGY__COUNT, "invalid_strategy", "strategy")
 
 static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg)
 {

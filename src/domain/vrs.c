@@ -64,25 +64,11 @@ const char *px_vrs_expiry_rule_name(px_vrs_expiry_rule r)
     return (int)r >= 0 && r < PX_VRS_EXPIRY__COUNT ? k_expiry_rule[r] : NULL;
 }
 
-px_rc px_vrs_recall_rule_parse(px_vrs_recall_rule *out, const char *s, px_err *err)
-{
-    int i = 0;
-    px_rc rc =
-        px_name_pick(k_recall_rule, PX_VRS_RECALL__COUNT, s, "invalid_value", "recalled", &i, err);
-    if (rc == PX_OK)
-        *out = (px_vrs_recall_rule)i;
-    return rc;
-}
+PX_NAME_PARSER(px_vrs_recall_rule_parse, px_vrs_recall_rule, k_recall_rule, PX_VRS_RECALL__COUNT,
+               "invalid_value", "recalled")
 
-px_rc px_vrs_expiry_rule_parse(px_vrs_expiry_rule *out, const char *s, px_err *err)
-{
-    int i = 0;
-    px_rc rc =
-        px_name_pick(k_expiry_rule, PX_VRS_EXPIRY__COUNT, s, "invalid_value", "expired", &i, err);
-    if (rc == PX_OK)
-        *out = (px_vrs_expiry_rule)i;
-    return rc;
-}
+PX_NAME_PARSER(px_vrs_expiry_rule_parse, px_vrs_expiry_rule, k_expiry_rule, PX_VRS_EXPIRY__COUNT,
+               "invalid_value", "expired")
 
 px_vrs_answer px_vrs_decide(const px_verify_facts *f, const px_vrs_policy *policy, int64_t now_us)
 {

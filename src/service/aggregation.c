@@ -200,15 +200,8 @@ px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char
 const char *const px__agg_action_names[] = {
     [PX_AGG_PACK] = "pack", [PX_AGG_UNPACK] = "unpack", [PX_AGG_REPACK] = "repack"};
 
-px_rc px_agg_action_parse(px_agg_action *out, const char *s, px_err *err)
-{
-    int i = 0;
-    px_rc rc = px_name_pick(px__agg_action_names, PX_COUNT(px__agg_action_names), s,
-                            "invalid_value", "action", &i, err);
-    if (rc == PX_OK)
-        *out = (px_agg_action)i;
-    return rc;
-}
+PX_NAME_PARSER(px_agg_action_parse, px_agg_action, px__agg_action_names,
+               PX_COUNT(px__agg_action_names), "invalid_value", "action")
 
 px_rc px__agg_in_order(px_db *db, const px_event_origin *origin, const char *sscc, const char *gtin,
                        const char *serial, const char *field, px_err *err)

@@ -23,15 +23,8 @@ static const char *const k_names[PX_EPCIS_FORMAT__COUNT] = {
     [PX_EPCIS_FORMAT_JSONLD_2_0] = "epcis-2.0-jsonld",
 };
 
-px_rc px_epcis_api_format_parse(px_epcis_format *out, const char *name, px_err *err)
-{
-    int i = 0;
-    px_rc rc =
-        px_name_pick(k_names, PX_EPCIS_FORMAT__COUNT, name, "invalid_value", "format", &i, err);
-    if (rc == PX_OK)
-        *out = (px_epcis_format)i;
-    return rc;
-}
+PX_NAME_PARSER(px_epcis_api_format_parse, px_epcis_format, k_names, PX_EPCIS_FORMAT__COUNT,
+               "invalid_value", "format")
 
 static int is_alpha(char c)
 {

@@ -17,15 +17,8 @@ const char *px_key_mode_name(px_key_mode mode)
     return k_mode_names[mode == PX_KEY_TEST ? PX_KEY_TEST : PX_KEY_LIVE];
 }
 
-px_rc px_key_mode_parse(px_key_mode *out, const char *s, px_err *err)
-{
-    int i = 0;
-    px_rc rc =
-        px_name_pick(k_mode_names, PX_COUNT(k_mode_names), s, "invalid_value", "mode", &i, err);
-    if (rc == PX_OK)
-        *out = (px_key_mode)i;
-    return rc;
-}
+PX_NAME_PARSER(px_key_mode_parse, px_key_mode, k_mode_names, PX_COUNT(k_mode_names),
+               "invalid_value", "mode")
 
 /* A key is its mode's prefix + 32 random bytes in base64url: 256 bits, nothing to guess. The
  * prefix says the mode to the one holding the key, and to the server before any lookup.

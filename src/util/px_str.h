@@ -75,6 +75,18 @@ px_rc px_name_refused(px_err *err, const char *code, const char *field, const ch
  * the message; err NULL: none kept). */
 px_rc px_name_pick(const char *const *names, size_t n, const char *s, const char *code,
                    const char *field, int *index, px_err *err);
+/* Defines an enum's parser, px_rc fn(T *out, const char *s, px_err *err): s read by
+ * px_name_pick from the enum's name table names[0..n) (code on field), *out set only on PX_OK.
+ * The one body of every enum whose names are exactly its table's. */
+#define PX_NAME_PARSER(fn, T, names, n, code, field)                                               \
+    px_rc fn(T *out, const char *s, px_err *err)                                                   \
+    {                                                                                              \
+        int i = 0;                                                                                 \
+        px_rc rc = px_name_pick(names, n, s, code, field, &i, err);                                \
+        if (rc == PX_OK)                                                                           \
+            *out = (T)i;                                                                           \
+        return rc;                                                                                 \
+    }
 /* "false", "true": a yes/no query parameter's two spellings, by value (px_name_pick). */
 extern const char *const px_bool_names[2];
 
