@@ -18,6 +18,35 @@ static const char *const sdt_names[] = {NULL, PX_CBV_SDTS(NAME_)};
 _Static_assert(PX_COUNT(bizstep_names) == PX_BIZSTEP__COUNT, "bizstep table");
 _Static_assert(PX_COUNT(disp_names) == PX_DISP__COUNT, "disp table");
 
+/* Each word in its two URI forms, [EPCIS__CBV_URN] and [EPCIS__CBV_WEB], built at compile time
+ * from the vocabulary lists (row 0, the NONE value: NULL). */
+/* clang-format off */
+#define BIZ_(id, name) , {EPCIS__URN_BIZSTEP name, EPCIS__WEB_BIZSTEP name}
+#define DISP_(id, name) , {EPCIS__URN_DISP name, EPCIS__WEB_DISP name}
+#define BTT_(id, name) , {EPCIS__URN_BTT name, EPCIS__WEB_BTT name}
+#define SDT_(id, name) , {EPCIS__URN_SDT name, EPCIS__WEB_SDT name}
+/* clang-format on */
+static const char *const bizstep_uris[][2] = {{NULL, NULL} PX_CBV_BIZSTEPS(BIZ_)};
+static const char *const disp_uris[][2] = {{NULL, NULL} PX_CBV_DISPS(DISP_)};
+static const char *const btt_uris[][2] = {{NULL, NULL} PX_CBV_BTTS(BTT_)};
+static const char *const sdt_uris[][2] = {{NULL, NULL} PX_CBV_SDTS(SDT_)};
+#undef BIZ_
+#undef DISP_
+#undef BTT_
+#undef SDT_
+
+/* A vocabulary's tables: its bare words and their URI forms, row for row. */
+static const struct {
+    const char *const *names;
+    const char *const (*uris)[2];
+    size_t n;
+} k_vocab[] = {
+    [PX_CBV_VOCAB_BIZSTEP] = {bizstep_names, bizstep_uris, PX_COUNT(bizstep_names)},
+    [PX_CBV_VOCAB_DISP] = {disp_names, disp_uris, PX_COUNT(disp_names)},
+    [PX_CBV_VOCAB_BTT] = {btt_names, btt_uris, PX_COUNT(btt_names)},
+    [PX_CBV_VOCAB_SDT] = {sdt_names, sdt_uris, PX_COUNT(sdt_names)},
+};
+
 const char *px_cbv_bizstep_name(px_cbv_bizstep v)
 {
     return (unsigned)v < PX_BIZSTEP__COUNT ? bizstep_names[v] : NULL;
@@ -56,18 +85,14 @@ const char *px_cbv_word(px_cbv_vocab vocab, const char *value)
 
 const char *const *px_cbv_words(px_cbv_vocab vocab, size_t *n)
 {
-    static const struct {
-        const char *const *names;
-        size_t n;
-    } k[] = {
-        [PX_CBV_VOCAB_BIZSTEP] = {bizstep_names, PX_COUNT(bizstep_names)},
-        [PX_CBV_VOCAB_DISP] = {disp_names, PX_COUNT(disp_names)},
-        [PX_CBV_VOCAB_BTT] = {btt_names, PX_COUNT(btt_names)},
-        [PX_CBV_VOCAB_SDT] = {sdt_names, PX_COUNT(sdt_names)},
-    };
     /* index 0 is the NONE value's NULL: no word */
-    *n = k[vocab].n - 1;
-    return k[vocab].names + 1;
+    *n = k_vocab[vocab].n - 1;
+    return k_vocab[vocab].names + 1;
+}
+
+const char *epcis__cbv_uri(px_cbv_vocab vocab, int v, epcis__cbv_form form)
+{
+    return v >= 0 && (size_t)v < k_vocab[vocab].n ? k_vocab[vocab].uris[v][form] : NULL;
 }
 
 px_cbv_bizstep px_cbv_bizstep_lookup(const char *name)

@@ -19,19 +19,11 @@ static px_rc prehash_too_big(px_err *err)
     return px_err_set(err, PX_ETOOBIG, "too_big", "event too large to hash");
 }
 
-/* CBV 2.0 Web URIs of the vocabulary values (rule 14). */
-#define BIZ_(id, name) , EPCIS__WEB_BIZSTEP name
-#define DISP_(id, name) , EPCIS__WEB_DISP name
-#define BTT_(id, name) , EPCIS__WEB_BTT name
-#define SDT_(id, name) , EPCIS__WEB_SDT name
-static const char *const bizstep_web[] = {NULL PX_CBV_BIZSTEPS(BIZ_)};
-static const char *const disp_web[] = {NULL PX_CBV_DISPS(DISP_)};
-static const char *const btt_web[] = {NULL PX_CBV_BTTS(BTT_)};
-static const char *const sdt_web[] = {NULL PX_CBV_SDTS(SDT_)};
-#undef BIZ_
-#undef DISP_
-#undef BTT_
-#undef SDT_
+/* CBV 2.0 Web URIs of the vocabulary values (rule 14); NULL for none or out of range. */
+static const char *web(px_cbv_vocab vocab, int v)
+{
+    return epcis__cbv_uri(vocab, v, EPCIS__CBV_WEB);
+}
 
 /* ---- a list of strings sorted byte-wise before being appended (rules 10-12) -------- */
 
@@ -315,8 +307,7 @@ static px_rc typed_list(px_buf *b, const char *list, const char *elem, size_t n,
 
 static const char *bt_type(const px_epcis_event *ev, size_t i)
 {
-    px_cbv_btt t = ev->biz_transactions[i].type;
-    return (unsigned)t < PX_BTT__COUNT ? btt_web[t] : NULL;
+    return web(PX_CBV_VOCAB_BTT, (int)ev->biz_transactions[i].type);
 }
 
 static const char *bt_id(const px_epcis_event *ev, size_t i)
@@ -326,8 +317,7 @@ static const char *bt_id(const px_epcis_event *ev, size_t i)
 
 static const char *src_type(const px_epcis_event *ev, size_t i)
 {
-    px_cbv_sdt t = ev->sources[i].type;
-    return (unsigned)t < PX_SDT__COUNT ? sdt_web[t] : NULL;
+    return web(PX_CBV_VOCAB_SDT, (int)ev->sources[i].type);
 }
 
 static const char *src_id(const px_epcis_event *ev, size_t i)
@@ -337,8 +327,7 @@ static const char *src_id(const px_epcis_event *ev, size_t i)
 
 static const char *dst_type(const px_epcis_event *ev, size_t i)
 {
-    px_cbv_sdt t = ev->destinations[i].type;
-    return (unsigned)t < PX_SDT__COUNT ? sdt_web[t] : NULL;
+    return web(PX_CBV_VOCAB_SDT, (int)ev->destinations[i].type);
 }
 
 static const char *dst_id(const px_epcis_event *ev, size_t i)
@@ -417,11 +406,11 @@ px_rc px_epcis_event_prehash(px_buf *b, const px_epcis_event *ev, px_err *err)
     TRY(put(b, px_epcis_action_name(ev->action)));
     if (ev->biz_step != PX_BIZSTEP_NONE && (unsigned)ev->biz_step < PX_BIZSTEP__COUNT) {
         TRY(put(b, "bizStep="));
-        TRY(put(b, bizstep_web[ev->biz_step]));
+        TRY(put(b, web(PX_CBV_VOCAB_BIZSTEP, (int)ev->biz_step)));
     }
     if (ev->disposition != PX_DISP_NONE && (unsigned)ev->disposition < PX_DISP__COUNT) {
         TRY(put(b, "disposition="));
-        TRY(put(b, disp_web[ev->disposition]));
+        TRY(put(b, web(PX_CBV_VOCAB_DISP, (int)ev->disposition)));
     }
     if (ev->read_point && ev->read_point[0]) {
         TRY(put(b, "readPointid="));

@@ -21,20 +21,11 @@
 #define NS_GS1USHC EPCIS__NS_GS1USHC
 #define MDA "urn:epcglobal:cbv:mda#"
 
-/* Full CBV 1.2 URNs, built at compile time from the vocabulary lists (CBV 1.2 §7). */
-#define BIZ_(id, name) , EPCIS__URN_BIZSTEP name
-#define DISP_(id, name) , EPCIS__URN_DISP name
-#define BTT_(id, name) , EPCIS__URN_BTT name
-#define SDT_(id, name) , EPCIS__URN_SDT name
-static const char *const bizstep_urn[] = {NULL PX_CBV_BIZSTEPS(BIZ_)};
-static const char *const disp_urn[] = {NULL PX_CBV_DISPS(DISP_)};
-static const char *const btt_urn[] = {NULL PX_CBV_BTTS(BTT_)};
-static const char *const sdt_urn[] = {NULL PX_CBV_SDTS(SDT_)};
-#undef BIZ_
-#undef DISP_
-#undef BTT_
-#undef SDT_
-
+/* Full CBV 1.2 URNs (CBV 1.2 §7), the vocabularies' words as EPCIS 1.2 XML spells them. */
+static const char *urn(px_cbv_vocab vocab, int v)
+{
+    return epcis__cbv_uri(vocab, v, EPCIS__CBV_URN);
+}
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
@@ -714,7 +705,7 @@ static px_rc write_parties(px_epcis_writer *w, const char *list, const char *ele
     if (start(xw, list) < 0)
         return xml_failed(w);
     for (size_t i = 0; i < n; i++)
-        if (put_attr_elem(xw, elem, "type", sdt_urn[p[i].type], p[i].id) < 0)
+        if (put_attr_elem(xw, elem, "type", urn(PX_CBV_VOCAB_SDT, (int)p[i].type), p[i].id) < 0)
             return xml_failed(w);
     return end_ok(w);
 }
@@ -785,9 +776,10 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
         return rc;
     if (put_elem(xw, "action", px_epcis_action_name(ev->action)) < 0)
         return xml_failed(w);
-    if (ev->biz_step && put_elem(xw, "bizStep", bizstep_urn[ev->biz_step]) < 0)
+    if (ev->biz_step && put_elem(xw, "bizStep", urn(PX_CBV_VOCAB_BIZSTEP, (int)ev->biz_step)) < 0)
         return xml_failed(w);
-    if (ev->disposition && put_elem(xw, "disposition", disp_urn[ev->disposition]) < 0)
+    if (ev->disposition &&
+        put_elem(xw, "disposition", urn(PX_CBV_VOCAB_DISP, (int)ev->disposition)) < 0)
         return xml_failed(w);
     if ((rc = write_location(w, "readPoint", ev->read_point)) != PX_OK ||
         (rc = write_location(w, "bizLocation", ev->biz_location)) != PX_OK)
@@ -797,7 +789,8 @@ static px_rc write_event(px_epcis_writer *w, const px_epcis_event *ev)
             return xml_failed(w);
         for (size_t i = 0; i < ev->n_biz_transactions; i++) {
             const px_epcis_biz_transaction *bt = &ev->biz_transactions[i];
-            if (put_attr_elem(xw, "bizTransaction", "type", btt_urn[bt->type], bt->id) < 0)
+            if (put_attr_elem(xw, "bizTransaction", "type", urn(PX_CBV_VOCAB_BTT, (int)bt->type),
+                              bt->id) < 0)
                 return xml_failed(w);
         }
         if (end(xw) < 0)
