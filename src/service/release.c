@@ -142,6 +142,39 @@ static px_rc containers_to_serials(release_ctx *c, px_db *db, px_err *err)
     return PX_OK;
 }
 
+/* A case on the listed containers ships with them (REQ-AGG-8): its own batch, which may not
+ * be the request's, must be releasable too (not recalled, not expired: px__batch_open), or
+ * the pallet would carry an expired case into the market unasked. */
+typedef struct case_batches {
+    px_db *db;
+    int64_t now;
+    px_rc rc;
+    px_err *err;
+} case_batches;
+
+static int case_batch_open(void *vctx, const px_case_batch *b)
+{
+    case_batches *c = vctx;
+    px_err e = PX_ERR_INIT;
+    if ((c->rc = px__batch_open(c->db, b->gtin, b->batch, c->now, &e)) == PX_OK)
+        return 0;
+    if (c->rc == PX_EINVALID || c->rc == PX_ESTATE)
+        c->rc = px_err_set_field(c->err, c->rc, e.code, "ssccs",
+                                 "case %s/%s on the listed containers: %s (unpack it first)",
+                                 b->gtin, b->serial, e.message);
+    else
+        px_err_pass(c->err, &e);
+    return 1;
+}
+
+static px_rc cases_below_open(release_ctx *c, px_db *db, px_err *err)
+{
+    case_batches cb = {db, c->now, PX_OK, err};
+    px_rc rc = px_store_cases_below_batches(db, c->asked->ssccs, c->asked->n_ssccs, case_batch_open,
+                                            &cb, err);
+    return rc != PX_OK ? rc : cb.rc;
+}
+
 /* The batch exists and the market's report has what it needs, before anything moves; a dry
  * run stops here with what it would do (nothing is written). */
 static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
@@ -162,7 +195,8 @@ static px_rc release_preflight(px_tx *tx, release_ctx *c, px_err *err)
      * released pallet, or released from its new container). */
     if (c->asked->ssccs &&
         ((rc = px_store_containers_lock(db, c->asked->ssccs, c->asked->n_ssccs, err)) != PX_OK ||
-         (rc = containers_to_serials(c, db, err)) != PX_OK))
+         (rc = containers_to_serials(c, db, err)) != PX_OK ||
+         (rc = cases_below_open(c, db, err)) != PX_OK))
         return rc;
     const px_release_req *req = c->req;
     px_missing_list_dispose(&res->missing);

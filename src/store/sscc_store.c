@@ -568,6 +568,24 @@ px_rc px_store_containers_reactivate(px_db *db, const char *const *ssccs, size_t
                         ssccs, n, 0, NULL, err);
 }
 
+static void case_batch_row(px_case_batch *b, const PGresult *r, int i)
+{
+    *b = (px_case_batch){px__val(r, i, 0), px__val(r, i, 1), px__val(r, i, 2)};
+}
+
+px_rc px_store_cases_below_batches(px_db *db, const char *const *ssccs, size_t n,
+                                   px_case_batch_fn fn, void *ctx, px_err *err)
+{
+    PGresult *r = exec_on_ssccs(
+        db,
+        BELOW_LISTED "SELECT c.gtin, c.batch, min(c.serial) FROM serial c WHERE" IN_T(
+            "c.parent_sscc") "AND c.state = 'commissioned' AND EXISTS (SELECT 1 FROM serial k "
+                             "WHERE k.parent_gtin = c.gtin AND k.parent_serial = c.serial) "
+                             "GROUP BY c.gtin, c.batch ORDER BY 1, 2",
+        ssccs, n, 0, NULL, err);
+    PX__RETURN_EACH_ROW(r, err, px_case_batch, case_batch_row, fn, ctx);
+}
+
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err)
 {

@@ -1625,5 +1625,49 @@ static void test_aggregation__empty_unpack_of_an_empty_parent_refused(void **sta
     json_decref(j);
 }
 
+/* What a release by ssccs may change. */
+static const char *const release_rows[] = {"serial WHERE state = 'released'",
+                                           "sscc WHERE state = 'released'",
+                                           "market_release",
+                                           "epcis_event",
+                                           "report",
+                                           "audit_log",
+                                           NULL};
+
+/* REQ-AGG-8 with Art. 13(1)(c): a case on a pallet ships with it, so its own batch must be
+ * releasable too: a case of an expired batch (not the request's) stops the pallet's release,
+ * a dry run too, 422 expiry_in_past on ssccs naming the case, nothing changed (it was shipped
+ * with its pallet, found by an outside probe); once its batch is in date, the pallet ships. */
+static void test_aggregation__expired_case_stops_its_pallet(void **state)
+{
+    fixture *f = *state;
+    case_holding(f, "LOTX", "[\"X1\"]", "[\"XK1\",\"XK2\"]",
+                 "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("X1") ",\"children\":[" SGTIN(
+                     "XK1") "," SGTIN("XK2") "]}");
+    json_decref(pack(f, f->mah.key, "pack", "103551540000017013", "[" CASE_SGTIN("X1") "]", 201));
+    px_sql_exec(&f->env, "UPDATE batch SET expiry = '250228' WHERE gtin = '" CASE_GTIN
+                         "' AND batch = 'LOTX'");
+    static const char *const body[] = {
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTX\",\"ssccs\":[\"103551540000017013\"]" SHIP_TX,
+        "{\"gtin\":\"" GTIN "\",\"batch\":\"LOTX\",\"dry_run\":true,\"ssccs\":"
+        "[\"103551540000017013\"]" SHIP_TX,
+    };
+    for (size_t i = 0; i < PX_COUNT(body); i++) {
+        json_t *j = px_test_refused_answer(&f->env, release_rows, "POST", "/v1/releases",
+                                           f->mah.key, body[i], NULL, 422, "validation_error");
+        json_t *e = json_array_get(px_test_details(j), 0);
+        assert_string_equal(px_test_str(e, "field"), "ssccs");
+        assert_string_equal(px_test_str(e, "code"), "expiry_in_past");
+        assert_non_null(strstr(px_test_str(e, "message"), "case " CASE_GTIN "/X1"));
+        json_decref(j);
+    }
+    px_sql_exec(&f->env, "UPDATE batch SET expiry = '491231' WHERE gtin = '" CASE_GTIN
+                         "' AND batch = 'LOTX'");
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body[0], 201));
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
+                    "' AND serial = 'X1' AND state = 'released'");
+}
+
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
