@@ -380,6 +380,13 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
     /* A captured event keeps the eventID it arrived with; one without gets its hash ID (the
      * EPCIS 2.0 REST Bindings' capture leaves eventID optional), the reader having checked
      * that it hashes. */
+    if (ev->hash_id) {
+        px_strlcpy(it->hash, ev->hash_id, sizeof(it->hash)); /* hashed once, on reading */
+    } else {
+        px_err e2 = PX_ERR_INIT;
+        if (px_epcis_event_hash(it->hash, ev, &e2) != PX_OK)
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s", e2.message);
+    }
     if (ev->event_id && ev->event_id[0]) {
         px_strlcpy(it->event_id, ev->event_id, sizeof(it->event_id));
         if (strlen(ev->event_id) >= sizeof(it->event_id) ||
@@ -387,12 +394,8 @@ int px__capture_on_event(void *vctx, const px_epcis_event *ev)
             px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                                "an eventID of at most %zu printable characters is expected",
                                sizeof(it->event_id) - 1);
-    } else if (ev->hash_id) {
-        px_strlcpy(it->event_id, ev->hash_id, sizeof(it->event_id)); /* hashed once, on reading */
     } else {
-        px_err e2 = PX_ERR_INIT;
-        if (px_epcis_event_hash(it->event_id, ev, &e2) != PX_OK)
-            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION, "%s", e2.message);
+        px_strlcpy(it->event_id, it->hash, sizeof(it->event_id));
     }
     if ((!it->detail[0] && take_event(it, ev) != 0) ||
         (!it->detail[0] && take_origin(it, ev) != 0)) {

@@ -29,6 +29,7 @@ typedef struct item {
     size_t index;
     item_kind kind;
     char event_id[PX_EPCIS_EVENT_ID_MAX];
+    char hash[PX_EPCIS_EVENT_ID_MAX]; /* its content's hash ID (the eventID's, when it has none) */
     char gtin[GS1_GTIN_LEN + 1];
     char lot[24];
     char expiry[7]; /* YYMMDD */

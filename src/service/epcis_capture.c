@@ -130,7 +130,7 @@ static px_rc apply_commissions(px_db *db, const px_actor *by, apply_ctx *a, size
     for (size_t i = from; i < to; i++)
         total += c->items[i].duplicate ? 0 : c->items[i].n_serials;
     const char **all = malloc((total ? total : 1) * sizeof(*all));
-    const char **ids = malloc((to - from) * sizeof(*ids));
+    px_captured_id *ids = malloc((to - from) * sizeof(*ids));
     px_rc rc = PX_OK;
     if (!all || !ids) {
         rc = px_err_oom(err);
@@ -165,7 +165,7 @@ static px_rc apply_commissions(px_db *db, const px_actor *by, apply_ctx *a, size
             continue;
         }
         it->applied = 1;
-        ids[n_ids++] = it->event_id;
+        ids[n_ids++] = (px_captured_id){it->event_id, it->hash};
     }
     *refused = rc != PX_OK;
     a->applied += (long)n_ids;
@@ -203,8 +203,8 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
     if (rc == PX_OK) {
         it->applied = 1;
         a->applied++;
-        const char *one[] = {it->event_id};
-        rc = px_store_captured_events_add(db, by->org_id, one, 1, a->job->id, NULL,
+        px_captured_id one = {it->event_id, it->hash};
+        rc = px_store_captured_events_add(db, by->org_id, &one, 1, a->job->id, NULL,
                                           res.aggregation_id, err);
     } else if (!capture_fails(rc, err)) {
         px_epcis_ex ex = problem_of(rc);
@@ -229,21 +229,32 @@ static px_rc mark_known(px_db *db, const px_actor *by, capture_ctx *c, int hold,
 {
     if (c->n == 0)
         return PX_OK;
-    const char **ids = malloc(c->n * sizeof(*ids));
+    px_captured_id *ids = malloc(c->n * sizeof(*ids));
     unsigned char *known = malloc(c->n);
     size_t k = 0;
     if (ids && known)
         for (size_t i = 0; i < c->n; i++)
             if (!c->items[i].detail[0])
-                ids[k++] = c->items[i].event_id;
+                ids[k++] = (px_captured_id){c->items[i].event_id, c->items[i].hash};
     px_rc rc = !ids || !known ? px_err_oom(err)
                : hold         ? px_store_captured_events_hold(db, by->org_id, ids, k, err)
                               : PX_OK;
     if (rc == PX_OK)
         rc = px_store_captured_events_known(db, by->org_id, ids, k, known, err);
-    for (size_t i = 0, j = 0; rc == PX_OK && i < c->n; i++)
-        if (!c->items[i].detail[0])
-            c->items[i].duplicate = known[j++];
+    for (size_t i = 0, j = 0; rc == PX_OK && i < c->n; i++) {
+        item *it = &c->items[i];
+        if (it->detail[0])
+            continue;
+        unsigned char kn = known[j++];
+        it->duplicate = kn == PX_CAPTURED_SAME;
+        /* EPCIS 2.0 §7.4.1: an eventID is unique to its event. Another event under an ID
+         * already applied is no resend: skipped as one, its packs were lost without a word. */
+        if (kn == PX_CAPTURED_OTHER)
+            px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
+                               "eventID %s was captured before with other content: an eventID "
+                               "names one event",
+                               it->event_id);
+    }
     free(ids);
     free(known);
     return rc;

@@ -63,27 +63,27 @@ px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_cap
     return rc;
 }
 
-/* The IDs joined by GS (0x1D), the separator string_to_array splits on. */
-static px_rc join_ids(px_buf *b, const char *const *ids, size_t n, px_err *err)
+/* The IDs (hashes: 1) joined by GS (0x1D), the separator string_to_array splits on. */
+static px_rc join_ids(px_buf *b, const px_captured_id *ids, size_t n, int hashes, px_err *err)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
             px_buf_add(b, "\x1d", 1);
-        px_buf_puts(b, ids[i]);
+        px_buf_puts(b, hashes ? ids[i].hash : ids[i].id);
     }
     if (n && !b->data)
         return px_err_oom(err);
     return PX_OK;
 }
 
-px_rc px_store_captured_events_hold(px_db *db, const char *org_id, const char *const *ids, size_t n,
-                                    px_err *err)
+px_rc px_store_captured_events_hold(px_db *db, const char *org_id, const px_captured_id *ids,
+                                    size_t n, px_err *err)
 {
     if (n == 0)
         return PX_OK;
     px_buf b;
     px_buf_init(&b, (size_t)1 << 30);
-    px_rc rc = join_ids(&b, ids, n, err);
+    px_rc rc = join_ids(&b, ids, n, 0, err);
     /* At most 64 locks a document, whatever its size (the lock table holds a few thousand
      * for every session), in one order for every document, so two captures never deadlock;
      * two documents sharing no eventID may share a bucket and then take turns. */
@@ -97,31 +97,34 @@ px_rc px_store_captured_events_hold(px_db *db, const char *org_id, const char *c
     return rc;
 }
 
-px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
+px_rc px_store_captured_events_known(px_db *db, const char *org_id, const px_captured_id *ids,
                                      size_t n, unsigned char *known, px_err *err)
 {
-    memset(known, 0, n);
+    memset(known, PX_CAPTURED_NEW, n);
     if (n == 0)
         return PX_OK;
-    px_buf b;
+    px_buf b, h;
     px_buf_init(&b, (size_t)1 << 30);
-    px_rc rc = join_ids(&b, ids, n, err);
-    if (rc != PX_OK) {
-        px_buf_dispose(&b);
-        return rc;
-    }
-    PGresult *r = px__exec(db,
-                           "SELECT t.i FROM unnest(string_to_array($2, chr(29))) WITH ORDINALITY "
-                           "AS t(id, i) JOIN epcis_captured_event e ON e.org_id = $1::uuid AND "
-                           "e.event_id = t.id",
-                           PX__ARGS(org_id, b.data), err);
+    px_buf_init(&h, (size_t)1 << 30);
+    px_rc rc = join_ids(&b, ids, n, 0, err);
+    if (rc == PX_OK)
+        rc = join_ids(&h, ids, n, 1, err);
+    PGresult *r = NULL;
+    if (rc == PX_OK)
+        r = px__exec(db,
+                     "SELECT t.i, e.event_hash IS NULL OR e.event_hash = t.h FROM "
+                     "unnest(string_to_array($2, chr(29)), string_to_array($3, chr(29))) WITH "
+                     "ORDINALITY AS t(id, h, i) JOIN epcis_captured_event e ON e.org_id = "
+                     "$1::uuid AND e.event_id = t.id",
+                     PX__ARGS(org_id, b.data, h.data), err);
     px_buf_dispose(&b);
-    if (!r)
-        return err->rc;
+    px_buf_dispose(&h);
+    if (rc != PX_OK || !r)
+        return rc != PX_OK ? rc : err->rc;
     for (int row = 0; row < PQntuples(r); row++) {
         long i = strtol(px__val(r, row, 0), NULL, 10);
         if (i >= 1 && (size_t)i <= n)
-            known[i - 1] = 1;
+            known[i - 1] = px__val(r, row, 1)[0] == 't' ? PX_CAPTURED_SAME : PX_CAPTURED_OTHER;
     }
     PQclear(r);
     return PX_OK;
@@ -130,10 +133,10 @@ px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *
 /* Byte order: the order of the primary key's event_id, COLLATE "C" (migration 0125). */
 static int cmp_id(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const px_captured_id *)a)->id, ((const px_captured_id *)b)->id);
 }
 
-px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
+px_rc px_store_captured_events_add(px_db *db, const char *org_id, const px_captured_id *ids,
                                    size_t n, const char *capture_id, const char *commission_id,
                                    const char *aggregation_id, px_err *err)
 {
@@ -149,7 +152,7 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
      * a page per row; sorted, they fill the leaves one after the other (docs/epcis.md
      * "Capture speed"). It is also one lock order between two captures of overlapping
      * documents. */
-    const char **sorted = malloc(n * sizeof(*sorted));
+    px_captured_id *sorted = malloc(n * sizeof(*sorted));
     if (!sorted)
         return px_err_oom(err);
     memcpy(sorted, ids, n * sizeof(*sorted));
@@ -162,12 +165,14 @@ px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *co
     for (size_t i = 0; i < n; i++) {
         px_buf_puts(&b, org_id);
         px_buf_puts(&b, "\t");
-        px__copy_text(&b, sorted[i]);
+        px__copy_text(&b, sorted[i].id);
+        px_buf_puts(&b, "\t");
+        px__copy_text(&b, sorted[i].hash);
         px_buf_puts(&b, tail);
     }
     px_rc rc = px__copy(db,
-                        "COPY epcis_captured_event (org_id, event_id, capture_id, commission_id, "
-                        "aggregation_id) FROM STDIN",
+                        "COPY epcis_captured_event (org_id, event_id, event_hash, capture_id, "
+                        "commission_id, aggregation_id) FROM STDIN",
                         &b, "event IDs", err);
     px_buf_dispose(&b);
     free(sorted);

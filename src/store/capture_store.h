@@ -33,17 +33,26 @@ px_rc px_store_capture_record(px_db *db, const px_capture_new *job, int success,
 /* The job; org_id NULL: any organization's. Another organization's job is not found. */
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
                            px_err *err);
+/* A captured event: the eventID it arrived with (or its hash ID) and its content's hash ID. */
+typedef struct px_captured_id {
+    const char *id, *hash;
+} px_captured_id;
 /* Holds org_id's eventIDs ids until the transaction ends (advisory locks over 64 buckets of
  * them): a capture of the same events waits for this one's commit and then finds them known. */
-px_rc px_store_captured_events_hold(px_db *db, const char *org_id, const char *const *ids, size_t n,
-                                    px_err *err);
-/* known[i] = 1 when org_id has applied ids[i] before (one query for all; IDs hold no
- * control character). */
-px_rc px_store_captured_events_known(px_db *db, const char *org_id, const char *const *ids,
+px_rc px_store_captured_events_hold(px_db *db, const char *org_id, const px_captured_id *ids,
+                                    size_t n, px_err *err);
+/* What org_id applied before under an event's eventID (one query for all; IDs and hashes hold
+ * no control character). */
+typedef enum px_captured_known {
+    PX_CAPTURED_NEW = 0, /* never applied */
+    PX_CAPTURED_SAME,    /* applied, the same content (or content not recorded) */
+    PX_CAPTURED_OTHER    /* applied with other content under this eventID */
+} px_captured_known;
+px_rc px_store_captured_events_known(px_db *db, const char *org_id, const px_captured_id *ids,
                                      size_t n, unsigned char *known, px_err *err);
 /* Records that capture_id applied ids as the commission or the aggregation named (either may
  * be NULL), in one statement. */
-px_rc px_store_captured_events_add(px_db *db, const char *org_id, const char *const *ids,
+px_rc px_store_captured_events_add(px_db *db, const char *org_id, const px_captured_id *ids,
                                    size_t n, const char *capture_id, const char *commission_id,
                                    const char *aggregation_id, px_err *err);
 

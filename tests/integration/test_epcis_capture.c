@@ -1320,6 +1320,29 @@ static void test_epcis_capture__repeated_event_id(void **state)
     free(doc);
 }
 
+/* EPCIS 2.0 §7.4.1: an eventID names one event. The same event sent again is applied once
+ * (idempotent); another event that reuses an eventID already applied is refused, its packs not
+ * commissioned — it was skipped as a resend, the job saying success, its packs lost without a
+ * word (found by an outside probe). */
+static void test_epcis_capture__event_id_reused_for_other_content(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], job[128];
+    const char *id = "urn:uuid:6f0a3a4e-0008-4000-8000-000000000002";
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "RU1", "L-REUSE");
+    applied_events(f, e1, NULL, NULL, job, __LINE__);
+    applied_events(f, e1, NULL, NULL, job, __LINE__); /* the same again: applied once */
+    assert_int_equal(packs(f, "L-REUSE"), 1);
+    ld_event(&f->env, e1, sizeof(e1), epc_prefix, id, "RU2", "L-REUSE");
+    char *doc = ld_doc(e1, NULL, NULL);
+    const char *counted[] = {"serial",    "commission", "epcis_event", "epcis_captured_event",
+                             "audit_log", NULL};
+    json_decref(rolled_back(f, "application/ld+json", doc, counted, id,
+                            "captured before with other content", "an eventID reused", __LINE__));
+    free(doc);
+    assert_int_equal(packs(f, "L-REUSE"), 1);
+}
+
 /* The official examples with AggregationEvents (../shared/reference/epcis-2.0/examples/): none
  * is one packid's data can hold (OBSERVE, SGTIN parents, class-level children, parents of
  * another company), so each is read, its AggregationEvents refused with a reason and nothing
