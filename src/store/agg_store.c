@@ -533,3 +533,49 @@ px_rc px_store_parent_last_event_us(px_db *db, const char *sscc, const char *gti
                 : px__exec_number(db, LAST_EVENT_US("parent_gtin = $1 AND parent_serial = $2"),
                                   PX__ARGS(gtin, serial), us, err);
 }
+
+px_rc px_store_children_commissioned_last(px_db *db, const px_agg_child *children, size_t n,
+                                          long long *us, char who[64], px_err *err)
+{
+    *us = 0;
+    who[0] = '\0';
+    const char **g = malloc((n ? n : 1) * sizeof(*g)), **sr = malloc((n ? n : 1) * sizeof(*sr));
+    if (!g || !sr) {
+        free(g);
+        free(sr);
+        return px_err_oom(err);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!children[i].sscc) {
+            g[k] = children[i].gtin;
+            sr[k++] = children[i].serial;
+        }
+    px_buf b1, b2;
+    const char *a1, *a2;
+    px_rc rc = k == 0 ? PX_OK : px__text_arrays2(&b1, &a1, g, k, &b2, &a2, sr, k, "children", err);
+    free(g);
+    free(sr);
+    if (k == 0 || rc != PX_OK)
+        return rc;
+    /* Through the packs' commissions (epcis_event_commission): a few per request. */
+    PGresult *r = px__exec(
+        db,
+        "SELECT " PX__SQL_EPOCH_US(
+            "e.event_time") ", s.gtin || '/' || "
+                            "s.serial FROM unnest($1::text[], $2::text[]) AS k(g, s) JOIN serial "
+                            "s ON s.gtin = k.g AND s.serial = k.s JOIN epcis_event e ON "
+                            "e.commission_id = s.commission_id AND e.op = 'commission' ORDER BY "
+                            "e.event_time DESC LIMIT 1",
+        PX__ARGS(a1, a2), err);
+    px_buf_dispose(&b1);
+    px_buf_dispose(&b2);
+    if (!r)
+        return err->rc;
+    if (PQntuples(r) == 1) {
+        *us = strtoll(px__val(r, 0, 0), NULL, 10);
+        px_strlcpy(who, px__val(r, 0, 1), 64);
+    }
+    PQclear(r);
+    return PX_OK;
+}
