@@ -225,28 +225,6 @@ px_rc px__agg_in_order(px_db *db, const px_event_origin *origin, const char *ssc
                             at, before);
 }
 
-px_rc px__agg_children_in_order(px_db *db, const px_event_origin *origin,
-                                const px_agg_child *children, size_t n, const char *field,
-                                px_err *err)
-{
-    if (!origin)
-        return PX_OK;
-    /* A receiver replaying by eventTime would see a pack packed before it existed (EPCIS 2.0
-     * §7.4.6: eventTime is when it happened; a pack is commissioned before it is packed). */
-    long long last = 0;
-    char who[64];
-    px_rc rc = px_store_children_commissioned_last(db, children, n, &last, who, err);
-    if (rc != PX_OK || last <= origin->event_time_us)
-        return rc;
-    char at[32], before[32];
-    px_time_format(at, origin->event_time_us);
-    px_time_format(before, (int64_t)last);
-    return px_err_set_field(err, PX_EINVALID, "out_of_order", field,
-                            "eventTime %s is before %s, when pack %s was commissioned: a pack is "
-                            "packed after it is commissioned",
-                            at, before, who);
-}
-
 /* The parent of an unpacking, locked and checked: a container (px__agg_parent_check), or a case
  * that carries its own GTIN (px__agg_case_check: the rules of packing into it). Sets the parent's
  * tenant, EPC URI and location, and key to the parent as px_agg_scope names it. */

@@ -192,10 +192,7 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
                         "a child changed while it was being packed: try again");
         goto done;
     }
-    /* Asked once the children passed the rules (each one the caller's, found): the time of
-     * a commission it may not see is never told. A refusal rolls the packing back. */
-    if ((rc = px__agg_children_in_order(db, b->origin, b->kids, b->n, "children", err)) == PX_OK &&
-        (rc = px__agg_child_uris(b, &ap, err)) == PX_OK)
+    if ((rc = px__agg_child_uris(b, &ap, err)) == PX_OK)
         rc = px__agg_batch_record(tx, b, &ap, err);
 done:
     px_agg_applied_dispose(&ap);

@@ -305,10 +305,6 @@ px_rc px_store_agg_nesting_turn(px_db *db, px_err *err);
  * caller has locked the parent and found it visible (px_svc_aggregate). */
 px_rc px_store_parent_last_event_us(px_db *db, const char *sscc, const char *gtin,
                                     const char *serial, long long *us, px_err *err);
-/* The latest commissioning among the packs of children (SSCCs are skipped): its time (us, 0
- * when no pack has one) and which pack ("GTIN/serial") into who. */
-px_rc px_store_children_commissioned_last(px_db *db, const px_agg_child *children, size_t n,
-                                          long long *us, char who[64], px_err *err);
 /* The listed parents, locked with every container above them (key order): out[i] is the
  * container ssccs[i], or has sscc "" when unknown; *found counts the known ones. */
 px_rc px_store_agg_parents_lock(px_db *db, const char *const *ssccs, size_t n, px_container *out,

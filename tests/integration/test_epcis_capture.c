@@ -1075,43 +1075,6 @@ static void test_epcis_capture__aggregation_out_of_order(void **state)
     assert_int_equal(packed_in(f, sscc), 1);
 }
 
-/* A captured packing dated before one of its packs was commissioned is refused, nothing kept:
- * a receiver replaying by eventTime saw the packs packed before they existed, in every report
- * of them (found by an outside probe); dated after, it is packed. */
-static void test_epcis_capture__packing_before_commissioning(void **state)
-{
-    fixture *f = *state;
-    char sscc[19], uri[64], e1[2048], job[128];
-    sscc_of(f, sscc, uri, 7019);
-    const char *c_id = "urn:uuid:6f0a3a4e-0019-4000-8000-000000000001";
-    ld_event(&f->env, e1, sizeof(e1), epc_prefix, c_id, "PB1,PB2", "L-AGG-BEFORE");
-    applied_events(f, e1, NULL, NULL, job, __LINE__);
-    const char *early_id = "urn:uuid:6f0a3a4e-0019-4000-8000-0000000000a1";
-    ld_agg_event(e1, sizeof(e1), epc_prefix, early_id, "ADD", uri, "PB1,PB2");
-    char *t = strstr(e1, "2025-03-01T10:00:00.000Z");
-    assert_non_null(t);
-    memcpy(t, "2025-03-01T08:59:59.999Z", 24);
-    char *doc = ld_doc(e1, NULL, NULL);
-    const char *counted[] = {"serial WHERE parent_sscc IS NOT NULL",
-                             "aggregation",
-                             "container_event",
-                             "audit_log",
-                             "epcis_captured_event",
-                             NULL};
-    json_decref(rolled_back(f, "application/ld+json", doc, counted, early_id,
-                            "out_of_order: eventTime 2025-03-01T08:59:59.999Z is before "
-                            "2025-03-01T09:00:00",
-                            "a packing dated before its packs' commissioning", __LINE__));
-    free(doc);
-    assert_int_equal(packed_in(f, sscc), 0);
-    ld_agg_event(e1, sizeof(e1), epc_prefix, "urn:uuid:6f0a3a4e-0019-4000-8000-0000000000a2", "ADD",
-                 uri, "PB1,PB2");
-    doc = ld_doc(e1, NULL, NULL);
-    applied(f, doc, job, __LINE__);
-    free(doc);
-    assert_int_equal(packed_in(f, sscc), 2);
-}
-
 /* REQ-EPCISREST-10: a packing with one child packid does not know, under rollback, changes
  * nothing — not even the commission before it in the same document — and the job lists the
  * event with the child's index and reason; under proceed the commission is applied and the
