@@ -27,13 +27,13 @@ px_rc px__agg_refused(px_err *err, size_t bad, size_t n, int unpack);
  * ones it holds until they are released (as a CMO never sees packs after release)
  * (container_read.c). */
 int px__container_visible(const px_actor *by, const px_container *box);
-/* A container parent the caller may use, in a state that may take or give children. */
 /* A packing or unpacking dated origin (a captured AggregationEvent; NULL: now, nothing to
  * compare) is not dated before the last event recorded of its parent (the container sscc, or
  * the case gtin/serial when sscc is NULL), locked and visible: else PX_EINVALID out_of_order
  * on field. */
 px_rc px__agg_in_order(px_db *db, const px_event_origin *origin, const char *sscc, const char *gtin,
                        const char *serial, const char *field, px_err *err);
+/* A container parent the caller may use, in a state that may take or give children. */
 px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char *sscc,
                            const char *field, px_err *err);
 /* REQ-AGG-11: a case that carries its own GTIN as a parent, usable by the caller. */

@@ -331,11 +331,12 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
         into_case |= s->parent_gtins[i][0] != '\0';
     if (into_case) {
         const char *lp[4] = {p[1], p[2], p[3], p[8]};
-        rc = px__exec_cmd(db,
-                          "SELECT 1 FROM unnest($1::int[], $2::text[], $3::text[]) AS t(g, gt, se) "
-                          "JOIN serial s ON s.gtin = t.gt AND s.serial = t.se "
-                          "WHERE ($4::text[])[t.g] <> '' ORDER BY s.gtin, s.serial FOR UPDATE OF s",
-                          4, lp, err);
+        rc = px__exec_cmd(
+            db,
+            "SELECT 1 FROM unnest($1::int[], $2::char(14)[], $3::text[]) AS t(g, gt, se) "
+            "JOIN serial s ON s.gtin = t.gt AND s.serial = t.se "
+            "WHERE ($4::text[])[t.g] <> '' ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+            4, lp, err);
         if (rc != PX_OK)
             goto done;
     }
@@ -449,7 +450,7 @@ static const char CASES_LOCK[] =
     "SELECT l.o, s.state, p.mah_id, coalesce(s.commissioned_by::text, ''), "
     "s.released_at IS NOT NULL, " HOLDER_PARTNERED ", s.parent_gtin IS NOT NULL, "
     "p.company_prefix_length, coalesce(s.allocated_to::text, '') "
-    "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS l(g, se, o) "
+    "FROM unnest($1::char(14)[], $2::text[]) WITH ORDINALITY AS l(g, se, o) "
     "JOIN serial s ON s.gtin = l.g AND s.serial = l.se JOIN product p ON p.gtin = s.gtin "
     "ORDER BY s.gtin, s.serial FOR UPDATE OF s";
 
