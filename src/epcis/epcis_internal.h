@@ -20,8 +20,8 @@
 #define EPCIS__WEB_BTT "https://ref.gs1.org/cbv/BTT-"
 #define EPCIS__WEB_SDT "https://ref.gs1.org/cbv/SDT-"
 
-/* The two URI forms of a CBV word: the CBV 1.2 URN EPCIS 1.2 XML writes (writer.c), the CBV 2.0
- * Web URI the event hash writes (event_hash.c, rule 14). */
+/* The two URI forms of a CBV word: the CBV 1.2 URN the XML writer writes in 1.2 and 2.0
+ * (writer.c), the CBV 2.0 Web URI the event hash writes (event_hash.c, rule 14). */
 typedef enum { EPCIS__CBV_URN, EPCIS__CBV_WEB } epcis__cbv_form;
 /* Value v of vocab (its enum's value) in form (cbv.c): one table of every spelling for both
  * writers. NULL for the NONE value (0) and for a value out of range. */

@@ -21,7 +21,8 @@
 #define NS_GS1USHC EPCIS__NS_GS1USHC
 #define MDA "urn:epcglobal:cbv:mda#"
 
-/* Full CBV 1.2 URNs (CBV 1.2 §7), the vocabularies' words as EPCIS 1.2 XML spells them. */
+/* Full CBV 1.2 URNs (CBV 1.2 §7), the vocabularies' words as the XML syntaxes (1.2 and 2.0)
+ * spell them. */
 static const char *urn(px_cbv_vocab vocab, int v)
 {
     return epcis__cbv_uri(vocab, v, EPCIS__CBV_URN);

@@ -73,8 +73,8 @@ static int expiry_yymmdd(char out[7], const char *s, int64_t event_time_us)
     return 0;
 }
 
-/* Grown by doubling (px_array_room): one event may carry 100,000 EPCs, and growing by one
- * copied the list once per serial. */
+/* Grown by doubling (px_array_room): one event may carry 100,000 EPCs, and a list grown by
+ * one would be copied once per serial. */
 static int add_serial(item *it, const char *serial)
 {
     char **v = px_array_room(it->serials, it->n_serials, &it->serials_cap, sizeof(*v), 64);

@@ -4,9 +4,9 @@
  * validation, pool uniqueness, visibility, gating, state, audit and outbox as
  * POST /v1/commissions; an AggregationEvent ADD or DELETE with an SSCC parent is a packing or
  * unpacking — px_svc_aggregate, the rules of POST /v1/aggregations. Every other event is
- * refused with the reason, never half applied. An event already applied (same eventID, or the
- * same hash ID when it came without one) is skipped: sending a document again changes
- * nothing.
+ * refused with the reason, never half applied. An event already applied (same eventID and
+ * content, or the same hash ID when it came without an eventID) is skipped: sending a
+ * document again changes nothing; another event under an eventID applied is refused.
  *
  * The whole document is applied in one transaction, each use case in a savepoint of it
  * (service/tx.h): under rollback the first refusal rolls everything back, under proceed only
@@ -221,10 +221,10 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
     return rc;
 }
 
-/* Events applied before are marked duplicate (one query for the document). hold: inside the
- * applying transaction, the document's eventIDs held first (px_store_captured_events_hold),
- * so the same document sent twice at once is applied once and the other finds it applied
- * (it met the first one's serials as duplicate_serial before). */
+/* Events applied before are marked duplicate, and one whose eventID was applied with other
+ * content is refused (one query for the document). hold: inside the applying transaction, the
+ * document's eventIDs held first (px_store_captured_events_hold), so the same document sent
+ * twice at once is applied once and the other finds it applied. */
 static px_rc mark_known(px_db *db, const px_actor *by, capture_ctx *c, int hold, px_err *err)
 {
     if (c->n == 0)
@@ -248,7 +248,7 @@ static px_rc mark_known(px_db *db, const px_actor *by, capture_ctx *c, int hold,
         unsigned char kn = known[j++];
         it->duplicate = kn == PX_CAPTURED_SAME;
         /* EPCIS 2.0 §7.4.1: an eventID is unique to its event. Another event under an ID
-         * already applied is no resend: skipped as one, its packs were lost without a word. */
+         * already applied is no resend, and skipping it would drop its packs unseen. */
         if (kn == PX_CAPTURED_OTHER)
             px__capture_refuse(it, PX_EPCIS_EX_VALIDATION,
                                "eventID %s was captured before with other content: an eventID "
@@ -287,6 +287,12 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
     px_rc hold_rc = mark_known(db, by, c, 1, err);
     if (hold_rc != PX_OK)
         return hold_rc;
+    /* ... or made one of them an eventID reused with other content, refused: under rollback
+     * nothing of the document is applied then. */
+    if (!a->proceed && !none_refused(c)) {
+        px_tx_discard(tx);
+        return PX_OK;
+    }
     /* A document that nests containers takes their one turn (px_store_agg_nesting_turn) before
      * any of its events locks a container: taken at its first nesting event instead, it could
      * wait for a request holding the turn that waits for a container an earlier event of this

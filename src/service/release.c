@@ -170,8 +170,10 @@ static int case_batch_open(void *vctx, const px_case_batch *b)
 static px_rc cases_below_open(release_ctx *c, px_db *db, px_err *err)
 {
     case_batches cb = {db, c->now, PX_OK, err};
-    px_rc rc = px_store_cases_below_batches(db, c->asked->ssccs, c->asked->n_ssccs, case_batch_open,
-                                            &cb, err);
+    px_pack_move_from from; /* the cases containers_ship moves */
+    px_pack_move_sources(&from, PX_PACK_RELEASE, PX_REASON_NONE);
+    px_rc rc = px_store_cases_below_batches(db, c->asked->ssccs, c->asked->n_ssccs, from.states,
+                                            from.n_states, case_batch_open, &cb, err);
     return rc != PX_OK ? rc : cb.rc;
 }
 

@@ -574,15 +574,22 @@ static void case_batch_row(px_case_batch *b, const PGresult *r, int i)
 }
 
 px_rc px_store_cases_below_batches(px_db *db, const char *const *ssccs, size_t n,
-                                   px_case_batch_fn fn, void *ctx, px_err *err)
+                                   const char *const *states, size_t n_states, px_case_batch_fn fn,
+                                   void *ctx, px_err *err)
 {
-    PGresult *r = exec_on_ssccs(
-        db,
-        BELOW_LISTED "SELECT c.gtin, c.batch, min(c.serial) FROM serial c WHERE" IN_T(
-            "c.parent_sscc") "AND c.state = 'commissioned' AND EXISTS (SELECT 1 FROM serial k "
-                             "WHERE k.parent_gtin = c.gtin AND k.parent_serial = c.serial) "
-                             "GROUP BY c.gtin, c.batch ORDER BY 1, 2",
-        ssccs, n, 0, NULL, err);
+    px_buf b;
+    const char *st = px__text_array(&b, states, n_states, "states", err);
+    PGresult *r =
+        !st ? NULL
+            : exec_on_ssccs(db,
+                            BELOW_LISTED
+                            "SELECT c.gtin, c.batch, min(c.serial) FROM serial c WHERE" IN_T(
+                                "c.parent_sscc") "AND c.state = ANY ($2::text[]) AND EXISTS "
+                                                 "(SELECT 1 FROM serial k WHERE k.parent_gtin = "
+                                                 "c.gtin AND k.parent_serial = c.serial) GROUP BY "
+                                                 "c.gtin, c.batch ORDER BY 1, 2",
+                            ssccs, n, PX__ARGS(st), err);
+    px_buf_dispose(&b);
     PX__RETURN_EACH_ROW(r, err, px_case_batch, case_batch_row, fn, ctx);
 }
 

@@ -161,15 +161,17 @@ typedef struct px_case_move {
  * it stands: a case decommissioned for a reversible reason is recalled with its pallet, one
  * still in hand destroyed with it (it keeps the state it had before its first
  * decommissioning); a case the move does not apply to stays as it is. */
-/* The batches of the commissioned cases (packs that hold packs) in the listed containers or
- * below them, the cases a release of the containers moves: fn once per GTIN and batch, with
- * the first of its cases' serials, in key order; fn returns non-zero to stop. */
+/* The batches of the cases (packs that hold packs) in one of states[n_states] in the listed
+ * containers or below them, the cases a move of the containers moves (px_pack_move_sources):
+ * fn once per GTIN and batch, with the first of its cases' serials, in key order; fn returns
+ * non-zero to stop. */
 typedef struct px_case_batch {
     const char *gtin, *batch, *serial;
 } px_case_batch;
 typedef int (*px_case_batch_fn)(void *ctx, const px_case_batch *b);
 px_rc px_store_cases_below_batches(px_db *db, const char *const *ssccs, size_t n,
-                                   px_case_batch_fn fn, void *ctx, px_err *err);
+                                   const char *const *states, size_t n_states, px_case_batch_fn fn,
+                                   void *ctx, px_err *err);
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err);
 /* REQ-AGG-15: every case that carries its own GTIN in the listed containers or below them,

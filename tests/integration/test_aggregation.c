@@ -1604,7 +1604,6 @@ static void test_aggregation__events_answer_the_epcis_queries(void **state)
     assert_string_equal(paged[1], "ObjectEvent||" SS("1000000601")); /* the shipped unit */
 }
 
-/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 /* An empty unpack of a parent that never held anything — a CMO's fresh SSCC, a MAH's case
  * never packed — is refused, nothing recorded: its DELETE of no children would put an
  * unpacking before the container's own commissioning in every report of its later packs. */
@@ -1669,5 +1668,6 @@ static void test_aggregation__expired_case_stops_its_pallet(void **state)
                     "' AND serial = 'X1' AND state = 'released'");
 }
 
+/* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown
