@@ -782,6 +782,29 @@ static void test_epcis_capture__refusals(void **state)
                         __LINE__));
 }
 
+/* Appends to doc (cap bytes, *o used) one commissioning event of n packs named prefix0,
+ * prefix1, … (a comma first unless first; eventID NULL: none), lot `lot`, at 09:00. */
+static void big_commissioning(char *doc, size_t cap, size_t *o, int first, const char *event_id,
+                              const char *prefix, int n, const char *lot)
+{
+    char id[128] = "";
+    if (event_id)
+        snprintf(id, sizeof(id), "\"eventID\":\"%s\",", event_id);
+    *o += (size_t)snprintf(doc + *o, cap - *o,
+                           "%s{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-03-01T09:00:00Z\","
+                           "\"eventTimeZoneOffset\":\"+01:00\",%s\"epcList\":[",
+                           first ? "" : ",", id);
+    for (int i = 0; i < n; i++)
+        *o += (size_t)snprintf(doc + *o, cap - *o, "%s\"%s%s%d\"", i ? "," : "", epc_prefix, prefix,
+                               i);
+    *o += (size_t)snprintf(doc + *o, cap - *o,
+                           "],\"action\":\"ADD\",\"bizStep\":\"commissioning\",\"ilmd\":{"
+                           "\"cbvmda:lotNumber\":\"%s\",\"cbvmda:itemExpirationDate\":"
+                           "\"2075-12-31\"}}",
+                           lot);
+    assert_true(*o < cap);
+}
+
 /* The largest commission as one event: 100,000 EPCs in one epcList (docs/api.md: a commission
  * holds at most 100,000 serials) are commissioned, each once; the list grows by doubling (its
  * growth by one copied it once per serial, and such an event held a request thread for ten
@@ -794,19 +817,9 @@ static void test_epcis_capture__largest_commission_in_one_event(void **state)
         size_t cap = (size_t)n * 64 + 2048, o = 0;
         char *doc = malloc(cap);
         assert_non_null(doc);
-        o += (size_t)snprintf(doc + o, cap - o,
-                              LD_HEAD "{\"type\":\"ObjectEvent\",\"eventTime\":"
-                                      "\"2025-03-01T09:00:00Z\",\"eventTimeZoneOffset\":\"+01:00\","
-                                      "\"epcList\":[");
-        for (int i = 0; i < n; i++)
-            o += (size_t)snprintf(doc + o, cap - o, "%s\"%s%s%d\"", i ? "," : "", epc_prefix, lot,
-                                  i);
-        o += (size_t)snprintf(doc + o, cap - o,
-                              "],\"action\":\"ADD\",\"bizStep\":\"commissioning\","
-                              "\"readPoint\":{\"id\":\"urn:epc:id:sgln:4012345.00011.0\"},"
-                              "\"ilmd\":{\"cbvmda:lotNumber\":\"%s\","
-                              "\"cbvmda:itemExpirationDate\":\"2075-12-31\"}}]}}",
-                              lot);
+        o += (size_t)snprintf(doc, cap, "%s", LD_HEAD);
+        big_commissioning(doc, cap, &o, 1, NULL, lot, n, lot);
+        o += (size_t)snprintf(doc + o, cap - o, "]}}");
         assert_true(o < cap);
         char job[128];
         json_t *j = captured(f, "application/ld+json", NULL, doc, job, __LINE__);
@@ -867,19 +880,10 @@ static void test_epcis_capture__rollback_batch_over_one_commission(void **state)
     assert_non_null(doc);
     o += (size_t)snprintf(doc + o, cap - o, "%s", LD_HEAD);
     for (int e = 0; e < 2; e++) {
-        o += (size_t)snprintf(doc + o, cap - o,
-                              "%s{\"type\":\"ObjectEvent\",\"eventTime\":"
-                              "\"2025-03-01T09:00:00Z\",\"eventTimeZoneOffset\":\"+01:00\","
-                              "\"eventID\":\"urn:uuid:6f0a3a4e-0011-4000-8000-00000000000%d\","
-                              "\"epcList\":[",
-                              e ? "," : "", e + 1);
-        for (int i = 0; i < per; i++)
-            o += (size_t)snprintf(doc + o, cap - o, "%s\"%sBIG%d-%d\"", i ? "," : "", epc_prefix, e,
-                                  i);
-        o += (size_t)snprintf(doc + o, cap - o,
-                              "],\"action\":\"ADD\",\"bizStep\":\"commissioning\",\"ilmd\":{"
-                              "\"cbvmda:lotNumber\":\"L-BIG\",\"cbvmda:itemExpirationDate\":"
-                              "\"2075-12-31\"}}");
+        char id[64], names[16];
+        snprintf(id, sizeof(id), "urn:uuid:6f0a3a4e-0011-4000-8000-00000000000%d", e + 1);
+        snprintf(names, sizeof(names), "BIG%d-", e);
+        big_commissioning(doc, cap, &o, e == 0, id, names, per, "L-BIG");
     }
     o += (size_t)snprintf(doc + o, cap - o, "]}}");
     assert_true(o < cap);
