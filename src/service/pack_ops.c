@@ -224,8 +224,9 @@ static px_rc op_move_containers(op_ctx *c, px_db *db, size_t n, px_err *err)
                                                     "decommissioned", err);
     if (rc == PX_OK)
         rc = back ? px_store_cases_below_reactivate(db, req->ssccs, req->n_ssccs, from.reasons,
-                                                    from.n_reasons, err)
-                  : px_store_cases_below_move(db, req->ssccs, req->n_ssccs, &cm, err);
+                                                    from.n_reasons, c->res->op_id, err)
+                  : px_store_cases_below_move_op(db, req->ssccs, req->n_ssccs, &cm, c->res->op_id,
+                                                 err);
     /* REQ-AGG-12: a case decommissioned or recalled off its pallet leaves the pallet;
      * REQ-AGG-15: so does a case reactivated without its pallet (which stays decommissioned). */
     if (rc == PX_OK)
@@ -310,14 +311,14 @@ static px_rc op_body(px_tx *tx, void *vc, px_err *err)
         (rc = px__report_preconditions_markets(db, c->by, &c->prod, &c->markets, &c->res->missing,
                                                err)) != PX_OK)
         return rc;
-    if ((rc = op_move_packs(c, db, n, err)) != PX_OK ||
-        (rc = op_move_containers(c, db, n, err)) != PX_OK)
-        return rc;
+    /* The operation first: the cases that move with their containers record it (case_op). */
     if (px_uuid_v4(c->res->op_id) != PX_OK)
         return px_err_no_random(err);
     px_pack_op_rec op = {c->res->op_id, c->kind,        c->by->org_id, c->prod.mah_id, c->gtin,
                          NULL,          c->reason_text, (long)n,       c->now};
     if ((rc = px_store_pack_op_insert(db, &op, err)) != PX_OK ||
+        (rc = op_move_packs(c, db, n, err)) != PX_OK ||
+        (rc = op_move_containers(c, db, n, err)) != PX_OK ||
         (rc = op_events(c, db, n, err)) != PX_OK ||
         (rc = px__reports_queue_markets(tx, c->app, &c->prod, &c->markets, c->res->op_id,
                                         c->res->report_ids, &c->res->n_reports, err)) != PX_OK)

@@ -883,8 +883,12 @@ px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, const char *
         db,
         "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
         ", org_id, event_hash, coalesce(reason, ''), coalesce(market, ''), seq FROM epcis_event "
-        "WHERE gtin = $1 AND (commission_id = $2::uuid OR release_id = $3::uuid "
-        "OR serials @> ARRAY[$4::text]) UNION ALL SELECT id, CASE action WHEN 'ADD' THEN "
+        "WHERE (gtin = $1 AND (commission_id = $2::uuid OR serials @> ARRAY[$4::text])) "
+        /* A case that carries its own GTIN moved with its pallet: the release (its release_id)
+         * and the operations by containers (case_op, migration 0223) that moved it, whose
+         * events list the packs of another GTIN. */
+        "OR release_id = $3::uuid OR op_id IN (SELECT m.op_id FROM case_op m WHERE m.gtin = $1 "
+        "AND m.serial = $4) UNION ALL SELECT id, CASE action WHEN 'ADD' THEN "
         "'pack' ELSE 'unpack' END, type, action, biz_step, coalesce(disposition, ''), "
         ISO("event_time") ", org_id, event_hash, '', '', seq FROM container_event WHERE "
         "$5::text IS NOT NULL AND epcs @> ARRAY[$5::text] "

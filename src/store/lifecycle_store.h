@@ -277,7 +277,9 @@ typedef struct px_event_row {
 } px_event_row;
 typedef int (*px_event_row_fn)(void *ctx, const px_event_row *e);
 /* The events that concern one pack, oldest first: its commissioning, release and status
- * changes, and (epc, its SGTIN URI; NULL: none) the packing and unpacking events that name it
+ * changes (a case that carries its own GTIN: also the release and the operations by
+ * containers that moved it with its pallet), and (epc, its SGTIN URI; NULL: none) the packing
+ * and unpacking events that name it
  * among their children, or empty its parent while it is in it (op "pack" or "unpack";
  * container_event_epcs and container_event_parent_id find them). */
 px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, const char *epc,

@@ -223,7 +223,7 @@ px_rc px_store_sscc_allocation_get(px_db *db, px_sscc_allocation *out, const cha
 
 /* Runs sql with $1 the SSCCs ssccs[n] as a text array and $2… the np values of more: the one
  * shape of every statement over a list of containers. NULL (err set) on failure. */
-#define SSCCS_MORE_MAX 8
+#define SSCCS_MORE_MAX 9
 static PGresult *exec_on_ssccs(px_db *db, const char *sql, const char *const *ssccs, size_t n,
                                int np, const char *const *more, px_err *err)
 {
@@ -596,6 +596,12 @@ px_rc px_store_cases_below_batches(px_db *db, const char *const *ssccs, size_t n
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err)
 {
+    return px_store_cases_below_move_op(db, ssccs, n, m, NULL, err);
+}
+
+px_rc px_store_cases_below_move_op(px_db *db, const char *const *ssccs, size_t n,
+                                   const px_case_move *m, const char *op_id, px_err *err)
+{
     px_buf a1, a2;
     const char *states, *reasons;
     if (px__text_arrays2(&a1, &states, m->from_states, m->n_states, &a2, &reasons, m->from_reasons,
@@ -609,7 +615,7 @@ px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
     px_rc rc = cmd_on_ssccs(
         db,
         BELOW_LISTED
-        "UPDATE serial c SET state = $2, "
+        ", moved AS (UPDATE serial c SET state = $2, "
         "released_by = CASE WHEN $2 = 'released' THEN $3::uuid ELSE released_by END, "
         "released_at = CASE WHEN $2 = 'released' THEN " TSUS("$4") " ELSE released_at END, "
         "release_id = coalesce($5::uuid, release_id), market = coalesce($6, market), "
@@ -623,10 +629,13 @@ px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
         "(c.state = ANY ($8::text[]) OR (c.state = 'decommissioned' AND "
         "c.reason = ANY ($9::text[]))) "
         "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = c.gtin AND "
-        "k.parent_serial = c.serial)",
+        "k.parent_serial = c.serial) RETURNING c.gtin, c.serial) "
+        /* the operation that moved each case, for its history (migration 0223) */
+        "INSERT INTO case_op (gtin, serial, op_id) SELECT gtin, serial, $10::uuid FROM moved "
+        "WHERE $10::uuid IS NOT NULL ON CONFLICT DO NOTHING",
         ssccs, n,
         PX__ARGS(m->state, m->by, t, px__nz(m->release_id), px__nz(m->market), px__nz(m->reason),
-                 states, reasons),
+                 states, reasons, px__nz(op_id)),
         err);
     /* clang-format on */
     px_buf_dispose(&a1);
@@ -635,7 +644,8 @@ px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
 }
 
 px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
-                                      const char *const *reasons, size_t n_reasons, px_err *err)
+                                      const char *const *reasons, size_t n_reasons,
+                                      const char *op_id, px_err *err)
 {
     px_buf b;
     const char *rs = px__text_array(&b, reasons, n_reasons, "reasons", err);
@@ -645,14 +655,16 @@ px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_
     px_rc rc = cmd_on_ssccs(
         db,
         BELOW_LISTED
-        "UPDATE serial c SET state = c.prior_state, reason = NULL, "
+        ", moved AS (UPDATE serial c SET state = c.prior_state, reason = NULL, "
         "prior_state = NULL, decommissioned_by = NULL, "
         "decommissioned_at = NULL FROM t WHERE c.parent_sscc = t.sscc "
         "AND" IN_T("c.parent_sscc") "AND c.state = 'decommissioned' "
         "AND c.reason = ANY ($2::text[]) AND c.prior_state IS NOT NULL "
         "AND EXISTS (SELECT 1 FROM serial k WHERE k.parent_gtin = "
-        "c.gtin AND k.parent_serial = c.serial)",
-        ssccs, n, PX__ARGS(rs), err);
+        "c.gtin AND k.parent_serial = c.serial) RETURNING c.gtin, c.serial) "
+        "INSERT INTO case_op (gtin, serial, op_id) SELECT gtin, serial, $3::uuid FROM moved "
+        "ON CONFLICT DO NOTHING",
+        ssccs, n, PX__ARGS(rs, op_id), err);
     /* clang-format on */
     px_buf_dispose(&b);
     return rc;

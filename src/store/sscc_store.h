@@ -174,12 +174,18 @@ px_rc px_store_cases_below_batches(px_db *db, const char *const *ssccs, size_t n
                                    void *ctx, px_err *err);
 px_rc px_store_cases_below_move(px_db *db, const char *const *ssccs, size_t n,
                                 const px_case_move *m, px_err *err);
+/* The same, recording op_id (NULL: none) as the operation that moved each case (case_op,
+ * migration 0223), so the case's history lists that operation's events. */
+px_rc px_store_cases_below_move_op(px_db *db, const char *const *ssccs, size_t n,
+                                   const px_case_move *m, const char *op_id, px_err *err);
 /* REQ-AGG-15: every case that carries its own GTIN in the listed containers or below them,
  * decommissioned for one of reasons[n_reasons] (the reversible ones: px_pack_move_sources),
  * goes back to the state it had (prior_state), its decommissioning columns cleared, as a
- * reactivated pack's are (store/lifecycle.c); a recalled or destroyed case stays. */
+ * reactivated pack's are (store/lifecycle.c); a recalled or destroyed case stays. op_id, the
+ * reactivation, is recorded for each case that came back (case_op). */
 px_rc px_store_cases_below_reactivate(px_db *db, const char *const *ssccs, size_t n,
-                                      const char *const *reasons, size_t n_reasons, px_err *err);
+                                      const char *const *reasons, size_t n_reasons,
+                                      const char *op_id, px_err *err);
 
 /* A stored container event, as the report writer needs it. */
 typedef struct px_container_event_row {
