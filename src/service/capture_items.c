@@ -25,6 +25,7 @@ void px__capture_items_free(capture_ctx *c)
         free(c->items[i].children);
         free(c->items[i].read_point);
         free(c->items[i].biz_location);
+        free(c->items[i].children_detail);
     }
     free(c->items);
 }

@@ -52,7 +52,12 @@ typedef struct item {
                              reruns) rather than by reading the event */
     px_epcis_ex ex;       /* refused: the problem */
     char detail[256];     /* refused: why ("" when the event is good) */
+    char *children_detail; /* refused by the use case for its children: each bad one, the
+                            * first PX_CAPTURE_CHILDREN_NAMED (heap; NULL: none) */
 } item;
+
+/* The bad children a refused aggregation names in the job's errors; past them, how many more. */
+#define PX_CAPTURE_CHILDREN_NAMED 10
 
 typedef struct capture_ctx {
     item *items;

@@ -176,6 +176,25 @@ done:
     return rc;
 }
 
+/* "childEPCs[i]: code: message; …" for each bad child of a refused aggregation, as POST
+ * /v1/aggregations lists them in details: the first PX_CAPTURE_CHILDREN_NAMED, then "... and N
+ * more". NULL: out of memory. */
+static char *children_named(const px_agg_result *res)
+{
+    px_buf b; /* each child's part is under 200 bytes: code and message are bounded */
+    px_buf_init(&b, PX_CAPTURE_CHILDREN_NAMED * 200);
+    size_t named =
+        res->n_errors < PX_CAPTURE_CHILDREN_NAMED ? res->n_errors : PX_CAPTURE_CHILDREN_NAMED;
+    for (size_t i = 0; i < named; i++)
+        px_buf_printf(&b, "%schildEPCs[%zu]: %s: %s", i ? "; " : "", res->errors[i].index,
+                      res->errors[i].code, res->errors[i].message);
+    if (res->n_errors > named)
+        px_buf_printf(&b, "; ... and %zu more", res->n_errors - named);
+    char *s = px_buf_failed(&b) == PX_OK ? px_buf_take(&b) : NULL;
+    px_buf_dispose(&b);
+    return s;
+}
+
 /* One AggregationEvent as px_svc_aggregate (REQ-EPCISREST-10): the same rules and per-child
  * errors as POST /v1/aggregations; the eventID recorded with the aggregation it became. */
 static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item *it, int *refused,
@@ -208,11 +227,11 @@ static px_rc apply_aggregation(px_db *db, const px_actor *by, apply_ctx *a, item
                                           res.aggregation_id, err);
     } else if (!capture_fails(rc, err)) {
         px_epcis_ex ex = problem_of(rc);
-        if (res.n_errors > 0)
-            px__capture_refuse(it, ex, "%s: %s (childEPCs[%zu]: %s: %s)", err->code, err->message,
-                               res.errors[0].index, res.errors[0].code, res.errors[0].message);
-        else
-            px__capture_refuse(it, ex, "%s: %s", err->code, err->message);
+        px__capture_refuse(it, ex, "%s: %s", err->code, err->message);
+        if (res.n_errors > 0 && !(it->children_detail = children_named(&res))) {
+            px_item_errors_free(res.errors);
+            return px_err_oom(err);
+        }
         it->refused_applying = 1;
         *refused = 1;
         rc = PX_OK;
@@ -279,6 +298,8 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
         it->applied = 0;
         if (it->refused_applying) {
             it->detail[0] = '\0';
+            free(it->children_detail);
+            it->children_detail = NULL;
             it->refused_applying = 0;
         }
     }
@@ -378,8 +399,10 @@ static px_rc errors_json(px_buf *b, const capture_ctx *c, px_err *err)
         const item *it = &c->items[i];
         if (!it->detail[0])
             continue;
-        char d[320];
-        snprintf(d, sizeof(d), "events[%zu]: %s", it->index, it->detail);
+        char d[320 + PX_CAPTURE_CHILDREN_NAMED * 200];
+        snprintf(d, sizeof(d), "events[%zu]: %s%s%s%s", it->index, it->detail,
+                 it->children_detail ? " (" : "", it->children_detail ? it->children_detail : "",
+                 it->children_detail ? ")" : "");
         px_buf_puts(b, first ? "{" : ",{");
         first = 0;
         problem_json(b, it->ex, d);

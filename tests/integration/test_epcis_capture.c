@@ -1109,6 +1109,25 @@ static void test_epcis_capture__aggregation_bad_child(void **state)
     assert_int_equal(packs(f, "L-AGG-2"), 2);
     assert_int_equal(packed_in(f, sscc), 0);
     free(doc);
+    /* Every bad child is named, as POST /v1/aggregations lists each: the first 10, then how
+     * many more. */
+    char kids[256] = "AB1";
+    for (int i = 1; i <= 12; i++)
+        snprintf(kids + strlen(kids), sizeof(kids) - strlen(kids), ",NOPE%d", i);
+    ld_agg_event(e2, sizeof(e2), epc_prefix, "urn:uuid:6f0a3a4e-0006-4000-8000-0000000000a2", "ADD",
+                 uri, kids);
+    doc = ld_doc(e2, NULL, NULL);
+    j = captured(f, "application/ld+json", "proceed", doc, job, __LINE__);
+    free(doc);
+    const char *d = px_test_str(json_array_get(json_object_get(j, "errors"), 0), "detail");
+    assert_non_null(strstr(d, "12 of 13 children cannot be packed"));
+    assert_non_null(strstr(d, "childEPCs[1]: not_found: no such pack or container; "
+                              "childEPCs[2]: not_found"));
+    assert_non_null(strstr(d, "childEPCs[10]: not_found"));
+    assert_null(strstr(d, "childEPCs[11]"));
+    assert_non_null(strstr(d, "... and 2 more)"));
+    json_decref(j);
+    assert_int_equal(packed_in(f, sscc), 0);
 }
 
 /* The AggregationEvents packid cannot act on are refused each with its reason: OBSERVE, a pack
