@@ -138,7 +138,10 @@ int64_t px_epcis_time_bound(int64_t us)
 
 px_rc epcis__tz_format(char out[8], int minutes, px_err *err)
 {
-    /* EPCIS 1.2 §7.4.1 / 2.0 pattern: [+-]hh:mm within -14:00..+14:00. */
+    /* EPCIS 1.2 §7.4.1 / 2.0 pattern: [+-]hh:mm within -14:00..+14:00, required. */
+    if (minutes == EPCIS__TZ_ABSENT)
+        return px_err_set(err, PX_EINVALID, "invalid_event",
+                          "eventTimeZoneOffset is missing: every event gives it");
     if (minutes < -14 * 60 || minutes > 14 * 60)
         return px_err_set(err, PX_EINVALID, "invalid_event",
                           "eventTimeZoneOffset %d min is outside -14:00..+14:00", minutes);

@@ -143,9 +143,11 @@ static inline int epcis__nonempty(const char *s)
  * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 characters + NUL). The writer and the hash both use this, so
  * a receiver recomputing the hash from the document gets the stored eventID. */
 void epcis__time_ms(char out[32], int64_t us);
+/* The readers' tz_offset_min of an event that gave no eventTimeZoneOffset (outside any offset). */
+#define EPCIS__TZ_ABSENT (99 * 60)
 /* eventTimeZoneOffset "+hh:mm" / "-hh:mm" (EPCIS 1.2 §7.4.1); PX_EINVALID "invalid_event" (err
- * may be NULL) when outside -14:00..+14:00. The writers call it after the event's checks
- * (px_epcis_event_check), which refuse such an offset. */
+ * may be NULL) when absent (EPCIS__TZ_ABSENT) or outside -14:00..+14:00. The writers call it after
+ * the event's checks (px_epcis_event_check), which refuse such an offset. */
 px_rc epcis__tz_format(char out[8], int minutes, px_err *err);
 /* Initialises libxml2 once per process (pthread_once around xmlInitParser). */
 void epcis__xml_init(void);

@@ -233,7 +233,7 @@ static void j_event_init(px_epcis_event *ev)
 {
     memset(ev, 0, sizeof(*ev));
     ev->action = (px_epcis_action)-1;
-    ev->tz_offset_min = 99 * 60;
+    ev->tz_offset_min = EPCIS__TZ_ABSENT;
 }
 
 /* One read event checked, given its hash ID and handed over; then its storage is freed. Both

@@ -301,7 +301,7 @@ static px_rc x_event(epcis__reader *st, const xmlNode *n, px_err *err)
         return epcis__unsupported(err, "event type", name);
     ev.type = (px_epcis_event_type)t;
     ev.action = (px_epcis_action)-1;
-    ev.tz_offset_min = 99 * 60; /* "absent": the event check rejects it */
+    ev.tz_offset_min = EPCIS__TZ_ABSENT; /* "absent": the event check rejects it */
     x_ctx x = {.a = &st->a, .ev = &ev};
     px_rc rc = x_fields(&x, n, 0, err);
     ev.ilmd = x.ilmd.v;

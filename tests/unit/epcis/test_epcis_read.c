@@ -295,6 +295,29 @@ static void test_epcis_read__rejects_what_the_model_lacks(void)
     }
 }
 
+/* An event without its eventTimeZoneOffset (required: EPCIS 1.2 §7.4.1) is refused saying it
+ * is missing, never with the reader's placeholder for "absent" as an offset out of range. */
+static void test_epcis_read__missing_tz_offset_named(void)
+{
+    static const char *const docs[] = {
+        JSON_DOC_HEAD
+        "{\"type\":\"ObjectEvent\",\"eventTime\":\"2025-01-01T00:00:00Z\","
+        "\"epcList\":[\"urn:epc:id:sgtin:0355154.094495.1\"],\"action\":\"OBSERVE\"}]}}",
+        "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" "
+        "creationDate=\"2025-01-01T00:00:00Z\"><EPCISBody><EventList><ObjectEvent>"
+        "<eventTime>2025-01-01T00:00:00Z</eventTime><epcList><epc>"
+        "urn:epc:id:sgtin:0355154.094495.1</epc></epcList><action>OBSERVE</action>"
+        "</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>",
+    };
+    for (size_t i = 0; i < PX_COUNT(docs); i++) {
+        read_result r;
+        px_err err;
+        assert_int_equal(read_doc(&r, docs[i], strlen(docs[i]), NULL, 0, &err), PX_EINVALID);
+        assert_string_equal(err.message, "eventTimeZoneOffset is missing: every event gives it");
+        result_dispose(&r);
+    }
+}
+
 /* A header not read whole says so (px_epcis_doc_header.unread) for the caller that writes it
  * again (epcis convert refuses it): a creationDate packid cannot place (no offset), which it
  * never replaces by the time of reading, and master data past 1,024 product classes, which it
