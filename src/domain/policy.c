@@ -107,6 +107,9 @@ static const action_row k_table[PX_ACTION__COUNT] = {
     [PX_ACT_SETTINGS_READ] = {"settings_read",
                               "read a product's passport and links",
                               {NO, ORG, NO, ORG, NO, NO}},
+    /* Packing is done by whoever commissions: the MAH, and a CMO at its line (its own packs,
+     * its own containers: docs/aggregation.md); a row of its own so that a refusal names it. */
+    [PX_ACT_AGGREGATE] = {"aggregate", "pack or unpack packs", {NO, ORG, OWN, NO, NO, NO}},
 };
 
 static const char *const k_role_names[PX_ROLE__COUNT] = {

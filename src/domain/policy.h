@@ -72,6 +72,7 @@ typedef enum px_action {
     PX_ACT_PARTITIONS,       /* GET /v1/partitions, POST …/ensure, …/{name}/detach (operator) */
     PX_ACT_AUDIT_CHECKPOINT, /* POST /v1/audit/checkpoints (operator) */
     PX_ACT_SETTINGS_READ,    /* GET …/passport, …/links (the MAH's own, its auditors) */
+    PX_ACT_AGGREGATE,        /* POST /v1/aggregations (pack, unpack, repack) */
     PX_ACTION__COUNT
 } px_action;
 

@@ -182,6 +182,23 @@ static void test_aggregation__sscc_allocation_random_and_refusals(void **state)
     json_decref(e);
 }
 
+/* REQ-POLICY-3: an auditor writes nothing; its refusal names what was asked (a packing or an
+ * unpacking), not another action that shares its permission. */
+static void test_aggregation__auditor_refusal_names_packing(void **state)
+{
+    fixture *f = *state;
+    char auditor[64];
+    px_test_key(&f->env, f->mah.org, "auditor", auditor);
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", auditor,
+                             "{\"action\":\"unpack\",\"parent\":{\"sscc\":\"003551540000010017\"},"
+                             "\"children\":[]}",
+                             403);
+    json_t *e = json_object_get(j, "error");
+    assert_string_equal(px_test_str(e, "code"), "forbidden_role");
+    assert_string_equal(px_test_str(e, "message"), "role 'auditor' may not pack or unpack packs");
+    json_decref(j);
+}
+
 /* ---- packing --------------------------------------------------------------------------- */
 
 static void commission(fixture *f, const char *batch, const char *serials)
