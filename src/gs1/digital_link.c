@@ -334,6 +334,27 @@ static px_rc no_key_in(px_err *err, const char *where, size_t pos, size_t len)
                    pos, len);
 }
 
+/* The AI the segment a names (all digits, 2 to 4 of them), or NULL. */
+static const gs1_ai_def *known_ai(const char *s, const seg *a)
+{
+    return a->len <= 4 && all_digits(s + a->off, a->len) ? gs1_ai_lookup(s + a->off, a->len) : NULL;
+}
+
+/* A path that ends with an AI and no value ("/01/…/21", its '/' after it dropped): the walk
+ * from the end would read the value before it as an AI; say that the AI's value is empty. */
+static px_rc empty_value(px_err *err, const gs1_ai_def *d, size_t pos, size_t len)
+{
+    char what[48];
+    size_t k = 0;
+    for (const char *t = d->title ? d->title : "value"; *t && k + 1 < sizeof(what); t++)
+        what[k++] = (char)(*t >= 'A' && *t <= 'Z' ? *t - 'A' + 'a' : *t);
+    what[k] = '\0';
+    return gs1__at(err,
+                   px_err_set(err, PX_EINVALID, "invalid_path",
+                              "the %s (AI %s) in the path is empty", what, d->ai),
+                   pos, len);
+}
+
 /* Uncompressed path (GS1 Digital Link URI Syntax): anything before the primary key is an opaque
  * stem; walk (AI, value) pairs back from the end to the rightmost primary key, check the qualifier
  * sequence, add the values. */
@@ -348,6 +369,9 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
         if (!all_digits(s + a->off, a->len))
             break;
         const gs1_ai_def *d = a->len <= 4 ? gs1_ai_lookup(s + a->off, a->len) : NULL;
+        if (!d && i == nseg - 2 && i > 0 && known_ai(s, &segs[i - 1]) &&
+            (d = known_ai(s, &segs[nseg - 1])) != NULL)
+            return empty_value(err, d, base + segs[nseg - 1].off, segs[nseg - 1].len);
         if (!d)
             return gs1__at(err,
                            px_err_set(err, PX_EINVALID, "unknown_ai",

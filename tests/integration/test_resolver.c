@@ -283,6 +283,10 @@ static void test_resolver__page(void **state)
     assert_non_null(strstr(a.body, "misprinted"));
     assert_null(strstr(a.body, "\"code\""));
     px_http_resp_free(&a);
+    /* A serial left empty (the trailing '/' the resolver tolerates) is said to be empty, not
+     * read as an unknown AI. */
+    expect_get(&f->env, "/01/09506000134352/21/", "application/json", NULL, 400,
+               "the serial (AI 21) in the path is empty", "unknown AI");
     /* A link of another key (an SSCC, DOMAIN-2.md's worked example): 404, as a page too. */
     expect_get(&f->env, "/00/003551540000001015", "text/html", NULL, 404,
                "not a code this service checks", NULL);
