@@ -171,6 +171,13 @@ void px__agg_misfit_error(px_item_error *e, size_t index, const px_agg_misfit *f
         px_err_set(&tmp, PX_EINVALID, f->code, "the child is listed twice");
     else if (strcmp(f->code, "not_in_parent") == 0)
         px_err_set(&tmp, PX_ESTATE, f->code, "the child is not in this container");
+    else if (strcmp(f->code, "invalid_child") == 0) /* REQ-AGG-11 */
+        px_err_set(&tmp, PX_ESTATE, f->code,
+                   "a case holds packs of another GTIN: never a container, nor a pack of its "
+                   "own GTIN");
+    else if (strcmp(f->code, "nested_case") == 0)
+        px_err_set(&tmp, PX_ESTATE, f->code,
+                   "the child is a case (it holds packs): cases are one level deep");
     else
         px_err_set(&tmp, PX_ENOTFOUND, f->code, "no such pack or container");
     px_strlcpy(e->message, tmp.message, sizeof(e->message));

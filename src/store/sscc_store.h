@@ -225,7 +225,7 @@ px_rc px_store_sscc_register_external(px_db *db, const char *const *ssccs, size_
 typedef struct px_agg_misfit {
     long index;
     char code[24];   /* not_found | invalid_state | already_packed | cycle | duplicate |
-                        not_in_parent */
+                        not_in_parent | invalid_child | nested_case */
     char state[16];  /* the child's state, or "" */
     char parent[19]; /* its current parent, or "" */
 } px_agg_misfit;

@@ -386,6 +386,11 @@ static void test_agg_cases__case_filled_while_packed_into_a_case(void **state)
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN "' AND serial = 'N1' "
                     "AND parent_gtin IS NULL");
+    /* Sent again, it is refused at once, saying why. */
+    json_t *j = px_test_call(&f->env, "POST", "/v1/aggregations", f->mah.key, a.body, 409);
+    assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "message"),
+                        "the child is a case (it holds packs): cases are one level deep");
+    json_decref(j);
 }
 
 /* A case allocated to a CMO and not yet commissioned is the CMO's to read (px__cmo_sees, as

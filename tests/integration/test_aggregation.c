@@ -981,25 +981,30 @@ static void test_aggregation__case_refusals(void **state)
     static const struct {
         const char *body, *code;
         long index;
+        const char *message; /* the detail's, which says why */
     } bad[] = {
         /* CD1 is in C3 already */
         {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN(
              "CD2") "," SGTIN("CD1") "]}",
-         "already_packed", 1},
+         "already_packed", 1, "the child is already in container " CASE_GTIN " C3"},
         /* a case into itself, or any case of its GTIN */
         {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" CASE_SGTIN(
              "C2") "]}",
-         "invalid_child", 0},
+         "invalid_child", 0,
+         "a case holds packs of another GTIN: never a container, nor a pack of its own GTIN"},
         /* a case holds packs, not containers */
         {"{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C2") ",\"children\":[" SGTIN("CD2") "," BOX(
              CASE_PALLET) "]}",
-         "invalid_child", 1},
+         "invalid_child", 1,
+         "a case holds packs of another GTIN: never a container, nor a pack of its own GTIN"},
     };
     for (size_t i = 0; i < PX_COUNT(bad); i++) {
         json_t *j =
             px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key,
                                    bad[i].body, NULL, 409, "aggregation_refused");
         px_expect_detail(j, 0, bad[i].index, bad[i].code, NULL);
+        assert_string_equal(px_test_str(json_array_get(px_test_details(j), 0), "message"),
+                            bad[i].message);
         json_decref(j);
     }
     /* Another MAH's view of the case, and an unknown case: 404. */
