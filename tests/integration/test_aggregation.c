@@ -1116,6 +1116,14 @@ static void test_aggregation__unpack_a_case(void **state)
         &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"pack\",\"parent\":" CASE_SGTIN("C5") ",\"children\":[" SGTIN("CU3") "]}",
         201));
+    /* A case that is not commissioned is not unpacked: 409 invalid_state, as for packing. */
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTU", "491231", "[\"C6\"]");
+    json_decref(px_test_call(
+        &f->env, "POST", "/v1/decommissions", f->mah.key,
+        "{\"gtin\":\"" CASE_GTIN "\",\"serials\":[\"C6\"],\"reason\":\"damaged\"}", 200));
+    px_test_refused(&f->env, packing_rows, "POST", "/v1/aggregations", f->mah.key,
+                    "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("C6") ",\"children\":[]}", NULL,
+                    409, "invalid_state");
 }
 
 /* REQ-AGG-6: two packers (the CMO and its MAH) put the same pack into two cases at the same
