@@ -1054,6 +1054,25 @@ static void case_event_ops(fixture *f, const char *serial, char *out, size_t cap
     json_decref(j);
 }
 
+/* Case cs of lot holding its packs cs1 and cs2, packed onto a new pallet (serial reference
+ * ref), whose SSCC goes into p. */
+static void case_of_two_on_pallet(fixture *f, const char *lot, const char *cs, char p[19],
+                                  unsigned ref)
+{
+    char one[32], packs[64], kids[256], onto[128];
+    snprintf(one, sizeof(one), "[\"%s\"]", cs);
+    snprintf(packs, sizeof(packs), "[\"%s1\",\"%s2\"]", cs, cs);
+    snprintf(kids, sizeof(kids),
+             "[{\"gtin\":\"" GTIN "\",\"serial\":\"%s1\"},{\"gtin\":\"" GTIN
+             "\",\"serial\":\"%s2\"}]",
+             cs, cs);
+    snprintf(onto, sizeof(onto), "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"%s\"}]", cs);
+    px_test_commission(&f->env, f->mah.key, CASE_GTIN, lot, "491231", one);
+    commission(f, lot, packs);
+    pack_case(f, cs, kids);
+    px_test_pack(&f->env, f->mah.key, sscc(p, 1, ref), onto);
+}
+
 /* REQ-AGG-14: a case that carries its own GTIN moves with its pallet, and its history says
  * so: the pallet's release, decommissioning and reactivation by ssccs are in the case's
  * events (the events that moved it, with their op), as they are in its packs'. */
@@ -1061,11 +1080,7 @@ static void test_container_ship__case_history_moves_with_its_pallet(void **state
 {
     fixture *f = *state;
     char p[19], body[512], ops[256];
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTH", "491231", "[\"H\"]");
-    commission(f, "LOTH", "[\"H1\",\"H2\"]");
-    pack_case(f, "H", "[" SGTIN("H1") "," SGTIN("H2") "]");
-    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 581),
-                 "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"H\"}]");
+    case_of_two_on_pallet(f, "LOTH", "H", p, 581);
     case_event_ops(f, "H", ops, sizeof(ops));
     assert_string_equal(ops, "commission,pack");
     char release_id[40];
@@ -1143,11 +1158,7 @@ static void test_container_ship__release_meets_a_pack_taken_out_of_its_case(void
 {
     fixture *f = *state;
     char p[19], body[512], sql[256];
-    px_test_commission(&f->env, f->mah.key, CASE_GTIN, "LOTRT", "491231", "[\"RT\"]");
-    commission(f, "LOTRT", "[\"RT1\",\"RT2\"]");
-    pack_case(f, "RT", "[" SGTIN("RT1") "," SGTIN("RT2") "]");
-    px_test_pack(&f->env, f->mah.key, sscc(p, 1, 586),
-                 "[{\"gtin\":\"" CASE_GTIN "\",\"serial\":\"RT\"}]");
+    case_of_two_on_pallet(f, "LOTRT", "RT", p, 586);
     PGconn *held = px_test_hold(&f->env, "SELECT 1 FROM serial WHERE gtin = '" GTIN
                                          "' AND serial = 'RT2' FOR UPDATE");
     snprintf(body, sizeof(body),
