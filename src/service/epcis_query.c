@@ -45,13 +45,13 @@ px_rc px_svc_epcis_query(px_db *db, const px_actor *by, const px_epcis_query_par
         f.biz_step = px_cbv_bizstep_name(b);
     }
     if (q->ge_event_time) {
-        if (px_time_parse(q->ge_event_time, &f.ge_time_us) != 0)
+        if (px_time_parse_ceil(q->ge_event_time, &f.ge_time_us) != 0)
             return bad_param(err, "GE_eventTime", "an RFC 3339 time is expected");
         f.ge_time_us = px_epcis_time_bound(f.ge_time_us);
         f.has_ge = 1;
     }
     if (q->lt_event_time) {
-        if (px_time_parse(q->lt_event_time, &f.lt_time_us) != 0)
+        if (px_time_parse_ceil(q->lt_event_time, &f.lt_time_us) != 0)
             return bad_param(err, "LT_eventTime", "an RFC 3339 time is expected");
         f.lt_time_us = px_epcis_time_bound(f.lt_time_us);
         f.has_lt = 1;

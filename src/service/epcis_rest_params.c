@@ -251,7 +251,7 @@ static px_rc parse_locations(char out[LOC_LIST_MAX], const char *name, const cha
 
 static px_rc parse_time(const char *name, const char *value, int *has, int64_t *us, px_err *err)
 {
-    if (px_time_parse(value, us) != 0)
+    if (px_time_parse_ceil(value, us) != 0)
         return px__epcis_rest_bad_param(err, name, "an RFC 3339 time with an offset is expected");
     *us = px_epcis_time_bound(*us);
     *has = 1;

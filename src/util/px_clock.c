@@ -22,7 +22,7 @@ static int digits(const char *s, int n)
     return v;
 }
 
-int px_time_parse(const char *s, int64_t *us)
+static int time_parse(const char *s, int64_t *us, int ceil)
 {
     /* RFC 3339 §5.6 date-time: full-date "T" full-time, with time-offset Z or ±hh:mm. */
     if (!s || strlen(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
@@ -35,6 +35,7 @@ int px_time_parse(const char *s, int64_t *us)
         return -1;
     const char *p = s + 19;
     int64_t frac = 0;
+    int below = 0; /* a digit past the microsecond that is not 0 */
     if (*p == '.') {
         int n = 0;
         p++;
@@ -42,6 +43,8 @@ int px_time_parse(const char *s, int64_t *us)
             if (n < 6) { /* microseconds; further digits are below the clock's resolution */
                 frac = frac * 10 + (*p - '0');
                 n++;
+            } else {
+                below |= *p != '0';
             }
             p++;
         }
@@ -68,8 +71,18 @@ int px_time_parse(const char *s, int64_t *us)
      * document can carry (libxml2 refuses year 0; "-001" is no RFC 3339 year). */
     if (secs < px_civil_days(1, 1, 1) * 86400 || secs >= px_civil_days(10000, 1, 1) * 86400)
         return -1;
-    *us = secs * 1000000 + frac;
+    *us = secs * 1000000 + frac + (ceil && below);
     return 0;
+}
+
+int px_time_parse(const char *s, int64_t *us)
+{
+    return time_parse(s, us, 0);
+}
+
+int px_time_parse_ceil(const char *s, int64_t *us)
+{
+    return time_parse(s, us, 1);
 }
 
 int px_tz_offset_parse(const char *s, int *minutes)

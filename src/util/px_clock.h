@@ -25,6 +25,9 @@ void px_time_format(char out[32], int64_t us);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" or with a ±hh:mm offset; 0 on success. The time in UTC
  * must fall in years 0001..9999. */
 int px_time_parse(const char *s, int64_t *us);
+/* px_time_parse, a fraction below the microsecond rounded up rather than cut: a query's time
+ * bound, so ".1230001" is after every time written ".123" (a cut would make it ".123"). */
+int px_time_parse_ceil(const char *s, int64_t *us);
 /* A time zone offset "+hh:mm" or "-hh:mm" at the start of s, within -14:00..+14:00 (the
  * offsets of xsd:dateTime, XML Schema 1.1 Part 2 §3.3.7; EPCIS eventTimeZoneOffset): *minutes
  * east of UTC and 0, or -1. The one reading of an offset, in times and in EPCIS events. */

@@ -472,6 +472,9 @@ static void test_epcis_capture__sub_millisecond_time_as_answered(void **state)
         {"/epcis/events?MATCH_epc", "LT_eventTime=2025-04-01T09:00:00.124Z", 0},
         {"/epcis/events?MATCH_epc", "LT_eventTime=2025-04-01T09:00:00.125Z", 1},
         {"/epcis/events?MATCH_epc", "GE_eventTime=2025-04-01T09:00:00.1241Z", 0},
+        /* below the microsecond: after .124, not cut to it */
+        {"/epcis/events?MATCH_epc", "GE_eventTime=2025-04-01T09:00:00.1240001Z", 0},
+        {"/epcis/events?MATCH_epc", "LT_eventTime=2025-04-01T09:00:00.1240001Z", 1},
         {"/v1/epcis/events?MATCH_epc", "GE_eventTime=2025-04-01T09:00:00.124Z", 1},
         {"/v1/epcis/events?MATCH_epc", "LT_eventTime=2025-04-01T09:00:00.124Z", 0},
     };

@@ -101,6 +101,31 @@ static void test_util__clock_parse(void)
     }
 }
 
+/* A bound below the microsecond rounds up, never down; at or above it, as px_time_parse. */
+static void test_util__clock_parse_ceil(void)
+{
+    static const struct {
+        const char *text;
+        int64_t us;
+    } v[] = {
+        {"2026-03-01T10:00:00.1230001Z", 1772359200123001},
+        {"2026-03-01T10:00:00.1239999Z", 1772359200124000},
+        {"2026-03-01T10:00:00.1230000Z", 1772359200123000},
+        {"2026-03-01T10:00:00.123Z", 1772359200123000},
+        {"2026-03-01T10:00:00Z", 1772359200000000},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        int64_t us = 0, cut = 0;
+        assert_int_equal(px_time_parse_ceil(v[i].text, &us), 0);
+        assert_int_equal(px_time_parse(v[i].text, &cut), 0);
+        if (us != v[i].us || cut > us || us - cut > 1)
+            fail_msg("'%s' -> %lld (cut %lld)", v[i].text, (long long)us, (long long)cut);
+    }
+    int64_t us = 42;
+    assert_int_equal(px_time_parse_ceil("2026-03-01T10:00:00.1Zx", &us), -1);
+    assert_true(us == 42);
+}
+
 /* parse(format(us)) is us to the millisecond, across four centuries in prime steps. */
 static void test_util__clock_round_trip(void)
 {
