@@ -368,7 +368,7 @@ static px_rc path_plain(gs1_elements *out, const char *s, const seg *segs, int n
         const seg *a = &segs[i];
         if (!all_digits(s + a->off, a->len))
             break;
-        const gs1_ai_def *d = a->len <= 4 ? gs1_ai_lookup(s + a->off, a->len) : NULL;
+        const gs1_ai_def *d = known_ai(s, a);
         if (!d && i == nseg - 2 && i > 0 && known_ai(s, &segs[i - 1]) &&
             (d = known_ai(s, &segs[nseg - 1])) != NULL)
             return empty_value(err, d, base + segs[nseg - 1].off, segs[nseg - 1].len);
