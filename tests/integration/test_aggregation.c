@@ -1689,8 +1689,19 @@ static void test_aggregation__expired_case_stops_its_pallet(void **state)
                                "case " CASE_GTIN "/X1"));
         json_decref(j);
     }
-    px_sql_exec(&f->env, "UPDATE batch SET expiry = '491231' WHERE gtin = '" CASE_GTIN
-                         "' AND batch = 'LOTX'");
+    /* A recalled batch of a case stops it the same way (set by hand: the API recalls a case
+     * batch only while its cases hold no pack in use, so none would be on the pallet). */
+    px_sql_exec(&f->env,
+                "UPDATE batch SET expiry = '491231', recalled_at = now(), "
+                "recall_reason = 'recalled' WHERE gtin = '" CASE_GTIN "' AND batch = 'LOTX'");
+    json_t *j = px_test_refused_answer(&f->env, release_rows, "POST", "/v1/releases", f->mah.key,
+                                       body[0], NULL, 409, "batch_recalled");
+    px_expect_detail(j, 0, -1, "batch_recalled", "ssccs");
+    assert_non_null(
+        strstr(px_test_str(json_object_get(j, "error"), "message"), "case " CASE_GTIN "/X1"));
+    json_decref(j);
+    px_sql_exec(&f->env, "UPDATE batch SET recalled_at = NULL, recall_reason = NULL WHERE gtin "
+                         "= '" CASE_GTIN "' AND batch = 'LOTX'");
     json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, body[0], 201));
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM serial WHERE gtin = '" CASE_GTIN
