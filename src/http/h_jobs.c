@@ -1,5 +1,5 @@
-/* GET /v1/jobs/{job_id} and GET /v1/jobs: background work and its live progress (docs/api.md
- * "Allocating serials"). */
+/* GET /v1/jobs/{job_id}, GET /v1/jobs and POST /v1/jobs/{job_id}/retry: background work and its
+ * live progress (docs/api.md "Allocating serials"). */
 #include <string.h>
 
 #include "allocation.h"
@@ -57,4 +57,14 @@ void h_job_list(px_req *r)
 void h_job_get(px_req *r)
 {
     PX_REPLY_ONE(r, px_job, px_svc_job_get, job_json);
+}
+
+void h_job_retry(px_req *r)
+{
+    px_db *db = px_req_begin(r);
+    if (!db)
+        return;
+    px_job j;
+    if (!px_reply_failed(r, px_svc_job_retry(db, &r->actor, px_req_param(r, 0), &j, &r->err)))
+        px_reply_json(r, 202, job_json(&j));
 }

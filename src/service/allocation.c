@@ -129,6 +129,37 @@ px_rc px_svc_allocate(px_db *db, const px_actor *by, const px_alloc_request *req
     return px_tx_run(db, by, allocate_body, &c, err);
 }
 
+px_rc px__allocation_retry(px_tx *tx, const px_job *j, px_err *err)
+{
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    long long undone = j->total > j->done ? j->total - j->done : 0;
+    px_allocation a;
+    px_product p;
+    px_serial_settings s;
+    char to[PX_ID_LEN + 1];
+    /* As at the request: the product locked, the receiver still partnered, the settings and
+     * the space for what is left (its failure gave that back to the product and the
+     * allotment), charged again. */
+    px_rc rc;
+    if ((rc = px_store_allocation_get(db, &a, j->object_id, err)) != PX_OK ||
+        (rc = px_svc_product_access(db, by, a.gtin, 1, &p, err)) != PX_OK ||
+        (rc = allocation_target(db, by, &p, a.org_id, to, err)) != PX_OK ||
+        (rc = allocation_settings(db, &p, &s, err)) != PX_OK ||
+        (rc = px_serial_space_check(&s, (uint64_t)p.issued_count, (uint64_t)undone,
+                                    px_market_requires_randomisation(p.market), err)) != PX_OK ||
+        (rc = px_store_product_issued_add(db, a.gtin, undone, err)) != PX_OK ||
+        (rc = px_svc_allotment_charge(tx, PX_ALLOT_SERIALS, undone, NULL, err)) != PX_OK ||
+        (rc = px_store_job_requeue(db, j->id, j->done, err)) != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, p.mah_id, "allocation.retry", a.id);
+    px_audit_str(d, "job_id", j->id);
+    px_audit_str(d, "gtin", a.gtin);
+    px_audit_int(d, "count", undone);
+    px_audit_str(d, "failed_with", j->error);
+    return PX_OK;
+}
+
 /* ---- reading jobs and allocations ------------------------------------------------------ */
 
 px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out, px_err *err)

@@ -61,6 +61,9 @@ px_rc px_svc_allocate(px_db *db, const px_actor *by, const px_alloc_request *req
 px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out, px_err *err);
 
 /* /metrics: queued, running and failed jobs of every tenant by kind and status. */
+/* POST /v1/jobs/{id}/retry (job_retry.c): a failed job of the caller's organization queued
+ * again; PX_ESTATE "job_not_failed" for one that is not failed. */
+px_rc px_svc_job_retry(px_db *db, const px_actor *by, const char *id, px_job *out, px_err *err);
 px_rc px_svc_job_counts(px_db *db, px_job_count_fn fn, void *ctx, px_err *err);
 
 /* The allocation if the caller may read it (MAH/auditor: their products'; CMO: its own, on

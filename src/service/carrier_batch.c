@@ -9,10 +9,12 @@
 
 #include "allotments.h"
 #include "carrier_batch.h"
+#include "job_store.h"
 #include "pack_internal.h"
 #include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
+#include "service_internal.h"
 #include "tx.h"
 
 /* ---- designs ------------------------------------------------------------------------------ */
@@ -305,6 +307,36 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     px_tx_also also = {tx, d};
     return by->org_kind == PX_ORG_CMO
                ? px_store_carrier_batch_mahs(db, c->b->id, by->org_id, px_tx_also_in, &also, err)
+               : PX_OK;
+}
+
+px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err)
+{
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    long long n = 0;
+    px_rc rc = px_store_carrier_batch_requeue(db, j->object_id, &n, err);
+    if (rc != PX_OK)
+        return rc;
+    /* Items refused each for its own reason (a pack unknown, not the caller's) would be
+     * refused again: they are sent again in a new batch, as its items' errors say. */
+    if (n == 0)
+        return px_err_set(err, PX_ESTATE, "job_not_retryable",
+                          "carrier batch %s failed item by item, each for its own reason (GET "
+                          "/v1/carrier-batches/%s): send those items again in a new batch",
+                          j->object_id, j->object_id);
+    px_carrier_batch b;
+    if ((rc = px_store_carrier_batch_get(db, &b, j->object_id, err)) != PX_OK ||
+        (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, n, NULL, err)) != PX_OK ||
+        (rc = px_store_job_requeue(db, j->id, b.completed_count + b.error_count, err)) != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, px_tenant_of(by), "carrier_batch.retry", b.id);
+    px_audit_str(d, "job_id", j->id);
+    px_audit_int(d, "items", n);
+    px_audit_str(d, "failed_with", j->error);
+    px_tx_also also = {tx, d};
+    return by->org_kind == PX_ORG_CMO
+               ? px_store_carrier_batch_mahs(db, b.id, by->org_id, px_tx_also_in, &also, err)
                : PX_OK;
 }
 

@@ -109,6 +109,27 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
     return rc;
 }
 
+px_rc px__export_retry(px_tx *tx, const px_job *j, px_err *err)
+{
+    px_db *db = px_tx_db(tx);
+    px_export e;
+    px_product prod;
+    /* Its selection asked again as at the request: still readable, an allocation not failed
+     * (retry the allocation first), a production run's batch not recalled since. */
+    px_rc rc;
+    if ((rc = px_store_export_get(db, &e, j->object_id, err)) != PX_OK ||
+        (rc = export_source(db, px_tx_actor(tx), &e, e.allocation_id[0] ? e.allocation_id : NULL,
+                            &prod, err)) != PX_OK ||
+        (rc = px_store_export_requeue(db, e.id, err)) != PX_OK ||
+        (rc = px_store_job_requeue(db, j->id, 0, err)) != PX_OK)
+        return rc;
+    px_audit_details *d = px_tx_audit(tx, e.tenant_id, "export.retry", e.id);
+    px_audit_str(d, "job_id", j->id);
+    px_audit_str(d, "gtin", e.gtin);
+    px_audit_str(d, "failed_with", j->error);
+    return PX_OK;
+}
+
 static px_rc export_body(px_tx *tx, void *vc, px_err *err)
 {
     export_ctx *c = vc;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gs1.h"
+#include "job_store.h"
 #include "service.h"
 #include "tx.h"
 
@@ -84,6 +85,14 @@ px_rc px__cmo_reads_through_partnership(px_db *db, const px_actor *by, const cha
 /* REQ-POOL-6 (catalog.c): a suspended partnership stops the CMO's access to gtin at once:
  * PX_OK while ps is active, else PX_EFORBIDDEN "partnership_suspended". */
 px_rc px__partnership_active(const px_partnership *ps, const char *gtin, px_err *err);
+
+/* A failed job of each kind taken up again inside POST /v1/jobs/{id}/retry's transaction
+ * (job_retry.c), the job j locked and found the caller's: what it needs asked again as its
+ * request asked it, its object and job queued again, audited. allocation.c, export.c,
+ * carrier_batch.c. */
+px_rc px__allocation_retry(px_tx *tx, const px_job *j, px_err *err);
+px_rc px__export_retry(px_tx *tx, const px_job *j, px_err *err);
+px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err);
 
 /* px_svc_product_create's body (catalog.c): validation, insert, audit as by. */
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,

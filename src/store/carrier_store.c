@@ -287,6 +287,21 @@ px_rc px_store_carrier_batch_fail(px_db *db, const px_carrier_batch *b, const ch
         PX__ARGS(b->id, why), undone, err);
 }
 
+px_rc px_store_carrier_batch_requeue(px_db *db, const char *batch_id, long long *n, px_err *err)
+{
+    /* The items the batch's failure marked (code batch_failed) lose the mark and are pending
+     * again; an item refused for its own reason keeps its error. */
+    return px__exec_number(
+        db,
+        "WITH f AS (SELECT e.key FROM carrier_batch b, jsonb_each(b.item_errors) e WHERE b.id = "
+        "$1::uuid AND e.value->>'c' = 'batch_failed') "
+        "UPDATE carrier_batch b SET status = 'processing', finished_at = NULL, error_count = "
+        "b.error_count - (SELECT count(*) FROM f), item_errors = b.item_errors - (SELECT "
+        "coalesce(array_agg(f.key), '{}') FROM f) WHERE b.id = $1::uuid AND b.status = 'failed' "
+        "RETURNING (SELECT count(*) FROM f)",
+        PX__ARGS(batch_id), n, err);
+}
+
 #define CARRIER_COLS                                                                               \
     "id, batch_id, idx, org_id, symbology, data, coalesce(gtin, ''), coalesce(serial, ''), ec, "   \
     "fg, bg, quiet_zone, module_px"

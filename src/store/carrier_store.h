@@ -67,6 +67,9 @@ px_rc px_store_carrier_batch_mahs(px_db *db, const char *batch_id, const char *c
 px_rc px_store_carrier_batch_insert(px_db *db, px_carrier_batch *b, const px_carrier_item_in *items,
                                     size_t n, px_err *err);
 px_rc px_store_carrier_batch_get(px_db *db, px_carrier_batch *out, const char *id, px_err *err);
+/* A failed batch processing again: the items its failure marked (batch_failed) pending once
+ * more, *n of them; an item refused for its own reason keeps its error. */
+px_rc px_store_carrier_batch_requeue(px_db *db, const char *batch_id, long long *n, px_err *err);
 
 typedef struct px_carrier_item {
     int idx;

@@ -60,6 +60,26 @@ px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_i
     return PX__ONE_ROW(r, err, job_row, out, "not_found", "job %s not found", id);
 }
 
+px_rc px_store_job_lock(px_db *db, px_job *out, const char *id, const char *org_id, px_err *err)
+{
+    PGresult *r =
+        px__exec(db,
+                 "SELECT " JOB_COLS " FROM job j WHERE j.id = $1::uuid AND " ORG_2_SEES_JOB
+                 " FOR UPDATE OF j",
+                 PX__ARGS(id, org_id), err);
+    return PX__ONE_ROW(r, err, job_row, out, "not_found", "job %s not found", id);
+}
+
+px_rc px_store_job_requeue(px_db *db, const char *job_id, long long done, px_err *err)
+{
+    /* A fresh start of its tries: the failures counted before are of the failed run. */
+    return px__exec_cmd(db,
+                        "UPDATE job SET status = 'queued', done = $2::bigint, error = NULL, "
+                        "failures = 0, not_before = NULL, finished_at = NULL, heartbeat_at = "
+                        "now() WHERE id = $1::uuid AND status = 'failed'",
+                        PX__ARGS(job_id, PX__INT(done)), err);
+}
+
 px_rc px_store_job_advance(px_db *db, const char *job_id, long long n, int *completed, px_err *err)
 {
     return px__exec_true(

@@ -32,6 +32,13 @@ px_rc px_store_job_insert(px_db *db, const char *kind, long total, const char *o
 px_rc px_store_job_get(px_db *db, px_job *out, const char *id, const char *org_id, int all_orgs,
                        px_err *err);
 
+/* px_store_job_get for org_id, the row locked to the end of the transaction (a retry: no
+ * runner or other retry changes it meanwhile). */
+px_rc px_store_job_lock(px_db *db, px_job *out, const char *id, const char *org_id, px_err *err);
+/* A failed job queued again with done units already done: its error, tries and end cleared
+ * (POST /v1/jobs/{id}/retry). A job that is not failed is left as it is. */
+px_rc px_store_job_requeue(px_db *db, const char *job_id, long long done, px_err *err);
+
 /* Marks a job that ran inside the request's own transaction as completed. */
 px_rc px_store_job_complete_now(px_db *db, const char *job_id, px_err *err);
 

@@ -195,6 +195,14 @@ px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, p
         PX__ARGS(e->id, e->job_id, message), err);
 }
 
+px_rc px_store_export_requeue(px_db *db, const char *export_id, px_err *err)
+{
+    return px__exec_cmd(db,
+                        "UPDATE export SET status = 'queued', error = NULL, finished_at = NULL "
+                        "WHERE id = $1::uuid AND status = 'failed'",
+                        PX__ARGS(export_id), err);
+}
+
 px_rc px_store_export_released(px_db *db, const px_export *e, long long *n, px_err *err)
 {
     *n = 0;

@@ -68,6 +68,8 @@ typedef struct px_export {
 px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err);
 /* The export by id (with its product's fields); PX_ENOTFOUND "not_found". */
 px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err);
+/* A failed export queued again (its job: px_store_job_requeue): its error and end cleared. */
+px_rc px_store_export_requeue(px_db *db, const char *export_id, px_err *err);
 /* In the caller's transaction: claims one runnable export job (FOR UPDATE SKIP LOCKED); an
  * allocation export waits until its allocation's job is no longer queued or running.
  * *found = 0 when there is none. *alloc_failed = 1 when the allocation's job failed. */

@@ -359,6 +359,59 @@ static void test_alloc__refused_chunk_fails_after_tries(void **state)
     assert_int_equal(px_audit_count(f, "allocation.fail", alloc_bad), 1);
 }
 
+/* A failed allocation is repaired through the API (POST /v1/jobs/{id}/retry): what is left of
+ * it is asked of the serial space again at the retry, and charged to the product again, so a
+ * retry the space has no room for is refused now (409 serial_space_exhausted, the job still
+ * failed, nothing reserved) rather than failing later. RANDOM_NUMERIC of length 6 allows 100
+ * serials for an EU product: two jobs of 60 and 30 fail and give theirs back, 30 more are
+ * allocated, the 60 are retried and complete, and the 30 no longer fit. Only the organization
+ * that asked retries (an auditor reads the job, may not retry it), and only a failed job. */
+static void test_alloc__failed_job_retried(void **state)
+{
+    fixture *f = *state;
+    char org[40], key[64], g[15], big[40], big_alloc[40], small[40], other[40];
+    mah_product_settings(f, org, key, "EU", g, RANDOM6);
+    char cond[64];
+    snprintf(cond, sizeof(cond), "NEW.gtin = '%s'", g);
+    px_test_refuse_rows(f, "serial", cond, "XX000");
+    allocate(f, key, g, "{\"count\":60}", 202, NULL, big, big_alloc);
+    allocate(f, key, g, "{\"count\":30}", 202, NULL, small, NULL);
+    const char *failing[] = {big, small};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *j = wait_job(f, key, failing[i]);
+        assert_string_equal(px_test_str(j, "status"), "failed");
+        json_decref(j);
+    }
+    px_test_refuse_end(f, "serial");
+    px_expect_count(f, 0, "SELECT issued_count FROM product WHERE gtin = '%s'", g);
+    allocate(f, key, g, "{\"count\":30}", 202, NULL, other, NULL);
+    wait_completed(f, key, other, 30);
+
+    char retry_big[96], retry_small[96], aud_key[64];
+    snprintf(retry_big, sizeof(retry_big), "/v1/jobs/%s/retry", big);
+    snprintf(retry_small, sizeof(retry_small), "/v1/jobs/%s/retry", small);
+    int rc;
+    const char *args[] = {"key", "create", "--org", org, "--role", "auditor", NULL};
+    json_t *k = px_test_cli(f, &rc, args);
+    snprintf(aud_key, sizeof(aud_key), "%s", px_test_str(k, "api_key"));
+    json_decref(k);
+    px_test_expect(f, "POST", retry_big, aud_key, NULL, 403, "forbidden_role");
+
+    json_t *j = px_test_call(f, "POST", retry_big, key, NULL, 202);
+    assert_string_equal(px_test_str(j, "status"), "queued");
+    assert_null(json_object_get(j, "error"));
+    json_decref(j);
+    wait_completed(f, key, big, 60);
+    px_expect_count(f, 60, "SELECT count(*) FROM serial WHERE allocation_id = '%s'", big_alloc);
+    assert_int_equal(px_audit_count(f, "allocation.retry", big_alloc), 1);
+    px_test_expect(f, "POST", retry_big, key, NULL, 409, "job_not_failed");
+
+    px_test_expect(f, "POST", retry_small, key, NULL, 409, "serial_space_exhausted");
+    px_expect_count(f, 90, "SELECT issued_count FROM product WHERE gtin = '%s'", g);
+    px_expect_count(f, 1, "SELECT count(*) FROM job WHERE id = '%s' AND status = 'failed'", small);
+    px_test_expect(f, "POST", "/v1/jobs/not-a-job/retry", key, NULL, 404, "not_found");
+}
+
 /* REQ-POOL-5: Art. 4(c) — at least 10,000 possible values per issued serial. RANDOM_NUMERIC
  * of length 6 (10^6 values) allows exactly 100 serials for the GTIN: 101 is refused, 100
  * passes, and then 1 more is refused. */

@@ -284,6 +284,16 @@ static void allocations(fixture *f, char *allocation_id, char serials[6][24])
     snprintf(path, sizeof(path), "/v1/jobs/%s", job_id);
     json_decref(wait_completed(f, path, f->cmo_key));
     expect(f, "GET", "/v1/jobs/" NO_SUCH_ID, f->cmo_key, NULL, 404);
+    /* A retry: of a job that did not fail (409), then of the same job failed by hand (202,
+     * and it completes again), of no job (404). */
+    char retry[200];
+    snprintf(retry, sizeof(retry), "/v1/jobs/%s/retry", job_id);
+    expect(f, "POST", retry, f->cmo_key, NULL, 409);
+    px_sqlf(&f->env, "UPDATE job SET status = 'failed', error = 'failed by hand' WHERE id = '%s'",
+            job_id);
+    expect(f, "POST", retry, f->cmo_key, NULL, 202);
+    json_decref(wait_completed(f, path, f->cmo_key));
+    expect(f, "POST", "/v1/jobs/" NO_SUCH_ID "/retry", f->cmo_key, NULL, 404);
 
     snprintf(path, sizeof(path), "/v1/allocations/%s", allocation_id);
     expect(f, "GET", path, f->mah.key, NULL, 200);

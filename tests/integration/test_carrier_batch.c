@@ -772,6 +772,26 @@ static void test_carrier_batch__refused_chunk_fails_after_tries(void **state)
                     "'carrier_batch.fail' AND subject = '%s' AND tenant_id = '%s'",
                     bad, f->mah.org);
     assert_true(px_test_log_has(&f->env, "failed after 5 tries", bad));
+    /* Repaired through the API (POST /v1/jobs/{id}/retry): another organization's retry is
+     * not found and the job stays failed; its own takes the items the failure marked up
+     * again, charged to the allotment once more, and the batch completes. */
+    char retry[96];
+    snprintf(retry, sizeof(retry), "/v1/jobs/%s/retry", job);
+    px_test_expect(&f->env, "POST", retry, f->mah2.key, NULL, 404, "not_found");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%s' AND status = 'failed'",
+                    job);
+    j = px_test_call(&f->env, "POST", retry, f->mah.key, NULL, 202);
+    assert_string_equal(px_test_str(j, "status"), "queued");
+    assert_null(json_object_get(j, "error"));
+    json_decref(j);
+    px_expect_count(&f->env, used + 3, USED, f->mah.org);
+    j = batch_ended(f, f->mah.key, bad, "completed", 2, 0);
+    json_decref(j);
+    j = px_test_call(&f->env, "GET", path, f->mah.key, NULL, 200);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    json_decref(j);
+    assert_int_equal(px_audit_count(&f->env, "carrier_batch.retry", bad), 1);
+    px_test_expect(&f->env, "POST", retry, f->mah.key, NULL, 409, "job_not_failed");
 #undef USED
 }
 
@@ -850,6 +870,12 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     assert_string_equal(px_test_str(j, "error"), "no item of the batch rendered");
     json_decref(j);
     assert_int_equal(failed_batch_jobs(f), failed + 1);
+    /* Its items failed each for its own reason: a retry would fail them again, so it is
+     * refused and the job stays failed (send them again in a new batch). */
+    char retry[96];
+    snprintf(retry, sizeof(retry), "/v1/jobs/%s/retry", job_id);
+    px_test_expect(&f->env, "POST", retry, f->mah.key, NULL, 409, "job_not_retryable");
+    assert_int_equal(failed_batch_jobs(f), failed + 1);
     /* Listed among the failed jobs (GET /v1/jobs?status=failed), not among the completed. */
     char job[40];
     snprintf(job, sizeof(job), "%s", job_id);
@@ -871,7 +897,12 @@ static void test_carrier_batch__all_refused_is_told(void **state)
         json_decref(j);
     }
     /* Paged one job a page: the first page's job changing status meanwhile does not end the
-     * list (the cursor is found without the filter). This and an earlier test's batch failed. */
+     * list (the cursor is found without the filter). A second batch fails as this one did. */
+    body = json_pack("{s:[o]}", "items", target_item("https://example.com/not/a/link"));
+    j = post_batch(f, f->mah.key, body, 202);
+    json_decref(body);
+    accepted_id(j, id);
+    json_decref(batch_ended(f, f->mah.key, id, "failed", 0, 1));
     j = px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=1", f->mah.key, NULL, 200);
     char first_job[40], after[300];
     snprintf(first_job, sizeof(first_job), "%s",

@@ -383,6 +383,20 @@ static void test_print__export_refused_fails_after_tries(void **state)
                     "WHERE e.id = '%s' AND j.status = 'failed' AND j.failures = 5",
                     id);
     assert_int_equal(px_audit_count(&f->env, "export.fail", id), 1);
+    /* Repaired through the API: the CMO that asked retries it (its MAH reads the job, may not
+     * retry it), and the export runs again and completes. */
+    char job[40], retry[96];
+    px_sql_textf(&f->env, job, sizeof(job), "SELECT job_id::text FROM export WHERE id = '%s'", id);
+    snprintf(retry, sizeof(retry), "/v1/jobs/%s/retry", job);
+    px_test_expect(&f->env, "POST", retry, f->mah.key, NULL, 403, "forbidden_role");
+    j = px_test_call(&f->env, "POST", retry, f->cmo.key, NULL, 202);
+    assert_string_equal(px_test_str(j, "status"), "queued");
+    json_decref(j);
+    j = export_end(f, f->cmo.key, id);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_null(json_object_get(j, "error"));
+    json_decref(j);
+    assert_int_equal(px_audit_count(&f->env, "export.retry", id), 1);
 }
 
 /* The CMO reads get (and more, when given) and list through its partnership: suspended, 403
