@@ -378,6 +378,25 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     return rc;
 }
 
+/* A CMO never sees a pack after the MAH released it (DESIGN's pack visibility rule), and a
+ * carrier shows the pack whole (GTIN, serial, batch, expiry). So a CMO's batch holding a pack
+ * released since it was rendered is no longer handed out, its GET (which would mint the link)
+ * and its download alike: 409 carriers_released, saying how many, as a CMO's print manifest
+ * is (export_released); a new batch takes the packs still unreleased. */
+static px_rc cmo_batch_unreleased(px_db *db, const px_carrier_batch *b, px_err *err)
+{
+    long long n = 0;
+    if (strcmp(b->org_kind, "cmo") != 0)
+        return PX_OK;
+    px_rc rc = px_store_carriers_released(db, b->id, -1, &n, err);
+    if (rc != PX_OK || n == 0)
+        return rc;
+    return px_err_set(err, PX_ECONFLICT, "carriers_released",
+                      "%lld of the packs of carrier batch %s were released since it was rendered; "
+                      "the CMO's carriers of them are no longer handed out: send a new batch",
+                      n, b->id);
+}
+
 px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by, const char *id,
                                px_carrier_batch *out, px_export_link *link, px_err *err)
 {
@@ -390,6 +409,8 @@ px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by,
     if (rc == PX_OK && strcmp(out->org_id, by->org_id) != 0)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
+        return rc;
+    if ((rc = cmo_batch_unreleased(db, out, err)) != PX_OK)
         return rc;
     char path[128];
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s/download", out->id);
@@ -433,6 +454,13 @@ px_rc px_svc_carrier_render(px_db *db, const px_actor *by, const char *id, px_ca
         return px_err_oom(err);
     px_rc rc = px_store_carrier_get(db, c, id, err);
     if (rc == PX_OK && strcmp(c->org_id, by->org_id) != 0)
+        rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier not found");
+    /* A CMO's carrier of a pack released since: the pack is out of its view, as
+     * GET /v1/packs/{gtin}/{serial} is (cmo_batch_unreleased). */
+    long long released = 0;
+    if (rc == PX_OK && by->org_kind == PX_ORG_CMO && c->gtin[0] &&
+        (rc = px_store_carriers_released(db, c->batch_id, c->idx, &released, err)) == PX_OK &&
+        released > 0)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier not found");
     if (rc == PX_OK)
         rc = render_row(c, fmt, out, err);
@@ -488,6 +516,8 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
         return rc;
     if (!found || strcmp(b.status, "completed") != 0)
         return px__link_refused(err);
+    if ((rc = cmo_batch_unreleased(db, &b, err)) != PX_OK)
+        return rc;
     snprintf(filename, cap, "packid-carriers-%.8s.zip", b.id);
     zip_ctx z = {.err = err, .rc = PX_OK};
     px_buf_init(&z.img, PX_CARRIER_IMAGE_MAX);

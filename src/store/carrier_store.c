@@ -357,6 +357,17 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
     return PX__ONE_ROW(r, err, carrier_row, out, "not_found", "carrier not found");
 }
 
+px_rc px_store_carriers_released(px_db *db, const char *batch_id, int idx, long long *n,
+                                 px_err *err)
+{
+    /* The carriers on the batch's key (batch_id, idx), each pack on serial's. */
+    return px__exec_number(db,
+                           "SELECT count(*) FROM carrier c JOIN serial s ON s.gtin = c.gtin AND "
+                           "s.serial = c.serial WHERE c.batch_id = $1::uuid AND ($2::int < 0 OR "
+                           "c.idx = $2::int) AND s.released_at IS NOT NULL",
+                           PX__ARGS(batch_id, PX__INT(idx)), n, err);
+}
+
 px_rc px_store_carriers_each(px_db *db, const char *batch_id, px_carrier_row_fn fn, void *ctx,
                              px_err *err)
 {

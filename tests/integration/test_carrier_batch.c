@@ -727,6 +727,39 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                     id);
 }
 
+/* A CMO never sees a pack after the MAH released it: a CMO's batch rendered before the release
+ * of one of its packs is no longer handed out (its GET and the download link it gave before:
+ * 409 carriers_released), and that pack's carrier is not found for it; its other carrier
+ * still renders. */
+static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
+{
+    fixture *f = *state;
+    json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
+                             "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0400\"},"
+                             "{\"gtin\":\"" GTIN "\",\"serial\":\"CB0401\"}]}",
+                             202);
+    char id[40], path[128], link[300], png[2][160];
+    accepted_id(j, id);
+    j = batch_ended(f, f->cmo.key, id, "completed", 2, 0);
+    const char *rel = strstr(px_test_str(j, "download_url"), "/v1/carrier-batches/");
+    assert_non_null(rel);
+    snprintf(link, sizeof(link), "%s", rel);
+    for (size_t i = 0; i < 2; i++)
+        snprintf(png[i], sizeof(png[i]), "%s",
+                 px_test_str(json_array_get(json_object_get(j, "items"), i), "png"));
+    json_decref(j);
+    px_test_expect(&f->env, "GET", link, NULL, NULL, 200, NULL);
+    px_sqlf(&f->env,
+            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+            "gtin = '%s' AND serial = 'CB0400'",
+            GTIN);
+    snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
+    px_test_expect(&f->env, "GET", path, f->cmo.key, NULL, 409, "carriers_released");
+    px_test_expect(&f->env, "GET", link, NULL, NULL, 409, "carriers_released");
+    px_test_expect(&f->env, "GET", png[0], f->cmo.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", png[1], f->cmo.key, NULL, 200, NULL);
+}
+
 /* A chunk the database refuses at every try (a carrier of one of its packs) holds up no batch
  * after it: a later batch completes while it waits for its next try, and after
  * PX_JOB_TRIES tries (docs/carrier.md "When a batch fails") it fails: each of its
