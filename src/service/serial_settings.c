@@ -130,7 +130,20 @@ px_rc px_svc_product_settings_get(px_db *db, const px_actor *by, const char *gti
     rc = p.has_settings ? px_store_product_settings_parse(out, &p, err)
                         : px_store_org_settings_get(db, out, p.mah_id, err);
     if (rc == PX_ENOTFOUND)
-        px_err_set(err, PX_ENOTFOUND, "not_found",
-                   "neither product %s nor its organization has serial settings", p.gtin);
-    return rc;
+        return px_err_set(err, PX_ENOTFOUND, "not_found",
+                          "neither product %s nor its organization has serial settings", p.gtin);
+    if (rc != PX_OK || p.has_settings)
+        return rc;
+    /* The settings an allocation would use: an organization default the product's market
+     * refuses (SEQUENTIAL_NUMERIC where randomisation is required, Delegated Regulation (EU)
+     * 2016/161 Art. 4(b)) is none, as the allocation would say (px_serial_space_check, the
+     * one rule, asked for nothing more than is issued). */
+    px_err e = PX_ERR_INIT;
+    if (px_serial_space_check(out, (uint64_t)p.issued_count, 0,
+                              px_market_requires_randomisation(p.market), &e) == PX_EINVALID)
+        return px_err_set(err, PX_ENOTFOUND, "not_found",
+                          "product %s has no serial settings, and its organization's default "
+                          "does not apply to it: %s; PUT /v1/products/%s/serial-settings first",
+                          p.gtin, e.message, p.gtin);
+    return PX_OK;
 }

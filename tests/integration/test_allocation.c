@@ -313,6 +313,19 @@ static void test_alloc__eu_sequential_refused(void **state)
      * refuses to copy it, and stays without settings. */
     px_test_expect(f, "PUT", "/v1/serial-settings", key,
                    "{\"strategy\":\"SEQUENTIAL_NUMERIC\",\"length\":8}", 201, NULL);
+    /* Read as the settings an allocation would use: none for the EU product (not found, the
+     * message saying why), the default for the US one. */
+    snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", eu);
+    json_t *got = px_test_call(f, "GET", path, key, NULL, 404);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(json_object_get(got, "error"), "message")),
+               "SEQUENTIAL_NUMERIC"));
+    json_decref(got);
+    snprintf(path, sizeof(path), "/v1/products/%s/serial-settings", us);
+    got = px_test_call(f, "GET", path, key, NULL, 200);
+    assert_string_equal(px_test_str(got, "source"), "organization");
+    assert_string_equal(px_test_str(got, "strategy"), "SEQUENTIAL_NUMERIC");
+    json_decref(got);
     px_test_expect_field(f, "POST", "/v1/products/x/allocations", key, "{\"count\":0}", "count",
                          NULL);
     char p2[128];
