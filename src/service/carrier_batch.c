@@ -270,6 +270,40 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
     return PX_OK;
 }
 
+/* A CMO's batch through its partnerships, as every read of its (px__cmo_reads_through_partnership):
+ * each product its pack items name must still be granted to it (else 404, the batch's or
+ * carrier's) and its partnership active (else 403 partnership_suspended, at once). At the
+ * batch's creation (creating), a product not granted is left to its items' errors. */
+typedef struct cmo_gtins {
+    px_db *db;
+    px_actor cmo;
+    const char *what;
+    int creating;
+    px_rc rc;
+    px_err *err;
+} cmo_gtins;
+
+static int cmo_gtin_served(void *vc, const char *gtin)
+{
+    cmo_gtins *c = vc;
+    c->rc = px__cmo_reads_through_partnership(c->db, &c->cmo, gtin, c->what, c->err);
+    if (c->rc == PX_ENOTFOUND && c->creating)
+        c->rc = PX_OK;
+    return c->rc != PX_OK;
+}
+
+static px_rc cmo_batch_served(px_db *db, const char *org_kind, const char *org_id,
+                              const char *batch_id, const char *what, int creating, px_err *err)
+{
+    if (strcmp(org_kind, "cmo") != 0)
+        return PX_OK;
+    cmo_gtins c = {db, {0}, what, creating, PX_OK, err};
+    c.cmo.org_kind = PX_ORG_CMO;
+    px_strlcpy(c.cmo.org_id, org_id, sizeof(c.cmo.org_id));
+    px_rc rc = px_store_carrier_batch_gtins(db, batch_id, cmo_gtin_served, &c, err);
+    return rc != PX_OK ? rc : c.rc;
+}
+
 static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
 {
     batch_ctx *c = vc;
@@ -291,6 +325,10 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = check_target_products(db, by, c, err)) != PX_OK)
         return rc;
     rc = px_store_carrier_batch_insert(db, c->b, c->ck.items, c->req->n_items, err);
+    /* A CMO suspended on a product its items name is refused now, as its exports and print
+     * jobs are, not accepted and failed item by item later. */
+    if (rc == PX_OK)
+        rc = cmo_batch_served(db, c->b->org_kind, by->org_id, c->b->id, "product", 1, err);
     /* Every item of an accepted batch that is not refused as it arrives is a carrier made
      * against the caller's allotment (docs/allotments.md), charged here, before any is
      * rendered. */
@@ -408,6 +446,8 @@ px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by,
      * (docs/architecture.md "Requests"). */
     if (rc == PX_OK && strcmp(out->org_id, by->org_id) != 0)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
+    if (rc == PX_OK)
+        rc = cmo_batch_served(db, out->org_kind, out->org_id, out->id, "carrier batch", 0, err);
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
         return rc;
     if ((rc = cmo_batch_unreleased(db, out, err)) != PX_OK)
@@ -458,6 +498,8 @@ px_rc px_svc_carrier_render(px_db *db, const px_actor *by, const char *id, px_ca
     /* A CMO's carrier of a pack released since: the pack is out of its view, as
      * GET /v1/packs/{gtin}/{serial} is (cmo_batch_unreleased). */
     long long released = 0;
+    if (rc == PX_OK && c->gtin[0])
+        rc = px__cmo_reads_through_partnership(db, by, c->gtin, "carrier", err);
     if (rc == PX_OK && by->org_kind == PX_ORG_CMO && c->gtin[0] &&
         (rc = px_store_carriers_released(db, c->batch_id, c->idx, &released, err)) == PX_OK &&
         released > 0)
@@ -516,7 +558,9 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
         return rc;
     if (!found || strcmp(b.status, "completed") != 0)
         return px__link_refused(err);
-    if ((rc = cmo_batch_unreleased(db, &b, err)) != PX_OK)
+    /* Whoever holds the link: a CMO's batch is handed out as the CMO would read it. */
+    if ((rc = cmo_batch_served(db, b.org_kind, b.org_id, b.id, "carrier batch", 0, err)) != PX_OK ||
+        (rc = cmo_batch_unreleased(db, &b, err)) != PX_OK)
         return rc;
     snprintf(filename, cap, "packid-carriers-%.8s.zip", b.id);
     zip_ctx z = {.err = err, .rc = PX_OK};

@@ -357,6 +357,23 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
     return PX__ONE_ROW(r, err, carrier_row, out, "not_found", "carrier not found");
 }
 
+px_rc px_store_carrier_batch_gtins(px_db *db, const char *batch_id,
+                                   int (*fn)(void *ctx, const char *gtin), void *ctx, px_err *err)
+{
+    PGresult *r = px__exec(db,
+                           "SELECT DISTINCT x.e->>'g' FROM carrier_batch b, "
+                           "jsonb_array_elements(b.items) x(e) WHERE b.id = $1::uuid AND "
+                           "length(x.e->>'g') = 14 ORDER BY 1",
+                           PX__ARGS(batch_id), err);
+    if (!r)
+        return err->rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, px__val(r, i, 0)))
+            break;
+    PQclear(r);
+    return PX_OK;
+}
+
 px_rc px_store_carriers_released(px_db *db, const char *batch_id, int idx, long long *n,
                                  px_err *err)
 {

@@ -730,7 +730,7 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
 /* A CMO never sees a pack after the MAH released it: a CMO's batch rendered before the release
  * of one of its packs is no longer handed out (its GET and the download link it gave before:
  * 409 carriers_released), and that pack's carrier is not found for it; its other carrier
- * still renders. */
+ * still renders. A suspended partnership stops all of it at once. */
 static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
 {
     fixture *f = *state;
@@ -757,6 +757,19 @@ static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
     px_test_expect(&f->env, "GET", path, f->cmo.key, NULL, 409, "carriers_released");
     px_test_expect(&f->env, "GET", link, NULL, NULL, 409, "carriers_released");
     px_test_expect(&f->env, "GET", png[0], f->cmo.key, NULL, 404, "not_found");
+    px_test_expect(&f->env, "GET", png[1], f->cmo.key, NULL, 200, NULL);
+    /* Its partnership suspended, the CMO reads none of it, the link neither (403 at once,
+     * as its exports), and a new batch of the product is refused now, not failed later. */
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
+    px_test_expect(&f->env, "GET", path, f->cmo.key, NULL, 403, "partnership_suspended");
+    px_test_expect(&f->env, "GET", link, NULL, NULL, 403, "partnership_suspended");
+    px_test_expect(&f->env, "GET", png[1], f->cmo.key, NULL, 403, "partnership_suspended");
+    long long batches = px_count_of(&f->env, "SELECT count(*) FROM carrier_batch");
+    px_test_expect(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
+                   "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0402\"}]}", 403,
+                   "partnership_suspended");
+    px_expect_count(&f->env, batches, "SELECT count(*) FROM carrier_batch");
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
     px_test_expect(&f->env, "GET", png[1], f->cmo.key, NULL, 200, NULL);
 }
 
