@@ -106,6 +106,19 @@ static px_rc export_source(px_db *db, const px_actor *by, px_export *e, const ch
     else if (rc == PX_OK && strcmp(expiry, e->run_expiry) != 0)
         rc = px_err_set_field(err, PX_ECONFLICT, "batch_expiry_mismatch", "expiry",
                               "batch '%s' already has expiry %s", e->run_batch, expiry);
+    if (rc != PX_OK)
+        return rc;
+    /* A serial printed with another batch keeps that label (a print job's outranks a
+     * manifest's, px_store_printed_other_batch): a manifest naming this batch for it would
+     * print labels its commission then refuses (printed_batch_mismatch). Refused now. */
+    long long printed = 0;
+    rc = px_store_allocation_printed_other_batch(db, e->gtin, e->allocation_id, e->run_batch,
+                                                 &printed, err);
+    if (rc == PX_OK && printed > 0)
+        rc = px_err_set_field(err, PX_ESTATE, "printed_batch_mismatch", "batch",
+                              "%lld of the serials of allocation %s were printed with another "
+                              "batch than '%s' (GET /v1/print-jobs?gtin=%s lists the jobs)",
+                              printed, e->allocation_id, e->run_batch, e->gtin);
     return rc;
 }
 

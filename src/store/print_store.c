@@ -413,6 +413,22 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
     return PX_OK;
 }
 
+px_rc px_store_allocation_printed_other_batch(px_db *db, const char *gtin,
+                                              const char *allocation_id, const char *batch,
+                                              long long *n, px_err *err)
+{
+    /* Each serial's newest print job with a batch, as px_store_printed_other_batch picks it
+     * (a print job's label outranks a production run's manifest). */
+    return px__exec_number(
+        db,
+        "SELECT count(*) FROM (SELECT DISTINCT ON (ps.serial) j.batch FROM print_job j JOIN "
+        "print_job_serial ps ON ps.print_job_id = j.id JOIN serial s ON s.gtin = ps.gtin AND "
+        "s.serial = ps.serial WHERE j.gtin = $1 AND j.batch IS NOT NULL AND s.allocation_id = "
+        "$2::uuid ORDER BY ps.serial, j.created_at DESC, ps.reprint DESC, j.id DESC) x WHERE "
+        "x.batch <> $3",
+        PX__ARGS(gtin, allocation_id, batch), n, err);
+}
+
 px_rc px_store_print_job_get(px_db *db, px_print_job *out, const char *id, px_err *err)
 {
     PGresult *r =

@@ -968,6 +968,21 @@ static void test_print__printed_batch_holds_at_commission(void **state)
                    "printed_batch_mismatch");
     free(body);
     px_test_commission(&f->env, f->cmo.key, GTIN, "RUN7", "751231", "[\"RN1\"]");
+    /* And the other way round: a serial printed with a batch keeps that label (a print job
+     * outranks a manifest), so a production run's manifest naming another batch for its
+     * allocation is refused as it is asked, nothing stored; with the printed batch it runs. */
+    allocation_sql(f, "RP", 2, alloc);
+    json_decref(print_of(f, f->cmo.key, "[\"RP1\"]", "L3", "j.doe",
+                         ", \"batch\": \"PBQ\", \"expiry\": \"751231\"", 201, NULL));
+    long long exports = px_sql_count(&f->env, "SELECT count(*) FROM export");
+    snprintf(export, sizeof(export),
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUN8\", \"expiry\": \"751231\"}", alloc);
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, export, 409,
+                   "printed_batch_mismatch");
+    px_expect_count(&f->env, exports, "SELECT count(*) FROM export");
+    snprintf(export, sizeof(export),
+             "{\"allocation_id\": \"%s\", \"batch\": \"PBQ\", \"expiry\": \"751231\"}", alloc);
+    json_decref(export_done(f, f->cmo.key, export));
 }
 
 /* Several jobs race to print the same serial first: exactly one wins, the others are refused
