@@ -121,7 +121,11 @@ px_rc px_svc_carrier_template_create(px_db *db, const px_actor *by, const char *
     /* Text as every name: no control character, C0 or C1 (docs/api.md "Limits"). */
     if (!px_str_printable(name, PX_CARRIER_TEMPLATE_NAME_MAX))
         return px_err_set_field(err, PX_EINVALID, "invalid_character", "name",
-                                "name must be text: no control character, U+FFFE or U+FFFF");
+                                "name must be text: no control character, U+FFFE or U+FFFF, "
+                                "no bidirectional control");
+    if (px_str_blank(name))
+        return px_err_set_field(err, PX_EINVALID, "invalid_value", "name",
+                                "name must not be only spaces");
     px_rc rc = px_svc_carrier_design_check(&out->design, design, err);
     if (rc != PX_OK)
         return rc;

@@ -285,6 +285,36 @@ int px_ascii_printable(const char *s, size_t maxlen)
     return n > 0;
 }
 
+/* The bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069; UTF-8
+ * 0xE2 0x80 0xAA..0xAE and 0xE2 0x81 0xA6..0xA9): they reorder the text around them as it is
+ * shown (Unicode UAX #9 §2.1-2.2), so a name could read as another in a list or a report
+ * (CVE-2021-42574, "Trojan Source"). The marks (LRM, RLM) stay allowed: they only settle the
+ * direction of neutral characters in mixed scripts. */
+static int bidi_control(const unsigned char *p)
+{
+    return p[0] == 0xE2 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
+                            (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9));
+}
+
+/* The byte length of the space or invisible character at p, 0 for any other: ASCII space,
+ * no-break space U+00A0, the spaces U+2000..U+200A, the zero-width space, joiners and marks
+ * U+200B..U+200F, U+202F, U+205F, the word joiner U+2060, U+3000, and U+FEFF (zero-width
+ * no-break space, a byte order mark). */
+static size_t blank_len(const unsigned char *p)
+{
+    if (p[0] == ' ')
+        return 1;
+    if (p[0] == 0xC2 && p[1] == 0xA0)
+        return 2;
+    if (p[0] == 0xE2 && ((p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8F) || p[2] == 0xAF)) ||
+                         (p[1] == 0x81 && (p[2] == 0x9F || p[2] == 0xA0))))
+        return 3;
+    if ((p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) ||
+        (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF))
+        return 3;
+    return 0;
+}
+
 int px_str_printable(const char *s, size_t maxlen)
 {
     size_t n = 0;
@@ -300,13 +330,16 @@ int px_str_printable(const char *s, size_t maxlen)
         if (c == 0xEF && (unsigned char)p[1] == 0xBF &&
             ((unsigned char)p[2] == 0xBE || (unsigned char)p[2] == 0xBF))
             return 0;
+        if (bidi_control((const unsigned char *)p))
+            return 0;
     }
     return n > 0 && px_utf8_valid(s);
 }
 
 int px_str_blank(const char *s)
 {
-    while (*s == ' ')
-        s++;
+    size_t n;
+    while ((n = blank_len((const unsigned char *)s)) > 0)
+        s += n;
     return *s == '\0';
 }

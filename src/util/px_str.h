@@ -27,11 +27,13 @@ size_t px_utf8_scrub(char *s);
 int px_parse_long(const char *s, long min, long max, long *out);
 /* 1 when s is well-formed UTF-8 throughout (RFC 3629 §4). */
 int px_utf8_valid(const char *s);
-/* 1 when s is 1..maxlen bytes of well-formed UTF-8 with no control characters (C0, DEL, C1)
- * and no U+FFFE or U+FFFF (names, labels, free text). GS1 data fields use gs1's character-set
- * checks instead. */
+/* 1 when s is 1..maxlen bytes of well-formed UTF-8 with no control characters (C0, DEL, C1),
+ * no U+FFFE or U+FFFF, and no bidirectional embedding, override or isolate (U+202A..U+202E,
+ * U+2066..U+2069) (names, labels, free text). GS1 data fields use gs1's character-set checks
+ * instead. */
 int px_str_printable(const char *s, size_t maxlen);
-/* 1 when s holds nothing but spaces (or nothing): a name or label a person could not tell
+/* 1 when s holds nothing but spaces and invisible characters (no-break and other Unicode
+ * spaces, zero-width characters, U+FEFF), or nothing: a name or label a person could not tell
  * from none. */
 int px_str_blank(const char *s);
 /* 1 when s is 1..maxlen bytes of printable ASCII (0x20..0x7E): what may travel as an HTTP header

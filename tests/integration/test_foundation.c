@@ -220,6 +220,11 @@ static void test_foundation__first_refusal_is_the_answer(void **state)
     fixture *f = *state;
     long long before = px_sql_count(&f->env, "SELECT (SELECT count(*) FROM api_key) * 1000 + "
                                              "(SELECT count(*) FROM audit_log)");
+    /* a label reordered by a bidirectional override (U+202E) is no label a person can read */
+    px_test_expect_field(&f->env, "POST", "/v1/keys", f->admin.key,
+                         "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\","
+                         "\"label\":\"a\\u202eb\"}",
+                         "label", "invalid_label");
     /* label (a number) is read before mode (not live or test) is checked */
     px_test_expect_field(&f->env, "POST", "/v1/keys", f->admin.key,
                          "{\"org_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"mah\","

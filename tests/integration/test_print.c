@@ -846,6 +846,20 @@ static void test_print__missing_values_refused(void **state)
          422, "validation_error"},
         {cmo, "{\"gtin\": \"" GTIN "\", \"serials\": [\"SER0009\"], \"line\": \"L3\"}", 422,
          "validation_error"},
+        /* Who printed, and where, must be readable: not only spaces or invisible characters
+         * (a byte order mark), no bidirectional override reordering it. */
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"   \", \"operator\": \"j.doe\"}",
+         422, "validation_error"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"\\ufeff\"}",
+         422, "validation_error"},
+        {cmo,
+         "{\"gtin\": \"" GTIN
+         "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"j.\\u202edoe\"}",
+         422, "validation_error"},
         {mah2,
          "{\"gtin\": \"" GTIN
          "\", \"serials\": [\"SER0009\"], \"line\": \"L3\", \"operator\": \"x\"}",

@@ -122,9 +122,45 @@ static void test_util__str_printable(void)
         {"X\xef\xbf\xbe", 200, 0, __LINE__}, /* U+FFFE: not an XML 1.0 character */
         {"X\xef\xbf\xbf", 200, 0, __LINE__}, /* U+FFFF: nor is this */
         {"X\xef\xbf\xbd", 200, 1, __LINE__}, /* U+FFFD, the replacement character, is */
+        /* UAX #9's embeddings, overrides and isolates reorder what is shown: "a", RLO, "b". */
+        {"a\xe2\x80\xae"
+         "b",
+         200, 0, __LINE__},
+        {"a\xe2\x80\xaa", 200, 0, __LINE__},        /* LRE, U+202A: the first of them */
+        {"a\xe2\x80\xa9", 200, 1, __LINE__},        /* U+2029, just before: no bidi control */
+        {"a\xe2\x81\xa6", 200, 0, __LINE__},        /* LRI, U+2066 */
+        {"a\xe2\x81\xa9", 200, 0, __LINE__},        /* PDI, U+2069: the last */
+        {"a\xe2\x81\xaa", 200, 1, __LINE__},        /* U+206A, after them */
+        {"\xd7\xa9\xe2\x80\x8f", 200, 1, __LINE__}, /* Hebrew shin and RLM: a mark is kept */
     };
     for (size_t i = 0; i < PX_COUNT(v); i++)
         if (px_str_printable(v[i].s, v[i].maxlen) != v[i].ok)
+            fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s);
+}
+
+/* Blank: what a person could not tell from nothing, spaces and invisible characters alike. */
+static void test_util__str_blank(void)
+{
+    static const struct {
+        const char *s;
+        int blank;
+        int line;
+    } v[] = {
+        {"", 1, __LINE__},
+        {"   ", 1, __LINE__},
+        {"\xc2\xa0", 1, __LINE__},                              /* U+00A0 */
+        {"\xef\xbb\xbf", 1, __LINE__},                          /* U+FEFF, a byte order mark */
+        {"L\xe2\x80\x8b", 0, __LINE__},                         /* "L" and a zero-width space */
+        {"\xe2\x80\x8b \xe2\x80\x80\xe2\x80\x8a", 1, __LINE__}, /* U+200B, U+2000, U+200A */
+        {"\xe2\x80\x8f", 1, __LINE__},                          /* RLM alone */
+        {"\xe2\x80\xaf\xe2\x81\x9f\xe2\x81\xa0", 1, __LINE__},  /* U+202F, U+205F, U+2060 */
+        {"\xe3\x80\x80", 1, __LINE__},                          /* U+3000 */
+        {"\xe2\x80\x90", 0, __LINE__},                          /* U+2010, a hyphen: seen */
+        {"\xe3\x80\x81", 0, __LINE__},                          /* U+3001, an ideographic comma */
+        {" a ", 0, __LINE__},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++)
+        if (px_str_blank(v[i].s) != v[i].blank)
             fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s);
 }
 
