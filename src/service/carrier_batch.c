@@ -328,6 +328,21 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     }
     if ((rc = check_target_products(db, by, c, err)) != PX_OK)
         return rc;
+    /* Never yes now, failure later: a batch none of whose items can render would only fail
+     * in its job; refused now, naming the first item's fault (the batch keeps per-item
+     * errors while one item at least renders). */
+    size_t refused = 0, first = 0;
+    for (size_t i = c->req->n_items; i-- > 0;)
+        if (c->ck.items[i].error) {
+            refused++;
+            first = i;
+        }
+    if (refused == c->req->n_items) {
+        const px_carrier_item_in *it = &c->ck.items[first];
+        return px_err_set_field(err, PX_EINVALID, it->error_code ? it->error_code : "invalid_item",
+                                "items", "no item of the batch can be rendered: item %zu: %s%s",
+                                first, it->error, refused > 1 ? " (and every other item)" : "");
+    }
     rc = px_store_carrier_batch_insert(db, c->b, c->ck.items, c->req->n_items, err);
     /* A CMO suspended on a product its items name is refused now, as its exports and print
      * jobs are, not accepted and failed item by item later. */

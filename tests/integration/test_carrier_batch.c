@@ -876,10 +876,12 @@ static void test_carrier_batch__job_refused_item_given_back(void **state)
 #undef USED
 }
 
-/* Nothing fails silently: a batch none of whose items renders (here: each refused as it
- * arrives) ends failed, and is told as a batch that failed its tries (docs/carrier.md "When a
- * batch fails"): carrier_batch.fail audited with the items failed, an error logged, the MAH's
- * webhook job.failed queued, and one more failed carrier_batch job in /metrics. */
+/* Never yes now, failure later: a batch each of whose items is refused as it arrives is
+ * refused whole (422 on items, nothing stored or charged). Nothing fails silently: a batch none
+ * of whose items renders (here: packs the job does not find) ends failed, and is told as a
+ * batch that failed its tries (docs/carrier.md "When a batch fails"): carrier_batch.fail
+ * audited with the items failed, an error logged, the MAH's webhook job.failed queued, and
+ * one more failed carrier_batch job in /metrics. */
 static void test_carrier_batch__all_refused_is_told(void **state)
 {
     fixture *f = *state;
@@ -888,11 +890,25 @@ static void test_carrier_batch__all_refused_is_told(void **state)
             "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
             f->mah.org);
     long long failed = failed_batch_jobs(f);
+    long long batches = px_count_of(&f->env, "SELECT count(*) FROM carrier_batch");
+    long long used = px_count_of(&f->env,
+                                 "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE "
+                                 "org_id = '%s'",
+                                 f->mah.org);
     json_t *body = json_pack("{s:[o,o]}", "items", target_item("https://example.com/not/a/link"),
                              target_item("https://id.gs1.org/01/" GTIN2 "/21/THEIRS"));
-    json_t *j = post_batch(f, f->mah.key, body, 202);
+    json_t *j = post_batch(f, f->mah.key, body, 422);
     json_decref(body);
-    assert_int_equal(px_test_int(j, "error_count"), 2);
+    px_expect_detail(j, 0, -1, NULL, "items");
+    json_decref(j);
+    px_expect_count(&f->env, batches, "SELECT count(*) FROM carrier_batch");
+    px_expect_count(&f->env, used,
+                    "SELECT coalesce(sum(carriers), 0) FROM allotment_usage WHERE org_id = '%s'",
+                    f->mah.org);
+    body = json_pack("{s:[o,o]}", "items", pack_item(GTIN, "NOSUCH1"), pack_item(GTIN, "NOSUCH2"));
+    j = post_batch(f, f->mah.key, body, 202);
+    json_decref(body);
+    assert_int_equal(px_test_int(j, "error_count"), 0);
     char id[40];
     accepted_id(j, id);
     j = batch_ended(f, f->mah.key, id, "failed", 0, -1);
@@ -944,7 +960,7 @@ static void test_carrier_batch__all_refused_is_told(void **state)
     }
     /* Paged one job a page: the first page's job changing status meanwhile does not end the
      * list (the cursor is found without the filter). A second batch fails as this one did. */
-    body = json_pack("{s:[o]}", "items", target_item("https://example.com/not/a/link"));
+    body = json_pack("{s:[o]}", "items", pack_item(GTIN, "NOSUCH3"));
     j = post_batch(f, f->mah.key, body, 202);
     json_decref(body);
     accepted_id(j, id);
