@@ -280,8 +280,7 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
  * batch's creation (creating), a product not granted is left to its items' errors. */
 typedef struct cmo_gtins {
     px_db *db;
-    px_actor cmo;
-    const char *what;
+    const char *cmo_org_id, *what;
     int creating;
     px_rc rc;
     px_err *err;
@@ -290,7 +289,7 @@ typedef struct cmo_gtins {
 static int cmo_gtin_served(void *vc, const char *gtin)
 {
     cmo_gtins *c = vc;
-    c->rc = px__cmo_reads_through_partnership(c->db, &c->cmo, gtin, c->what, c->err);
+    c->rc = px__cmo_org_reads_through_partnership(c->db, c->cmo_org_id, gtin, c->what, c->err);
     if (c->rc == PX_ENOTFOUND && c->creating)
         c->rc = PX_OK;
     return c->rc != PX_OK;
@@ -301,9 +300,7 @@ static px_rc cmo_batch_served(px_db *db, const char *org_kind, const char *org_i
 {
     if (strcmp(org_kind, "cmo") != 0)
         return PX_OK;
-    cmo_gtins c = {db, {0}, what, creating, PX_OK, err};
-    c.cmo.org_kind = PX_ORG_CMO;
-    px_strlcpy(c.cmo.org_id, org_id, sizeof(c.cmo.org_id));
+    cmo_gtins c = {db, org_id, what, creating, PX_OK, err};
     px_rc rc = px_store_carrier_batch_gtins(db, batch_id, cmo_gtin_served, &c, err);
     return rc != PX_OK ? rc : c.rc;
 }

@@ -177,6 +177,15 @@ px_rc px__cmo_reads_through_partnership(px_db *db, const px_actor *by, const cha
                               : rc;
 }
 
+px_rc px__cmo_org_reads_through_partnership(px_db *db, const char *cmo_org_id, const char *gtin,
+                                            const char *what, px_err *err)
+{
+    px_actor cmo = {0};
+    cmo.org_kind = PX_ORG_CMO;
+    px_strlcpy(cmo.org_id, cmo_org_id, sizeof(cmo.org_id));
+    return px__cmo_reads_through_partnership(db, &cmo, gtin, what, err);
+}
+
 px_rc px_svc_product_get(px_db *db, const px_actor *by, const char *gtin, px_product *out,
                          px_err *err)
 {

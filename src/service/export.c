@@ -262,12 +262,9 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
  * (as the CMO's own reads of it: 403 partnership_suspended, 404), whoever holds its link. */
 static px_rc scope_served(px_db *db, const px_export *e, px_err *err)
 {
-    if (!e->scope_org[0])
-        return PX_OK;
-    px_actor cmo = {0};
-    cmo.org_kind = PX_ORG_CMO;
-    px_strlcpy(cmo.org_id, e->scope_org, sizeof(cmo.org_id));
-    return px__cmo_reads_through_partnership(db, &cmo, e->gtin, "export", err);
+    return e->scope_org[0]
+               ? px__cmo_org_reads_through_partnership(db, e->scope_org, e->gtin, "export", err)
+               : PX_OK;
 }
 
 /* A CMO's manifest is frozen with the packs the CMO saw then; once the MAH releases one of

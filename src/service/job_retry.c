@@ -27,18 +27,14 @@ static const struct {
     {"carrier_batch", PX_ACT_CARRIER_READ, px__carrier_batch_retry},
 };
 
-typedef struct retry_ctx {
-    const char *id;
-    px_job *out;
-} retry_ctx;
-
+/* vc: the job to retry, its id set; the job as queued again on return. */
 static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
 {
-    retry_ctx *c = vc;
+    px_job *out = vc;
     px_db *db = px_tx_db(tx);
     const px_actor *by = px_tx_actor(tx);
     px_job j;
-    px_rc rc = px_store_job_lock(db, &j, c->id, by->org_id, err);
+    px_rc rc = px_store_job_lock(db, &j, out->id, by->org_id, err);
     /* A CMO reads its jobs through its partnership (px_svc_job_get): so does it retry them. */
     if (rc == PX_OK && j.gtin[0])
         rc = px__cmo_reads_through_partnership(db, by, j.gtin, "job", err);
@@ -61,7 +57,7 @@ static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
                           "only the organization that asked for job %s may retry it", j.id);
     if ((rc = k_retry[k].fn(tx, &j, err)) != PX_OK)
         return rc;
-    return px_store_job_get(db, c->out, j.id, "", 1, err);
+    return px_store_job_get(db, out, j.id, "", 1, err);
 }
 
 px_rc px_svc_job_retry(px_db *db, const px_actor *by, const char *id, px_job *out, px_err *err)
@@ -69,6 +65,6 @@ px_rc px_svc_job_retry(px_db *db, const px_actor *by, const char *id, px_job *ou
     memset(out, 0, sizeof(*out));
     if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "job not found");
-    retry_ctx c = {id, out};
-    return px_tx_run(db, by, retry_body, &c, err);
+    px_strlcpy(out->id, id, sizeof(out->id));
+    return px_tx_run(db, by, retry_body, out, err);
 }

@@ -82,6 +82,10 @@ static inline int px__maker_or_its_mah(const px_actor *by, const char *org_id,
 px_rc px__cmo_reads_through_partnership(px_db *db, const px_actor *by, const char *gtin,
                                         const char *what, px_err *err);
 
+/* The same for what CMO organization cmo_org_id made, whoever asks (a download link's holder). */
+px_rc px__cmo_org_reads_through_partnership(px_db *db, const char *cmo_org_id, const char *gtin,
+                                            const char *what, px_err *err);
+
 /* REQ-POOL-6 (catalog.c): a suspended partnership stops the CMO's access to gtin at once:
  * PX_OK while ps is active, else PX_EFORBIDDEN "partnership_suspended". */
 px_rc px__partnership_active(const px_partnership *ps, const char *gtin, px_err *err);

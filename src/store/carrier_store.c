@@ -360,18 +360,12 @@ px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_er
 px_rc px_store_carrier_batch_gtins(px_db *db, const char *batch_id,
                                    int (*fn)(void *ctx, const char *gtin), void *ctx, px_err *err)
 {
-    PGresult *r = px__exec(db,
-                           "SELECT DISTINCT x.e->>'g' FROM carrier_batch b, "
-                           "jsonb_array_elements(b.items) x(e) WHERE b.id = $1::uuid AND "
-                           "length(x.e->>'g') = 14 ORDER BY 1",
-                           PX__ARGS(batch_id), err);
-    if (!r)
-        return err->rc;
-    for (int i = 0; i < PQntuples(r); i++)
-        if (fn(ctx, px__val(r, i, 0)))
-            break;
-    PQclear(r);
-    return PX_OK;
+    return px__each_text(px__exec(db,
+                                  "SELECT DISTINCT x.e->>'g' FROM carrier_batch b, "
+                                  "jsonb_array_elements(b.items) x(e) WHERE b.id = $1::uuid AND "
+                                  "length(x.e->>'g') = 14 ORDER BY 1",
+                                  PX__ARGS(batch_id), err),
+                         fn, ctx, err);
 }
 
 px_rc px_store_carriers_released(px_db *db, const char *batch_id, int idx, long long *n,

@@ -749,10 +749,7 @@ static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
                  px_test_str(json_array_get(json_object_get(j, "items"), i), "png"));
     json_decref(j);
     px_test_expect(&f->env, "GET", link, NULL, NULL, 200, NULL);
-    px_sqlf(&f->env,
-            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
-            "gtin = '%s' AND serial = 'CB0400'",
-            GTIN);
+    px_test_released_sql(&f->env, GTIN, "serial = 'CB0400'");
     snprintf(path, sizeof(path), "/v1/carrier-batches/%s", id);
     px_test_expect(&f->env, "GET", path, f->cmo.key, NULL, 409, "carriers_released");
     px_test_expect(&f->env, "GET", link, NULL, NULL, 409, "carriers_released");

@@ -82,10 +82,7 @@ static int setup(void **state)
         "commissioned_at) VALUES ('%s', 'Q\"a,b%%/1', 'commissioned', '%s', 'BATCH002', "
         "'751115', '%s', now())",
         GTIN, f->cmo.org, f->cmo.org);
-    px_sqlf(&f->env,
-            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
-            "gtin = '%s' AND serial = 'SER0020'",
-            GTIN);
+    px_test_released_sql(&f->env, GTIN, "serial = 'SER0020'");
     /* An allocation of 5 serials to the CMO, not commissioned yet (no batch). */
     allocation_sql(f, "AL", 5, f->alloc_id);
     px_test_tmpdir(f->tmp, sizeof(f->tmp), "print");
@@ -307,10 +304,7 @@ static void test_print__empty_export_job_done(void **state)
 {
     fixture *f = *state;
     px_test_commissioned_sql(&f->env, GTIN, "BATCHREL", "751115", "REL", 2, 2, f->cmo.org);
-    px_sqlf(&f->env,
-            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
-            "gtin = '%s' AND batch = 'BATCHREL'",
-            GTIN);
+    px_test_released_sql(&f->env, GTIN, "batch = 'BATCHREL'");
     json_t *e = export_done(f, f->cmo.key, "{\"gtin\": \"" GTIN "\", \"batch\": \"BATCHREL\"}");
     assert_int_equal(px_test_int(e, "count"), 0);
     char path[80];
@@ -339,10 +333,7 @@ static void test_print__cmo_export_after_release(void **state)
     json_decref(e);
     px_test_expect(&f->env, "GET", link, NULL, NULL, 200, NULL);
     /* released as the release use case writes it: the pack's row and the release's */
-    px_sqlf(&f->env,
-            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
-            "gtin = '%s' AND serial = 'RL002'",
-            GTIN);
+    px_test_released_sql(&f->env, GTIN, "serial = 'RL002'");
     px_sqlf(&f->env,
             "INSERT INTO market_release (id, org_id, tenant_id, gtin, batch, market, count, "
             "created_at) VALUES (gen_random_uuid(), '%s', '%s', '%s', 'BATCHRL2', 'EU', 1, now())",

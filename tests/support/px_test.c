@@ -1088,6 +1088,14 @@ void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *ba
             gtin, prefix, digits, org, batch, expiry, org, n);
 }
 
+void px_test_released_sql(px_test_env *env, const char *gtin, const char *where)
+{
+    px_sqlf(env,
+            "UPDATE serial SET state = 'released', released_at = now(), market = 'EU' WHERE "
+            "gtin = '%s' AND %s",
+            gtin, where);
+}
+
 void px_test_tmpdir(char *dir, size_t cap, const char *name)
 {
     const char *tmp = getenv("TMPDIR");

@@ -334,6 +334,10 @@ void px_test_product_sql(px_test_env *env, const char *gtin, const char *mah_org
 void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
                               const char *expiry, const char *prefix, int digits, long n,
                               const char *org);
+/* Written directly as well: the packs of gtin that where (an SQL condition on serial's row)
+ * selects released to the EU, as the release use case leaves a pack's row (no release row,
+ * no event). */
+void px_test_released_sql(px_test_env *env, const char *gtin, const char *where);
 /* A fresh folder $TMPDIR/packid-<name>-XXXXXX (/tmp without TMPDIR) into dir; fails the test
  * when it cannot be made. px_test_rmdir removes it and what it holds (a path not starting
  * with '/' is left alone). */

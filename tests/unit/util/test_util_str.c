@@ -138,30 +138,27 @@ static void test_util__str_printable(void)
             fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s);
 }
 
-/* Blank: what a person could not tell from nothing, spaces and invisible characters alike. */
+/* Blank: what a person could not tell from nothing, spaces and invisible characters alike:
+ * U+00A0, U+FEFF (a byte order mark), U+200B, U+2000, U+200A, RLM alone, U+202F, U+205F,
+ * U+2060, U+3000. Seen: a letter beside a zero-width space, a hyphen U+2010, an ideographic
+ * comma U+3001. */
 static void test_util__str_blank(void)
 {
-    static const struct {
-        const char *s;
-        int blank;
-        int line;
-    } v[] = {
-        {"", 1, __LINE__},
-        {"   ", 1, __LINE__},
-        {"\xc2\xa0", 1, __LINE__},                              /* U+00A0 */
-        {"\xef\xbb\xbf", 1, __LINE__},                          /* U+FEFF, a byte order mark */
-        {"L\xe2\x80\x8b", 0, __LINE__},                         /* "L" and a zero-width space */
-        {"\xe2\x80\x8b \xe2\x80\x80\xe2\x80\x8a", 1, __LINE__}, /* U+200B, U+2000, U+200A */
-        {"\xe2\x80\x8f", 1, __LINE__},                          /* RLM alone */
-        {"\xe2\x80\xaf\xe2\x81\x9f\xe2\x81\xa0", 1, __LINE__},  /* U+202F, U+205F, U+2060 */
-        {"\xe3\x80\x80", 1, __LINE__},                          /* U+3000 */
-        {"\xe2\x80\x90", 0, __LINE__},                          /* U+2010, a hyphen: seen */
-        {"\xe3\x80\x81", 0, __LINE__},                          /* U+3001, an ideographic comma */
-        {" a ", 0, __LINE__},
-    };
-    for (size_t i = 0; i < PX_COUNT(v); i++)
-        if (px_str_blank(v[i].s) != v[i].blank)
-            fail_msg("%s:%d: '%s'", __FILE__, v[i].line, v[i].s);
+    static const char *const blank[] = {"",
+                                        "   ",
+                                        "\xc2\xa0",
+                                        "\xef\xbb\xbf",
+                                        "\xe2\x80\x8b \xe2\x80\x80\xe2\x80\x8a",
+                                        "\xe2\x80\x8f",
+                                        "\xe2\x80\xaf\xe2\x81\x9f\xe2\x81\xa0",
+                                        "\xe3\x80\x80"};
+    static const char *const seen[] = {"L\xe2\x80\x8b", "\xe2\x80\x90", "\xe3\x80\x81", " a "};
+    for (size_t i = 0; i < PX_COUNT(blank); i++)
+        if (!px_str_blank(blank[i]))
+            fail_msg("blank[%zu] is taken for text", i);
+    for (size_t i = 0; i < PX_COUNT(seen); i++)
+        if (px_str_blank(seen[i]))
+            fail_msg("seen[%zu] is taken for blank", i);
 }
 
 static void test_util__str_strlcpy(void)
