@@ -132,6 +132,10 @@ px_rc px_carrier_drawable(const px_carrier_matrix *m, const px_carrier_opts *o, 
  * the data surely fits, else by encoding it into scratch (check.c). */
 px_rc px_carrier_check(px_carrier_matrix *scratch, const char *data, int qr,
                        const px_carrier_opts *o, px_err *err);
+/* An upper bound of the pixels of the image (its quiet zone included) of a payload of len
+ * bytes under o (qr, else Data Matrix), from the symbology's least dense symbol, without
+ * encoding: what a carrier batch asks of its items before it takes them (check.c). */
+uint64_t px_carrier_pixels_bound(size_t len, int qr, const px_carrier_opts *o);
 px_rc px_carrier_png_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,
                            px_err *err);
 px_rc px_carrier_svg_write(px_buf *out, const px_carrier_matrix *m, const px_carrier_opts *o,

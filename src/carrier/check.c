@@ -13,6 +13,7 @@
  * A longer payload goes through the encoder and the drawing's checks as the renderer would.
  * test_carrier_render holds the shortcut to the renderer: the same answer for payloads on both
  * sides of every capacity, good and bad options. */
+#include <math.h>
 #include <string.h>
 
 #include "carrier.h"
@@ -51,6 +52,39 @@ static int fits_surely(const char *data, int qr, const px_carrier_opts *o)
         return 0;
     size_t cap = o->shape == PX_CARRIER_RECT ? DM_RECT_CODEWORDS : DM_SQUARE_CODEWORDS;
     return carrier__element_string_check(data, len, &ignore) == PX_OK && len + 1 <= cap;
+}
+
+/* The least data a module carries in each symbology's least dense symbol (the smallest: its
+ * finder and timing patterns weigh most), which every larger symbol passes:
+ * QR version 1 (21x21) holds 17, 14, 11 and 7 bytes at levels L, M, Q and H (ISO/IEC 18004,
+ * Table 7); Data Matrix 10x10 holds 3 codewords (ISO/IEC 16022, Table 7). */
+static const double k_qr_density[] = {[PX_CARRIER_EC_DEFAULT] = 14.0 / 441,
+                                      [PX_CARRIER_EC_L] = 17.0 / 441,
+                                      [PX_CARRIER_EC_M] = 14.0 / 441,
+                                      [PX_CARRIER_EC_Q] = 11.0 / 441,
+                                      [PX_CARRIER_EC_H] = 7.0 / 441};
+#define DM_DENSITY (3.0 / 100)
+/* The largest step from one symbol size to the next: QR 4 modules a version, Data Matrix 16
+ * (104x104 to 120x120). */
+#define QR_STEP 4
+#define DM_STEP 16
+
+uint64_t px_carrier_pixels_bound(size_t len, int qr, const px_carrier_opts *o)
+{
+    /* The symbol chosen is the smallest that holds the payload: the first (QR 21, Data
+     * Matrix 10 modules), or one after a symbol that held less than len, whose side s0 has
+     * density * s0^2 < len, so the chosen side is below sqrt(len / density) + the step: an
+     * upper bound, never above the largest symbol. */
+    int ec = o->qr_ec >= PX_CARRIER_EC_DEFAULT && o->qr_ec <= PX_CARRIER_EC_H ? (int)o->qr_ec : 0;
+    double density = qr ? k_qr_density[ec] : DM_DENSITY;
+    double need = qr ? (double)len : (double)len + 1; /* Data Matrix: FNC1 first */
+    double side = sqrt(need / density) + (qr ? QR_STEP : DM_STEP);
+    int max = qr ? QR_V40_MODULES : DM_SQUARE_MODULES, min = qr ? 21 : 10;
+    int s = side > max ? max : side < min ? min : (int)side;
+    int quiet =
+        o->quiet_zone_modules == PX_CARRIER_QUIET_DEFAULT ? (qr ? 4 : 1) : o->quiet_zone_modules;
+    uint64_t px = (uint64_t)(s + 2 * quiet) * (uint64_t)(o->module_px > 0 ? o->module_px : 1);
+    return px * px;
 }
 
 px_rc px_carrier_check(px_carrier_matrix *scratch, const char *data, int qr,

@@ -305,6 +305,35 @@ static px_rc cmo_batch_served(px_db *db, const char *org_kind, const char *org_i
     return rc != PX_OK ? rc : c.rc;
 }
 
+/* Never yes now, failure later: a batch's archive is drawn in memory at each download
+ * (px_svc_carrier_batch_zip), so a batch whose images could outgrow it would be accepted and
+ * then not handed out, and each download would hold that much memory. Its items' images,
+ * bounded from their payloads' lengths (a pack's by PX_CARRIER_PACK_ES_MAX or _LINK_MAX,
+ * its batch and expiry being read by the job), must stay within PX_CARRIER_BATCH_PIXELS_MAX
+ * together. */
+static px_rc pixels_within_budget(const px_carrier_batch *b, const checked_items *ck, size_t n,
+                                  px_err *err)
+{
+    px_carrier_opts o;
+    px_svc_carrier_design_opts(&o, &b->design, PX_CARRIER_PNG);
+    int qr = strcmp(b->symbology, "qr") == 0;
+    uint64_t px = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ck->items[i].error)
+            px += px_carrier_pixels_bound(ck->items[i].target ? strlen(ck->items[i].target)
+                                          : qr                ? PX_CARRIER_PACK_LINK_MAX
+                                                              : PX_CARRIER_PACK_ES_MAX,
+                                          qr, &o);
+    if (px <= PX_CARRIER_BATCH_PIXELS_MAX)
+        return PX_OK;
+    return px_err_set_field(err, PX_EINVALID, "batch_too_large", "items",
+                            "the batch's symbols may take up to %llu million pixels, more than "
+                            "the %llu million a batch's archive holds: send fewer items, or a "
+                            "smaller module_px or quiet_zone",
+                            (unsigned long long)(px / 1000000),
+                            (unsigned long long)(PX_CARRIER_BATCH_PIXELS_MAX / 1000000));
+}
+
 static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
 {
     batch_ctx *c = vc;
@@ -340,6 +369,8 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
                                 "items", "no item of the batch can be rendered: item %zu: %s%s",
                                 first, it->error, refused > 1 ? " (and every other item)" : "");
     }
+    if ((rc = pixels_within_budget(c->b, &c->ck, c->req->n_items, err)) != PX_OK)
+        return rc;
     rc = px_store_carrier_batch_insert(db, c->b, c->ck.items, c->req->n_items, err);
     /* A CMO suspended on a product its items name is refused now, as its exports and print
      * jobs are, not accepted and failed item by item later. */

@@ -12,6 +12,17 @@
 #include "print.h"
 #include "service.h"
 
+/* The most pixels a batch's images may take together (an upper bound from each item's payload,
+ * px_carrier_pixels_bound): its archive is drawn in memory at each download. A PNG took about
+ * 0.3 % of a byte per pixel (a probe's batch of 100 QR codes at 64 px a module: 18.6 G pixels,
+ * a 58.7 MB archive), so this keeps an archive near 50 MB. */
+#define PX_CARRIER_BATCH_PIXELS_MAX (16ull * 1000 * 1000 * 1000)
+/* Bounds of a pack item's payload (bytes), whose batch and expiry its job reads: its element
+ * string (AI 01, 17, 10 and 21 with up to 20 characters each, an NHRN of up to 20, two group
+ * separators: 93) and its Digital Link (a resolver base of up to 255 bytes, then the same
+ * values, a batch and a serial percent-encoded at worst: under 480). */
+#define PX_CARRIER_PACK_ES_MAX 100
+#define PX_CARRIER_PACK_LINK_MAX 512
 #define PX_CARRIER_BATCH_MAX 1000 /* items per batch (docs/api.md "Carriers in bulk") */
 #define PX_CARRIER_TARGET_MAX 1024
 #define PX_CARRIER_RENDER_THREADS_MAX 64 /* PACKID_WORKERS' upper bound */

@@ -727,6 +727,32 @@ static void test_carrier_batch__failed_chunk_rolls_back_whole(void **state)
                     id);
 }
 
+/* Never yes now, failure later: a batch whose images could outgrow its archive (drawn in memory
+ * at each download) is refused as it is asked, 422 batch_too_large on items, nothing stored or
+ * charged: 200 packs as QR codes at 64 px a module with a 32-module quiet zone; 20 are taken. */
+static void test_carrier_batch__too_many_pixels_refused(void **state)
+{
+    fixture *f = *state;
+    long long batches = px_count_of(&f->env, "SELECT count(*) FROM carrier_batch");
+    for (int n = 200; n >= 20; n -= 180) {
+        json_t *items = json_array();
+        for (int i = 0; i < n; i++) {
+            char serial[16];
+            snprintf(serial, sizeof(serial), "CB%04d", 500 + i);
+            json_array_append_new(items, pack_item(GTIN, serial));
+        }
+        json_t *body = json_pack("{s:o, s:s, s:{s:i, s:i}}", "items", items, "symbology", "qr",
+                                 "design", "module_px", 64, "quiet_zone", 32);
+        json_t *j = post_batch(f, f->mah.key, body, n == 200 ? 422 : 202);
+        json_decref(body);
+        if (n == 200) {
+            px_expect_detail(j, 0, -1, "batch_too_large", "items");
+            px_expect_count(&f->env, batches, "SELECT count(*) FROM carrier_batch");
+        }
+        json_decref(j);
+    }
+}
+
 /* A CMO never sees a pack after the MAH released it: a CMO's batch rendered before the release
  * of one of its packs is no longer handed out (its GET and the download link it gave before:
  * 409 carriers_released), and that pack's carrier is not found for it; its other carrier

@@ -492,3 +492,48 @@ static void test_carrier__largest_design_fits_the_download(void)
             }
     px_buf_dispose(&out);
 }
+
+/* px_carrier_pixels_bound is an upper bound: for payloads of every length from 1 to past the
+ * largest symbol's capacity, at each QR level and for Data Matrix, the symbol the encoder
+ * (libqrencode, libdmtx: the oracle) picks draws no more pixels than the bound says, at the
+ * default quiet zone and at 3 px a module. The payloads are digits and letters alternating,
+ * which QR takes in byte mode and Data Matrix one codeword a byte (its densest is digits). */
+static void test_carrier__pixels_bound_holds(void)
+{
+    static char data[PX_CARRIER_QR_TEXT_MAX + 1];
+    for (size_t i = 0; i < sizeof(data) - 1; i++)
+        data[i] = i % 2 ? 'A' : '7';
+    static const px_carrier_ec levels[] = {PX_CARRIER_EC_L, PX_CARRIER_EC_M, PX_CARRIER_EC_Q,
+                                           PX_CARRIER_EC_H};
+    px_carrier_matrix m;
+    px_carrier_opts o;
+    px_carrier_opts_init(&o);
+    o.module_px = 3;
+    for (int qr = 0; qr < 2; qr++)
+        for (size_t l = 0; l < (qr ? 4u : 1u); l++) {
+            o.qr_ec = levels[l];
+            for (size_t len = 1; len < sizeof(data); len += len < 200 ? 1 : 37) {
+                char saved = data[len];
+                data[len] = '\0';
+                px_err e;
+                px_rc rc = qr ? px_carrier_qr_encode_ec(&m, data, o.qr_ec, &e)
+                              : px_carrier_datamatrix_encode(&m, data, len, PX_CARRIER_SQUARE, &e);
+                data[len] = saved;
+                if (rc != PX_OK)
+                    break; /* past the largest symbol */
+                uint64_t side = (uint64_t)(m.width + 2 * m.quiet_default) * 3;
+                uint64_t bound = px_carrier_pixels_bound(len, qr, &o);
+                if (side * side > bound)
+                    fail_msg("%s level %zu, %zu bytes: %dx%d modules draw %llu px, bound %llu",
+                             qr ? "QR" : "Data Matrix", l, len, m.width, m.height,
+                             (unsigned long long)(side * side), (unsigned long long)bound);
+            }
+        }
+    /* And it is no wild guess: a 90-byte code of letters and digits in Data Matrix at 5 px a
+     * module is bounded under twice the side of its real symbol. */
+    px_carrier_opts_init(&o);
+    data[90] = '\0';
+    assert_int_equal(px_carrier_datamatrix_encode(&m, data, 90, PX_CARRIER_SQUARE, NULL), PX_OK);
+    uint64_t real = (uint64_t)(m.width + 2) * 5;
+    assert_true(px_carrier_pixels_bound(90, 0, &o) < 4 * real * real);
+}
