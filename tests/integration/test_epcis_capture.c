@@ -742,6 +742,57 @@ static void test_epcis_capture__xml_document(void **state)
     assert_int_equal(packs(f, "L-CAP-4"), 2);
 }
 
+/* RFC 8259 §8.1: a JSON document that starts with a UTF-8 byte order mark (as some systems
+ * write UTF-8) is read as the document after it, under both JSON media types; an XML
+ * document may start with one too (XML 1.0 §4.3.3). A mark and nothing else is still an
+ * empty body. */
+static void test_epcis_capture__byte_order_mark(void **state)
+{
+    fixture *f = *state;
+    char e1[2048], job[128], doc[8192];
+    const struct {
+        const char *ct, *serial, *event_id;
+    } v[] = {
+        {"application/ld+json", "CBOM1", "urn:uuid:6f0a3a4e-0030-4000-8000-000000000001"},
+        {"application/json", "CBOM2", "urn:uuid:6f0a3a4e-0030-4000-8000-000000000002"},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        ld_event(&f->env, e1, sizeof(e1), epc_prefix, v[i].event_id, v[i].serial, "L-CAP-BOM");
+        char *d = ld_doc(e1, NULL, NULL);
+        snprintf(doc, sizeof(doc), "\xEF\xBB\xBF%s", d);
+        free(d);
+        json_t *j = captured(f, v[i].ct, NULL, doc, job, __LINE__);
+        if (!json_is_true(json_object_get(j, "success")))
+            fail_msg("%s with a BOM: %s", v[i].ct,
+                     px_test_str(json_array_get(json_object_get(j, "errors"), 0), "detail"));
+        json_decref(j);
+    }
+    assert_int_equal(packs(f, "L-CAP-BOM"), 2);
+    snprintf(doc, sizeof(doc),
+             "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+             "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" "
+             "xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" schemaVersion=\"2.0\" "
+             "creationDate=\"2025-03-01T10:00:00.000Z\"><EPCISBody><EventList><ObjectEvent>"
+             "<eventTime>2025-03-01T09:00:00.000Z</eventTime>"
+             "<eventTimeZoneOffset>+01:00</eventTimeZoneOffset>"
+             "<eventID>urn:uuid:6f0a3a4e-0030-4000-8000-000000000003</eventID>"
+             "<epcList><epc>%sCBOM3</epc></epcList><action>ADD</action>"
+             "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>"
+             "<disposition>urn:epcglobal:cbv:disp:active</disposition>"
+             "<ilmd><cbvmda:lotNumber>L-CAP-BOM</cbvmda:lotNumber>"
+             "<cbvmda:itemExpirationDate>2075-12-31</cbvmda:itemExpirationDate></ilmd>"
+             "</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>",
+             epc_prefix);
+    json_t *j = captured(f, "application/xml", NULL, doc, job, __LINE__);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(packs(f, "L-CAP-BOM"), 3);
+    j = capture(f, f->mah.key, "application/ld+json", NULL, "\xEF\xBB\xBF", 400, NULL, 0, __FILE__,
+                __LINE__);
+    assert_string_equal(px_test_str(j, "detail"), "the body is empty");
+    json_decref(j);
+}
+
 /* Refusals of the whole request: RFC 7807 problems. A problem type's title is the same at
  * every occurrence (RFC 7807 §3.1); its detail says what this one was. */
 static void test_epcis_capture__refusals(void **state)
