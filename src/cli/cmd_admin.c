@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "json_shapes.h"
+#include "market.h"
 #include "px_crypto.h"
 #include "px_str.h"
 
@@ -124,6 +125,11 @@ int px_cmd_org(px_cli *cli, int argc, char **argv)
             return px_cli_fail(cli, &e);
         }
         org.gln_prefix_length = (int)v;
+        /* REQ-MARKET-1: a market that is none is refused as POST /v1/orgs refuses it
+         * (invalid_market, unknown_market), not as a value too long. */
+        px_err me;
+        if (market && px_market_check(market, &me) != PX_OK)
+            return px_cli_fail(cli, &me);
         px_strlcpy(org.kind, kind, sizeof(org.kind));
         if (px_strlcpy(org.name, name, sizeof(org.name)) >= sizeof(org.name) ||
             px_strlcpy(org.gln, gln ? gln : "", sizeof(org.gln)) >= sizeof(org.gln) ||

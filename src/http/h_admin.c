@@ -99,7 +99,7 @@ void h_org_create(px_req *r)
     const char *kind = px_json_str(r, r->json, "kind", 15, 1);
     const char *name = px_json_str(r, r->json, "name", PX_NAME_MAX, 1);
     const char *gln = px_json_str(r, r->json, "gln", GS1_GLN_LEN, 0);
-    const char *market = px_json_str(r, r->json, "market", 2, 0);
+    const char *market = px_json_market(r, r->json, 0);
     /* The GLN's GS1 Company Prefix length (the GS1 General Specifications); absent: GS1's prefix
      * list. */
     long long cpl =

@@ -218,7 +218,7 @@ void h_release_create(px_req *r)
     size_t n = 0;
     const char *gtin = px_json_str(r, r->json, "gtin", 64, 1);
     const char *batch = px_json_str(r, r->json, "batch", 256, 1);
-    const char *market = px_json_str(r, r->json, "market", 16, 1);
+    const char *market = px_json_market(r, r->json, 1);
     const char **serials = px_json_items(r, r->json, "serials", 0, &n);
     /* Containers in place of serials (docs/aggregation.md "Shipping containers"). */
     size_t n_ssccs = 0;

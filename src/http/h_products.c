@@ -119,9 +119,12 @@ void h_product_create(px_req *r)
         return;
     px_product p = {0};
     if (copy_str(r, r->json, "gtin", p.gtin, sizeof(p.gtin), 1) ||
-        copy_str(r, r->json, "name", p.name, sizeof(p.name), 1) ||
-        copy_str(r, r->json, "market", p.market, sizeof(p.market), 1))
+        copy_str(r, r->json, "name", p.name, sizeof(p.name), 1))
         return;
+    const char *market = px_json_market(r, r->json, 1);
+    if (px_req_answered(r))
+        return;
+    px_strlcpy(p.market, market, sizeof(p.market));
     p.company_prefix_length = (int)px_json_int(r, r->json, "company_prefix_length", GS1_GCP_LEN_MIN,
                                                GS1_GCP_LEN_MAX, 0, 0);
     if (px_req_answered(r))

@@ -35,7 +35,7 @@ void h_endpoint_create(px_req *r)
     if (px_json_only(r, r->json, allowed) != 0)
         return;
     px_endpoint_request rq = {0};
-    rq.market = px_json_str(r, r->json, "market", 2, 1);
+    rq.market = px_json_market(r, r->json, 1);
     rq.url = px_json_str(r, r->json, "url", PX_DELIVERY_URL_MAX, 1);
     rq.auth_header = px_json_str(r, r->json, "auth_header", PX_DELIVERY_HEADER_MAX, 0);
     rq.hmac_secret = px_json_str(r, r->json, "hmac_secret", PX_DELIVERY_SECRET_MAX, 0);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "market.h"
 #include "px_str.h"
 #include "request.h"
 
@@ -114,6 +115,21 @@ const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, in
     snprintf(msg, sizeof(msg), "%s %s", name, problem);
     px_reply_field(r, name, present ? "invalid_value" : "required", msg);
     return NULL;
+}
+
+const char *px_json_market(px_req *r, json_t *obj, int required)
+{
+    json_t *v = member(obj, "market");
+    if (px_req_answered(r) || !json_is_string(v))
+        return px_json_str(r, obj, "market", 2, required); /* absent, null, not a string */
+    /* REQ-MARKET-1, as the use cases check it: no text bound of the reader's own, whose
+     * refusal would be another code (a NUL inside is no letter: refused as no code is). */
+    px_err err = PX_ERR_INIT;
+    if (px_market_check(c_string(v) ? json_string_value(v) : NULL, &err) != PX_OK) {
+        px_reply_error(r, &err);
+        return NULL;
+    }
+    return json_string_value(v);
 }
 
 long long px_json_int(px_req *r, json_t *obj, const char *name, long long min, long long max,

@@ -265,6 +265,11 @@ void px_reply_fieldf(px_req *r, const char *field, const char *code, const char 
 int px_json_only(px_req *r, json_t *obj, const char *const *allowed);
 /* String member of 1..max bytes (NULL when absent or null); required: absent is 422. */
 const char *px_json_str(px_req *r, json_t *obj, const char *name, size_t max, int required);
+/* The member "market", a market code (docs/api.md "market"): NULL when absent or null
+ * (required: 422 required); a string px_market_check refuses is 422 with its code
+ * (invalid_market, unknown_market) whatever its length, so every route names a malformed or
+ * unknown market alike; not a string: invalid_value. */
+const char *px_json_market(px_req *r, json_t *obj, int required);
 
 /* Integer member in [min,max]; absent -> dflt (or 422 when required). Replies 422 when present
  * but not an integer in range. */

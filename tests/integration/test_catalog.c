@@ -105,7 +105,7 @@ static void test_catalog__product_validation(void **state)
         {"\"040123450002011\"", CPL7_X "\"market\":\"EU\"}", "gtin", NULL},
         {qg, "\"company_prefix_length\":7,\"market\":\"EU\"}", "name", NULL},
         {qg, CPL7_X "\"market\":\"eu\"}", "market", NULL},
-        {qg, CPL7_X "\"market\":\"EUR\"}", "market", NULL},
+        {qg, CPL7_X "\"market\":\"EUR\"}", "market", "invalid_market"},
         {qg, "\"company_prefix_length\":5,\"name\":\"X\",\"market\":\"EU\"}",
          "company_prefix_length", NULL},
         /* No prefix length and no GS1 prefix list configured: the caller must give it. */

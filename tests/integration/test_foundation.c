@@ -367,6 +367,71 @@ static void test_foundation__org_market_and_gln_needed(void **state)
     }
 }
 
+/* REQ-MARKET-1: a market code that is not two upper-case letters is invalid_market, and two
+ * letters naming no country unknown_market, on every route that takes one and on the command
+ * line, whatever its length: no reader refuses it as a text too long or empty
+ * (invalid_value). Nothing is stored. */
+static void test_foundation__market_refused_alike_everywhere(void **state)
+{
+    fixture *f = *state;
+    char gtin[15];
+    px_test_gtin_own(gtin, 4101);
+    px_test_product(&f->env, f->mah.key, gtin, "Market pack", "EU");
+    static const char *const rows[] = {"organization",   "product",   "regulator_endpoint",
+                                       "market_release", "audit_log", NULL};
+    static const struct {
+        const char *market, *code;
+    } v[] = {
+        {"EUR", "invalid_market"},
+        {"E", "invalid_market"},
+        {"", "invalid_market"},
+        {"eu", "invalid_market"},
+        {"EUROPEAN-UNION-MARKET", "invalid_market"},
+        {"XX", "unknown_market"},
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        const char *m = v[i].market;
+        char orgs[160], product[200], endpoint[160], release[160];
+        snprintf(orgs, sizeof(orgs), "{\"kind\":\"regulator\",\"name\":\"NCA\",\"market\":\"%s\"}",
+                 m);
+        snprintf(product, sizeof(product),
+                 "{\"gtin\":\"%.13s%c\",\"company_prefix_length\":7,\"name\":\"X\","
+                 "\"market\":\"%s\"}",
+                 gtin, gtin[13] == '9' ? '0' : '9', m);
+        snprintf(endpoint, sizeof(endpoint),
+                 "{\"market\":\"%s\",\"url\":\"https://example.org/in\"}", m);
+        snprintf(release, sizeof(release), "{\"gtin\":\"%s\",\"batch\":\"B1\",\"market\":\"%s\"}",
+                 gtin, m);
+        const struct {
+            const char *path, *key, *body;
+        } routes[] = {
+            {"/v1/orgs", f->admin.key, orgs},
+            {"/v1/products", f->mah.key, product},
+            {"/v1/regulator-endpoints", f->mah.key, endpoint},
+            {"/v1/releases", f->mah.key, release},
+        };
+        for (size_t k = 0; k < PX_COUNT(routes); k++) {
+            json_t *j = px_test_refused_answer(&f->env, rows, "POST", routes[k].path, routes[k].key,
+                                               routes[k].body, NULL, 422, "validation_error");
+            json_t *d = json_array_get(px_test_details(j), 0);
+            if (strcmp(px_test_str(d, "code"), v[i].code) != 0 ||
+                strcmp(px_test_str(d, "field"), "market") != 0)
+                fail_msg("POST %s with market \"%s\": %s on %s, want %s on market", routes[k].path,
+                         m, px_test_str(d, "code"), px_test_str(d, "field"), v[i].code);
+            json_decref(j);
+        }
+        const char *args[] = {"org", "create",   "--kind", "regulator", "--name",
+                              "NCA", "--market", m,        NULL};
+        int rc;
+        json_t *j = px_test_cli(&f->env, &rc, args);
+        json_t *e = json_object_get(j, "error");
+        if (rc != 1 || strcmp(px_test_str(e, "code"), v[i].code) != 0)
+            fail_msg("packid org create --market \"%s\": exit %d, %s, want %s", m, rc,
+                     px_test_str(e, "code"), v[i].code);
+        json_decref(j);
+    }
+}
+
 /* An organization's own id in upper case is its own id (a UUID is read in any case): a MAH
  * mints a key for it and reads its allotment by it, as it lists its keys by it. */
 static void test_foundation__own_id_in_any_case(void **state)
