@@ -33,12 +33,16 @@ typedef struct end_ctx {
     const char *id;
     const char *tenant_id;
     px__attempt_end a;
+    int unsent;  /* not sent (unwanted): no attempt was begun */
     int current; /* the delivery took the outcome (the attempt was not superseded) */
 } end_ctx;
 
 static px_rc end_body(px_tx *tx, void *vc, px_err *err)
 {
     end_ctx *c = vc;
+    if (c->unsent)
+        return px_store_webhook_end_unsent(px_tx_db(tx), c->id, c->a.attempt,
+                                           px__attempt_error(&c->a), &c->current, err);
     px_rc rc =
         px_store_webhook_end_attempt(px_tx_db(tx), c->id, c->a.attempt, (int)c->a.res->http_status,
                                      px_delivery_outcome_name(c->a.outcome),
@@ -65,7 +69,8 @@ static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
     px_delivery_result res = {0};
     /* The webhook was removed, or no longer subscribes to the event, after the event was
      * queued: nowhere to send it, or a receiver that said it no longer wants it. Dead at once
-     * (listed, counted, logged), and retried once subscribed again (webhook_store.c). */
+     * (listed, counted, logged), with no attempt counted (none was made: the claim began none),
+     * and retried once subscribed again (webhook_store.c). */
     int unwanted = !c.job.url || c.job.unsubscribed;
     if (!c.job.url) {
         snprintf(res.error, sizeof(res.error), "the webhook was removed");
@@ -93,7 +98,8 @@ static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
              c.job.d.event);
     end_ctx e = {
         c.job.d.id, c.job.d.tenant_id,
-        px__delivery_end(cfg, c.job.attempt, unwanted ? 0 : cfg->delivery_max_attempts, &res), 0};
+        px__delivery_end(cfg, c.job.attempt, unwanted ? 0 : cfg->delivery_max_attempts, &res),
+        unwanted, 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
     /* Told once recorded, and only by the attempt the delivery took, as a report's. */
     if (rc == PX_OK && e.current)

@@ -211,20 +211,24 @@ px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_e
     /* The lease: while one sender holds the delivery in 'sending', no other claims it; if it
      * dies between send and mark-sent, the delivery is due again when the lease runs out
      * (at-least-once; the body's id lets the receiver drop a repeat). A delivered or dead
-     * row is never claimed again. */
+     * row is never claimed again. An attempt is a POST: one the webhook no longer wants (it
+     * was removed, or no longer subscribes to the event) is not sent, so it is neither counted
+     * nor recorded in webhook_attempt (the runner ends it, px_store_webhook_end_unsent). */
     /* clang-format off */
     PGresult *r = px__exec_cached(
         db, PX__Q_WEBHOOK_CLAIM,
-        "WITH c AS (SELECT id FROM webhook_delivery WHERE state IN ('queued', 'sending') AND "
-        "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED), "
-        "u AS (UPDATE webhook_delivery d SET state = 'sending', attempts = d.attempts + 1, "
+        "WITH c AS (SELECT d.id, EXISTS (SELECT 1 FROM webhook w WHERE w.tenant_id = "
+        "d.tenant_id AND d.event = ANY (w.events)) AS wanted FROM webhook_delivery d "
+        "WHERE d.state IN ('queued', 'sending') AND d.next_attempt_at <= now() "
+        "ORDER BY d.next_attempt_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED), "
+        "u AS (UPDATE webhook_delivery d SET state = 'sending', "
+        "attempts = d.attempts + c.wanted::int, "
         "next_attempt_at = " PX__SQL_MS_FROM_NOW("$1") " FROM c "
-        "WHERE d.id = c.id RETURNING d.*), "
+        "WHERE d.id = c.id RETURNING d.*, c.wanted), "
         "a AS (INSERT INTO webhook_attempt (delivery_id, delivery_created_at, n, started_at) "
-        "SELECT id, created_at, attempts, clock_timestamp() FROM u) "
+        "SELECT id, created_at, attempts, clock_timestamp() FROM u WHERE wanted) "
         "SELECT " DELIVERY_COLS ", d.body, w.url, w.secret, "
-        "coalesce(d.event_id, d.id)::text, "
-        "(w.tenant_id IS NOT NULL AND NOT d.event = ANY (w.events))::int "
+        "coalesce(d.event_id, d.id)::text, (NOT d.wanted)::int "
         "FROM u d LEFT JOIN webhook w ON w.tenant_id = d.tenant_id",
         PX__ARGS(lease), err);
     /* clang-format on */
@@ -255,6 +259,17 @@ px_rc px_store_webhook_pause(px_db *db, const char *tenant_id, long retry_ms, px
 {
     return px__exec_cmd(db, PX__SQL_PAUSE_RECEIVER("webhook_delivery", "tenant_id"),
                         PX__ARGS(tenant_id, PX__INT(retry_ms)), err);
+}
+
+px_rc px_store_webhook_end_unsent(px_db *db, const char *id, int n, const char *error, int *current,
+                                  px_err *err)
+{
+    *current = 0;
+    return px__exec_found(db,
+                          "UPDATE webhook_delivery SET state = 'dead', last_error = $3, "
+                          "next_attempt_at = clock_timestamp() WHERE id = $1::uuid AND "
+                          "state = 'sending' AND attempts = $2::int RETURNING 1",
+                          PX__ARGS(id, PX__INT(n), error), current, err);
 }
 
 px_rc px_store_webhook_end_attempt(px_db *db, const char *id, int n, int http_status,

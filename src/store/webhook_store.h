@@ -77,8 +77,9 @@ typedef struct px_webhook_job {
     char *url;                 /* NULL: the webhook was removed */
     char *secret;
     char doc_id[PX_ID_LEN + 1]; /* the event's id, the body's "id": a retry's is the first's */
-    int attempt;               /* the attempt begun by the claim */
-    int unsubscribed;          /* the webhook no longer subscribes to the event */
+    int attempt;                /* the attempt begun by the claim; unsent: the attempts made */
+    int unsubscribed;           /* the webhook was removed or no longer subscribes to the
+                                   event: not sent, no attempt begun */
 } px_webhook_job;
 void px_webhook_job_dispose(px_webhook_job *j);
 /* Puts the tenant's queued deliveries off to retry_ms from now at the earliest (none is
@@ -89,8 +90,14 @@ px_rc px_store_webhook_pause(px_db *db, const char *tenant_id, long retry_ms, px
 
 /* Claims the most overdue queued delivery (or a 'sending' one whose lease ran out), FOR
  * UPDATE SKIP LOCKED: marks it 'sending' leased for lease_ms, counts the attempt and records
- * its start. PX_ENOTFOUND when nothing is due. */
+ * its start; one the webhook no longer wants (unsubscribed) begins no attempt, since it is not
+ * sent. PX_ENOTFOUND when nothing is due. */
 px_rc px_store_webhook_claim(px_db *db, px_webhook_job *out, long lease_ms, px_err *err);
+/* Ends a claimed delivery that is not sent (unsubscribed): dead with error, its attempts the
+ * n made before (none counted for it), while it is still that claim's (sending, n attempts);
+ * *current says whether it was. */
+px_rc px_store_webhook_end_unsent(px_db *db, const char *id, int n, const char *error, int *current,
+                                  px_err *err);
 /* Ends attempt n: outcome delivered | retry (due again in retry_ms) | dead. The attempt's row
  * always takes it; the delivery by the outbox's rule (PX__SQL_ATTEMPT_MOVES_ROW): while n is
  * its latest attempt and still sending, or a late "delivered" while it is not finished (a

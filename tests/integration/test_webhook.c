@@ -348,35 +348,54 @@ static void test_webhook__dead_after_max_attempts(void **state)
     assert_int_equal(px_audit_count(&f->env, "webhook.retry", id), 1);
 }
 
-/* Queues a delivery of event (body) by SQL and waits until it is dead: never sent, at its
- * first attempt, with the error why, logged at error level. */
-static void ends_dead_unsent(fixture *f, const char *event, const char *body, const char *why)
+/* Queues a delivery of event (body) by SQL, tried `tried` times before (each a POST that
+ * failed), and waits until it is dead: never sent, at its next claim, with the error why,
+ * logged at error level. No attempt is counted for it (an attempt is a POST): its attempts
+ * stay the ones tried, as GET /v1/webhook/deliveries answers, and no attempt row is added. */
+static void ends_dead_unsent(fixture *f, const char *event, const char *body, int tried,
+                             const char *why)
 {
-    px_sqlf(&f->env, "INSERT INTO webhook_delivery (tenant_id, event, body) VALUES ('%s', '%s', '%s')",
-            f->mah.org, event, body);
+    px_sqlf(&f->env,
+            "INSERT INTO webhook_delivery (tenant_id, event, body, attempts) VALUES ('%s', '%s', "
+            "'%s', %d)",
+            f->mah.org, event, body, tried);
     char id[40];
     wait_state(f, event, "dead", id);
     assert_int_equal(px_receiver_count(&f->rv), 0);
     px_expect_count(&f->env, 1,
-                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND attempts = 1 AND "
+                    "SELECT count(*) FROM webhook_delivery WHERE id = '%s' AND attempts = %d AND "
                     "last_error = '%s'",
-                    id, why);
+                    id, tried, why);
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM webhook_attempt WHERE delivery_id = '%s'",
+                    id);
+    json_t *l = px_http_expect(&f->env, "GET", "/v1/webhook/deliveries?state=dead", f->mah.key,
+                               NULL, NULL, 200, NULL);
+    json_t *items = json_object_get(l, "items");
+    json_t *d = NULL;
+    for (size_t i = 0; i < json_array_size(items) && !d; i++)
+        if (strcmp(px_test_str(json_array_get(items, i), "delivery_id"), id) == 0)
+            d = json_array_get(items, i);
+    assert_non_null(d);
+    assert_int_equal(json_integer_value(json_object_get(d, "attempts")), tried);
+    assert_string_equal(px_test_str(d, "last_error"), why);
+    json_decref(l);
     assert_true(px_test_log_has(&f->env, "\"level\":\"error\"", id));
 }
 
 /* A delivery queued before the webhook stopped subscribing to its event (here queued by
  * SQL, as the runner would otherwise send it before the change) is not sent to a receiver
- * that said it no longer wants it: dead at once with the reason, logged at error level; a
- * removed webhook's likewise. */
+ * that said it no longer wants it: dead at once with the reason, logged at error level, no
+ * attempt counted; a removed webhook's likewise, its earlier tries kept as they were. */
 static void test_webhook__unsubscribed_event_not_sent(void **state)
 {
     fixture *f = *state;
     put_webhook(f, f->rv.port); /* report.dead and clone.suspected */
     px_receiver_reset(&f->rv, 0, 0);
-    ends_dead_unsent(f, "job.failed", "{\"n\":7}", "the webhook no longer subscribes to job.failed");
+    ends_dead_unsent(f, "job.failed", "{\"n\":7}", 0,
+                     "the webhook no longer subscribes to job.failed");
     json_decref(
         px_http_expect(&f->env, "DELETE", "/v1/webhook", f->mah.key, NULL, NULL, 200, NULL));
-    ends_dead_unsent(f, "report.dead", "{\"n\":8}", "the webhook was removed");
+    ends_dead_unsent(f, "report.dead", "{\"n\":8}", 2, "the webhook was removed");
     put_webhook(f, f->rv.port);
 }
 
