@@ -25,6 +25,7 @@
 #include "pack_identity.h"
 #include "packing.h"
 #include "px_buf.h"
+#include "px_clock.h"
 #include "px_crypto.h"
 #include "px_jsonw.h"
 #include "px_log.h"
@@ -372,7 +373,8 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
     px_rc rc = errors_json(&errs, c, err);
     if (rc == PX_OK)
-        rc = px_store_capture_record(db, a->job, none_refused(c), a->applied, errs.data, err);
+        rc = px_store_capture_record(db, a->job, none_refused(c), a->applied, errs.data,
+                                     px_now_us(), err);
     px_buf_dispose(&errs);
     a->finished = rc == PX_OK;
     return rc;
@@ -491,7 +493,7 @@ static void job_failed(px_db *db, const px_capture_new *job, px_rc why, const px
     problem_json(&b, ex, err->message);
     px_buf_puts(&b, "}]");
     px_err e2 = PX_ERR_INIT;
-    if (!b.data || px_store_capture_record(db, job, 0, 0, b.data, &e2) != PX_OK)
+    if (!b.data || px_store_capture_record(db, job, 0, 0, b.data, px_now_us(), &e2) != PX_OK)
         px_logf(PX_LOG_ERROR, "capture %s: not applied (%s) and not recorded failed: %s", job->id,
                 err->message, e2.message);
     px_buf_dispose(&b);
@@ -505,7 +507,13 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     px_buf_init(&errs, (size_t)64 * 1024 * 1024);
     capture_id[0] = '\0';
     int named = 0; /* the job has an id: a failure from here on is recorded in it */
-    px_capture_new job = {capture_id, by->org_id, proceed ? "proceed" : "rollback", "", 0};
+    /* The job's times are the service's clock's, as the events it applies are recorded by
+     * (px_now_us): under a pinned test clock they agree. */
+    px_capture_new job = {.id = capture_id,
+                          .org_id = by->org_id,
+                          .error_behaviour = proceed ? "proceed" : "rollback",
+                          .format = "",
+                          .created_us = px_now_us()};
     px_rc rc = px_policy_check(by->role, PX_ACT_COMMISSION, err);
     if (rc != PX_OK || (rc = capture_read(&c, body, len, err)) != PX_OK ||
         (rc = mark_known(db, by, &c, 0, err)) != PX_OK)
@@ -526,7 +534,8 @@ px_rc px_svc_epcis_capture(px_db *db, const px_actor *by, const char *body, size
     if ((rc = errors_json(&errs, &c, err)) != PX_OK)
         goto done;
     /* Nothing applied (refused on reading, or rolled back on a refusal): the job alone. */
-    rc = px_store_capture_record(db, &job, none_refused(&c), a.applied, errs.data, err);
+    rc =
+        px_store_capture_record(db, &job, none_refused(&c), a.applied, errs.data, px_now_us(), err);
 done:
     if (rc != PX_OK && named)
         job_failed(db, &job, rc, err);

@@ -166,7 +166,7 @@ static px_rc export_body(px_tx *tx, void *vc, px_err *err)
     px_strlcpy(idpart, e->id, sizeof(idpart));
     snprintf(e->filename, sizeof(e->filename), "packid-%s-%s-%s.%s", e->gtin, what, idpart,
              e->format);
-    if ((rc = px_store_export_insert(db, e, err)) != PX_OK)
+    if ((rc = px_store_export_insert(db, e, px_now_us(), err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, e->tenant_id, "export.create", e->id);
     px_audit_str(d, "gtin", e->gtin);
@@ -591,7 +591,7 @@ px_rc px_export_stream_next(px_export_stream *s, px_buf *out, int *eof, px_err *
 static px_rc export_fail(px_tx *tx, const px_export *e, const char *why, px_err *err)
 {
     px_tx_log(tx, PX_LOG_ERROR, "export %s failed: %s", e->id, why);
-    px_rc rc = px_store_export_fail(px_tx_db(tx), e, why, err);
+    px_rc rc = px_store_export_fail(px_tx_db(tx), e, why, px_now_us(), err);
     if (rc != PX_OK)
         return rc;
     px_audit_details *d =
@@ -612,7 +612,7 @@ typedef struct export_run {
 static px_rc freeze_body(px_tx *tx, void *vc, px_err *err)
 {
     export_run *c = vc;
-    return px_store_export_freeze(px_tx_db(tx), &c->e, err);
+    return px_store_export_freeze(px_tx_db(tx), &c->e, px_now_us(), err);
 }
 
 /* Claims the oldest runnable export (its job row locked until COMMIT) and freezes it as a try

@@ -18,16 +18,17 @@ void px_capture_row_dispose(px_capture_row *c)
 }
 
 px_rc px_store_capture_record(px_db *db, const px_capture_new *job, int success, long applied,
-                              const char *errors_json, px_err *err)
+                              const char *errors_json, int64_t finished_us, px_err *err)
 {
     return px__exec_cmd(db,
                         "INSERT INTO epcis_capture (id, org_id, running, success, error_behaviour, "
-                        "format, event_count, applied_count, errors, finished_at) VALUES "
-                        "($1::uuid, $2::uuid, false, $6::boolean, $3, $4, $5::integer, "
-                        "$7::integer, $8::jsonb, clock_timestamp())",
+                        "format, event_count, applied_count, errors, created_at, finished_at) "
+                        "VALUES ($1::uuid, $2::uuid, false, $6::boolean, $3, $4, $5::integer, "
+                        "$7::integer, $8::jsonb, " PX__SQL_US("$9") ", " PX__SQL_US("$10") ")",
                         PX__ARGS(job->id, job->org_id, job->error_behaviour, job->format,
                                  PX__INT(job->event_count), success ? "true" : "false",
-                                 PX__INT(applied), errors_json),
+                                 PX__INT(applied), errors_json, PX__INT(job->created_us),
+                                 PX__INT(finished_us)),
                         err);
 }
 

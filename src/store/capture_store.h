@@ -3,6 +3,8 @@
 #ifndef PX_CAPTURE_STORE_H
 #define PX_CAPTURE_STORE_H
 
+#include <stdint.h>
+
 #include "store.h"
 
 typedef struct px_capture_row {
@@ -23,13 +25,15 @@ void px_capture_row_dispose(px_capture_row *c);
 typedef struct px_capture_new {
     const char *id, *org_id, *error_behaviour, *format;
     long event_count;
+    int64_t created_us; /* when the capture began, by the service's clock (px_now_us) */
 } px_capture_new;
 
-/* Records job, finished: success as given, applied events, errors_json a JSON array. Written
- * once, in the transaction that applies the job's events when there is one (a process killed
- * before that commit leaves no job behind, and none "running"). */
+/* Records job, finished at finished_us (the service's clock, as created_us and the events it
+ * applied): success as given, applied events, errors_json a JSON array. Written once, in the
+ * transaction that applies the job's events when there is one (a process killed before that
+ * commit leaves no job behind, and none "running"). */
 px_rc px_store_capture_record(px_db *db, const px_capture_new *job, int success, long applied,
-                              const char *errors_json, px_err *err);
+                              const char *errors_json, int64_t finished_us, px_err *err);
 /* The job; org_id NULL: any organization's. Another organization's job is not found. */
 px_rc px_store_capture_get(px_db *db, const char *org_id, const char *id, px_capture_row *out,
                            px_err *err);

@@ -93,7 +93,7 @@ static void export_row(px_export *e, const PGresult *r, int i)
               PX__TEXT(e->run_expiry), NULL);
 }
 
-px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
+px_rc px_store_export_insert(px_db *db, px_export *e, int64_t now_us, px_err *err)
 {
     if (px__exec_cmd(db,
                      "INSERT INTO job (id, kind, org_id, tenant_id, payload) VALUES "
@@ -103,11 +103,12 @@ px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err)
     if (px__exec_cmd(
             db,
             "INSERT INTO export (id, job_id, org_id, key_id, tenant_id, gtin, allocation_id, "
-            "batch, scope_org, format, gs_style, filename, run_batch, run_expiry) VALUES "
-            "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "batch, scope_org, format, gs_style, filename, run_batch, run_expiry, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, " TS("$15") ")",
             PX__ARGS(e->id, e->job_id, e->org_id, px__nz(e->key_id), e->tenant_id, e->gtin,
                      px__nz(e->allocation_id), px__nz(e->batch), px__nz(e->scope_org), e->format,
-                     e->gs_style, e->filename, px__nz(e->run_batch), px__nz(e->run_expiry)),
+                     e->gs_style, e->filename, px__nz(e->run_batch), px__nz(e->run_expiry),
+                     PX__INT(now_us)),
             err) != PX_OK)
         return err->rc;
     return px_store_export_get(db, e, e->id, err);
@@ -155,7 +156,7 @@ px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_fa
     return rc;
 }
 
-px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
+px_rc px_store_export_freeze(px_db *db, px_export *e, int64_t now_us, px_err *err)
 {
     /* File order is serial order; n numbers the rows so the download pages by n. A CMO's
      * manifest ($5) holds its serials as service/pack_internal.h's px__cmo_sees sees them. */
@@ -170,29 +171,35 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err)
         err);
     if (px__changed(r, &e->count, err) != PX_OK)
         return err->rc;
-    if (px__exec_cmd(
-            db,
-            "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
-            "started_at = coalesce(started_at, now()), finished_at = clock_timestamp(), "
-            "heartbeat_at = now() WHERE id = $2) "
-            "UPDATE export SET status = 'completed', count = $3, finished_at = clock_timestamp() "
-            "WHERE id = $1",
-            PX__ARGS(e->id, e->job_id, PX__INT(e->count)), err) != PX_OK)
-        return err->rc;
+    /* clang-format off */
+    px_rc rc = px__exec_cmd(
+        db,
+        "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
+        "started_at = coalesce(started_at, now()), finished_at = clock_timestamp(), "
+        "heartbeat_at = now() WHERE id = $2) "
+        "UPDATE export SET status = 'completed', count = $3, "
+        "finished_at = " TS("$4") " WHERE id = $1",
+        PX__ARGS(e->id, e->job_id, PX__INT(e->count), PX__INT(now_us)), err);
+    /* clang-format on */
+    if (rc != PX_OK)
+        return rc;
     px_strlcpy(e->status, "completed", sizeof(e->status));
     return PX_OK;
 }
 
 #define EXPORT_JOB_FAIL PX__JOB_FAIL("$2::uuid", "$3")
 
-px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err)
+px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, int64_t now_us,
+                           px_err *err)
 {
+    /* clang-format off */
     return px__exec_cmd(
         db,
         "WITH j AS (" EXPORT_JOB_FAIL " RETURNING id) "
-        "UPDATE export SET status = 'failed', error = $3, finished_at = clock_timestamp() "
+        "UPDATE export SET status = 'failed', error = $3, finished_at = " TS("$4") " "
         "WHERE id = $1 AND EXISTS (SELECT 1 FROM j)",
-        PX__ARGS(e->id, e->job_id, message), err);
+        PX__ARGS(e->id, e->job_id, message, PX__INT(now_us)), err);
+    /* clang-format on */
 }
 
 px_rc px_store_export_requeue(px_db *db, const char *export_id, px_err *err)

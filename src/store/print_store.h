@@ -63,9 +63,11 @@ typedef struct px_export {
     char nhrn_value[21];
 } px_export;
 
-/* Inserts the job (kind export) and the export row; e->id and e->job_id are set by the
- * caller. */
-px_rc px_store_export_insert(px_db *db, px_export *e, px_err *err);
+/* Inserts the job (kind export) and the export row, created at now_us (the service's clock:
+ * the export's times are compared with releases', px_store_export_released); e->id and
+ * e->job_id are set by the caller. The job row keeps the database's time, as every job's (its
+ * claim order and pauses are the queue's, compared with the database's now()). */
+px_rc px_store_export_insert(px_db *db, px_export *e, int64_t now_us, px_err *err);
 /* The export by id (with its product's fields); PX_ENOTFOUND "not_found". */
 px_rc px_store_export_get(px_db *db, px_export *out, const char *id, px_err *err);
 /* A failed export queued again (its job: px_store_job_requeue): its error and end cleared. */
@@ -75,10 +77,12 @@ px_rc px_store_export_requeue(px_db *db, const char *export_id, px_err *err);
  * *found = 0 when there is none. *alloc_failed = 1 when the allocation's job failed. */
 px_rc px_store_export_claim(px_db *db, px_export *out, int *found, int *alloc_failed, px_err *err);
 /* In the caller's transaction: freezes the selection into export_item and completes the
- * export and its job with the count. */
-px_rc px_store_export_freeze(px_db *db, px_export *e, px_err *err);
-/* In the caller's transaction: marks the export and its job failed with message. */
-px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, px_err *err);
+ * export (finished at now_us) and its job with the count. */
+px_rc px_store_export_freeze(px_db *db, px_export *e, int64_t now_us, px_err *err);
+/* In the caller's transaction: marks the export (finished at now_us) and its job failed with
+ * message. */
+px_rc px_store_export_fail(px_db *db, const px_export *e, const char *message, int64_t now_us,
+                           px_err *err);
 
 typedef struct px_export_row {
     long long n; /* 1..count */

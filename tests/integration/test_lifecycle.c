@@ -669,6 +669,57 @@ static void test_lifecycle__release_mah_only(void **state)
                     NULL, NULL, 404, "not_found");
 }
 
+/* The times the service writes are its clock's (px_clock, pinned to T0 here), as a release's:
+ * a CMO's manifest asked for before a release of one of its packs is no longer handed out
+ * (409 export_released, which compares the export's time with the release's), and the export
+ * and an EPCIS capture job answer T0 as their times, as the packs they name do. */
+static void test_lifecycle__export_and_capture_on_the_service_clock(void **state)
+{
+    fixture *f = *state;
+    const char *t0 = "2026-03-01T10:00:00.000Z";
+    px_test_commission(&f->env, f->cmo.key, GTIN, "B-CLK", "491231", "[\"CLK-1\",\"CLK-2\"]");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/exports", f->cmo.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CLK\"}", 202);
+    char get[96];
+    snprintf(get, sizeof(get), "/v1/exports/%s", px_test_str(j, "export_id"));
+    json_decref(j);
+    j = px_test_wait_for(&f->env, f->cmo.key, get, "status", "completed|failed", 1200, 100);
+    assert_string_equal(px_test_str(j, "status"), "completed");
+    assert_string_equal(px_test_str(j, "created_at"), t0);
+    assert_string_equal(px_test_str(j, "finished_at"), t0);
+    json_decref(j);
+    json_decref(px_test_call(&f->env, "POST", "/v1/releases", f->mah.key,
+                             "{\"gtin\":\"" GTIN "\",\"batch\":\"B-CLK\",\"market\":\"EU\","
+                             "\"serials\":[\"CLK-1\"]}",
+                             201));
+    px_test_expect(&f->env, "GET", get, f->cmo.key, NULL, 409, "export_released");
+    /* A capture of one commissioning, at T0 less an hour. */
+    const char *doc =
+        "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\"],"
+        "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":"
+        "\"2026-03-01T09:00:00.000Z\",\"epcisBody\":{\"eventList\":[{\"type\":\"ObjectEvent\","
+        "\"eventTime\":\"2026-03-01T09:00:00.000Z\",\"eventTimeZoneOffset\":\"+01:00\","
+        "\"epcList\":[\"urn:epc:id:sgtin:9506001.000001.CLK-3\"],\"action\":\"ADD\","
+        "\"bizStep\":\"commissioning\",\"disposition\":\"active\","
+        "\"readPoint\":{\"id\":\"urn:epc:id:sgln:9506000.00001.0\"},"
+        "\"ilmd\":{\"cbvmda:lotNumber\":\"B-CLK\",\"cbvmda:itemExpirationDate\":\"2049-12-31\"}}]}"
+        "}";
+    const char *h[] = {"Content-Type: application/ld+json", NULL};
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/epcis/capture", f->cmo.key, doc, h);
+    if (r.status != 202)
+        fail_msg("POST /epcis/capture: %ld %s", r.status, r.body);
+    char job[96];
+    snprintf(job, sizeof(job), "/epcis/capture/%s", px_test_str(r.json, "captureID"));
+    px_http_resp_free(&r);
+    j = px_test_call(&f->env, "GET", job, f->cmo.key, NULL, 200);
+    if (!json_is_true(json_object_get(j, "success")))
+        fail_msg("the capture failed: %s", json_dumps(j, 0));
+    assert_string_equal(px_test_str(j, "createdAt"), t0);
+    assert_string_equal(px_test_str(j, "finishedAt"), t0);
+    json_decref(j);
+}
+
 /* ---- decommission, reactivation (Art. 13, injected clock), recall ---------------------- */
 
 static void restart_at(fixture *f, const char *now)
