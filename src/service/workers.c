@@ -200,6 +200,11 @@ px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body bod
     memset(out, 0, sizeof(*out));
     px_err_clear(&out->err);
     px_db *db = px_tx_db(tx);
+    /* The job started when its first try did (GET /v1/jobs/{id} started_at), whatever that
+     * try's outcome: set before the try's savepoint, which a failure rolls back. */
+    px_rc rc = px_store_job_started(db, job_id, err);
+    if (rc != PX_OK)
+        return rc;
     out->rc = px_tx_run(db, NULL, body, ctx, &out->err);
     if (out->rc == PX_OK)
         return px_store_job_try_ok(db, job_id, err);
@@ -207,7 +212,7 @@ px_rc px_job_try(px_tx *tx, const char *kind, const char *job_id, px_tx_body bod
         *err = out->err;
         return out->rc;
     }
-    px_rc rc = px_store_job_failed_try(db, job_id, out->err.message, &out->tries, err);
+    rc = px_store_job_failed_try(db, job_id, out->err.message, &out->tries, err);
     if (rc != PX_OK)
         return rc;
     out->exhausted = out->tries >= PX_JOB_TRIES;

@@ -528,7 +528,7 @@ px_rc px_store_carrier_chunk_end(px_db *db, px_carrier_batch *b, const px_carrie
         "s AS (SELECT ok, bad, total_count - ok - bad AS pending, errs FROM n), "
         "j AS (UPDATE job SET status = CASE WHEN s.pending > 0 THEN 'running' "
         "WHEN s.ok > 0 THEN 'completed' ELSE 'failed' END, done = s.ok + s.bad, "
-        "started_at = coalesce(started_at, now()), heartbeat_at = now(), "
+        "heartbeat_at = now(), "
         "finished_at = CASE WHEN s.pending = 0 THEN clock_timestamp() END FROM s WHERE job.id = "
         "$4) "
         "UPDATE carrier_batch b SET completed_count = s.ok, error_count = s.bad, "

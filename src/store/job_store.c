@@ -122,6 +122,15 @@ px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, in
     return rc;
 }
 
+px_rc px_store_job_started(px_db *db, const char *job_id, px_err *err)
+{
+    /* clock_timestamp(): the try's own start, not the claiming transaction's (now()). */
+    return px__exec_cmd(db,
+                        "UPDATE job SET started_at = clock_timestamp() WHERE id = $1::uuid AND "
+                        "started_at IS NULL",
+                        PX__ARGS(job_id), err);
+}
+
 px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err)
 {
     return px__exec_cmd(db,

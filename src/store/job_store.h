@@ -55,6 +55,10 @@ px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, in
                               px_err *err);
 /* The error GET /v1/jobs/{id} shows for job job_id (a job its runner ended as failed). */
 px_rc px_store_job_error_set(px_db *db, const char *job_id, const char *error, px_err *err);
+/* A try of job job_id begins: its started_at is set now (the database's clock, as every time
+ * of the job row) unless an earlier try set it, outside the try's savepoint so that a failed
+ * try keeps it: the job started when its first try did. */
+px_rc px_store_job_started(px_db *db, const char *job_id, px_err *err);
 /* After a try of job job_id that did its work: the failed tries before it are forgotten (the
  * count is of tries in a row) and their error with them. */
 px_rc px_store_job_try_ok(px_db *db, const char *job_id, px_err *err);

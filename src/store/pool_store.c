@@ -206,8 +206,7 @@ px_rc px_store_alloc_claim(px_db *db, px_alloc_claim *out, int *found, px_err *e
     PGresult *r = px__exec_cached(
         db, PX__Q_ALLOC_CLAIM,
         "WITH c AS (SELECT j.id FROM job j WHERE " ALLOCATION_JOB_CLAIMABLE PX__JOB_CLAIM_NEXT ") "
-        "UPDATE job j SET status = 'running', started_at = coalesce(j.started_at, now()), "
-        "heartbeat_at = now() FROM c, allocation a, product p "
+        "UPDATE job j SET status = 'running', heartbeat_at = now() FROM c, allocation a, product p "
         "WHERE j.id = c.id AND a.job_id = j.id AND p.gtin = a.gtin "
         "RETURNING j.id, j.org_id, coalesce(j.tenant_id::text, ''), a.id, a.gtin, a.org_id, "
         "p.market, j.total, j.done, p.issued_count, coalesce(p.serial_strategy, ''), "

@@ -175,8 +175,7 @@ px_rc px_store_export_freeze(px_db *db, px_export *e, int64_t now_us, px_err *er
     px_rc rc = px__exec_cmd(
         db,
         "WITH j AS (UPDATE job SET status = 'completed', total = $3, done = $3, "
-        "started_at = coalesce(started_at, now()), finished_at = clock_timestamp(), "
-        "heartbeat_at = now() WHERE id = $2) "
+        "finished_at = clock_timestamp(), heartbeat_at = now() WHERE id = $2) "
         "UPDATE export SET status = 'completed', count = $3, "
         "finished_at = " TS("$4") " WHERE id = $1",
         PX__ARGS(e->id, e->job_id, PX__INT(e->count), PX__INT(now_us)), err);

@@ -77,11 +77,14 @@ px_rc px_store_webhook_enqueue(px_db *db, int *queued, const char *tenant_id, co
     *queued = 0;
     /* One statement: the subscription test and the insert see the same webhook row. The body
      * is built here once (json_build_object keeps data's text as it is), so every retry sends
-     * the same bytes. */
+     * the same bytes. created_at is when the event is queued (docs/webhooks.md): the statement's
+     * clock, not the transaction's start, which for a job.failed is its runner's claim, a whole
+     * try (a lock waited for up to PACKID_RUNNER_LOCK_TIMEOUT_MS) before the failure. */
     /* clang-format off */
     return px__exec_found(
         db,
-        "WITH n AS (SELECT gen_random_uuid() AS id, date_trunc('milliseconds', now()) AS at) "
+        "WITH n AS (SELECT gen_random_uuid() AS id, "
+        "date_trunc('milliseconds', clock_timestamp()) AS at) "
         "INSERT INTO webhook_delivery (id, tenant_id, event, body, created_at, event_id) "
         "SELECT n.id, w.tenant_id, $2, json_build_object('id', n.id, 'event', $2::text, "
         "'created_at', " PX__SQL_ISO("n.at") ", "

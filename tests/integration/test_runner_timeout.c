@@ -60,6 +60,42 @@ static void test_runner_timeout__lock_wait_is_a_failed_try(void **state)
     px_expect_count(&f->env, 10, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin);
 }
 
+/* A job's times when every try fails, here an export whose every try waits the bound on a
+ * lock held on export_item: the job started when its first try did (started_at, set for a
+ * try that failed too: seconds before it finished, after the pauses between its five tries),
+ * and the job.failed event is queued when the job failed, not when the worker's last claim
+ * began, the bound before (the delivery's created_at is not before the job's finished_at). */
+static void test_runner_timeout__failed_job_times(void **state)
+{
+    fixture *f = *state;
+    px_sqlf(&f->env,
+            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
+            "'https://127.0.0.1:9/in', 'runner-timeout-secret-0123', ARRAY['job.failed'])",
+            f->mah.org);
+    px_test_commissioned_sql(&f->env, f->gtin, "B-LOCK", "751231", "LK", 3, 2, f->mah.org);
+    PGconn *held = px_test_hold(&f->env, "LOCK TABLE export_item IN SHARE MODE");
+    char body[96], job[40], path[96];
+    snprintf(body, sizeof(body), "{\"gtin\":\"%s\",\"batch\":\"B-LOCK\"}", f->gtin);
+    json_t *e = px_test_call(&f->env, "POST", "/v1/exports", f->mah.key, body, 202);
+    snprintf(job, sizeof(job), "%s", px_test_str(e, "job_id"));
+    json_decref(e);
+    snprintf(path, sizeof(path), "/v1/jobs/%s", job);
+    json_t *j = px_test_wait_for(&f->env, f->mah.key, path, "status", "completed|failed", 600, 100);
+    px_test_hold_end(held, NULL);
+    assert_string_equal(px_test_str(j, "status"), "failed");
+    assert_true(json_is_string(json_object_get(j, "started_at")));
+    json_decref(j);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM job WHERE id = '%s' AND started_at < created_at + "
+                    "interval '2 seconds' AND started_at < finished_at - interval '5 seconds'",
+                    job);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM webhook_delivery d, job j WHERE j.id = '%s' AND "
+                    "d.tenant_id = '%s' AND d.event = 'job.failed' AND d.body LIKE '%%%s%%' AND "
+                    "d.created_at >= date_trunc('milliseconds', j.finished_at)",
+                    job, f->mah.org, job);
+}
+
 /* The partitions runner's statements are bounded too: making a month waits for an exclusive
  * lock on its table, here held by a long reader; the pass fails at the bound, logged at error
  * level and counted, instead of waiting (and queueing every writer of the table behind it).
