@@ -228,6 +228,9 @@ const PAGES = [
 const can = {
   release: (r) => r === "mah",
   retry: (r) => r === "mah",
+  // A failed job is retried by the organization that asked for it (the server tells anyone
+  // else 403): a MAH's or a CMO's key.
+  jobRetry: (r) => r === "mah" || r === "cmo",
   carrier: (r) => r === "mah" || r === "cmo",
   partners: (r) => r === "mah" || r === "auditor",
 };
@@ -738,14 +741,28 @@ function jobs() {
   let timer = null;
   const g = generation;
   const box = h("div");
+  const said = h("div", { "aria-live": "polite" });
+  // A failed job taken up again where it stopped (POST /v1/jobs/{id}/retry): the list is read
+  // again and followed while the job runs.
+  async function retry(ev, j) {
+    ev.target.disabled = true;
+    try {
+      await api("POST", `/v1/jobs/${j.job_id}/retry`);
+      said.replaceChildren(h("p", { class: "success", role: "status", id: "job-retry-done" }, `Job ${j.job_id} is queued to run again.`));
+      clearTimeout(timer);
+      load();
+    } catch (e) { ev.target.disabled = false; said.replaceChildren(errorBox(e)); }
+  }
   async function load() {
     try {
       const p = await api("GET", "/v1/jobs?first=50");
       const running = p.items.some((j) => j.status === "queued" || j.status === "running");
-      box.replaceChildren(table(["Job", "Kind", "Status", "Progress", "Started", "Error"], p.items.map((j) => [
+      box.replaceChildren(table(["Job", "Kind", "Status", "Progress", "Started", "Error", ""], p.items.map((j) => [
         idCell(j.job_id), j.kind, badge(j.status),
         h("td", null, h("progress", { max: j.total || 1, value: j.done || 0, "aria-label": `job ${j.job_id} progress` }), ` ${j.done} of ${j.total}`),
-        when(j.started_at), j.error || ""]), "No job yet."),
+        when(j.started_at), j.error || "",
+        can.jobRetry(session.role) && j.status === "failed"
+          ? h("button", { type: "button", class: "job-retry", "data-job": j.job_id, onclick: (ev) => retry(ev, j) }, "Retry") : ""]), "No job yet."),
       ...(p.has_next_page ? [h("p", { class: "hint", id: "jobs-partial" }, "The latest 50 jobs are shown.")] : []));
       // Long jobs show their progress: poll while any is unfinished and the page is open.
       if (running && g === generation) timer = setTimeout(load, 2000);
@@ -761,7 +778,7 @@ function jobs() {
       (j) => [idCell(j.print_job_id), gtinBatch(j), String(j.count), j.line, j.operator,
         j.reprint ? "yes" : "no", when(j.created_at)], "No print job yet.")]
     : [];
-  page("Allocations & jobs", h("h2", null, "Jobs"), box, h("h2", null, "Allocations"),
+  page("Allocations & jobs", h("h2", null, "Jobs"), said, box, h("h2", null, "Allocations"),
     paged("/v1/allocations", ["Allocation", "GTIN", "For", "Serials", "Label", "Created"],
       (a) => [idCell(a.allocation_id), mono(a.gtin), idCell(a.org_id), String(a.count), a.label || "", when(a.created_at)], "No allocation yet."),
     ...prints);

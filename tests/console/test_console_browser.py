@@ -271,6 +271,17 @@ class ConsoleBrowser(unittest.TestCase):
         self.text_in("main", "500 of 500")
         self.text_in("main", "Print jobs")
         self.shoot("mah-jobs")
+        # A failed job offers its retry (POST /v1/jobs/{id}/retry); taken, it runs again and
+        # completes, and the button is gone.
+        job = self.allocation["job_id"]
+        self.s.sql(f"UPDATE job SET status = 'failed', error = 'failed by hand' WHERE id = '{job}'")
+        self.go("#/audit")
+        self.go("#/jobs")
+        self.text_in("main", "failed by hand")
+        self.css(f"button.job-retry[data-job='{job}']").click()
+        self.text_in("#job-retry-done", "queued to run again")
+        self.wait(lambda dr: self.s.sql(f"SELECT status FROM job WHERE id = '{job}'") == "completed", 60)
+        self.wait(lambda dr: not self.has(f"button.job-retry[data-job='{job}']"))
         self.go("#/audit")
         self.css("#audit-verify").click()
         self.text_in("#audit-result", "intact")
