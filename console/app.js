@@ -330,7 +330,7 @@ function dashboard() {
       const cmo = role === "cmo";
       // Drawn from the latest 200 commissions and releases: say so when there may be more.
       const more = p.has_next_page || rel.has_next_page;
-      return [table(["GTIN", "Batches", "Commissioned", cmo ? null : "Released"].filter(Boolean),
+      return [table(["GTIN", "Batches", "Commissioned, all", cmo ? null : "Released"].filter(Boolean),
         Object.entries(by).map(([g, v]) => [mono(g), String(v.batches.size), String(v.commissioned),
           cmo ? null : String(v.released)].filter((c) => c !== null)),
       "No pack has been commissioned yet."),
@@ -364,7 +364,9 @@ function batches(params) {
   const g = generation;
   const box = h("div", { "aria-live": "polite" }, h("p", { class: "hint" }, "Loading…"));
   const more = h("button", { type: "button", class: "secondary", id: "batches-more" }, "More");
-  const draw = () => [table(["GTIN", "Batch", "Expiry", "Packs commissioned", ""], [...by.values()].map((b) => [
+  // Every pack the batch's commissions took, whatever their state now (the batch's page counts
+  // them by state).
+  const draw = () => [table(["GTIN", "Batch", "Expiry", "Packs commissioned, all", ""], [...by.values()].map((b) => [
     mono(b.gtin), b.batch, expiryText(b), String(b.count),
     h("a", { href: `#/batches?gtin=${encodeURIComponent(b.gtin)}&batch=${encodeURIComponent(b.batch)}`, class: "open-batch", "data-batch": b.batch }, "Open")]),
   "No batch has been commissioned yet."),
@@ -413,7 +415,7 @@ function batch(gtin, name) {
     h("dl", { class: "kv", id: "batch-facts" },
       h("dt", null, "GTIN"), h("dd", { class: "mono" }, b.gtin),
       kv("Batch", b.batch), kv("Expiry", expiryText(b)),
-      kv(role === "cmo" ? "Yours, unreleased" : "Commissioned", b.packs.commissioned, "commissioned-count"),
+      kv(role === "cmo" ? "Yours, unreleased" : "Commissioned, not released", b.packs.commissioned, "commissioned-count"),
       kv("Released", b.packs.released, "released-count"),
       kv("Decommissioned", b.packs.decommissioned, "decommissioned-count"),
       markets ? kv("Released to", markets) : [], recall ? kv("Recall", recall, "batch-recall") : [])].filter(Boolean);
