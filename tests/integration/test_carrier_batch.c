@@ -908,10 +908,7 @@ static void test_carrier_batch__job_refused_item_given_back(void **state)
 static void test_carrier_batch__all_refused_is_told(void **state)
 {
     fixture *f = *state;
-    px_sqlf(&f->env,
-            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
-            "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
-            f->mah.org);
+    px_test_job_failed_webhook_sql(&f->env, f->mah.org);
     long long failed = failed_batch_jobs(f);
     long long batches = px_count_of(&f->env, "SELECT count(*) FROM carrier_batch");
     long long used = px_count_of(&f->env,

@@ -1150,10 +1150,7 @@ static void test_print__export_of_failed_allocation(void **state)
                  "INSERT INTO allocation (gtin, org_id, requested_by, count, job_id) VALUES ('%s', "
                  "'%s', '%s', 5, '%s') RETURNING id",
                  GTIN, f->cmo.org, f->mah.org, job);
-    px_sqlf(&f->env,
-            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
-            "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
-            f->mah.org);
+    px_test_job_failed_webhook_sql(&f->env, f->mah.org);
     /* Queued while the allocation runs; the allocation then fails. */
     snprintf(body, sizeof(body), "{\"allocation_id\": \"%s\"}", alloc);
     json_t *e = px_test_call(&f->env, "POST", "/v1/exports", f->cmo.key, body, 202);

@@ -68,10 +68,7 @@ static void test_runner_timeout__lock_wait_is_a_failed_try(void **state)
 static void test_runner_timeout__failed_job_times(void **state)
 {
     fixture *f = *state;
-    px_sqlf(&f->env,
-            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
-            "'https://127.0.0.1:9/in', 'runner-timeout-secret-0123', ARRAY['job.failed'])",
-            f->mah.org);
+    px_test_job_failed_webhook_sql(&f->env, f->mah.org);
     px_test_commissioned_sql(&f->env, f->gtin, "B-LOCK", "751231", "LK", 3, 2, f->mah.org);
     PGconn *held = px_test_hold(&f->env, "LOCK TABLE export_item IN SHARE MODE");
     char body[96], job[40], path[96];

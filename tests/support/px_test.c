@@ -1088,6 +1088,14 @@ void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *ba
             gtin, prefix, digits, org, batch, expiry, org, n);
 }
 
+void px_test_job_failed_webhook_sql(px_test_env *env, const char *tenant)
+{
+    px_sqlf(env,
+            "INSERT INTO webhook (tenant_id, url, secret, events) VALUES ('%s', "
+            "'http://127.0.0.1:9/hook', 'webhook-secret-0123456789', '{job.failed}')",
+            tenant);
+}
+
 void px_test_released_sql(px_test_env *env, const char *gtin, const char *where)
 {
     px_sqlf(env,

@@ -334,6 +334,9 @@ void px_test_product_sql(px_test_env *env, const char *gtin, const char *mah_org
 void px_test_commissioned_sql(px_test_env *env, const char *gtin, const char *batch,
                               const char *expiry, const char *prefix, int digits, long n,
                               const char *org);
+/* Written directly as well: tenant's webhook at an address nothing answers, subscribed to
+ * job.failed only (what a failed job queues is read from webhook_delivery). */
+void px_test_job_failed_webhook_sql(px_test_env *env, const char *tenant);
 /* Written directly as well: the packs of gtin that where (an SQL condition on serial's row)
  * selects released to the EU, as the release use case leaves a pack's row (no release row,
  * no event). */
