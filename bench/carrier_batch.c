@@ -192,7 +192,7 @@ int main(int argc, char **argv)
         double t0 = bench_now_s();
         px_carrier_batch_request req = {"datamatrix", items, (size_t)n, NULL, NULL};
         px_carrier_batch b;
-        if (px_svc_carrier_batch_create(db, &by, &req, &b, &err) != PX_OK)
+        if (px_svc_carrier_batch_create(db, &ba.app, &by, &req, &b, &err) != PX_OK)
             bench_die_err("batch", &err);
         double tc = bench_now_s() - t0;
         /* The runner's passes (a worker's loop) until the batch's GET — what its user polls —

@@ -193,7 +193,8 @@ void h_carrier_batch_create(px_req *r)
     px_db *db = px_req_begin(r);
     if (db) {
         px_carrier_batch b;
-        if (!px_reply_failed(r, px_svc_carrier_batch_create(db, &r->actor, &req, &b, &r->err))) {
+        if (!px_reply_failed(
+                r, px_svc_carrier_batch_create(db, r->app, &r->actor, &req, &b, &r->err))) {
             /* Committed: a worker starts the job now, not at its next poll. */
             px_workers_wake(r->app);
             px_reply_json(r, 202, batch_json(&b));

@@ -167,11 +167,13 @@ px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_el
 }
 
 /* The request's items as checked before the transaction: copies of them with the errors of
- * those refused, and the GTIN each target item names (check_target_products looks it up). */
+ * those refused, and the GTIN-14 of each item: a pack's as normalised (the copy's gtin points
+ * at it, so the batch stores every pack item's GTIN in one form, as its carriers hold it) or
+ * the one a target names (check_target_products looks it up). */
 typedef struct checked_items {
     px_carrier_item_in *items;
     px_err *errs;
-    char (*target_gtin)[GS1_GTIN_LEN + 1];
+    char (*gtin14)[GS1_GTIN_LEN + 1];
 } checked_items;
 
 /* Never yes now, failure later: an item that can never render (a pack's GTIN with a wrong
@@ -182,8 +184,8 @@ static px_rc check_items(const px_actor *by, const px_carrier_batch_request *req
 {
     ck->items = calloc(req->n_items, sizeof(*ck->items));
     ck->errs = calloc(req->n_items, sizeof(*ck->errs));
-    ck->target_gtin = calloc(req->n_items, sizeof(*ck->target_gtin));
-    if (!ck->items || !ck->errs || !ck->target_gtin)
+    ck->gtin14 = calloc(req->n_items, sizeof(*ck->gtin14));
+    if (!ck->items || !ck->errs || !ck->gtin14)
         return px_err_oom(err);
     for (size_t i = 0; i < req->n_items; i++) {
         px_carrier_item_in *it = &ck->items[i];
@@ -192,16 +194,17 @@ static px_rc check_items(const px_actor *by, const px_carrier_batch_request *req
             continue;
         gs1_elements el;
         const char *gtin;
-        char g[GS1_GTIN_LEN + 1];
         px_err *e = &ck->errs[i];
         px_err_clear(e);
         if (!it->target) {
             /* GS1's rules for the keys: a pack of such a GTIN or serial cannot exist (the job's
              * pack read would answer not_found). */
-            if (gs1_gtin_normalize(g, it->gtin, e) != PX_OK ||
+            if (gs1_gtin_normalize(ck->gtin14[i], it->gtin, e) != PX_OK ||
                 gs1_cset82_validate(it->serial, GS1_SERIAL_MAX, e) != PX_OK) {
                 it->error = e->message;
                 it->error_code = e->code;
+            } else {
+                it->gtin = ck->gtin14[i];
             }
             continue;
         }
@@ -210,7 +213,7 @@ static px_rc check_items(const px_actor *by, const px_carrier_batch_request *req
             it->error_code = e->code;
         } else {
             /* AI 01 is N14 (the Digital Link parser checks its value): it fits. */
-            px_strlcpy(ck->target_gtin[i], gtin, sizeof(ck->target_gtin[i]));
+            px_strlcpy(ck->gtin14[i], gtin, sizeof(ck->gtin14[i]));
         }
     }
     return PX_OK;
@@ -220,13 +223,14 @@ static void checked_items_free(checked_items *ck)
 {
     free(ck->items);
     free(ck->errs);
-    free(ck->target_gtin);
+    free(ck->gtin14);
 }
 
 typedef struct batch_ctx {
     px_carrier_batch *b;
     const px_carrier_batch_request *req;
-    checked_items ck; /* req's items, targets checked (check_targets) */
+    checked_items ck;     /* req's items, targets checked (check_targets) */
+    size_t pack_link_max; /* the longest Digital Link a pack item's QR code can carry */
 } batch_ctx;
 
 px_rc px_svc_carrier_target_product(px_db *db, const px_actor *by, const char *gtin, px_err *err)
@@ -250,7 +254,7 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
     px_err last_err = PX_ERR_INIT;
     for (size_t i = 0; i < c->req->n_items; i++) {
         px_carrier_item_in *it = &c->ck.items[i];
-        const char *gtin = c->ck.target_gtin[i];
+        const char *gtin = c->ck.gtin14[i];
         if (!it->target || !gtin[0])
             continue; /* a pack, or refused by check_items already */
         /* An attempt run again looks again (tx.h): a product committed meanwhile is seen. */
@@ -308,11 +312,12 @@ static px_rc cmo_batch_served(px_db *db, const char *org_kind, const char *org_i
 /* Never yes now, failure later: a batch's archive is drawn in memory at each download
  * (px_svc_carrier_batch_zip), so a batch whose images could outgrow it would be accepted and
  * then not handed out, and each download would hold that much memory. Its items' images,
- * bounded from their payloads' lengths (a pack's by PX_CARRIER_PACK_ES_MAX or _LINK_MAX,
- * its batch and expiry being read by the job), must stay within PX_CARRIER_BATCH_PIXELS_MAX
+ * bounded from their payloads' lengths (a pack's by PX_CARRIER_PACK_ES_MAX, or its Digital
+ * Link's: the configured domain and PX_CARRIER_PACK_LINK_PATH_MAX, its batch and expiry being
+ * read by the job), must stay within PX_CARRIER_BATCH_PIXELS_MAX
  * together. */
 static px_rc pixels_within_budget(const px_carrier_batch *b, const checked_items *ck, size_t n,
-                                  px_err *err)
+                                  size_t pack_link_max, px_err *err)
 {
     px_carrier_opts o;
     px_svc_carrier_design_opts(&o, &b->design, PX_CARRIER_PNG);
@@ -321,7 +326,7 @@ static px_rc pixels_within_budget(const px_carrier_batch *b, const checked_items
     for (size_t i = 0; i < n; i++)
         if (!ck->items[i].error)
             px += px_carrier_pixels_bound(ck->items[i].target ? strlen(ck->items[i].target)
-                                          : qr                ? PX_CARRIER_PACK_LINK_MAX
+                                          : qr                ? pack_link_max
                                                               : PX_CARRIER_PACK_ES_MAX,
                                           qr, &o);
     if (px <= PX_CARRIER_BATCH_PIXELS_MAX)
@@ -369,7 +374,7 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
                                 "items", "no item of the batch can be rendered: item %zu: %s%s",
                                 first, it->error, refused > 1 ? " (and every other item)" : "");
     }
-    if ((rc = pixels_within_budget(c->b, &c->ck, c->req->n_items, err)) != PX_OK)
+    if ((rc = pixels_within_budget(c->b, &c->ck, c->req->n_items, c->pack_link_max, err)) != PX_OK)
         return rc;
     rc = px_store_carrier_batch_insert(db, c->b, c->ck.items, c->req->n_items, err);
     /* A CMO suspended on a product its items name is refused now, as its exports and print
@@ -395,6 +400,25 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
                : PX_OK;
 }
 
+/* A CMO never sees a pack after the MAH released it (DESIGN's pack visibility rule), and a
+ * carrier shows the pack whole (GTIN, serial, batch, expiry). So a CMO's batch holding a pack
+ * released since it was rendered is no longer handed out, its GET (which would mint the link)
+ * and its download alike: 409 carriers_released, saying how many, as a CMO's print manifest
+ * is (export_released); a new batch takes the packs still unreleased. */
+static px_rc cmo_batch_unreleased(px_db *db, const px_carrier_batch *b, px_err *err)
+{
+    long long n = 0;
+    if (strcmp(b->org_kind, "cmo") != 0)
+        return PX_OK;
+    px_rc rc = px_store_carriers_released(db, b->id, -1, &n, err);
+    if (rc != PX_OK || n == 0)
+        return rc;
+    return px_err_set(err, PX_ECONFLICT, "carriers_released",
+                      "%lld of the packs of carrier batch %s were released since it was rendered; "
+                      "the CMO's carriers of them are no longer handed out: send a new batch",
+                      n, b->id);
+}
+
 px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err)
 {
     px_db *db = px_tx_db(tx);
@@ -410,8 +434,12 @@ px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err)
                           "carrier batch %s failed item by item, each for its own reason (GET "
                           "/v1/carrier-batches/%s): send those items again in a new batch",
                           j->object_id, j->object_id);
+    /* A CMO's batch is retried as it is read: through its partnerships, and not once a pack
+     * of it was released (it would complete and never be handed out). */
     px_carrier_batch b;
     if ((rc = px_store_carrier_batch_get(db, &b, j->object_id, err)) != PX_OK ||
+        (rc = cmo_batch_served(db, b.org_kind, b.org_id, b.id, "carrier batch", 0, err)) != PX_OK ||
+        (rc = cmo_batch_unreleased(db, &b, err)) != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, n, NULL, err)) != PX_OK ||
         (rc = px_store_job_requeue(db, j->id, b.completed_count + b.error_count, err)) != PX_OK)
         return rc;
@@ -425,7 +453,7 @@ px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err)
                : PX_OK;
 }
 
-px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
+px_rc px_svc_carrier_batch_create(px_db *db, const px_app *app, const px_actor *by,
                                   const px_carrier_batch_request *req, px_carrier_batch *out,
                                   px_err *err)
 {
@@ -454,32 +482,14 @@ px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
     px_strlcpy(b.key_id, by->key_id, sizeof(b.key_id));
     if (px_uuid_v4(b.id) != PX_OK || px_uuid_v4(b.job_id) != PX_OK)
         return px_err_no_random(err);
-    batch_ctx c = {&b, req, {NULL, NULL, NULL}};
+    batch_ctx c = {
+        &b, req, {NULL, NULL, NULL}, strlen(app->cfg.dl_domain) + PX_CARRIER_PACK_LINK_PATH_MAX};
     if ((rc = check_items(by, req, &c.ck, err)) == PX_OK)
         rc = px_tx_run(db, by, batch_body, &c, err);
     checked_items_free(&c.ck);
     if (rc == PX_OK)
         *out = b;
     return rc;
-}
-
-/* A CMO never sees a pack after the MAH released it (DESIGN's pack visibility rule), and a
- * carrier shows the pack whole (GTIN, serial, batch, expiry). So a CMO's batch holding a pack
- * released since it was rendered is no longer handed out, its GET (which would mint the link)
- * and its download alike: 409 carriers_released, saying how many, as a CMO's print manifest
- * is (export_released); a new batch takes the packs still unreleased. */
-static px_rc cmo_batch_unreleased(px_db *db, const px_carrier_batch *b, px_err *err)
-{
-    long long n = 0;
-    if (strcmp(b->org_kind, "cmo") != 0)
-        return PX_OK;
-    px_rc rc = px_store_carriers_released(db, b->id, -1, &n, err);
-    if (rc != PX_OK || n == 0)
-        return rc;
-    return px_err_set(err, PX_ECONFLICT, "carriers_released",
-                      "%lld of the packs of carrier batch %s were released since it was rendered; "
-                      "the CMO's carriers of them are no longer handed out: send a new batch",
-                      n, b->id);
 }
 
 px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by, const char *id,

@@ -19,10 +19,11 @@
 #define PX_CARRIER_BATCH_PIXELS_MAX (16ull * 1000 * 1000 * 1000)
 /* Bounds of a pack item's payload (bytes), whose batch and expiry its job reads: its element
  * string (AI 01, 17, 10 and 21 with up to 20 characters each, an NHRN of up to 20, two group
- * separators: 93) and its Digital Link (a resolver base of up to 255 bytes, then the same
- * values, a batch and a serial percent-encoded at worst: under 480). */
+ * separators: 93), and its Digital Link's path and query after PACKID_DL_DOMAIN ("/01/" and
+ * the GTIN, "/10/" and "/21/" with a batch and a serial percent-encoded at worst, "?17=" and
+ * the expiry, an NHRN's "&714=" and value: 221). */
 #define PX_CARRIER_PACK_ES_MAX 100
-#define PX_CARRIER_PACK_LINK_MAX 512
+#define PX_CARRIER_PACK_LINK_PATH_MAX 224
 #define PX_CARRIER_BATCH_MAX 1000 /* items per batch (docs/api.md "Carriers in bulk") */
 #define PX_CARRIER_TARGET_MAX 1024
 #define PX_CARRIER_RENDER_THREADS_MAX 64 /* PACKID_WORKERS' upper bound */
@@ -75,7 +76,7 @@ typedef struct px_carrier_batch_request {
 
 /* POST /v1/carrier-batches: checks the request's shape and design and queues the batch with
  * its items — one transaction with the audit entry. Item contents are checked by the job. */
-px_rc px_svc_carrier_batch_create(px_db *db, const px_actor *by,
+px_rc px_svc_carrier_batch_create(px_db *db, const px_app *app, const px_actor *by,
                                   const px_carrier_batch_request *req, px_carrier_batch *out,
                                   px_err *err);
 /* GET /v1/carrier-batches/{id}: the caller's organization's batch (another's is not_found);

@@ -128,9 +128,16 @@ px_rc px__export_retry(px_tx *tx, const px_job *j, px_err *err)
     px_export e;
     px_product prod;
     /* Its selection asked again as at the request: still readable, an allocation not failed
-     * (retry the allocation first), a production run's batch not recalled since. */
-    px_rc rc;
-    if ((rc = px_store_export_get(db, &e, j->object_id, err)) != PX_OK ||
+     * (retry the allocation first), a production run's batch not recalled since and its
+     * expiry not past (its labels would be refused at commission). */
+    px_rc rc = px_store_export_get(db, &e, j->object_id, err);
+    gs1_date expiry;
+    if (rc == PX_OK && e.run_expiry[0] &&
+        (rc = px_commission_expiry_check(&expiry, e.run_expiry, px_now_us(), err)) != PX_OK) {
+        px_err_field(err, "expiry");
+        return rc;
+    }
+    if (rc != PX_OK ||
         (rc = export_source(db, px_tx_actor(tx), &e, e.allocation_id[0] ? e.allocation_id : NULL,
                             &prod, err)) != PX_OK ||
         (rc = px_store_export_requeue(db, e.id, err)) != PX_OK ||

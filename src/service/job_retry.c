@@ -43,18 +43,20 @@ static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
     size_t k = 0;
     while (k < PX_COUNT(k_retry) && strcmp(k_retry[k].kind, j.kind) != 0)
         k++;
-    if (k == PX_COUNT(k_retry) || strcmp(j.status, "failed") != 0)
-        return px_err_set(err, PX_ESTATE, "job_not_failed",
-                          "job %s is %s: only a failed job is tried again", j.id, j.status);
-    if (px_policy_scope(by->role, k_retry[k].act) == PX_SCOPE_DENY)
-        return px_err_set(err, PX_EFORBIDDEN, "forbidden_role", "role '%s' may not %s",
-                          px_role_name(by->role), px_action_phrase(k_retry[k].act));
+    /* Who may retry first: a reader who may not is told so whatever the job's state. */
+    if (px_policy_scope(by->role, k < PX_COUNT(k_retry) ? k_retry[k].act : PX_ACT_ALLOCATE) ==
+        PX_SCOPE_DENY)
+        return px_err_set(err, PX_EFORBIDDEN, "forbidden_role", "role '%s' may not retry jobs",
+                          px_role_name(by->role));
     /* The organization that asked pays for the work again (its allotment), as it paid for
      * the first run: the MAH that sees a CMO's job, or the CMO that receives an allocation,
      * reads it but does not retry it. */
     if (strcmp(j.org_id, by->org_id) != 0)
         return px_err_set(err, PX_EFORBIDDEN, "forbidden_role",
                           "only the organization that asked for job %s may retry it", j.id);
+    if (k == PX_COUNT(k_retry) || strcmp(j.status, "failed") != 0)
+        return px_err_set(err, PX_ESTATE, "job_not_failed",
+                          "job %s is %s: only a failed job is tried again", j.id, j.status);
     if ((rc = k_retry[k].fn(tx, &j, err)) != PX_OK)
         return rc;
     return px_store_job_get(db, out, j.id, "", 1, err);

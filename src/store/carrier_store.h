@@ -112,8 +112,8 @@ typedef struct px_carrier_row {
  * 0181), so the carrier is found on its one index; 4 random bytes complete it. */
 px_rc px_store_carrier_id(char out[PX_UUID_LEN + 1], const char *batch_id, int idx);
 px_rc px_store_carrier_get(px_db *db, px_carrier_row *out, const char *id, px_err *err);
-/* fn(ctx, gtin) for each distinct GTIN batch_id's pack items name (GTIN-14s as sent), in
- * order; fn returns non-zero to stop. */
+/* fn(ctx, gtin) for each distinct GTIN batch_id's pack items name, as a GTIN-14 (an item
+ * stored before its GTIN was normalised is padded), in order; fn returns non-zero to stop. */
 px_rc px_store_carrier_batch_gtins(px_db *db, const char *batch_id,
                                    int (*fn)(void *ctx, const char *gtin), void *ctx, px_err *err);
 /* *n: how many of batch_id's carriers (the one of item idx; idx < 0: all) are of a pack

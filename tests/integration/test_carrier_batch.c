@@ -20,6 +20,7 @@
 #include "px_test.h"
 
 #define GTIN "04012345000016"
+#define GTIN13 "4012345000016" /* the same GTIN in its 13-digit form */
 #define GTIN2 "04012345000023" /* the other MAH's product */
 #define N_ITEMS 1000
 
@@ -760,9 +761,10 @@ static void test_carrier_batch__too_many_pixels_refused(void **state)
 static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
 {
     fixture *f = *state;
+    /* The GTIN in its 13-digit form: the batch keeps it as a GTIN-14, as its carriers do. */
     json_t *j = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
-                             "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0400\"},"
-                             "{\"gtin\":\"" GTIN "\",\"serial\":\"CB0401\"}]}",
+                             "{\"items\":[{\"gtin\":\"" GTIN13 "\",\"serial\":\"CB0400\"},"
+                             "{\"gtin\":\"" GTIN13 "\",\"serial\":\"CB0401\"}]}",
                              202);
     char id[40], path[128], link[300], png[2][160];
     accepted_id(j, id);
@@ -794,6 +796,26 @@ static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
     px_expect_count(&f->env, batches, "SELECT count(*) FROM carrier_batch");
     px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
     px_test_expect(&f->env, "GET", png[1], f->cmo.key, NULL, 200, NULL);
+    /* Its job retried as the batch is read: failed by hand (its second item's carrier lost
+     * to the failure), the retry is 409 carriers_released (it would complete and never be
+     * handed out), and 403 while the partnership is suspended; nothing is queued. */
+    char job[40], retry[96];
+    px_sql_textf(&f->env, job, sizeof(job),
+                 "SELECT job_id::text FROM carrier_batch WHERE id = '%s'", id);
+    px_sqlf(&f->env, "DELETE FROM carrier WHERE batch_id = '%s' AND idx = 1", id);
+    px_sqlf(
+        &f->env,
+        "UPDATE carrier_batch SET status = 'failed', completed_count = 1, error_count = 1, "
+        "item_errors = '{\"1\": {\"c\": \"batch_failed\", \"m\": \"by hand\"}}' WHERE id = '%s'",
+        id);
+    px_sqlf(&f->env, "UPDATE job SET status = 'failed', error = 'by hand' WHERE id = '%s'", job);
+    snprintf(retry, sizeof(retry), "/v1/jobs/%s/retry", job);
+    px_test_expect(&f->env, "POST", retry, f->cmo.key, NULL, 409, "carriers_released");
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'suspended' WHERE cmo_id = '%s'", f->cmo.org);
+    px_test_expect(&f->env, "POST", retry, f->cmo.key, NULL, 403, "partnership_suspended");
+    px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%s' AND status = 'failed'",
+                    job);
 }
 
 /* A chunk the database refuses at every try (a carrier of one of its packs) holds up no batch
