@@ -112,9 +112,13 @@ px_rc px_store_job_failed_try(px_db *db, const char *job_id, const char *why, in
                               px_err *err)
 {
     long long failures = 0;
+    /* The pause counts from the failure (clock_timestamp()), not from the claim (now()): a try
+     * that waited on a lock as long as the pause would otherwise have none, and the oldest
+     * job, failing, would be claimed again at once ahead of the jobs after it. */
     px_rc rc = px__exec_number(db,
                                "UPDATE job SET failures = failures + 1, error = $2, not_before = "
-                               "now() + interval '500 milliseconds' * (1 << least(failures, 12)) "
+                               "clock_timestamp() + interval '500 milliseconds' * "
+                               "(1 << least(failures, 12)) "
                                "WHERE id = $1::uuid AND status IN ('queued', 'running') RETURNING "
                                "failures",
                                PX__ARGS(job_id, why), &failures, err);

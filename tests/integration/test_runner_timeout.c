@@ -48,6 +48,13 @@ static void test_runner_timeout__lock_wait_is_a_failed_try(void **state)
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM job WHERE id = '%s' AND error LIKE '%%lock timeout%%'",
                     job);
+    /* The pause before the next try (0.5 s, doubling) counts from the failure, not from the
+     * claim (heartbeat_at): the try had waited the bound (300 ms) before it failed. */
+    assert_true(px_count_soon(&f->env, 200,
+                              "SELECT count(*) FROM job WHERE id = '%s' AND failures >= 1 AND "
+                              "not_before >= heartbeat_at + interval '500 milliseconds' * "
+                              "(1 << (failures - 1)) + interval '250 milliseconds'",
+                              job) > 0);
     assert_true(px_test_log_has(&f->env, "lock not granted in time", "55P03"));
     assert_true(px_test_log_has(&f->env, job, "try 1 of 5 failed"));
     px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE gtin = '%s'", f->gtin);
