@@ -150,6 +150,7 @@ px_rc px__allocation_retry(px_tx *tx, const px_job *j, px_err *err)
                                     px_market_requires_randomisation(p.market), err)) != PX_OK ||
         (rc = px_store_product_issued_add(db, a.gtin, undone, err)) != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_SERIALS, undone, NULL, err)) != PX_OK ||
+        (rc = px_store_allotment_recharged_allocation(db, a.id, err)) != PX_OK ||
         (rc = px_store_job_requeue(db, j->id, j->done, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, p.mah_id, "allocation.retry", a.id);

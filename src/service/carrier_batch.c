@@ -441,6 +441,7 @@ px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err)
         (rc = cmo_batch_served(db, b.org_kind, b.org_id, b.id, "carrier batch", 0, err)) != PX_OK ||
         (rc = cmo_batch_unreleased(db, &b, err)) != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, n, NULL, err)) != PX_OK ||
+        (rc = px_store_allotment_recharged_carrier_batch(db, b.id, err)) != PX_OK ||
         (rc = px_store_job_requeue(db, j->id, b.completed_count + b.error_count, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, px_tenant_of(by), "carrier_batch.retry", b.id);

@@ -89,16 +89,17 @@ px_rc px_store_allotment_charge(px_db *db, const char *org_id, px_allot_kind kin
 }
 
 /* Gives back n of column (serials, carriers) to the use of the month and organization the
- * object id of table was charged to: its creation month (UTC), by_col its organization. The
- * names are this file's constants, never input. Never below 0. */
+ * object id of table was charged to: its charged_period (a retry's month, migration 0224),
+ * else its creation month (UTC); by_col its organization. The names are this file's
+ * constants, never input. Never below 0. */
 static px_rc refund(px_db *db, const char *column, const char *table, const char *by_col,
                     const char *id, long long n, px_err *err)
 {
     char sql[512];
     snprintf(sql, sizeof(sql),
              "UPDATE allotment_usage u SET %s = greatest(u.%s - $2::bigint, 0) FROM %s o WHERE "
-             "o.id = $1::uuid AND u.org_id = o.%s AND u.period = (date_trunc('month', "
-             "o.created_at AT TIME ZONE 'UTC'))::date",
+             "o.id = $1::uuid AND u.org_id = o.%s AND u.period = coalesce(o.charged_period, "
+             "(date_trunc('month', o.created_at AT TIME ZONE 'UTC'))::date)",
              column, column, table, by_col);
     return px__exec_cmd(db, sql, PX__ARGS(id, PX__INT(n)), err);
 }
@@ -107,6 +108,25 @@ px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id,
                                            px_err *err)
 {
     return refund(db, "serials", "allocation", "requested_by", allocation_id, n, err);
+}
+
+/* Marks the object id of table as charged this month (a retry's charge). */
+static px_rc recharged(px_db *db, const char *table, const char *id, px_err *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql), "UPDATE %s SET charged_period = " THIS_MONTH " WHERE id = $1::uuid",
+             table);
+    return px__exec_cmd(db, sql, PX__ARGS(id), err);
+}
+
+px_rc px_store_allotment_recharged_allocation(px_db *db, const char *allocation_id, px_err *err)
+{
+    return recharged(db, "allocation", allocation_id, err);
+}
+
+px_rc px_store_allotment_recharged_carrier_batch(px_db *db, const char *batch_id, px_err *err)
+{
+    return recharged(db, "carrier_batch", batch_id, err);
 }
 
 px_rc px_store_allotment_refund_carrier_batch(px_db *db, const char *batch_id, long long n,

@@ -36,6 +36,10 @@ typedef int (*px_allotment_fn)(void *ctx, const px_allotment *a);
  * organization it was charged to (a failed allocation's unissued serials; never below 0). */
 px_rc px_store_allotment_refund_allocation(px_db *db, const char *allocation_id, long long n,
                                            px_err *err);
+/* The allocation or carrier batch was charged again this month (a failed job's retry): what
+ * its job gives back from now on returns to this month's use. */
+px_rc px_store_allotment_recharged_allocation(px_db *db, const char *allocation_id, px_err *err);
+px_rc px_store_allotment_recharged_carrier_batch(px_db *db, const char *batch_id, px_err *err);
 /* Gives back n carriers of carrier batch batch_id to the month and organization it was
  * charged to (a failed batch's items never rendered; never below 0). */
 px_rc px_store_allotment_refund_carrier_batch(px_db *db, const char *batch_id, long long n,

@@ -311,6 +311,43 @@ static void test_allotments__failed_allocation_gives_back(void **state)
     a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), before);
     json_decref(a);
+    /* Retried in a later month than it was made (its making moved a month back, when its
+     * first failure gave back to that month), it is charged in the month of the retry, and
+     * its second failure gives back to that month, not again to the month it was made. */
+    char alloc[40], job[80];
+    px_sql_textf(
+        &f->env, alloc, sizeof(alloc),
+        "SELECT id::text FROM allocation WHERE gtin = '%s' ORDER BY created_at DESC LIMIT 1",
+        f->gtin2);
+    px_sql_textf(&f->env, job, sizeof(job),
+                 "SELECT '/v1/jobs/' || job_id || '/retry' FROM allocation WHERE id = '%s'", alloc);
+    px_sqlf(&f->env,
+            "UPDATE allocation SET created_at = created_at - interval '1 month' WHERE id = '%s'",
+            alloc);
+#define LAST_MONTH                                                                                 \
+    "SELECT coalesce(sum(serials), 0) FROM allotment_usage WHERE org_id = '%s' AND period = "      \
+    "(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date"
+    px_sqlf(&f->env,
+            "INSERT INTO allotment_usage (org_id, period, serials, carriers) VALUES ('%s', "
+            "(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date, 100, 0) "
+            "ON CONFLICT (org_id, period) DO UPDATE SET serials = 100",
+            f->mah.org);
+    px_test_refuse_rows(&f->env, "serial", cond, "22023");
+    json_decref(px_test_call(&f->env, "POST", job, f->mah.key, NULL, 202));
+    a = allotment(f, f->mah.key);
+    assert_int_equal(num(a, "used", "serials"), before + 7);
+    json_decref(a);
+    jobs_done(f);
+    px_test_refuse_end(&f->env, "serial");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM job j JOIN allocation a ON a.job_id = j.id "
+                    "WHERE a.id = '%s' AND j.status = 'failed'",
+                    alloc);
+    a = allotment(f, f->mah.key);
+    assert_int_equal(num(a, "used", "serials"), before);
+    json_decref(a);
+    px_expect_count(&f->env, 100, LAST_MONTH, f->mah.org);
+#undef LAST_MONTH
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
