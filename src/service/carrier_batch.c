@@ -244,19 +244,43 @@ px_rc px_svc_carrier_target_product(px_db *db, const px_actor *by, const char *g
     return rc;
 }
 
+/* A CMO's pack item of a product no longer granted to it: the item's error as it is stored,
+ * as the job would find it (set and cleared only here: an attempt run again looks again). */
+static const char k_pack_not_found[] = "pack not found";
+
 /* The product of each target item left: one of the caller's (a MAH's) products, or the item's
  * error not_found as it is stored (another MAH's product answers as an unknown one: nothing
- * leaks). The job looks again (a product could change hands meanwhile). Consecutive items of
- * one GTIN are looked up once. */
-static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, px_err *err)
+ * leaks). A CMO's pack items go through its partnerships as every read of its: a product
+ * suspended refuses the batch (403 partnership_suspended, as its exports and print jobs), one
+ * not granted is the item's not_found. The job looks again (a product could change hands
+ * meanwhile). Consecutive items of one GTIN are looked up once. */
+static px_rc check_item_products(px_db *db, const px_actor *by, batch_ctx *c, px_err *err)
 {
     char last[GS1_GTIN_LEN + 1] = "";
     px_err last_err = PX_ERR_INIT;
     for (size_t i = 0; i < c->req->n_items; i++) {
         px_carrier_item_in *it = &c->ck.items[i];
         const char *gtin = c->ck.gtin14[i];
-        if (!it->target || !gtin[0])
-            continue; /* a pack, or refused by check_items already */
+        if (!it->target) {
+            if (it->error == k_pack_not_found)
+                it->error = it->error_code = NULL;
+            if (by->org_kind != PX_ORG_CMO || it->error)
+                continue; /* a MAH's pack, or refused by check_items already */
+            if (strcmp(gtin, last) != 0) {
+                px_err_clear(&last_err);
+                px_rc rc = px__cmo_reads_through_partnership(db, by, gtin, "product", &last_err);
+                if (rc != PX_OK && rc != PX_ENOTFOUND)
+                    return px_err_pass(err, &last_err);
+                px_strlcpy(last, gtin, sizeof(last));
+            }
+            if (last_err.rc != PX_OK) {
+                it->error = k_pack_not_found;
+                it->error_code = "not_found";
+            }
+            continue;
+        }
+        if (!gtin[0])
+            continue; /* refused by check_items already */
         /* An attempt run again looks again (tx.h): a product committed meanwhile is seen. */
         it->error = NULL;
         it->error_code = NULL;
@@ -278,14 +302,13 @@ static px_rc check_target_products(px_db *db, const px_actor *by, batch_ctx *c, 
     return PX_OK;
 }
 
-/* A CMO's batch through its partnerships, as every read of its (px__cmo_reads_through_partnership):
- * each product its pack items name must still be granted to it (else 404, the batch's or
- * carrier's) and its partnership active (else 403 partnership_suspended, at once). At the
- * batch's creation (creating), a product not granted is left to its items' errors. */
+/* A CMO's batch read through its partnerships, as every read of its
+ * (px__cmo_reads_through_partnership): each product its pack items name must still be granted
+ * to it (else 404, the batch's or carrier's) and its partnership active (else 403
+ * partnership_suspended, at once). */
 typedef struct cmo_gtins {
     px_db *db;
     const char *cmo_org_id, *what;
-    int creating;
     px_rc rc;
     px_err *err;
 } cmo_gtins;
@@ -294,17 +317,15 @@ static int cmo_gtin_served(void *vc, const char *gtin)
 {
     cmo_gtins *c = vc;
     c->rc = px__cmo_org_reads_through_partnership(c->db, c->cmo_org_id, gtin, c->what, c->err);
-    if (c->rc == PX_ENOTFOUND && c->creating)
-        c->rc = PX_OK;
     return c->rc != PX_OK;
 }
 
 static px_rc cmo_batch_served(px_db *db, const char *org_kind, const char *org_id,
-                              const char *batch_id, const char *what, int creating, px_err *err)
+                              const char *batch_id, const char *what, px_err *err)
 {
     if (strcmp(org_kind, "cmo") != 0)
         return PX_OK;
-    cmo_gtins c = {db, org_id, what, creating, PX_OK, err};
+    cmo_gtins c = {db, org_id, what, PX_OK, err};
     px_rc rc = px_store_carrier_batch_gtins(db, batch_id, cmo_gtin_served, &c, err);
     return rc != PX_OK ? rc : c.rc;
 }
@@ -357,7 +378,7 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
         c->b->design = t.design;
         px_strlcpy(c->b->template_id, t.id, sizeof(c->b->template_id));
     }
-    if ((rc = check_target_products(db, by, c, err)) != PX_OK)
+    if ((rc = check_item_products(db, by, c, err)) != PX_OK)
         return rc;
     /* Never yes now, failure later: a batch none of whose items can render would only fail
      * in its job; refused now, naming the first item's fault (the batch keeps per-item
@@ -377,10 +398,6 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     if ((rc = pixels_within_budget(c->b, &c->ck, c->req->n_items, c->pack_link_max, err)) != PX_OK)
         return rc;
     rc = px_store_carrier_batch_insert(db, c->b, c->ck.items, c->req->n_items, err);
-    /* A CMO suspended on a product its items name is refused now, as its exports and print
-     * jobs are, not accepted and failed item by item later. */
-    if (rc == PX_OK)
-        rc = cmo_batch_served(db, c->b->org_kind, by->org_id, c->b->id, "product", 1, err);
     /* Every item of an accepted batch that is not refused as it arrives is a carrier made
      * against the caller's allotment (docs/allotments.md), charged here, before any is
      * rendered. */
@@ -438,7 +455,7 @@ px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err)
      * of it was released (it would complete and never be handed out). */
     px_carrier_batch b;
     if ((rc = px_store_carrier_batch_get(db, &b, j->object_id, err)) != PX_OK ||
-        (rc = cmo_batch_served(db, b.org_kind, b.org_id, b.id, "carrier batch", 0, err)) != PX_OK ||
+        (rc = cmo_batch_served(db, b.org_kind, b.org_id, b.id, "carrier batch", err)) != PX_OK ||
         (rc = cmo_batch_unreleased(db, &b, err)) != PX_OK ||
         (rc = px_svc_allotment_charge(tx, PX_ALLOT_CARRIERS, n, NULL, err)) != PX_OK ||
         (rc = px_store_allotment_recharged_carrier_batch(db, b.id, err)) != PX_OK ||
@@ -505,7 +522,7 @@ px_rc px_svc_carrier_batch_get(px_db *db, const px_app *app, const px_actor *by,
     if (rc == PX_OK && strcmp(out->org_id, by->org_id) != 0)
         rc = px_err_set(err, PX_ENOTFOUND, "not_found", "carrier batch not found");
     if (rc == PX_OK)
-        rc = cmo_batch_served(db, out->org_kind, out->org_id, out->id, "carrier batch", 0, err);
+        rc = cmo_batch_served(db, out->org_kind, out->org_id, out->id, "carrier batch", err);
     if (rc != PX_OK || strcmp(out->status, "completed") != 0)
         return rc;
     if ((rc = cmo_batch_unreleased(db, out, err)) != PX_OK)
@@ -617,7 +634,7 @@ px_rc px_svc_carrier_batch_zip(px_db *db, const px_app *app, const char *id, con
     if (!found || strcmp(b.status, "completed") != 0)
         return px__link_refused(err);
     /* Whoever holds the link: a CMO's batch is handed out as the CMO would read it. */
-    if ((rc = cmo_batch_served(db, b.org_kind, b.org_id, b.id, "carrier batch", 0, err)) != PX_OK ||
+    if ((rc = cmo_batch_served(db, b.org_kind, b.org_id, b.id, "carrier batch", err)) != PX_OK ||
         (rc = cmo_batch_unreleased(db, &b, err)) != PX_OK)
         return rc;
     snprintf(filename, cap, "packid-carriers-%.8s.zip", b.id);

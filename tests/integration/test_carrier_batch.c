@@ -794,6 +794,11 @@ static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
                    "{\"items\":[{\"gtin\":\"" GTIN "\",\"serial\":\"CB0402\"}]}", 403,
                    "partnership_suspended");
     px_expect_count(&f->env, batches, "SELECT count(*) FROM carrier_batch");
+    /* Packs of a product not granted to the CMO (here one nobody registered) are the items'
+     * not_found as the batch arrives: a batch of only such items is refused whole. */
+    json_decref(px_test_call(&f->env, "POST", "/v1/carrier-batches", f->cmo.key,
+                             "{\"items\":[{\"gtin\":\"09506000134352\",\"serial\":\"X1\"}]}", 422));
+    px_expect_count(&f->env, batches, "SELECT count(*) FROM carrier_batch");
     px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
     px_test_expect(&f->env, "GET", png[1], f->cmo.key, NULL, 200, NULL);
     /* Its job retried as the batch is read: failed by hand (its second item's carrier lost
