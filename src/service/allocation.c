@@ -168,7 +168,12 @@ px_rc px_svc_job_get(px_db *db, const px_actor *by, const char *id, px_job *out,
     if (!px_uuid_valid(id) || px_policy_scope(by->role, PX_ACT_JOB_READ) == PX_SCOPE_DENY)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "job not found");
     px_rc rc = px_store_job_get(db, out, id, by->org_id, 0, err);
-    if (rc != PX_OK || by->org_kind != PX_ORG_CMO || !out->gtin[0])
+    if (rc != PX_OK || by->org_kind != PX_ORG_CMO)
+        return rc;
+    /* A CMO's carrier batch job, as its batch (a batch may name several products). */
+    if (strcmp(out->kind, "carrier_batch") == 0 && out->object_id[0])
+        return px__carrier_batch_cmo_served(db, out->object_id, by->org_id, "job", err);
+    if (!out->gtin[0])
         return rc;
     /* A CMO reads its jobs through its partnership, like everything else of its: suspended ->
      * 403 partnership_suspended; the product no longer granted -> not found. */

@@ -169,7 +169,7 @@ px_rc px_svc_carrier_target_check(const px_actor *by, const char *target, gs1_el
 /* The request's items as checked before the transaction: copies of them with the errors of
  * those refused, and the GTIN-14 of each item: a pack's as normalised (the copy's gtin points
  * at it, so the batch stores every pack item's GTIN in one form, as its carriers hold it) or
- * the one a target names (check_target_products looks it up). */
+ * the one a target names (check_item_products looks it up). */
 typedef struct checked_items {
     px_carrier_item_in *items;
     px_err *errs;
@@ -244,16 +244,16 @@ px_rc px_svc_carrier_target_product(px_db *db, const px_actor *by, const char *g
     return rc;
 }
 
-/* A CMO's pack item of a product no longer granted to it: the item's error as it is stored,
- * as the job would find it (set and cleared only here: an attempt run again looks again). */
+/* A pack item of a product the caller does not see (not its own, or not granted to a CMO): the
+ * item's error as it is stored, as the job would find it (set and cleared only here: an
+ * attempt run again looks again). */
 static const char k_pack_not_found[] = "pack not found";
 
-/* The product of each target item left: one of the caller's (a MAH's) products, or the item's
- * error not_found as it is stored (another MAH's product answers as an unknown one: nothing
- * leaks). A CMO's pack items go through its partnerships as every read of its: a product
- * suspended refuses the batch (403 partnership_suspended, as its exports and print jobs), one
- * not granted is the item's not_found. The job looks again (a product could change hands
- * meanwhile). Consecutive items of one GTIN are looked up once. */
+/* The product of each item left: one the caller sees (a MAH's own; a CMO's through its
+ * partnerships), or the item's error not_found as it is stored (another MAH's product answers
+ * as an unknown one: nothing leaks). A CMO's product suspended refuses the batch (403
+ * partnership_suspended, as its exports and print jobs). The job looks again (a product could
+ * change hands meanwhile). Consecutive items of one GTIN are looked up once. */
 static px_rc check_item_products(px_db *db, const px_actor *by, batch_ctx *c, px_err *err)
 {
     char last[GS1_GTIN_LEN + 1] = "";
@@ -264,11 +264,14 @@ static px_rc check_item_products(px_db *db, const px_actor *by, batch_ctx *c, px
         if (!it->target) {
             if (it->error == k_pack_not_found)
                 it->error = it->error_code = NULL;
-            if (by->org_kind != PX_ORG_CMO || it->error)
-                continue; /* a MAH's pack, or refused by check_items already */
+            if (it->error)
+                continue; /* refused by check_items already */
             if (strcmp(gtin, last) != 0) {
                 px_err_clear(&last_err);
-                px_rc rc = px__cmo_reads_through_partnership(db, by, gtin, "product", &last_err);
+                px_rc rc =
+                    by->org_kind == PX_ORG_CMO
+                        ? px__cmo_reads_through_partnership(db, by, gtin, "product", &last_err)
+                        : px_svc_carrier_target_product(db, by, gtin, &last_err);
                 if (rc != PX_OK && rc != PX_ENOTFOUND)
                     return px_err_pass(err, &last_err);
                 px_strlcpy(last, gtin, sizeof(last));
@@ -415,6 +418,12 @@ static px_rc batch_body(px_tx *tx, void *vc, px_err *err)
     return by->org_kind == PX_ORG_CMO
                ? px_store_carrier_batch_mahs(db, c->b->id, by->org_id, px_tx_also_in, &also, err)
                : PX_OK;
+}
+
+px_rc px__carrier_batch_cmo_served(px_db *db, const char *batch_id, const char *cmo_org_id,
+                                   const char *what, px_err *err)
+{
+    return cmo_batch_served(db, "cmo", cmo_org_id, batch_id, what, err);
 }
 
 /* A CMO never sees a pack after the MAH released it (DESIGN's pack visibility rule), and a

@@ -74,8 +74,10 @@ typedef struct px_carrier_batch_request {
     const px_carrier_design_request *design; /* NULL: the default design */
 } px_carrier_batch_request;
 
-/* POST /v1/carrier-batches: checks the request's shape and design and queues the batch with
- * its items — one transaction with the audit entry. Item contents are checked by the job. */
+/* POST /v1/carrier-batches: checks the request's shape and design, each item as far as it can
+ * be known now (GS1's rules, its product, a CMO's partnerships) and the batch's pixel budget,
+ * and queues the batch with its items — one transaction with the audit entry. The job reads
+ * each pack and renders what it can. */
 px_rc px_svc_carrier_batch_create(px_db *db, const px_app *app, const px_actor *by,
                                   const px_carrier_batch_request *req, px_carrier_batch *out,
                                   px_err *err);

@@ -131,16 +131,16 @@ px_rc px__export_retry(px_tx *tx, const px_job *j, px_err *err)
      * (retry the allocation first), a production run's batch not recalled since and its
      * expiry not past (its labels would be refused at commission). */
     px_rc rc = px_store_export_get(db, &e, j->object_id, err);
+    if (rc == PX_OK)
+        rc = export_source(db, px_tx_actor(tx), &e, e.allocation_id[0] ? e.allocation_id : NULL,
+                           &prod, err);
     gs1_date expiry;
     if (rc == PX_OK && e.run_expiry[0] &&
         (rc = px_commission_expiry_check(&expiry, e.run_expiry, px_now_us(), err)) != PX_OK) {
         px_err_field(err, "expiry");
         return rc;
     }
-    if (rc != PX_OK ||
-        (rc = export_source(db, px_tx_actor(tx), &e, e.allocation_id[0] ? e.allocation_id : NULL,
-                            &prod, err)) != PX_OK ||
-        (rc = px_store_export_requeue(db, e.id, err)) != PX_OK ||
+    if (rc != PX_OK || (rc = px_store_export_requeue(db, e.id, err)) != PX_OK ||
         (rc = px_store_job_requeue(db, j->id, 0, err)) != PX_OK)
         return rc;
     px_audit_details *d = px_tx_audit(tx, e.tenant_id, "export.retry", e.id);

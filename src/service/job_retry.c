@@ -38,6 +38,9 @@ static px_rc retry_body(px_tx *tx, void *vc, px_err *err)
     /* A CMO reads its jobs through its partnership (px_svc_job_get): so does it retry them. */
     if (rc == PX_OK && j.gtin[0])
         rc = px__cmo_reads_through_partnership(db, by, j.gtin, "job", err);
+    if (rc == PX_OK && by->org_kind == PX_ORG_CMO && strcmp(j.kind, "carrier_batch") == 0 &&
+        j.object_id[0])
+        rc = px__carrier_batch_cmo_served(db, j.object_id, by->org_id, "job", err);
     if (rc != PX_OK)
         return rc;
     size_t k = 0;

@@ -86,6 +86,11 @@ px_rc px__cmo_reads_through_partnership(px_db *db, const px_actor *by, const cha
 px_rc px__cmo_org_reads_through_partnership(px_db *db, const char *cmo_org_id, const char *gtin,
                                             const char *what, px_err *err);
 
+/* A CMO's carrier batch batch_id read through cmo_org_id's partnerships, each product its pack
+ * items name (carrier_batch.c): suspended 403, not granted PX_ENOTFOUND "<what> not found". */
+px_rc px__carrier_batch_cmo_served(px_db *db, const char *batch_id, const char *cmo_org_id,
+                                   const char *what, px_err *err);
+
 /* REQ-POOL-6 (catalog.c): a suspended partnership stops the CMO's access to gtin at once:
  * PX_OK while ps is active, else PX_EFORBIDDEN "partnership_suspended". */
 px_rc px__partnership_active(const px_partnership *ps, const char *gtin, px_err *err);
