@@ -672,8 +672,10 @@ static void test_webhook__silent_receiver_holds_one_worker(void **state)
     snprintf(where, sizeof(where), "tenant_id = '%s' AND state = 'sending'", f->mah.org);
     for (int i = 0; i < 600 && deliveries(f, where) < 1; i++)
         px_sleep_ms(100);
-    /* Another tenant's carrier batch is worked on meanwhile (its one item is refused: the job
-     * ends failed, which is the runner's doing as much as completed). */
+    /* Another tenant's carrier batch is worked on meanwhile (its one item, a pack its product
+     * does not have, is refused by the job: the job ends failed, which is the runner's doing
+     * as much as completed). */
+    px_test_product_sql(&f->env, "09506000134352", f->mah2.org, "Quiet product", "US");
     json_t *b = px_test_call(&f->env, "POST", "/v1/carrier-batches", f->mah2.key,
                              "{\"items\":[{\"gtin\":\"09506000134352\",\"serial\":\"NONE\"}],"
                              "\"symbology\":\"datamatrix\"}",
