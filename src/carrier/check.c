@@ -26,13 +26,20 @@
 #define DM_RECT_HEIGHT 16
 #define QR_V40_MODULES PX_CARRIER_MATRIX_MAX
 
+/* The symbology's minimum quiet zone, as its encoder leaves it in the matrix (qr.c: 4X,
+ * datamatrix.c: 1X). */
+static int quiet_default(int qr)
+{
+    return qr ? 4 : 1;
+}
+
 /* The largest matrix of a kind, as the encoder would leave it: the drawing's checks only grow
  * with the matrix, so when this one passes them every symbol of the kind does. */
 static void largest(px_carrier_matrix *m, int qr, px_carrier_shape shape)
 {
     m->width = qr ? QR_V40_MODULES : shape == PX_CARRIER_RECT ? DM_RECT_WIDTH : DM_SQUARE_MODULES;
     m->height = qr ? QR_V40_MODULES : shape == PX_CARRIER_RECT ? DM_RECT_HEIGHT : DM_SQUARE_MODULES;
-    m->quiet_default = qr ? 4 : 1;
+    m->quiet_default = quiet_default(qr);
 }
 
 /* 1 when data is valid for its encoder and surely fits; 0 when only the encoder can tell. */
@@ -81,8 +88,8 @@ uint64_t px_carrier_pixels_bound(size_t len, int qr, const px_carrier_opts *o)
     double side = sqrt(need / density) + (qr ? QR_STEP : DM_STEP);
     int max = qr ? QR_V40_MODULES : DM_SQUARE_MODULES, min = qr ? 21 : 10;
     int s = side > max ? max : side < min ? min : (int)side;
-    int quiet =
-        o->quiet_zone_modules == PX_CARRIER_QUIET_DEFAULT ? (qr ? 4 : 1) : o->quiet_zone_modules;
+    int quiet = o->quiet_zone_modules == PX_CARRIER_QUIET_DEFAULT ? quiet_default(qr)
+                                                                  : o->quiet_zone_modules;
     uint64_t px = (uint64_t)(s + 2 * quiet) * (uint64_t)(o->module_px > 0 ? o->module_px : 1);
     return px * px;
 }

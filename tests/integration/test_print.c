@@ -599,6 +599,8 @@ static void test_print__export_allocation_with_run_batch(void **state)
      * batch its serials are labelled with, which their commissioning must give. */
     assert_string_equal(px_test_str(e, "batch"), "RUN1");
     assert_string_equal(px_test_str(e, "expiry"), "301200");
+    char eid[40];
+    snprintf(eid, sizeof(eid), "%s", px_test_str(e, "export_id"));
     /* The audit entry names the production run whose expiry the export claimed. */
     px_expect_count(&f->env, 1,
                     "SELECT count(*) FROM audit_log WHERE action = 'export.create' AND subject = "
@@ -624,6 +626,19 @@ static void test_print__export_allocation_with_run_batch(void **state)
     }
     assert_int_equal(n, 5);
     px_http_resp_free(&r);
+    /* Its job failed (by hand) and its run's expiry past since (by hand too): a retry asks the
+     * expiry as the request did, 422 expiry_in_past on expiry, and the job stays failed. */
+    char job[40], retry[96];
+    px_sql_textf(&f->env, job, sizeof(job), "SELECT job_id::text FROM export WHERE id = '%s'", eid);
+    px_sqlf(&f->env, "UPDATE job SET status = 'failed', error = 'by hand' WHERE id = '%s'", job);
+    px_sqlf(&f->env, "UPDATE export SET status = 'failed', run_expiry = '200101' WHERE id = '%s'",
+            eid);
+    px_sqlf(&f->env, "UPDATE batch SET expiry = '200101' WHERE gtin = '%s' AND batch = 'RUN1'",
+            GTIN);
+    snprintf(retry, sizeof(retry), "/v1/jobs/%s/retry", job);
+    px_test_expect_field(&f->env, "POST", retry, f->cmo.key, NULL, "expiry", "expiry_in_past");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%s' AND status = 'failed'",
+                    job);
 }
 
 /* ---- print governance ------------------------------------------------------------------- */
