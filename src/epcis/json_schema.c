@@ -679,7 +679,8 @@ px_rc epcis__json_schema_check(const epcis__json_schema *s, const char *data, si
                                px_err *err)
 {
     json_error_t je;
-    json_t *doc = json_loadb(data, len, 0, &je);
+    size_t bom = px_utf8_bom(data, len); /* ignored in JSON, RFC 8259 §8.1 */
+    json_t *doc = json_loadb(data + bom, len - bom, 0, &je);
     if (!doc)
         return px_err_set(err, PX_EINVALID, "epcis_json", "line %d: %s", je.line, je.text);
     check_ctx c = {0};

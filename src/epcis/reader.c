@@ -316,11 +316,13 @@ px_rc px_epcis_read_buffer(const char *data, size_t len, const px_epcis_read_cb 
 {
     if (len > (size_t)0x7fffffff)
         return px_err_set(err, PX_ETOOBIG, "too_big", "document over 2 GiB");
-    while (len && is_blank(*data)) {
-        data++;
-        len--;
-    }
-    return read_any(data, len, NULL, NULL, cb, err);
+    /* A byte order mark is passed over to tell JSON from XML, and left to the XML reader. */
+    size_t bom = px_utf8_bom(data, len), lead = bom;
+    while (lead < len && is_blank(data[lead]))
+        lead++;
+    if (bom && (lead == len || data[lead] != '{'))
+        lead = 0;
+    return read_any(data + lead, len - lead, NULL, NULL, cb, err);
 }
 
 px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *err)
@@ -329,12 +331,15 @@ px_rc px_epcis_read_file(const char *path, const px_epcis_read_cb *cb, px_err *e
     if (!f)
         return px_err_set(err, PX_ENOTFOUND, "file_not_found", "cannot open \"%s\": %s", path,
                           strerror(errno));
+    char bom[3];
+    size_t got = fread(bom, 1, sizeof(bom), f);
+    if (!px_utf8_bom(bom, got))
+        rewind(f); /* a byte order mark is passed over, as in px_epcis_read_buffer */
     int c;
     while ((c = getc(f)) != EOF && is_blank((char)c))
         ;
     px_rc rc;
     if (c == '{') {
-        ungetc(c, f);
         rc = read_any(NULL, 0, f, path, cb, err); /* rewinds to the start for each pass */
     } else {
         rc = read_any(NULL, 0, NULL, path, cb, err);

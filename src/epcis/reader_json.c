@@ -438,12 +438,19 @@ static int js_get(jstream *s)
     return c;
 }
 
+/* To the document's start, past a byte order mark (px_utf8_bom): each pass begins here. */
 static void js_rewind(jstream *s)
 {
     s->pos = 0;
     s->blen = s->bpos = 0;
     if (s->f)
         rewind(s->f);
+    size_t bom = js_peek(s) < 0 ? 0
+                 : s->f         ? px_utf8_bom(s->buf, s->blen)
+                                : px_utf8_bom(s->mem, s->mem_len);
+    s->pos = bom;
+    if (s->f)
+        s->bpos = bom;
 }
 
 static void js_ws(jstream *s)
@@ -821,6 +828,7 @@ px_rc epcis__read_json(epcis__reader *st, const char *data, size_t len, FILE *f,
     s->f = f;
     s->mem = data;
     s->mem_len = len;
+    js_rewind(s);
     px_rc rc = read_json(st, s, err);
     free(s);
     return rc;

@@ -44,12 +44,11 @@ void h_epcis_capture(px_req *r)
     }
     const char *body = r->body.data ? r->body.data : "";
     size_t len = r->body.len;
-    /* RFC 8259 §8.1: a JSON parser may ignore a leading byte order mark, and some systems
-     * write UTF-8 with one; the reader below sees the document after it. (XML keeps its BOM:
-     * the XML reader takes it, XML 1.0 §4.3.3.) */
-    if (json && len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
-        body += 3;
-        len -= 3;
+    /* A JSON body's byte order mark is ignored (px_utf8_bom); XML keeps its own. */
+    if (json) {
+        size_t bom = px_utf8_bom(body, len);
+        body += bom;
+        len -= bom;
     }
     size_t lead = 0;
     while (lead < len &&

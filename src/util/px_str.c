@@ -242,6 +242,11 @@ void px_cut_mark(char *s, size_t cap, size_t len)
     px_utf8_scrub(s);
 }
 
+size_t px_utf8_bom(const char *s, size_t len)
+{
+    return len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 size_t px_utf8_seq(const char *s)
 {
     return utf8_seq((const unsigned char *)s);

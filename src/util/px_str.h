@@ -17,6 +17,10 @@ void px_cut_mark(char *s, size_t cap, size_t len);
 /* The length of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
  * surrogates, nothing above U+10FFFF), 0 when there is none. */
 size_t px_utf8_seq(const char *s);
+/* 3 when the len bytes at s begin with a UTF-8 byte order mark (EF BB BF), else 0. A JSON
+ * reader may ignore one (RFC 8259 §8.1) and some systems write it; an XML reader takes it
+ * itself (XML 1.0 §4.3.3), so only the JSON paths skip it. */
+size_t px_utf8_bom(const char *s, size_t len);
 /* Drops, in place, every byte of s that does not begin a complete, well-formed UTF-8
  * sequence (RFC 3629 §4). Text cut by a byte count ("%.60s", a full buffer) may end a piece
  * inside a character; scrubbed, it stays valid UTF-8 for a JSON answer or PostgreSQL.

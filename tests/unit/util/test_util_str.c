@@ -161,6 +161,17 @@ static void test_util__str_blank(void)
             fail_msg("seen[%zu] is taken for blank", i);
 }
 
+/* A byte order mark is the three bytes EF BB BF at the start, nothing shorter or later. */
+static void test_util__str_utf8_bom(void)
+{
+    assert_int_equal(px_utf8_bom("\xef\xbb\xbf{}", 5), 3);
+    assert_int_equal(px_utf8_bom("\xef\xbb\xbf", 3), 3);
+    assert_int_equal(px_utf8_bom("\xef\xbb\xbf", 2), 0);   /* cut short */
+    assert_int_equal(px_utf8_bom("\xef\xbb\xbe{}", 5), 0); /* U+FEFE's bytes */
+    assert_int_equal(px_utf8_bom(" \xef\xbb\xbf", 4), 0);  /* not at the start */
+    assert_int_equal(px_utf8_bom("", 0), 0);
+}
+
 static void test_util__str_strlcpy(void)
 {
     char dst[5];
