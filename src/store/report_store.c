@@ -392,7 +392,7 @@ px_rc px_store_report_end_attempt(px_db *db, const char *id, int n, int http_sta
     return px__end_attempt(
         db,
         PX__SQL_END_ATTEMPT("report_attempt", "report_id", "report",
-                            "last_error = CASE $4 WHEN 'delivered' THEN last_error ELSE $5 END, "),
+                            "last_error = CASE $4 WHEN 'delivered' THEN NULL ELSE $5 END, "),
         id, n, http_status, outcome, px__nz(error), retry_ms, current, err);
 }
 

@@ -162,6 +162,8 @@ static void test_reports__delivered_after_three_failures(void **state)
         assert_int_equal(px_test_int(a, "http_status"), 500);
     }
     assert_string_equal(px_test_str(json_array_get(att, 3), "outcome"), "delivered");
+    /* Delivered, it has no error left (as a webhook delivery); its attempts keep theirs. */
+    assert_true(json_is_null(json_object_get(j, "last_error")));
     json_decref(j);
 
     assert_int_equal(px_receiver_count(&f->rv), 4);
