@@ -332,6 +332,18 @@ static void test_allotments__failed_allocation_gives_back(void **state)
             "(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '1 month')::date, 100, 0) "
             "ON CONFLICT (org_id, period) DO UPDATE SET serials = 100",
             f->mah.org);
+    /* A retry asks the allotment again, as the request did: with no room for its 7 serials it
+     * is refused and changes nothing (the job still failed, nothing charged). */
+    char tight[64];
+    snprintf(tight, sizeof(tight), "{\"serials_per_month\":%lld}", before + 6);
+    json_decref(px_test_call(&f->env, "PUT", f->allotments, f->admin.key, tight, 200));
+    px_test_expect(&f->env, "POST", job, f->mah.key, NULL, 403, "allotment_exceeded");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%.36s' AND status = 'failed'",
+                    job + strlen("/v1/jobs/"));
+    a = allotment(f, f->mah.key);
+    assert_int_equal(num(a, "used", "serials"), before);
+    json_decref(a);
+    json_decref(px_test_call(&f->env, "PUT", f->allotments, f->admin.key, "{}", 200));
     px_test_refuse_rows(&f->env, "serial", cond, "22023");
     json_decref(px_test_call(&f->env, "POST", job, f->mah.key, NULL, 202));
     a = allotment(f, f->mah.key);
