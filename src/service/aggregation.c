@@ -88,40 +88,47 @@ void px__agg_container_sgln(char out[64], const px_actor *by, const char *prefix
     px__org_sgln(out, by, &p);
 }
 
-/* Hashes ev, writes its row: one container event (REQ-AGG-4: in the request's transaction,
- * beside the change and the audit entry). */
-static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *ev,
-                    const char *parent_sscc, char event_id[PX_ID_LEN + 1], px_err *err)
+px_rc px__agg_event_store(px_db *db, const px_epcis_event *ev, const px_container_event_rec *rec,
+                          char event_id[PX_ID_LEN + 1], px_err *err)
 {
-    px__event_at(ev, c->req->origin, c->now, c->sgln);
     char hash[PX_EPCIS_EVENT_ID_MAX];
     px_rc rc = px_epcis_event_hash(hash, ev, err);
     if (rc != PX_OK)
         return rc;
     if (px_uuid_v4(event_id) != PX_OK)
         return px_err_no_random(err);
+    px_container_event_rec row = *rec;
+    row.id = event_id;
+    row.type = px_epcis_event_type_names[ev->type];
+    row.action = px_epcis_action_name(ev->action);
+    row.biz_step = px_cbv_bizstep_name(ev->biz_step);
+    row.disposition = px_cbv_disp_name(ev->disposition);
+    row.event_time_us = ev->event_time_us;
+    row.tz_offset_min = ev->tz_offset_min;
+    row.parent_id = ev->parent_id;
+    row.epcs = ev->epcs;
+    row.n_epcs = ev->n_epcs;
+    row.read_point = ev->read_point;
+    row.biz_location = ev->biz_location;
+    row.event_hash = hash;
+    return px_store_container_event_insert(db, &row, err);
+}
+
+/* Dates ev and writes its row: one container event (REQ-AGG-4: in the request's transaction,
+ * beside the change and the audit entry). */
+static px_rc record(px_db *db, agg_ctx *c, const px_actor *by, px_epcis_event *ev,
+                    const char *parent_sscc, char event_id[PX_ID_LEN + 1], px_err *err)
+{
+    px__event_at(ev, c->req->origin, c->now, c->sgln);
     px_container_event_rec rec = {
-        .id = event_id,
         .tenant_id = c->parent.tenant_id,
         .org_id = by->org_id,
         .aggregation_id = c->out->aggregation_id,
-        .type = px_epcis_event_type_names[ev->type],
-        .action = px_epcis_action_name(ev->action),
-        .biz_step = px_cbv_bizstep_name(ev->biz_step),
-        .disposition = px_cbv_disp_name(ev->disposition),
-        .event_time_us = ev->event_time_us,
-        .tz_offset_min = ev->tz_offset_min,
-        .parent_id = ev->parent_id,
         .parent_sscc = parent_sscc,
+        .parent_gtin = c->req->parent_gtin, /* a case's unpacking: the case (NULL otherwise) */
+        .parent_serial = c->req->parent_gtin ? c->req->parent_serial : NULL,
     };
-    rec.parent_gtin = c->req->parent_gtin; /* a case's unpacking: the case (NULL otherwise) */
-    rec.parent_serial = c->req->parent_gtin ? c->req->parent_serial : NULL;
-    rec.epcs = ev->epcs;
-    rec.n_epcs = ev->n_epcs;
-    rec.read_point = ev->read_point;
-    rec.biz_location = ev->biz_location;
-    rec.event_hash = hash;
-    return px_store_container_event_insert(db, &rec, err);
+    return px__agg_event_store(db, ev, &rec, event_id, err);
 }
 
 /* docs/aggregation.md "Events": packing is ADD / packing / in_progress, unpacking DELETE /

@@ -19,6 +19,11 @@ void px__agg_container_sgln(char out[64], const px_actor *by, const char *prefix
  * action (docs/aggregation.md "Events"). */
 void px__agg_event_init(px_epcis_event *ev, px_epcis_action act, const char *parent_uri,
                         const char *const *epcs, size_t n);
+/* Hashes ev and stores it as one container event, its id a new one (into event_id): rec names
+ * the row's tenant, organization, packing (aggregation_id; NULL for none) and parent
+ * (parent_sscc, or a case's parent_gtin and parent_serial); the rest is ev's. */
+px_rc px__agg_event_store(px_db *db, const px_epcis_event *ev, const px_container_event_rec *rec,
+                          char event_id[PX_ID_LEN + 1], px_err *err);
 /* A child's refusal by the store's rules as a per-item error with its index. */
 void px__agg_misfit_error(px_item_error *e, size_t index, const px_agg_misfit *f);
 /* The request's refusal when bad of n children were refused. */

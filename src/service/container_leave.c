@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregation_internal.h"
 #include "epcis.h"
 #include "gs1.h"
 #include "pack_internal.h"
 #include "packing.h"
-#include "px_crypto.h"
 #include "px_str.h"
 #include "ship_store.h"
 
@@ -65,7 +65,7 @@ static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod,
                           int64_t now_us, const char *pgtin, const char *parent,
                           const char *prefix, const char *const *epcs, size_t n, px_err *err)
 {
-    char parent_uri[GS1_EPC_URI_MAX], hash[PX_EPCIS_EVENT_ID_MAX], id[PX_ID_LEN + 1];
+    char parent_uri[GS1_EPC_URI_MAX], id[PX_ID_LEN + 1];
     int is_case = pgtin[0] != '\0';
     px_rc rc = is_case ? gs1_epc_sgtin_format(parent_uri, sizeof(parent_uri), pgtin,
                                               (int)strlen(prefix), parent, err)
@@ -73,41 +73,17 @@ static px_rc delete_event(px_db *db, const px_actor *by, const px_product *prod,
                                              (int)strlen(prefix), err);
     if (rc != PX_OK)
         return rc;
-    px_epcis_event ev = {
-        .type = PX_EPCIS_AGGREGATION_EVENT,
-        .action = PX_EPCIS_DELETE,
-        .biz_step = PX_BIZSTEP_UNPACKING,
-        .disposition = PX_DISP_NONE,
-        .event_time_us = now_us,
-        .parent_id = parent_uri,
-        .epcs = epcs,
-        .n_epcs = n,
-        .read_point = sgln[0] ? sgln : NULL,
-        .biz_location = sgln[0] ? sgln : NULL,
-    };
-    if ((rc = px_epcis_event_hash(hash, &ev, err)) != PX_OK)
-        return rc;
-    if (px_uuid_v4(id) != PX_OK)
-        return px_err_no_random(err);
+    px_epcis_event ev;
+    px__agg_event_init(&ev, PX_EPCIS_DELETE, parent_uri, epcs, n);
+    px__event_at(&ev, NULL, now_us, sgln);
     px_container_event_rec rec = {
-        .id = id,
         .tenant_id = prod->mah_id,
         .org_id = by->org_id,
-        .type = "AggregationEvent",
-        .action = "DELETE",
-        .biz_step = "unpacking",
-        .event_time_us = now_us,
-        .parent_id = parent_uri,
         .parent_sscc = is_case ? NULL : parent,
         .parent_gtin = is_case ? pgtin : NULL,
         .parent_serial = is_case ? parent : NULL,
-        .epcs = epcs,
-        .n_epcs = n,
-        .read_point = ev.read_point,
-        .biz_location = ev.biz_location,
-        .event_hash = hash,
     };
-    return px_store_container_event_insert(db, &rec, err);
+    return px__agg_event_store(db, &ev, &rec, id, err);
 }
 
 /* One DELETE per former container (the rows come grouped by it), at the operator's location
