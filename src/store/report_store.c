@@ -491,8 +491,6 @@ static void filter_common(qb *q, const px_epcis_filter *f);
 /* The events a filter selects (alias e). */
 static void filter_where(qb *q, const px_epcis_filter *f)
 {
-    if (f->tenant_id)
-        qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
     if (f->market) {
         /* A regulator sees the events carrying its market (its releases, the status changes
          * and batch recalls of packs released to it) and the whole-batch events of the
@@ -553,9 +551,12 @@ static void filter_where(qb *q, const px_epcis_filter *f)
     filter_common(q, f);
 }
 
-/* The conditions on the columns both tables have (alias e). */
+/* The conditions on the columns both tables have (alias e): the tenant's first, so that
+ * neither table's read can leave it out. */
 static void filter_common(qb *q, const px_epcis_filter *f)
 {
+    if (f->tenant_id)
+        qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
     if (f->biz_step)
         qb_param(q, " AND e.biz_step = ", "", f->biz_step);
     if (f->biz_location)
@@ -599,8 +600,6 @@ static int takes_containers(const px_epcis_filter *f)
  * (MATCH_anyEPC). */
 static void filter_containers(qb *q, const px_epcis_filter *f)
 {
-    if (f->tenant_id)
-        qb_param(q, " AND e.tenant_id = ", "::uuid", f->tenant_id);
     if (f->epc_uris) {
         int u = qb_add(q, f->epc_uris);
         px_buf_printf(&q->sql, " AND (e.epcs && $%d::text[]", u);
