@@ -91,9 +91,17 @@ px__attempt_end px__delivery_end(const px_config *cfg, int n, int max,
     return e;
 }
 
-void px__delivery_told(const px__attempt_end *e, const char *what, const char *subject,
+void px__delivery_told(const px__attempt_end *e, int current, const char *what, const char *subject,
                        _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT])
 {
+    if (!current) {
+        char fields[400], msg[96];
+        snprintf(fields, sizeof(fields), "%s,\"attempt\":%d,\"outcome\":\"%s\"", subject,
+                 e->attempt, px_delivery_outcome_name(e->outcome));
+        snprintf(msg, sizeof(msg), "%s: a later attempt superseded this one", what);
+        px_log(PX_LOG_WARN, msg, fields);
+        return;
+    }
     if (counts)
         counts[e->outcome]++;
     px__delivery_log(what, subject, e->attempt, e->res, e->outcome, e->retry_ms);

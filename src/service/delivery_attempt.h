@@ -57,8 +57,10 @@ px__attempt_end px__delivery_end(const px_config *cfg, int n, int max,
 /* Tells the attempt's outcome once its recording committed: counted in counts (the app's
  * metric; NULL for a sandbox delivery, which live metrics never count) and logged (px__delivery_log
  * with what and subject). Never before: a recording that fails leaves the delivery to be taken up
- * again, and its outcome is told then, once. */
-void px__delivery_told(const px__attempt_end *e, const char *what, const char *subject,
+ * again, and its outcome is told then, once. current 0: the delivery did not take the outcome (a
+ * sender that stalled past its lease answered after another claimed it, docs/delivery.md
+ * "Leases"): the outcome stays its attempt's, logged as superseded, not counted. */
+void px__delivery_told(const px__attempt_end *e, int current, const char *what, const char *subject,
                        _Atomic unsigned long counts[PX_DELIVERY_OUTCOME__COUNT]);
 /* 1 when the attempt is retried for want of any answer (no connection, TLS, silence, a
  * timeout; not an HTTP status, which may be this body's alone): the receiver itself is down,

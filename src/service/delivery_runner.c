@@ -107,18 +107,6 @@ static px_rc end_body(px_tx *tx, void *vc, px_err *err)
     return rc;
 }
 
-/* A sender that stalled past its lease answers after another took the report: its outcome
- * stays its attempt's (docs/delivery.md "Leases"). */
-static void log_superseded(const end_ctx *e)
-{
-    if (e->current)
-        return;
-    char fields[200];
-    snprintf(fields, sizeof(fields), "\"report_id\":\"%s\",\"attempt\":%d,\"outcome\":\"%s\"",
-             e->report->id, e->a.attempt, px_delivery_outcome_name(e->a.outcome));
-    px_log(PX_LOG_WARN, "report delivery: a later attempt superseded this one", fields);
-}
-
 static void log_unsendable(const char *id, const char *reason)
 {
     char fields[700], esc[600];
@@ -173,12 +161,8 @@ static px_rc run_delivery(px_app *app, px_db *db, int *did_work, px_err *err)
     snprintf(subject, sizeof(subject), "\"report_id\":\"%s\"", c.job.r.id);
     end_ctx e = {&c.job.r, px__delivery_end(cfg, c.attempt, c.job.r.max_attempts, &res), 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
-    /* Told once recorded, and only by the attempt the report took (a superseded one's outcome
-     * is its attempt's alone). */
-    if (rc == PX_OK && e.current)
-        px__delivery_told(&e.a, "report delivery", subject, app->deliveries);
-    else if (rc == PX_OK)
-        log_superseded(&e);
+    if (rc == PX_OK)
+        px__delivery_told(&e.a, e.current, "report delivery", subject, app->deliveries);
     px_report_job_dispose(&c.job);
     return rc;
 }

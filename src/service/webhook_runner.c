@@ -101,13 +101,9 @@ static px_rc run_webhook(px_app *app, px_db *db, int *did_work, px_err *err)
         px__delivery_end(cfg, c.job.attempt, unwanted ? 0 : cfg->delivery_max_attempts, &res),
         unwanted, 0};
     rc = px_tx_run(db, NULL, end_body, &e, err);
-    /* Told once recorded, and only by the attempt the delivery took, as a report's. */
-    if (rc == PX_OK && e.current)
-        px__delivery_told(&e.a, "webhook delivery", subject,
+    if (rc == PX_OK)
+        px__delivery_told(&e.a, e.current, "webhook delivery", subject,
                           px_db_is_sandbox(db) ? NULL : app->webhook_deliveries);
-    else if (rc == PX_OK)
-        px_logf(PX_LOG_WARN, "webhook delivery %s: a later attempt superseded attempt %d (%s)",
-                c.job.d.id, e.a.attempt, px_delivery_outcome_name(e.a.outcome));
     px_webhook_job_dispose(&c.job);
     return rc;
 }
