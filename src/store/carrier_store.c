@@ -361,9 +361,8 @@ px_rc px_store_carrier_batch_gtins(px_db *db, const char *batch_id,
                                    int (*fn)(void *ctx, const char *gtin), void *ctx, px_err *err)
 {
     return px__each_text(px__exec(db,
-                                  "SELECT DISTINCT lpad(x.e->>'g', 14, '0') FROM carrier_batch b, "
-                                  "jsonb_array_elements(b.items) x(e) WHERE b.id = $1::uuid AND "
-                                  "x.e->>'g' ~ '^([0-9]{8}|[0-9]{12,14})$' ORDER BY 1",
+                                  "SELECT DISTINCT * FROM (" PX__CARRIER_BATCH_GTINS(
+                                      "b.id = $1::uuid") ") g ORDER BY 1",
                                   PX__ARGS(batch_id), err),
                          fn, ctx, err);
 }

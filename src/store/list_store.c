@@ -40,7 +40,8 @@ static const char *const k_sql[] = {
         "OR ($3::bool AND a.org_id = $1::uuid AND " CMO_PARTNERED("a.gtin") ")"),
     /* As px_svc_job_get: the job's creator, its tenant, or the organization it allocates to;
      * for a CMO, only while it is actively partnered on the job's product (a job of an
-     * allocation or an export names one). */
+     * allocation or an export names one; a carrier batch's, each product its pack items
+     * name). */
     [PX_LIST_JOBS] = PX__PAGE(
         "SELECT j.id, " TS("j.created_at") ", j.org_id, coalesce(j.tenant_id::text, ''), "
         "'', '', '', '', j.total, 0, 0, 0, false, '', j.created_at AS at, j.status "
@@ -48,7 +49,8 @@ static const char *const k_sql[] = {
         "WHERE ($2::bool OR $3::bool) AND " PX__JOB_VISIBLE("$1::uuid") " "
         "AND (NOT $3::bool OR NOT EXISTS (SELECT 1 FROM ("
         "SELECT a.gtin FROM allocation a WHERE a.job_id = j.id UNION ALL "
-        "SELECT e.gtin FROM export e WHERE e.job_id = j.id) g "
+        "SELECT e.gtin FROM export e WHERE e.job_id = j.id UNION ALL "
+        PX__CARRIER_BATCH_GTINS("b.job_id = j.id") ") g(gtin) "
         "WHERE NOT " CMO_PARTNERED("g.gtin") "))",
         "$4::text IS NULL OR v.status = $4::text", "$5", "$6"),
     /* As px_svc_export_get: who asked for it, or the MAH whose product it is; a CMO only

@@ -134,6 +134,22 @@ static json_t *target_item(const char *uri)
     return json_pack("{s:{s:s}}", "target", "destination", uri);
 }
 
+/* How many items of the CMO's list at path have field equal to value (its first page). */
+static int listed(fixture *f, const char *path, const char *field, const char *value)
+{
+    json_t *l = px_test_call(&f->env, "GET", path, f->cmo.key, NULL, 200);
+    int n = 0;
+    json_t *it;
+    size_t k;
+    json_array_foreach(json_object_get(l, "items"), k, it)
+    {
+        const char *v = json_string_value(json_object_get(it, field));
+        n += v && strcmp(v, value) == 0;
+    }
+    json_decref(l);
+    return n;
+}
+
 static const char *item_error(json_t *items, size_t i)
 {
     json_t *it = json_array_get(items, i);
@@ -539,18 +555,7 @@ static void test_carrier_batch__tenants_and_validation(void **state)
      * names the batch it worked on, whose items say what to send again. */
     char resource[96];
     snprintf(resource, sizeof(resource), "/v1/carrier-batches/%s", failing_id);
-    json_t *jobs =
-        px_test_call(&f->env, "GET", "/v1/jobs?status=failed&first=200", f->cmo.key, NULL, 200);
-    int named = 0;
-    json_t *job;
-    size_t k;
-    json_array_foreach(json_object_get(jobs, "items"), k, job)
-    {
-        const char *res = json_string_value(json_object_get(job, "resource"));
-        named += res && strcmp(res, resource) == 0;
-    }
-    json_decref(jobs);
-    assert_int_equal(named, 1);
+    assert_int_equal(listed(f, "/v1/jobs?status=failed&first=200", "resource", resource), 1);
     failing = px_test_call(&f->env, "GET", resource, f->cmo.key, NULL, 200);
     assert_string_equal(item_error(json_object_get(failing, "items"), 0), "not_found");
     json_decref(failing);
@@ -826,8 +831,11 @@ static void test_carrier_batch__cmo_carriers_gone_with_release(void **state)
     char job_path[80];
     snprintf(job_path, sizeof(job_path), "/v1/jobs/%s", job);
     px_test_expect(&f->env, "GET", job_path, f->cmo.key, NULL, 403, "partnership_suspended");
+    /* Its list says as the single read: the job is not listed while suspended. */
+    assert_int_equal(listed(f, "/v1/jobs?first=200", "job_id", job), 0);
     px_sqlf(&f->env, "UPDATE partnership SET status = 'active' WHERE cmo_id = '%s'", f->cmo.org);
     px_test_expect(&f->env, "GET", job_path, f->cmo.key, NULL, 200, NULL);
+    assert_int_equal(listed(f, "/v1/jobs?first=200", "job_id", job), 1);
     px_expect_count(&f->env, 1, "SELECT count(*) FROM job WHERE id = '%s' AND status = 'failed'",
                     job);
 }
