@@ -10,6 +10,7 @@
 
 #include "carrier.h"
 #include "carrier_int.h"
+#include "px_str.h"
 
 px_rc carrier__element_string_check(const char *s, size_t len, px_err *err)
 {
@@ -35,10 +36,11 @@ px_rc carrier__element_string_check(const char *s, size_t len, px_err *err)
             continue;
         }
         if (c < 0x21 || c > 0x7E) {
+            char nm[PX_CHAR_NAME_MAX];
+            size_t w = px_char_name(nm, s + i, len - i);
             px_err_set(err, PX_EINVALID, "invalid_character",
-                       "byte 0x%02X at position %zu cannot appear in a GS1 element string", c,
-                       i + 1);
-            px_err_span(err, (int)i, 1);
+                       "%s at position %zu cannot appear in a GS1 element string", nm, i + 1);
+            px_err_span(err, (int)i, (int)w);
             return PX_EINVALID;
         }
     }

@@ -8,6 +8,7 @@
 
 #include "carrier.h"
 #include "carrier_int.h"
+#include "px_str.h"
 
 px_rc px_carrier_qr_encode(px_carrier_matrix *m, const char *text, px_err *err)
 {
@@ -29,9 +30,11 @@ px_rc carrier__qr_text_check(const char *text, px_carrier_ec ec, px_err *err)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x20 || c > 0x7E) {
+            char nm[PX_CHAR_NAME_MAX];
+            size_t w = px_char_name(nm, text + i, len - i);
             px_err_set(err, PX_EINVALID, "invalid_character",
-                       "byte 0x%02X at position %zu is not printable ASCII", c, i + 1);
-            px_err_span(err, (int)i, 1);
+                       "%s at position %zu is not printable ASCII", nm, i + 1);
+            px_err_span(err, (int)i, (int)w);
             return PX_EINVALID;
         }
     }

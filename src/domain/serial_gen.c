@@ -37,12 +37,12 @@ const char *px_serial_strategy_name(px_serial_strategy s)
 PX_NAME_PARSER(px_serial_strategy_parse, px_serial_strategy, k_strategy_names,
                PX_SERIAL_STRATEGY__COUNT, "invalid_strategy", "strategy")
 
-static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg)
+static px_rc bad_symbols(px_err *err, const char *code, int pos, int width, const char *msg)
 {
     px_err_set(err, PX_EINVALID, code, "%s", msg);
     px_err_field(err, "symbols");
     if (pos >= 0)
-        px_err_span(err, pos, 1);
+        px_err_span(err, pos, width);
     return PX_EINVALID;
 }
 
@@ -51,35 +51,30 @@ static px_rc bad_symbols(px_err *err, const char *code, int pos, const char *msg
 static px_rc check_symbols(const char *sym, size_t n, px_err *err)
 {
     if (n == 0)
-        return bad_symbols(err, "symbols_required", -1,
+        return bad_symbols(err, "symbols_required", -1, 0,
                            "symbols are required for RANDOM_ALPHANUMERIC");
     unsigned char seen[256] = {0};
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)sym[i];
-        char msg[96];
+        char msg[96], nm[PX_CHAR_NAME_MAX];
         if (!gs1_cset82_char(c)) {
-            if (c > 0x20 && c < 0x7f)
-                snprintf(msg, sizeof(msg),
-                         "'%c' at position %zu is not in the GS1 AI character set 82", c,
-                         i + 1);
-            else
-                snprintf(msg, sizeof(msg),
-                         "byte 0x%02X at position %zu is not in the GS1 AI character set 82",
-                         c, i + 1);
-            return bad_symbols(err, "invalid_character", (int)i, msg);
+            size_t w = px_char_name(nm, sym + i, n - i);
+            snprintf(msg, sizeof(msg), "%s at position %zu is not in the GS1 AI character set 82",
+                     nm, i + 1);
+            return bad_symbols(err, "invalid_character", (int)i, (int)w, msg);
         }
         if (seen[c]) {
             snprintf(msg, sizeof(msg), "'%c' at position %zu repeats an earlier symbol", c,
                      i + 1);
-            return bad_symbols(err, "duplicate_symbol", (int)i, msg);
+            return bad_symbols(err, "duplicate_symbol", (int)i, 1, msg);
         }
         seen[c] = 1;
     }
     /* n > 82 always repeats or leaves set 82 above; kept as a guard */
     if (n > PX_SERIAL_SYMBOLS_MAX)
-        return bad_symbols(err, "invalid_length", PX_SERIAL_SYMBOLS_MAX, "more than 82 symbols");
+        return bad_symbols(err, "invalid_length", PX_SERIAL_SYMBOLS_MAX, 1, "more than 82 symbols");
     if (n < PX_SERIAL_SYMBOLS_MIN)
-        return bad_symbols(err, "too_few_symbols", -1, "at least 3 distinct symbols are needed");
+        return bad_symbols(err, "too_few_symbols", -1, 0, "at least 3 distinct symbols are needed");
     return PX_OK;
 }
 

@@ -9,6 +9,7 @@
 #include "gs1_ai.h"
 #include "gs1_internal.h"
 #include "px_array.h"
+#include "px_str.h"
 
 const char *gs1_ai_dictionary_release(void)
 {
@@ -141,13 +142,11 @@ px_rc gs1_ai_value_validate(const gs1_ai_def *d, const char *v, size_t len, px_e
         for (size_t k = pos; k < pos + take; k++) {
             unsigned char ch = (unsigned char)v[k];
             if (!in_cset(c->cset, ch)) {
-                if (ch > 0x20 && ch < 0x7f)
-                    px_err_set(err, PX_EINVALID, "invalid_character", "AI (%s): '%c' %s", d->ai, ch,
-                               cset_name(c->cset));
-                else
-                    px_err_set(err, PX_EINVALID, "invalid_character", "AI (%s): byte 0x%02X %s",
-                               d->ai, ch, cset_name(c->cset));
-                px_err_span(err, (int)k, 1);
+                char nm[PX_CHAR_NAME_MAX];
+                size_t w = px_char_name(nm, v + k, pos + take - k);
+                px_err_set(err, PX_EINVALID, "invalid_character", "AI (%s): %s %s", d->ai, nm,
+                           cset_name(c->cset));
+                px_err_span(err, (int)k, (int)w);
                 return PX_EINVALID;
             }
         }

@@ -1,5 +1,8 @@
 /* GS1 AI character sets 82 and 39 (GenSpecs §7.11 figure 7.11-1 and -2). */
+#include <string.h>
+
 #include "gs1.h"
+#include "px_str.h"
 
 /* CSET 82 as GS1's linter stores it: two 64-bit words read MSB-first, bit (c % 64) of word
  * c / 64 (lint_cset82.c). Exactly ! " % & ' ( ) * + , - . / 0-9 : ; < = > ? A-Z _ a-z. */
@@ -28,14 +31,11 @@ px_rc gs1_cset82_validate(const char *s, size_t max, px_err *err)
             return PX_EINVALID;
         }
         if (!gs1_cset82_char((unsigned char)s[i])) {
-            unsigned char c = (unsigned char)s[i];
-            if (c > 0x20 && c < 0x7f)
-                px_err_set(err, PX_EINVALID, "invalid_character",
-                           "'%c' is not in the GS1 AI character set 82", c);
-            else
-                px_err_set(err, PX_EINVALID, "invalid_character",
-                           "byte 0x%02X is not in the GS1 AI character set 82", c);
-            px_err_span(err, (int)i, 1);
+            char nm[PX_CHAR_NAME_MAX];
+            size_t w = px_char_name(nm, s + i, strlen(s + i));
+            px_err_set(err, PX_EINVALID, "invalid_character",
+                       "%s is not in the GS1 AI character set 82", nm);
+            px_err_span(err, (int)i, (int)w);
             return PX_EINVALID;
         }
     }

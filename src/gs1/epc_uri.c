@@ -68,14 +68,16 @@ static px_rc get_gs3a3(char *dst, size_t max, const char *s, size_t len, size_t 
             c = (unsigned char)(h * 16 + l);
             i += 2;
         } else if (!raw_ok(c)) {
+            char nm[PX_CHAR_NAME_MAX];
+            size_t w = px_char_name(nm, s + i, len - i);
             if (c > 0x20 && c < 0x7f)
                 px_err_set(err, PX_EINVALID, "invalid_character",
-                           "%s: '%c' at position %zu must be escaped or is not allowed", what, c,
+                           "%s: %s at position %zu must be escaped or is not allowed", what, nm,
                            pos + 1);
             else
                 px_err_set(err, PX_EINVALID, "invalid_character",
-                           "%s: byte 0x%02X at position %zu is not allowed", what, c, pos + 1);
-            return gs1__at(err, PX_EINVALID, pos, 1);
+                           "%s: %s at position %zu is not allowed", what, nm, pos + 1);
+            return gs1__at(err, PX_EINVALID, pos, w);
         }
         if (n >= max)
             return gs1__at(err,

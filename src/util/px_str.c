@@ -247,6 +247,27 @@ size_t px_utf8_bom(const char *s, size_t len)
     return len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 }
 
+size_t px_char_name(char out[PX_CHAR_NAME_MAX], const char *s, size_t avail)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] >= 0x20 && p[0] <= 0x7E) {
+        snprintf(out, PX_CHAR_NAME_MAX, "'%c'", p[0]);
+        return 1;
+    }
+    unsigned char seq[5] = {0}; /* NUL-ended: utf8_seq reads no further than avail */
+    memcpy(seq, p, avail < 4 ? avail : 4);
+    size_t n = utf8_seq(seq);
+    if (n < 2) {
+        snprintf(out, PX_CHAR_NAME_MAX, "byte 0x%02X", p[0]);
+        return 1;
+    }
+    unsigned long cp = seq[0] & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (seq[i] & 0x3Fu);
+    snprintf(out, PX_CHAR_NAME_MAX, "U+%04lX", cp);
+    return n;
+}
+
 size_t px_utf8_seq(const char *s)
 {
     return utf8_seq((const unsigned char *)s);

@@ -21,6 +21,12 @@ size_t px_utf8_seq(const char *s);
  * reader may ignore one (RFC 8259 §8.1) and some systems write it; an XML reader takes it
  * itself (XML 1.0 §4.3.3), so only the JSON paths skip it. */
 size_t px_utf8_bom(const char *s, size_t len);
+/* Names the character at s (avail >= 1 bytes readable) for a message: 'c' for printable
+ * ASCII, U+XXXX for a well-formed non-ASCII character (never the character itself, which may
+ * be invisible or reorder the text around it, UAX #9), "byte 0xXX" for anything else.
+ * Returns its length in bytes (1 for a lone byte): the span an error points at. */
+#define PX_CHAR_NAME_MAX 16
+size_t px_char_name(char out[PX_CHAR_NAME_MAX], const char *s, size_t avail);
 /* Drops, in place, every byte of s that does not begin a complete, well-formed UTF-8
  * sequence (RFC 3629 §4). Text cut by a byte count ("%.60s", a full buffer) may end a piece
  * inside a character; scrubbed, it stays valid UTF-8 for a JSON answer or PostgreSQL.

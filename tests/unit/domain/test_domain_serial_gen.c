@@ -95,6 +95,15 @@ static void test_domain__serial_settings_messages(void)
                      PX_EINVALID);
     assert_string_equal(err.message, "'~' at position 3 is not in the GS1 AI character set 82");
     assert_int_equal(err.len, 1);
+    /* A character outside ASCII is named by its code point, its span its bytes: 'é' is two. */
+    assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_RANDOM_ALPHANUMERIC, 10,
+                                             "AB\xc3\xa9"
+                                             "C",
+                                             &err),
+                     PX_EINVALID);
+    assert_string_equal(err.message, "U+00E9 at position 3 is not in the GS1 AI character set 82");
+    assert_int_equal(err.pos, 2);
+    assert_int_equal(err.len, 2);
     assert_int_equal(px_serial_settings_init(&s, PX_SERIAL_RANDOM_NUMERIC, 4, NULL, &err),
                      PX_EINVALID);
     assert_string_equal(err.message, "length 4 is not between 6 and 20");

@@ -172,6 +172,38 @@ static void test_util__str_utf8_bom(void)
     assert_int_equal(px_utf8_bom("", 0), 0);
 }
 
+/* A character named for a message: ASCII as itself, any other well-formed character by its
+ * code point (an invisible one or a bidi override too: never raw), a stray byte as a byte; the
+ * length is the span to point at, never past what is readable. */
+static void test_util__str_char_name(void)
+{
+    static const struct {
+        const char *s;
+        size_t avail;
+        const char *name;
+        size_t len;
+    } v[] = {
+        {"~x", 2, "'~'", 1},
+        {" ", 1, "' '", 1},
+        {"\t", 1, "byte 0x09", 1},
+        {"\x7f", 1, "byte 0x7F", 1},
+        {"\xc3\xa9!", 3, "U+00E9", 2},
+        {"\xe2\x80\xae", 3, "U+202E", 3},      /* RIGHT-TO-LEFT OVERRIDE */
+        {"\xef\xbb\xbf", 3, "U+FEFF", 3},      /* a byte order mark */
+        {"\xf0\x9f\x98\x80", 4, "U+1F600", 4}, /* outside the BMP */
+        {"\xc3\xa9", 1, "byte 0xC3", 1},       /* cut at avail */
+        {"\xc0\xaf", 2, "byte 0xC0", 1},       /* overlong '/' */
+        {"\xed\xa0\x80", 3, "byte 0xED", 1},   /* a surrogate */
+        {"\x80", 1, "byte 0x80", 1},           /* a stray continuation */
+    };
+    for (size_t i = 0; i < PX_COUNT(v); i++) {
+        char out[PX_CHAR_NAME_MAX];
+        size_t n = px_char_name(out, v[i].s, v[i].avail);
+        if (strcmp(out, v[i].name) != 0 || n != v[i].len)
+            fail_msg("v[%zu]: %s (%zu), want %s (%zu)", i, out, n, v[i].name, v[i].len);
+    }
+}
+
 static void test_util__str_strlcpy(void)
 {
     char dst[5];
