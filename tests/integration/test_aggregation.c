@@ -950,16 +950,12 @@ static void test_aggregation__case_batch_moves_only_empty(void **state)
         &f->env, "POST", "/v1/aggregations", f->mah.key,
         "{\"action\":\"unpack\",\"parent\":" CASE_SGTIN("F1") ",\"children\":[]}", 201));
     /* The pack's own history names its packing and unpacking (it named neither). */
+    char ops[128];
+    px_test_pack_ops(&f->env, f->mah.key, GTIN, "FK1", ops, sizeof(ops));
+    assert_string_equal(ops, "commission,pack,unpack");
     j = px_test_call(&f->env, "GET", "/v1/packs/" GTIN "/FK1", f->mah.key, NULL, 200);
-    json_t *events = json_object_get(j, "events");
-    const char *ops[8] = {0};
-    for (size_t i = 0; i < json_array_size(events) && i < 8; i++)
-        ops[i] = px_test_str(json_array_get(events, i), "op");
-    assert_int_equal(json_array_size(events), 3);
-    assert_string_equal(ops[0], "commission");
-    assert_string_equal(ops[1], "pack");
-    assert_string_equal(ops[2], "unpack");
-    assert_string_equal(px_test_str(json_array_get(events, 1), "biz_step"), "packing");
+    assert_string_equal(px_test_str(json_array_get(json_object_get(j, "events"), 1), "biz_step"),
+                        "packing");
     json_decref(j);
     j = px_test_call(&f->env, "POST", "/v1/releases", f->mah.key, release[1], 201);
     assert_int_equal(json_integer_value(json_object_get(j, "released")), 2);

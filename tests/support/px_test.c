@@ -831,6 +831,21 @@ void px_test_pack(px_test_env *env, const char *key, const char *sscc, const cha
     free(b);
 }
 
+void px_test_pack_ops(px_test_env *env, const char *key, const char *gtin, const char *serial,
+                      char *out, size_t cap)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "/v1/packs/%s/%s", gtin, serial);
+    json_t *j = px_test_call(env, "GET", path, key, NULL, 200);
+    json_t *evs = json_object_get(j, "events");
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(evs) && o < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "," : "",
+                              px_test_str(json_array_get(evs, i), "op"));
+    json_decref(j);
+}
+
 char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
                               const char *serials_json, int partial)
 {

@@ -217,6 +217,10 @@ json_t *px_test_partner(px_test_env *env, const char *mah_key, const char *name,
 char *px_test_pack_body(const char *sscc, const char *children_json);
 /* POSTs that packing by key and wants 201. */
 void px_test_pack(px_test_env *env, const char *key, const char *sscc, const char *children_json);
+/* The history of pack gtin/serial as key reads it (GET /v1/packs/{gtin}/{serial}, 200): the op
+ * of each of its events, oldest first, joined by ',' ("commission,pack,release"), into out. */
+void px_test_pack_ops(px_test_env *env, const char *key, const char *gtin, const char *serial,
+                      char *out, size_t cap);
 /* The body of POST /v1/commissions: serials_json (a JSON array) of gtin into batch, with
  * "partial":true when partial (malloc'd; the caller frees). */
 char *px_test_commission_body(const char *gtin, const char *batch, const char *expiry,
