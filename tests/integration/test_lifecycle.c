@@ -100,6 +100,22 @@ static json_t *keyed_commission_refused(fixture *f, const char *const *headers, 
     return e;
 }
 
+/* A replay: commission body b sent again as key (NULL: headers carry the Authorization) with
+ * headers (its Idempotency-Key) is answered 200 with first's body byte for byte, and nothing of
+ * lifecycle_rows changes. what names the replay in a failure. */
+static void replayed(fixture *f, const char *key, const char *b, const char *const *headers,
+                     const px_http_resp *first, const char *what)
+{
+    px_test_rows rows;
+    px_test_rows_begin(&rows, &f->env, lifecycle_rows);
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/v1/commissions", key, b, headers);
+    if (r.status != 200 || strcmp(first->body, r.body) != 0)
+        fail_msg("%s: %ld %s, want 200 %s", what, r.status, r.body, first->body);
+    px_test_rows_same(&rows, what);
+    px_http_resp_free(&r);
+}
+
 /* Inserts allocated serials for org straight into the pool (the allocation API is tested on
  * its own; this keeps the serials known). */
 static void allocate_sql(fixture *f, const char *gtin, const char *org, const char *prefix,
@@ -298,27 +314,17 @@ static void test_lifecycle__commission_idempotent_replay(void **state)
     fixture *f = *state;
     char *b = px_test_commission_body(GTIN, "B-IDEM", "491231", "[\"I-1\",\"I-2\"]", 0);
     const char *h[] = {"Idempotency-Key: order-4711", NULL};
-    px_http_resp r1, r2;
+    px_http_resp r1;
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     assert_int_equal(r1.status, 200);
-    px_test_rows rows;
-    px_test_rows_begin(&rows, &f->env, lifecycle_rows);
-    px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo.key, b, h);
-    assert_int_equal(r2.status, 200);
-    assert_string_equal(r1.body, r2.body); /* the first response, byte for byte */
-    px_test_rows_same(&rows, "the request");
-    px_http_resp_free(&r2);
+    replayed(f, f->cmo.key, b, h, &r1, "the request");
     /* Whitespace after a header's value is no part of it (RFC 9110 §5.5): the same key, the
      * same key by a caller whose Authorization ends in spaces. */
     char auth[128];
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s  \t", f->cmo.key);
     const char *padded[] = {"Idempotency-Key: order-4711   ", auth, NULL};
-    px_http(&f->env, &r2, "POST", "/v1/commissions", NULL, b, padded);
-    assert_int_equal(r2.status, 200);
-    assert_string_equal(r1.body, r2.body);
-    px_test_rows_same(&rows, "the request with its header values padded");
+    replayed(f, NULL, b, padded, &r1, "the request with its header values padded");
     px_http_resp_free(&r1);
-    px_http_resp_free(&r2);
     px_expect_count(&f->env, 1, "SELECT count(*) FROM commission WHERE batch = 'B-IDEM'");
     free(b);
     /* Same key, another body: 409 idempotency_conflict, nothing changed. */
@@ -341,19 +347,13 @@ static void test_lifecycle__idempotency_before_validation(void **state)
     /* Expiry 10 March 2026, commissioned on 1 March. */
     char *b = px_test_commission_body(GTIN, "B-IDEM2", "260310", "[\"I2-1\",\"I2-2\"]", 0);
     const char *h[] = {"Idempotency-Key: order-expiring", NULL};
-    px_http_resp r1, r2;
+    px_http_resp r1;
     px_http(&f->env, &r1, "POST", "/v1/commissions", f->cmo.key, b, h);
     assert_int_equal(r1.status, 200);
     /* Twenty days later the expiry is past: the replay is still the first response. */
     restart_at(f, "2026-03-21T10:00:00Z");
-    px_test_rows rows;
-    px_test_rows_begin(&rows, &f->env, lifecycle_rows);
-    px_http(&f->env, &r2, "POST", "/v1/commissions", f->cmo.key, b, h);
-    if (r2.status != 200 || strcmp(r1.body, r2.body) != 0)
-        fail_msg("replay after expiry: %ld %s", r2.status, r2.body);
-    px_test_rows_same(&rows, "the request");
+    replayed(f, f->cmo.key, b, h, &r1, "the replay after expiry");
     px_http_resp_free(&r1);
-    px_http_resp_free(&r2);
     free(b);
     /* Without the key the same body is now refused: the expiry is past. */
     px_test_commission_refused(&f->env, lifecycle_rows, f->cmo.key, GTIN, "B-IDEM2", "260310",
