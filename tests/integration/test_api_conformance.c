@@ -19,6 +19,7 @@
 #include "px_array.h"
 #include "px_crypto.h"
 #include "px_test.h"
+#include "px_test_epcis.h"
 
 #define ANSWERS "api_conformance_answers.jsonl"
 #define MAH_GLN "4012345000009"
@@ -571,14 +572,8 @@ static void release_and_reports(fixture *f, char serials[6][24])
     {
         /* One event by its ID, percent-encoded into the path. */
         json_t *q = call_h(f, "GET", "/epcis/events?perPage=1", f->mah.key, NULL, epcis_json, 200);
-        const char *eid = json_string_value(json_object_get(
-            json_array_get(
-                json_object_get(json_object_get(json_object_get(json_object_get(q, "epcisBody"),
-                                                                "queryResults"),
-                                                "resultsBody"),
-                                "eventList"),
-                0),
-            "eventID"));
+        const char *eid =
+            json_string_value(json_object_get(json_array_get(px_test_event_list(q), 0), "eventID"));
         assert_non_null(eid);
         char epath[512] = "/epcis/events/";
         size_t o = strlen(epath);

@@ -17,6 +17,7 @@
 
 #include "px_array.h"
 #include "px_test.h"
+#include "px_test_epcis.h"
 
 #define MAH_GLN "4012345000009"
 
@@ -92,12 +93,10 @@ static const char *ci_find(const char *s, const char *needle)
     return NULL;
 }
 
+/* The eventList of a query answer (px_test_event_list); fails the test when it has none. */
 static json_t *event_list(const px_http_resp *r)
 {
-    json_t *l = json_object_get(
-        json_object_get(json_object_get(json_object_get(r->json, "epcisBody"), "queryResults"),
-                        "resultsBody"),
-        "eventList");
+    json_t *l = px_test_event_list(r->json);
     if (!json_is_array(l))
         fail_msg("no epcisBody.queryResults.resultsBody.eventList in %.500s", r->body);
     return l;
@@ -122,15 +121,12 @@ static void shipping_event(fixture *f, shipped *out)
     px_http_resp_free(&r);
 }
 
-/* The eventIDs of a JSON-LD answer, each followed by a newline. */
+/* The eventIDs of a JSON-LD answer, each followed by a newline (px_test_event_ids); fails the
+ * test when it has no eventList. */
 static void json_ids(const px_http_resp *r, char *out, size_t cap)
 {
-    json_t *l = event_list(r);
-    size_t o = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < json_array_size(l); i++)
-        o += (size_t)snprintf(out + o, cap - o, "%s\n",
-                              px_test_str(json_array_get(l, i), "eventID"));
+    event_list(r);
+    px_test_event_ids(r->json, out, cap);
 }
 
 /* REQ-EPCISREST-1: JSON-LD by default and for application/ld+json, valid against both official
