@@ -111,9 +111,14 @@ px_rc px_store_partner_access(px_db *db, px_partnership *out, const char *cmo_id
 px_rc px_store_partnership_between(px_db *db, px_partnership *out, const char *mah_id,
                                    const char *cmo_id, px_err *err)
 {
+    /* In a writing transaction the row is held (shared) until COMMIT, as px_store_partner_access
+     * holds it: a change of the partnership waits for this work. */
     return one(px__exec(db,
-                        "SELECT " PS_COLS " FROM partnership s WHERE s.mah_id = $1::uuid AND "
-                        "s.cmo_id = $2::uuid",
+                        px_db_in_tx(db) && db->tx_writes
+                            ? "SELECT " PS_COLS " FROM partnership s WHERE s.mah_id = $1::uuid "
+                              "AND s.cmo_id = $2::uuid FOR SHARE"
+                            : "SELECT " PS_COLS " FROM partnership s WHERE s.mah_id = $1::uuid "
+                              "AND s.cmo_id = $2::uuid",
                         PX__ARGS(mah_id, cmo_id), err),
                out, err);
 }

@@ -428,7 +428,7 @@ px_rc px_store_partnership_set_gtins(px_db *db, const char *partnership_id,
                                      const char *const *gtins, int n, px_err *err);
 /* Appends the granted GTINs (JSON array text) of a partnership into out. */
 /* The partnership of MAH mah_id and CMO cmo_id: PX_ENOTFOUND when none; status says whether
- * it is active. */
+ * it is active. In a writing transaction the row is held (shared) until COMMIT. */
 px_rc px_store_partnership_between(px_db *db, px_partnership *out, const char *mah_id,
                                    const char *cmo_id, px_err *err);
 /* The CMO's partnership covering gtin: PX_ENOTFOUND when none; status says whether it is

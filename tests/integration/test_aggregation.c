@@ -1440,6 +1440,35 @@ static void test_aggregation__cmo_reads_a_container_through_its_partnership(void
     px_test_expect(&f->env, "PATCH", partner, f->mah.key, body, 200, NULL);
 }
 
+/* A CMO packs and unpacks its containers through its partnership, as it reads them: while the
+ * MAH has it suspended, packing its box onto another, and unpacking it, are 403
+ * partnership_suspended with nothing changed (the box was moved onto its pallet, and its
+ * unpacking told that its own pack did not exist, found by an outside probe); active again,
+ * the same packing goes through. */
+static void test_aggregation__suspended_cmo_moves_no_container(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTS", "491231", "[\"SV1\"]");
+    char box[19], pallet[19], ps[40], partner[64], kids[64];
+    cmo_ssccs(f, 5, box, pallet);
+    json_decref(pack(f, f->cmo.key, "pack", box, "[" SGTIN("SV1") "]", 201));
+    px_sql_textf(&f->env, ps, sizeof(ps), "SELECT id FROM partnership WHERE cmo_id = '%s'",
+                 f->cmo.org);
+    snprintf(partner, sizeof(partner), "/v1/partners/%s", ps);
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"suspended\"}", 200, NULL);
+    snprintf(kids, sizeof(kids), "[{\"sscc\":\"%s\"}]", box);
+    char *b = pack_body("pack", pallet, kids);
+    json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, b, NULL, 403, "partnership_suspended"));
+    char *u = pack_body("unpack", box, "[]");
+    json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, u, NULL, 403, "partnership_suspended"));
+    free(u);
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"active\"}", 200, NULL);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, b, 201));
+    free(b);
+}
+
 /* ---- the EPCIS queries ----------------------------------------------------------------- */
 
 /* The events of GET path as key (EPCIS 2.0 JSON-LD), following Link rel="next" to the end:
