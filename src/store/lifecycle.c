@@ -881,8 +881,9 @@ px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, const char *
     /* clang-format off */
     PGresult *r = px__exec(
         db,
-        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), " ISO("event_time")
-        ", org_id, event_hash, coalesce(reason, ''), coalesce(market, ''), seq FROM epcis_event "
+        "SELECT id, op, type, action, biz_step, coalesce(disposition, ''), "
+        PX__SQL_ISO_EVENT("event_time") ", org_id, event_hash, coalesce(reason, ''), "
+        "coalesce(market, ''), seq FROM epcis_event "
         "WHERE (gtin = $1 AND (commission_id = $2::uuid OR serials @> ARRAY[$4::text])) "
         /* A case that carries its own GTIN moved with its pallet: the release (its release_id)
          * and the operations by containers (case_op, migration 0223) that moved it, whose
@@ -890,13 +891,13 @@ px_rc px_store_pack_events_each(px_db *db, const px_pack_row *pack, const char *
         "OR release_id = $3::uuid OR op_id IN (SELECT m.op_id FROM case_op m WHERE m.gtin = $1 "
         "AND m.serial = $4) UNION ALL SELECT id, CASE action WHEN 'ADD' THEN "
         "'pack' ELSE 'unpack' END, type, action, biz_step, coalesce(disposition, ''), "
-        ISO("event_time") ", org_id, event_hash, '', '', seq FROM container_event WHERE "
-        "$5::text IS NOT NULL AND epcs @> ARRAY[$5::text] "
+        PX__SQL_ISO_EVENT("event_time") ", org_id, event_hash, '', '', seq FROM container_event "
+        "WHERE $5::text IS NOT NULL AND epcs @> ARRAY[$5::text] "
         /* An empty DELETE (EPCIS 2.0 §7.4.3: every child out) names no child: the first one
          * of a parent after the pack was packed into it, and before the pack left it. */
         "UNION ALL SELECT d.id, 'unpack', d.type, d.action, d.biz_step, coalesce(d.disposition, "
-        "''), " ISO("d.event_time") ", d.org_id, d.event_hash, '', '', d.seq FROM "
-        "container_event a JOIN container_event d ON d.parent_id = a.parent_id AND d.action = "
+        "''), " PX__SQL_ISO_EVENT("d.event_time") ", d.org_id, d.event_hash, '', '', d.seq "
+        "FROM container_event a JOIN container_event d ON d.parent_id = a.parent_id AND d.action = "
         "'DELETE' AND cardinality(d.epcs) = 0 AND d.seq > a.seq WHERE $5::text IS NOT NULL AND "
         "a.epcs @> ARRAY[$5::text] AND a.action = 'ADD' AND NOT EXISTS (SELECT 1 FROM "
         "container_event b WHERE b.parent_id = a.parent_id AND b.action = 'DELETE' AND b.seq > "

@@ -362,6 +362,9 @@ px_rc px__text_arrays2(px_buf *b1, const char **s1, const char *const *v1, size_
 #define PX__SQL_EPOCH_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 #define PX__SQL_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define PX__SQL_ISO0(col) "coalesce(" PX__SQL_ISO(col) ", '')"
+/* An EPCIS event's time as its documents write it and its hash ID takes it: whole milliseconds,
+ * half-up (CBV 2.0 §8.9 rule 9, epcis__time_ms), where PX__SQL_ISO cuts them. */
+#define PX__SQL_ISO_EVENT(col) PX__SQL_ISO("(" col " + interval '500 microseconds')")
 
 /* A pack's state and reason as both verifications read them (serial alias s, its batch row
  * b joined as PX__SQL_PACK_BATCH_JOIN): a pack of a recalled or withdrawn batch (migration 0220)
