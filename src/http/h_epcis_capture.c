@@ -60,6 +60,9 @@ void h_epcis_capture(px_req *r)
                                      : "the body's syntax does not match its Content-Type");
         return;
     }
+    static const char *const once[] = {"GS1-Capture-Error-Behaviour"};
+    if (!px__epcis_headers_once(r, once, 1))
+        return;
     const char *beh =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "GS1-Capture-Error-Behaviour");
     int proceed = 0;

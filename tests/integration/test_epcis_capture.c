@@ -845,6 +845,36 @@ static void test_epcis_capture__refusals(void **state)
                         __LINE__));
 }
 
+/* GS1-Capture-Error-Behaviour given twice (proceed and rollback) is refused whole, 400
+ * ValidationException naming it, nothing captured: it was read as its first value and the
+ * second dropped without a word, so a document meant to roll back whole could commit in part
+ * (found by an outside probe). */
+static void test_epcis_capture__behaviour_given_twice_refused(void **state)
+{
+    fixture *f = *state;
+    char e1[2048];
+    ld_commission_at(e1, sizeof(e1), "urn:uuid:6f0a3a4e-0012-4000-8000-00000000002a", "CTW1",
+                     "L-TWICE", "2025-04-01T09:00:00Z", "urn:epc:id:sgln:4012345.00011.0");
+    char *doc = ld_doc(e1, NULL, NULL);
+    const char *h[] = {"Content-Type: application/ld+json", "GS1-Capture-Error-Behaviour: proceed",
+                       "GS1-Capture-Error-Behaviour: rollback", NULL};
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/epcis/capture", f->mah.key, doc, h);
+    if (r.status != 400 || !r.json ||
+        strcmp(px_test_str(r.json, "type"), "epcisException:ValidationException") != 0 ||
+        !strstr(px_test_str(r.json, "detail"), "GS1-Capture-Error-Behaviour"))
+        fail_msg("two behaviours: got %ld %.300s", r.status, r.body);
+    px_http_resp_free(&r);
+    assert_int_equal(packs(f, "L-TWICE"), 0);
+    /* One of them, the same document is captured. */
+    char job[128];
+    json_t *j = captured(f, "application/ld+json", "rollback", doc, job, __LINE__);
+    assert_true(json_is_true(json_object_get(j, "success")));
+    json_decref(j);
+    assert_int_equal(packs(f, "L-TWICE"), 1);
+    free(doc);
+}
+
 /* Appends to doc (cap bytes, *o used) one commissioning event of n packs named prefix0,
  * prefix1, … (a comma first unless first; eventID NULL: none), lot `lot`, at 09:00. */
 static void big_commissioning(char *doc, size_t cap, size_t *o, int first, const char *event_id,

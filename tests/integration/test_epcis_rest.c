@@ -1085,6 +1085,12 @@ static void test_epcis_rest__version_negotiation(void **state)
          "GS1-CBV-XML-Format: Always_Web_URI", 200, NULL, NULL},
         {__LINE__, "/epcis/events", "GS1-CBV-XML-Format: Sometimes", NULL, 400,
          "epcisException:ValidationException", NULL},
+        /* A header given twice is refused, not read as its first (found by an outside probe). */
+        {__LINE__, "/epcis/events", "GS1-EPC-Format: Always_EPC_URN",
+         "GS1-EPC-Format: Always_GS1_Digital_Link", 400, "epcisException:ValidationException",
+         NULL},
+        {__LINE__, "/epcis/events", "GS1-EPCIS-Min: 2.0.0", "GS1-EPCIS-Min: 3", 400,
+         "epcisException:ValidationException", NULL},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {
         const char *h[] = {v[i].h1, v[i].h2, NULL};
