@@ -9,6 +9,7 @@
 #include "px_array.h"
 #include "px_crypto.h"
 #include "px_str.h"
+#include "service_internal.h"
 #include "tx.h"
 
 typedef struct sscc_alloc_ctx {
@@ -81,9 +82,32 @@ static px_rc prefix_owner(px_db *db, const px_actor *by, const sscc_alloc_ctx *c
     const char *field = req->gtin ? "gtin" : "mah_id";
     char mah[PX_ID_LEN + 1] = "";
     px_rc rc = PX_OK;
+    px_partnership ps;
     if (req->mah_id) {
         px_uuid_lower(mah, req->mah_id); /* compared as the database writes a uuid */
+        /* A CMO whose partnership with that MAH is suspended: 403, as its other requests for
+         * that MAH's products (docs/api.md "Roles"), not "not partnered". */
+        if (by->org_kind == PX_ORG_CMO) {
+            rc = px_store_partnership_between(db, &ps, mah, by->org_id, err);
+            if (rc == PX_OK && strcmp(ps.status, "active") != 0)
+                return px_err_set_field(err, PX_EFORBIDDEN, "partnership_suspended", "mah_id",
+                                        "the partnership with MAH %s is suspended", mah);
+            if (rc != PX_OK && rc != PX_ENOTFOUND)
+                return rc;
+            rc = PX_OK;
+        }
     } else if (c->gtin[0]) {
+        /* A CMO's granted product under a suspended partnership: 403, as its serial
+         * allocations of it, not "product not found". */
+        if (by->org_kind == PX_ORG_CMO) {
+            rc = px_store_partner_access(db, &ps, by->org_id, c->gtin, err);
+            if (rc == PX_OK && (rc = px__partnership_active(&ps, c->gtin, err)) != PX_OK) {
+                px_err_field(err, "gtin");
+                return rc;
+            }
+            if (rc != PX_OK && rc != PX_ENOTFOUND)
+                return rc;
+        }
         rc = px_store_sscc_product_mah(db, mah, c->gtin, by->org_id, err);
     }
     px_sscc_prefix_pick pk;
@@ -103,7 +127,11 @@ static px_rc prefix_owner(px_db *db, const px_actor *by, const sscc_alloc_ctx *c
                                 prefix);
     if (pk.n_gcp == 0)
         return px_err_set(err, PX_ENOTFOUND, "unknown_company_prefix",
-                          "no product you may use carries a company prefix: register one first");
+                          by->org_kind == PX_ORG_CMO
+                              ? "no product an active partnership grants you carries a company "
+                                "prefix"
+                              : "no product you may use carries a company prefix: register one "
+                                "first");
     if (other_mah)
         return px_err_set_field(err, PX_ENOTFOUND, "not_partnered", field,
                                 "you may not allocate SSCCs for MAH %s%s%s", mah,

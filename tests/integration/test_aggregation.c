@@ -1443,8 +1443,8 @@ static void test_aggregation__cmo_reads_a_container_through_its_partnership(void
 /* A CMO packs and unpacks its containers through its partnership, as it reads them: while the
  * MAH has it suspended, packing its box onto another, and unpacking it, are 403
  * partnership_suspended with nothing changed (the box was moved onto its pallet, and its
- * unpacking told that its own pack did not exist, found by an outside probe); active again,
- * the same packing goes through. */
+ * unpacking told that its own pack did not exist, found by an outside probe); so is its SSCC
+ * allocation for that MAH; active again, the same packing goes through. */
 static void test_aggregation__suspended_cmo_moves_no_container(void **state)
 {
     fixture *f = *state;
@@ -1464,6 +1464,20 @@ static void test_aggregation__suspended_cmo_moves_no_container(void **state)
     json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
                                        f->cmo.key, u, NULL, 403, "partnership_suspended"));
     free(u);
+    /* Nor does it allocate SSCCs for that MAH: 403 as its serial allocations are, not "product
+     * not found" for its own granted product, nor "register one first" (a CMO registers
+     * none). */
+    char alloc[160];
+    snprintf(alloc, sizeof(alloc), "{\"count\":1,\"gtin\":\"%s\"}", GTIN);
+    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key, alloc, 403,
+                   "partnership_suspended");
+    snprintf(alloc, sizeof(alloc), "{\"count\":1,\"mah_id\":\"%s\"}", f->mah.org);
+    px_test_expect(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key, alloc, 403,
+                   "partnership_suspended");
+    json_t *j =
+        px_test_call(&f->env, "POST", "/v1/sscc-allocations", f->cmo.key, "{\"count\":1}", 404);
+    assert_null(strstr(px_test_str(json_object_get(j, "error"), "message"), "register"));
+    json_decref(j);
     px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"active\"}", 200, NULL);
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, b, 201));
     free(b);
