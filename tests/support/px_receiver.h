@@ -32,6 +32,7 @@ typedef struct {
     int hung;         /* the held request has arrived */
     int release_hang; /* the test lets it go (closed without an answer) */
     int release_answers; /* with release_hang: let it go with a 200 instead */
+    int generation;      /* moved on by px_receiver_reset: a request held before is let go */
     int n;            /* requests seen */
     px_received req[PX_RECEIVER_MAX_REQ];
 } px_receiver;

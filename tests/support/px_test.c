@@ -211,7 +211,23 @@ int px_test_server_stop(px_test_env *env)
         return 0;
     kill(env->server_pid, SIGTERM);
     int status = 0;
-    waitpid(env->server_pid, &status, 0);
+    /* Bounded: a test that failed while something outside the server held it (a receiver
+     * holding a request, a lock a test connection keeps) fails here, said so, rather than
+     * hanging its program until ctest's timeout. The server's own stop waits at most its
+     * delivery timeout and 10 s for a streamed answer (docs/operations). */
+    pid_t done = 0;
+    for (int waited_ms = 0; (done = waitpid(env->server_pid, &status, WNOHANG)) == 0 &&
+                            waited_ms < PX_TEST_STOP_WAIT_MS;
+         waited_ms += 50)
+        px_sleep_ms(50);
+    if (done == 0) {
+        fprintf(stderr, "packid server %d did not stop within %d ms of SIGTERM: killed\n",
+                (int)env->server_pid, PX_TEST_STOP_WAIT_MS);
+        kill(env->server_pid, SIGKILL);
+        waitpid(env->server_pid, &status, 0);
+        env->server_pid = 0;
+        return 125;
+    }
     env->server_pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -71,7 +71,10 @@ void px_test_pipe(const char *cmd, const void *body, size_t len, char *out, size
 #define PX_TEST_VALIDATE_201                                                                       \
     PX_TEST_JSON_VALIDATE "'" PX_SHARED_DIR "/reference/epcis-2.0/json/ref-gs1-org-via-openepcis/" \
                           "epcis-json-schema.json'"
-/* SIGTERM and wait; returns the exit status. */
+/* SIGTERM and wait at most PX_TEST_STOP_WAIT_MS (the server's default delivery timeout, 30 s,
+ * twice over: a stop waits for a POST on its way); returns the exit status, or 125 when the
+ * server had to be killed (said on stderr). */
+#define PX_TEST_STOP_WAIT_MS 60000
 int px_test_server_stop(px_test_env *env);
 /* SIGKILL (a crash) and wait. */
 void px_test_server_kill(px_test_env *env);
