@@ -44,37 +44,16 @@ static int version_cmp(const long a[VERSION_PARTS], const long b[VERSION_PARTS])
     return 0;
 }
 
-typedef struct header_count {
-    const char *name;
-    int n;
-} header_count;
-
-static enum MHD_Result count_one(void *cls, enum MHD_ValueKind kind, const char *key,
-                                 const char *value)
+int px__epcis_headers_once(px_req *r, const char *const *names)
 {
-    (void)kind;
-    (void)value;
-    header_count *c = cls;
-    if (strcasecmp(key, c->name) == 0)
-        c->n++;
-    return MHD_YES;
-}
-
-int px__epcis_headers_once(px_req *r, const char *const *names, size_t n)
-{
-    /* A GS1 header the binding reads as one value (RFC 9110 §5.3: not a list), given twice,
-     * would be read as its first and the second dropped without a word (a capture's proceed
-     * beside rollback, an EPC form beside another): refused, as a query parameter given twice
-     * is. */
-    for (size_t i = 0; i < n; i++) {
-        header_count c = {names[i], 0};
-        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_one, &c);
-        if (c.n > 1) {
-            char detail[128];
-            snprintf(detail, sizeof(detail), "the %s header is given more than once", names[i]);
-            px_reply_problem(r, PX_EPCIS_EX_VALIDATION, detail);
-            return 0;
-        }
+    /* A GS1 header the binding reads as one value given twice (a capture's proceed beside
+     * rollback, an EPC form beside another): refused, as a query parameter given twice is. */
+    const char *twice = px_req_header_repeated(r, names);
+    if (twice) {
+        char detail[128];
+        snprintf(detail, sizeof(detail), "the %s header is given more than once", twice);
+        px_reply_problem(r, PX_EPCIS_EX_VALIDATION, detail);
+        return 0;
     }
     return 1;
 }
@@ -124,9 +103,10 @@ int px__epcis_prefs(px_req *r, int xml, px_epcis_prefs *p)
 {
     memset(p, 0, sizeof(*p));
     p->xml = xml;
-    static const char *const once[] = {"GS1-EPCIS-Min", "GS1-EPCIS-Max",  "GS1-CBV-Min",
-                                       "GS1-CBV-Max",   "GS1-EPC-Format", "GS1-CBV-XML-Format"};
-    if (!px__epcis_headers_once(r, once, sizeof(once) / sizeof(once[0])))
+    static const char *const once[] = {
+        "GS1-EPCIS-Min",  "GS1-EPCIS-Max",      "GS1-CBV-Min", "GS1-CBV-Max",
+        "GS1-EPC-Format", "GS1-CBV-XML-Format", NULL};
+    if (!px__epcis_headers_once(r, once))
         return 0;
     if (version_check(r, "EPCIS", EPCIS_VERSION) != 0 || version_check(r, "CBV", CBV_VERSION) != 0)
         return 0;

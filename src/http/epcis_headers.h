@@ -15,9 +15,9 @@ typedef struct px_epcis_prefs {
  * into p; 0 after answering the refusal (400 for a malformed value, 406 when packid cannot
  * answer within what the client accepts). */
 int px__epcis_prefs(px_req *r, int xml, px_epcis_prefs *p);
-/* 1 when none of names[0..n) is given more than once; else answers 400 ValidationException
- * naming it and returns 0. */
-int px__epcis_headers_once(px_req *r, const char *const *names, size_t n);
+/* 1 when none of names (NULL-terminated) is given more than once; else answers 400
+ * ValidationException naming it and returns 0. */
+int px__epcis_headers_once(px_req *r, const char *const *names);
 /* Adds the headers saying what the answer applied (versions, EPC form, CBV form, Vary). */
 void px__epcis_applied(px_req *r, const px_epcis_prefs *p);
 /* OPTIONS discovery of an /epcis/ path packid serves: answers 204 and returns 1; 0 for

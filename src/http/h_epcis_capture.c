@@ -60,8 +60,8 @@ void h_epcis_capture(px_req *r)
                                      : "the body's syntax does not match its Content-Type");
         return;
     }
-    static const char *const once[] = {"GS1-Capture-Error-Behaviour"};
-    if (!px__epcis_headers_once(r, once, 1))
+    static const char *const once[] = {"GS1-Capture-Error-Behaviour", "Content-Type", NULL};
+    if (!px__epcis_headers_once(r, once))
         return;
     const char *beh =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "GS1-Capture-Error-Behaviour");

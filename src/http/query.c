@@ -258,14 +258,24 @@ static enum MHD_Result repeat_each(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-const char *px_req_query_repeated(px_req *r, const char *const *names)
+static const char *repeated(px_req *r, enum MHD_ValueKind kind, const char *const *names)
 {
     repeat_scan s = {names, 0, 0};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, repeat_each, &s);
+    MHD_get_connection_values(r->conn, kind, repeat_each, &s);
     for (unsigned i = 0; names[i] && i < 32; i++)
         if (s.twice & (1u << i))
             return names[i];
     return NULL;
+}
+
+const char *px_req_query_repeated(px_req *r, const char *const *names)
+{
+    return repeated(r, MHD_GET_ARGUMENT_KIND, names);
+}
+
+const char *px_req_header_repeated(px_req *r, const char *const *names)
+{
+    return repeated(r, MHD_HEADER_KIND, names);
 }
 
 void px__req_query_free(px_req *r)

@@ -152,6 +152,9 @@ const char *px_req_header(px_req *r, const char *name);
  * take any query (PX_QUERY_ANY), whose names the router does not check. Names are compared
  * without regard to case, as px_req_query finds them. */
 const char *px_req_query_repeated(px_req *r, const char *const *names);
+/* The same for the request's headers: a header read as one value (not a list, RFC 9110 §5.3)
+ * given twice would be read as its first and the second dropped without a word. */
+const char *px_req_header_repeated(px_req *r, const char *const *names);
 /* Frees the values px_req_query decoded (the request's end, server.c). */
 void px__req_query_free(px_req *r);
 /* Refuses (400, queued; returns 1) a query whose names or values are not UTF-8 and, on a route
