@@ -274,7 +274,7 @@ static px_rc unpack_parent(px_db *db, agg_ctx *c, const px_actor *by, char key[4
         char prefix[13];
         memset(&c->parent, 0, sizeof(c->parent));
         if ((rc = px_store_agg_cases_lock(db, &g, &sr, 1, &cp, err)) != PX_OK ||
-            (rc = px__agg_case_check(by, &cp, g, sr, "parent", err)) != PX_OK ||
+            (rc = px__agg_case_check(db, by, &cp, g, sr, "parent", err)) != PX_OK ||
             (rc = gs1_epc_sgtin_format(c->parent_uri, sizeof(c->parent_uri), g, cp.gcp_len, sr,
                                        err)) != PX_OK)
             return rc;

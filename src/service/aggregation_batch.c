@@ -14,6 +14,7 @@
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_str.h"
+#include "service_internal.h"
 #include "tx.h"
 
 /* ---- packing and repacking many parents at once ------------------------------------------ */
@@ -35,9 +36,21 @@ const char *px__agg_tenant_of(const batch *b, size_t g)
  * carry their own GTIN"): a pack the caller sees (its MAH's; a CMO's own serial, px__cmo_sees,
  * on a product it is actively partnered on), commissioned, and not itself inside a case
  * (cases are one level deep). */
-px_rc px__agg_case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
+px_rc px__agg_case_check(px_db *db, const px_actor *by, const px_case_parent *c, const char *gtin,
                          const char *serial, const char *field, px_err *err)
 {
+    /* A CMO's own case of a product it is no longer actively partnered on: told why, as its
+     * read of the case is (403 partnership_suspended while suspended; not granted, 404). */
+    if (c->found && by->org_kind == PX_ORG_CMO && !c->partnered &&
+        px__cmo_sees(by, c->allocated_to, c->commissioned_by, c->released)) {
+        char what[64];
+        snprintf(what, sizeof(what), "case %s/%s", gtin, serial);
+        px_rc rc = px__cmo_reads_through_partnership(db, by, gtin, what, err);
+        if (rc != PX_OK) {
+            px_err_field(err, "%s", field);
+            return rc;
+        }
+    }
     int visible =
         !c->found                    ? 0
         : by->org_kind == PX_ORG_MAH ? strcmp(c->tenant_id, by->org_id) == 0
@@ -153,10 +166,10 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
                                   "you may number SSCCs under",
                                   b->parents[g]);
         else
-            rc = b->pgtins[g][0] ? px__agg_case_check(b->by, &b->cpar[g], b->pgtins[g],
-                                                      b->pserials[g], field, err)
-                                 : px__agg_parent_check(b->by, &b->par[g], b->parents[g], field,
-                                                        err);
+            rc = b->pgtins[g][0]
+                     ? px__agg_case_check(db, b->by, &b->cpar[g], b->pgtins[g], b->pserials[g],
+                                          field, err)
+                     : px__agg_parent_check(b->by, &b->par[g], b->parents[g], field, err);
         if (rc == PX_OK && !b->pgtins[g][0])
             rc = px__agg_cmo_partnered(db, b->by, &b->par[g], field, err);
         if (rc == PX_OK)

@@ -46,7 +46,7 @@ px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char
 px_rc px__agg_cmo_partnered(px_db *db, const px_actor *by, const px_container *p, const char *field,
                             px_err *err);
 /* REQ-AGG-11: a case that carries its own GTIN as a parent, usable by the caller. */
-px_rc px__agg_case_check(const px_actor *by, const px_case_parent *c, const char *gtin,
+px_rc px__agg_case_check(px_db *db, const px_actor *by, const px_case_parent *c, const char *gtin,
                          const char *serial, const char *field, px_err *err);
 /* A parent container's SSCC (GS1 GenSpecs §3.3.1), refused on field with the SSCC check's code
  * and span. */

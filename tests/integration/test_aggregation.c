@@ -1448,14 +1448,32 @@ static void test_aggregation__cmo_reads_a_container_through_its_partnership(void
 static void test_aggregation__suspended_cmo_moves_no_container(void **state)
 {
     fixture *f = *state;
-    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTS", "491231", "[\"SV1\"]");
+#define SV_CASE "20355154944958" /* a case level of GTIN's product: indicator 2 */
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTS", "491231", "[\"SV1\",\"SV2\"]");
     char box[19], pallet[19], ps[40], partner[64], kids[64];
     cmo_ssccs(f, 5, box, pallet);
     json_decref(pack(f, f->cmo.key, "pack", box, "[" SGTIN("SV1") "]", 201));
     px_sql_textf(&f->env, ps, sizeof(ps), "SELECT id FROM partnership WHERE cmo_id = '%s'",
                  f->cmo.org);
     snprintf(partner, sizeof(partner), "/v1/partners/%s", ps);
+    /* and a case of its own that carries its own GTIN, granted to it, holding SV2 */
+    px_test_product(&f->env, f->mah.key, SV_CASE, "US case of 20", "US");
+    px_test_product_master(&f->env, SV_CASE);
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key,
+                   "{\"gtins\":[\"" GTIN "\",\"" SV_CASE "\"]}", 200, NULL);
+    px_test_commission(&f->env, f->cmo.key, SV_CASE, "LOTSC", "491231", "[\"SVC\"]");
+    static const char into_case[] =
+        "{\"action\":\"%s\",\"parent\":{\"gtin\":\"" SV_CASE "\",\"serial\":\"SVC\"},"
+        "\"children\":[%s]}";
+    char cb[256];
+    snprintf(cb, sizeof(cb), into_case, "pack", SGTIN("SV2"));
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, cb, 201));
     px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"suspended\"}", 200, NULL);
+    /* its case too: 403 saying why, not "case not found" */
+    snprintf(cb, sizeof(cb), into_case, "unpack", "");
+    json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, cb, NULL, 403, "partnership_suspended"));
+#undef SV_CASE
     snprintf(kids, sizeof(kids), "[{\"sscc\":\"%s\"}]", box);
     char *b = pack_body("pack", pallet, kids);
     json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
