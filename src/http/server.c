@@ -226,8 +226,17 @@ static void reply_overloaded(px_req *r)
                   "the server is receiving too many request bodies, try again");
 }
 
+/* In the dialect of the path's family: the EPCIS binding's own 413 problem on its paths (the
+ * one type the binding answers 413 with), packid's error everywhere else. */
 static void reply_too_large(px_req *r)
 {
+    if (strncmp(r->url, "/epcis/", 7) == 0) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "the request body is larger than %ld bytes",
+                 r->app->cfg.max_body);
+        px_reply_problem(r, PX_EPCIS_EX_CAPTURE_LIMIT_EXCEEDED, detail);
+        return;
+    }
     px_reply_fail(r, PX_ETOOBIG, "payload_too_large", "the request body is larger than %ld bytes",
                   r->app->cfg.max_body);
 }

@@ -303,6 +303,14 @@ static void test_foundation__body_over_cap(void **state)
     body[n - 1] = '}';
     body[n] = '\0';
     px_test_expect(&f->env, "POST", "/v1/orgs", f->admin.key, body, 413, "payload_too_large");
+    /* The EPCIS binding's paths answer in its dialect: a problem of its own 413 type. */
+    const char *h[] = {"Content-Type: application/ld+json", NULL};
+    px_http_resp r;
+    px_http(&f->env, &r, "POST", "/epcis/capture", f->admin.key, body, h);
+    if (r.status != 413 || !r.json ||
+        strcmp(px_test_str(r.json, "type"), "epcisException:CaptureLimitExceededException") != 0)
+        fail_msg("an oversized capture: got %ld %.300s", r.status, r.body);
+    px_http_resp_free(&r);
     free(body);
 }
 
