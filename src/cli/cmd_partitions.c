@@ -1,5 +1,5 @@
-/* packid partitions list | ensure [--from YYYY-MM] [--ahead N] | detach [NAME] (docs/scaling.md
- * "Partitioning"). */
+/* packid partitions list | ensure [--from YYYY-MM] [--ahead N] | detach [NAME | sandbox.NAME]
+ * (docs/scaling.md "Partitioning"): the live schema's months and the sandbox's. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +26,10 @@ static int partitions_list(px_cli *cli, px_db *db, px_app *app, px_err *err)
         const px_partition_row *p = &rows[i];
         if (cli->json)
             json_array_append_new(
-                items, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "table", p->table,
-                                 "name", p->name, "from", p->from, "to", p->to, "rows_estimate",
-                                 (json_int_t)p->rows, "keep_until", p->keep_until, "held_by",
+                items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "table", p->table,
+                                 "schema", p->sandbox ? "sandbox" : "live", "name", p->name, "from",
+                                 p->from, "to", p->to, "rows_estimate", (json_int_t)p->rows,
+                                 "keep_until", p->keep_until, "held_by",
                                  px_partition_held_code(p->held_by), "detachable", p->detachable));
         else if (p->held_by == PX_HELD_BY_CUT)
             printf("%-24s %s .. %s  ~%lld rows  held: %s (packid audit checkpoint "
@@ -73,8 +74,9 @@ static int partitions_ensure(px_cli *cli, px_db *db, px_app *app, int argc, char
     return PX_EXIT_OK;
 }
 
-/* NAME: that month, refused while its retention runs; no NAME: every month whose retention
- * has passed. Each month is judged again in its own detaching transaction. */
+/* NAME: that month (sandbox.NAME: the sandbox's), refused while its retention runs; no NAME:
+ * every month whose retention has passed, the live schema's and the sandbox's. Each month is
+ * judged again in its own detaching transaction. */
 static int partitions_detach(px_cli *cli, px_db *db, px_app *app, const px_actor *me,
                              const char *name, px_err *err)
 {
@@ -125,7 +127,8 @@ int px_cmd_partitions(px_cli *cli, int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
     const char *usage =
-        "partitions list | ensure [--from YYYY-MM] [--ahead N] | detach [NAME] [--json]";
+        "partitions list | ensure [--from YYYY-MM] [--ahead N] | detach [NAME | sandbox.NAME] "
+        "[--json]";
     static const char *const ensure_options[] = {"--from=", "--ahead=", NULL};
     int ensure = strcmp(sub, "ensure") == 0, detach = strcmp(sub, "detach") == 0;
     if (strcmp(sub, "list") != 0 && !ensure && !detach)

@@ -10,14 +10,15 @@
 
 static json_t *partition_json(const px_partition_row *p)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "table", p->table, "name", p->name,
-                     "from", p->from, "to", p->to, "rows_estimate", (json_int_t)p->rows,
-                     "keep_until", p->keep_until, "held_by", px_partition_held_code(p->held_by),
-                     "detachable", p->detachable);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "table", p->table, "schema",
+                     p->sandbox ? "sandbox" : "live", "name", p->name, "from", p->from, "to", p->to,
+                     "rows_estimate", (json_int_t)p->rows, "keep_until", p->keep_until, "held_by",
+                     px_partition_held_code(p->held_by), "detachable", p->detachable);
 }
 
-/* GET /v1/partitions: every month of every partitioned table, by table and month; a short
- * list the window pages by name (px_page_window). */
+/* GET /v1/partitions: every month of every partitioned table, by table and month, the live
+ * schema's then the sandbox's (named sandbox.<month>); a short list the window pages by name
+ * (px_page_window). */
 void h_partition_list(px_req *r)
 {
     px_list l;
@@ -63,8 +64,9 @@ void h_partitions_ensure(px_req *r)
                             "default_rows_by_table", by_table));
 }
 
-/* POST /v1/partitions/{name}/detach: that month leaves its table once its retention has passed
- * (audited as partition.detach); the table stays, to be archived and dropped. */
+/* POST /v1/partitions/{name}/detach: that month (sandbox.<month> one of the sandbox's) leaves
+ * its table once its retention has passed (audited as partition.detach); the table stays, to be
+ * archived and dropped. */
 void h_partition_detach(px_req *r)
 {
     px_db *db = px_req_begin(r);

@@ -104,17 +104,57 @@ static px_rc list_body(px_tx *tx, void *vc, px_err *err)
     return rc;
 }
 
+/* The sandbox's months after the live ones: *rows grows by them. Its default partitions' rows
+ * are not reported (default_rows are the live ones). */
+static px_rc list_sandbox(const px_app *app, px_db *db, px_partition_row **rows, int *n,
+                          px_err *err)
+{
+    px_partition_row *more = NULL;
+    int m = 0;
+    long long deflt[PX_PARTITIONED_N];
+    list_ctx c = {app, &more, &m, deflt};
+    /* Switched between transactions, as px_svc_partitions_ensure does. */
+    px_rc rc = px_db_set_sandbox(db, 1, err);
+    if (rc != PX_OK)
+        return rc;
+    rc = px_tx_read(db, list_body, &c, err);
+    px_err back = PX_ERR_INIT;
+    if (px_db_set_sandbox(db, 0, &back) != PX_OK && rc == PX_OK)
+        rc = px_err_pass(err, &back);
+    px_partition_row *all =
+        rc == PX_OK && m ? realloc(*rows, (size_t)(*n + m) * sizeof(**rows)) : NULL;
+    if (rc == PX_OK && m && !all)
+        rc = px_err_oom(err);
+    if (all) {
+        memcpy(all + *n, more, (size_t)m * sizeof(*more));
+        *rows = all;
+        *n += m;
+    }
+    free(more);
+    return rc;
+}
+
 px_rc px_svc_partitions_list(const px_app *app, px_db *db, px_partition_row **rows, int *n,
                              long long default_rows[PX_PARTITIONED_N], px_err *err)
 {
     list_ctx c = {app, rows, n, default_rows};
     px_db_set_lock_timeout(db, app->cfg.runner_lock_timeout_ms); /* as px_svc_partitions_ensure */
-    return px_tx_read(db, list_body, &c, err);
+    px_rc rc = px_tx_read(db, list_body, &c, err);
+    /* A sandbox connection's (a test key's) months were the sandbox's: those alone. */
+    if (rc != PX_OK || px_db_is_sandbox(db))
+        return rc;
+    if ((rc = list_sandbox(app, db, rows, n, err)) != PX_OK) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 typedef struct {
     const px_app *app;
-    const char *name;
+    const char *name; /* as asked: sandbox.<month> for one of the sandbox's */
+    int sandbox;      /* a month of the sandbox's asked on a live connection: switch to it */
     char today[11];
 } detach_ctx;
 
@@ -129,15 +169,17 @@ static int cut_holds(void *vc, const px_audit_checkpoint *cp)
     return px_audit_checkpoint_check(cp, c->keys, c->reason, sizeof(c->reason));
 }
 
-static px_rc detach_body(px_tx *tx, void *vctx, px_err *err)
+/* Judges and detaches month c->name in the connection's schema (px_partition_month_in). */
+static px_rc detach_month(px_tx *tx, const detach_ctx *c, px_err *err)
 {
-    detach_ctx *c = vctx;
     /* A month of audit_log leaves only under cuts packid signed: the store counts the cut rows
      * (partition_store.c, uncut_sql), and a row anyone with database access could insert is
      * checked here against the key ring, so that `audit verify` holds after the detach. The
      * store reads the cuts under the locks the detach then judges under, so no cut row enters
      * between this check and that count. */
-    if (strncmp(c->name, "audit_log_p", strlen("audit_log_p")) == 0) {
+    int t;
+    const char *month = px_partition_month_in(px_tx_db(tx), c->name, &t);
+    if (month && strcmp(px_partitioned_tables[t], "audit_log") == 0) {
         cuts_check k = {.keys = &c->app->audit_keys};
         px_rc rc = px_store_audit_month_cuts(px_tx_db(tx), c->name, cut_holds, &k, err);
         if (rc != PX_OK)
@@ -146,11 +188,27 @@ static px_rc detach_body(px_tx *tx, void *vctx, px_err *err)
             return px_err_set(err, PX_ESTATE, "audit_cut_invalid", "%s is not detached: %s",
                               c->name, k.reason);
     }
-    px_rc rc =
-        px_store_partition_detach(px_tx_db(tx), c->name, c->today, c->app->cfg.retention_months,
-                                  c->app->cfg.retention_after_expiry_months, err);
-    /* A month of pack history leaves the live tables: who did it, and when, is on record (the
-     * operator's chain; the entry lands in this month's audit_log, never the one detached). */
+    return px_store_partition_detach(px_tx_db(tx), c->name, c->today, c->app->cfg.retention_months,
+                                     c->app->cfg.retention_after_expiry_months, err);
+}
+
+static px_rc detach_body(px_tx *tx, void *vctx, px_err *err)
+{
+    detach_ctx *c = vctx;
+    px_db *db = px_tx_db(tx);
+    /* A month of the sandbox's is judged on the sandbox's rows, packs and audit cuts, and
+     * detached from its table there, in the same transaction as its audit entry (SET LOCAL:
+     * the switch ends with the transaction however it ends). */
+    px_rc rc = c->sandbox ? px_db_set_sandbox_local(db, 1, err) : PX_OK;
+    if (rc == PX_OK)
+        rc = detach_month(tx, c, err);
+    px_err back = PX_ERR_INIT;
+    if (c->sandbox && px_db_set_sandbox_local(db, 0, &back) != PX_OK && rc == PX_OK)
+        rc = px_err_pass(err, &back);
+    /* A month of pack history leaves its tables: who did it, and when, is on record (the
+     * operator's chain; the entry lands in this month's audit_log, never the one detached).
+     * A sandbox month's too, in the live log: the operator acts on the installation, and the
+     * sandbox's own log is one of the tables whose months it detaches. */
     if (rc == PX_OK)
         px_audit_str(px_tx_audit(tx, NULL, "partition.detach", c->name), "today", c->today);
     return rc;
@@ -159,7 +217,12 @@ static px_rc detach_body(px_tx *tx, void *vctx, px_err *err)
 px_rc px_svc_partition_detach(const px_app *app, px_db *db, const px_actor *by, const char *name,
                               px_err *err)
 {
-    detach_ctx c = {.app = app, .name = name};
+    /* On a sandbox connection (a test key's) every month is the sandbox's already. */
+    detach_ctx c = {.app = app,
+                    .name = name,
+                    .sandbox =
+                        !px_db_is_sandbox(db) &&
+                        strncmp(name, PX_SANDBOX_SCHEMA ".", strlen(PX_SANDBOX_SCHEMA ".")) == 0};
     today_of(c.today);
     px_db_set_lock_timeout(db, app->cfg.runner_lock_timeout_ms); /* as px_svc_partitions_ensure */
     px_rc rc = px_tx_run(db, by, detach_body, &c, err);
@@ -191,8 +254,9 @@ px_rc px_run_partitions(px_app *app, px_db *db, int *did_work, px_err *err)
         rc = px_svc_partitions_list(app, db, &rows, &n, deflt, err);
     if (rc == PX_OK) {
         int months[PX_PARTITIONED_N] = {0}, detachable[PX_PARTITIONED_N] = {0};
+        /* The gauges count the live months (docs/api.md "GET /metrics"). */
         for (int i = 0; i < n; i++) {
-            if (rows[i].table_index < 0)
+            if (rows[i].table_index < 0 || rows[i].sandbox)
                 continue;
             months[rows[i].table_index]++;
             detachable[rows[i].table_index] += rows[i].detachable;

@@ -255,8 +255,9 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
                                 void *ctx, px_err *err)
 {
     /* Only a month's name reaches the SQL, where it is not a parameter. */
-    int t = px_partition_table_of(partition);
-    if (t < 0 || strcmp(px_partitioned_tables[t], "audit_log") != 0)
+    int t;
+    const char *month = px_partition_month_in(db, partition, &t);
+    if (!month || strcmp(px_partitioned_tables[t], "audit_log") != 0)
         return px_err_set(err, PX_ENOTFOUND, "not_found", "%s is not a month of audit_log",
                           partition);
     /* The locks the detach judges under, taken before the cuts are read: no entry enters the
@@ -272,11 +273,12 @@ px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_check
      * whose signature no longer holds does not keep the month. */
     px_buf sql;
     px_buf_init(&sql, 2048);
-    px__sql_month(&sql,
-                  "SELECT DISTINCT ON (c.chain) " CHECKPOINT_COLUMNS
-                  " FROM " PX__AUDIT_MONTH_CHAINS("{p}") " JOIN audit_checkpoint c ON "
-                  PX__AUDIT_CUT_COVERS("c") " ORDER BY c.chain, c.seq DESC, c.id DESC",
-                  partition);
+    px__sql_month(
+        &sql,
+        "SELECT DISTINCT ON (c.chain) " CHECKPOINT_COLUMNS
+        " FROM " PX__AUDIT_MONTH_CHAINS("{p}") " JOIN audit_checkpoint c ON " PX__AUDIT_CUT_COVERS(
+            "c") " ORDER BY c.chain, c.seq DESC, c.id DESC",
+        month);
     px_rc rc = px_buf_failed(&sql) != PX_OK
                    ? px_err_oom(err)
                    : checkpoint_rows(px__exec(db, sql.data, 0, NULL, err), fn, ctx, err);

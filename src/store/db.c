@@ -136,6 +136,15 @@ px_rc px_db_set_sandbox(px_db *db, int on, px_err *err)
     return rc;
 }
 
+px_rc px_db_set_sandbox_local(px_db *db, int on, px_err *err)
+{
+    px_rc rc = px_db_exec(
+        db, on ? "SET LOCAL search_path = " PX_SANDBOX_SCHEMA : "SET LOCAL search_path TO DEFAULT",
+        err);
+    db->sandbox = on && rc == PX_OK;
+    return rc;
+}
+
 int px_db_is_sandbox(const px_db *db)
 {
     return db->sandbox;

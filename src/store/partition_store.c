@@ -129,6 +129,15 @@ int px_partition_table_of(const char *s)
     return -1;
 }
 
+const char *px_partition_month_in(const px_db *db, const char *name, int *table)
+{
+    static const char qualifier[] = PX_SANDBOX_SCHEMA ".";
+    int qualified = strncmp(name, qualifier, sizeof(qualifier) - 1) == 0;
+    const char *month = qualified ? name + sizeof(qualifier) - 1 : name;
+    *table = qualified == px_db_is_sandbox(db) ? px_partition_table_of(month) : -1;
+    return *table >= 0 ? month : NULL;
+}
+
 /* The rows of another table that name rows of partition {p} through a foreign key, per table:
  * their own partition keys; NULL when no table references it. PostgreSQL refuses to detach a
  * month that rows of an attached month still reference, so such a month is held until the
@@ -310,13 +319,21 @@ const char *px_partition_held_text(px_partition_held h)
     "c.oid = i.inhrelid, LATERAL (SELECT to_date(right(c.relname, 6), 'YYYYMM')::timestamp "       \
     "AS m) b WHERE c.relname ~ ('^' || t.name || '_p[0-9]{6}$')"
 
-static void row_of(px_partition_row *row, const PGresult *r, int i)
+/* A row of MONTHS_SQL; a month of the sandbox's named sandbox.<month> (px_partition_month_in),
+ * as its SQL in judge names it too. */
+static void row_of(const px_db *db, px_partition_row *row, const PGresult *r, int i)
 {
     memset(row, 0, sizeof(*row));
     px__texts(r, i, 0, PX__TEXT(row->name), PX__TEXT(row->from), PX__TEXT(row->to), NULL);
     row->rows = strtoll(px__val(r, i, 3), NULL, 10);
     px_strlcpy(row->keep_until, px__val(r, i, 4), sizeof(row->keep_until));
     row->table_index = px_partition_table_of(row->name);
+    row->sandbox = px_db_is_sandbox(db);
+    if (row->sandbox) {
+        char month[sizeof(row->name) - sizeof(PX_SANDBOX_SCHEMA)]; /* room for the qualifier */
+        px_strlcpy(month, row->name, sizeof(month));
+        snprintf(row->name, sizeof(row->name), "%s.%s", PX_SANDBOX_SCHEMA, month);
+    }
     if (row->table_index >= 0)
         px_strlcpy(row->table, px_partitioned_tables[row->table_index], sizeof(row->table));
 }
@@ -339,7 +356,7 @@ px_rc px_store_partitions_list(px_db *db, const char *today, int retention_month
         goto done;
     }
     for (int i = 0; i < count && rc == PX_OK; i++) {
-        row_of(&out[i], r, i);
+        row_of(db, &out[i], r, i);
         if (out[i].table_index >= 0)
             rc = judge(db, &out[i], today, retention_months, after_expiry_months, err);
     }
@@ -357,8 +374,9 @@ done:
 px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
                                 int retention_months, int after_expiry_months, px_err *err)
 {
-    int t = px_partition_table_of(name);
-    if (t < 0)
+    int t;
+    const char *month = px_partition_month_in(db, name, &t);
+    if (!month)
         return px_err_set(err, PX_ENOTFOUND, "not_found",
                           "%s is not a month of a partitioned table", name);
     /* The parent's lock first: no row enters or leaves the month while it is judged. */
@@ -368,7 +386,7 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
     if (px__exec_cmd(db, sql, 0, NULL, err) != PX_OK)
         return err->rc;
     PGresult *r = px__exec(db, MONTHS_SQL " AND c.relname = $2",
-                           PX__ARGS(PX__INT(retention_months), name), err);
+                           PX__ARGS(PX__INT(retention_months), month), err);
     if (!r)
         return err->rc;
     px_rc rc = PX_OK;
@@ -378,7 +396,7 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
                         px_partitioned_tables[t]);
         goto done;
     }
-    row_of(&row, r, 0);
+    row_of(db, &row, r, 0);
     if ((rc = judge(db, &row, today, retention_months, after_expiry_months, err)) != PX_OK)
         goto done;
     /* REQ-SCALE-3: a month leaves its table only when its age and every pack its rows name
@@ -399,7 +417,7 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
         goto done;
     }
     snprintf(sql, sizeof(sql), "ALTER TABLE %s DETACH PARTITION %s", px_partitioned_tables[t],
-             name);
+             month);
     rc = px_db_exec(db, sql, err);
 done:
     PQclear(r);

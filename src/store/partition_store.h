@@ -16,6 +16,12 @@ extern const char *const px_partitioned_tables[PX_PARTITIONED_N];
  * when it is none: a name the pattern admits is safe to put in SQL. */
 int px_partition_table_of(const char *s);
 
+/* The month `name` names in the connection's schema (docs/sandbox.md): a live connection's are
+ * <table>_pYYYYMM, the sandbox's are qualified, sandbox.<table>_pYYYYMM, whichever connection
+ * asks. Its unqualified name (within `name`, safe to put in SQL) and its table's index in
+ * *table; NULL when `name` is no month of a partitioned table of that schema. */
+const char *px_partition_month_in(const px_db *db, const char *name, int *table);
+
 /* What keeps a month in its table past today, or last kept it. */
 typedef enum {
     PX_HELD_BY_AGE,   /* the month's age (or, for deliveries, their attempts' months' age) */
@@ -30,7 +36,7 @@ const char *px_partition_held_text(px_partition_held h);
 
 typedef struct px_partition_row {
     char table[24];      /* its table (px_partitioned_tables) */
-    char name[40];       /* <table>_pYYYYMM */
+    char name[40];       /* <table>_pYYYYMM; a month of the sandbox's sandbox.<table>_pYYYYMM */
     char from[11];       /* first day of the month, YYYY-MM-DD */
     char to[11];         /* first day of the next month (exclusive) */
     long long rows;      /* the planner's estimate (pg_class.reltuples), 0 when never counted */
@@ -38,6 +44,7 @@ typedef struct px_partition_row {
     px_partition_held held_by; /* why it is kept (or, when detachable, what kept it last) */
     int table_index;           /* its index in px_partitioned_tables */
     int detachable;            /* keep_until <= today */
+    int sandbox;               /* a month of the sandbox's tables (docs/sandbox.md) */
 } px_partition_row;
 
 /* Creates the partitions of the months from `month` (YYYY-MM-DD, any day of it; NULL: the
@@ -51,19 +58,20 @@ px_rc px_store_partitions_ensure(px_db *db, const char *month, int ahead, int *c
  * month (the runner did not run). */
 px_rc px_store_partition_default_rows(px_db *db, long long rows[PX_PARTITIONED_N], px_err *err);
 
-/* The monthly partitions, table by table, oldest first, judged on `today` (YYYY-MM-DD): a month is
- * kept `retention_months` after its end, and `after_expiry_months` after the latest expiry of any
- * pack its rows name (the tables whose rows name packs: epcis_event, scan, vrs_request),
- * whichever is later. The packs are asked only of months whose age alone would let them go. *rows
- * is malloc'ed (free it). */
+/* The monthly partitions of the connection's schema (live or sandbox, named as
+ * px_partition_month_in reads them), table by table, oldest first, judged on `today` (YYYY-MM-DD):
+ * a month is kept `retention_months` after its end, and `after_expiry_months` after the latest
+ * expiry of any pack its rows name (the tables whose rows name packs: epcis_event, scan,
+ * vrs_request), whichever is later. The packs are asked only of months whose age alone would let
+ * them go. *rows is malloc'ed (free it). */
 px_rc px_store_partitions_list(px_db *db, const char *today, int retention_months,
                                int after_expiry_months, px_partition_row **rows, int *n,
                                px_err *err);
 
-/* Detaches partition `name` (<table>_pYYYYMM) from its table if, judged again inside the caller's
- * transaction, its retention has passed on `today`; the table stays (the operator archives
- * and drops it). PX_ESTATE "retention_not_passed" otherwise, PX_ENOTFOUND when it is not
- * a month of a partitioned table. */
+/* Detaches partition `name` (a month of the connection's schema, px_partition_month_in) from its
+ * table if, judged again inside the caller's transaction, its retention has passed on `today`; the
+ * table stays (the operator archives and drops it). PX_ESTATE "retention_not_passed" otherwise,
+ * PX_ENOTFOUND when it is not a month of a partitioned table of the connection's schema. */
 px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
                                 int retention_months, int after_expiry_months, px_err *err);
 

@@ -50,6 +50,12 @@ px_rc px_db_exec(px_db *db, const char *sql, px_err *err);
 #define PX_SANDBOX_SCHEMA "sandbox"
 px_rc px_db_set_sandbox(px_db *db, int on, px_err *err);
 int px_db_is_sandbox(const px_db *db);
+/* The same switch of a live connection for the rest of its open transaction only (SET LOCAL):
+ * a transaction that acts on both schemas, and commits or rolls back as one. Its end restores
+ * the live schema whatever happened; `on` 0 switches back within it (then the connection
+ * counts as live even when the statement fails: its transaction is aborted, and the rollback
+ * restores the live schema). */
+px_rc px_db_set_sandbox_local(px_db *db, int on, px_err *err);
 /* Bounds each lock wait of the transactions db begins from now on to ms (0: the server's own
  * setting), with SET LOCAL lock_timeout at their BEGIN: a background runner stuck on a lock
  * held elsewhere then fails as its try (logged, counted) instead of holding its job `running`
@@ -316,7 +322,8 @@ typedef int (*px_audit_checkpoint_fn)(void *ctx, const px_audit_checkpoint *c);
 px_rc px_store_audit_checkpoints_each(px_db *db, const char *chain, long long after_id,
                                       long limit, px_audit_checkpoint_fn fn, void *ctx,
                                       px_err *err);
-/* The cuts that cover the entries of month `partition` of audit_log (audit_log_pYYYYMM): those
+/* The cuts that cover the entries of month `partition` of audit_log (audit_log_pYYYYMM, of the
+ * connection's schema: px_partition_month_in), and of that schema's cut rows: those
  * of each chain with entries there, at or after its last entry there, in id order. */
 px_rc px_store_audit_month_cuts(px_db *db, const char *partition, px_audit_checkpoint_fn fn,
                                 void *ctx, px_err *err);

@@ -586,6 +586,188 @@ static void test_partitions__deliveries_held_by_their_attempts(void **state)
     assert_int_equal(px_audit_count(&f->env, "partition.detach", "webhook_delivery_p201803"), 1);
 }
 
+/* The sandbox's tables (docs/sandbox.md: schema sandbox, the same partitioned tables) get a
+ * month of `table` from `day` on, with one row of it when row_sql is not NULL (run there). */
+static void sandbox_month(fixture *f, const char *table, const char *day, const char *row_sql)
+{
+    px_sqlf(&f->env, "SET search_path = sandbox; SELECT partition_add_month('%s', '%s')", table,
+            day);
+    if (row_sql)
+        px_sqlf(&f->env, "SET search_path = sandbox; %s", row_sql);
+}
+
+/* Month `name` of the sandbox's (unqualified) is a partition of its table there (1) or out of
+ * it (0). */
+static void expect_sandbox_attached(fixture *f, const char *name, int attached, int line)
+{
+    px_expect_count_at(__FILE__, line, &f->env, attached,
+                       "SELECT count(*) FROM pg_inherits WHERE inhrelid = 'sandbox.%s'::regclass",
+                       name);
+}
+
+/* An admin key of a new operator organization. */
+static void admin_key(fixture *f, const char *name, char admin[64])
+{
+    char org[40];
+    px_test_org_key(&f->env, "operator", name, "admin", org, admin);
+}
+
+/* The sandbox's months are listed after the live ones, named sandbox.<month>, each item with
+ * its schema; the API pages across both schemas as one list. */
+static void test_partitions__sandbox_months_listed(void **state)
+{
+    fixture *f = *state;
+    char admin[64];
+    admin_key(f, "Sandbox list operator", admin);
+    sandbox_month(f, "scan", "2018-10-01", NULL);
+    int rc;
+    json_t *list = cli(f, &rc, "list", NULL);
+    assert_int_equal(rc, 0);
+    json_t *it = listed(list, "sandbox.scan_p201810");
+    if (!it)
+        fail_msg("sandbox.scan_p201810 is not listed");
+    assert_string_equal(px_test_str(it, "schema"), "sandbox");
+    assert_string_equal(px_test_str(it, "table"), "scan");
+    assert_true(json_is_true(json_object_get(it, "detachable")));
+    assert_null(listed(list, "scan_p201810")); /* the live schema has no such month */
+    char now_month[48];
+    px_sql_text(&f->env, "SELECT 'scan_p' || to_char(now(), 'YYYYMM')", now_month,
+                sizeof(now_month));
+    assert_string_equal(px_test_str(listed(list, now_month), "schema"), "live");
+    /* Every live month before every sandbox one. */
+    size_t i, first_sandbox = 0, n = json_array_size(json_object_get(list, "items"));
+    json_array_foreach(json_object_get(list, "items"), i, it)
+    {
+        int sandbox = strcmp(px_test_str(it, "schema"), "sandbox") == 0;
+        assert_int_equal(sandbox, strncmp(px_test_str(it, "name"), "sandbox.", 8) == 0);
+        if (sandbox && !first_sandbox)
+            first_sandbox = i + 1;
+        if (!sandbox && first_sandbox)
+            fail_msg("live month %s listed after a sandbox month", px_test_str(it, "name"));
+    }
+    assert_true(first_sandbox > 1);
+    /* The API's pages, walked to the end, hold the same months in the same order. */
+    char path[200] = "/v1/partitions?first=7";
+    size_t seen = 0;
+    for (int more = 1; more;) {
+        json_t *page = px_test_call(&f->env, "GET", path, admin, NULL, 200);
+        json_array_foreach(json_object_get(page, "items"), i, it)
+        {
+            json_t *want = json_array_get(json_object_get(list, "items"), seen++);
+            assert_non_null(want);
+            assert_string_equal(px_test_str(it, "name"), px_test_str(want, "name"));
+            assert_string_equal(px_test_str(it, "schema"), px_test_str(want, "schema"));
+        }
+        more = px_test_next_page(page, "/v1/partitions?first=7", path, sizeof(path));
+        json_decref(page);
+    }
+    assert_int_equal(seen, n);
+    json_decref(list);
+}
+
+/* REQ-SCALE-3 in the sandbox: a month of the sandbox's past its retention leaves its table
+ * there by its qualified name, its rows kept in the detached table, the live month of the same
+ * name untouched; on record in the live audit log (the operator's act on the installation). */
+static void test_partitions__sandbox_month_detached_by_name(void **state)
+{
+    fixture *f = *state;
+    char admin[64];
+    admin_key(f, "Sandbox detach operator", admin);
+    px_sqlf(&f->env, "SELECT partition_add_month('report_attempt', '2018-09-01')");
+    sandbox_month(f, "report_attempt", "2018-09-01",
+                  "SET session_replication_role = replica; INSERT INTO report_attempt (report_id, "
+                  "n, started_at) VALUES (gen_random_uuid(), 1, '2018-09-15T00:00:00Z')");
+    json_t *j = px_test_call(
+        &f->env, "POST", "/v1/partitions/sandbox.report_attempt_p201809/detach", admin, NULL, 200);
+    assert_string_equal(px_test_str(j, "detached"), "sandbox.report_attempt_p201809");
+    json_decref(j);
+    expect_sandbox_attached(f, "report_attempt_p201809", 0, __LINE__);
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM sandbox.report_attempt_p201809");
+    expect_attached(f, "report_attempt_p201809", 1, __LINE__);
+    assert_int_equal(px_audit_count(&f->env, "partition.detach", "sandbox.report_attempt_p201809"),
+                     1);
+    /* Without a name, every month due in both schemas: the sandbox's too. */
+    sandbox_month(f, "webhook_attempt", "2018-09-01", NULL);
+    int rc;
+    j = cli(f, &rc, "detach", NULL);
+    assert_int_equal(rc, 0);
+    int found = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(j, "detached"), i, it)
+    {
+        found |= strcmp(json_string_value(it), "sandbox.webhook_attempt_p201809") == 0;
+    }
+    json_decref(j);
+    assert_true(found);
+    expect_sandbox_attached(f, "webhook_attempt_p201809", 0, __LINE__);
+}
+
+/* A month of the sandbox's within its retention stays: judged on the sandbox's own rows, so a
+ * sandbox pack that has not expired holds its month as a live one would. */
+static void test_partitions__sandbox_month_kept_within_retention(void **state)
+{
+    fixture *f = *state;
+    char admin[64], path[96], month[48];
+    admin_key(f, "Sandbox retention operator", admin);
+    px_sql_text(&f->env, "SELECT 'sandbox.scan_p' || to_char(now(), 'YYYYMM')", month,
+                sizeof(month));
+    snprintf(path, sizeof(path), "/v1/partitions/%s/detach", month);
+    px_test_expect(&f->env, "POST", path, admin, NULL, 409, "retention_not_passed");
+    expect_sandbox_attached(f, month + strlen("sandbox."), 1, __LINE__);
+    /* Past its age, held by a sandbox pack (a test key's) that expires in 2049, scanned then;
+     * the live schema has no such pack. */
+    json_t *k = px_test_call(&f->env, "POST", "/v1/keys", f->mah_key,
+                             "{\"role\":\"mah\",\"mode\":\"test\"}", 201);
+    char test_key[64];
+    snprintf(test_key, sizeof(test_key), "%s", px_test_str(k, "api_key"));
+    json_decref(k);
+    px_test_product(&f->env, test_key, GTIN, "Sandbox partitioned", "EU");
+    px_test_commission(&f->env, test_key, GTIN, "SB-LOT", "491231", "[\"SB-1\"]");
+    px_expect_count(&f->env, 0, "SELECT count(*) FROM serial WHERE serial = 'SB-1'");
+    sandbox_month(f, "scan", "2018-11-01",
+                  "INSERT INTO scan (gtin, serial, at, client, known, verdict, source) VALUES "
+                  "('" GTIN "', 'SB-1', '2018-11-15T00:00:00Z', repeat('c', 64), true, "
+                  "'genuine', 'verify')");
+    expect_held(f, "sandbox.scan_p201811", "pack_expiry", "2051-01-01", "retention_not_passed");
+    expect_sandbox_attached(f, "scan_p201811", 1, __LINE__);
+}
+
+/* A name that is no month of a partitioned table of the schema it names is not found, whatever
+ * the other schema holds; only a real month of the sandbox's is taken by its qualified name. */
+static void test_partitions__sandbox_bad_names_not_found(void **state)
+{
+    fixture *f = *state;
+    char admin[64];
+    admin_key(f, "Sandbox names operator", admin);
+    px_sqlf(&f->env, "SELECT partition_add_month('report_attempt', '2018-12-01')");
+    sandbox_month(f, "webhook_attempt", "2018-12-01", NULL);
+    static const char *const bad[] = {
+        "sandbox.report_attempt_p201812", /* a live month only */
+        "webhook_attempt_p201812",        /* a sandbox month only */
+        "sandbox.serial",
+        "sandbox.",
+        "sandbox.sandbox.webhook_attempt_p201812",
+        "public.report_attempt_p201812",
+        "SANDBOX.webhook_attempt_p201812",
+        "sandbox.webhook_attempt_p20181",
+        "sandbox.webhook_attempt_default",
+    };
+    char path[128];
+    for (size_t i = 0; i < PX_COUNT(bad); i++) {
+        snprintf(path, sizeof(path), "/v1/partitions/%s/detach", bad[i]);
+        px_test_expect(&f->env, "POST", path, admin, NULL, 404, "not_found");
+    }
+    detach_refused_as(f, "sandbox.report_attempt_p201812", "not_found");
+    expect_attached(f, "report_attempt_p201812", 1, __LINE__);
+    expect_sandbox_attached(f, "webhook_attempt_p201812", 1, __LINE__);
+    /* Not vacuous: the sandbox's month is taken by its qualified name. */
+    json_decref(px_test_call(&f->env, "POST",
+                             "/v1/partitions/sandbox.webhook_attempt_p201812/detach", admin, NULL,
+                             200));
+    expect_sandbox_attached(f, "webhook_attempt_p201812", 0, __LINE__);
+}
+
 /* A partition maintenance pass that fails (a plain table already holds the name of a month it
  * must make) is no silent pass: the worker loop logs it at error level and counts it in
  * packid_runner_errors_total{runner="partitions"}. Last: it restarts the server. */
