@@ -61,6 +61,13 @@ px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, 
      * the table queued behind it. */
     px_db_set_lock_timeout(db, app->cfg.runner_lock_timeout_ms);
     ensure_ctx live = {from, ahead, 0}, sandbox = {from, ahead, 0};
+    /* A sandbox connection (a test key's) makes the sandbox's months alone, and stays there:
+     * nothing done with a test key reaches live (REQ-SANDBOX-2), nor does what it reads next. */
+    if (px_db_is_sandbox(db)) {
+        px_rc rc = px_tx_run(db, NULL, ensure_body, &sandbox, err);
+        *created = sandbox.created;
+        return rc;
+    }
     px_rc rc = px_tx_run(db, NULL, ensure_body, &live, err);
     if (rc != PX_OK)
         return rc;

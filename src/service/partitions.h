@@ -10,8 +10,9 @@
 #include "service.h"
 
 /* Creates the partition of `month` and `ahead` more of every table, in the live schema and in
- * the sandbox's (month NULL: the database's this month; else "YYYY-MM", 2000-01 to 2999-12,
- * else 422 invalid_value on field "from"). *created counts both. */
+ * the sandbox's (a sandbox connection's, a test key's: the sandbox's alone) (month NULL: the
+ * database's this month; else "YYYY-MM", 2000-01 to 2999-12, else 422 invalid_value on field
+ * "from"). *created counts both. */
 px_rc px_svc_partitions_ensure(const px_app *app, px_db *db, const char *month, int ahead,
                                int *created, px_err *err);
 

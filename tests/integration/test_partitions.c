@@ -768,6 +768,68 @@ static void test_partitions__sandbox_bad_names_not_found(void **state)
     expect_sandbox_attached(f, "webhook_attempt_p201812", 0, __LINE__);
 }
 
+/* REQ-SANDBOX-2: an admin's test key is the sandbox's alone, as every test key: its ensure makes
+ * the sandbox's months only and answers with the sandbox's default partitions, it lists the
+ * sandbox's months only, a live month's name is none of its months (404), and its detach of a
+ * sandbox month is on record in the sandbox's log. */
+static void test_partitions__admin_test_key_stays_in_the_sandbox(void **state)
+{
+    fixture *f = *state;
+    char org[40], admin[64], test_admin[64];
+    px_test_org_key(&f->env, "operator", "Sandbox test-key operator", "admin", org, admin);
+    const char *args[] = {"key", "create", "--org", org, "--role", "admin", "--mode", "test", NULL};
+    int rc;
+    json_t *k = px_test_cli(&f->env, &rc, args);
+    assert_int_equal(rc, 0);
+    snprintf(test_admin, sizeof(test_admin), "%s", px_test_str(k, "api_key"));
+    json_decref(k);
+    /* A live scan of a month nobody made waits in the live default partition. */
+    px_sqlf(&f->env, "SET session_replication_role = replica; INSERT INTO scan (gtin, serial, at, "
+                     "client, known, verdict, source) VALUES ('" GTIN "', 'TK-1', "
+                     "'2015-02-15T00:00:00Z', repeat('c', 64), true, 'genuine', 'verify')");
+    px_expect_count(&f->env, 1, "SELECT count(*) FROM scan_default");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partitions/ensure", test_admin,
+                             "{\"from\":\"2016-01\",\"ahead\":1}", 200);
+    assert_int_equal(px_test_int(j, "created"), 2 * PX_PARTITIONED_N);
+    assert_int_equal(px_test_int(json_object_get(j, "default_rows_by_table"), "scan"), 0);
+    json_decref(j);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM pg_class WHERE relname = 'scan_p201601' AND relnamespace "
+                    "IN ('public'::regnamespace, 'sandbox'::regnamespace)");
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM pg_class WHERE relname = 'scan_p201601' AND relnamespace "
+                    "= 'sandbox'::regnamespace");
+    /* Every month it lists is the sandbox's. */
+    j = px_test_call(&f->env, "GET", "/v1/partitions?first=500", test_admin, NULL, 200);
+    size_t i;
+    json_t *it;
+    int found = 0;
+    json_array_foreach(json_object_get(j, "items"), i, it)
+    {
+        assert_string_equal(px_test_str(it, "schema"), "sandbox");
+        found |= strcmp(px_test_str(it, "name"), "sandbox.scan_p201601") == 0;
+    }
+    assert_true(found);
+    json_decref(j);
+    /* A live month is none of its months; the sandbox's of the same name is. */
+    px_sqlf(&f->env, "SELECT partition_add_month('report_attempt', '2016-03-01')");
+    sandbox_month(f, "report_attempt", "2016-03-01", NULL);
+    px_test_expect(&f->env, "POST", "/v1/partitions/report_attempt_p201603/detach", test_admin,
+                   NULL, 404, "not_found");
+    expect_attached(f, "report_attempt_p201603", 1, __LINE__);
+    json_decref(px_test_call(&f->env, "POST",
+                             "/v1/partitions/sandbox.report_attempt_p201603/detach", test_admin,
+                             NULL, 200));
+    expect_sandbox_attached(f, "report_attempt_p201603", 0, __LINE__);
+    expect_attached(f, "report_attempt_p201603", 1, __LINE__);
+    assert_int_equal(px_audit_count(&f->env, "partition.detach", "sandbox.report_attempt_p201603"),
+                     0);
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM sandbox.audit_log WHERE action = 'partition.detach' AND "
+                    "subject = 'sandbox.report_attempt_p201603'");
+    px_sqlf(&f->env, "DELETE FROM scan WHERE serial = 'TK-1'");
+}
+
 /* A partition maintenance pass that fails (a plain table already holds the name of a month it
  * must make) is no silent pass: the worker loop logs it at error level and counts it in
  * packid_runner_errors_total{runner="partitions"}. Last: it restarts the server. */
