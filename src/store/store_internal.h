@@ -395,7 +395,8 @@ px_rc px__text_arrays2(px_buf *b1, const char **s1, const char *const *v1, size_
     "SELECT NULL, NULL WHERE EXISTS (SELECT 1 FROM " p " n WHERE n.chain IS NULL)) e"
 #define PX__AUDIT_CUT_COVERS(c) c ".cut AND " c ".chain = e.chain AND " c ".seq >= e.s"
 /* Appends sql to b with each {p} replaced by name, a month's name px_partition_table_of admits
- * (partition_store.c): only such a name, or one the catalog lists, is pasted into SQL. */
+ * (partition_store.c), qualified sandbox.<month> for one of the sandbox's: only such a name, or
+ * one the catalog lists, is pasted into SQL. */
 void px__sql_month(px_buf *b, const char *sql, const char *name);
 /* The outbox's one rule after a send attempt with outcome o (reports and webhook deliveries,
  * docs/architecture.md "Background work"): delivered and dead are final, any other outcome
