@@ -30,6 +30,10 @@ void px__epcis_capture_limits(px_req *r)
 
 void h_epcis_capture(px_req *r)
 {
+    /* Each read as one value: given twice, refused before the first is acted on. */
+    static const char *const once[] = {"GS1-Capture-Error-Behaviour", "Content-Type", NULL};
+    if (!px__epcis_headers_once(r, once))
+        return;
     /* REQ-EPCISREST-5: the syntax by Content-Type — JSON-LD (application/ld+json or
      * application/json) or XML (application/xml, text/xml: 2.0 or 1.2 by namespace); another
      * type is 415. */
@@ -60,9 +64,6 @@ void h_epcis_capture(px_req *r)
                                      : "the body's syntax does not match its Content-Type");
         return;
     }
-    static const char *const once[] = {"GS1-Capture-Error-Behaviour", "Content-Type", NULL};
-    if (!px__epcis_headers_once(r, once))
-        return;
     const char *beh =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "GS1-Capture-Error-Behaviour");
     int proceed = 0;

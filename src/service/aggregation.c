@@ -211,28 +211,6 @@ px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char
     return PX_OK;
 }
 
-px_rc px__agg_cmo_partnered(px_db *db, const px_actor *by, const px_container *p, const char *field,
-                            px_err *err)
-{
-    if (by->org_kind != PX_ORG_CMO)
-        return PX_OK;
-    /* A CMO packs and unpacks its containers through its partnership with their MAH, as it
-     * reads them (container_read.c): suspended, 403; the partnership held (shared) to COMMIT in
-     * the writing transaction, so a suspension waits for this packing (as for a commission). */
-    px_partnership ps;
-    px_rc rc = px_store_partnership_between(db, &ps, p->tenant_id, by->org_id, err);
-    if (rc == PX_ENOTFOUND)
-        return px_err_set_field(err, PX_ENOTFOUND, "not_found", field, "container %s not found",
-                                p->sscc);
-    if (rc != PX_OK)
-        return rc;
-    if (strcmp(ps.status, "active") != 0)
-        return px_err_set_field(err, PX_EFORBIDDEN, "partnership_suspended", field,
-                                "the partnership that container %s belongs to is suspended",
-                                p->sscc);
-    return PX_OK;
-}
-
 const char *const px__agg_action_names[] = {
     [PX_AGG_PACK] = "pack", [PX_AGG_UNPACK] = "unpack", [PX_AGG_REPACK] = "repack"};
 
@@ -290,7 +268,7 @@ static px_rc unpack_parent(px_db *db, agg_ctx *c, const px_actor *by, char key[4
     else if (rc != PX_OK)
         return rc;
     if ((rc = px__agg_parent_check(by, &c->parent, req->parent_sscc, "parent", err)) != PX_OK ||
-        (rc = px__agg_cmo_partnered(db, by, &c->parent, "parent", err)) != PX_OK ||
+        (rc = px__container_cmo_partnered(db, by, &c->parent, "parent", err)) != PX_OK ||
         (rc = gs1_epc_sscc_format(c->parent_uri, sizeof(c->parent_uri), c->parent.sscc,
                                   (int)strlen(c->parent.company_prefix), err)) != PX_OK)
         return rc;

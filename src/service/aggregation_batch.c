@@ -171,7 +171,7 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
                                           field, err)
                      : px__agg_parent_check(b->by, &b->par[g], b->parents[g], field, err);
         if (rc == PX_OK && !b->pgtins[g][0])
-            rc = px__agg_cmo_partnered(db, b->by, &b->par[g], field, err);
+            rc = px__container_cmo_partnered(db, b->by, &b->par[g], field, err);
         if (rc == PX_OK)
             rc = px__agg_in_order(db, b->origin, b->pgtins[g][0] ? NULL : b->parents[g],
                                   b->pgtins[g], b->pserials[g], field, err);

@@ -41,10 +41,12 @@ px_rc px__agg_in_order(px_db *db, const px_event_origin *origin, const char *ssc
 /* A container parent the caller may use, in a state that may take or give children. */
 px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char *sscc,
                            const char *field, px_err *err);
-/* A CMO's container parent p (visible to it) moves through its partnership with p's MAH: 403
- * partnership_suspended while that is suspended (as its read), held until COMMIT. */
-px_rc px__agg_cmo_partnered(px_db *db, const px_actor *by, const px_container *p, const char *field,
-                            px_err *err);
+/* A CMO reads, packs and unpacks its container p (visible to it) through its partnership with
+ * p's MAH, as it reads a pack (pack_read.c): none, 404; suspended, 403 partnership_suspended;
+ * the error on field (NULL: none). The partnership stays as judged to COMMIT: a writing
+ * transaction holds the CMO's partnerships (tx.c hold_actor), which a suspension waits for. */
+px_rc px__container_cmo_partnered(px_db *db, const px_actor *by, const px_container *p,
+                                  const char *field, px_err *err);
 /* REQ-AGG-11: a case that carries its own GTIN as a parent, usable by the caller. */
 px_rc px__agg_case_check(px_db *db, const px_actor *by, const px_case_parent *c, const char *gtin,
                          const char *serial, const char *field, px_err *err);

@@ -38,17 +38,24 @@ static px_rc container_readable(px_db *db, const px_actor *by, const char *sscc,
         return rc;
     if (!px__container_visible(by, box))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
+    return px__container_cmo_partnered(db, by, box, NULL, err);
+}
+
+px_rc px__container_cmo_partnered(px_db *db, const px_actor *by, const px_container *p,
+                                  const char *field, px_err *err)
+{
     if (by->org_kind != PX_ORG_CMO)
         return PX_OK;
     px_partnership ps;
-    if ((rc = px_store_partnership_between(db, &ps, box->tenant_id, by->org_id, err)) != PX_OK)
-        return rc == PX_ENOTFOUND
-                   ? px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc)
-                   : rc;
-    if (strcmp(ps.status, "active") != 0)
-        return px_err_set(err, PX_EFORBIDDEN, "partnership_suspended",
-                          "the partnership that container %s belongs to is suspended", sscc);
-    return PX_OK;
+    px_rc rc = px_store_partnership_between(db, &ps, p->tenant_id, by->org_id, err);
+    if (rc == PX_ENOTFOUND)
+        return px_err_set_field(err, PX_ENOTFOUND, "not_found", field, "container %s not found",
+                                p->sscc);
+    if (rc == PX_OK && strcmp(ps.status, "active") != 0)
+        return px_err_set_field(err, PX_EFORBIDDEN, "partnership_suspended", field,
+                                "the partnership that container %s belongs to is suspended",
+                                p->sscc);
+    return rc;
 }
 
 static px_rc read_body(px_tx *tx, void *vc, px_err *err)

@@ -142,14 +142,14 @@ const char *px__val(const PGresult *res, int r, int c);
     "(" n "::uuid IS NULL OR ((" s ".allocated_to = " n "::uuid OR " s ".commissioned_by = " n     \
     "::uuid) AND " s ".released_at IS NULL AND " PX__CMO_PARTNERED(n "::uuid", s ".gtin") "))"
 
-/* The jobs org may see (an SQL expression, NULL for none): those it created, those of its
- * tenant, and those that allocate serials to it (px_store_job_get, the jobs' list). */
 /* The GTIN-14 of each pack item of the carrier batches WHERE (alias b) picks (a batch's items
  * are JSON, {"g": GTIN, …}; a malformed GTIN was refused with its item). */
 #define PX__CARRIER_BATCH_GTINS(where)                                                             \
     "SELECT lpad(x.e->>'g', 14, '0') FROM carrier_batch b, jsonb_array_elements(b.items) x(e) "    \
     "WHERE " where " AND x.e->>'g' ~ '^([0-9]{8}|[0-9]{12,14})$'"
 
+/* The jobs org may see (an SQL expression, NULL for none): those it created, those of its
+ * tenant, and those that allocate serials to it (px_store_job_get, the jobs' list). */
 #define PX__JOB_VISIBLE(org)                                                                       \
     "(j.org_id = " org " OR j.tenant_id = " org " OR EXISTS (SELECT 1 FROM allocation a WHERE "    \
     "a.job_id = j.id AND a.org_id = " org "))"

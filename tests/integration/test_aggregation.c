@@ -1449,7 +1449,7 @@ static void test_aggregation__suspended_cmo_moves_no_container(void **state)
 {
     fixture *f = *state;
 #define SV_CASE "20355154944958" /* a case level of GTIN's product: indicator 2 */
-    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTS", "491231", "[\"SV1\",\"SV2\"]");
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTS", "491231", "[\"SV1\",\"SV2\",\"SV3\"]");
     char box[19], pallet[19], ps[40], partner[64], kids[64];
     cmo_ssccs(f, 5, box, pallet);
     json_decref(pack(f, f->cmo.key, "pack", box, "[" SGTIN("SV1") "]", 201));
@@ -1469,10 +1469,14 @@ static void test_aggregation__suspended_cmo_moves_no_container(void **state)
     snprintf(cb, sizeof(cb), into_case, "pack", SGTIN("SV2"));
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, cb, 201));
     px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"suspended\"}", 200, NULL);
-    /* its case too: 403 saying why, not "case not found" */
+    /* its case too, packed into or unpacked: 403 saying why, not "case not found" */
     snprintf(cb, sizeof(cb), into_case, "unpack", "");
     json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
                                        f->cmo.key, cb, NULL, 403, "partnership_suspended"));
+    char into[256];
+    snprintf(into, sizeof(into), into_case, "pack", SGTIN("SV3"));
+    json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, into, NULL, 403, "partnership_suspended"));
 #undef SV_CASE
     snprintf(kids, sizeof(kids), "[{\"sscc\":\"%s\"}]", box);
     char *b = pack_body("pack", pallet, kids);
@@ -1499,6 +1503,10 @@ static void test_aggregation__suspended_cmo_moves_no_container(void **state)
     px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"status\":\"active\"}", 200, NULL);
     json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, b, 201));
     free(b);
+    /* Active again but the case's product no longer granted: the case is not found (404). */
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"gtins\":[\"" GTIN "\"]}", 200, NULL);
+    json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, into, NULL, 404, "not_found"));
 }
 
 /* ---- the EPCIS queries ----------------------------------------------------------------- */

@@ -343,6 +343,7 @@ static void test_allotments__failed_allocation_gives_back(void **state)
     a = allotment(f, f->mah.key);
     assert_int_equal(num(a, "used", "serials"), before);
     json_decref(a);
+    px_expect_count(&f->env, 100, LAST_MONTH, f->mah.org);
     json_decref(px_test_call(&f->env, "PUT", f->allotments, f->admin.key, "{}", 200));
     px_test_refuse_rows(&f->env, "serial", cond, "22023");
     json_decref(px_test_call(&f->env, "POST", job, f->mah.key, NULL, 202));

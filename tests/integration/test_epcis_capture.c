@@ -862,8 +862,11 @@ static void test_epcis_capture__behaviour_given_twice_refused(void **state)
          "GS1-Capture-Error-Behaviour: rollback", "GS1-Capture-Error-Behaviour"},
         {"Content-Type: application/ld+json", "Content-Type: application/xml", NULL,
          "Content-Type"},
+        {"Content-Type: application/xml", "Content-Type: application/ld+json", NULL,
+         "Content-Type"},
+        {"Content-Type: text/plain", "Content-Type: application/ld+json", NULL, "Content-Type"},
     };
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < PX_COUNT(twice); i++) {
         const char *h[] = {twice[i][0], twice[i][1], twice[i][2], NULL};
         px_http_resp r;
         px_http(&f->env, &r, "POST", "/epcis/capture", f->mah.key, doc, h);

@@ -214,7 +214,8 @@ int px_test_server_stop(px_test_env *env)
     /* Bounded: a test that failed while something outside the server held it (a receiver
      * holding a request, a lock a test connection keeps) fails here, said so, rather than
      * hanging its program until ctest's timeout. The server's own stop waits at most its
-     * delivery timeout and 10 s for a streamed answer (docs/operations). */
+     * delivery timeout (PACKID_DELIVERY_TIMEOUT_MS, docs/delivery.md) and 10 s for a streamed
+     * answer. */
     pid_t done = 0;
     for (int waited_ms = 0; (done = waitpid(env->server_pid, &status, WNOHANG)) == 0 &&
                             waited_ms < PX_TEST_STOP_WAIT_MS;

@@ -29,7 +29,8 @@ PACKID_EPCIS2_JSON_SCHEMA="$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON
   "$packid" epcis validate --format 2.0-json "$tmp/bad.jsonld" 2>"$tmp/err"
 rc=$?
 set -e
-[ "$rc" -eq 1 ] && grep -q 'eventTime' "$tmp/err"
+[ "$rc" -eq 1 ]
+grep -q 'eventTime' "$tmp/err"
 # packid's own in-process validator agrees (2.0 XSD), and refuses the 1.2 document as 2.0.
 "$packid" epcis validate --format 2.0-xml --xsd-dir "$shared/reference/epcis-2.0/xsd" \
   "$tmp/b.xml" >/dev/null
@@ -43,14 +44,16 @@ set -e
 ids() { grep -o 'ni:///sha-256;[0-9a-f]*?ver=CBV2.0' "$1"; }
 [ "$(ids "$golden" | wc -l)" -gt 0 ]
 # EPCClass master data survives the chain (the NDC of DOMAIN.md Appendix A).
-grep -q "55154944905" "$tmp/a.jsonld" && grep -q "FDA_NDC_11" "$tmp/c.xml"
+grep -q "55154944905" "$tmp/a.jsonld"
+grep -q "FDA_NDC_11" "$tmp/c.xml"
 # A UTF-8 byte order mark before a JSON document is ignored (RFC 8259 §8.1), by convert and by
 # validate; before an XML document it is the XML reader's (XML 1.0 §4.3.3): both read alike.
 printf '\357\273\277' | cat - "$tmp/a.jsonld" >"$tmp/bom.jsonld"
 printf '\357\273\277' | cat - "$tmp/b.xml" >"$tmp/bom.xml"
 "$packid" epcis convert --to 2.0-xml "$tmp/bom.jsonld" -o "$tmp/bom-b.xml"
 "$packid" epcis convert --to 2.0-json "$tmp/bom.xml" -o "$tmp/bom-a.jsonld"
-cmp "$tmp/bom-b.xml" "$tmp/b.xml" && cmp "$tmp/bom-a.jsonld" "$tmp/a.jsonld"
+cmp "$tmp/bom-b.xml" "$tmp/b.xml"
+cmp "$tmp/bom-a.jsonld" "$tmp/a.jsonld"
 PACKID_EPCIS2_JSON_SCHEMA="$shared/reference/epcis-2.0/json/gs1-epcis/EPCIS-JSON-Schema.json" \
   "$packid" epcis validate --format 2.0-json "$tmp/bom.jsonld" >/dev/null
 for f in "$tmp/a.jsonld" "$tmp/b.xml" "$tmp/c.xml"; do
@@ -62,7 +65,9 @@ set +e
   "$shared/reference/epcis-2.0/examples/gs1-epcis/XML/Example-TransactionEvent-2020_07_03y.xml" 2>"$tmp/err"
 rc=$?
 set -e
-[ "$rc" -eq 1 ] && grep -q epcis_unsupported "$tmp/err" && [ ! -e "$tmp/t.jsonld" ]
+[ "$rc" -eq 1 ]
+grep -q epcis_unsupported "$tmp/err"
+[ ! -e "$tmp/t.jsonld" ]
 # A creationDate without an offset cannot be written again as it was: refused, never the time
 # of reading in its stead, and no output file.
 printf '%s' '{"@context":[],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2025-01-01T00:00:00","epcisBody":{"eventList":[]}}' >"$tmp/nooffset.jsonld"
@@ -70,7 +75,9 @@ set +e
 "$packid" epcis convert --to 2.0-xml -o "$tmp/nooffset.xml" "$tmp/nooffset.jsonld" 2>"$tmp/err"
 rc=$?
 set -e
-[ "$rc" -eq 1 ] && grep -q creationDate "$tmp/err" && [ ! -e "$tmp/nooffset.xml" ]
+[ "$rc" -eq 1 ]
+grep -q creationDate "$tmp/err"
+[ ! -e "$tmp/nooffset.xml" ]
 # Unknown target format: usage error, not a crash.
 set +e
 "$packid" epcis convert --to 3.0-yaml "$golden" >/dev/null 2>&1
