@@ -31,6 +31,10 @@ static int partitions_list(px_cli *cli, px_db *db, px_app *app, px_err *err)
                                  p->from, "to", p->to, "rows_estimate", (json_int_t)p->rows,
                                  "keep_until", p->keep_until, "held_by",
                                  px_partition_held_code(p->held_by), "detachable", p->detachable));
+        else if (p->held_by == PX_HELD_BY_CUT && p->sandbox)
+            /* `audit checkpoint` cuts the live chains only (docs/scaling.md): no hint to run it */
+            printf("%-24s %s .. %s  ~%lld rows  held: %s (the sandbox's chains are not cut)\n",
+                   p->name, p->from, p->to, p->rows, px_partition_held_text(p->held_by));
         else if (p->held_by == PX_HELD_BY_CUT)
             printf("%-24s %s .. %s  ~%lld rows  held: %s (packid audit checkpoint "
                    "--cut-before %s)\n",

@@ -405,10 +405,17 @@ px_rc px_store_partition_detach(px_db *db, const char *name, const char *today,
      * other rows reference (webhook_delivery's, by its attempts) not before their month.
      * A month of audit_log not before a signed cut covers its entries (uncut_sql). */
     if (!row.detachable && row.held_by == PX_HELD_BY_CUT) {
-        rc = px_err_set(err, PX_ESTATE, "audit_not_cut",
-                        "%s holds entries no signed cut covers: make one first (packid audit "
-                        "checkpoint --cut-before %s)",
-                        name, row.to);
+        /* The sandbox's chains are never cut (`audit checkpoint` cuts the live ones): no hint. */
+        if (px_db_is_sandbox(db))
+            rc = px_err_set(err, PX_ESTATE, "audit_not_cut",
+                            "%s holds entries no signed cut covers, and the sandbox's audit "
+                            "chains are not cut: it stays",
+                            name);
+        else
+            rc = px_err_set(err, PX_ESTATE, "audit_not_cut",
+                            "%s holds entries no signed cut covers: make one first (packid audit "
+                            "checkpoint --cut-before %s)",
+                            name, row.to);
         goto done;
     }
     if (!row.detachable) {

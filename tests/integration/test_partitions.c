@@ -731,6 +731,19 @@ static void test_partitions__sandbox_month_kept_within_retention(void **state)
                   "'genuine', 'verify')");
     expect_held(f, "sandbox.scan_p201811", "pack_expiry", "2051-01-01", "retention_not_passed");
     expect_sandbox_attached(f, "scan_p201811", 1, __LINE__);
+    /* A sandbox month of audit_log with entries stays (its chains are never cut), and is not
+     * told to run `audit checkpoint`, which cuts the live chains only. */
+    sandbox_month(f, "audit_log", "2018-02-01",
+                  "INSERT INTO audit_log (seq, at, action, subject, prev_hash, hash) VALUES "
+                  "(nextval('audit_log_seq'), '2018-02-10T00:00:00Z', 'old', 'O', repeat('0', 64), "
+                  "repeat('1', 64))");
+    json_t *j = px_test_call(&f->env, "POST", "/v1/partitions/sandbox.audit_log_p201802/detach",
+                             admin, NULL, 409);
+    const char *why = px_test_str(json_object_get(j, "error"), "message");
+    if (!strstr(why, "sandbox") || strstr(why, "checkpoint"))
+        fail_msg("a sandbox audit month's refusal: %s", why);
+    json_decref(j);
+    expect_sandbox_attached(f, "audit_log_p201802", 1, __LINE__);
 }
 
 /* A name that is no month of a partitioned table of the schema it names is not found, whatever
