@@ -589,6 +589,11 @@ static px_rc read_other(bits *r, size_t *pos, unsigned h2, gs1__dl_pair *other, 
         !get(r, pos, 3, &enc) || !get(r, pos, 7, &vl) || vl > sizeof(p.value) - 1 ||
         !get_chars(r, pos, enc, vl, p.value))
         return bad(err, base, len, garbled);
+    /* A key of digits names an AI in the uncompressed link's query (GS1 Digital Link URI
+     * Syntax §6): carried as a non-GS1 pair, its value would be read as that AI once written
+     * out, and the link would say two things (found by fuzz_gs1_dl). No compressor writes one. */
+    if (px_digits(p.key, klen))
+        return bad(err, base, len, "a non-GS1 parameter's key is all digits (an AI's name)");
     p.klen = klen;
     p.vlen = pct_value(p.value, vl, sizeof(p.value));
     p.has_value = 1;

@@ -259,6 +259,21 @@ static void test_gs1__dl_compress_other(void)
         }
 }
 
+/* A compressed link whose data carries a non-GS1 pair keyed by digits ("711", an AI's name)
+ * would say two things: its own parse skips the pair, its written-out form reads AI (711)
+ * from it. Refused as garbled by both (found by fuzz_gs1_dl: tests/fuzz/corpus/dl/seed19). */
+static void test_gs1__dl_compressed_numeric_other_key_refused(void)
+{
+    static const char uri[] = "https://id.gs1.org/01/05412345000013/"
+                              "EEarwSMXRuG_B966sJbXc94V2ieithG5oHw?someparameter#chapter1";
+    char d[1024];
+    px_err err = PX_ERR_INIT;
+    assert_int_equal(gs1_dl_decompress(d, sizeof(d), uri, &err), PX_EINVALID);
+    gs1_elements e;
+    px_err_clear(&err);
+    assert_int_equal(gs1_dl_parse(&e, uri, &err), PX_EINVALID);
+}
+
 /* A compressed path under a long stem: written out, its AIs take two segments each and the
  * link would pass the parser's bound of 64 path segments. gs1_dl_decompress refuses it
  * (dl_too_long) rather than write a link packid cannot read (found by fuzz_gs1_dl, whose input
