@@ -241,6 +241,16 @@ void px_reply_oom(px_req *r);
  * status_map.c like every error; steals details. A 5xx never carries details. */
 void px_reply_error_items(px_req *r, const px_err *err, json_t *details);
 
+/* ---- the caller and the body (caller.c) ------------------------------------------------ */
+
+/* The request id: the client's sane X-Request-Id, else 16 random hex digits. */
+void px__request_id(char rid[65], struct MHD_Connection *conn);
+/* A keyed route's caller (API key or console session) and the role's policy for the route:
+ * 0 when r->actor is set; -1 when a refusal was queued. */
+int px__authenticate(px_req *r);
+/* The body as one JSON object in r->json: 0 when read; -1 when a refusal was queued. */
+int px__read_json_body(px_req *r);
+
 /* ---- console sessions (h_sessions.c) ---------------------------------------------------- */
 
 /* The console session cookie's value, or NULL. */

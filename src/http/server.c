@@ -1,6 +1,6 @@
 /* The libmicrohttpd server: request lifecycle, the edge checks, body accumulation with a cap
  * and a global budget, routing, authentication, policy, dispatch, one log line per request
- * (debug for an answered public hit).
+ * (debug for an answered public hit); the caller and the body are settled in caller.c.
  *
  * Keep-alive needs the two-call pattern: the first call for a request only
  * sets *req_cls; the response is queued on a later call. The exceptions are the refusals
@@ -19,9 +19,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "px_clock.h"
-#include "px_crypto.h"
 #include "px_log.h"
-#include "px_splitmix.h"
 #include "px_str.h"
 #include "request.h"
 #include "scans.h"
@@ -44,125 +42,6 @@ struct px_http_server {
     _Atomic int parked_live;   /* requests parked (the batch's read, a request thread) and not yet
                                 * ended */
 };
-
-/* The request id: the client's X-Request-Id when it is sane (1..64 characters of
- * [A-Za-z0-9._:-], so it can go into the log and a header unchanged), else 16 random hex
- * digits. A caller that traces its requests finds its own id in the log and the answer. */
-static void request_id(char rid[65], struct MHD_Connection *conn)
-{
-    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
-    size_t n = given ? strlen(given) : 0;
-    int sane = n >= 1 && n <= 64;
-    for (size_t i = 0; sane && i < n; i++) {
-        char c = given[i];
-        sane = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '_' || c == ':' || c == '-';
-    }
-    if (sane) {
-        memcpy(rid, given, n + 1);
-        return;
-    }
-    /* An id names a request; it guards nothing. So it comes from a per-thread splitmix64
-     * sequence whose start is drawn from OpenSSL once per thread, not from a call into
-     * OpenSSL's generator on every request (a lock and a getpid check each, on the public
-     * hot path: docs/resolver.md "Speed"). */
-    static _Thread_local uint64_t state;
-    static _Thread_local int seeded;
-    if (!seeded) {
-        px_random_bytes(&state, sizeof(state));
-        seeded = 1;
-    }
-    uint64_t z = px_splitmix64(&state);
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(z >> (8 * i));
-    px_hex_encode(rid, b, sizeof(b));
-}
-
-static const char *bearer_token(px_req *r)
-{
-    const char *auth = px_req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-        auth += 7;
-        while (*auth == ' ')
-            auth++;
-        return *auth ? auth : NULL;
-    }
-    /* Alias sent by CMOs migrating from other serialization platforms (docs/api.md). */
-    const char *alt = px_req_header(r, "x-access-token");
-    return alt && *alt ? alt : NULL;
-}
-
-/* A keyed route's caller: an API key (Bearer or its alias) or a console session, then the
- * role's policy for the route. 0 when r->actor is set; -1 when a refusal was queued. */
-static int authenticate(px_req *r)
-{
-    const char *token = bearer_token(r);
-    /* A key in the request wins over a console session cookie: a program never needs
-     * the CSRF token (docs/console.md). */
-    const char *cookie = token ? NULL : px__session_cookie(r);
-    if (!token && !cookie) {
-        px_reply_fail(r, PX_EAUTH, "missing_token",
-                      "an API key is required: Authorization: Bearer <key>");
-        return -1;
-    }
-    px_db *db = px_req_db(r);
-    if (!db)
-        return -1;
-    px_err err = PX_ERR_INIT;
-    if (cookie) {
-        if (px__session_auth(r, db, cookie) != 0)
-            return -1;
-    } else if (px_svc_authenticate(db, &r->actor, token, &err) != PX_OK) {
-        px_reply_error(r, &err);
-        return -1;
-    }
-    r->authenticated = 1;
-    if (r->route->action != PX_ACTION__COUNT &&
-        px_policy_check(r->actor.role, r->route->action, &err) != PX_OK) {
-        px_reply_error(r, &err);
-        return -1;
-    }
-    return 0;
-}
-
-/* A route that takes a body: the body as one JSON object in r->json. 0 when read; -1 when a
- * refusal was queued. */
-static int read_json_body(px_req *r)
-{
-    json_error_t jerr;
-    /* Any JSON value is read (JSON_DECODE_ANY), so a string or a number is told apart from
-     * text that is no JSON: valid JSON that is not an object is bad_request below. */
-    r->json = json_loadb(r->body.data ? r->body.data : "", r->body.len,
-                         JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!r->json && json_error_code(&jerr) == json_error_invalid_utf8) {
-        /* Text is UTF-8 (RFC 8259 §8.1): a body that is not is refused whole, before any
-         * of it could reach a stored field. */
-        px_reply_fail(r, PX_EINVALID, "invalid_utf8",
-                      "the body is not valid UTF-8 (line %d column %d)", jerr.line, jerr.column);
-        return -1;
-    }
-    if (!r->json) {
-        /* Two refusals of valid JSON are said in our words, not jansson's (whose first names
-         * its own flag, JSON_ALLOW_NUL): no text packid takes may hold a NUL (docs/api.md
-         * "JSON, UTF-8"), and a number must fit a 64-bit integer or a double. */
-        enum json_error_code code = json_error_code(&jerr);
-        const char *why = code == json_error_null_character
-                              ? "a string holds \\u0000 (NUL), which no value may hold"
-                          : code == json_error_numeric_overflow
-                              ? "a number is too large (past a 64-bit integer or a double)"
-                              : jerr.text;
-        px_reply_fail(r, PX_EINVALID, "malformed_json",
-                      "the body is not valid JSON: %s at line %d column %d", why, jerr.line,
-                      jerr.column);
-        return -1;
-    }
-    if (!json_is_object(r->json)) {
-        px_reply_fail(r, PX_EINVALID, "bad_request", "the body must be a JSON object");
-        return -1;
-    }
-    return 0;
-}
 
 /* The request's handler (r->handler): a response queued, or the request parked
  * (verify_park). */
@@ -291,9 +170,9 @@ static int overlong_refused(px_req *r, const px_route *rt, const char *name)
 /* The route's own work: the key, the body, the handler. */
 static void run_route(px_req *r)
 {
-    if (!(r->route->flags & PX_PUBLIC) && authenticate(r) != 0)
+    if (!(r->route->flags & PX_PUBLIC) && px__authenticate(r) != 0)
         return;
-    if ((r->route->flags & PX_BODY) && read_json_body(r) != 0)
+    if ((r->route->flags & PX_BODY) && px__read_json_body(r) != 0)
         return;
     r->handler = r->route->handler;
     run_handler(r);
@@ -498,7 +377,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->parked_live = &srv->parked_live;
         r->handlers = srv->handlers;
         r->t0 = px_mono_ms();
-        request_id(r->rid, conn);
+        px__request_id(r->rid, conn);
         px_buf_init(&r->body, (size_t)app->cfg.max_body);
         *req_cls = r;
         if (at_headers(srv, r))

@@ -277,38 +277,28 @@ static px_rc unpack_parent(px_db *db, agg_ctx *c, const px_actor *by, char key[4
     return PX_OK;
 }
 
-/* Unpacking: the listed children out of the parent, or every child (EPCIS 2.0 §7.4.3: an
- * empty DELETE takes every child out). */
-static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
+/* The children an unpack takes out, loaded for its statements (*listed of them; an empty
+ * DELETE by the MAH loads none: it takes every child). An empty DELETE by a CMO takes out what
+ * it could list by name (its own unreleased packs and containers, REQ-AGG-5): a pack released
+ * since stays, unseen and uncounted, and the event names the children taken out, since "all"
+ * would not be true of it. A parent that holds only such packs is refused: an event of no
+ * children would say it was emptied. Listed children that do not fit are refused each with its
+ * index. */
+static px_rc unpack_children(px_db *db, agg_ctx *c, const px_actor *by, const char *key,
+                             size_t *listed, px_err *err)
 {
-    agg_ctx *c = vc;
-    px_db *db = px_tx_db(tx);
-    const px_actor *by = px_tx_actor(tx);
     const px_agg_request *req = c->req;
-    px_item_errors_free(c->out->errors);
-    memset(c->out, 0, sizeof(*c->out));
-    child_list_dispose(&c->kids);
-    char key[40];
-    px_rc rc = unpack_parent(db, c, by, key, err);
-    if (rc == PX_OK)
-        rc = px__agg_in_order(db, req->origin, req->parent_gtin ? NULL : c->parent.sscc,
-                              req->parent_gtin, req->parent_serial, "parent", err);
-    if (rc != PX_OK)
-        return rc;
-    /* An empty DELETE by a CMO takes out what it could list by name (its own unreleased packs
-     * and containers, REQ-AGG-5): a pack released since stays, unseen and uncounted, and the
-     * event names the children taken out, since "all" would not be true of it. A parent that
-     * holds only such packs is refused: an event of no children would say it was emptied. */
-    size_t listed = req->n;
+    px_rc rc = PX_OK;
+    *listed = req->n;
     if (req->n == 0 && px__cmo_scope(by)) {
         px_agg_scope sc = {c->parent.tenant_id, px__cmo_scope(by), key};
         size_t held = 0;
         if ((rc = px_store_agg_load_contents(db, req->parent_gtin ? NULL : c->parent.sscc,
-                                             req->parent_gtin, req->parent_serial, &sc, &listed,
+                                             req->parent_gtin, req->parent_serial, &sc, listed,
                                              &held, err)) != PX_OK ||
-            (rc = children_collect(db, &c->kids, listed, err)) != PX_OK)
+            (rc = children_collect(db, &c->kids, *listed, err)) != PX_OK)
             return rc;
-        if (listed == 0 && held > 0)
+        if (*listed == 0 && held > 0)
             return px_err_set(err, PX_ESTATE, "unpack_refused",
                               "%s holds nothing this organization may take out: nothing was "
                               "changed",
@@ -335,6 +325,30 @@ static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
         if ((rc = children_collect(db, &c->kids, req->n, err)) != PX_OK)
             return rc;
     }
+    return PX_OK;
+}
+
+/* Unpacking: the listed children out of the parent, or every child (EPCIS 2.0 §7.4.3: an
+ * empty DELETE takes every child out). */
+static px_rc unpack_body(px_tx *tx, void *vc, px_err *err)
+{
+    agg_ctx *c = vc;
+    px_db *db = px_tx_db(tx);
+    const px_actor *by = px_tx_actor(tx);
+    const px_agg_request *req = c->req;
+    px_item_errors_free(c->out->errors);
+    memset(c->out, 0, sizeof(*c->out));
+    child_list_dispose(&c->kids);
+    char key[40];
+    px_rc rc = unpack_parent(db, c, by, key, err);
+    if (rc == PX_OK)
+        rc = px__agg_in_order(db, req->origin, req->parent_gtin ? NULL : c->parent.sscc,
+                              req->parent_gtin, req->parent_serial, "parent", err);
+    if (rc != PX_OK)
+        return rc;
+    size_t listed = 0;
+    if ((rc = unpack_children(db, c, by, key, &listed, err)) != PX_OK)
+        return rc;
     if (px_uuid_v4(c->out->aggregation_id) != PX_OK)
         return px_err_no_random(err);
     long moved = 0;

@@ -1,10 +1,12 @@
 /* Reading and verifying the audit trail (docs/audit.md): per-tenant chains, sealed entries,
- * signed checkpoints. */
+ * signed checkpoints; one entry is checked against its chain in audit_chain.c, checkpoints are
+ * made in audit_checkpoint.c. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_chain.h"
 #include "px_buf.h"
 #include "px_clock.h"
 #include "px_crypto.h"
@@ -35,13 +37,6 @@ px_rc px_svc_audit_checkpoints_each(px_db *db, const px_actor *by, long long aft
 /* ---- small open-addressing tables: chains by uuid, checkpoints by seq ------------------ */
 
 typedef struct {
-    char chain[PX_ID_LEN + 1]; /* "" = free slot */
-    long long last_seq, chain_seq;
-    char last_hash[PX_SHA256_HEX_LEN + 1];
-    long long cut_chain_seq; /* the newest cut's position (0: none): the chain starts there */
-} chain_state;
-
-typedef struct {
     px_audit_checkpoint cp; /* cp.seq 0 = free slot */
     int seen;
 } cp_slot;
@@ -53,7 +48,7 @@ typedef struct {
 } table;
 
 typedef struct {
-    table chains; /* chain_state */
+    table chains; /* px__audit_chain */
     table cps;    /* cp_slot */
 } tables;
 
@@ -112,7 +107,7 @@ static void *table_slot(table *t, const slot_kind *k, const void *key, int add)
 
 static const void *chain_key(const void *slot)
 {
-    const char *chain = ((const chain_state *)slot)->chain;
+    const char *chain = ((const px__audit_chain *)slot)->chain;
     return chain[0] ? chain : NULL;
 }
 
@@ -142,12 +137,12 @@ static int same_seq(const void *a, const void *b)
     return *(const long long *)a == *(const long long *)b;
 }
 
-static const slot_kind k_chain_slots = {sizeof(chain_state), chain_key, hash_str, same_str};
+static const slot_kind k_chain_slots = {sizeof(px__audit_chain), chain_key, hash_str, same_str};
 static const slot_kind k_cp_slots = {sizeof(cp_slot), cp_key, hash_seq, same_seq};
 
-static chain_state *chain_find(tables *t, const char *chain, int add)
+static px__audit_chain *chain_find(tables *t, const char *chain, int add)
 {
-    chain_state *c = table_slot(&t->chains, &k_chain_slots, chain, add);
+    px__audit_chain *c = table_slot(&t->chains, &k_chain_slots, chain, add);
     if (!c || c->chain[0])
         return c;
     px_strlcpy(c->chain, chain, sizeof(c->chain));
@@ -161,76 +156,6 @@ static chain_state *chain_find(tables *t, const char *chain, int add)
 static cp_slot *cp_find(tables *t, long long seq, int add)
 {
     return table_slot(&t->cps, &k_cp_slots, &seq, add);
-}
-
-/* ---- one entry against its chain --------------------------------------------------------- */
-
-/* The verdict's words for a chain cut where entry seq should stand, and for an entry whose
- * link names another entry before it: one sentence each, whichever check finds it. */
-static void entry_missing(char *reason, size_t cap, long long seq)
-{
-    snprintf(reason, cap, "entry %lld is missing", seq);
-}
-
-static void entry_unlinked(char *reason, size_t cap, long long seq)
-{
-    snprintf(reason, cap, "entry %lld does not link to the entry before", seq);
-}
-
-/* 1 with why in reason when e's content does not give its hash (an altered entry), in either
- * chain form. */
-static int entry_altered(const px_audit_entry *e, px_buf *text, char *reason, size_t cap)
-{
-    char h[PX_SHA256_HEX_LEN + 1];
-    if (px_audit_entry_hash(h, text, e) == PX_OK && strcmp(h, e->hash) == 0)
-        return 0;
-    snprintf(reason, cap, "entry %lld was altered: its content does not match its hash", e->seq);
-    return 1;
-}
-
-/* Checks e against the state of its chain (links, position, hash, seal) and advances the
- * state. Returns 0 when it holds; otherwise writes why into reason and the seq to report into
- * *at (the missing entry's for a cut link). Shared by the verifier and the checkpointer. */
-static int check_entry(chain_state *st, const px_audit_entry *e, const px_sign_ring *keys,
-                       px_buf *text, char *reason, size_t cap, long long *at)
-{
-    *at = e->seq;
-    if (e->prev_seq > st->last_seq) {
-        /* REQ-AUDIT-3: the link names the entry before it in the chain: a deleted entry
-         * leaves a link to a seq that is not there. */
-        entry_missing(reason, cap, e->prev_seq);
-        *at = e->prev_seq;
-        return 1;
-    }
-    if (e->prev_seq != st->last_seq || e->chain_seq != st->chain_seq + 1 ||
-        strcmp(e->prev_hash, st->last_hash) != 0) {
-        entry_unlinked(reason, cap, e->seq);
-        return 1;
-    }
-    if (entry_altered(e, text, reason, cap))
-        return 1;
-    /* REQ-AUDIT-2: only packid holds the seal key: a row added with database access alone,
-     * however well it is hashed and linked, carries no valid seal. */
-    const px_sign_key *k = e->mac_key[0] ? px_sign_ring_find(keys, e->mac_key) : NULL;
-    char mac[PX_SHA256_HEX_LEN + 1];
-    if (k)
-        px_audit_entry_seal(mac, k, e->hash);
-    if (!e->mac[0] || !e->mac_key[0]) {
-        snprintf(reason, cap, "entry %lld carries no seal: packid did not write it", e->seq);
-        return 1;
-    }
-    if (!k) {
-        snprintf(reason, cap, "entry %lld is sealed with an unknown key %s", e->seq, e->mac_key);
-        return 1;
-    }
-    if (!px_secure_equal(mac, e->mac, 64)) {
-        snprintf(reason, cap, "entry %lld has a forged seal: packid did not write it", e->seq);
-        return 1;
-    }
-    st->last_seq = e->seq;
-    st->chain_seq = e->chain_seq;
-    memcpy(st->last_hash, e->hash, sizeof(st->last_hash));
-    return 0;
 }
 
 /* ---- the whole trail ------------------------------------------------------------------ */
@@ -267,14 +192,14 @@ static int verify_legacy(verify_state *s, const px_audit_entry *e, int own)
 {
     char why[160];
     if (e->seq != s->legacy_seq + 1) {
-        entry_missing(why, sizeof(why), s->legacy_seq + 1);
+        px__audit_entry_missing(why, sizeof(why), s->legacy_seq + 1);
         return fail(s, 0, s->legacy_seq + 1, why);
     }
     if (strcmp(e->prev_hash, s->legacy_hash) != 0) {
-        entry_unlinked(why, sizeof(why), e->seq);
+        px__audit_entry_unlinked(why, sizeof(why), e->seq);
         return fail(s, own, e->seq, why);
     }
-    if (entry_altered(e, &s->text, why, sizeof(why)))
+    if (px__audit_entry_altered(e, &s->text, why, sizeof(why)))
         return fail(s, own, e->seq, why);
     s->legacy_seq = e->seq;
     memcpy(s->legacy_hash, e->hash, sizeof(s->legacy_hash));
@@ -302,7 +227,7 @@ static int verify_one(void *ctx, const px_audit_entry *e)
             return 1;
     } else {
         s->chained = 1;
-        chain_state *st = chain_find(&s->t, e->chain, 1);
+        px__audit_chain *st = chain_find(&s->t, e->chain, 1);
         if (!st) {
             s->oom = 1;
             return 1;
@@ -313,7 +238,7 @@ static int verify_one(void *ctx, const px_audit_entry *e)
          * the cut was signed (REQ-AUDIT-5); the walk starts after it. The entry the cut names
          * is still compared with it below. */
         if (e->chain_seq > st->cut_chain_seq &&
-            check_entry(st, e, s->keys, &s->text, why, sizeof(why), &at))
+            px__audit_check_entry(st, e, s->keys, &s->text, why, sizeof(why), &at))
             return fail(s, own && at == e->seq, at, why);
         /* REQ-AUDIT-4: an entry a signed checkpoint names must be exactly what was signed. */
         cp_slot *cp = cp_find(&s->t, e->seq, 0);
@@ -364,7 +289,7 @@ static int add_checkpoint(verify_state *s, const px_audit_checkpoint *c)
         /* The chain starts at its newest cut: what came before may have left with its month. A
          * deleted cut row makes the chain start at zero again, and its first entry then links
          * to an entry that is not there. */
-        chain_state *st = chain_find(&s->t, c->chain, 1);
+        px__audit_chain *st = chain_find(&s->t, c->chain, 1);
         if (!st) {
             s->oom = 1;
             return 1;
@@ -395,11 +320,11 @@ static int check_head(void *ctx, const px_audit_head *h)
 {
     heads_ctx *hc = ctx;
     verify_state *s = hc->s;
-    chain_state *st = chain_find(&s->t, h->chain, 0);
+    px__audit_chain *st = chain_find(&s->t, h->chain, 0);
     long long have = st ? st->last_seq : 0;
     if (h->last_seq > have) {
         char why[160];
-        entry_missing(why, sizeof(why), h->last_seq);
+        px__audit_entry_missing(why, sizeof(why), h->last_seq);
         hc->stop = fail(s, s->tenant && strcmp(h->chain, s->tenant) == 0, h->last_seq, why);
         return 1;
     }
@@ -432,7 +357,7 @@ static px_rc verify_body(px_tx *tx, void *va, px_err *err)
      * a cut tail (or a deleted middle whose successors were re-chained). */
     for (size_t i = 0; i < s->t.cps.cap; i++) {
         const cp_slot *c = (const cp_slot *)s->t.cps.slots + i;
-        const chain_state *st = c->cp.seq ? chain_find(&s->t, c->cp.chain, 0) : NULL;
+        const px__audit_chain *st = c->cp.seq ? chain_find(&s->t, c->cp.chain, 0) : NULL;
         /* A signed head at or before its chain's cut left with its month: the cut vouches. */
         if (c->cp.seq && !c->seen && !(st && c->cp.chain_seq <= st->cut_chain_seq)) {
             char why[160];
@@ -479,164 +404,4 @@ px_rc px_svc_audit_verify(px_db *db, const px_sign_ring *keys, const px_actor *b
         out->checkpoints = out->own_checkpoints;
     }
     return PX_OK;
-}
-
-/* ---- checkpoints ------------------------------------------------------------------------ */
-
-typedef struct {
-    const px_sign_ring *keys;
-    px_db *db;
-    const char *cut_before; /* NULL: checkpoints of the heads; else cuts before this time */
-    char at[32];
-    int made, refused;
-    px_rc rc;
-    px_err *err;
-} cp_run;
-
-typedef struct {
-    chain_state st;
-    const px_sign_ring *keys;
-    px_buf text;
-    char reason[160];
-    long long bad;
-} chain_walk;
-
-static int walk_one(void *ctx, const px_audit_entry *e)
-{
-    chain_walk *w = ctx;
-    long long at;
-    if (check_entry(&w->st, e, w->keys, &w->text, w->reason, sizeof(w->reason), &at)) {
-        w->bad = at;
-        return 1;
-    }
-    return 0;
-}
-
-static int checkpoint_one(void *ctx, const px_audit_head *h, const px_audit_checkpoint *last)
-{
-    cp_run *r = ctx;
-    chain_walk w = {0};
-    w.keys = r->keys;
-    px_strlcpy(w.st.chain, h->chain, sizeof(w.st.chain));
-    memset(w.st.last_hash, '0', 64);
-    if (last->id) {
-        /* Start from what was signed last: what came before is already vouched for. */
-        w.st.last_seq = last->seq;
-        w.st.chain_seq = last->chain_seq;
-        px_strlcpy(w.st.last_hash, last->head, sizeof(w.st.last_hash));
-    }
-    px_buf_init(&w.text, 1 << 20);
-    /* REQ-AUDIT-5: verify before signing: a forged or cut chain is never vouched for. */
-    /* Up to the head row read above: entries committed since are the next checkpoint's. */
-    r->rc = px_store_audit_chain_each(r->db, h->chain, w.st.last_seq, h->last_seq, walk_one, &w,
-                                      r->err);
-    px_buf_dispose(&w.text);
-    if (r->rc != PX_OK)
-        return 1;
-    if (!w.bad && (w.st.last_seq != h->last_seq || w.st.chain_seq != h->chain_seq ||
-                   strcmp(w.st.last_hash, h->last_hash) != 0)) {
-        snprintf(w.reason, sizeof(w.reason), "the chain's rows end before its head entry %lld",
-                 h->last_seq);
-        w.bad = h->last_seq;
-    }
-    if (w.bad) {
-        px_logf(PX_LOG_ERROR, "audit chain %s not checkpointed: %s", h->chain, w.reason);
-        r->refused++;
-        return 0;
-    }
-    px_audit_checkpoint c = {0};
-    px_strlcpy(c.chain, h->chain, sizeof(c.chain));
-    c.chain_seq = w.st.chain_seq;
-    c.seq = w.st.last_seq;
-    px_strlcpy(c.head, w.st.last_hash, sizeof(c.head));
-    px_strlcpy(c.at, r->at, sizeof(c.at));
-    c.cut = r->cut_before != NULL;
-    const px_sign_key *k = &r->keys->keys[0];
-    px_strlcpy(c.key_id, k->id, sizeof(c.key_id));
-    char msg[512];
-    uint8_t sig[PX_SIGN_SIG_LEN];
-    long n = px_audit_checkpoint_message(msg, sizeof(msg), &c);
-    if (n < 0) {
-        r->rc = px_err_set(r->err, PX_EINTERNAL, "internal", "checkpoint message too long");
-        return 1;
-    }
-    if ((r->rc = px_sign(sig, k, msg, (size_t)n, r->err)) != PX_OK)
-        return 1;
-    px_hex_encode(c.signature, sig, sizeof(sig));
-    if ((r->rc = px_store_audit_checkpoint_insert(r->db, &c, r->err)) != PX_OK)
-        return 1;
-    r->made++;
-    return 0;
-}
-
-static px_rc checkpoint_body(px_tx *tx, void *vr, px_err *err)
-{
-    cp_run *r = vr;
-    r->db = px_tx_db(tx);
-    r->made = r->refused = 0;
-    r->rc = PX_OK;
-    r->err = err;
-    int got = 0;
-    px_rc rc = px_store_audit_checkpoint_lock(r->db, &got, err);
-    if (rc != PX_OK)
-        return rc;
-    if (!got && r->cut_before) /* a cut is asked for by an operator: say why it was not made */
-        return px_err_set(err, PX_ESTATE, "busy", "another process is signing checkpoints");
-    if (!got)
-        return PX_OK;
-    if (r->cut_before)
-        rc = px_store_audit_cut_heads(r->db, r->cut_before, r->at, checkpoint_one, r, err);
-    else
-        rc = px_store_audit_stale_heads(r->db, r->at, checkpoint_one, r, err);
-    return rc != PX_OK ? rc : r->rc;
-}
-
-px_rc px_svc_audit_checkpoint(px_db *db, const px_sign_ring *keys, const char *cut_before,
-                              int *made, int *refused, px_err *err)
-{
-    *made = *refused = 0;
-    if (keys->n == 0)
-        return px_err_set(err, PX_EINTERNAL, "internal", "no audit signing key");
-    cp_run r = {0};
-    r.keys = keys;
-    r.cut_before = cut_before;
-    /* A background transaction: it writes no audit entry of its own (a checkpoint is a
-     * statement about the log, not an act on the data). */
-    px_rc rc = px_tx_run(db, NULL, checkpoint_body, &r, err);
-    if (rc == PX_OK) {
-        *made = r.made;
-        *refused = r.refused;
-    }
-    return rc;
-}
-
-px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err);
-
-px_rc px_run_audit_checkpoint(px_app *app, px_db *db, int *did_work, px_err *err)
-{
-    *did_work = 0;
-    if (app->cfg.audit_checkpoint_interval <= 0 || app->audit_keys.n == 0)
-        return PX_OK;
-    long long now = (long long)(px_mono_ms() / 1000); /* an interval: the monotonic clock */
-    _Atomic long long *turn = &app->audit_next_checkpoint[px_db_is_sandbox(db) ? 1 : 0];
-    long long next = *turn;
-    /* One worker thread of this process takes the schema's turn; the advisory lock keeps
-     * other processes from signing the same heads at the same moment. */
-    if (now < next ||
-        !atomic_compare_exchange_strong(turn, &next, now + app->cfg.audit_checkpoint_interval))
-        return PX_OK;
-    int made, refused;
-    px_rc rc = px_svc_audit_checkpoint(db, &app->audit_keys, NULL, &made, &refused, err);
-    if (rc == PX_OK && made)
-        px_logf(PX_LOG_INFO, "audit checkpoints signed: %d (%s)", made,
-                px_db_is_sandbox(db) ? "sandbox" : "live");
-    /* A failure, or a chain left unsigned because its rows do not hash to its head (each
-     * logged at error level where found), is the runner's failure: the worker loop logs and
-     * counts it (packid_runner_errors_total{runner="audit-checkpoint"}) and the other runners
-     * go on; the next period tries again. */
-    if (rc == PX_OK && refused)
-        rc = px_err_set(err, PX_EINTERNAL, "audit_chain_broken",
-                        "%d audit chain(s) not checkpointed: their rows do not hash to their head",
-                        refused);
-    return rc;
 }

@@ -280,6 +280,52 @@ static px_rc mark_known(px_db *db, const px_actor *by, capture_ctx *c, int hold,
     return rc;
 }
 
+/* A rerun of the transaction starts from the read's verdicts: what the last run refused while
+ * applying, and what it applied, are forgotten. */
+static void items_reset(capture_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        item *it = &c->items[i];
+        it->applied = 0;
+        if (it->refused_applying) {
+            it->detail[0] = '\0';
+            free(it->children_detail);
+            it->children_detail = NULL;
+            it->refused_applying = 0;
+        }
+    }
+}
+
+/* 1 when an event of the document packs a container into another. */
+static int nests_containers(const capture_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t k = 0; c->items[i].kind == ITEM_PACK && k < c->items[i].n_children; k++)
+            if (c->items[i].children[k].sscc[0] != '\0')
+                return 1;
+    return 0;
+}
+
+/* Where the run of commissioning events from item i ends. Under rollback a run of one batch's
+ * events is one commission (one pool check, one COPY, one event): the whole run commits or
+ * nothing does anyway. A run stops before it would pass a commission's limit (docs/api.md), so
+ * a batch of more packs is several commissions, as under proceed. */
+static size_t commission_run_end(const apply_ctx *a, size_t i)
+{
+    const capture_ctx *c = a->c;
+    const item *it = &c->items[i];
+    size_t end = i + 1;
+    size_t serials = it->n_serials;
+    while (!a->proceed && end < c->n &&
+           (c->items[end].duplicate ||
+            (same_batch(it, &c->items[end]) &&
+             serials + c->items[end].n_serials <= PX_COMMISSION_MAX_SERIALS))) {
+        serials += c->items[end].duplicate ? 0 : c->items[end].n_serials;
+        end++;
+    }
+    return end;
+}
+
 /* REQ-EPCISREST-6: the document in one transaction, each event (under rollback: each run of
  * commissioning events of one batch, one commission) a use case in its own savepoint, in
  * document order, so a later event may pack the packs an earlier one commissioned. rollback:
@@ -294,16 +340,7 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
     const px_actor *by = px_tx_actor(tx);
     a->applied = 0;
     a->finished = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        item *it = &c->items[i];
-        it->applied = 0;
-        if (it->refused_applying) {
-            it->detail[0] = '\0';
-            free(it->children_detail);
-            it->children_detail = NULL;
-            it->refused_applying = 0;
-        }
-    }
+    items_reset(c);
     /* Known again under the hold: a capture of the same events that committed since the read
      * before this transaction made them duplicates. */
     px_rc hold_rc = mark_known(db, by, c, 1, err);
@@ -319,12 +356,7 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
      * any of its events locks a container: taken at its first nesting event instead, it could
      * wait for a request holding the turn that waits for a container an earlier event of this
      * document holds (a deadlock, then the whole document again). */
-    int nests = 0;
-    for (size_t i = 0; i < c->n && !nests; i++)
-        for (size_t k = 0; c->items[i].kind == ITEM_PACK && k < c->items[i].n_children && !nests;
-             k++)
-            nests = c->items[i].children[k].sscc[0] != '\0';
-    if (nests) {
+    if (nests_containers(c)) {
         px_rc rc = px_store_agg_nesting_turn(db, err);
         if (rc != PX_OK)
             return rc;
@@ -339,18 +371,7 @@ static px_rc apply_body(px_tx *tx, void *vctx, px_err *err)
         int refused = 0;
         px_rc rc;
         if (it->kind == ITEM_COMMISSION) {
-            /* Under rollback a run of one batch's events is one commission (one pool check,
-             * one COPY, one event): the whole run commits or nothing does anyway. A run stops
-             * before it would pass a commission's limit (docs/api.md), so a batch of more
-             * packs is several commissions, as under proceed. */
-            size_t serials = it->n_serials;
-            while (!a->proceed && end < c->n &&
-                   (c->items[end].duplicate ||
-                    (same_batch(it, &c->items[end]) &&
-                     serials + c->items[end].n_serials <= PX_COMMISSION_MAX_SERIALS))) {
-                serials += c->items[end].duplicate ? 0 : c->items[end].n_serials;
-                end++;
-            }
+            end = commission_run_end(a, i);
             rc = apply_commissions(db, by, a, i, end, &refused, err);
         } else {
             rc = apply_aggregation(db, by, a, it, &refused, err);

@@ -7,6 +7,7 @@
 
 #include "gs1.h"
 #include "job_store.h"
+#include "print_store.h"
 #include "service.h"
 #include "tx.h"
 
@@ -102,6 +103,12 @@ px_rc px__partnership_active(const px_partnership *ps, const char *gtin, px_err 
 px_rc px__allocation_retry(px_tx *tx, const px_job *j, px_err *err);
 px_rc px__export_retry(px_tx *tx, const px_job *j, px_err *err);
 px_rc px__carrier_batch_retry(px_tx *tx, const px_job *j, px_err *err);
+
+/* What an export's read and its download both ask of it (export.c): a CMO's manifest only
+ * while the CMO's partnership serves the product (403 partnership_suspended, 404), and only
+ * while none of its packs was released since (409 export_released). */
+px_rc px__export_scope_served(px_db *db, const px_export *e, px_err *err);
+px_rc px__export_unreleased(px_db *db, const px_export *e, px_err *err);
 
 /* px_svc_product_create's body (catalog.c): validation, insert, audit as by. */
 px_rc px__product_create_in_tx(px_tx *tx, const px_app *app, const px_actor *by, px_product *p,

@@ -270,6 +270,43 @@ static px_rc applied_read(px_agg_applied *out, const PGresult *r, const px_agg_s
     return PX_OK;
 }
 
+/* The statement's materialized sets hold ~150 bytes per child: at the default work_mem
+ * (4 MB) a request of 100,000 children spills them to temporary files that each of their
+ * readers reads again (measured: 26 s against 12 s for 100,000 children). Its plan is the
+ * generic one, probing serial's key once per child: with the array sizes known, the planner
+ * hashes the whole serial table instead, a cost that grows with the table rather than with the
+ * request. Both for this transaction only, for a request of more than 2,000 children. */
+static px_rc large_request_settings(px_db *db, size_t n, px_err *err)
+{
+    if (n <= 2000)
+        return PX_OK;
+    return px__exec_cmd(db,
+                        "SELECT set_config('work_mem', '64MB', true), "
+                        "set_config('plan_cache_mode', 'force_generic_plan', true)",
+                        0, NULL, err);
+}
+
+/* REQ-AGG-11: the packs going into cases, locked before the rules read them. A pack is itself
+ * a case another request may be filling (it locks that case as its parent): this waits for it,
+ * and the rules' statement, taken after, sees what it put in (nested_case). Read from the
+ * snapshot alone, a case got packed into a case while it was filled. p: px_store_agg_apply's
+ * parameters (the children's groups, GTINs and serials, the parents' GTINs). */
+static px_rc lock_packs_into_cases(px_db *db, const px_agg_set *s, const char *const *p,
+                                   px_err *err)
+{
+    int into_case = 0;
+    for (size_t i = 0; i < s->n_parents; i++)
+        into_case |= s->parent_gtins[i][0] != '\0';
+    if (!into_case)
+        return PX_OK;
+    const char *lp[4] = {p[1], p[2], p[3], p[8]};
+    return px__exec_cmd(db,
+                        "SELECT 1 FROM unnest($1::int[], $2::char(14)[], $3::text[]) AS t(g, gt, "
+                        "se) JOIN serial s ON s.gtin = t.gt AND s.serial = t.se "
+                        "WHERE ($4::text[])[t.g] <> '' ORDER BY s.gtin, s.serial FOR UPDATE OF s",
+                        4, lp, err);
+}
+
 px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px_err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -300,20 +337,8 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
         rc = err->rc;
         goto done;
     }
-    /* The statement's materialized sets hold ~150 bytes per child: at the default work_mem
-     * (4 MB) a request of 100,000 children spills them to temporary files that each of their
-     * readers reads again (measured: 26 s against 12 s for 100,000 children). Its plan is the
-     * generic one, probing serial's key once per child: with the array sizes known, the
-     * planner hashes the whole serial table instead, a cost that grows with the table rather
-     * than with the request. Both for this transaction only. */
-    if (s->n > 2000) {
-        rc = px__exec_cmd(db,
-                          "SELECT set_config('work_mem', '64MB', true), "
-                          "set_config('plan_cache_mode', 'force_generic_plan', true)",
-                          0, NULL, err);
-        if (rc != PX_OK)
-            goto done;
-    }
+    if ((rc = large_request_settings(db, s->n, err)) != PX_OK)
+        goto done;
     p[5] = s->tenant_id;
     p[6] = px__nz(s->cmo_org);
     p[7] = s->moving ? "true" : "false";
@@ -322,24 +347,8 @@ px_rc px_store_agg_apply(px_db *db, const px_agg_set *s, px_agg_applied *out, px
         rc = err->rc;
         goto done;
     }
-    /* REQ-AGG-11: the packs going into cases, locked before the rules read them. A pack is
-     * itself a case another request may be filling (it locks that case as its parent): this
-     * waits for it, and the rules' statement, taken after, sees what it put in (nested_case).
-     * Read from the snapshot alone, a case got packed into a case while it was filled. */
-    int into_case = 0;
-    for (size_t i = 0; i < s->n_parents; i++)
-        into_case |= s->parent_gtins[i][0] != '\0';
-    if (into_case) {
-        const char *lp[4] = {p[1], p[2], p[3], p[8]};
-        rc = px__exec_cmd(
-            db,
-            "SELECT 1 FROM unnest($1::int[], $2::char(14)[], $3::text[]) AS t(g, gt, se) "
-            "JOIN serial s ON s.gtin = t.gt AND s.serial = t.se "
-            "WHERE ($4::text[])[t.g] <> '' ORDER BY s.gtin, s.serial FOR UPDATE OF s",
-            4, lp, err);
-        if (rc != PX_OK)
-            goto done;
-    }
+    if ((rc = lock_packs_into_cases(db, s, p, err)) != PX_OK)
+        goto done;
     /* One statement in three literals: C11 compilers need only take literals of 4,095
      * characters (-Woverlength-strings). */
     if (px_buf_printf(&sql, "%s%s%s", APPLY_RULES, APPLY_CHECKS, APPLY_CHANGES) != PX_OK) {
