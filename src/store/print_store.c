@@ -425,15 +425,18 @@ px_rc px_store_allocation_printed_other_batch(px_db *db, const char *gtin,
 {
     /* Each serial's newest print job with a batch, as px_store_printed_other_batch picks it
      * (a print job's label outranks a production run's manifest); read only when a print job
-     * of the GTIN names another batch at all (one probe of its print jobs), as its sibling. */
+     * of the GTIN names another batch at all (one probe of its print jobs), as its sibling.
+     * Only the serials still allocated: the run's batch labels those alone (a commissioned
+     * pack's manifest row carries its own batch, px_store_export_rows), and those alone can
+     * still be refused at commission (px_store_printed_other_batch asks the same). */
     return px__exec_number(
         db,
         "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM print_job WHERE gtin = $1 AND batch <> $3) "
         "THEN 0 ELSE (SELECT count(*) FROM (SELECT DISTINCT ON (ps.serial) j.batch FROM "
         "print_job j JOIN print_job_serial ps ON ps.print_job_id = j.id JOIN serial s ON s.gtin "
         "= ps.gtin AND s.serial = ps.serial WHERE j.gtin = $1 AND j.batch IS NOT NULL AND "
-        "s.allocation_id = $2::uuid ORDER BY ps.serial, j.created_at DESC, ps.reprint DESC, j.id "
-        "DESC) x WHERE x.batch <> $3) END",
+        "s.allocation_id = $2::uuid AND s.state = 'allocated' ORDER BY ps.serial, j.created_at "
+        "DESC, ps.reprint DESC, j.id DESC) x WHERE x.batch <> $3) END",
         PX__ARGS(gtin, allocation_id, batch), n, err);
 }
 

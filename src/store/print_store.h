@@ -141,8 +141,8 @@ px_rc px_store_printed_other_batch(px_db *db, const char *gtin, const char *batc
                                    const char *org_id, const char *const *serials, size_t n,
                                    unsigned char *checked, size_t **idx, size_t *n_idx,
                                    px_err *err);
-/* *n: how many serials of allocation_id (of gtin) carry a print job's label with a batch other
- * than batch (their newest print job with a batch). */
+/* *n: how many serials of allocation_id (of gtin), still allocated, carry a print job's label
+ * with a batch other than batch (their newest print job with a batch). */
 px_rc px_store_allocation_printed_other_batch(px_db *db, const char *gtin,
                                               const char *allocation_id, const char *batch,
                                               long long *n, px_err *err);

@@ -1005,6 +1005,49 @@ static void test_print__printed_batch_holds_at_commission(void **state)
     json_decref(export_done(f, f->cmo.key, export));
 }
 
+/* An allocation worked in two production runs: the first run's serial, printed and
+ * commissioned under its batch, carries that batch in every later manifest (a commissioned
+ * pack's row is its own), so a second run's manifest naming another batch labels only the
+ * serials not commissioned yet, and is made: the label check asks those alone. */
+static void test_print__second_run_after_first_commissioned(void **state)
+{
+    fixture *f = *state;
+    char alloc[40], export[160];
+    allocation_sql(f, "RQ", 2, alloc);
+    json_decref(print_of(f, f->cmo.key, "[\"RQ1\"]", "L3", "j.doe",
+                         ", \"batch\": \"RUNA\", \"expiry\": \"751231\"", 201, NULL));
+    px_test_commission(&f->env, f->cmo.key, GTIN, "RUNA", "751231", "[\"RQ1\"]");
+    snprintf(export, sizeof(export),
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUNB\", \"expiry\": \"751231\", "
+             "\"jsonl\": true}",
+             alloc);
+    json_t *e = export_done(f, f->cmo.key, export);
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
+            NULL);
+    json_decref(e);
+    assert_int_equal(r.status, 200);
+    char *save = NULL;
+    int n = 0;
+    for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *o = json_loads(line, 0, NULL);
+        assert_non_null(o);
+        int first = strcmp(px_test_str(o, "serial"), "RQ1") == 0;
+        assert_string_equal(px_test_str(o, "batch"), first ? "RUNA" : "RUNB");
+        json_decref(o);
+        n++;
+    }
+    assert_int_equal(n, 2);
+    px_http_resp_free(&r);
+    /* The second run's serial is still held to its print job's label, as before. */
+    json_decref(
+        print_of(f, f->cmo.key, "[\"RQ2\"]", "L3", "j.doe", ", \"batch\": \"RUNB\"", 201, NULL));
+    snprintf(export, sizeof(export),
+             "{\"allocation_id\": \"%s\", \"batch\": \"RUNC\", \"expiry\": \"751231\"}", alloc);
+    px_test_expect(&f->env, "POST", "/v1/exports", f->cmo.key, export, 409,
+                   "printed_batch_mismatch");
+}
+
 /* Several jobs race to print the same serial first: exactly one wins, the others are refused
  * (the partial unique index decides when both passed the check): REQ-PRINT-1 under a race. */
 static void test_print__concurrent_first_print(void **state)
