@@ -226,6 +226,13 @@ static void test_alloc__settings_validation(void **state)
                          "symbols", "invalid_value");
     px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":21}",
                          "length", "invalid_length");
+    /* A length far out of 6..20 breaks the same rule, not a reader's bound of its own. */
+    px_test_expect_field(f, "PUT", path, key,
+                         "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":1000001}", "length",
+                         "invalid_length");
+    px_test_expect_field(f, "PUT", path, key,
+                         "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":-99999999999}", "length",
+                         "invalid_length");
     px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM_NUMERIC\",\"length\":\"12\"}",
                          "length", NULL);
     px_test_expect_field(f, "PUT", path, key, "{\"strategy\":\"RANDOM\",\"length\":12}", "strategy",
