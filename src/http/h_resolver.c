@@ -501,24 +501,38 @@ int px__resolver_path(const char *url)
     return link_shape(url) != 0;
 }
 
+/* 1 when the compressed path parses as a Digital Link (the path is the resolver's); a
+ * segment of the compressed alphabet that does not is an unknown route, as any other. */
+static int compressed_link(px_req *r)
+{
+    gs1_elements e;
+    px_err err = PX_ERR_INIT;
+    return request_link(r, &e, &err) == PX_OK;
+}
+
 int px__resolver_fallback(px_req *r)
 {
-    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
-        return 0;
     int shape = link_shape(r->url);
     if (!shape)
         return 0;
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        /* docs/api.md "405": a path the resolver answers is a known path, so another method
+         * is 405 naming what it takes (its CORS preflight's OPTIONS too, cors.c), as on the
+         * resolver's routed forms, not 404. */
+        if (shape == 2 && !compressed_link(r))
+            return 0;
+        px_strlcpy(r->allow, "GET, HEAD, OPTIONS", sizeof(r->allow));
+        px_reply_fail(r, PX_EINVALID, "method_not_allowed",
+                      "method %s is not allowed on this path (allowed: %s)", r->method, r->allow);
+        return 1;
+    }
     r->cors = 1;
     r->page = 1; /* as the routes of PX_PAGE */
     if (px__limit_public(r))
         return 1;
-    if (shape == 2) {
-        gs1_elements e;
-        px_err err = PX_ERR_INIT;
-        if (request_link(r, &e, &err) != PX_OK) {
-            r->page = 0; /* not a link: an unknown route, answered as every one */
-            return 0;
-        }
+    if (shape == 2 && !compressed_link(r)) {
+        r->page = 0; /* not a link: an unknown route, answered as every one */
+        return 0;
     }
     r->handler = h_resolve; /* called again after a park (px__verify_begin) */
     h_resolve(r);

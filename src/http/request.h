@@ -338,7 +338,8 @@ px_db *px__verify_begin(px_req *r, const char *gtin, const char *serial, const c
  * Retry-After and returns 1. REQ-ABUSE-1. */
 int px__limit_public(px_req *r);
 /* A GET or HEAD of a Digital Link path no route names (a trailing slash, another qualifier, a
- * compressed link): answered by the resolver and 1; 0 when the path is not a Digital Link. */
+ * compressed link): answered by the resolver and 1; another method of such a path is 405 and 1;
+ * 0 when the path is not a Digital Link. */
 int px__resolver_fallback(px_req *r);
 /* 1 when url has the shape of a Digital Link path (what px__resolver_fallback answers). */
 int px__resolver_path(const char *url);
