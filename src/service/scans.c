@@ -483,9 +483,12 @@ px_rc px_svc_alert_close(px_db *db, const px_actor *by, const char *id, const ch
 {
     if (!px_uuid_valid(id))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "no alert %s", id);
-    if (!reason || !px_str_printable(reason, PX_ALERT_REASON_MAX))
+    /* Why the alert was closed is what its audit entry keeps: text a person can read, not only
+     * spaces or invisible characters, as a print job's reason (docs/api.md "Limits"). */
+    if (!reason || !px_str_printable(reason, PX_ALERT_REASON_MAX) || px_str_blank(reason))
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
-                                "reason must be 1..%d bytes of text without control characters",
+                                "reason must be 1..%d bytes of text without control characters, "
+                                "not only spaces",
                                 PX_ALERT_REASON_MAX);
     close_ctx c = {id, reason, out};
     return px_tx_run(db, by, close_body, &c, err);

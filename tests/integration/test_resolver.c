@@ -758,6 +758,13 @@ static void test_resolver__clone_one_webhook(void **state)
     /* Free text without control characters, as every other (docs/api.md "Limits"). */
     px_test_expect_field(&f->env, "POST", close, f->mah.key, "{\"reason\":\"line\\nbreak\"}",
                          "reason", "invalid_value");
+    /* A reason a person cannot read (only spaces, a no-break space) says nothing in the
+     * audit of why the alert was closed: refused, as a print job's reason (docs/api.md
+     * "Limits"); the console, which trims it, refuses it alike. */
+    px_test_expect_field(&f->env, "POST", close, f->mah.key, "{\"reason\":\"   \"}", "reason",
+                         "invalid_value");
+    px_test_expect_field(&f->env, "POST", close, f->mah.key, "{\"reason\":\"\\u00a0\"}", "reason",
+                         "invalid_value");
     json_t *closed = px_test_call(&f->env, "POST", close, f->mah.key,
                                   "{\"reason\":\"traveller confirmed by phone\"}", 200);
     assert_string_equal(px_test_str(closed, "state"), "closed");
