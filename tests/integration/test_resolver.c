@@ -287,6 +287,11 @@ static void test_resolver__page(void **state)
      * read as an unknown AI. */
     expect_get(&f->env, "/01/09506000134352/21/", "application/json", NULL, 400,
                "the serial (AI 21) in the path is empty", "unknown AI");
+    /* A value over the 255 bytes of a path parameter is the Digital Link's syntax error too,
+     * 400 as any other (docs/api.md "Limits"), not an unknown route. */
+    char overlong[400];
+    snprintf(overlong, sizeof(overlong), "/01/%s/21/%0300d", f->gtin, 0);
+    expect_get(&f->env, overlong, "application/json", NULL, 400, "\"code\":\"bad_request\"", NULL);
     /* A link of another key (an SSCC, DOMAIN-2.md's worked example): 404, as a page too. */
     expect_get(&f->env, "/00/003551540000001015", "text/html", NULL, 404,
                "not a code this service checks", NULL);
