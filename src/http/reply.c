@@ -185,6 +185,8 @@ static void log_failure(const px_req *r, int status, const px_err *err)
     px_log(PX_LOG_ERROR, "request failed", fields);
 }
 
+static void reply_error_json(px_req *r, const px_err *err, int status);
+
 void px_reply_error(px_req *r, const px_err *err)
 {
     int status = px_http_status(err);
@@ -195,6 +197,18 @@ void px_reply_error(px_req *r, const px_err *err)
         px__resolver_error_page(r, status, err);
         return;
     }
+    reply_error_json(r, err, status);
+    /* A refusal of a route that answers a person's browser with a page is JSON to a machine:
+     * the answer depends on Accept, so a cache must key on it (RFC 9110 §12.5.5), or it could
+     * keep the machine's 404 and hand it to the next phone (docs/resolver.md "Content
+     * negotiation": every answer carries Vary). */
+    if (r->page && r->response)
+        MHD_add_response_header(r->response, "Vary", "Accept");
+}
+
+/* The error shape of docs/api.md "Errors". */
+static void reply_error_json(px_req *r, const px_err *err, int status)
+{
     /* A 5xx never carries internals (the detail is in the log), except the edge's answers. */
     if (internal_failure(status, err)) {
         reply_error_body(r, status, status == 503 ? "unavailable" : "internal",

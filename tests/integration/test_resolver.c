@@ -295,6 +295,19 @@ static void test_resolver__page(void **state)
     /* A link of another key (an SSCC, DOMAIN-2.md's worked example): 404, as a page too. */
     expect_get(&f->env, "/00/003551540000001015", "text/html", NULL, 404,
                "not a code this service checks", NULL);
+    /* The same refusal is JSON to a machine and a page to a browser: both say Vary: Accept,
+     * or a shared cache could keep the machine's 404 (cacheable by default, RFC 9111 §4.2.2)
+     * and hand it to the next phone that scans the code (docs/resolver.md "Content
+     * negotiation": every answer carries Vary). */
+    const char *const refused[] = {"/00/003551540000001015", "/01/09506000134353/21/GEN1"};
+    for (size_t i = 0; i < PX_COUNT(refused); i++) {
+        get(&f->env, &a, refused[i], "application/json", NULL, NULL);
+        char vary[64];
+        px_http_header(&a, "Vary", vary, sizeof(vary));
+        if (a.status < 400 || !strstr(vary, "Accept"))
+            fail_msg("GET %s as JSON: %ld, Vary \"%s\"", refused[i], a.status, vary);
+        px_http_resp_free(&a);
+    }
     /* A path shaped like a compressed link that is none (a mistyped route) is an unknown
      * route, in the error shape, whatever the client accepts. */
     expect_get(&f->env, "/healthzzz", "*/*", NULL, 404, "\"code\":\"not_found\"", NULL);
