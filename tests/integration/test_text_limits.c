@@ -165,6 +165,36 @@ static void test_text_limits__reactivation_reason_whole(void **state)
     audited_whole(f, "pack.reactivate", "reason", text);
 }
 
+/* A reactivation's reason says why a pack went back to the market (EU 2016/161 Art. 13): one a
+ * person cannot read (empty, only spaces, only a no-break space or a zero-width space) is
+ * refused, as a reprint's and an alert's are, and nothing changes. */
+static void test_text_limits__reactivation_reason_blank_refused(void **state)
+{
+    fixture *f = *state;
+    json_decref(
+        px_http_expect(&f->env, "POST", "/v1/commissions", f->mah.key,
+                       "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
+                       "\"batch\":\"L-1\",\"expiry_date\":\"751231\",\"serials\":[\"RB1\"]}",
+                       NULL, 200, NULL));
+    json_decref(px_http_expect(
+        &f->env, "POST", "/v1/decommissions", f->mah.key,
+        "{\"gtin\":\"" GTIN "\",\"serials\":[\"RB1\"],\"reason\":\"damaged\"}", NULL, 200, NULL));
+    static const char *const blanks[] = {"\"\"", "\"   \"", "\"\\u00a0\"", "\" \\u200b \""};
+    for (size_t i = 0; i < sizeof(blanks) / sizeof(*blanks); i++) {
+        char body[256];
+        snprintf(body, sizeof(body), "{\"gtin\":\"" GTIN "\",\"serials\":[\"RB1\"],\"reason\":%s}",
+                 blanks[i]);
+        long long before = rows(f);
+        px_test_expect_field(&f->env, "POST", "/v1/reactivations", f->mah.key, body, "reason",
+                             "invalid_value");
+        assert_int_equal(rows(f), before);
+    }
+    json_t *j =
+        px_http_expect(&f->env, "GET", "/v1/packs/" GTIN "/RB1", f->mah.key, NULL, NULL, 200, NULL);
+    assert_string_equal(px_test_str(j, "state"), "decommissioned");
+    json_decref(j);
+}
+
 static void test_text_limits__invalid_utf8_refused(void **state)
 {
     fixture *f = *state;
