@@ -268,7 +268,7 @@ static px_rc unpack_parent(px_db *db, agg_ctx *c, const px_actor *by, char key[4
     else if (rc != PX_OK)
         return rc;
     if ((rc = px__agg_parent_check(by, &c->parent, req->parent_sscc, "parent", err)) != PX_OK ||
-        (rc = px__container_cmo_partnered(db, by, &c->parent, "parent", err)) != PX_OK ||
+        (rc = px__container_cmo_partnered(db, by, &c->parent, "parent", 1, err)) != PX_OK ||
         (rc = gs1_epc_sscc_format(c->parent_uri, sizeof(c->parent_uri), c->parent.sscc,
                                   (int)strlen(c->parent.company_prefix), err)) != PX_OK)
         return rc;

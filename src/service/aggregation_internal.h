@@ -43,10 +43,14 @@ px_rc px__agg_parent_check(const px_actor *by, const px_container *p, const char
                            const char *field, px_err *err);
 /* A CMO reads, packs and unpacks its container p (visible to it) through its partnership with
  * p's MAH, as it reads a pack (pack_read.c): none, 404; suspended, 403 partnership_suspended;
- * the error on field (NULL: none). The partnership stays as judged to COMMIT: a writing
- * transaction holds the CMO's partnerships (tx.c hold_actor), which a suspension waits for. */
+ * the error on field (NULL: none). When moves (p is packed into, unpacked or moved: its
+ * contents are acted on), the partnership must also grant a product, and every product of the
+ * CMO's own packs below p, as its pack operations need each pack's product granted: else 404,
+ * as a pack of a product no longer granted. A read only leaves those packs out of its view.
+ * The partnership stays as judged to COMMIT: a writing transaction holds the CMO's
+ * partnerships (tx.c hold_actor), which a suspension or a change of grants waits for. */
 px_rc px__container_cmo_partnered(px_db *db, const px_actor *by, const px_container *p,
-                                  const char *field, px_err *err);
+                                  const char *field, int moves, px_err *err);
 /* REQ-AGG-11: a case that carries its own GTIN as a parent, usable by the caller. */
 px_rc px__agg_case_check(px_db *db, const px_actor *by, const px_case_parent *c, const char *gtin,
                          const char *serial, const char *field, px_err *err);

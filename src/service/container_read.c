@@ -38,11 +38,11 @@ static px_rc container_readable(px_db *db, const px_actor *by, const char *sscc,
         return rc;
     if (!px__container_visible(by, box))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "container %s not found", sscc);
-    return px__container_cmo_partnered(db, by, box, NULL, err);
+    return px__container_cmo_partnered(db, by, box, NULL, 0, err);
 }
 
 px_rc px__container_cmo_partnered(px_db *db, const px_actor *by, const px_container *p,
-                                  const char *field, px_err *err)
+                                  const char *field, int moves, px_err *err)
 {
     if (by->org_kind != PX_ORG_CMO)
         return PX_OK;
@@ -55,7 +55,19 @@ px_rc px__container_cmo_partnered(px_db *db, const px_actor *by, const px_contai
         return px_err_set_field(err, PX_EFORBIDDEN, "partnership_suspended", field,
                                 "the partnership that container %s belongs to is suspended",
                                 p->sscc);
-    return rc;
+    if (rc != PX_OK || !moves)
+        return rc;
+    /* A partnership that grants nothing, or no longer grants a product the CMO's packs in the
+     * container carry, leaves the container as out of its reach as those packs (pack_read.c:
+     * not granted, 404): packing it would move packs it may no longer touch. */
+    int ungranted = 0;
+    if ((rc = px_store_container_cmo_ungranted(db, p->sscc, ps.id, by->org_id, &ungranted, err)) !=
+        PX_OK)
+        return rc;
+    if (ungranted)
+        return px_err_set_field(err, PX_ENOTFOUND, "not_found", field, "container %s not found",
+                                p->sscc);
+    return PX_OK;
 }
 
 static px_rc read_body(px_tx *tx, void *vc, px_err *err)

@@ -83,6 +83,12 @@ typedef struct px_container {
 /* The container, locked FOR UPDATE when for_update. PX_ENOTFOUND "not_found". */
 px_rc px_store_container_get(px_db *db, px_container *out, const char *sscc, int for_update,
                              px_err *err);
+/* 1 into *ungranted when partnership (the CMO cmo_id's, with the container's MAH) grants no
+ * product, or a pack of the CMO's (allocated to or commissioned by it, unreleased) anywhere
+ * below the container sscc, in a case there too, is of a product it does not grant: what
+ * service/container_read.c's px__container_cmo_partnered refuses a CMO's packing. */
+px_rc px_store_container_cmo_ungranted(px_db *db, const char *sscc, const char *partnership_id,
+                                       const char *cmo_id, int *ungranted, px_err *err);
 /* allocated -> commissioned (its first packing). */
 px_rc px_store_container_commission(px_db *db, const char *sscc, px_err *err);
 /* The parent SSCCs of a pack, innermost first, into out: all of them, or PX_EINTERNAL when

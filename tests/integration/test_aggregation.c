@@ -1509,6 +1509,64 @@ static void test_aggregation__suspended_cmo_moves_no_container(void **state)
                                        f->cmo.key, into, NULL, 404, "not_found"));
 }
 
+/* A CMO packs and unpacks its containers only while its partnership grants the products its
+ * own packs in them carry, as it packs those packs: its box of a pack no longer granted is not
+ * found (404) as a parent, packed into or unpacked, and as a child packed onto its pallet; a
+ * partnership that grants nothing leaves it no container to pack, not even empty ones onto
+ * one another (they were, found by an outside probe). Nothing changes; granted again, the same
+ * packing goes through. */
+static void test_aggregation__cmo_packs_no_container_of_an_ungranted_product(void **state)
+{
+    fixture *f = *state;
+    px_test_commission(&f->env, f->cmo.key, GTIN, "LOTU", "491231", "[\"UG1\",\"UG2\"]");
+    char box[19], pallet[19], e1[19], e2[19], ps[40], partner[64], kids[64];
+    cmo_ssccs(f, 4, box, pallet);
+    cmo_ssccs(f, 4, e1, e2);
+    json_decref(pack(f, f->cmo.key, "pack", box, "[" SGTIN("UG1") "]", 201));
+    /* e1 commissioned by its first packing, and empty again */
+    json_decref(pack(f, f->cmo.key, "pack", e1, "[" SGTIN("UG2") "]", 201));
+    json_decref(pack(f, f->cmo.key, "unpack", e1, "[]", 201));
+    px_sql_textf(&f->env, ps, sizeof(ps), "SELECT id FROM partnership WHERE cmo_id = '%s'",
+                 f->cmo.org);
+    snprintf(partner, sizeof(partner), "/v1/partners/%s", ps);
+    /* Another product granted, not the box's. */
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"gtins\":[\"" CASE_GTIN "\"]}", 200,
+                   NULL);
+    snprintf(kids, sizeof(kids), "[{\"sscc\":\"%s\"}]", box);
+    char *onto = pack_body("pack", pallet, kids);
+    json_t *j = px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, onto, NULL, 404, "not_found");
+    px_expect_detail(j, 0, -1, "not_found", "children[0]");
+    json_decref(j);
+    static const char *const acts[][2] = {
+        {"unpack", "[]"}, {"unpack", "[" SGTIN("UG1") "]"}, {"pack", "[" SGTIN("UG2") "]"}};
+    for (size_t i = 0; i < PX_COUNT(acts); i++) {
+        char *b = pack_body(acts[i][0], box, acts[i][1]);
+        j = px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations", f->cmo.key, b,
+                                   NULL, 404, "not_found");
+        px_expect_detail(j, 0, -1, "not_found", "parent");
+        json_decref(j);
+        free(b);
+    }
+    /* Granting nothing: not even its empty containers onto one another. */
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"gtins\":[]}", 200, NULL);
+    snprintf(kids, sizeof(kids), "[{\"sscc\":\"%s\"}]", e1);
+    char *empty = pack_body("pack", e2, kids);
+    json_decref(px_test_refused_answer(&f->env, packing_rows, "POST", "/v1/aggregations",
+                                       f->cmo.key, empty, NULL, 404, "not_found"));
+    /* Its read stays as it was: the container, without the packs out of its view. */
+    char path[64];
+    snprintf(path, sizeof(path), "/v1/containers/%s", box);
+    j = px_test_call(&f->env, "GET", path, f->cmo.key, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "children")), 0);
+    json_decref(j);
+    px_test_expect(&f->env, "PATCH", partner, f->mah.key, "{\"gtins\":[\"" GTIN "\"]}", 200, NULL);
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, onto, 201));
+    json_decref(px_test_call(&f->env, "POST", "/v1/aggregations", f->cmo.key, empty, 201));
+    free(onto);
+    free(empty);
+}
+
 /* ---- the EPCIS queries ----------------------------------------------------------------- */
 
 /* The events of GET path as key (EPCIS 2.0 JSON-LD), following Link rel="next" to the end:
