@@ -78,6 +78,11 @@ px_market_regime px_market_regime_of(const char *market)
     return PX_MARKET_REGIME_NONE;
 }
 
+int px_market_vrs_answers(const char *market)
+{
+    return px_market_regime_of(market) == PX_MARKET_REGIME_US_DSCSA;
+}
+
 int px_market_needs_reporting(const char *market)
 {
     return px_market_regime_of(market) != PX_MARKET_REGIME_NONE;

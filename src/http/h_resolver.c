@@ -11,6 +11,7 @@
 #include "gs1.h"
 #include "handlers.h"
 #include "links.h"
+#include "market.h"
 #include "px_buf.h"
 #include "px_crypto.h"
 #include "px_str.h"
@@ -140,15 +141,16 @@ static void resolver_headers(px_req *r, const char *anchor)
 }
 
 /* The links packid knows for the item (the GS1 Web Vocabulary): its own verification page is the
- * default link; with a serial and a batch, the DSCSA verification service (the GS1 Lightweight
- * Messaging Standard, docs/verification.md) at /vrs. */
+ * default link; with a serial and a batch, of a product of a market whose packs the DSCSA
+ * verification service answers for (market, px_market_vrs_answers; NULL: none), that service
+ * (the GS1 Lightweight Messaging Standard, docs/verification.md) at /vrs. */
 static json_t *links(const px_req *r, const char *anchor, const char *gtin, const char *lot,
-                     const char *serial, const px_product_link *ext, int next)
+                     const char *serial, const char *market, const px_product_link *ext, int next)
 {
     json_t *ls = json_object();
     json_object_set_new(ls, VOC "defaultLink",
                         json_pack("[{s:s, s:s}]", "href", anchor, "title", "Verification page"));
-    if (serial[0] && lot && lot[0]) {
+    if (serial[0] && lot && lot[0] && px_market_vrs_answers(market)) {
         char href[GS1_DL_MAX + 256];
         px_buf b;
         px_buf_init(&b, sizeof(href));
@@ -367,7 +369,7 @@ static void resolve_reply(px_req *r, const resolve_found *f)
          * the page that says so (DOMAIN-2.md §12.1 item 4: every request URI has a default),
          * and nothing else: the linkset its answers point to (rel="linkset") exists. */
         if (!v->pub.product_found) {
-            ls = links(r, f->anchor, f->gtin, NULL, "", NULL, 0);
+            ls = links(r, f->anchor, f->gtin, NULL, "", NULL, NULL, 0);
             if (f->a == PX_RESOLVE_LINKSET)
                 reply_linkset(r, v, f->anchor, ls);
             else
@@ -380,7 +382,7 @@ static void resolve_reply(px_req *r, const resolve_found *f)
                    f->lot ? f->lot
                           : (v->pub.pack.found && px_verdict_vouches(v->verdict) ? v->pub.pack.batch
                                                                                  : NULL),
-                   f->serial, f->ext, f->next);
+                   f->serial, v->pub.market, f->ext, f->next);
         if (f->a == PX_RESOLVE_LINKSET)
             reply_linkset(r, v, f->anchor, ls);
         else

@@ -2,6 +2,7 @@
  * row; there is nothing else to change, so no transaction spans the two. */
 #include <string.h>
 
+#include "market.h"
 #include "px_clock.h"
 #include "px_crypto.h"
 #include "px_cursor.h"
@@ -77,7 +78,11 @@ px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, p
     px_rc rc = prepare(db, by, p, 1, gtin, &row, out, err);
     if (rc != PX_OK)
         return rc;
-    px_verify_facts f = {.found = row.found,
+    /* The responder answers for US DSCSA products only (px_market_vrs_answers): a pack of
+     * another market's product is answered as an unknown one (No_match_GTIN_Serial,
+     * DOMAIN-2.md §11.6), never verified as if it were a US pack in a US trading partner's
+     * hands. */
+    px_verify_facts f = {.found = row.found && px_market_vrs_answers(row.market),
                          .batch = row.batch,
                          .expiry = row.expiry,
                          .asked_batch = p->lot,

@@ -30,9 +30,11 @@
 #define OPEN_ALERT_OF(serial)                                                                      \
     "EXISTS (SELECT 1 FROM clone_alert a WHERE a.gtin = p.gtin AND a.serial = " serial             \
     " AND a.kind = 'clone' AND a.state = 'open')"
-/* The product, the pack, an open alert, and the public fields: columns 0..7 of
- * pack_public_row. */
-#define PACK_PUBLIC_COLS "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_OF("$2") ", " PASSPORT_COL
+/* The product, the pack, an open alert, the public fields and the product's market: columns
+ * 0..8 of pack_public_row (the market a column of the product row read anyway: the resolver
+ * offers the DSCSA responder by it, h_resolver.c). */
+#define PACK_PUBLIC_COLS                                                                           \
+    "p.mah_id, p.name, " PACK_FACTS ", " OPEN_ALERT_OF("$2") ", " PASSPORT_COL ", p.market"
 #define PACK_PUBLIC_FROM                                                                           \
     " FROM product p LEFT JOIN serial s ON s.gtin = p.gtin AND s.serial = "                        \
     "$2" PX__SQL_PACK_BATCH_JOIN " WHERE p.gtin = $1"
@@ -76,6 +78,7 @@ static void pack_public_row(px_pack_public *out, const PGresult *r, int i, int c
         }
         f += line + (f[line] ? 1 : 0);
     }
+    px_strlcpy(out->market, px__val(r, i, c + 8), sizeof(out->market));
 }
 
 px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, const char *serial,
@@ -97,7 +100,7 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
  * type, so that its primary key answers the join) the product, the pack, an open alert, the
  * name and public fields when wide, and the serial's newest scans from $3 to $5
  * (microseconds), at most $4 from each table read, one output row each (none: one row of
- * NULLs) — columns 9..14, ordered by item; the caller keeps the newest $4. An item whose GTIN
+ * NULLs) — columns 10..15, ordered by item; the caller keeps the newest $4. An item whose GTIN
  * is nobody's product has no row. No aggregate and no closed-alert probe: plan nodes are
  * what this read's CPU goes to (executor start of each, once per statement: a batch of
  * serials shares it), and the hot read runs for every public hit. The history comes from the
@@ -112,7 +115,7 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
 #define LOOKUP_SELECT                                                                          \
     "SELECT k.i, p.mah_id, CASE WHEN k.wide THEN p.name ELSE '' END, " PACK_FACTS ", "         \
     OPEN_ALERT_OF("k.serial") ", CASE WHEN k.wide THEN " PASSPORT_COL " ELSE '' END, "        \
-    US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "                 \
+    "p.market, " US("h.at") ", h.lat IS NOT NULL, coalesce(h.lat, 0), coalesce(h.lon, 0), "    \
     "coalesce(h.country, ''), left(h.client, 16)"
 #define LOOKUP_FROM_HEAD                                                                       \
     " FROM unnest($1::char(14)[], $2::text[], $6::boolean[]) WITH ORDINALITY "                 \
@@ -125,7 +128,7 @@ px_rc px_store_pack_public(px_db *db, px_pack_public *out, const char *gtin, con
     "AND sc.serial = k.serial AND sc.at >= " AT("$3") " AND sc.at <= " AT("$5")               \
     " ORDER BY sc.at DESC LIMIT $4::int)"
 /* clang-format on */
-#define LOOKUP_COL_HISTORY 9
+#define LOOKUP_COL_HISTORY 10
 
 /* The month partitions of `scan` that hold the window [since, until], newest first, when they
  * cover it without a gap: bounds read from the catalogue, so the months are PostgreSQL's own

@@ -15,6 +15,7 @@ typedef struct px_pack_public {
     int product_found;
     char mah_id[PX_UUID_LEN + 1];
     char product_name[201];
+    char market[3];     /* the product's market (its regime: domain/market.h) */
     px_verify_row pack; /* found = 0 when the serial is not stored */
     int open_alert;     /* an open clone alert on the serial */
     int nfields;        /* public passport fields (master_data keys the MAH chose) */

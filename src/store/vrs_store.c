@@ -15,7 +15,7 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
         db, PX__Q_VRS_LOOKUP,
         "SELECT p.mah_id, coalesce(o.gln, ''), s.gtin IS NOT NULL, " PX__SQL_PACK_STATE ", "
         "coalesce(s.batch, ''), coalesce(s.expiry, ''), "
-        "coalesce(v.recalled, 'B2'), coalesce(v.expired, 'B1') FROM product p "
+        "coalesce(v.recalled, 'B2'), coalesce(v.expired, 'B1'), p.market FROM product p "
         "JOIN organization o ON o.id = p.mah_id LEFT JOIN serial s ON "
         "s.gtin = p.gtin AND s.serial = $2::text" PX__SQL_PACK_BATCH_JOIN
         " LEFT JOIN vrs_settings v ON v.tenant_id = p.mah_id WHERE p.gtin = $1",
@@ -28,7 +28,8 @@ px_rc px_store_vrs_lookup(px_db *db, px_vrs_row *out, const char *gtin, const ch
         px_strlcpy(out->responder_gln, px__val(r, 0, 1), sizeof(out->responder_gln));
         out->found = px__val(r, 0, 2)[0] == 't';
         px__texts(r, 0, 3, PX__TEXT(out->state), PX__TEXT(out->reason), PX__TEXT(out->batch),
-                  PX__TEXT(out->expiry), PX__TEXT(out->recalled), PX__TEXT(out->expired), NULL);
+                  PX__TEXT(out->expiry), PX__TEXT(out->recalled), PX__TEXT(out->expired),
+                  PX__TEXT(out->market), NULL);
     }
     PQclear(r);
     return PX_OK;

@@ -12,6 +12,7 @@ typedef struct px_vrs_row {
     int product_found; /* the GTIN is a product of a MAH on this packid */
     char tenant_id[PX_ID_LEN + 1];
     char responder_gln[14]; /* the MAH's GLN, "" when it has none */
+    char market[3];         /* the product's market */
     int found;              /* a serial row exists for (gtin, serial) */
     char state[16];
     char reason[24];

@@ -843,9 +843,11 @@ static void verification_network(fixture *f, char serials[][24])
     }
     snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s?linkType=linkset", f->gtin, serials[0]);
     expect(f, "GET", path, NULL, NULL, 200);
+    /* The group's product is for DE: the DSCSA responder is no link of its (404; the redirect's
+     * 307 is a MAH link's, below). */
     snprintf(path, sizeof(path), "/01/%s/10/B1/21/%s?linkType=verificationService", f->gtin,
              serials[0]);
-    expect(f, "GET", path, NULL, NULL, 307);
+    expect(f, "GET", path, NULL, NULL, 404);
     json_decref(call_h(f, "GET", "/01/09506000134353/10/B1/21/X", NULL, NULL, as_json, 400));
     expect(f, "GET", "/.well-known/gs1resolver", NULL, NULL, 200);
     json_decref(call_h(f, "GET", "/.well-known/gs1resolver", NULL, NULL, bad_header, 400));
@@ -930,6 +932,9 @@ static void verification_network(fixture *f, char serials[][24])
            "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"https://pharma.example/p\","
            "\"title\":\"Product information\",\"lang\":\"en\",\"media_type\":\"text/html\"}]}",
            200);
+    char dl[96];
+    snprintf(dl, sizeof(dl), "/01/%s?linkType=gs1:pip", f->gtin);
+    expect(f, "GET", dl, NULL, NULL, 307);
     expect(f, "PUT", path, f->mah.key,
            "{\"links\":[{\"link_type\":\"gs1:pip\",\"href\":\"http://x\",\"title\":\"t\"}]}", 422);
     expect(f, "GET", path, f->mah.key, NULL, 200);

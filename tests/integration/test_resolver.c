@@ -110,7 +110,9 @@ static int setup(void **state)
     char other_org[40];
     px_test_org_key(&f->env, "mah", "Other MAH", "mah", other_org, f->other_key);
     px_test_gtin(f->gtin, 777);
-    px_test_product(&f->env, f->mah.key, f->gtin, "Examplamab 50 mg tablets", "DE");
+    /* A US product: its linkset offers the DSCSA responder (another market's does not,
+     * test_resolver__linkset_of_another_market). */
+    px_test_product(&f->env, f->mah.key, f->gtin, "Examplamab 50 mg tablets", "US");
     px_sqlf(
         &f->env,
         "UPDATE product SET master_data = '{\"strength\": \"50 mg\", \"dosage_form\": \"tablet\", "
@@ -543,6 +545,39 @@ static void test_resolver__redirects_json_well_known(void **state)
     assert_true(json_is_true(json_object_get(j, "supportsLanguageVariants")));
     json_decref(j);
     px_http_resp_free(&a);
+}
+
+/* A pack of a product for another market than the US (here an EU member state's) is not one the
+ * DSCSA responder answers for (it answers as for an unknown pack, test_vrs): its linkset offers
+ * no verification service, however its batch is known, and a redirect to one is 404; its
+ * default link stays. */
+static void test_resolver__linkset_of_another_market(void **state)
+{
+    fixture *f = *state;
+    char gtin[15], path[256];
+    px_test_gtin(gtin, 778);
+    px_test_product(&f->env, f->mah.key, gtin, "Examplamab 50 mg Tabletten", "DE");
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES ('%s', "
+            "'EU1', 'released', 'external', 'B1', '751231')",
+            gtin);
+    for (int i = 0; i < 2; i++) {
+        px_http_resp a;
+        snprintf(path, sizeof(path), "/01/%s%s/21/EU1?linkType=linkset", gtin, i ? "/10/B1" : "");
+        get(&f->env, &a, path, NULL, NULL, NULL);
+        assert_int_equal(a.status, 200);
+        json_t *j = json_loadb(a.body, a.len, 0, NULL);
+        json_t *item = json_array_get(json_object_get(j, "linkset"), 0);
+        assert_non_null(json_object_get(item, "https://ref.gs1.org/voc/defaultLink"));
+        if (json_object_get(item, "https://ref.gs1.org/voc/verificationService"))
+            fail_msg("an EU pack's linkset offers the DSCSA responder: %s", a.body);
+        json_decref(j);
+        px_http_resp_free(&a);
+    }
+    snprintf(path, sizeof(path),
+             "/01/%s/10/B1/21/EU1?linkType=gs1:verificationService&context=dscsaSaleableReturn",
+             gtin);
+    expect_get(&f->env, path, NULL, NULL, 404, NULL, NULL);
 }
 
 /* ---- clone detection ------------------------------------------------------------------ */
@@ -1213,6 +1248,7 @@ int main(void)
         cmocka_unit_test(test_resolver__chromium_reads_the_verdict),
         cmocka_unit_test(test_resolver__linkset),
         cmocka_unit_test(test_resolver__redirects_json_well_known),
+        cmocka_unit_test(test_resolver__linkset_of_another_market),
         cmocka_unit_test(test_resolver__clone_one_webhook),
         cmocka_unit_test(test_resolver__buffered_scans),
         cmocka_unit_test(test_resolver__head_is_no_scan),

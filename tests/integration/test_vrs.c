@@ -513,6 +513,31 @@ static void test_vrs__settings(void **state)
     json_decref(d);
 }
 
+/* The responder answers for US DSCSA products only: a pack of a product for another market (an
+ * EU member state's), stored and released under the same MAH, is answered as an unknown pack
+ * (No_match_GTIN_Serial, DOMAIN-2.md §11.6), never verified (it was, as a US pack would be);
+ * the same GTIN's checkConnectivity still names the responder. */
+static void test_vrs__another_markets_pack_is_unknown(void **state)
+{
+    fixture *f = *state;
+    const char *gtin = "00355154000018"; /* another product under the MAH's prefix */
+    char path[512];
+    px_test_product(&f->env, f->mah.key, gtin, "Example 10 mg (DE)", "DE");
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES ('%s', "
+            "'EU1', 'released', 'external', 'LOT1', '261231')",
+            gtin);
+    const char *const sers[] = {"EU1", "NOPE1"}; /* the pack, and a serial never stored */
+    for (size_t i = 0; i < PX_COUNT(sers); i++) {
+        snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/LOT1/ser/%s?exp=261231&" Q, gtin,
+                 sers[i]);
+        assert_string_equal(body_of(raw_get(f, path)),
+                            "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
+                            "\",\"data\":{\"verified\":false,\"verificationFailureReason\":"
+                            "\"No_match_GTIN_Serial\"},\"corrUUID\":\"" CORR "\"}");
+    }
+}
+
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
 #define PX_TEST_SETUP setup
 #define PX_TEST_TEARDOWN px_test_fixture_teardown

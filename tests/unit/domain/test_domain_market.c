@@ -128,7 +128,8 @@ static void test_domain__market_iso3166_oracle(void)
         }
 }
 
-/* REQ-SERIAL-4, REQ-MARKET-2: the EU FMD markets and the regime of each market. */
+/* REQ-SERIAL-4, REQ-MARKET-2: the EU FMD markets and the regime of each market (the DSCSA
+ * responder answers for the US regime's alone). */
 static void test_domain__market_regime(void)
 {
     /* Each regime's markets, listed under it (case as sent; the last list's NULL: no market). */
@@ -154,7 +155,8 @@ static void test_domain__market_regime(void)
             int fmd = v[i].regime == PX_MARKET_REGIME_EU_FMD;
             if (px_market_regime_of(m) != v[i].regime || px_market_is_eu_fmd(m) != fmd ||
                 px_market_requires_randomisation(m) != fmd ||
-                px_market_needs_reporting(m) != (v[i].regime != PX_MARKET_REGIME_NONE))
+                px_market_needs_reporting(m) != (v[i].regime != PX_MARKET_REGIME_NONE) ||
+                px_market_vrs_answers(m) != (v[i].regime == PX_MARKET_REGIME_US_DSCSA))
                 fail_msg("'%s' -> regime %s, want %s", m ? m : "(null)",
                          px_market_regime_name(px_market_regime_of(m)),
                          px_market_regime_name(v[i].regime));
