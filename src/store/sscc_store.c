@@ -445,33 +445,34 @@ px_rc px_store_container_counts_each(px_db *db, const char *sscc, const char *cm
     PX__RETURN_EACH_ROW(r, err, px_tree_count, tree_count_row, fn, ctx);
 }
 
-/* The CMO's packs below $1 and in its cases there, each of a product the partnership $2
- * grants: packs that move with the container (every container below it moves too, whoever
- * holds it). */
+/* Whether the partnership $2 grants nothing, or a pack of the CMO $3 (allocated to or
+ * commissioned by it, unreleased) below the container $1, or in a case there, is of a product
+ * it does not grant: packs that move with the container (every container below it moves too,
+ * whoever holds it). */
 px_rc px_store_container_cmo_ungranted(px_db *db, const char *sscc, const char *partnership_id,
                                        const char *cmo_id, int *ungranted, px_err *err)
 {
+    /* clang-format off */
     PGresult *r = px__exec(
         db,
-        "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL SELECT x.sscc, "
-        "t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc WHERE t.depth "
-        "< " PX_AGG_DEPTH_GUARD
-        "), k AS (SELECT s.gtin, s.serial, s.allocated_to, s.commissioned_by, s.released_at FROM "
-        "serial s WHERE" IN_T("s.parent_sscc") "), m AS (SELECT gtin, allocated_to, "
-                                               "commissioned_by, released_at FROM k UNION ALL "
-                                               "SELECT c.gtin, c.allocated_to, "
-                                               "c.commissioned_by, c.released_at FROM k JOIN "
-                                               "serial c ON c.parent_gtin = k.gtin AND "
-                                               "c.parent_serial = k.serial) "
-                                               "SELECT (NOT EXISTS (SELECT 1 FROM "
-                                               "partnership_product pp WHERE pp.partnership_id = "
-                                               "$2::uuid) OR EXISTS (SELECT 1 FROM m WHERE "
-                                               "(m.allocated_to = $3::uuid OR "
-                                               "m.commissioned_by = $3::uuid) AND m.released_at IS "
-                                               "NULL AND NOT EXISTS (SELECT 1 FROM "
-                                               "partnership_product pp WHERE pp.partnership_id = "
-                                               "$2::uuid AND pp.gtin = m.gtin)))::int",
+        "WITH RECURSIVE t(sscc, depth) AS (SELECT $1::char(18), 0 UNION ALL "
+        "  SELECT x.sscc, t.depth + 1 FROM sscc x JOIN t ON x.parent_sscc = t.sscc "
+        "  WHERE t.depth < " PX_AGG_DEPTH_GUARD "), "
+        "k AS (SELECT s.gtin, s.serial, s.allocated_to, s.commissioned_by, s.released_at "
+        "  FROM serial s WHERE" IN_T("s.parent_sscc") "), "
+        "m AS (SELECT gtin, allocated_to, commissioned_by, released_at FROM k UNION ALL "
+        "  SELECT c.gtin, c.allocated_to, c.commissioned_by, c.released_at FROM k "
+        "  JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial) "
+        "SELECT (NOT EXISTS (SELECT 1 FROM partnership_product pp "
+        "                    WHERE pp.partnership_id = $2::uuid) "
+        "        OR EXISTS (SELECT 1 FROM m "
+        "                   WHERE (m.allocated_to = $3::uuid OR m.commissioned_by = $3::uuid) "
+        "                     AND m.released_at IS NULL "
+        "                     AND NOT EXISTS (SELECT 1 FROM partnership_product pp "
+        "                                     WHERE pp.partnership_id = $2::uuid "
+        "                                       AND pp.gtin = m.gtin)))::int",
         PX__ARGS(sscc, partnership_id, cmo_id), err);
+    /* clang-format on */
     if (!r)
         return err->rc;
     *ungranted = px__val(r, 0, 0)[0] == '1';
