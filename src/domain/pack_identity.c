@@ -22,10 +22,26 @@ px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_c
     return rc;
 }
 
+/* "." and ".." are set-82 values, but a segment of a pack's Digital Link path
+ * (/01/{gtin}/10/{batch}/21/{serial}) that is one of them is removed by every URI client
+ * before the request is sent (RFC 3986 §5.2.4; a browser reads %2E and %2E%2E as them too): the
+ * pack's link, its verification and its console pages could never reach it. Refused where the
+ * value is first named, with nothing stored (docs/api.md "Limits"). */
+static px_rc dot_segment_refused(const char *v, const char *what, px_err *err)
+{
+    if (strcmp(v, ".") != 0 && strcmp(v, "..") != 0)
+        return PX_OK;
+    return px_err_set(err, PX_EINVALID, "invalid_value",
+                      "%s '%s' is a URI dot-segment: no Digital Link could carry it", what, v);
+}
+
 px_rc px_commission_batch_check(const char *batch, px_err *err)
 {
     /* REQ-COMMISSION-1: AI 10 is X..20 (the GS1 General Specifications) */
-    px_rc rc = gs1_cset82_validate(batch ? batch : "", GS1_BATCH_MAX, err);
+    const char *b = batch ? batch : "";
+    px_rc rc = gs1_cset82_validate(b, GS1_BATCH_MAX, err);
+    if (rc == PX_OK)
+        rc = dot_segment_refused(b, "batch", err);
     if (rc != PX_OK)
         px_err_field(err, "batch");
     return rc;
@@ -35,7 +51,10 @@ px_rc px_commission_serial_check(const char *serial, long index, px_err *err)
 {
     /* REQ-COMMISSION-2: AI 21 is X..20; Delegated Regulation (EU) 2016/161 Art. 4(b)(ii):
      * at most 20 characters */
-    px_rc rc = gs1_cset82_validate(serial ? serial : "", GS1_SERIAL_MAX, err);
+    const char *s = serial ? serial : "";
+    px_rc rc = gs1_cset82_validate(s, GS1_SERIAL_MAX, err);
+    if (rc == PX_OK)
+        rc = dot_segment_refused(s, "serial", err);
     if (rc != PX_OK) {
         if (index >= 0)
             px_err_field(err, "serials[%ld]", index);

@@ -21,10 +21,14 @@
 px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
                                const char *product_code_schema, px_err *err);
 
-/* REQ-COMMISSION-1: batch (AI 10) 1..20 characters of GS1 set 82; field "batch". */
+/* REQ-COMMISSION-1: batch (AI 10) 1..20 characters of GS1 set 82, not "." or ".." (no
+ * Digital Link path could carry it: invalid_value); field "batch". A batch a pack is to be
+ * commissioned in is checked here wherever it is first named (commission, print job, production
+ * run). */
 px_rc px_commission_batch_check(const char *batch, px_err *err);
 
-/* REQ-COMMISSION-2: serial (AI 21) 1..20 characters of GS1 set 82; field "serials[index]"
+/* REQ-COMMISSION-2: serial (AI 21) 1..20 characters of GS1 set 82, not "." or ".." (as a
+ * batch); field "serials[index]"
  * ("serial" when index < 0). */
 px_rc px_commission_serial_check(const char *serial, long index, px_err *err);
 

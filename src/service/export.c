@@ -216,10 +216,9 @@ px_rc px_svc_export_create(px_db *db, const px_actor *by, const px_export_reques
     }
     if (by_alloc && req->batch) {
         gs1_date d;
-        if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
-            px_err_field(err, "batch");
+        /* The batch the run's packs will be commissioned in: its rule (pack_identity.h). */
+        if (px_commission_batch_check(req->batch, err) != PX_OK)
             return PX_EINVALID;
-        }
         /* The commissioning rule: YYMMDD (DD=00 allowed), not already past. */
         if (px_commission_expiry_check(&d, req->expiry, px_now_us(), err) != PX_OK) {
             px_err_field(err, "expiry");

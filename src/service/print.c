@@ -405,10 +405,9 @@ static px_rc print_fields(const px_print_request *req, print_tx *p, px_err *err)
         return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
                                 "reason is for reprints only");
     if (req->batch) {
-        if (gs1_cset82_validate(req->batch, GS1_BATCH_MAX, err) != PX_OK) {
-            px_err_field(err, "batch");
+        /* The batch the packs will be commissioned in: its rule (pack_identity.h). */
+        if (px_commission_batch_check(req->batch, err) != PX_OK)
             return PX_EINVALID;
-        }
         px_strlcpy(p->batch, req->batch, sizeof(p->batch));
     }
     if (req->expiry) {

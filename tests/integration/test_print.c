@@ -894,6 +894,47 @@ static void test_print__missing_values_refused(void **state)
     free(big);
 }
 
+/* Never yes now, failure later: "." and ".." are set-82 values, but as a segment of a pack's
+ * Digital Link path (/01/…/10/{batch}/21/{serial}) every URI client removes them (RFC 3986
+ * §5.2.4; browsers read %2E%2E as ".." too), so the link could never reach the pack, nor a
+ * console page its batch. A commission refuses such a serial or batch, and so do a print job's
+ * and a production run's batch, whose packs must be commissioned under it; nothing is stored. */
+static void test_print__dot_segment_identity_refused(void **state)
+{
+    fixture *f = *state;
+    static const char *const rows[] = {"serial WHERE state = 'commissioned'",
+                                       "commission",
+                                       "print_job",
+                                       "export",
+                                       "audit_log",
+                                       NULL};
+    char *body = px_test_commission_body(GTIN, "DS-1", "751231", "[\"DS1\",\"..\",\".\"]", 0);
+    json_t *j = px_test_refused_answer(&f->env, rows, "POST", "/v1/commissions", f->cmo.key, body,
+                                       NULL, 422, "validation_error");
+    px_expect_detail(j, 0, 1, "invalid_value", "serials[1]");
+    px_expect_detail(j, 1, 2, "invalid_value", "serials[2]");
+    json_decref(j);
+    free(body);
+    body = px_test_commission_body(GTIN, "..", "751231", "[\"DS1\"]", 0);
+    j = px_test_refused_answer(&f->env, rows, "POST", "/v1/commissions", f->cmo.key, body, NULL,
+                               422, "validation_error");
+    px_expect_detail(j, 0, -1, "invalid_value", "batch");
+    json_decref(j);
+    free(body);
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, allocated_to) VALUES ('%s', 'DSP1', "
+            "'allocated', '%s')",
+            GTIN, f->cmo.org);
+    json_decref(print_of(f, f->cmo.key, "[\"DSP1\"]", "L3", "j.doe",
+                         ", \"batch\": \".\", \"expiry\": \"751231\"", 422, "validation_error"));
+    char eb[256];
+    snprintf(eb, sizeof(eb),
+             "{\"allocation_id\": \"%s\", \"batch\": \"..\", \"expiry\": \"751231\"}", f->alloc_id);
+    px_test_expect_field(&f->env, "POST", "/v1/exports", f->cmo.key, eb, "batch", "invalid_value");
+    /* "..." is no dot-segment: a serial like any other. */
+    px_test_commission(&f->env, f->cmo.key, GTIN, "DS-1", "751231", "[\"...\"]");
+}
+
 /* Never yes now, failure later: a serial whose label carries a batch (a print job, or a
  * production run's manifest) is not commissioned under another: every scan of its pack would
  * say mismatch. Refused with nothing stored; a partial commission refuses it alone; its own

@@ -58,8 +58,15 @@ static void test_domain__commission_batch_and_serial(void)
         {"AB~C", PX_EINVALID, "invalid_character", 2, __LINE__},
         {"AB C", PX_EINVALID, "invalid_character", 2, __LINE__},
         {"#", PX_EINVALID, "invalid_character", 0, __LINE__},
-        {"AB\x1d" "C", PX_EINVALID, "invalid_character", 2, __LINE__},
+        {"AB\x1d"
+         "C",
+         PX_EINVALID, "invalid_character", 2, __LINE__},
         {"\xc3\xa9", PX_EINVALID, "invalid_character", 0, __LINE__},
+        /* URI dot-segments: no Digital Link path could carry them (RFC 3986 §5.2.4) */
+        {".", PX_EINVALID, "invalid_value", -1, __LINE__},
+        {"..", PX_EINVALID, "invalid_value", -1, __LINE__},
+        {"...", PX_OK, "", -1, __LINE__},
+        {".A", PX_OK, "", -1, __LINE__},
     };
     for (size_t i = 0; i < PX_COUNT(v); i++) {
         px_err err = PX_ERR_INIT;
