@@ -28,8 +28,10 @@ static px_rc prepare(px_db *db, const px_actor *by, const px_vrs_params *p, int 
     if ((rc = px_store_vrs_lookup(db, row, gtin, verify ? p->serial : NULL, err)) != PX_OK)
         return rc;
     /* A GTIN this responder does not serve is 404 (docs/verification.md); a MAH without a GLN
-     * cannot be named as responder, so its GTINs are not served either. */
-    if (!row->product_found || !row->responder_gln[0])
+     * cannot be named as responder, so its GTINs are not served either, nor a product for
+     * another market than the US (px_market_vrs_answers: the VRS Lookup Directory lists US
+     * products, and an EU pack is not one a US trading partner asks about). */
+    if (!row->product_found || !row->responder_gln[0] || !px_market_vrs_answers(row->market))
         return px_err_set(err, PX_ENOTFOUND, "not_found", "GTIN %s is not served by this responder",
                           gtin);
     px_strlcpy(out->responder_gln, row->responder_gln, sizeof(out->responder_gln));
@@ -78,11 +80,7 @@ px_rc px_svc_vrs_verify(px_db *db, const px_actor *by, const px_vrs_params *p, p
     px_rc rc = prepare(db, by, p, 1, gtin, &row, out, err);
     if (rc != PX_OK)
         return rc;
-    /* The responder answers for US DSCSA products only (px_market_vrs_answers): a pack of
-     * another market's product is answered as an unknown one (No_match_GTIN_Serial,
-     * DOMAIN-2.md §11.6), never verified as if it were a US pack in a US trading partner's
-     * hands. */
-    px_verify_facts f = {.found = row.found && px_market_vrs_answers(row.market),
+    px_verify_facts f = {.found = row.found,
                          .batch = row.batch,
                          .expiry = row.expiry,
                          .asked_batch = p->lot,

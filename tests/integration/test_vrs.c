@@ -513,11 +513,10 @@ static void test_vrs__settings(void **state)
     json_decref(d);
 }
 
-/* The responder answers for US DSCSA products only: a pack of a product for another market (an
- * EU member state's), stored and released under the same MAH, is answered as an unknown pack
- * (No_match_GTIN_Serial, DOMAIN-2.md §11.6), never verified (it was, as a US pack would be);
- * the same GTIN's checkConnectivity still names the responder. */
-static void test_vrs__another_markets_pack_is_unknown(void **state)
+/* The responder serves US DSCSA products only (px_market_vrs_answers): a GTIN of a product for
+ * another market is not served here, as one the Lookup Directory does not list (404, §11.7),
+ * for its packs, a serial never stored and the connectivity check alike; nothing is logged. */
+static void test_vrs__another_markets_gtin_not_served(void **state)
 {
     fixture *f = *state;
     const char *gtin = "00355154000018"; /* another product under the MAH's prefix */
@@ -527,15 +526,16 @@ static void test_vrs__another_markets_pack_is_unknown(void **state)
             "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES ('%s', "
             "'EU1', 'released', 'external', 'LOT1', '261231')",
             gtin);
+    long long logged = px_sql_count(&f->env, "SELECT count(*) FROM vrs_request");
     const char *const sers[] = {"EU1", "NOPE1"}; /* the pack, and a serial never stored */
     for (size_t i = 0; i < PX_COUNT(sers); i++) {
         snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/LOT1/ser/%s?exp=261231&" Q, gtin,
                  sers[i]);
-        assert_string_equal(body_of(raw_get(f, path)),
-                            "{\"verificationTimestamp\":\"" TS "\",\"responderGLN\":\"" MAH_GLN
-                            "\",\"data\":{\"verified\":false,\"verificationFailureReason\":"
-                            "\"No_match_GTIN_Serial\"},\"corrUUID\":\"" CORR "\"}");
+        px_test_expect(&f->env, "GET", path, f->ver.key, NULL, 404, "not_found");
     }
+    snprintf(path, sizeof(path), "/vrs/checkConnectivity?gtin=%s&reqGLN=" REQ_GLN, gtin);
+    px_test_expect(&f->env, "GET", path, f->ver.key, NULL, 404, "not_found");
+    px_expect_count(&f->env, logged, "SELECT count(*) FROM vrs_request");
 }
 
 /* The group's fixture, for the main() the build writes (cmake/TestMain.cmake). */
