@@ -31,12 +31,14 @@
     "NOT NULL UNION SELECT x.company_prefix FROM org_company_prefix x WHERE x.org_id = o.id) og "  \
     "ON true "
 
-/* The CMO $1's own prefixes (og.gcp), once per MAH it is actively partnered with (ps), as
+/* The CMO $1's own prefixes (og.gcp), once per MAH it is actively partnered with (ps) on a
+ * product at least: a partnership that grants none lets the CMO move no container of that MAH
+ * (service/container_read.c, px__container_cmo_partnered), so it numbers none for it either. As
  * mah and gcp; the statement's own condition follows. */
 #define CMO_OWN_PREFIXES(distinct)                                                                 \
     "SELECT " distinct " ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps "  \
-    "ON ps.cmo_id = o.id AND ps.status = 'active'" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = "  \
-    "'cmo' AND "
+    "ON ps.cmo_id = o.id AND ps.status = 'active' AND EXISTS (SELECT 1 FROM partnership_product "  \
+    "pp WHERE pp.partnership_id = ps.id)" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = 'cmo' AND "
 
 /* REQ-SSCC-7: only when named ($2), so a CMO that registers its GLN keeps allocating under its
  * one MAH prefix without naming it. */

@@ -135,6 +135,14 @@ static void test_sscc_owner__cmo_allocates_own_prefix(void **state)
                              "{\"gln\":\"" CMO_GLN "\",\"gln_prefix_length\":7}", 200));
     /* Then the same CMO serves a second MAH too (its data now the operator's to change). */
     px_test_partnership_sql(&f->env, f->mah2.org, f->cmo.org, OTHER);
+    /* A partnership that grants no product serves no MAH: none of the SSCCs could ever be
+     * packed (docs/aggregation.md, a CMO's containers move only under a granted product), so
+     * none is allocated for it, and nothing changes. */
+    px_sqlf(&f->env, "INSERT INTO partnership (mah_id, cmo_id) VALUES ('%s', '%s')", f->mah3.org,
+            f->cmo.org);
+    alloc_refused(f, f->cmo.key, own_for(body, 1, f->mah3.org, ""), 404, "not_partnered");
+    px_sqlf(&f->env, "DELETE FROM partnership WHERE mah_id = '%s' AND cmo_id = '%s'", f->mah3.org,
+            f->cmo.org);
     /* It serves two MAHs: which one is to be named. */
     json_t *amb = px_test_refused_answer(
         &f->env, alloc_rows, "POST", "/v1/sscc-allocations", f->cmo.key,
