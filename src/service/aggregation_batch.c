@@ -146,6 +146,33 @@ static void result_reset(px_agg_batch_result *out)
     out->children = 0;
 }
 
+/* A CMO's container child moves with what it holds: the rule of its parents
+ * (px__container_cmo_partnered). One it may not use is left to the packing's rules (a child's
+ * not_found, nothing leaks). */
+static px_rc cmo_container_children_check(batch *b, px_db *db, px_err *err)
+{
+    px_rc rc = PX_OK;
+    for (size_t i = 0; rc == PX_OK && b->by->org_kind == PX_ORG_CMO && i < b->n; i++) {
+        if (!b->kids[i].sscc || !b->kids[i].sscc[0])
+            continue;
+        px_container box;
+        rc = px_store_container_get(db, &box, b->kids[i].sscc, 0, err);
+        if (rc == PX_ENOTFOUND) {
+            rc = PX_OK;
+            continue;
+        }
+        if (rc != PX_OK || !px__container_visible(b->by, &box) ||
+            strcmp(box.tenant_id, px__agg_tenant_of(b, 0)) != 0)
+            continue;
+        char tail[48], field[96];
+        size_t g = b->group[i];
+        snprintf(tail, sizeof(tail), "children[%zu]", i - b->first[g]);
+        field_of(field, sizeof(field), b, g, tail);
+        rc = px__container_cmo_partnered(db, b->by, &box, field, 1, err);
+    }
+    return rc;
+}
+
 static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
 {
     batch *b = vb;
@@ -181,27 +208,8 @@ static px_rc batch_body(px_tx *tx, void *vb, px_err *err)
                                   "the parents belong to several MAHs: one request packs for "
                                   "one MAH");
     }
-    /* A CMO's container child moves with what it holds: the rule of its parents
-     * (px__container_cmo_partnered). One it may not use is left to the rules below (a child's
-     * not_found, nothing leaks). */
-    for (size_t i = 0; rc == PX_OK && b->by->org_kind == PX_ORG_CMO && i < b->n; i++) {
-        if (!b->kids[i].sscc || !b->kids[i].sscc[0])
-            continue;
-        px_container box;
-        rc = px_store_container_get(db, &box, b->kids[i].sscc, 0, err);
-        if (rc == PX_ENOTFOUND) {
-            rc = PX_OK;
-            continue;
-        }
-        if (rc != PX_OK || !px__container_visible(b->by, &box) ||
-            strcmp(box.tenant_id, px__agg_tenant_of(b, 0)) != 0)
-            continue;
-        char tail[48], field[96];
-        size_t g = b->group[i];
-        snprintf(tail, sizeof(tail), "children[%zu]", i - b->first[g]);
-        field_of(field, sizeof(field), b, g, tail);
-        rc = px__container_cmo_partnered(db, b->by, &box, field, 1, err);
-    }
+    if (rc == PX_OK)
+        rc = cmo_container_children_check(b, db, err);
     if (rc != PX_OK)
         return rc;
     px_agg_set s = {b->parents,
