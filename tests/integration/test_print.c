@@ -560,6 +560,25 @@ static void test_print__export_allocation_jsonl(void **state)
             GTIN);
 }
 
+/* The lines of a JSONL export e's download (its link, 200), each read as a JSON object, as one
+ * array (the caller json_decref()s it). */
+static json_t *jsonl_download(fixture *f, json_t *e)
+{
+    px_http_resp r;
+    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
+            NULL);
+    assert_int_equal(r.status, 200);
+    json_t *lines = json_array();
+    char *save = NULL;
+    for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *o = json_loads(line, 0, NULL);
+        assert_non_null(o);
+        json_array_append_new(lines, o);
+    }
+    px_http_resp_free(&r);
+    return lines;
+}
+
 /* An allocation's manifest is printed before commissioning: the production run's batch and
  * expiry, given with the export, complete the labels (AIs 17 and 10); both or neither, a
  * well-formed expiry not in the past, and one expiry per batch — refused before anything. */
@@ -606,26 +625,20 @@ static void test_print__export_allocation_with_run_batch(void **state)
                     "SELECT count(*) FROM audit_log WHERE action = 'export.create' AND subject = "
                     "'%s' AND details->>'run_batch' = 'RUN1' AND details->>'run_expiry' = '301200'",
                     px_test_str(e, "export_id"));
-    px_http_resp r;
-    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
-            NULL);
+    json_t *lines = jsonl_download(f, e);
     json_decref(e);
-    assert_int_equal(r.status, 200);
-    char *save = NULL;
-    int n = 0;
-    for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        json_t *o = json_loads(line, 0, NULL);
-        assert_non_null(o);
+    assert_int_equal(json_array_size(lines), 5);
+    size_t i;
+    json_t *o;
+    json_array_foreach(lines, i, o)
+    {
         assert_string_equal(px_test_str(o, "batch"), "RUN1");
         assert_string_equal(px_test_str(o, "expiry"), "301200");
-        if (strcmp(json_string_value(json_object_get(o, "serial")), "AL1") == 0)
+        if (strcmp(px_test_str(o, "serial"), "AL1") == 0)
             assert_string_equal(px_test_str(o, "digital_link"),
                                 "https://id.gs1.org/01/" GTIN "/10/RUN1/21/AL1?17=301200");
-        json_decref(o);
-        n++;
     }
-    assert_int_equal(n, 5);
-    px_http_resp_free(&r);
+    json_decref(lines);
     /* Its job failed (by hand) and its run's expiry past since (by hand too): a retry asks the
      * expiry as the request did, 422 expiry_in_past on expiry, and the job stays failed. */
     char job[40], retry[96];
@@ -1063,23 +1076,17 @@ static void test_print__second_run_after_first_commissioned(void **state)
              "\"jsonl\": true}",
              alloc);
     json_t *e = export_done(f, f->cmo.key, export);
-    px_http_resp r;
-    px_http(&f->env, &r, "GET", link_path(json_string_value(json_object_get(e, "url"))), NULL, NULL,
-            NULL);
+    json_t *lines = jsonl_download(f, e);
     json_decref(e);
-    assert_int_equal(r.status, 200);
-    char *save = NULL;
-    int n = 0;
-    for (char *line = strtok_r(r.body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        json_t *o = json_loads(line, 0, NULL);
-        assert_non_null(o);
+    assert_int_equal(json_array_size(lines), 2);
+    size_t i;
+    json_t *o;
+    json_array_foreach(lines, i, o)
+    {
         int first = strcmp(px_test_str(o, "serial"), "RQ1") == 0;
         assert_string_equal(px_test_str(o, "batch"), first ? "RUNA" : "RUNB");
-        json_decref(o);
-        n++;
     }
-    assert_int_equal(n, 2);
-    px_http_resp_free(&r);
+    json_decref(lines);
     /* The second run's serial is still held to its print job's label, as before. */
     json_decref(
         print_of(f, f->cmo.key, "[\"RQ2\"]", "L3", "j.doe", ", \"batch\": \"RUNB\"", 201, NULL));
