@@ -32,7 +32,7 @@ px_market_regime px_market_regime_of(const char *market);
 /* 1 when packid's DSCSA verification responder (/vrs, docs/verification.md) answers for a
  * product of the market: the US DSCSA regime's (FD&C Act §582(b)(4)(C)); a product of any other
  * market is not one the VRS network asks about, so no linkset offers the responder for it and
- * the responder answers for its pack as for an unknown one. */
+ * the responder does not serve its GTIN (404, docs/verification.md). */
 int px_market_vrs_answers(const char *market);
 
 /* 1 when a release to the market is reported to its regulator (the regime is not none). */

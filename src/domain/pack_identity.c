@@ -35,14 +35,19 @@ static px_rc dot_segment_refused(const char *v, const char *what, px_err *err)
                       "%s '%s' is a URI dot-segment: no Digital Link could carry it", what, v);
 }
 
-px_rc px_commission_batch_check(const char *batch, px_err *err)
+px_rc px_batch_check(const char *batch, px_err *err)
 {
     /* REQ-COMMISSION-1: AI 10 is X..20 (the GS1 General Specifications) */
-    const char *b = batch ? batch : "";
-    px_rc rc = gs1_cset82_validate(b, GS1_BATCH_MAX, err);
-    if (rc == PX_OK)
-        rc = dot_segment_refused(b, "batch", err);
+    px_rc rc = gs1_cset82_validate(batch ? batch : "", GS1_BATCH_MAX, err);
     if (rc != PX_OK)
+        px_err_field(err, "batch");
+    return rc;
+}
+
+px_rc px_commission_batch_check(const char *batch, px_err *err)
+{
+    px_rc rc = px_batch_check(batch, err);
+    if (rc == PX_OK && (rc = dot_segment_refused(batch, "batch", err)) != PX_OK)
         px_err_field(err, "batch");
     return rc;
 }

@@ -21,10 +21,11 @@
 px_rc px_commission_gtin_check(char out[GS1_GTIN_LEN + 1], const char *product_code,
                                const char *product_code_schema, px_err *err);
 
-/* REQ-COMMISSION-1: batch (AI 10) 1..20 characters of GS1 set 82, not "." or ".." (no
- * Digital Link path could carry it: invalid_value); field "batch". A batch a pack is to be
- * commissioned in is checked here wherever it is first named (commission, print job, production
- * run). */
+/* REQ-COMMISSION-1: a batch (AI 10) named by a request: 1..20 characters of GS1 set 82;
+ * field "batch". A batch that exists (a recall's, a release's, a list filter's) is named so. */
+px_rc px_batch_check(const char *batch, px_err *err);
+/* A batch packs are to be made in (a commission, a print job's, a production run's):
+ * px_batch_check, and not "." or ".." (no Digital Link path could carry it: invalid_value). */
 px_rc px_commission_batch_check(const char *batch, px_err *err);
 
 /* REQ-COMMISSION-2: serial (AI 21) 1..20 characters of GS1 set 82, not "." or ".." (as a

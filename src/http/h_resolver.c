@@ -128,7 +128,7 @@ static void resolver_headers(px_req *r, const char *anchor)
         return;
     /* The answer depends on Accept (page, JSON or linkset) and, for a redirect among links of
      * one type, on Accept-Language (choose_link): caches must key on both. */
-    /* A refusal said Vary: Accept already (px_reply_error); this list holds it. */
+    /* A refusal said Vary: Accept already (reply.c, every error body); this list holds it. */
     MHD_del_response_header(r->response, "Vary", "Accept");
     MHD_add_response_header(r->response, "Vary", "Accept, Accept-Language");
     if (anchor) {

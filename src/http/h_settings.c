@@ -4,6 +4,7 @@
 
 #include "allocation.h"
 #include "handlers.h"
+#include "serial_gen.h"
 
 /* The settings as answered, with the member that says whose they are (org_id, or source). */
 static void settings_reply(px_req *r, int status, const px_serial_settings *s, const char *key,
@@ -26,12 +27,13 @@ static int read_input(px_req *r, px_settings_input *in)
         return -1;
     memset(in, 0, sizeof(*in));
     in->strategy = px_json_str(r, r->json, "strategy", 32, 1);
-    /* Any integer goes to the use case's rule (6..20, invalid_length: docs/api.md "Detail
-     * codes"), however far out: a reader's bound of its own answered invalid_value there,
+    /* Any integer goes to the use case's rule (PX_SERIAL_LEN_MIN..MAX, invalid_length: docs/api.md
+     * "Detail codes"), however far out: a reader's bound of its own answered invalid_value there,
      * naming a range that is no rule. Another type is invalid_value, naming the rule. */
     json_t *len = json_object_get(r->json, "length");
     in->length = json_is_integer(len) ? (long long)json_integer_value(len)
-                                      : px_json_int(r, r->json, "length", 6, 20, 0, 1);
+                                      : px_json_int(r, r->json, "length", PX_SERIAL_LEN_MIN,
+                                                    PX_SERIAL_LEN_MAX, 0, 1);
     in->symbols = px_json_str(r, r->json, "symbols", 1024, 0);
     return px_req_answered(r) ? -1 : 0;
 }

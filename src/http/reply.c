@@ -125,6 +125,12 @@ static void reply_error_body(px_req *r, int status, const char *code, const char
         json_object_set_new(e, "details", details);
     }
     px_reply_json(r, status, json_pack("{s:o}", "error", e));
+    /* A refusal of a route that answers a person's browser with a page is JSON to a machine:
+     * the answer depends on Accept, so a cache must key on it (RFC 9110 §12.5.5), or it could
+     * keep the machine's 404 and hand it to the next phone (docs/resolver.md "Content
+     * negotiation": every answer carries Vary). */
+    if (r->page && r->response)
+        MHD_add_response_header(r->response, "Vary", "Accept");
 }
 
 /* Codes that stand on their own at the top of an error; any other PX_EINVALID code (a field
@@ -198,12 +204,6 @@ void px_reply_error(px_req *r, const px_err *err)
         return;
     }
     reply_error_json(r, err, status);
-    /* A refusal of a route that answers a person's browser with a page is JSON to a machine:
-     * the answer depends on Accept, so a cache must key on it (RFC 9110 §12.5.5), or it could
-     * keep the machine's 404 and hand it to the next phone (docs/resolver.md "Content
-     * negotiation": every answer carries Vary). */
-    if (r->page && r->response)
-        MHD_add_response_header(r->response, "Vary", "Accept");
 }
 
 /* The error shape of docs/api.md "Errors". */

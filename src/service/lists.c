@@ -69,7 +69,7 @@ static px_rc batch_filter(px_list_kind kind, const px_list_filter *f, char g[GS1
                                 "only the commissions and the releases are listed by batch");
     if (f->gtin && px__gtin_field(g, f->gtin, err) != PX_OK)
         return PX_EINVALID;
-    return f->batch ? px_commission_batch_check(f->batch, err) : PX_OK;
+    return f->batch ? px_batch_check(f->batch, err) : PX_OK;
 }
 
 px_rc px_svc_list(px_db *db, const px_actor *by, px_list_kind kind, const px_list_filter *filter,

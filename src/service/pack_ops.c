@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "gs1.h"
 #include "pack_identity.h"
 #include "pack_internal.h"
@@ -447,14 +448,10 @@ px_rc px_svc_reactivate(px_db *db, const px_app *app, const px_actor *by, const 
                         px_pack_op_result *res, px_err *err)
 {
     memset(res, 0, sizeof(*res));
-    /* The reason is why a pack went back to the market (Art. 13): one a person cannot read
-     * (only spaces or invisible characters) would empty its event and its audit entry. */
-    if (req->reason &&
-        (!px_str_printable(req->reason, PX_PACK_OP_REASON_MAX) || px_str_blank(req->reason)))
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
-                                "reason must be 1 to %d bytes of text without control "
-                                "characters, not only spaces",
-                                PX_PACK_OP_REASON_MAX);
+    /* The reason is why a pack went back to the market (Art. 13), kept in its event and its
+     * audit entry: text a person can read (display_name.h). */
+    if (req->reason && px_text_check(req->reason, PX_PACK_OP_REASON_MAX, "reason", err) != PX_OK)
+        return PX_EINVALID;
     /* REQ-AGG-15: by ssccs, every held pack through Art. 13's rules, all or none. */
     if (req->ssccs)
         return px__pack_op_containers(db, app, by, req, NULL, PX_PACK_REACTIVATE, PX_REASON_NONE,

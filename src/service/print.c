@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "allotments.h"
+#include "display_name.h"
 #include "lifecycle.h"
 #include "pack_identity.h"
 #include "pack_internal.h"
@@ -201,17 +202,8 @@ static px_rc validate_text(const char *v, size_t max, const char *field, int req
             return PX_OK;
         return px_err_set_field(err, PX_EINVALID, "required", field, "%s is required", field);
     }
-    /* Who printed, on which line and why: a value a person cannot read (only spaces or
-     * invisible characters, or reordered by a bidirectional control) empties the trail. */
-    if (!px_str_printable(v, max) || px_str_blank(v)) {
-        px_err_set(err, PX_EINVALID, "invalid_value",
-                   "%s must be 1 to %zu bytes of text without control characters, not only "
-                   "spaces",
-                   field, max);
-        px_err_field(err, "%s", field);
-        return PX_EINVALID;
-    }
-    return PX_OK;
+    /* Who printed, on which line and why (display_name.h). */
+    return px_text_check(v, max, field, err);
 }
 
 void px_print_result_dispose(px_print_result *res)

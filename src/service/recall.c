@@ -174,7 +174,7 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_r
     if (req->ssccs) {
         /* REQ-RECALL-SSCC-1: a recall by containers recalls every pack they hold, in one
          * statement, all or none; a batch, when given, must be that of every pack. */
-        if (req->batch && (rc = px_commission_batch_check(req->batch, err)) != PX_OK)
+        if (req->batch && (rc = px_batch_check(req->batch, err)) != PX_OK)
             return rc;
         px_pack_op_req op = {req->gtin,  NULL,        0, px_decom_reason_name(c.reason),
                              req->ssccs, req->n_ssccs};
@@ -182,7 +182,7 @@ px_rc px_svc_recall(px_db *db, const px_app *app, const px_actor *by, const px_r
                                       err);
     }
     if ((rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err)) != PX_OK ||
-        (rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK)
+        (rc = px_batch_check(req->batch ? req->batch : "", err)) != PX_OK)
         return rc;
     px_pack_move_sources(&c.from, PX_PACK_RECALL, c.reason);
     rc = px_tx_run(db, by, recall_body, &c, err);

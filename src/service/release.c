@@ -347,7 +347,7 @@ px_rc px_svc_release(px_db *db, const px_app *app, const px_actor *by, const px_
     px_rc rc = px__pack_product(db, by, req->gtin, c.gtin, &c.prod, err);
     if (rc != PX_OK)
         return rc;
-    if ((rc = px_commission_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
+    if ((rc = px_batch_check(req->batch ? req->batch : "", err)) != PX_OK ||
         (rc = px_market_check(req->market, err)) != PX_OK ||
         (rc = px_market_release_check(c.prod.market, req->market, err)) != PX_OK)
         return rc;

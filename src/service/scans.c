@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display_name.h"
 #include "gs1.h"
 #include "px_array.h"
 #include "px_clock.h"
@@ -485,11 +486,10 @@ px_rc px_svc_alert_close(px_db *db, const px_actor *by, const char *id, const ch
         return px_err_set(err, PX_ENOTFOUND, "not_found", "no alert %s", id);
     /* Why the alert was closed is what its audit entry keeps: text a person can read, not only
      * spaces or invisible characters, as a print job's reason (docs/api.md "Limits"). */
-    if (!reason || !px_str_printable(reason, PX_ALERT_REASON_MAX) || px_str_blank(reason))
-        return px_err_set_field(err, PX_EINVALID, "invalid_value", "reason",
-                                "reason must be 1..%d bytes of text without control characters, "
-                                "not only spaces",
-                                PX_ALERT_REASON_MAX);
+    if (!reason)
+        return px_err_set_field(err, PX_EINVALID, "required", "reason", "reason is required");
+    if (px_text_check(reason, PX_ALERT_REASON_MAX, "reason", err) != PX_OK)
+        return PX_EINVALID;
     close_ctx c = {id, reason, out};
     return px_tx_run(db, by, close_body, &c, err);
 }

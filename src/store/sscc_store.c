@@ -37,8 +37,8 @@
  * mah and gcp; the statement's own condition follows. */
 #define CMO_OWN_PREFIXES(distinct)                                                                 \
     "SELECT " distinct " ps.mah_id::text AS mah, og.gcp FROM organization o JOIN partnership ps "  \
-    "ON ps.cmo_id = o.id AND ps.status = 'active' AND EXISTS (SELECT 1 FROM partnership_product "  \
-    "pp WHERE pp.partnership_id = ps.id)" CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = 'cmo' AND "
+    "ON ps.cmo_id = o.id AND ps.status = 'active' AND " PX__PARTNERSHIP_GRANTS_ANY("ps.id")        \
+        CMO_GCPS "WHERE o.id = $1::uuid AND o.kind = 'cmo' AND "
 
 /* REQ-SSCC-7: only when named ($2), so a CMO that registers its GLN keeps allocating under its
  * one MAH prefix without naming it. */
@@ -465,14 +465,11 @@ px_rc px_store_container_cmo_ungranted(px_db *db, const char *sscc, const char *
         "m AS (SELECT gtin, allocated_to, commissioned_by, released_at FROM k UNION ALL "
         "  SELECT c.gtin, c.allocated_to, c.commissioned_by, c.released_at FROM k "
         "  JOIN serial c ON c.parent_gtin = k.gtin AND c.parent_serial = k.serial) "
-        "SELECT (NOT EXISTS (SELECT 1 FROM partnership_product pp "
-        "                    WHERE pp.partnership_id = $2::uuid) "
-        "        OR EXISTS (SELECT 1 FROM m "
-        "                   WHERE (m.allocated_to = $3::uuid OR m.commissioned_by = $3::uuid) "
-        "                     AND m.released_at IS NULL "
-        "                     AND NOT EXISTS (SELECT 1 FROM partnership_product pp "
-        "                                     WHERE pp.partnership_id = $2::uuid "
-        "                                       AND pp.gtin = m.gtin)))::int",
+        "SELECT (NOT " PX__PARTNERSHIP_GRANTS_ANY("$2::uuid") " "
+        "        OR EXISTS (SELECT 1 FROM m WHERE " PX__CMO_OWNS("m", "$3::uuid") " "
+        "                   AND NOT EXISTS (SELECT 1 FROM partnership_product pp "
+        "                               WHERE pp.partnership_id = $2::uuid "
+        "                                 AND pp.gtin = m.gtin)))::int",
         PX__ARGS(sscc, partnership_id, cmo_id), err);
     /* clang-format on */
     if (!r)

@@ -133,14 +133,23 @@ const char *px__val(const PGresult *res, int r, int c);
     "EXISTS (SELECT 1 FROM partnership ps JOIN partnership_product pp ON pp.partnership_id = "     \
     "ps.id WHERE ps.cmo_id = " cmo " AND ps.status = 'active' AND pp.gtin = " gtin ")"
 
-/* A CMO's view of serial row s as SQL: n (a parameter) NULL for any other caller, else the
- * serials allocated to it or commissioned by it, never after release, and only while its
- * partnership is active and grants the product (a pack read then answers 403 or 404:
- * service/pack_read.c); service/pack_internal.h's px__cmo_sees says the first part for one
- * row. */
+/* The partnership ps (an SQL expression of its id) grants a product at least: one that grants
+ * none lets its CMO use nothing of the MAH's, no container either. */
+#define PX__PARTNERSHIP_GRANTS_ANY(ps)                                                             \
+    "EXISTS (SELECT 1 FROM partnership_product pp WHERE pp.partnership_id = " ps ")"
+
+/* Serial row s is the CMO n's own (n an SQL uuid): allocated to it or commissioned by it, and
+ * not released (a CMO never sees a pack after its release). */
+#define PX__CMO_OWNS(s, n)                                                                         \
+    "(" s ".allocated_to = " n " OR " s ".commissioned_by = " n ") AND " s ".released_at IS NULL"
+
+/* A CMO's view of serial row s as SQL: n (a parameter) NULL for any other caller, else its own
+ * serials (PX__CMO_OWNS), and only while its partnership is active and grants the product (a
+ * pack read then answers 403 or 404: service/pack_read.c); service/pack_internal.h's
+ * px__cmo_sees says the first part for one row. */
 #define PX__CMO_SEES(s, n)                                                                         \
-    "(" n "::uuid IS NULL OR ((" s ".allocated_to = " n "::uuid OR " s ".commissioned_by = " n     \
-    "::uuid) AND " s ".released_at IS NULL AND " PX__CMO_PARTNERED(n "::uuid", s ".gtin") "))"
+    "(" n "::uuid IS NULL OR (" PX__CMO_OWNS(s, n "::uuid") " AND " PX__CMO_PARTNERED(             \
+        n "::uuid", s ".gtin") "))"
 
 /* The GTIN-14 of each pack item of the carrier batches WHERE (alias b) picks (a batch's items
  * are JSON, {"g": GTIN, …}; a malformed GTIN was refused with its item). */

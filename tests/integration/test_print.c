@@ -938,14 +938,36 @@ static void test_print__dot_segment_identity_refused(void **state)
             "INSERT INTO serial (gtin, serial, state, allocated_to) VALUES ('%s', 'DSP1', "
             "'allocated', '%s')",
             GTIN, f->cmo.org);
-    json_decref(print_of(f, f->cmo.key, "[\"DSP1\"]", "L3", "j.doe",
-                         ", \"batch\": \".\", \"expiry\": \"751231\"", 422, "validation_error"));
+    j = px_test_refused_answer(&f->env, rows, "POST", "/v1/print-jobs", f->cmo.key,
+                               "{\"gtin\": \"" GTIN "\", \"serials\": [\"DSP1\"], \"line\": "
+                               "\"L3\", \"operator\": \"j.doe\", \"batch\": \".\", "
+                               "\"expiry\": \"751231\"}",
+                               NULL, 422, "validation_error");
+    px_expect_detail(j, 0, -1, "invalid_value", "batch");
+    json_decref(j);
     char eb[256];
     snprintf(eb, sizeof(eb),
              "{\"allocation_id\": \"%s\", \"batch\": \"..\", \"expiry\": \"751231\"}", f->alloc_id);
-    px_test_expect_field(&f->env, "POST", "/v1/exports", f->cmo.key, eb, "batch", "invalid_value");
+    j = px_test_refused_answer(&f->env, rows, "POST", "/v1/exports", f->cmo.key, eb, NULL, 422,
+                               "validation_error");
+    px_expect_detail(j, 0, -1, "invalid_value", "batch");
+    json_decref(j);
     /* "..." is no dot-segment: a serial like any other. */
     px_test_commission(&f->env, f->cmo.key, GTIN, "DS-1", "751231", "[\"...\"]");
+    /* A batch ".." made before the rule still exists: it is named, listed and recalled as any
+     * other (the rule is where packs are made, not where a batch is found). */
+    px_sqlf(&f->env,
+            "INSERT INTO batch (gtin, batch, expiry) VALUES ('%s', '..', '751231'); "
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry, commissioned_by) "
+            "VALUES ('%s', 'DSOLD', 'commissioned', 'external', '..', '751231', '%s')",
+            GTIN, GTIN, f->cmo.org);
+    json_decref(px_test_call(&f->env, "GET", "/v1/commissions?gtin=" GTIN "&batch=..", f->mah.key,
+                             NULL, 200));
+    json_decref(px_test_call(&f->env, "POST", "/v1/recalls", f->mah.key,
+                             "{\"gtin\": \"" GTIN "\", \"batch\": \"..\"}", 201));
+    px_expect_count(&f->env, 1,
+                    "SELECT count(*) FROM serial WHERE serial = 'DSOLD' AND state = "
+                    "'decommissioned'");
 }
 
 /* Never yes now, failure later: a serial whose label carries a batch (a print job, or a

@@ -548,7 +548,7 @@ static void test_resolver__redirects_json_well_known(void **state)
 }
 
 /* A pack of a product for another market than the US (here an EU member state's) is not one the
- * DSCSA responder answers for (it answers as for an unknown pack, test_vrs): its linkset offers
+ * DSCSA responder serves (404, test_vrs__another_markets_gtin_not_served): its linkset offers
  * no verification service, however its batch is known, and a redirect to one is 404; its
  * default link stays. */
 static void test_resolver__linkset_of_another_market(void **state)
