@@ -788,20 +788,30 @@ static void verification_responder(fixture *f, char serials[][24])
     copy_field(ver.key, sizeof(ver.key), j, "api_key");
     json_decref(j);
 #define VQ "linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0614141000005"
+    /* The responder serves US products only (docs/verification.md): the conformance product is
+     * DE's, so its GTIN is not served, and the answers are read of a US product's pack. */
     snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=" EXPIRY "&" VQ, f->gtin,
+             serials[0]);
+    expect(f, "GET", path, ver.key, NULL, 404);
+    char us[15];
+    px_test_gtin(us, 4300);
+    px_test_product_sql(&f->env, us, f->mah.org, "Conformance 500 mg (US)", "US");
+    px_sqlf(&f->env,
+            "INSERT INTO serial (gtin, serial, state, origin, batch, expiry) VALUES ('%s', '%s', "
+            "'released', 'external', 'B1', '" EXPIRY "')",
+            us, serials[0]);
+    snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=" EXPIRY "&" VQ, us,
              serials[0]);
     expect(f, "GET", path, ver.key, NULL, 200);
     expect(f, "GET", path, f->mah.key, NULL, 403);
     /* A verifier reads GS1 codes too (POST /v1/gs1/parse takes any key). */
     expect(f, "POST", "/v1/gs1/parse", ver.key, "{\"data\":\"(400)PO1\"}", 200);
-    snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=1&" VQ, f->gtin,
-             serials[0]);
+    snprintf(path, sizeof(path), "/vrs/verify/gtin/%s/lot/B1/ser/%s?exp=1&" VQ, us, serials[0]);
     expect(f, "GET", path, ver.key, NULL, 400);
-    snprintf(path, sizeof(path), "/vrs/verify/01/%s/10/B1/21/%s?17=" EXPIRY "&" VQ, f->gtin,
-             serials[0]);
+    snprintf(path, sizeof(path), "/vrs/verify/01/%s/10/B1/21/%s?17=" EXPIRY "&" VQ, us, serials[0]);
     expect(f, "GET", path, ver.key, NULL, 200);
     expect(f, "GET", path, NULL, NULL, 401);
-    snprintf(path, sizeof(path), "/vrs/checkConnectivity?gtin=%s&reqGLN=0614141000005", f->gtin);
+    snprintf(path, sizeof(path), "/vrs/checkConnectivity?gtin=%s&reqGLN=0614141000005", us);
     expect(f, "GET", path, ver.key, NULL, 200);
     expect(f, "GET", "/vrs/checkConnectivity?gtin=09506000134352&reqGLN=0614141000005", ver.key,
            NULL, 404);
