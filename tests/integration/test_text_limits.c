@@ -142,16 +142,22 @@ static void test_text_limits__names_whole_at_the_limit(void **state)
     json_decref(j);
 }
 
+/* A pack of batch L-1 commissioned and decommissioned as damaged by the MAH: one a reactivation
+ * may bring back. */
+static void damaged_pack(fixture *f, const char *serial)
+{
+    char serials[64], body[160];
+    snprintf(serials, sizeof(serials), "[\"%s\"]", serial);
+    px_test_commission(&f->env, f->mah.key, GTIN, "L-1", "751231", serials);
+    snprintf(body, sizeof(body),
+             "{\"gtin\":\"" GTIN "\",\"serials\":[\"%s\"],\"reason\":\"damaged\"}", serial);
+    px_test_expect(&f->env, "POST", "/v1/decommissions", f->mah.key, body, 200, NULL);
+}
+
 static void test_text_limits__reactivation_reason_whole(void **state)
 {
     fixture *f = *state;
-    json_decref(px_http_expect(&f->env, "POST", "/v1/commissions", f->mah.key,
-                               "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
-                               "\"batch\":\"L-1\",\"expiry_date\":\"751231\",\"serials\":[\"R1\"]}",
-                               NULL, 200, NULL));
-    json_decref(px_http_expect(
-        &f->env, "POST", "/v1/decommissions", f->mah.key,
-        "{\"gtin\":\"" GTIN "\",\"serials\":[\"R1\"],\"reason\":\"damaged\"}", NULL, 200, NULL));
+    damaged_pack(f, "R1");
     char text[1024];
     json_t *j;
     at_limit(f, f->mah.key, "/v1/reactivations",
@@ -171,14 +177,7 @@ static void test_text_limits__reactivation_reason_whole(void **state)
 static void test_text_limits__reactivation_reason_blank_refused(void **state)
 {
     fixture *f = *state;
-    json_decref(
-        px_http_expect(&f->env, "POST", "/v1/commissions", f->mah.key,
-                       "{\"product_code\":\"" GTIN "\",\"product_code_schema\":\"GTIN\","
-                       "\"batch\":\"L-1\",\"expiry_date\":\"751231\",\"serials\":[\"RB1\"]}",
-                       NULL, 200, NULL));
-    json_decref(px_http_expect(
-        &f->env, "POST", "/v1/decommissions", f->mah.key,
-        "{\"gtin\":\"" GTIN "\",\"serials\":[\"RB1\"],\"reason\":\"damaged\"}", NULL, 200, NULL));
+    damaged_pack(f, "RB1");
     static const char *const blanks[] = {"\"\"", "\"   \"", "\"\\u00a0\"", "\" \\u200b \""};
     for (size_t i = 0; i < sizeof(blanks) / sizeof(*blanks); i++) {
         char body[256];
